@@ -1,0 +1,80 @@
+package packet
+
+import "github.com/gensctp/gensctp/chunk"
+
+// Builder assembles one SCTP packet at a time into a caller's buffer,
+// within a byte budget (the path MTU less the IP and UDP headers). It
+// reports the bundling findings of the packet it built but does not refuse
+// to build it. A Builder is not safe for concurrent use.
+type Builder struct {
+	buf []byte
+	max int
+	bf  bundling
+	// ZeroChecksum makes Finish leave the checksum field zero (RFC 9653
+	// Section 5.2) unless the packet holds an INIT, COOKIE ECHO or ASCONF
+	// chunk, which always carry a correct CRC32c (RFC 9653 Section 5.2,
+	// restrictions 1a, 2 and 3). Set it only after the peer announced an
+	// alternate error detection method.
+	ZeroChecksum bool
+	needCRC      bool
+}
+
+// Reset starts a new packet with header h in buf[:0], reusing buf's
+// capacity, limited to max bytes in all. The checksum field of h is
+// ignored.
+func (b *Builder) Reset(buf []byte, h Header, max int) {
+	h.Checksum = 0
+	b.buf = h.Append(buf[:0])
+	b.max = max
+	b.bf = bundling{}
+	b.needCRC = false
+}
+
+// Len returns the number of bytes in the packet so far.
+func (b *Builder) Len() int { return len(b.buf) }
+
+// Remaining returns how many more bytes fit in the budget.
+func (b *Builder) Remaining() int { return b.max - len(b.buf) }
+
+// Empty reports whether no chunk has been added since Reset.
+func (b *Builder) Empty() bool { return b.bf.n == 0 }
+
+// Add appends c if it fits in the remaining budget and reports whether it
+// did. Add does not allocate when the buffer has the capacity.
+func (b *Builder) Add(c chunk.Chunk) bool {
+	if c.Len() > b.Remaining() {
+		return false
+	}
+	b.buf = c.Append(b.buf)
+	t := c.Type()
+	b.bf.add(t)
+	switch t {
+	case chunk.TypeInit, chunk.TypeCookieEcho, chunk.TypeASCONF:
+		b.needCRC = true
+	}
+	return true
+}
+
+// Findings returns the findings of the packet built so far.
+func (b *Builder) Findings() Findings {
+	f := b.bf.findings
+	if b.bf.hasInit && len(b.buf) >= HeaderLen && b.buf[4]|b.buf[5]|b.buf[6]|b.buf[7] != 0 {
+		f |= FindingInitTagNotZero
+	}
+	return f
+}
+
+// Finish fills in the checksum and returns the packet. The result aliases
+// the buffer given to Reset (or a larger copy of it, if appending outgrew
+// its capacity).
+func (b *Builder) Finish() []byte {
+	if len(b.buf) < HeaderLen {
+		return b.buf
+	}
+	if b.ZeroChecksum && !b.needCRC {
+		b.buf[8], b.buf[9], b.buf[10], b.buf[11] = 0, 0, 0, 0
+	} else {
+		SetChecksum(b.buf)
+	}
+	return b.buf
+}
