@@ -21,7 +21,7 @@ const (
 	ParamReconfigResponse          ParamType = 16     // RFC 6525 Section 4.4
 	ParamAddOutgoingStreams        ParamType = 17     // RFC 6525 Section 4.5
 	ParamAddIncomingStreams        ParamType = 18     // RFC 6525 Section 4.6
-	ParamECNCapable                ParamType = 0x8000 // RFC 9260 Appendix A (reserved)
+	ParamECNCapable                ParamType = 0x8000 // RFC 9260 Section 3.3.2 (reserved); layout from RFC 4960 Appendix A
 	ParamZeroChecksumAcceptable    ParamType = 0x8001 // RFC 9653 Section 4
 	ParamRandom                    ParamType = 0x8002 // RFC 4895 Section 3.1
 	ParamChunkList                 ParamType = 0x8003 // RFC 4895 Section 3.2

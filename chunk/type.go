@@ -19,8 +19,8 @@ const (
 	TypeError            Type = 9   // RFC 9260 Section 3.3.10
 	TypeCookieEcho       Type = 10  // RFC 9260 Section 3.3.11
 	TypeCookieAck        Type = 11  // RFC 9260 Section 3.3.12
-	TypeECNE             Type = 12  // RFC 9260 Section 3.2 (reserved for ECN), RFC 9260 Appendix A
-	TypeCWR              Type = 13  // RFC 9260 Section 3.2 (reserved for ECN), RFC 9260 Appendix A
+	TypeECNE             Type = 12  // RFC 9260 Section 3.2 (reserved for ECN); layout from RFC 4960 Appendix A
+	TypeCWR              Type = 13  // RFC 9260 Section 3.2 (reserved for ECN); layout from RFC 4960 Appendix A
 	TypeShutdownComplete Type = 14  // RFC 9260 Section 3.3.13
 	TypeAuth             Type = 15  // RFC 4895 Section 4.2
 	TypeIData            Type = 64  // RFC 8260 Section 2.1
