@@ -23,7 +23,7 @@ import "encoding/binary"
 type UnsupportedHMACIdentifierCause struct {
 	// HMACID is the HMAC Identifier that is not supported (RFC 4895
 	// Section 8.4).
-	HMACID uint16
+	HMACID HMACIdentifier
 }
 
 // CauseCode implements Cause.
@@ -37,7 +37,7 @@ func (c *UnsupportedHMACIdentifierCause) Len() int { return 8 }
 // Append implements Cause.
 func (c *UnsupportedHMACIdentifierCause) Append(b []byte) []byte {
 	b = appendTLVHeader(b, uint16(CauseUnsupportedHMACIdentifier), 6)
-	b = binary.BigEndian.AppendUint16(b, c.HMACID)
+	b = binary.BigEndian.AppendUint16(b, uint16(c.HMACID))
 	return append(b, 0, 0)
 }
 
@@ -49,6 +49,6 @@ func (c *UnsupportedHMACIdentifierCause) Parse(b []byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	c.HMACID = binary.BigEndian.Uint16(v)
+	c.HMACID = HMACIdentifier(binary.BigEndian.Uint16(v))
 	return n, nil
 }

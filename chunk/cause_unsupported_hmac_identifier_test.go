@@ -30,7 +30,7 @@ func TestUnsupportedHMACIdentifierCausePaddingIgnored(t *testing.T) {
 	n, err := c.Parse(hexBytes("0105 0006 | 0002 | abcd"))
 	require.NoError(t, err)
 	require.Equal(t, 8, n)
-	require.Equal(t, uint16(2), c.HMACID)
+	require.Equal(t, HMACIdentifier(2), c.HMACID)
 	require.Equal(t, hexBytes("0105 0006 0002 0000"), c.Append(nil))
 }
 

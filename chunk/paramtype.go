@@ -105,11 +105,11 @@ const (
 	CauseRestartWithNewAddresses    CauseCode = 11     // RFC 9260 Section 3.3.10.11
 	CauseUserInitiatedAbort         CauseCode = 12     // RFC 9260 Section 3.3.10.12
 	CauseProtocolViolation          CauseCode = 13     // RFC 9260 Section 3.3.10.13
-	CauseDeleteLastRemainingAddress CauseCode = 0x00A0 // RFC 5061 Section 5.1
-	CauseResourceShortage           CauseCode = 0x00A1 // RFC 5061 Section 5.2
-	CauseDeleteSourceAddress        CauseCode = 0x00A2 // RFC 5061 Section 5.3
-	CauseIllegalASCONFAck           CauseCode = 0x00A3 // RFC 5061 Section 5.4
-	CauseNoAuthorization            CauseCode = 0x00A4 // RFC 5061 Section 5.5
+	CauseDeleteLastRemainingAddress CauseCode = 0x00A0 // RFC 5061 Section 4.3.1
+	CauseResourceShortage           CauseCode = 0x00A1 // RFC 5061 Section 4.3.2
+	CauseDeleteSourceAddress        CauseCode = 0x00A2 // RFC 5061 Section 4.3.3
+	CauseIllegalASCONFAck           CauseCode = 0x00A3 // RFC 5061 Section 4.3.4
+	CauseNoAuthorization            CauseCode = 0x00A4 // RFC 5061 Section 4.3.5
 	CauseUnsupportedHMACIdentifier  CauseCode = 0x0105 // RFC 4895 Section 4.1
 )
 
