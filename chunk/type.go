@@ -22,7 +22,7 @@ const (
 	TypeECNE             Type = 12  // RFC 9260 Section 3.2 (reserved for ECN); layout from RFC 4960 Appendix A
 	TypeCWR              Type = 13  // RFC 9260 Section 3.2 (reserved for ECN); layout from RFC 4960 Appendix A
 	TypeShutdownComplete Type = 14  // RFC 9260 Section 3.3.13
-	TypeAuth             Type = 15  // RFC 4895 Section 4.2
+	TypeAuth             Type = 15  // RFC 4895 Section 5.1
 	TypeIData            Type = 64  // RFC 8260 Section 2.1
 	TypeASCONFAck        Type = 128 // RFC 5061 Section 4.1.2
 	TypeReConfig         Type = 130 // RFC 6525 Section 3.1
