@@ -58,8 +58,14 @@ func (b *Builder) Add(c chunk.Chunk) bool {
 // Findings returns the findings of the packet built so far.
 func (b *Builder) Findings() Findings {
 	f := b.bf.findings
-	if b.bf.hasInit && len(b.buf) >= HeaderLen && b.buf[4]|b.buf[5]|b.buf[6]|b.buf[7] != 0 {
+	if len(b.buf) < HeaderLen {
+		return f
+	}
+	if b.bf.hasInit && b.buf[4]|b.buf[5]|b.buf[6]|b.buf[7] != 0 {
 		f |= FindingInitTagNotZero
+	}
+	if b.buf[0]|b.buf[1] == 0 || b.buf[2]|b.buf[3] == 0 {
+		f |= FindingZeroPort
 	}
 	return f
 }
