@@ -44,57 +44,7 @@ func seedsParams() [][]byte {
 // paramsParser is a parameter that can be parsed.
 type paramsParser interface {
 	Param
-	Parse(b []byte) (int, error)
-}
-
-// newParamsParser returns an empty value of the parameter type t, for the
-// types of seedsParams, or nil.
-func newParamsParser(t ParamType) paramsParser {
-	switch t {
-	case ParamHeartbeatInfo:
-		return new(HeartbeatInfo)
-	case ParamStateCookie:
-		return new(StateCookie)
-	case ParamUnrecognizedParameter:
-		return new(UnrecognizedParameter)
-	case ParamCookiePreservative:
-		return new(CookiePreservative)
-	case ParamHostNameAddress:
-		return new(HostNameAddress)
-	case ParamSupportedAddressTypes:
-		return new(SupportedAddressTypes)
-	case ParamOutgoingSSNResetRequest:
-		return new(OutgoingSSNResetRequest)
-	case ParamIncomingSSNResetRequest:
-		return new(IncomingSSNResetRequest)
-	case ParamSSNTSNResetRequest:
-		return new(SSNTSNResetRequest)
-	case ParamReconfigResponse:
-		return new(ReconfigResponse)
-	case ParamAddOutgoingStreams:
-		return new(AddOutgoingStreams)
-	case ParamAddIncomingStreams:
-		return new(AddIncomingStreams)
-	case ParamECNCapable:
-		return new(ECNCapable)
-	case ParamZeroChecksumAcceptable:
-		return new(ZeroChecksumAcceptable)
-	case ParamRandom:
-		return new(Random)
-	case ParamChunkList:
-		return new(ChunkList)
-	case ParamRequestedHMACAlgorithm:
-		return new(RequestedHMACAlgorithm)
-	case ParamPadding:
-		return new(Padding)
-	case ParamSupportedExtensions:
-		return new(SupportedExtensions)
-	case ParamForwardTSNSupported:
-		return new(ForwardTSNSupported)
-	case ParamAdaptationLayerIndication:
-		return new(AdaptationLayerIndication)
-	}
-	return nil
+	parser
 }
 
 // TestSeedsParams checks that every seed is one well-formed parameter of a
@@ -111,7 +61,7 @@ func TestSeedsParams(t *testing.T) {
 		require.False(t, seen[u.Type], "duplicate seed for %v", u.Type)
 		seen[u.Type] = true
 
-		p := newParamsParser(u.Type)
+		p := newParam(u.Type)
 		require.NotNil(t, p, "%v", u.Type)
 		n, err = p.Parse(s)
 		require.NoError(t, err, "%v", u.Type)
@@ -181,7 +131,7 @@ func TestParamsMutatedSeeds(t *testing.T) {
 			for _, x := range []byte{0x00, 0x01, 0x7f, 0xff, s[i] ^ 0x01, s[i] + 1} {
 				m := append([]byte(nil), s...)
 				m[i] = x
-				p := newParamsParser(typ)
+				p := newParam(typ)
 				n, err := p.Parse(m)
 				if err != nil {
 					var pe *ParseError
@@ -192,7 +142,7 @@ func TestParamsMutatedSeeds(t *testing.T) {
 				require.Zero(t, n%4)
 				enc := p.Append(nil)
 				require.Equal(t, len(enc), p.Len())
-				q := newParamsParser(typ)
+				q := newParam(typ)
 				n2, err := q.Parse(enc)
 				require.NoError(t, err, "%v byte %d = %#x", typ, i, x)
 				require.Equal(t, len(enc), n2)
