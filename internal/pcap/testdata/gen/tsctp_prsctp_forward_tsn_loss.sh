@@ -1,0 +1,13 @@
+# Records testdata/tsctp_prsctp_forward_tsn_loss.pcap. Run inside a fresh network namespace with only lo:
+#   OUT=... GEN=... unshare --net sh tsctp_prsctp_forward_tsn_loss.sh
+ip link set lo up
+nft add table inet t
+nft add chain inet t in '{ type filter hook input priority 0; }'
+nft add rule inet t in udp dport 9900 numgen random mod 100 '<' 5 drop
+nft add rule inet t in udp dport 9901 numgen random mod 100 '<' 5 drop
+timeout 15 tshark -i lo -F pcap -w "$OUT" -a duration:10 udp >/dev/null 2>&1 &
+sleep 3
+timeout 8 /usr/lib/usrsctp/tsctp -L 127.0.0.1 -E 9900 -U 9901 -p 5001 >/dev/null 2>&1 &
+sleep 1
+timeout 6 /usr/lib/usrsctp/tsctp -L 127.0.0.1 -E 9901 -U 9900 -p 5001 -u -P 2 -t 0 -l 400 -n 400 127.0.0.1 >/dev/null 2>&1
+wait
