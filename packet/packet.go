@@ -155,15 +155,23 @@ func (r *Raw) Value() []byte { return r.Bytes[4:r.Length] }
 
 // Next returns the next chunk, or false after the last one.
 func (it *Iter) Next() (Raw, bool) {
-	if it.off+4 > len(it.b) {
+	b := it.b[min(it.off, len(it.b)):]
+	if len(b) < 4 {
 		return Raw{}, false
 	}
-	h, n, err := chunk.ReadHeader(it.b[it.off:])
-	if err != nil { // impossible after Parse; stop rather than panic
+	// Parse validated every envelope; check again only so that a Packet
+	// built by hand cannot make Next read out of range.
+	length := int(b[2])<<8 | int(b[3])
+	n := (length + 3) &^ 3
+	if length < 4 || n > len(b) {
 		it.off = len(it.b)
 		return Raw{}, false
 	}
-	r := Raw{Header: h, Offset: it.off, Bytes: it.b[it.off : it.off+n]}
+	r := Raw{
+		Header: chunk.Header{Type: chunk.Type(b[0]), Flags: b[1], Length: uint16(length)},
+		Offset: it.off,
+		Bytes:  b[:n:n],
+	}
 	it.off += n
 	return r, true
 }
