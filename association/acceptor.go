@@ -1,0 +1,150 @@
+package association
+
+import (
+	"time"
+
+	"net/netip"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// Acceptor is the passive side of the handshake for one local SCTP port
+// (RFC 9260 Section 5.1 B and D). It keeps no state per INIT: it answers
+// INIT chunks with INIT ACK chunks carrying a signed State Cookie, and
+// creates an Association only when a COOKIE ECHO with a valid cookie
+// arrives. Not safe for concurrent use; the caller serialises.
+type Acceptor struct {
+	cfg Config
+}
+
+// NewAcceptor returns an Acceptor that creates associations with cfg (its
+// PeerPort is ignored: each association takes the port of its peer). The
+// Acceptor signs cookies with cfg.Cookies, created if nil.
+func NewAcceptor(cfg Config) (*Acceptor, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Cookies == nil {
+		cfg.Cookies = NewCookieKeys(cfg.Rand, 0)
+	}
+	return &Acceptor{cfg: cfg}, nil
+}
+
+// Config returns the configuration new associations get.
+func (l *Acceptor) Config() Config { return l.cfg }
+
+// SetConfig changes the configuration of associations created later.
+func (l *Acceptor) SetConfig(cfg Config) error {
+	cfg = cfg.WithDefaults()
+	if cfg.Cookies == nil {
+		cfg.Cookies = l.cfg.Cookies
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	l.cfg = cfg
+	return nil
+}
+
+// Cookies returns the cookie keys.
+func (l *Acceptor) Cookies() *CookieKeys { return l.cfg.Cookies }
+
+// HandleInit answers the INIT chunk init, received in a packet with header
+// h from the peer address from, for which no association exists. It
+// appends the reply packet (an INIT ACK, or an ABORT when the INIT is
+// invalid) to buf and returns it, or returns nil when the INIT must be
+// silently discarded.
+func (l *Acceptor) HandleInit(now timer.Time, h packet.Header, init *chunk.Init, buf []byte) []byte {
+	l.cfg.Cookies.Rotate(now)
+	cfg := l.cfg
+	cfg.LocalPort, cfg.PeerPort = h.DstPort, h.SrcPort
+	r := responder{cfg: &cfg, keys: cfg.Cookies, rnd: cfg.Rand}
+	return r.answerInit(now, init, 0, 0, 0, 0, buf)
+}
+
+// HandleCookieEcho checks the COOKIE ECHO that is the first chunk of p,
+// received from the peer address from (RFC 9260 Section 5.1.5). With a
+// valid cookie it returns the new association in the ESTABLISHED state,
+// with the rest of p (DATA bundled with the COOKIE ECHO) processed and a
+// COOKIE ACK queued. With a stale cookie it returns a reply packet carrying
+// an ERROR with the "Stale Cookie" cause, appended to buf. Otherwise the
+// packet is to be discarded silently and the error says why.
+func (l *Acceptor) HandleCookieEcho(now timer.Time, from netip.AddrPort, p *packet.Packet, buf []byte) (*Association, []byte, error) {
+	it := p.Chunks()
+	raw, ok := it.Next()
+	if !ok || raw.Type != chunk.TypeCookieEcho {
+		return nil, nil, discard("not a COOKIE ECHO", raw.Type, nil)
+	}
+	var ce chunk.CookieEcho
+	if _, err := ce.Parse(raw.Bytes); err != nil {
+		return nil, nil, discard("malformed COOKIE ECHO", chunk.TypeCookieEcho, err)
+	}
+	var ck cookie
+	if err := ck.decode(ce.Cookie, l.cfg.Cookies); err != nil {
+		// RFC 9260 Section 5.1.5 steps 1 and 2: "the SCTP packet,
+		// including the COOKIE ECHO chunk and any DATA chunks, MUST be
+		// silently discarded."
+		return nil, nil, discard("bad cookie", chunk.TypeCookieEcho, err)
+	}
+	// Step 3: "Compare the port numbers and the Verification Tag contained
+	// within the COOKIE ECHO chunk to the actual port numbers and the
+	// Verification Tag within the SCTP common header ... If these values
+	// do not match, the packet MUST be silently discarded."
+	if ck.localPort != p.DstPort || ck.peerPort != p.SrcPort || ck.localTag != p.VerificationTag {
+		return nil, nil, discard("cookie does not match the packet", chunk.TypeCookieEcho, nil)
+	}
+	// Step 4: a stale cookie gets an ERROR with "Stale Cookie".
+	if st := ck.staleness(now); st > 0 {
+		return nil, staleCookieReply(p.Header, ck.peerTag, st, buf), nil
+	}
+	cfg := l.cfg
+	cfg.LocalPort, cfg.PeerPort = p.DstPort, p.SrcPort
+	a, err := newAssociation(cfg, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	a.addPath(from, true)
+	a.primary = a.paths[0]
+	a.fromCookie(now, &ck)
+	// Steps 5 and 6: enter ESTABLISHED and send COOKIE ACK.
+	a.queueCtrl(ctrlChunk{c: &chunk.CookieAck{}, to: a.primary})
+	a.established(now, CommUp)
+	// Step 7: the rest of the packet (DATA bundled with the COOKIE ECHO).
+	if err := a.processChunks(now, from, p, raw.Offset+len(raw.Bytes)); err != nil {
+		return a, nil, nil // the association exists; the rest was bad
+	}
+	return a, nil, nil
+}
+
+// fromCookie builds the TCB from a verified cookie.
+func (a *Association) fromCookie(now timer.Time, ck *cookie) {
+	a.localTag, a.peerTag = ck.localTag, ck.peerTag
+	a.nextTSN = ck.localTSN
+	a.cumAckPoint = a.nextTSN - 1
+	a.out.reset(a.nextTSN)
+	a.outbound, a.inbound = ck.outbound, ck.inbound
+	a.rcv.init(ck.peerTSN)
+	a.peerARwnd = ck.peerRwnd
+	a.peerRwnd = int(ck.peerRwnd)
+	a.sendq.SetStreams(int(a.outbound))
+	a.reasm.SetStreams(int(a.inbound))
+	for _, p := range a.paths {
+		p.cc.SetSSThresh(int(ck.peerRwnd))
+	}
+	a.peerFeatures = ck.peerFeatures
+	a.peerAdaptation = ck.peerAdaptation
+}
+
+// staleCookieReply appends a packet with an ERROR chunk carrying the "Stale
+// Cookie" cause (RFC 9260 Section 3.3.10.3), sent with the peer's tag.
+func staleCookieReply(h packet.Header, peerTag chunk.VerificationTag, staleness time.Duration, buf []byte) []byte {
+	var sc chunk.StaleCookieCause
+	sc.SetDuration(staleness)
+	var b packet.Builder
+	b.Reset(buf, packet.Header{SrcPort: h.DstPort, DstPort: h.SrcPort, VerificationTag: peerTag}, 1<<16)
+	b.Add(&chunk.OperationError{Causes: []chunk.Cause{&sc}})
+	return b.Finish()
+}

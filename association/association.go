@@ -1,0 +1,239 @@
+package association
+
+import (
+	"math/rand/v2"
+	"net/netip"
+	"time"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/stream"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// Association is one SCTP association: the transmission control block of
+// RFC 9260. It is sans-IO (see the package documentation).
+//
+// An Association is not safe for concurrent use; the caller serialises
+// every call. It never calls back into user code.
+type Association struct {
+	cfg   Config
+	state State
+	rnd   rand.Source
+	keys  *CookieKeys
+
+	localTag, peerTag chunk.VerificationTag
+	// Tie-tags remembered for the collision cases (RFC 9260 Section
+	// 5.2.2): the tags of the association in progress when an INIT
+	// arrives.
+	localTieTag, peerTieTag chunk.VerificationTag
+	outbound, inbound       uint16 // negotiated stream counts
+	peerFeatures            features
+	peerAdaptation          uint32
+	zeroChecksum            bool // the peer accepts packets with a zero checksum
+
+	paths   []*path
+	primary *path
+
+	// Handshake.
+	initChunk   []byte // the INIT we send and retransmit (T1-init)
+	cookieEcho  []byte // the COOKIE ECHO we send and retransmit (T1-cookie)
+	t1          timer.Timer
+	initPath    *path
+	preserveFor time.Duration // Cookie Preservative to add to the next INIT
+
+	// Send side.
+	nextTSN      chunk.TSN // the TSN of the next new DATA chunk
+	cumAckPoint  chunk.TSN // highest TSN the peer acknowledged cumulatively
+	sendq        *stream.SendQueue
+	out          outstanding
+	peerRwnd     int // rwnd of RFC 9260 Section 6.2.1
+	peerARwnd    uint32
+	inRecovery   bool // Fast Recovery (RFC 9260 Section 7.2.4)
+	recoveryExit chunk.TSN
+	fastRtxNow   bool // send one packet of fast retransmissions regardless of cwnd
+	burstLeft    int  // packets of new data left in this send opportunity
+	lastSACK     timer.Time
+	freeMsgs     []*stream.OutMessage
+
+	// Receive side.
+	rcv            tsnTracker
+	reasm          *stream.Reassembly
+	pending        deliveryQueue // messages and events not yet polled
+	pendingBytes   int           // message bytes in pending, counted against a_rwnd
+	sackDue        bool          // a SACK must be sent (delayed or not)
+	sackNow        bool          // a SACK must be sent in the next packet
+	packetsUnacked int           // packets with DATA since the last SACK
+	lastARwnd      int           // a_rwnd in the last SACK, for window updates
+	sackTimer      timer.Timer
+	packetHasData  bool // the packet being processed carried DATA
+	packetHasDup   bool // ... and a duplicate
+	gotFirstData   bool
+
+	// Shutdown.
+	shutdownRequested bool
+	t2                timer.Timer
+	t5                timer.Timer
+	autoclose         timer.Timer
+	lastActivity      timer.Time
+
+	// Control chunks waiting for the next packet, in order, and where
+	// they must go (nil: the primary path).
+	ctrl []ctrlChunk
+
+	// Association-wide error counter (RFC 9260 Section 8.1).
+	errorCount int
+
+	timers timer.Set
+	stats  Stats
+
+	// Scratch buffers reused by the hot paths.
+	sackScratch chunk.SACK // received SACK
+	sackOut     chunk.SACK // SACK being sent
+	dataScratch chunk.Data // received DATA
+	dataOut     chunk.Data // DATA being sent
+	builder     packet.Builder
+}
+
+// ctrlChunk is a queued control chunk and its destination.
+type ctrlChunk struct {
+	c  chunk.Chunk
+	to *path // nil: the path of the packet being built
+	// useTag sends c alone with tag as the verification tag instead of
+	// the peer's tag.
+	useTag bool
+	tag    chunk.VerificationTag
+	// raw is a complete packet to send as is (c is then nil).
+	raw []byte
+}
+
+// Stats are counters of an association (gen_sctp getstat and RFC 6458
+// SCTP_GET_ASSOC_STATS-like fields).
+type Stats struct {
+	// SentMessages and SentBytes count user messages accepted by Send
+	// and their bytes; ReceivedMessages and ReceivedBytes count messages
+	// delivered.
+	SentMessages, SentBytes         uint64
+	ReceivedMessages, ReceivedBytes uint64
+	// Packets and chunk counters.
+	PacketsSent, PacketsReceived uint64
+	DataChunksSent               uint64
+	DataChunksReceived           uint64
+	Retransmissions              uint64
+	FastRetransmissions          uint64
+	T3Expirations                uint64
+	DuplicateTSNs                uint64
+	SACKsSent, SACKsReceived     uint64
+}
+
+// Stats returns the counters.
+func (a *Association) Stats() Stats { return a.stats }
+
+// State returns the association state.
+func (a *Association) State() State { return a.state }
+
+// Streams returns the negotiated outbound and inbound stream counts, 0 before
+// the handshake completes.
+func (a *Association) Streams() (outbound, inbound uint16) { return a.outbound, a.inbound }
+
+// Tags returns the local and peer verification tags.
+func (a *Association) Tags() (local, peer chunk.VerificationTag) { return a.localTag, a.peerTag }
+
+// newAssociation builds the parts common to both ends.
+func newAssociation(cfg Config, now timer.Time) (*Association, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	a := &Association{cfg: cfg, rnd: cfg.Rand, keys: cfg.Cookies}
+	if a.keys == nil {
+		a.keys = NewCookieKeys(cfg.Rand, 0)
+	}
+	a.sendq = stream.NewSendQueue(int(cfg.OutboundStreams))
+	a.reasm = stream.NewReassembly(int(cfg.MaxInboundStreams))
+	pdp := cfg.PartialDeliveryPoint
+	if pdp == 0 {
+		pdp = cfg.ReceiveBuffer / 2
+	}
+	a.reasm.SetPartialDeliveryPoint(pdp)
+	a.lastActivity = now
+	a.lastARwnd = cfg.ReceiveBuffer
+	a.initTimers()
+	return a, nil
+}
+
+// randomTag returns a verification tag for this end (RFC 9260 Section
+// 5.3.1).
+func (a *Association) randomTag() chunk.VerificationTag { return randomTag(a.rnd) }
+
+// New returns an association in the CLOSED state that will connect to the
+// peer addresses given (the first is the primary path). Each address is the
+// peer's IP and its UDP encapsulation port (RFC 6951 Section 5.1). Call
+// Connect to start the handshake.
+func New(cfg Config, now timer.Time, peers ...netip.AddrPort) (*Association, error) {
+	if len(peers) == 0 {
+		return nil, errNoPeer
+	}
+	a, err := newAssociation(cfg, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range peers {
+		a.addPath(p, true)
+	}
+	a.primary = a.paths[0]
+	return a, nil
+}
+
+// Config returns the configuration in use.
+func (a *Association) Config() Config { return a.cfg }
+
+// NextDeadline returns when HandleTimeout must next be called, or
+// timer.Never.
+func (a *Association) NextDeadline() timer.Time {
+	return a.timers.Next()
+}
+
+// Poll returns the next delivered message or event, in the order they
+// occurred. Message data becomes the caller's; its bytes stop counting
+// against the receive window.
+func (a *Association) Poll() (Delivery, bool) {
+	d, ok := a.pending.pop()
+	if ok && d.Event == nil {
+		a.pendingBytes -= len(d.Message.Data)
+		a.maybeWindowUpdate()
+	}
+	return d, ok
+}
+
+// Pending returns the number of deliveries waiting in Poll.
+func (a *Association) Pending() int { return a.pending.len() }
+
+// Release returns the buffer of a polled message for reuse by later
+// messages. The caller must not use data afterwards. Optional.
+func (a *Association) Release(data []byte) { a.reasm.Release(data) }
+
+// Delivery is a message or an event, as returned by Poll.
+type Delivery struct {
+	// Event is non-nil for an event; Message is then zero.
+	Event   Event
+	Message Message
+}
+
+// Message is a received user message (or a piece of one: see
+// EndOfRecord).
+type Message struct {
+	Stream    chunk.StreamID
+	SSN       chunk.SSN
+	PPID      chunk.PPID
+	Unordered bool
+	// TSN is the TSN of the first DATA chunk of the message and CumTSN the
+	// cumulative TSN acknowledged when it was delivered (gen_sctp
+	// sctp_sndrcvinfo tsn and cumtsn).
+	TSN, CumTSN chunk.TSN
+	Data        []byte
+	// EndOfRecord is false for a partial delivery piece of a message that
+	// does not fit in the receive buffer (RFC 6458 Section 8.1.21); the
+	// following pieces of the same message come next on the stream.
+	EndOfRecord bool
+}

@@ -1,0 +1,285 @@
+// Package associationtest is a lockstep harness for two associations on a
+// simulated network with virtual time (STYLE.md Section 3.7 bullet 34): no
+// goroutines, no sleeps. A Pair exchanges packets until both sides are
+// quiet, fires timers, and jumps to the next deadline.
+package associationtest
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/internal/sim"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// Default addresses of the two ends: an IP and a UDP encapsulation port.
+var (
+	AddrA = netip.MustParseAddrPort("10.0.0.1:9899")
+	AddrZ = netip.MustParseAddrPort("10.0.0.2:9899")
+)
+
+// Pair is a client association A and a server side Z (an Acceptor that
+// creates Z on a valid COOKIE ECHO) on a simulated network. Not safe for
+// concurrent use.
+type Pair struct {
+	Net      *sim.Network
+	Now      timer.Time
+	A, Z     *association.Association
+	Acceptor *association.Acceptor
+	AddrA    netip.AddrPort
+	AddrZ    netip.AddrPort
+
+	// OnDeliver, if set, sees every delivery polled from A (fromA false)
+	// or Z (fromA true: Z received what A sent). If nil, deliveries are
+	// kept in DeliveredA and DeliveredZ.
+	OnDeliver func(toZ bool, d association.Delivery)
+	// DeliveredA and DeliveredZ are the deliveries polled from A and Z.
+	DeliveredA, DeliveredZ []association.Delivery
+	// Packets counts the packets each side sent.
+	PacketsA, PacketsZ int
+	// Discards counts packets the associations discarded, by reason.
+	Discards map[string]int
+
+	buf []byte
+}
+
+// Config returns a configuration for tests: ports 5000 and 5001 and a
+// deterministic randomness source derived from seed.
+func Config(seed uint64, localPort, peerPort uint16) association.Config {
+	return association.Config{
+		LocalPort: localPort,
+		PeerPort:  peerPort,
+		Rand:      rand.NewPCG(seed, seed^0x9e3779b97f4a7c15),
+	}
+}
+
+// NewPair returns a Pair whose A connects with cfgA to an Acceptor set up
+// with cfgZ, on a network seeded with seed whose links in both directions
+// have the configuration link.
+func NewPair(seed uint64, cfgA, cfgZ association.Config, link sim.LinkConfig) (*Pair, error) {
+	n := sim.New(seed)
+	if err := n.SetDefault(link); err != nil {
+		return nil, err
+	}
+	p := &Pair{Net: n, AddrA: AddrA, AddrZ: AddrZ, Discards: map[string]int{}, buf: make([]byte, 0, 1<<16)}
+	var err error
+	if p.A, err = association.New(cfgA, p.Now, p.AddrZ); err != nil {
+		return nil, err
+	}
+	if p.Acceptor, err = association.NewAcceptor(cfgZ); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// NewDefaultPair returns a Pair with test configurations derived from seed
+// and a perfect link with 10 ms of delay each way.
+func NewDefaultPair(seed uint64) (*Pair, error) {
+	return NewPair(seed, Config(seed, 5000, 5001), Config(seed+1, 5001, 5000),
+		sim.LinkConfig{Delay: 10 * time.Millisecond})
+}
+
+// Connect starts A's handshake.
+func (p *Pair) Connect() error { return p.A.Connect(p.Now) }
+
+// flush sends every packet a wants to send from its address.
+func (p *Pair) flush(a *association.Association, from netip.AddrPort) int {
+	n := 0
+	for i := 0; i < 1<<16; i++ {
+		out, ok := a.AppendPacket(p.Now, p.buf[:0])
+		if !ok {
+			break
+		}
+		to := out.To
+		p.Net.Send(p.Now, from, to, out.Data)
+		n++
+	}
+	return n
+}
+
+// deliver hands one datagram to its receiver.
+func (p *Pair) deliver(d sim.Datagram) {
+	var err error
+	switch d.To {
+	case p.AddrA:
+		err = p.A.HandleDatagram(p.Now, d.From, d.Data)
+	case p.AddrZ:
+		err = p.toZ(d)
+	}
+	var de *association.DiscardError
+	if errors.As(err, &de) {
+		p.Discards[de.Reason]++
+	} else if err != nil {
+		p.Discards[err.Error()]++
+	}
+}
+
+// toZ routes a datagram to Z, or to the Acceptor while Z does not exist.
+func (p *Pair) toZ(d sim.Datagram) error {
+	if p.Z != nil && p.Z.State() != association.StateClosed {
+		return p.Z.HandleDatagram(p.Now, d.From, d.Data)
+	}
+	pkt, err := packet.Parse(d.Data, packet.Options{})
+	if err != nil {
+		return err
+	}
+	it := pkt.Chunks()
+	first, ok := it.Next()
+	if !ok {
+		return nil
+	}
+	switch first.Type {
+	case chunk.TypeInit:
+		var init chunk.Init
+		if _, err := init.Parse(first.Bytes); err != nil {
+			return err
+		}
+		if reply := p.Acceptor.HandleInit(p.Now, pkt.Header, &init, p.buf[:0]); reply != nil {
+			p.Net.Send(p.Now, p.AddrZ, d.From, reply)
+		}
+	case chunk.TypeCookieEcho:
+		z, reply, err := p.Acceptor.HandleCookieEcho(p.Now, d.From, &pkt, p.buf[:0])
+		if reply != nil {
+			p.Net.Send(p.Now, p.AddrZ, d.From, reply)
+		}
+		if z != nil {
+			p.Z = z
+		}
+		return err
+	}
+	return nil
+}
+
+// poll drains the deliveries of both sides.
+func (p *Pair) poll() {
+	for _, side := range []struct {
+		a   *association.Association
+		toZ bool
+	}{{p.A, false}, {p.Z, true}} {
+		if side.a == nil {
+			continue
+		}
+		for {
+			d, ok := side.a.Poll()
+			if !ok {
+				break
+			}
+			switch {
+			case p.OnDeliver != nil:
+				p.OnDeliver(side.toZ, d)
+			case side.toZ:
+				p.DeliveredZ = append(p.DeliveredZ, d)
+			default:
+				p.DeliveredA = append(p.DeliveredA, d)
+			}
+		}
+	}
+}
+
+// Exchange sends and delivers everything due at the current time until
+// both sides are quiet, and reports how many packets moved.
+func (p *Pair) Exchange() int {
+	moved := 0
+	for i := 0; i < 1<<20; i++ {
+		n := p.flush(p.A, p.AddrA)
+		p.PacketsA += n
+		if p.Z != nil {
+			m := p.flush(p.Z, p.AddrZ)
+			p.PacketsZ += m
+			n += m
+		}
+		d, ok := p.Net.Receive(p.Now)
+		p.poll()
+		if !ok && n == 0 {
+			break
+		}
+		moved += n
+		if ok {
+			p.deliver(d)
+			p.Net.Recycle(&d)
+			p.poll()
+		}
+	}
+	return moved
+}
+
+// NextEvent returns the earliest of the associations' deadlines and the
+// next arrival.
+func (p *Pair) NextEvent() timer.Time {
+	t := timer.Min(p.A.NextDeadline(), p.Net.NextArrival())
+	if p.Z != nil {
+		t = timer.Min(t, p.Z.NextDeadline())
+	}
+	return t
+}
+
+// Advance moves time to the next event (at most until limit), runs the
+// timers due and exchanges packets. It reports false when nothing is
+// pending before limit.
+func (p *Pair) Advance(limit timer.Time) bool {
+	next := p.NextEvent()
+	if next == timer.Never || next > limit {
+		return false
+	}
+	if next > p.Now {
+		p.Now = next
+	}
+	p.A.HandleTimeout(p.Now)
+	if p.Z != nil {
+		p.Z.HandleTimeout(p.Now)
+	}
+	p.Exchange()
+	return true
+}
+
+// RunUntil exchanges packets and advances time until cond holds or d of
+// virtual time passed. It reports whether cond held.
+func (p *Pair) RunUntil(d time.Duration, cond func() bool) bool {
+	limit := p.Now.Add(d)
+	p.Exchange()
+	for !cond() {
+		if !p.Advance(limit) {
+			return cond()
+		}
+	}
+	return true
+}
+
+// Run advances time by d, processing everything on the way.
+func (p *Pair) Run(d time.Duration) {
+	limit := p.Now.Add(d)
+	p.Exchange()
+	for p.Advance(limit) {
+	}
+	p.Now = limit
+}
+
+// Established reports whether both sides are established.
+func (p *Pair) Established() bool {
+	return p.A.State() == association.StateEstablished && p.Z != nil &&
+		p.Z.State() == association.StateEstablished
+}
+
+// Handshake connects A and runs until both sides are established.
+func (p *Pair) Handshake() error {
+	if err := p.Connect(); err != nil {
+		return err
+	}
+	if !p.RunUntil(time.Minute, p.Established) {
+		return fmt.Errorf("associationtest: no handshake within a minute (A %v, Z %v)", p.A.State(), p.zState())
+	}
+	return nil
+}
+
+func (p *Pair) zState() association.State {
+	if p.Z == nil {
+		return association.StateClosed
+	}
+	return p.Z.State()
+}

@@ -1,0 +1,227 @@
+package association
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/congestion"
+)
+
+// Protocol parameters recommended by RFC 9260 Section 16, and defaults for
+// the settings the RFC leaves to the implementation.
+const (
+	// DefaultMaxRetrans is Association.Max.Retrans.
+	DefaultMaxRetrans = 10
+	// DefaultPathMaxRetrans is Path.Max.Retrans.
+	DefaultPathMaxRetrans = 5
+	// DefaultMaxInitRetransmits is Max.Init.Retransmits.
+	DefaultMaxInitRetransmits = 8
+	// DefaultCookieLife is Valid.Cookie.Life.
+	DefaultCookieLife = 60 * time.Second
+	// DefaultHeartbeatInterval is HB.interval.
+	DefaultHeartbeatInterval = 30 * time.Second
+	// DefaultSACKDelay is SACK.Delay. RFC 9260 Section 6.2: the delay
+	// "MUST NOT be more than 500 ms".
+	DefaultSACKDelay = 200 * time.Millisecond
+	// MaxSACKDelay is the largest SACK delay RFC 9260 Section 6.2 allows.
+	MaxSACKDelay = 500 * time.Millisecond
+	// DefaultSACKFrequency: "an acknowledgement SHOULD be generated for at
+	// least every second packet" (RFC 9260 Section 6.2).
+	DefaultSACKFrequency = 2
+	// DefaultMaxBurst is Max.Burst.
+	DefaultMaxBurst = 4
+	// DefaultOutboundStreams is the number of outbound streams requested
+	// (gen_sctp's sctp_initmsg num_ostreams default on Linux).
+	DefaultOutboundStreams = 10
+	// DefaultMaxInboundStreams is the number of inbound streams allowed.
+	DefaultMaxInboundStreams = 65535
+	// DefaultReceiveBuffer is the receive buffer that backs a_rwnd.
+	DefaultReceiveBuffer = 1 << 20
+	// DefaultSendBuffer bounds the user data queued for sending.
+	DefaultSendBuffer = 1 << 20
+	// DefaultMTU is the default size budget of an SCTP packet: a 1500-byte
+	// path less an IPv6 header (40) and the UDP encapsulation header (8,
+	// RFC 6951 Section 5.6).
+	DefaultMTU = 1452
+	// MinMTU is the smallest packet budget accepted: room for INIT ACK
+	// chunks with a cookie and for DATA fragmentation to make progress.
+	MinMTU = 576
+)
+
+// Config holds the settings of an association, including every setting
+// the gen_sctp options map to. Zero fields take the defaults above when
+// passed through WithDefaults (New and the Acceptor do that).
+type Config struct {
+	// LocalPort and PeerPort are the SCTP ports.
+	LocalPort, PeerPort uint16
+
+	// OutboundStreams is the number of outbound streams requested and
+	// MaxInboundStreams the number of inbound streams allowed (gen_sctp
+	// sctp_initmsg). RFC 9260 Section 5.1.1 negotiates min(requested,
+	// offered).
+	OutboundStreams   uint16
+	MaxInboundStreams uint16
+	// MaxInitRetransmits is Max.Init.Retransmits (sctp_initmsg
+	// max_attempts). Negative means 0 retransmissions.
+	MaxInitRetransmits int
+	// MaxInitTimeout caps the backed-off T1-init and T1-cookie timers
+	// (sctp_initmsg max_init_timeo); 0 means RTO.Max.
+	MaxInitTimeout time.Duration
+
+	// RTO holds RTO.Initial, RTO.Min and RTO.Max (sctp_rtoinfo).
+	RTO congestion.RTOConfig
+	// MaxRetrans is Association.Max.Retrans (sctp_associnfo asocmaxrxt).
+	MaxRetrans int
+	// PathMaxRetrans is Path.Max.Retrans (sctp_paddrparams pathmaxrxt).
+	PathMaxRetrans int
+	// CookieLife is Valid.Cookie.Life (sctp_associnfo cookie_life).
+	CookieLife time.Duration
+
+	// HeartbeatInterval is HB.interval (sctp_paddrparams hbinterval).
+	HeartbeatInterval time.Duration
+	// HeartbeatDisabled turns heartbeats on idle paths off (hb_disable).
+	HeartbeatDisabled bool
+	// SACKDelay is the delayed-SACK timeout (sctp_delayed_ack_time);
+	// SACKFrequency the number of packets that trigger a SACK.
+	SACKDelay     time.Duration
+	SACKFrequency int
+	// SACKDelayDisabled acknowledges every packet at once
+	// (sackdelay_disable).
+	SACKDelayDisabled bool
+
+	// ReceiveBuffer backs the advertised receiver window (a_rwnd) and
+	// SendBuffer bounds the data queued for sending (recbuf / sndbuf).
+	ReceiveBuffer int
+	SendBuffer    int
+	// MTU is the size budget of an SCTP packet on the path: the path MTU
+	// less the IP and UDP headers.
+	MTU int
+	// MaxSeg caps the user data of a DATA chunk (sctp_maxseg); 0 means
+	// the path's largest.
+	MaxSeg int
+	// NoDelay turns off Nagle-style bundling delay (sctp_nodelay).
+	NoDelay bool
+	// DisableFragments refuses messages that do not fit in one DATA chunk
+	// (sctp_disable_fragments).
+	DisableFragments bool
+	// Autoclose closes the association gracefully after this long without
+	// user data sent or received (sctp_autoclose); 0 means never.
+	Autoclose time.Duration
+	// MaxBurst is Max.Burst.
+	MaxBurst int
+	// PartialDeliveryPoint: a message at least this large is delivered in
+	// pieces when it does not fit in the receive buffer; 0 means
+	// ReceiveBuffer/2.
+	PartialDeliveryPoint int
+	// Adaptation, when HasAdaptation is set, is sent as the Adaptation
+	// Layer Indication (sctp_adaptation_layer).
+	Adaptation    uint32
+	HasAdaptation bool
+
+	// DefaultSend holds the send parameters Send uses
+	// (sctp_default_send_param).
+	DefaultSend SendInfo
+
+	// Rand is the source of randomness: verification tags, initial TSNs,
+	// heartbeat nonces and jitter. Use a cryptographically secure source
+	// in production and a seeded one in tests.
+	Rand rand.Source
+	// Cookies signs and checks State Cookies. The passive side needs it;
+	// an active-only association creates its own when nil.
+	Cookies *CookieKeys
+}
+
+// ErrInvalidConfig is wrapped by the errors of Config.Validate.
+var ErrInvalidConfig = errors.New("association: invalid configuration")
+
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	defd := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	if c.OutboundStreams == 0 {
+		c.OutboundStreams = DefaultOutboundStreams
+	}
+	if c.MaxInboundStreams == 0 {
+		c.MaxInboundStreams = DefaultMaxInboundStreams
+	}
+	def(&c.MaxInitRetransmits, DefaultMaxInitRetransmits)
+	rto := congestion.DefaultRTOConfig()
+	defd(&c.RTO.Initial, rto.Initial)
+	defd(&c.RTO.Min, rto.Min)
+	defd(&c.RTO.Max, rto.Max)
+	def(&c.MaxRetrans, DefaultMaxRetrans)
+	def(&c.PathMaxRetrans, DefaultPathMaxRetrans)
+	defd(&c.CookieLife, DefaultCookieLife)
+	defd(&c.HeartbeatInterval, DefaultHeartbeatInterval)
+	defd(&c.SACKDelay, DefaultSACKDelay)
+	def(&c.SACKFrequency, DefaultSACKFrequency)
+	def(&c.ReceiveBuffer, DefaultReceiveBuffer)
+	def(&c.SendBuffer, DefaultSendBuffer)
+	def(&c.MTU, DefaultMTU)
+	def(&c.MaxBurst, DefaultMaxBurst)
+	return c
+}
+
+// Validate checks the configuration after defaults were applied. The
+// error wraps ErrInvalidConfig and names the field.
+func (c *Config) Validate() error {
+	bad := func(field string, v any) error {
+		return fmt.Errorf("%w: %s = %v", ErrInvalidConfig, field, v)
+	}
+	if err := c.RTO.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	switch {
+	case c.OutboundStreams == 0:
+		return bad("OutboundStreams", c.OutboundStreams)
+	case c.MaxInboundStreams == 0:
+		return bad("MaxInboundStreams", c.MaxInboundStreams)
+	case c.MaxInitRetransmits < 0:
+		return bad("MaxInitRetransmits", c.MaxInitRetransmits)
+	case c.MaxInitTimeout < 0:
+		return bad("MaxInitTimeout", c.MaxInitTimeout)
+	case c.MaxRetrans < 1:
+		return bad("MaxRetrans", c.MaxRetrans)
+	case c.PathMaxRetrans < 1:
+		return bad("PathMaxRetrans", c.PathMaxRetrans)
+	case c.CookieLife <= 0:
+		return bad("CookieLife", c.CookieLife)
+	case c.HeartbeatInterval < 0:
+		return bad("HeartbeatInterval", c.HeartbeatInterval)
+	case c.SACKDelay < 0 || c.SACKDelay > MaxSACKDelay:
+		// RFC 9260 Section 6.2: "the ACK delay MUST NOT be more than 500
+		// ms".
+		return bad("SACKDelay", c.SACKDelay)
+	case c.SACKFrequency < 1:
+		return bad("SACKFrequency", c.SACKFrequency)
+	case c.ReceiveBuffer < int(chunk.MinARwnd):
+		// RFC 9260 Section 3.3.2: a_rwnd "MUST NOT be smaller than 1500".
+		return bad("ReceiveBuffer", c.ReceiveBuffer)
+	case c.SendBuffer < 1:
+		return bad("SendBuffer", c.SendBuffer)
+	case c.MTU < MinMTU || c.MTU > 65535:
+		return bad("MTU", c.MTU)
+	case c.MaxSeg < 0:
+		return bad("MaxSeg", c.MaxSeg)
+	case c.Autoclose < 0:
+		return bad("Autoclose", c.Autoclose)
+	case c.MaxBurst < 1:
+		return bad("MaxBurst", c.MaxBurst)
+	case c.PartialDeliveryPoint < 0:
+		return bad("PartialDeliveryPoint", c.PartialDeliveryPoint)
+	case c.Rand == nil:
+		return bad("Rand", nil)
+	}
+	return nil
+}

@@ -1,0 +1,241 @@
+package association
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"math/rand/v2"
+	"net/netip"
+	"time"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// DefaultCookieKeyLifetime is how long a cookie secret stays current.
+// RFC 9260 Section 5.1.3: "The secret key SHOULD be changed reasonably
+// frequently (e.g., hourly)".
+const DefaultCookieKeyLifetime = time.Hour
+
+// cookieKeyLen is the size of a cookie secret; cookieMACLen the size of the
+// HMAC-SHA-256 tag.
+const (
+	cookieKeyLen = 32
+	cookieMACLen = sha256.Size
+)
+
+// CookieKeys holds the secrets that sign State Cookies (RFC 9260 Section
+// 5.1.3): the current one and the one before it, so that a cookie issued
+// just before a rotation still verifies. It is shared by every association
+// of an endpoint. Not safe for concurrent use; the caller serialises.
+type CookieKeys struct {
+	rnd      rand.Source
+	lifetime time.Duration
+	rotated  timer.Time
+	started  bool
+	id       uint32
+	cur      [cookieKeyLen]byte
+	prev     [cookieKeyLen]byte
+	hasPrev  bool
+}
+
+// NewCookieKeys returns keys drawn from rnd that rotate every lifetime (0
+// means DefaultCookieKeyLifetime).
+func NewCookieKeys(rnd rand.Source, lifetime time.Duration) *CookieKeys {
+	if lifetime <= 0 {
+		lifetime = DefaultCookieKeyLifetime
+	}
+	k := &CookieKeys{rnd: rnd, lifetime: lifetime}
+	k.fill(&k.cur)
+	return k
+}
+
+func (k *CookieKeys) fill(key *[cookieKeyLen]byte) {
+	for i := 0; i < cookieKeyLen; i += 8 {
+		binary.LittleEndian.PutUint64(key[i:], k.rnd.Uint64())
+	}
+}
+
+// Rotate replaces the current secret when it is older than the lifetime.
+// The previous secret keeps verifying cookies until the next rotation.
+func (k *CookieKeys) Rotate(now timer.Time) {
+	if !k.started {
+		k.started, k.rotated = true, now
+		return
+	}
+	if now.Sub(k.rotated) < k.lifetime {
+		return
+	}
+	k.prev, k.hasPrev = k.cur, true
+	k.fill(&k.cur)
+	k.id++
+	k.rotated = now
+}
+
+// NextRotation returns when Rotate will next change the secret.
+func (k *CookieKeys) NextRotation() timer.Time {
+	if !k.started {
+		return timer.Never
+	}
+	return k.rotated.Add(k.lifetime)
+}
+
+// key returns the secret with the given id, or false when it has been
+// rotated out.
+func (k *CookieKeys) key(id uint32) ([]byte, bool) {
+	switch {
+	case id == k.id:
+		return k.cur[:], true
+	case k.hasPrev && id == k.id-1:
+		return k.prev[:], true
+	}
+	return nil, false
+}
+
+// cookie is the content of a State Cookie: everything needed to build the
+// TCB when a valid COOKIE ECHO arrives (RFC 9260 Section 5.1.3), plus the
+// tie-tags of Section 5.2.2.
+type cookie struct {
+	created  timer.Time
+	lifetime time.Duration
+
+	localPort, peerPort uint16
+	localTag, peerTag   chunk.VerificationTag
+	localTSN, peerTSN   chunk.TSN
+	peerRwnd            uint32
+	outbound, inbound   uint16
+	localTieTag         chunk.VerificationTag
+	peerTieTag          chunk.VerificationTag
+
+	peerFeatures   features
+	peerAdaptation uint32
+
+	// peerAddrs are the addresses the INIT listed (RFC 9260 Section
+	// 5.1.2), at most maxCookieAddrs.
+	peerAddrs []netip.Addr
+}
+
+// features records what the peer announced in its INIT or INIT ACK.
+type features uint8
+
+const (
+	featForwardTSN features = 1 << iota
+	featAdaptation
+	featZeroChecksum
+)
+
+const (
+	cookieVersion  = 1
+	cookieFixedLen = 1 + 4 + 8 + 4 + 2 + 2 + 4*6 + 4 + 2 + 2 + 1 + 4 + 1
+	maxCookieAddrs = 32
+)
+
+// Errors of cookie verification. RFC 9260 Section 5.1.5 discards the packet
+// silently in every case but staleness.
+var (
+	errCookieMAC    = errors.New("state cookie: bad MAC or unknown key")
+	errCookieFormat = errors.New("state cookie: malformed")
+)
+
+// encode appends the signed cookie to b.
+func (c *cookie) encode(b []byte, k *CookieKeys) []byte {
+	start := len(b)
+	b = append(b, cookieVersion)
+	b = binary.BigEndian.AppendUint32(b, k.id)
+	b = binary.BigEndian.AppendUint64(b, uint64(c.created))
+	b = binary.BigEndian.AppendUint32(b, uint32(c.lifetime/time.Millisecond))
+	b = binary.BigEndian.AppendUint16(b, c.localPort)
+	b = binary.BigEndian.AppendUint16(b, c.peerPort)
+	for _, v := range [...]uint32{uint32(c.localTag), uint32(c.peerTag), uint32(c.localTSN),
+		uint32(c.peerTSN), uint32(c.localTieTag), uint32(c.peerTieTag)} {
+		b = binary.BigEndian.AppendUint32(b, v)
+	}
+	b = binary.BigEndian.AppendUint32(b, c.peerRwnd)
+	b = binary.BigEndian.AppendUint16(b, c.outbound)
+	b = binary.BigEndian.AppendUint16(b, c.inbound)
+	b = append(b, byte(c.peerFeatures))
+	b = binary.BigEndian.AppendUint32(b, c.peerAdaptation)
+	n := min(len(c.peerAddrs), maxCookieAddrs)
+	b = append(b, byte(n))
+	for _, a := range c.peerAddrs[:n] {
+		if a.Is4() {
+			b = append(b, 4)
+			a4 := a.As4()
+			b = append(b, a4[:]...)
+		} else {
+			b = append(b, 6)
+			a16 := a.As16()
+			b = append(b, a16[:]...)
+		}
+	}
+	key, _ := k.key(k.id)
+	mac := hmac.New(sha256.New, key)
+	mac.Write(b[start:])
+	return mac.Sum(b)
+}
+
+// decode verifies the MAC of the cookie in b and fills c. It does not check
+// the lifetime.
+func (c *cookie) decode(b []byte, k *CookieKeys) error {
+	if len(b) < cookieFixedLen+cookieMACLen || b[0] != cookieVersion {
+		return errCookieFormat
+	}
+	body, sum := b[:len(b)-cookieMACLen], b[len(b)-cookieMACLen:]
+	key, ok := k.key(binary.BigEndian.Uint32(b[1:]))
+	if !ok {
+		// RFC 9260 Section 5.1.5 step 1: "If ... the secret key to use is
+		// not available anymore, the packet containing the COOKIE ECHO
+		// chunk MUST be silently discarded."
+		return errCookieMAC
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write(body)
+	var want [cookieMACLen]byte
+	if !hmac.Equal(mac.Sum(want[:0]), sum) {
+		return errCookieMAC
+	}
+	p := body[5:]
+	c.created = timer.Time(binary.BigEndian.Uint64(p))
+	c.lifetime = time.Duration(binary.BigEndian.Uint32(p[8:])) * time.Millisecond
+	c.localPort = binary.BigEndian.Uint16(p[12:])
+	c.peerPort = binary.BigEndian.Uint16(p[14:])
+	p = p[16:]
+	u32 := func() uint32 { v := binary.BigEndian.Uint32(p); p = p[4:]; return v }
+	c.localTag, c.peerTag = chunk.VerificationTag(u32()), chunk.VerificationTag(u32())
+	c.localTSN, c.peerTSN = chunk.TSN(u32()), chunk.TSN(u32())
+	c.localTieTag, c.peerTieTag = chunk.VerificationTag(u32()), chunk.VerificationTag(u32())
+	c.peerRwnd = u32()
+	c.outbound = binary.BigEndian.Uint16(p)
+	c.inbound = binary.BigEndian.Uint16(p[2:])
+	c.peerFeatures = features(p[4])
+	c.peerAdaptation = binary.BigEndian.Uint32(p[5:])
+	n := int(p[9])
+	p = p[10:]
+	c.peerAddrs = c.peerAddrs[:0]
+	for i := 0; i < n; i++ {
+		switch {
+		case len(p) >= 5 && p[0] == 4:
+			c.peerAddrs = append(c.peerAddrs, netip.AddrFrom4([4]byte(p[1:5])))
+			p = p[5:]
+		case len(p) >= 17 && p[0] == 6:
+			c.peerAddrs = append(c.peerAddrs, netip.AddrFrom16([16]byte(p[1:17])))
+			p = p[17:]
+		default:
+			return errCookieFormat
+		}
+	}
+	if len(p) != 0 {
+		return errCookieFormat
+	}
+	return nil
+}
+
+// staleness returns how long ago the cookie expired, or 0 if it is valid
+// at now (RFC 9260 Section 5.1.5 step 4).
+func (c *cookie) staleness(now timer.Time) time.Duration {
+	if d := now.Sub(c.created.Add(c.lifetime)); d > 0 {
+		return d
+	}
+	return 0
+}

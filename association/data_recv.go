@@ -1,0 +1,172 @@
+package association
+
+import (
+	"errors"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/stream"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// held returns the bytes the receiver holds for the user: in reassembly
+// and delivered but not yet polled.
+func (a *Association) held() int { return a.reasm.Buffered() + a.pendingBytes }
+
+// arwnd returns the receive window to advertise (RFC 9260 Section 6.2 B
+// and C).
+func (a *Association) arwnd() int { return max(0, a.cfg.ReceiveBuffer-a.held()) }
+
+// handleData processes one DATA chunk (RFC 9260 Section 6.2).
+func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error {
+	switch a.state {
+	case StateEstablished, StateShutdownPending, StateShutdownSent:
+	default:
+		// RFC 9260 Section 9.2: once the peer sent SHUTDOWN it sends no new
+		// data; in the other states there is no receive path.
+		return discard("DATA in state "+a.state.String(), chunk.TypeData, nil)
+	}
+	a.stats.DataChunksReceived++
+	a.packetHasData = true
+	if d.Flags.Has(chunk.FlagImmediate) {
+		// RFC 9260 Section 6.2: "the receiver SHOULD NOT delay the sending
+		// of the corresponding SACK chunk".
+		a.sackNow = true
+	}
+	tsn := d.TSN
+	if a.rcv.has(tsn) {
+		// "When a packet arrives with duplicate DATA chunk(s) and with no
+		// new DATA chunk(s), the endpoint MUST immediately send a SACK
+		// chunk with no delay. ... The duplicate TSN number(s) SHOULD be
+		// reported in the SACK chunk as duplicate."
+		a.rcv.addDup(tsn)
+		a.stats.DuplicateTSNs++
+		a.packetHasDup = true
+		return nil
+	}
+	if tsn.Sub(a.rcv.cum) > 1<<20 {
+		// Far beyond any window we advertised: drop (RFC 9260 Section
+		// 6.2 "inside its receive window").
+		a.sackNow = true
+		return discard("DATA far outside the window", chunk.TypeData, nil)
+	}
+	n := len(d.UserData)
+	if a.held()+n > a.cfg.ReceiveBuffer {
+		// RFC 9260 Section 6.2: "When the receiver's advertised window is
+		// 0, the receiver MUST drop any new incoming DATA chunk with a TSN
+		// larger than the largest TSN received so far." A chunk that
+		// fills the next hole is accepted within one chunk of overrun so
+		// that a closed window can always be reopened; everything else is
+		// dropped and "the receiver MUST immediately send back a SACK".
+		if tsn != a.rcv.cum+1 || a.held()+n > a.cfg.ReceiveBuffer+a.cfg.MTU {
+			a.sackNow = true
+			return discard("receive window full", chunk.TypeData, nil)
+		}
+	}
+	if !a.rcv.canAdd(tsn) {
+		a.sackNow = true
+		return discard("too many gaps", chunk.TypeData, nil)
+	}
+	if err := a.reasm.Add(tsn, d); err != nil {
+		if errors.Is(err, stream.ErrInvalidStream) {
+			// RFC 9260 Section 6.5: "the endpoint MUST acknowledge the
+			// reception of the DATA chunk following the normal procedure,
+			// immediately send an ERROR chunk with cause set to "Invalid
+			// Stream Identifier" ... and discard the DATA chunk."
+			a.rcv.add(tsn)
+			a.queueCtrl(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
+				&chunk.InvalidStreamIdentifierCause{StreamID: d.StreamID}}}})
+			a.sackNow = true
+			return nil
+		}
+		// Inconsistent fragments: a protocol violation by the peer.
+		a.abort(now, &chunk.ProtocolViolationCause{Info: []byte{}}, CommLost)
+		return discard("invalid fragment", chunk.TypeData, err)
+	}
+	a.rcv.add(tsn)
+	a.touch(now)
+	a.deliver()
+	return nil
+}
+
+// afterData schedules the SACK for a packet that carried DATA (RFC 9260
+// Section 6.2).
+func (a *Association) afterData(now timer.Time) {
+	if !a.packetHasData {
+		return
+	}
+	a.packetHasData = false
+	a.sackDue = true
+	a.packetsUnacked++
+	if a.packetHasDup {
+		a.sackNow = true
+		a.packetHasDup = false
+	}
+	switch {
+	case !a.gotFirstData:
+		// RFC 9260 Section 5.1: "After the reception of the first DATA
+		// chunk in an association, the endpoint MUST immediately respond
+		// with a SACK chunk to acknowledge the DATA chunk."
+		a.gotFirstData = true
+		a.sackNow = true
+	case a.rcv.hasGaps():
+		// RFC 9260 Section 7.2.4: "whenever an endpoint notices a hole in
+		// the arriving TSN sequence, it SHOULD start sending a SACK chunk
+		// back every time a packet arrives carrying data until the hole is
+		// filled."
+		a.sackNow = true
+	case a.packetsUnacked >= a.cfg.SACKFrequency || a.cfg.SACKDelayDisabled:
+		// "an acknowledgement SHOULD be generated for at least every
+		// second packet".
+		a.sackNow = true
+	case a.state == StateShutdownSent:
+		// RFC 9260 Section 9.2: "the SHUTDOWN sender MUST immediately
+		// respond to each received packet containing one or more DATA
+		// chunks with a SHUTDOWN chunk".
+		a.sackNow = true
+	}
+	if a.state == StateShutdownSent {
+		a.queueShutdown(now)
+	}
+	if !a.sackNow && !a.sackTimer.Running() {
+		// "... and SHOULD be generated within 200 ms of the arrival of any
+		// unacknowledged DATA chunk."
+		a.sackTimer.Start(now, a.cfg.SACKDelay)
+	}
+}
+
+// deliver moves every deliverable message from reassembly to the poll
+// queue.
+func (a *Association) deliver() {
+	for {
+		m, ok := a.reasm.Pop()
+		if !ok {
+			return
+		}
+		a.pending.push(Delivery{Message: Message{
+			Stream: m.Stream, SSN: m.SSN, PPID: m.PPID, Unordered: m.Unordered,
+			TSN: m.FirstTSN, CumTSN: a.rcv.cum, Data: m.Data,
+			EndOfRecord: !m.Partial || m.EndOfMessage,
+		}})
+		a.pendingBytes += len(m.Data)
+		if !m.Partial || m.EndOfMessage {
+			a.stats.ReceivedMessages++
+		}
+		a.stats.ReceivedBytes += uint64(len(m.Data))
+	}
+}
+
+// maybeWindowUpdate sends a SACK when the user consumed enough to open the
+// window noticeably (RFC 9260 Section 6.2: "send a window update only if
+// the window can be increased by at least a quarter of the receive buffer
+// size of the association", or by a full MTU after a closed window, the
+// receiver-side silly window avoidance of RFC 1122 Section 4.2.3.3).
+func (a *Association) maybeWindowUpdate() {
+	if a.state < StateEstablished || a.state == StateShutdownAckSent {
+		return
+	}
+	w := a.arwnd()
+	if w-a.lastARwnd >= max(a.cfg.ReceiveBuffer/4, a.cfg.MTU) ||
+		a.lastARwnd < a.cfg.MTU && w >= a.cfg.MTU {
+		a.sackDue, a.sackNow = true, true
+	}
+}

@@ -1,0 +1,205 @@
+package association
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// Connect starts the handshake (RFC 9260 Section 5.1 A): it builds the TCB,
+// queues an INIT chunk, starts T1-init and enters COOKIE-WAIT. The outcome
+// arrives as an AssocChange event: CommUp, or CantAssoc after
+// Max.Init.Retransmits retransmissions (or an ABORT).
+func (a *Association) Connect(now timer.Time) error {
+	if a.state != StateClosed || a.localTag != 0 {
+		return ErrInProgress
+	}
+	a.localTag = a.randomTag()
+	a.nextTSN = chunk.TSN(a.rnd.Uint64())
+	a.cumAckPoint = a.nextTSN - 1
+	a.out.reset(a.nextTSN)
+	a.sendInit(now)
+	a.state = StateCookieWait
+	a.initPath = a.primary
+	// RFC 9260 Section 5.1 A: "After sending the INIT chunk, "A" starts the
+	// T1-init timer and enters the COOKIE-WAIT state."
+	a.t1.ID = timer.T1Init
+	a.t1.Start(now, a.primary.rto.RTO())
+	return nil
+}
+
+// initParams returns the optional parameters of our INIT or INIT ACK.
+func (a *Association) initParams(ps []chunk.Param) []chunk.Param {
+	if a.cfg.HasAdaptation {
+		ps = append(ps, &chunk.AdaptationLayerIndication{Indication: a.cfg.Adaptation})
+	}
+	return ps
+}
+
+// sendInit queues the INIT chunk (RFC 9260 Section 3.3.2). It is sent with
+// a zero verification tag and alone in its packet.
+func (a *Association) sendInit(now timer.Time) {
+	init := &chunk.Init{
+		InitiateTag:     a.localTag,
+		ARwnd:           uint32(a.cfg.ReceiveBuffer),
+		OutboundStreams: a.cfg.OutboundStreams,
+		InboundStreams:  a.cfg.MaxInboundStreams,
+		InitialTSN:      a.nextTSN,
+	}
+	init.Params = a.initParams(init.Params)
+	if a.preserveFor > 0 {
+		// RFC 9260 Section 5.2.6 alternative 3: ask for a longer cookie
+		// life after a Stale Cookie error.
+		init.Params = append(init.Params, &chunk.CookiePreservative{
+			SuggestedLifespanIncrement: uint32(a.preserveFor / time.Millisecond)})
+	}
+	a.queueCtrl(ctrlChunk{c: init, to: a.primary, useTag: true})
+}
+
+// handleInitAck processes an INIT ACK (RFC 9260 Section 5.1 C). In any
+// state other than COOKIE-WAIT it is discarded (Section 5.2.3).
+func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chunk.InitAck) error {
+	if a.state != StateCookieWait {
+		return discard("unexpected INIT ACK", chunk.TypeInitAck, nil)
+	}
+	if err := c.Validate(); err != nil {
+		// RFC 9260 Section 5.1: "If an endpoint receives an INIT, INIT ACK,
+		// or COOKIE ECHO chunk but decides not to establish the new
+		// association due to missing mandatory parameters ... or invalid
+		// parameter values ... it SHOULD respond with an ABORT chunk."
+		if c.InitiateTag != 0 {
+			a.abortWithTag(c.InitiateTag, causeFrom(err))
+		}
+		a.fail(now, CantAssoc, causeCode(err), nil)
+		return discard("invalid INIT ACK", chunk.TypeInitAck, err)
+	}
+	unrec, _ := a.classifyParams(c.Params)
+	a.peerTag = c.InitiateTag
+	a.setupPeer(c.InitialTSN, c.ARwnd, c.OutboundStreams, c.InboundStreams, c.Params)
+	a.cookieEcho = append(a.cookieEcho[:0], c.StateCookie().Cookie...)
+	a.state = StateCookieEchoed
+	// RFC 9260 Section 5.1 C: ""A" then sends the State Cookie received in
+	// the INIT ACK chunk in a COOKIE ECHO chunk, starts the T1-cookie
+	// timer, and enters the COOKIE-ECHOED state."
+	a.queueCookieEcho()
+	if len(unrec) > 0 {
+		// RFC 9260 Section 3.2.2: the receiver of an INIT ACK "SHOULD
+		// bundle the ERROR chunk containing the "Unrecognized Parameters"
+		// error cause with the chunk sent in response (e.g., COOKIE ECHO)".
+		a.queueCtrl(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
+			&chunk.UnrecognizedParametersCause{Params: unrec}}}})
+	}
+	a.t1.ID = timer.T1Cookie
+	a.t1.Start(now, a.primary.rto.RTO())
+	return nil
+}
+
+// queueCookieEcho queues the COOKIE ECHO; it is put first in its packet.
+func (a *Association) queueCookieEcho() {
+	a.queueCtrl(ctrlChunk{c: &chunk.CookieEcho{Cookie: a.cookieEcho}, to: a.primary})
+}
+
+// setupPeer records what the peer's INIT or INIT ACK said: its initial TSN,
+// window, streams (RFC 9260 Section 5.1.1) and features.
+func (a *Association) setupPeer(peerTSN chunk.TSN, arwnd uint32, peerOS, peerMIS uint16, ps []chunk.Param) {
+	// RFC 9260 Section 5.1.1: our outbound = min(our OS, peer MIS), our
+	// inbound = min(our MIS, peer OS).
+	a.outbound = min(a.cfg.OutboundStreams, peerMIS)
+	a.inbound = min(a.cfg.MaxInboundStreams, peerOS)
+	a.rcv.init(peerTSN)
+	a.peerARwnd = arwnd
+	a.peerRwnd = int(arwnd)
+	a.sendq.SetStreams(int(a.outbound))
+	a.reasm.SetStreams(int(a.inbound))
+	for _, p := range a.paths {
+		p.cc.SetSSThresh(int(arwnd))
+	}
+	a.peerFeatures = 0
+	for _, p := range ps {
+		switch p := p.(type) {
+		case *chunk.AdaptationLayerIndication:
+			a.peerFeatures |= featAdaptation
+			a.peerAdaptation = p.Indication
+		}
+	}
+}
+
+// established enters ESTABLISHED (RFC 9260 Section 5.1 D and E) and tells
+// the user.
+func (a *Association) established(now timer.Time, ev AssocChangeState) {
+	a.state = StateEstablished
+	a.t1.Stop()
+	a.pushEvent(&AssocChange{State: ev, OutboundStreams: a.outbound, InboundStreams: a.inbound})
+	if a.peerFeatures&featAdaptation != 0 {
+		a.pushEvent(&AdaptationEvent{Indication: a.peerAdaptation})
+	}
+	for _, p := range a.paths {
+		a.startHeartbeat(now, p)
+	}
+	a.touch(now)
+}
+
+// handleCookieAck processes a COOKIE ACK (RFC 9260 Section 5.1 E); in any
+// other state than COOKIE-ECHOED it is discarded (Section 5.2.5).
+func (a *Association) handleCookieAck(now timer.Time) error {
+	if a.state != StateCookieEchoed {
+		return discard("unexpected COOKIE ACK", chunk.TypeCookieAck, nil)
+	}
+	// Karn's rule does not forbid measuring the handshake: the COOKIE
+	// ECHO was sent once if no T1 expiry happened.
+	if a.t1.Expirations() == 0 && a.t1.Running() {
+		a.primary.rto.Measure(now.Sub(a.t1.Deadline().Add(-a.t1.Base())))
+	}
+	a.cookieEcho = a.cookieEcho[:0]
+	a.established(now, CommUp)
+	return nil
+}
+
+// onT1Expired retransmits the INIT or COOKIE ECHO (RFC 9260 Sections 5.1
+// and 5.1.4), or gives up after Max.Init.Retransmits.
+func (a *Association) onT1Expired(now timer.Time, exhausted bool) {
+	if exhausted {
+		// RFC 9260 Section 5.1.6: "This is repeated
+		// 'Max.Init.Retransmits' times before "A" considers "Z"
+		// unreachable and reports the failure to its upper layer (and thus
+		// the association enters the CLOSED state)."
+		a.fail(now, CantAssoc, 0, nil)
+		return
+	}
+	a.stats.Retransmissions++
+	switch a.state {
+	case StateCookieWait:
+		a.dropCtrl(chunk.TypeInit)
+		a.sendInit(now)
+	case StateCookieEchoed:
+		a.dropCtrl(chunk.TypeCookieEcho)
+		a.queueCookieEcho()
+	default:
+		a.t1.Stop()
+	}
+}
+
+// handleStaleCookie processes an ERROR with a Stale Cookie cause (RFC 9260
+// Section 5.2.6): in COOKIE-ECHOED, it restarts the handshake with a Cookie
+// Preservative (alternative 3); elsewhere it is ignored.
+func (a *Association) handleStaleCookie(now timer.Time, sc *chunk.StaleCookieCause) {
+	if a.state != StateCookieEchoed {
+		return
+	}
+	// "an implementation SHOULD use the RTT information measured based on
+	// the previous COOKIE ECHO/ERROR chunk exchange and SHOULD add no more
+	// than 1 second beyond the measured RTT".
+	a.preserveFor = min(sc.Duration()+a.primary.rto.RTO(), sc.Duration()+time.Second)
+	if a.preserveFor < time.Millisecond {
+		a.preserveFor = time.Millisecond
+	}
+	a.dropCtrl(chunk.TypeCookieEcho)
+	a.cookieEcho = a.cookieEcho[:0]
+	a.peerTag = 0
+	a.state = StateCookieWait
+	a.sendInit(now)
+	a.t1.ID = timer.T1Init
+	a.t1.Start(now, a.primary.rto.RTO())
+}

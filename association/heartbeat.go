@@ -1,0 +1,127 @@
+package association
+
+import (
+	"encoding/binary"
+	"net/netip"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// heartbeatInfoLen is the size of our Sender-Specific Heartbeat Info: the
+// path index, a 64-bit nonce (RFC 9260 Section 5.4: "it MUST include a
+// random nonce of length 64 bits or longer") and the send time.
+const heartbeatInfoLen = 4 + 8 + 8
+
+// startHeartbeat arms the heartbeat timer of p (RFC 9260 Section 8.3: "On
+// an idle destination address that is allowed to heartbeat, it is
+// RECOMMENDED that a HEARTBEAT chunk is sent once per RTO of that
+// destination address plus the protocol parameter 'HB.interval', with
+// jittering of +/- 50% of the RTO value").
+func (a *Association) startHeartbeat(now timer.Time, p *path) {
+	if !p.hbEnabled && p.state != PathUnconfirmed {
+		p.hb.Stop()
+		return
+	}
+	d := p.hbInterval + a.jitter(p.rto.RTO())
+	if p.state == PathUnconfirmed {
+		d = a.jitter(p.rto.RTO()) // confirm new addresses promptly
+	}
+	p.hb.Start(now, d)
+}
+
+// onHeartbeatTimer sends a HEARTBEAT on p if it was idle, and counts an
+// error if the previous one went unanswered (RFC 9260 Section 8.3: "When
+// the value of this counter exceeds ... Path.Max.Retrans ... the endpoint
+// SHOULD mark the destination transport address as inactive").
+func (a *Association) onHeartbeatTimer(now timer.Time, p *path) {
+	if a.state < StateEstablished || a.state == StateClosed {
+		return
+	}
+	if p.hbOutstanding {
+		p.hbOutstanding = false
+		p.rto.Backoff()
+		if a.countError(now, p) {
+			return
+		}
+	}
+	idle := now.Sub(p.lastSend) >= p.hbInterval || p.state != PathActive
+	if idle {
+		a.sendHeartbeat(now, p)
+	}
+	a.startHeartbeat(now, p)
+}
+
+// sendHeartbeat queues a HEARTBEAT with a fresh nonce for p.
+func (a *Association) sendHeartbeat(now timer.Time, p *path) {
+	p.hbNonce = a.rnd.Uint64()
+	p.hbOutstanding = true
+	info := make([]byte, heartbeatInfoLen)
+	binary.BigEndian.PutUint32(info, uint32(a.pathIndex(p)))
+	binary.BigEndian.PutUint64(info[4:], p.hbNonce)
+	binary.BigEndian.PutUint64(info[12:], uint64(now))
+	a.queueCtrl(ctrlChunk{c: &chunk.Heartbeat{Info: info}, to: p})
+}
+
+// RequestHeartbeat sends a HEARTBEAT to every path at once (gen_sctp
+// sctp_paddrparams hb_demand).
+func (a *Association) RequestHeartbeat(now timer.Time) {
+	if a.state < StateEstablished {
+		return
+	}
+	for _, p := range a.paths {
+		a.sendHeartbeat(now, p)
+	}
+}
+
+func (a *Association) pathIndex(p *path) int {
+	for i, q := range a.paths {
+		if q == p {
+			return i
+		}
+	}
+	return -1
+}
+
+// handleHeartbeat answers a HEARTBEAT with a HEARTBEAT ACK carrying the
+// same information, sent to the source of the HEARTBEAT (RFC 9260 Section
+// 8.3: "The receiver of the HEARTBEAT chunk SHOULD immediately respond with
+// a HEARTBEAT ACK chunk that contains the Heartbeat Information TLV,
+// together with any other received TLVs, copied unchanged").
+func (a *Association) handleHeartbeat(now timer.Time, from netip.AddrPort, c *chunk.Heartbeat) error {
+	if a.state < StateEstablished {
+		return discard("HEARTBEAT before the association is up", chunk.TypeHeartbeat, nil)
+	}
+	info := append([]byte(nil), c.Info...)
+	a.queueCtrl(ctrlChunk{c: &chunk.HeartbeatAck{Info: info}, to: a.pathOrPrimary(from)})
+	return nil
+}
+
+// handleHeartbeatAck measures the RTT, confirms the path and clears its
+// error counter (RFC 9260 Section 8.3: "Upon the receipt of the HEARTBEAT
+// ACK, the sender of the HEARTBEAT chunk SHOULD clear the error counter of
+// the destination transport address to which the HEARTBEAT chunk was sent
+// ... and SHOULD measure the RTT").
+func (a *Association) handleHeartbeatAck(now timer.Time, _ *path, c *chunk.HeartbeatAck) error {
+	if len(c.Info) != heartbeatInfoLen {
+		return discard("foreign heartbeat information", chunk.TypeHeartbeatAck, nil)
+	}
+	i := int(binary.BigEndian.Uint32(c.Info))
+	if i < 0 || i >= len(a.paths) {
+		return discard("heartbeat for an unknown path", chunk.TypeHeartbeatAck, nil)
+	}
+	p := a.paths[i]
+	// RFC 9260 Section 5.4: the nonce must match to confirm the path.
+	if !p.hbOutstanding || binary.BigEndian.Uint64(c.Info[4:]) != p.hbNonce {
+		return discard("stale heartbeat nonce", chunk.TypeHeartbeatAck, nil)
+	}
+	sent := timer.Time(binary.BigEndian.Uint64(c.Info[12:]))
+	p.hbOutstanding = false
+	p.rto.Measure(now.Sub(sent))
+	p.errorCount = 0
+	a.errorCount = 0
+	if p.state != PathActive {
+		a.setPathState(p, PathActive, 0)
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+package association
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/congestion"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// PathState is the state of a destination transport address (RFC 9260
+// Section 8.2, RFC 7829).
+type PathState uint8
+
+// Path states.
+const (
+	// PathActive: the destination is reachable.
+	PathActive PathState = iota
+	// PathInactive: the destination exceeded Path.Max.Retrans.
+	PathInactive
+	// PathUnconfirmed: the address was listed by the peer and not yet
+	// confirmed by a HEARTBEAT ACK (RFC 9260 Section 5.4).
+	PathUnconfirmed
+	// PathPotentiallyFailed: RFC 7829's intermediate state.
+	PathPotentiallyFailed
+)
+
+// String returns the gen_sctp sctp_paddrinfo state atom ("undefined" for
+// potentially failed, which gen_sctp does not name).
+func (s PathState) String() string {
+	switch s {
+	case PathActive:
+		return "active"
+	case PathInactive:
+		return "inactive"
+	case PathUnconfirmed:
+		return "unconfirmed"
+	}
+	return "undefined"
+}
+
+// path is the per-destination state of RFC 9260 Section 6.3, 7 and 8: the
+// peer's address and UDP encapsulation port (RFC 6951 Section 5.1), the
+// RTO estimator, the congestion controller, the PMTU, the error counter
+// and the per-path timers.
+type path struct {
+	remote netip.AddrPort // peer IP and its UDP encapsulation port
+	local  netip.Addr     // source address to send from; invalid: any
+	state  PathState
+
+	rto        congestion.RTOEstimator
+	cc         *congestion.Standard
+	mtu        int
+	errorCount int
+	maxRetrans int
+	flightSize int
+
+	t3 timer.Timer
+	hb timer.Timer
+
+	hbEnabled     bool
+	hbInterval    time.Duration
+	hbNonce       uint64
+	hbOutstanding bool
+
+	// RTT measurement in progress on DATA (one per round trip; Karn's
+	// rule, RFC 9260 Section 6.3.1 C5).
+	rttActive bool
+	rttTSN    chunk.TSN
+	rttSent   timer.Time
+
+	// Per-SACK scratch (RFC 9260 Sections 6.3.2 R3, 7.2).
+	ackedBytes     int
+	flightBefore   int
+	lowest         chunk.TSN
+	hasLowest      bool
+	ackedLowest    bool
+	fastRtxPending bool
+
+	lastSend     timer.Time // last packet sent to this path
+	lastDataSend timer.Time // last DATA sent, for cwnd validation
+}
+
+// addPath adds a destination for remote, confirmed or not, and returns it.
+func (a *Association) addPath(remote netip.AddrPort, confirmed bool) *path {
+	p := &path{
+		remote:     remote,
+		mtu:        a.cfg.MTU,
+		maxRetrans: a.cfg.PathMaxRetrans,
+		hbEnabled:  !a.cfg.HeartbeatDisabled,
+		hbInterval: a.cfg.HeartbeatInterval,
+	}
+	if !confirmed {
+		p.state = PathUnconfirmed
+	}
+	p.rto, _ = congestion.NewRTOEstimator(a.cfg.RTO) // validated with the Config
+	p.cc = congestion.NewStandard(a.pmdcs(p))
+	p.t3 = timer.Timer{ID: timer.T3Rtx, MaxRestarts: 0}
+	p.hb = timer.Timer{ID: timer.Heartbeat, MaxRestarts: 0}
+	a.timers.Add(&p.t3)
+	a.timers.Add(&p.hb)
+	a.paths = append(a.paths, p)
+	return p
+}
+
+// pathFor returns the path whose peer IP is addr, or nil.
+func (a *Association) pathFor(addr netip.Addr) *path {
+	addr = addr.Unmap()
+	for _, p := range a.paths {
+		if p.remote.Addr().Unmap() == addr {
+			return p
+		}
+	}
+	return nil
+}
+
+// maxPayload returns the largest user data a DATA chunk to p can carry in
+// a packet of its own (RFC 9260 Section 6.9 "PMDCS").
+func (a *Association) maxPayload(p *path) int {
+	n := p.mtu - 12 - 16 // common header, DATA header
+	if a.cfg.MaxSeg > 0 && a.cfg.MaxSeg < n {
+		n = a.cfg.MaxSeg
+	}
+	return n
+}
+
+// PathInfo is the state of one destination, the fields of gen_sctp's
+// sctp_paddrinfo.
+type PathInfo struct {
+	Addr  netip.AddrPort
+	State PathState
+	CWnd  int
+	SRTT  time.Duration
+	RTO   time.Duration
+	MTU   int
+	// Primary reports whether this is the primary path.
+	Primary bool
+	// ErrorCount is the path's error counter (RFC 9260 Section 8.2).
+	ErrorCount int
+	// FlightSize is the number of bytes outstanding to this path.
+	FlightSize int
+}
+
+// Paths returns the state of every destination.
+func (a *Association) Paths() []PathInfo {
+	out := make([]PathInfo, 0, len(a.paths))
+	for _, p := range a.paths {
+		out = append(out, a.pathInfo(p))
+	}
+	return out
+}
+
+func (a *Association) pathInfo(p *path) PathInfo {
+	return PathInfo{
+		Addr: p.remote, State: p.state, CWnd: p.cc.CWnd(), SRTT: p.rto.SRTT(),
+		RTO: p.rto.RTO(), MTU: p.mtu, Primary: p == a.primary,
+		ErrorCount: p.errorCount, FlightSize: p.flightSize,
+	}
+}

@@ -1,0 +1,223 @@
+package association
+
+import (
+	"net/netip"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// HandleDatagram parses and checks the SCTP packet b (common header,
+// CRC32c, chunk envelopes) received from the peer address from (the peer
+// IP and the UDP source port of the encapsulating datagram) and processes
+// it. b is not retained. The returned error explains a discarded packet;
+// RFC 9260 discards invalid packets silently, so it is informational.
+func (a *Association) HandleDatagram(now timer.Time, from netip.AddrPort, b []byte) error {
+	p, err := packet.Parse(b, packet.Options{AcceptZeroChecksum: a.zeroChecksum})
+	if err != nil {
+		return discard("malformed packet", 0, err)
+	}
+	return a.HandlePacket(now, from, &p)
+}
+
+// HandlePacket processes a packet that packet.Parse accepted (the caller
+// checked the CRC32c), received from the peer address from. The packet is
+// not retained.
+func (a *Association) HandlePacket(now timer.Time, from netip.AddrPort, p *packet.Packet) error {
+	defer a.startBurst()
+	a.stats.PacketsReceived++
+	if p.DstPort != a.cfg.LocalPort || p.SrcPort != a.cfg.PeerPort {
+		return discard("wrong ports", 0, nil)
+	}
+	// RFC 9260 Section 6.10: "An endpoint MUST NOT bundle INIT, INIT ACK,
+	// or SHUTDOWN COMPLETE chunks with any other chunks." Such a packet
+	// is malformed; it is discarded.
+	if p.Findings.Has(packet.FindingUnbundleable) {
+		return discard("INIT, INIT ACK or SHUTDOWN COMPLETE bundled", 0, nil)
+	}
+	it := p.Chunks()
+	first, ok := it.Next()
+	if !ok {
+		return discard("no chunks", 0, nil)
+	}
+	if err := a.checkTag(p, first); err != nil {
+		return err
+	}
+	// RFC 6951 Section 5.4: the remote UDP encapsulation port is updated
+	// from every packet that passed the verification-tag check.
+	pth := a.pathFor(from.Addr())
+	if pth != nil && from.Port() != 0 && pth.remote.Port() != from.Port() {
+		pth.remote = netip.AddrPortFrom(pth.remote.Addr(), from.Port())
+	}
+	return a.processChunks(now, from, p, first.Offset)
+}
+
+// checkTag applies the verification-tag rules of RFC 9260 Sections 8.5
+// and 8.5.1 to a packet whose first chunk is first.
+func (a *Association) checkTag(p *packet.Packet, first packet.Raw) error {
+	tag := p.VerificationTag
+	switch first.Type {
+	case chunk.TypeInit:
+		// Section 8.5.1 A: a packet with an INIT "MUST have a zero
+		// Verification Tag"; bundling was checked before.
+		if tag != 0 {
+			return discard("INIT with a non-zero tag", chunk.TypeInit, nil)
+		}
+		return nil
+	case chunk.TypeCookieEcho:
+		return nil // Section 8.5.1 D: checked against the cookie (Section 5)
+	case chunk.TypeAbort, chunk.TypeShutdownComplete:
+		// Section 8.5.1 B and C: accept "if the Verification Tag field of
+		// the packet matches its own tag and the T bit is not set OR if it
+		// is set to its Peer's Tag and the T bit is set".
+		if chunk.TFlags(first.Flags).Reflected() {
+			if a.peerTag != 0 && tag == a.peerTag {
+				return nil
+			}
+		} else if tag == a.localTag {
+			return nil
+		}
+		return discard("verification tag", first.Type, nil)
+	}
+	// Section 8.5: "If the received Verification Tag value does not match
+	// the receiver's own tag value, the receiver MUST silently discard the
+	// packet".
+	if tag != a.localTag || a.localTag == 0 {
+		return discard("verification tag", first.Type, nil)
+	}
+	return nil
+}
+
+// processChunks handles the chunks of p from offset start on, in order
+// (RFC 9260 Section 6.10: "An endpoint MUST process received chunks in
+// their order in the packet").
+func (a *Association) processChunks(now timer.Time, from netip.AddrPort, p *packet.Packet, start int) error {
+	pth := a.pathFor(from.Addr())
+	if pth == nil {
+		pth = a.primary
+	}
+	it := p.Chunks()
+	gotData := false
+	var err error
+	for r, ok := it.Next(); ok; r, ok = it.Next() {
+		if r.Offset < start {
+			continue
+		}
+		var stop bool
+		stop, err = a.handleChunk(now, from, pth, p, r, &gotData)
+		if stop || a.state == StateClosed && a.localTag == 0 {
+			break
+		}
+	}
+	if gotData {
+		a.afterData(now)
+	}
+	return err
+}
+
+// handleChunk dispatches one chunk. It reports whether the rest of the
+// packet must be skipped.
+func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path, p *packet.Packet, r packet.Raw, gotData *bool) (bool, error) {
+	switch r.Type {
+	case chunk.TypeData:
+		d := &a.dataScratch
+		if _, err := d.Parse(r.Bytes); err != nil {
+			return a.malformed(now, r.Type, err)
+		}
+		*gotData = true
+		return false, a.handleData(now, pth, d)
+	case chunk.TypeSACK:
+		s := &a.sackScratch
+		if _, err := s.Parse(r.Bytes); err != nil {
+			return a.malformed(now, r.Type, err)
+		}
+		return false, a.handleSACK(now, s)
+	case chunk.TypeHeartbeat:
+		var c chunk.Heartbeat
+		if _, err := c.Parse(r.Bytes); err != nil {
+			return a.malformed(now, r.Type, err)
+		}
+		return false, a.handleHeartbeat(now, from, &c)
+	case chunk.TypeHeartbeatAck:
+		var c chunk.HeartbeatAck
+		if _, err := c.Parse(r.Bytes); err != nil {
+			return a.malformed(now, r.Type, err)
+		}
+		return false, a.handleHeartbeatAck(now, pth, &c)
+	case chunk.TypeInit:
+		var c chunk.Init
+		if _, err := c.Parse(r.Bytes); err != nil {
+			return true, discard("malformed INIT", r.Type, err)
+		}
+		return true, a.handleInit(now, from, &c)
+	case chunk.TypeInitAck:
+		var c chunk.InitAck
+		if _, err := c.Parse(r.Bytes); err != nil {
+			return true, discard("malformed INIT ACK", r.Type, err)
+		}
+		return true, a.handleInitAck(now, from, &c)
+	case chunk.TypeCookieEcho:
+		var c chunk.CookieEcho
+		if _, err := c.Parse(r.Bytes); err != nil {
+			return true, discard("malformed COOKIE ECHO", r.Type, err)
+		}
+		more, err := a.handleCookieEchoTCB(now, p, &c)
+		return !more, err
+	case chunk.TypeCookieAck:
+		return false, a.handleCookieAck(now)
+	case chunk.TypeAbort:
+		var c chunk.Abort
+		if _, err := c.Parse(r.Bytes); err != nil {
+			c = chunk.Abort{Flags: chunk.TFlags(r.Flags)} // an ABORT is an ABORT
+		}
+		a.handleAbort(now, &c)
+		return true, nil
+	case chunk.TypeShutdown:
+		var c chunk.Shutdown
+		if _, err := c.Parse(r.Bytes); err != nil {
+			return a.malformed(now, r.Type, err)
+		}
+		return false, a.handleShutdown(now, &c)
+	case chunk.TypeShutdownAck:
+		return false, a.handleShutdownAck(now, p)
+	case chunk.TypeShutdownComplete:
+		return true, a.handleShutdownComplete(now)
+	case chunk.TypeError:
+		var c chunk.OperationError
+		if _, err := c.Parse(r.Bytes); err != nil {
+			return a.malformed(now, r.Type, err)
+		}
+		a.handleError(now, &c)
+		return false, nil
+	}
+	return a.handleUnrecognized(r)
+}
+
+// handleUnrecognized applies the action bits of RFC 9260 Section 3.2 to a
+// chunk this association does not process (unknown types, and extension
+// chunks whose extension was not negotiated).
+func (a *Association) handleUnrecognized(r packet.Raw) (bool, error) {
+	act := r.Type.Action()
+	if act.Report() {
+		// "report the unrecognized chunk in an ERROR chunk using the
+		// 'Unrecognized Chunk Type' error cause."
+		a.queueCtrl(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
+			&chunk.UnrecognizedChunkTypeCause{Chunk: append([]byte(nil), r.Bytes[:r.Length]...)}}}})
+	}
+	if act.Stop() {
+		return true, discard("unrecognized chunk", r.Type, nil)
+	}
+	return false, nil
+}
+
+// malformed handles a chunk that does not parse: the rest of the packet
+// is discarded; a DATA chunk without user data aborts the association
+// (RFC 9260 Section 6.2: "it SHOULD send an ABORT chunk with a "No User
+// Data" error cause").
+func (a *Association) malformed(now timer.Time, t chunk.Type, err error) (bool, error) {
+	if causeCode(err) == chunk.CauseNoUserData && a.state >= StateEstablished {
+		a.abort(now, &chunk.NoUserDataCause{}, CommLost)
+	}
+	return true, discard("malformed chunk", t, err)
+}

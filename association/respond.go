@@ -1,0 +1,198 @@
+package association
+
+import (
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// responder builds INIT ACK chunks with State Cookies, for the Acceptor
+// and for an association that receives an INIT (RFC 9260 Section 5.2).
+type responder struct {
+	cfg  *Config
+	keys *CookieKeys
+	rnd  rand.Source
+}
+
+// answerInit returns the reply to init appended to buf: an ABORT if the
+// INIT is invalid (RFC 9260 Section 3.3.2), nil if it must be discarded
+// silently, else an INIT ACK with a State Cookie (Section 5.1 B). A zero
+// localTag draws a new tag and initial TSN; the tie-tags go into the
+// cookie (Section 5.2.2).
+func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.VerificationTag,
+	localTSN chunk.TSN, localTie, peerTie chunk.VerificationTag, buf []byte) []byte {
+	if err := init.Validate(); err != nil {
+		if init.InitiateTag == 0 {
+			return nil // "the receiver MUST silently discard the packet"
+		}
+		return abortPacket(r.cfg, init.InitiateTag, false, causeFrom(err), buf)
+	}
+	unrec, _ := classifyParams(init.Params)
+	if localTag == 0 {
+		localTag = randomTag(r.rnd)
+		localTSN = chunk.TSN(r.rnd.Uint64())
+	}
+	ck := cookie{
+		created:     now,
+		lifetime:    r.cfg.CookieLife,
+		localPort:   r.cfg.LocalPort,
+		peerPort:    r.cfg.PeerPort,
+		localTag:    localTag,
+		peerTag:     init.InitiateTag,
+		localTSN:    localTSN,
+		peerTSN:     init.InitialTSN,
+		peerRwnd:    init.ARwnd,
+		outbound:    min(r.cfg.OutboundStreams, init.InboundStreams),
+		inbound:     min(r.cfg.MaxInboundStreams, init.OutboundStreams),
+		localTieTag: localTie,
+		peerTieTag:  peerTie,
+	}
+	for _, p := range init.Params {
+		switch p := p.(type) {
+		case *chunk.CookiePreservative:
+			// RFC 9260 Section 3.3.2.1.3: the receiver "MAY choose to
+			// ignore the suggested cookie life span increase for its own
+			// security reasons"; we grant at most one more CookieLife.
+			ck.lifetime += min(p.Increment(), r.cfg.CookieLife)
+		case *chunk.AdaptationLayerIndication:
+			ck.peerFeatures |= featAdaptation
+			ck.peerAdaptation = p.Indication
+		case *chunk.IPv4Address:
+			ck.peerAddrs = append(ck.peerAddrs, p.NetIP())
+		case *chunk.IPv6Address:
+			ck.peerAddrs = append(ck.peerAddrs, p.NetIP())
+		}
+	}
+	ack := &chunk.InitAck{
+		InitiateTag:     localTag,
+		ARwnd:           uint32(r.cfg.ReceiveBuffer),
+		OutboundStreams: r.cfg.OutboundStreams,
+		InboundStreams:  r.cfg.MaxInboundStreams,
+		InitialTSN:      localTSN,
+	}
+	if r.cfg.HasAdaptation {
+		ack.Params = append(ack.Params, &chunk.AdaptationLayerIndication{Indication: r.cfg.Adaptation})
+	}
+	if len(unrec) > 0 {
+		// RFC 9260 Section 3.2.2: "it MUST put the "Unrecognized
+		// Parameter" parameter(s) in the INIT ACK chunk".
+		for len(unrec) > 0 {
+			n := tlvLen(unrec)
+			ack.Params = append(ack.Params, &chunk.UnrecognizedParameter{Param: unrec[:n:n]})
+			unrec = unrec[n:]
+		}
+	}
+	r.keys.Rotate(now)
+	ack.Params = append(ack.Params, &chunk.StateCookie{Cookie: ck.encode(nil, r.keys)})
+	var b packet.Builder
+	b.Reset(buf, packet.Header{SrcPort: r.cfg.LocalPort, DstPort: r.cfg.PeerPort,
+		VerificationTag: init.InitiateTag}, 1<<16)
+	b.Add(ack)
+	return b.Finish()
+}
+
+// tlvLen returns the padded length of the TLV at the start of b.
+func tlvLen(b []byte) int {
+	n := (int(b[2])<<8 | int(b[3]) + 3) &^ 3
+	return min(max(n, 4), len(b))
+}
+
+// supportedParam reports whether this implementation acts on a parameter
+// of type t in INIT and INIT ACK. Types it parses but does not implement
+// (for example Forward-TSN-Supported without PR-SCTP) are handled by their
+// action bits like unknown ones, so that the peer learns they are not
+// supported (RFC 3758 Section 3.3 relies on that).
+func supportedParam(t chunk.ParamType) bool {
+	switch t {
+	case chunk.ParamIPv4Address, chunk.ParamIPv6Address, chunk.ParamStateCookie,
+		chunk.ParamUnrecognizedParameter, chunk.ParamCookiePreservative,
+		chunk.ParamHostNameAddress, chunk.ParamSupportedAddressTypes,
+		chunk.ParamAdaptationLayerIndication, chunk.ParamSupportedExtensions,
+		chunk.ParamECNCapable, chunk.ParamRandom, chunk.ParamChunkList,
+		chunk.ParamRequestedHMACAlgorithm, chunk.ParamPadding,
+		chunk.ParamZeroChecksumAcceptable:
+		return true
+	}
+	return false
+}
+
+// classifyParams applies the action bits of RFC 9260 Section 3.2.1 to the
+// parameters of an INIT or INIT ACK: it returns the encodings of the
+// parameters to report as unrecognized, and whether processing stopped.
+// Parameters after a "stop" parameter are not looked at.
+func classifyParams(ps []chunk.Param) (report []byte, stopped bool) {
+	for _, p := range ps {
+		t := p.ParamType()
+		if supportedParam(t) {
+			continue
+		}
+		act := t.Action()
+		if act.Report() {
+			report = p.Append(report)
+		}
+		if act.Stop() {
+			return report, true
+		}
+	}
+	return report, false
+}
+
+func (a *Association) classifyParams(ps []chunk.Param) ([]byte, bool) { return classifyParams(ps) }
+
+// randomTag returns a verification tag in 1..2^32-1 (RFC 9260 Section
+// 5.3.1).
+func randomTag(rnd rand.Source) chunk.VerificationTag {
+	for {
+		if t := chunk.VerificationTag(rnd.Uint64()); t != 0 {
+			return t
+		}
+	}
+}
+
+// causeFrom returns the error cause to report for a validation error.
+func causeFrom(err error) chunk.Cause {
+	switch causeCode(err) {
+	case chunk.CauseMissingMandatoryParameter:
+		var pe *chunk.ParseError
+		errors.As(err, &pe)
+		return &chunk.MissingMandatoryParameterCause{Missing: []chunk.ParamType{chunk.ParamStateCookie}}
+	case chunk.CauseUnresolvableAddress:
+		return &chunk.UnresolvableAddressCause{Address: []byte{}}
+	case chunk.CauseInvalidMandatoryParameter:
+		return &chunk.InvalidMandatoryParameterCause{}
+	case chunk.CauseNoUserData:
+		return &chunk.NoUserDataCause{}
+	}
+	return &chunk.ProtocolViolationCause{Info: []byte{}}
+}
+
+// causeCode returns the error cause code of a *chunk.ParseError, or 0.
+func causeCode(err error) chunk.CauseCode {
+	var pe *chunk.ParseError
+	if errors.As(err, &pe) {
+		return pe.Cause
+	}
+	return 0
+}
+
+// abortPacket appends a packet with an ABORT chunk carrying cause (if not
+// nil), sent with tag (reflected: T bit set), to buf.
+func abortPacket(cfg *Config, tag chunk.VerificationTag, reflected bool, cause chunk.Cause, buf []byte) []byte {
+	ab := &chunk.Abort{}
+	if reflected {
+		ab.Flags = chunk.FlagT
+	}
+	if cause != nil {
+		ab.Causes = []chunk.Cause{cause}
+	}
+	var b packet.Builder
+	b.Reset(buf, packet.Header{SrcPort: cfg.LocalPort, DstPort: cfg.PeerPort, VerificationTag: tag}, 1<<16)
+	b.Add(ab)
+	return b.Finish()
+}
+
+var _ = time.Second

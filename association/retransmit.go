@@ -1,0 +1,107 @@
+package association
+
+import (
+	"github.com/gensctp/gensctp/timer"
+)
+
+// onT3Expired handles the expiry of T3-rtx for path p (RFC 9260 Section
+// 6.3.3).
+func (a *Association) onT3Expired(now timer.Time, p *path) {
+	if a.out.len() == 0 || !a.canSendData() && a.state != StateShutdownPending {
+		return
+	}
+	a.stats.T3Expirations++
+	// E1: "adjust its ssthresh with rules defined in Section 7.2.3 and set
+	// cwnd = PMDCS."
+	p.cc.OnRetransmitTimeout()
+	// E2: "set RTO = RTO * 2 ("back off the timer")", capped at RTO.Max.
+	p.rto.Backoff()
+	p.rttActive = false
+	// Every outstanding chunk sent to p is marked for retransmission; E3
+	// sends as many as fit in one packet (cwnd is now one PMDCS), the rest
+	// "SHOULD be marked for retransmission and sent as soon as cwnd
+	// allows".
+	for i := 0; i < a.out.len(); i++ {
+		if c := a.out.index(i); c.path == p && !c.acked {
+			a.markForRetransmit(c)
+		}
+	}
+	for _, q := range a.paths {
+		q.fastRtxPending = false
+	}
+	// RFC 9260 Section 7.2.4 does not say to leave Fast Recovery on a
+	// timeout; T3 recovery supersedes it, as in RFC 5681.
+	a.inRecovery = false
+	// RFC 9260 Section 6.1 rule A: window probes that go unanswered while
+	// SACKs keep arriving "SHOULD NOT increment the error counter".
+	probing := a.peerARwnd == 0 && now.Sub(a.lastSACK) < p.rto.RTO()
+	if !probing && a.countError(now, p) {
+		return // the association failed
+	}
+	// E4: the timer restarts when the retransmission is sent (rule R1).
+	dest := a.retransmitPath(p)
+	if !dest.t3.Running() {
+		dest.t3.Start(now, dest.rto.RTO())
+	}
+}
+
+// retransmitPath returns where retransmissions of data last sent to p go:
+// an active alternate destination if one exists (RFC 9260 Section 6.4:
+// "the endpoint SHOULD try to retransmit ... to an active destination
+// transport address that is different from the last destination address
+// to which the DATA chunk was sent").
+func (a *Association) retransmitPath(p *path) *path {
+	for _, q := range a.paths {
+		if q != p && q.state == PathActive {
+			return q
+		}
+	}
+	return p
+}
+
+// countError increments the error counters of p and of the association
+// after an unanswered transmission (RFC 9260 Sections 8.1 and 8.2), and
+// reports whether the association was torn down.
+func (a *Association) countError(now timer.Time, p *path) bool {
+	p.errorCount++
+	a.errorCount++
+	// RFC 9260 Section 8.2: "When the value of this counter exceeds the
+	// protocol parameter 'Path.Max.Retrans' of that destination address,
+	// the endpoint SHOULD mark the destination transport address as
+	// inactive".
+	if p.errorCount > p.maxRetrans && p.state != PathInactive {
+		a.setPathState(p, PathInactive, 0)
+	}
+	// RFC 9260 Section 8.1: "If the value of this counter exceeds the
+	// limit indicated in the protocol parameter 'Association.Max.Retrans',
+	// the endpoint SHOULD consider the peer endpoint unreachable and SHALL
+	// stop transmitting any more data to it (and thus the association
+	// enters the CLOSED state)."
+	if a.errorCount > a.cfg.MaxRetrans {
+		a.abort(now, nil, CommLost)
+		return true
+	}
+	return false
+}
+
+// setPathState changes the state of p and reports it (RFC 6458 Section
+// 6.1.2 events).
+func (a *Association) setPathState(p *path, s PathState, cause uint16) {
+	if p.state == s {
+		return
+	}
+	old := p.state
+	p.state = s
+	var ev PaddrState
+	switch {
+	case s == PathActive && old == PathUnconfirmed:
+		ev = AddrConfirmed
+	case s == PathActive:
+		ev = AddrAvailable
+	case s == PathInactive:
+		ev = AddrUnreachable
+	default:
+		return
+	}
+	a.pushEvent(&PaddrChange{Addr: p.remote, State: ev})
+}

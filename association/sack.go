@@ -1,0 +1,296 @@
+package association
+
+import (
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// handleSACK processes a SACK (RFC 9260 Section 6.2.1).
+func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
+	switch a.state {
+	case StateEstablished, StateShutdownPending, StateShutdownReceived, StateShutdownSent:
+	default:
+		return discard("SACK in state "+a.state.String(), chunk.TypeSACK, nil)
+	}
+	a.stats.SACKsReceived++
+	cum := s.CumTSNAck
+	// Rule D i: "If Cumulative TSN Ack is less than the Cumulative TSN Ack
+	// Point, then drop the SACK chunk."
+	if cum.LT(a.cumAckPoint) {
+		return discard("stale SACK", chunk.TypeSACK, nil)
+	}
+	// A cumulative ack for TSNs never sent is a protocol violation.
+	if cum.GT(a.out.last()) {
+		a.abort(now, &chunk.ProtocolViolationCause{Info: []byte("cumulative TSN ack beyond the last TSN sent")}, CommLost)
+		return discard("SACK acknowledges unsent TSNs", chunk.TypeSACK, nil)
+	}
+	cumAdvanced := cum.GT(a.cumAckPoint)
+	for _, p := range a.paths {
+		p.ackedBytes, p.flightBefore, p.hasLowest = 0, p.flightSize, false
+	}
+	// The earliest outstanding TSN of each destination, for rule R3.
+	for i := 0; i < a.out.len(); i++ {
+		if c := a.out.index(i); !c.acked && c.path != nil && !c.path.hasLowest {
+			c.path.lowest, c.path.hasLowest = c.tsn, true
+		}
+	}
+	var htna chunk.TSN // highest TSN newly acknowledged
+	haveHTNA := false
+	// Cumulative part.
+	for a.out.len() > 0 && a.out.base.LE(cum) {
+		c := a.out.popFront()
+		if !c.acked {
+			a.newlyAcked(now, &c)
+			a.out.bytes -= len(c.frag.Data)
+			htna, haveHTNA = c.tsn, true
+		}
+		if c.marked {
+			a.out.marked--
+		}
+	}
+	a.cumAckPoint = cum
+	// Gap Ack Blocks.
+	prevEnd := uint32(0)
+	reported := cum // highest TSN the SACK reports as received
+	for _, g := range s.GapBlocks {
+		if uint32(g.Start) <= prevEnd || g.End < g.Start {
+			break // malformed or overlapping blocks: ignore the rest
+		}
+		prevEnd = uint32(g.End)
+		reported = cum + chunk.TSN(g.End)
+		for off := uint32(g.Start); off <= uint32(g.End); off++ {
+			c := a.out.at(cum + chunk.TSN(off))
+			if c == nil {
+				break
+			}
+			if !c.acked {
+				c.acked = true
+				a.newlyAcked(now, c)
+				a.out.bytes -= len(c.frag.Data)
+				if c.marked {
+					c.marked = false
+					a.out.marked--
+				}
+				htna, haveHTNA = cum+chunk.TSN(off), true
+			}
+		}
+	}
+	a.renegeCheck(now, s)
+	// Rule D ii: "Set rwnd equal to the newly received a_rwnd minus the
+	// number of bytes still outstanding after processing the Cumulative
+	// TSN Ack and the Gap Ack Blocks."
+	a.peerARwnd = s.ARwnd
+	a.peerRwnd = int(s.ARwnd) - a.out.bytes
+	// Rule D iv: "If the Cumulative TSN Ack matches or exceeds the Fast
+	// Recovery exit point (Section 7.2.4), Fast Recovery is exited."
+	if a.inRecovery && cum.GE(a.recoveryExit) {
+		a.inRecovery = false
+	}
+	// Congestion control per destination (RFC 9260 Sections 7.2.1, 7.2.2),
+	// applied before the fast retransmit adjustments (Section 7.2.4 Note).
+	for _, p := range a.paths {
+		if p.ackedBytes > 0 {
+			p.cc.OnAck(p.ackedBytes, p.flightBefore, cumAdvanced, a.inRecovery)
+		}
+	}
+	if haveHTNA {
+		a.missIndications(htna, reported, cumAdvanced)
+	}
+	for _, p := range a.paths {
+		if p.hasLowest {
+			c := a.out.at(p.lowest)
+			p.ackedLowest = c == nil || c.acked
+		}
+	}
+	a.updateT3(now)
+	if cumAdvanced || haveHTNA {
+		// RFC 9260 Section 8.3: "the error counter ... is reset" on
+		// acknowledgement of outstanding data; Section 8.1 likewise for
+		// the association counter.
+		a.errorCount = 0
+	}
+	a.afterAck(now)
+	return nil
+}
+
+// newlyAcked accounts for a DATA chunk acknowledged for the first time.
+func (a *Association) newlyAcked(now timer.Time, c *txChunk) {
+	p := c.path
+	if p == nil {
+		return
+	}
+	n := len(c.frag.Data)
+	if c.inFlight {
+		p.flightSize -= n
+		c.inFlight = false
+	}
+	p.ackedBytes += n
+	p.errorCount = 0
+	if p.state == PathPotentiallyFailed || p.state == PathInactive {
+		a.setPathState(p, PathActive, 0)
+	}
+	// RFC 9260 Section 6.3.1 C5: "RTT measurements MUST NOT be made
+	// using DATA chunks that were retransmitted (and thus for which it is
+	// ambiguous whether the reply was for the first instance of the chunk
+	// or for a later instance)."
+	if p.rttActive && c.sends == 1 && c.tsn == p.rttTSN {
+		p.rto.Measure(now.Sub(p.rttSent))
+		p.rttActive = false
+	}
+}
+
+// renegeCheck handles TSNs that were gap-acknowledged before and no longer
+// are (RFC 9260 Section 6.2.1 rule D iii): they are treated as not
+// received again.
+func (a *Association) renegeCheck(now timer.Time, s *chunk.SACK) {
+	for i := 0; i < a.out.len(); i++ {
+		c := a.out.index(i)
+		if !c.acked {
+			continue
+		}
+		off := c.tsn.Sub(s.CumTSNAck)
+		in := false
+		for _, g := range s.GapBlocks {
+			if off >= uint32(g.Start) && off <= uint32(g.End) {
+				in = true
+				break
+			}
+		}
+		if !in {
+			c.acked = false
+			a.out.bytes += len(c.frag.Data)
+			c.misses++
+			if c.path != nil && !c.path.t3.Running() && a.state != StateClosed {
+				c.path.t3.Start(now, c.path.rto.RTO())
+			}
+		}
+	}
+}
+
+// missIndications counts miss indications with the HTNA algorithm and fast
+// retransmits (RFC 9260 Section 7.2.4). reported is the highest TSN the
+// SACK reports as received.
+func (a *Association) missIndications(htna, reported chunk.TSN, cumAdvanced bool) {
+	// "miss indications are incremented only for missing TSNs prior to the
+	// HTNA in the SACK chunk. ... If an endpoint is in Fast Recovery and a
+	// SACK chunks arrives that advances the Cumulative TSN Ack Point, the
+	// miss indications are incremented for all TSNs reported missing in
+	// the SACK chunk."
+	limit := htna
+	if a.inRecovery && cumAdvanced && reported.GT(limit) {
+		limit = reported
+	}
+	fast := false
+	for i := 0; i < a.out.len(); i++ {
+		c := a.out.index(i)
+		if !c.tsn.LT(limit) {
+			break
+		}
+		if c.acked || c.marked || c.fastRtx {
+			continue
+		}
+		c.misses++
+		if c.misses >= 3 {
+			// "1) Mark the DATA chunk(s) with three miss indications for
+			// retransmission." "5) Mark the DATA chunk(s) as being fast
+			// retransmitted and thus ineligible for a subsequent Fast
+			// Retransmit."
+			a.markForRetransmit(c)
+			c.fastRtx = true
+			fast = true
+			a.stats.FastRetransmissions++
+		}
+	}
+	if !fast {
+		return
+	}
+	// "3) ... Retransmit those K DATA chunks in a single packet. When a
+	// Fast Retransmit is being performed, the sender SHOULD ignore the
+	// value of cwnd".
+	a.fastRtxNow = true
+	if a.inRecovery {
+		return
+	}
+	// "2) If not in Fast Recovery, adjust the ssthresh and cwnd of the
+	// destination address(es) to which the missing DATA chunks were last
+	// sent" and "6) ... enter Fast Recovery and mark the highest
+	// outstanding TSN as the Fast Recovery exit point."
+	for _, p := range a.paths {
+		if p.fastRtxPending {
+			p.cc.OnFastRetransmit(p.flightBefore)
+		}
+	}
+	a.inRecovery = true
+	a.recoveryExit = a.out.last()
+}
+
+// markForRetransmit marks c for retransmission; its bytes leave the flight
+// and return to the peer's window (RFC 9260 Section 6.2.1 rule C).
+func (a *Association) markForRetransmit(c *txChunk) {
+	if c.marked || c.acked {
+		return
+	}
+	c.marked = true
+	a.out.marked++
+	if c.inFlight && c.path != nil {
+		c.path.flightSize -= len(c.frag.Data)
+		c.path.fastRtxPending = true
+		c.inFlight = false
+	}
+	a.peerRwnd += len(c.frag.Data)
+}
+
+// updateT3 applies the T3-rtx rules of RFC 9260 Section 6.3.2 after a
+// SACK: R2 "Whenever all outstanding data sent to an address have been
+// acknowledged, turn off the T3-rtx timer of that address." R3 "Whenever a
+// SACK chunk is received that acknowledges the DATA chunk with the
+// earliest outstanding TSN for that address, restart the T3-rtx timer for
+// that address with its current RTO (if there is still outstanding data on
+// that address)."
+func (a *Association) updateT3(now timer.Time) {
+	for _, p := range a.paths {
+		p.fastRtxPending = false
+		switch {
+		case p.flightSize == 0 && !a.hasMarkedFor(p):
+			p.t3.Stop()
+		case p.ackedLowest:
+			p.t3.Start(now, p.rto.RTO())
+		}
+	}
+}
+
+// hasMarkedFor reports whether chunks last sent to p await retransmission.
+func (a *Association) hasMarkedFor(p *path) bool {
+	if a.out.marked == 0 {
+		return false
+	}
+	for i := 0; i < a.out.len(); i++ {
+		if c := a.out.index(i); c.marked && c.path == p {
+			return true
+		}
+	}
+	return false
+}
+
+// buildSACK fills the scratch SACK with what the receiver has, within a
+// packet budget of room bytes (RFC 9260 Section 6.2: "The SCTP endpoint
+// MUST report as many Gap Ack Blocks as can fit in a single SACK chunk
+// such that the size of the SCTP packet does not exceed the current
+// PMTU").
+func (a *Association) buildSACK(room int) *chunk.SACK {
+	s := &a.sackOut
+	a.rcv.fillSACK(s, max(0, (room-16)/4))
+	w := a.arwnd()
+	s.ARwnd = uint32(w)
+	a.lastARwnd = w
+	return s
+}
+
+// sackSent resets the acknowledgement state after a SACK went out.
+func (a *Association) sackSent() {
+	a.sackDue, a.sackNow = false, false
+	a.packetsUnacked = 0
+	a.sackTimer.Stop()
+	a.rcv.clearDups()
+	a.stats.SACKsSent++
+}

@@ -1,0 +1,291 @@
+package association
+
+import (
+	"net/netip"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// Outgoing is a packet to transmit, as returned by AppendPacket.
+type Outgoing struct {
+	// To is the peer IP address and its UDP encapsulation port.
+	To netip.AddrPort
+	// From is the local address to send from; the zero Addr means any.
+	From netip.Addr
+	// Data is the SCTP packet, appended to the buffer given to
+	// AppendPacket.
+	Data []byte
+}
+
+// queueCtrl queues a control chunk for the next packets.
+func (a *Association) queueCtrl(c ctrlChunk) { a.ctrl = append(a.ctrl, c) }
+
+// queueRaw queues a complete packet (an INIT ACK or an ERROR built for a
+// tag other than the peer's) to send as is.
+func (a *Association) queueRaw(pkt []byte, to *path) {
+	if pkt != nil {
+		a.ctrl = append(a.ctrl, ctrlChunk{raw: pkt, to: to})
+	}
+}
+
+// dropCtrl removes queued control chunks of type t.
+func (a *Association) dropCtrl(t chunk.Type) {
+	out := a.ctrl[:0]
+	for _, c := range a.ctrl {
+		if c.raw != nil || c.c.Type() != t {
+			out = append(out, c)
+		}
+	}
+	clear(a.ctrl[len(out):])
+	a.ctrl = out
+}
+
+// pathOrPrimary returns the path of addr, or the primary path.
+func (a *Association) pathOrPrimary(addr netip.AddrPort) *path {
+	if p := a.pathFor(addr.Addr()); p != nil {
+		return p
+	}
+	return a.primary
+}
+
+// startBurst opens a new send opportunity: RFC 9260 Section 6.1 rule D
+// limits the packets of new data sent in one go to Max.Burst.
+func (a *Association) startBurst() { a.burstLeft = a.cfg.MaxBurst }
+
+// AppendPacket appends the next packet to send to buf and returns it with
+// its destination, or false when there is nothing to send now. Call it in
+// a loop after every input until it returns false. The returned Data
+// aliases buf (or a grown copy); the association keeps no reference to it.
+func (a *Association) AppendPacket(now timer.Time, buf []byte) (Outgoing, bool) {
+	if len(a.ctrl) > 0 {
+		if c := a.ctrl[0]; c.raw != nil || c.useTag {
+			return a.sendSpecial(buf)
+		}
+	}
+	if a.peerTag == 0 {
+		return Outgoing{}, false
+	}
+	dest := a.dataPath()
+	if len(a.ctrl) > 0 && a.ctrl[0].to != nil {
+		dest = a.ctrl[0].to
+	}
+	b := &a.builder
+	b.ZeroChecksum = a.zeroChecksum
+	b.Reset(buf, packet.Header{SrcPort: a.cfg.LocalPort, DstPort: a.cfg.PeerPort,
+		VerificationTag: a.peerTag}, dest.mtu)
+	a.addCtrl(b, dest)
+	dataOK := a.canSendData()
+	if a.sackDue && (a.sackNow || dataOK && a.wantsToSend(dest)) {
+		if b.Add(a.buildSACK(b.Remaining())) {
+			a.sackSent()
+		}
+	}
+	if dataOK {
+		a.addRetransmissions(now, b, dest)
+		a.addNewData(now, b, dest)
+	}
+	if b.Empty() {
+		return Outgoing{}, false
+	}
+	a.stats.PacketsSent++
+	dest.lastSend = now
+	return Outgoing{To: dest.remote, From: dest.local, Data: b.Finish()}, true
+}
+
+// sendSpecial sends the first queued control entry alone: a prebuilt
+// packet, or a chunk with its own verification tag (INIT: RFC 9260 Section
+// 8.5.1 A; reflected ABORT or SHUTDOWN COMPLETE: rules B and C).
+func (a *Association) sendSpecial(buf []byte) (Outgoing, bool) {
+	c := a.ctrl[0]
+	a.ctrl = a.ctrl[1:]
+	to := c.to
+	if to == nil {
+		to = a.primary
+	}
+	a.stats.PacketsSent++
+	if c.raw != nil {
+		return Outgoing{To: to.remote, From: to.local, Data: append(buf, c.raw...)}, true
+	}
+	var b packet.Builder
+	b.Reset(buf, packet.Header{SrcPort: a.cfg.LocalPort, DstPort: a.cfg.PeerPort,
+		VerificationTag: c.tag}, 1<<16)
+	b.Add(c.c)
+	return Outgoing{To: to.remote, From: to.local, Data: b.Finish()}, true
+}
+
+// addCtrl adds the queued control chunks bound for dest, in order, as far
+// as they fit. A prebuilt packet or a chunk with its own tag ends the run.
+func (a *Association) addCtrl(b *packet.Builder, dest *path) {
+	out := a.ctrl[:0]
+	stop := false
+	for _, c := range a.ctrl {
+		if stop || c.raw != nil || c.useTag || c.to != nil && c.to != dest || !b.Add(c.c) {
+			stop = stop || c.raw != nil || c.useTag
+			out = append(out, c)
+		}
+	}
+	clear(a.ctrl[len(out):])
+	a.ctrl = out
+}
+
+// canSendData reports whether the state allows DATA to be sent.
+func (a *Association) canSendData() bool {
+	switch a.state {
+	case StateEstablished, StateShutdownPending, StateShutdownReceived:
+		return true
+	}
+	return false
+}
+
+// wantsToSend reports whether DATA would go into a packet to dest now, so
+// that a delayed SACK can ride along (RFC 9260 Section 6.1: "if any
+// received DATA chunks have not been acknowledged ... the sender SHOULD
+// create a SACK chunk and bundle it with the outbound DATA chunk").
+func (a *Association) wantsToSend(dest *path) bool {
+	if a.out.marked > 0 {
+		return true
+	}
+	return a.sendq.Buffered() > 0 && a.newDataAllowed(dest, 1)
+}
+
+// dataPath returns the destination for new data: the primary path, or an
+// active alternate when the primary is inactive (RFC 9260 Section 6.4).
+func (a *Association) dataPath() *path {
+	if a.primary.state == PathActive {
+		return a.primary
+	}
+	for _, p := range a.paths {
+		if p.state == PathActive {
+			return p
+		}
+	}
+	return a.primary
+}
+
+// addRetransmissions adds DATA chunks marked for retransmission, lowest
+// TSN first (RFC 9260 Section 6.1 rule C), within dest's cwnd, or one
+// packet regardless of cwnd for a fast retransmit (Section 7.2.4 step 3).
+func (a *Association) addRetransmissions(now timer.Time, b *packet.Builder, dest *path) {
+	if a.out.marked == 0 {
+		return
+	}
+	fast := a.fastRtxNow
+	a.fastRtxNow = false
+	if !fast && dest.flightSize >= dest.cc.CWnd() {
+		return
+	}
+	for i := 0; i < a.out.len() && a.out.marked > 0; i++ {
+		c := a.out.index(i)
+		if !c.marked {
+			continue
+		}
+		d := &a.dataOut
+		*d = chunk.Data{Flags: c.frag.Flags, TSN: c.tsn, StreamID: c.frag.Stream,
+			SSN: c.frag.SSN, PPID: c.frag.PPID, UserData: c.frag.Data}
+		if !b.Add(d) {
+			break
+		}
+		n := len(c.frag.Data)
+		c.marked = false
+		a.out.marked--
+		c.sends++
+		c.path, c.sentAt, c.inFlight = dest, now, true
+		dest.flightSize += n
+		a.peerRwnd -= n // RFC 9260 Section 6.2.1 rule B
+		a.stats.Retransmissions++
+		a.stats.DataChunksSent++
+		if !dest.t3.Running() {
+			dest.t3.Start(now, dest.rto.RTO())
+		}
+		if !fast && dest.flightSize >= dest.cc.CWnd() {
+			break
+		}
+	}
+}
+
+// newDataAllowed applies rules A, B and D of RFC 9260 Section 6.1 to a
+// new DATA chunk of n bytes to dest.
+func (a *Association) newDataAllowed(dest *path, n int) bool {
+	// Rule B: "the sender MUST NOT transmit new data to a given transport
+	// address if it has cwnd + (PMDCS - 1) or more bytes of data
+	// outstanding"; we start a packet only below cwnd, which the packet
+	// then may exceed by less than one PMDCS.
+	if dest.flightSize >= dest.cc.CWnd() {
+		return false
+	}
+	// Rule D: Max.Burst packets of new data per send opportunity.
+	if a.burstLeft <= 0 {
+		return false
+	}
+	// Rule A: no new data beyond the peer's rwnd, "except for zero window
+	// probes", which are sent only when "all outstanding DATA chunks have
+	// been cumulatively acknowledged and no DATA chunks are in flight".
+	if a.peerRwnd < n {
+		return a.out.len() == 0
+	}
+	return true
+}
+
+// addNewData fragments queued messages into DATA chunks and adds them
+// while the windows allow (RFC 9260 Sections 6.1 and 6.9).
+func (a *Association) addNewData(now timer.Time, b *packet.Builder, dest *path) {
+	if a.out.marked > 0 || a.sendq.Buffered() == 0 {
+		return // retransmissions first (rule C)
+	}
+	maxPayload := a.maxPayload(dest)
+	// Nagle-style bundling (RFC 9260 Section 6.1: implementations may
+	// delay to increase bundling efficiency; sctp_nodelay turns it off):
+	// with data in flight, wait until a full packet can be sent.
+	if !a.cfg.NoDelay && a.out.len() > 0 && a.sendq.Buffered() < maxPayload &&
+		a.state == StateEstablished {
+		return
+	}
+	added := false
+	for a.sendq.Buffered() > 0 {
+		room := (b.Remaining()&^3 - 16)
+		if room < min(128, maxPayload) {
+			break
+		}
+		room = min(room, maxPayload)
+		next, _ := a.sendq.NextLen()
+		if a.cfg.DisableFragments && next > room {
+			break
+		}
+		if !a.newDataAllowed(dest, min(next, room)) {
+			break
+		}
+		frag, ok := a.sendq.Next(room)
+		if !ok {
+			break
+		}
+		tsn := a.nextTSN
+		a.nextTSN++
+		d := &a.dataOut
+		*d = chunk.Data{Flags: frag.Flags, TSN: tsn, StreamID: frag.Stream, SSN: frag.SSN,
+			PPID: frag.PPID, UserData: frag.Data}
+		b.Add(d)
+		n := len(frag.Data)
+		a.out.push(txChunk{tsn: tsn, frag: frag, path: dest, sentAt: now, sends: 1, inFlight: true})
+		dest.flightSize += n
+		a.peerRwnd -= n
+		a.stats.DataChunksSent++
+		added = true
+		if !dest.t3.Running() {
+			// RFC 9260 Section 6.3.2 R1: "Every time a DATA chunk is sent
+			// to any address (including a retransmission), if the T3-rtx
+			// timer of that address is not running, start it running so
+			// that it will expire after the RTO of that address."
+			dest.t3.Start(now, dest.rto.RTO())
+		}
+		if !dest.rttActive {
+			dest.rttActive, dest.rttTSN, dest.rttSent = true, tsn, now
+		}
+	}
+	if added {
+		a.burstLeft--
+		dest.lastDataSend = now
+		a.touch(now)
+	}
+}

@@ -1,0 +1,154 @@
+package association
+
+import (
+	"time"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/congestion"
+	"github.com/gensctp/gensctp/stream"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// SendInfo holds the parameters of a message to send: the send side of
+// gen_sctp's sctp_sndrcvinfo.
+type SendInfo struct {
+	Stream chunk.StreamID
+	PPID   chunk.PPID
+	// Unordered requests unordered delivery (RFC 9260 Section 6.6).
+	Unordered bool
+	// Context is an opaque value reported back in a SendFailed event.
+	Context uint32
+	// TimeToLive is gen_sctp's timetolive. Deviation from RFC 6458
+	// Section 5.3.2: it needs PR-SCTP (RFC 3758), which this association
+	// does not negotiate yet, so every message is delivered reliably and
+	// TimeToLive is not used.
+	TimeToLive time.Duration
+}
+
+// Send queues one user message (RFC 9260 Section 10.1 SEND). Send does not
+// copy data: the association reads it until the message is acknowledged or
+// handed back in a SendFailed event, and the caller must not modify it
+// meanwhile. Errors: ErrInvalidStream, ErrEmptyMessage, ErrMessageTooLarge,
+// ErrWouldBlock (the send buffer is full), ErrClosed (closed or shutting
+// down: RFC 9260 Section 9.2 "An endpoint SHOULD reject any new data
+// request from its upper layer if it is in the SHUTDOWN-PENDING,
+// SHUTDOWN-SENT, SHUTDOWN-RECEIVED, or SHUTDOWN-ACK-SENT state").
+func (a *Association) Send(now timer.Time, info SendInfo, data []byte) error {
+	defer a.startBurst()
+	switch a.state {
+	case StateEstablished, StateCookieWait, StateCookieEchoed:
+	default:
+		return ErrClosed
+	}
+	streams := a.outbound
+	if a.state != StateEstablished {
+		streams = a.cfg.OutboundStreams
+	}
+	if uint32(info.Stream) >= uint32(streams) {
+		return ErrInvalidStream
+	}
+	if len(data) == 0 {
+		return ErrEmptyMessage
+	}
+	if a.cfg.DisableFragments && len(data) > a.maxPayload(a.primary) {
+		// RFC 9260 Section 6.9: "An endpoint that does not support
+		// fragmentation and is requested to send a user message such that
+		// the outbound SCTP packet size would exceed the current PMTU MUST
+		// return an error to its upper layer".
+		return ErrMessageTooLarge
+	}
+	if b := a.sendq.Buffered(); b > 0 && b+len(data) > a.cfg.SendBuffer {
+		return ErrWouldBlock
+	}
+	m := a.newOutMessage()
+	m.Stream, m.PPID, m.Unordered, m.Data, m.Context = info.Stream, info.PPID, info.Unordered, data, info.Context
+	if err := a.sendq.Enqueue(m); err != nil {
+		a.freeMsgs = append(a.freeMsgs, m)
+		return ErrInvalidStream
+	}
+	a.stats.SentMessages++
+	a.stats.SentBytes += uint64(len(data))
+	a.touch(now)
+	return nil
+}
+
+// SendDefault sends data on stream with the default send parameters
+// (gen_sctp send/4 and sctp_default_send_param).
+func (a *Association) SendDefault(now timer.Time, stream chunk.StreamID, data []byte) error {
+	info := a.cfg.DefaultSend
+	info.Stream = stream
+	return a.Send(now, info, data)
+}
+
+// Buffered returns the bytes queued for sending and not yet transmitted,
+// for back-pressure.
+func (a *Association) Buffered() int { return a.sendq.Buffered() }
+
+// Outstanding returns the bytes sent and not yet acknowledged.
+func (a *Association) Outstanding() int { return a.out.bytes }
+
+// newOutMessage returns a recycled or new message.
+func (a *Association) newOutMessage() *stream.OutMessage {
+	if n := len(a.freeMsgs); n > 0 {
+		m := a.freeMsgs[n-1]
+		a.freeMsgs = a.freeMsgs[:n-1]
+		*m = stream.OutMessage{}
+		return m
+	}
+	return new(stream.OutMessage)
+}
+
+// failOutstanding hands every message not yet acknowledged back to the
+// user as SendFailed events: sent-but-unacknowledged ones with Sent set,
+// then unsent ones.
+func (a *Association) failOutstanding(code chunk.CauseCode) {
+	var last *stream.OutMessage
+	for i := 0; i < a.out.len(); i++ {
+		c := a.out.index(i)
+		if m := c.frag.Msg; m != nil && m != last {
+			last = m
+			if c.frag.Flags.Has(chunk.FlagBeginning) || i == 0 {
+				a.pushEvent(&SendFailed{Sent: true, Error: code, Info: infoOf(m), Data: m.Data})
+			}
+		}
+	}
+	for _, m := range a.sendq.DiscardAll() {
+		if m == last {
+			continue // partly sent: already reported
+		}
+		a.pushEvent(&SendFailed{Sent: m.SentBytes() > 0, Error: code, Info: infoOf(m), Data: m.Data})
+	}
+	a.out.reset(a.nextTSN)
+	for _, p := range a.paths {
+		p.flightSize = 0
+	}
+}
+
+func infoOf(m *stream.OutMessage) SendInfo {
+	return SendInfo{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered, Context: m.Context}
+}
+
+// resetTransfer clears the data-transfer state for a restart.
+func (a *Association) resetTransfer() {
+	a.inRecovery = false
+	a.fastRtxNow = false
+	a.sackDue, a.sackNow = false, false
+	a.packetsUnacked = 0
+	a.gotFirstData = false
+	a.sackTimer.Stop()
+}
+
+// resetPath returns a path's congestion state to its initial values (RFC
+// 9260 Section 5.2.4 action A: "All the congestion control parameters ...
+// MUST be reset to their initial values").
+func (a *Association) resetPath(p *path) {
+	p.cc.Reset(a.pmdcs(p), p.remote.Addr().Is6())
+	p.rto, _ = congestion.NewRTOEstimator(a.cfg.RTO)
+	p.flightSize, p.errorCount = 0, 0
+	p.rttActive, p.hbOutstanding = false, false
+	p.t3.Stop()
+}
+
+// pmdcs is the path's maximum DATA chunk size (RFC 9260 Section 1.3),
+// the "MTU" of the congestion controller.
+func (a *Association) pmdcs(p *path) int { return p.mtu - 12 }
