@@ -30,12 +30,14 @@ type outstanding struct {
 	base   chunk.TSN // TSN of the first entry
 	bytes  int       // user data bytes not yet acknowledged (cum or gap)
 	marked int       // entries marked for retransmission
+	// gapAcked is the number of entries acknowledged by Gap Ack Blocks.
+	gapAcked int
 }
 
 // reset empties the queue; the next TSN pushed is next.
 func (o *outstanding) reset(next chunk.TSN) {
 	clear(o.buf)
-	o.head, o.n, o.base, o.bytes, o.marked = 0, 0, next, 0, 0
+	o.head, o.n, o.base, o.bytes, o.marked, o.gapAcked = 0, 0, next, 0, 0, 0
 }
 
 // len returns the number of entries.

@@ -96,6 +96,11 @@ func (a *Association) addPath(remote netip.AddrPort, confirmed bool) *path {
 	}
 	p.rto, _ = congestion.NewRTOEstimator(a.cfg.RTO) // validated with the Config
 	p.cc = congestion.NewStandard(a.pmdcs(p))
+	// RFC 9260 Section 7.2.1: "The positive integer L SHOULD be 1 and MAY
+	// be larger than 1. See [RFC3465] for details of choosing L." With
+	// delayed SACKs (one per two packets) L = 2 keeps slow start doubling
+	// cwnd per round trip, as RFC 3465 Section 2.3 recommends.
+	p.cc.SetL(2)
 	p.t3 = timer.Timer{ID: timer.T3Rtx, MaxRestarts: 0}
 	p.hb = timer.Timer{ID: timer.Heartbeat, MaxRestarts: 0}
 	a.timers.Add(&p.t3)

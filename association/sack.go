@@ -5,6 +5,9 @@ import (
 	"github.com/gensctp/gensctp/timer"
 )
 
+// maxFreeMsgs bounds the recycled message descriptors.
+const maxFreeMsgs = 1024
+
 // handleSACK processes a SACK (RFC 9260 Section 6.2.1).
 func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
 	switch a.state {
@@ -13,6 +16,7 @@ func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
 		return discard("SACK in state "+a.state.String(), chunk.TypeSACK, nil)
 	}
 	a.stats.SACKsReceived++
+	a.lastSACK = now
 	cum := s.CumTSNAck
 	// Rule D i: "If Cumulative TSN Ack is less than the Cumulative TSN Ack
 	// Point, then drop the SACK chunk."
@@ -29,9 +33,11 @@ func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
 		p.ackedBytes, p.flightBefore, p.hasLowest = 0, p.flightSize, false
 	}
 	// The earliest outstanding TSN of each destination, for rule R3.
-	for i := 0; i < a.out.len(); i++ {
+	found := 0
+	for i := 0; i < a.out.len() && found < len(a.paths); i++ {
 		if c := a.out.index(i); !c.acked && c.path != nil && !c.path.hasLowest {
 			c.path.lowest, c.path.hasLowest = c.tsn, true
+			found++
 		}
 	}
 	var htna chunk.TSN // highest TSN newly acknowledged
@@ -39,13 +45,19 @@ func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
 	// Cumulative part.
 	for a.out.len() > 0 && a.out.base.LE(cum) {
 		c := a.out.popFront()
-		if !c.acked {
+		if c.acked {
+			a.out.gapAcked--
+		} else {
 			a.newlyAcked(now, &c)
 			a.out.bytes -= len(c.frag.Data)
 			htna, haveHTNA = c.tsn, true
 		}
 		if c.marked {
 			a.out.marked--
+		}
+		if c.frag.Flags.Has(chunk.FlagEnd) && len(a.freeMsgs) < maxFreeMsgs {
+			// Every fragment of the message is acknowledged: reuse it.
+			a.freeMsgs = append(a.freeMsgs, c.frag.Msg)
 		}
 	}
 	a.cumAckPoint = cum
@@ -65,6 +77,7 @@ func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
 			}
 			if !c.acked {
 				c.acked = true
+				a.out.gapAcked++
 				a.newlyAcked(now, c)
 				a.out.bytes -= len(c.frag.Data)
 				if c.marked {
@@ -143,11 +156,13 @@ func (a *Association) newlyAcked(now timer.Time, c *txChunk) {
 // are (RFC 9260 Section 6.2.1 rule D iii): they are treated as not
 // received again.
 func (a *Association) renegeCheck(now timer.Time, s *chunk.SACK) {
-	for i := 0; i < a.out.len(); i++ {
+	left := a.out.gapAcked
+	for i := 0; i < a.out.len() && left > 0; i++ {
 		c := a.out.index(i)
 		if !c.acked {
 			continue
 		}
+		left--
 		off := c.tsn.Sub(s.CumTSNAck)
 		in := false
 		for _, g := range s.GapBlocks {
@@ -158,6 +173,7 @@ func (a *Association) renegeCheck(now timer.Time, s *chunk.SACK) {
 		}
 		if !in {
 			c.acked = false
+			a.out.gapAcked--
 			a.out.bytes += len(c.frag.Data)
 			c.misses++
 			if c.path != nil && !c.path.t3.Running() && a.state != StateClosed {

@@ -250,7 +250,10 @@ func (a *Association) addNewData(now timer.Time, b *packet.Builder, dest *path) 
 		}
 		room = min(room, maxPayload)
 		next, _ := a.sendq.NextLen()
-		if a.cfg.DisableFragments && next > room {
+		if next > room && (next <= maxPayload || a.cfg.DisableFragments) {
+			// A message that fits in a packet of its own is not split
+			// across packets; only larger ones are fragmented (RFC 9260
+			// Section 6.9).
 			break
 		}
 		if !a.newDataAllowed(dest, min(next, room)) {

@@ -112,10 +112,17 @@ func (p *Pair) deliver(d sim.Datagram) {
 	case p.AddrZ:
 		err = p.toZ(d)
 	}
+	if err != nil {
+		p.countDiscard(err)
+	}
+}
+
+// countDiscard records why a packet was discarded.
+func (p *Pair) countDiscard(err error) {
 	var de *association.DiscardError
 	if errors.As(err, &de) {
 		p.Discards[de.Reason]++
-	} else if err != nil {
+	} else {
 		p.Discards[err.Error()]++
 	}
 }

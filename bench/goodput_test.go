@@ -1,0 +1,89 @@
+package bench
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/association/associationtest"
+	"github.com/gensctp/gensctp/internal/sim"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// goodput transfers total bytes of 1200-byte messages from A to Z over a
+// link of rate bits/s with the given one-way delay and loss, and returns
+// the goodput in bits per second of simulated time, measured from the
+// first send to the last delivery.
+func goodput(tb testing.TB, seed uint64, rate int64, delay time.Duration, loss float64, total int) float64 {
+	link := sim.LinkConfig{Delay: delay, Bandwidth: rate, Loss: loss}
+	cfgA := associationtest.Config(seed, 5000, 5001)
+	cfgZ := associationtest.Config(seed+1, 5001, 5000)
+	for _, c := range []*association.Config{&cfgA, &cfgZ} {
+		c.ReceiveBuffer = 2 << 20
+		c.SendBuffer = 2 << 20
+		c.NoDelay = true
+	}
+	p, err := associationtest.NewPair(seed, cfgA, cfgZ, link)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := p.Handshake(); err != nil {
+		tb.Fatal(err)
+	}
+	msg := make([]byte, 1200)
+	got := 0
+	var last timer.Time
+	p.OnDeliver = func(toZ bool, d association.Delivery) {
+		if toZ && d.Event == nil {
+			got += len(d.Message.Data)
+			last = p.Now
+			p.Z.Release(d.Message.Data)
+		}
+	}
+	start := p.Now
+	sent := 0
+	limit := p.Now.Add(10 * time.Minute)
+	for got < total {
+		for sent < total && p.A.Buffered() < 1<<20 {
+			if err := p.A.Send(p.Now, association.SendInfo{}, msg); err != nil {
+				tb.Fatal(err)
+			}
+			sent += len(msg)
+		}
+		p.Exchange()
+		if got < total && !p.Advance(limit) {
+			tb.Fatalf("stuck after %d of %d bytes at %v", got, total, p.Now)
+		}
+	}
+	return float64(got*8) / last.Sub(start).Seconds()
+}
+
+// mathis is the TCP throughput bound of Mathis et al. (1997) in bits/s:
+// MSS/RTT * sqrt(3/2) / sqrt(p).
+func mathis(mss int, rtt time.Duration, p float64) float64 {
+	return float64(mss*8) / rtt.Seconds() * math.Sqrt(1.5) / math.Sqrt(p)
+}
+
+// TestGoodput pins the goodput bands of issue 3 in simulated time (STYLE.md
+// Section 3.7 bullet 37): on a 100 Mbit/s link with 50 ms RTT, at least 90
+// % of the link rate without loss, and at least the Mathis TCP rate with 1
+// % loss. Simulated time is deterministic: the numbers do not depend on
+// the machine.
+func TestGoodput(t *testing.T) {
+	const rate = 100_000_000
+	rtt := 50 * time.Millisecond
+	g := goodput(t, 1, rate, rtt/2, 0, 100<<20)
+	t.Logf("0%% loss: %.1f Mbit/s (%.1f%% of the link)", g/1e6, 100*g/rate)
+	if g < 0.9*rate {
+		t.Errorf("goodput %.1f Mbit/s below 90%% of 100 Mbit/s", g/1e6)
+	}
+	for _, seed := range []uint64{1, 2, 3} {
+		g := goodput(t, seed, rate, rtt/2, 0.01, 10<<20)
+		m := mathis(1200, rtt, 0.01)
+		t.Logf("1%% loss, seed %d: %.2f Mbit/s; Mathis bound %.2f Mbit/s", seed, g/1e6, m/1e6)
+		if g < m {
+			t.Errorf("seed %d: goodput %.2f Mbit/s below the Mathis rate %.2f Mbit/s", seed, g/1e6, m/1e6)
+		}
+	}
+}
