@@ -1,0 +1,62 @@
+// Package stream holds the per-stream state of an SCTP association: the
+// send queues with their scheduler, and the receive-side reassembly and
+// ordering of user messages. It knows nothing of packets, timers or TSN
+// acknowledgement: the association assigns TSNs to the fragments
+// SendQueue hands out, and passes Reassembly only new DATA chunks inside
+// its window.
+//
+// It imports the standard library and package chunk only.
+//
+// Implemented:
+//   - RFC 9260 Section 3.3.1 (https://www.rfc-editor.org/rfc/rfc9260#section-3.3.1):
+//     the U, B and E bits and the SSN of DATA chunks.
+//   - RFC 9260 Section 6.2 (https://www.rfc-editor.org/rfc/rfc9260#section-6.2):
+//     receive buffer accounting for a_rwnd (Reassembly.Buffered); the
+//     association applies the window.
+//   - RFC 9260 Section 6.5 (https://www.rfc-editor.org/rfc/rfc9260#section-6.5):
+//     SSN assignment per outbound stream; invalid stream identifiers.
+//   - RFC 9260 Section 6.6 (https://www.rfc-editor.org/rfc/rfc9260#section-6.6):
+//     ordered delivery by SSN per stream, unordered delivery on completion.
+//   - RFC 9260 Section 6.9 (https://www.rfc-editor.org/rfc/rfc9260#section-6.9):
+//     fragmentation on send, reassembly on receipt, partial delivery.
+//   - RFC 8260 Section 3.1 and 3.2 (https://www.rfc-editor.org/rfc/rfc8260#section-3):
+//     the first-come-first-served and round-robin schedulers, without
+//     user message interleaving.
+//   - RFC 6458 Section 8.1.21 (https://www.rfc-editor.org/rfc/rfc6458#section-8.1.21):
+//     the partial delivery point; Section 8.1.20: fragment interleave
+//     levels; Section 6.1.7: what a "partial delivery aborted" event
+//     reports.
+//
+// Not implemented yet: I-DATA reassembly and interleaving (RFC 8260
+// Section 2), the other schedulers of RFC 8260 Section 3, skipping
+// abandoned messages (RFC 3758 FORWARD TSN), SSN reset (RFC 6525), and
+// reneging (dropping held chunks, RFC 9260 Section 6.2).
+//
+// # Send side
+//
+// SendQueue keeps one FIFO of *OutMessage per stream and a ready list of
+// streams. Next cuts the message at the head of the chosen stream into
+// fragments of at most the size the caller asks for, as sub-slices of the
+// message: no copy. A message's fragments are handed out back to back;
+// with DATA (unlike I-DATA) a receiver needs a message's TSNs to be
+// consecutive. The ordered message takes its SSN with its first fragment,
+// so messages discarded before they start consume none.
+//
+// # Receive side
+//
+// Reassembly indexes held chunks as runs of consecutive TSNs belonging to
+// one message, by first and last TSN. A run that starts with the B
+// fragment appends each joining fragment's user data straight into the
+// message buffer, so in-order fragments are copied once; fragments that
+// arrive before their predecessors wait in per-chunk buffers and are
+// copied into the message when the gap closes. Buffers come from a
+// per-Reassembly pool of power-of-two sizes that Release feeds, so steady
+// state allocates nothing. A complete message goes to a FIFO of
+// deliverable messages, unless it is ordered and an earlier SSN of its
+// stream is missing, in which case it waits under its (stream, SSN) key
+// until that SSN is queued.
+//
+// I-DATA will add a second index keyed by (stream, MID, FSN) in place of
+// TSN adjacency; the delivery FIFO, per-stream ordering, partial delivery
+// and buffer pool carry over.
+package stream

@@ -1,0 +1,204 @@
+package stream
+
+import "github.com/gensctp/gensctp/chunk"
+
+// InMessage is a received user message, or one piece of a message under
+// partial delivery, as returned by Reassembly.Pop.
+type InMessage struct {
+	// Stream, PPID and Unordered describe the message. PPID is that of
+	// the fragment with the B bit.
+	Stream    chunk.StreamID
+	PPID      chunk.PPID
+	Unordered bool
+	// SSN is the stream sequence number. For an unordered message it is
+	// the value the sender put in the field, which has no meaning (RFC
+	// 9260 Section 3.3.1: "the receiver MUST ignore the Stream Sequence
+	// Number field").
+	SSN chunk.SSN
+	// Data is the user data. The caller owns it, and may hand it back
+	// with Reassembly.Release once done with it.
+	Data []byte
+	// FirstTSN and LastTSN are the TSNs of the first and last DATA chunk
+	// whose user data is in Data.
+	FirstTSN, LastTSN chunk.TSN
+	// Partial is set on every piece of a message delivered in parts
+	// (partial delivery), including the last piece.
+	Partial bool
+	// EndOfMessage is set when Data ends the message: always for a whole
+	// message, and on the last piece of a partial delivery (RFC 6458
+	// MSG_EOR).
+	EndOfMessage bool
+}
+
+// PartialAbort describes a partial delivery dropped by
+// Reassembly.AbortPartial.
+type PartialAbort struct {
+	// Stream, SSN and Unordered identify the message (pdapi_stream and
+	// pdapi_seq of RFC 6458 Section 6.1.7).
+	Stream    chunk.StreamID
+	SSN       chunk.SSN
+	Unordered bool
+	// Delivered is the number of bytes Pop handed out before the abort.
+	// When it is 0 the user saw nothing of the message, and no
+	// SCTP_PARTIAL_DELIVERY_ABORTED event is needed.
+	Delivered int
+}
+
+// frag is the user data of one DATA chunk of a run that has no B fragment
+// yet.
+type frag struct {
+	data []byte
+	next *frag
+}
+
+// run is a maximal set of held DATA chunks of one message with consecutive
+// TSNs. A run that starts with the B fragment is "begun": its user data is
+// appended to buf as fragments join, so buf always holds the contiguous
+// bytes from the start of the message (less what partial delivery handed
+// out). A run without its B fragment keeps a list of fragments until it
+// joins a begun run.
+type run struct {
+	stream     chunk.StreamID
+	ssn        chunk.SSN
+	ppid       chunk.PPID
+	unordered  bool
+	begun      bool
+	lastE      bool // the last fragment has the E bit: complete if begun
+	first      chunk.TSN
+	last       chunk.TSN
+	pieceFirst chunk.TSN // TSN of the first fragment still in buf
+
+	buf        []byte // begun: user data not yet delivered
+	head, tail *frag  // not begun: fragments in TSN order
+	bytes      int    // not begun: user data bytes in the fragments
+	nchunks    int    // DATA chunks whose user data is held here
+
+	pd        bool // under partial delivery
+	queued    bool // a message or piece is ready: in Reassembly.ready, or Reassembly.active
+	delivered int  // bytes handed out by partial delivery
+	uidx      int  // index in recvStream.unord, or -1
+}
+
+// recvStream is the delivery state of one inbound stream.
+type recvStream struct {
+	id      chunk.StreamID
+	nextSSN chunk.SSN // next ordered message to queue for delivery
+	pd      *run      // message under partial delivery
+	held    []*run    // unordered messages complete while pd is set
+	unord   []*run    // begun, incomplete unordered runs
+}
+
+// maxFree bounds the free lists of runs and fragments.
+const maxFree = 1024
+
+// Reassembly turns received DATA chunks into user messages (RFC 9260
+// Section 6.9), orders them per stream by SSN (RFC 9260 Section 6.6) and
+// queues them for delivery, optionally in parts (partial delivery, RFC 6458
+// Section 8.1.21).
+//
+// Reassembly copies every chunk's user data into buffers it owns, reusing
+// them from an internal pool; a caller that hands delivered data back
+// with Release makes reassembly allocation-free in steady state. Delivery
+// order across streams is the order in which messages became deliverable;
+// it is a function of the calls made, never of map order or timing.
+//
+// Memory is bounded by the caller: every byte of user data added counts
+// in Buffered until Pop hands it out, whether or not its message is
+// complete, and a chunk far ahead in TSN space is simply held. The
+// association must stop passing DATA to Add when Buffered reaches its
+// receive buffer (RFC 9260 Section 6.2: "When the receiver's advertised
+// window is 0, the receiver MUST drop any new incoming DATA chunk with a
+// TSN larger than the largest TSN received so far."). Section 6.2 makes an
+// exception for a chunk below the largest TSN received ("the receiver
+// SHOULD drop the largest TSN held for reordering and accept the new
+// incoming DATA chunk"); Reassembly cannot drop a held chunk (no
+// reneging), so the association accepts such a chunk over the buffer: it
+// fills a gap the peer sent within an earlier window, so the excess is
+// bounded. Besides the bytes it counts, Reassembly rounds buffers up to a
+// power of two of at least 64 bytes and spends a record of 32 to 104 bytes
+// per held chunk, so tiny chunks cost far more than Buffered says: Chunks
+// reports their number for the association to cap.
+//
+// Reassembly is not safe for concurrent use; the caller serialises.
+type Reassembly struct {
+	numStreams int
+	streams    table[recvStream]
+	byFirst    map[chunk.TSN]*run // incomplete runs by first TSN
+	byLast     map[chunk.TSN]*run // incomplete runs by last TSN
+	ordered    map[uint32]*run    // ordered begun runs not yet queued, by orderedKey
+	ready      ring[*run]         // messages and pieces to deliver, in order
+	buffered   int
+	chunks     int
+	pdPoint    int
+	interleave int  // RFC 6458 SCTP_FRAGMENT_INTERLEAVE level
+	active     *run // level < 2: the message whose partial delivery blocks Pop
+	pool       bufPool
+	freeRuns   []*run
+	freeFrags  []*frag
+}
+
+// NewReassembly returns an empty Reassembly for numStreams inbound
+// streams (clamped to [0, MaxStreams]), with partial delivery off and
+// fragment interleave level 2.
+func NewReassembly(numStreams int) *Reassembly {
+	return &Reassembly{
+		numStreams: clampStreams(numStreams),
+		interleave: 2,
+		byFirst:    make(map[chunk.TSN]*run),
+		byLast:     make(map[chunk.TSN]*run),
+		ordered:    make(map[uint32]*run),
+		pool:       bufPool{limit: DefaultPoolLimit},
+	}
+}
+
+// orderedKey is the key of an ordered message in Reassembly.ordered.
+func orderedKey(id chunk.StreamID, ssn chunk.SSN) uint32 {
+	return uint32(id)<<16 | uint32(ssn)
+}
+
+// Streams returns the number of inbound streams.
+func (r *Reassembly) Streams() int { return r.numStreams }
+
+// SetStreams sets the number of inbound streams to n (clamped to [0,
+// MaxStreams]), for example after the peer added streams (RFC 6525). Add
+// refuses chunks on streams at or above n; chunks already held stay and
+// are delivered.
+func (r *Reassembly) SetStreams(n int) { r.numStreams = clampStreams(n) }
+
+// Buffered returns the bytes of user data held: added but not yet handed
+// out by Pop, including fragments of incomplete messages. The association
+// advertises a_rwnd = receive buffer - Buffered (RFC 9260 Section 6.2).
+func (r *Reassembly) Buffered() int { return r.buffered }
+
+// Chunks returns the number of DATA chunks whose user data is held (added
+// but not yet handed out by Pop), so that the association can bound the
+// bookkeeping cost of many tiny chunks.
+func (r *Reassembly) Chunks() int { return r.chunks }
+
+// Len returns the number of messages and pieces ready for delivery. Pop
+// returns that many if no chunk is added meanwhile, except at fragment
+// interleave level 0 or 1, where a partial delivery that starts blocks
+// those behind it.
+func (r *Reassembly) Len() int {
+	switch a := r.active; {
+	case a == nil:
+		return r.ready.len()
+	case !a.queued:
+		return 0
+	case !a.lastE:
+		return 1
+	}
+	return 1 + r.ready.len()
+}
+
+// SetPoolLimit sets the number of bytes of free buffers kept for reuse
+// (DefaultPoolLimit unless set); 0 disables the pool.
+func (r *Reassembly) SetPoolLimit(n int) {
+	r.pool.limit = max(n, 0)
+	r.pool.trim()
+}
+
+// Release hands back the Data of a delivered InMessage for reuse. The
+// caller must not touch data afterwards. Slices that did not come from
+// Pop, or were re-sliced, are left to the garbage collector.
+func (r *Reassembly) Release(data []byte) { r.pool.put(data) }

@@ -1,0 +1,274 @@
+package stream
+
+import "github.com/gensctp/gensctp/chunk"
+
+// Add accepts the DATA chunk d, whose TSN is tsn (d.TSN is not read, so a
+// caller may pass an I-DATA-derived or rewritten TSN). It copies
+// d.UserData: the caller may reuse the packet buffer once Add returns.
+//
+// The association calls Add once per TSN, for chunks inside its window
+// only: it drops duplicates and TSNs at or below its cumulative TSN ack
+// point first (RFC 9260 Section 6.2), and enforces the receive buffer
+// (see Reassembly). Reassembly detects a repeated TSN only when it still
+// holds that TSN at the edge of a run of fragments.
+//
+// Add returns ErrEmptyMessage for a chunk without user data,
+// ErrInvalidStream for a stream at or above Streams (the association then
+// reports "Invalid Stream Identifier", RFC 9260 Section 6.5), and a
+// *FragmentError wrapping ErrInvalidFragment when the chunk contradicts
+// the chunks held: B and E bits that do not fit its neighbours in TSN
+// order, a neighbour of the same message on another stream, with another
+// U bit or (ordered) another SSN, an ordered SSN already delivered or
+// already begun by another message, or a TSN held already. On error
+// nothing changes. The PPID of fragments after the first is not checked:
+// the message takes the PPID of its B fragment.
+func (r *Reassembly) Add(tsn chunk.TSN, d *chunk.Data) error {
+	if d == nil || len(d.UserData) == 0 {
+		return ErrEmptyMessage
+	}
+	if int(d.StreamID) >= r.numStreams {
+		return ErrInvalidStream
+	}
+	left, right, why := r.neighbours(tsn, d)
+	if why != "" {
+		return &FragmentError{TSN: tsn, Stream: d.StreamID, SSN: d.SSN, Reason: why}
+	}
+	r.insert(tsn, d, left, right)
+	return nil
+}
+
+// neighbours finds the runs that chunk d at tsn joins: left ends at tsn-1
+// and continues into d, right starts at tsn+1 and continues d. It checks
+// the rules of message framing and returns a reason if d breaks one.
+//
+// RFC 9260 Section 6.9 requires consecutive TSNs within a message ("The
+// transmitter MUST then assign, in sequence, a separate TSN to each of the
+// DATA chunks in the series.") and B/E framing ("The transmitter MUST also
+// set the B/E bits of the first DATA chunk in the series to 10, the B/E
+// bits of the last DATA chunk in the series to 01, and the B/E bits of all
+// other DATA chunks in the series to 00."), so a chunk without the E bit
+// is followed by the next fragment of its message, and a chunk after one
+// with the E bit begins a message.
+func (r *Reassembly) neighbours(tsn chunk.TSN, d *chunk.Data) (left, right *run, why string) {
+	b := d.Flags.Has(chunk.FlagBeginning)
+	e := d.Flags.Has(chunk.FlagEnd)
+	u := d.Flags.Has(chunk.FlagUnordered)
+	if !u {
+		if s := r.streams.get(d.StreamID); s != nil && d.SSN.LT(s.nextSSN) {
+			return nil, nil, "SSN already delivered"
+		}
+	}
+	if r.byFirst[tsn] != nil || r.byLast[tsn] != nil {
+		return nil, nil, "TSN already held"
+	}
+	if x := r.byFirst[tsn-1]; x != nil && x.last != tsn-1 {
+		return nil, nil, "TSN already held"
+	}
+	if x := r.byLast[tsn+1]; x != nil && x.first != tsn+1 {
+		return nil, nil, "TSN already held"
+	}
+	if left = r.byLast[tsn-1]; left != nil {
+		switch {
+		case left.lastE && !b:
+			return nil, nil, "no B bit after the end of a message"
+		case left.lastE:
+			left = nil
+		case b:
+			return nil, nil, "B bit before the end of the previous message"
+		default:
+			if why := left.mismatch(d, u); why != "" {
+				return nil, nil, why
+			}
+		}
+	}
+	if right = r.byFirst[tsn+1]; right != nil {
+		switch {
+		case right.begun && !e:
+			return nil, nil, "no E bit before the start of a message"
+		case right.begun:
+			right = nil
+		case e:
+			return nil, nil, "E bit before the next fragment of the message"
+		default:
+			if why := right.mismatch(d, u); why != "" {
+				return nil, nil, why
+			}
+		}
+	}
+	if b && !u && r.ordered[orderedKey(d.StreamID, d.SSN)] != nil {
+		return nil, nil, "SSN used by another message"
+	}
+	return left, right, ""
+}
+
+// mismatch returns why d cannot be a fragment of the message of x.
+func (x *run) mismatch(d *chunk.Data, unordered bool) string {
+	switch {
+	case x.stream != d.StreamID:
+		return "stream differs from the adjacent fragment"
+	case x.unordered != unordered:
+		return "U bit differs from the adjacent fragment"
+	case !unordered && x.ssn != d.SSN:
+		return "SSN differs from the adjacent fragment"
+	}
+	return ""
+}
+
+// insert adds d at tsn, joining left and right (either may be nil), and
+// queues whatever became deliverable.
+func (r *Reassembly) insert(tsn chunk.TSN, d *chunk.Data, left, right *run) {
+	s, created := r.streams.getOrCreate(d.StreamID)
+	if created {
+		s.id = d.StreamID
+	}
+	n := len(d.UserData)
+	r.buffered += n
+	r.chunks++
+	if left != nil {
+		delete(r.byLast, left.last)
+	}
+	if right != nil {
+		delete(r.byFirst, right.first)
+		delete(r.byLast, right.last)
+	}
+	x := left
+	if x == nil {
+		x = r.newRun()
+		x.stream, x.ssn, x.ppid = d.StreamID, d.SSN, d.PPID
+		x.unordered = d.Flags.Has(chunk.FlagUnordered)
+		x.begun = d.Flags.Has(chunk.FlagBeginning)
+		x.first, x.pieceFirst = tsn, tsn
+	}
+	x.last, x.lastE = tsn, d.Flags.Has(chunk.FlagEnd)
+	x.nchunks++
+	if x.begun {
+		extra := n
+		if right != nil {
+			extra += right.bytes
+		}
+		x.buf = append(r.pool.grow(x.buf, extra), d.UserData...)
+	} else {
+		x.appendFrag(r.newFrag(d.UserData))
+		x.bytes += n
+	}
+	if right != nil {
+		r.absorb(x, right)
+	}
+	if x.begun && x.lastE {
+		if left != nil {
+			delete(r.byFirst, x.first)
+		}
+		r.complete(s, x)
+		return
+	}
+	r.byLast[x.last] = x
+	if left == nil {
+		r.byFirst[x.first] = x
+		if x.begun {
+			r.track(s, x)
+		}
+	}
+	if x.begun {
+		r.grew(s, x)
+	}
+}
+
+// absorb appends the fragments of the run y, which follows x in TSN order,
+// to x and frees y.
+func (r *Reassembly) absorb(x, y *run) {
+	if x.begun {
+		for f := y.head; f != nil; {
+			x.buf = append(x.buf, f.data...)
+			next := f.next
+			r.freeFrag(f)
+			f = next
+		}
+	} else {
+		x.tail.next = y.head
+		x.tail = y.tail
+		x.bytes += y.bytes
+	}
+	y.head, y.tail = nil, nil
+	x.last, x.lastE = y.last, y.lastE
+	x.nchunks += y.nchunks
+	r.freeRun(y)
+}
+
+// appendFrag links f at the end of x's fragment list.
+func (x *run) appendFrag(f *frag) {
+	if x.tail == nil {
+		x.head = f
+	} else {
+		x.tail.next = f
+	}
+	x.tail = f
+}
+
+// track records a new begun, incomplete run with its stream: ordered runs
+// by SSN, unordered ones in the stream's list of partial delivery
+// candidates.
+func (r *Reassembly) track(s *recvStream, x *run) {
+	if !x.unordered {
+		r.ordered[orderedKey(x.stream, x.ssn)] = x
+		return
+	}
+	x.uidx = len(s.unord)
+	s.unord = append(s.unord, x)
+}
+
+// untrack undoes track for an unordered run (ordered runs stay in
+// Reassembly.ordered until they are queued for delivery).
+func (r *Reassembly) untrack(s *recvStream, x *run) {
+	if x.uidx < 0 {
+		return
+	}
+	last := len(s.unord) - 1
+	s.unord[x.uidx] = s.unord[last]
+	s.unord[x.uidx].uidx = x.uidx
+	s.unord[last] = nil
+	s.unord = s.unord[:last]
+	x.uidx = -1
+}
+
+// newRun returns a zeroed run from the free list.
+func (r *Reassembly) newRun() *run {
+	if l := len(r.freeRuns); l > 0 {
+		x := r.freeRuns[l-1]
+		r.freeRuns[l-1] = nil
+		r.freeRuns = r.freeRuns[:l-1]
+		return x
+	}
+	return &run{uidx: -1}
+}
+
+// freeRun clears x and puts it on the free list. Its buffer must have been
+// handed out or released already.
+func (r *Reassembly) freeRun(x *run) {
+	*x = run{uidx: -1}
+	if len(r.freeRuns) < maxFree {
+		r.freeRuns = append(r.freeRuns, x)
+	}
+}
+
+// newFrag returns a fragment holding a copy of data.
+func (r *Reassembly) newFrag(data []byte) *frag {
+	var f *frag
+	if l := len(r.freeFrags); l > 0 {
+		f = r.freeFrags[l-1]
+		r.freeFrags[l-1] = nil
+		r.freeFrags = r.freeFrags[:l-1]
+	} else {
+		f = new(frag)
+	}
+	f.data = append(r.pool.get(len(data)), data...)
+	return f
+}
+
+// freeFrag releases f's buffer and puts f on the free list.
+func (r *Reassembly) freeFrag(f *frag) {
+	r.pool.put(f.data)
+	*f = frag{}
+	if len(r.freeFrags) < maxFree {
+		r.freeFrags = append(r.freeFrags, f)
+	}
+}

@@ -1,0 +1,252 @@
+package stream
+
+import "github.com/gensctp/gensctp/chunk"
+
+// MaxStreams is the largest number of streams an association can negotiate
+// in one direction: the OS and MIS fields of INIT and INIT ACK are 16 bits
+// (RFC 9260 Section 3.3.2), so stream identifiers run from 0 to 65534.
+const MaxStreams = 65535
+
+// clampStreams limits n to [0, MaxStreams].
+func clampStreams(n int) int {
+	return min(max(n, 0), MaxStreams)
+}
+
+// OutMessage is one user message to send.
+//
+// The caller fills the exported fields and hands the message to
+// SendQueue.Enqueue. From then until the queue hands the last fragment out
+// (or returns the message from Discard, DiscardAll or SetStreams), the
+// queue owns the message and its Data: the caller must not modify either.
+// Fragments alias Data, so the association keeps Data alive until the peer
+// acknowledges every fragment.
+type OutMessage struct {
+	// Stream is the outbound stream identifier.
+	Stream chunk.StreamID
+	// PPID is the payload protocol identifier carried on every fragment.
+	PPID chunk.PPID
+	// Unordered requests unordered delivery (the U bit).
+	Unordered bool
+	// Data is the user message; it must not be empty. The queue does not
+	// copy it.
+	Data []byte
+	// Context is an opaque value for the caller, for example the
+	// sinfo_context reported in a send-failed event (RFC 6458 Section
+	// 5.3.2). The queue ignores it.
+	Context uint32
+	// Tag is an opaque value for the caller. The queue ignores it.
+	Tag any
+
+	sent   int       // bytes handed out by Next
+	ssn    chunk.SSN // assigned with the first fragment (ordered only)
+	seq    uint64    // enqueue order, for the first-come-first-served scheduler
+	queued bool
+}
+
+// SentBytes returns how many bytes of Data the queue has handed out in
+// fragments. A message returned by Discard, DiscardAll or SetStreams with
+// SentBytes() > 0 was partly sent: the peer may hold its first fragments.
+func (m *OutMessage) SentBytes() int { return m.sent }
+
+// SSN returns the stream sequence number assigned to an ordered message
+// when its first fragment was handed out, or 0.
+func (m *OutMessage) SSN() chunk.SSN { return m.ssn }
+
+// Fragment is the payload of one DATA chunk produced by SendQueue.Next. The
+// association adds the TSN (RFC 9260 Section 6.9: "The transmitter MUST then
+// assign, in sequence, a separate TSN to each of the DATA chunks in the
+// series.").
+type Fragment struct {
+	// Stream, SSN and PPID go into the chunk header. SSN is 0 for
+	// unordered messages (RFC 9260 Section 6.6: "The sender can fill the
+	// 'Stream Sequence Number' with arbitrary value, but the receiver MUST
+	// ignore the field.").
+	Stream chunk.StreamID
+	SSN    chunk.SSN
+	PPID   chunk.PPID
+	// Flags holds the B, E and U bits.
+	Flags chunk.DataFlags
+	// Data aliases the message's Data: no copy is made.
+	Data []byte
+	// Msg is the message this fragment belongs to.
+	Msg *OutMessage
+}
+
+// sendStream is the state of one outbound stream.
+type sendStream struct {
+	id       chunk.StreamID
+	q        ring[*OutMessage]
+	nextSSN  chunk.SSN
+	buffered int
+	inReady  bool // in SendQueue.ready (round robin only)
+}
+
+// SendQueue holds the user messages not yet handed out for transmission,
+// one FIFO per outbound stream, and picks the stream of the next message
+// with a scheduler (RFC 8260 Section 3). It fragments messages on demand
+// (RFC 9260 Section 6.9) and assigns stream sequence numbers (RFC 9260
+// Section 6.5). It never copies user data and, once its queues have grown
+// to their working size, Enqueue and Next do not allocate.
+//
+// SendQueue is not safe for concurrent use; the caller serialises.
+type SendQueue struct {
+	numStreams int
+	sched      Scheduler
+	streams    table[sendStream]
+	// ready lists the streams to serve next. Round robin: each stream
+	// with a queued message that is not cur, once. First come, first
+	// served: the stream of every queued message, in enqueue order,
+	// except the message cur is sending.
+	ready    ring[chunk.StreamID]
+	cur      *sendStream // stream whose front message is partly handed out
+	buffered int
+	msgs     int
+	seq      uint64
+}
+
+// NewSendQueue returns an empty queue for numStreams outbound streams
+// (clamped to [0, MaxStreams]) using the round-robin scheduler.
+func NewSendQueue(numStreams int) *SendQueue {
+	return &SendQueue{numStreams: clampStreams(numStreams)}
+}
+
+// Streams returns the number of outbound streams.
+func (q *SendQueue) Streams() int { return q.numStreams }
+
+// Buffered returns the bytes of user data queued and not yet handed out by
+// Next, over all streams.
+func (q *SendQueue) Buffered() int { return q.buffered }
+
+// BufferedOn returns the bytes of user data queued on stream id and not
+// yet handed out by Next.
+func (q *SendQueue) BufferedOn(id chunk.StreamID) int {
+	if s := q.streams.get(id); s != nil {
+		return s.buffered
+	}
+	return 0
+}
+
+// Len returns the number of messages queued, counting a message whose
+// first fragments were handed out but not its last.
+func (q *SendQueue) Len() int { return q.msgs }
+
+// Enqueue appends m to the queue of its stream. It fails with
+// ErrEmptyMessage if m is nil or has no data, ErrInvalidStream if
+// m.Stream is not below the number of streams, and ErrAlreadyQueued if m
+// is queued already. On success the queue owns m and m.Data.
+func (q *SendQueue) Enqueue(m *OutMessage) error {
+	switch {
+	case m == nil || len(m.Data) == 0:
+		return ErrEmptyMessage
+	case int(m.Stream) >= q.numStreams:
+		return ErrInvalidStream
+	case m.queued:
+		return ErrAlreadyQueued
+	}
+	s, created := q.streams.getOrCreate(m.Stream)
+	if created {
+		s.id = m.Stream
+	}
+	m.sent, m.ssn, m.seq, m.queued = 0, 0, q.seq, true
+	q.seq++
+	s.q.push(m)
+	s.buffered += len(m.Data)
+	q.buffered += len(m.Data)
+	q.msgs++
+	q.markReady(s)
+	return nil
+}
+
+// markReady records that s has a new message for the scheduler.
+func (q *SendQueue) markReady(s *sendStream) {
+	if q.sched == FirstComeFirstServed {
+		q.ready.push(s.id)
+		return
+	}
+	if !s.inReady && s != q.cur {
+		s.inReady = true
+		q.ready.push(s.id)
+	}
+}
+
+// NextLen returns the number of bytes of user data left in the message
+// that Next would take its next fragment from, and false if the queue is
+// empty. The association uses it to avoid splitting a small message
+// across packets.
+func (q *SendQueue) NextLen() (int, bool) {
+	s := q.cur
+	if s == nil {
+		id, ok := q.ready.front()
+		if !ok {
+			return 0, false
+		}
+		s = q.streams.get(id)
+	}
+	m, _ := s.q.front()
+	return len(m.Data) - m.sent, true
+}
+
+// Next hands out the next fragment to send: at most maxPayload bytes of
+// user data of the message the scheduler picks. Once a message's first
+// fragment is out, Next continues that message until its last fragment
+// before it serves another (no interleaving without I-DATA; RFC 8260
+// Section 3.2: "When not interleaving user messages, this scheduler
+// provides a fair scheduling based on the number of user messages"). It
+// returns false if the queue is empty or maxPayload is not positive.
+//
+// The first fragment of an ordered message takes the stream's next SSN
+// (RFC 9260 Section 6.5: "The Stream Sequence Number of an outgoing
+// stream MUST be incremented by 1 for each ordered user message sent on
+// that outgoing stream."), and every fragment of the message carries it
+// (RFC 9260 Section 3.3.1: "the same Stream Sequence Number MUST be
+// carried in each of the fragments of the message"). Unordered messages
+// take no SSN (RFC 9260 Section 6.5: "For unordered user messages, the
+// Stream Sequence Number MUST NOT be changed.").
+func (q *SendQueue) Next(maxPayload int) (Fragment, bool) {
+	if maxPayload <= 0 {
+		return Fragment{}, false
+	}
+	s := q.cur
+	if s == nil {
+		id, ok := q.ready.pop()
+		if !ok {
+			return Fragment{}, false
+		}
+		s = q.streams.get(id)
+		s.inReady = false
+		q.cur = s
+	}
+	m, _ := s.q.front()
+	var flags chunk.DataFlags
+	if m.Unordered {
+		flags |= chunk.FlagUnordered
+	}
+	if m.sent == 0 {
+		flags |= chunk.FlagBeginning
+		if !m.Unordered {
+			m.ssn = s.nextSSN
+			s.nextSSN = s.nextSSN.Add(1)
+		}
+	}
+	n := min(maxPayload, len(m.Data)-m.sent)
+	f := Fragment{
+		Stream: m.Stream, SSN: m.ssn, PPID: m.PPID,
+		Data: m.Data[m.sent : m.sent+n : m.sent+n], Msg: m,
+	}
+	m.sent += n
+	s.buffered -= n
+	q.buffered -= n
+	if m.sent == len(m.Data) {
+		flags |= chunk.FlagEnd
+		s.q.pop()
+		m.queued = false
+		q.msgs--
+		q.cur = nil
+		if q.sched == RoundRobin && s.q.len() > 0 {
+			s.inReady = true
+			q.ready.push(s.id)
+		}
+	}
+	f.Flags = flags
+	return f, true
+}
