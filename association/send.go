@@ -59,6 +59,10 @@ func (a *Association) startBurst() { a.burstLeft = a.cfg.MaxBurst }
 // a loop after every input until it returns false. The returned Data
 // aliases buf (or a grown copy); the association keeps no reference to it.
 func (a *Association) AppendPacket(now timer.Time, buf []byte) (Outgoing, bool) {
+	if len(a.ctrl) == 0 && !a.sackNow && a.out.marked == 0 &&
+		(a.sendq.Buffered() == 0 || !a.canSendData()) {
+		return Outgoing{}, false // the common case: nothing to send
+	}
 	if len(a.ctrl) > 0 {
 		if c := a.ctrl[0]; c.raw != nil || c.useTag {
 			return a.sendSpecial(buf)

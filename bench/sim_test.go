@@ -14,8 +14,8 @@ func newBenchPair(tb testing.TB, link sim.LinkConfig, nodelay bool) *association
 	cfgA := associationtest.Config(1, 5000, 5001)
 	cfgZ := associationtest.Config(2, 5001, 5000)
 	for _, c := range []*association.Config{&cfgA, &cfgZ} {
-		c.ReceiveBuffer = 4 << 20
-		c.SendBuffer = 4 << 20
+		c.ReceiveBuffer = 256 << 10
+		c.SendBuffer = 256 << 10
 		c.NoDelay = nodelay
 		c.HeartbeatDisabled = true
 	}
@@ -49,7 +49,7 @@ func BenchmarkPairMessage1200(b *testing.B) {
 		sent := 0
 		target := delivered + n
 		for delivered < target {
-			for sent < n && p.A.Buffered() < 1<<20 {
+			for sent < n && p.A.Buffered() < 128<<10 {
 				if err := p.A.Send(p.Now, association.SendInfo{Stream: 1}, msg); err != nil {
 					b.Fatal(err)
 				}

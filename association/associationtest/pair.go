@@ -165,26 +165,27 @@ func (p *Pair) toZ(d sim.Datagram) error {
 
 // poll drains the deliveries of both sides.
 func (p *Pair) poll() {
-	for _, side := range []struct {
-		a   *association.Association
-		toZ bool
-	}{{p.A, false}, {p.Z, true}} {
-		if side.a == nil {
-			continue
+	p.pollOne(p.A, false)
+	p.pollOne(p.Z, true)
+}
+
+// pollOne drains the deliveries of a (Z when toZ).
+func (p *Pair) pollOne(a *association.Association, toZ bool) {
+	if a == nil {
+		return
+	}
+	for {
+		d, ok := a.Poll()
+		if !ok {
+			return
 		}
-		for {
-			d, ok := side.a.Poll()
-			if !ok {
-				break
-			}
-			switch {
-			case p.OnDeliver != nil:
-				p.OnDeliver(side.toZ, d)
-			case side.toZ:
-				p.DeliveredZ = append(p.DeliveredZ, d)
-			default:
-				p.DeliveredA = append(p.DeliveredA, d)
-			}
+		switch {
+		case p.OnDeliver != nil:
+			p.OnDeliver(toZ, d)
+		case toZ:
+			p.DeliveredZ = append(p.DeliveredZ, d)
+		default:
+			p.DeliveredA = append(p.DeliveredA, d)
 		}
 	}
 }
@@ -193,24 +194,37 @@ func (p *Pair) poll() {
 // both sides are quiet, and reports how many packets moved.
 func (p *Pair) Exchange() int {
 	moved := 0
-	for i := 0; i < 1<<20; i++ {
-		n := p.flush(p.A, p.AddrA)
-		p.PacketsA += n
-		if p.Z != nil {
+	dirtyA, dirtyZ := true, true
+	for i := 0; i < 1<<22; i++ {
+		n := 0
+		if dirtyA {
+			n += p.flush(p.A, p.AddrA)
+			p.PacketsA += n
+			dirtyA = false
+		}
+		if dirtyZ && p.Z != nil {
 			m := p.flush(p.Z, p.AddrZ)
 			p.PacketsZ += m
 			n += m
-		}
-		d, ok := p.Net.Receive(p.Now)
-		p.poll()
-		if !ok && n == 0 {
-			break
+			dirtyZ = false
 		}
 		moved += n
-		if ok {
-			p.deliver(d)
-			p.Net.Recycle(&d)
+		d, ok := p.Net.Receive(p.Now)
+		if !ok {
 			p.poll()
+			if n == 0 {
+				break
+			}
+			continue
+		}
+		p.deliver(d)
+		p.Net.Recycle(&d)
+		if d.To == p.AddrA {
+			dirtyA = true
+			p.pollOne(p.A, false)
+		} else {
+			dirtyZ = true
+			p.pollOne(p.Z, true)
 		}
 	}
 	return moved
