@@ -1,6 +1,7 @@
 package association
 
-// deliveryQueue is a FIFO of deliveries in a ring buffer.
+// deliveryQueue is a FIFO of deliveries in a ring buffer whose length is
+// a power of two.
 type deliveryQueue struct {
 	buf  []Delivery
 	head int
@@ -13,11 +14,11 @@ func (q *deliveryQueue) push(d Delivery) {
 	if q.n == len(q.buf) {
 		nb := make([]Delivery, max(8, 2*len(q.buf)))
 		for i := 0; i < q.n; i++ {
-			nb[i] = q.buf[(q.head+i)%len(q.buf)]
+			nb[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
 		}
 		q.buf, q.head = nb, 0
 	}
-	q.buf[(q.head+q.n)%len(q.buf)] = d
+	q.buf[(q.head+q.n)&(len(q.buf)-1)] = d
 	q.n++
 }
 
@@ -27,7 +28,7 @@ func (q *deliveryQueue) pop() (Delivery, bool) {
 	}
 	d := q.buf[q.head]
 	q.buf[q.head] = Delivery{}
-	q.head = (q.head + 1) % len(q.buf)
+	q.head = (q.head + 1) & (len(q.buf) - 1)
 	q.n--
 	return d, true
 }

@@ -49,22 +49,23 @@ func (o *outstanding) at(tsn chunk.TSN) *txChunk {
 	if i < 0 || i >= o.n || tsn.LT(o.base) {
 		return nil
 	}
-	return &o.buf[(o.head+i)%len(o.buf)]
+	return &o.buf[(o.head+i)&(len(o.buf)-1)]
 }
 
-// index returns the i-th entry (0 is base).
-func (o *outstanding) index(i int) *txChunk { return &o.buf[(o.head+i)%len(o.buf)] }
+// index returns the i-th entry (0 is base). The buffer length is a power
+// of two.
+func (o *outstanding) index(i int) *txChunk { return &o.buf[(o.head+i)&(len(o.buf)-1)] }
 
 // push appends an entry for TSN base+n.
 func (o *outstanding) push(c txChunk) {
 	if o.n == len(o.buf) {
 		nb := make([]txChunk, max(16, 2*len(o.buf)))
 		for i := 0; i < o.n; i++ {
-			nb[i] = o.buf[(o.head+i)%len(o.buf)]
+			nb[i] = *o.index(i)
 		}
 		o.buf, o.head = nb, 0
 	}
-	o.buf[(o.head+o.n)%len(o.buf)] = c
+	o.buf[(o.head+o.n)&(len(o.buf)-1)] = c
 	o.n++
 	o.bytes += len(c.frag.Data)
 }
@@ -74,7 +75,7 @@ func (o *outstanding) popFront() txChunk {
 	e := &o.buf[o.head]
 	c := *e
 	*e = txChunk{}
-	o.head = (o.head + 1) % len(o.buf)
+	o.head = (o.head + 1) & (len(o.buf) - 1)
 	o.n--
 	o.base++
 	return c
