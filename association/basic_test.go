@@ -51,3 +51,29 @@ func TestHandshakeAndTransfer(t *testing.T) {
 		}
 	}
 }
+
+// RFC 9260 Section 7.2.1: "While the endpoint does not transmit data on a
+// given transport address, the cwnd of the transport address SHOULD be
+// adjusted to max(cwnd / 2, 4 * PMDCS) once per RTO."
+func TestCwndDecaysWhenIdle(t *testing.T) {
+	p, err := associationtest.NewDefaultPair(3)
+	require.NoError(t, err)
+	require.NoError(t, p.Handshake())
+	msg := make([]byte, 1000)
+	for i := 0; i < 400; i++ {
+		require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, msg))
+		if i%20 == 0 {
+			p.Run(20 * time.Millisecond)
+		}
+	}
+	p.Run(2 * time.Second)
+	grown := p.A.Paths()[0].CWnd
+	pmdcs := p.A.Paths()[0].MTU - 12
+	require.Greater(t, grown, 8*pmdcs, "cwnd grew during the transfer")
+	p.Run(10 * time.Second) // idle for several RTOs
+	require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, msg))
+	p.Exchange()
+	decayed := p.A.Paths()[0].CWnd
+	require.Less(t, decayed, grown/2, "cwnd halved at least once")
+	require.GreaterOrEqual(t, decayed, 4*pmdcs, "but not below 4 * PMDCS")
+}

@@ -80,6 +80,7 @@ type path struct {
 
 	lastSend     timer.Time // last packet sent to this path
 	lastDataSend timer.Time // last DATA sent, for cwnd validation
+	sentData     bool       // lastDataSend is set
 }
 
 // addPath adds a destination for remote, confirmed or not, and returns it.

@@ -246,6 +246,7 @@ func (a *Association) addNewData(now timer.Time, b *packet.Builder, dest *path) 
 		a.state == StateEstablished {
 		return
 	}
+	a.idleDecay(now, dest)
 	added := false
 	for a.sendq.Buffered() > 0 {
 		room := (b.Remaining()&^3 - 16)
@@ -292,7 +293,26 @@ func (a *Association) addNewData(now timer.Time, b *packet.Builder, dest *path) 
 	}
 	if added {
 		a.burstLeft--
-		dest.lastDataSend = now
+		dest.lastDataSend, dest.sentData = now, true
 		a.touch(now)
+	}
+}
+
+// idleDecay applies the cwnd validation of RFC 9260 Section 7.2.1 before
+// new data goes to a destination that sent none for a while: "While the
+// endpoint does not transmit data on a given transport address, the cwnd
+// of the transport address SHOULD be adjusted to max(cwnd / 2, 4 * PMDCS)
+// once per RTO." The adjustment is made lazily, once per RTO of idleness
+// (the controller floors cwnd, so a few halvings suffice).
+func (a *Association) idleDecay(now timer.Time, dest *path) {
+	if !dest.sentData || dest.flightSize > 0 {
+		return
+	}
+	rto := dest.rto.RTO()
+	idle := now.Sub(dest.lastDataSend)
+	for n := 0; idle >= rto && n < 16; n++ {
+		dest.cc.OnIdle()
+		idle -= rto
+		dest.lastDataSend = dest.lastDataSend.Add(rto)
 	}
 }
