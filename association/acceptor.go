@@ -106,8 +106,13 @@ func (l *Acceptor) HandleCookieEcho(now timer.Time, from netip.AddrPort, p *pack
 	if err != nil {
 		return nil, nil, err
 	}
+	// RFC 9260 Section 5.4 rule 2: the address the INIT ACK went to is
+	// confirmed (taken here as the source of the COOKIE ECHO, which echoes
+	// the cookie the INIT ACK carried); the other addresses the INIT
+	// listed are not (rule 3).
 	a.addPath(from, true)
 	a.primary = a.paths[0]
+	a.learnPeerAddrs(ck.peerAddrs, from.Port())
 	a.fromCookie(now, &ck)
 	// Steps 5 and 6: enter ESTABLISHED and send COOKIE ACK.
 	a.queueCtrl(ctrlChunk{c: &chunk.CookieAck{}, to: a.primary})

@@ -54,6 +54,8 @@ type Association struct {
 	fastRtxNow   bool // send one packet of fast retransmissions regardless of cwnd
 	burstLeft    int  // packets of new data left in this send opportunity
 	lastSACK     timer.Time
+	rtxPath      *path // where retransmissions after a T3 expiry go
+	sackPath     *path // where the DATA to acknowledge came from
 	freeMsgs     []*stream.OutMessage
 
 	// Receive side.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"time"
 
 	"github.com/gensctp/gensctp/chunk"
@@ -121,6 +122,17 @@ type Config struct {
 	Adaptation    uint32
 	HasAdaptation bool
 
+	// LocalAddrs are this end's addresses for multihoming (RFC 9260
+	// Section 6.4). When set, INIT and INIT ACK list them (Sections
+	// 3.3.2.1.1 and 3.3.2.1.2), each path sends from one of them, and peer
+	// addresses out of their scope are not used. Empty means a single
+	// unspecified local address: the peer uses the packets' source.
+	LocalAddrs []netip.Addr
+	// PotentiallyFailed turns on the potentially-failed path state of RFC
+	// 7829 (off by default); PFMaxRetrans is its PFMR (default 0).
+	PotentiallyFailed bool
+	PFMaxRetrans      int
+
 	// DefaultSend holds the send parameters Send uses
 	// (sctp_default_send_param).
 	DefaultSend SendInfo
@@ -218,6 +230,8 @@ func (c *Config) Validate() error {
 		return bad("Autoclose", c.Autoclose)
 	case c.MaxBurst < 1:
 		return bad("MaxBurst", c.MaxBurst)
+	case c.PFMaxRetrans < 0:
+		return bad("PFMaxRetrans", c.PFMaxRetrans)
 	case c.PartialDeliveryPoint < 0:
 		return bad("PartialDeliveryPoint", c.PartialDeliveryPoint)
 	case c.Rand == nil:

@@ -27,6 +27,7 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 	}
 	a.stats.DataChunksReceived++
 	a.packetHasData = true
+	a.sackPath = pth
 	if d.Flags.Has(chunk.FlagImmediate) {
 		// RFC 9260 Section 6.2: "the receiver SHOULD NOT delay the sending
 		// of the corresponding SACK chunk".

@@ -32,6 +32,7 @@ func (a *Association) Connect(now timer.Time) error {
 
 // initParams returns the optional parameters of our INIT or INIT ACK.
 func (a *Association) initParams(ps []chunk.Param) []chunk.Param {
+	ps = addressParams(a.cfg.LocalAddrs, ps)
 	if a.cfg.HasAdaptation {
 		ps = append(ps, &chunk.AdaptationLayerIndication{Indication: a.cfg.Adaptation})
 	}
@@ -77,6 +78,13 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 	}
 	unrec, _ := a.classifyParams(c.Params)
 	a.peerTag = c.InitiateTag
+	// RFC 9260 Section 3.3.3: "the source address of the IP datagram
+	// containing the INIT ACK chunk and any additional address(es)
+	// provided within the INIT ACK chunk MAY be used as destinations".
+	if a.pathFor(from.Addr()) == nil && a.inScope(from.Addr()) && len(a.paths) < maxPaths {
+		a.addPath(from, false)
+	}
+	a.learnPeerAddrs(peerAddrs(c.Params), from.Port())
 	a.setupPeer(c.InitialTSN, c.ARwnd, c.OutboundStreams, c.InboundStreams, c.Params)
 	a.cookieEcho = append(a.cookieEcho[:0], c.StateCookie().Cookie...)
 	a.state = StateCookieEchoed

@@ -24,8 +24,17 @@ func (a *Association) startHeartbeat(now timer.Time, p *path) {
 		return
 	}
 	d := p.hbInterval + a.jitter(p.rto.RTO())
-	if p.state == PathUnconfirmed {
-		d = a.jitter(p.rto.RTO()) // confirm new addresses promptly
+	switch {
+	case p.state == PathUnconfirmed && p.errorCount <= p.maxRetrans:
+		// RFC 9260 Section 5.4: "In each RTO, a probe MAY be sent on an
+		// active UNCONFIRMED path ... If during this probing the path
+		// becomes inactive, this rate is lowered to the normal HEARTBEAT
+		// rate."
+		d = p.rto.RTO()
+	case p.state == PathPotentiallyFailed:
+		// RFC 7829 Section 5.1: a PF destination is probed with
+		// heartbeats "at a rate of one per RTO".
+		d = p.rto.RTO()
 	}
 	p.hb.Start(now, d)
 }
@@ -41,11 +50,22 @@ func (a *Association) onHeartbeatTimer(now timer.Time, p *path) {
 	if p.hbOutstanding {
 		p.hbOutstanding = false
 		p.rto.Backoff()
-		if a.countError(now, p) {
+		// RFC 9260 Section 8.1: "Unacknowledged HEARTBEAT chunks observed
+		// on paths different from the path currently used for data
+		// transfer SHOULD NOT increment the association error counter";
+		// Section 5.4: "When probing UNCONFIRMED addresses, however, the
+		// association overall error count is not incremented."
+		assoc := p == a.dataPath() && p.state != PathUnconfirmed
+		if a.countError(now, p, assoc) {
 			return
 		}
 	}
-	idle := now.Sub(p.lastSend) >= p.hbInterval || p.state != PathActive
+	// RFC 9260 Section 8.3: "A destination transport address is
+	// considered "idle" if no new chunk that can be used for updating path
+	// RTT (usually including first transmission DATA, INIT, COOKIE ECHO, or
+	// HEARTBEAT chunks, etc.) and no HEARTBEAT chunk has been sent to it
+	// within the current heartbeat period of that address."
+	idle := now.Sub(p.lastProbe) >= p.hbInterval || p.state != PathActive
 	if idle {
 		a.sendHeartbeat(now, p)
 	}
@@ -56,6 +76,7 @@ func (a *Association) onHeartbeatTimer(now timer.Time, p *path) {
 func (a *Association) sendHeartbeat(now timer.Time, p *path) {
 	p.hbNonce = a.rnd.Uint64()
 	p.hbOutstanding = true
+	p.lastProbe = now
 	info := make([]byte, heartbeatInfoLen)
 	binary.BigEndian.PutUint32(info, uint32(a.pathIndex(p)))
 	binary.BigEndian.PutUint64(info[4:], p.hbNonce)

@@ -80,6 +80,8 @@ type path struct {
 
 	lastSend     timer.Time // last packet sent to this path
 	lastDataSend timer.Time // last DATA sent, for cwnd validation
+	lastProbe    timer.Time // last new DATA or HEARTBEAT sent, for idleness
+	lastError    timer.Time // last increment of errorCount
 	sentData     bool       // lastDataSend is set
 }
 
@@ -87,6 +89,7 @@ type path struct {
 func (a *Association) addPath(remote netip.AddrPort, confirmed bool) *path {
 	p := &path{
 		remote:     remote,
+		local:      a.localFor(remote.Addr()),
 		mtu:        a.cfg.MTU,
 		maxRetrans: a.cfg.PathMaxRetrans,
 		hbEnabled:  !a.cfg.HeartbeatDisabled,

@@ -10,6 +10,9 @@ func (a *Association) onT3Expired(now timer.Time, p *path) {
 	if a.out.len() == 0 || !a.canSendData() && a.state != StateShutdownPending {
 		return
 	}
+	if p.flightSize == 0 && !a.hasMarkedFor(p) {
+		return // nothing outstanding on p: a stale expiry
+	}
 	a.stats.T3Expirations++
 	// E1: "adjust its ssthresh with rules defined in Section 7.2.3 and set
 	// cwnd = PMDCS."
@@ -35,14 +38,13 @@ func (a *Association) onT3Expired(now timer.Time, p *path) {
 	// RFC 9260 Section 6.1 rule A: window probes that go unanswered while
 	// SACKs keep arriving "SHOULD NOT increment the error counter".
 	probing := a.peerARwnd == 0 && now.Sub(a.lastSACK) < p.rto.RTO()
-	if !probing && a.countError(now, p) {
+	if !probing && a.countError(now, p, true) {
 		return // the association failed
 	}
-	// E4: the timer restarts when the retransmission is sent (rule R1).
-	dest := a.retransmitPath(p)
-	if !dest.t3.Running() {
-		dest.t3.Start(now, dest.rto.RTO())
-	}
+	// E3 and E4: the retransmission goes to an alternate active
+	// destination if there is one, and its T3-rtx starts when it is sent
+	// (rule R1).
+	a.rtxPath = a.retransmitPath(p)
 }
 
 // retransmitPath returns where retransmissions of data last sent to p go:
@@ -51,25 +53,38 @@ func (a *Association) onT3Expired(now timer.Time, p *path) {
 // transport address that is different from the last destination address
 // to which the DATA chunk was sent").
 func (a *Association) retransmitPath(p *path) *path {
+	if a.primary != p && a.primary.state == PathActive {
+		return a.primary
+	}
 	for _, q := range a.paths {
 		if q != p && q.state == PathActive {
 			return q
 		}
 	}
-	return p
+	return a.dataPath()
 }
 
-// countError increments the error counters of p and of the association
-// after an unanswered transmission (RFC 9260 Sections 8.1 and 8.2), and
-// reports whether the association was torn down.
-func (a *Association) countError(now timer.Time, p *path) bool {
+// countError increments the error counters of p and, with assoc, of the
+// association after an unanswered transmission (RFC 9260 Sections 8.1 and
+// 8.2), and reports whether the association was torn down.
+func (a *Association) countError(now timer.Time, p *path, assoc bool) bool {
 	p.errorCount++
-	a.errorCount++
+	p.lastError = now
+	if assoc {
+		a.errorCount++
+	}
+	// RFC 7829 Section 5.1: "The SCTP sender SHOULD declare a destination
+	// address in the active state as PF ... if the error count of the
+	// destination address exceeds PFMR" (with PFMR < PMR).
+	if a.cfg.PotentiallyFailed && p.state == PathActive && p.errorCount > a.cfg.PFMaxRetrans &&
+		p.errorCount <= p.maxRetrans {
+		p.state = PathPotentiallyFailed
+	}
 	// RFC 9260 Section 8.2: "When the value of this counter exceeds the
 	// protocol parameter 'Path.Max.Retrans' of that destination address,
 	// the endpoint SHOULD mark the destination transport address as
 	// inactive".
-	if p.errorCount > p.maxRetrans && p.state != PathInactive {
+	if p.errorCount > p.maxRetrans && p.state != PathInactive && p.state != PathUnconfirmed {
 		a.setPathState(p, PathInactive, 0)
 	}
 	// RFC 9260 Section 8.1: "If the value of this counter exceeds the
@@ -92,6 +107,9 @@ func (a *Association) setPathState(p *path, s PathState, cause uint16) {
 	}
 	old := p.state
 	p.state = s
+	if old == PathPotentiallyFailed && s == PathActive || s == PathPotentiallyFailed {
+		return // RFC 7829 states are internal; gen_sctp has no event for them
+	}
 	var ev PaddrState
 	switch {
 	case s == PathActive && old == PathUnconfirmed:

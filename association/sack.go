@@ -138,7 +138,16 @@ func (a *Association) newlyAcked(now timer.Time, c *txChunk) {
 		c.inFlight = false
 	}
 	p.ackedBytes += n
-	p.errorCount = 0
+	// RFC 9260 Section 8.2: acknowledging an outstanding TSN clears the
+	// error counter of the destination it was last sent to. Deviation: an
+	// acknowledgement of a chunk sent before the destination's latest
+	// timeout (delivered before the path broke, acknowledged later over
+	// another path) does not show that the path works now, and does not
+	// clear it; otherwise a dead primary could never reach
+	// Path.Max.Retrans while such acknowledgements trickle in.
+	if c.sentAt.After(p.lastError) || p.errorCount == 0 {
+		p.errorCount = 0
+	}
 	if p.state == PathPotentiallyFailed || p.state == PathInactive {
 		a.setPathState(p, PathActive, 0)
 	}

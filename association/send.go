@@ -71,24 +71,49 @@ func (a *Association) AppendPacket(now timer.Time, buf []byte) (Outgoing, bool) 
 	if a.peerTag == 0 {
 		return Outgoing{}, false
 	}
-	dest := a.dataPath()
-	if len(a.ctrl) > 0 && a.ctrl[0].to != nil {
+	// Data goes to the primary path or its active alternate; after a T3
+	// expiry, retransmissions go to an alternate destination (RFC 9260
+	// Section 6.4). Replies go where what they answer came from: "An
+	// endpoint SHOULD transmit reply chunks (e.g., SACK, HEARTBEAT ACK,
+	// etc.) to the same destination transport address from which it
+	// received the DATA or control chunk to which it is replying."
+	dataDest := a.dataPath()
+	if a.out.marked == 0 {
+		a.rtxPath = nil
+	} else if a.rtxPath != nil && a.rtxPath.state != PathUnconfirmed {
+		dataDest = a.rtxPath
+	}
+	sackPath := a.sackPath
+	if sackPath == nil || sackPath.state == PathUnconfirmed {
+		sackPath = dataDest
+	}
+	dest := dataDest
+	switch {
+	case len(a.ctrl) > 0 && a.ctrl[0].to != nil:
 		dest = a.ctrl[0].to
+	case a.sackNow && a.sackDue:
+		dest = sackPath
 	}
 	b := &a.builder
 	b.ZeroChecksum = a.zeroChecksum
 	b.Reset(buf, packet.Header{SrcPort: a.cfg.LocalPort, DstPort: a.cfg.PeerPort,
 		VerificationTag: a.peerTag}, dest.mtu)
 	a.addCtrl(b, dest)
-	dataOK := a.canSendData()
-	if a.sackDue && (a.sackNow || dataOK && a.wantsToSend(dest)) {
+	dataOK := a.canSendData() && dest == dataDest
+	if a.sackDue && dest == sackPath && (a.sackNow || dataOK && a.wantsToSend(dest)) {
 		if b.Add(a.buildSACK(b.Remaining())) {
 			a.sackSent()
 		}
 	}
 	if dataOK {
 		a.addRetransmissions(now, b, dest)
-		a.addNewData(now, b, dest)
+		if dest == a.dataPath() {
+			// New data goes to the primary path while it is active, even
+			// when retransmissions go elsewhere (RFC 9260 Section 6.4.1:
+			// "an endpoint SHOULD send fresh data to the primary path if it
+			// is active"), so that its T3-rtx keeps probing it.
+			a.addNewData(now, b, dest)
+		}
 	}
 	if b.Empty() {
 		return Outgoing{}, false
@@ -155,15 +180,27 @@ func (a *Association) wantsToSend(dest *path) bool {
 }
 
 // dataPath returns the destination for new data: the primary path, or an
-// active alternate when the primary is inactive (RFC 9260 Section 6.4).
+// active alternate when the primary is not active (RFC 9260 Section 6.4.1:
+// "When its peer is multi-homed, an endpoint SHOULD send fresh data to
+// the primary path if it is active, regardless of whether or not it is
+// in the PF state") — with RFC 7829 Section 5.1, a potentially failed
+// primary is avoided when an active alternate exists; with none, the
+// potentially failed path with the fewest errors is used.
 func (a *Association) dataPath() *path {
 	if a.primary.state == PathActive {
 		return a.primary
 	}
+	var pf *path
 	for _, p := range a.paths {
-		if p.state == PathActive {
+		switch {
+		case p.state == PathActive:
 			return p
+		case p.state == PathPotentiallyFailed && (pf == nil || p.errorCount < pf.errorCount):
+			pf = p
 		}
+	}
+	if pf != nil {
+		return pf
 	}
 	return a.primary
 }
@@ -293,7 +330,7 @@ func (a *Association) addNewData(now timer.Time, b *packet.Builder, dest *path) 
 	}
 	if added {
 		a.burstLeft--
-		dest.lastDataSend, dest.sentData = now, true
+		dest.lastDataSend, dest.sentData, dest.lastProbe = now, true, now
 		a.touch(now)
 	}
 }

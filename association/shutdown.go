@@ -152,7 +152,7 @@ func (a *Association) handleShutdownComplete(now timer.Time) error {
 // T3-rtx and limited by Association.Max.Retrans (RFC 9260 Section 9.2).
 func (a *Association) onT2Expired(now timer.Time) {
 	a.primary.rto.Backoff()
-	if a.countError(now, a.primary) {
+	if a.countError(now, a.primary, true) {
 		return
 	}
 	switch a.state {

@@ -32,8 +32,12 @@ type Pair struct {
 	Now      timer.Time
 	A, Z     *association.Association
 	Acceptor *association.Acceptor
-	AddrA    netip.AddrPort
-	AddrZ    netip.AddrPort
+	// AddrA and AddrZ are the first addresses of each side; AddrsA and
+	// AddrsZ all of them (multihoming).
+	AddrA  netip.AddrPort
+	AddrZ  netip.AddrPort
+	AddrsA []netip.AddrPort
+	AddrsZ []netip.AddrPort
 
 	// OnDeliver, if set, sees every delivery polled from A (fromA false)
 	// or Z (fromA true: Z received what A sent). If nil, deliveries are
@@ -63,11 +67,28 @@ func Config(seed uint64, localPort, peerPort uint16) association.Config {
 // with cfgZ, on a network seeded with seed whose links in both directions
 // have the configuration link.
 func NewPair(seed uint64, cfgA, cfgZ association.Config, link sim.LinkConfig) (*Pair, error) {
+	return NewMultihomedPair(seed, cfgA, cfgZ, link, []netip.AddrPort{AddrA}, []netip.AddrPort{AddrZ})
+}
+
+// NewMultihomedPair is NewPair with several addresses on each side: the
+// associations get them as Config.LocalAddrs, and A connects to Z's first
+// address. All addresses of a side share its first address's UDP port.
+func NewMultihomedPair(seed uint64, cfgA, cfgZ association.Config, link sim.LinkConfig,
+	addrsA, addrsZ []netip.AddrPort) (*Pair, error) {
 	n := sim.New(seed)
 	if err := n.SetDefault(link); err != nil {
 		return nil, err
 	}
-	p := &Pair{Net: n, AddrA: AddrA, AddrZ: AddrZ, Discards: map[string]int{}, buf: make([]byte, 0, 1<<16)}
+	p := &Pair{Net: n, AddrA: addrsA[0], AddrZ: addrsZ[0], AddrsA: addrsA, AddrsZ: addrsZ,
+		Discards: map[string]int{}, buf: make([]byte, 0, 1<<16)}
+	if len(addrsA) > 1 || len(addrsZ) > 1 {
+		for _, a := range addrsA {
+			cfgA.LocalAddrs = append(cfgA.LocalAddrs, a.Addr())
+		}
+		for _, a := range addrsZ {
+			cfgZ.LocalAddrs = append(cfgZ.LocalAddrs, a.Addr())
+		}
+	}
 	var err error
 	if p.A, err = association.New(cfgA, p.Now, p.AddrZ); err != nil {
 		return nil, err
@@ -96,8 +117,11 @@ func (p *Pair) flush(a *association.Association, from netip.AddrPort) int {
 		if !ok {
 			break
 		}
-		to := out.To
-		p.Net.Send(p.Now, from, to, out.Data)
+		src := from
+		if out.From.IsValid() {
+			src = netip.AddrPortFrom(out.From, from.Port())
+		}
+		p.Net.Send(p.Now, src, out.To, out.Data)
 		n++
 	}
 	return n
@@ -106,15 +130,29 @@ func (p *Pair) flush(a *association.Association, from netip.AddrPort) int {
 // deliver hands one datagram to its receiver.
 func (p *Pair) deliver(d sim.Datagram) {
 	var err error
-	switch d.To {
-	case p.AddrA:
+	switch {
+	case p.isA(d.To):
 		err = p.A.HandleDatagram(p.Now, d.From, d.Data)
-	case p.AddrZ:
+	case p.isZ(d.To):
 		err = p.toZ(d)
+	default:
+		p.Discards["no such address"]++
 	}
 	if err != nil {
 		p.countDiscard(err)
 	}
+}
+
+func (p *Pair) isA(a netip.AddrPort) bool { return contains(p.AddrsA, a) }
+func (p *Pair) isZ(a netip.AddrPort) bool { return contains(p.AddrsZ, a) }
+
+func contains(list []netip.AddrPort, a netip.AddrPort) bool {
+	for _, x := range list {
+		if x == a {
+			return true
+		}
+	}
+	return false
 }
 
 // countDiscard records why a packet was discarded.
@@ -148,12 +186,12 @@ func (p *Pair) toZ(d sim.Datagram) error {
 			return err
 		}
 		if reply := p.Acceptor.HandleInit(p.Now, pkt.Header, &init, p.buf[:0]); reply != nil {
-			p.Net.Send(p.Now, p.AddrZ, d.From, reply)
+			p.Net.Send(p.Now, d.To, d.From, reply)
 		}
 	case chunk.TypeCookieEcho:
 		z, reply, err := p.Acceptor.HandleCookieEcho(p.Now, d.From, &pkt, p.buf[:0])
 		if reply != nil {
-			p.Net.Send(p.Now, p.AddrZ, d.From, reply)
+			p.Net.Send(p.Now, d.To, d.From, reply)
 		}
 		if z != nil {
 			p.Z = z
@@ -219,7 +257,7 @@ func (p *Pair) Exchange() int {
 		}
 		p.deliver(d)
 		p.Net.Recycle(&d)
-		if d.To == p.AddrA {
+		if p.isA(d.To) {
 			dirtyA = true
 			p.pollOne(p.A, false)
 		} else {

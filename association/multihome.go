@@ -1,0 +1,98 @@
+package association
+
+import (
+	"net/netip"
+
+	"github.com/gensctp/gensctp/chunk"
+)
+
+// addressParams returns the IPv4 and IPv6 Address parameters for the local
+// addresses (RFC 9260 Sections 3.3.2.1.1 and 3.3.2.1.2).
+func addressParams(local []netip.Addr, ps []chunk.Param) []chunk.Param {
+	for _, a := range local {
+		if p := chunk.AddressParam(a); p != nil && !a.IsUnspecified() {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// peerAddrs returns the addresses listed in INIT or INIT ACK parameters.
+func peerAddrs(ps []chunk.Param) []netip.Addr {
+	var out []netip.Addr
+	for _, p := range ps {
+		switch p := p.(type) {
+		case *chunk.IPv4Address:
+			out = append(out, p.NetIP())
+		case *chunk.IPv6Address:
+			out = append(out, p.NetIP().Unmap())
+		}
+	}
+	return out
+}
+
+// inScope reports whether the peer address addr can be reached from the
+// local addresses: the same family as one of them, not unspecified, and
+// loopback only when every local address is loopback (and the other way
+// round). Peer addresses out of scope are not used, so that an
+// association bound to loopback never sends to the machine's other
+// addresses that a peer lists.
+func (a *Association) inScope(addr netip.Addr) bool {
+	addr = addr.Unmap()
+	if !addr.IsValid() || addr.IsUnspecified() || addr.IsMulticast() {
+		return false
+	}
+	if len(a.cfg.LocalAddrs) == 0 {
+		return true
+	}
+	for _, l := range a.cfg.LocalAddrs {
+		l = l.Unmap()
+		if l.Is4() != addr.Is4() {
+			continue
+		}
+		if l.IsUnspecified() || l.IsLoopback() == addr.IsLoopback() &&
+			l.IsLinkLocalUnicast() == addr.IsLinkLocalUnicast() {
+			return true
+		}
+	}
+	return false
+}
+
+// localFor picks the local address a new path to remote sends from: the
+// k-th local address of the same family for the k-th path of that family,
+// so that two peer addresses use two local addresses when there are two.
+func (a *Association) localFor(remote netip.Addr) netip.Addr {
+	var same []netip.Addr
+	for _, l := range a.cfg.LocalAddrs {
+		if l.Unmap().Is4() == remote.Unmap().Is4() && !l.IsUnspecified() {
+			same = append(same, l.Unmap())
+		}
+	}
+	if len(same) == 0 {
+		return netip.Addr{}
+	}
+	k := 0
+	for _, p := range a.paths {
+		if p.remote.Addr().Unmap().Is4() == remote.Unmap().Is4() {
+			k++
+		}
+	}
+	return same[k%len(same)]
+}
+
+// learnPeerAddrs adds a path, unconfirmed (RFC 9260 Section 5.4 rule 3),
+// for every listed peer address in scope that is not known yet. The remote
+// UDP encapsulation port of a new address is the one of the packet that
+// listed it until a packet from the address itself tells otherwise (RFC
+// 6951 Section 5.4).
+func (a *Association) learnPeerAddrs(addrs []netip.Addr, port uint16) {
+	for _, addr := range addrs {
+		if a.pathFor(addr) != nil || !a.inScope(addr) || len(a.paths) >= maxPaths {
+			continue
+		}
+		a.addPath(netip.AddrPortFrom(addr, port), false)
+	}
+}
+
+// maxPaths bounds the destinations of an association.
+const maxPaths = 16
