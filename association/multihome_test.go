@@ -38,8 +38,8 @@ func mhConfig(seed uint64, local, peer uint16) association.Config {
 // primary path being a1 -> z1, and deliveries recorded.
 type mhPair struct {
 	*associationtest.Pair
-	got    map[uint32]int
-	order  []uint32
+	got     map[uint32]int
+	order   []uint32
 	events  []string // PaddrChange and AssocChange events of A, in order
 	eventsZ []string
 	// unreachableAt is when A reported a peer address unreachable.
