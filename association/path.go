@@ -78,7 +78,11 @@ type path struct {
 	ackedLowest    bool
 	fastRtxPending bool
 
-	lastSend     timer.Time // last packet sent to this path
+	// lastSend is the last time a chunk that can measure the RTT (new
+	// DATA, HEARTBEAT) was sent to this path: RFC 9260 Section 8.3 calls
+	// the path "idle" when there was none in the current heartbeat period.
+	// SACKs, HEARTBEAT ACKs and retransmissions do not count.
+	lastSend     timer.Time
 	lastDataSend timer.Time // last DATA sent, for cwnd validation
 }
 

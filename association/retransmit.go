@@ -63,7 +63,12 @@ func (a *Association) retransmitPath(p *path) *path {
 // after an unanswered transmission (RFC 9260 Sections 8.1 and 8.2), and
 // reports whether the association was torn down.
 func (a *Association) countError(now timer.Time, p *path) bool {
-	p.errorCount++
+	// RFC 9260 Section 8.3: once the address is inactive, "the endpoint
+	// SHOULD continue sending HEARTBEAT chunks on this destination address
+	// but SHOULD stop increasing the counter."
+	if p.state != PathInactive {
+		p.errorCount++
+	}
 	a.errorCount++
 	// RFC 9260 Section 8.2: "When the value of this counter exceeds the
 	// protocol parameter 'Path.Max.Retrans' of that destination address,

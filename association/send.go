@@ -94,7 +94,6 @@ func (a *Association) AppendPacket(now timer.Time, buf []byte) (Outgoing, bool) 
 		return Outgoing{}, false
 	}
 	a.stats.PacketsSent++
-	dest.lastSend = now
 	return Outgoing{To: dest.remote, From: dest.local, Data: b.Finish()}, true
 }
 
@@ -293,6 +292,7 @@ func (a *Association) addNewData(now timer.Time, b *packet.Builder, dest *path) 
 	if added {
 		a.burstLeft--
 		dest.lastDataSend = now
+		dest.lastSend = now // new DATA can measure the RTT (RFC 9260 Section 8.3)
 		a.touch(now)
 	}
 }
