@@ -151,17 +151,23 @@ func newAssociation(cfg Config, now timer.Time) (*Association, error) {
 	if a.keys == nil {
 		a.keys = NewCookieKeys(cfg.Rand, 0)
 	}
-	a.sendq = stream.NewSendQueue(int(cfg.OutboundStreams))
-	a.reasm = stream.NewReassembly(int(cfg.MaxInboundStreams))
-	pdp := cfg.PartialDeliveryPoint
-	if pdp == 0 {
-		pdp = cfg.ReceiveBuffer / 2
-	}
-	a.reasm.SetPartialDeliveryPoint(pdp)
+	a.newStreams()
 	a.lastActivity = now
 	a.lastARwnd = cfg.ReceiveBuffer
 	a.initTimers()
 	return a, nil
+}
+
+// newStreams creates the per-stream state: empty send queues and
+// reassembly, every stream sequence number at 0.
+func (a *Association) newStreams() {
+	a.sendq = stream.NewSendQueue(int(a.cfg.OutboundStreams))
+	a.reasm = stream.NewReassembly(int(a.cfg.MaxInboundStreams))
+	pdp := a.cfg.PartialDeliveryPoint
+	if pdp == 0 {
+		pdp = a.cfg.ReceiveBuffer / 2
+	}
+	a.reasm.SetPartialDeliveryPoint(pdp)
 }
 
 // randomTag returns a verification tag for this end (RFC 9260 Section

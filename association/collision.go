@@ -159,6 +159,13 @@ func (a *Association) cookieRestart(now timer.Time, ck *cookie) (bool, error) {
 	// failed back to the user, the TCB is rebuilt, "All the congestion
 	// control parameters ... MUST be reset to their initial values".
 	a.failOutstanding(0)
+	// The restarted peer starts its stream sequence numbers from 0 again
+	// and so do we, as in a new association: the old stream state goes,
+	// with any partially delivered message.
+	for _, pa := range a.reasm.AbortPartial() {
+		a.pushEvent(&PDAPIEvent{Indication: PartialDeliveryAborted, Stream: pa.Stream})
+	}
+	a.newStreams()
 	a.resetTransfer()
 	for _, p := range a.paths {
 		a.resetPath(p)

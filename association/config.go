@@ -199,8 +199,6 @@ func (c *Config) Validate() error {
 		return bad("OutboundStreams", c.OutboundStreams)
 	case c.MaxInboundStreams == 0:
 		return bad("MaxInboundStreams", c.MaxInboundStreams)
-	case c.MaxInitRetransmits < 0:
-		return bad("MaxInitRetransmits", c.MaxInitRetransmits)
 	case c.MaxInitTimeout < 0:
 		return bad("MaxInitTimeout", c.MaxInitTimeout)
 	case c.MaxRetrans < 1:

@@ -47,6 +47,13 @@ func (a *Association) onHeartbeatTimer(now timer.Time, p *path) {
 	if a.state < StateEstablished || a.state == StateClosed {
 		return
 	}
+	if a.state == StateShutdownSent || a.state == StateShutdownAckSent {
+		// RFC 9260 Section 8.3: "The sending of HEARTBEAT chunks ... is
+		// discontinued after sending either a SHUTDOWN chunk or SHUTDOWN
+		// ACK chunk." T2-shutdown watches the peer from now on.
+		p.hbOutstanding = false
+		return
+	}
 	if p.hbOutstanding {
 		p.hbOutstanding = false
 		p.rto.Backoff()

@@ -78,11 +78,14 @@ type path struct {
 	ackedLowest    bool
 	fastRtxPending bool
 
-	lastSend     timer.Time // last packet sent to this path
 	lastDataSend timer.Time // last DATA sent, for cwnd validation
-	lastProbe    timer.Time // last new DATA or HEARTBEAT sent, for idleness
-	lastError    timer.Time // last increment of errorCount
-	sentData     bool       // lastDataSend is set
+	// lastProbe is the last time a chunk that can measure the RTT (new
+	// DATA, HEARTBEAT) was sent to this path: RFC 9260 Section 8.3 calls
+	// the path "idle" when there was none in the current heartbeat period.
+	// SACKs, HEARTBEAT ACKs and retransmissions do not count.
+	lastProbe timer.Time
+	lastError timer.Time // last increment of errorCount
+	sentData  bool       // lastDataSend is set
 }
 
 // addPath adds a destination for remote, confirmed or not, and returns it.

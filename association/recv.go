@@ -50,6 +50,14 @@ func (a *Association) HandlePacket(now timer.Time, from netip.AddrPort, p *packe
 	if pth != nil && from.Port() != 0 && pth.remote.Port() != from.Port() {
 		pth.remote = netip.AddrPortFrom(pth.remote.Addr(), from.Port())
 	}
+	if a.state == StateShutdownSent {
+		// RFC 9260 Section 9.2: "The reception of any packet from its peer
+		// (i.e., as the peer sends all of its queued DATA chunks) SHOULD
+		// clear the endpoint's retransmission count and restart the
+		// T2-shutdown timer".
+		a.errorCount = 0
+		a.t2.Start(now, a.primary.rto.RTO())
+	}
 	return a.processChunks(now, from, p, first.Offset)
 }
 
@@ -79,6 +87,16 @@ func (a *Association) checkTag(p *packet.Packet, first packet.Raw) error {
 			return nil
 		}
 		return discard("verification tag", first.Type, nil)
+	case chunk.TypeShutdownAck:
+		// Section 8.5.1 E: "If the receiver is in COOKIE-ECHOED or
+		// COOKIE-WAIT state, the procedures in Section 8.4 SHOULD be
+		// followed; in other words, it is treated as an OOTB packet":
+		// whatever its tag, it gets a SHUTDOWN COMPLETE with the tag
+		// reflected (handleShutdownAck) and nothing else of it is
+		// processed (handleChunk).
+		if a.state == StateCookieWait || a.state == StateCookieEchoed {
+			return nil
+		}
 	}
 	// Section 8.5: "If the received Verification Tag value does not match
 	// the receiver's own tag value, the receiver MUST silently discard the
@@ -180,7 +198,11 @@ func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path
 		}
 		return false, a.handleShutdown(now, &c)
 	case chunk.TypeShutdownAck:
-		return false, a.handleShutdownAck(now, p)
+		// In COOKIE-WAIT and COOKIE-ECHOED the packet is out of the blue
+		// (RFC 9260 Section 8.5.1 E) and its tag was not checked: the
+		// rest of it is not processed.
+		ootb := a.state == StateCookieWait || a.state == StateCookieEchoed
+		return ootb, a.handleShutdownAck(now, p)
 	case chunk.TypeShutdownComplete:
 		return true, a.handleShutdownComplete(now)
 	case chunk.TypeError:

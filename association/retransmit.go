@@ -68,8 +68,13 @@ func (a *Association) retransmitPath(p *path) *path {
 // association after an unanswered transmission (RFC 9260 Sections 8.1 and
 // 8.2), and reports whether the association was torn down.
 func (a *Association) countError(now timer.Time, p *path, assoc bool) bool {
-	p.errorCount++
-	p.lastError = now
+	// RFC 9260 Section 8.3: once the address is inactive, "the endpoint
+	// SHOULD continue sending HEARTBEAT chunks on this destination address
+	// but SHOULD stop increasing the counter."
+	if p.state != PathInactive {
+		p.errorCount++
+		p.lastError = now
+	}
 	if assoc {
 		a.errorCount++
 	}

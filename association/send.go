@@ -119,7 +119,6 @@ func (a *Association) AppendPacket(now timer.Time, buf []byte) (Outgoing, bool) 
 		return Outgoing{}, false
 	}
 	a.stats.PacketsSent++
-	dest.lastSend = now
 	return Outgoing{To: dest.remote, From: dest.local, Data: b.Finish()}, true
 }
 

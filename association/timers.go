@@ -15,9 +15,10 @@ func (a *Association) initTimers() {
 	}
 	// RFC 9260 Section 5.1: T1-init and T1-cookie "SHOULD follow the same
 	// rules given in Section 6.3" (doubling, capped) and retransmit
-	// Max.Init.Retransmits times.
+	// Max.Init.Retransmits times. A negative Config.MaxInitRetransmits
+	// means 0 (the timer's -1 would mean unlimited).
 	a.t1 = timer.Timer{ID: timer.T1Init, Backoff: timer.BackoffExponential,
-		MaxBackoff: maxInit, MaxRestarts: a.cfg.MaxInitRetransmits}
+		MaxBackoff: maxInit, MaxRestarts: max(a.cfg.MaxInitRetransmits, 0)}
 	// RFC 9260 Section 9.2: T2-shutdown uses the RTO and backs off like
 	// T3-rtx; the association error counter ends it.
 	a.t2 = timer.Timer{ID: timer.T2Shutdown, MaxRestarts: 0}

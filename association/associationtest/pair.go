@@ -2,6 +2,13 @@
 // simulated network with virtual time (STYLE.md Section 3.7 bullet 34): no
 // goroutines, no sleeps. A Pair exchanges packets until both sides are
 // quiet, fires timers, and jumps to the next deadline.
+//
+// NewPair sets up a client A and an Acceptor that creates the server Z;
+// NewSymmetricPair sets up two active associations for initialization
+// collisions. The Pair stands in for the endpoint layer where that
+// matters: packets for a closed side get the out-of-the-blue treatment of
+// RFC 9260 Section 8.4 (a SHUTDOWN ACK is answered with a SHUTDOWN
+// COMPLETE). Set HoldZ to model a user of Z that does not read.
 package associationtest
 
 import (
@@ -49,6 +56,9 @@ type Pair struct {
 	PacketsA, PacketsZ int
 	// Discards counts packets the associations discarded, by reason.
 	Discards map[string]int
+	// HoldZ, while set, leaves Z's deliveries unpolled, as a user that
+	// does not read: they stay in Z and count against its receive window.
+	HoldZ bool
 
 	buf []byte
 }
@@ -132,6 +142,10 @@ func (p *Pair) deliver(d sim.Datagram) {
 	var err error
 	switch {
 	case p.isA(d.To):
+		if p.A.State() == association.StateClosed {
+			p.outOfTheBlue(d)
+			return
+		}
 		err = p.A.HandleDatagram(p.Now, d.From, d.Data)
 	case p.isZ(d.To):
 		err = p.toZ(d)
@@ -170,6 +184,10 @@ func (p *Pair) toZ(d sim.Datagram) error {
 	if p.Z != nil && p.Z.State() != association.StateClosed {
 		return p.Z.HandleDatagram(p.Now, d.From, d.Data)
 	}
+	if p.Acceptor == nil {
+		p.outOfTheBlue(d)
+		return nil
+	}
 	pkt, err := packet.Parse(d.Data, packet.Options{})
 	if err != nil {
 		return err
@@ -197,8 +215,42 @@ func (p *Pair) toZ(d sim.Datagram) error {
 			p.Z = z
 		}
 		return err
+	case chunk.TypeShutdownAck:
+		p.outOfTheBlue(d)
 	}
 	return nil
+}
+
+// outOfTheBlue stands in for the endpoint's handling of a packet for a
+// closed association (RFC 9260 Section 8.4): rule 5, "If the packet
+// contains a SHUTDOWN ACK chunk, the receiver SHOULD respond to the sender
+// of the OOTB packet with a SHUTDOWN COMPLETE chunk", with the T bit and
+// the received tag; every other packet is silently discarded.
+func (p *Pair) outOfTheBlue(d sim.Datagram) {
+	pkt, err := packet.Parse(d.Data, packet.Options{AcceptZeroChecksum: true})
+	if err != nil {
+		p.countDiscard(err)
+		return
+	}
+	it := pkt.Chunks()
+	ack := false
+	for c, ok := it.Next(); ok; c, ok = it.Next() {
+		switch c.Type {
+		case chunk.TypeAbort:
+			return // rule 2: "silently discard the OOTB packet"
+		case chunk.TypeShutdownAck:
+			ack = true
+		}
+	}
+	p.Discards["out of the blue"]++
+	if !ack {
+		return
+	}
+	var b packet.Builder
+	b.Reset(p.buf[:0], packet.Header{SrcPort: pkt.DstPort, DstPort: pkt.SrcPort,
+		VerificationTag: pkt.VerificationTag}, 1<<16)
+	b.Add(&chunk.ShutdownComplete{Flags: chunk.FlagT})
+	p.Net.Send(p.Now, d.To, d.From, b.Finish())
 }
 
 // poll drains the deliveries of both sides.
@@ -207,9 +259,15 @@ func (p *Pair) poll() {
 	p.pollOne(p.Z, true)
 }
 
+// ReleaseZ clears HoldZ and polls Z's held deliveries.
+func (p *Pair) ReleaseZ() {
+	p.HoldZ = false
+	p.pollOne(p.Z, true)
+}
+
 // pollOne drains the deliveries of a (Z when toZ).
 func (p *Pair) pollOne(a *association.Association, toZ bool) {
-	if a == nil {
+	if a == nil || toZ && p.HoldZ {
 		return
 	}
 	for {

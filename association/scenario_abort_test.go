@@ -1,0 +1,124 @@
+package association_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/stretchr/testify/require"
+)
+
+// RFC 9260 Section 9.1: "If an endpoint decides to abort an existing
+// association, it MUST send an ABORT chunk to its peer endpoint." ... "Upon
+// receipt of the ABORT chunk, the receiving endpoint MUST NOT send any SCTP
+// packets in response ... it MUST delete the TCB, and it SHOULD report the
+// termination to its upper layer". Section 3.3.10.12: the "User-Initiated
+// Abort" cause carries "the Upper Layer Abort Reason". Section 10.1 ABORT:
+// "Any pending data or queued data can be delivered" back to the user.
+// https://www.rfc-editor.org/rfc/rfc9260#section-9.1
+func TestScenarioUserAbort(t *testing.T) {
+	const seed, n, size = 70, 20, 1200
+	p, c := establishedPair(t, seed)
+	msgs := make([][]byte, n)
+	for i := range msgs {
+		msgs[i] = numbered(i, size)
+		require.NoError(t, p.A.Send(p.Now, association.SendInfo{Stream: 1, PPID: 99, Context: uint32(i)}, msgs[i]))
+	}
+	p.Exchange() // the first DATA packets are on the wire, the rest queued
+	require.Positive(t, p.A.Outstanding())
+	require.Positive(t, p.A.Buffered())
+	reason := []byte("operator said so")
+	abortAt := p.Now
+	p.A.Abort(p.Now, reason)
+	require.Equal(t, association.StateClosed, p.A.State())
+	require.ErrorIs(t, p.A.Send(p.Now, association.SendInfo{}, []byte("x")), association.ErrClosed)
+	p.Run(10 * time.Second)
+
+	// A: every message comes back, in order, the sent ones marked so, then
+	// CommLost with the User-Initiated Abort code.
+	failed := eventsOf[*association.SendFailed](p.DeliveredA)
+	require.Len(t, failed, n)
+	sawUnsent := false
+	for i, f := range failed {
+		require.Equal(t, msgs[i], f.Data, "message %d", i)
+		require.Equal(t, uint32(i), f.Info.Context)
+		require.Equal(t, chunk.PPID(99), f.Info.PPID)
+		if !f.Sent {
+			sawUnsent = true
+		}
+		require.False(t, sawUnsent && f.Sent, "a sent message after an unsent one")
+	}
+	require.True(t, failed[0].Sent)
+	require.True(t, sawUnsent)
+	evA := eventsOf[*association.AssocChange](p.DeliveredA)
+	require.Equal(t, association.CommLost, evA[len(evA)-1].State)
+	require.Equal(t, chunk.CauseUserInitiatedAbort, evA[len(evA)-1].Error)
+
+	// Z: CommLost with the cause and the reason bytes.
+	require.Equal(t, association.StateClosed, p.Z.State())
+	evZ := eventsOf[*association.AssocChange](p.DeliveredZ)
+	require.Equal(t, []association.AssocChangeState{association.CommUp, association.CommLost}, assocStates(p.DeliveredZ))
+	lost := evZ[1]
+	require.Equal(t, chunk.CauseUserInitiatedAbort, lost.Error)
+	require.Len(t, lost.Causes, 1)
+	uia, ok := lost.Causes[0].(*chunk.UserInitiatedAbortCause)
+	require.True(t, ok, "cause %T", lost.Causes[0])
+	require.Equal(t, reason, uia.Reason)
+
+	// On the wire: one ABORT from A, nothing from Z after it arrived.
+	aborts := c.with(p.AddrA, chunk.TypeAbort)
+	require.Len(t, aborts, 1)
+	_, peer := p.A.Tags()
+	require.Equal(t, peer, aborts[0].pkt.VerificationTag)
+	r, _ := aborts[0].chunk(chunk.TypeAbort)
+	require.False(t, chunk.TFlags(r.Flags).Reflected())
+	require.Zero(t, c.count(p.AddrZ, chunk.TypeAbort)+c.count(p.AddrZ, chunk.TypeError), "Z answered the ABORT")
+	for _, sp := range c.since(abortAt.Add(scenarioLink.Delay + 1)).pkts {
+		require.NotEqual(t, p.AddrZ, sp.from, "Z sent %v after the ABORT", sp.types())
+	}
+}
+
+// RFC 9260 Section 8.5.1 B: "The receiver of an ABORT chunk MUST accept
+// the packet if the Verification Tag field of the packet matches its own
+// tag and the T bit is not set OR if it is set to its Peer's Tag and the T
+// bit is set in the Chunk Flags. Otherwise, the receiver MUST silently
+// discard the packet and take no further action."
+// https://www.rfc-editor.org/rfc/rfc9260#section-8.5.1
+func TestScenarioAbortVerificationTag(t *testing.T) {
+	cases := []struct {
+		name   string
+		tag    func(local, peer chunk.VerificationTag) chunk.VerificationTag
+		t      bool
+		accept bool
+	}{
+		{"own-tag", func(l, _ chunk.VerificationTag) chunk.VerificationTag { return l }, false, true},
+		{"peer-tag-reflected", func(_, pt chunk.VerificationTag) chunk.VerificationTag { return pt }, true, true},
+		{"wrong-tag", func(l, _ chunk.VerificationTag) chunk.VerificationTag { return l ^ 0x5a5a }, false, false},
+		{"own-tag-but-T-bit", func(l, _ chunk.VerificationTag) chunk.VerificationTag { return l }, true, false},
+		{"peer-tag-without-T-bit", func(_, pt chunk.VerificationTag) chunk.VerificationTag { return pt }, false, false},
+		{"zero-tag", func(_, _ chunk.VerificationTag) chunk.VerificationTag { return 0 }, true, false},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			seed := uint64(71 + i)
+			p, _ := establishedPair(t, seed)
+			local, peer := p.Z.Tags()
+			ab := &chunk.Abort{Causes: []chunk.Cause{&chunk.UserInitiatedAbortCause{Reason: []byte("forged")}}}
+			if tc.t {
+				ab.Flags = chunk.FlagT
+			}
+			forge(p, p.AddrA, p.AddrZ, headerAZ(tc.tag(local, peer)), ab)
+			p.Run(time.Second)
+			if !tc.accept {
+				require.Equal(t, association.StateEstablished, p.Z.State(), "seed %d", seed)
+				require.Equal(t, []association.AssocChangeState{association.CommUp}, assocStates(p.DeliveredZ))
+				m := sendAndDeliver(t, p, []byte("still up"))
+				require.Equal(t, []byte("still up"), m.Data)
+				return
+			}
+			require.Equal(t, association.StateClosed, p.Z.State(), "seed %d", seed)
+			require.Equal(t, []association.AssocChangeState{association.CommUp, association.CommLost}, assocStates(p.DeliveredZ))
+		})
+	}
+}

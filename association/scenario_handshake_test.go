@@ -1,0 +1,209 @@
+package association_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/congestion"
+	"github.com/gensctp/gensctp/internal/sim"
+	"github.com/gensctp/gensctp/timer"
+	"github.com/stretchr/testify/require"
+)
+
+// RFC 9260 Section 5.1 A: "After sending the INIT chunk, "A" starts the
+// T1-init timer and enters the COOKIE-WAIT state." Section 5.1 C: ""A"
+// then sends the State Cookie received in the INIT ACK chunk in a COOKIE
+// ECHO chunk, starts the T1-cookie timer, and enters the COOKIE-ECHOED
+// state." Section 5.1 E: "Upon reception of the COOKIE ACK chunk, endpoint
+// "A" moves from the COOKIE-ECHOED state to the ESTABLISHED state".
+// RFC 9260 Section 5.1.1: "the number of outbound streams ... MUST NOT
+// exceed the MIS value of the peer" and the inbound streams are the
+// minimum of our MIS and the peer's OS.
+// https://www.rfc-editor.org/rfc/rfc9260#section-5.1.1
+func TestScenarioHandshakeStatesAndStreams(t *testing.T) {
+	const seed = 11
+	cfgA, cfgZ := scenarioConfigs(seed)
+	cfgA.OutboundStreams, cfgA.MaxInboundStreams = 5, 7
+	cfgZ.OutboundStreams, cfgZ.MaxInboundStreams = 3, 4
+	p, c := newScenarioPair(t, seed, cfgA, cfgZ)
+	require.NoError(t, p.Connect())
+	states := []association.State{p.A.State()}
+	require.True(t, p.RunUntil(time.Minute, func() bool {
+		if s := p.A.State(); s != states[len(states)-1] {
+			states = append(states, s)
+		}
+		return p.Established()
+	}), "seed %d", seed)
+	require.Equal(t, []association.State{association.StateCookieWait,
+		association.StateCookieEchoed, association.StateEstablished}, states, "seed %d", seed)
+
+	upA := eventsOf[*association.AssocChange](p.DeliveredA)
+	upZ := eventsOf[*association.AssocChange](p.DeliveredZ)
+	require.Len(t, upA, 1)
+	require.Len(t, upZ, 1)
+	require.Equal(t, association.CommUp, upA[0].State)
+	require.Equal(t, association.CommUp, upZ[0].State)
+	// A: outbound min(5, Z's MIS 4) = 4, inbound min(7, Z's OS 3) = 3.
+	require.Equal(t, [2]uint16{4, 3}, [2]uint16{upA[0].OutboundStreams, upA[0].InboundStreams})
+	// Z: outbound min(3, A's MIS 7) = 3, inbound min(4, A's OS 5) = 4.
+	require.Equal(t, [2]uint16{3, 4}, [2]uint16{upZ[0].OutboundStreams, upZ[0].InboundStreams})
+	out, in := p.A.Streams()
+	require.Equal(t, [2]uint16{4, 3}, [2]uint16{out, in})
+	// The four-way handshake, one packet each.
+	require.Equal(t, 1, c.count(p.AddrA, chunk.TypeInit))
+	require.Equal(t, 1, c.count(p.AddrZ, chunk.TypeInitAck))
+	require.Equal(t, 1, c.count(p.AddrA, chunk.TypeCookieEcho))
+	require.Equal(t, 1, c.count(p.AddrZ, chunk.TypeCookieAck))
+	// A stream beyond the negotiated count is refused.
+	require.ErrorIs(t, p.A.Send(p.Now, association.SendInfo{Stream: 4}, []byte("x")), association.ErrInvalidStream)
+	require.NoError(t, p.A.Send(p.Now, association.SendInfo{Stream: 3}, []byte("x")))
+}
+
+// RFC 9260 Section 5.1.6: "If the T1-init timer expires, the endpoint MUST
+// retransmit INIT and restart the T1-init timer without changing state."
+// and "If the T1-cookie timer expires, the endpoint MUST retransmit COOKIE
+// ECHO and restart the T1-cookie timer without changing state."
+// https://www.rfc-editor.org/rfc/rfc9260#section-5.1.6
+func TestScenarioHandshakeLostChunkRetransmitted(t *testing.T) {
+	for _, lost := range []chunk.Type{chunk.TypeInit, chunk.TypeCookieEcho} {
+		t.Run(lost.String(), func(t *testing.T) {
+			const seed = 12
+			cfgA, cfgZ := scenarioConfigs(seed)
+			p, c := newScenarioPair(t, seed, cfgA, cfgZ)
+			p.Net.AddFilter(sim.DropFirstChunk(lost, 1))
+			require.NoError(t, p.Handshake(), "seed %d", seed)
+			ts := c.times(p.AddrA, lost)
+			require.Len(t, ts, 2, "one loss, one retransmission")
+			// The retransmission comes one RTO.Initial after the original.
+			require.Equal(t, cfgA.RTO.Initial, ts[1].Sub(ts[0]))
+			require.Equal(t, []association.AssocChangeState{association.CommUp}, assocStates(p.DeliveredA))
+			require.Equal(t, []association.AssocChangeState{association.CommUp}, assocStates(p.DeliveredZ))
+		})
+	}
+}
+
+// RFC 9260 Section 5.1.6: "This is repeated 'Max.Init.Retransmits' times
+// before "A" considers "Z" unreachable and reports the failure to its upper
+// layer (and thus the association enters the CLOSED state)." Section 5.1:
+// "The T1-init timer and T1-cookie timer SHOULD follow the same rules given
+// in Section 6.3", that is the RTO doubling of Section 6.3.3 E2 "("back off
+// the timer")", with RTO.Max (or gen_sctp's max_init_timeo) as the cap.
+// https://www.rfc-editor.org/rfc/rfc9260#section-5.1.6
+func TestScenarioT1Exhausted(t *testing.T) {
+	cases := []struct {
+		name     string
+		lost     chunk.Type
+		retx     int // Config.MaxInitRetransmits
+		rtoMax   time.Duration
+		initTimo time.Duration // Config.MaxInitTimeout
+		wantCap  time.Duration
+	}{
+		{"init/capped-by-RTO.Max", chunk.TypeInit, 4, 4 * time.Second, 0, 4 * time.Second},
+		{"init/capped-by-MaxInitTimeout", chunk.TypeInit, 5, 60 * time.Second, 3 * time.Second, 3 * time.Second},
+		{"init/no-retransmission", chunk.TypeInit, -1, 8 * time.Second, 0, 8 * time.Second},
+		{"cookie-echo/capped-by-RTO.Max", chunk.TypeCookieEcho, 4, 4 * time.Second, 0, 4 * time.Second},
+		{"cookie-echo/capped-by-MaxInitTimeout", chunk.TypeCookieEcho, 6, 60 * time.Second, 5 * time.Second, 5 * time.Second},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			seed := uint64(20 + i)
+			cfgA, cfgZ := scenarioConfigs(seed)
+			cfgA.MaxInitRetransmits = tc.retx
+			cfgA.MaxInitTimeout = tc.initTimo
+			cfgA.RTO = congestion.RTOConfig{Initial: time.Second, Min: time.Second, Max: tc.rtoMax}
+			p, c := newScenarioPair(t, seed, cfgA, cfgZ)
+			p.Net.AddFilter(sim.DropFirstChunk(tc.lost, 0)) // every one
+			require.NoError(t, p.Connect())
+			var closedAt timer.Time
+			require.True(t, p.RunUntil(10*time.Minute, func() bool {
+				closedAt = p.Now
+				return p.A.State() == association.StateClosed
+			}), "seed %d", seed)
+			retx := max(tc.retx, 0)
+			ts := c.times(p.AddrA, tc.lost)
+			require.Len(t, ts, 1+retx, "seed %d: 1 + Max.Init.Retransmits transmissions", seed)
+			// Doubling from RTO.Initial, capped; the last expiry (no
+			// retransmission) follows the same schedule.
+			want := make([]time.Duration, 0, retx+1)
+			d := cfgA.RTO.Initial
+			for range retx + 1 {
+				want = append(want, min(d, tc.wantCap))
+				d *= 2
+			}
+			got := append(intervals(ts), closedAt.Sub(ts[len(ts)-1]))
+			require.Equal(t, want, got, "seed %d", seed)
+			ev := eventsOf[*association.AssocChange](p.DeliveredA)
+			require.Len(t, ev, 1)
+			require.Equal(t, association.CantAssoc, ev[0].State)
+			require.Equal(t, association.StateClosed, p.A.State())
+			require.Equal(t, timer.Never, p.A.NextDeadline(), "no timer left running")
+			if tc.lost == chunk.TypeCookieEcho {
+				require.Empty(t, p.DeliveredZ, "Z was never created")
+			}
+		})
+	}
+}
+
+// RFC 9260 Section 5.1.5 step 4: "If the State Cookie is expired, the
+// endpoint MUST send an ERROR chunk with a "Stale Cookie" error cause to
+// the peer endpoint." Section 5.2.6: on receiving it the endpoint can
+// "Send a new INIT chunk to the endpoint to generate a new State Cookie and
+// reattempt the setup procedure" with "a Cookie Preservative parameter
+// requesting an extension to the life time of the State Cookie".
+// https://www.rfc-editor.org/rfc/rfc9260#section-5.2.6
+func TestScenarioStaleCookie(t *testing.T) {
+	const seed = 30
+	cfgA, cfgZ := scenarioConfigs(seed)
+	cfgZ.CookieLife = 100 * time.Millisecond
+	p, c := newScenarioPair(t, seed, cfgA, cfgZ)
+	delayed := false
+	p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
+		if ct, _ := sim.FirstChunkType(d.Data); ct == chunk.TypeCookieEcho && !delayed {
+			delayed = true
+			return sim.Delay(200 * time.Millisecond) // past the cookie's life
+		}
+		return sim.Pass
+	})
+	require.NoError(t, p.Handshake(), "seed %d", seed)
+
+	// Z answered the late COOKIE ECHO with ERROR(Stale Cookie).
+	errs := c.with(p.AddrZ, chunk.TypeError)
+	require.Len(t, errs, 1)
+	r, _ := errs[0].chunk(chunk.TypeError)
+	var oe chunk.OperationError
+	parseChunk(t, r, &oe)
+	require.Len(t, oe.Causes, 1)
+	sc, ok := oe.Causes[0].(*chunk.StaleCookieCause)
+	require.True(t, ok, "cause %T", oe.Causes[0])
+	require.Greater(t, sc.Duration(), time.Duration(0))
+
+	// A retried with a second INIT carrying a Cookie Preservative of at
+	// least the measure of staleness; the first INIT had none.
+	inits := c.with(p.AddrA, chunk.TypeInit)
+	require.Len(t, inits, 2)
+	preservative := func(sp *sentPacket) *chunk.CookiePreservative {
+		r, _ := sp.chunk(chunk.TypeInit)
+		var in chunk.Init
+		parseChunk(t, r, &in)
+		for _, prm := range in.Params {
+			if cp, ok := prm.(*chunk.CookiePreservative); ok {
+				return cp
+			}
+		}
+		return nil
+	}
+	require.Nil(t, preservative(inits[0]))
+	cp := preservative(inits[1])
+	require.NotNil(t, cp, "second INIT without Cookie Preservative")
+	require.GreaterOrEqual(t, cp.Increment(), sc.Duration().Truncate(time.Millisecond))
+	require.Less(t, cp.Increment(), sc.Duration()+time.Second+time.Millisecond,
+		"Section 5.2.6: \"SHOULD add no more than 1 second beyond the measured RTT\"")
+
+	require.Equal(t, []association.AssocChangeState{association.CommUp}, assocStates(p.DeliveredA))
+	require.Equal(t, []association.AssocChangeState{association.CommUp}, assocStates(p.DeliveredZ))
+	require.Empty(t, eventsOf[*association.RemoteError](p.DeliveredA),
+		"the Stale Cookie error is handled, not reported")
+	require.Equal(t, 2, c.count(p.AddrA, chunk.TypeCookieEcho))
+}

@@ -1,0 +1,98 @@
+package association_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/timer"
+	"github.com/stretchr/testify/require"
+)
+
+// RFC 9260 Section 6.1 rule A: "At any given time, the data sender MUST NOT
+// transmit new data to any destination transport address if its peer's
+// rwnd indicates that the peer has no buffer space (i.e., rwnd is smaller
+// than the size of the next DATA chunk; see Section 6.2.1). However,
+// regardless of the value of rwnd (including if it is 0), the data sender
+// can always have one DATA chunk in flight to the receiver if allowed by
+// cwnd (see rule B, below). This rule allows the sender to probe for a
+// change in rwnd that the sender missed due to the updated SACK chunk
+// having been lost in transit from the data receiver to the data sender."
+// and "A zero window probe SHOULD only be sent when all outstanding DATA
+// chunks have been cumulatively acknowledged and no DATA chunks are in
+// flight." Section 6.2: the receiver sends a window update when "the
+// window can be increased by at least a quarter of the receive buffer".
+// https://www.rfc-editor.org/rfc/rfc9260#section-6.1
+func TestScenarioZeroWindow(t *testing.T) {
+	const seed, n, size, rbuf = 110, 60, 1000, 8000
+	cfgA, cfgZ := scenarioConfigs(seed)
+	cfgZ.ReceiveBuffer = rbuf
+	p, c := newScenarioPair(t, seed, cfgA, cfgZ)
+	require.NoError(t, p.Handshake())
+	p.HoldZ = true // Z's user stops reading
+	for i := range n {
+		require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, numbered(i, size)))
+	}
+	maxUnacked := 0
+	var closedAt timer.Time // Z first advertised a zero window
+	require.True(t, p.RunUntil(time.Minute, func() bool {
+		if closedAt == 0 {
+			for _, sp := range c.with(p.AddrZ, chunk.TypeSACK) {
+				r, _ := sp.chunk(chunk.TypeSACK)
+				var s chunk.SACK
+				parseChunk(t, r, &s)
+				if s.ARwnd == 0 {
+					closedAt = sp.at
+					break
+				}
+			}
+		} else if p.Now > closedAt.Add(200*time.Millisecond) {
+			// Once the data in flight when the window closed is resolved.
+			maxUnacked = max(maxUnacked, p.A.Status().UnackData)
+		}
+		return p.Now > 30*timer.Time(time.Second)
+	}))
+	require.NotZero(t, closedAt, "seed %d: the window never closed", seed)
+	require.Positive(t, p.A.Buffered(), "A is stalled with data queued")
+	require.LessOrEqual(t, p.Z.Status().PendData, rbuf+cfgZ.WithDefaults().MTU)
+
+	// The probes: after the closed window was seen, one DATA chunk at a
+	// time, repeated on T3 with backoff, without counting errors.
+	probes := c.since(closedAt.Add(2*scenarioLink.Delay)).with(p.AddrA, chunk.TypeData)
+	require.GreaterOrEqual(t, len(probes), 3, "seed %d: probing goes on", seed)
+	for _, sp := range probes {
+		n := 0
+		for _, ct := range sp.types() {
+			if ct == chunk.TypeData {
+				n++
+			}
+		}
+		require.Equal(t, 1, n, "a probe is one DATA chunk")
+	}
+	require.LessOrEqual(t, maxUnacked, 1, "one DATA chunk in flight while the window is closed")
+	gaps := intervals(c.since(closedAt.Add(2*scenarioLink.Delay)).times(p.AddrA, chunk.TypeData))
+	for i := 1; i < len(gaps); i++ {
+		require.GreaterOrEqual(t, gaps[i], gaps[i-1], "probe intervals back off")
+	}
+	require.Equal(t, association.StateEstablished, p.A.State())
+	require.Zero(t, p.A.Paths()[0].ErrorCount, "window probes are not errors")
+	require.Empty(t, messagesOf(p.DeliveredZ))
+
+	// Z's user reads: a window update goes out at once and the transfer
+	// completes, everything delivered once and in order.
+	release := p.Now
+	p.ReleaseZ()
+	require.True(t, p.RunUntil(time.Minute, func() bool { return len(messagesOf(p.DeliveredZ)) == n }),
+		"seed %d: %d/%d delivered", seed, len(messagesOf(p.DeliveredZ)), n)
+	sacks, at := sacksFrom(t, c, p.AddrZ, release)
+	require.NotEmpty(t, sacks)
+	require.Zero(t, at[0], "window update sent when the user read")
+	require.GreaterOrEqual(t, sacks[0].ARwnd, uint32(rbuf/4))
+	for i, m := range messagesOf(p.DeliveredZ) {
+		require.Equal(t, numbered(i, size), m.Data, "seed %d: message %d", seed, i)
+	}
+	p.Run(time.Second)
+	require.Zero(t, p.A.Outstanding())
+	require.Len(t, messagesOf(p.DeliveredZ), n, "no duplicates")
+}
