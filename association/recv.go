@@ -58,7 +58,10 @@ func (a *Association) HandlePacket(now timer.Time, from netip.AddrPort, p *packe
 		a.errorCount = 0
 		a.t2.Start(now, a.primary.rto.RTO())
 	}
-	return a.processChunks(now, from, p, first.Offset)
+	if pth == nil {
+		pth = a.primary
+	}
+	return a.processFrom(now, from, pth, p, &it, &first)
 }
 
 // checkTag applies the verification-tag rules of RFC 9260 Sections 8.5
@@ -116,12 +119,23 @@ func (a *Association) processChunks(now timer.Time, from netip.AddrPort, p *pack
 		pth = a.primary
 	}
 	it := p.Chunks()
+	for {
+		r, ok := it.Next()
+		if !ok {
+			return nil
+		}
+		if r.Offset >= start {
+			return a.processFrom(now, from, pth, p, &it, &r)
+		}
+	}
+}
+
+// processFrom handles the chunk r and the ones it yields after it.
+func (a *Association) processFrom(now timer.Time, from netip.AddrPort, pth *path, p *packet.Packet,
+	it *packet.Iter, r *packet.Raw) error {
 	gotData := false
 	var err error
-	for r, ok := it.Next(); ok; r, ok = it.Next() {
-		if r.Offset < start {
-			continue
-		}
+	for ok := true; ok; *r, ok = it.Next() {
 		var stop bool
 		stop, err = a.handleChunk(now, from, pth, p, r, &gotData)
 		if stop || a.state == StateClosed && a.localTag == 0 {
@@ -136,7 +150,7 @@ func (a *Association) processChunks(now timer.Time, from netip.AddrPort, p *pack
 
 // handleChunk dispatches one chunk. It reports whether the rest of the
 // packet must be skipped.
-func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path, p *packet.Packet, r packet.Raw, gotData *bool) (bool, error) {
+func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path, p *packet.Packet, r *packet.Raw, gotData *bool) (bool, error) {
 	switch r.Type {
 	case chunk.TypeData:
 		d := &a.dataScratch
@@ -219,7 +233,7 @@ func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path
 // handleUnrecognized applies the action bits of RFC 9260 Section 3.2 to a
 // chunk this association does not process (unknown types, and extension
 // chunks whose extension was not negotiated).
-func (a *Association) handleUnrecognized(r packet.Raw) (bool, error) {
+func (a *Association) handleUnrecognized(r *packet.Raw) (bool, error) {
 	act := r.Type.Action()
 	if act.Report() {
 		// "report the unrecognized chunk in an ERROR chunk using the

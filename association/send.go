@@ -304,6 +304,12 @@ func (a *Association) addNewData(now timer.Time, b *packet.Builder, dest *path) 
 		if !ok {
 			break
 		}
+		if a.state == StateShutdownPending && a.sendq.Buffered() == 0 && frag.Flags.Has(chunk.FlagEnd) {
+			// RFC 9260 Section 6.1: reasons to set the I bit include
+			// "The sender is in the SHUTDOWN-PENDING state": the last
+			// DATA chunk before SHUTDOWN asks for an immediate SACK.
+			frag.Flags |= chunk.FlagImmediate
+		}
 		tsn := a.nextTSN
 		a.nextTSN++
 		d := &a.dataOut
