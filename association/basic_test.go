@@ -7,6 +7,9 @@ import (
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/association/associationtest"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/internal/sim"
+	"github.com/gensctp/gensctp/packet"
 	"github.com/stretchr/testify/require"
 )
 
@@ -76,4 +79,35 @@ func TestCwndDecaysWhenIdle(t *testing.T) {
 	decayed := p.A.Paths()[0].CWnd
 	require.Less(t, decayed, grown/2, "cwnd halved at least once")
 	require.GreaterOrEqual(t, decayed, 4*pmdcs, "but not below 4 * PMDCS")
+}
+
+// RFC 9260 Section 6.1: the I bit may be set when "The sender is in the
+// SHUTDOWN-PENDING state"; the last DATA chunk queued before SHUTDOWN
+// carries it and the receiver acknowledges it at once.
+func TestImmediateBitInShutdownPending(t *testing.T) {
+	p, err := associationtest.NewDefaultPair(9)
+	require.NoError(t, err)
+	require.NoError(t, p.Handshake())
+	var flags []chunk.DataFlags
+	p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
+		pkt, err := packet.Parse(d.Data, packet.Options{SkipChecksum: true})
+		if err != nil {
+			return sim.Pass
+		}
+		it := pkt.Chunks()
+		for r, ok := it.Next(); ok; r, ok = it.Next() {
+			if r.Type == chunk.TypeData {
+				flags = append(flags, chunk.DataFlags(r.Flags))
+			}
+		}
+		return sim.Pass
+	})
+	for i := 0; i < 3; i++ {
+		require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, []byte("msg")))
+	}
+	require.NoError(t, p.A.Shutdown(p.Now))
+	require.True(t, p.RunUntil(10*time.Second, func() bool { return p.A.State() == association.StateClosed }))
+	require.Len(t, flags, 3)
+	require.False(t, flags[0].Has(chunk.FlagImmediate))
+	require.True(t, flags[2].Has(chunk.FlagImmediate), "flags %v", flags)
 }
