@@ -71,6 +71,10 @@ type Association struct {
 	packetHasData  bool // the packet being processed carried DATA
 	packetHasDup   bool // ... and a duplicate
 	gotFirstData   bool
+	// cookieVerified: the COOKIE ECHO of the packet being processed
+	// carried a valid cookie matching the packet (RFC 9260 Section 5.1.5
+	// steps 1 to 3).
+	cookieVerified bool
 
 	// Shutdown.
 	shutdownRequested bool
@@ -107,6 +111,9 @@ type ctrlChunk struct {
 	tag    chunk.VerificationTag
 	// raw is a complete packet to send as is (c is then nil).
 	raw []byte
+	// addr, when valid, is the destination of raw instead of to's
+	// address (see queueRawTo).
+	addr netip.AddrPort
 }
 
 // Stats are counters of an association (gen_sctp getstat and RFC 6458

@@ -38,7 +38,7 @@ func (a *Association) handleInit(now timer.Time, from netip.AddrPort, init *chun
 			a.localTieTag, a.peerTieTag = lt, pt
 		}
 		reply := r.answerInit(now, init, a.localTag, a.nextTSN, lt, pt, nil)
-		a.queueRaw(reply, a.pathOrPrimary(from))
+		a.queueRawTo(reply, from)
 		return nil
 	}
 	// RFC 9260 Section 5.2.2: check for new addresses, then answer with a
@@ -49,7 +49,7 @@ func (a *Association) handleInit(now timer.Time, from netip.AddrPort, init *chun
 	}
 	a.localTieTag, a.peerTieTag = a.localTag, a.peerTag
 	reply := r.answerInit(now, init, 0, 0, a.localTag, a.peerTag, nil)
-	a.queueRaw(reply, a.pathOrPrimary(from))
+	a.queueRawTo(reply, from)
 	return nil
 }
 
@@ -84,6 +84,7 @@ func (a *Association) handleCookieEchoTCB(now timer.Time, p *packet.Packet, ce *
 	if ck.localPort != p.DstPort || ck.peerPort != p.SrcPort || ck.localTag != p.VerificationTag {
 		return false, discard("cookie does not match the packet", chunk.TypeCookieEcho, nil)
 	}
+	a.cookieVerified = true // the packet is authentic (RFC 6951 Section 5.4)
 	localM := ck.localTag == a.localTag
 	peerM := a.peerTag != 0 && ck.peerTag == a.peerTag
 	// Step 3: a stale cookie is valid only when both tags match (case E).

@@ -44,12 +44,28 @@ func (a *Association) HandlePacket(now timer.Time, from netip.AddrPort, p *packe
 	if err := a.checkTag(p, first); err != nil {
 		return err
 	}
-	// RFC 6951 Section 5.4: the remote UDP encapsulation port is updated
-	// from every packet that passed the verification-tag check.
+	// RFC 6951 Section 5.4: "After finding the SCTP association (which
+	// includes checking the verification tag), the UDP source port MUST be
+	// stored as the encapsulation port for the destination address the
+	// SCTP packet is received from". A packet with an INIT (tag 0) has
+	// passed no check, and one with a COOKIE ECHO only once its cookie is
+	// verified: neither may move the port before that.
 	pth := a.pathFor(from.Addr())
-	if pth != nil && from.Port() != 0 && pth.remote.Port() != from.Port() {
-		pth.remote = netip.AddrPortFrom(pth.remote.Addr(), from.Port())
+	if pth == nil {
+		pth = a.primary
 	}
+	switch first.Type {
+	case chunk.TypeInit:
+		return a.processFrom(now, from, pth, p, &it, &first)
+	case chunk.TypeCookieEcho:
+		a.cookieVerified = false
+		err := a.processFrom(now, from, pth, p, &it, &first)
+		if a.cookieVerified {
+			a.learnPort(from)
+		}
+		return err
+	}
+	a.learnPort(from)
 	if a.state == StateShutdownSent {
 		// RFC 9260 Section 9.2: "The reception of any packet from its peer
 		// (i.e., as the peer sends all of its queued DATA chunks) SHOULD
@@ -58,10 +74,17 @@ func (a *Association) HandlePacket(now timer.Time, from netip.AddrPort, p *packe
 		a.errorCount = 0
 		a.t2.Start(now, a.primary.rto.RTO())
 	}
-	if pth == nil {
-		pth = a.primary
-	}
 	return a.processFrom(now, from, pth, p, &it, &first)
+}
+
+// learnPort stores the UDP source port of a verified packet as the remote
+// encapsulation port of the path to its source address (RFC 6951 Section
+// 5.4).
+func (a *Association) learnPort(from netip.AddrPort) {
+	pth := a.pathFor(from.Addr())
+	if pth != nil && from.Port() != 0 && pth.remote.Port() != from.Port() {
+		pth.remote = netip.AddrPortFrom(pth.remote.Addr(), from.Port())
+	}
 }
 
 // checkTag applies the verification-tag rules of RFC 9260 Sections 8.5

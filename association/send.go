@@ -30,6 +30,18 @@ func (a *Association) queueRaw(pkt []byte, to *path) {
 	}
 }
 
+// queueRawTo queues a complete packet for the peer address addr, the
+// source of the packet it answers, whether or not addr is the current
+// address of a path: RFC 9260 Section 5.1: "An endpoint MUST send the INIT
+// ACK chunk to the IP address from which it received the INIT chunk"; with
+// UDP encapsulation that includes the UDP port, which an INIT (carrying no
+// verification tag) must not store in the path (RFC 6951 Section 5.4).
+func (a *Association) queueRawTo(pkt []byte, addr netip.AddrPort) {
+	if pkt != nil {
+		a.ctrl = append(a.ctrl, ctrlChunk{raw: pkt, to: a.pathOrPrimary(addr), addr: addr})
+	}
+}
+
 // dropCtrl removes queued control chunks of type t.
 func (a *Association) dropCtrl(t chunk.Type) {
 	out := a.ctrl[:0]
@@ -134,7 +146,11 @@ func (a *Association) sendSpecial(buf []byte) (Outgoing, bool) {
 	}
 	a.stats.PacketsSent++
 	if c.raw != nil {
-		return Outgoing{To: to.remote, From: to.local, Data: append(buf, c.raw...)}, true
+		dst := to.remote
+		if c.addr.IsValid() {
+			dst = c.addr
+		}
+		return Outgoing{To: dst, From: to.local, Data: append(buf, c.raw...)}, true
 	}
 	var b packet.Builder
 	b.Reset(buf, packet.Header{SrcPort: a.cfg.LocalPort, DstPort: a.cfg.PeerPort,

@@ -1,0 +1,146 @@
+package endpoint
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+)
+
+// Style is the socket style of an endpoint (RFC 6458 Sections 3 and 4).
+type Style uint8
+
+// The socket styles.
+const (
+	// OneToMany is the one-to-many style (gen_sctp seqpacket, RFC 6458
+	// Section 3): every association is reported through Poll, with its
+	// AssocChange events, as soon as it exists.
+	OneToMany Style = iota
+	// OneToOne is the one-to-one style (gen_sctp stream, RFC 6458 Section
+	// 4): a listening endpoint keeps the associations it accepted in a
+	// backlog until Accept takes them; Poll does not report them before.
+	OneToOne
+)
+
+// String returns the gen_sctp type atom: "seqpacket" or "stream".
+func (s Style) String() string {
+	switch s {
+	case OneToMany:
+		return "seqpacket"
+	case OneToOne:
+		return "stream"
+	}
+	return "undefined"
+}
+
+// Defaults of Config.
+const (
+	// DefaultBacklog is the backlog of a one-to-one listener when
+	// Config.Backlog is 0 (gen_sctp listen/2 with true).
+	DefaultBacklog = 5
+	// DefaultTagReuseDelay is how long the local verification tag of a
+	// closed association stays reserved. RFC 9260 Section 5.3.1: "Careful
+	// selection of Initiate Tags is also necessary to prevent old
+	// duplicate packets from previous associations being mistakenly
+	// processed as belonging to the current association." 60 s is the
+	// TIME-WAIT of the FreeBSD SCTP stack for tags.
+	DefaultTagReuseDelay = 60 * time.Second
+	// MaxPendingReplies bounds the replies the endpoint itself queues
+	// (INIT ACK, ABORT, SHUTDOWN COMPLETE, Stale Cookie ERROR): beyond it,
+	// packets that would need a reply are dropped without one, so that a
+	// flood of INIT chunks cannot grow memory.
+	MaxPendingReplies = 1024
+	// maxReservedTags bounds the reserved tags; the oldest are released
+	// early beyond it.
+	maxReservedTags = 1 << 16
+)
+
+// Config holds the settings of an Endpoint.
+type Config struct {
+	// Port is the local SCTP port (not 0).
+	Port uint16
+	// Assoc is the template of new associations: Connect (unless it gets
+	// a configuration of its own) and the acceptor use it. LocalPort is set
+	// from Port and PeerPort from the peer; Cookies is the endpoint's.
+	// Assoc.Rand must be set: it is the endpoint's source of randomness
+	// (verification tags, initial TSNs, cookie secrets).
+	Assoc association.Config
+	// MaxAssociations bounds the associations the endpoint holds, closed
+	// ones whose last deliveries were not polled yet included; 0 means no
+	// limit. Beyond it, Connect fails with ErrTooManyAssociations and an
+	// INIT or COOKIE ECHO that would create an association is answered
+	// with an ABORT carrying an "Out of Resource" cause (RFC 9260 Section
+	// 5.1: "If an endpoint receives an INIT, INIT ACK, or COOKIE ECHO
+	// chunk but decides not to establish the new association due to ...
+	// lack of local resources, it SHOULD respond with an ABORT chunk";
+	// Section 3.3.10.4), so that the peer's connect fails at once instead
+	// of retrying.
+	MaxAssociations int
+	// Backlog bounds, for a one-to-one listener, the associations
+	// established but not yet taken with Accept; 0 means DefaultBacklog.
+	// With a full backlog, a COOKIE ECHO that would create an association
+	// is dropped silently: the peer retransmits it (RFC 9260 Section
+	// 5.1.6) and gets in once Accept made room.
+	Backlog int
+	// Style is the socket style.
+	Style Style
+	// CookieKeyLifetime is how long a cookie secret stays current (RFC
+	// 9260 Section 5.1.3: "The secret key SHOULD be changed reasonably
+	// frequently"); 0 means association.DefaultCookieKeyLifetime. A
+	// cookie verifies until the second rotation after it was issued.
+	CookieKeyLifetime time.Duration
+	// TagReuseDelay is how long the local tag of a closed association
+	// stays reserved against reuse by a new one; 0 means
+	// DefaultTagReuseDelay, negative means not at all.
+	TagReuseDelay time.Duration
+	// SendQuantum is the number of packets an association may send in a
+	// row before AppendPacket turns to the next association with
+	// something to send; 0 means 1 (strict round-robin). A larger quantum
+	// batches packets to one destination (for UDP GSO) at the price of
+	// latency for the others.
+	SendQuantum int
+}
+
+// withDefaults returns c with its zero fields set.
+func (c Config) withDefaults() Config {
+	if c.Backlog == 0 {
+		c.Backlog = DefaultBacklog
+	}
+	if c.CookieKeyLifetime == 0 {
+		c.CookieKeyLifetime = association.DefaultCookieKeyLifetime
+	}
+	if c.TagReuseDelay == 0 {
+		c.TagReuseDelay = DefaultTagReuseDelay
+	}
+	if c.SendQuantum == 0 {
+		c.SendQuantum = 1
+	}
+	c.Assoc.LocalPort = c.Port
+	return c
+}
+
+// validate checks c after defaults.
+func (c *Config) validate() error {
+	bad := func(field string, v any) error {
+		return fmt.Errorf("%w: %s = %v", ErrInvalidConfig, field, v)
+	}
+	switch {
+	case c.Port == 0:
+		// RFC 9260 Section 3.1: "The Source Port Number 0 MUST NOT be
+		// used."
+		return bad("Port", c.Port)
+	case c.MaxAssociations < 0:
+		return bad("MaxAssociations", c.MaxAssociations)
+	case c.Backlog < 0:
+		return bad("Backlog", c.Backlog)
+	case c.Style > OneToOne:
+		return bad("Style", c.Style)
+	case c.CookieKeyLifetime < 0:
+		return bad("CookieKeyLifetime", c.CookieKeyLifetime)
+	case c.SendQuantum < 0:
+		return bad("SendQuantum", c.SendQuantum)
+	case c.Assoc.Rand == nil:
+		return bad("Assoc.Rand", nil)
+	}
+	return nil
+}

@@ -1,0 +1,221 @@
+package endpoint
+
+import (
+	"net/netip"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// HandleDatagram processes the SCTP packet b, the payload of a UDP
+// datagram from the peer address from (its IP and UDP source port)
+// received on the local address to (the zero Addr if unknown). b is parsed
+// and its CRC32c verified once (RFC 9260 Section 6.8), then the packet is
+// demultiplexed:
+//
+//   - a packet whose verification tag is the local tag of an association
+//     (and whose source port is that association's peer port) goes to it
+//     (RFC 9260 Section 8.5);
+//   - an ABORT or SHUTDOWN COMPLETE with the T bit carries the peer's tag
+//     (Section 8.5.1 B and C): it goes to the association of the peer
+//     (source address and port), which checks the tag;
+//   - an INIT goes to the association of the peer if there is one
+//     (Section 5.2), else to the acceptor when listening (Section 5.1 B:
+//     no state is kept), else it is refused with an ABORT (Section 8.4
+//     rule 3);
+//   - a COOKIE ECHO goes to the association of the peer if there is one
+//     (Section 5.2.4), else to the acceptor, which creates the association
+//     (Section 5.1 D) within MaxAssociations and, one-to-one, the backlog;
+//   - a packet with a tag unknown for a peer that has an association is
+//     discarded (Section 8.5), except a SHUTDOWN ACK in COOKIE-WAIT or
+//     COOKIE-ECHOED (Section 8.5.1 E);
+//   - anything else is out of the blue (Section 8.4).
+//
+// Replies of the endpoint itself are queued for AppendPacket. No state of
+// an association changes for a packet that fails its verification-tag
+// check: the remote UDP encapsulation port in particular is learned only
+// from packets that passed it (RFC 6951 Section 5.4). b is not retained.
+//
+// The error explains a packet that was not processed normally: a
+// *DropError, or the *association.DiscardError of the association. RFC
+// 9260 discards invalid packets silently, so it is informational.
+func (e *Endpoint) HandleDatagram(now timer.Time, from netip.AddrPort, to netip.Addr, b []byte) error {
+	e.tick(now)
+	p, err := packet.Parse(b, packet.Options{})
+	if err != nil {
+		return &DropError{Reason: DropMalformed, Err: err}
+	}
+	return e.HandlePacket(now, from, to, &p)
+}
+
+// HandlePacket is HandleDatagram for a packet already parsed (and its
+// CRC32c verified) with packet.Parse. p is not retained.
+func (e *Endpoint) HandlePacket(now timer.Time, from netip.AddrPort, to netip.Addr, p *packet.Packet) error {
+	e.tick(now)
+	first, err := screen(from, to, p)
+	if err != nil {
+		return err
+	}
+	if p.DstPort != e.cfg.Port {
+		return e.outOfTheBlue(from, to, p, first)
+	}
+	key := keyOf(from.Addr(), p.SrcPort)
+	switch {
+	case first.Type == chunk.TypeInit:
+		return e.handleInit(now, from, to, p, first, key)
+	case first.Type == chunk.TypeCookieEcho:
+		return e.handleCookieEcho(now, from, to, p, key)
+	case reflected(first):
+		if en := e.byPeer[key]; en != nil {
+			return e.deliver(now, en, from, p)
+		}
+		return e.outOfTheBlue(from, to, p, first)
+	}
+	if en := e.byTag[p.VerificationTag]; en != nil && en.peerPort == p.SrcPort {
+		return e.deliver(now, en, from, p)
+	}
+	if en := e.byPeer[key]; en != nil {
+		// RFC 9260 Section 8.5.1 E: "If the receiver is in COOKIE-ECHOED or
+		// COOKIE-WAIT state, the procedures in Section 8.4 SHOULD be
+		// followed; in other words, it is treated as an OOTB packet."
+		if st := en.a.State(); (st == association.StateCookieWait || st == association.StateCookieEchoed) &&
+			summarize(p).shutdownAck {
+			return e.outOfTheBlue(from, to, p, first)
+		}
+		// Section 8.5: "If the received Verification Tag value does not
+		// match the receiver's own tag value, the receiver MUST silently
+		// discard the packet and MUST NOT process it any further".
+		return &DropError{Reason: DropTag, Chunk: first.Type}
+	}
+	return e.outOfTheBlue(from, to, p, first)
+}
+
+// reflected reports whether r is an ABORT or SHUTDOWN COMPLETE with the T
+// bit: its packet carries the peer's tag, not ours.
+func reflected(r packet.Raw) bool {
+	return (r.Type == chunk.TypeAbort || r.Type == chunk.TypeShutdownComplete) &&
+		chunk.TFlags(r.Flags).Reflected()
+}
+
+// deliver hands p to the association of en.
+func (e *Endpoint) deliver(now timer.Time, en *entry, from netip.AddrPort, p *packet.Packet) error {
+	err := en.a.HandlePacket(now, from, p)
+	e.sync(en)
+	return err
+}
+
+// outOfTheBlue applies RFC 9260 Section 8.4 and queues the reply, if any.
+func (e *Endpoint) outOfTheBlue(from netip.AddrPort, to netip.Addr, p *packet.Packet, first packet.Raw) error {
+	buf := e.replies.buf()
+	if buf == nil {
+		return &DropError{Reason: DropReplyQueueFull, Chunk: first.Type}
+	}
+	rule, out := ootb(p, buf)
+	e.queueReply(from, to, out, buf)
+	return &DropError{Reason: DropOutOfTheBlue, Rule: rule, Chunk: first.Type}
+}
+
+// queueReply queues out (built in buf) for to, or recycles buf when out
+// is nil.
+func (e *Endpoint) queueReply(to netip.AddrPort, from netip.Addr, out, buf []byte) {
+	if out == nil {
+		e.replies.recycle(buf)
+		return
+	}
+	e.replies.push(to, from, out)
+}
+
+// full reports whether MaxAssociations is reached.
+func (e *Endpoint) full() bool {
+	return e.cfg.MaxAssociations > 0 && len(e.ids) >= e.cfg.MaxAssociations
+}
+
+// handleInit processes a packet with an INIT (alone, tag 0: see screen).
+func (e *Endpoint) handleInit(now timer.Time, from netip.AddrPort, to netip.Addr, p *packet.Packet,
+	first packet.Raw, key peerKey) error {
+	if en := e.byPeer[key]; en != nil {
+		// RFC 9260 Section 5.2: the association handles collisions and
+		// restarts.
+		return e.deliver(now, en, from, p)
+	}
+	var init chunk.Init
+	if _, err := init.Parse(first.Bytes); err != nil || init.InitiateTag == 0 {
+		// Section 3.3.2: "If the value of the Initiate Tag in a received
+		// INIT chunk is found to be 0, the receiver MUST silently discard
+		// the packet."
+		return &DropError{Reason: DropBadInit, Chunk: chunk.TypeInit, Err: err}
+	}
+	reason := DropReason(0)
+	cause := chunk.CauseCode(0)
+	switch {
+	case !e.listening:
+		reason = DropNotListening
+	case e.full():
+		reason, cause = DropFull, chunk.CauseOutOfResource
+	}
+	buf := e.replies.buf()
+	if buf == nil {
+		return &DropError{Reason: DropReplyQueueFull, Chunk: chunk.TypeInit}
+	}
+	if reason != 0 {
+		// Section 8.4 rule 3 (see Listen) and Section 5.1 (lack of
+		// resources: see Config.MaxAssociations).
+		e.queueReply(from, to, refusal(p.Header, init.InitiateTag, cause, buf), buf)
+		return &DropError{Reason: reason, Rule: 3, Chunk: chunk.TypeInit}
+	}
+	out := e.acceptor.HandleInit(now, p.Header, &init, buf)
+	e.queueReply(from, to, out, buf)
+	if out == nil {
+		return &DropError{Reason: DropBadInit, Chunk: chunk.TypeInit}
+	}
+	return nil
+}
+
+// handleCookieEcho processes a packet whose first chunk is a COOKIE ECHO.
+func (e *Endpoint) handleCookieEcho(now timer.Time, from netip.AddrPort, to netip.Addr, p *packet.Packet, key peerKey) error {
+	if en := e.byPeer[key]; en != nil {
+		return e.deliver(now, en, from, p) // RFC 9260 Section 5.2.4
+	}
+	if en := e.byTag[p.VerificationTag]; en != nil && en.peerPort == p.SrcPort {
+		// The peer of an association, from an address not known as one
+		// of its paths: the association checks the cookie.
+		return e.deliver(now, en, from, p)
+	}
+	if e.cfg.Style == OneToOne && e.listening && e.backlogN >= e.cfg.Backlog {
+		return &DropError{Reason: DropBacklogFull, Chunk: chunk.TypeCookieEcho}
+	}
+	buf := e.replies.buf()
+	a, out, err := e.acceptor.HandleCookieEcho(now, from, p, buf)
+	if buf != nil {
+		e.queueReply(from, to, out, buf) // a Stale Cookie ERROR
+	}
+	if a == nil {
+		return &DropError{Reason: DropCookie, Chunk: chunk.TypeCookieEcho, Err: err}
+	}
+	local, peer := a.Tags()
+	reason, cause := DropReason(0), chunk.CauseCode(0)
+	switch {
+	case !e.listening:
+		reason = DropNotListening
+	case e.full() || !e.tagFree(local):
+		// A cookie issued before the endpoint filled up, or a new tag
+		// that is in use or reserved (RFC 9260 Section 5.3.1).
+		reason, cause = DropFull, chunk.CauseOutOfResource
+	}
+	if reason != 0 {
+		if buf := e.replies.buf(); buf != nil {
+			e.queueReply(from, to, refusal(p.Header, peer, cause, buf), buf)
+		}
+		return &DropError{Reason: reason, Chunk: chunk.TypeCookieEcho}
+	}
+	en := e.add(a, p.SrcPort, []netip.AddrPort{from})
+	if e.cfg.Style == OneToOne {
+		en.backlog = true
+		e.backlog.push(en)
+		e.backlogN++
+	}
+	e.sync(en)
+	return nil
+}

@@ -1,0 +1,273 @@
+package endpoint
+
+import (
+	"slices"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// Endpoint is one local SCTP port on one UDP encapsulation socket: it
+// demultiplexes received packets to its associations, answers
+// out-of-the-blue packets, accepts new associations with signed cookies
+// when listening, and schedules the output and the timers of all its
+// associations. It is sans-IO (see the package documentation).
+//
+// An Endpoint is not safe for concurrent use; the caller serialises every
+// call, including calls on the associations obtained from Assoc.
+type Endpoint struct {
+	cfg       Config
+	acceptor  *association.Acceptor
+	listening bool
+	closed    bool
+	now       timer.Time // the latest time seen
+
+	ids    map[AssocID]*entry
+	byTag  map[chunk.VerificationTag]*entry
+	byPeer map[peerKey]*entry
+	lastID AssocID
+
+	reserved  map[chunk.VerificationTag]timer.Time
+	reservedQ fifo[reservedTag]
+
+	deadlines deadlineHeap
+	sendQ     fifo[*entry] // associations that may have something to send
+	pollQ     fifo[*entry] // associations with deliveries
+	dirty     []*entry     // associations to re-examine (see Touch)
+	backlog   fifo[*entry] // one-to-one: accepted, not yet taken
+	backlogN  int
+	replies   replyQueue
+	due       []*entry // scratch of HandleTimeout
+}
+
+// New returns an endpoint for cfg that does not listen yet. now starts
+// the clock of the cookie secrets.
+func New(cfg Config, now timer.Time) (*Endpoint, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	tmpl := cfg.Assoc
+	tmpl.Cookies = association.NewCookieKeys(tmpl.Rand, cfg.CookieKeyLifetime)
+	acc, err := association.NewAcceptor(tmpl)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Assoc = acc.Config()
+	acc.Cookies().Rotate(now) // starts the rotation clock
+	return &Endpoint{
+		cfg:      cfg,
+		acceptor: acc,
+		now:      now,
+		ids:      make(map[AssocID]*entry),
+		byTag:    make(map[chunk.VerificationTag]*entry),
+		byPeer:   make(map[peerKey]*entry),
+		reserved: make(map[chunk.VerificationTag]timer.Time),
+	}, nil
+}
+
+// Config returns the configuration in use, defaults applied.
+func (e *Endpoint) Config() Config { return e.cfg }
+
+// Port returns the local SCTP port.
+func (e *Endpoint) Port() uint16 { return e.cfg.Port }
+
+// Listen makes the endpoint accept new associations (on true) or refuse
+// them (on false; gen_sctp listen/2). A non-listening endpoint answers an
+// INIT for a new association with an ABORT, as RFC 9260 Section 8.4 rule
+// 3 puts it: "If, for whatever reason, the INIT chunk cannot be processed
+// normally and an ABORT chunk has to be sent in response, the
+// Verification Tag of the packet containing the ABORT chunk MUST be the
+// Initiate Tag of the received INIT chunk, and the T bit of the ABORT
+// chunk has to be set to 0". It answers a COOKIE ECHO with a valid
+// cookie (issued while it listened) the same way. Listening does not
+// affect existing associations.
+func (e *Endpoint) Listen(on bool) { e.listening = on && !e.closed }
+
+// Listening reports whether the endpoint accepts new associations.
+func (e *Endpoint) Listening() bool { return e.listening }
+
+// Cookies returns the keys that sign and verify the State Cookies of the
+// endpoint and all its associations (RFC 9260 Section 5.1.3).
+func (e *Endpoint) Cookies() *association.CookieKeys { return e.acceptor.Cookies() }
+
+// SetAssocConfig changes the template of the associations created later,
+// by Connect or accepted (gen_sctp options set on a listening socket are
+// inherited by its associations). LocalPort, Cookies and a nil Rand keep
+// the endpoint's values. An invalid configuration changes nothing.
+func (e *Endpoint) SetAssocConfig(cfg association.Config) error {
+	cfg.LocalPort, cfg.Cookies = e.cfg.Port, e.acceptor.Cookies()
+	if cfg.Rand == nil {
+		cfg.Rand = e.cfg.Assoc.Rand
+	}
+	if err := e.acceptor.SetConfig(cfg); err != nil {
+		return err
+	}
+	e.cfg.Assoc = e.acceptor.Config()
+	return nil
+}
+
+// Assoc returns the association with the given id. The association stays
+// valid until it is closed and its last delivery has been polled. Because
+// the caller may change it (Send, Shutdown, Abort, Reconfigure, ...), the
+// endpoint re-examines it (deadline, output, deliveries) at the next
+// AppendPacket, Poll, NextDeadline or HandleTimeout; a caller that keeps
+// the pointer and changes the association later must call Touch.
+func (e *Endpoint) Assoc(id AssocID) (*association.Association, bool) {
+	en, ok := e.ids[id]
+	if !ok {
+		return nil, false
+	}
+	e.markDirty(en)
+	return en.a, true
+}
+
+// Touch tells the endpoint that the association id was changed through
+// its pointer (see Assoc).
+func (e *Endpoint) Touch(id AssocID) {
+	if en, ok := e.ids[id]; ok {
+		e.markDirty(en)
+	}
+}
+
+// Associations returns the IDs of the associations held, in increasing
+// order.
+func (e *Endpoint) Associations() []AssocID {
+	ids := make([]AssocID, 0, len(e.ids))
+	for id := range e.ids {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// Len returns the number of associations held (what MaxAssociations
+// bounds).
+func (e *Endpoint) Len() int { return len(e.ids) }
+
+// Accept takes the oldest association of a one-to-one listener's backlog
+// (gen_sctp accept): from now on Poll reports its deliveries, starting with
+// its CommUp event. It returns false when the backlog is empty, and always
+// for a one-to-many endpoint.
+func (e *Endpoint) Accept() (AssocID, bool) {
+	for {
+		en, ok := e.backlog.pop()
+		if !ok {
+			return 0, false
+		}
+		if !en.backlog {
+			continue
+		}
+		en.backlog = false
+		e.backlogN--
+		e.markDirty(en)
+		return en.id, true
+	}
+}
+
+// Close shuts every association down gracefully (RFC 9260 Section 9.2;
+// associations still in the handshake are aborted) and stops listening
+// (gen_sctp close/1). Associations of a one-to-one backlog that Accept
+// never took are aborted, and their deliveries dropped. The associations
+// finish as usual: keep calling AppendPacket, HandleDatagram,
+// HandleTimeout and Poll until Len is 0.
+func (e *Endpoint) Close(now timer.Time) {
+	e.tick(now)
+	e.closed, e.listening = true, false
+	e.abortBacklog(now)
+	for _, id := range e.Associations() { // in ID order: deterministic output
+		if en := e.ids[id]; !en.closed {
+			_ = en.a.Shutdown(now)
+			e.markDirty(en)
+		}
+	}
+}
+
+// Abort aborts every association (RFC 9260 Section 9.1) and stops
+// listening. As with Close, the deliveries of associations never taken
+// from a one-to-one backlog are dropped.
+func (e *Endpoint) Abort(now timer.Time) {
+	e.tick(now)
+	e.closed, e.listening = true, false
+	e.abortBacklog(now)
+	for _, id := range e.Associations() { // in ID order: deterministic output
+		if en := e.ids[id]; !en.closed {
+			en.a.Abort(now, nil)
+			e.markDirty(en)
+		}
+	}
+}
+
+// abortBacklog aborts the associations nobody accepted and drops their
+// deliveries, so that they go away once their ABORT is sent.
+func (e *Endpoint) abortBacklog(now timer.Time) {
+	for {
+		en, ok := e.backlog.pop()
+		if !ok {
+			break
+		}
+		if !en.backlog {
+			continue
+		}
+		en.backlog = false
+		e.backlogN--
+		en.a.Abort(now, nil)
+		for ok := true; ok; _, ok = en.a.Poll() {
+		}
+		e.markDirty(en)
+	}
+}
+
+// tick records the latest time seen.
+func (e *Endpoint) tick(now timer.Time) {
+	if now > e.now {
+		e.now = now
+	}
+}
+
+// markDirty queues en for sync at the next flush.
+func (e *Endpoint) markDirty(en *entry) {
+	if !en.dirty && !en.removed {
+		en.dirty = true
+		e.dirty = append(e.dirty, en)
+	}
+}
+
+// flushDirty syncs the associations marked dirty.
+func (e *Endpoint) flushDirty() {
+	for i := 0; i < len(e.dirty); i++ { // sync may not add, but be safe
+		en := e.dirty[i]
+		e.dirty[i] = nil
+		en.dirty = false
+		e.sync(en)
+	}
+	e.dirty = e.dirty[:0]
+}
+
+// sync brings the endpoint's view of en up to date after any call into
+// the association: routing (a changed local tag, CLOSED), the deadline
+// heap, and the send and poll queues.
+func (e *Endpoint) sync(en *entry) {
+	if en.removed {
+		return
+	}
+	a := en.a
+	if !en.closed {
+		if a.State() == association.StateClosed {
+			e.unroute(en)
+		} else if local, _ := a.Tags(); local != en.tag {
+			e.retag(en, local)
+		}
+	}
+	e.deadlines.set(en, a.NextDeadline())
+	if !en.sendQ {
+		en.sendQ = true
+		e.sendQ.push(en)
+	}
+	if !en.pollQ && !en.backlog && a.Pending() > 0 {
+		en.pollQ = true
+		e.pollQ.push(en)
+	}
+	e.maybeRemove(en)
+}

@@ -1,0 +1,180 @@
+package endpoint
+
+import (
+	"net/netip"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// AssocID identifies an association of an Endpoint (gen_sctp assoc_id).
+// It is never 0: 0 means "the endpoint", as in gen_sctp. IDs are not
+// reused while the association they named is held.
+type AssocID uint32
+
+// peerKey is how a peer transport address is looked up: its IP address
+// (IPv4-mapped IPv6 addresses unmapped) and its SCTP port. The UDP
+// encapsulation port is not part of it: a NAT may change it (RFC 6951
+// Section 5.1), and the association learns it (Section 5.4).
+type peerKey struct {
+	addr netip.Addr
+	port uint16
+}
+
+func keyOf(addr netip.Addr, port uint16) peerKey { return peerKey{addr.Unmap(), port} }
+
+// entry is the endpoint's bookkeeping for one association.
+type entry struct {
+	id       AssocID
+	a        *association.Association
+	tag      chunk.VerificationTag // registered local tag; 0: none
+	peerPort uint16
+	peers    []peerKey // registered peer keys
+	// closed: the association reached CLOSED and left the routing
+	// tables; the entry lives on until its deliveries are polled.
+	closed bool
+
+	heapIdx  int // index in the deadline heap; -1 when absent
+	deadline timer.Time
+
+	sendQ   bool // in the send queue
+	sent    int  // packets sent in the current turn
+	pollQ   bool // in the poll queue
+	dirty   bool // in the dirty list
+	backlog bool // one-to-one: accepted, not yet taken by Accept
+	removed bool
+}
+
+// reservedTag is a local tag of a closed association, reserved until
+// until.
+type reservedTag struct {
+	tag   chunk.VerificationTag
+	until timer.Time
+}
+
+// newID returns an unused association ID.
+func (e *Endpoint) newID() AssocID {
+	for {
+		e.lastID++
+		if e.lastID == 0 {
+			continue
+		}
+		if _, used := e.ids[e.lastID]; !used {
+			return e.lastID
+		}
+	}
+}
+
+// tagFree reports whether tag may be the local tag of a new association:
+// no association uses it and it is not reserved (RFC 9260 Section 5.3.1).
+func (e *Endpoint) tagFree(tag chunk.VerificationTag) bool {
+	if _, used := e.byTag[tag]; used {
+		return false
+	}
+	e.expireReserved()
+	_, reserved := e.reserved[tag]
+	return !reserved
+}
+
+// reserve keeps tag from being reused for Config.TagReuseDelay.
+func (e *Endpoint) reserve(tag chunk.VerificationTag) {
+	if tag == 0 || e.cfg.TagReuseDelay < 0 {
+		return
+	}
+	e.expireReserved()
+	for e.reservedQ.len() >= maxReservedTags {
+		r, _ := e.reservedQ.pop()
+		e.unreserve(r)
+	}
+	until := e.now.Add(e.cfg.TagReuseDelay)
+	e.reserved[tag] = until
+	e.reservedQ.push(reservedTag{tag: tag, until: until})
+}
+
+// expireReserved releases the reservations that ran out.
+func (e *Endpoint) expireReserved() {
+	for e.reservedQ.len() > 0 && e.reservedQ.peek().until <= e.now {
+		r, _ := e.reservedQ.pop()
+		e.unreserve(r)
+	}
+}
+
+// unreserve drops the reservation r unless the tag was reserved again
+// later.
+func (e *Endpoint) unreserve(r reservedTag) {
+	if e.reserved[r.tag] == r.until {
+		delete(e.reserved, r.tag)
+	}
+}
+
+// add registers a new association for the peer addresses given and
+// returns its entry.
+func (e *Endpoint) add(a *association.Association, peerPort uint16, peers []netip.AddrPort) *entry {
+	en := &entry{id: e.newID(), a: a, peerPort: peerPort, heapIdx: -1, deadline: timer.Never}
+	e.ids[en.id] = en
+	for _, p := range peers {
+		k := keyOf(p.Addr(), peerPort)
+		if _, dup := e.byPeer[k]; !dup {
+			e.byPeer[k] = en
+			en.peers = append(en.peers, k)
+		}
+	}
+	local, _ := a.Tags()
+	e.retag(en, local)
+	return en
+}
+
+// retag registers tag as en's local tag, releasing the old one (the
+// local tag changes when the peer restarts: RFC 9260 Section 5.2.4 action
+// A).
+func (e *Endpoint) retag(en *entry, tag chunk.VerificationTag) {
+	if en.tag == tag {
+		return
+	}
+	if en.tag != 0 && e.byTag[en.tag] == en {
+		delete(e.byTag, en.tag)
+		e.reserve(en.tag)
+	}
+	en.tag = tag
+	if tag != 0 {
+		e.byTag[tag] = en
+	}
+}
+
+// unroute takes a closed association out of the routing tables, so that
+// packets for it are out of the blue from now on (RFC 9260 Section 8.4)
+// and its peer may set up a new association. Its tag is reserved.
+func (e *Endpoint) unroute(en *entry) {
+	e.retag(en, 0)
+	for _, k := range en.peers {
+		if e.byPeer[k] == en {
+			delete(e.byPeer, k)
+		}
+	}
+	en.peers = nil
+	en.closed = true
+}
+
+// peerExists reports whether a live association has one of the peers.
+func (e *Endpoint) peerExists(peerPort uint16, peers []netip.AddrPort) bool {
+	for _, p := range peers {
+		if _, ok := e.byPeer[keyOf(p.Addr(), peerPort)]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// maybeRemove forgets a closed association once nothing refers to it any
+// more: its deliveries were polled, it has nothing left to send, and (one
+// to one) it is not waiting in the backlog.
+func (e *Endpoint) maybeRemove(en *entry) {
+	if !en.closed || en.removed || en.sendQ || en.pollQ || en.dirty || en.backlog ||
+		en.a.Pending() > 0 {
+		return
+	}
+	e.deadlines.set(en, timer.Never)
+	delete(e.ids, en.id)
+	en.removed = true
+}
