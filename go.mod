@@ -1,7 +1,16 @@
 module github.com/gensctp/gensctp
 
-go 1.25.0
+go 1.26.0
 
-require github.com/stretchr/testify v1.12.1
+require (
+	github.com/pion/logging v0.2.4
+	github.com/pion/transport/v3 v3.1.1
+	github.com/stretchr/testify v1.12.1
+	golang.org/x/net v0.62.0
+	golang.org/x/sys v0.49.0
+)
 
-require go.yaml.in/yaml/v3 v3.0.5 // indirect
+require (
+	github.com/wlynxg/anet v0.0.5 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+)

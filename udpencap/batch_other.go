@@ -1,0 +1,11 @@
+//go:build !linux
+
+package udpencap
+
+import "net"
+
+// newBatchIO returns no batch reader or writer: outside Linux the portable
+// path reads and writes one datagram per system call.
+func newBatchIO(*net.UDPConn, bool, bool, int, *counters) (reader, writer, error) {
+	return nil, nil, nil
+}

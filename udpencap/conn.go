@@ -1,0 +1,291 @@
+package udpencap
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/pion/transport/v3"
+	"github.com/pion/transport/v3/stdnet"
+)
+
+// DefaultPort is the IANA-assigned UDP port for SCTP over UDP
+// (sctp-tunneling, RFC 6951 Section 5.1 and Section 7). [Config].Port is not
+// defaulted to it: callers pass DefaultPort explicitly.
+const DefaultPort = 9899
+
+const (
+	defaultBatchSize  = 32
+	maxBatchSize      = 1024 // UIO_MAXIOV, the kernel's limit for one sendmmsg/recvmmsg
+	defaultBufferSize = 1 << 16
+	minBufferSize     = 1280 // the IPv6 minimum link MTU
+	bindRetries       = 8
+	envNoBatch        = "GENSCTP_UDP_NOBATCH"
+	envNoGSO          = "GENSCTP_UDP_NOGSO"
+)
+
+// ErrNoSocket is returned by [Conn.WriteBatch] and [Conn.WriteTo] when the
+// [Conn] has no socket of the destination's address family.
+var ErrNoSocket = errors.New("udpencap: no local socket for the destination's address family")
+
+// Config configures [Listen]. The zero value binds 0.0.0.0 on an ephemeral
+// port through the standard library.
+type Config struct {
+	// Net opens the sockets; nil means the operating system's network
+	// (stdnet.NewNet()). A pion vnet.Net gives a virtual network for tests.
+	Net transport.Net
+	// LocalAddrs are the addresses to bind, one socket each, all on the
+	// same port. Empty means the IPv4 wildcard 0.0.0.0, plus the IPv6
+	// wildcard [::] when IPv6 is set. IPv4-mapped IPv6 addresses are
+	// treated as IPv4.
+	LocalAddrs []netip.Addr
+	// IPv6 adds the IPv6 wildcard [::] (with IPV6_V6ONLY) when LocalAddrs
+	// is empty. It has no effect otherwise.
+	IPv6 bool
+	// Port is the local UDP port of every socket. 0 picks an ephemeral port
+	// for the first socket and reuses it for the others; callers that want
+	// the RFC 6951 port pass [DefaultPort].
+	Port int
+	// ReadBuffer and WriteBuffer set SO_RCVBUF and SO_SNDBUF on every
+	// socket; 0 keeps the operating system's default. The kernel may cap
+	// them (net.core.rmem_max and wmem_max on Linux).
+	ReadBuffer, WriteBuffer int
+	// BatchSize is the number of datagrams one system call reads or writes
+	// on the batch path; 0 means 32. It is capped at 1024.
+	BatchSize int
+	// BufferSize is the size of each pooled receive buffer, and so the
+	// largest datagram received intact; 0 means 65536. Values below 1280
+	// are raised to 1280.
+	BufferSize int
+	// DisableBatch forces the portable path (one datagram per system call)
+	// even where recvmmsg/sendmmsg are available.
+	DisableBatch bool
+	// DisableGSO keeps the batch path from using UDP generic segmentation
+	// offload (Linux UDP_SEGMENT) for runs of equal-sized datagrams.
+	DisableGSO bool
+}
+
+// Conn is a set of UDP sockets, one per local address, sharing one port. It
+// is safe for concurrent use: writes may come from any goroutine, and
+// concurrent calls to [Conn.ReadBatch] are serialised.
+type Conn struct {
+	socks     []*socket
+	port      int
+	batchSize int
+	pool      *bufPool
+	stats     counters
+	hook      atomic.Pointer[Hook]
+
+	// Read side: batches from the readers (and re-injected datagrams).
+	full     chan *batch
+	rmu      sync.Mutex // serialises ReadBatch; guards cur, pos, pending
+	cur      *batch
+	pos      int
+	pending  error
+	deadline deadline
+
+	mu        sync.Mutex // guards delays and the start of goroutines after Listen
+	delays    *delayQueue
+	closed    atomic.Bool
+	done      chan struct{}
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+}
+
+// Listen opens the sockets described by cfg and starts one reader goroutine
+// per socket. The returned [Conn] must be closed with [Conn.Close].
+func Listen(cfg Config) (*Conn, error) {
+	cfg, addrs, err := normalise(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := &Conn{
+		batchSize: cfg.BatchSize,
+		done:      make(chan struct{}),
+	}
+	c.deadline.init()
+	paths := ioPaths{
+		noBatch: cfg.DisableBatch || os.Getenv(envNoBatch) != "",
+		gso:     !cfg.DisableGSO && os.Getenv(envNoGSO) == "",
+	}
+	for try := 0; ; try++ {
+		err = c.bind(cfg, addrs, paths)
+		if err == nil || cfg.Port != 0 || try == bindRetries || !errors.Is(err, syscall.EADDRINUSE) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	buffered := 0
+	for _, s := range c.socks {
+		buffered += s.nbuf
+	}
+	c.pool = newBufPool(cfg.BufferSize, 2*buffered)
+	c.full = make(chan *batch, buffered+len(c.socks))
+	for _, s := range c.socks {
+		c.wg.Add(1)
+		go s.readLoop()
+	}
+	return c, nil
+}
+
+// normalise validates cfg, fills in defaults and returns the addresses to
+// bind.
+func normalise(cfg Config) (Config, []netip.Addr, error) {
+	if cfg.Port < 0 || cfg.Port > 65535 {
+		return cfg, nil, fmt.Errorf("udpencap: port %d out of range", cfg.Port)
+	}
+	if cfg.Net == nil {
+		n, err := stdnet.NewNet()
+		if err != nil {
+			return cfg, nil, fmt.Errorf("udpencap: %w", err)
+		}
+		cfg.Net = n
+	}
+	switch {
+	case cfg.BatchSize <= 0:
+		cfg.BatchSize = defaultBatchSize
+	case cfg.BatchSize > maxBatchSize:
+		cfg.BatchSize = maxBatchSize
+	}
+	switch {
+	case cfg.BufferSize <= 0:
+		cfg.BufferSize = defaultBufferSize
+	case cfg.BufferSize < minBufferSize:
+		cfg.BufferSize = minBufferSize
+	}
+	addrs := make([]netip.Addr, 0, len(cfg.LocalAddrs)+2)
+	for _, a := range cfg.LocalAddrs {
+		if !a.IsValid() {
+			return cfg, nil, errors.New("udpencap: invalid local address")
+		}
+		a = a.Unmap()
+		for _, b := range addrs {
+			if a == b {
+				return cfg, nil, fmt.Errorf("udpencap: local address %v listed twice", a)
+			}
+		}
+		addrs = append(addrs, a)
+	}
+	if len(addrs) == 0 {
+		addrs = append(addrs, netip.IPv4Unspecified())
+		if cfg.IPv6 {
+			addrs = append(addrs, netip.IPv6Unspecified())
+		}
+	}
+	return cfg, addrs, nil
+}
+
+// ioPaths are the fast paths Listen may use.
+type ioPaths struct{ noBatch, gso bool }
+
+// bind opens one socket per address on one port. On failure it closes what
+// it opened.
+func (c *Conn) bind(cfg Config, addrs []netip.Addr, paths ioPaths) error {
+	c.socks = c.socks[:0]
+	port := cfg.Port
+	for _, a := range addrs {
+		s, err := c.open(cfg, a, port, paths)
+		if err != nil {
+			for _, s := range c.socks {
+				_ = s.uc.Close()
+			}
+			c.socks = c.socks[:0]
+			return err
+		}
+		port = int(s.local.Port())
+		c.socks = append(c.socks, s)
+	}
+	c.port = port
+	return nil
+}
+
+// open binds one socket and sets its buffers.
+func (c *Conn) open(cfg Config, a netip.Addr, port int, paths ioPaths) (*socket, error) {
+	network := "udp4"
+	if a.Is6() {
+		network = "udp6"
+	}
+	laddr := &net.UDPAddr{IP: a.AsSlice(), Port: port, Zone: a.Zone()}
+	uc, err := cfg.Net.ListenUDP(network, laddr)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*socket, error) {
+		_ = uc.Close()
+		return nil, err
+	}
+	if cfg.ReadBuffer > 0 {
+		if err := uc.SetReadBuffer(cfg.ReadBuffer); err != nil && !errors.Is(err, transport.ErrNotSupported) {
+			return fail(err)
+		}
+	}
+	if cfg.WriteBuffer > 0 {
+		if err := uc.SetWriteBuffer(cfg.WriteBuffer); err != nil && !errors.Is(err, transport.ErrNotSupported) {
+			return fail(err)
+		}
+	}
+	ua, ok := uc.LocalAddr().(*net.UDPAddr)
+	if !ok {
+		return fail(fmt.Errorf("udpencap: local address %v is not UDP", uc.LocalAddr()))
+	}
+	local := ua.AddrPort()
+	local = netip.AddrPortFrom(local.Addr().Unmap(), local.Port())
+	s, err := newSocket(c, uc, local, cfg.BatchSize, paths)
+	if err != nil {
+		return fail(err)
+	}
+	return s, nil
+}
+
+// LocalAddrs returns the local address and port of every socket, in the
+// order of [Config].LocalAddrs.
+func (c *Conn) LocalAddrs() []netip.AddrPort {
+	out := make([]netip.AddrPort, len(c.socks))
+	for i, s := range c.socks {
+		out[i] = s.local
+	}
+	return out
+}
+
+// Port returns the local UDP port shared by all sockets: the local UDP
+// encapsulation port of RFC 6951 Section 5.1.
+func (c *Conn) Port() int { return c.port }
+
+// Close closes every socket, stops the reader and timer goroutines, drops
+// delayed datagrams and unblocks [Conn.ReadBatch], which then fails with an
+// error satisfying errors.Is(err, net.ErrClosed). Close is idempotent: calls
+// after the first return nil. It waits for the goroutines of the [Conn] to
+// exit.
+func (c *Conn) Close() error {
+	var err error
+	c.closeOnce.Do(func() {
+		c.mu.Lock()
+		c.closed.Store(true)
+		close(c.done)
+		c.mu.Unlock()
+		for _, s := range c.socks {
+			if e := s.uc.Close(); e != nil && err == nil {
+				err = e
+			}
+		}
+		c.deadline.stop()
+		c.wg.Wait()
+	})
+	return err
+}
+
+// opError wraps err the way package net does.
+func (c *Conn) opError(op string, err error) error {
+	var addr net.Addr
+	if len(c.socks) > 0 {
+		addr = net.UDPAddrFromAddrPort(c.socks[0].local)
+	}
+	return &net.OpError{Op: op, Net: "udp", Addr: addr, Err: err}
+}

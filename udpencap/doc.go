@@ -1,0 +1,120 @@
+// Package udpencap owns the UDP sockets of gensctp's SCTP-over-UDP stack
+// (RFC 6951). It is the only package of the module that touches the
+// operating system: it opens one UDP socket per local address, all on the
+// same port, reads and writes datagrams in batches, keeps a pool of receive
+// buffers, and offers fault-injection hooks for tests. Its interface speaks
+// bytes plus [netip.AddrPort] and knows nothing about SCTP: the endpoint
+// above it parses the packets and keeps the per-peer encapsulation ports.
+//
+// # RFC 6951 sections
+//
+// https://www.rfc-editor.org/rfc/rfc6951
+//
+//   - RFC 6951 Section 5.1 and Section 7: [DefaultPort] is the IANA-assigned
+//     sctp-tunneling port 9899; other ports (including an ephemeral one) can
+//     be configured, as the implementation note asks: "implementations need
+//     to allow other port numbers to be specified as a local or remote UDP
+//     encapsulation port number through APIs". Every socket of a [Conn]
+//     uses the same local port, the "single local UDP encapsulation port
+//     number" of the stack.
+//   - RFC 6951 Section 5.3: every datagram leaves from the [Conn]'s port,
+//     since "the source port MUST be the local UDP encapsulation port number
+//     of the SCTP stack"; the destination port is the caller's choice
+//     ([OutMessage].To). The UDP checksum is computed by the operating
+//     system, as "the UDP checksum SHOULD be computed for IPv4 and IPv6".
+//   - RFC 6951 Section 5.4: [Message].From carries the peer's UDP source
+//     port, which the caller stores after finding the association: "the UDP
+//     source port MUST be stored as the encapsulation port for the
+//     destination address the SCTP packet is received from".
+//   - RFC 6951 Section 5.5: ICMP and ICMPv6 errors are ignored. Errors that
+//     an operating system derives from them on a read (ECONNREFUSED,
+//     ECONNRESET, EHOSTUNREACH, ENETUNREACH, and WSAECONNRESET on Windows)
+//     are counted in [Stats].ICMPErrors and otherwise discarded: "the SCTP
+//     stack MUST NOT rely on receiving ICMP or ICMPv6 messages".
+//   - RFC 6951 Section 5.6: [MaxSCTPPacket] reduces the path MTU by the IP
+//     and UDP headers: the endpoint "MUST decrease the Path MTU of that path
+//     by the size of the UDP header".
+//   - RFC 6951 Section 5.8: the package neither sets nor reads the ECN bits,
+//     so it never changes them.
+//
+// # Sockets and source addresses
+//
+// [Listen] binds one socket per configured local address (or the wildcard
+// 0.0.0.0, and [::] with IPV6_V6ONLY when [Config].IPv6 is set). A datagram
+// written with [OutMessage].From leaves through the socket bound to that
+// address, so its source address is the local address of its path: this is
+// what SCTP multihoming needs. A socket bound to a wildcard address lets the
+// kernel choose the source address, and reports the wildcard address as
+// [Message].To.
+//
+// # Reading
+//
+// Each socket has one reader goroutine, owned by the [Conn], that fills
+// batches of messages and hands them to [Conn.ReadBatch] through a
+// bounded channel; when the consumer falls behind the readers block and
+// the kernel's socket buffer absorbs (and eventually drops) the excess, as
+// for any UDP socket. Read deadlines are kept in user space by the [Conn]
+// ([Conn.SetReadDeadline]), and [Conn.Close] closes the sockets, stops the
+// readers and unblocks [Conn.ReadBatch].
+//
+// Receive buffers come from a bounded free list of equal-sized buffers,
+// [Config].BufferSize bytes each (64 KiB by default, so that no UDP datagram
+// is ever truncated). A free list rather than a [sync.Pool]: putting a
+// []byte into a sync.Pool allocates, a free list does not, and it keeps the
+// memory bounded and reused. Ownership of a buffer passes to the caller with
+// the [Message] and comes back with [Conn.Release]. Each socket keeps up to
+// two batches of [Config].BatchSize buffers in flight (the portable path
+// BatchSize batches of one), so with the defaults a
+// socket holds up to 4 MiB of buffers; a caller that knows its path MTU can
+// choose a smaller BufferSize (datagrams longer than it are dropped and
+// counted in [Stats].Truncated on Linux, on Windows and with vnet, and
+// may arrive truncated elsewhere).
+//
+// # Fast paths and fallbacks
+//
+// On Linux, when the socket is a *net.UDPConn (the default [Config].Net),
+// reads use recvmmsg(2) and writes sendmmsg(2), through golang.org/x/sys/unix
+// and the runtime poller (syscall.RawConn), with socket addresses decoded
+// into [netip.AddrPort] without allocating. The package does not use
+// golang.org/x/net/ipv4's PacketConn.ReadBatch for this: that one allocates a
+// *net.UDPAddr and its IP slice for every received message (measured by
+// BenchmarkXNetReadBatch in this package's tests: 2 allocations and about
+// 56 bytes per datagram), and its WriteBatch wants a net.Addr per message.
+//
+// The Linux write path also uses UDP generic segmentation offload
+// (UDP_SEGMENT, Linux 4.18+, probed when the socket opens): a run of
+// consecutive messages to one destination, all of one size except a
+// shorter last one, leaves as one super-datagram that the kernel splits
+// into ordinary datagrams, up to 64 of them or about 64 KB. It needs no
+// copy (one I/O vector per message) and on loopback it more than doubles
+// the datagram rate of sendmmsg alone, because the kernel walks its stack
+// once per run instead of once per datagram. A send that fails with EIO
+// (no offload on that path) turns GSO off for the socket, and one that
+// fails with EINVAL or EMSGSIZE (a segment larger than the path allows)
+// is retried without GSO; neither error reaches the caller. The receiving
+// side needs nothing: a peer without GRO gets ordinary datagrams.
+//
+// Everywhere else, when [Config].DisableBatch is set, when the environment
+// variable GENSCTP_UDP_NOBATCH is non-empty, or when the kernel answers
+// ENOSYS, the portable path reads and writes one datagram per system call
+// with ReadFromUDPAddrPort and WriteToUDPAddrPort. [Config].DisableGSO or
+// GENSCTP_UDP_NOGSO turn GSO off alone. A [Config].Net that is not the
+// standard library (for example a pion vnet virtual network) goes through
+// its transport.UDPConn methods, one datagram at a time.
+//
+// # Hooks
+//
+// [Conn.SetHook] installs a function that sees every datagram received and
+// sent and can pass, drop, duplicate or delay it. Hooks are for tests: they
+// move the send path off its batched fast path and allocate for duplicated
+// and delayed datagrams.
+//
+// BUG(gensctp): UDP GRO (UDP_GRO) is not used on receive: recvmmsg already
+// returns up to BatchSize datagrams per system call, and GRO would hand
+// over coalesced super-datagrams that must be split by the segment size
+// carried in a control message, into buffers of up to 64 KB each.
+//
+// BUG(gensctp): On a socket bound to a wildcard address, [Message].To is the
+// wildcard address (no IP_PKTINFO), and the kernel picks the source address
+// of outgoing datagrams. Bind specific addresses for multihoming.
+package udpencap

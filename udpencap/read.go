@@ -1,0 +1,159 @@
+package udpencap
+
+import (
+	"net"
+	"net/netip"
+	"os"
+	"time"
+)
+
+// Message is one received datagram.
+type Message struct {
+	// Buf is the pooled buffer the datagram was read into; Data is a
+	// prefix of it. Return it with [Conn.Release] once Data is no longer
+	// needed.
+	Buf []byte
+	// Data is the UDP payload: an encapsulated SCTP packet.
+	Data []byte
+	// From is the peer's address and UDP source port; the port is the
+	// peer's encapsulation port (RFC 6951 Section 5.4).
+	From netip.AddrPort
+	// To is the local address and port the datagram arrived on (the
+	// wildcard address for a socket bound to it).
+	To netip.AddrPort
+}
+
+// ReadBatch blocks until at least one datagram has arrived, then fills up
+// to len(msgs) messages with the datagrams already received and returns how
+// many it filled. It overwrites msgs[:n]: buffers still held there and not
+// released are left to the garbage collector. The caller owns the buffers
+// of the returned messages until it calls [Conn.Release].
+//
+// ReadBatch fails with an error satisfying errors.Is(err, net.ErrClosed)
+// once the Conn is closed, and with one satisfying
+// errors.Is(err, os.ErrDeadlineExceeded) while the read deadline is past;
+// an unexpected socket error is returned once, after which that socket no
+// longer reads. Concurrent calls are serialised. With an empty msgs it
+// returns 0, nil at once.
+func (c *Conn) ReadBatch(msgs []Message) (int, error) {
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if err := c.pending; err != nil {
+		c.pending = nil
+		return 0, c.opError("read", err)
+	}
+	n := 0
+	for n < len(msgs) {
+		if c.cur == nil {
+			b, err := c.next(n == 0)
+			if err != nil {
+				return n, c.opError("read", err)
+			}
+			if b == nil {
+				break
+			}
+			if b.err != nil {
+				err := b.err
+				c.recycle(b)
+				if n == 0 {
+					return 0, c.opError("read", err)
+				}
+				c.pending = err
+				break
+			}
+			c.cur, c.pos = b, 0
+		}
+		b := c.cur
+		for c.pos < b.n && n < len(msgs) {
+			msgs[n] = b.msgs[c.pos]
+			b.msgs[c.pos].Buf, b.msgs[c.pos].Data = nil, nil
+			c.pos++
+			n++
+		}
+		if c.pos == b.n {
+			c.cur = nil
+			c.recycle(b)
+		}
+	}
+	return n, nil
+}
+
+// next returns the next batch, waiting for it if block is set, or nil if
+// none is ready and block is not set.
+func (c *Conn) next(block bool) (*batch, error) {
+	if !block {
+		select {
+		case b := <-c.full:
+			return b, nil
+		default:
+			return nil, nil
+		}
+	}
+	if c.closed.Load() {
+		return nil, net.ErrClosed
+	}
+	dl := c.deadline.wait()
+	select {
+	case <-dl:
+		return nil, os.ErrDeadlineExceeded
+	default:
+	}
+	select {
+	case b := <-c.full:
+		return b, nil
+	case <-c.done:
+		return nil, net.ErrClosed
+	case <-dl:
+		return nil, os.ErrDeadlineExceeded
+	}
+}
+
+// recycle returns a drained batch to its socket.
+func (c *Conn) recycle(b *batch) {
+	if b.sock == nil {
+		return
+	}
+	b.n, b.err = 0, nil
+	b.sock.free <- b // never blocks: a socket's batches fit its free channel
+}
+
+// inject queues received datagrams (duplicated or delayed by a hook) for
+// ReadBatch. It blocks while the queue is full, and drops them once the
+// Conn is closed.
+func (c *Conn) inject(ms []Message) {
+	b := &batch{msgs: ms, n: len(ms)}
+	select {
+	case c.full <- b:
+	case <-c.done:
+	}
+}
+
+// Release returns m's buffer to the pool and clears m.Buf and m.Data. The
+// caller must not use the buffer afterwards, and must release a buffer only
+// once (releasing the same Message twice is harmless: the second call finds
+// no buffer). Buffers not released are garbage collected.
+func (c *Conn) Release(m *Message) {
+	if m.Buf != nil {
+		c.pool.put(m.Buf)
+	}
+	m.Buf, m.Data = nil, nil
+}
+
+// ReleaseBatch releases every message of msgs, as [Conn.Release] does.
+func (c *Conn) ReleaseBatch(msgs []Message) {
+	c.pool.putMessages(msgs)
+}
+
+// SetReadDeadline sets the deadline for pending and future
+// [Conn.ReadBatch] calls. After it, ReadBatch fails with an error
+// satisfying errors.Is(err, os.ErrDeadlineExceeded) (and Timeout() ==
+// true) until the deadline is moved; a zero t means no deadline. The event
+// loop of the caller can use a past deadline to wake a blocked reader.
+// SetReadDeadline always returns nil.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	c.deadline.set(t)
+	return nil
+}

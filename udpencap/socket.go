@@ -1,0 +1,272 @@
+package udpencap
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+
+	"github.com/pion/transport/v3"
+)
+
+// batch is a group of received datagrams on its way from a socket's reader
+// goroutine to ReadBatch. Batches of a socket circulate between its free
+// channel and the Conn's full channel; injected batches (duplicated or
+// delayed datagrams) have a nil sock and are dropped after use.
+type batch struct {
+	msgs []Message
+	n    int
+	err  error
+	sock *socket
+}
+
+// reader reads at least one datagram into ms[0].Buf, ms[1].Buf, ... and
+// sets Data and From of each message it fills. It returns how many it
+// filled. Only the socket's reader goroutine calls it.
+type reader interface {
+	read(ms []Message) (int, error)
+}
+
+// writer sends ms in order and returns how many it sent before an error.
+// The socket's wmu serialises calls.
+type writer interface {
+	write(ms []OutMessage) (int, error)
+}
+
+// errNoBatch is returned by a batch reader or writer when the kernel lacks
+// recvmmsg/sendmmsg (ENOSYS): the socket falls back to the portable path.
+var errNoBatch = errors.New("udpencap: batch system calls unsupported")
+
+// socket is one bound UDP socket of a Conn.
+type socket struct {
+	c     *Conn
+	uc    transport.UDPConn
+	std   *net.UDPConn // uc, when it is the standard library's
+	local netip.AddrPort
+	is4   bool
+
+	r  reader // used by the reader goroutine only
+	pr reader // portable fallback
+
+	wmu sync.Mutex // guards w and the batch writer's scratch state
+	w   writer
+	pw  writer // portable writer: safe for concurrent use
+
+	free chan *batch
+	nbuf int // receive buffers the batches hold when full
+}
+
+// newSocket wraps uc and chooses its read and write paths.
+func newSocket(c *Conn, uc transport.UDPConn, local netip.AddrPort, batchSize int, paths ioPaths) (*socket, error) {
+	s := &socket{c: c, uc: uc, local: local, is4: local.Addr().Is4()}
+	if std, ok := uc.(*net.UDPConn); ok {
+		s.std = std
+		s.pr = &stdReader{conn: std}
+		s.pw = &stdWriter{conn: std, is4: s.is4, st: &c.stats}
+		if !paths.noBatch {
+			r, w, err := newBatchIO(std, s.is4, paths.gso, batchSize, &c.stats)
+			if err != nil {
+				return nil, fmt.Errorf("udpencap: %w", err)
+			}
+			s.r, s.w = r, w
+		}
+	} else {
+		s.pr = &netReader{conn: uc}
+		s.pw = &netWriter{conn: uc, is4: s.is4, st: &c.stats}
+	}
+	// Two full batches pipeline a batch reader with its consumer; the
+	// portable reader fills one datagram per batch, so it gets more of them.
+	nbatch := 2
+	if s.r == nil {
+		s.r = s.pr
+		nbatch = batchSize
+		batchSize = 1
+	}
+	if s.w == nil {
+		s.w = s.pw
+	}
+	s.nbuf = nbatch * batchSize
+	s.free = make(chan *batch, nbatch)
+	for range nbatch {
+		s.free <- &batch{msgs: make([]Message, batchSize), sock: s}
+	}
+	return s, nil
+}
+
+// readLoop is the socket's reader goroutine: it fills free batches and
+// passes them to the Conn until the Conn is closed or the socket fails.
+func (s *socket) readLoop() {
+	c := s.c
+	defer c.wg.Done()
+	for {
+		var b *batch
+		select {
+		case b = <-s.free:
+		case <-c.done:
+			return
+		}
+		c.pool.fill(b.msgs)
+		n, err := s.r.read(b.msgs)
+		if err != nil {
+			if c.closed.Load() {
+				return
+			}
+			if s.transient(err) {
+				s.free <- b
+				continue
+			}
+			b.n, b.err = 0, err
+			select {
+			case c.full <- b:
+			case <-c.done:
+			}
+			return
+		}
+		c.stats.received(b.msgs[:n])
+		for i := range n {
+			b.msgs[i].To = s.local
+		}
+		if h := c.hook.Load(); h != nil {
+			n = s.filterIn(*h, b.msgs[:n])
+		}
+		if n == 0 {
+			s.free <- b
+			continue
+		}
+		b.n = n
+		select {
+		case c.full <- b:
+		case <-c.done:
+			return
+		}
+	}
+}
+
+// transient reports whether the read error err is one to count and skip:
+// an ICMP-derived error (RFC 6951 Section 5.5), a truncated datagram, or
+// the absence of recvmmsg, after which the socket reads the portable way.
+func (s *socket) transient(err error) bool {
+	switch {
+	case errors.Is(err, errNoBatch):
+		s.r = s.pr
+	case isICMPError(err):
+		s.c.stats.icmpErrors.Add(1)
+	case isTruncated(err):
+		s.c.stats.truncated.Add(1)
+	default:
+		return false
+	}
+	return true
+}
+
+// write sends ms through this socket, batching where it can.
+func (s *socket) write(ms []OutMessage) (int, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	sent := 0
+	for sent < len(ms) {
+		n, err := s.w.write(ms[sent:])
+		s.c.stats.sent(ms[sent : sent+n])
+		sent += n
+		if errors.Is(err, errNoBatch) {
+			s.w = s.pw
+			continue
+		}
+		if err != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
+}
+
+// writeOne sends one datagram on the portable path, which needs no lock.
+func (s *socket) writeOne(m *OutMessage) error {
+	if s.std != nil {
+		// Direct, so that the message does not escape through an interface.
+		if _, err := s.std.WriteToUDPAddrPort(m.Data, dest(m.To, s.is4)); err != nil {
+			return err
+		}
+		s.c.stats.writeCall(1)
+	} else if _, err := s.pw.write([]OutMessage{*m}); err != nil {
+		return err
+	}
+	s.c.stats.datagramsOut.Add(1)
+	s.c.stats.bytesOut.Add(uint64(len(m.Data)))
+	return nil
+}
+
+// dest returns to as this socket's family wants it.
+func dest(to netip.AddrPort, is4 bool) netip.AddrPort {
+	if is4 && to.Addr().Is4In6() {
+		return netip.AddrPortFrom(to.Addr().Unmap(), to.Port())
+	}
+	return to
+}
+
+// stdReader is the portable reader of a *net.UDPConn.
+type stdReader struct{ conn *net.UDPConn }
+
+func (r *stdReader) read(ms []Message) (int, error) {
+	n, from, err := r.conn.ReadFromUDPAddrPort(ms[0].Buf)
+	if err != nil {
+		return 0, err
+	}
+	ms[0].Data = ms[0].Buf[:n]
+	ms[0].From = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+	return 1, nil
+}
+
+// stdWriter is the portable writer of a *net.UDPConn.
+type stdWriter struct {
+	conn *net.UDPConn
+	is4  bool
+	st   *counters
+}
+
+func (w *stdWriter) write(ms []OutMessage) (int, error) {
+	for i := range ms {
+		_, err := w.conn.WriteToUDPAddrPort(ms[i].Data, dest(ms[i].To, w.is4))
+		w.st.writeCall(1)
+		if err != nil {
+			return i, err
+		}
+	}
+	return len(ms), nil
+}
+
+// netReader reads from any transport.UDPConn (for example a vnet one).
+type netReader struct{ conn transport.UDPConn }
+
+func (r *netReader) read(ms []Message) (int, error) {
+	n, addr, err := r.conn.ReadFrom(ms[0].Buf)
+	if err != nil {
+		return 0, err
+	}
+	ua, ok := addr.(*net.UDPAddr)
+	if !ok {
+		return 0, fmt.Errorf("udpencap: source address %v is not UDP", addr)
+	}
+	from := ua.AddrPort()
+	ms[0].Data = ms[0].Buf[:n]
+	ms[0].From = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+	return 1, nil
+}
+
+// netWriter writes to any transport.UDPConn.
+type netWriter struct {
+	conn transport.UDPConn
+	is4  bool
+	st   *counters
+}
+
+func (w *netWriter) write(ms []OutMessage) (int, error) {
+	for i := range ms {
+		_, err := w.conn.WriteTo(ms[i].Data, net.UDPAddrFromAddrPort(dest(ms[i].To, w.is4)))
+		w.st.writeCall(1)
+		if err != nil {
+			return i, err
+		}
+	}
+	return len(ms), nil
+}

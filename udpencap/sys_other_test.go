@@ -1,0 +1,5 @@
+//go:build !linux
+
+package udpencap
+
+func gsoEnabled(*Conn) bool { return false }

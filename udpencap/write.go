@@ -1,0 +1,100 @@
+package udpencap
+
+import (
+	"net"
+	"net/netip"
+)
+
+// OutMessage is one datagram to send.
+type OutMessage struct {
+	// Data is the UDP payload: an encapsulated SCTP packet. It is not
+	// retained after the call returns (hooks that delay or duplicate a
+	// datagram copy it).
+	Data []byte
+	// To is the destination address and the peer's encapsulation port
+	// (RFC 6951 Section 5.3).
+	To netip.AddrPort
+	// From is the local address the datagram must leave from: the socket
+	// bound to it sends it. An invalid or unspecified From, or one no
+	// socket is bound to, picks the first socket of To's address family.
+	From netip.Addr
+}
+
+// WriteBatch sends msgs in order, each through the socket bound to its
+// From address, and returns how many it handed to the kernel. Runs of
+// messages for the same socket go out in batches of [Config].BatchSize
+// with one system call per batch where the platform allows it. On error,
+// n < len(msgs) and msgs[n] is the message that failed: the caller may
+// drop it and retry from msgs[n+1:]. Errors are *net.OpError values;
+// after Close they satisfy errors.Is(err, net.ErrClosed). ErrNoSocket
+// reports a destination of an address family the Conn has no socket for.
+// WriteBatch is safe for concurrent use and does not retain msgs.
+func (c *Conn) WriteBatch(msgs []OutMessage) (int, error) {
+	if c.closed.Load() {
+		return 0, c.opError("write", net.ErrClosed)
+	}
+	if h := c.hook.Load(); h != nil {
+		return c.writeHooked(*h, msgs)
+	}
+	i := 0
+	for i < len(msgs) {
+		s := c.sockFor(msgs[i].From, msgs[i].To.Addr())
+		if s == nil {
+			return i, c.opError("write", ErrNoSocket)
+		}
+		j := i + 1
+		for j < len(msgs) && j-i < c.batchSize && c.sockFor(msgs[j].From, msgs[j].To.Addr()) == s {
+			j++
+		}
+		n, err := s.write(msgs[i:j])
+		i += n
+		if err != nil {
+			return i, c.opError("write", err)
+		}
+	}
+	return len(msgs), nil
+}
+
+// WriteTo sends one datagram b to to from the local address from, as
+// [Conn.WriteBatch] does for one message. It does not retain b.
+func (c *Conn) WriteTo(b []byte, to netip.AddrPort, from netip.Addr) error {
+	if c.closed.Load() {
+		return c.opError("write", net.ErrClosed)
+	}
+	m := OutMessage{Data: b, To: to, From: from}
+	if h := c.hook.Load(); h != nil {
+		_, err := c.writeHooked(*h, []OutMessage{m})
+		return err
+	}
+	s := c.sockFor(from, to.Addr())
+	if s == nil {
+		return c.opError("write", ErrNoSocket)
+	}
+	if err := s.writeOne(&m); err != nil {
+		return c.opError("write", err)
+	}
+	return nil
+}
+
+// sockFor returns the socket bound to from, or else the first socket of
+// to's address family, or nil if there is none.
+func (c *Conn) sockFor(from, to netip.Addr) *socket {
+	if len(c.socks) == 1 {
+		return c.socks[0]
+	}
+	if from.IsValid() && !from.IsUnspecified() {
+		from = from.Unmap()
+		for _, s := range c.socks {
+			if s.local.Addr() == from {
+				return s
+			}
+		}
+	}
+	to4 := to.Unmap().Is4()
+	for _, s := range c.socks {
+		if s.is4 == to4 {
+			return s
+		}
+	}
+	return nil
+}
