@@ -27,7 +27,7 @@ var allowed = map[string][]string{
 	"association": {"chunk", "packet", "stream", "timer", "congestion"},
 	"endpoint":    {"association", "packet", "chunk", "stream", "timer", "congestion"},
 	"udpencap":    {},
-	"api":         {"endpoint", "udpencap", "association", "packet", "chunk", "stream", "timer", "congestion"},
+	"api":         {"endpoint", "udpencap", "association", "packet", "chunk", "stream", "timer", "congestion", "internal/stack"},
 }
 
 // thirdParty lists the modules a non-test file may import besides the

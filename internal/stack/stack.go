@@ -1,0 +1,274 @@
+// Package stack runs gensctp for real: it drives an endpoint.Mux (one or
+// more local SCTP ports) over a udpencap.Conn with the real clock. It is
+// the event loop of DESIGN.md "The I/O edge", used by cmd/sctp and by the
+// api package:
+//
+//   - one reader goroutine feeds received datagrams into the sans-IO core;
+//   - one runtime timer, re-armed to the core's next deadline after every
+//     input, fires the protocol timers: no goroutine or timer per
+//     association;
+//   - user operations run under the stack's lock through Do, and callers
+//     block for deliveries or send-buffer space with Wait, which wakes up
+//     whenever the core changed.
+//
+// Everything the core produces is written out (in batches) before the lock
+// is released.
+package stack
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/endpoint"
+	"github.com/gensctp/gensctp/timer"
+	"github.com/gensctp/gensctp/udpencap"
+)
+
+// ErrClosed is returned by operations on a closed Stack. It satisfies
+// errors.Is(err, net.ErrClosed).
+var ErrClosed = net.ErrClosed
+
+// Config configures a Stack.
+type Config struct {
+	// UDP opens the encapsulation sockets.
+	UDP udpencap.Config
+}
+
+// Stack is a running SCTP stack. It is safe for concurrent use.
+type Stack struct {
+	conn  *udpencap.Conn
+	epoch time.Time
+
+	mu      sync.Mutex // guards everything below and the core
+	mux     *endpoint.Mux
+	timer   *time.Timer
+	closed  bool
+	changed chan struct{} // closed and replaced when the core changed
+	out     []udpencap.OutMessage
+	bufs    [][]byte
+
+	readerDone chan struct{}
+}
+
+// batch is the number of packets written per WriteBatch call.
+const batch = 64
+
+// New opens the UDP sockets and starts the loop.
+func New(cfg Config) (*Stack, error) {
+	conn, err := udpencap.Listen(cfg.UDP)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stack{
+		conn:       conn,
+		epoch:      time.Now(),
+		mux:        endpoint.NewMux(),
+		changed:    make(chan struct{}),
+		readerDone: make(chan struct{}),
+		bufs:       make([][]byte, batch),
+	}
+	for i := range s.bufs {
+		s.bufs[i] = make([]byte, 0, 65536)
+	}
+	s.timer = time.AfterFunc(time.Hour, s.onTimer)
+	s.timer.Stop()
+	go s.readLoop()
+	return s, nil
+}
+
+// Conn returns the UDP sockets (for their addresses, statistics and test
+// hooks).
+func (s *Stack) Conn() *udpencap.Conn { return s.conn }
+
+// Now returns the current time on the core's timeline.
+func (s *Stack) Now() timer.Time { return timer.Time(time.Since(s.epoch)) }
+
+// AddEndpoint creates and adds an endpoint for cfg.Port.
+func (s *Stack) AddEndpoint(cfg endpoint.Config) (*endpoint.Endpoint, error) {
+	var ep *endpoint.Endpoint
+	err := s.Do(func(now timer.Time) error {
+		var err error
+		if ep, err = endpoint.New(cfg, now); err != nil {
+			return err
+		}
+		return s.mux.Add(ep)
+	})
+	return ep, err
+}
+
+// Do runs fn with the core locked and the current time, then sends what
+// the core wants to send, re-arms the timer and wakes up waiters. fn may
+// use any endpoint or association of this stack; after changing an
+// association directly, it must call Endpoint.Touch.
+func (s *Stack) Do(fn func(now timer.Time) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	err := fn(s.Now())
+	s.afterLocked()
+	return err
+}
+
+// Wait blocks until cond, called with the core locked, returns true, ctx
+// is done (its error is returned) or the stack closes (ErrClosed). cond is
+// re-evaluated whenever the core changed. cond may act on the core (poll
+// deliveries, send): what that produces is sent before Wait sleeps.
+func (s *Stack) Wait(ctx context.Context, cond func(now timer.Time) bool) error {
+	for {
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return ErrClosed
+		}
+		done := cond(s.Now())
+		// cond may have changed the core (polled, sent): send what it
+		// wants to send; wake other waiters only when it is done, so that
+		// a waiting cond never wakes itself up.
+		s.flushLocked()
+		s.rearmLocked()
+		if done {
+			close(s.changed)
+			s.changed = make(chan struct{})
+			s.mu.Unlock()
+			return nil
+		}
+		ch := s.changed
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// afterLocked flushes output, re-arms the timer and signals waiters.
+func (s *Stack) afterLocked() {
+	s.flushLocked()
+	s.rearmLocked()
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// flushLocked writes every packet the core has to send.
+func (s *Stack) flushLocked() {
+	now := s.Now()
+	for {
+		s.out = s.out[:0]
+		for len(s.out) < batch {
+			o, ok := s.mux.AppendPacket(now, s.bufs[len(s.out)][:0])
+			if !ok {
+				break
+			}
+			s.out = append(s.out, udpencap.OutMessage{Data: o.Data, To: o.To, From: o.From})
+		}
+		if len(s.out) == 0 {
+			return
+		}
+		// Errors are like losses to SCTP (RFC 6951 Section 5.5: no reliance
+		// on ICMP); the protocol retransmits.
+		_, _ = s.conn.WriteBatch(s.out)
+		if len(s.out) < batch {
+			return
+		}
+	}
+}
+
+// rearmLocked sets the runtime timer to the core's next deadline.
+func (s *Stack) rearmLocked() {
+	next := s.mux.NextDeadline()
+	if next == timer.Never {
+		s.timer.Stop()
+		return
+	}
+	s.timer.Reset(max(next.Sub(s.Now()), 0))
+}
+
+func (s *Stack) onTimer() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.mux.HandleTimeout(s.Now())
+	s.afterLocked()
+}
+
+func (s *Stack) readLoop() {
+	defer close(s.readerDone)
+	msgs := make([]udpencap.Message, batch)
+	for {
+		n, err := s.conn.ReadBatch(msgs)
+		if n > 0 {
+			s.mu.Lock()
+			if !s.closed {
+				now := s.Now()
+				for i := 0; i < n; i++ {
+					_ = s.mux.HandleDatagram(now, msgs[i].From, msgs[i].To.Addr(), msgs[i].Data)
+				}
+				s.afterLocked()
+			}
+			s.mu.Unlock()
+			s.conn.ReleaseBatch(msgs[:n])
+		}
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue // a transient read error: keep reading
+		}
+	}
+}
+
+// Close stops the loop and closes the sockets at once. Associations still
+// open are not shut down: use CloseGracefully for that.
+func (s *Stack) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.timer.Stop()
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+	err := s.conn.Close()
+	<-s.readerDone
+	return err
+}
+
+// CloseGracefully shuts every association down (SHUTDOWN, RFC 9260 Section
+// 9.2), waits until they are closed or ctx is done, and closes the stack.
+func (s *Stack) CloseGracefully(ctx context.Context) error {
+	_ = s.Do(func(now timer.Time) error {
+		for _, ep := range s.mux.Endpoints() {
+			ep.Close(now)
+		}
+		return nil
+	})
+	err := s.Wait(ctx, func(timer.Time) bool {
+		for _, ep := range s.mux.Endpoints() {
+			for _, id := range ep.Associations() {
+				if a, ok := ep.Assoc(id); ok && a.State() != association.StateClosed {
+					return false
+				}
+			}
+		}
+		return true
+	})
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// LocalAddrs returns the local addresses and UDP port.
+func (s *Stack) LocalAddrs() []netip.AddrPort { return s.conn.LocalAddrs() }
