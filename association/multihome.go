@@ -17,6 +17,33 @@ func addressParams(local []netip.Addr, ps []chunk.Param) []chunk.Param {
 	return ps
 }
 
+// supportedAddrs returns the local addresses of the families the peer's
+// INIT accepts: RFC 9260 Section 3.3.2.1.5, Supported Address Types:
+// "This parameter, when present, specifies all the address types the
+// sending endpoint can support. The absence of this parameter indicates
+// that the sending endpoint can support any address type."
+func supportedAddrs(local []netip.Addr, ps []chunk.Param) []netip.Addr {
+	for _, p := range ps {
+		sat, ok := p.(*chunk.SupportedAddressTypes)
+		if !ok {
+			continue
+		}
+		v4, v6 := false, false
+		for _, t := range sat.Types {
+			v4 = v4 || t == chunk.ParamIPv4Address
+			v6 = v6 || t == chunk.ParamIPv6Address
+		}
+		var out []netip.Addr
+		for _, a := range local {
+			if a.Unmap().Is4() && v4 || !a.Unmap().Is4() && v6 {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	return local
+}
+
 // peerAddrs returns the addresses listed in INIT or INIT ACK parameters.
 func peerAddrs(ps []chunk.Param) []netip.Addr {
 	var out []netip.Addr

@@ -74,7 +74,7 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 		InboundStreams:  r.cfg.MaxInboundStreams,
 		InitialTSN:      localTSN,
 	}
-	ack.Params = addressParams(r.cfg.LocalAddrs, ack.Params)
+	ack.Params = addressParams(supportedAddrs(r.cfg.LocalAddrs, init.Params), ack.Params)
 	if r.cfg.HasAdaptation {
 		ack.Params = append(ack.Params, &chunk.AdaptationLayerIndication{Indication: r.cfg.Adaptation})
 	}

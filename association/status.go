@@ -1,6 +1,7 @@
 package association
 
 import (
+	"errors"
 	"net/netip"
 	"time"
 
@@ -96,35 +97,150 @@ func (a *Association) Reconfigure(now timer.Time, cfg Config) error {
 	return nil
 }
 
-// PathParams are per-destination settings (gen_sctp sctp_paddrparams).
-type PathParams struct {
-	HeartbeatInterval time.Duration
-	HeartbeatEnabled  bool
-	PathMaxRetrans    int
-	// MTU is the packet budget of the path; 0 keeps the current one.
-	MTU int
+// PathFlags are the flags of gen_sctp's sctp_paddrparams (RFC 6458
+// Section 8.1.12 spp_flags).
+type PathFlags uint16
+
+// Path flags. An enable and a disable of the same feature together are
+// invalid.
+const (
+	HBEnable PathFlags = 1 << iota
+	HBDisable
+	HBDemand
+	PMTUDEnable
+	PMTUDDisable
+	SACKDelayEnable
+	SACKDelayDisable
+)
+
+var pathFlagNames = [...]string{"hb_enable", "hb_disable", "hb_demand", "pmtud_enable",
+	"pmtud_disable", "sackdelay_enable", "sackdelay_disable"}
+
+// String lists the gen_sctp atoms of the flags, separated by spaces.
+func (f PathFlags) String() string {
+	out := ""
+	for i, n := range pathFlagNames {
+		if f&(1<<i) != 0 {
+			if out != "" {
+				out += " "
+			}
+			out += n
+		}
+	}
+	return out
 }
 
-// SetPathParams changes the settings of the path to addr and reports
-// whether addr is a peer address.
-func (a *Association) SetPathParams(now timer.Time, addr netip.Addr, pp PathParams) bool {
+// PathParams are per-destination settings (gen_sctp sctp_paddrparams,
+// RFC 6458 Section 8.1.12). Zero values keep the current setting.
+type PathParams struct {
+	// HeartbeatInterval is HB.interval for the path.
+	HeartbeatInterval time.Duration
+	// PathMaxRetrans is Path.Max.Retrans for the path.
+	PathMaxRetrans int
+	// PathMTU is the packet budget of the path (the path MTU less the IP
+	// and UDP headers).
+	PathMTU int
+	// SACKDelay is the delayed-SACK timeout. gensctp keeps one SACK timer
+	// per association, so it applies to the whole association.
+	SACKDelay time.Duration
+	// Flags switch heartbeats, PMTU discovery and delayed SACKs, and ask
+	// for a heartbeat now (HBDemand).
+	Flags PathFlags
+}
+
+// Errors of SetPathParams.
+var (
+	// ErrNoSuchPath: the address is not a peer address of the association.
+	ErrNoSuchPath = errors.New("association: not a peer address")
+	// ErrInvalidPathParams: a negative value, an MTU below MinMTU, or an
+	// enable and a disable flag of the same feature together.
+	ErrInvalidPathParams = errors.New("association: invalid peer address parameters")
+	// ErrNotSupported: the feature is not implemented (PMTU discovery, RFC
+	// 8899, is not: the path MTU is what PathMTU sets).
+	ErrNotSupported = errors.New("association: not supported")
+)
+
+// SetPathParams changes the settings of the path to addr, or of every
+// path when addr is the zero Addr (gen_sctp's address {any, 0}). An error
+// changes nothing.
+func (a *Association) SetPathParams(now timer.Time, addr netip.Addr, pp PathParams) error {
+	var paths []*path
+	if addr.IsValid() {
+		p := a.pathFor(addr)
+		if p == nil {
+			return ErrNoSuchPath
+		}
+		paths = []*path{p}
+	} else {
+		paths = a.paths
+	}
+	f := pp.Flags
+	switch {
+	case pp.PathMaxRetrans < 0 || pp.HeartbeatInterval < 0 || pp.SACKDelay < 0 ||
+		pp.SACKDelay > MaxSACKDelay || pp.PathMTU != 0 && (pp.PathMTU < MinMTU || pp.PathMTU > 65535):
+		return ErrInvalidPathParams
+	case f.has(HBEnable|HBDisable), f.has(PMTUDEnable|PMTUDDisable), f.has(SACKDelayEnable|SACKDelayDisable):
+		// gen_sctp: "an enable/disable pair together is rejected with
+		// einval".
+		return ErrInvalidPathParams
+	case f&PMTUDEnable != 0:
+		return ErrNotSupported
+	}
+	for _, p := range paths {
+		if pp.PathMaxRetrans > 0 {
+			p.maxRetrans = pp.PathMaxRetrans
+		}
+		if pp.HeartbeatInterval > 0 {
+			p.hbInterval = pp.HeartbeatInterval
+		}
+		switch {
+		case f&HBEnable != 0:
+			p.hbEnabled = true
+		case f&HBDisable != 0:
+			p.hbEnabled = false
+		}
+		if pp.PathMTU > 0 {
+			p.mtu = pp.PathMTU
+			p.cc.SetMTU(a.pmdcs(p))
+		}
+		if a.state >= StateEstablished && a.state != StateClosed {
+			if f&HBDemand != 0 {
+				a.sendHeartbeat(now, p)
+			}
+			a.startHeartbeat(now, p)
+		}
+	}
+	if pp.SACKDelay > 0 {
+		a.cfg.SACKDelay = pp.SACKDelay
+	}
+	switch {
+	case f&SACKDelayEnable != 0:
+		a.cfg.SACKDelayDisabled = false
+	case f&SACKDelayDisable != 0:
+		a.cfg.SACKDelayDisabled = true
+	}
+	return nil
+}
+
+func (f PathFlags) has(both PathFlags) bool { return f&both == both }
+
+// GetPathParams returns the settings of the path to addr.
+func (a *Association) GetPathParams(addr netip.Addr) (PathParams, error) {
 	p := a.pathFor(addr)
-	if p == nil || pp.PathMaxRetrans < 0 || pp.HeartbeatInterval < 0 || pp.MTU != 0 && pp.MTU < MinMTU {
-		return false
+	if p == nil {
+		return PathParams{}, ErrNoSuchPath
 	}
-	if pp.PathMaxRetrans > 0 {
-		p.maxRetrans = pp.PathMaxRetrans
+	pp := PathParams{HeartbeatInterval: p.hbInterval, PathMaxRetrans: p.maxRetrans,
+		PathMTU: p.mtu, SACKDelay: a.cfg.SACKDelay, Flags: PMTUDDisable}
+	if p.hbEnabled {
+		pp.Flags |= HBEnable
+	} else {
+		pp.Flags |= HBDisable
 	}
-	if pp.HeartbeatInterval > 0 {
-		p.hbInterval = pp.HeartbeatInterval
+	if a.cfg.SACKDelayDisabled {
+		pp.Flags |= SACKDelayDisable
+	} else {
+		pp.Flags |= SACKDelayEnable
 	}
-	p.hbEnabled = pp.HeartbeatEnabled
-	if pp.MTU > 0 {
-		p.mtu = pp.MTU
-		p.cc.SetMTU(a.pmdcs(p))
-	}
-	if a.state >= StateEstablished && a.state != StateClosed {
-		a.startHeartbeat(now, p)
-	}
-	return true
+	return pp, nil
 }
