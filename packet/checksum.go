@@ -13,9 +13,6 @@ import (
 // implementation in the tests) shows which path was taken.
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// zero4 stands in for the checksum field while computing the checksum.
-var zero4 [4]byte
-
 // Checksum returns the CRC32c of the SCTP packet b computed as RFC 9260
 // Section 6.8 describes: over the whole packet with the checksum field
 // taken as zero. b is not modified. b must hold at least HeaderLen bytes;
@@ -24,10 +21,17 @@ func Checksum(b []byte) uint32 {
 	if len(b) < HeaderLen {
 		return 0
 	}
+	if b[8]|b[9]|b[10]|b[11] == 0 {
+		// The field is zero already (a packet being built): one pass.
+		return crc32.Update(0, castagnoli, b)
+	}
 	crc := crc32.Update(0, castagnoli, b[:8])
 	crc = crc32.Update(crc, castagnoli, zero4[:])
 	return crc32.Update(crc, castagnoli, b[HeaderLen:])
 }
+
+// zero4 stands in for the checksum field while computing the checksum.
+var zero4 [4]byte
 
 // SetChecksum computes the CRC32c of the packet b and writes it into the
 // checksum field. The CRC is stored least significant byte first, the byte
@@ -37,7 +41,8 @@ func SetChecksum(b []byte) {
 	if len(b) < HeaderLen {
 		return
 	}
-	binary.LittleEndian.PutUint32(b[8:], Checksum(b))
+	b[8], b[9], b[10], b[11] = 0, 0, 0, 0
+	binary.LittleEndian.PutUint32(b[8:], crc32.Update(0, castagnoli, b))
 }
 
 // checksumField returns the checksum field as SetChecksum writes it.
