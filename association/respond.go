@@ -3,7 +3,6 @@ package association
 import (
 	"errors"
 	"math/rand/v2"
-	"time"
 
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/packet"
@@ -158,8 +157,8 @@ func randomTag(rnd rand.Source) chunk.VerificationTag {
 func causeFrom(err error) chunk.Cause {
 	switch causeCode(err) {
 	case chunk.CauseMissingMandatoryParameter:
-		var pe *chunk.ParseError
-		errors.As(err, &pe)
+		// The only mandatory parameter Validate checks is the State
+		// Cookie of INIT ACK.
 		return &chunk.MissingMandatoryParameterCause{Missing: []chunk.ParamType{chunk.ParamStateCookie}}
 	case chunk.CauseUnresolvableAddress:
 		return &chunk.UnresolvableAddressCause{Address: []byte{}}
@@ -195,5 +194,3 @@ func abortPacket(cfg *Config, tag chunk.VerificationTag, reflected bool, cause c
 	b.Add(ab)
 	return b.Finish()
 }
-
-var _ = time.Second
