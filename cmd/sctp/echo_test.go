@@ -1,0 +1,72 @@
+package main
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// cat sends stdin to an echo server and prints the echo; the server
+// reports the association and its end.
+func TestEchoWithCat(t *testing.T) {
+	srv := startCmd(t, 10*time.Second, nil, "echo", "-udp-port", "0", "-L", "127.0.0.1", "-v")
+	port := srv.udpPort(t)
+	code, out, errOut := runCmd(t, 5*time.Second, strings.NewReader("hello, world\n"),
+		"cat", "-L", "127.0.0.1", "-remote-udp-port", port, "-p", "7", "-stream", "3", "-ppid", "42", "-q", "0.2", "-v", "127.0.0.1")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, "hello, world\n", out)
+	requireLines(t, errOut, `^sctp cat: association 1 with 127\.0\.0\.1:\d+ up$`, `shutdown_comp`)
+	srv.waitOutput(t, "received 1 messages, 13 bytes")
+	requireLines(t, srv.out.String(),
+		`^assoc 1: comm_up from 127\.0\.0\.1:\d+, 10 outbound / 10 inbound streams$`,
+		`^assoc 1: 13 bytes on stream 3, PPID 42, SSN 0, TSN \d+, complete true$`,
+		`^assoc 1: shutdown_event`,
+		`^assoc 1: assoc_change shutdown_comp`)
+	srv.cancel() // like SIGINT
+	srv.wait(t, 5*time.Second)
+	require.Equal(t, 0, srv.code)
+}
+
+// The discard server counts, and exits after -c associations.
+func TestDiscard(t *testing.T) {
+	srv := startCmd(t, 10*time.Second, nil, "discard", "-udp-port", "0", "-L", "127.0.0.1", "-c", "1")
+	port := srv.udpPort(t)
+	code, out, errOut := runCmd(t, 5*time.Second, strings.NewReader(strings.Repeat("x", 200000)),
+		"cat", "-L", "127.0.0.1", "-remote-udp-port", port, "-p", "9", "127.0.0.1")
+	require.Equal(t, 0, code, errOut)
+	require.Empty(t, out)
+	srv.wait(t, 5*time.Second)
+	require.Equal(t, 0, srv.code)
+	require.Contains(t, srv.out.String(), "bytes\n")
+	requireLines(t, srv.out.String(), `^assoc 1: received \d+ messages, 200000 bytes$`)
+}
+
+// cat -l serves one association: data flows both ways, and the client's
+// EOF ends both.
+func TestCatListen(t *testing.T) {
+	srvIn, srvInW := io.Pipe()
+	t.Cleanup(func() { srvInW.Close() })
+	srv := startCmd(t, 10*time.Second, srvIn, "cat", "-l", "-p", "4000", "-udp-port", "0", "-L", "127.0.0.1")
+	port := srv.udpPort(t)
+	go func() { _, _ = io.WriteString(srvInW, "from the server\n") }()
+	code, out, errOut := runCmd(t, 5*time.Second, strings.NewReader("from the client\n"),
+		"cat", "-L", "127.0.0.1", "-remote-udp-port", port, "-p", "4000", "-q", "0.3", "127.0.0.1")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, "from the server\n", out)
+	srv.wait(t, 5*time.Second)
+	require.Equal(t, 0, srv.code, srv.err.String())
+	require.Equal(t, "from the client\n", srv.out.String())
+}
+
+// A client whose peer does not answer gives up after -max-init-retrans
+// with a clear error and status 1.
+func TestCatNoPeer(t *testing.T) {
+	code, _, errOut := runCmd(t, 5*time.Second, nil,
+		"cat", "-L", "127.0.0.1", "-remote-udp-port", "9", "-rto-initial", "20ms", "-rto-min", "10ms", "-rto-max", "40ms",
+		"-max-init-retrans", "1", "127.0.0.1")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "sctp cat: association failed: assoc_change cant_assoc")
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// syncBuffer is a bytes.Buffer safe for a command writing and a test
+// reading at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// result is the outcome of a command run in the background.
+type result struct {
+	code     int
+	out, err *syncBuffer
+	done     chan struct{}
+	cancel   context.CancelFunc
+}
+
+// runCmd runs a command in-process and returns its exit status and
+// output; it fails the test if it takes longer than limit.
+func runCmd(t *testing.T, limit time.Duration, in io.Reader, args ...string) (int, string, string) {
+	t.Helper()
+	r := startCmd(t, limit, in, args...)
+	r.wait(t, limit)
+	return r.code, r.out.String(), r.err.String()
+}
+
+// startCmd starts a command in the background, bounded by limit (its
+// context is cancelled then, and at the end of the test).
+func startCmd(t *testing.T, limit time.Duration, in io.Reader, args ...string) *result {
+	t.Helper()
+	if in == nil {
+		in = strings.NewReader("")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	r := &result{out: &syncBuffer{}, err: &syncBuffer{}, done: make(chan struct{}), cancel: cancel}
+	go func() {
+		defer close(r.done)
+		r.code = runWith(ctx, stdio{in: in, out: r.out, err: r.err}, args)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-r.done:
+		case <-time.After(limit + 10*time.Second):
+			t.Errorf("%v did not stop", args)
+		}
+	})
+	return r
+}
+
+// wait waits for the command to exit, at most limit.
+func (r *result) wait(t *testing.T, limit time.Duration) {
+	t.Helper()
+	select {
+	case <-r.done:
+	case <-time.After(limit + 5*time.Second):
+		t.Fatalf("command did not finish; stdout:\n%s\nstderr:\n%s", r.out, r.err)
+	}
+}
+
+var listenRE = regexp.MustCompile(`listening on UDP (?:127\.0\.0\.1|\[::1\]):(\d+),`)
+
+// udpPort waits for the "listening on" line of a server and returns its
+// UDP port.
+func (r *result) udpPort(t *testing.T) string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := listenRE.FindStringSubmatch(r.err.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case <-r.done:
+			t.Fatalf("server exited with %d: %s", r.code, r.err)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	t.Fatalf("no listening line: %s", r.err)
+	return ""
+}
+
+// waitOutput waits until the command's stdout contains s.
+func (r *result) waitOutput(t *testing.T, s string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(r.out.String(), s) {
+		if time.Now().After(deadline) {
+			t.Fatalf("stdout has no %q:\n%s", s, r.out)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// requireLines checks that out contains every pattern (regular
+// expressions, multi-line mode).
+func requireLines(t *testing.T, out string, patterns ...string) {
+	t.Helper()
+	for _, p := range patterns {
+		require.Regexp(t, regexp.MustCompile("(?m)"+p), out)
+	}
+}
