@@ -31,36 +31,36 @@ func epConfig(port uint16) endpoint.Config {
 }
 
 // echo serves ep: every message received is sent back on its stream.
+// The work happens inside Wait's condition, so no wake-up is missed; a
+// message whose echo does not fit in the send buffer is kept and retried,
+// and no further message is read meanwhile (back-pressure).
 func echo(ctx context.Context, s *Stack, ep *endpoint.Endpoint) {
-	for {
-		err := s.Wait(ctx, func(timer.Time) bool { return true })
-		if err != nil {
-			return
-		}
-		_ = s.Do(func(now timer.Time) error {
-			for {
-				id, d, ok := ep.Poll()
-				if !ok {
-					return nil
+	var pending *association.Message
+	var pendingID endpoint.AssocID
+	_ = s.Wait(ctx, func(now timer.Time) bool {
+		for {
+			if pending != nil {
+				a, ok := ep.Assoc(pendingID)
+				if ok {
+					m := pending
+					err := a.Send(now, association.SendInfo{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered}, m.Data)
+					ep.Touch(pendingID)
+					if err == association.ErrWouldBlock {
+						return false
+					}
 				}
-				if d.Event != nil {
-					continue
-				}
-				if a, ok := ep.Assoc(id); ok {
-					m := d.Message
-					_ = a.Send(now, association.SendInfo{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered}, m.Data)
-					ep.Touch(id)
-				}
+				pending = nil
 			}
-		})
-		// Wait for the next change.
-		ch := func() chan struct{} { s.mu.Lock(); defer s.mu.Unlock(); return s.changed }()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return
+			id, d, ok := ep.Poll()
+			if !ok {
+				return false
+			}
+			if d.Event == nil {
+				m := d.Message
+				pending, pendingID = &m, id
+			}
 		}
-	}
+	})
 }
 
 // Two stacks on loopback: a client association to an echo server over
