@@ -101,3 +101,31 @@ func TestActiveErrorEvents(t *testing.T) {
 	}
 	require.NotZero(t, failed)
 }
+
+// A slow reader in active mode: the socket stops reading its associations
+// while the channel is full, so the peer's window closes and its sends
+// block (gen_sctp's mailbox would grow instead).
+func TestActiveSlowReaderBackPressure(t *testing.T) {
+	noLeak(t)
+	srv := server(t, Active(ActiveTrue), Recbuf(4000))
+	cli := clientOf(t, srv, NonBlockSend(true), Sndbuf(4000), SCTPNodelay(true))
+	ac := connect(t, cli, srv)
+	msg := make([]byte, 500)
+	n := 0
+	var err error
+	for ; n < 10000; n++ {
+		if err = cli.Send(ac.AssocID, 0, msg); err != nil {
+			break
+		}
+	}
+	require.ErrorIs(t, err, ErrWouldBlock, "the sender was stopped")
+	// What was accepted fits in the send buffer, the receive window, the
+	// channel and the one delivery in hand (plus a packet of slack).
+	bound := 4000 + 4000 + (DefaultDeliveryBuffer+1)*500 + 1500
+	require.LessOrEqual(t, n*500, bound)
+	require.LessOrEqual(t, len(srv.Deliveries()), DefaultDeliveryBuffer)
+	// Reading the channel lets the data flow again.
+	for len(srv.Deliveries()) > 0 {
+		<-srv.Deliveries()
+	}
+}

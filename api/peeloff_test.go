@@ -78,9 +78,11 @@ func TestPeeloff(t *testing.T) {
 	require.NoError(t, c1.Send(a1.AssocID, 0, []byte("still here")))
 	require.Equal(t, "still here", string(recvData(t, p).Data))
 	// Closing the peeled socket shuts its association down.
-	require.NoError(t, p.Close())
-	recvEvent[*ShutdownEvent](t, c1)
-	require.Equal(t, ShutdownComp, recvEvent[*AssocChange](t, c1).State)
+	require.NoError(t, c1.Eof(a1.AssocID))
+	recvEvent[*ShutdownEvent](t, p)
+	require.Equal(t, ShutdownComp, recvEvent[*AssocChange](t, p).State)
+	_, err = p.Recv(testCtx(t))
+	require.ErrorIs(t, err, ErrNotConnected, "the association is over")
 }
 
 // A parent that keeps reading while a peeled-off socket does not read:

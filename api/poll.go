@@ -91,3 +91,13 @@ func (e *epShare) stashFull() bool {
 	}
 	return false
 }
+
+// goneLocked reports whether a peeled-off or accepted socket's
+// association no longer exists (its last delivery was read).
+func (s *Socket) goneLocked() bool {
+	if !s.peeled || s.stash.len() > 0 {
+		return false
+	}
+	a, ok := s.share.ep.Assoc(s.assoc1)
+	return !ok || a.State() == association.StateClosed && a.Pending() == 0
+}

@@ -16,7 +16,9 @@ import (
 // As in gen_sctp, the error-class events (SendFailed, RemoteError,
 // PdapiEvent) come back as an error: an *Error whose Reason is the record
 // name, wrapping an *EventError that carries the event (errors.As). Recv
-// on a socket in active mode fails with ErrActive (reason einval).
+// on a socket in active mode fails with ErrActive (reason einval); on a
+// peeled-off or accepted socket whose association is over and whose last
+// event was read, with ErrNotConnected (reason enotconn).
 //
 // A message delivered by the association in pieces (partial delivery,
 // when it exceeds half the receive buffer) is gathered and returned whole,
@@ -44,6 +46,10 @@ func (s *Socket) Recv(ctx context.Context) (Delivery, error) {
 				return true
 			}
 			d, got, woke = s.nextLocked(now)
+			if !got && s.goneLocked() {
+				err = ErrNotConnected
+				return true
+			}
 			return got || woke
 		})
 		if werr != nil {

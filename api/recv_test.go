@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gensctp/gensctp/timer"
 	"github.com/stretchr/testify/require"
 )
 
@@ -73,7 +74,16 @@ func TestCloseUnblocks(t *testing.T) {
 		}
 	}()
 	go func() { _, err := lis.Accept(context.Background()); errs <- err }()
-	time.Sleep(50 * time.Millisecond) // let them block
+	// Let the sender fill its buffer and block.
+	require.Eventually(t, func() bool {
+		full := false
+		_ = cli.do(func(timer.Time) error {
+			a, ok := cli.share.ep.Assoc(ac.AssocID)
+			full = ok && a.Buffered() > 0
+			return nil
+		})
+		return full
+	}, 5*time.Second, time.Millisecond)
 	require.NoError(t, cli.Close())
 	require.NoError(t, lis.Close())
 	for range 3 {
