@@ -145,38 +145,44 @@ func opError(op string, assoc AssocID, stream int, err error) error {
 	return &Error{Op: op, Assoc: assoc, Stream: stream, Reason: reason, Err: mapped}
 }
 
-// classify returns the reason atom of err and the error to wrap: the
-// errors of the layers below are replaced by this package's.
+// errorClasses maps errors to reason atoms: an error that is (or wraps)
+// one of this package's sentinels is kept; one of the layers below is
+// replaced by the sentinel.
+var errorClasses = []struct {
+	reason Atom
+	ours   error
+	lower  []error
+}{
+	{Closed, net.ErrClosed, []error{endpoint.ErrClosed}},
+	{Eagain, ErrWouldBlock, []error{association.ErrWouldBlock}},
+	{Einval, ErrInvalidStream, []error{association.ErrInvalidStream}},
+	{Einval, ErrEmptyMessage, []error{association.ErrEmptyMessage}},
+	{Emsgsize, ErrMessageTooLarge, []error{association.ErrMessageTooLarge}},
+	{Epipe, ErrAssociationClosed, []error{association.ErrClosed}},
+	{Eisconn, ErrAlreadyConnected, []error{endpoint.ErrAssociationExists}},
+	{Enobufs, ErrTooManyAssociations, []error{endpoint.ErrTooManyAssociations}},
+	{Eaddrinuse, ErrAddrInUse, []error{endpoint.ErrPortInUse}},
+	{Enotconn, ErrNotConnected, nil},
+	{Enotsup, ErrNotSupported, nil},
+}
+
+// classify returns the reason atom of err and the error to wrap.
 func classify(err error) (Atom, error) {
 	switch {
-	case errors.Is(err, net.ErrClosed):
-		return Closed, net.ErrClosed
 	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
 		return Timeout, err
 	case errors.Is(err, context.Canceled):
 		return Ecanceled, err
-	case errors.Is(err, association.ErrWouldBlock), errors.Is(err, ErrWouldBlock):
-		return Eagain, ErrWouldBlock
-	case errors.Is(err, association.ErrInvalidStream), errors.Is(err, ErrInvalidStream):
-		return Einval, ErrInvalidStream
-	case errors.Is(err, association.ErrEmptyMessage), errors.Is(err, ErrEmptyMessage):
-		return Einval, ErrEmptyMessage
-	case errors.Is(err, association.ErrMessageTooLarge), errors.Is(err, ErrMessageTooLarge):
-		return Emsgsize, ErrMessageTooLarge
-	case errors.Is(err, association.ErrClosed), errors.Is(err, ErrAssociationClosed):
-		return Epipe, ErrAssociationClosed
-	case errors.Is(err, endpoint.ErrAssociationExists), errors.Is(err, ErrAlreadyConnected):
-		return Eisconn, ErrAlreadyConnected
-	case errors.Is(err, endpoint.ErrTooManyAssociations), errors.Is(err, ErrTooManyAssociations):
-		return Enobufs, ErrTooManyAssociations
-	case errors.Is(err, endpoint.ErrPortInUse), errors.Is(err, ErrAddrInUse):
-		return Eaddrinuse, ErrAddrInUse
-	case errors.Is(err, endpoint.ErrClosed):
-		return Closed, net.ErrClosed
-	case errors.Is(err, ErrNotConnected):
-		return Enotconn, err
-	case errors.Is(err, ErrNotSupported):
-		return Enotsup, err
+	}
+	for _, c := range errorClasses {
+		if errors.Is(err, c.ours) {
+			return c.reason, err
+		}
+		for _, l := range c.lower {
+			if errors.Is(err, l) {
+				return c.reason, c.ours
+			}
+		}
 	}
 	// ErrActive, ErrNoAssociation, ErrInvalidOption, invalid
 	// configurations and anything else.
