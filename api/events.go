@@ -98,14 +98,26 @@ type PdapiEvent struct {
 	Stream uint16
 }
 
-// Record implements Event.
-func (*AssocChange) Record() string     { return "sctp_assoc_change" }
-func (*PaddrChange) Record() string     { return "sctp_paddr_change" }
-func (*RemoteError) Record() string     { return "sctp_remote_error" }
-func (*SendFailed) Record() string      { return "sctp_send_failed" }
-func (*ShutdownEvent) Record() string   { return "sctp_shutdown_event" }
+// Record returns "sctp_assoc_change".
+func (*AssocChange) Record() string { return "sctp_assoc_change" }
+
+// Record returns "sctp_paddr_change".
+func (*PaddrChange) Record() string { return "sctp_paddr_change" }
+
+// Record returns "sctp_remote_error".
+func (*RemoteError) Record() string { return "sctp_remote_error" }
+
+// Record returns "sctp_send_failed".
+func (*SendFailed) Record() string { return "sctp_send_failed" }
+
+// Record returns "sctp_shutdown_event".
+func (*ShutdownEvent) Record() string { return "sctp_shutdown_event" }
+
+// Record returns "sctp_adaptation_event".
 func (*AdaptationEvent) Record() string { return "sctp_adaptation_event" }
-func (*PdapiEvent) Record() string      { return "sctp_pdapi_event" }
+
+// Record returns "sctp_pdapi_event".
+func (*PdapiEvent) Record() string { return "sctp_pdapi_event" }
 
 func (e *AssocChange) assoc() AssocID     { return e.AssocID }
 func (e *PaddrChange) assoc() AssocID     { return e.AssocID }

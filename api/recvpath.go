@@ -80,9 +80,9 @@ func (s *Socket) eventLocked(now timer.Time, r rawDelivery) (Delivery, bool) {
 }
 
 // forgetLocked drops what the socket keeps about an association that
-// ended (its last deliveries follow; the peer address stays for them
-// until the socket closes).
+// ended; its final AssocChange, being delivered, is its last delivery.
 func (s *Socket) forgetLocked(id AssocID) {
+	delete(s.peers, id)
 	for k := range s.partial {
 		if k.id == id {
 			s.dropPartialLocked(k)
