@@ -105,13 +105,18 @@ func (s *Socket) startConnect(op string, addrs []netip.Addr, port uint16, opts [
 
 // waitConnect waits for the AssocChange of association id.
 func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait, to netip.AddrPort) (*AssocChange, error) {
-	err := s.stk.Wait(ctx, func(now timer.Time) bool {
-		if s.closed {
-			return true
-		}
-		s.driveConnectLocked(now, id, w)
-		return w.ev != nil
-	})
+	var err error
+	for done := false; !done && err == nil; {
+		err = s.stk.Wait(ctx, func(now timer.Time) bool {
+			if s.closed || w.ev != nil {
+				done = true
+				return true
+			}
+			s.driveConnectLocked(now, id, w)
+			done = w.ev != nil
+			return done || s.wakeLocked()
+		})
+	}
 	if err != nil {
 		err = s.wdl.cause(ctx, err)
 	}
@@ -157,6 +162,7 @@ func (s *Socket) driveConnectLocked(now timer.Time, id AssocID, w *connectWait) 
 			continue
 		}
 		s.stash.push(r)
+		s.share.wake = true // for the socket's readers
 	}
 }
 
@@ -171,6 +177,7 @@ func (s *Socket) connectDoneLocked(e *AssocChange) bool {
 	}
 	delete(s.connecting, e.AssocID)
 	w.ev = e
+	s.share.wake = true
 	if s.st.active.mode == activeMulti && s.st.active.delivered() {
 		s.outbox.push(Delivery{Kind: KindPassive, Socket: s})
 	}

@@ -151,3 +151,28 @@ func TestConnectInit(t *testing.T) {
 	require.Equal(t, Eisconn, e.Reason)
 	require.ErrorIs(t, err, ErrAlreadyConnected)
 }
+
+// A Recv blocked on the socket while Connect waits: whichever polls the
+// comm_up, Connect gets it (and wakes up), and Recv does not.
+func TestConnectWhileRecv(t *testing.T) {
+	noLeak(t)
+	for range 20 {
+		srv := server(t)
+		cli := clientOf(t, srv)
+		got := make(chan Delivery, 1)
+		go func() {
+			d, err := cli.Recv(testCtx(t))
+			if err == nil {
+				got <- d
+			}
+			close(got)
+		}()
+		ac := connect(t, cli, srv)
+		up := recvEvent[*AssocChange](t, srv)
+		require.NoError(t, srv.Send(up.AssocID, 0, []byte("after")))
+		d := <-got
+		require.Equal(t, KindData, d.Kind, "Recv did not get the comm_up")
+		require.Equal(t, "after", string(d.Data))
+		require.Equal(t, ac.AssocID, d.Info.AssocID)
+	}
+}

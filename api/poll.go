@@ -26,36 +26,36 @@ const (
 // order: first what others polled for it (the stash), then, for a
 // peeled-off socket, its association's own queue, else the endpoint's
 // round-robin (deliveries of peeled-off associations are stashed for
-// their socket; woke reports that it happened, so that the caller wakes
-// their readers). Polling frees receive window: it is called only when
-// the delivery can be handed on, which keeps the association's window the
-// only buffer of unread data (back-pressure to the peer).
-func (s *Socket) pollLocked() (r rawDelivery, ok, woke bool) {
+// their socket, and the waiters are to be woken: see wakeLocked).
+// Polling frees receive window: it is called only when the delivery can
+// be handed on, which keeps the association's window the only buffer of
+// unread data (back-pressure to the peer).
+func (s *Socket) pollLocked() (r rawDelivery, ok bool) {
 	if r, ok := s.stash.pop(); ok {
-		return r, true, false
+		return r, true
 	}
 	ep := s.share.ep
 	if s.peeled {
 		a, found := ep.Assoc(s.assoc1)
 		if !found {
-			return rawDelivery{}, false, false
+			return rawDelivery{}, false
 		}
 		d, ok := a.Poll()
-		return rawDelivery{id: s.assoc1, d: d}, ok, false
+		return rawDelivery{id: s.assoc1, d: d}, ok
 	}
 	if !s.share.stashFull() {
 		for range pollBudget {
 			id, d, ok := ep.Poll()
 			if !ok {
-				return rawDelivery{}, false, woke
+				return rawDelivery{}, false
 			}
 			o := s.share.owner(id)
 			if o == s {
-				return rawDelivery{id: id, d: d}, true, woke
+				return rawDelivery{id: id, d: d}, true
 			}
 			if o != nil && !o.closed {
 				o.stash.push(rawDelivery{id: id, d: d})
-				woke = true
+				s.share.wake = true
 				if o.stash.len() >= stashLimit {
 					break
 				}
@@ -75,10 +75,21 @@ func (s *Socket) pollLocked() (r rawDelivery, ok, woke bool) {
 	for _, id := range s.ownedLocked() {
 		if a, found := ep.Assoc(id); found && a.Pending() > 0 {
 			d, _ := a.Poll()
-			return rawDelivery{id: id, d: d}, true, woke
+			return rawDelivery{id: id, d: d}, true
 		}
 	}
-	return rawDelivery{}, false, woke
+	return rawDelivery{}, false
+}
+
+// wakeLocked reports, and clears, that deliveries were handed to other
+// waiters (stashed for another socket, or a connect outcome given to its
+// Connect) while the caller's wait condition stays false: the caller must
+// then end its wait (and wait again), so that Stack.Wait wakes the
+// others.
+func (s *Socket) wakeLocked() bool {
+	w := s.share.wake
+	s.share.wake = false
+	return w
 }
 
 // stashFull reports whether a peeled-off socket has stashLimit

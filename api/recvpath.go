@@ -28,22 +28,21 @@ type partialMsg struct {
 // events the sctp_events option turns off, and gathers the pieces of
 // partially delivered messages (RFC 6458 Section 8.1.21) so that a
 // message is always delivered whole, up to the MaxMessageSize option.
-// woke reports that deliveries were stashed for other sockets.
+// woke reports that others must be woken (see wakeLocked).
 func (s *Socket) nextLocked(now timer.Time) (d Delivery, ok, woke bool) {
 	for {
-		r, ok, w := s.pollLocked()
-		woke = woke || w
+		r, ok := s.pollLocked()
 		if !ok {
-			return Delivery{}, false, woke
+			return Delivery{}, false, s.wakeLocked()
 		}
 		if r.d.Event != nil {
 			if d, ok := s.eventLocked(now, r); ok {
-				return d, true, woke
+				return d, true, s.wakeLocked()
 			}
 			continue
 		}
 		if d, ok := s.messageLocked(now, r); ok {
-			return d, true, woke
+			return d, true, s.wakeLocked()
 		}
 	}
 }

@@ -71,6 +71,7 @@ type epShare struct {
 	parent *Socket             // the opening socket; nil once closed
 	peeled map[AssocID]*Socket // associations owned by peeled-off sockets
 	refs   int                 // sockets using the endpoint
+	wake   bool                // see Socket.wakeLocked
 }
 
 // owner returns the socket that owns association id, or nil.
