@@ -1,0 +1,188 @@
+package api
+
+import (
+	"context"
+	"net/netip"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// connectWait is a blocking Connect waiting for its AssocChange.
+type connectWait struct {
+	ev *AssocChange
+}
+
+// Connect sets up an association with the peer at addr and SCTP port
+// port and waits for the outcome (gen_sctp connect/4,5). The peer is
+// reached on its UDP encapsulation port (RemoteUDPPort,
+// RemoteUDPPortFor). opts are applied to the socket first and stay there
+// (gen_sctp prim_inet:chgopts: record fields left zero keep their current
+// values). It returns the comm_up AssocChange; when the association
+// cannot be set up, an *Error whose Reason is the state (for example
+// cant_assoc) wrapping an *EventError that carries the AssocChange
+// (errors.As).
+//
+// The AssocChange is consumed by Connect: it is not delivered again by
+// Recv or on the delivery channel (in count mode it still counts, as
+// gen_sctp's mailbox delivery does). Unlike gen_sctp's passive-mode
+// connect, which receives whatever comes next and may swallow another
+// association's message, Connect waits for its own association's event
+// and leaves every other delivery where it was. When ctx ends first,
+// Connect returns a timeout (or cancellation) error and the attempt goes
+// on: its AssocChange is then delivered as an ordinary event, as in
+// gen_sctp.
+func (s *Socket) Connect(ctx context.Context, addr netip.Addr, port uint16, opts ...Option) (*AssocChange, error) {
+	return s.ConnectAddrs(ctx, []netip.Addr{addr}, port, opts...)
+}
+
+// ConnectAddrs is Connect to a multihomed peer: addrs are its addresses,
+// the first the primary path.
+func (s *Socket) ConnectAddrs(ctx context.Context, addrs []netip.Addr, port uint16, opts ...Option) (*AssocChange, error) {
+	ctx, done := s.wdl.merge(ctx)
+	defer done()
+	id, w, err := s.startConnect("connect", addrs, port, opts, true)
+	if err != nil {
+		return nil, err
+	}
+	return s.waitConnect(ctx, id, w, netip.AddrPortFrom(addrs[0], port))
+}
+
+// ConnectInit starts setting up an association and returns at once
+// (gen_sctp connect_init/4,5): the outcome arrives later as an
+// AssocChange event (comm_up or cant_assoc) through Recv or the delivery
+// channel. Errors are those of starting the attempt only.
+func (s *Socket) ConnectInit(ctx context.Context, addr netip.Addr, port uint16, opts ...Option) error {
+	_, _, err := s.startConnect("connect_init", []netip.Addr{addr}, port, opts, false)
+	return err
+}
+
+// ConnectxInit is ConnectInit to a multihomed peer (gen_sctp
+// connectx_init): it returns the association id at once, the id the later
+// AssocChange carries.
+func (s *Socket) ConnectxInit(ctx context.Context, addrs []netip.Addr, port uint16, opts ...Option) (AssocID, error) {
+	id, _, err := s.startConnect("connectx_init", addrs, port, opts, false)
+	return id, err
+}
+
+// startConnect applies opts and starts the handshake (REFERENCE §4.3
+// steps 2 to 4).
+func (s *Socket) startConnect(op string, addrs []netip.Addr, port uint16, opts []Option, wait bool) (AssocID, *connectWait, error) {
+	var id AssocID
+	var w *connectWait
+	err := s.do(func(now timer.Time) error {
+		if err := s.setOptsLocked(now, modeConnect, opts); err != nil {
+			return err
+		}
+		if len(addrs) == 0 {
+			return ErrNotConnected
+		}
+		for _, a := range addrs {
+			if !a.IsValid() {
+				return ErrInvalidOption
+			}
+		}
+		if s.peeled || s.typ == Stream && s.assoc1 != 0 {
+			return ErrAlreadyConnected
+		}
+		var err error
+		id, err = s.share.ep.Connect(now, s.st.peerAddrs(addrs), port, nil)
+		if err != nil {
+			return err
+		}
+		s.peers[id] = netip.AddrPortFrom(addrs[0].Unmap(), port)
+		if s.typ == Stream {
+			s.assoc1 = id
+		}
+		if wait {
+			w = &connectWait{}
+			s.connecting[id] = w
+		}
+		return nil
+	})
+	return id, w, opError(op, id, -1, err)
+}
+
+// waitConnect waits for the AssocChange of association id.
+func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait, to netip.AddrPort) (*AssocChange, error) {
+	var err error
+	for done := false; !done && err == nil; {
+		err = s.stk.Wait(ctx, func(now timer.Time) bool {
+			if s.closed || w.ev != nil {
+				done = true
+				return true
+			}
+			s.driveConnectLocked(now, id, w)
+			done = w.ev != nil
+			return done || s.wakeLocked()
+		})
+	}
+	if err != nil {
+		err = s.wdl.cause(ctx, err)
+	}
+	_ = s.stk.Do(func(timer.Time) error {
+		if w.ev != nil {
+			err = nil // the outcome came with the end of the wait
+		} else {
+			delete(s.connecting, id)
+			if err == nil {
+				err = errClosed
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, opError("connect", id, -1, err)
+	}
+	if w.ev.State != CommUp {
+		return nil, &Error{Op: "connect", Assoc: id, Stream: -1, Reason: eventReason(w.ev),
+			Err: &EventError{From: to, Event: w.ev}}
+	}
+	return w.ev, nil
+}
+
+// driveConnectLocked reads the connecting association directly until its
+// AssocChange, so that a Connect on a socket nobody reads completes;
+// other deliveries met on the way are stashed for the user, in order.
+func (s *Socket) driveConnectLocked(now timer.Time, id AssocID, w *connectWait) {
+	a, ok := s.share.ep.Assoc(id)
+	if !ok || s.share.owner(id) != s {
+		return
+	}
+	for w.ev == nil {
+		d, ok := a.Poll()
+		if !ok {
+			return
+		}
+		r := rawDelivery{id: id, d: d}
+		if _, ac := d.Event.(*association.AssocChange); ac {
+			if _, ok := s.eventLocked(now, r); ok {
+				s.stash.push(r) // not the Connect's after all
+			}
+			continue
+		}
+		s.stash.push(r)
+		s.share.wake = true // for the socket's readers
+	}
+}
+
+// connectDoneLocked hands an AssocChange to the Connect waiting for it
+// and reports whether there was one. In count mode the event counts as
+// delivered (gen_sctp delivers it to the mailbox, where connect picks it
+// up).
+func (s *Socket) connectDoneLocked(e *AssocChange) bool {
+	w := s.connecting[e.AssocID]
+	if w == nil {
+		return false
+	}
+	delete(s.connecting, e.AssocID)
+	w.ev = e
+	s.share.wake = true
+	if s.st.active.mode == activeMulti && s.st.active.delivered() {
+		s.outbox.push(Delivery{Kind: KindPassive, Socket: s})
+	}
+	if e.State != CommUp && e.State != Restart {
+		s.forgetLocked(e.AssocID)
+	}
+	return true
+}

@@ -1,0 +1,79 @@
+package api
+
+import (
+	"net/netip"
+)
+
+// DeliveryKind says what a Delivery is.
+type DeliveryKind uint8
+
+// The kinds of Delivery, after the gen_sctp messages of active mode.
+const (
+	// KindData is a message: {sctp, S, FromIP, FromPort, {AncData, Data}}.
+	KindData DeliveryKind = iota + 1
+	// KindEvent is an event that is not an error: {sctp, S, FromIP,
+	// FromPort, {AncData, Event}}.
+	KindEvent
+	// KindError is an error-class event (SendFailed, RemoteError,
+	// PdapiEvent): {sctp_error, S, FromIP, FromPort, {AncData, Event}}.
+	KindError
+	// KindPassive says that the active count reached 0 and the socket is
+	// passive: {sctp_passive, S}.
+	KindPassive
+)
+
+// String returns the name of the gen_sctp message: "sctp", "sctp_error"
+// or "sctp_passive".
+func (k DeliveryKind) String() string {
+	switch k {
+	case KindData, KindEvent:
+		return "sctp"
+	case KindError:
+		return "sctp_error"
+	case KindPassive:
+		return "sctp_passive"
+	}
+	return "undefined"
+}
+
+// Delivery is one message or one event: what Recv returns and what active
+// mode sends on the delivery channel.
+type Delivery struct {
+	Kind DeliveryKind
+	// Socket is the socket that delivered it (several sockets may
+	// deliver to one channel).
+	Socket *Socket
+	// From is the peer's IP and SCTP port (FromIP, FromPort): for a
+	// message, the primary path of its association.
+	From netip.AddrPort
+	// Info is the ancillary data of a message (AncData
+	// [#sctp_sndrcvinfo{}]); HasInfo is false when the data_io_event of
+	// sctp_events is off, and for events (AncData []).
+	Info    SndRcvInfo
+	HasInfo bool
+	// Data is the whole message (KindData). It belongs to the receiver.
+	Data []byte
+	// Event is the event (KindEvent and KindError).
+	Event Event
+}
+
+// Err returns, for KindError, the error Recv returns for this event (an
+// *Error wrapping an *EventError); nil otherwise.
+func (d *Delivery) Err() error {
+	if d.Kind != KindError {
+		return nil
+	}
+	return &Error{Op: "recv", Assoc: d.Event.assoc(), Stream: -1, Reason: eventReason(d.Event),
+		Err: &EventError{From: d.From, Event: d.Event}}
+}
+
+// Assoc returns the association of a message or event, or 0.
+func (d *Delivery) Assoc() AssocID {
+	switch {
+	case d.Kind == KindData:
+		return d.Info.AssocID
+	case d.Event != nil:
+		return d.Event.assoc()
+	}
+	return 0
+}

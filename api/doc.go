@@ -1,0 +1,109 @@
+// Package api is gensctp's user interface: the Erlang/OTP gen_sctp API in
+// Go, over SCTP (RFC 9260) encapsulated in UDP (RFC 6951). An Erlang
+// programmer finds every gen_sctp call, record and atom with the same
+// meaning; a Go programmer finds contexts, deadlines, errors.Is and
+// errors.As, channels and godoc examples.
+//
+// # Mapping
+//
+//	gen_sctp                           package api
+//	open/0,1,2 + open-only options     Open(IP(a), Port(p), Type(SeqPacket|Stream), Inet6(), LocalUDPPort(n), ...)
+//	close/1, linger                    (*Socket).Close, Linger(on, secs)
+//	listen/2                           Listen(bool), ListenBacklog(n)
+//	connect/4,5 (blocking)             Connect(ctx, addr, port, opts...) (*AssocChange, error); ConnectAddrs
+//	connect_init/4,5                   ConnectInit(ctx, addr, port, opts...)
+//	connectx_init/3,4,5                ConnectxInit(ctx, addrs, port, opts...) (AssocID, error)
+//	send/4                             Send(assoc, stream, data), SendContext
+//	send/3                             SendInfo(SndRcvInfo, data), SendInfoContext
+//	recv/1,2                           Recv(ctx) (Delivery, error), SetReadDeadline
+//	eof/2, abort/2                     Eof(assoc), Abort(assoc)
+//	peeloff/2                          Peeloff(assoc) (*Socket, error)
+//	controlling_process/2              SetOwner(chan<- Delivery), Deliveries()
+//	error_string/1                     ErrorString(code)
+//	inet:setopts/2                     SetOpts(opts...)
+//	inet:port/1, socknames, peernames  Port(), SockNames(assoc), PeerNames(assoc)
+//	inet:getstat/1                     Stats()
+//	{active, false|true|once|N}        Active(ActiveFalse|ActiveTrue|ActiveOnce|ActiveCount(n))
+//	{sctp, S, IP, Port, {Anc, Data}}   Delivery{Kind: KindData|KindEvent, From, Info, Data, Event}
+//	{sctp_error, S, IP, Port, ...}     Delivery{Kind: KindError}; from Recv: an error (*EventError)
+//	{sctp_passive, S}                  Delivery{Kind: KindPassive}
+//	#sctp_sndrcvinfo{} ...             SndRcvInfo, InitMsg, RtoInfo, AssocParams, Prim, SetPeerPrim,
+//	                                   SetAdaptation, PaddrParams, EventSubscribe, AssocValue,
+//	                                   PaddrInfo, Status (fields named after gen_sctp's)
+//	event records                      AssocChange, PaddrChange, RemoteError, SendFailed,
+//	                                   ShutdownEvent, AdaptationEvent, PdapiEvent (plus AssocID)
+//	atoms                              typed constants whose String is the atom (CommUp → "comm_up")
+//	{error, Reason}                    *Error{Op, Assoc, Stream, Reason Atom, Err}
+//
+// Options are functional options named after gen_sctp's: {foo_bar, V} is
+// FooBar(V), {sctp_foo, V} is SCTPFoo(V). Records use gen_sctp's units
+// (milliseconds, seconds) so that values carry over unchanged; Go's
+// time.Duration appears only where gen_sctp has no field.
+//
+// # UDP encapsulation
+//
+// gen_sctp has no UDP options; gensctp adds them (RFC 6951): the local
+// UDP port (LocalUDPPort, default 9899, 0 for ephemeral) and the remote
+// UDP port of peers (RemoteUDPPort, RemoteUDPPortFor). Sockets opened on
+// one UDP port share one UDP socket and event loop (RFC 6951 Section 5.1:
+// one encapsulation port per SCTP stack), each with its own SCTP port. An
+// association learns each peer address's UDP port from the packets that
+// pass its verification tag check (RFC 6951 Section 5.4).
+//
+// # Semantics kept from gen_sctp (REFERENCE.md)
+//
+//   - Active mode counting (§4.1): {active, N} adds to the count within
+//     the int16 range (else einval), clamps a negative sum to 0, turns
+//     passive with a notice at 0 (also for {active, 0} when passive and at
+//     open), counts events too, and sends no notice when switching from N
+//     to true, once or false.
+//   - Recv (§4.2): one whole message or one event per call; error-class
+//     events (send failed, remote error, partial delivery aborted) come
+//     back as errors; address, shutdown, adaptation and association events
+//     never do; einval in active mode; closed when the socket closes.
+//   - Connect (§4.3): options applied first and kept, record fields left
+//     zero keeping their values; comm_up or an error carrying the
+//     AssocChange; a timeout leaves the attempt running and its outcome
+//     arrives later as an event; connect_init and connectx_init report
+//     through the event only.
+//   - Send (§4.4): send/4 takes the association's default send
+//     parameters; streams at or above the negotiated count are einval;
+//     Send blocks while the send buffer is full, or returns eagain with
+//     non_block_send.
+//   - Eof, abort, close and linger (§4.5, §4.8); peeloff (§4.7); the
+//     error_string table (§4.6); sctp_events defaults (§3.3: adaptation
+//     layer events off).
+//
+// # Deliberate differences
+//
+//   - Messages are delivered whole up to MaxMessageSize (default 16 MiB)
+//     instead of without bound; a larger one aborts its association.
+//   - Active mode delivers to a bounded channel: a slow reader holds data
+//     in the association's receive window (the peer stops sending) instead
+//     of growing a mailbox.
+//   - A blocking Connect waits for its own association's event; it never
+//     consumes another association's delivery (gen_sctp's "XXX race
+//     condition").
+//   - A received SndRcvInfo may be passed to SendInfo as is (SSN, TSN and
+//     CumTSN are ignored rather than rejected).
+//   - SetOpts applies all options or none; concurrent Recv calls are
+//     allowed (each delivery goes to one caller).
+//   - Accept on a listening Stream socket (like net.Listener) is an
+//     addition; its backlog is fixed at endpoint.DefaultBacklog.
+//   - TimeToLive is accepted and ignored: PR-SCTP (RFC 3758) is not
+//     negotiated, every message is reliable.
+//
+// # Concurrency
+//
+// A Socket is safe for concurrent use; see its documentation for the
+// locking. Every blocking call honours a context or a deadline and
+// returns when the socket closes. Each open UDP port runs one reader
+// goroutine and one runtime timer (package internal/stack); each socket
+// one delivery goroutine for active mode.
+//
+// References:
+//   - https://www.erlang.org/doc/apps/kernel/gen_sctp.html
+//   - https://www.rfc-editor.org/rfc/rfc9260 (SCTP)
+//   - https://www.rfc-editor.org/rfc/rfc6951 (UDP encapsulation)
+//   - https://www.rfc-editor.org/rfc/rfc6458 (sockets API: records, styles)
+package api

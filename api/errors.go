@@ -1,0 +1,217 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/endpoint"
+)
+
+// Atom is a gen_sctp reason atom, as in {error, Reason}: "einval",
+// "eagain", "closed", "timeout", ... Every *Error carries one, so that
+// code ported from Erlang can match on the same reasons; Go code tests
+// the error itself with errors.Is and errors.As.
+type Atom string
+
+// String returns the atom.
+func (a Atom) String() string { return string(a) }
+
+// The reason atoms used by this package.
+const (
+	Badarg       Atom = "badarg"       // a bad option or argument
+	Einval       Atom = "einval"       // invalid argument or state
+	Eagain       Atom = "eagain"       // would block (non_block_send)
+	Closed       Atom = "closed"       // the socket is closed
+	Timeout      Atom = "timeout"      // a deadline or context expired
+	Epipe        Atom = "epipe"        // the association is closed or shutting down
+	Emsgsize     Atom = "emsgsize"     // message too large
+	Enotconn     Atom = "enotconn"     // no association
+	Eisconn      Atom = "eisconn"      // already connected to that peer
+	Eaddrinuse   Atom = "eaddrinuse"   // the SCTP or UDP port is taken
+	Enobufs      Atom = "enobufs"      // too many associations
+	Enotsup      Atom = "enotsup"      // not supported
+	Econnrefused Atom = "econnrefused" // reserved for the options work
+	Ecanceled    Atom = "ecanceled"    // the context was cancelled
+)
+
+// Errors of this package, wrapped in an *Error. Test with errors.Is.
+var (
+	// ErrWouldBlock: the send buffer is full and non_block_send is set
+	// (reason eagain).
+	ErrWouldBlock = errors.New("sctp: send buffer full")
+	// ErrInvalidStream: the stream is at or above the negotiated number
+	// of outbound streams (reason einval).
+	ErrInvalidStream = errors.New("sctp: invalid stream")
+	// ErrActive: Recv on a socket in active mode (reason einval).
+	ErrActive = errors.New("sctp: socket is in active mode")
+	// ErrNoAssociation: the association does not exist on this socket
+	// (reason einval).
+	ErrNoAssociation = errors.New("sctp: no such association")
+	// ErrAssociationClosed: the association is closed or shutting down
+	// (reason epipe).
+	ErrAssociationClosed = errors.New("sctp: association closed")
+	// ErrMessageTooLarge: a message does not fit (reason emsgsize).
+	ErrMessageTooLarge = errors.New("sctp: message too large")
+	// ErrEmptyMessage: Send without data (reason einval).
+	ErrEmptyMessage = errors.New("sctp: empty message")
+	// ErrInvalidOption: a bad option or option value (reason badarg
+	// from Open, einval from Connect and SetOpts).
+	ErrInvalidOption = errors.New("sctp: invalid option")
+	// ErrNotConnected: a one-to-one socket without an association, or
+	// PeerNames without one (reason enotconn).
+	ErrNotConnected = errors.New("sctp: not connected")
+	// ErrAlreadyConnected: an association to that peer exists, or a
+	// one-to-one socket has one already (reason eisconn).
+	ErrAlreadyConnected = errors.New("sctp: already connected")
+	// ErrAddrInUse: the SCTP port is taken on that UDP port, or the UDP
+	// port cannot be bound (reason eaddrinuse).
+	ErrAddrInUse = errors.New("sctp: address in use")
+	// ErrTooManyAssociations: the association limit is reached (reason
+	// enobufs).
+	ErrTooManyAssociations = errors.New("sctp: too many associations")
+	// ErrNotSupported: the operation does not apply to this socket type
+	// (reason enotsup or einval).
+	ErrNotSupported = errors.New("sctp: operation not supported")
+)
+
+// Error is the error returned by the Socket methods: the operation, the
+// association and stream concerned, the gen_sctp reason atom and the
+// underlying error. Closed sockets give errors.Is(err, net.ErrClosed);
+// expired deadlines errors.Is(err, os.ErrDeadlineExceeded) with Timeout
+// true; error-class events an *EventError (errors.As).
+type Error struct {
+	// Op is the operation: "open", "listen", "connect", "send", "recv",
+	// "eof", "abort", "peeloff", "setopts", "close", ...
+	Op string
+	// Assoc is the association concerned, or 0.
+	Assoc AssocID
+	// Stream is the stream of a send, or -1.
+	Stream int
+	// Reason is the gen_sctp reason atom.
+	Reason Atom
+	// Err is the underlying error.
+	Err error
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	s := "sctp " + e.Op
+	if e.Assoc != 0 {
+		s += " assoc " + strconv.FormatUint(uint64(e.Assoc), 10)
+	}
+	if e.Stream >= 0 {
+		s += " stream " + strconv.Itoa(e.Stream)
+	}
+	s += ": " + string(e.Reason)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Timeout reports whether a deadline or a context deadline expired
+// (net.Error).
+func (e *Error) Timeout() bool {
+	return errors.Is(e.Err, os.ErrDeadlineExceeded) || errors.Is(e.Err, context.DeadlineExceeded)
+}
+
+// Temporary reports whether the operation may succeed when retried: a
+// full send buffer or a timeout (net.Error; deprecated there, kept for
+// the interface).
+func (e *Error) Temporary() bool { return e.Timeout() || errors.Is(e.Err, ErrWouldBlock) }
+
+var _ net.Error = (*Error)(nil)
+
+// opError wraps err for op, mapping the errors of the layers below to
+// this package's errors and reason atoms. It returns nil for nil and
+// leaves an *Error as is.
+func opError(op string, assoc AssocID, stream int, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	reason, mapped := classify(err)
+	return &Error{Op: op, Assoc: assoc, Stream: stream, Reason: reason, Err: mapped}
+}
+
+// errorClasses maps errors to reason atoms: an error that is (or wraps)
+// one of this package's sentinels is kept; one of the layers below is
+// replaced by the sentinel.
+var errorClasses = []struct {
+	reason Atom
+	ours   error
+	lower  []error
+}{
+	{Closed, net.ErrClosed, []error{endpoint.ErrClosed}},
+	{Eagain, ErrWouldBlock, []error{association.ErrWouldBlock}},
+	{Einval, ErrInvalidStream, []error{association.ErrInvalidStream}},
+	{Einval, ErrEmptyMessage, []error{association.ErrEmptyMessage}},
+	{Emsgsize, ErrMessageTooLarge, []error{association.ErrMessageTooLarge}},
+	{Epipe, ErrAssociationClosed, []error{association.ErrClosed}},
+	{Eisconn, ErrAlreadyConnected, []error{endpoint.ErrAssociationExists}},
+	{Enobufs, ErrTooManyAssociations, []error{endpoint.ErrTooManyAssociations}},
+	{Eaddrinuse, ErrAddrInUse, []error{endpoint.ErrPortInUse}},
+	{Enotconn, ErrNotConnected, nil},
+	{Enotsup, ErrNotSupported, nil},
+}
+
+// classify returns the reason atom of err and the error to wrap.
+func classify(err error) (Atom, error) {
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+		return Timeout, err
+	case errors.Is(err, context.Canceled):
+		return Ecanceled, err
+	}
+	for _, c := range errorClasses {
+		if errors.Is(err, c.ours) {
+			return c.reason, err
+		}
+		for _, l := range c.lower {
+			if errors.Is(err, l) {
+				return c.reason, c.ours
+			}
+		}
+	}
+	// ErrActive, ErrNoAssociation, ErrInvalidOption, invalid
+	// configurations and anything else.
+	return Einval, err
+}
+
+// EventError is an event that gen_sctp returns as an error: the
+// error-class events SendFailed, RemoteError and PdapiEvent from Recv
+// (gen_sctp {error, ...}) and on the active channel (gen_sctp
+// {sctp_error, ...}), and the AssocChange of a failed Connect (gen_sctp
+// {error, #sctp_assoc_change{}}). It reaches the caller wrapped in an
+// *Error whose Reason is the record name (for example sctp_send_failed)
+// or, for a failed Connect, the state (for example cant_assoc).
+type EventError struct {
+	// From is the peer address (IP and SCTP port).
+	From netip.AddrPort
+	// Event is the event.
+	Event Event
+}
+
+// Error implements error.
+func (e *EventError) Error() string {
+	return "sctp event " + e.Event.Record() + ": " + e.Event.String()
+}
+
+// eventReason returns the reason atom of an event returned as an error.
+func eventReason(ev Event) Atom {
+	if ac, ok := ev.(*AssocChange); ok {
+		return Atom(ac.State.String())
+	}
+	return Atom(ev.Record())
+}

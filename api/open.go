@@ -1,0 +1,101 @@
+package api
+
+import (
+	"errors"
+
+	"github.com/gensctp/gensctp/endpoint"
+	"github.com/gensctp/gensctp/internal/stack"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// Ephemeral SCTP ports (Port(0)) come from the dynamic range of RFC 6335
+// Section 6.
+const (
+	ephemeralFirst = 49152
+	ephemeralLast  = 65535
+)
+
+// Open opens a socket (gen_sctp open/0,1,2). Without options it is a
+// one-to-many (SeqPacket) socket on the wildcard address, on a free SCTP
+// port, passive, on local UDP encapsulation port 9899 (RFC 6951), reaching
+// peers on their UDP port 9899. The open-only options are IP (repeatable,
+// multihoming), IfAddr, Port, Inet, Inet6, Type, LocalUDPPort,
+// RemoteUDPPort and RemoteUDPPortFor; every socket option may be given
+// too. A bad option is an *Error with reason badarg wrapping
+// ErrInvalidOption (gen_sctp raises badarg); a taken port one with reason
+// eaddrinuse.
+func Open(opts ...Option) (*Socket, error) {
+	st := defaultSettings()
+	if err := applyOptions(&optCtx{st: &st, mode: modeOpen}, opts); err != nil {
+		return nil, &Error{Op: "open", Stream: -1, Reason: Badarg, Err: err}
+	}
+	if err := st.checkOpen(); err != nil {
+		return nil, &Error{Op: "open", Stream: -1, Reason: Badarg, Err: errors.Join(ErrInvalidOption, err)}
+	}
+	sh, err := acquireStack(st.localUDPPort, st.addrs, st.family == FamilyInet6)
+	if err != nil {
+		return nil, opError("open", 0, -1, err)
+	}
+	share := &epShare{sh: sh, peeled: make(map[AssocID]*Socket), refs: 1}
+	var s *Socket
+	err = addEndpoint(sh.st, share, st)
+	if err == nil {
+		err = sh.st.Do(func(timer.Time) error {
+			s = newSocket(share, st)
+			share.parent = s
+			return nil
+		})
+	}
+	if err != nil {
+		sh.release()
+		return nil, opError("open", 0, -1, err)
+	}
+	s.start()
+	return s, nil
+}
+
+// addEndpoint creates the endpoint of the socket on its SCTP port, or on
+// a free one for port 0.
+func addEndpoint(st *stack.Stack, share *epShare, set settings) error {
+	tmpl := set.assoc
+	tmpl.Rand = stack.CryptoSource()
+	cfg := endpoint.Config{Port: set.port, Style: set.typ, Assoc: tmpl}
+	if set.port != 0 {
+		ep, err := st.AddEndpoint(cfg)
+		share.ep = ep
+		return err
+	}
+	// Ephemeral: start at a point that depends on the stack, then probe.
+	start := ephemeralFirst + int(stack.CryptoSource().Uint64()%(ephemeralLast-ephemeralFirst+1))
+	for i := range ephemeralLast - ephemeralFirst + 1 {
+		cfg.Port = uint16(ephemeralFirst + (start-ephemeralFirst+i)%(ephemeralLast-ephemeralFirst+1))
+		ep, err := st.AddEndpoint(cfg)
+		if err == nil {
+			share.ep = ep
+			return nil
+		}
+		if !errors.Is(err, endpoint.ErrPortInUse) {
+			return err
+		}
+	}
+	return ErrAddrInUse
+}
+
+// Listen makes the socket accept associations (gen_sctp listen/2 with
+// true) or stop accepting new ones (false); existing associations are not
+// affected.
+func (s *Socket) Listen(on bool) error {
+	return opError("listen", 0, -1, s.do(func(timer.Time) error {
+		if s.peeled {
+			return ErrNotSupported
+		}
+		s.share.ep.Listen(on)
+		return nil
+	}))
+}
+
+// ListenBacklog is gen_sctp listen/2 with an integer: a positive backlog
+// listens, 0 or less stops. Deviation: the backlog of a one-to-one
+// listener is fixed when the socket opens (endpoint.DefaultBacklog, 5,
+// gen_sctp's listen(S, true)); one-to-many sockets have none.
+func (s *Socket) ListenBacklog(backlog int) error { return s.Listen(backlog > 0) }

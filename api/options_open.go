@@ -1,0 +1,139 @@
+package api
+
+import (
+	"errors"
+	"net/netip"
+)
+
+// IP binds the socket to addr (gen_sctp {ip, IP}). Repeat it to bind
+// several addresses (multihoming, RFC 9260 Section 6.4): every address
+// gets a UDP socket on the same local UDP port, and associations list
+// them in INIT and INIT ACK. netip.IPv4Unspecified() (or IPv6) is
+// gen_sctp's any, the default. Open-only.
+func IP(addr netip.Addr) Option {
+	return Option{name: "ip", openOnly: true, apply: func(c *optCtx) error {
+		if !addr.IsValid() {
+			return errors.New("invalid address")
+		}
+		addr = addr.Unmap()
+		for _, a := range c.st.addrs {
+			if a == addr {
+				return errors.New("address given twice")
+			}
+		}
+		c.st.addrs = append(c.st.addrs, addr)
+		return nil
+	}}
+}
+
+// IfAddr is IP (gen_sctp {ifaddr, IP}).
+func IfAddr(addr netip.Addr) Option {
+	o := IP(addr)
+	o.name = "ifaddr"
+	return o
+}
+
+// Port sets the local SCTP port (gen_sctp {port, Port}); 0, the default,
+// picks a free port. Open-only.
+func Port(p uint16) Option {
+	return Option{name: "port", openOnly: true, apply: func(c *optCtx) error {
+		c.st.port = p
+		return nil
+	}}
+}
+
+// Inet selects IPv4 (gen_sctp inet, the default). Open-only.
+func Inet() Option { return familyOption(FamilyInet) }
+
+// Inet6 selects IPv6 (gen_sctp inet6); IPv4 addresses remain usable.
+// Without IP options the socket binds both wildcards. Open-only.
+func Inet6() Option { return familyOption(FamilyInet6) }
+
+func familyOption(f Family) Option {
+	return Option{name: f.String(), openOnly: true, apply: func(c *optCtx) error {
+		c.st.family, c.st.familySet = f, true
+		return nil
+	}}
+}
+
+// Type sets the socket type (gen_sctp {type, seqpacket | stream}):
+// SeqPacket (one-to-many, the default) or Stream (one-to-one). Open-only.
+func Type(t SocketType) Option {
+	return Option{name: "type", openOnly: true, apply: func(c *optCtx) error {
+		if t != SeqPacket && t != Stream {
+			return badValue(t)
+		}
+		c.st.typ = t
+		return nil
+	}}
+}
+
+// LocalUDPPort sets the local UDP encapsulation port (RFC 6951 Section
+// 5.1), an addition to gen_sctp: default 9899 (udpencap.DefaultPort), 0
+// for an ephemeral port. Sockets opened with the same port and addresses
+// share one UDP socket (one SCTP stack per UDP port, RFC 6951 Section
+// 5.1: "Each SCTP stack uses a single local UDP encapsulation port number
+// as the destination port for all its incoming SCTP packets") and must
+// then differ in their SCTP port. Open-only.
+func LocalUDPPort(port int) Option {
+	return Option{name: "local_udp_port", openOnly: true, apply: func(c *optCtx) error {
+		if port < 0 || port > 65535 {
+			return badValue(port)
+		}
+		c.st.localUDPPort = port
+		return nil
+	}}
+}
+
+// RemoteUDPPort sets the UDP encapsulation port of peers (1 to 65535,
+// default 9899), used to reach the addresses given to Connect. Once
+// packets arrive, an association uses the port they came from (RFC 6951
+// Section 5.4). An addition to gen_sctp. Open-only.
+func RemoteUDPPort(port int) Option {
+	return Option{name: "remote_udp_port", openOnly: true, apply: func(c *optCtx) error {
+		if port < 1 || port > 65535 {
+			return badValue(port)
+		}
+		c.st.remoteUDPPort = uint16(port)
+		return nil
+	}}
+}
+
+// RemoteUDPPortFor sets the UDP encapsulation port of one peer address,
+// overriding RemoteUDPPort for it. An addition to gen_sctp. Open-only.
+func RemoteUDPPortFor(addr netip.Addr, port int) Option {
+	return Option{name: "remote_udp_port", openOnly: true, apply: func(c *optCtx) error {
+		if !addr.IsValid() {
+			return errors.New("invalid address")
+		}
+		if port < 1 || port > 65535 {
+			return badValue(port)
+		}
+		if c.st.remoteUDPPorts == nil {
+			c.st.remoteUDPPorts = make(map[netip.Addr]uint16)
+		}
+		c.st.remoteUDPPorts[addr.Unmap()] = uint16(port)
+		return nil
+	}}
+}
+
+// checkOpen validates the open-only settings together and settles the
+// family: an IPv6 address selects inet6 unless inet was asked for.
+func (st *settings) checkOpen() error {
+	for _, a := range st.addrs {
+		if a.Is6() {
+			if st.familySet && st.family == FamilyInet {
+				return errors.New("an IPv6 address on an inet socket")
+			}
+			st.family = FamilyInet6
+		}
+	}
+	// The associations list the specific local addresses.
+	st.assoc.LocalAddrs = nil
+	for _, a := range st.addrs {
+		if !a.IsUnspecified() {
+			st.assoc.LocalAddrs = append(st.assoc.LocalAddrs, a)
+		}
+	}
+	return nil
+}

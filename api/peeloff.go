@@ -1,0 +1,112 @@
+package api
+
+import (
+	"context"
+
+	"github.com/gensctp/gensctp/timer"
+)
+
+// Peeloff moves association assoc of a one-to-many socket to a new
+// one-to-one socket (gen_sctp peeloff/2, RFC 6458 Section 9.2): from then
+// on its messages and events arrive only on the new socket, with the same
+// association id, and sends go through it (assoc 0 or the id). The new
+// socket inherits the options of this one (as since OTP 27.2), including
+// the active mode, and has its own delivery channel. This socket keeps
+// its other associations; closing it does not affect the peeled-off one.
+// Errors: ErrNotSupported on a one-to-one socket (reason enotsup),
+// ErrNoAssociation (reason einval).
+func (s *Socket) Peeloff(assoc AssocID) (*Socket, error) {
+	var child *Socket
+	err := s.do(func(timer.Time) error {
+		if s.typ != SeqPacket || s.peeled {
+			return ErrNotSupported
+		}
+		id, _, err := s.assocLocked(assoc)
+		if err != nil {
+			return err
+		}
+		if s.connecting[id] != nil {
+			return ErrNoAssociation // still being set up by a blocking Connect
+		}
+		child = s.adoptLocked(id)
+		return nil
+	})
+	if err != nil {
+		return nil, opError("peeloff", assoc, -1, err)
+	}
+	child.start()
+	return child, nil
+}
+
+// Accept takes the oldest association that a listening one-to-one
+// (Stream) socket has set up, and returns a one-to-one socket for it, as
+// net.Listener's Accept does (gen_sctp has no accept: this is an addition;
+// its backlog is the endpoint's, endpoint.DefaultBacklog). It blocks until
+// one is there, ctx ends, the read deadline passes or the socket closes.
+func (s *Socket) Accept(ctx context.Context) (*Socket, error) {
+	ctx, done := s.rdl.merge(ctx)
+	defer done()
+	var child *Socket
+	var err error
+	werr := s.stk.Wait(ctx, func(timer.Time) bool {
+		switch {
+		case s.closed:
+			err = errClosed
+		case s.typ != Stream || s.peeled:
+			err = ErrNotSupported
+		default:
+			id, ok := s.share.ep.Accept()
+			if !ok {
+				return false
+			}
+			child = s.adoptLocked(id)
+		}
+		return true
+	})
+	if werr != nil {
+		err = s.rdl.cause(ctx, werr)
+	}
+	if err != nil {
+		return nil, opError("accept", 0, -1, err)
+	}
+	child.start()
+	return child, nil
+}
+
+// adoptLocked returns a new one-to-one socket for association id of s,
+// with a copy of s's settings, and moves to it what s holds for id.
+func (s *Socket) adoptLocked(id AssocID) *Socket {
+	st := s.st.clone()
+	st.typ = Stream
+	st.perAssoc = nil
+	if p := s.st.perAssoc[id]; p != nil {
+		st.perAssoc = map[AssocID]*assocSettings{id: p}
+		delete(s.st.perAssoc, id)
+	}
+	child := newSocket(s.share, st)
+	child.peeled, child.assoc1 = true, id
+	if ap, ok := s.peers[id]; ok {
+		child.peers[id] = ap
+	}
+	s.stash.filter(func(r rawDelivery) bool {
+		if r.id == id {
+			child.stash.push(r)
+			return false
+		}
+		return true
+	})
+	for k, p := range s.partial {
+		if k.id == id {
+			if child.partial == nil {
+				child.partial = make(map[partialKey]*partialMsg)
+			}
+			child.partial[k] = p
+			child.partialLen += len(p.data)
+			s.partialLen -= len(p.data)
+			delete(s.partial, k)
+		}
+	}
+	s.share.peeled[id] = child
+	s.share.refs++
+	return child
+}

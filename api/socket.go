@@ -1,0 +1,237 @@
+package api
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/endpoint"
+	"github.com/gensctp/gensctp/internal/stack"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// Socket is an SCTP socket: gen_sctp's sctp_socket(). A one-to-many
+// (SeqPacket) socket holds any number of associations; a one-to-one
+// (Stream) socket one, and Peeloff and Accept make one-to-one sockets
+// out of associations of another socket.
+//
+// A Socket is safe for concurrent use: Send, Recv and the other methods
+// may be called from any goroutine, by many at once. Every method that
+// may block takes a context or honours the deadlines; Close unblocks them
+// all. Internally every socket state is guarded by the lock of the stack
+// (the event loop of its UDP port, shared with the other sockets on that
+// port), which also guards the sans-IO endpoint and associations. The
+// only other lock, sendMu, is held by the delivery goroutine while it
+// sends on the channel; lock order: sendMu, then the stack's lock.
+type Socket struct {
+	share *epShare
+	stk   *stack.Stack
+	typ   SocketType
+	// peeled: the socket was made by Peeloff or Accept for the
+	// association assoc1.
+	peeled bool
+
+	closeStarted atomic.Bool
+	closing      chan struct{} // closed by Close
+	closeCtx     context.Context
+	closeCancel  context.CancelFunc
+	pumpDone     chan struct{}
+	sendMu       sync.Mutex // held by the delivery goroutine while it sends
+
+	rdl, wdl deadline
+
+	// Guarded by the stack's lock.
+	closed bool
+	// assoc1 is the association of a one-to-one socket: fixed for a
+	// peeled socket, set by Connect on a Stream socket; 0 if none.
+	assoc1     AssocID
+	st         settings
+	stash      fifo[rawDelivery]
+	outbox     fifo[Delivery]
+	partial    map[partialKey]*partialMsg
+	partialLen int
+	connecting map[AssocID]*connectWait
+	peers      map[AssocID]netip.AddrPort // last known peer address per association
+	own        chan Delivery
+	owner      chan<- Delivery
+	ownerGen   chan struct{}
+	handoff    bool
+	stats      counters
+}
+
+// epShare is an endpoint (one SCTP port) and the sockets using it: the
+// socket that opened it and the one-to-one sockets peeled off it.
+type epShare struct {
+	sh *sharedStack
+	ep *endpoint.Endpoint
+
+	// Guarded by the stack's lock.
+	parent *Socket             // the opening socket; nil once closed
+	peeled map[AssocID]*Socket // associations owned by peeled-off sockets
+	refs   int                 // sockets using the endpoint
+	wake   bool                // see Socket.wakeLocked
+}
+
+// owner returns the socket that owns association id, or nil.
+func (e *epShare) owner(id AssocID) *Socket {
+	if s := e.peeled[id]; s != nil {
+		return s
+	}
+	return e.parent
+}
+
+// newSocket returns a socket on share with the settings st, not yet
+// running (see start).
+func newSocket(share *epShare, st settings) *Socket {
+	s := &Socket{
+		share:      share,
+		stk:        share.sh.st,
+		typ:        st.typ,
+		closing:    make(chan struct{}),
+		pumpDone:   make(chan struct{}),
+		st:         st,
+		connecting: make(map[AssocID]*connectWait),
+		peers:      make(map[AssocID]netip.AddrPort),
+		own:        make(chan Delivery, DefaultDeliveryBuffer),
+		ownerGen:   make(chan struct{}),
+	}
+	s.owner = s.own
+	s.closeCtx, s.closeCancel = context.WithCancel(context.Background())
+	if st.passiveDue {
+		s.st.passiveDue = false
+		s.outbox.push(Delivery{Kind: KindPassive, Socket: s})
+	}
+	return s
+}
+
+// start runs the delivery goroutine of active mode.
+func (s *Socket) start() { go s.pump() }
+
+// assocLocked returns association id of the socket; for id 0 on a
+// one-to-one socket, its association.
+func (s *Socket) assocLocked(id AssocID) (AssocID, *association.Association, error) {
+	if s.closed {
+		return id, nil, errClosed
+	}
+	if id == 0 && s.typ == Stream {
+		if id = s.assoc1; id == 0 {
+			return 0, nil, ErrNotConnected
+		}
+	}
+	if id == 0 || s.share.owner(id) != s {
+		return id, nil, ErrNoAssociation
+	}
+	a, ok := s.share.ep.Assoc(id)
+	if !ok {
+		return id, nil, ErrNoAssociation
+	}
+	return id, a, nil
+}
+
+// ownedLocked returns the associations of the socket.
+func (s *Socket) ownedLocked() []AssocID {
+	if s.peeled {
+		if s.assoc1 == 0 {
+			return nil
+		}
+		return []AssocID{s.assoc1}
+	}
+	ids := s.share.ep.Associations()
+	out := ids[:0]
+	for _, id := range ids {
+		if s.share.peeled[id] == nil {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// do runs fn with the stack locked, unless the socket is closed.
+func (s *Socket) do(fn func(now timer.Time) error) error {
+	return s.stk.Do(func(now timer.Time) error {
+		if s.closed {
+			return errClosed
+		}
+		return fn(now)
+	})
+}
+
+// Type returns the socket type.
+func (s *Socket) Type() SocketType { return s.typ }
+
+// Port returns the local SCTP port (inet:port/1).
+func (s *Socket) Port() uint16 { return s.share.ep.Port() }
+
+// UDPPort returns the local UDP encapsulation port (RFC 6951 Section
+// 5.1), an addition to gen_sctp: the port peers must send to.
+func (s *Socket) UDPPort() int { return s.stk.Conn().Port() }
+
+// SockNames returns the local addresses with the SCTP port
+// (inet:socknames/2): those of the socket for assoc 0, else those of the
+// association.
+func (s *Socket) SockNames(assoc AssocID) ([]netip.AddrPort, error) {
+	var out []netip.AddrPort
+	err := s.do(func(timer.Time) error {
+		var local []netip.Addr
+		if assoc != 0 || s.peeled {
+			_, a, err := s.assocLocked(assoc)
+			if err != nil {
+				return err
+			}
+			local = a.Config().LocalAddrs
+		}
+		port := s.share.ep.Port()
+		if len(local) == 0 {
+			for _, ap := range s.stk.LocalAddrs() {
+				out = append(out, netip.AddrPortFrom(ap.Addr(), port))
+			}
+			return nil
+		}
+		for _, a := range local {
+			out = append(out, netip.AddrPortFrom(a, port))
+		}
+		return nil
+	})
+	return out, opError("socknames", assoc, -1, err)
+}
+
+// PeerNames returns the peer addresses of an association with its SCTP
+// port (inet:peernames/2), the primary first. On a one-to-many socket
+// assoc 0 is an error (ErrNotConnected, as gen_sctp's enotconn); on a
+// one-to-one socket it means the socket's association.
+func (s *Socket) PeerNames(assoc AssocID) ([]netip.AddrPort, error) {
+	var out []netip.AddrPort
+	err := s.do(func(timer.Time) error {
+		if assoc == 0 && s.typ == SeqPacket {
+			return ErrNotConnected
+		}
+		_, a, err := s.assocLocked(assoc)
+		if err != nil {
+			return err
+		}
+		port := a.Config().PeerPort
+		for _, p := range a.Paths() {
+			ap := netip.AddrPortFrom(p.Addr.Addr(), port)
+			if p.Primary {
+				out = append([]netip.AddrPort{ap}, out...)
+			} else {
+				out = append(out, ap)
+			}
+		}
+		return nil
+	})
+	return out, opError("peernames", assoc, -1, err)
+}
+
+// peerLocked returns the peer address (primary path IP and SCTP port) of
+// association id, remembered for when the association is gone.
+func (s *Socket) peerLocked(id AssocID) netip.AddrPort {
+	if a, ok := s.share.ep.Assoc(id); ok {
+		ap := netip.AddrPortFrom(a.Status().Primary.Addr.Addr(), a.Config().PeerPort)
+		s.peers[id] = ap
+		return ap
+	}
+	return s.peers[id]
+}

@@ -1,0 +1,65 @@
+package api
+
+import (
+	"github.com/gensctp/gensctp/timer"
+)
+
+// Stats are the counters of a socket (inet:getstat/1,2 for SCTP): received
+// and sent user messages, their bytes, the largest, the average size and
+// its average deviation, and the bytes waiting to be sent.
+type Stats struct {
+	RecvCnt, RecvOct, RecvMax uint64
+	RecvAvg, RecvDvi          uint64
+	SendCnt, SendOct, SendMax uint64
+	SendAvg                   uint64
+	// SendPend is the bytes queued and not yet sent, over the socket's
+	// associations.
+	SendPend uint64
+}
+
+// counters are the running statistics of one direction.
+type counters struct {
+	recv, send dirCounters
+}
+
+type dirCounters struct {
+	cnt, oct, max uint64
+	avg, dvi      float64
+}
+
+// add counts a message of n bytes: the average and the average deviation
+// as inet_drv keeps them (running means over the count).
+func (c *dirCounters) add(n int) {
+	c.cnt++
+	c.oct += uint64(n)
+	c.max = max(c.max, uint64(n))
+	d := float64(n) - c.avg
+	c.avg += d / float64(c.cnt)
+	if d < 0 {
+		d = -d
+	}
+	c.dvi += (d - c.dvi) / float64(c.cnt)
+}
+
+func (c *counters) received(n int) { c.recv.add(n) }
+func (c *counters) sent(n int)     { c.send.add(n) }
+
+// Stats returns the counters of the socket. Receive counters count whole
+// messages as delivered by Recv or on the channel; send counters count
+// the messages the Send family accepted (gen_sctp: "The send counters
+// count SCTP sends").
+func (s *Socket) Stats() (Stats, error) {
+	var out Stats
+	err := s.do(func(timer.Time) error {
+		r, w := &s.stats.recv, &s.stats.send
+		out = Stats{RecvCnt: r.cnt, RecvOct: r.oct, RecvMax: r.max, RecvAvg: uint64(r.avg), RecvDvi: uint64(r.dvi),
+			SendCnt: w.cnt, SendOct: w.oct, SendMax: w.max, SendAvg: uint64(w.avg)}
+		for _, id := range s.ownedLocked() {
+			if a, ok := s.share.ep.Assoc(id); ok {
+				out.SendPend += uint64(a.Buffered())
+			}
+		}
+		return nil
+	})
+	return out, opError("getstat", 0, -1, err)
+}
