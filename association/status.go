@@ -179,7 +179,7 @@ func (a *Association) SetPathParams(now timer.Time, addr netip.Addr, pp PathPara
 	case pp.PathMaxRetrans < 0 || pp.HeartbeatInterval < 0 || pp.SACKDelay < 0 ||
 		pp.SACKDelay > MaxSACKDelay || pp.PathMTU != 0 && (pp.PathMTU < MinMTU || pp.PathMTU > 65535):
 		return ErrInvalidPathParams
-	case f.has(HBEnable|HBDisable), f.has(PMTUDEnable|PMTUDDisable), f.has(SACKDelayEnable|SACKDelayDisable):
+	case f.has(HBEnable | HBDisable), f.has(PMTUDEnable | PMTUDDisable), f.has(SACKDelayEnable | SACKDelayDisable):
 		// gen_sctp: "an enable/disable pair together is rejected with
 		// einval".
 		return ErrInvalidPathParams
