@@ -30,37 +30,42 @@ func epConfig(port uint16) endpoint.Config {
 	return endpoint.Config{Port: port, Assoc: association.Config{Rand: CryptoSource(), NoDelay: true}}
 }
 
-// echo serves ep: every message received is sent back on its stream.
+// echo serves ep: every message received is sent back on its stream. A
+// message that does not fit in the send buffer (ErrWouldBlock) is kept and
+// sent again when the core changed, and nothing more is polled meanwhile:
+// dropping it would lose an echo. Wait evaluates the condition under the
+// lock and sleeps on the change signal taken under that same lock, so no
+// wake-up is missed between polling and sleeping.
 func echo(ctx context.Context, s *Stack, ep *endpoint.Endpoint) {
-	for {
-		err := s.Wait(ctx, func(timer.Time) bool { return true })
-		if err != nil {
-			return
-		}
-		_ = s.Do(func(now timer.Time) error {
-			for {
-				id, d, ok := ep.Poll()
-				if !ok {
-					return nil
+	var (
+		pending   []byte
+		pendingID endpoint.AssocID
+		info      association.SendInfo
+	)
+	_ = s.Wait(ctx, func(now timer.Time) bool {
+		for {
+			if pending != nil {
+				a, ok := ep.Assoc(pendingID)
+				if ok {
+					err := a.Send(now, info, pending)
+					ep.Touch(pendingID)
+					if err == association.ErrWouldBlock {
+						return false
+					}
 				}
-				if d.Event != nil {
-					continue
-				}
-				if a, ok := ep.Assoc(id); ok {
-					m := d.Message
-					_ = a.Send(now, association.SendInfo{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered}, m.Data)
-					ep.Touch(id)
-				}
+				pending = nil
 			}
-		})
-		// Wait for the next change.
-		ch := func() chan struct{} { s.mu.Lock(); defer s.mu.Unlock(); return s.changed }()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return
+			id, d, ok := ep.Poll()
+			if !ok {
+				return false
+			}
+			if d.Event == nil {
+				m := d.Message
+				pending, pendingID = m.Data, id
+				info = association.SendInfo{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered}
+			}
 		}
-	}
+	})
 }
 
 // Two stacks on loopback: a client association to an echo server over
