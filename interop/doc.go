@@ -1,10 +1,32 @@
 // Package interop holds gensctp's interoperability tests against SCTP
 // stacks nobody here wrote: usrsctp's example programs (Debian package
-// libusrsctp-examples) over UDP encapsulation, and pion/sctp over plain
-// UDP. Everything runs on loopback inside a network namespace that the
-// tests create (unshare --net), because usrsctp's servers bind and
+// libusrsctp-examples) over UDP encapsulation (RFC 6951), and pion/sctp
+// over plain UDP. Everything runs on loopback inside a network namespace
+// that the tests create (unshare --net), because usrsctp's servers bind and
 // advertise every local address.
 //
-// Locally, a missing peer or a missing unshare skips a test with a
-// message; in CI (CI=true) it fails.
+// The matrix:
+//
+//   - gensctp client → usrsctp echo_server: 1000 messages of 1 byte to 64
+//     KiB on 4 streams come back in order per stream (TestUsrsctpEchoServer);
+//     our SHUTDOWN completes (RFC 9260 Section 9.2). The same over a path
+//     where our stack drops, duplicates and delays datagrams
+//     (TestUsrsctpEchoServerLossy).
+//   - usrsctp client → gensctp echo server: lines come back; the client's
+//     shutdown gives us ShutdownEvent then ShutdownComp (TestUsrsctpClient);
+//     our ABORT makes it report SCTP_COMM_LOST (TestUsrsctpClientAbortedByUs).
+//   - tsctp ↔ gensctp perf in both directions, byte counts agreeing
+//     (TestPerfTsctpToGensctp, TestPerfGensctpToTsctp). Our side is an
+//     in-test perf tool until cmd/sctp perf exists (GENSCTP_SCTP_BIN runs
+//     the binary instead).
+//   - pion/sctp client → gensctp echo server and gensctp client → pion/sctp
+//     echo server, on port 5000 (TestPionClient, TestPionServer), graceful
+//     shutdown from either side; aborts from either side (TestPionAbortsUs,
+//     TestWeAbortPion).
+//   - a tshark capture of a usrsctp echo run holds no malformed packet and
+//     no bad CRC32c (TestCaptureNoMalformed).
+//
+// Locally, a missing peer, tshark or unshare skips a test with a message;
+// in CI (CI=true) it fails. Random data is seeded and the seed printed
+// (GENSCTP_INTEROP_SEED replays it).
 package interop

@@ -3,10 +3,12 @@ package interop
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -95,26 +97,55 @@ type peerProcess struct {
 	cmd    *exec.Cmd
 	cancel context.CancelFunc
 	done   chan struct{}
-	stdout *strings.Builder
+	stdout *filterWriter
+	// stdin is the program's standard input when startPeerStdin started
+	// it, nil otherwise.
+	stdin io.WriteCloser
 }
 
 // startPeer runs prog with args for at most limit. Its very verbose debug
 // output is discarded, except the lines that do not start with "[S]"
-// (usrsctp's debug prefix), which are kept for the test to read.
+// (usrsctp's debug prefix), which are kept for the test to read. The
+// program's standard output is line-buffered (stdbuf -oL, when coreutils'
+// stdbuf is there), so that what it printed can be read while it runs.
 func startPeer(t *testing.T, limit time.Duration, prog string, args ...string) *peerProcess {
 	t.Helper()
+	return startPeerIO(t, limit, false, prog, args...)
+}
+
+// startPeerStdin is startPeer with the program's standard input a pipe
+// (peerProcess.stdin) that the test writes and closes.
+func startPeerStdin(t *testing.T, limit time.Duration, prog string, args ...string) *peerProcess {
+	t.Helper()
+	return startPeerIO(t, limit, true, prog, args...)
+}
+
+func startPeerIO(t *testing.T, limit time.Duration, withStdin bool, prog string, args ...string) *peerProcess {
+	t.Helper()
+	if stdbuf, err := exec.LookPath("stdbuf"); err == nil {
+		args = append([]string{"-oL", prog}, args...)
+		prog = stdbuf
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	cmd := exec.CommandContext(ctx, prog, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	out := &strings.Builder{}
-	cmd.Stdout = &filterWriter{w: out}
+	out := &filterWriter{}
+	cmd.Stdout = out
 	cmd.Stderr = nil
 	cmd.WaitDelay = 2 * time.Second
+	p := &peerProcess{cmd: cmd, cancel: cancel, done: make(chan struct{}), stdout: out}
+	if withStdin {
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			cancel()
+			t.Fatalf("stdin of %s: %v", prog, err)
+		}
+		p.stdin = in
+	}
 	if err := cmd.Start(); err != nil {
 		cancel()
 		t.Fatalf("start %s: %v", prog, err)
 	}
-	p := &peerProcess{cmd: cmd, cancel: cancel, done: make(chan struct{}), stdout: out}
 	go func() { _ = cmd.Wait(); close(p.done) }()
 	t.Cleanup(p.stop)
 	return p
@@ -125,13 +156,30 @@ func (p *peerProcess) stop() {
 	<-p.done
 }
 
-// filterWriter keeps the lines that are not usrsctp debug output.
+// Output returns what the program printed so far, debug lines removed.
+func (p *peerProcess) Output() string { return p.stdout.String() }
+
+// Done is closed when the program exited.
+func (p *peerProcess) Done() <-chan struct{} { return p.done }
+
+// exitCode returns the program's exit code once it exited (-1 when killed).
+func (p *peerProcess) exitCode() int {
+	<-p.done
+	return p.cmd.ProcessState.ExitCode()
+}
+
+// filterWriter keeps the lines that are not usrsctp debug output. It is
+// safe for concurrent use: exec's copying goroutine writes while the test
+// reads.
 type filterWriter struct {
-	w    *strings.Builder
+	mu   sync.Mutex
+	w    strings.Builder
 	line []byte
 }
 
 func (f *filterWriter) Write(b []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	for _, c := range b {
 		if c != '\n' {
 			if len(f.line) < 4096 {
@@ -146,6 +194,13 @@ func (f *filterWriter) Write(b []byte) (int, error) {
 		f.line = f.line[:0]
 	}
 	return len(b), nil
+}
+
+// String returns the lines kept so far.
+func (f *filterWriter) String() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.w.String()
 }
 
 // TestNamespace checks the namespace the tests run in: only loopback.
