@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// waitOutcome waits for the outcome
-// of association id of ep: its first AssocChange other than comm_up when
-// untilDown, else comm_up or the failure.
+// waitOutcome waits for the outcome of association id of ep: its first
+// AssocChange other than comm_up when untilDown, else comm_up or the
+// failure.
 func waitOutcome(t *testing.T, ctx context.Context, s *Stack, ep *endpoint.Endpoint, id endpoint.AssocID, untilDown bool) association.AssocChangeState {
 	t.Helper()
 	var st association.AssocChangeState
