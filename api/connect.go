@@ -145,12 +145,11 @@ func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait, to
 // AssocChange, so that a Connect on a socket nobody reads completes;
 // other deliveries met on the way are stashed for the user, in order.
 func (s *Socket) driveConnectLocked(now timer.Time, id AssocID, w *connectWait) {
-	a, ok := s.share.ep.Assoc(id)
-	if !ok || s.share.owner(id) != s {
+	if _, ok := s.share.ep.Assoc(id); !ok || s.share.owner(id) != s {
 		return
 	}
 	for w.ev == nil {
-		d, ok := a.Poll()
+		d, ok := s.share.ep.PollAssoc(id)
 		if !ok {
 			return
 		}
