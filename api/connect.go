@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 
 	"github.com/gensctp/gensctp/association"
@@ -81,6 +82,9 @@ func (s *Socket) startConnect(op string, addrs []netip.Addr, port uint16, opts [
 			if !a.IsValid() {
 				return ErrInvalidOption
 			}
+			if s.st.v6only && s.st.family == FamilyInet6 && a.Unmap().Is4() {
+				return fmt.Errorf("%w: an IPv4 peer on an ipv6_v6only socket", ErrNotSupported)
+			}
 		}
 		if s.peeled || s.typ == Stream && s.assoc1 != 0 {
 			return ErrAlreadyConnected
@@ -121,6 +125,7 @@ func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait, to
 		err = s.wdl.cause(ctx, err)
 	}
 	_ = s.stk.Do(func(timer.Time) error {
+		to = s.st.show(to)
 		if w.ev != nil {
 			err = nil // the outcome came with the end of the wait
 		} else {
