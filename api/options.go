@@ -110,14 +110,14 @@ type settings struct {
 
 	// Options without an SCTP meaning over UDP, kept for getopts (see
 	// their doc comments).
-	mode                        DataMode
-	buffer                      int
-	reuseAddr, reusePort        bool
+	mode                         DataMode
+	buffer                       int
+	reuseAddr, reusePort         bool
 	recvTOS, recvTClass, recvTTL bool
-	v6only                      bool
-	highMsgq, lowMsgq           int
-	mappedV4                    bool
-	backlog                     int
+	v6only                       bool
+	highMsgq, lowMsgq            int
+	mappedV4                     bool
+	backlog                      int
 	// ip holds the IP-level options given to this socket (the bits of
 	// ipSet), pushed to the UDP sockets at Open and at commit.
 	ip    udpencap.IPOptions

@@ -21,8 +21,9 @@ func ms(v uint32) time.Duration { return time.Duration(v) * time.Millisecond }
 func toMS(d time.Duration) uint32 { return uint32(min(max(d.Milliseconds(), 0), math.MaxUint32)) }
 
 // SCTPRtoInfo sets RTO.Initial, RTO.Max and RTO.Min (gen_sctp
-// {sctp_rtoinfo, #sctp_rtoinfo{}}, RFC 9260 Section 6.3.1; defaults 3000,
-// 60000 and 1000 ms): of the association AssocID, or with AssocID 0 of
+// {sctp_rtoinfo, #sctp_rtoinfo{}}, RFC 9260 Section 6.3.1; defaults 1000,
+// 60000 and 1000 ms, RFC 9260 Section 16, where Linux has 3000 for
+// RTO.Initial): of the association AssocID, or with AssocID 0 of
 // the associations set up later. A zero field keeps the current value
 // (RFC 6458 Section 8.1.1: "A value of 0, when modifying the parameters,
 // indicates that the current value should not be changed"). The result
