@@ -108,8 +108,7 @@ func (s *Socket) lingerWait(ids []AssocID, lg lingerSetting) {
 		for _, id := range ids {
 			if a, ok := s.share.ep.Assoc(id); ok {
 				a.Abort(now, nil)
-				for _, ok := a.Poll(); ok; _, ok = a.Poll() {
-				}
+				s.share.dropDeliveries(id)
 			}
 		}
 		return nil
@@ -126,8 +125,7 @@ func (s *Socket) drainLocked(ids []AssocID) int {
 		if !ok {
 			continue
 		}
-		for _, ok := a.Poll(); ok; _, ok = a.Poll() {
-		}
+		s.share.dropDeliveries(id)
 		if a.State() != association.StateClosed {
 			left += 1 + a.Buffered() + a.Outstanding()
 		}
@@ -135,15 +133,24 @@ func (s *Socket) drainLocked(ids []AssocID) int {
 	return left
 }
 
+// dropDeliveries polls and drops the deliveries association id holds.
+func (e *epShare) dropDeliveries(id AssocID) {
+	for _, ok := e.ep.PollAssoc(id); ok; _, ok = e.ep.PollAssoc(id) {
+	}
+}
+
 // release drops the socket's reference to the endpoint and, with the
-// last one, aborts what remains of the endpoint and releases the stack.
+// last one, aborts what remains of the endpoint, sends the ABORT chunks
+// and takes the endpoint off the stack (so that its SCTP port is free
+// again on a shared UDP port), then releases the stack.
 func (e *epShare) release(s *Socket) {
 	last := false
 	_ = s.stk.Do(func(now timer.Time) error {
 		if s.peeled {
-			// Keep the closed socket as the owner while the association
-			// lives, so that its last deliveries are dropped rather than
-			// handed to the parent.
+			// The association is detached from the endpoint: nobody else
+			// reads it. Keep the closed socket as its owner while it
+			// lives, so that the parent cannot use it.
+			e.dropDeliveries(s.assoc1)
 			if _, alive := e.ep.Assoc(s.assoc1); !alive {
 				delete(e.peeled, s.assoc1)
 			}
@@ -155,6 +162,7 @@ func (e *epShare) release(s *Socket) {
 		return nil
 	})
 	if last {
+		_ = s.stk.RemoveEndpoint(e.ep)
 		e.sh.release()
 	}
 }

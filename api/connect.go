@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 
 	"github.com/gensctp/gensctp/association"
@@ -81,6 +82,9 @@ func (s *Socket) startConnect(op string, addrs []netip.Addr, port uint16, opts [
 			if !a.IsValid() {
 				return ErrInvalidOption
 			}
+			if s.st.v6only && s.st.family == FamilyInet6 && a.Unmap().Is4() {
+				return fmt.Errorf("%w: an IPv4 peer on an ipv6_v6only socket", ErrNotSupported)
+			}
 		}
 		if s.peeled || s.typ == Stream && s.assoc1 != 0 {
 			return ErrAlreadyConnected
@@ -121,6 +125,7 @@ func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait, to
 		err = s.wdl.cause(ctx, err)
 	}
 	_ = s.stk.Do(func(timer.Time) error {
+		to = s.st.show(to)
 		if w.ev != nil {
 			err = nil // the outcome came with the end of the wait
 		} else {
@@ -145,12 +150,11 @@ func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait, to
 // AssocChange, so that a Connect on a socket nobody reads completes;
 // other deliveries met on the way are stashed for the user, in order.
 func (s *Socket) driveConnectLocked(now timer.Time, id AssocID, w *connectWait) {
-	a, ok := s.share.ep.Assoc(id)
-	if !ok || s.share.owner(id) != s {
+	if _, ok := s.share.ep.Assoc(id); !ok || s.share.owner(id) != s {
 		return
 	}
 	for w.ev == nil {
-		d, ok := a.Poll()
+		d, ok := s.share.ep.PollAssoc(id)
 		if !ok {
 			return
 		}

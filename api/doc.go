@@ -20,7 +20,11 @@
 //	peeloff/2                          Peeloff(assoc) (*Socket, error)
 //	controlling_process/2              SetOwner(chan<- Delivery), Deliveries()
 //	error_string/1                     ErrorString(code)
-//	inet:setopts/2                     SetOpts(opts...)
+//	inet:setopts/2                     SetOpts(opts...): every option of inet:sctp_options/0
+//	inet:getopts/2                     GetOpts(OptionQuery{Name, AssocID, Addr}...) []OptionValue;
+//	                                   GetOpt[T](s, query) (T, error) for one option with its error
+//	getopts sctp_status                Status(assoc) (Status, error)
+//	getopts sctp_get_peer_addr_info    PeerAddrInfo(assoc, addr) (PaddrInfo, error)
 //	inet:port/1, socknames, peernames  Port(), SockNames(assoc), PeerNames(assoc)
 //	inet:getstat/1                     Stats()
 //	{active, false|true|once|N}        Active(ActiveFalse|ActiveTrue|ActiveOnce|ActiveCount(n))
@@ -89,7 +93,18 @@
 //   - SetOpts applies all options or none; concurrent Recv calls are
 //     allowed (each delivery goes to one caller).
 //   - Accept on a listening Stream socket (like net.Listener) is an
-//     addition; its backlog is fixed at endpoint.DefaultBacklog.
+//     addition; its backlog is the Backlog option (ListenBacklog sets it).
+//   - Options that have no meaning for a user-space stack over UDP are
+//     accepted, kept and read back, and say so in their documentation:
+//     buffer, reuseaddr, reuseport, recvtos, recvtclass, recvttl (no
+//     ancillary item yet), the message queue watermarks; mode list is
+//     refused (messages are []byte). The IP-level options (tos, tclass,
+//     ttl, dontroute, priority) are set on the UDP sockets, which the
+//     sockets of one UDP port share. sctp_set_peer_primary_addr needs
+//     ASCONF (RFC 5061) and is refused with ErrNotSupported.
+//   - GetOpts keeps gen_sctp's quirks (failures left out, non_block_send
+//     bare, sctp_status requiring an assoc_id); GetOpt reports the error
+//     of one option instead.
 //   - TimeToLive is accepted and ignored: PR-SCTP (RFC 3758) is not
 //     negotiated, every message is reliable.
 //

@@ -74,9 +74,14 @@ var (
 	// ErrTooManyAssociations: the association limit is reached (reason
 	// enobufs).
 	ErrTooManyAssociations = errors.New("sctp: too many associations")
-	// ErrNotSupported: the operation does not apply to this socket type
-	// (reason enotsup or einval).
+	// ErrNotSupported: the operation does not apply to this socket type,
+	// or needs a protocol extension gensctp does not implement (reason
+	// enotsup).
 	ErrNotSupported = errors.New("sctp: operation not supported")
+	// ErrReadOnly: SetOpts was given a read-only option (sctp_status,
+	// sctp_get_peer_addr_info); it is wrapped together with
+	// ErrInvalidOption (reason einval, as gen_sctp's setopts).
+	ErrReadOnly = errors.New("sctp: read-only option")
 )
 
 // Error is the error returned by the Socket methods: the operation, the

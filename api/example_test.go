@@ -176,3 +176,63 @@ func Example_connectInit() {
 	// Association 1 connect result: comm_up
 	// Association 2 connect result: comm_up
 }
+
+// Reading options, as inet:getopts/2 does: a list of queries, some with
+// the parameters of their record, and values in the same order. gen_sctp
+// leaves out what it cannot read (here the association 42, which does
+// not exist), and returns non_block_send bare.
+func ExampleSocket_GetOpts() {
+	s, err := api.Open(api.IP(loopback), api.LocalUDPPort(0),
+		api.SCTPNodelay(true), api.SCTPRtoInfo(api.RtoInfo{Initial: 2000, Max: 30000}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close()
+	vs, err := s.GetOpts(
+		api.OptionQuery{Name: "sctp_nodelay"},
+		api.OptionQuery{Name: "sctp_rtoinfo"},
+		api.OptionQuery{Name: "sctp_rtoinfo", AssocID: 42},
+		api.OptionQuery{Name: "non_block_send"},
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, v := range vs {
+		fmt.Printf("%s %+v bare=%t\n", v.Name, v.Value, v.Bare)
+	}
+	// One option with its error, typed:
+	_, err = api.GetOpt[api.RtoInfo](s, api.OptionQuery{Name: "sctp_rtoinfo", AssocID: 42})
+	fmt.Println(errors.Is(err, api.ErrNoAssociation))
+	// Output:
+	// sctp_nodelay true bare=false
+	// sctp_rtoinfo {AssocID:0 Initial:2000 Max:30000 Min:1000} bare=false
+	// non_block_send false bare=true
+	// true
+}
+
+// Setting options: all or nothing, and an invalid value changes nothing.
+func ExampleSocket_SetOpts() {
+	s, err := api.Open(api.IP(loopback), api.LocalUDPPort(0))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close()
+	err = s.SetOpts(api.Sndbuf(1<<16), api.SCTPDelayedAckTime(api.AssocValue{AssocValue: 900}))
+	var e *api.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.Reason, errors.Is(err, api.ErrInvalidOption))
+	}
+	n, _ := api.GetOpt[int](s, api.OptionQuery{Name: "sndbuf"})
+	fmt.Println(n == 1<<16)
+	err = s.SetOpts(api.SCTPSetPeerPrimaryAddr(api.SetPeerPrim{}))
+	if errors.As(err, &e) {
+		fmt.Println(e.Reason)
+	}
+	// Output:
+	// einval true
+	// false
+	// enotsup
+}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"net/netip"
 
 	"github.com/gensctp/gensctp/endpoint"
 	"github.com/gensctp/gensctp/internal/stack"
@@ -32,8 +33,16 @@ func Open(opts ...Option) (*Socket, error) {
 	if err := st.checkOpen(); err != nil {
 		return nil, &Error{Op: "open", Stream: -1, Reason: Badarg, Err: errors.Join(ErrInvalidOption, err)}
 	}
-	sh, err := acquireStack(st.localUDPPort, st.addrs, st.family == FamilyInet6)
+	addrs := st.addrs
+	if st.v6only && st.family == FamilyInet6 && len(addrs) == 0 {
+		addrs = []netip.Addr{netip.IPv6Unspecified()} // no IPv4 wildcard
+	}
+	sh, err := acquireStack(st.localUDPPort, addrs, st.family == FamilyInet6)
 	if err != nil {
+		return nil, opError("open", 0, -1, err)
+	}
+	if err := pushIP(sh.st.Conn(), st.ip, st.ipSet); err != nil {
+		sh.release()
 		return nil, opError("open", 0, -1, err)
 	}
 	share := &epShare{sh: sh, peeled: make(map[AssocID]*Socket), refs: 1}
@@ -59,7 +68,7 @@ func Open(opts ...Option) (*Socket, error) {
 func addEndpoint(st *stack.Stack, share *epShare, set settings) error {
 	tmpl := set.assoc
 	tmpl.Rand = stack.CryptoSource()
-	cfg := endpoint.Config{Port: set.port, Style: set.typ, Assoc: tmpl}
+	cfg := endpoint.Config{Port: set.port, Style: set.typ, Assoc: tmpl, Backlog: set.backlog}
 	if set.port != 0 {
 		ep, err := st.AddEndpoint(cfg)
 		share.ep = ep
@@ -95,7 +104,22 @@ func (s *Socket) Listen(on bool) error {
 }
 
 // ListenBacklog is gen_sctp listen/2 with an integer: a positive backlog
-// listens, 0 or less stops. Deviation: the backlog of a one-to-one
-// listener is fixed when the socket opens (endpoint.DefaultBacklog, 5,
-// gen_sctp's listen(S, true)); one-to-many sockets have none.
-func (s *Socket) ListenBacklog(backlog int) error { return s.Listen(backlog > 0) }
+// listens with that backlog (the Backlog option: the associations a
+// one-to-one socket has set up and Accept has not taken yet), 0 or less
+// stops listening. One-to-many sockets have no backlog: they keep the
+// value without effect.
+func (s *Socket) ListenBacklog(backlog int) error {
+	if backlog <= 0 {
+		return s.Listen(false)
+	}
+	return opError("listen", 0, -1, s.do(func(now timer.Time) error {
+		if s.peeled {
+			return ErrNotSupported
+		}
+		if err := s.setOptsLocked(now, modeSet, []Option{Backlog(backlog)}); err != nil {
+			return err
+		}
+		s.share.ep.Listen(true)
+		return nil
+	}))
+}

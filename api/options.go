@@ -49,6 +49,21 @@ type optCtx struct {
 	mode applyMode
 	s    *Socket
 	now  timer.Time
+	// live holds the new configurations of live associations, in the
+	// order first changed, for Reconfigure at commit.
+	live []liveConfig
+	// effects are the other changes to live associations (primary path,
+	// path parameters), run in order at commit, after live.
+	effects []func(now timer.Time) error
+	// ipChanged says which IP-level options to push to the UDP sockets.
+	ipChanged ipMask
+}
+
+// liveConfig is the pending configuration of one live association.
+type liveConfig struct {
+	id  AssocID
+	a   *association.Association
+	cfg *association.Config
 }
 
 // merge reports whether zero record fields keep the current value.
@@ -93,10 +108,37 @@ type settings struct {
 	// perAssoc holds the settings of single associations.
 	perAssoc map[AssocID]*assocSettings
 
+	// Options without an SCTP meaning over UDP, kept for getopts (see
+	// their doc comments).
+	mode                         DataMode
+	buffer                       int
+	reuseAddr, reusePort         bool
+	recvTOS, recvTClass, recvTTL bool
+	v6only                       bool
+	highMsgq, lowMsgq            int
+	mappedV4                     bool
+	backlog                      int
+	// ip holds the IP-level options given to this socket (the bits of
+	// ipSet), pushed to the UDP sockets at Open and at commit.
+	ip    udpencap.IPOptions
+	ipSet ipMask
+
 	// Effects of the options just applied, for commitLocked.
 	passiveDue      bool
 	templateChanged bool
 }
+
+// ipMask says which IP-level options are concerned.
+type ipMask uint8
+
+// The IP-level options.
+const (
+	ipTOS ipMask = 1 << iota
+	ipTClass
+	ipTTL
+	ipDontRoute
+	ipPriority
+)
 
 // assocSettings are the option values of one association that differ
 // from the socket's.
@@ -122,6 +164,10 @@ func defaultSettings() settings {
 		remoteUDPPort: udpencap.DefaultPort,
 		maxMessage:    DefaultMaxMessageSize,
 		events:        defaultEvents(),
+		mode:          ModeBinary,
+		buffer:        DefaultBuffer,
+		highMsgq:      DefaultHighMsgqWatermark,
+		lowMsgq:       DefaultLowMsgqWatermark,
 	}
 }
 

@@ -58,31 +58,38 @@ func MaxMessageSize(n int) Option {
 	}}
 }
 
-// Recbuf sets the receive buffer of new associations, which backs the
-// advertised receive window (gen_sctp {recbuf, N}; default
-// association.DefaultReceiveBuffer, at least 1500).
+// Recbuf sets the receive buffer of the socket's associations, existing
+// and later ones, which backs the advertised receive window (gen_sctp
+// {recbuf, N}; default association.DefaultReceiveBuffer, at least 1500,
+// RFC 9260 Section 3.3.2: a_rwnd "MUST NOT be smaller than 1500"). A
+// larger buffer opens the window of a live association at once (a window
+// update goes out); a smaller one closes it as data arrives. As in
+// gen_sctp, it raises the buffer option to at least N.
 func Recbuf(n int) Option {
 	return Option{name: "recbuf", apply: func(c *optCtx) error {
 		if n < int(chunk.MinARwnd) {
 			return badValue(n)
 		}
-		c.st.assoc.ReceiveBuffer = n
-		c.st.templateChanged = true
+		if err := c.changeAll(func(cfg *association.Config) { cfg.ReceiveBuffer = n }); err != nil {
+			return err
+		}
+		c.st.buffer = max(c.st.buffer, n)
 		return nil
 	}}
 }
 
-// Sndbuf sets the send buffer of new associations: Send blocks (or fails
-// with ErrWouldBlock) while it is full (gen_sctp {sndbuf, N}; default
-// association.DefaultSendBuffer).
+// Sndbuf sets the send buffer of the socket's associations, existing and
+// later ones: Send blocks (or fails with ErrWouldBlock) while it is full
+// (gen_sctp {sndbuf, N}; default association.DefaultSendBuffer, at least
+// 1). Shrinking it below what is queued drops nothing: Send waits until
+// the queue is below the new size. Unlike Linux, the value reads back
+// as set, not doubled.
 func Sndbuf(n int) Option {
 	return Option{name: "sndbuf", apply: func(c *optCtx) error {
 		if n < 1 {
 			return badValue(n)
 		}
-		c.st.assoc.SendBuffer = n
-		c.st.templateChanged = true
-		return nil
+		return c.changeAll(func(cfg *association.Config) { cfg.SendBuffer = n })
 	}}
 }
 
@@ -244,14 +251,13 @@ func (m *eventMask) wants(ev Event) bool {
 	return false
 }
 
-// SCTPNodelay turns off the Nagle-like bundling delay of new associations
-// (gen_sctp {sctp_nodelay, B}; default false: small messages wait while
-// data is outstanding, which costs request/response traffic a delayed
-// SACK, as diameter users found, PR #4775).
+// SCTPNodelay turns off the Nagle-like bundling delay (gen_sctp
+// {sctp_nodelay, B}, RFC 6458 Section 8.1.5; default false: small
+// messages wait while data is outstanding, which costs request/response
+// traffic a delayed SACK, as diameter users found, PR #4775), for the
+// existing associations of the socket and later ones.
 func SCTPNodelay(on bool) Option {
 	return Option{name: "sctp_nodelay", apply: func(c *optCtx) error {
-		c.st.assoc.NoDelay = on
-		c.st.templateChanged = true
-		return nil
+		return c.changeAll(func(cfg *association.Config) { cfg.NoDelay = on })
 	}}
 }

@@ -128,6 +128,19 @@ func (st *settings) checkOpen() error {
 			st.family = FamilyInet6
 		}
 	}
+	switch {
+	case st.mappedV4 && st.family == FamilyInet:
+		return errMappedInet
+	case st.assoc.Autoclose != 0 && st.typ == Stream:
+		return errAutocloseStream
+	}
+	if st.v6only && st.family == FamilyInet6 {
+		for _, a := range st.addrs {
+			if a.Is4() {
+				return errors.New("an IPv4 address on an ipv6_v6only socket")
+			}
+		}
+	}
 	// The associations list the specific local addresses.
 	st.assoc.LocalAddrs = nil
 	for _, a := range st.addrs {

@@ -83,6 +83,7 @@ func (s *Socket) adoptLocked(id AssocID) *Socket {
 		st.perAssoc = map[AssocID]*assocSettings{id: p}
 		delete(s.st.perAssoc, id)
 	}
+	s.share.ep.Detach(id) // from now on read with PollAssoc only
 	child := newSocket(s.share, st)
 	child.peeled, child.assoc1 = true, id
 	if ap, ok := s.peers[id]; ok {

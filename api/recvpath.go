@@ -63,6 +63,7 @@ func (s *Socket) eventLocked(now timer.Time, r rawDelivery) (Delivery, bool) {
 			s.forgetLocked(r.id)
 		}
 	case *PaddrChange:
+		e.Addr = s.st.show(e.Addr)
 		from = e.Addr
 	case *PdapiEvent:
 		s.dropPartialLocked(partialKey{r.id, e.Stream, false})

@@ -185,12 +185,12 @@ func (s *Socket) SockNames(assoc AssocID) ([]netip.AddrPort, error) {
 		port := s.share.ep.Port()
 		if len(local) == 0 {
 			for _, ap := range s.stk.LocalAddrs() {
-				out = append(out, netip.AddrPortFrom(ap.Addr(), port))
+				out = append(out, s.st.show(netip.AddrPortFrom(ap.Addr(), port)))
 			}
 			return nil
 		}
 		for _, a := range local {
-			out = append(out, netip.AddrPortFrom(a, port))
+			out = append(out, s.st.show(netip.AddrPortFrom(a, port)))
 		}
 		return nil
 	})
@@ -213,7 +213,7 @@ func (s *Socket) PeerNames(assoc AssocID) ([]netip.AddrPort, error) {
 		}
 		port := a.Config().PeerPort
 		for _, p := range a.Paths() {
-			ap := netip.AddrPortFrom(p.Addr.Addr(), port)
+			ap := s.st.show(netip.AddrPortFrom(p.Addr.Addr(), port))
 			if p.Primary {
 				out = append([]netip.AddrPort{ap}, out...)
 			} else {
@@ -231,7 +231,26 @@ func (s *Socket) peerLocked(id AssocID) netip.AddrPort {
 	if a, ok := s.share.ep.Assoc(id); ok {
 		ap := netip.AddrPortFrom(a.Status().Primary.Addr.Addr(), a.Config().PeerPort)
 		s.peers[id] = ap
+		return s.st.show(ap)
+	}
+	return s.st.show(s.peers[id])
+}
+
+// show returns an address as the socket reports it: IPv4 addresses
+// mapped to IPv6 when sctp_i_want_mapped_v4_addr is on (inet6 only),
+// else unmapped.
+func (st *settings) show(ap netip.AddrPort) netip.AddrPort {
+	if !ap.IsValid() {
 		return ap
 	}
-	return s.peers[id]
+	return netip.AddrPortFrom(st.showAddr(ap.Addr()), ap.Port())
+}
+
+// showAddr is show for an address without port.
+func (st *settings) showAddr(a netip.Addr) netip.Addr {
+	a = a.Unmap()
+	if st.mappedV4 && st.family == FamilyInet6 && a.Is4() {
+		return netip.AddrFrom16(a.As16())
+	}
+	return a
 }

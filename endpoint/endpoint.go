@@ -265,7 +265,7 @@ func (e *Endpoint) sync(en *entry) {
 		en.sendQ = true
 		e.sendQ.push(en)
 	}
-	if !en.pollQ && !en.backlog && a.Pending() > 0 {
+	if !en.pollQ && !en.backlog && !en.detached && a.Pending() > 0 {
 		en.pollQ = true
 		e.pollQ.push(en)
 	}

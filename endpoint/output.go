@@ -95,13 +95,19 @@ func (e *Endpoint) AppendPacket(now timer.Time, buf []byte) (association.Outgoin
 // so that one association with many deliveries does not delay the
 // others; the deliveries of one association keep their order. A
 // one-to-one listener reports an accepted association only after Accept
-// took it. A closed association is forgotten once its last delivery (its
-// final AssocChange event) has been polled.
+// took it, and never an association taken out with Detach (see
+// PollAssoc). A closed association is forgotten once its last delivery
+// (its final AssocChange event) has been polled.
 func (e *Endpoint) Poll() (AssocID, association.Delivery, bool) {
 	e.flushDirty()
 	for e.pollQ.len() > 0 {
 		en, _ := e.pollQ.pop()
 		if en.removed {
+			continue
+		}
+		if en.detached {
+			en.pollQ = false
+			e.maybeRemove(en)
 			continue
 		}
 		d, ok := en.a.Poll()

@@ -43,7 +43,9 @@ type entry struct {
 	pollQ   bool // in the poll queue
 	dirty   bool // in the dirty list
 	backlog bool // one-to-one: accepted, not yet taken by Accept
-	removed bool
+	// detached: out of Poll's round-robin; read with PollAssoc only.
+	detached bool
+	removed  bool
 }
 
 // reservedTag is a local tag of a closed association, reserved until

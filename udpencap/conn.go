@@ -89,6 +89,9 @@ type Conn struct {
 	pending  error
 	deadline deadline
 
+	ipmu sync.Mutex // guards ipo and serialises the IP option setters
+	ipo  IPOptions
+
 	mu        sync.Mutex // guards delays and the start of goroutines after Listen
 	delays    *delayQueue
 	closed    atomic.Bool
@@ -122,6 +125,7 @@ func Listen(cfg Config) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.readIPOptions()
 	buffered := 0
 	for _, s := range c.socks {
 		buffered += s.nbuf

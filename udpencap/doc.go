@@ -102,6 +102,15 @@
 // standard library (for example a pion vnet virtual network) goes through
 // its transport.UDPConn methods, one datagram at a time.
 //
+// # IP options
+//
+// [Conn.SetTOS], [Conn.SetTrafficClass], [Conn.SetTTL], [Conn.SetDontRoute]
+// and [Conn.SetPriority] set IP_TOS and IP_TTL on the IPv4 sockets,
+// IPV6_TCLASS on the IPv6 ones (through golang.org/x/net/ipv4 and ipv6),
+// and SO_DONTROUTE and SO_PRIORITY on all of them (Linux only; elsewhere
+// they are remembered without effect). They apply to every datagram the
+// Conn sends, batched or not; [Conn.IPOptions] reports them.
+//
 // # Hooks
 //
 // [Conn.SetHook] installs a function that sees every datagram received and

@@ -101,6 +101,30 @@ func (s *Stack) AddEndpoint(cfg endpoint.Config) (*endpoint.Endpoint, error) {
 	return ep, err
 }
 
+// ErrNoEndpoint is returned by RemoveEndpoint for an endpoint that is not
+// attached to the stack.
+var ErrNoEndpoint = errors.New("stack: endpoint not attached")
+
+// RemoveEndpoint detaches ep from the stack, after writing out what it
+// still has to send (the ABORT chunks of an endpoint just aborted, for
+// example): from then on packets for its SCTP port are out of the blue
+// (RFC 9260 Section 8.4) and the port may be added again. Deliveries ep
+// still holds are dropped with it.
+func (s *Stack) RemoveEndpoint(ep *endpoint.Endpoint) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	if cur, ok := s.mux.Endpoint(ep.Port()); !ok || cur != ep {
+		return ErrNoEndpoint
+	}
+	s.flushLocked()
+	s.mux.Remove(ep.Port())
+	s.afterLocked()
+	return nil
+}
+
 // Do runs fn with the core locked and the current time, then sends what
 // the core wants to send, re-arms the timer and wakes up waiters. fn may
 // use any endpoint or association of this stack; after changing an

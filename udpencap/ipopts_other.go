@@ -1,0 +1,15 @@
+//go:build !linux
+
+package udpencap
+
+import "net"
+
+// BUG(gensctp): SO_DONTROUTE and SO_PRIORITY (IPOptions.DontRoute and
+// Priority) are set on Linux only; elsewhere they are remembered and have
+// no effect, as gen_sctp skips options the platform does not support.
+
+func sysSockOpts(_ *net.UDPConn, dr bool, prio int) (bool, int) { return dr, prio }
+
+func setDontRoute(*net.UDPConn, bool) error { return nil }
+
+func setPriority(*net.UDPConn, int) error { return nil }
