@@ -13,13 +13,15 @@ import (
 var errClosed = net.ErrClosed
 
 // deadline is a read or write deadline with net.Conn semantics: it applies
-// to pending and future calls, and moving it before it expires moves it
-// for the pending calls too. It is a context cancelled when the deadline
-// passes, so that it composes with the caller's context.
+// to pending and future calls, and setting it, even for the first time,
+// moves it for the pending calls too. It is a context cancelled (with
+// cause os.ErrDeadlineExceeded) when the deadline passes, so that it
+// composes with the caller's context; once it has passed, the next set
+// starts a new one.
 type deadline struct {
 	mu     sync.Mutex
-	ctx    context.Context // nil until a deadline is set
-	cancel context.CancelFunc
+	ctx    context.Context // nil until first used
+	cancel context.CancelCauseFunc
 	timer  *time.Timer
 }
 
@@ -27,45 +29,47 @@ type deadline struct {
 func (d *deadline) set(t time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.timer != nil && !d.timer.Stop() {
-		d.ctx = nil // fired or firing: its context is (being) cancelled
-	}
+	fired := d.timer != nil && !d.timer.Stop() // firing: its context ends
 	d.timer = nil
-	if d.ctx != nil && d.ctx.Err() != nil {
-		d.ctx = nil
+	if d.ctx == nil || fired || d.ctx.Err() != nil {
+		d.ctx, d.cancel = context.WithCancelCause(context.Background())
 	}
 	if t.IsZero() {
 		return
 	}
-	if d.ctx == nil {
-		d.ctx, d.cancel = context.WithCancel(context.Background())
-	}
 	dur := time.Until(t)
 	if dur <= 0 {
-		d.cancel()
+		d.cancel(os.ErrDeadlineExceeded)
 		return
 	}
-	d.timer = time.AfterFunc(dur, d.cancel)
+	cancel := d.cancel
+	d.timer = time.AfterFunc(dur, func() { cancel(os.ErrDeadlineExceeded) })
 }
 
-// current returns the deadline's context, or nil when none is set.
+// current returns the deadline's context, which pending calls keep
+// watching when the deadline moves.
 func (d *deadline) current() context.Context {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.timer == nil && (d.ctx == nil || d.ctx.Err() == nil) {
-		return nil // no deadline set (or cleared)
+	if d.ctx == nil {
+		d.ctx, d.cancel = context.WithCancelCause(context.Background())
 	}
 	return d.ctx
 }
 
 // merge returns a context that ends with ctx or with the deadline, and
-// the function that releases it.
+// the function that releases it. Without a cancellable ctx it is the
+// deadline's context itself (no cost).
 func (d *deadline) merge(ctx context.Context) (context.Context, func()) {
 	dctx := d.current()
-	if dctx == nil {
-		return ctx, func() {}
+	if ctx.Done() == nil {
+		return dctx, func() {}
 	}
 	c, cancel := context.WithCancelCause(ctx)
+	if dctx.Err() != nil {
+		cancel(os.ErrDeadlineExceeded)
+		return c, func() {}
+	}
 	stop := context.AfterFunc(dctx, func() { cancel(os.ErrDeadlineExceeded) })
 	return c, func() { stop(); cancel(nil) }
 }

@@ -1,0 +1,136 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"strconv"
+)
+
+// Addr is the address of an SCTP endpoint as a net.Addr: an IP and an
+// SCTP port, plus the UDP encapsulation port (RFC 6951) that packets to
+// the endpoint go to. It is what Conn.LocalAddr, Conn.RemoteAddr and
+// Listener.Addr return. For a multihomed association it is the primary
+// path (see Socket.PeerNames and Socket.SockNames for every address).
+type Addr struct {
+	// IP is the IP address; the unspecified address for a wildcard bind.
+	IP netip.Addr
+	// Port is the SCTP port.
+	Port uint16
+	// UDPPort is the UDP encapsulation port, 0 if unknown. A dialer
+	// passes a listener's to Dial as RemoteUDPPort(addr.UDPPort).
+	UDPPort int
+}
+
+// Network returns "sctp".
+func (a *Addr) Network() string { return "sctp" }
+
+// String returns "IP:port" (IPv6 in brackets), the form Dial and Listen
+// take; the UDP port is not part of it.
+func (a *Addr) String() string {
+	if a == nil {
+		return "<nil>"
+	}
+	if !a.IP.IsValid() {
+		return ":" + strconv.Itoa(int(a.Port))
+	}
+	return netip.AddrPortFrom(a.IP, a.Port).String()
+}
+
+// AddrPort returns the IP and the SCTP port.
+func (a *Addr) AddrPort() netip.AddrPort { return netip.AddrPortFrom(a.IP, a.Port) }
+
+var _ net.Addr = (*Addr)(nil)
+
+// Errors of Dial and Listen addresses, wrapped in a *net.OpError.
+var (
+	// ErrBadAddress: the address is not "IP:port" with an IP literal and
+	// a decimal port, or does not suit the network.
+	ErrBadAddress = errors.New("sctp: bad address")
+)
+
+// parseAddr parses "host:port" for network ("sctp", "sctp4" or "sctp6").
+// host must be an IP literal: there is no name resolution. An empty host
+// is allowed (wildcard) only when wildcard is true; the IP returned is
+// then invalid.
+func parseAddr(network, address string, wildcard bool) (netip.Addr, uint16, error) {
+	switch network {
+	case "sctp", "sctp4", "sctp6":
+	default:
+		return netip.Addr{}, 0, net.UnknownNetworkError(network)
+	}
+	host, ps, err := net.SplitHostPort(address)
+	if err != nil {
+		return netip.Addr{}, 0, errors.Join(ErrBadAddress, err)
+	}
+	port, err := strconv.ParseUint(ps, 10, 16)
+	if err != nil {
+		return netip.Addr{}, 0, errors.Join(ErrBadAddress, err)
+	}
+	if host == "" {
+		if !wildcard {
+			return netip.Addr{}, 0, errors.Join(ErrBadAddress, errors.New("missing IP"))
+		}
+		return netip.Addr{}, uint16(port), nil
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}, 0, errors.Join(ErrBadAddress, errors.New("not an IP literal (no name resolution)"), err)
+	}
+	if ip.Is4In6() {
+		ip = ip.Unmap()
+	}
+	if network == "sctp4" && !ip.Is4() || network == "sctp6" && !ip.Is6() {
+		return netip.Addr{}, 0, errors.Join(ErrBadAddress, errors.New("address family does not suit "+network))
+	}
+	return ip, uint16(port), nil
+}
+
+// Dial sets up an association with the SCTP endpoint at address and
+// returns it as a net.Conn (see Conn), like net.Dial: an addition to
+// gen_sctp. network is "sctp", "sctp4" or "sctp6"; address is
+// "IP:port" ("[IPv6]:port") where IP is a literal (no name resolution)
+// and port the peer's SCTP port (decimal, no service names).
+//
+// It opens a one-to-one (Stream) socket with opts, connects it and waits
+// for comm_up, or until ctx ends. opts are the options of Open: the peer's
+// UDP encapsulation port is RemoteUDPPort (default 9899, use a listener's
+// Addr().UDPPort), the local one LocalUDPPort, which Dial defaults to 0
+// (an ephemeral UDP port, as for clients of the sctp command) rather than
+// Open's 9899; IP binds local addresses (default: the wildcard of the
+// peer's family). Type and Active are overridden: the socket is Stream and
+// passive, as Conn reads it. Writes use the stream and PPID of the
+// SCTPDefaultSendParam option (default stream 0, PPID 0).
+//
+// Errors are *net.OpError with Op "dial" wrapping the package's errors:
+// net.UnknownNetworkError, ErrBadAddress, or an *Error from Open or
+// Connect (for example reason cant_assoc when the peer refuses, timeout
+// when ctx's deadline passes).
+func Dial(ctx context.Context, network, address string, opts ...Option) (*Conn, error) {
+	ip, port, err := parseAddr(network, address, false)
+	if err == nil && port == 0 {
+		err = errors.Join(ErrBadAddress, errors.New("port 0"))
+	}
+	if err != nil {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
+	}
+	raddr := &Addr{IP: ip, Port: port}
+	all := make([]Option, 0, len(opts)+4)
+	all = append(all, LocalUDPPort(0))
+	if ip.Is6() {
+		all = append(all, Inet6())
+	}
+	all = append(all, opts...)
+	all = append(all, Type(Stream), Active(ActiveFalse))
+	s, err := Open(all...)
+	if err != nil {
+		return nil, &net.OpError{Op: "dial", Net: network, Addr: raddr, Err: err}
+	}
+	if _, err := s.Connect(ctx, ip, port); err != nil {
+		_ = s.SetOpts(Linger(true, 0)) // abort what the attempt left
+		_ = s.Close()
+		return nil, &net.OpError{Op: "dial", Net: network, Addr: raddr, Err: err}
+	}
+	return newConn(s, network), nil
+}
