@@ -101,6 +101,13 @@ func (a *Association) handleShutdown(now timer.Time, c *chunk.Shutdown) error {
 		if a.state == StateClosed {
 			return nil
 		}
+		if a.state != st {
+			// The acknowledgement completed our own SHUTDOWN-PENDING: the
+			// SHUTDOWN it queued is superseded by the SHUTDOWN ACK below
+			// (RFC 9260 Section 9.2, simultaneous shutdown).
+			a.dropCtrl(chunk.TypeShutdown)
+			a.t5.Stop()
+		}
 		a.state = st
 	}
 	if a.state != StateShutdownReceived {
@@ -130,7 +137,9 @@ func (a *Association) handleShutdownAck(now timer.Time, p *packet.Packet) error 
 		// "the sender of the SHUTDOWN chunk MUST stop the T2-shutdown
 		// timer, send a SHUTDOWN COMPLETE chunk to its peer, and remove all
 		// record of the association."
-		a.queueCtrl(ctrlChunk{c: &chunk.ShutdownComplete{}})
+		// RFC 9260 Section 6.10: "An endpoint MUST NOT bundle ... SHUTDOWN
+		// COMPLETE chunks with any other chunks": it goes alone.
+		a.queueCtrl(ctrlChunk{c: &chunk.ShutdownComplete{}, useTag: true, tag: a.peerTag})
 		a.close(now, ShutdownComp, 0, nil)
 		return nil
 	}
