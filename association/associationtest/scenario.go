@@ -1,0 +1,255 @@
+package associationtest
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/congestion"
+	"github.com/gensctp/gensctp/internal/sim"
+)
+
+// Scenario is one randomized exchange: two associations send messages to
+// each other at once over an impaired link, then shut down gracefully. Run
+// checks that every message is delivered exactly once, intact, in order on
+// its stream when ordered. The same Scenario replays exactly.
+type Scenario struct {
+	Seed    uint64
+	Link    sim.LinkConfig
+	Streams int // 1 to 65535: messages go to streams [0, Streams)
+	Msgs    int // messages each way
+	MaxSize int // largest message; most are at most 1500 bytes
+	// Limit bounds the virtual time of the transfer and of the shutdown
+	// (30 minutes each if zero).
+	Limit time.Duration
+}
+
+// RandomScenario derives a scenario from seed: delay 1–50 ms, jitter, loss
+// up to 30 %, duplication up to 5 %, reordering up to 10 %, corruption up
+// to 5 %, 1–64 streams, 10–49 messages each way of up to 100 B, 4000 B,
+// 64 KiB or 256 KiB.
+func RandomScenario(seed uint64) Scenario {
+	r := rand.New(rand.NewPCG(seed, 77))
+	sc := Scenario{Seed: seed}
+	sc.Link = sim.LinkConfig{
+		Delay:     time.Duration(1+r.IntN(50)) * time.Millisecond,
+		Jitter:    time.Duration(r.IntN(10)) * time.Millisecond,
+		Loss:      r.Float64() * 0.30,
+		Duplicate: r.Float64() * 0.05,
+		Reorder:   r.Float64() * 0.10,
+		Corrupt:   r.Float64() * 0.05,
+	}
+	sc.Link.ReorderDelay = sc.Link.Delay
+	sc.Streams = 1 + r.IntN(64)
+	sc.Msgs = 10 + r.IntN(40)
+	switch r.IntN(4) {
+	case 0:
+		sc.MaxSize = 100
+	case 1:
+		sc.MaxSize = 4000
+	case 2:
+		sc.MaxSize = 64 << 10
+	default:
+		sc.MaxSize = 256 << 10
+	}
+	return sc
+}
+
+func (sc Scenario) String() string {
+	return fmt.Sprintf("seed=%d loss=%.2f dup=%.2f reorder=%.2f corrupt=%.2f delay=%v streams=%d msgs=%d max=%d",
+		sc.Seed, sc.Link.Loss, sc.Link.Duplicate, sc.Link.Reorder, sc.Link.Corrupt, sc.Link.Delay,
+		sc.Streams, sc.Msgs, sc.MaxSize)
+}
+
+// ScenarioMessage is the payload of test message id: an 8-byte header (id,
+// length) and bytes derived from id, so that any corruption or mix-up
+// shows. It is at least 8 bytes long.
+func ScenarioMessage(id uint32, size int) []byte {
+	b := make([]byte, max(size, 8))
+	binary.BigEndian.PutUint32(b, id)
+	binary.BigEndian.PutUint32(b[4:], uint32(len(b)))
+	for i := 8; i < len(b); i++ {
+		b[i] = byte(uint32(i)*2654435761>>24) ^ byte(id)
+	}
+	return b
+}
+
+type outMsg struct {
+	info association.SendInfo
+	data []byte
+}
+
+// receiver checks what one end receives.
+type receiver struct {
+	got      map[uint32]int            // message id -> deliveries
+	lastSeen map[chunk.StreamID]uint32 // last ordered id per stream
+	partial  map[chunk.StreamID][]byte
+	closing  bool // after the shutdown started, events are expected
+	err      error
+}
+
+func newReceiver() *receiver {
+	return &receiver{got: map[uint32]int{}, lastSeen: map[chunk.StreamID]uint32{},
+		partial: map[chunk.StreamID][]byte{}}
+}
+
+func (rcv *receiver) check(d association.Delivery) {
+	if rcv.err != nil {
+		return
+	}
+	if d.Event != nil {
+		if ac, ok := d.Event.(*association.AssocChange); ok && ac.State != association.CommUp && !rcv.closing {
+			rcv.err = fmt.Errorf("unexpected %v (error %v)", ac.State, ac.Error)
+		}
+		return
+	}
+	m := d.Message
+	if prev, ok := rcv.partial[m.Stream]; ok {
+		// RFC 6458 Section 8.1.21: the pieces of a partially delivered
+		// message come in order, with nothing else of that stream between
+		// them.
+		m.Data = append(prev, m.Data...)
+		delete(rcv.partial, m.Stream)
+	}
+	if !m.EndOfRecord {
+		rcv.partial[m.Stream] = append([]byte(nil), m.Data...)
+		return
+	}
+	if len(m.Data) < 8 {
+		rcv.err = fmt.Errorf("short message %d", len(m.Data))
+		return
+	}
+	id := binary.BigEndian.Uint32(m.Data)
+	want := ScenarioMessage(id, int(binary.BigEndian.Uint32(m.Data[4:])))
+	if string(want) != string(m.Data) || chunk.PPID(id) != m.PPID {
+		rcv.err = fmt.Errorf("message %d corrupted", id)
+		return
+	}
+	rcv.got[id]++
+	if rcv.got[id] > 1 {
+		rcv.err = fmt.Errorf("message %d delivered %d times", id, rcv.got[id])
+		return
+	}
+	if !m.Unordered {
+		if last, ok := rcv.lastSeen[m.Stream]; ok && id <= last {
+			rcv.err = fmt.Errorf("stream %d: message %d after %d", m.Stream, id, last)
+		}
+		rcv.lastSeen[m.Stream] = id
+	}
+}
+
+// Run plays the scenario between an association configured with cfgA and
+// one configured with cfgZ (their OutboundStreams must cover sc.Streams).
+// It returns the Pair at the end, and an error naming the scenario if a
+// message was lost, duplicated, corrupted or out of order, or if the
+// transfer or the shutdown did not finish within the limit.
+func (sc Scenario) Run(cfgA, cfgZ association.Config) (*Pair, error) {
+	if sc.Streams < 1 || sc.Streams > 65535 || sc.Msgs < 0 || sc.MaxSize < 1 {
+		return nil, fmt.Errorf("associationtest: invalid scenario %v", sc)
+	}
+	limitD := sc.Limit
+	if limitD <= 0 {
+		limitD = 30 * time.Minute
+	}
+	p, err := NewPair(sc.Seed, cfgA, cfgZ, sc.Link)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Handshake(); err != nil {
+		return p, fmt.Errorf("%v: %w", sc, err)
+	}
+	r := rand.New(rand.NewPCG(sc.Seed, 99))
+	mk := func(base uint32) []outMsg {
+		var out []outMsg
+		for i := 0; i < sc.Msgs; i++ {
+			size := 1 + r.IntN(sc.MaxSize)
+			if r.IntN(4) > 0 {
+				size = 1 + r.IntN(min(sc.MaxSize, 1500))
+			}
+			info := association.SendInfo{Stream: chunk.StreamID(r.IntN(sc.Streams)),
+				PPID: chunk.PPID(base + uint32(i)), Unordered: r.IntN(4) == 0}
+			out = append(out, outMsg{info: info, data: ScenarioMessage(base+uint32(i), size)})
+		}
+		return out
+	}
+	queueA, queueZ := mk(0), mk(1<<20)
+	nextA, nextZ := 0, 0
+	rcvByZ, rcvByA := newReceiver(), newReceiver()
+	p.OnDeliver = func(toZ bool, d association.Delivery) {
+		if toZ {
+			rcvByZ.check(d)
+		} else {
+			rcvByA.check(d)
+		}
+	}
+	push := func(a *association.Association, queue []outMsg, next *int) error {
+		for *next < len(queue) {
+			m := queue[*next]
+			if err := a.Send(p.Now, m.info, m.data); err != nil {
+				if errors.Is(err, association.ErrWouldBlock) {
+					return nil
+				}
+				return fmt.Errorf("%v: send: %w", sc, err)
+			}
+			*next++
+		}
+		return nil
+	}
+	done := func() bool {
+		return len(rcvByZ.got) == len(queueA) && len(rcvByA.got) == len(queueZ)
+	}
+	limit := p.Now.Add(limitD)
+	for !done() {
+		if err := push(p.A, queueA, &nextA); err != nil {
+			return p, err
+		}
+		if err := push(p.Z, queueZ, &nextZ); err != nil {
+			return p, err
+		}
+		p.Exchange()
+		if err := errors.Join(rcvByZ.err, rcvByA.err); err != nil {
+			return p, fmt.Errorf("%v: %w", sc, err)
+		}
+		if done() {
+			break
+		}
+		if !p.Advance(limit) {
+			return p, fmt.Errorf("%v: stuck at %v: Z got %d/%d, A got %d/%d; A %v %+v; Z %v %+v; discards %v",
+				sc, p.Now, len(rcvByZ.got), len(queueA), len(rcvByA.got), len(queueZ),
+				p.A.State(), p.A.Status(), p.Z.State(), p.Z.Status(), p.Discards)
+		}
+	}
+	rcvByZ.closing, rcvByA.closing = true, true
+	if err := p.A.Shutdown(p.Now); err != nil {
+		return p, fmt.Errorf("%v: shutdown: %w", sc, err)
+	}
+	closed := p.RunUntil(limitD, func() bool {
+		return p.A.State() == association.StateClosed && p.Z.State() == association.StateClosed
+	})
+	if err := errors.Join(rcvByZ.err, rcvByA.err); err != nil {
+		return p, fmt.Errorf("%v: %w", sc, err)
+	}
+	if !closed {
+		return p, fmt.Errorf("%v: shutdown did not complete: A %v Z %v", sc, p.A.State(), p.Z.State())
+	}
+	return p, nil
+}
+
+// ImpairedConfig is Config for links with heavy loss: RTO from 200 ms to
+// 5 s (300 ms initially), retransmission limits high enough for 40 % loss,
+// 64 outbound streams, a 128 KiB receive buffer and a 256 KiB send buffer.
+func ImpairedConfig(seed uint64, localPort, peerPort uint16) association.Config {
+	cfg := Config(seed, localPort, peerPort)
+	cfg.RTO = congestion.RTOConfig{Initial: 300 * time.Millisecond, Min: 200 * time.Millisecond, Max: 5 * time.Second}
+	cfg.MaxRetrans = 80
+	cfg.PathMaxRetrans = 80
+	cfg.MaxInitRetransmits = 40
+	cfg.OutboundStreams = 64
+	cfg.ReceiveBuffer = 128 << 10
+	cfg.SendBuffer = 256 << 10
+	return cfg
+}

@@ -1,0 +1,156 @@
+package fuzz
+
+import (
+	"encoding/binary"
+	"testing"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/association/associationtest"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/internal/sim"
+	"github.com/gensctp/gensctp/packet"
+)
+
+// appendChunks appends cs to b.
+func appendChunks(b []byte, cs ...chunk.Chunk) []byte {
+	for _, c := range cs {
+		b = c.Append(b)
+	}
+	return b
+}
+
+// probe is the message each side sends after the injection.
+var probe = []byte("probe after the injection")
+
+// FuzzInjectChunks injects a packet of arbitrary chunks, carrying the
+// receiver's verification tag and a valid CRC32c so that it passes the
+// checks of RFC 9260 Section 8.5 and reaches the association, into one end
+// of a running transfer, at a chosen moment. Whatever the chunks say
+// (forged SACKs, DATA, SHUTDOWN, ABORT, INIT, unknown types with any action
+// bits, garbage lengths), the association must:
+//
+//   - not panic;
+//   - hold at most its receive buffer plus one MTU of received data
+//     (RFC 9260 Section 6.2: data beyond the window is dropped);
+//   - not wedge: within ten minutes of virtual time, each end either
+//     receives the other's probe message, sent after the injection, or is
+//     closed with an assoc change event (an injected ABORT, or a protocol
+//     violation that the association answers by aborting).
+func FuzzInjectChunks(f *testing.F) {
+	f.Add(uint8(0), uint8(0), appendChunks(nil, &chunk.SACK{CumTSNAck: 5, ARwnd: 0}))
+	f.Add(uint8(1), uint8(3), appendChunks(nil, &chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd,
+		TSN: 1000, StreamID: 1, UserData: []byte("forged")}))
+	f.Add(uint8(2), uint8(1), appendChunks(nil, &chunk.Shutdown{CumTSNAck: 3}))
+	f.Add(uint8(3), uint8(2), appendChunks(nil, &chunk.Abort{}))
+	f.Add(uint8(0), uint8(5), appendChunks(nil, &chunk.Heartbeat{Info: []byte{1, 2, 3, 4}},
+		&chunk.SACK{CumTSNAck: 1, ARwnd: 1 << 20, GapBlocks: []chunk.GapBlock{{Start: 2, End: 9}}}))
+	f.Add(uint8(1), uint8(0), []byte{0xbf, 0, 0, 8, 1, 2, 3, 4})
+	f.Add(uint8(2), uint8(4), appendChunks(nil, &chunk.ForwardTSN{NewCumTSN: 100}))
+	f.Fuzz(func(t *testing.T, sel, when uint8, chunks []byte) {
+		if len(chunks) > 4096 {
+			return
+		}
+		cfgA, cfgZ := fuzzConfig(11, 5000, 5001), fuzzConfig(12, 5001, 5000)
+		p, err := associationtest.NewPair(7, cfgA, cfgZ, sim.LinkConfig{Delay: 10 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		gotZ, gotA, endZ, endA := false, false, false, false
+		p.OnDeliver = func(toZ bool, d association.Delivery) {
+			if ac, ok := d.Event.(*association.AssocChange); ok && ac.State != association.CommUp {
+				if toZ {
+					endZ = true
+				} else {
+					endA = true
+				}
+			}
+			if d.Event == nil && string(d.Message.Data) == string(probe) {
+				if toZ {
+					gotZ = true
+				} else {
+					gotA = true
+				}
+			}
+		}
+		p.HoldZ = sel&4 != 0 // Z's user does not read for a while
+		// A transfer in both directions is under way when the packet
+		// comes in.
+		for i := 0; i < 8; i++ {
+			msg := make([]byte, 4+i*1500)
+			binary.BigEndian.PutUint32(msg, uint32(i))
+			_ = p.A.Send(p.Now, association.SendInfo{Stream: chunk.StreamID(i % 4)}, msg)
+			_ = p.Z.Send(p.Now, association.SendInfo{Stream: chunk.StreamID(i % 3), Unordered: i%2 == 1}, msg[:4+i*100])
+		}
+		p.Exchange()
+		p.RunUntil(time.Duration(when%16)*3*time.Millisecond, func() bool { return false })
+
+		// The packet: from A to Z (sel bit 0 clear) or Z to A.
+		toZ := sel&1 == 0
+		from, to, rcv := p.AddrA, p.AddrZ, p.Z
+		h := packet.Header{SrcPort: cfgA.LocalPort, DstPort: cfgZ.LocalPort}
+		if !toZ {
+			from, to, rcv = p.AddrZ, p.AddrA, p.A
+			h.SrcPort, h.DstPort = h.DstPort, h.SrcPort
+		}
+		h.VerificationTag, _ = rcv.Tags()
+		b := make([]byte, 12, 12+len(chunks))
+		binary.BigEndian.PutUint16(b[0:], h.SrcPort)
+		binary.BigEndian.PutUint16(b[2:], h.DstPort)
+		binary.BigEndian.PutUint32(b[4:], uint32(h.VerificationTag))
+		b = append(b, chunks...)
+		packet.SetChecksum(b)
+		if sel&2 != 0 {
+			// Straight into the association, as if it came in now.
+			_ = rcv.HandleDatagram(p.Now, from, b)
+		} else {
+			p.Net.Send(p.Now, from, to, b)
+		}
+
+		bound := func(a *association.Association, cfg association.Config) {
+			if held := a.Status().PendData; held > cfg.ReceiveBuffer+cfg.MTU {
+				t.Fatalf("holds %d bytes of received data, receive buffer %d", held, cfg.ReceiveBuffer)
+			}
+		}
+		closed := func(a *association.Association) bool { return a.State() == association.StateClosed }
+		sentA, sentZ := false, false
+		limit := p.Now.Add(10 * time.Minute)
+		release := p.Now.Add(2 * time.Second)
+		for {
+			p.Exchange()
+			bound(p.A, p.A.Config())
+			bound(p.Z, p.Z.Config())
+			if p.HoldZ && p.Now >= release {
+				p.ReleaseZ()
+			}
+			if !sentA && !closed(p.A) && p.A.Send(p.Now, association.SendInfo{Stream: 0}, probe) == nil {
+				sentA = true
+			}
+			if !sentZ && !closed(p.Z) && p.Z.Send(p.Now, association.SendInfo{Stream: 0}, probe) == nil {
+				sentZ = true
+			}
+			anyClosed := closed(p.A) || closed(p.Z)
+			if (gotZ && gotA || anyClosed) && !p.HoldZ {
+				break
+			}
+			if !p.Advance(limit) {
+				if p.HoldZ {
+					p.Now = release
+					continue
+				}
+				t.Fatalf("wedged at %v: probe to Z %v, to A %v; A %v %+v; Z %v %+v; discards %v",
+					p.Now, gotZ, gotA, p.A.State(), p.A.Status(), p.Z.State(), p.Z.Status(), p.Discards)
+			}
+		}
+		// An end that closed says so with an assoc change event.
+		if closed(p.A) && !endA {
+			t.Fatalf("A closed without an assoc change event")
+		}
+		if closed(p.Z) && !endZ {
+			t.Fatalf("Z closed without an assoc change event")
+		}
+	})
+}
