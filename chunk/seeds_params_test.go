@@ -11,6 +11,8 @@ import (
 // parameters), to seed the fuzz targets.
 func seedsParams() [][]byte {
 	params := []Param{
+		&IPv4Address{Addr: [4]byte{192, 0, 2, 1}},
+		&IPv6Address{Addr: [16]byte{0x20, 0x01, 0x0d, 0xb8, 15: 1}},
 		&HeartbeatInfo{Info: []byte{0x01, 0x02, 0x03, 0x04, 0x05}},
 		&StateCookie{Cookie: []byte("cookie")},
 		&UnrecognizedParameter{Param: hexBytes("4123 0006 6162")},
@@ -33,6 +35,12 @@ func seedsParams() [][]byte {
 		&SupportedExtensions{Types: []Type{TypeReConfig, TypeForwardTSN, TypeASCONF, TypeASCONFAck, TypeAuth}},
 		&ForwardTSNSupported{},
 		&AdaptationLayerIndication{Indication: 0x01020304},
+		// RFC 5061 Section 4.2: the ASCONF and ASCONF-ACK parameters.
+		&AddIPAddress{CorrelationID: 1, Address: &IPv4Address{Addr: [4]byte{192, 0, 2, 2}}},
+		&DeleteIPAddress{CorrelationID: 2, Address: &IPv6Address{Addr: [16]byte{0x20, 0x01, 0x0d, 0xb8, 15: 2}}},
+		&SetPrimaryAddress{CorrelationID: 3, Address: &IPv4Address{Addr: [4]byte{192, 0, 2, 3}}},
+		&ErrorCauseIndication{CorrelationID: 4, Causes: []Cause{&DeleteLastRemainingAddressCause{}}},
+		&SuccessIndication{CorrelationID: 5},
 	}
 	seeds := make([][]byte, 0, len(params))
 	for _, p := range params {
@@ -70,7 +78,13 @@ func TestSeedsParams(t *testing.T) {
 		require.Equal(t, len(s), p.Len(), "%v", u.Type)
 		require.Equal(t, s, p.Append(nil), "%v", u.Type)
 	}
-	require.Len(t, seen, 21)
+	// One seed for every parameter type the package knows.
+	for pt := 0; pt <= 0xffff; pt++ {
+		if ParamType(pt).Known() {
+			require.True(t, seen[ParamType(pt)], "no seed for %v", ParamType(pt))
+		}
+	}
+	require.Len(t, seen, 28)
 }
 
 // paramsBadCase is a malformed parameter and the error it must give.

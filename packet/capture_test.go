@@ -44,7 +44,17 @@ func TestCapturesRoundTrip(t *testing.T) {
 		chunk.TypeIForwardTSN} {
 		require.NotZero(t, types[ct], "no %v in the captures", ct)
 	}
+	require.NotZero(t, types[sackWithGaps], "no SACK with gap ack blocks in the captures")
+	require.NotZero(t, types[sackWithDups], "no SACK with duplicate TSNs in the captures")
 }
+
+// Pseudo chunk types for SACK features in the counts of roundTrip (the
+// log shows them as Type(254) and Type(255)): no capture holds chunks of
+// these types.
+const (
+	sackWithGaps chunk.Type = 0xfe
+	sackWithDups chunk.Type = 0xff
+)
 
 type frameKey struct {
 	file  string
@@ -98,6 +108,17 @@ func roundTrip(t *testing.T, frame int, b []byte, types map[chunk.Type]int) {
 		require.Equal(t, r.Bytes, c.Append(nil), "frame %d, %v at offset %d", frame, r.Type, r.Offset)
 		require.True(t, bl.Add(c))
 		types[r.Type]++
+		if s, ok := c.(*chunk.SACK); ok {
+			// Pseudo-types count the SACK features the captures must
+			// cover: gap ack blocks and duplicate TSNs (RFC 9260 Section
+			// 3.3.4).
+			if len(s.GapBlocks) > 0 {
+				types[sackWithGaps]++
+			}
+			if len(s.DupTSNs) > 0 {
+				types[sackWithDups]++
+			}
+		}
 	}
 	out := bl.Finish()
 	if !bytes.Equal(b, out) {
