@@ -58,14 +58,13 @@ func (s *Socket) Close() error {
 			}
 		}
 		s.releaseLocked()
+		s.syncRecvIPLocked() // withdraws the requests: s is closed
 		return nil
 	})
-	close(s.closing)
-	s.closeCancel()
+	s.stop()
 	if !(lg.on && lg.seconds == 0) {
 		s.lingerWait(ids, lg)
 	}
-	<-s.pumpDone
 	s.share.release(s)
 	return nil
 }

@@ -121,12 +121,12 @@ func TestSetOwner(t *testing.T) {
 	require.NoError(t, cli.Send(ac.AssocID, 0, []byte("unbuffered")))
 	require.Equal(t, "unbuffered", string(next(t, unbuf).Data))
 	require.NoError(t, cli.Send(ac.AssocID, 0, []byte("pending")))
-	// Wait until the delivery goroutine holds it (blocked on unbuf).
+	// Wait until the delivery is parked with the stack (blocked on unbuf).
 	require.Eventually(t, func() bool {
 		held := false
 		_ = srv.do(func(timer.Time) error {
 			a, ok := srv.share.ep.Assoc(up.AssocID)
-			held = srv.outbox.len() == 0 && srv.stash.len() == 0 && (!ok || a.Pending() == 0)
+			held = srv.park.IsParked() && srv.outbox.len() == 1 && srv.stash.len() == 0 && (!ok || a.Pending() == 0)
 			return nil
 		})
 		return held

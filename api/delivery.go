@@ -51,6 +51,17 @@ type Delivery struct {
 	// sctp_events is off, and for events (AncData []).
 	Info    SndRcvInfo
 	HasInfo bool
+	// TOS, TClass and TTL are the {tos, V}, {tclass, V} and {ttl, V}
+	// items of AncData: the IPv4 type of service, the IPv6 traffic class
+	// and the IPv4 time to live (for an IPv6 datagram, its hop limit) of
+	// the UDP datagram that carried the message (its last DATA chunk).
+	// HasTOS, HasTClass and HasTTL say which items are present: only for
+	// messages (KindData), only while the socket's RecvTOS, RecvTClass or
+	// RecvTTL option is on, and only where the operating system reports
+	// the field (Linux, on the operating system's network). TOS comes
+	// with IPv4 datagrams, TClass with IPv6 ones.
+	TOS, TClass, TTL          uint8
+	HasTOS, HasTClass, HasTTL bool
 	// Data is the whole message (KindData). It belongs to the receiver.
 	Data []byte
 	// Event is the event (KindEvent and KindError).

@@ -96,11 +96,13 @@
 //     addition; its backlog is the Backlog option (ListenBacklog sets it).
 //   - Options that have no meaning for a user-space stack over UDP are
 //     accepted, kept and read back, and say so in their documentation:
-//     buffer, reuseaddr, reuseport, recvtos, recvtclass, recvttl (no
-//     ancillary item yet), the message queue watermarks; mode list is
-//     refused (messages are []byte). The IP-level options (tos, tclass,
-//     ttl, dontroute, priority) are set on the UDP sockets, which the
-//     sockets of one UDP port share. sctp_set_peer_primary_addr needs
+//     buffer, reuseaddr, reuseport, the message queue watermarks; mode
+//     list is refused (messages are []byte). The IP-level options (tos,
+//     tclass, ttl, dontroute, priority) are set on the UDP sockets, which
+//     the sockets of one UDP port share. recvtos, recvtclass and recvttl
+//     give messages the {tos, V}, {tclass, V} and {ttl, V} items of the
+//     UDP datagram that carried them (Delivery.TOS, TClass, TTL) on
+//     Linux; elsewhere no item is reported. sctp_set_peer_primary_addr needs
 //     ASCONF (RFC 5061) and is refused with ErrNotSupported.
 //   - GetOpts keeps gen_sctp's quirks (failures left out, non_block_send
 //     bare, sctp_status requiring an assoc_id); GetOpt reports the error
@@ -113,8 +115,10 @@
 // A Socket is safe for concurrent use; see its documentation for the
 // locking. Every blocking call honours a context or a deadline and
 // returns when the socket closes. Each open UDP port runs one reader
-// goroutine and one runtime timer (package internal/stack); each socket
-// one delivery goroutine for active mode.
+// goroutine and one runtime timer (package internal/stack), and its event
+// loop also does the active-mode delivery of every socket on the port:
+// no goroutine per socket or association (while channels are full, one
+// sender goroutine per port waits for room in all of them).
 //
 // References:
 //   - https://www.erlang.org/doc/apps/kernel/gen_sctp.html

@@ -36,6 +36,15 @@ func (q *fifo[T]) pushFront(v T) {
 	q.n++
 }
 
+// peek returns the first element without removing it.
+func (q *fifo[T]) peek() (T, bool) {
+	if q.n == 0 {
+		var zero T
+		return zero, false
+	}
+	return q.buf[q.head], true
+}
+
 func (q *fifo[T]) pop() (T, bool) {
 	var zero T
 	if q.n == 0 {

@@ -13,15 +13,16 @@ import (
 // Record} with the record's assoc_id and address set.
 //
 // Name is the gen_sctp option name (Option.Name), one of: mode, active,
-// buffer, sndbuf, recbuf, reuseaddr, reuseport, dontroute, priority, tos,
-// tclass, ttl, recvtos, recvtclass, recvttl, linger, ipv6_v6only,
+// buffer, sndbuf, recbuf, reuseaddr, reuseport, reuseport_lb,
+// exclusiveaddruse, debug, dontroute, priority, tos, tclass, ttl,
+// bind_to_device, recvtos, recvtclass, recvttl, linger, ipv6_v6only,
 // high_msgq_watermark, low_msgq_watermark, non_block_send, sctp_rtoinfo,
 // sctp_associnfo, sctp_initmsg, sctp_autoclose, sctp_nodelay,
 // sctp_disable_fragments, sctp_i_want_mapped_v4_addr, sctp_maxseg,
 // sctp_primary_addr, sctp_set_peer_primary_addr, sctp_adaptation_layer,
 // sctp_peer_addr_params, sctp_default_send_param, sctp_events,
 // sctp_delayed_ack_time, sctp_status, sctp_get_peer_addr_info, and the
-// additions max_message_size and backlog.
+// additions max_message_size, backlog and sctp_potentially_failed.
 type OptionQuery struct {
 	Name string
 	// AssocID is the assoc_id of the options whose record has one
@@ -47,12 +48,14 @@ type OptionQuery struct {
 //	tclass, ttl, high_msgq_watermark,
 //	low_msgq_watermark, sctp_autoclose
 //	(seconds), sctp_maxseg, max_message_size,
-//	backlog
-//	reuseaddr, reuseport, dontroute,         bool
+//	backlog, sctp_potentially_failed (-1: off)
+//	reuseaddr, reuseport, reuseport_lb,      bool
+//	exclusiveaddruse, debug, dontroute,
 //	recvtos, recvtclass, recvttl,
 //	ipv6_v6only, non_block_send,
 //	sctp_nodelay, sctp_disable_fragments,
 //	sctp_i_want_mapped_v4_addr
+//	bind_to_device                           string
 //	sctp_rtoinfo                             RtoInfo
 //	sctp_associnfo                           AssocParams
 //	sctp_initmsg                             InitMsg
@@ -69,7 +72,8 @@ type OptionValue struct {
 	Value any
 	// Bare reports that gen_sctp puts this value in the getopts list
 	// without its name: {ok, [true]} rather than {ok, [{non_block_send,
-	// true}]} (non_block_send, REFERENCE §3.1). Here Name is always set.
+	// true}]} (non_block_send and debug, REFERENCE §3.1). Here Name is
+	// always set.
 	Bare bool
 }
 
@@ -80,7 +84,7 @@ type OptionValue struct {
 // association or peer address that does not exist, the write-only
 // sctp_set_peer_primary_addr) is left out of the result without an error
 // (REFERENCE §3.2: "getopts drops failures silently"), so the result may
-// be shorter than the query; non_block_send is marked Bare. The call
+// be shorter than the query; non_block_send and debug are marked Bare. The call
 // fails as a whole (an *Error, reason einval, wrapping ErrInvalidOption)
 // for an unknown option name (gen_sctp's einval) and for sctp_status
 // without an AssocID on a one-to-many socket (gen_sctp's type error,
@@ -98,7 +102,7 @@ func (s *Socket) GetOpts(queries ...OptionQuery) ([]OptionValue, error) {
 			if err != nil {
 				continue // gen_sctp drops what it cannot read
 			}
-			out = append(out, OptionValue{Name: q.Name, Value: v, Bare: q.Name == "non_block_send"})
+			out = append(out, OptionValue{Name: q.Name, Value: v, Bare: q.Name == "non_block_send" || q.Name == "debug"})
 		}
 		return nil
 	})
@@ -158,21 +162,25 @@ var errWriteOnly = errors.New("write-only option")
 
 // getters maps option names to their getters. It is never changed.
 var getters = map[string]getter{
-	"mode":       func(s *Socket, _ OptionQuery) (any, error) { return s.st.mode, nil },
-	"active":     func(s *Socket, _ OptionQuery) (any, error) { return s.st.active.value(), nil },
-	"buffer":     func(s *Socket, _ OptionQuery) (any, error) { return s.st.buffer, nil },
-	"sndbuf":     func(s *Socket, _ OptionQuery) (any, error) { return s.socketCfgLocked().SendBuffer, nil },
-	"recbuf":     func(s *Socket, _ OptionQuery) (any, error) { return s.socketCfgLocked().ReceiveBuffer, nil },
-	"reuseaddr":  func(s *Socket, _ OptionQuery) (any, error) { return s.st.reuseAddr, nil },
-	"reuseport":  func(s *Socket, _ OptionQuery) (any, error) { return s.st.reusePort, nil },
-	"dontroute":  func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().DontRoute, nil },
-	"priority":   func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().Priority, nil },
-	"tos":        func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().TOS, nil },
-	"tclass":     func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().TrafficClass, nil },
-	"ttl":        func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().TTL, nil },
-	"recvtos":    func(s *Socket, _ OptionQuery) (any, error) { return s.st.recvTOS, nil },
-	"recvtclass": func(s *Socket, _ OptionQuery) (any, error) { return s.st.recvTClass, nil },
-	"recvttl":    func(s *Socket, _ OptionQuery) (any, error) { return s.st.recvTTL, nil },
+	"mode":             func(s *Socket, _ OptionQuery) (any, error) { return s.st.mode, nil },
+	"active":           func(s *Socket, _ OptionQuery) (any, error) { return s.st.active.value(), nil },
+	"buffer":           func(s *Socket, _ OptionQuery) (any, error) { return s.st.buffer, nil },
+	"sndbuf":           func(s *Socket, _ OptionQuery) (any, error) { return s.socketCfgLocked().SendBuffer, nil },
+	"recbuf":           func(s *Socket, _ OptionQuery) (any, error) { return s.socketCfgLocked().ReceiveBuffer, nil },
+	"reuseaddr":        func(s *Socket, _ OptionQuery) (any, error) { return s.st.reuseAddr, nil },
+	"reuseport":        func(s *Socket, _ OptionQuery) (any, error) { return s.st.reusePort, nil },
+	"reuseport_lb":     func(s *Socket, _ OptionQuery) (any, error) { return s.st.reusePortLB, nil },
+	"exclusiveaddruse": func(s *Socket, _ OptionQuery) (any, error) { return s.st.exclusiveAddr, nil },
+	"debug":            func(s *Socket, _ OptionQuery) (any, error) { return s.st.debug, nil },
+	"bind_to_device":   func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().BindToDevice, nil },
+	"dontroute":        func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().DontRoute, nil },
+	"priority":         func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().Priority, nil },
+	"tos":              func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().TOS, nil },
+	"tclass":           func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().TrafficClass, nil },
+	"ttl":              func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().TTL, nil },
+	"recvtos":          func(s *Socket, _ OptionQuery) (any, error) { return s.st.recvTOS, nil },
+	"recvtclass":       func(s *Socket, _ OptionQuery) (any, error) { return s.st.recvTClass, nil },
+	"recvttl":          func(s *Socket, _ OptionQuery) (any, error) { return s.st.recvTTL, nil },
 	"linger": func(s *Socket, _ OptionQuery) (any, error) {
 		return LingerValue{On: s.st.linger.on, Seconds: s.st.linger.seconds}, nil
 	},
@@ -199,4 +207,5 @@ var getters = map[string]getter{
 	"sctp_delayed_ack_time":      getDelayedAckTime,
 	"sctp_status":                getStatus,
 	"sctp_get_peer_addr_info":    getPeerAddrInfo,
+	"sctp_potentially_failed":    getPotentiallyFailed,
 }

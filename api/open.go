@@ -20,9 +20,9 @@ const (
 // one-to-many (SeqPacket) socket on the wildcard address, on a free SCTP
 // port, passive, on local UDP encapsulation port 9899 (RFC 6951), reaching
 // peers on their UDP port 9899. The open-only options are IP (repeatable,
-// multihoming), IfAddr, Port, Inet, Inet6, Type, LocalUDPPort,
-// RemoteUDPPort and RemoteUDPPortFor; every socket option may be given
-// too. A bad option is an *Error with reason badarg wrapping
+// multihoming), IfAddr, Port, Inet, Inet6, Type, Netns, LocalUDPPort,
+// RemoteUDPPort, RemoteUDPPortFor and Network; every socket option may be
+// given too. A bad option is an *Error with reason badarg wrapping
 // ErrInvalidOption (gen_sctp raises badarg); a taken port one with reason
 // eaddrinuse.
 func Open(opts ...Option) (*Socket, error) {
@@ -37,7 +37,8 @@ func Open(opts ...Option) (*Socket, error) {
 	if st.v6only && st.family == FamilyInet6 && len(addrs) == 0 {
 		addrs = []netip.Addr{netip.IPv6Unspecified()} // no IPv4 wildcard
 	}
-	sh, err := acquireStack(st.localUDPPort, addrs, st.family == FamilyInet6)
+	sh, err := acquireStack(stackSpec{port: st.localUDPPort, addrs: addrs, ipv6: st.family == FamilyInet6,
+		net: st.net, netns: st.netns})
 	if err != nil {
 		return nil, opError("open", 0, -1, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/timer"
 	"github.com/gensctp/gensctp/udpencap"
+	"github.com/pion/transport/v3"
 )
 
 // Option is a gen_sctp option, for Open, Connect, ConnectInit,
@@ -92,6 +93,8 @@ type settings struct {
 	localUDPPort   int
 	remoteUDPPort  uint16
 	remoteUDPPorts map[netip.Addr]uint16
+	net            transport.Net // Network; nil: the operating system's
+	netns          string        // Netns; "": the process's namespace
 
 	// Socket options.
 	active       activeState
@@ -113,7 +116,9 @@ type settings struct {
 	mode                         DataMode
 	buffer                       int
 	reuseAddr, reusePort         bool
-	recvTOS, recvTClass, recvTTL bool
+	reusePortLB, exclusiveAddr   bool
+	debug                        bool
+	recvTOS, recvTClass, recvTTL bool // they do have effect: recvip.go
 	v6only                       bool
 	highMsgq, lowMsgq            int
 	mappedV4                     bool
@@ -138,6 +143,7 @@ const (
 	ipTTL
 	ipDontRoute
 	ipPriority
+	ipBindToDevice
 )
 
 // assocSettings are the option values of one association that differ

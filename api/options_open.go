@@ -133,6 +133,8 @@ func (st *settings) checkOpen() error {
 		return errMappedInet
 	case st.assoc.Autoclose != 0 && st.typ == Stream:
 		return errAutocloseStream
+	case st.netns != "" && st.net != nil:
+		return errNetnsNetwork
 	}
 	if st.v6only && st.family == FamilyInet6 {
 		for _, a := range st.addrs {

@@ -93,6 +93,45 @@ func ReusePort(on bool) Option {
 	}}
 }
 
+// ReusePortLB is gen_sctp {reuseport_lb, B} (SO_REUSEPORT on Linux,
+// SO_REUSEPORT_LB on FreeBSD: several sockets on one port with the
+// incoming connections spread over them; default false). The value is
+// kept and read back, and is not passed to the UDP socket, for the reason
+// given at ReusePort: the kernel would spread the datagrams of one SCTP
+// association over the processes sharing the UDP port.
+func ReusePortLB(on bool) Option {
+	return Option{name: "reuseport_lb", apply: func(c *optCtx) error {
+		c.st.reusePortLB = on
+		return nil
+	}}
+}
+
+// ExclusiveAddrUse is gen_sctp {exclusiveaddruse, B} (Windows'
+// SO_EXCLUSIVEADDRUSE: no other socket may bind the same address and
+// port; default false). The value is kept and read back, and has no
+// effect, on every platform: gen_sctp ignores it outside Windows, and
+// here the SCTP ports are a table of this process, whose sockets never
+// share one, and the UDP port is not opened for sharing (see ReusePort).
+func ExclusiveAddrUse(on bool) Option {
+	return Option{name: "exclusiveaddruse", apply: func(c *optCtx) error {
+		c.st.exclusiveAddr = on
+		return nil
+	}}
+}
+
+// Debug is gen_sctp {debug, B} (default false), which turns on the debug
+// printouts of the Erlang driver of the socket. The value is kept and
+// read back, and has no other effect: gensctp prints nothing by itself
+// (its packet observer hooks and counters serve for debugging instead,
+// see udpencap.Conn.SetHook and Stats). As in gen_sctp, GetOpts returns
+// it bare (OptionValue.Bare).
+func Debug(on bool) Option {
+	return Option{name: "debug", apply: func(c *optCtx) error {
+		c.st.debug = on
+		return nil
+	}}
+}
+
 // DontRoute is gen_sctp {dontroute, B} (SO_DONTROUTE, default false), set
 // on the UDP sockets on Linux; elsewhere it is kept without effect, as
 // gen_sctp skips options a platform lacks. The UDP sockets of a local UDP
@@ -167,10 +206,14 @@ func (c *optCtx) setIP(bit ipMask, set func()) {
 	c.ipChanged |= bit
 }
 
-// RecvTOS is gen_sctp {recvtos, B} (default false). The value is kept and
-// read back; no {tos, V} ancillary item is produced yet: a message is
-// reassembled from DATA chunks of several datagrams, and the UDP layer
-// does not pass the IP header fields up to the associations.
+// RecvTOS is gen_sctp {recvtos, B} (default false). While it is on, a
+// message that came in an IPv4 UDP datagram carries that datagram's
+// type-of-service byte as the {tos, V} ancillary item (Delivery.TOS,
+// HasTOS); a message reassembled from several datagrams carries that of
+// the one with its last DATA chunk. The UDP sockets report it on Linux
+// (IP_RECVTOS, asked for while a socket of the UDP port has the option
+// on); elsewhere, and on a virtual network, there is no item. Messages
+// received before the option was set carry none.
 func RecvTOS(on bool) Option {
 	return Option{name: "recvtos", apply: func(c *optCtx) error {
 		c.st.recvTOS = on
@@ -178,8 +221,10 @@ func RecvTOS(on bool) Option {
 	}}
 }
 
-// RecvTClass is gen_sctp {recvtclass, B} (default false): kept and read
-// back, no ancillary item yet (see RecvTOS).
+// RecvTClass is gen_sctp {recvtclass, B} (default false): while it is
+// on, a message that came in an IPv6 UDP datagram carries its traffic
+// class as the {tclass, V} item (Delivery.TClass, HasTClass;
+// IPV6_RECVTCLASS, Linux only, see RecvTOS).
 func RecvTClass(on bool) Option {
 	return Option{name: "recvtclass", apply: func(c *optCtx) error {
 		c.st.recvTClass = on
@@ -187,8 +232,11 @@ func RecvTClass(on bool) Option {
 	}}
 }
 
-// RecvTTL is gen_sctp {recvttl, B} (default false): kept and read back,
-// no ancillary item yet (see RecvTOS).
+// RecvTTL is gen_sctp {recvttl, B} (default false): while it is on, a
+// message carries the time to live of its IPv4 UDP datagram as the
+// {ttl, V} item (Delivery.TTL, HasTTL; IP_RECVTTL, Linux only, see
+// RecvTOS). An addition to gen_sctp, whose recvttl covers IPv4 only: for
+// an IPv6 datagram the item is its hop limit (IPV6_RECVHOPLIMIT).
 func RecvTTL(on bool) Option {
 	return Option{name: "recvttl", apply: func(c *optCtx) error {
 		c.st.recvTTL = on

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/gensctp/gensctp/internal/stack"
 	"github.com/gensctp/gensctp/timer"
 )
 
@@ -33,18 +34,15 @@ func (s *Socket) SetOwner(ch chan<- Delivery) error {
 	var old chan<- Delivery
 	err := s.do(func(timer.Time) error {
 		old = s.owner
-		s.owner, s.handoff = ch, true
-		close(s.ownerGen)
-		s.ownerGen = make(chan struct{})
+		s.owner, s.handoff = ch, true // the pump stops (see pumpLocked)
 		return nil
 	})
 	if err != nil {
 		return opError("controlling_process", 0, -1, err)
 	}
-	// Wait until the delivery goroutine is out of a send to the old
-	// channel (the closed ownerGen interrupts a blocked one).
-	s.sendMu.Lock()
-	s.sendMu.Unlock() //nolint:staticcheck // an empty critical section is the point
+	// Take back a delivery parked for the old channel: from now on it is
+	// either in the old channel or still at the head of the outbox.
+	s.stk.Unpark(&s.park)
 	var fwd, keep []Delivery
 	if old == (chan<- Delivery)(s.own) && ch != (chan<- Delivery)(s.own) {
 		for n := len(s.own); n > 0; n-- {
@@ -76,75 +74,61 @@ func (s *Socket) SetOwner(ch chan<- Delivery) error {
 	return nil
 }
 
-// pump is the delivery goroutine of active mode: while the socket is
-// active it takes one delivery at a time (so polling stops while the
-// channel is full) and sends it to the owner's channel, counting it
-// (REFERENCE §4.1) when taken.
-func (s *Socket) pump() {
-	defer close(s.pumpDone)
-	for {
-		var d Delivery
-		var ch chan<- Delivery
-		var gen chan struct{}
-		err := s.stk.Wait(s.closeCtx, func(now timer.Time) bool {
-			if s.closed {
-				return true
-			}
-			if s.handoff {
-				return false
-			}
-			if s.outbox.len() == 0 && s.st.active.on() {
-				// Stashing for other sockets ends this wait too (woke),
-				// so that their readers wake up.
-				nd, ok, woke := s.nextLocked(now)
-				if ok {
-					s.outbox.push(nd)
-					if s.st.active.delivered() {
-						s.outbox.push(Delivery{Kind: KindPassive, Socket: s})
-					}
-				} else if woke {
-					return true
-				}
-			}
-			var ok bool
-			if d, ok = s.outbox.pop(); ok {
-				ch, gen = s.owner, s.ownerGen
-			}
-			return ok
-		})
-		if err != nil {
-			return
-		}
-		if ch == nil {
-			if s.isClosed() {
-				return
-			}
-			continue
-		}
-		if !s.deliver(ch, gen, d) {
-			return
-		}
-	}
+// start registers the socket's active-mode delivery (pumpLocked) with the
+// stack's event loop: no goroutine of its own.
+func (s *Socket) start() {
+	s.hook, _ = s.stk.AddHook(s.pumpLocked)
 }
 
-// deliver sends d to ch and reports false when the socket closed. When
-// the owner changes meanwhile, d goes back to the front of the outbox.
-func (s *Socket) deliver(ch chan<- Delivery, gen chan struct{}, d Delivery) bool {
-	s.sendMu.Lock()
-	defer s.sendMu.Unlock()
-	select {
-	case ch <- d:
-		return true
-	case <-gen:
-		_ = s.stk.Do(func(timer.Time) error {
-			s.outbox.pushFront(d)
-			return nil
-		})
-		return true
-	case <-s.closing:
+// stop unregisters the delivery of a closed socket: when it returns,
+// nothing more is sent to its channels.
+func (s *Socket) stop() {
+	s.stk.Unpark(&s.park)
+	s.stk.RemoveHook(s.hook)
+}
+
+// pumpLocked is the delivery of active mode, run by the stack's event loop
+// (a hook) after every change of the core: while the socket is active it
+// takes one delivery at a time from its associations and hands it to the
+// owner's channel without blocking, counting it (REFERENCE §4.1) when
+// taken. When the channel is full the delivery is parked with the stack
+// (stack.Park), whose sender goroutine sends it once there is room and
+// runs the hooks again; meanwhile the socket polls nothing more, so a slow
+// reader holds data in the receive windows (back-pressure to the peers).
+// It reports whether waiters must be woken (deliveries were stashed for
+// other sockets).
+func (s *Socket) pumpLocked(now timer.Time) (wake bool) {
+	if s.closed || s.handoff || s.park.IsParked() {
 		return false
 	}
+	for {
+		if s.outbox.len() == 0 {
+			if !s.st.active.on() {
+				return wake
+			}
+			nd, ok, woke := s.nextLocked(now)
+			wake = wake || woke
+			if !ok {
+				return wake
+			}
+			s.outbox.push(nd)
+			if s.st.active.delivered() {
+				s.outbox.push(Delivery{Kind: KindPassive, Socket: s})
+			}
+		}
+		d, _ := s.outbox.peek()
+		select {
+		case s.owner <- d:
+			s.outbox.pop()
+		default:
+			stack.Park(s.stk, &s.park, s.owner, d, s.sentLocked)
+			return wake
+		}
+	}
 }
 
-// isClosed reports whether Close was called.
-func (s *Socket) isClosed() bool { return s.closeStarted.Load() }
+// sentLocked runs when the stack sent the parked head of the outbox: it
+// is delivered. (On a closed socket the outbox is empty already.)
+func (s *Socket) sentLocked(timer.Time) {
+	s.outbox.pop()
+}

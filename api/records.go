@@ -108,7 +108,11 @@ type PaddrParams struct {
 	HbInterval uint32
 	// PathMaxRxt is Path.Max.Retrans.
 	PathMaxRxt uint16
-	// PathMtu is the path MTU.
+	// PathMtu is the SCTP packet budget of the path in bytes: the path
+	// MTU less the IP and UDP encapsulation headers (RFC 6951 Section
+	// 5.6), from association.MinMTU to 65535; the default,
+	// association.DefaultMTU (1452), fits a 1500-byte path over IPv6.
+	// It caps the packets sent to this destination only.
 	PathMtu uint32
 	// SackDelay is the delayed-SACK timeout in milliseconds.
 	SackDelay uint32
@@ -180,7 +184,8 @@ type PaddrInfo struct {
 	// Srtt and Rto are in milliseconds.
 	Srtt uint32
 	Rto  uint32
-	// Mtu is the path MTU.
+	// Mtu is the SCTP packet budget of the path in bytes: the path MTU
+	// less the IP and UDP encapsulation headers (see PaddrParams.PathMtu).
 	Mtu uint32
 }
 

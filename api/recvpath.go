@@ -136,6 +136,7 @@ func (s *Socket) messageLocked(now timer.Time, r rawDelivery) (Delivery, bool) {
 			d.Info.Flags = Unordered
 		}
 	}
+	s.ancLocked(&d, r.d.Message.IP) // the piece that ends the message
 	return d, true
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gensctp/gensctp/internal/stack"
 	"github.com/gensctp/gensctp/udpencap"
+	"github.com/pion/transport/v3"
 )
 
 // sharedStack is one running stack (one UDP encapsulation port on a set
@@ -22,12 +23,24 @@ type sharedStack struct {
 	refs int // guarded by registry.mu
 }
 
-// stackKey identifies a shared stack: the UDP port and the local
-// addresses.
+// stackKey identifies a shared stack: the UDP port, the local
+// addresses, the network the UDP sockets come from (Network; nil is the
+// operating system's) and the network namespace (Netns).
 type stackKey struct {
 	port  int
 	addrs string
 	ipv6  bool
+	net   transport.Net // comparable: checked by the Network option
+	netns string
+}
+
+// stackSpec is what a stack is opened on.
+type stackSpec struct {
+	port  int
+	addrs []netip.Addr
+	ipv6  bool
+	net   transport.Net
+	netns string
 }
 
 // registry holds the stacks of the process by key.
@@ -36,36 +49,38 @@ var registry = struct {
 	stacks map[stackKey]*sharedStack
 }{stacks: make(map[stackKey]*sharedStack)}
 
-// keyOf returns the key of a stack on port with the addresses addrs.
-func keyOf(port int, addrs []netip.Addr, ipv6 bool) stackKey {
-	s := make([]string, len(addrs))
-	for i, a := range addrs {
+// keyOf returns the key of a stack of spec on port.
+func keyOf(port int, spec stackSpec) stackKey {
+	s := make([]string, len(spec.addrs))
+	for i, a := range spec.addrs {
 		s[i] = a.String()
 	}
 	slices.Sort(s)
-	return stackKey{port: port, addrs: strings.Join(s, ","), ipv6: ipv6}
+	return stackKey{port: port, addrs: strings.Join(s, ","), ipv6: spec.ipv6, net: spec.net, netns: spec.netns}
 }
 
-// acquireStack returns the stack on the UDP port and addresses given,
-// starting it if needed. Port 0 always starts a new stack (on an
-// ephemeral port, which later sockets may then name).
-func acquireStack(port int, addrs []netip.Addr, ipv6 bool) (*sharedStack, error) {
+// acquireStack returns the stack of spec (its UDP port, addresses,
+// network and namespace), starting it if needed. Port 0 always starts a
+// new stack (on an ephemeral port, which later sockets may then name).
+func acquireStack(spec stackSpec) (*sharedStack, error) {
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
-	if port != 0 {
-		if sh := registry.stacks[keyOf(port, addrs, ipv6)]; sh != nil {
+	if spec.port != 0 {
+		if sh := registry.stacks[keyOf(spec.port, spec)]; sh != nil {
 			sh.refs++
 			return sh, nil
 		}
 	}
-	st, err := stack.New(stack.Config{UDP: udpencap.Config{LocalAddrs: addrs, IPv6: ipv6 && len(addrs) == 0, Port: port}})
+	cfg := stack.Config{UDP: udpencap.Config{Net: spec.net, LocalAddrs: spec.addrs,
+		IPv6: spec.ipv6 && len(spec.addrs) == 0, Port: spec.port}}
+	st, err := inNetns(spec.netns, func() (*stack.Stack, error) { return stack.New(cfg) })
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return nil, errors.Join(ErrAddrInUse, err)
 		}
 		return nil, err
 	}
-	sh := &sharedStack{st: st, key: keyOf(st.Conn().Port(), addrs, ipv6), refs: 1}
+	sh := &sharedStack{st: st, key: keyOf(st.Conn().Port(), spec), refs: 1}
 	registry.stacks[sh.key] = sh
 	return sh, nil
 }

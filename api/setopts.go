@@ -20,8 +20,9 @@ import (
 // option is validated first; an invalid value is an *Error (reason
 // einval) wrapping ErrInvalidOption and a cause naming the option, and
 // nothing changes. Only a refusal by the operating system of an IP-level
-// option (tos, tclass, ttl, dontroute, priority) is found while applying;
-// then the IP-level options are restored and nothing else changes.
+// option (tos, tclass, ttl, dontroute, priority, bind_to_device) is found
+// while applying; then the IP-level options are restored and nothing else
+// changes.
 func (s *Socket) SetOpts(opts ...Option) error {
 	return opError("setopts", 0, -1, s.do(func(now timer.Time) error {
 		return s.setOptsLocked(now, modeSet, opts)
@@ -83,6 +84,7 @@ func (s *Socket) commitLocked(c *optCtx) error {
 	notify := st.passiveDue
 	st.passiveDue, st.templateChanged = false, false
 	s.st = *st
+	s.syncRecvIPLocked()
 	if notify {
 		s.outbox.push(Delivery{Kind: KindPassive, Socket: s})
 	}
@@ -105,6 +107,7 @@ func pushIP(conn *udpencap.Conn, o udpencap.IPOptions, mask ipMask) error {
 		{ipTTL, func(o udpencap.IPOptions) error { return conn.SetTTL(o.TTL) }},
 		{ipDontRoute, func(o udpencap.IPOptions) error { return conn.SetDontRoute(o.DontRoute) }},
 		{ipPriority, func(o udpencap.IPOptions) error { return conn.SetPriority(o.Priority) }},
+		{ipBindToDevice, func(o udpencap.IPOptions) error { return conn.SetBindToDevice(o.BindToDevice) }},
 	}
 	for i, x := range setters {
 		if mask&x.bit == 0 {

@@ -1,15 +1,14 @@
 package api
 
 import (
-	"context"
 	"net/netip"
-	"sync"
 	"sync/atomic"
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/endpoint"
 	"github.com/gensctp/gensctp/internal/stack"
 	"github.com/gensctp/gensctp/timer"
+	"github.com/gensctp/gensctp/udpencap"
 )
 
 // Socket is an SCTP socket: gen_sctp's sctp_socket(). A one-to-many
@@ -22,9 +21,9 @@ import (
 // may block takes a context or honours the deadlines; Close unblocks them
 // all. Internally every socket state is guarded by the lock of the stack
 // (the event loop of its UDP port, shared with the other sockets on that
-// port), which also guards the sans-IO endpoint and associations. The
-// only other lock, sendMu, is held by the delivery goroutine while it
-// sends on the channel; lock order: sendMu, then the stack's lock.
+// port), which also guards the sans-IO endpoint and associations.
+// Active-mode delivery runs on the stack's event loop (a hook), so a
+// socket has no goroutine of its own.
 type Socket struct {
 	share *epShare
 	stk   *stack.Stack
@@ -34,11 +33,7 @@ type Socket struct {
 	peeled bool
 
 	closeStarted atomic.Bool
-	closing      chan struct{} // closed by Close
-	closeCtx     context.Context
-	closeCancel  context.CancelFunc
-	pumpDone     chan struct{}
-	sendMu       sync.Mutex // held by the delivery goroutine while it sends
+	hook         *stack.Hook // the active-mode delivery (pumpLocked)
 
 	rdl, wdl deadline
 
@@ -56,9 +51,11 @@ type Socket struct {
 	peers      map[AssocID]netip.AddrPort // last known peer address per association
 	own        chan Delivery
 	owner      chan<- Delivery
-	ownerGen   chan struct{}
-	handoff    bool
+	handoff    bool         // SetOwner is changing the owner: the pump waits
+	park       stack.Parked // the outbox head, waiting for room in owner
 	stats      counters
+	// recvIP is what the socket asked the UDP sockets for (recvip.go).
+	recvIP udpencap.RecvIP
 }
 
 // epShare is an endpoint (one SCTP port) and the sockets using it: the
@@ -89,25 +86,19 @@ func newSocket(share *epShare, st settings) *Socket {
 		share:      share,
 		stk:        share.sh.st,
 		typ:        st.typ,
-		closing:    make(chan struct{}),
-		pumpDone:   make(chan struct{}),
 		st:         st,
 		connecting: make(map[AssocID]*connectWait),
 		peers:      make(map[AssocID]netip.AddrPort),
 		own:        make(chan Delivery, DefaultDeliveryBuffer),
-		ownerGen:   make(chan struct{}),
 	}
 	s.owner = s.own
-	s.closeCtx, s.closeCancel = context.WithCancel(context.Background())
 	if st.passiveDue {
 		s.st.passiveDue = false
 		s.outbox.push(Delivery{Kind: KindPassive, Socket: s})
 	}
+	s.syncRecvIPLocked()
 	return s
 }
-
-// start runs the delivery goroutine of active mode.
-func (s *Socket) start() { go s.pump() }
 
 // assocLocked returns association id of the socket; for id 0 on a
 // one-to-one socket, its association.

@@ -16,7 +16,8 @@ import (
 // creates an Association only when a COOKIE ECHO with a valid cookie
 // arrives. Not safe for concurrent use; the caller serialises.
 type Acceptor struct {
-	cfg Config
+	cfg  Config
+	rxIP IPInfo // of the packet being processed (HandleCookieEchoIP)
 }
 
 // NewAcceptor returns an Acceptor that creates associations with cfg (its
@@ -118,6 +119,8 @@ func (l *Acceptor) HandleCookieEcho(now timer.Time, from netip.AddrPort, p *pack
 	a.queueCtrl(ctrlChunk{c: &chunk.CookieAck{}, to: a.primary})
 	a.established(now, CommUp)
 	// Step 7: the rest of the packet (DATA bundled with the COOKIE ECHO).
+	a.rxIP = l.rxIP
+	defer func() { a.rxIP = IPInfo{} }()
 	if err := a.processChunks(now, from, p, raw.Offset+len(raw.Bytes)); err != nil {
 		return a, nil, nil // the association exists; the rest was bad
 	}

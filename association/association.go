@@ -41,6 +41,8 @@ type Association struct {
 	t1          timer.Timer
 	initPath    *path
 	preserveFor time.Duration // Cookie Preservative to add to the next INIT
+	// staleRetries counts the INITs sent again after a Stale Cookie error.
+	staleRetries int
 
 	// Send side.
 	nextTSN      chunk.TSN // the TSN of the next new DATA chunk
@@ -75,6 +77,13 @@ type Association struct {
 	// carried a valid cookie matching the packet (RFC 9260 Section 5.1.5
 	// steps 1 to 3).
 	cookieVerified bool
+	// IP header fields for Message.IP (ipinfo.go): those of the packet
+	// being processed, the message end it just brought (rxEnd, rxEndTSN)
+	// and those of message ends still in reassembly, by TSN.
+	rxIP     IPInfo
+	rxEnd    bool
+	rxEndTSN chunk.TSN
+	heldIP   map[chunk.TSN]IPInfo
 
 	// Shutdown.
 	shutdownRequested bool
@@ -170,6 +179,7 @@ func newAssociation(cfg Config, now timer.Time) (*Association, error) {
 func (a *Association) newStreams() {
 	a.sendq = stream.NewSendQueue(int(a.cfg.OutboundStreams))
 	a.reasm = stream.NewReassembly(int(a.cfg.MaxInboundStreams))
+	clear(a.heldIP) // message ends of the old reassembly
 	pdp := a.cfg.PartialDeliveryPoint
 	if pdp == 0 {
 		pdp = a.cfg.ReceiveBuffer / 2
@@ -251,4 +261,9 @@ type Message struct {
 	// does not fit in the receive buffer (RFC 6458 Section 8.1.21); the
 	// following pieces of the same message come next on the stream.
 	EndOfRecord bool
+	// IP holds the IP header fields of the packet that carried the last
+	// DATA chunk of the message, as the caller passed them to
+	// HandlePacketIP; zero when unknown and on pieces that do not end a
+	// message.
+	IP IPInfo
 }

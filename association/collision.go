@@ -28,49 +28,103 @@ func (a *Association) handleInit(now timer.Time, from netip.AddrPort, init *chun
 		// in its original INIT chunk (including its Initiate Tag,
 		// unchanged)". In COOKIE-ECHOED, "it MUST populate its Tie-Tags
 		// within both the association TCB and inside the State Cookie".
-		if a.state == StateCookieEchoed && a.addsAddresses(init) {
-			a.abortWithTag(init.InitiateTag, &chunk.RestartWithNewAddressesCause{Addresses: []byte{}})
+		// "If the INIT chunk indicates that a new address has been added
+		// to the association, then the entire INIT chunk MUST be
+		// discarded, and the state of the existing association SHOULD NOT
+		// be changed. An ABORT chunk SHOULD be sent".
+		if a.state == StateCookieEchoed && a.refuseNewAddresses(from, init) {
 			return nil
 		}
 		var lt, pt chunk.VerificationTag
 		if a.state == StateCookieEchoed {
-			lt, pt = a.localTag, a.peerTag
-			a.localTieTag, a.peerTieTag = lt, pt
+			lt, pt = a.tieTags()
 		}
 		reply := r.answerInit(now, init, a.localTag, a.nextTSN, lt, pt, nil)
 		a.queueRawTo(reply, from)
 		return nil
 	}
 	// RFC 9260 Section 5.2.2: check for new addresses, then answer with a
-	// new Initiate Tag and the current tags as tie-tags.
-	if a.addsAddresses(init) {
-		a.abortWithTag(init.InitiateTag, &chunk.RestartWithNewAddressesCause{Addresses: []byte{}})
+	// new Initiate Tag and the Tie-Tags.
+	if a.refuseNewAddresses(from, init) {
 		return nil
 	}
-	a.localTieTag, a.peerTieTag = a.localTag, a.peerTag
-	reply := r.answerInit(now, init, 0, 0, a.localTag, a.peerTag, nil)
+	lt, pt := a.tieTags()
+	reply := r.answerInit(now, init, 0, 0, lt, pt, nil)
 	a.queueRawTo(reply, from)
 	return nil
 }
 
-// addsAddresses reports whether init lists a peer address this
-// association does not know.
-func (a *Association) addsAddresses(init *chunk.Init) bool {
-	for _, p := range init.Params {
+// tieTags returns the Tie-Tags of the TCB, drawn at their first use. RFC
+// 9260 Section 1.3: "Two 32-bit random numbers that together make a 64-bit
+// nonce. These tags are used within a State Cookie and TCB so that a newly
+// restarting association can be linked to the original association within
+// the endpoint that did not restart and yet not reveal the true
+// Verification Tags of an existing association." They stay the same until
+// the TCB is rebuilt, so that the cookie of every INIT ACK sent for it
+// (a restarting peer may retransmit its INIT, and echo any of the
+// cookies) matches it (Section 5.2.4 action A).
+func (a *Association) tieTags() (local, peer chunk.VerificationTag) {
+	if a.localTieTag == 0 {
+		a.localTieTag = a.randomTag()
+	}
+	if a.peerTieTag == 0 {
+		a.peerTieTag = a.randomTag()
+	}
+	return a.localTieTag, a.peerTieTag
+}
+
+// refuseNewAddresses answers init, received from from, with an ABORT
+// carrying the "Restart of an Association with New Addresses" cause if it
+// adds addresses to the association, and reports whether it did. RFC 9260
+// Section 5.2.2: "the endpoint MUST respond with an ABORT chunk, copying
+// the 'Initiate Tag' of the unexpected INIT chunk into the 'Verification
+// Tag' of the outbound packet carrying the ABORT chunk. ... The error
+// SHOULD list the addresses that were added to the restarting
+// association." The ABORT goes to the source of the INIT.
+func (a *Association) refuseNewAddresses(from netip.AddrPort, init *chunk.Init) bool {
+	added := a.newAddresses(from, init)
+	if added == nil {
+		return false
+	}
+	cause := &chunk.RestartWithNewAddressesCause{Addresses: added}
+	a.queueRawTo(abortPacket(&a.cfg, init.InitiateTag, false, cause, nil), from)
+	return true
+}
+
+// newAddresses returns the New Address TLVs (RFC 9260 Section 3.3.10.11:
+// "an exact copy of the TLV that was found in the INIT chunk that was
+// new") of the addresses of init this association does not know, or nil.
+// The source address of the INIT is one of its addresses (Section 5.1.2
+// C: the receiver "MUST derive and record all the transport addresses
+// from the received chunk AND the source IP address that sent the INIT or
+// INIT ACK chunk"); it gets a TLV of its own. Addresses out of scope
+// (see inScope) were never used as paths and are not new. Parameters
+// after one whose action bits stop the processing are not looked at
+// (Section 3.2.1).
+func (a *Association) newAddresses(from netip.AddrPort, init *chunk.Init) []byte {
+	var out []byte
+	src := from.Addr().Unmap()
+	if from.IsValid() && a.pathFor(src) == nil && a.inScope(src) {
+		if p := chunk.AddressParam(src); p != nil {
+			out = p.Append(out)
+		}
+	}
+	_, ps := classifyParams(init.Params)
+	for _, p := range ps {
 		var addr netip.Addr
 		switch p := p.(type) {
 		case *chunk.IPv4Address:
 			addr = p.NetIP()
 		case *chunk.IPv6Address:
-			addr = p.NetIP()
+			addr = p.NetIP().Unmap()
 		default:
 			continue
 		}
-		if a.pathFor(addr) == nil {
-			return true
+		if a.pathFor(addr) == nil && a.inScope(addr) && addr != src {
+			out = p.Append(out)
 		}
 	}
-	return false
+	return out
 }
 
 // handleCookieEchoTCB processes a COOKIE ECHO for an existing association
@@ -129,16 +183,25 @@ func (a *Association) handleCookieEchoTCB(now timer.Time, p *packet.Packet, ce *
 }
 
 // setupFromCookieCollision completes the TCB from the peer's side of a
-// collision when the peer's INIT ACK was never processed here.
+// collision, before the association is up: in COOKIE-WAIT the peer's INIT
+// ACK was never processed here; in COOKIE-ECHOED the INIT ACK processed
+// may come from another instance of the peer than the INIT the cookie
+// answers (its endpoint answered our INIT statelessly, then its user
+// connected: Section 5.2.4 action B, "it might have picked a new
+// Verification Tag"), and the peer's TCB is the one of that INIT: its
+// initial TSN, window, streams and features. In a plain collision both
+// carry the same values (Section 5.2.1: the INIT ACK uses "the same
+// parameters it sent in its original INIT chunk").
 func (a *Association) setupFromCookieCollision(ck *cookie) {
-	if a.state == StateCookieWait {
-		a.outbound, a.inbound = ck.outbound, ck.inbound
-		a.rcv.init(ck.peerTSN)
-		a.peerARwnd, a.peerRwnd = ck.peerRwnd, int(ck.peerRwnd)
-		a.sendq.SetStreams(int(a.outbound))
-		a.reasm.SetStreams(int(a.inbound))
-		a.peerFeatures, a.peerAdaptation = ck.peerFeatures, ck.peerAdaptation
+	a.outbound, a.inbound = ck.outbound, ck.inbound
+	a.rcv.init(ck.peerTSN)
+	a.peerARwnd, a.peerRwnd = ck.peerRwnd, int(ck.peerRwnd)
+	a.sendq.SetStreams(int(a.outbound))
+	a.reasm.SetStreams(int(a.inbound))
+	for _, p := range a.paths {
+		p.cc.SetSSThresh(int(ck.peerRwnd))
 	}
+	a.peerFeatures, a.peerAdaptation = ck.peerFeatures, ck.peerAdaptation
 	a.dropCtrl(chunk.TypeInit)
 	a.dropCtrl(chunk.TypeCookieEcho)
 }

@@ -85,7 +85,9 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 	}
 	a.rcv.add(tsn)
 	a.touch(now)
+	a.rxEndIP(tsn, d)
 	a.deliver()
+	a.holdEndIP()
 	return nil
 }
 
@@ -141,12 +143,14 @@ func (a *Association) deliver() {
 	for {
 		m, ok := a.reasm.Pop()
 		if !ok {
+			a.pruneHeldIP()
 			return
 		}
+		end := !m.Partial || m.EndOfMessage
 		a.pending.push(Delivery{Message: Message{
 			Stream: m.Stream, SSN: m.SSN, PPID: m.PPID, Unordered: m.Unordered,
 			TSN: m.FirstTSN, CumTSN: a.rcv.cum, Data: m.Data,
-			EndOfRecord: !m.Partial || m.EndOfMessage,
+			EndOfRecord: end, IP: a.endIP(m.LastTSN, end),
 		}})
 		a.pendingBytes += len(m.Data)
 		if !m.Partial || m.EndOfMessage {

@@ -76,7 +76,10 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 		a.fail(now, CantAssoc, causeCode(err), nil)
 		return discard("invalid INIT ACK", chunk.TypeInitAck, err)
 	}
-	unrec, _ := a.classifyParams(c.Params)
+	// RFC 9260 Section 3.2.1: the optional parameters after one whose
+	// action bits say stop are not processed; the State Cookie is used
+	// whatever its place.
+	unrec, params := a.classifyParams(c.Params)
 	a.peerTag = c.InitiateTag
 	// RFC 9260 Section 3.3.3: "the source address of the IP datagram
 	// containing the INIT ACK chunk and any additional address(es)
@@ -84,8 +87,8 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 	if a.pathFor(from.Addr()) == nil && a.inScope(from.Addr()) && len(a.paths) < maxPaths {
 		a.addPath(from, false)
 	}
-	a.learnPeerAddrs(peerAddrs(c.Params), from.Port())
-	a.setupPeer(c.InitialTSN, c.ARwnd, c.OutboundStreams, c.InboundStreams, c.Params)
+	a.learnPeerAddrs(peerAddrs(params), from.Port())
+	a.setupPeer(c.InitialTSN, c.ARwnd, c.OutboundStreams, c.InboundStreams, params)
 	a.cookieEcho = append(a.cookieEcho[:0], c.StateCookie().Cookie...)
 	a.state = StateCookieEchoed
 	// RFC 9260 Section 5.1 C: ""A" then sends the State Cookie received in
@@ -191,9 +194,21 @@ func (a *Association) onT1Expired(now timer.Time, exhausted bool) {
 
 // handleStaleCookie processes an ERROR with a Stale Cookie cause (RFC 9260
 // Section 5.2.6): in COOKIE-ECHOED, it restarts the handshake with a Cookie
-// Preservative (alternative 3); elsewhere it is ignored.
+// Preservative (alternative 3), at most Max.Init.Retransmits times, then
+// gives up (alternative 2); elsewhere it is ignored.
 func (a *Association) handleStaleCookie(now timer.Time, sc *chunk.StaleCookieCause) {
 	if a.state != StateCookieEchoed {
+		return
+	}
+	// Each new INIT after a Stale Cookie error counts against
+	// Max.Init.Retransmits, as a T1 expiry does: a peer whose every cookie
+	// goes stale (a cookie life shorter than the round trip, a broken
+	// clock) would otherwise keep the handshake going forever. Then
+	// alternative 2: "Discard the TCB and report to the upper layer the
+	// inability to set up the association."
+	a.staleRetries++
+	if a.staleRetries > max(a.cfg.MaxInitRetransmits, 0) {
+		a.fail(now, CantAssoc, chunk.CauseStaleCookie, nil)
 		return
 	}
 	// "an implementation SHOULD use the RTT information measured based on

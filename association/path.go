@@ -145,13 +145,18 @@ type PathInfo struct {
 	CWnd  int
 	SRTT  time.Duration
 	RTO   time.Duration
-	MTU   int
+	// MTU is the SCTP packet budget of the path: the path MTU less the
+	// IP and UDP headers (Config.MTU, or PathParams.PathMTU).
+	MTU int
 	// Primary reports whether this is the primary path.
 	Primary bool
 	// ErrorCount is the path's error counter (RFC 9260 Section 8.2).
 	ErrorCount int
 	// FlightSize is the number of bytes outstanding to this path.
 	FlightSize int
+	// SSThresh is the path's slow-start threshold (RFC 9260 Section 7.2;
+	// not in gen_sctp's sctp_paddrinfo).
+	SSThresh int
 }
 
 // Paths returns the state of every destination.
@@ -167,6 +172,6 @@ func (a *Association) pathInfo(p *path) PathInfo {
 	return PathInfo{
 		Addr: p.remote, State: p.state, CWnd: p.cc.CWnd(), SRTT: p.rto.SRTT(),
 		RTO: p.rto.RTO(), MTU: p.mtu, Primary: p == a.primary,
-		ErrorCount: p.errorCount, FlightSize: p.flightSize,
+		ErrorCount: p.errorCount, FlightSize: p.flightSize, SSThresh: p.cc.SSThresh(),
 	}
 }

@@ -30,7 +30,7 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 		}
 		return abortPacket(r.cfg, init.InitiateTag, false, causeFrom(err), buf)
 	}
-	unrec, _ := classifyParams(init.Params)
+	unrec, params := classifyParams(init.Params)
 	if localTag == 0 {
 		localTag = randomTag(r.rnd)
 		localTSN = chunk.TSN(r.rnd.Uint64())
@@ -50,7 +50,7 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 		localTieTag: localTie,
 		peerTieTag:  peerTie,
 	}
-	for _, p := range init.Params {
+	for _, p := range params {
 		switch p := p.(type) {
 		case *chunk.CookiePreservative:
 			// RFC 9260 Section 3.3.2.1.3: the receiver "MAY choose to
@@ -73,7 +73,7 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 		InboundStreams:  r.cfg.MaxInboundStreams,
 		InitialTSN:      localTSN,
 	}
-	ack.Params = addressParams(supportedAddrs(r.cfg.LocalAddrs, init.Params), ack.Params)
+	ack.Params = addressParams(supportedAddrs(r.cfg.LocalAddrs, params), ack.Params)
 	if r.cfg.HasAdaptation {
 		ack.Params = append(ack.Params, &chunk.AdaptationLayerIndication{Indication: r.cfg.Adaptation})
 	}
@@ -122,10 +122,16 @@ func supportedParam(t chunk.ParamType) bool {
 
 // classifyParams applies the action bits of RFC 9260 Section 3.2.1 to the
 // parameters of an INIT or INIT ACK: it returns the encodings of the
-// parameters to report as unrecognized, and whether processing stopped.
-// Parameters after a "stop" parameter are not looked at.
-func classifyParams(ps []chunk.Param) (report []byte, stopped bool) {
-	for _, p := range ps {
+// parameters to report as unrecognized, and the parameters to process:
+// those before the first unrecognized one whose action is to stop, or all
+// of ps. "In the 00 or 01 case, the processing of the parameters after the
+// unknown parameter is canceled, but no processing already done is rolled
+// back." Parameters after a "stop" parameter are not looked at. The
+// mandatory State Cookie of an INIT ACK is not an optional parameter to
+// process: the caller takes it from the whole chunk ("in all four cases,
+// an INIT ACK or COOKIE ECHO chunk is sent in response").
+func classifyParams(ps []chunk.Param) (report []byte, use []chunk.Param) {
+	for i, p := range ps {
 		t := p.ParamType()
 		if supportedParam(t) {
 			continue
@@ -135,13 +141,15 @@ func classifyParams(ps []chunk.Param) (report []byte, stopped bool) {
 			report = p.Append(report)
 		}
 		if act.Stop() {
-			return report, true
+			return report, ps[:i]
 		}
 	}
-	return report, false
+	return report, ps
 }
 
-func (a *Association) classifyParams(ps []chunk.Param) ([]byte, bool) { return classifyParams(ps) }
+func (a *Association) classifyParams(ps []chunk.Param) ([]byte, []chunk.Param) {
+	return classifyParams(ps)
+}
 
 // randomTag returns a verification tag in 1..2^32-1 (RFC 9260 Section
 // 5.3.1).

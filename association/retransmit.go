@@ -38,8 +38,17 @@ func (a *Association) onT3Expired(now timer.Time, p *path) {
 	// RFC 9260 Section 6.1 rule A: window probes that go unanswered while
 	// SACKs keep arriving "SHOULD NOT increment the error counter".
 	probing := a.peerARwnd == 0 && now.Sub(a.lastSACK) < p.rto.RTO()
+	wasPF := p.state == PathPotentiallyFailed
 	if !probing && a.countError(now, p, true) {
 		return // the association failed
+	}
+	if !wasPF && p.state == PathPotentiallyFailed && p.hbEnabled {
+		// RFC 7829 Section 3.2 rule 6: "HEARTBEATs are sent when a
+		// destination address reaches the PF state", then once per RTO
+		// (rule 5), so that a HEARTBEAT ACK can bring it back (rule 7).
+		// (When a heartbeat timeout made it PF, onHeartbeatTimer sends.)
+		a.sendHeartbeat(now, p)
+		a.startHeartbeat(now, p)
 	}
 	// E3 and E4: the retransmission goes to an alternate active
 	// destination if there is one, and its T3-rtx starts when it is sent

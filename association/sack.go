@@ -226,16 +226,17 @@ func (a *Association) missIndications(htna, reported chunk.TSN, cumAdvanced bool
 			a.stats.FastRetransmissions++
 		}
 	}
-	if !fast {
+	if !fast || a.inRecovery {
+		// In Fast Recovery, steps 2, 3 and 6 do not apply: the chunks
+		// marked above "will be retransmitted later on as soon as cwnd
+		// allows" (step 5), first among the data to send (Section 6.1
+		// rule C, "limited by the current cwnd").
 		return
 	}
-	// "3) ... Retransmit those K DATA chunks in a single packet. When a
-	// Fast Retransmit is being performed, the sender SHOULD ignore the
-	// value of cwnd".
+	// "3) If not in Fast Recovery, ... Retransmit those K DATA chunks in
+	// a single packet. When a Fast Retransmit is being performed, the
+	// sender SHOULD ignore the value of cwnd".
 	a.fastRtxNow = true
-	if a.inRecovery {
-		return
-	}
 	// "2) If not in Fast Recovery, adjust the ssthresh and cwnd of the
 	// destination address(es) to which the missing DATA chunks were last
 	// sent" and "6) ... enter Fast Recovery and mark the highest

@@ -92,7 +92,17 @@ func (a *Association) AppendPacket(now timer.Time, buf []byte) (Outgoing, bool) 
 	dataDest := a.dataPath()
 	if a.out.marked == 0 {
 		a.rtxPath = nil
-	} else if a.rtxPath != nil && a.rtxPath.state != PathUnconfirmed {
+	} else if r := a.rtxPath; r != nil && r.state != PathUnconfirmed {
+		// RFC 9260 Section 6.4: retransmissions go "to an active
+		// destination transport address" when there is one: a path
+		// confirmed or available again since the T3 expiry takes those
+		// still waiting, rather than leaving them to the next expiry of
+		// a failed path (up to RTO.Max later).
+		if r.state != PathActive {
+			if q := a.retransmitPath(r); q.state == PathActive {
+				a.rtxPath = q
+			}
+		}
 		dataDest = a.rtxPath
 	}
 	sackPath := a.sackPath
@@ -232,9 +242,11 @@ func (a *Association) addRetransmissions(now timer.Time, b *packet.Builder, dest
 	if !fast && dest.flightSize >= dest.cc.CWnd() {
 		return
 	}
+	earliest := true // no DATA chunk outstanding to dest below c
 	for i := 0; i < a.out.len() && a.out.marked > 0; i++ {
 		c := a.out.index(i)
 		if !c.marked {
+			earliest = earliest && (c.acked || c.path != dest)
 			continue
 		}
 		d := &a.dataOut
@@ -244,19 +256,41 @@ func (a *Association) addRetransmissions(now timer.Time, b *packet.Builder, dest
 			break
 		}
 		n := len(c.frag.Data)
+		// RFC 9260 Section 6.1: "If the timer for that address is already
+		// running, the sender MUST restart the timer if the earliest
+		// (i.e., lowest TSN) outstanding DATA chunk sent to that address
+		// is being retransmitted" (and Section 7.2.4 step 4).
+		restart := earliest && c.path == dest
+		earliest = false
 		c.marked = false
 		a.out.marked--
 		c.sends++
 		c.path, c.sentAt, c.inFlight = dest, now, true
+		a.karn(c.tsn)
 		dest.flightSize += n
 		a.peerRwnd -= n // RFC 9260 Section 6.2.1 rule B
 		a.stats.Retransmissions++
 		a.stats.DataChunksSent++
-		if !dest.t3.Running() {
+		if restart || !dest.t3.Running() {
 			dest.t3.Start(now, dest.rto.RTO())
 		}
 		if !fast && dest.flightSize >= dest.cc.CWnd() {
 			break
+		}
+	}
+}
+
+// karn abandons the RTT measurements that the retransmission of tsn makes
+// ambiguous (RFC 9260 Section 6.3.1 C5): "RTT measurements MUST NOT be
+// made using DATA chunks that were retransmitted" and "RTT measurements
+// SHOULD only be made using a DATA chunk with TSN r if no DATA chunk with
+// TSN less than or equal to r was retransmitted since the DATA chunk with
+// TSN r was sent first." The next new DATA chunk starts a new measurement;
+// keeping the abandoned one would stop measuring on that path.
+func (a *Association) karn(tsn chunk.TSN) {
+	for _, p := range a.paths {
+		if p.rttActive && tsn.LE(p.rttTSN) {
+			p.rttActive = false
 		}
 	}
 }

@@ -53,9 +53,10 @@ func (a *Association) SetPrimary(addr netip.Addr) bool {
 // Reconfigure applies the settings of cfg that may change during the life
 // of an association: RTO bounds, retransmission limits, heartbeat
 // interval, SACK delay, Nagle, MaxSeg, DisableFragments, Autoclose,
-// MaxBurst, DefaultSend, buffers and the partial delivery point. Ports,
-// stream counts and the randomness source keep their values. An invalid
-// configuration changes nothing.
+// MaxBurst, DefaultSend, buffers, the partial delivery point and the
+// potentially-failed state of RFC 7829 (switched off, it returns paths in
+// that state to active). Ports, stream counts and the randomness source
+// keep their values. An invalid configuration changes nothing.
 func (a *Association) Reconfigure(now timer.Time, cfg Config) error {
 	cfg.LocalPort, cfg.PeerPort = a.cfg.LocalPort, a.cfg.PeerPort
 	cfg.OutboundStreams, cfg.MaxInboundStreams = a.cfg.OutboundStreams, a.cfg.MaxInboundStreams
@@ -72,6 +73,12 @@ func (a *Association) Reconfigure(now timer.Time, cfg Config) error {
 		}
 	}
 	for _, p := range a.paths {
+		if !cfg.PotentiallyFailed && p.state == PathPotentiallyFailed {
+			// RFC 7829 switched off: without the PF state a path is active
+			// until its error count exceeds Path.Max.Retrans (RFC 9260
+			// Section 8.2); the errors counted so far stay.
+			p.state = PathActive
+		}
 		if cfg.PathMaxRetrans != old.PathMaxRetrans {
 			p.maxRetrans = cfg.PathMaxRetrans
 		}

@@ -9,17 +9,27 @@
 # Prints one line per run: name, message size, messages, bytes, seconds,
 # MB/s (STYLE.md Section 3.10 bullet 46).
 set -euo pipefail
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/.."
 T=${1:-5}
 TSCTP=/usr/lib/usrsctp/tsctp
 if [ ! -x "$TSCTP" ]; then echo "tsctp not installed (libusrsctp-examples)" >&2; exit 1; fi
-bin=$(mktemp -d)
-trap 'rm -rf "$bin"' EXIT
-go build -o "$bin/sctp" ./cmd/sctp
 
 if [ "${GENSCTP_COMPARE_NETNS:-}" != 1 ]; then
-	GENSCTP_COMPARE_NETNS=1 exec unshare --net sh -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@"
+	# Build once, here (where go may fetch what it lacks), then run this
+	# script again inside the namespace with that binary; the temporary
+	# directory goes when this outer run ends, however it ends.
+	bin=$(mktemp -d)
+	trap 'rm -rf "$bin"' EXIT
+	trap 'exit 130' INT TERM
+	go build -o "$bin/sctp" ./cmd/sctp
+	status=0
+	GENSCTP_COMPARE_NETNS=1 GENSCTP_COMPARE_SCTP="$bin/sctp" \
+		unshare --net sh -c 'ip link set lo up && exec "$0" "$@"' "$self" "$@" || status=$?
+	exit "$status"
 fi
+# Inside the namespace: the binary the outer run built.
+SCTP=${GENSCTP_COMPARE_SCTP:?"run bench/compare.sh itself, not with GENSCTP_COMPARE_NETNS set"}
 
 # run NAME SIZE SERVER... -- CLIENT...: prints the server's summary as a line.
 run() {
@@ -49,11 +59,11 @@ run() {
 for size in 1200 100; do
 	run "tsctp -> tsctp" "$size" "$TSCTP" -E 9900 -U 9901 -p 5001 -L 127.0.0.1 -- \
 		"$TSCTP" -E 9901 -U 9900 -p 5001 -L 127.0.0.1
-	run "sctp perf -> sctp perf" "$size" "$bin/sctp" perf -E 9902 -U 9903 -p 5001 -L 127.0.0.1 -- \
-		"$bin/sctp" perf -E 9903 -U 9902 -p 5001 -L 127.0.0.1
+	run "sctp perf -> sctp perf" "$size" "$SCTP" perf -E 9902 -U 9903 -p 5001 -L 127.0.0.1 -- \
+		"$SCTP" perf -E 9903 -U 9902 -p 5001 -L 127.0.0.1
 	run "sctp perf -> tsctp" "$size" "$TSCTP" -E 9904 -U 9905 -p 5001 -L 127.0.0.1 -- \
-		"$bin/sctp" perf -E 9905 -U 9904 -p 5001 -L 127.0.0.1
-	run "tsctp -> sctp perf" "$size" "$bin/sctp" perf -E 9906 -U 9907 -p 5001 -L 127.0.0.1 -- \
+		"$SCTP" perf -E 9905 -U 9904 -p 5001 -L 127.0.0.1
+	run "tsctp -> sctp perf" "$size" "$SCTP" perf -E 9906 -U 9907 -p 5001 -L 127.0.0.1 -- \
 		"$TSCTP" -E 9907 -U 9906 -p 5001 -L 127.0.0.1
 done
 echo "raw UDP ceiling (udpencap loopback benchmark):"

@@ -85,16 +85,20 @@ func runEvents(ops []byte) error {
 	return nil
 }
 
+// TestStandardProperties checks the invariants of runEvents over 200 fixed
+// seeds, 5 random event sequences each. A failure names its seed and run;
+// every seed replays exactly.
 func TestStandardProperties(t *testing.T) {
-	seed := rand.Uint64()
-	r := rand.New(rand.NewPCG(seed, 1))
-	for run := range 500 {
-		ops := make([]byte, 3*r.IntN(300))
-		for i := range ops {
-			ops[i] = byte(r.UintN(256))
-		}
-		if err := runEvents(ops); err != nil {
-			t.Fatalf("seed %d, run %d: %v", seed, run, err)
+	for seed := uint64(1); seed <= 200; seed++ {
+		r := rand.New(rand.NewPCG(seed, 1))
+		for run := range 5 {
+			ops := make([]byte, 3*r.IntN(300))
+			for i := range ops {
+				ops[i] = byte(r.UintN(256))
+			}
+			if err := runEvents(ops); err != nil {
+				t.Fatalf("seed %d, run %d: %v (ops %v)", seed, run, err, ops)
+			}
 		}
 	}
 }

@@ -101,7 +101,7 @@ func reflected(r packet.Raw) bool {
 
 // deliver hands p to the association of en.
 func (e *Endpoint) deliver(now timer.Time, en *entry, from netip.AddrPort, p *packet.Packet) error {
-	err := en.a.HandlePacket(now, from, p)
+	err := en.a.HandlePacketIP(now, from, p, e.rxIP)
 	e.sync(en)
 	return err
 }
@@ -187,7 +187,7 @@ func (e *Endpoint) handleCookieEcho(now timer.Time, from netip.AddrPort, to neti
 		return &DropError{Reason: DropBacklogFull, Chunk: chunk.TypeCookieEcho}
 	}
 	buf := e.replies.buf()
-	a, out, err := e.acceptor.HandleCookieEcho(now, from, p, buf)
+	a, out, err := e.acceptor.HandleCookieEchoIP(now, from, p, e.rxIP, buf)
 	if buf != nil {
 		e.queueReply(from, to, out, buf) // a Stale Cookie ERROR
 	}

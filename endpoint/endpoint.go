@@ -38,7 +38,8 @@ type Endpoint struct {
 	backlog   fifo[*entry] // one-to-one: accepted, not yet taken
 	backlogN  int
 	replies   replyQueue
-	due       []*entry // scratch of HandleTimeout
+	due       []*entry           // scratch of HandleTimeout
+	rxIP      association.IPInfo // of the packet being handled (HandleDatagramIP)
 }
 
 // New returns an endpoint for cfg that does not listen yet. now starts

@@ -9,16 +9,19 @@
 //
 //   - gensctp client → usrsctp echo_server: 1000 messages of 1 byte to 64
 //     KiB on 4 streams come back in order per stream (TestUsrsctpEchoServer);
-//     our SHUTDOWN completes (RFC 9260 Section 9.2). The same over a path
-//     where our stack drops, duplicates and delays datagrams
+//     our SHUTDOWN completes (RFC 9260 Section 9.2), and echo_server's log
+//     shows it read the shutdown event, then shutdown_comp. The same over
+//     a path where our stack drops, duplicates and delays datagrams
 //     (TestUsrsctpEchoServerLossy).
 //   - usrsctp client → gensctp echo server: lines come back; the client's
 //     shutdown gives us ShutdownEvent then ShutdownComp (TestUsrsctpClient);
 //     our ABORT makes it report SCTP_COMM_LOST (TestUsrsctpClientAbortedByUs).
-//   - tsctp ↔ gensctp perf in both directions, byte counts agreeing
-//     (TestPerfTsctpToGensctp, TestPerfGensctpToTsctp). Our side is an
-//     in-test perf tool until cmd/sctp perf exists (GENSCTP_SCTP_BIN runs
-//     the binary instead).
+//   - usrsctp aborts us: tsctp's client closes with our message unread, its
+//     ABORT gives us CommLost with a User-Initiated Abort cause
+//     (TestUsrsctpAbortsUs).
+//   - tsctp ↔ `sctp perf` (cmd/sctp, built once per test binary;
+//     GENSCTP_SCTP_BIN=path runs a prebuilt one) in both directions, byte
+//     counts agreeing (TestPerfTsctpToGensctp, TestPerfGensctpToTsctp).
 //   - pion/sctp client → gensctp echo server and gensctp client → pion/sctp
 //     echo server, on port 5000 (TestPionClient, TestPionServer), graceful
 //     shutdown from either side; aborts from either side (TestPionAbortsUs,

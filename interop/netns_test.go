@@ -31,7 +31,9 @@ func TestMain(m *testing.M) {
 			os.Exit(code)
 		}
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeSCTPBuild()
+	os.Exit(code)
 }
 
 func reexecInNetns() (int, bool) {

@@ -37,18 +37,6 @@ type node struct {
 	queued []nodeMsg // echoes waiting for send-buffer space
 	echoed int
 	err    error // the first unexpected error of a callback
-	// discard counts messages without keeping them (perf).
-	discard bool
-	rx      rxCount
-}
-
-// rxCount counts what the endpoint delivered, like tsctp's receiver: Poll
-// calls that returned something, events, complete messages and bytes.
-type rxCount struct {
-	calls, events, msgs int
-	bytes               int64
-	firstLen            int
-	first               timer.Time // when the first message arrived
 }
 
 type nodeEvent struct {
@@ -158,24 +146,9 @@ func (n *node) pump(now timer.Time) {
 		if !ok {
 			return
 		}
-		n.rx.calls++
-		if d.Event == nil {
-			if n.rx.bytes == 0 {
-				n.rx.first = now
-			}
-			n.rx.bytes += int64(len(d.Message.Data))
-			if d.Message.EndOfRecord {
-				n.rx.msgs++
-				if n.rx.firstLen == 0 {
-					n.rx.firstLen = int(n.rx.bytes)
-				}
-			}
-		}
 		switch {
 		case d.Event != nil:
-			n.rx.events++
 			n.events = append(n.events, nodeEvent{id, d.Event})
-		case n.discard:
 		case n.echo:
 			n.queued = append(n.queued, nodeMsg{id, d.Message})
 		default:

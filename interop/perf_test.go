@@ -3,186 +3,91 @@
 package interop
 
 import (
-	"bytes"
 	"context"
-	"flag"
 	"fmt"
-	"io"
-	"net/netip"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/gensctp/gensctp/association"
-	"github.com/gensctp/gensctp/timer"
 )
 
-// perfRunner starts gensctp's side of a perf test with tsctp's command
-// line: `-E local_udp [-U remote_udp] -p port [-l length] [-n count] [-L
-// 127.0.0.1] [address]`, a client (sender) when an address is given, a
-// server (receiver) otherwise. It prints tsctp's summary lines: the client
-// "Sending of %u messages of length %u took %f seconds.", the server "len,
-// msgs, calls, bytes, secs, throughput, notifications" when its
-// association ended.
-type perfRunner func(t *testing.T, limit time.Duration, args ...string) outputSource
-
-// ourPerf is gensctp's perf tool: the in-test implementation until
-// cmd/sctp's tsctp-compatible perf subcommand lands. GENSCTP_SCTP_BIN=path
-// runs `path perf ARGS` instead; to make that the default, set
-//
-//	var ourPerf = binaryPerf("/path/to/sctp", "perf")
-var ourPerf perfRunner = inTestPerf
-
-func init() {
-	if bin := os.Getenv("GENSCTP_SCTP_BIN"); bin != "" {
-		ourPerf = binaryPerf(bin, "perf")
-	}
-}
-
-// binaryPerf runs a perf program: prog, then pre, then tsctp's arguments.
-func binaryPerf(prog string, pre ...string) perfRunner {
-	return func(t *testing.T, limit time.Duration, args ...string) outputSource {
-		t.Helper()
-		return startPeer(t, limit, prog, append(append([]string{}, pre...), args...)...)
-	}
-}
-
-// perfArgs are the tsctp options the perf tools understand.
-type perfArgs struct {
-	localUDP, remoteUDP, port, length, count int
-	local, remote                            string
-}
-
-func parsePerfArgs(args []string) (perfArgs, error) {
-	var a perfArgs
-	fs := flag.NewFlagSet("perf", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.IntVar(&a.localUDP, "E", 9899, "local UDP encapsulation port")
-	fs.IntVar(&a.remoteUDP, "U", 9899, "remote UDP encapsulation port")
-	fs.IntVar(&a.port, "p", 5001, "SCTP port")
-	fs.IntVar(&a.length, "l", 1024, "message length")
-	fs.IntVar(&a.count, "n", 1024, "number of messages")
-	fs.StringVar(&a.local, "L", "127.0.0.1", "local address")
-	if err := fs.Parse(args); err != nil {
-		return a, err
-	}
-	if fs.NArg() > 0 {
-		a.remote = fs.Arg(0)
-	}
-	return a, nil
-}
-
-// inTestPerf is the perf tool implemented here over internal/stack.
-func inTestPerf(t *testing.T, limit time.Duration, args ...string) outputSource {
+// ourPerf starts gensctp's side of a perf test: `sctp perf` (cmd/sctp),
+// flag-compatible with tsctp: `-E local_udp [-U remote_udp] -p port [-l
+// length] [-n count] [-L 127.0.0.1] [address]`, a client (sender) when an
+// address is given, a server (receiver) otherwise. It prints tsctp's
+// summary lines: the client "Sending of %u messages of length %u took %f
+// seconds.", the server "len, msgs, calls, bytes, secs, throughput,
+// notifications" when an association ended. The binary is built once per
+// test binary (see sctpBinary); GENSCTP_SCTP_BIN=path runs that one
+// instead.
+func ourPerf(t *testing.T, limit time.Duration, args ...string) outputSource {
 	t.Helper()
-	a, err := parsePerfArgs(args)
-	if err != nil {
-		t.Fatalf("perf %v: %v", args, err)
+	return startPeer(t, limit, sctpBinary(t), append([]string{"perf"}, args...)...)
+}
+
+// envSCTPBin names a prebuilt sctp binary to run instead of building one.
+const envSCTPBin = "GENSCTP_SCTP_BIN"
+
+// sctpBuild is the sctp binary built for this test binary.
+var sctpBuild struct {
+	once sync.Once
+	dir  string // removed by TestMain
+	path string
+	err  error
+}
+
+// sctpBinary returns the path of the sctp command: GENSCTP_SCTP_BIN, or
+// the binary built (once per test binary) from ./cmd/sctp with the go
+// command that runs the tests. The build uses only the local module and
+// build caches (GOPROXY=off, GOTOOLCHAIN=local): it sends no traffic,
+// even inside the tests' network namespace. When it cannot build, the
+// test skips (locally) or fails (CI).
+func sctpBinary(t *testing.T) string {
+	t.Helper()
+	if bin := os.Getenv(envSCTPBin); bin != "" {
+		return bin
 	}
-	p := &inTestProc{done: make(chan struct{})}
-	local := uint16(a.port)
-	if a.remote != "" {
-		local = 5002 // tsctp's client binds an ephemeral port
-	}
-	n := newNode(t, a.localUDP, local)
-	ctx, cancel := context.WithTimeout(n.ctx, limit)
-	run := func() error { return perfServe(ctx, n, p) }
-	if a.remote != "" {
-		addr, err := netip.ParseAddr(a.remote)
+	b := &sctpBuild
+	b.once.Do(func() {
+		goTool, err := exec.LookPath("go")
 		if err != nil {
-			t.Fatalf("perf address %q: %v", a.remote, err)
+			b.err = fmt.Errorf("the go command is not in PATH: %w", err)
+			return
 		}
-		peer := netip.AddrPortFrom(addr, uint16(a.remoteUDP))
-		run = func() error { return perfSend(ctx, n, p, peer, a) }
-	} else {
-		n.listen()
-	}
-	go func() {
-		defer close(p.done)
+		if b.dir, err = os.MkdirTemp("", "gensctp-interop-"); err != nil {
+			b.err = err
+			return
+		}
+		path := filepath.Join(b.dir, "sctp")
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
-		if err := run(); err != nil {
-			p.printf("perf: %v\n", err)
-			t.Errorf("in-test perf %v: %v", args, err)
+		cmd := exec.CommandContext(ctx, goTool, "build", "-buildvcs=false", "-o", path, "github.com/gensctp/gensctp/cmd/sctp")
+		cmd.Env = append(os.Environ(), "GOPROXY=off", "GOTOOLCHAIN=local", "GOFLAGS=-mod=readonly")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("go build ./cmd/sctp: %w\n%s", err, out)
+			return
 		}
-	}()
-	t.Cleanup(func() { cancel(); <-p.done })
-	return p
-}
-
-// inTestProc is the output of the in-test perf tool.
-type inTestProc struct {
-	mu   sync.Mutex
-	out  strings.Builder
-	done chan struct{}
-}
-
-func (p *inTestProc) printf(format string, args ...any) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	fmt.Fprintf(&p.out, format, args...)
-}
-
-func (p *inTestProc) Output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.out.String()
-}
-
-func (p *inTestProc) Done() <-chan struct{} { return p.done }
-
-// perfSend connects, sends a.count messages of a.length bytes ('b', as
-// tsctp) on stream 0, shuts down gracefully and prints tsctp's client
-// summary.
-func perfSend(ctx context.Context, n *node, p *inTestProc, peer netip.AddrPort, a perfArgs) error {
-	start := time.Now()
-	id, err := n.connectListeningErr(ctx, peer, uint16(a.port), func(f string, args ...any) { p.printf(f+"\n", args...) })
-	if err != nil {
-		return err
-	}
-	_ = n.s.Do(func(timer.Time) error { n.discard = true; return nil })
-	msg := bytes.Repeat([]byte{'b'}, a.length)
-	for range a.count {
-		if err := n.sendErr(ctx, id, association.SendInfo{}, msg); err != nil {
-			return err
-		}
-	}
-	if err := n.assoc(id, func(now timer.Time, as *association.Association) error { return as.Shutdown(now) }); err != nil {
-		return err
-	}
-	if _, err := n.waitStateErr(ctx, id, association.ShutdownComp); err != nil {
-		return err
-	}
-	secs := time.Since(start).Seconds()
-	p.printf("Sending of %d messages of length %d took %f seconds.\n", a.count, a.length, secs)
-	p.printf("Throughput was %f Byte/sec.\n", float64(a.count)*float64(a.length)/secs)
-	return nil
-}
-
-// perfServe receives on one association until it ends and prints tsctp's
-// server summary.
-func perfServe(ctx context.Context, n *node, p *inTestProc) error {
-	_ = n.s.Do(func(timer.Time) error { n.discard = true; return nil })
-	var ended bool
-	var rx rxCount
-	var end timer.Time
-	err := n.waitErr(ctx, "the end of an association", func(now timer.Time) bool {
-		for _, e := range n.events {
-			if ac, ok := e.ev.(*association.AssocChange); ok && ac.State != association.CommUp {
-				ended, rx, end = true, n.rx, now
-			}
-		}
-		return ended
+		b.path = path
 	})
-	if err != nil {
-		return err
+	if b.err != nil {
+		msg := fmt.Sprintf("cannot build the sctp command (or set %s): %v", envSCTPBin, b.err)
+		if inCI() {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
 	}
-	secs := time.Duration(end - rx.first).Seconds()
-	p.printf("%d, %d, %d, %d, %f, %f, %d\n", rx.firstLen, rx.msgs, rx.calls, rx.bytes, secs,
-		float64(rx.firstLen)*float64(rx.msgs)/secs, rx.events)
-	return nil
+	return b.path
+}
+
+// removeSCTPBuild removes the binary sctpBinary built, if any.
+func removeSCTPBuild() {
+	if sctpBuild.dir != "" {
+		_ = os.RemoveAll(sctpBuild.dir)
+	}
 }
 
 // perfSummary is what the perf tools report.
@@ -237,6 +142,7 @@ const (
 func TestPerfTsctpToGensctp(t *testing.T) {
 	needNetns(t)
 	tsctp := usrsctpProgram(t, "tsctp")
+	sctpBinary(t) // build before the clock starts
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	ourUDP, peerUDP := udpPort(), udpPort()
@@ -253,6 +159,7 @@ func TestPerfTsctpToGensctp(t *testing.T) {
 func TestPerfGensctpToTsctp(t *testing.T) {
 	needNetns(t)
 	tsctp := usrsctpProgram(t, "tsctp")
+	sctpBinary(t) // build before the clock starts
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	ourUDP, peerUDP := udpPort(), udpPort()

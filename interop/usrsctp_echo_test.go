@@ -128,6 +128,35 @@ func runUsrsctpEcho(ctx context.Context, t *testing.T, prog string, peerUDP, cou
 	if got := n.eventKinds(id); !slices.Equal(got, []string{"comm_up", "shutdown_comp"}) {
 		t.Errorf("gensctp events %v, want [comm_up shutdown_comp]", got)
 	}
+	// echo_server logs each notification it reads by its length only:
+	// after our SHUTDOWN it reads a struct sctp_shutdown_event (12 bytes,
+	// RFC 6458 Section 6.1.5), then a struct sctp_assoc_change without
+	// sac_info (20 bytes, Section 6.1.1): SCTP_SHUTDOWN_COMP (a
+	// SCTP_COMM_LOST would carry the ABORT chunk in sac_info).
+	waitOutputCond(ctx, t, peer, "echo_server: the notifications of our shutdown", func(out string) bool {
+		return len(notificationLengths(out)) >= 2 && slices.Contains(notificationLengths(out), 20)
+	})
+	if got := notificationLengths(peer.Output()); !slices.Equal(got[len(got)-2:], []int{12, 20}) {
+		t.Errorf("echo_server notifications after the last message %v, want the shutdown event (12 bytes) then shutdown_comp (20 bytes)", got)
+	}
+}
+
+// notificationLengths returns the lengths of the notifications that
+// echo_server logged ("Notification of length N received.") after the
+// last message it logged.
+func notificationLengths(out string) []int {
+	var got []int
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "Msg of length ") {
+			got = got[:0]
+			continue
+		}
+		var n int
+		if _, err := fmt.Sscanf(line, "Notification of length %d received.", &n); err == nil {
+			got = append(got, n)
+		}
+	}
+	return got
 }
 
 // checkEchoes checks the echoes: per stream, one per message in order,

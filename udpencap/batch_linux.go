@@ -50,7 +50,7 @@ func newBatchIO(conn *net.UDPConn, is4, gso bool, size int, st *counters) (reade
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &mmsgReader{rc: rc, v: newMmsgVec(size), st: st}
+	r := &mmsgReader{rc: rc, v: newMmsgVec(size), st: st, ctrl: make([]byte, size*ctrlSpace)}
 	r.fn = r.recv
 	w := newMmsgWriter(rc, is4, gso && probeGSO(rc), size, st)
 	return r, w, nil
@@ -61,6 +61,7 @@ func newBatchIO(conn *net.UDPConn, is4, gso bool, size int, st *counters) (reade
 type mmsgReader struct {
 	rc    syscall.RawConn
 	v     mmsgVec
+	ctrl  []byte // ctrlSpace bytes of control data per message (IP header fields)
 	st    *counters
 	fn    func(fd uintptr) bool // r.recv, bound once so that Read does not allocate
 	vlen  int
@@ -92,6 +93,9 @@ func (r *mmsgReader) read(ms []Message) (int, error) {
 		v.iovs[i].Base = &b[0]
 		v.iovs[i].SetLen(len(b))
 		v.hdrs[i].hdr.Namelen = unix.SizeofSockaddrInet6
+		// The kernel overwrites Controllen with the length it used.
+		v.hdrs[i].hdr.Control = &r.ctrl[i*ctrlSpace]
+		v.hdrs[i].hdr.SetControllen(ctrlSpace)
 		v.hdrs[i].hdr.Flags = 0
 		v.hdrs[i].n = 0
 	}
@@ -114,6 +118,9 @@ func (r *mmsgReader) read(ms []Message) (int, error) {
 		}
 		ms[i].Data = ms[i].Buf[:h.n]
 		ms[i].From = from
+		// With MSG_CTRUNC the control messages that fit are whole, the
+		// one cut short is not: parseIPInfo skips it.
+		ms[i].IP = parseIPInfo(r.ctrl[i*ctrlSpace : i*ctrlSpace+min(int(h.hdr.Controllen), ctrlSpace)])
 		ms[i], ms[k] = ms[k], ms[i]
 		k++
 	}

@@ -89,8 +89,9 @@ type Conn struct {
 	pending  error
 	deadline deadline
 
-	ipmu sync.Mutex // guards ipo and serialises the IP option setters
+	ipmu sync.Mutex // guards ipo and rip and serialises the IP option setters
 	ipo  IPOptions
+	rip  recvIPState
 
 	mu        sync.Mutex // guards delays and the start of goroutines after Listen
 	delays    *delayQueue

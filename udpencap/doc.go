@@ -97,7 +97,8 @@
 // Everywhere else, when [Config].DisableBatch is set, when the environment
 // variable GENSCTP_UDP_NOBATCH is non-empty, or when the kernel answers
 // ENOSYS, the portable path reads and writes one datagram per system call
-// with ReadFromUDPAddrPort and WriteToUDPAddrPort. [Config].DisableGSO or
+// with ReadFromUDPAddrPort (ReadMsgUDPAddrPort on Linux, for the IP header
+// fields) and WriteToUDPAddrPort. [Config].DisableGSO or
 // GENSCTP_UDP_NOGSO turn GSO off alone. A [Config].Net that is not the
 // standard library (for example a pion vnet virtual network) goes through
 // its transport.UDPConn methods, one datagram at a time.
@@ -110,6 +111,13 @@
 // and SO_DONTROUTE and SO_PRIORITY on all of them (Linux only; elsewhere
 // they are remembered without effect). They apply to every datagram the
 // Conn sends, batched or not; [Conn.IPOptions] reports them.
+//
+// [Conn.AddRecvIP] and [Conn.RemoveRecvIP] count requests for IP header
+// fields of received datagrams: while a field is requested, Linux sockets
+// report it (IP_RECVTOS, IP_RECVTTL, IPV6_RECVTCLASS, IPV6_RECVHOPLIMIT)
+// in [Message].IP, on the batch path (a control buffer per message of the
+// recvmmsg call) and on the portable one (ReadMsgUDPAddrPort) alike,
+// parsed without allocation. Elsewhere nothing is reported.
 //
 // # Hooks
 //

@@ -129,7 +129,7 @@ func (s *socket) filterIn(h Hook, ms []Message) int {
 func (c *Conn) copyMessage(m *Message) Message {
 	buf := c.pool.get()
 	n := copy(buf, m.Data)
-	return Message{Buf: buf, Data: buf[:n], From: m.From, To: m.To}
+	return Message{Buf: buf, Data: buf[:n], From: m.From, To: m.To, IP: m.IP}
 }
 
 // writeHooked sends msgs one at a time, applying the hook to each.

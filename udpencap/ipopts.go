@@ -1,9 +1,11 @@
 package udpencap
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net"
+	"strings"
 
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
@@ -27,6 +29,10 @@ type IPOptions struct {
 	// Priority is the queueing priority of the packets (SO_PRIORITY).
 	// Linux only: elsewhere it is remembered and has no effect.
 	Priority int
+	// BindToDevice is the network interface the sockets are bound to
+	// (SO_BINDTODEVICE), "" for none. Linux only: elsewhere
+	// [Conn.SetBindToDevice] fails with [errors.ErrUnsupported].
+	BindToDevice string
 }
 
 // defaultTTL is what IPOptions reports for TTL when the operating system
@@ -60,6 +66,7 @@ func (c *Conn) readIPOptions() {
 				o.TTL = v
 			}
 			o.DontRoute, o.Priority = sysSockOpts(s.std, o.DontRoute, o.Priority)
+			o.BindToDevice = boundDevice(s.std, o.BindToDevice)
 		case !s.is4 && !seen6:
 			seen6 = true
 			if v, err := ipv6.NewConn(s.std).TrafficClass(); err == nil {
@@ -67,6 +74,7 @@ func (c *Conn) readIPOptions() {
 			}
 			if !seen4 {
 				o.DontRoute, o.Priority = sysSockOpts(s.std, o.DontRoute, o.Priority)
+				o.BindToDevice = boundDevice(s.std, o.BindToDevice)
 			}
 		}
 	}
@@ -133,6 +141,27 @@ func (c *Conn) SetPriority(prio int) error {
 	}
 	return c.setIP(func(o *IPOptions) { o.Priority = prio }, func(s *socket, o IPOptions) error {
 		return setPriority(s.std, o.Priority)
+	})
+}
+
+// maxDeviceName is the longest interface name (IFNAMSIZ less the NUL).
+const maxDeviceName = 15
+
+// SetBindToDevice binds every socket to the network interface ifname
+// (SO_BINDTODEVICE), or unbinds them for "". Linux only: elsewhere it
+// fails with an error wrapping [errors.ErrUnsupported]. An interface that
+// does not exist is the operating system's refusal (ENODEV). On failure
+// the sockets keep their previous binding. Sockets that are not the
+// standard library's (a virtual network) only remember the name.
+func (c *Conn) SetBindToDevice(ifname string) error {
+	if len(ifname) > maxDeviceName || strings.IndexByte(ifname, 0) >= 0 {
+		return fmt.Errorf("udpencap: bad interface name %q", ifname)
+	}
+	if !bindToDeviceSupported {
+		return c.opError("setsockopt", fmt.Errorf("SO_BINDTODEVICE: %w", errors.ErrUnsupported))
+	}
+	return c.setIP(func(o *IPOptions) { o.BindToDevice = ifname }, func(s *socket, o IPOptions) error {
+		return setBindToDevice(s.std, o.BindToDevice)
 	})
 }
 

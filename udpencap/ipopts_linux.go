@@ -48,3 +48,35 @@ func setDontRoute(c *net.UDPConn, on bool) error {
 }
 
 func setPriority(c *net.UDPConn, prio int) error { return setSockOpt(c, unix.SO_PRIORITY, prio) }
+
+// bindToDeviceSupported: SO_BINDTODEVICE exists.
+const bindToDeviceSupported = true
+
+// boundDevice reads SO_BINDTODEVICE of c, keeping dev when it cannot.
+func boundDevice(c *net.UDPConn, dev string) string {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return dev
+	}
+	_ = rc.Control(func(fd uintptr) {
+		if v, err := unix.GetsockoptString(int(fd), unix.SOL_SOCKET, unix.SO_BINDTODEVICE); err == nil {
+			dev = v
+		}
+	})
+	return dev
+}
+
+// setBindToDevice sets SO_BINDTODEVICE on c ("" unbinds).
+func setBindToDevice(c *net.UDPConn, ifname string) error {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		serr = unix.SetsockoptString(int(fd), unix.SOL_SOCKET, unix.SO_BINDTODEVICE, ifname)
+	}); err != nil {
+		return err
+	}
+	return serr
+}

@@ -2,7 +2,10 @@
 
 package udpencap
 
-import "net"
+import (
+	"errors"
+	"net"
+)
 
 // BUG(gensctp): SO_DONTROUTE and SO_PRIORITY (IPOptions.DontRoute and
 // Priority) are set on Linux only; elsewhere they are remembered and have
@@ -13,3 +16,10 @@ func sysSockOpts(_ *net.UDPConn, dr bool, prio int) (bool, int) { return dr, pri
 func setDontRoute(*net.UDPConn, bool) error { return nil }
 
 func setPriority(*net.UDPConn, int) error { return nil }
+
+// bindToDeviceSupported: SO_BINDTODEVICE is Linux's.
+const bindToDeviceSupported = false
+
+func boundDevice(_ *net.UDPConn, dev string) string { return dev }
+
+func setBindToDevice(*net.UDPConn, string) error { return errors.ErrUnsupported }

@@ -21,6 +21,9 @@ type Message struct {
 	// To is the local address and port the datagram arrived on (the
 	// wildcard address for a socket bound to it).
 	To netip.AddrPort
+	// IP holds the IP header fields the operating system reported for the
+	// datagram: those requested with [Conn.AddRecvIP], on Linux.
+	IP IPInfo
 }
 
 // ReadBatch blocks until at least one datagram has arrived, then fills up

@@ -62,7 +62,7 @@ func newSocket(c *Conn, uc transport.UDPConn, local netip.AddrPort, batchSize in
 	s := &socket{c: c, uc: uc, local: local, is4: local.Addr().Is4()}
 	if std, ok := uc.(*net.UDPConn); ok {
 		s.std = std
-		s.pr = &stdReader{conn: std}
+		s.pr = newStdReader(std)
 		s.pw = &stdWriter{conn: std, is4: s.is4, st: &c.stats}
 		if !paths.noBatch {
 			r, w, err := newBatchIO(std, s.is4, paths.gso, batchSize, &c.stats)
@@ -204,16 +204,42 @@ func dest(to netip.AddrPort, is4 bool) netip.AddrPort {
 	return to
 }
 
-// stdReader is the portable reader of a *net.UDPConn.
-type stdReader struct{ conn *net.UDPConn }
+// stdReader is the portable reader of a *net.UDPConn. Where the platform
+// reports IP header fields (see Conn.AddRecvIP) it reads the control data
+// into oob too; elsewhere oob is nil.
+type stdReader struct {
+	conn *net.UDPConn
+	oob  []byte
+}
+
+func newStdReader(conn *net.UDPConn) *stdReader {
+	r := &stdReader{conn: conn}
+	if ctrlSpace > 0 {
+		r.oob = make([]byte, ctrlSpace)
+	}
+	return r
+}
 
 func (r *stdReader) read(ms []Message) (int, error) {
-	n, from, err := r.conn.ReadFromUDPAddrPort(ms[0].Buf)
+	var (
+		n    int
+		from netip.AddrPort
+		err  error
+		info IPInfo
+	)
+	if r.oob == nil {
+		n, from, err = r.conn.ReadFromUDPAddrPort(ms[0].Buf)
+	} else {
+		var oobn int
+		n, oobn, _, from, err = r.conn.ReadMsgUDPAddrPort(ms[0].Buf, r.oob)
+		info = parseIPInfo(r.oob[:oobn])
+	}
 	if err != nil {
 		return 0, err
 	}
 	ms[0].Data = ms[0].Buf[:n]
 	ms[0].From = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+	ms[0].IP = info
 	return 1, nil
 }
 
@@ -250,6 +276,7 @@ func (r *netReader) read(ms []Message) (int, error) {
 	from := ua.AddrPort()
 	ms[0].Data = ms[0].Buf[:n]
 	ms[0].From = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+	ms[0].IP = IPInfo{}
 	return 1, nil
 }
 

@@ -65,15 +65,27 @@ func (sc Scenario) String() string {
 		sc.Streams, sc.Msgs, sc.MaxSize)
 }
 
-// ScenarioMessage is the payload of test message id: an 8-byte header (id,
-// length) and bytes derived from id, so that any corruption or mix-up
-// shows. It is at least 8 bytes long.
+// ScenarioMessage is the payload of test message id: exactly size bytes
+// (at least 1) derived from id, so that any corruption or mix-up shows.
+// From 8 bytes on it starts with a header (id, length); shorter messages
+// carry no header, their bytes depend on id, position and length only.
+// Scenario.Run sends message id with PPID id and checks what arrives
+// against ScenarioMessage(id, the size it sent).
 func ScenarioMessage(id uint32, size int) []byte {
-	b := make([]byte, max(size, 8))
-	binary.BigEndian.PutUint32(b, id)
-	binary.BigEndian.PutUint32(b[4:], uint32(len(b)))
-	for i := 8; i < len(b); i++ {
+	b := make([]byte, max(size, 1))
+	start := 0
+	if len(b) >= 8 {
+		binary.BigEndian.PutUint32(b, id)
+		binary.BigEndian.PutUint32(b[4:], uint32(len(b)))
+		start = 8
+	}
+	for i := start; i < len(b); i++ {
 		b[i] = byte(uint32(i)*2654435761>>24) ^ byte(id)
+	}
+	if start == 0 {
+		for i := range b {
+			b[i] ^= byte(id>>8) ^ byte(id>>16) ^ byte(len(b)*37)
+		}
 	}
 	return b
 }
@@ -83,8 +95,11 @@ type outMsg struct {
 	data []byte
 }
 
-// receiver checks what one end receives.
+// receiver checks what one end receives: the messages of sent, whose ids
+// (and PPIDs) are base, base+1, ...
 type receiver struct {
+	sent     []outMsg
+	base     uint32
 	got      map[uint32]int            // message id -> deliveries
 	lastSeen map[chunk.StreamID]uint32 // last ordered id per stream
 	partial  map[chunk.StreamID][]byte
@@ -92,8 +107,8 @@ type receiver struct {
 	err      error
 }
 
-func newReceiver() *receiver {
-	return &receiver{got: map[uint32]int{}, lastSeen: map[chunk.StreamID]uint32{},
+func newReceiver(sent []outMsg, base uint32) *receiver {
+	return &receiver{sent: sent, base: base, got: map[uint32]int{}, lastSeen: map[chunk.StreamID]uint32{},
 		partial: map[chunk.StreamID][]byte{}}
 }
 
@@ -119,14 +134,22 @@ func (rcv *receiver) check(d association.Delivery) {
 		rcv.partial[m.Stream] = append([]byte(nil), m.Data...)
 		return
 	}
-	if len(m.Data) < 8 {
-		rcv.err = fmt.Errorf("short message %d", len(m.Data))
+	// The PPID names the message; its size, stream and ordering are the
+	// ones it was sent with, its content is ScenarioMessage's.
+	id := uint32(m.PPID)
+	i := id - rcv.base
+	if i >= uint32(len(rcv.sent)) {
+		rcv.err = fmt.Errorf("message with unknown PPID %d (%d bytes)", id, len(m.Data))
 		return
 	}
-	id := binary.BigEndian.Uint32(m.Data)
-	want := ScenarioMessage(id, int(binary.BigEndian.Uint32(m.Data[4:])))
-	if string(want) != string(m.Data) || chunk.PPID(id) != m.PPID {
-		rcv.err = fmt.Errorf("message %d corrupted", id)
+	out := rcv.sent[i]
+	if m.Stream != out.info.Stream || m.Unordered != out.info.Unordered {
+		rcv.err = fmt.Errorf("message %d: stream %d unordered %v, sent on %d unordered %v",
+			id, m.Stream, m.Unordered, out.info.Stream, out.info.Unordered)
+		return
+	}
+	if want := ScenarioMessage(id, len(out.data)); string(want) != string(m.Data) {
+		rcv.err = fmt.Errorf("message %d corrupted: %d bytes, sent %d", id, len(m.Data), len(want))
 		return
 	}
 	rcv.got[id]++
@@ -140,6 +163,47 @@ func (rcv *receiver) check(d association.Delivery) {
 		}
 		rcv.lastSeen[m.Stream] = id
 	}
+}
+
+// The ids (and PPIDs) of the messages from A start at baseA, those from Z
+// at baseZ.
+const (
+	baseA uint32 = 0
+	baseZ uint32 = 1 << 20
+)
+
+// messages returns the messages A and Z send, derived from the seed: sizes
+// from 1 byte to MaxSize (three in four at most 1500 bytes), random
+// streams, one in four unordered.
+func (sc Scenario) messages() (fromA, fromZ []outMsg) {
+	r := rand.New(rand.NewPCG(sc.Seed, 99))
+	mk := func(base uint32) []outMsg {
+		var out []outMsg
+		for i := 0; i < sc.Msgs; i++ {
+			size := 1 + r.IntN(sc.MaxSize)
+			if r.IntN(4) > 0 {
+				size = 1 + r.IntN(min(sc.MaxSize, 1500))
+			}
+			info := association.SendInfo{Stream: chunk.StreamID(r.IntN(sc.Streams)),
+				PPID: chunk.PPID(base + uint32(i)), Unordered: r.IntN(4) == 0}
+			out = append(out, outMsg{info: info, data: ScenarioMessage(base+uint32(i), size)})
+		}
+		return out
+	}
+	return mk(baseA), mk(baseZ)
+}
+
+// MessageSizes returns the sizes of the messages A and Z send in the
+// scenario, in order.
+func (sc Scenario) MessageSizes() (fromA, fromZ []int) {
+	a, z := sc.messages()
+	for _, m := range a {
+		fromA = append(fromA, len(m.data))
+	}
+	for _, m := range z {
+		fromZ = append(fromZ, len(m.data))
+	}
+	return fromA, fromZ
 }
 
 // Run plays the scenario between an association configured with cfgA and
@@ -162,23 +226,9 @@ func (sc Scenario) Run(cfgA, cfgZ association.Config) (*Pair, error) {
 	if err := p.Handshake(); err != nil {
 		return p, fmt.Errorf("%v: %w", sc, err)
 	}
-	r := rand.New(rand.NewPCG(sc.Seed, 99))
-	mk := func(base uint32) []outMsg {
-		var out []outMsg
-		for i := 0; i < sc.Msgs; i++ {
-			size := 1 + r.IntN(sc.MaxSize)
-			if r.IntN(4) > 0 {
-				size = 1 + r.IntN(min(sc.MaxSize, 1500))
-			}
-			info := association.SendInfo{Stream: chunk.StreamID(r.IntN(sc.Streams)),
-				PPID: chunk.PPID(base + uint32(i)), Unordered: r.IntN(4) == 0}
-			out = append(out, outMsg{info: info, data: ScenarioMessage(base+uint32(i), size)})
-		}
-		return out
-	}
-	queueA, queueZ := mk(0), mk(1<<20)
+	queueA, queueZ := sc.messages()
 	nextA, nextZ := 0, 0
-	rcvByZ, rcvByA := newReceiver(), newReceiver()
+	rcvByZ, rcvByA := newReceiver(queueA, baseA), newReceiver(queueZ, baseZ)
 	p.OnDeliver = func(toZ bool, d association.Delivery) {
 		if toZ {
 			rcvByZ.check(d)

@@ -64,6 +64,7 @@ func runServer(ctx context.Context, sio stdio, args []string, cmd command, port 
 		return usageFail(sio, cmd, err)
 	}
 	cfg.NoDelay = true
+	o.transport.apply(&cfg) // several -L: announce them all (multihoming)
 	n, err := openNode(o.udpConfig(true, nil), uint16(o.port), cfg, int(o.maxAssocs), true)
 	if err != nil {
 		return fail(sio, cmd, err)

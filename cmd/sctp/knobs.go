@@ -20,6 +20,7 @@ type knobs struct {
 	maxInitRetrans             int64
 	assocMaxRetrans            int64
 	pathMaxRetrans             int64
+	pfMaxRetrans               int64 // -1: RFC 7829 off
 	cookieLife                 time.Duration
 	hbInterval                 time.Duration
 	noHB                       bool
@@ -48,6 +49,7 @@ func (k *knobs) register(fs *flag.FlagSet, perf bool) {
 	newInt(fs, &k.maxInitRetrans, association.DefaultMaxInitRetransmits, 0, 1000, names("max-init-retrans", ""), "Max.Init.Retransmits: `count` of INIT and COOKIE ECHO retransmissions before giving up")
 	newInt(fs, &k.assocMaxRetrans, association.DefaultMaxRetrans, 1, 1000, names("assoc-max-retrans", ""), "Association.Max.Retrans: `count` of consecutive retransmissions before the association fails")
 	newInt(fs, &k.pathMaxRetrans, association.DefaultPathMaxRetrans, 1, 1000, names("path-max-retrans", ""), "Path.Max.Retrans: `count` of consecutive retransmissions before a path is inactive")
+	newInt(fs, &k.pfMaxRetrans, -1, -1, 65535, names("pf", ""), "RFC 7829 potentially-failed state: PotentiallyFailed.Max.Retrans, the `count` of timeouts after which a path is avoided while another is active (0 at the first); -1 turns it off")
 	newDur(fs, &k.cookieLife, association.DefaultCookieLife, time.Second, day, false, names("cookie-life", ""), "Valid.Cookie.Life: lifetime (a `duration`) of a State Cookie")
 	newDur(fs, &k.hbInterval, association.DefaultHeartbeatInterval, 0, day, false, names("hb-interval", ""), "HB.interval: heartbeat `interval` on idle paths; 0 turns heartbeats off")
 	fs.BoolVar(&k.noHB, "no-hb", false, "turn heartbeats off (like -hb-interval 0)")
@@ -68,6 +70,8 @@ func (k *knobs) config() (association.Config, error) {
 		RTO:                congestion.RTOConfig{Initial: k.rtoInitial, Min: k.rtoMin, Max: k.rtoMax},
 		MaxRetrans:         int(k.assocMaxRetrans),
 		PathMaxRetrans:     int(k.pathMaxRetrans),
+		PotentiallyFailed:  k.pfMaxRetrans >= 0,
+		PFMaxRetrans:       int(max(k.pfMaxRetrans, 0)),
 		CookieLife:         k.cookieLife,
 		HeartbeatInterval:  k.hbInterval,
 		HeartbeatDisabled:  k.noHB || k.hbInterval == 0,

@@ -66,6 +66,7 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"demo", "-cookie-life", "10ms"}, "for flag -cookie-life: must be from 1s"},
 		{[]string{"demo", "-hb-interval", "1fortnight"}, "for flag -hb-interval: not a duration"},
 		{[]string{"demo", "-max-assocs", "-3"}, "for flag -max-assocs"},
+		{[]string{"echo", "-pf", "-2"}, `invalid value "-2" for flag -pf: must be an integer from -1 to 65535`},
 	} {
 		code, out, errOut := runCmd(t, time.Second, nil, tc.args...)
 		require.Equal(t, 2, code, "%v: stdout %q stderr %q", tc.args, out, errOut)

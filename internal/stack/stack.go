@@ -9,7 +9,12 @@
 //     association;
 //   - user operations run under the stack's lock through Do, and callers
 //     block for deliveries or send-buffer space with Wait, which wakes up
-//     whenever the core changed.
+//     whenever the core changed;
+//   - hooks (AddHook) run under the lock after every change and hand
+//     deliveries on to channels without blocking; a value for a full
+//     channel is parked (Park) with one sender goroutine per stack, which
+//     runs only while something is parked: no goroutine per association
+//     or per socket either.
 //
 // Everything the core produces is written out (in batches) before the lock
 // is released.
@@ -51,6 +56,13 @@ type Stack struct {
 	changed chan struct{} // closed and replaced when the core changed
 	out     []udpencap.OutMessage
 	bufs    [][]byte
+	hooks   []*Hook
+	// The parked sends (see Park) and the sender goroutine.
+	parks      []*Parked
+	parkWake   chan struct{} // closed and replaced when parks changed
+	sending    bool          // the sender goroutine runs
+	senderDone chan struct{} // closed when it exits
+	selDone    sync.Cond     // signalled when the sender left its select
 
 	readerDone chan struct{}
 }
@@ -69,9 +81,11 @@ func New(cfg Config) (*Stack, error) {
 		epoch:      time.Now(),
 		mux:        endpoint.NewMux(),
 		changed:    make(chan struct{}),
+		parkWake:   make(chan struct{}),
 		readerDone: make(chan struct{}),
 		bufs:       make([][]byte, batch),
 	}
+	s.selDone.L = &s.mu
 	for i := range s.bufs {
 		s.bufs[i] = make([]byte, 0, 65536)
 	}
@@ -151,15 +165,20 @@ func (s *Stack) Wait(ctx context.Context, cond func(now timer.Time) bool) error 
 			s.mu.Unlock()
 			return ErrClosed
 		}
-		done := cond(s.Now())
-		// cond may have changed the core (polled, sent): send what it
-		// wants to send; wake other waiters only when it is done, so that
-		// a waiting cond never wakes itself up.
+		now := s.Now()
+		done := cond(now)
+		// cond may have changed the core (polled, sent): run the hooks
+		// and send what it wants to send; wake other waiters only when it
+		// is done or a hook asks for it, so that a waiting cond never
+		// wakes itself up.
+		wake := s.runHooksLocked(now)
 		s.flushLocked()
 		s.rearmLocked()
-		if done {
+		if done || wake {
 			close(s.changed)
 			s.changed = make(chan struct{})
+		}
+		if done {
 			s.mu.Unlock()
 			return nil
 		}
@@ -173,8 +192,10 @@ func (s *Stack) Wait(ctx context.Context, cond func(now timer.Time) bool) error 
 	}
 }
 
-// afterLocked flushes output, re-arms the timer and signals waiters.
+// afterLocked runs the hooks, flushes output, re-arms the timer and
+// signals waiters.
 func (s *Stack) afterLocked() {
+	s.runHooksLocked(s.Now())
 	s.flushLocked()
 	s.rearmLocked()
 	close(s.changed)
@@ -244,7 +265,7 @@ func (s *Stack) readLoop() {
 					if to.IsUnspecified() {
 						to = netip.Addr{}
 					}
-					_ = s.mux.HandleDatagram(now, msgs[i].From, to, msgs[i].Data)
+					_ = s.mux.HandleDatagramIP(now, msgs[i].From, to, msgs[i].Data, ipInfo(msgs[i].IP))
 				}
 				s.afterLocked()
 			}
@@ -272,9 +293,21 @@ func (s *Stack) Close() error {
 	s.timer.Stop()
 	close(s.changed)
 	s.changed = make(chan struct{})
+	for _, p := range s.parks {
+		p.parked = false
+	}
+	s.hooks, s.parks = nil, nil
+	s.wakeSenderLocked()
+	var senderDone chan struct{}
+	if s.sending {
+		senderDone = s.senderDone
+	}
 	s.mu.Unlock()
 	err := s.conn.Close()
 	<-s.readerDone
+	if senderDone != nil {
+		<-senderDone
+	}
 	return err
 }
 

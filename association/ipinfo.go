@@ -1,0 +1,114 @@
+package association
+
+import (
+	"net/netip"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// IPFields is a set of the fields of IPInfo.
+type IPFields uint8
+
+// The IP header fields an IPInfo may hold.
+const (
+	// IPTOS is the type-of-service byte of an IPv4 packet.
+	IPTOS IPFields = 1 << iota
+	// IPTClass is the traffic class of an IPv6 packet.
+	IPTClass
+	// IPTTL is the time to live of an IPv4 packet.
+	IPTTL
+	// IPHopLimit is the hop limit of an IPv6 packet.
+	IPHopLimit
+)
+
+// IPInfo is what the IP layer below the UDP encapsulation reported about
+// the header of a received packet, for the ancillary data of gen_sctp's
+// recvtos, recvtclass and recvttl options. The association does not
+// interpret it: it hands it on with the messages the packet completes
+// (Message.IP). A field is valid only when its bit is in Has; the zero
+// IPInfo reports nothing.
+type IPInfo struct {
+	// TOS is the IPv4 type-of-service byte (IPTOS).
+	TOS uint8
+	// TClass is the IPv6 traffic class (IPTClass).
+	TClass uint8
+	// TTL is the IPv4 time to live (IPTTL).
+	TTL uint8
+	// HopLimit is the IPv6 hop limit (IPHopLimit).
+	HopLimit uint8
+	// Has says which of the fields above are valid.
+	Has IPFields
+}
+
+// HandlePacketIP is HandlePacket for a packet whose IP header fields the
+// caller knows (ip). Each message whose last DATA chunk (the one with the
+// E bit) arrives in this packet carries ip in Message.IP when it is
+// delivered, now or later, after messages it waits for. ip is not
+// otherwise used: it changes nothing in the protocol.
+func (a *Association) HandlePacketIP(now timer.Time, from netip.AddrPort, p *packet.Packet, ip IPInfo) error {
+	a.rxIP = ip
+	defer func() { a.rxIP = IPInfo{} }()
+	return a.HandlePacket(now, from, p)
+}
+
+// HandleCookieEchoIP is HandleCookieEcho for a packet whose IP header
+// fields the caller knows: the DATA bundled with the COOKIE ECHO is
+// delivered with ip (see Association.HandlePacketIP).
+func (l *Acceptor) HandleCookieEchoIP(now timer.Time, from netip.AddrPort, p *packet.Packet, ip IPInfo,
+	buf []byte) (*Association, []byte, error) {
+	l.rxIP = ip
+	defer func() { l.rxIP = IPInfo{} }()
+	return l.HandleCookieEcho(now, from, p, buf)
+}
+
+// rxEndIP remembers that the DATA chunk tsn, just added to reassembly,
+// ends a message and came in a packet with IP header fields: deliver
+// takes them for the message it completes.
+func (a *Association) rxEndIP(tsn chunk.TSN, d *chunk.Data) {
+	if a.rxIP.Has != 0 && d.Flags.Has(chunk.FlagEnd) {
+		a.rxEnd, a.rxEndTSN = true, tsn
+	}
+}
+
+// holdEndIP keeps the IP header fields of the message end rxEndIP noted
+// and deliver did not take (the message waits for others, or for its
+// earlier fragments) until the message is delivered.
+func (a *Association) holdEndIP() {
+	if !a.rxEnd {
+		return
+	}
+	a.rxEnd = false
+	if a.heldIP == nil {
+		a.heldIP = make(map[chunk.TSN]IPInfo)
+	}
+	a.heldIP[a.rxEndTSN] = a.rxIP
+}
+
+// endIP returns the IP header fields of the packet that carried the last
+// DATA chunk of m, a message or the piece that ends one; zero for other
+// pieces and when none were known.
+func (a *Association) endIP(lastTSN chunk.TSN, end bool) IPInfo {
+	switch {
+	case !end:
+		return IPInfo{}
+	case a.rxEnd && lastTSN == a.rxEndTSN:
+		a.rxEnd = false
+		return a.rxIP
+	case len(a.heldIP) > 0:
+		ip := a.heldIP[lastTSN]
+		delete(a.heldIP, lastTSN)
+		return ip
+	}
+	return IPInfo{}
+}
+
+// pruneHeldIP forgets the IP header fields of message ends that will
+// never be delivered (a partial delivery aborted, a restart): when
+// reassembly holds no chunk at all, nothing held can be delivered.
+func (a *Association) pruneHeldIP() {
+	if len(a.heldIP) > 0 && a.reasm.Chunks() == 0 {
+		clear(a.heldIP)
+	}
+}

@@ -1,0 +1,323 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/endpoint"
+	"github.com/gensctp/gensctp/internal/stack"
+	"github.com/gensctp/gensctp/timer"
+	"github.com/gensctp/gensctp/udpencap"
+	"github.com/stretchr/testify/require"
+)
+
+// These tests check that protocol knobs of the commands take effect on
+// the wire: the test itself is the peer (a node of this package on
+// 127.0.0.1) and looks at the associations from its side.
+
+var (
+	knobLo  = netip.MustParseAddr("127.0.0.1")
+	knobLo2 = netip.MustParseAddr("127.0.0.2") // 127.0.0.0/8 is all loopback
+)
+
+// knobCtx bounds a test.
+func knobCtx(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// knobPeer opens the test's own node on 127.0.0.1 (ephemeral UDP port)
+// with SCTP port port (0: ephemeral), listening or not; rcvbuf (0: the
+// default) is its receive buffer.
+func knobPeer(t *testing.T, port uint16, listen bool, rcvbuf int) *node {
+	t.Helper()
+	cfg := association.Config{Rand: stack.CryptoSource(), NoDelay: true, ReceiveBuffer: rcvbuf}
+	n, err := openNode(udpencap.Config{LocalAddrs: []netip.Addr{knobLo}}, port, cfg, 0, listen)
+	require.NoError(t, err)
+	t.Cleanup(func() { n.st.Close() })
+	return n
+}
+
+// connectUDP connects n to SCTP port port of the command listening on
+// 127.0.0.1 UDP port udp.
+func connectUDP(ctx context.Context, n *node, udp string, port uint16) (endpoint.AssocID, *association.AssocChange, error) {
+	p, err := strconv.Atoi(udp)
+	if err != nil {
+		return 0, nil, err
+	}
+	return n.connect(ctx, []netip.AddrPort{netip.AddrPortFrom(knobLo, uint16(p))}, port, nil)
+}
+
+// received is what a listening knobPeer got from one association.
+type received struct {
+	id   endpoint.AssocID
+	msgs []association.Message
+	end  *association.AssocChange
+}
+
+// collectAll polls n until an association ended, keeping its messages.
+func collectAll(ctx context.Context, t *testing.T, n *node) received {
+	t.Helper()
+	var r received
+	err := n.st.Wait(ctx, func(timer.Time) bool {
+		for {
+			id, d, ok := n.ep.Poll()
+			if !ok {
+				return false
+			}
+			r.id = id
+			if d.Event == nil {
+				m := d.Message
+				m.Data = append([]byte(nil), m.Data...)
+				r.msgs = append(r.msgs, m)
+				continue
+			}
+			if ac, ok := d.Event.(*association.AssocChange); ok && ended(ac) {
+				r.end = ac
+				return true
+			}
+		}
+	})
+	require.NoError(t, err, "collect")
+	return r
+}
+
+// acceptOne polls n until an association is up and returns it; other
+// deliveries are dropped.
+func acceptOne(ctx context.Context, t *testing.T, n *node) endpoint.AssocID {
+	t.Helper()
+	id, err := acceptFirst(ctx, n)
+	require.NoError(t, err)
+	return id
+}
+
+// peerPaths returns the peer addresses of association id of n.
+func peerPaths(t *testing.T, n *node, id endpoint.AssocID) []association.PathInfo {
+	t.Helper()
+	var out []association.PathInfo
+	require.NoError(t, n.st.Do(func(timer.Time) error {
+		if a, ok := n.ep.Assoc(id); ok {
+			out = a.Paths()
+		}
+		return nil
+	}))
+	return out
+}
+
+// pathAddrs returns the IP addresses of paths, sorted.
+func pathAddrs(paths []association.PathInfo) []netip.Addr {
+	var out []netip.Addr
+	for _, p := range paths {
+		out = append(out, p.Addr.Addr().Unmap())
+	}
+	slices.SortFunc(out, netip.Addr.Compare)
+	return out
+}
+
+// -max-assocs 2: a third association is refused with an ABORT carrying
+// an Out of Resource cause (RFC 9260 Section 5.1: "If an endpoint receives
+// an INIT, INIT ACK, or COOKIE ECHO chunk but decides not to establish the
+// new association due to ... lack of local resources, it SHOULD respond
+// with an ABORT chunk"), so the client sees cant_assoc; once one of the
+// two ends, a new one gets in.
+func TestKnobMaxAssocs(t *testing.T) {
+	ctx := knobCtx(t)
+	srv := startCmd(t, 20*time.Second, nil, "echo", "-udp-port", "0", "-L", "127.0.0.1", "-max-assocs", "2")
+	udp := srv.udpPort(t)
+	var ids []endpoint.AssocID
+	var clients []*node
+	for range 2 {
+		c := knobPeer(t, 0, false, 0)
+		id, _, err := connectUDP(ctx, c, udp, 7)
+		require.NoError(t, err)
+		clients, ids = append(clients, c), append(ids, id)
+	}
+	_, ac, err := connectUDP(ctx, knobPeer(t, 0, false, 0), udp, 7)
+	require.ErrorIs(t, err, errAssocFailed)
+	require.Equal(t, association.CantAssoc, ac.State)
+	require.Equal(t, chunk.CauseOutOfResource, ac.Error)
+
+	require.NoError(t, shutdownAndWait(ctx, clients[0], ids[0]))
+	srv.waitOutput(t, "assoc_change shutdown_comp")
+	_, ac, err = connectUDP(ctx, knobPeer(t, 0, false, 0), udp, 7)
+	require.NoError(t, err, "a slot is free again")
+	require.Equal(t, association.CommUp, ac.State)
+	stopServer(t, srv)
+}
+
+// stopServer interrupts a server (like SIGINT) while the test's nodes
+// still answer its SHUTDOWNs, and checks that it exits cleanly.
+func stopServer(t *testing.T, srv *result) {
+	t.Helper()
+	srv.cancel()
+	srv.wait(t, 10*time.Second)
+	require.Equal(t, 0, srv.code, srv.err.String())
+}
+
+// -L twice makes a multihomed endpoint: the server lists both addresses
+// in its INIT ACK (RFC 9260 Section 3.3.3), so our association with it
+// has a path to each, and the second path gets confirmed by a heartbeat
+// (Section 5.4); a client with -L twice lists both in its INIT.
+func TestKnobMultihomed(t *testing.T) {
+	t.Run("server", func(t *testing.T) {
+		ctx := knobCtx(t)
+		srv := startCmd(t, 20*time.Second, nil, "echo", "-udp-port", "0", "-L", "127.0.0.1", "-L", "127.0.0.2")
+		udp := srv.udpPort(t)
+		require.Regexp(t, `listening on UDP 127\.0\.0\.1:`+udp+`, 127\.0\.0\.2:`+udp+`, SCTP port 7`, srv.err.String())
+		c := knobPeer(t, 0, false, 0)
+		id, _, err := connectUDP(ctx, c, udp, 7)
+		require.NoError(t, err)
+		require.Equal(t, []netip.Addr{knobLo, knobLo2}, pathAddrs(peerPaths(t, c, id)))
+		requireConfirmed(ctx, t, c, id)
+		stopServer(t, srv)
+	})
+	t.Run("client", func(t *testing.T) {
+		ctx := knobCtx(t)
+		l := knobPeer(t, 4001, true, 0)
+		in, inW := io.Pipe()
+		t.Cleanup(func() { inW.Close() })
+		cat := startCmd(t, 20*time.Second, in, "cat", "-L", "127.0.0.1", "-L", "127.0.0.2",
+			"-remote-udp-port", strconv.Itoa(l.st.Conn().Port()), "-p", "4001", "127.0.0.1")
+		id := acceptOne(ctx, t, l)
+		require.Equal(t, []netip.Addr{knobLo, knobLo2}, pathAddrs(peerPaths(t, l, id)))
+		requireConfirmed(ctx, t, l, id)
+		require.NoError(t, inW.Close()) // EOF: cat shuts down
+		cat.wait(t, 10*time.Second)
+		require.Equal(t, 0, cat.code, cat.err.String())
+	})
+}
+
+// requireConfirmed waits until every path of association id is active
+// (confirmed, RFC 9260 Section 5.4).
+func requireConfirmed(ctx context.Context, t *testing.T, n *node, id endpoint.AssocID) {
+	t.Helper()
+	err := n.st.Wait(ctx, func(timer.Time) bool {
+		a, ok := n.ep.Assoc(id)
+		if !ok {
+			return false
+		}
+		for _, p := range a.Paths() {
+			if p.State != association.PathActive {
+				return false
+			}
+		}
+		return true
+	})
+	require.NoError(t, err, "paths %+v", peerPaths(t, n, id))
+}
+
+// perf -u sends unordered messages (the U bit of the DATA chunks, RFC
+// 9260 Section 3.3.1): every message arrives unordered; without -u,
+// ordered with SSNs 0, 1, 2, ...
+func TestKnobUnordered(t *testing.T) {
+	for _, unordered := range []bool{true, false} {
+		t.Run(strconv.FormatBool(unordered), func(t *testing.T) {
+			ctx := knobCtx(t)
+			l := knobPeer(t, 5001, true, 0)
+			args := []string{"perf", "-U", strconv.Itoa(l.st.Conn().Port()), "-p", "5001", "-L", "127.0.0.1", "-n", "50", "-l", "300"}
+			if unordered {
+				args = append(args, "-u")
+			}
+			cli := startCmd(t, 20*time.Second, nil, append(args, "127.0.0.1")...)
+			r := collectAll(ctx, t, l)
+			require.Equal(t, association.ShutdownComp, r.end.State)
+			require.Len(t, r.msgs, 50)
+			for i, m := range r.msgs {
+				require.Len(t, m.Data, 300)
+				require.Equal(t, unordered, m.Unordered, "message %d", i)
+				if !unordered {
+					require.EqualValues(t, i, m.SSN, "message %d", i)
+				}
+			}
+			cli.wait(t, 10*time.Second)
+			require.Equal(t, 0, cli.code, cli.err.String())
+		})
+	}
+}
+
+// perf -R sets the receive buffer: it is the a_rwnd of the server's INIT
+// ACK (RFC 9260 Section 3.3.3), the peer window our association starts
+// with; -v prints it as tsctp does.
+func TestKnobReceiveBuffer(t *testing.T) {
+	ctx := knobCtx(t)
+	srv := startCmd(t, 20*time.Second, nil, "perf", "-E", "0", "-L", "127.0.0.1", "-R", "30000", "-v")
+	udp := srv.udpPort(t)
+	srv.waitOutput(t, "Receive buffer size: 30000.\n")
+	c := knobPeer(t, 0, false, 0)
+	id, _, err := connectUDP(ctx, c, udp, 5001)
+	require.NoError(t, err)
+	var rwnd int
+	require.NoError(t, c.st.Do(func(timer.Time) error {
+		a, _ := c.ep.Assoc(id)
+		rwnd = a.Status().Rwnd
+		return nil
+	}))
+	require.Equal(t, 30000, rwnd)
+	stopServer(t, srv)
+}
+
+var sentRE = regexp.MustCompile(`(?m)^Sending message number (\d+)\.$`)
+
+// lastSent returns the last "Sending message number N." of perf -V.
+func lastSent(out string) int {
+	m := sentRE.FindAllStringSubmatch(out, -1)
+	if len(m) == 0 {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[len(m)-1][1])
+	return n
+}
+
+// perf -S bounds what the client queues: against a peer that does not
+// read (its 4000-byte window stays closed), a client with -S 5000 queues
+// about rwnd + sndbuf bytes of 1000-byte messages and waits, while one
+// with the default send buffer (1 MiB) queues all 100 at once. Once the
+// peer reads, the small buffer drains and all 100 arrive.
+func TestKnobSendBuffer(t *testing.T) {
+	for _, small := range []bool{true, false} {
+		t.Run("small="+strconv.FormatBool(small), func(t *testing.T) {
+			ctx := knobCtx(t)
+			l := knobPeer(t, 5001, true, 4000) // not polled: the window closes
+			args := []string{"perf", "-U", strconv.Itoa(l.st.Conn().Port()), "-p", "5001", "-L", "127.0.0.1", "-n", "100", "-l", "1000", "-V"}
+			if small {
+				args = append(args, "-S", "5000")
+			}
+			cli := startCmd(t, 20*time.Second, nil, append(args, "127.0.0.1")...)
+			if !small {
+				cli.waitOutput(t, "Sending message number 100.\n")
+			} else {
+				cli.waitOutput(t, "Send buffer size: 5000.\n")
+				cli.waitOutput(t, "Sending message number 1.\n")
+				// Wait until the client stops queueing (bounded), then
+				// check how far it got.
+				last, same := -1, 0
+				for i := 0; i < 500 && same < 20; i++ {
+					if n := lastSent(cli.out.String()); n == last {
+						same++
+					} else {
+						last, same = n, 0
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+				t.Logf("with -S 5000, %d messages queued while the peer does not read", last)
+				require.LessOrEqual(t, last, 14, "queued beyond rwnd + sndbuf")
+			}
+			r := collectAll(ctx, t, l) // read: the client finishes
+			require.Equal(t, association.ShutdownComp, r.end.State)
+			require.Len(t, r.msgs, 100)
+			cli.wait(t, 10*time.Second)
+			require.Equal(t, 0, cli.code, cli.err.String())
+			require.Regexp(t, `Sending of 100 messages of length 1000 took`, cli.out.String())
+		})
+	}
+}
