@@ -72,6 +72,7 @@ type Association struct {
 	sackTimer      timer.Timer
 	packetHasData  bool // the packet being processed carried DATA
 	packetHasDup   bool // ... and a duplicate
+	packetSawGap   bool // ... and arrived while a TSN was missing
 	gotFirstData   bool
 	// cookieVerified: the COOKIE ECHO of the packet being processed
 	// carried a valid cookie matching the packet (RFC 9260 Section 5.1.5

@@ -27,6 +27,9 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 	}
 	a.stats.DataChunksReceived++
 	a.packetHasData = true
+	if a.rcv.hasGaps() {
+		a.packetSawGap = true
+	}
 	a.sackPath = pth
 	if d.Flags.Has(chunk.FlagImmediate) {
 		// RFC 9260 Section 6.2: "the receiver SHOULD NOT delay the sending
@@ -98,6 +101,8 @@ func (a *Association) afterData(now timer.Time) {
 		return
 	}
 	a.packetHasData = false
+	sawGap := a.packetSawGap
+	a.packetSawGap = false
 	a.sackDue = true
 	a.packetsUnacked++
 	if a.packetHasDup {
@@ -111,11 +116,13 @@ func (a *Association) afterData(now timer.Time) {
 		// with a SACK chunk to acknowledge the DATA chunk."
 		a.gotFirstData = true
 		a.sackNow = true
-	case a.rcv.hasGaps():
+	case a.rcv.hasGaps() || sawGap:
 		// RFC 9260 Section 7.2.4: "whenever an endpoint notices a hole in
 		// the arriving TSN sequence, it SHOULD start sending a SACK chunk
 		// back every time a packet arrives carrying data until the hole is
-		// filled."
+		// filled." That includes the packet that fills it, so that the
+		// sender learns at once that the hole is gone and leaves Fast
+		// Recovery.
 		a.sackNow = true
 	case a.packetsUnacked >= a.cfg.SACKFrequency || a.cfg.SACKDelayDisabled:
 		// "an acknowledgement SHOULD be generated for at least every

@@ -441,6 +441,12 @@ func TestScenarioSACKOnGap(t *testing.T) {
 	require.Equal(t, x+3, last.CumTSNAck)
 	require.Empty(t, last.GapBlocks)
 	require.Empty(t, last.DupTSNs)
+	// The packet that fills the hole arrived while it was open: its SACK
+	// goes at once ("every time a packet arrives carrying data until the
+	// hole is filled"), not SACK.Delay later.
+	sends := dataPackets(t, c, p.AddrA, x+1)
+	require.Len(t, sends, 2, "the lost original and its retransmission")
+	require.Equal(t, sends[1].at.Add(scenarioLink.Delay), sacks[3].at, "the SACK of the filled hole is immediate")
 	require.Len(t, messagesOf(p.DeliveredZ), 5, "the warm-up message and four, once each")
 }
 
