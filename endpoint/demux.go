@@ -147,6 +147,14 @@ func (e *Endpoint) handleInit(now timer.Time, from netip.AddrPort, to netip.Addr
 		// the packet."
 		return &DropError{Reason: DropBadInit, Chunk: chunk.TypeInit, Err: err}
 	}
+	if en := e.byListedAddress(&init, p.SrcPort); en != nil {
+		// An INIT from an address the association does not know, listing
+		// one that it does: a peer restarting from a new address. It is
+		// "an unexpected INIT chunk for this association" (Section 5.2.2),
+		// which the association answers with an ABORT with the "Restart of
+		// an Association with New Addresses" cause.
+		return e.deliver(now, en, from, p)
+	}
 	reason := DropReason(0)
 	cause := chunk.CauseCode(0)
 	switch {
@@ -169,6 +177,27 @@ func (e *Endpoint) handleInit(now timer.Time, from netip.AddrPort, to netip.Addr
 	e.queueReply(from, to, out, buf)
 	if out == nil {
 		return &DropError{Reason: DropBadInit, Chunk: chunk.TypeInit}
+	}
+	return nil
+}
+
+// byListedAddress returns the association with a peer address that init
+// lists (RFC 9260 Section 3.3.2.1, IPv4 and IPv6 Address parameters) on
+// port, or nil.
+func (e *Endpoint) byListedAddress(init *chunk.Init, port uint16) *entry {
+	for _, prm := range init.Params {
+		var addr netip.Addr
+		switch a := prm.(type) {
+		case *chunk.IPv4Address:
+			addr = a.NetIP()
+		case *chunk.IPv6Address:
+			addr = a.NetIP()
+		default:
+			continue
+		}
+		if en := e.byPeer[keyOf(addr, port)]; en != nil {
+			return en
+		}
 	}
 	return nil
 }
