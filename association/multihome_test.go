@@ -48,8 +48,15 @@ type mhPair struct {
 
 func newMHPair(t *testing.T, seed uint64) *mhPair {
 	t.Helper()
+	return newMHPairAddrs(t, seed, []netip.AddrPort{a1, a2}, []netip.AddrPort{z1, z2})
+}
+
+// newMHPairAddrs is newMHPair with the given addresses, the first of each
+// side making the primary path.
+func newMHPairAddrs(t *testing.T, seed uint64, addrsA, addrsZ []netip.AddrPort) *mhPair {
+	t.Helper()
 	p, err := associationtest.NewMultihomedPair(seed, mhConfig(seed, 5000, 5001), mhConfig(seed+7, 5001, 5000),
-		sim.LinkConfig{Delay: 10 * time.Millisecond}, []netip.AddrPort{a1, a2}, []netip.AddrPort{z1, z2})
+		sim.LinkConfig{Delay: 10 * time.Millisecond}, addrsA, addrsZ)
 	require.NoError(t, err)
 	m := &mhPair{Pair: p, got: map[uint32]int{}}
 	p.OnDeliver = func(toZ bool, d association.Delivery) {

@@ -16,13 +16,14 @@ func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
 		return discard("SACK in state "+a.state.String(), chunk.TypeSACK, nil)
 	}
 	a.stats.SACKsReceived++
-	a.lastSACK = now
 	cum := s.CumTSNAck
 	// Rule D i: "If Cumulative TSN Ack is less than the Cumulative TSN Ack
-	// Point, then drop the SACK chunk."
+	// Point, then drop the SACK chunk." Dropped, it changes nothing, not
+	// even the time of the last SACK that zero-window probing goes by.
 	if cum.LT(a.cumAckPoint) {
 		return discard("stale SACK", chunk.TypeSACK, nil)
 	}
+	a.lastSACK = now
 	// A cumulative ack for TSNs never sent is a protocol violation.
 	if cum.GT(a.out.last()) {
 		a.abort(now, &chunk.ProtocolViolationCause{Info: []byte("cumulative TSN ack beyond the last TSN sent")}, CommLost)
