@@ -222,10 +222,20 @@ func (p *Pair) toZ(d sim.Datagram) error {
 }
 
 // outOfTheBlue stands in for the endpoint's handling of a packet for a
-// closed association (RFC 9260 Section 8.4): rule 5, "If the packet
-// contains a SHUTDOWN ACK chunk, the receiver SHOULD respond to the sender
-// of the OOTB packet with a SHUTDOWN COMPLETE chunk", with the T bit and
-// the received tag; every other packet is silently discarded.
+// closed association (RFC 9260 Section 8.4):
+//
+//   - rule 2: "If the OOTB packet contains an ABORT chunk, the receiver
+//     MUST silently discard the OOTB packet";
+//   - rule 5: "If the packet contains a SHUTDOWN ACK chunk, the receiver
+//     SHOULD respond to the sender of the OOTB packet with a SHUTDOWN
+//     COMPLETE chunk", with the T bit and the received tag;
+//   - rule 6: a SHUTDOWN COMPLETE is silently discarded;
+//   - rule 7: "If the packet contains a "Stale Cookie" ERROR or a COOKIE
+//     ACK, the SCTP packet should be silently discarded";
+//   - an INIT (rule 3) is discarded: the Pair has no listener there;
+//   - rule 8: anything else is answered with an ABORT with the T bit and
+//     the received tag, so that a peer that missed the end of the
+//     association learns of it.
 func (p *Pair) outOfTheBlue(d sim.Datagram) {
 	pkt, err := packet.Parse(d.Data, packet.Options{AcceptZeroChecksum: true})
 	if err != nil {
@@ -233,23 +243,37 @@ func (p *Pair) outOfTheBlue(d sim.Datagram) {
 		return
 	}
 	it := pkt.Chunks()
-	ack := false
+	var reply chunk.Chunk = &chunk.Abort{Flags: chunk.FlagT}
 	for c, ok := it.Next(); ok; c, ok = it.Next() {
 		switch c.Type {
-		case chunk.TypeAbort:
-			return // rule 2: "silently discard the OOTB packet"
+		case chunk.TypeAbort, chunk.TypeShutdownComplete, chunk.TypeCookieAck, chunk.TypeInit:
+			reply = nil
+		case chunk.TypeError:
+			var e chunk.OperationError
+			if _, err := e.Parse(c.Bytes); err == nil {
+				for _, cause := range e.Causes {
+					if cause.CauseCode() == chunk.CauseStaleCookie {
+						reply = nil
+					}
+				}
+			}
 		case chunk.TypeShutdownAck:
-			ack = true
+			if reply != nil {
+				reply = &chunk.ShutdownComplete{Flags: chunk.FlagT}
+			}
+		}
+		if reply == nil {
+			break
 		}
 	}
 	p.Discards["out of the blue"]++
-	if !ack {
+	if reply == nil {
 		return
 	}
 	var b packet.Builder
 	b.Reset(p.buf[:0], packet.Header{SrcPort: pkt.DstPort, DstPort: pkt.SrcPort,
 		VerificationTag: pkt.VerificationTag}, 1<<16)
-	b.Add(&chunk.ShutdownComplete{Flags: chunk.FlagT})
+	b.Add(reply)
 	p.Net.Send(p.Now, d.To, d.From, b.Finish())
 }
 
@@ -383,13 +407,17 @@ func (p *Pair) Established() bool {
 		p.Z.State() == association.StateEstablished
 }
 
-// Handshake connects A and runs until both sides are established.
-func (p *Pair) Handshake() error {
+// Handshake connects A and runs until both sides are established, for at
+// most a minute of virtual time.
+func (p *Pair) Handshake() error { return p.HandshakeWithin(time.Minute) }
+
+// HandshakeWithin is Handshake with a limit of d of virtual time.
+func (p *Pair) HandshakeWithin(d time.Duration) error {
 	if err := p.Connect(); err != nil {
 		return err
 	}
-	if !p.RunUntil(time.Minute, p.Established) {
-		return fmt.Errorf("associationtest: no handshake within a minute (A %v, Z %v)", p.A.State(), p.zState())
+	if !p.RunUntil(d, p.Established) {
+		return fmt.Errorf("associationtest: no handshake within %v (A %v, Z %v)", d, p.A.State(), p.zState())
 	}
 	return nil
 }

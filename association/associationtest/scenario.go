@@ -14,18 +14,25 @@ import (
 )
 
 // Scenario is one randomized exchange: two associations send messages to
-// each other at once over an impaired link, then shut down gracefully. Run
-// checks that every message is delivered exactly once, intact, in order on
-// its stream when ordered. The same Scenario replays exactly.
+// each other at once over an impaired link, then A shuts down. Run checks
+// that every message is delivered exactly once, intact, in order on its
+// stream when ordered, and that the shutdown completes gracefully on both
+// sides (shutdown_comp). The same Scenario replays exactly.
 type Scenario struct {
 	Seed    uint64
 	Link    sim.LinkConfig
 	Streams int // 1 to 65535: messages go to streams [0, Streams)
 	Msgs    int // messages each way
 	MaxSize int // largest message; most are at most 1500 bytes
-	// Limit bounds the virtual time of the transfer and of the shutdown
-	// (30 minutes each if zero).
+	// Limit bounds the virtual time of the handshake, of the transfer and
+	// of the shutdown (30 minutes each if zero).
 	Limit time.Duration
+	// AllowGuardAbort accepts a shutdown that the T5-shutdown-guard timer
+	// ends: under heavy loss the SHUTDOWN exchange may not get through
+	// within 5 × RTO.Max, and the association aborts (RFC 9260 Section
+	// 9.2), its peer learning of it by the out-of-the-blue rule (Section
+	// 8.4). Both ends must still be closed, with comm_lost.
+	AllowGuardAbort bool
 }
 
 // RandomScenario derives a scenario from seed: delay 1–50 ms, jitter, loss
@@ -104,6 +111,8 @@ type receiver struct {
 	lastSeen map[chunk.StreamID]uint32 // last ordered id per stream
 	partial  map[chunk.StreamID][]byte
 	closing  bool // after the shutdown started, events are expected
+	end      association.AssocChangeState
+	ended    bool // an assoc change other than comm_up came
 	err      error
 }
 
@@ -117,8 +126,11 @@ func (rcv *receiver) check(d association.Delivery) {
 		return
 	}
 	if d.Event != nil {
-		if ac, ok := d.Event.(*association.AssocChange); ok && ac.State != association.CommUp && !rcv.closing {
-			rcv.err = fmt.Errorf("unexpected %v (error %v)", ac.State, ac.Error)
+		if ac, ok := d.Event.(*association.AssocChange); ok && ac.State != association.CommUp {
+			if !rcv.closing {
+				rcv.err = fmt.Errorf("unexpected %v (error %v)", ac.State, ac.Error)
+			}
+			rcv.end, rcv.ended = ac.State, true
 		}
 		return
 	}
@@ -223,7 +235,10 @@ func (sc Scenario) Run(cfgA, cfgZ association.Config) (*Pair, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.Handshake(); err != nil {
+	// Under heavy loss the handshake may take many retransmissions of
+	// INIT and COOKIE ECHO (up to Max.Init.Retransmits, backing off to
+	// RTO.Max): it has the scenario's limit too.
+	if err := p.HandshakeWithin(limitD); err != nil {
 		return p, fmt.Errorf("%v: %w", sc, err)
 	}
 	queueA, queueZ := sc.messages()
@@ -285,6 +300,14 @@ func (sc Scenario) Run(cfgA, cfgZ association.Config) (*Pair, error) {
 	}
 	if !closed {
 		return p, fmt.Errorf("%v: shutdown did not complete: A %v Z %v", sc, p.A.State(), p.Z.State())
+	}
+	// rcvByA sees A's events, rcvByZ Z's.
+	want := association.ShutdownComp
+	if sc.AllowGuardAbort && rcvByA.end == association.CommLost {
+		want = association.CommLost
+	}
+	if !rcvByA.ended || !rcvByZ.ended || rcvByA.end != want || rcvByZ.end != want {
+		return p, fmt.Errorf("%v: shutdown ended with %v on A and %v on Z", sc, rcvByA.end, rcvByZ.end)
 	}
 	return p, nil
 }
