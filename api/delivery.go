@@ -44,7 +44,8 @@ type Delivery struct {
 	// deliver to one channel).
 	Socket *Socket
 	// From is the peer's IP and SCTP port (FromIP, FromPort): for a
-	// message, the primary path of its association.
+	// message, the peer address its last DATA chunk came from; for an
+	// event, the primary path of its association.
 	From netip.AddrPort
 	// Info is the ancillary data of a message (AncData
 	// [#sctp_sndrcvinfo{}]); HasInfo is false when the data_io_event of

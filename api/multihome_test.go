@@ -38,7 +38,17 @@ func TestMultihomedSockets(t *testing.T) {
 	_, err = cli.PeerNames(0)
 	require.ErrorIs(t, err, ErrNotConnected)
 	require.NoError(t, cli.Send(ac.AssocID, 0, []byte("x")))
-	require.Equal(t, "x", string(recvData(t, srv).Data))
+	d := recvData(t, srv)
+	require.Equal(t, "x", string(d.Data))
+	require.Equal(t, netip.AddrPortFrom(lo, cli.Port()), d.From, "the primary path's source")
+	// With the client's primary moved to the server's second address, the
+	// messages come from the client's address on that path, and the
+	// server reports it as their FromIP.
+	require.NoError(t, cli.SetOpts(SCTPPrimaryAddr(Prim{AssocID: ac.AssocID, Addr: netip.AddrPortFrom(lo2, srv.Port())})))
+	require.NoError(t, cli.Send(ac.AssocID, 0, []byte("y")))
+	d = recvData(t, srv)
+	require.Equal(t, "y", string(d.Data))
+	require.Equal(t, netip.AddrPortFrom(lo2, cli.Port()), d.From, "the second path's source")
 }
 
 // Without LocalUDPPort, sockets use the RFC 6951 port 9899 and share it.

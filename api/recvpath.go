@@ -127,7 +127,13 @@ func (s *Socket) messageLocked(now timer.Time, r rawDelivery) (Delivery, bool) {
 		s.dropPartialLocked(k)
 	}
 	s.stats.received(len(m.Data))
-	d := Delivery{Kind: KindData, Socket: s, From: s.peerLocked(r.id), Data: m.Data}
+	from := s.peerLocked(r.id)
+	if f := r.d.Message.From; f.IsValid() {
+		// The address the message's last DATA chunk came from (on a
+		// multihomed association, its path), with the peer's SCTP port.
+		from = s.st.show(netip.AddrPortFrom(f.Addr(), from.Port()))
+	}
+	d := Delivery{Kind: KindData, Socket: s, From: from, Data: m.Data}
 	if s.st.events.dataIO {
 		d.HasInfo = true
 		d.Info = SndRcvInfo{Stream: uint16(m.Stream), SSN: uint16(m.SSN), PPID: uint32(m.PPID),

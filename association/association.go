@@ -84,7 +84,8 @@ type Association struct {
 	rxIP     IPInfo
 	rxEnd    bool
 	rxEndTSN chunk.TSN
-	heldIP   map[chunk.TSN]IPInfo
+	rxFrom   netip.AddrPort // the path of the DATA being processed
+	heldIP   map[chunk.TSN]rxEnd
 
 	// Shutdown.
 	shutdownRequested bool
@@ -267,4 +268,9 @@ type Message struct {
 	// HandlePacketIP; zero when unknown and on pieces that do not end a
 	// message.
 	IP IPInfo
+	// From is the peer transport address (IP and UDP encapsulation port)
+	// that the last DATA chunk of the message came from: on a multihomed
+	// association, the path it took. Zero on pieces that do not end a
+	// message.
+	From netip.AddrPort
 }

@@ -27,6 +27,7 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 	}
 	a.stats.DataChunksReceived++
 	a.packetHasData = true
+	a.rxFrom = pth.remote
 	if a.rcv.hasGaps() {
 		a.packetSawGap = true
 	}
@@ -154,10 +155,11 @@ func (a *Association) deliver() {
 			return
 		}
 		end := !m.Partial || m.EndOfMessage
+		ip, from := a.endIP(m.LastTSN, end)
 		a.pending.push(Delivery{Message: Message{
 			Stream: m.Stream, SSN: m.SSN, PPID: m.PPID, Unordered: m.Unordered,
 			TSN: m.FirstTSN, CumTSN: a.rcv.cum, Data: m.Data,
-			EndOfRecord: end, IP: a.endIP(m.LastTSN, end),
+			EndOfRecord: end, IP: ip, From: from,
 		}})
 		a.pendingBytes += len(m.Data)
 		if !m.Partial || m.EndOfMessage {

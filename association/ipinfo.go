@@ -63,45 +63,59 @@ func (l *Acceptor) HandleCookieEchoIP(now timer.Time, from netip.AddrPort, p *pa
 	return l.HandleCookieEcho(now, from, p, buf)
 }
 
+// rxEnd is what a message keeps of the packet that brought its last DATA
+// chunk until it is delivered.
+type rxEnd struct {
+	ip   IPInfo
+	from netip.AddrPort
+}
+
 // rxEndIP remembers that the DATA chunk tsn, just added to reassembly,
-// ends a message and came in a packet with IP header fields: deliver
-// takes them for the message it completes.
+// ends a message: deliver takes the IP header fields and the source of its
+// packet for the message it completes. On an association with one path
+// and no IP header fields there is nothing to remember: every message
+// comes from that path.
 func (a *Association) rxEndIP(tsn chunk.TSN, d *chunk.Data) {
-	if a.rxIP.Has != 0 && d.Flags.Has(chunk.FlagEnd) {
+	if (a.rxIP.Has != 0 || len(a.paths) > 1) && d.Flags.Has(chunk.FlagEnd) {
 		a.rxEnd, a.rxEndTSN = true, tsn
 	}
 }
 
-// holdEndIP keeps the IP header fields of the message end rxEndIP noted
-// and deliver did not take (the message waits for others, or for its
-// earlier fragments) until the message is delivered.
+// holdEndIP keeps what rxEndIP noted and deliver did not take (the message
+// waits for others, or for its earlier fragments) until the message is
+// delivered.
 func (a *Association) holdEndIP() {
 	if !a.rxEnd {
 		return
 	}
 	a.rxEnd = false
 	if a.heldIP == nil {
-		a.heldIP = make(map[chunk.TSN]IPInfo)
+		a.heldIP = make(map[chunk.TSN]rxEnd)
 	}
-	a.heldIP[a.rxEndTSN] = a.rxIP
+	a.heldIP[a.rxEndTSN] = rxEnd{a.rxIP, a.rxFrom}
 }
 
-// endIP returns the IP header fields of the packet that carried the last
-// DATA chunk of m, a message or the piece that ends one; zero for other
-// pieces and when none were known.
-func (a *Association) endIP(lastTSN chunk.TSN, end bool) IPInfo {
+// endIP returns the IP header fields and the source of the packet that
+// carried the last DATA chunk of m, a message or the piece that ends one;
+// zero for other pieces. The source is the only path's address when
+// nothing was remembered.
+func (a *Association) endIP(lastTSN chunk.TSN, end bool) (IPInfo, netip.AddrPort) {
 	switch {
 	case !end:
-		return IPInfo{}
+		return IPInfo{}, netip.AddrPort{}
 	case a.rxEnd && lastTSN == a.rxEndTSN:
 		a.rxEnd = false
-		return a.rxIP
+		return a.rxIP, a.rxFrom
 	case len(a.heldIP) > 0:
-		ip := a.heldIP[lastTSN]
-		delete(a.heldIP, lastTSN)
-		return ip
+		if e, ok := a.heldIP[lastTSN]; ok {
+			delete(a.heldIP, lastTSN)
+			return e.ip, e.from
+		}
 	}
-	return IPInfo{}
+	if len(a.paths) == 1 {
+		return IPInfo{}, a.paths[0].remote
+	}
+	return IPInfo{}, netip.AddrPort{}
 }
 
 // pruneHeldIP forgets the IP header fields of message ends that will
