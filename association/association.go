@@ -139,11 +139,16 @@ type Stats struct {
 	PacketsSent, PacketsReceived uint64
 	DataChunksSent               uint64
 	DataChunksReceived           uint64
-	Retransmissions              uint64
-	FastRetransmissions          uint64
-	T3Expirations                uint64
-	DuplicateTSNs                uint64
-	SACKsSent, SACKsReceived     uint64
+	// Retransmissions counts the chunks sent again: DATA chunks (after a
+	// T3-rtx expiry or by Fast Retransmit) and INIT and COOKIE ECHO
+	// chunks. FastRetransmissions counts the DATA chunks among them that
+	// Fast Retransmit sent (RFC 9260 Section 7.2.4), so it is at most
+	// Retransmissions.
+	Retransmissions          uint64
+	FastRetransmissions      uint64
+	T3Expirations            uint64
+	DuplicateTSNs            uint64
+	SACKsSent, SACKsReceived uint64
 }
 
 // Stats returns the counters.

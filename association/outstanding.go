@@ -19,6 +19,7 @@ type txChunk struct {
 	marked   bool       // marked for retransmission
 	inFlight bool       // counted in its path's flight size
 	fastRtx  bool       // fast retransmitted: not eligible again
+	fastDue  bool       // marked by Fast Retransmit and not yet resent
 }
 
 // outstanding is the retransmission queue: the TSNs from the Cumulative

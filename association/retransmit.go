@@ -27,6 +27,7 @@ func (a *Association) onT3Expired(now timer.Time, p *path) {
 	for i := 0; i < a.out.len(); i++ {
 		if c := a.out.index(i); c.path == p && !c.acked {
 			a.markForRetransmit(c)
+			c.fastDue = false // resent now because of the timeout
 		}
 	}
 	for _, q := range a.paths {

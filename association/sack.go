@@ -222,9 +222,8 @@ func (a *Association) missIndications(htna, reported chunk.TSN, cumAdvanced bool
 			// retransmitted and thus ineligible for a subsequent Fast
 			// Retransmit."
 			a.markForRetransmit(c)
-			c.fastRtx = true
+			c.fastRtx, c.fastDue = true, true
 			fast = true
-			a.stats.FastRetransmissions++
 		}
 	}
 	if !fast || a.inRecovery {

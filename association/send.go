@@ -270,6 +270,10 @@ func (a *Association) addRetransmissions(now timer.Time, b *packet.Builder, dest
 		dest.flightSize += n
 		a.peerRwnd -= n // RFC 9260 Section 6.2.1 rule B
 		a.stats.Retransmissions++
+		if c.fastDue {
+			c.fastDue = false
+			a.stats.FastRetransmissions++
+		}
 		a.stats.DataChunksSent++
 		if restart || !dest.t3.Running() {
 			dest.t3.Start(now, dest.rto.RTO())

@@ -309,6 +309,12 @@ func (sc Scenario) Run(cfgA, cfgZ association.Config) (*Pair, error) {
 	if !closed {
 		return p, fmt.Errorf("%v: shutdown did not complete: A %v Z %v", sc, p.A.State(), p.Z.State())
 	}
+	for _, st := range []association.Stats{p.A.Stats(), p.Z.Stats()} {
+		if st.FastRetransmissions > st.Retransmissions {
+			return p, fmt.Errorf("%v: %d fast retransmissions of %d retransmissions", sc,
+				st.FastRetransmissions, st.Retransmissions)
+		}
+	}
 	// rcvByA sees A's events, rcvByZ Z's.
 	switch endA, endZ := rcvByA.end, rcvByZ.end; {
 	case !rcvByA.ended || !rcvByZ.ended:
