@@ -32,6 +32,14 @@ func (a *Association) handleInit(now timer.Time, from netip.AddrPort, init *chun
 		// to the association, then the entire INIT chunk MUST be
 		// discarded, and the state of the existing association SHOULD NOT
 		// be changed. An ABORT chunk SHOULD be sent".
+		if a.state == StateCookieWait && a.pathFor(from.Addr()) == nil {
+			// Rule 1: "The packet containing the INIT ACK chunk MUST only
+			// be sent to an address passed by the upper layer in the
+			// request to initialize the association." An INIT from
+			// elsewhere gets nothing: answering it would hand the
+			// Initiate Tag of this association to whoever sent it.
+			return discard("INIT in COOKIE-WAIT from an address not asked for", chunk.TypeInit, nil)
+		}
 		if a.state == StateCookieEchoed && a.refuseNewAddresses(from, init) {
 			return nil
 		}
@@ -97,14 +105,17 @@ func (a *Association) refuseNewAddresses(from netip.AddrPort, init *chunk.Init) 
 // The source address of the INIT is one of its addresses (Section 5.1.2
 // C: the receiver "MUST derive and record all the transport addresses
 // from the received chunk AND the source IP address that sent the INIT or
-// INIT ACK chunk"); it gets a TLV of its own. Addresses out of scope
-// (see inScope) were never used as paths and are not new. Parameters
-// after one whose action bits stop the processing are not looked at
-// (Section 3.2.1).
+// INIT ACK chunk"); it gets a TLV of its own, and an unknown source is
+// new whatever its scope: an INIT ACK to it would carry the Tie-Tags to an
+// address that is not the peer's, and a blind COOKIE ECHO could then
+// restart the association. Listed addresses out of scope (see inScope)
+// were never used as paths and are not new. Parameters after one whose
+// action bits stop the processing are not looked at (Section 3.2.1).
 func (a *Association) newAddresses(from netip.AddrPort, init *chunk.Init) []byte {
 	var out []byte
 	src := from.Addr().Unmap()
-	if from.IsValid() && a.pathFor(src) == nil && a.inScope(src) {
+	if from.IsValid() && a.pathFor(src) == nil {
+		out = []byte{} // new, even without an Address TLV of its own
 		if p := chunk.AddressParam(src); p != nil {
 			out = p.Append(out)
 		}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/endpoint"
+	"github.com/gensctp/gensctp/endpoint/endpointtest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -57,4 +59,71 @@ func TestInitFromNewAddressListingAKnownOne(t *testing.T) {
 	require.Len(t, outs, 1)
 	_, first = parsed(t, outs[0].Data)
 	require.Equal(t, chunk.TypeInitAck, first.Type)
+}
+
+// The lookup by listed addresses must not let anyone who knows (or
+// guesses) a peer address and port take an association over. RFC 9260
+// Section 5.2.1 rule 1: in COOKIE-WAIT, "The packet containing the INIT
+// ACK chunk MUST only be sent to an address passed by the upper layer in
+// the request to initialize the association": an off-path INIT listing
+// the server's address gets no INIT ACK (which would carry the client's
+// Initiate Tag and a cookie to echo), and the client's handshake goes on.
+func TestInitListingAPeerFromElsewhereInCookieWait(t *testing.T) {
+	server := netip.MustParseAddrPort("10.0.0.2:9899")
+	attacker := netip.MustParseAddrPort("10.66.0.1:9899")
+	ep, err := endpoint.New(endpointtest.Config(1, 5000), 0)
+	require.NoError(t, err)
+	id, err := ep.Connect(0, []netip.AddrPort{server}, 7, nil)
+	require.NoError(t, err)
+	require.Len(t, outputs(0, ep), 1, "the INIT, lost")
+	a, _ := ep.Assoc(id)
+	tag, _ := a.Tags()
+
+	init := initChunk(0xa77ac)
+	init.Params = []chunk.Param{&chunk.IPv4Address{Addr: server.Addr().As4()}}
+	_ = ep.HandleDatagram(0, attacker, netip.Addr{}, build(7, 5000, 0, init))
+	require.Empty(t, outputs(0, ep), "no INIT ACK to an address the user did not give")
+	require.Equal(t, association.StateCookieWait, a.State())
+	// A COOKIE ECHO with the client's tag (had it been learned) is refused
+	// too: there is no cookie of ours to echo.
+	_ = ep.HandleDatagram(0, attacker, netip.Addr{}, build(7, 5000, tag, &chunk.CookieEcho{Cookie: make([]byte, 64)}))
+	require.Equal(t, association.StateCookieWait, a.State())
+	lt, pt := a.Tags()
+	require.Equal(t, tag, lt)
+	require.Zero(t, pt)
+}
+
+// RFC 9260 Sections 5.1.2 and 5.2.2: the source of an INIT is one of the
+// sender's addresses, so an INIT from an address the association does not
+// know adds a new address, whatever its scope. An INIT from a link-local
+// address (out of scope for an association bound to 10.0.0.2) listing the
+// client's address is refused with the ABORT, not answered with an INIT
+// ACK whose Tie-Tags a blind COOKIE ECHO, spoofed from the client's
+// address, could use to restart the association.
+func TestInitFromOutOfScopeAddressListingAPeer(t *testing.T) {
+	st := newSetup(t, 77, func(c, s *endpoint.Config) {
+		s.Assoc.LocalAddrs = []netip.Addr{addrS.Addr()}
+	})
+	_, sid := st.connect(t)
+	a, _ := st.s.Assoc(sid)
+	lt0, pt0 := a.Tags()
+	for _, attacker := range []netip.AddrPort{
+		netip.MustParseAddrPort("169.254.6.6:9899"),
+		netip.MustParseAddrPort("[2001:db8::66]:9899"),
+	} {
+		init := initChunk(0xa77ac)
+		init.Params = []chunk.Param{&chunk.IPv4Address{Addr: addrC.Addr().As4()}}
+		_ = outputs(st.w.Now, st.s)
+		_ = st.s.HandleDatagram(st.w.Now, attacker, addrS.Addr(), build(5000, 7, 0, init))
+		out := outputs(st.w.Now, st.s)
+		require.Len(t, out, 1, "%v", attacker)
+		require.Equal(t, attacker, out[0].To)
+		p, first := parsed(t, out[0].Data)
+		require.Equal(t, chunk.TypeAbort, first.Type, "%v: no INIT ACK", attacker)
+		require.Equal(t, chunk.VerificationTag(0xa77ac), p.VerificationTag)
+		lt, pt := a.Tags()
+		require.Equal(t, lt0, lt)
+		require.Equal(t, pt0, pt)
+		require.Equal(t, association.StateEstablished, a.State())
+	}
 }
