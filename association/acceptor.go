@@ -59,10 +59,21 @@ func (l *Acceptor) Cookies() *CookieKeys { return l.cfg.Cookies }
 // invalid) to buf and returns it, or returns nil when the INIT must be
 // silently discarded.
 func (l *Acceptor) HandleInit(now timer.Time, h packet.Header, init *chunk.Init, buf []byte) []byte {
+	return l.HandleInitFrom(now, netip.AddrPort{}, h, init, buf)
+}
+
+// HandleInitFrom is HandleInit for an INIT received from from (IP and UDP
+// encapsulation port), where the reply goes. The State Cookie records it,
+// so that the association a COOKIE ECHO creates confirms that address
+// (RFC 9260 Section 5.4 rule 2: "the address to which the INIT ACK was
+// sent") and not the source of the COOKIE ECHO, which is not proof of
+// anything: whoever saw the INIT ACK could echo the cookie from any
+// address, and make the new association send there.
+func (l *Acceptor) HandleInitFrom(now timer.Time, from netip.AddrPort, h packet.Header, init *chunk.Init, buf []byte) []byte {
 	l.cfg.Cookies.Rotate(now)
 	cfg := l.cfg
 	cfg.LocalPort, cfg.PeerPort = h.DstPort, h.SrcPort
-	r := responder{cfg: &cfg, keys: cfg.Cookies, rnd: cfg.Rand}
+	r := responder{cfg: &cfg, keys: cfg.Cookies, rnd: cfg.Rand, from: from}
 	return r.answerInit(now, init, 0, 0, 0, 0, buf)
 }
 
@@ -108,11 +119,18 @@ func (l *Acceptor) HandleCookieEcho(now timer.Time, from netip.AddrPort, p *pack
 		return nil, nil, err
 	}
 	// RFC 9260 Section 5.4 rule 2: the address the INIT ACK went to is
-	// confirmed (taken here as the source of the COOKIE ECHO, which echoes
-	// the cookie the INIT ACK carried); the other addresses the INIT
-	// listed are not (rule 3).
-	a.addPath(from, true)
+	// confirmed (the cookie says which; a cookie that does not is taken to
+	// have gone to the source of the COOKIE ECHO); the other addresses the
+	// INIT listed are not (rule 3), nor is a COOKIE ECHO source elsewhere.
+	confirmed := from
+	if ck.initFrom.IsValid() && ck.initFrom.Addr().Unmap() != from.Addr().Unmap() {
+		confirmed = ck.initFrom
+	}
+	a.addPath(confirmed, true)
 	a.primary = a.paths[0]
+	if confirmed != from {
+		a.addPath(from, false)
+	}
 	a.learnPeerAddrs(ck.peerAddrs, from.Port())
 	a.fromCookie(now, &ck)
 	// Steps 5 and 6: enter ESTABLISHED and send COOKIE ACK.

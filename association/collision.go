@@ -14,7 +14,17 @@ import (
 // (Section 5.2.2), or, in SHUTDOWN-ACK-SENT, a lost SHUTDOWN COMPLETE
 // (Section 9.2).
 func (a *Association) handleInit(now timer.Time, from netip.AddrPort, init *chunk.Init) error {
-	r := responder{cfg: &a.cfg, keys: a.keys, rnd: a.rnd}
+	// Replies other than the ABORT of refuseNewAddresses go to the path
+	// of the INIT's source, with the UDP port learned from packets that
+	// passed the verification-tag check (RFC 6951 Section 5.4): an INIT
+	// carries no tag, so a host that shares the peer's IP address could
+	// send one from another port and receive the Tie-Tags (and, in
+	// COOKIE-WAIT, our Initiate Tag) there.
+	to := from
+	if p := a.pathFor(from.Addr()); p != nil {
+		to = p.remote
+	}
+	r := responder{cfg: &a.cfg, keys: a.keys, rnd: a.rnd, from: to}
 	switch a.state {
 	case StateClosed:
 		return discard("INIT for a closed association", chunk.TypeInit, nil)
@@ -48,7 +58,7 @@ func (a *Association) handleInit(now timer.Time, from netip.AddrPort, init *chun
 			lt, pt = a.tieTags()
 		}
 		reply := r.answerInit(now, init, a.localTag, a.nextTSN, lt, pt, nil)
-		a.queueRawTo(reply, from)
+		a.queueRawTo(reply, to)
 		return nil
 	}
 	// RFC 9260 Section 5.2.2: check for new addresses, then answer with a
@@ -58,7 +68,7 @@ func (a *Association) handleInit(now timer.Time, from netip.AddrPort, init *chun
 	}
 	lt, pt := a.tieTags()
 	reply := r.answerInit(now, init, 0, 0, lt, pt, nil)
-	a.queueRawTo(reply, from)
+	a.queueRawTo(reply, to)
 	return nil
 }
 

@@ -114,6 +114,12 @@ type cookie struct {
 	// peerAddrs are the addresses the INIT listed (RFC 9260 Section
 	// 5.1.2), at most maxCookieAddrs.
 	peerAddrs []netip.Addr
+	// initFrom is where the INIT came from and the INIT ACK went (IP and
+	// UDP encapsulation port); zero when the caller did not say. RFC 9260
+	// Section 5.4 rule 2 confirms "the address to which the INIT ACK was
+	// sent", not the source of the COOKIE ECHO, which anyone who saw the
+	// INIT ACK can forge.
+	initFrom netip.AddrPort
 }
 
 // features records what the peer announced in its INIT or INIT ACK.
@@ -126,8 +132,8 @@ const (
 )
 
 const (
-	cookieVersion  = 1
-	cookieFixedLen = 1 + 4 + 8 + 4 + 2 + 2 + 4*6 + 4 + 2 + 2 + 1 + 4 + 1
+	cookieVersion  = 2
+	cookieFixedLen = 1 + 4 + 8 + 4 + 2 + 2 + 4*6 + 4 + 2 + 2 + 1 + 4 + 1 + 1
 	maxCookieAddrs = 32
 )
 
@@ -156,6 +162,7 @@ func (c *cookie) encode(b []byte, k *CookieKeys) []byte {
 	b = binary.BigEndian.AppendUint16(b, c.inbound)
 	b = append(b, byte(c.peerFeatures))
 	b = binary.BigEndian.AppendUint32(b, c.peerAdaptation)
+	b = appendCookieAddrPort(b, c.initFrom)
 	n := min(len(c.peerAddrs), maxCookieAddrs)
 	b = append(b, byte(n))
 	for _, a := range c.peerAddrs[:n] {
@@ -210,8 +217,13 @@ func (c *cookie) decode(b []byte, k *CookieKeys) error {
 	c.inbound = binary.BigEndian.Uint16(p[2:])
 	c.peerFeatures = features(p[4])
 	c.peerAdaptation = binary.BigEndian.Uint32(p[5:])
-	n := int(p[9])
-	p = p[10:]
+	p = p[9:]
+	var ok2 bool
+	if c.initFrom, p, ok2 = parseCookieAddrPort(p); !ok2 || len(p) < 1 {
+		return errCookieFormat
+	}
+	n := int(p[0])
+	p = p[1:]
 	c.peerAddrs = c.peerAddrs[:0]
 	for i := 0; i < n; i++ {
 		switch {
@@ -229,6 +241,36 @@ func (c *cookie) decode(b []byte, k *CookieKeys) error {
 		return errCookieFormat
 	}
 	return nil
+}
+
+// appendCookieAddrPort appends ap: a family byte (0 for none, 4 or 6), the
+// address and the port.
+func appendCookieAddrPort(b []byte, ap netip.AddrPort) []byte {
+	switch a := ap.Addr().Unmap(); {
+	case !ap.IsValid():
+		return append(b, 0)
+	case a.Is4():
+		a4 := a.As4()
+		b = append(append(b, 4), a4[:]...)
+	default:
+		a16 := a.As16()
+		b = append(append(b, 6), a16[:]...)
+	}
+	return binary.BigEndian.AppendUint16(b, ap.Port())
+}
+
+// parseCookieAddrPort reads what appendCookieAddrPort wrote at the start
+// of p and returns the rest.
+func parseCookieAddrPort(p []byte) (netip.AddrPort, []byte, bool) {
+	switch {
+	case len(p) >= 1 && p[0] == 0:
+		return netip.AddrPort{}, p[1:], true
+	case len(p) >= 7 && p[0] == 4:
+		return netip.AddrPortFrom(netip.AddrFrom4([4]byte(p[1:5])), binary.BigEndian.Uint16(p[5:])), p[7:], true
+	case len(p) >= 19 && p[0] == 6:
+		return netip.AddrPortFrom(netip.AddrFrom16([16]byte(p[1:17])), binary.BigEndian.Uint16(p[17:])), p[19:], true
+	}
+	return netip.AddrPort{}, p, false
 }
 
 // staleness returns how long ago the cookie expired, or 0 if it is valid

@@ -3,6 +3,7 @@ package association
 import (
 	"errors"
 	"math/rand/v2"
+	"net/netip"
 
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/packet"
@@ -15,6 +16,9 @@ type responder struct {
 	cfg  *Config
 	keys *CookieKeys
 	rnd  rand.Source
+	// from is where the INIT came from and the INIT ACK goes; the cookie
+	// records it (zero: unknown).
+	from netip.AddrPort
 }
 
 // answerInit returns the reply to init appended to buf: an ABORT if the
@@ -49,6 +53,7 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 		inbound:     min(r.cfg.MaxInboundStreams, init.OutboundStreams),
 		localTieTag: localTie,
 		peerTieTag:  peerTie,
+		initFrom:    r.from,
 	}
 	for _, p := range params {
 		switch p := p.(type) {

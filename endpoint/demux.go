@@ -173,7 +173,7 @@ func (e *Endpoint) handleInit(now timer.Time, from netip.AddrPort, to netip.Addr
 		e.queueReply(from, to, refusal(p.Header, init.InitiateTag, cause, buf), buf)
 		return &DropError{Reason: reason, Rule: 3, Chunk: chunk.TypeInit}
 	}
-	out := e.acceptor.HandleInit(now, p.Header, &init, buf)
+	out := e.acceptor.HandleInitFrom(now, from, p.Header, &init, buf)
 	e.queueReply(from, to, out, buf)
 	if out == nil {
 		return &DropError{Reason: DropBadInit, Chunk: chunk.TypeInit}

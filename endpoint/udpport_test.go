@@ -35,7 +35,9 @@ func TestRemoteUDPPortLearnedOnlyFromVerifiedPackets(t *testing.T) {
 		// verification (RFC 9260 Section 5.1.5).
 		{"COOKIE ECHO with a forged cookie", build(5000, 7, local, &chunk.CookieEcho{Cookie: make([]byte, 120)})},
 		// Goes to the association (RFC 9260 Section 5.2.2); an INIT carries
-		// no tag to verify. Its INIT ACK goes to the INIT's source.
+		// no tag to verify. Its INIT ACK, with the Tie-Tags, goes to the
+		// path's verified UDP port, not to the port the INIT came from,
+		// which may be another host's behind the same IP address.
 		{"INIT", build(5000, 7, 0, initChunk(0x5555))},
 	}
 	for _, b := range bad {
@@ -45,7 +47,7 @@ func TestRemoteUDPPortLearnedOnlyFromVerifiedPackets(t *testing.T) {
 		for _, out := range outputs(st.w.Now, st.s) {
 			_, first := parsed(t, out.Data)
 			require.Equal(t, chunk.TypeInitAck, first.Type, b.name)
-			require.Equal(t, moved, out.To, "RFC 9260 Section 5.1: the INIT ACK goes where the INIT came from")
+			require.Equal(t, addrC, out.To, "RFC 6951 Section 5.4: the INIT ACK goes to the verified port")
 		}
 	}
 	// A valid HEARTBEAT from the new port moves the path there, and the

@@ -203,7 +203,7 @@ func (p *Pair) toZ(d sim.Datagram) error {
 		if _, err := init.Parse(first.Bytes); err != nil {
 			return err
 		}
-		if reply := p.Acceptor.HandleInit(p.Now, pkt.Header, &init, p.buf[:0]); reply != nil {
+		if reply := p.Acceptor.HandleInitFrom(p.Now, d.From, pkt.Header, &init, p.buf[:0]); reply != nil {
 			p.Net.Send(p.Now, d.To, d.From, reply)
 		}
 	case chunk.TypeCookieEcho:
