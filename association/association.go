@@ -85,7 +85,9 @@ type Association struct {
 	rxEnd    bool
 	rxEndTSN chunk.TSN
 	rxFrom   netip.AddrPort // the path of the DATA being processed
-	heldIP   map[chunk.TSN]rxEnd
+	// queuedRemoteErrors counts the RemoteError events in pending.
+	queuedRemoteErrors int
+	heldIP             map[chunk.TSN]rxEnd
 
 	// Shutdown.
 	shutdownRequested bool
@@ -144,9 +146,12 @@ type Stats struct {
 	// chunks. FastRetransmissions counts the DATA chunks among them that
 	// Fast Retransmit sent (RFC 9260 Section 7.2.4), so it is at most
 	// Retransmissions.
-	Retransmissions          uint64
-	FastRetransmissions      uint64
-	T3Expirations            uint64
+	Retransmissions     uint64
+	FastRetransmissions uint64
+	T3Expirations       uint64
+	// DroppedRemoteErrors counts the ERROR chunks not reported because
+	// too many RemoteError events were waiting in Poll.
+	DroppedRemoteErrors      uint64
 	DuplicateTSNs            uint64
 	SACKsSent, SACKsReceived uint64
 }
@@ -234,6 +239,9 @@ func (a *Association) Poll() (Delivery, bool) {
 	if ok && d.Event == nil {
 		a.pendingBytes -= len(d.Message.Data)
 		a.maybeWindowUpdate()
+	}
+	if _, re := d.Event.(*RemoteError); re {
+		a.queuedRemoteErrors--
 	}
 	return d, ok
 }

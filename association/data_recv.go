@@ -78,8 +78,10 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 			// immediately send an ERROR chunk with cause set to "Invalid
 			// Stream Identifier" ... and discard the DATA chunk."
 			a.rcv.add(tsn)
-			a.queueCtrl(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
-				&chunk.InvalidStreamIdentifierCause{StreamID: d.StreamID}}}})
+			if a.canReport() {
+				a.queueCtrl(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
+					&chunk.InvalidStreamIdentifierCause{StreamID: d.StreamID}}}})
+			}
 			a.sackNow = true
 			return nil
 		}

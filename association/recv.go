@@ -258,7 +258,7 @@ func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path
 // chunks whose extension was not negotiated).
 func (a *Association) handleUnrecognized(r *packet.Raw) (bool, error) {
 	act := r.Type.Action()
-	if act.Report() {
+	if act.Report() && a.canReport() {
 		// "report the unrecognized chunk in an ERROR chunk using the
 		// 'Unrecognized Chunk Type' error cause."
 		a.queueCtrl(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
@@ -268,6 +268,21 @@ func (a *Association) handleUnrecognized(r *packet.Raw) (bool, error) {
 		return true, discard("unrecognized chunk", r.Type, nil)
 	}
 	return false, nil
+}
+
+// maxQueuedCtrl bounds the control chunks waiting to be sent below which
+// the association reports what the peer sent wrong (unrecognized chunks,
+// invalid streams) in ERROR chunks.
+const maxQueuedCtrl = 16
+
+// canReport reports whether an ERROR chunk about the peer's packet may be
+// queued: not before the peer's tag is known, since such a report could
+// never be sent (and would hold up the queue behind it), and not while
+// maxQueuedCtrl chunks wait, so that a packet of many small chunks that
+// each ask for a report cannot make the association reply with more than
+// it received, or queue without bound.
+func (a *Association) canReport() bool {
+	return a.peerTag != 0 && len(a.ctrl) < maxQueuedCtrl
 }
 
 // malformed handles a chunk that does not parse: the rest of the packet

@@ -315,12 +315,24 @@ func (a *Association) handleError(now timer.Time, c *chunk.OperationError) {
 			return
 		}
 	}
+	if a.queuedRemoteErrors >= maxQueuedRemoteErrors {
+		// The peer decides how many ERROR chunks it sends, and events do
+		// not count against the receive window: while the user does not
+		// poll, at most maxQueuedRemoteErrors wait; the others are
+		// counted and dropped.
+		a.stats.DroppedRemoteErrors++
+		return
+	}
 	ev := &RemoteError{Causes: copyCauses(c.Causes)}
 	if len(c.Causes) > 0 {
 		ev.Error = c.Causes[0].CauseCode()
 	}
+	a.queuedRemoteErrors++
 	a.pushEvent(ev)
 }
+
+// maxQueuedRemoteErrors bounds the RemoteError events waiting in Poll.
+const maxQueuedRemoteErrors = 64
 
 // copyCauses deep-copies causes that alias a packet buffer, by encoding and
 // parsing them again.

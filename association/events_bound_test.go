@@ -1,0 +1,82 @@
+package association_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/stretchr/testify/require"
+)
+
+// Events do not count against the receive window, and the peer decides
+// how many ERROR chunks it sends (RFC 9260 Section 3.3.10: each is
+// reported to the upper layer). While the user does not poll, at most 64
+// RemoteError events wait; the rest are counted in DroppedRemoteErrors.
+// Once the user has read them, new ones are reported again.
+func TestRemoteErrorsBounded(t *testing.T) {
+	p, _ := establishedPair(t, 91)
+	p.HoldZ = true
+	zTag, _ := p.Z.Tags()
+	for i := 0; i < 500; i++ {
+		forge(p, p.AddrA, p.AddrZ, headerAZ(zTag), &chunk.OperationError{Causes: []chunk.Cause{
+			&chunk.InvalidStreamIdentifierCause{StreamID: chunk.StreamID(i)}}})
+	}
+	p.Run(time.Second)
+	require.Equal(t, 64, p.Z.Pending())
+	require.Equal(t, uint64(500-64), p.Z.Stats().DroppedRemoteErrors)
+	p.ReleaseZ()
+	errs := eventsOf[*association.RemoteError](p.DeliveredZ)
+	require.Len(t, errs, 64)
+	require.Equal(t, chunk.CauseInvalidStreamIdentifier, errs[0].Error)
+	forge(p, p.AddrA, p.AddrZ, headerAZ(zTag), &chunk.OperationError{})
+	p.Run(time.Second)
+	require.Len(t, eventsOf[*association.RemoteError](p.DeliveredZ), 65, "reported again once read")
+	require.Equal(t, association.StateEstablished, p.Z.State())
+}
+
+// RFC 9260 Section 3.2: chunk types whose high bits are 11 are skipped
+// and "report[ed] ... in an ERROR chunk using the 'Unrecognized Chunk
+// Type' error cause". A packet of 2000 such 4-byte chunks gets at most 16
+// reports, fewer bytes than it had: the association is no amplifier. And
+// before the peer's tag is known (COOKIE-WAIT) nothing is reported, so
+// that no report that can never be sent holds up the INIT retransmissions.
+func TestUnrecognizedChunkReportsBounded(t *testing.T) {
+	p, c := establishedPair(t, 92)
+	zTag, _ := p.Z.Tags()
+	var cs []chunk.Chunk
+	for i := 0; i < 2000; i++ {
+		cs = append(cs, &chunk.Unknown{ChunkType: 0xca})
+	}
+	start := p.Now
+	forge(p, p.AddrA, p.AddrZ, headerAZ(zTag), cs...)
+	p.Run(time.Second)
+	reports, bytes := 0, 0
+	for _, sp := range c.since(start).with(p.AddrZ, chunk.TypeError) {
+		bytes += len(sp.pkt.Bytes())
+		it := sp.pkt.Chunks()
+		for r, ok := it.Next(); ok; r, ok = it.Next() {
+			if r.Type == chunk.TypeError {
+				reports++
+			}
+		}
+	}
+	require.Positive(t, reports)
+	require.LessOrEqual(t, reports, 16)
+	require.Less(t, bytes, 2000*4)
+	require.Equal(t, association.StateEstablished, p.Z.State())
+
+	// COOKIE-WAIT: the INIT is lost; a packet with A's tag and such chunks
+	// queues nothing, and T1-init still retransmits the INIT.
+	cfgA, cfgZ := scenarioConfigs(93)
+	q, qc := newScenarioPair(t, 93, cfgA, cfgZ)
+	q.Net.SetDown(q.AddrA, q.AddrZ, true)
+	require.NoError(t, q.Connect())
+	q.Exchange()
+	aTag, _ := q.A.Tags()
+	forge(q, q.AddrZ, q.AddrA, headerZA(aTag), cs[:100]...)
+	q.Run(10 * time.Second)
+	require.Equal(t, association.StateCookieWait, q.A.State())
+	require.GreaterOrEqual(t, qc.count(q.AddrA, chunk.TypeInit), 3, "INIT retransmitted")
+	require.Zero(t, qc.count(q.AddrA, chunk.TypeError))
+}
