@@ -65,7 +65,12 @@ func (a *Association) HandlePacket(now timer.Time, from netip.AddrPort, p *packe
 		}
 		return err
 	}
-	a.learnPort(from)
+	if first.Type != chunk.TypeShutdownAck || (a.state != StateCookieWait && a.state != StateCookieEchoed) {
+		// RFC 6951 Section 5.4: only a packet that passed the tag check
+		// teaches the port; a SHUTDOWN ACK in COOKIE-WAIT or COOKIE-ECHOED
+		// is taken whatever its tag (RFC 9260 Section 8.5.1 E).
+		a.learnPort(from)
+	}
 	if a.state == StateShutdownSent {
 		// RFC 9260 Section 9.2: "The reception of any packet from its peer
 		// (i.e., as the peer sends all of its queued DATA chunks) SHOULD

@@ -65,10 +65,12 @@ func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
 	// Gap Ack Blocks.
 	prevEnd := uint32(0)
 	reported := cum // highest TSN the SACK reports as received
+	valid := 0      // the well-formed leading blocks
 	for _, g := range s.GapBlocks {
 		if uint32(g.Start) <= prevEnd || g.End < g.Start {
 			break // malformed or overlapping blocks: ignore the rest
 		}
+		valid++
 		prevEnd = uint32(g.End)
 		reported = cum + chunk.TSN(g.End)
 		for off := uint32(g.Start); off <= uint32(g.End); off++ {
@@ -89,7 +91,7 @@ func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
 			}
 		}
 	}
-	a.renegeCheck(now, s)
+	a.renegeCheck(now, cum, s.GapBlocks[:valid])
 	// Rule D ii: "Set rwnd equal to the newly received a_rwnd minus the
 	// number of bytes still outstanding after processing the Cumulative
 	// TSN Ack and the Gap Ack Blocks."
@@ -165,22 +167,20 @@ func (a *Association) newlyAcked(now timer.Time, c *txChunk) {
 // renegeCheck handles TSNs that were gap-acknowledged before and no longer
 // are (RFC 9260 Section 6.2.1 rule D iii): they are treated as not
 // received again.
-func (a *Association) renegeCheck(now timer.Time, s *chunk.SACK) {
+func (a *Association) renegeCheck(now timer.Time, cum chunk.TSN, blocks []chunk.GapBlock) {
 	left := a.out.gapAcked
+	j := 0 // blocks and acked chunks are both in increasing order: one merged walk
 	for i := 0; i < a.out.len() && left > 0; i++ {
 		c := a.out.index(i)
 		if !c.acked {
 			continue
 		}
 		left--
-		off := c.tsn.Sub(s.CumTSNAck)
-		in := false
-		for _, g := range s.GapBlocks {
-			if off >= uint32(g.Start) && off <= uint32(g.End) {
-				in = true
-				break
-			}
+		off := c.tsn.Sub(cum)
+		for j < len(blocks) && uint32(blocks[j].End) < off {
+			j++
 		}
+		in := j < len(blocks) && off >= uint32(blocks[j].Start)
 		if !in {
 			c.acked = false
 			a.out.gapAcked--
