@@ -12,9 +12,22 @@ import (
 // and delivered but not yet polled.
 func (a *Association) held() int { return a.reasm.Buffered() + a.pendingBytes }
 
+// ChunkOverhead is what the receive buffer (Config.ReceiveBuffer, the
+// a_rwnd it backs) is charged for each DATA chunk held in reassembly and
+// each message waiting in Poll, on top of its user data: the memory of its
+// bookkeeping. Without it, a peer sending DATA chunks of one byte would
+// make the receiver hold some hundred times the receive buffer in memory.
+const ChunkOverhead = 64
+
+// cost returns what the received data holds of the receive buffer: its
+// bytes and the overhead of its chunks and messages.
+func (a *Association) cost() int {
+	return a.held() + ChunkOverhead*(a.reasm.Chunks()+a.pending.len())
+}
+
 // arwnd returns the receive window to advertise (RFC 9260 Section 6.2 B
-// and C).
-func (a *Association) arwnd() int { return max(0, a.cfg.ReceiveBuffer-a.held()) }
+// and C): the receive buffer less what the received data costs.
+func (a *Association) arwnd() int { return max(0, a.cfg.ReceiveBuffer-a.cost()) }
 
 // handleData processes one DATA chunk (RFC 9260 Section 6.2).
 func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error {
@@ -55,14 +68,14 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 		return discard("DATA far outside the window", chunk.TypeData, nil)
 	}
 	n := len(d.UserData)
-	if a.held()+n > a.cfg.ReceiveBuffer {
+	if a.cost()+n+ChunkOverhead > a.cfg.ReceiveBuffer {
 		// RFC 9260 Section 6.2: "When the receiver's advertised window is
 		// 0, the receiver MUST drop any new incoming DATA chunk with a TSN
 		// larger than the largest TSN received so far." A chunk that
 		// fills the next hole is accepted within one chunk of overrun so
 		// that a closed window can always be reopened; everything else is
 		// dropped and "the receiver MUST immediately send back a SACK".
-		if tsn != a.rcv.cum+1 || a.held()+n > a.cfg.ReceiveBuffer+a.cfg.MTU {
+		if tsn != a.rcv.cum+1 || a.cost()+n > a.cfg.ReceiveBuffer+a.cfg.MTU {
 			a.sackNow = true
 			return discard("receive window full", chunk.TypeData, nil)
 		}

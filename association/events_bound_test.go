@@ -80,3 +80,49 @@ func TestUnrecognizedChunkReportsBounded(t *testing.T) {
 	require.GreaterOrEqual(t, qc.count(q.AddrA, chunk.TypeInit), 3, "INIT retransmitted")
 	require.Zero(t, qc.count(q.AddrA, chunk.TypeError))
 }
+
+// A peer sending DATA chunks of one byte (here: one message in 20000
+// fragments, none of them the last) must not make the receiver hold more
+// than its receive buffer's worth of memory. Each held chunk costs its
+// byte and association.ChunkOverhead, so the window closes after about
+// ReceiveBuffer / (1 + ChunkOverhead) chunks (RFC 9260 Section 6.2: beyond
+// the window, new DATA is dropped); the rest is dropped and not
+// acknowledged.
+func TestTinyChunksBoundedByTheReceiveBuffer(t *testing.T) {
+	const rbuf = 64 << 10
+	cfgA, cfgZ := scenarioConfigs(94)
+	cfgZ.ReceiveBuffer = rbuf
+	p, c := newScenarioPair(t, 94, cfgA, cfgZ)
+	require.NoError(t, p.Handshake())
+	m := sendAndDeliver(t, p, []byte("first"))
+	zTag, _ := p.Z.Tags()
+	// Z's SACKs acknowledge TSNs A never sent: keep them from A, which
+	// would rightly abort (RFC 9260 Section 6.2.1).
+	p.Net.SetDown(p.AddrZ, p.AddrA, true)
+	next := m.TSN + 1
+	for pkt := 0; pkt < 20; pkt++ {
+		var cs []chunk.Chunk
+		for i := 0; i < 1000; i++ {
+			var fl chunk.DataFlags
+			if pkt == 0 && i == 0 {
+				fl = chunk.FlagBeginning
+			}
+			cs = append(cs, &chunk.Data{Flags: fl, TSN: next, StreamID: 0, SSN: 1, UserData: []byte{byte(i)}})
+			next++
+		}
+		forge(p, p.AddrA, p.AddrZ, headerAZ(zTag), cs...)
+	}
+	start := p.Now
+	p.Run(time.Second)
+	sacks := c.since(start).with(p.AddrZ, chunk.TypeSACK)
+	require.NotEmpty(t, sacks)
+	last := sackOf(t, sacks[len(sacks)-1])
+	accepted := int(last.CumTSNAck - m.TSN)
+	require.Equal(t, 64, association.ChunkOverhead)
+	limit := (rbuf + p.Z.Config().MTU) / (1 + 64) // a byte and 64 of bookkeeping a chunk
+	require.Positive(t, accepted)
+	require.LessOrEqual(t, accepted, limit+1, "chunks held")
+	require.Zero(t, last.ARwnd, "the window is closed")
+	require.LessOrEqual(t, p.Z.Status().PendData, accepted)
+	require.Equal(t, association.StateEstablished, p.Z.State())
+}

@@ -799,19 +799,22 @@ func TestScenarioIdleCwndDecay(t *testing.T) {
 // - RCV.WND >= min( Fr * RCV.BUFF, Eff.snd.MSS )").
 // https://www.rfc-editor.org/rfc/rfc9260#section-6.2
 func TestScenarioReceiverSWS(t *testing.T) {
+	// Each message costs its 1000 bytes and association.ChunkOverhead of
+	// the receive buffer.
 	const rbuf, size = 16000, 1000
+	const cost = size + association.ChunkOverhead
 	cases := []struct {
 		name   string
 		msgs   int
 		reads  int // reads that update the window, the earlier ones do not
 		update uint32
 	}{
-		// a_rwnd 6000: reading 1000, 2000, 3000 bytes is not worth an
-		// update; 4000 (a quarter of the buffer) is.
-		{"open", 10, 4, 10000},
-		// a_rwnd 0: 1000 bytes is below one MTU; 2000 reaches it, before a
-		// quarter of the buffer.
-		{"closed", 16, 2, 2000},
+		// a_rwnd 16000 - 10 cost: freeing 1, 2, 3 costs is not worth an
+		// update; 4 (at least a quarter of the buffer) is.
+		{"open", 10, 4, rbuf - 6*cost},
+		// a_rwnd 0: 1 and 2 costs leave it below one MTU (1452); 3 reach
+		// it, before a quarter of the buffer.
+		{"closed", 16, 3, rbuf - 13*cost},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -830,7 +833,7 @@ func TestScenarioReceiverSWS(t *testing.T) {
 			p.Run(time.Second)
 			sacks := c.with(p.AddrZ, chunk.TypeSACK)
 			last := sackOf(t, sacks[len(sacks)-1])
-			require.Equal(t, uint32(rbuf-tc.msgs*size), last.ARwnd)
+			require.Equal(t, uint32(max(0, rbuf-tc.msgs*cost)), last.ARwnd)
 			for r := 1; r <= tc.reads; r++ {
 				start := p.Now
 				d, ok := p.Z.Poll()
@@ -842,7 +845,7 @@ func TestScenarioReceiverSWS(t *testing.T) {
 				p.Exchange()
 				got := c.since(start).with(p.AddrZ, chunk.TypeSACK)
 				if r < tc.reads {
-					require.Empty(t, got, "seed %d: read %d: no window update for %d bytes", seed, r, r*size)
+					require.Empty(t, got, "seed %d: read %d: no window update for %d bytes", seed, r, r*cost)
 					continue
 				}
 				require.Len(t, got, 1, "seed %d: read %d: window update", seed, r)
