@@ -57,6 +57,20 @@ func server(t *testing.T, opts ...Option) *Socket {
 	return s
 }
 
+// multihomedServer opens a listening socket bound to 127.0.0.1 and
+// 127.0.0.2 on an ephemeral UDP port, or skips when 127.0.0.2 cannot be
+// bound.
+func multihomedServer(t *testing.T) *Socket {
+	t.Helper()
+	srv, err := Open(IP(lo), IP(lo2), LocalUDPPort(0))
+	if err != nil {
+		t.Skipf("cannot bind 127.0.0.1 and 127.0.0.2: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	require.NoError(t, srv.Listen(true))
+	return srv
+}
+
 // clientOf opens a socket that reaches srv's UDP port.
 func clientOf(t *testing.T, srv *Socket, opts ...Option) *Socket {
 	t.Helper()

@@ -16,12 +16,7 @@ var lo2 = netip.MustParseAddr("127.0.0.2")
 // report them with the SCTP ports.
 func TestMultihomedSockets(t *testing.T) {
 	noLeak(t)
-	srv, err := Open(IP(lo), IP(lo2), LocalUDPPort(0))
-	if err != nil {
-		t.Skipf("cannot bind 127.0.0.1 and 127.0.0.2: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	require.NoError(t, srv.Listen(true))
+	srv := multihomedServer(t)
 	names, err := srv.SockNames(0)
 	require.NoError(t, err)
 	require.ElementsMatch(t, []netip.AddrPort{netip.AddrPortFrom(lo, srv.Port()), netip.AddrPortFrom(lo2, srv.Port())}, names)

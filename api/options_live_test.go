@@ -165,12 +165,7 @@ func TestAutocloseLiveAssociation(t *testing.T) {
 // read-back (RFC 9260 Section 6.4).
 func TestPrimaryAddrMultihomed(t *testing.T) {
 	noLeak(t)
-	srv, err := Open(IP(lo), IP(lo2), LocalUDPPort(0))
-	if err != nil {
-		t.Skipf("cannot bind 127.0.0.1 and 127.0.0.2: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	require.NoError(t, srv.Listen(true))
+	srv := multihomedServer(t)
 	cli := clientOf(t, srv)
 	ac, err := cli.ConnectAddrs(testCtx(t), []netip.Addr{lo, lo2}, srv.Port())
 	require.NoError(t, err)

@@ -110,12 +110,7 @@ func TestRemoteUDPPortFor(t *testing.T) {
 // addresses, the first the primary (REFERENCE §1 connectx_init).
 func TestConnectxInitTwoAddrs(t *testing.T) {
 	noLeak(t)
-	srv, err := Open(IP(lo), IP(lo2), LocalUDPPort(0))
-	if err != nil {
-		t.Skipf("cannot bind 127.0.0.1 and 127.0.0.2: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	require.NoError(t, srv.Listen(true))
+	srv := multihomedServer(t)
 	cli := clientOf(t, srv)
 	id, err := cli.ConnectxInit(testCtx(t), []netip.Addr{lo, lo2}, srv.Port())
 	require.NoError(t, err)
