@@ -61,33 +61,33 @@ type Association struct {
 	freeMsgs     []*stream.OutMessage
 
 	// Receive side.
-	rcv            tsnTracker
-	reasm          *stream.Reassembly
-	pending        deliveryQueue // messages and events not yet polled
-	pendingBytes   int           // message bytes in pending, counted against a_rwnd
-	sackDue        bool          // a SACK must be sent (delayed or not)
-	sackNow        bool          // a SACK must be sent in the next packet
-	packetsUnacked int           // packets with DATA since the last SACK
-	lastARwnd      int           // a_rwnd in the last SACK, for window updates
-	sackTimer      timer.Timer
-	packetHasData  bool // the packet being processed carried DATA
-	packetHasDup   bool // ... and a duplicate
-	packetSawGap   bool // ... and arrived while a TSN was missing
-	gotFirstData   bool
+	rcv                tsnTracker
+	reasm              *stream.Reassembly
+	pending            deliveryQueue // messages and events not yet polled
+	pendingBytes       int           // message bytes in pending, counted against a_rwnd
+	queuedRemoteErrors int           // RemoteError events in pending
+	sackDue            bool          // a SACK must be sent (delayed or not)
+	sackNow            bool          // a SACK must be sent in the next packet
+	packetsUnacked     int           // packets with DATA since the last SACK
+	lastARwnd          int           // a_rwnd in the last SACK, for window updates
+	sackTimer          timer.Timer
+	packetHasData      bool // the packet being processed carried DATA
+	packetHasDup       bool // ... and a duplicate
+	packetSawGap       bool // ... and arrived while a TSN was missing
+	gotFirstData       bool
 	// cookieVerified: the COOKIE ECHO of the packet being processed
 	// carried a valid cookie matching the packet (RFC 9260 Section 5.1.5
 	// steps 1 to 3).
 	cookieVerified bool
-	// IP header fields for Message.IP (ipinfo.go): those of the packet
-	// being processed, the message end it just brought (rxEnd, rxEndTSN)
-	// and those of message ends still in reassembly, by TSN.
+	// What Message.IP and Message.From report (ipinfo.go): the IP header
+	// fields and the path of the packet being processed, the message end
+	// it just brought (rxEnd, rxEndTSN), and what the message ends still
+	// in reassembly keep, by TSN.
 	rxIP     IPInfo
+	rxFrom   netip.AddrPort
 	rxEnd    bool
 	rxEndTSN chunk.TSN
-	rxFrom   netip.AddrPort // the path of the DATA being processed
-	// queuedRemoteErrors counts the RemoteError events in pending.
-	queuedRemoteErrors int
-	heldIP             map[chunk.TSN]rxEnd
+	heldIP   map[chunk.TSN]heldEnd
 
 	// Shutdown.
 	shutdownRequested bool

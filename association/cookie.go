@@ -166,15 +166,7 @@ func (c *cookie) encode(b []byte, k *CookieKeys) []byte {
 	n := min(len(c.peerAddrs), maxCookieAddrs)
 	b = append(b, byte(n))
 	for _, a := range c.peerAddrs[:n] {
-		if a.Is4() {
-			b = append(b, 4)
-			a4 := a.As4()
-			b = append(b, a4[:]...)
-		} else {
-			b = append(b, 6)
-			a16 := a.As16()
-			b = append(b, a16[:]...)
-		}
+		b = appendCookieAddr(b, a)
 	}
 	key, _ := k.key(k.id)
 	mac := hmac.New(sha256.New, key)
@@ -226,16 +218,12 @@ func (c *cookie) decode(b []byte, k *CookieKeys) error {
 	p = p[1:]
 	c.peerAddrs = c.peerAddrs[:0]
 	for i := 0; i < n; i++ {
-		switch {
-		case len(p) >= 5 && p[0] == 4:
-			c.peerAddrs = append(c.peerAddrs, netip.AddrFrom4([4]byte(p[1:5])))
-			p = p[5:]
-		case len(p) >= 17 && p[0] == 6:
-			c.peerAddrs = append(c.peerAddrs, netip.AddrFrom16([16]byte(p[1:17])))
-			p = p[17:]
-		default:
+		var a netip.Addr
+		var ok bool
+		if a, p, ok = parseCookieAddr(p); !ok || !a.IsValid() {
 			return errCookieFormat
 		}
+		c.peerAddrs = append(c.peerAddrs, a)
 	}
 	if len(p) != 0 {
 		return errCookieFormat
@@ -243,34 +231,58 @@ func (c *cookie) decode(b []byte, k *CookieKeys) error {
 	return nil
 }
 
-// appendCookieAddrPort appends ap: a family byte (0 for none, 4 or 6), the
-// address and the port.
-func appendCookieAddrPort(b []byte, ap netip.AddrPort) []byte {
-	switch a := ap.Addr().Unmap(); {
-	case !ap.IsValid():
+// appendCookieAddr appends a: a family byte (4 or 6, 0 for the zero
+// Addr) and the address.
+func appendCookieAddr(b []byte, a netip.Addr) []byte {
+	switch {
+	case !a.IsValid():
 		return append(b, 0)
 	case a.Is4():
 		a4 := a.As4()
-		b = append(append(b, 4), a4[:]...)
+		return append(append(b, 4), a4[:]...)
 	default:
 		a16 := a.As16()
-		b = append(append(b, 6), a16[:]...)
+		return append(append(b, 6), a16[:]...)
 	}
+}
+
+// parseCookieAddr reads what appendCookieAddr wrote at the start of p and
+// returns the rest.
+func parseCookieAddr(p []byte) (netip.Addr, []byte, bool) {
+	switch {
+	case len(p) >= 1 && p[0] == 0:
+		return netip.Addr{}, p[1:], true
+	case len(p) >= 5 && p[0] == 4:
+		return netip.AddrFrom4([4]byte(p[1:5])), p[5:], true
+	case len(p) >= 17 && p[0] == 6:
+		return netip.AddrFrom16([16]byte(p[1:17])), p[17:], true
+	}
+	return netip.Addr{}, p, false
+}
+
+// appendCookieAddrPort appends ap: its address as appendCookieAddr does
+// (unmapped) and, for a valid one, the port.
+func appendCookieAddrPort(b []byte, ap netip.AddrPort) []byte {
+	if !ap.IsValid() {
+		return appendCookieAddr(b, netip.Addr{})
+	}
+	b = appendCookieAddr(b, ap.Addr().Unmap())
 	return binary.BigEndian.AppendUint16(b, ap.Port())
 }
 
 // parseCookieAddrPort reads what appendCookieAddrPort wrote at the start
 // of p and returns the rest.
 func parseCookieAddrPort(p []byte) (netip.AddrPort, []byte, bool) {
+	a, p, ok := parseCookieAddr(p)
 	switch {
-	case len(p) >= 1 && p[0] == 0:
-		return netip.AddrPort{}, p[1:], true
-	case len(p) >= 7 && p[0] == 4:
-		return netip.AddrPortFrom(netip.AddrFrom4([4]byte(p[1:5])), binary.BigEndian.Uint16(p[5:])), p[7:], true
-	case len(p) >= 19 && p[0] == 6:
-		return netip.AddrPortFrom(netip.AddrFrom16([16]byte(p[1:17])), binary.BigEndian.Uint16(p[17:])), p[19:], true
+	case !ok:
+		return netip.AddrPort{}, p, false
+	case !a.IsValid():
+		return netip.AddrPort{}, p, true
+	case len(p) < 2:
+		return netip.AddrPort{}, p, false
 	}
-	return netip.AddrPort{}, p, false
+	return netip.AddrPortFrom(a, binary.BigEndian.Uint16(p)), p[2:], true
 }
 
 // staleness returns how long ago the cookie expired, or 0 if it is valid

@@ -16,8 +16,6 @@ type CookieInfo struct {
 	Lifetime                time.Duration
 	LocalTag, PeerTag       chunk.VerificationTag
 	LocalTieTag, PeerTieTag chunk.VerificationTag
-	PeerAdaptation          uint32
-	HasPeerAdaptation       bool
 }
 
 // InspectCookie verifies the State Cookie b with k and returns its
@@ -28,8 +26,7 @@ func InspectCookie(k *CookieKeys, b []byte) (CookieInfo, error) {
 		return CookieInfo{}, err
 	}
 	return CookieInfo{Created: c.created, Lifetime: c.lifetime, LocalTag: c.localTag,
-		PeerTag: c.peerTag, LocalTieTag: c.localTieTag, PeerTieTag: c.peerTieTag,
-		PeerAdaptation: c.peerAdaptation, HasPeerAdaptation: c.peerFeatures&featAdaptation != 0}, nil
+		PeerTag: c.peerTag, LocalTieTag: c.localTieTag, PeerTieTag: c.peerTieTag}, nil
 }
 
 // CookieKeysOf returns the keys that sign the cookies of a.

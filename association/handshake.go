@@ -79,7 +79,7 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 	// RFC 9260 Section 3.2.1: the optional parameters after one whose
 	// action bits say stop are not processed; the State Cookie is used
 	// whatever its place.
-	unrec, params := a.classifyParams(c.Params)
+	unrec, params := classifyParams(c.Params)
 	a.peerTag = c.InitiateTag
 	// RFC 9260 Section 3.3.3: "the source address of the IP datagram
 	// containing the INIT ACK chunk and any additional address(es)

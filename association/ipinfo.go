@@ -63,9 +63,9 @@ func (l *Acceptor) HandleCookieEchoIP(now timer.Time, from netip.AddrPort, p *pa
 	return l.HandleCookieEcho(now, from, p, buf)
 }
 
-// rxEnd is what a message keeps of the packet that brought its last DATA
-// chunk until it is delivered.
-type rxEnd struct {
+// heldEnd is what a message keeps of the packet that brought its last
+// DATA chunk until it is delivered.
+type heldEnd struct {
 	ip   IPInfo
 	from netip.AddrPort
 }
@@ -90,9 +90,9 @@ func (a *Association) holdEndIP() {
 	}
 	a.rxEnd = false
 	if a.heldIP == nil {
-		a.heldIP = make(map[chunk.TSN]rxEnd)
+		a.heldIP = make(map[chunk.TSN]heldEnd)
 	}
-	a.heldIP[a.rxEndTSN] = rxEnd{a.rxIP, a.rxFrom}
+	a.heldIP[a.rxEndTSN] = heldEnd{a.rxIP, a.rxFrom}
 }
 
 // endIP returns the IP header fields and the source of the packet that

@@ -342,6 +342,7 @@ func TestMultihomeRetransmitToAlternate(t *testing.T) {
 	}), "seed %d: no retransmission", g.seed)
 	require.Equal(t, rto, first.at.Sub(cut), "the first T3-rtx expiry, one RTO after the send")
 	require.Equal(t, z2, first.to)
+	require.NotEmpty(t, dataTSNs(t, first))
 	for _, tsn := range dataTSNs(t, first) {
 		require.True(t, lost[tsn], "retransmission of a lost TSN")
 	}
@@ -658,11 +659,14 @@ func TestMultihomePFBackOnHeartbeatAck(t *testing.T) {
 	// Rule 3: the retransmissions and the fresh data go to z2.
 	g.send(t, 3, 1000)
 	require.True(t, g.RunUntil(5*time.Second, func() bool { return l.watch(g.Now, g.A, z1) || len(g.got) == 4 }))
+	data := 0
 	for _, s := range g.c.since(pfAt).pkts {
 		if s.has(chunk.TypeData) {
 			require.Equal(t, z2, s.to, "DATA at %v avoids the PF primary", s.at)
+			data++
 		}
 	}
+	require.Positive(t, data)
 	require.Equal(t, association.PathPotentiallyFailed, pathState(g.A, z1))
 	// Rule 5: heartbeats once per RTO (doubling with each timeout: RFC
 	// 7829 rule 6, "exponentially backs off the RTO value").
@@ -854,11 +858,14 @@ func TestMultihomePerAddressUDPPort(t *testing.T) {
 	require.True(t, g.A.SetPrimary(z2.Addr()))
 	mark := len(g.c.pkts)
 	send(0)
+	data := 0
 	for _, s := range g.c.pkts[mark:] {
 		if s.has(chunk.TypeData) {
 			require.Equal(t, netip.AddrPortFrom(z2.Addr(), 40000), s.to)
+			data++
 		}
 	}
+	require.Positive(t, data)
 	// The NAT remaps: the next packets from z2 carry port 40001.
 	public = 40001
 	dropped := stale
@@ -867,11 +874,14 @@ func TestMultihomePerAddressUDPPort(t *testing.T) {
 	}))
 	mark = len(g.c.pkts)
 	send(10)
+	toZ2 := 0
 	for _, s := range g.c.pkts[mark:] {
 		if s.to.Addr() == z2.Addr() {
 			require.Equal(t, uint16(40001), s.to.Port(), "%v at %v", s.types(), s.at)
+			toZ2++
 		}
 	}
+	require.Positive(t, toZ2)
 	require.Equal(t, z1, pathOf(t, g.A, z1).Addr, "z1 keeps its port")
 	require.Equal(t, association.PathActive, pathState(g.A, z2))
 	t.Logf("packets the NAT dropped: %d before the remap, %d after", dropped, stale-dropped)

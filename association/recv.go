@@ -41,23 +41,21 @@ func (a *Association) HandlePacket(now timer.Time, from netip.AddrPort, p *packe
 	if !ok {
 		return discard("no chunks", 0, nil)
 	}
-	if err := a.checkTag(p, first); err != nil {
+	verified, err := a.checkTag(p, first)
+	if err != nil {
 		return err
 	}
 	// RFC 6951 Section 5.4: "After finding the SCTP association (which
 	// includes checking the verification tag), the UDP source port MUST be
 	// stored as the encapsulation port for the destination address the
-	// SCTP packet is received from". A packet with an INIT (tag 0) has
-	// passed no check, and one with a COOKIE ECHO only once its cookie is
-	// verified: neither may move the port before that.
+	// SCTP packet is received from". Only a packet whose tag checkTag
+	// verified teaches the port, and one with a COOKIE ECHO once its cookie
+	// is verified.
 	pth := a.pathFor(from.Addr())
 	if pth == nil {
 		pth = a.primary
 	}
-	switch first.Type {
-	case chunk.TypeInit:
-		return a.processFrom(now, from, pth, p, &it, &first)
-	case chunk.TypeCookieEcho:
+	if first.Type == chunk.TypeCookieEcho {
 		a.cookieVerified = false
 		err := a.processFrom(now, from, pth, p, &it, &first)
 		if a.cookieVerified {
@@ -65,12 +63,10 @@ func (a *Association) HandlePacket(now timer.Time, from netip.AddrPort, p *packe
 		}
 		return err
 	}
-	if first.Type != chunk.TypeShutdownAck || (a.state != StateCookieWait && a.state != StateCookieEchoed) {
-		// RFC 6951 Section 5.4: only a packet that passed the tag check
-		// teaches the port; a SHUTDOWN ACK in COOKIE-WAIT or COOKIE-ECHOED
-		// is taken whatever its tag (RFC 9260 Section 8.5.1 E).
-		a.learnPort(from)
+	if !verified {
+		return a.processFrom(now, from, pth, p, &it, &first)
 	}
+	a.learnPort(from)
 	if a.state == StateShutdownSent {
 		// RFC 9260 Section 9.2: "The reception of any packet from its peer
 		// (i.e., as the peer sends all of its queued DATA chunks) SHOULD
@@ -93,31 +89,34 @@ func (a *Association) learnPort(from netip.AddrPort) {
 }
 
 // checkTag applies the verification-tag rules of RFC 9260 Sections 8.5
-// and 8.5.1 to a packet whose first chunk is first.
-func (a *Association) checkTag(p *packet.Packet, first packet.Raw) error {
+// and 8.5.1 to a packet whose first chunk is first. It reports whether the
+// packet's tag was verified: an INIT (tag 0), a COOKIE ECHO (checked
+// against its cookie later) and a SHUTDOWN ACK taken whatever its tag are
+// processed without.
+func (a *Association) checkTag(p *packet.Packet, first packet.Raw) (verified bool, err error) {
 	tag := p.VerificationTag
 	switch first.Type {
 	case chunk.TypeInit:
 		// Section 8.5.1 A: a packet with an INIT "MUST have a zero
 		// Verification Tag"; bundling was checked before.
 		if tag != 0 {
-			return discard("INIT with a non-zero tag", chunk.TypeInit, nil)
+			return false, discard("INIT with a non-zero tag", chunk.TypeInit, nil)
 		}
-		return nil
+		return false, nil
 	case chunk.TypeCookieEcho:
-		return nil // Section 8.5.1 D: checked against the cookie (Section 5)
+		return false, nil // Section 8.5.1 D: checked against the cookie (Section 5)
 	case chunk.TypeAbort, chunk.TypeShutdownComplete:
 		// Section 8.5.1 B and C: accept "if the Verification Tag field of
 		// the packet matches its own tag and the T bit is not set OR if it
 		// is set to its Peer's Tag and the T bit is set".
 		if chunk.TFlags(first.Flags).Reflected() {
 			if a.peerTag != 0 && tag == a.peerTag {
-				return nil
+				return true, nil
 			}
 		} else if tag == a.localTag {
-			return nil
+			return true, nil
 		}
-		return discard("verification tag", first.Type, nil)
+		return false, discard("verification tag", first.Type, nil)
 	case chunk.TypeShutdownAck:
 		// Section 8.5.1 E: "If the receiver is in COOKIE-ECHOED or
 		// COOKIE-WAIT state, the procedures in Section 8.4 SHOULD be
@@ -126,16 +125,16 @@ func (a *Association) checkTag(p *packet.Packet, first packet.Raw) error {
 		// reflected (handleShutdownAck) and nothing else of it is
 		// processed (handleChunk).
 		if a.state == StateCookieWait || a.state == StateCookieEchoed {
-			return nil
+			return false, nil
 		}
 	}
 	// Section 8.5: "If the received Verification Tag value does not match
 	// the receiver's own tag value, the receiver MUST silently discard the
 	// packet".
 	if tag != a.localTag || a.localTag == 0 {
-		return discard("verification tag", first.Type, nil)
+		return false, discard("verification tag", first.Type, nil)
 	}
-	return nil
+	return true, nil
 }
 
 // processChunks handles the chunks of p from offset start on, in order

@@ -152,10 +152,6 @@ func classifyParams(ps []chunk.Param) (report []byte, use []chunk.Param) {
 	return report, ps
 }
 
-func (a *Association) classifyParams(ps []chunk.Param) ([]byte, []chunk.Param) {
-	return classifyParams(ps)
-}
-
 // randomTag returns a verification tag in 1..2^32-1 (RFC 9260 Section
 // 5.3.1).
 func randomTag(rnd rand.Source) chunk.VerificationTag {
