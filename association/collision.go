@@ -132,16 +132,8 @@ func (a *Association) newAddresses(from netip.AddrPort, init *chunk.Init) []byte
 	}
 	_, ps := classifyParams(init.Params)
 	for _, p := range ps {
-		var addr netip.Addr
-		switch p := p.(type) {
-		case *chunk.IPv4Address:
-			addr = p.NetIP()
-		case *chunk.IPv6Address:
-			addr = p.NetIP().Unmap()
-		default:
-			continue
-		}
-		if a.pathFor(addr) == nil && a.inScope(addr) && addr != src {
+		addr, ok := chunk.ParamAddress(p)
+		if ok && a.pathFor(addr) == nil && a.inScope(addr) && addr != src {
 			out = p.Append(out)
 		}
 	}

@@ -48,11 +48,8 @@ func supportedAddrs(local []netip.Addr, ps []chunk.Param) []netip.Addr {
 func peerAddrs(ps []chunk.Param) []netip.Addr {
 	var out []netip.Addr
 	for _, p := range ps {
-		switch p := p.(type) {
-		case *chunk.IPv4Address:
-			out = append(out, p.NetIP())
-		case *chunk.IPv6Address:
-			out = append(out, p.NetIP().Unmap())
+		if a, ok := chunk.ParamAddress(p); ok {
+			out = append(out, a)
 		}
 	}
 	return out

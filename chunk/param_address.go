@@ -83,6 +83,19 @@ func (p *IPv6Address) Parse(b []byte) (int, error) {
 	return n, nil
 }
 
+// ParamAddress returns the address of an IPv4 or IPv6 Address parameter
+// (an IPv4-mapped IPv6 address unmapped), and false for any other
+// parameter. It is the inverse of AddressParam.
+func ParamAddress(p Param) (netip.Addr, bool) {
+	switch p := p.(type) {
+	case *IPv4Address:
+		return p.NetIP(), true
+	case *IPv6Address:
+		return p.NetIP().Unmap(), true
+	}
+	return netip.Addr{}, false
+}
+
 // AddressParam returns the IPv4 or IPv6 Address parameter for a, or nil if
 // a is not a valid address. IPv4-mapped IPv6 addresses give an IPv4
 // parameter.

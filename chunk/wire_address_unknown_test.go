@@ -1,6 +1,9 @@
 package chunk
 
-import "testing"
+import (
+	"net/netip"
+	"testing"
+)
 
 // TestAddressParamsWire: the IPv4 and IPv6 Address parameters of RFC 9260
 // Section 3.3.2.1 ("Type = 5, Length = 8" and "Type = 6, Length = 20").
@@ -23,4 +26,23 @@ func TestUnknownWire(t *testing.T) {
 		&UnknownParam{Type: 0xc123, Value: []byte("ab")}, parseAs[UnknownParam])
 	checkWire(t, hexBytes("4123 0008 | 01020304"),
 		&UnknownParam{Type: 0x4123, Value: []byte{1, 2, 3, 4}}, parseAs[UnknownParam])
+}
+
+// ParamAddress reads back what AddressParam builds, IPv4-mapped IPv6
+// addresses as IPv4, and nothing from other parameters.
+func TestParamAddress(t *testing.T) {
+	for _, s := range []string{"192.0.2.1", "2001:db8::1", "::ffff:192.0.2.7"} {
+		a := netip.MustParseAddr(s)
+		got, ok := ParamAddress(AddressParam(a))
+		if !ok || got != a.Unmap() {
+			t.Errorf("ParamAddress(AddressParam(%v)) = %v, %v", a, got, ok)
+		}
+	}
+	mapped := &IPv6Address{Addr: netip.MustParseAddr("::ffff:192.0.2.7").As16()}
+	if got, _ := ParamAddress(mapped); got != netip.MustParseAddr("192.0.2.7") {
+		t.Errorf("mapped: %v", got)
+	}
+	if _, ok := ParamAddress(&ECNCapable{}); ok {
+		t.Error("ECN Capable has no address")
+	}
 }

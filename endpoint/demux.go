@@ -186,17 +186,10 @@ func (e *Endpoint) handleInit(now timer.Time, from netip.AddrPort, to netip.Addr
 // port, or nil.
 func (e *Endpoint) byListedAddress(init *chunk.Init, port uint16) *entry {
 	for _, prm := range init.Params {
-		var addr netip.Addr
-		switch a := prm.(type) {
-		case *chunk.IPv4Address:
-			addr = a.NetIP()
-		case *chunk.IPv6Address:
-			addr = a.NetIP()
-		default:
-			continue
-		}
-		if en := e.byPeer[keyOf(addr, port)]; en != nil {
-			return en
+		if addr, ok := chunk.ParamAddress(prm); ok {
+			if en := e.byPeer[keyOf(addr, port)]; en != nil {
+				return en
+			}
 		}
 	}
 	return nil

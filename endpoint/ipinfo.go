@@ -21,15 +21,6 @@ func (e *Endpoint) HandleDatagramIP(now timer.Time, from netip.AddrPort, to neti
 	return e.HandleDatagram(now, from, to, b)
 }
 
-// HandlePacketIP is HandleDatagramIP for a packet already parsed (and
-// its CRC32c verified) with packet.Parse.
-func (e *Endpoint) HandlePacketIP(now timer.Time, from netip.AddrPort, to netip.Addr, p *packet.Packet,
-	ip association.IPInfo) error {
-	e.rxIP = ip
-	defer func() { e.rxIP = association.IPInfo{} }()
-	return e.HandlePacket(now, from, to, p)
-}
-
 // HandleDatagramIP is HandleDatagram for a datagram whose IP header
 // fields the caller knows: the endpoint of its destination port gets
 // them (see Endpoint.HandleDatagramIP).
@@ -42,5 +33,5 @@ func (m *Mux) HandleDatagramIP(now timer.Time, from netip.AddrPort, to netip.Add
 	if ep := m.eps[h.DstPort]; ep != nil {
 		return ep.HandleDatagramIP(now, from, to, b, ip)
 	}
-	return m.HandleDatagram(now, from, to, b)
+	return m.outOfTheBlue(from, to, b)
 }

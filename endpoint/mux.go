@@ -77,13 +77,12 @@ func (m *Mux) Endpoints() []*Endpoint { return append([]*Endpoint(nil), m.list..
 // once), or applies the out-of-the-blue rules when there is none. See
 // Endpoint.HandleDatagram.
 func (m *Mux) HandleDatagram(now timer.Time, from netip.AddrPort, to netip.Addr, b []byte) error {
-	h, err := packet.ParseHeader(b)
-	if err != nil {
-		return &DropError{Reason: DropMalformed, Err: err}
-	}
-	if ep := m.eps[h.DstPort]; ep != nil {
-		return ep.HandleDatagram(now, from, to, b)
-	}
+	return m.HandleDatagramIP(now, from, to, b, association.IPInfo{})
+}
+
+// outOfTheBlue applies the out-of-the-blue rules to a packet for a port
+// no endpoint has.
+func (m *Mux) outOfTheBlue(from netip.AddrPort, to netip.Addr, b []byte) error {
 	p, err := packet.Parse(b, packet.Options{})
 	if err != nil {
 		return &DropError{Reason: DropMalformed, Err: err}
