@@ -121,7 +121,7 @@ func (s *Socket) pumpLocked(now timer.Time) (wake bool) {
 		case s.owner <- d:
 			s.outbox.pop()
 		default:
-			stack.Park(s.stk, &s.park, s.owner, d, s.sentLocked)
+			stack.Park(s.stk, &s.park, s.owner, d, s.sent)
 			return wake
 		}
 	}

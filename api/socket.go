@@ -51,8 +51,9 @@ type Socket struct {
 	peers      map[AssocID]netip.AddrPort // last known peer address per association
 	own        chan Delivery
 	owner      chan<- Delivery
-	handoff    bool         // SetOwner is changing the owner: the pump waits
-	park       stack.Parked // the outbox head, waiting for room in owner
+	handoff    bool             // SetOwner is changing the owner: the pump waits
+	park       stack.Parked     // the outbox head, waiting for room in owner
+	sent       func(timer.Time) // sentLocked, bound once: Park takes it without allocating
 	stats      counters
 	// recvIP is what the socket asked the UDP sockets for (recvip.go).
 	recvIP udpencap.RecvIP
@@ -92,6 +93,7 @@ func newSocket(share *epShare, st settings) *Socket {
 		own:        make(chan Delivery, DefaultDeliveryBuffer),
 	}
 	s.owner = s.own
+	s.sent = s.sentLocked
 	if st.passiveDue {
 		s.st.passiveDue = false
 		s.outbox.push(Delivery{Kind: KindPassive, Socket: s})
