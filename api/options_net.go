@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/gensctp/gensctp/udpencap"
 	"github.com/pion/transport/v3"
 )
 
@@ -60,9 +61,6 @@ func Netns(path string) Option {
 // errNetnsNetwork: Netns with a Network.
 var errNetnsNetwork = errors.New("netns with a network other than the operating system's")
 
-// maxIfname is the longest interface name (Linux IFNAMSIZ less the NUL).
-const maxIfname = 15
-
 // BindToDevice binds the UDP sockets to the network interface ifname
 // (gen_sctp {bind_to_device, Ifname}, SO_BINDTODEVICE; "" unbinds, the
 // default): the socket's packets then leave and arrive through that
@@ -74,10 +72,10 @@ const maxIfname = 15
 // only remembered.
 func BindToDevice(ifname string) Option {
 	return Option{name: "bind_to_device", apply: func(c *optCtx) error {
-		if runtime.GOOS != "linux" {
+		if !udpencap.BindToDeviceSupported {
 			return fmt.Errorf("%w: SO_BINDTODEVICE is Linux's", ErrNotSupported)
 		}
-		if len(ifname) > maxIfname || strings.IndexByte(ifname, 0) >= 0 {
+		if !udpencap.ValidDeviceName(ifname) {
 			return badValue(fmt.Sprintf("%q", ifname))
 		}
 		c.setIP(ipBindToDevice, func() { c.st.ip.BindToDevice = ifname })

@@ -147,6 +147,13 @@ func (c *Conn) SetPriority(prio int) error {
 // maxDeviceName is the longest interface name (IFNAMSIZ less the NUL).
 const maxDeviceName = 15
 
+// ValidDeviceName reports whether ifname can name a network interface for
+// SetBindToDevice: at most 15 bytes (Linux's IFNAMSIZ less the NUL), no
+// NUL.
+func ValidDeviceName(ifname string) bool {
+	return len(ifname) <= maxDeviceName && strings.IndexByte(ifname, 0) < 0
+}
+
 // SetBindToDevice binds every socket to the network interface ifname
 // (SO_BINDTODEVICE), or unbinds them for "". Linux only: elsewhere it
 // fails with an error wrapping [errors.ErrUnsupported]. An interface that
@@ -154,10 +161,10 @@ const maxDeviceName = 15
 // the sockets keep their previous binding. Sockets that are not the
 // standard library's (a virtual network) only remember the name.
 func (c *Conn) SetBindToDevice(ifname string) error {
-	if len(ifname) > maxDeviceName || strings.IndexByte(ifname, 0) >= 0 {
+	if !ValidDeviceName(ifname) {
 		return fmt.Errorf("udpencap: bad interface name %q", ifname)
 	}
-	if !bindToDeviceSupported {
+	if !BindToDeviceSupported {
 		return c.opError("setsockopt", fmt.Errorf("SO_BINDTODEVICE: %w", errors.ErrUnsupported))
 	}
 	return c.setIP(func(o *IPOptions) { o.BindToDevice = ifname }, func(s *socket, o IPOptions) error {

@@ -49,8 +49,9 @@ func setDontRoute(c *net.UDPConn, on bool) error {
 
 func setPriority(c *net.UDPConn, prio int) error { return setSockOpt(c, unix.SO_PRIORITY, prio) }
 
-// bindToDeviceSupported: SO_BINDTODEVICE exists.
-const bindToDeviceSupported = true
+// BindToDeviceSupported reports whether SetBindToDevice can work here:
+// SO_BINDTODEVICE exists (Linux).
+const BindToDeviceSupported = true
 
 // boundDevice reads SO_BINDTODEVICE of c, keeping dev when it cannot.
 func boundDevice(c *net.UDPConn, dev string) string {

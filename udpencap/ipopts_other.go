@@ -17,8 +17,9 @@ func setDontRoute(*net.UDPConn, bool) error { return nil }
 
 func setPriority(*net.UDPConn, int) error { return nil }
 
-// bindToDeviceSupported: SO_BINDTODEVICE is Linux's.
-const bindToDeviceSupported = false
+// BindToDeviceSupported reports whether SetBindToDevice can work here:
+// SO_BINDTODEVICE is Linux's.
+const BindToDeviceSupported = false
 
 func boundDevice(_ *net.UDPConn, dev string) string { return dev }
 
