@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/association/associationtest"
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/congestion"
 	"github.com/gensctp/gensctp/internal/sim"
@@ -59,6 +60,69 @@ func TestScenarioHandshakeStatesAndStreams(t *testing.T) {
 	// A stream beyond the negotiated count is refused.
 	require.ErrorIs(t, p.A.Send(p.Now, association.SendInfo{Stream: 4}, []byte("x")), association.ErrInvalidStream)
 	require.NoError(t, p.A.Send(p.Now, association.SendInfo{Stream: 3}, []byte("x")))
+}
+
+// RFC 9260 Section 3.3.3, the OS of an INIT ACK: "the value MUST NOT be
+// greater than the MIS value sent in the INIT chunk" (what Linux and
+// usrsctp send: min(own OS, the INIT's MIS), Section 5.1.1). Both ends then
+// agree on the counts: each end's outbound streams are the other's
+// inbound streams. Checked for the INIT ACK of a listener and for the INIT
+// ACKs of an initialization collision (Section 5.2.1).
+// https://www.rfc-editor.org/rfc/rfc9260#section-3.3.3
+func TestScenarioInitAckOutboundStreamsAtMostMIS(t *testing.T) {
+	for _, mode := range []string{"listener", "collision"} {
+		t.Run(mode, func(t *testing.T) {
+			collision := mode == "collision"
+			const seed = 13
+			cfgA, cfgZ := scenarioConfigs(seed)
+			cfgA.OutboundStreams, cfgA.MaxInboundStreams = 10, 3
+			cfgZ.OutboundStreams, cfgZ.MaxInboundStreams = 20, 5
+			logSeedOnFailure(t, seed)
+			var p *associationtest.Pair
+			var err error
+			if collision {
+				p, err = associationtest.NewSymmetricPair(seed, cfgA, cfgZ, scenarioLink)
+			} else {
+				p, err = associationtest.NewPair(seed, cfgA, cfgZ, scenarioLink)
+			}
+			require.NoError(t, err)
+			c := capturePackets(p)
+			require.NoError(t, p.A.Connect(p.Now))
+			if collision {
+				require.NoError(t, p.Z.Connect(p.Now))
+			}
+			require.True(t, p.RunUntil(time.Minute, p.Established))
+
+			n := 0
+			for _, end := range []struct {
+				from sentAddr
+				mis  uint16 // of the INIT answered
+			}{{p.AddrZ, cfgA.MaxInboundStreams}, {p.AddrA, cfgZ.MaxInboundStreams}} {
+				for _, sp := range c.with(end.from, chunk.TypeInitAck) {
+					r, _ := sp.chunk(chunk.TypeInitAck)
+					var ack chunk.InitAck
+					parseChunk(t, r, &ack)
+					require.LessOrEqual(t, ack.OutboundStreams, end.mis, "INIT ACK from %v: OS above the INIT's MIS", end.from)
+					n++
+				}
+			}
+			require.NotZero(t, n)
+			// Z's INIT ACK carries min(20, A's MIS 3).
+			r, _ := c.with(p.AddrZ, chunk.TypeInitAck)[0].chunk(chunk.TypeInitAck)
+			var ack chunk.InitAck
+			parseChunk(t, r, &ack)
+			require.Equal(t, uint16(3), ack.OutboundStreams)
+			require.Equal(t, cfgZ.MaxInboundStreams, ack.InboundStreams)
+
+			oa, ia := p.A.Streams()
+			oz, iz := p.Z.Streams()
+			require.Equal(t, [4]uint16{5, 3, 3, 5}, [4]uint16{oa, ia, oz, iz})
+			upA := eventsOf[*association.AssocChange](p.DeliveredA)
+			upZ := eventsOf[*association.AssocChange](p.DeliveredZ)
+			require.Equal(t, [2]uint16{oa, ia}, [2]uint16{upA[0].OutboundStreams, upA[0].InboundStreams})
+			require.Equal(t, [2]uint16{oz, iz}, [2]uint16{upZ[0].OutboundStreams, upZ[0].InboundStreams})
+		})
+	}
 }
 
 // RFC 9260 Section 5.1.6: "If the T1-init timer expires, the endpoint MUST
