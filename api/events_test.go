@@ -1,11 +1,14 @@
 package api
 
 import (
+	"errors"
 	"net/netip"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
+	"github.com/pion/transport/v3/vnet"
 	"github.com/stretchr/testify/require"
 )
 
@@ -82,4 +85,57 @@ func TestErrorFormat(t *testing.T) {
 	require.Equal(t, Eagain, e.Reason)
 	require.True(t, e.Temporary())
 	require.False(t, e.Timeout())
+}
+
+// Messages sent during the handshake on streams the peer does not grant
+// come back through Recv as SendFailed error events carrying their data
+// (RFC 9260 Section 5.1.1: the endpoint "MUST use MIS outbound streams and
+// MAY report any shortage to the upper layer"; gen_sctp #sctp_send_failed{}
+// with flags false, SCTP_DATA_UNSENT, and the Invalid Stream Identifier
+// cause, RFC 9260 Section 3.3.10.1); the others are delivered. The
+// client's INITs are held on the virtual network until the messages are
+// queued, so that they are queued in COOKIE-WAIT.
+func TestSendFailedUngrantedStreams(t *testing.T) {
+	noLeak(t)
+	n := newVNet(t)
+	var hold atomic.Bool
+	hold.Store(true)
+	n.router.AddChunkFilter(func(c vnet.Chunk) bool {
+		b := c.UserData()
+		isInit := len(b) > 12 && chunk.Type(b[12]) == chunk.TypeInit
+		return !(isInit && hold.Load())
+	})
+	srv := n.server(t, SCTPInitMsg(InitMsg{MaxInstreams: 2}))
+	cli := n.client(t, srv, SCTPInitMsg(InitMsg{NumOstreams: 10}),
+		SCTPRtoInfo(RtoInfo{Initial: 50, Min: 50, Max: 1000}))
+	id, err := cli.ConnectxInit(testCtx(t), []netip.Addr{n.hostB}, srv.Port())
+	require.NoError(t, err)
+	require.NoError(t, cli.Send(id, 1, []byte("granted")))
+	require.NoError(t, cli.SendInfo(SndRcvInfo{AssocID: id, Stream: 5, PPID: 9, Context: 42}, []byte("not granted")))
+	hold.Store(false)
+
+	// The SendFailed events come before comm_up: the INIT ACK sets the
+	// stream counts.
+	var failed []*SendFailed
+	for up := false; !up; {
+		d, err := cli.Recv(testCtx(t))
+		var ee *EventError
+		if errors.As(err, &ee) {
+			sf, ok := ee.Event.(*SendFailed)
+			require.True(t, ok, "%v", ee.Event)
+			failed = append(failed, sf)
+			continue
+		}
+		require.NoError(t, err)
+		if ac, ok := d.Event.(*AssocChange); ok {
+			require.Equal(t, CommUp, ac.State)
+			require.Equal(t, uint16(2), ac.OutboundStreams)
+			up = true
+		}
+	}
+	require.Len(t, failed, 1)
+	require.Equal(t, &SendFailed{Flags: false, Error: CauseCode(chunk.CauseInvalidStreamIdentifier),
+		Info: SndRcvInfo{Stream: 5, PPID: 9, Context: 42, AssocID: id}, AssocID: id,
+		Data: []byte("not granted")}, failed[0])
+	require.Equal(t, "granted", string(recvData(t, srv).Data))
 }

@@ -151,11 +151,11 @@ func (a *Association) fromCookie(now timer.Time, ck *cookie) {
 	a.nextTSN = ck.localTSN
 	a.cumAckPoint = a.nextTSN - 1
 	a.out.reset(a.nextTSN)
-	a.outbound, a.inbound = ck.outbound, ck.inbound
+	a.setOutbound(ck.outbound)
+	a.inbound = ck.inbound
 	a.rcv.init(ck.peerTSN)
 	a.peerARwnd = ck.peerRwnd
 	a.peerRwnd = int(ck.peerRwnd)
-	a.sendq.SetStreams(int(a.outbound))
 	a.reasm.SetStreams(int(a.inbound))
 	for _, p := range a.paths {
 		p.cc.SetSSThresh(int(ck.peerRwnd))

@@ -206,10 +206,10 @@ func (a *Association) handleCookieEchoTCB(now timer.Time, p *packet.Packet, ce *
 // carry the same values (Section 5.2.1: the INIT ACK uses "the same
 // parameters it sent in its original INIT chunk").
 func (a *Association) setupFromCookieCollision(ck *cookie) {
-	a.outbound, a.inbound = ck.outbound, ck.inbound
+	a.setOutbound(ck.outbound)
+	a.inbound = ck.inbound
 	a.rcv.init(ck.peerTSN)
 	a.peerARwnd, a.peerRwnd = ck.peerRwnd, int(ck.peerRwnd)
-	a.sendq.SetStreams(int(a.outbound))
 	a.reasm.SetStreams(int(a.inbound))
 	for _, p := range a.paths {
 		p.cc.SetSSThresh(int(ck.peerRwnd))

@@ -117,12 +117,11 @@ func (a *Association) queueCookieEcho() {
 func (a *Association) setupPeer(peerTSN chunk.TSN, arwnd uint32, peerOS, peerMIS uint16, ps []chunk.Param) {
 	// RFC 9260 Section 5.1.1: our outbound = min(our OS, peer MIS), our
 	// inbound = min(our MIS, peer OS).
-	a.outbound = min(a.cfg.OutboundStreams, peerMIS)
+	a.setOutbound(min(a.cfg.OutboundStreams, peerMIS))
 	a.inbound = min(a.cfg.MaxInboundStreams, peerOS)
 	a.rcv.init(peerTSN)
 	a.peerARwnd = arwnd
 	a.peerRwnd = int(arwnd)
-	a.sendq.SetStreams(int(a.outbound))
 	a.reasm.SetStreams(int(a.inbound))
 	for _, p := range a.paths {
 		p.cc.SetSSThresh(int(arwnd))
@@ -134,6 +133,22 @@ func (a *Association) setupPeer(peerTSN chunk.TSN, arwnd uint32, peerOS, peerMIS
 			a.peerFeatures |= featAdaptation
 			a.peerAdaptation = p.Indication
 		}
+	}
+}
+
+// setOutbound sets the negotiated number of outbound streams n (RFC 9260
+// Section 5.1.1: "If the peer's MIS is less than the endpoint's OS ... the
+// endpoint MUST use MIS outbound streams and MAY report any shortage to
+// the upper layer"). Messages the user queued during the handshake on a
+// stream at or above n can never be sent: each is handed back in a
+// SendFailed event (in stream order, then queue order), unsent, with the Invalid Stream Identifier cause (RFC
+// 9260 Section 3.3.10.1; RFC 6458 Section 6.1.4: ssf_error "will be an
+// SCTP protocol error code"), as Linux does, instead of being dropped.
+func (a *Association) setOutbound(n uint16) {
+	a.outbound = n
+	for _, m := range a.sendq.SetStreams(int(n)) {
+		a.pushEvent(&SendFailed{Sent: m.SentBytes() > 0, Error: chunk.CauseInvalidStreamIdentifier,
+			Info: infoOf(m), Data: m.Data})
 	}
 }
 

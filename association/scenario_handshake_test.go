@@ -1,6 +1,7 @@
 package association_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -121,6 +122,121 @@ func TestScenarioInitAckOutboundStreamsAtMostMIS(t *testing.T) {
 			upZ := eventsOf[*association.AssocChange](p.DeliveredZ)
 			require.Equal(t, [2]uint16{oa, ia}, [2]uint16{upA[0].OutboundStreams, upA[0].InboundStreams})
 			require.Equal(t, [2]uint16{oz, iz}, [2]uint16{upZ[0].OutboundStreams, upZ[0].InboundStreams})
+		})
+	}
+}
+
+// RFC 9260 Section 5.1.1: "If the peer's MIS is less than the endpoint's
+// OS ... the endpoint MUST use MIS outbound streams and MAY report any
+// shortage to the upper layer." Messages queued during the handshake on
+// the streams the peer did not grant are not dropped silently: each comes
+// back as a SendFailed event with its data, unsent, with the Invalid
+// Stream Identifier cause (RFC 9260 Section 3.3.10.1; RFC 6458 Section
+// 6.1.4: ssf_error "will be an SCTP protocol error code"), and the others
+// are delivered. Checked when the INIT ACK gives the counts, and when an
+// initialization collision does (Section 5.2.4 action B: A, still in
+// COOKIE-WAIT, takes Z's COOKIE ECHO).
+// https://www.rfc-editor.org/rfc/rfc9260#section-5.1.1
+func TestScenarioHandshakeUngrantedStreamsSendFailed(t *testing.T) {
+	for _, mode := range []string{"init-ack", "collision"} {
+		t.Run(mode, func(t *testing.T) {
+			const seed = 14
+			cfgA, cfgZ := scenarioConfigs(seed)
+			cfgA.OutboundStreams = 10
+			cfgZ.MaxInboundStreams = 2
+			logSeedOnFailure(t, seed)
+			var p *associationtest.Pair
+			var err error
+			if mode == "collision" {
+				cfgZ.OutboundStreams = 2
+				p, err = associationtest.NewSymmetricPair(seed, cfgA, cfgZ, scenarioLink)
+			} else {
+				p, err = associationtest.NewPair(seed, cfgA, cfgZ, scenarioLink)
+			}
+			require.NoError(t, err)
+			require.NoError(t, p.A.Connect(p.Now))
+			streams := []chunk.StreamID{0, 5, 1, 9, 2}
+			for i, st := range streams {
+				require.NoError(t, p.A.Send(p.Now, association.SendInfo{Stream: st, PPID: 7, Context: uint32(i)},
+					[]byte(fmt.Sprintf("message %d", i))))
+			}
+			if mode == "collision" {
+				// A's INIT reaches Z before Z connects (out of the blue);
+				// Z's INIT then finds A in COOKIE-WAIT.
+				p.Run(15 * time.Millisecond)
+				require.NoError(t, p.Z.Connect(p.Now))
+			}
+			require.True(t, p.RunUntil(time.Minute, func() bool {
+				return p.Established() && len(messagesOf(p.DeliveredZ)) == 2
+			}), "seed %d", seed)
+			p.Run(time.Second)
+
+			failed := eventsOf[*association.SendFailed](p.DeliveredA)
+			require.Len(t, failed, 3, "streams 5, 9 and 2 were not granted")
+			// In stream order (2, 5, 9), each stream's in queue order.
+			for k, i := range []int{4, 1, 3} {
+				f := failed[k]
+				require.False(t, f.Sent)
+				require.Equal(t, chunk.CauseInvalidStreamIdentifier, f.Error)
+				require.Equal(t, association.SendInfo{Stream: streams[i], PPID: 7, Context: uint32(i)}, f.Info)
+				require.Equal(t, fmt.Sprintf("message %d", i), string(f.Data))
+			}
+			for i, m := range messagesOf(p.DeliveredZ) {
+				require.Equal(t, fmt.Sprintf("message %d", []int{0, 2}[i]), string(m.Data))
+			}
+			out, _ := p.A.Streams()
+			require.Equal(t, uint16(2), out)
+			require.Equal(t, []association.AssocChangeState{association.CommUp}, assocStates(p.DeliveredA))
+		})
+	}
+}
+
+// Messages queued during the handshake come back as SendFailed events,
+// unsent, whichever way the attempt ends: the user aborts or shuts down
+// (eof) in COOKIE-WAIT, or Max.Init.Retransmits is exhausted for the INIT
+// or the COOKIE ECHO (RFC 9260 Section 5.1.6: the endpoint "reports the
+// failure to its upper layer"; Section 10.1 ABORT: "Any pending data or
+// queued data can be delivered" back), each before the cant_assoc event.
+// https://www.rfc-editor.org/rfc/rfc9260#section-5.1.6
+func TestScenarioHandshakeFailureReturnsQueuedData(t *testing.T) {
+	cases := []struct {
+		name string
+		end  func(p *associationtest.Pair)
+		drop chunk.Type
+		code chunk.CauseCode
+	}{
+		{"abort", func(p *associationtest.Pair) { p.A.Abort(p.Now, nil) }, 0, chunk.CauseUserInitiatedAbort},
+		{"eof", func(p *associationtest.Pair) { require.NoError(t, p.A.Shutdown(p.Now)) }, 0, chunk.CauseUserInitiatedAbort},
+		{"init-unanswered", nil, chunk.TypeInit, 0},
+		{"cookie-echo-unanswered", nil, chunk.TypeCookieEcho, 0},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			seed := uint64(15 + i)
+			cfgA, cfgZ := scenarioConfigs(seed)
+			cfgA.MaxInitRetransmits = 2
+			p, _ := newScenarioPair(t, seed, cfgA, cfgZ)
+			if tc.drop != 0 {
+				p.Net.AddFilter(sim.DropFirstChunk(tc.drop, 0)) // every one
+			}
+			require.NoError(t, p.Connect())
+			for i := range 3 {
+				require.NoError(t, p.A.Send(p.Now, association.SendInfo{Stream: 1, Context: uint32(i)}, numbered(i, 100)))
+			}
+			if tc.end != nil {
+				tc.end(p)
+			}
+			require.True(t, p.RunUntil(time.Minute, func() bool { return p.A.State() == association.StateClosed }))
+			failed := eventsOf[*association.SendFailed](p.DeliveredA)
+			require.Len(t, failed, 3)
+			for i, f := range failed {
+				require.False(t, f.Sent)
+				require.Equal(t, tc.code, f.Error)
+				require.Equal(t, uint32(i), f.Info.Context)
+				require.Equal(t, numbered(i, 100), f.Data)
+			}
+			last := p.DeliveredA[len(p.DeliveredA)-1].Event.(*association.AssocChange)
+			require.Equal(t, association.CantAssoc, last.State)
 		})
 	}
 }
