@@ -34,6 +34,12 @@ type Association struct {
 
 	paths   []*path
 	primary *path
+	// HB.Max.Burst budget of the path-verification HEARTBEATs (RFC 9260
+	// Section 5.4): probesLeft more until probeEnd, one RTO after the
+	// window began; probeSeq numbers the probes sent.
+	probeEnd   timer.Time
+	probesLeft int
+	probeSeq   uint64
 
 	// Handshake.
 	initChunk   []byte // the INIT we send and retransmit (T1-init)
@@ -181,6 +187,7 @@ func newAssociation(cfg Config, now timer.Time) (*Association, error) {
 	}
 	a.newStreams()
 	a.lastActivity = now
+	a.probeEnd = now // the first path-verification probe opens a window
 	a.lastARwnd = cfg.ReceiveBuffer
 	a.initTimers()
 	return a, nil

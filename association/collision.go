@@ -120,21 +120,29 @@ func (a *Association) refuseNewAddresses(from netip.AddrPort, init *chunk.Init) 
 // address that is not the peer's, and a blind COOKIE ECHO could then
 // restart the association. Listed addresses out of scope (see inScope)
 // were never used as paths and are not new. Parameters after one whose
-// action bits stop the processing are not looked at (Section 3.2.1).
+// action bits stop the processing are not looked at (Section 3.2.1). At
+// most MaxPaths addresses are listed, the most an association could have
+// added: an INIT listing thousands must not make an ABORT of thousands.
 func (a *Association) newAddresses(from netip.AddrPort, init *chunk.Init) []byte {
 	var out []byte
+	n := 0
 	src := from.Addr().Unmap()
 	if from.IsValid() && a.pathFor(src) == nil {
 		out = []byte{} // new, even without an Address TLV of its own
 		if p := chunk.AddressParam(src); p != nil {
 			out = p.Append(out)
+			n++
 		}
 	}
 	_, ps := classifyParams(init.Params)
 	for _, p := range ps {
+		if n >= MaxPaths {
+			break
+		}
 		addr, ok := chunk.ParamAddress(p)
 		if ok && a.pathFor(addr) == nil && a.inScope(addr) && addr != src {
 			out = p.Append(out)
+			n++
 		}
 	}
 	return out

@@ -34,6 +34,9 @@ const (
 	DefaultSACKFrequency = 2
 	// DefaultMaxBurst is Max.Burst.
 	DefaultMaxBurst = 4
+	// DefaultHBMaxBurst is HB.Max.Burst: the path-verification
+	// HEARTBEATs sent per RTO (RFC 9260 Section 5.4).
+	DefaultHBMaxBurst = 1
 	// DefaultOutboundStreams is the number of outbound streams requested
 	// (gen_sctp's sctp_initmsg num_ostreams default on Linux).
 	DefaultOutboundStreams = 10
@@ -85,6 +88,13 @@ type Config struct {
 	HeartbeatInterval time.Duration
 	// HeartbeatDisabled turns heartbeats on idle paths off (hb_disable).
 	HeartbeatDisabled bool
+	// HBMaxBurst is HB.Max.Burst: at most this many packets with a
+	// HEARTBEAT go to unconfirmed peer addresses per RTO of the primary
+	// path (RFC 9260 Section 5.4), so that a peer listing addresses it
+	// does not own cannot make the association flood them (RFC 5062
+	// Section 6). RFC 5062 Section 6.3: do "not use larger HB.Max.Burst
+	// parameter values than recommended".
+	HBMaxBurst int
 	// SACKDelay is the delayed-SACK timeout (sctp_delayed_ack_time);
 	// SACKFrequency the number of packets that trigger a SACK.
 	SACKDelay     time.Duration
@@ -182,6 +192,7 @@ func (c Config) WithDefaults() Config {
 	def(&c.SendBuffer, DefaultSendBuffer)
 	def(&c.MTU, DefaultMTU)
 	def(&c.MaxBurst, DefaultMaxBurst)
+	def(&c.HBMaxBurst, DefaultHBMaxBurst)
 	return c
 }
 
@@ -228,6 +239,8 @@ func (c *Config) Validate() error {
 		return bad("Autoclose", c.Autoclose)
 	case c.MaxBurst < 1:
 		return bad("MaxBurst", c.MaxBurst)
+	case c.HBMaxBurst < 1:
+		return bad("HBMaxBurst", c.HBMaxBurst)
 	case c.PFMaxRetrans < 0:
 		return bad("PFMaxRetrans", c.PFMaxRetrans)
 	case c.PartialDeliveryPoint < 0:

@@ -32,8 +32,16 @@
 // rotating secrets of a CookieKeys, and creates the Association only when
 // a COOKIE ECHO with a valid cookie arrives.
 //
+// The addresses a peer lists in its INIT or INIT ACK become paths, at most
+// MaxPaths of them, unconfirmed until a HEARTBEAT with a nonce is answered
+// from each (RFC 9260 Section 5.4); at most Config.HBMaxBurst (HB.Max.Burst,
+// default 1) such probes go out per RTO, so that a peer listing addresses
+// it does not own cannot turn the association into a flood of HEARTBEATs
+// at them (RFC 5062 Section 6).
+//
 // References:
 //   - https://www.rfc-editor.org/rfc/rfc9260
+//   - https://www.rfc-editor.org/rfc/rfc5062 (attacks and their mitigations)
 //   - https://www.rfc-editor.org/rfc/rfc6458 (events and options, as
 //     gen_sctp exposes them)
 package association

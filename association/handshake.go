@@ -84,7 +84,7 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 	// RFC 9260 Section 3.3.3: "the source address of the IP datagram
 	// containing the INIT ACK chunk and any additional address(es)
 	// provided within the INIT ACK chunk MAY be used as destinations".
-	if a.pathFor(from.Addr()) == nil && a.inScope(from.Addr()) && len(a.paths) < maxPaths {
+	if a.pathFor(from.Addr()) == nil && a.inScope(from.Addr()) && len(a.paths) < MaxPaths {
 		a.addPath(from, false)
 	}
 	a.learnPeerAddrs(peerAddrs(params), from.Port())

@@ -73,10 +73,49 @@ func (a *Association) onHeartbeatTimer(now timer.Time, p *path) {
 	// HEARTBEAT chunks, etc.) and no HEARTBEAT chunk has been sent to it
 	// within the current heartbeat period of that address."
 	idle := now.Sub(p.lastProbe) >= p.hbInterval || p.state != PathActive
-	if idle {
+	switch {
+	case idle && p.state == PathUnconfirmed:
+		a.probeUnconfirmed(now, p)
+		return
+	case idle:
 		a.sendHeartbeat(now, p)
 	}
 	a.startHeartbeat(now, p)
+}
+
+// probeUnconfirmed sends the path-verification HEARTBEAT that the timer of
+// the unconfirmed path p asks for, within HB.Max.Burst (RFC 9260 Section
+// 5.4: "The number of packets containing HEARTBEAT chunks sent at each RTO
+// SHOULD be limited by the 'HB.Max.Burst' parameter. It is an
+// implementation decision as to how to distribute packets containing
+// HEARTBEAT chunks to the peer's addresses for path verification."): at
+// most Config.HBMaxBurst probes per RTO of the primary path, each to the
+// unconfirmed path that has waited longest for one (p, or a path deferred
+// earlier). A path left out waits for the next RTO; it sent nothing, so
+// no error is counted against it.
+func (a *Association) probeUnconfirmed(now timer.Time, p *path) {
+	if now >= a.probeEnd {
+		a.probeEnd = now.Add(a.primary.rto.RTO())
+		a.probesLeft = a.cfg.HBMaxBurst
+	}
+	q := p
+	if a.probesLeft > 0 {
+		for _, r := range a.paths {
+			if r.probeWait && r.state == PathUnconfirmed && r.probeSeq < q.probeSeq {
+				q = r
+			}
+		}
+		a.probesLeft--
+		a.probeSeq++
+		q.probeSeq, q.probeWait = a.probeSeq, false
+		a.sendHeartbeat(now, q)
+		a.startHeartbeat(now, q)
+		if q == p {
+			return
+		}
+	}
+	p.probeWait = true
+	p.hb.Start(now, a.probeEnd.Sub(now))
 }
 
 // sendHeartbeat queues a HEARTBEAT with a fresh nonce for p.

@@ -105,18 +105,28 @@ func (a *Association) localFor(remote netip.Addr) netip.Addr {
 }
 
 // learnPeerAddrs adds a path, unconfirmed (RFC 9260 Section 5.4 rule 3),
-// for every listed peer address in scope that is not known yet. The remote
-// UDP encapsulation port of a new address is the one of the packet that
-// listed it until a packet from the address itself tells otherwise (RFC
-// 6951 Section 5.4).
+// for every listed peer address in scope that is not known yet, up to
+// MaxPaths paths. The remote UDP encapsulation port of a new address is
+// the one of the packet that listed it until a packet from the address
+// itself tells otherwise (RFC 6951 Section 5.4).
 func (a *Association) learnPeerAddrs(addrs []netip.Addr, port uint16) {
 	for _, addr := range addrs {
-		if a.pathFor(addr) != nil || !a.inScope(addr) || len(a.paths) >= maxPaths {
-			continue
+		if len(a.paths) >= MaxPaths {
+			return
 		}
-		a.addPath(netip.AddrPortFrom(addr, port), false)
+		if a.pathFor(addr) == nil && a.inScope(addr) {
+			a.addPath(netip.AddrPortFrom(addr, port), false)
+		}
 	}
 }
 
-// maxPaths bounds the destinations of an association.
-const maxPaths = 16
+// MaxPaths bounds the destination transport addresses (paths) that a peer
+// can give an association: the source of its INIT or INIT ACK and the
+// first addresses in scope that the chunk lists make at most MaxPaths
+// paths with those already known (the addresses passed to New are all
+// kept). An INIT or INIT ACK may list thousands of addresses (RFC 9260
+// Section 5.1.2 sets no limit); the others are not used, so that the
+// memory, timers and path-verification HEARTBEATs (RFC 5062 Section 6) of
+// an association do not grow with what a peer lists. Sixteen covers any
+// genuinely multihomed host.
+const MaxPaths = 16

@@ -63,6 +63,11 @@ type path struct {
 	hbInterval    time.Duration
 	hbNonce       uint64
 	hbOutstanding bool
+	// probeSeq orders the path-verification probes of unconfirmed paths
+	// (0: never probed); probeWait is set while HB.Max.Burst defers one
+	// (RFC 9260 Section 5.4, see probeUnconfirmed).
+	probeSeq  uint64
+	probeWait bool
 
 	// RTT measurement in progress on DATA (one per round trip; Karn's
 	// rule, RFC 9260 Section 6.3.1 C5).

@@ -65,10 +65,13 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 		case *chunk.AdaptationLayerIndication:
 			ck.peerFeatures |= featAdaptation
 			ck.peerAdaptation = p.Indication
-		case *chunk.IPv4Address:
-			ck.peerAddrs = append(ck.peerAddrs, p.NetIP())
-		case *chunk.IPv6Address:
-			ck.peerAddrs = append(ck.peerAddrs, p.NetIP())
+		case *chunk.IPv4Address, *chunk.IPv6Address:
+			// The cookie keeps the first maxCookieAddrs listed addresses:
+			// an INIT may list thousands (RFC 5062 Section 6), and the
+			// association takes at most MaxPaths of them.
+			if a, ok := chunk.ParamAddress(p); ok && len(ck.peerAddrs) < maxCookieAddrs {
+				ck.peerAddrs = append(ck.peerAddrs, a)
+			}
 		}
 	}
 	ack := &chunk.InitAck{

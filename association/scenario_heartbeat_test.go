@@ -1,10 +1,13 @@
 package association_test
 
 import (
+	"fmt"
+	"net/netip"
 	"testing"
 	"time"
 
 	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/association/associationtest"
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/stretchr/testify/require"
 )
@@ -123,4 +126,66 @@ func TestScenarioHeartbeatPathDownAndUp(t *testing.T) {
 	require.Equal(t, []association.AssocChangeState{association.CommUp}, assocStates(p.DeliveredA))
 	m := sendAndDeliver(t, p, []byte("back"))
 	require.Equal(t, []byte("back"), m.Data)
+}
+
+// RFC 9260 Section 5.4: "In each RTO, a probe MAY be sent on an active
+// UNCONFIRMED path" and "The number of packets containing HEARTBEAT chunks
+// sent at each RTO SHOULD be limited by the 'HB.Max.Burst' parameter. It
+// is an implementation decision as to how to distribute packets containing
+// HEARTBEAT chunks to the peer's addresses for path verification." A peer
+// with four addresses more than the one connected to: A probes them
+// HB.Max.Burst at a time, one RTO apart, every one before any is probed
+// again, and confirms all four within ceil(4 / HB.Max.Burst) RTOs.
+// (The attack this limits: TestHostileHandshakeListedAddresses.)
+// https://www.rfc-editor.org/rfc/rfc9260#section-5.4
+func TestScenarioHeartbeatPathVerificationBurst(t *testing.T) {
+	// RFC 9260 Section 16: "HB.Max.Burst: 1", the default; it must be
+	// positive.
+	require.Equal(t, 1, association.Config{}.WithDefaults().HBMaxBurst)
+	bad := associationtest.Config(1, 5000, 5001)
+	bad.HBMaxBurst = -1
+	_, err := association.NewAcceptor(bad)
+	require.ErrorIs(t, err, association.ErrInvalidConfig)
+
+	zs := []netip.AddrPort{associationtest.AddrZ}
+	for i := range 4 {
+		zs = append(zs, netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, byte(2 + i), 2}), associationtest.AddrZ.Port()))
+	}
+	for _, burst := range []int{1, 2, 4} {
+		t.Run(fmt.Sprint("HB.Max.Burst=", burst), func(t *testing.T) {
+			const seed = 95
+			cfgA, cfgZ := scenarioConfigs(seed)
+			cfgA.HBMaxBurst = burst
+			logSeedOnFailure(t, seed)
+			p, err := associationtest.NewMultihomedPair(seed, cfgA, cfgZ, scenarioLink,
+				[]netip.AddrPort{associationtest.AddrA}, zs)
+			require.NoError(t, err)
+			c := capturePackets(p)
+			require.NoError(t, p.Handshake())
+			allActive := func() bool {
+				for _, pi := range p.A.Paths() {
+					if pi.State != association.PathActive {
+						return false
+					}
+				}
+				return true
+			}
+			require.True(t, p.RunUntil(time.Minute, allActive))
+			var probes []*sentPacket
+			for i := range c.pkts {
+				if s := &c.pkts[i]; s.from == p.AddrA && s.to != p.AddrZ && s.has(chunk.TypeHeartbeat) {
+					probes = append(probes, s)
+				}
+			}
+			require.Len(t, probes, 4, "one probe per address: each is answered")
+			rto := cfgA.RTO.Initial
+			for i, s := range probes {
+				window := i / burst
+				require.Equal(t, probes[0].at.Add(time.Duration(window)*rto), s.at,
+					"probe %d to %v: HB.Max.Burst %d per RTO", i, s.to, burst)
+			}
+			last := (len(probes) - 1) / burst
+			require.LessOrEqual(t, p.Now.Sub(probes[0].at), time.Duration(last)*rto+2*scenarioLink.Delay)
+		})
+	}
 }
