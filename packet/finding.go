@@ -34,6 +34,14 @@ const (
 	// FindingZeroChecksum: the checksum field is zero and was accepted
 	// without verification (RFC 9653 Section 5.3).
 	FindingZeroChecksum
+	// FindingDroppedTail: a malformed chunk envelope (a Chunk Length
+	// below 4, a chunk running past the end of the packet, or 1 to 3
+	// bytes left over) follows well-formed chunks; it and anything after
+	// it were dropped. RFC 9260 Section 6.10: "If the receiver detects a
+	// partial chunk, it MUST drop the chunk"; the chunks before it are
+	// processed ("An endpoint MUST process received chunks in their order
+	// in the packet").
+	FindingDroppedTail
 )
 
 var findingNames = [...]string{
@@ -43,6 +51,7 @@ var findingNames = [...]string{
 	"INIT with non-zero verification tag",
 	"zero port",
 	"zero checksum accepted",
+	"malformed chunk dropped",
 }
 
 // Has reports whether every finding in g is in f.

@@ -40,9 +40,14 @@ func (p *Packet) Bytes() []byte { return p.raw }
 // 6.10). It does not look inside chunk values: parse each chunk with its
 // type's Parse method while iterating with Chunks.
 //
+// A malformed envelope after one or more well-formed chunks ends the
+// packet there: the packet keeps the chunks before it, and Findings has
+// FindingDroppedTail (Section 6.10: a partial chunk is dropped; the chunks
+// before it are processed).
+//
 // Errors are *Error for the packet as a whole and *chunk.ParseError, with
-// the offset from the start of b, for a malformed chunk envelope. The
-// returned Packet aliases b. Parse does not allocate.
+// the offset from the start of b, for a malformed envelope of the first
+// chunk. The returned Packet aliases b. Parse does not allocate.
 func Parse(b []byte, opts Options) (Packet, error) {
 	h, err := ParseHeader(b)
 	if err != nil {
@@ -63,16 +68,26 @@ func Parse(b []byte, opts Options) (Packet, error) {
 	}
 	var bf bundling
 	for off := HeaderLen; off < len(b); {
+		var err error
 		if len(b)-off < 4 {
-			return Packet{}, &Error{Err: ErrPadding, Offset: off}
+			err = &Error{Err: ErrPadding, Offset: off}
 		}
-		ch, n, err := chunk.ReadHeader(b[off:])
-		if err != nil {
-			var pe *chunk.ParseError
-			if errors.As(err, &pe) {
-				pe.Offset += off
+		var ch chunk.Header
+		var n int
+		if err == nil {
+			if ch, n, err = chunk.ReadHeader(b[off:]); err != nil {
+				var pe *chunk.ParseError
+				if errors.As(err, &pe) {
+					pe.Offset += off
+				}
 			}
-			return Packet{}, err
+		}
+		if err != nil {
+			if p.NumChunks == 0 {
+				return Packet{}, err
+			}
+			p.Findings |= FindingDroppedTail // Chunks stops before it
+			break
 		}
 		bf.add(ch.Type)
 		p.NumChunks++
@@ -159,8 +174,9 @@ func (it *Iter) Next() (Raw, bool) {
 	if len(b) < 4 {
 		return Raw{}, false
 	}
-	// Parse validated every envelope; check again only so that a Packet
-	// built by hand cannot make Next read out of range.
+	// Parse validated every envelope up to a dropped tail
+	// (FindingDroppedTail), where this check ends the iteration; it also
+	// keeps a Packet built by hand from making Next read out of range.
 	length := int(b[2])<<8 | int(b[3])
 	n := (length + 3) &^ 3
 	if length < 4 || n > len(b) {

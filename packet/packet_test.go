@@ -141,8 +141,7 @@ func TestParseBadInput(t *testing.T) {
 		{"short header", good[:11], io.ErrUnexpectedEOF, 11, false},
 		{"header only", good[:12], ErrNoChunks, 12, false},
 		{"partial chunk header", append(good[:12:12], 3, 0), ErrPadding, 12, false},
-		{"chunk past the end", good[:len(good)-4], io.ErrUnexpectedEOF, len(good) - 4, true},
-		{"trailing bytes", append(append([]byte(nil), good...), 0, 0), ErrPadding, len(good), false},
+		{"first chunk past the end", good[:len(good)-len(rawData)-4], io.ErrUnexpectedEOF, len(good) - len(rawData) - 4, true},
 		{"zero chunk length", append(good[:12:12], 3, 0, 0, 0), chunk.ErrLength, 14, true},
 		{"chunk length 3", append(good[:12:12], 3, 0, 0, 3), chunk.ErrLength, 14, true},
 	}
@@ -166,6 +165,44 @@ func TestParseBadInput(t *testing.T) {
 	bad[len(bad)-1] ^= 0x80
 	_, err := Parse(bad, Options{})
 	require.ErrorIs(t, err, ErrChecksum)
+}
+
+// RFC 9260 Section 6.10: "An endpoint MUST process received chunks in
+// their order in the packet. ... If the receiver detects a partial chunk,
+// it MUST drop the chunk." A malformed chunk envelope after well-formed
+// chunks drops that chunk (and what follows, which cannot be delimited);
+// the chunks before it are kept, and FindingDroppedTail says so.
+func TestParseDropsMalformedTail(t *testing.T) {
+	good := build(1, rawSACK, rawData)
+	tail := func(b ...byte) []byte { return append(append([]byte(nil), good...), b...) }
+	tests := []struct {
+		name string
+		in   []byte
+		keep int // chunks kept
+	}{
+		{"chunk past the end", good[:len(good)-4], 1},
+		{"trailing bytes", tail(0, 0), 2},
+		{"zero chunk length", tail(4, 0, 0, 0), 2},
+		{"chunk length 3", tail(4, 0, 0, 3, 0, 0, 0, 0), 2},
+		{"zero-length chunk then a good one", append(tail(4, 0, 0, 0), rawSACK...), 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Parse(tt.in, Options{SkipChecksum: true})
+			require.NoError(t, err)
+			require.True(t, p.Findings.Has(FindingDroppedTail))
+			require.Equal(t, tt.keep, p.NumChunks)
+			var types []chunk.Type
+			it := p.Chunks()
+			for r, ok := it.Next(); ok; r, ok = it.Next() {
+				types = append(types, r.Type)
+			}
+			require.Equal(t, []chunk.Type{chunk.TypeSACK, chunk.TypeData}[:tt.keep], types)
+		})
+	}
+	p, err := Parse(good, Options{})
+	require.NoError(t, err)
+	require.False(t, p.Findings.Has(FindingDroppedTail))
 }
 
 func TestBuilder(t *testing.T) {
