@@ -82,6 +82,13 @@ var (
 	// sctp_get_peer_addr_info); it is wrapped together with
 	// ErrInvalidOption (reason einval, as gen_sctp's setopts).
 	ErrReadOnly = errors.New("sctp: read-only option")
+	// ErrCookieTooLarge: the peer's State Cookie does not fit in a COOKIE
+	// ECHO within the path MTU, so the association cannot be set up:
+	// Connect fails with reason cant_assoc, wrapping it (errors.Is).
+	ErrCookieTooLarge = association.ErrCookieTooLarge
+	// ErrInitTooLarge: the INIT, with the local addresses it lists, does
+	// not fit the path MTU (reason einval from Connect).
+	ErrInitTooLarge = association.ErrInitTooLarge
 )
 
 // Error is the error returned by the Socket methods: the operation, the
@@ -211,6 +218,15 @@ type EventError struct {
 // Error implements error.
 func (e *EventError) Error() string {
 	return "sctp event " + e.Event.Record() + ": " + e.Event.String()
+}
+
+// Unwrap returns the local reason of a failed association (the Err of an
+// AssocChange, for example ErrCookieTooLarge), or nil.
+func (e *EventError) Unwrap() error {
+	if ac, ok := e.Event.(*AssocChange); ok {
+		return ac.Err
+	}
+	return nil
 }
 
 // eventReason returns the reason atom of an event returned as an error.

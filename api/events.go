@@ -37,6 +37,9 @@ type AssocChange struct {
 	// Causes are the error causes of the ABORT that ended the association
 	// (an addition: gen_sctp does not deliver them).
 	Causes []chunk.Cause
+	// Err is the local reason of a cant_assoc that no cause code names
+	// (for example ErrCookieTooLarge), or nil (an addition).
+	Err error
 }
 
 // PaddrChange is #sctp_paddr_change{}: a peer address changed state. It
@@ -180,7 +183,7 @@ func convertEvent(ev association.Event, id AssocID, peerPort uint16) Event {
 	switch e := ev.(type) {
 	case *association.AssocChange:
 		return &AssocChange{State: e.State, Error: e.Error, OutboundStreams: e.OutboundStreams,
-			InboundStreams: e.InboundStreams, AssocID: id, Causes: e.Causes}
+			InboundStreams: e.InboundStreams, AssocID: id, Causes: e.Causes, Err: e.Err}
 	case *association.PaddrChange:
 		return &PaddrChange{Addr: netip.AddrPortFrom(e.Addr.Addr(), peerPort), State: e.State, Error: e.Error, AssocID: id}
 	case *association.RemoteError:

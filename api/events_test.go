@@ -52,6 +52,21 @@ func TestConvertEvents(t *testing.T) {
 	}
 }
 
+// A failed Connect returns an *Error wrapping an *EventError with the
+// cant_assoc AssocChange; the local reason of the failure (for example a
+// State Cookie too large to echo within the path MTU) is reachable with
+// errors.Is.
+func TestEventErrorUnwrapsAssocChangeErr(t *testing.T) {
+	ev := convertEvent(&association.AssocChange{State: association.CantAssoc, Err: association.ErrCookieTooLarge}, 7, 5000)
+	require.Equal(t, &AssocChange{State: CantAssoc, AssocID: 7, Err: ErrCookieTooLarge}, ev)
+	err := error(&Error{Op: "connect", Assoc: 7, Stream: -1, Reason: eventReason(ev), Err: &EventError{Event: ev}})
+	require.ErrorIs(t, err, ErrCookieTooLarge)
+	require.ErrorIs(t, err, association.ErrCookieTooLarge)
+	var ee *EventError
+	require.ErrorAs(t, err, &ee)
+	require.Nil(t, (&EventError{Event: &ShutdownEvent{}}).Unwrap())
+}
+
 // Atoms: String gives gen_sctp's.
 func TestAtoms(t *testing.T) {
 	require.Equal(t, "comm_up", CommUp.String())

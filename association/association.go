@@ -103,8 +103,13 @@ type Association struct {
 	lastActivity      timer.Time
 
 	// Control chunks waiting for the next packet, in order, and where
-	// they must go (nil: the primary path).
-	ctrl []ctrlChunk
+	// they must go (nil: the primary path); ctrlBytes is what they take
+	// on the wire (send.go).
+	ctrl      []ctrlChunk
+	ctrlBytes int
+	// replyAllowance is what the replies to the chunks of the packet
+	// being processed may still take on the wire (recv.go).
+	replyAllowance int
 
 	// Association-wide error counter (RFC 9260 Section 8.1).
 	errorCount int
@@ -133,6 +138,8 @@ type ctrlChunk struct {
 	// addr, when valid, is the destination of raw instead of to's
 	// address (see queueRawTo).
 	addr netip.AddrPort
+	// n is the size on the wire (ctrlLen), set by queueCtrl.
+	n int
 }
 
 // Stats are counters of an association (gen_sctp getstat and RFC 6458

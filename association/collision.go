@@ -24,14 +24,14 @@ func (a *Association) handleInit(now timer.Time, from netip.AddrPort, init *chun
 	if p := a.pathFor(from.Addr()); p != nil {
 		to = p.remote
 	}
-	r := responder{cfg: &a.cfg, keys: a.keys, rnd: a.rnd, from: to}
+	r := responder{cfg: &a.cfg, keys: a.keys, rnd: a.rnd, from: to, mtu: a.pathOrPrimary(to).mtu}
 	switch a.state {
 	case StateClosed:
 		return discard("INIT for a closed association", chunk.TypeInit, nil)
 	case StateShutdownAckSent:
 		// RFC 9260 Section 9.2: "the endpoint MUST discard the INIT chunk
 		// and retransmit the SHUTDOWN ACK chunk."
-		a.queueCtrl(ctrlChunk{c: &chunk.ShutdownAck{}})
+		a.queueReply(ctrlChunk{c: &chunk.ShutdownAck{}})
 		return nil
 	case StateCookieWait, StateCookieEchoed:
 		// RFC 9260 Section 5.2.1: reply "using the same parameters it sent
@@ -180,7 +180,7 @@ func (a *Association) handleCookieEchoTCB(now timer.Time, p *packet.Packet, ce *
 		if !wasUp {
 			a.setupFromCookieCollision(&ck)
 		}
-		a.queueCtrl(ctrlChunk{c: &chunk.CookieAck{}})
+		a.queueReply(ctrlChunk{c: &chunk.CookieAck{}})
 		if !wasUp {
 			a.established(now, CommUp)
 		}
@@ -197,7 +197,7 @@ func (a *Association) handleCookieEchoTCB(now timer.Time, p *packet.Packet, ce *
 			a.setupFromCookieCollision(&ck)
 			a.established(now, CommUp)
 		}
-		a.queueCtrl(ctrlChunk{c: &chunk.CookieAck{}})
+		a.queueReply(ctrlChunk{c: &chunk.CookieAck{}})
 		return true, nil
 	}
 	return false, discard("cookie matches no case of Table 12", chunk.TypeCookieEcho, nil)
@@ -234,8 +234,8 @@ func (a *Association) cookieRestart(now timer.Time, ck *cookie) (bool, error) {
 		// "it MUST NOT set up a new association but instead resend the
 		// SHUTDOWN ACK chunk and send an ERROR chunk with a "Cookie
 		// Received While Shutting Down" error cause to its peer."
-		a.queueCtrl(ctrlChunk{c: &chunk.ShutdownAck{}})
-		a.queueCtrl(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
+		a.queueReply(ctrlChunk{c: &chunk.ShutdownAck{}})
+		a.queueReply(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
 			&chunk.CookieWhileShuttingDownCause{}}}})
 		return false, nil
 	}
@@ -257,7 +257,7 @@ func (a *Association) cookieRestart(now timer.Time, ck *cookie) (bool, error) {
 	}
 	a.fromCookie(now, ck)
 	a.localTieTag, a.peerTieTag = 0, 0
-	a.queueCtrl(ctrlChunk{c: &chunk.CookieAck{}})
+	a.queueReply(ctrlChunk{c: &chunk.CookieAck{}})
 	// "A RESTART notification SHOULD be sent to the ULP instead of a
 	// COMMUNICATION LOST notification."
 	a.established(now, Restart)

@@ -174,6 +174,36 @@ func (c *cookie) encode(b []byte, k *CookieKeys) []byte {
 	return mac.Sum(b)
 }
 
+// fitAddrs drops peer addresses from the end of c.peerAddrs until the
+// encoded cookie takes at most room bytes (or no address is left).
+func (c *cookie) fitAddrs(room int) {
+	n := min(len(c.peerAddrs), maxCookieAddrs)
+	// cookieFixedLen counts one byte for initFrom.
+	size := cookieFixedLen + cookieMACLen + cookieAddrLen(c.initFrom.Addr().Unmap()) - 1
+	if c.initFrom.IsValid() {
+		size += 2
+	}
+	for _, a := range c.peerAddrs[:n] {
+		size += cookieAddrLen(a)
+	}
+	for n > 0 && size > room {
+		n--
+		size -= cookieAddrLen(c.peerAddrs[n])
+	}
+	c.peerAddrs = c.peerAddrs[:n]
+}
+
+// cookieAddrLen returns the bytes appendCookieAddr appends for a.
+func cookieAddrLen(a netip.Addr) int {
+	switch {
+	case !a.IsValid():
+		return 1
+	case a.Is4():
+		return 5
+	}
+	return 17
+}
+
 // decode verifies the MAC of the cookie in b and fills c. It does not check
 // the lifetime.
 func (c *cookie) decode(b []byte, k *CookieKeys) error {

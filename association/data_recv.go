@@ -92,7 +92,7 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 			// Stream Identifier" ... and discard the DATA chunk."
 			a.rcv.add(tsn)
 			if a.canReport() {
-				a.queueCtrl(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
+				a.queueReply(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
 					&chunk.InvalidStreamIdentifierCause{StreamID: d.StreamID}}}})
 			}
 			a.sackNow = true
@@ -119,6 +119,13 @@ func (a *Association) afterData(now timer.Time) {
 	a.packetHasData = false
 	sawGap := a.packetSawGap
 	a.packetSawGap = false
+	if a.state == StateClosed {
+		// An ABORT after the DATA (or one the DATA made us send) ended
+		// the association: RFC 9260 Section 9.1, "the receiving endpoint
+		// MUST NOT send any SCTP packets in response". Nothing is owed.
+		a.packetHasDup = false
+		return
+	}
 	a.sackDue = true
 	a.packetsUnacked++
 	if a.packetHasDup {

@@ -26,6 +26,13 @@
 // jitter) comes from Config.Rand. Given the same seed and the same inputs,
 // an Association produces byte-identical output.
 //
+// What a peer can make an association hold or send is bounded: every
+// packet fits the PMTU of its path (RFC 9260 Section 6.10), so a reply
+// that cannot (a HEARTBEAT ACK for an oversized HEARTBEAT) is not sent
+// and reports are cut to fit; the replies waiting to be sent take at most
+// 64 KiB; and the HEARTBEAT ACKs answering one packet take no more bytes
+// than the packet did.
+//
 // The passive side of the handshake is stateless until a valid COOKIE ECHO
 // arrives (RFC 9260 Section 5.1 B): Acceptor answers INIT chunks with INIT
 // ACK chunks carrying a State Cookie signed with HMAC-SHA-256 under the

@@ -29,6 +29,16 @@ var (
 	// ErrInProgress: Connect was called on an association that is not
 	// closed.
 	ErrInProgress = errors.New("association: already connecting or connected")
+	// ErrInitTooLarge: the INIT chunk (with the local addresses it lists)
+	// does not fit the PMTU of the primary path, so it cannot be sent
+	// (RFC 9260 Section 6.10). Connect returns it; a later INIT that no
+	// longer fits ends the attempt with a CantAssoc carrying it.
+	ErrInitTooLarge = errors.New("association: INIT too large for the path MTU")
+	// ErrCookieTooLarge: the State Cookie of the peer's INIT ACK does not
+	// fit in a COOKIE ECHO within the PMTU of the primary path, so it
+	// cannot be echoed (RFC 9260 Section 6.10). The attempt ends with a
+	// CantAssoc AssocChange whose Err is this error.
+	ErrCookieTooLarge = errors.New("association: State Cookie too large for the path MTU")
 
 	errNoPeer = errors.New("association: no peer address")
 )

@@ -61,6 +61,9 @@ type AssocChange struct {
 	// Causes are the error causes of the ABORT that ended the association,
 	// if any (gen_sctp does not deliver them; Go users can read them).
 	Causes []chunk.Cause
+	// Err is the local reason of a CantAssoc that no cause code names
+	// (for example ErrCookieTooLarge), or nil. Test it with errors.Is.
+	Err error
 }
 
 // PaddrState is the state of a PaddrChange event.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
 	"github.com/gensctp/gensctp/timer"
 )
 
@@ -20,7 +21,10 @@ func (a *Association) Connect(now timer.Time) error {
 	a.nextTSN = chunk.TSN(a.rnd.Uint64())
 	a.cumAckPoint = a.nextTSN - 1
 	a.out.reset(a.nextTSN)
-	a.sendInit(now)
+	if !a.sendInit(now) {
+		a.localTag = 0
+		return ErrInitTooLarge
+	}
 	a.state = StateCookieWait
 	a.initPath = a.primary
 	// RFC 9260 Section 5.1 A: "After sending the INIT chunk, "A" starts the
@@ -40,8 +44,10 @@ func (a *Association) initParams(ps []chunk.Param) []chunk.Param {
 }
 
 // sendInit queues the INIT chunk (RFC 9260 Section 3.3.2). It is sent with
-// a zero verification tag and alone in its packet.
-func (a *Association) sendInit(now timer.Time) {
+// a zero verification tag and alone in its packet. It reports false when
+// the INIT does not fit the PMTU of the primary path (too many local
+// addresses for it).
+func (a *Association) sendInit(now timer.Time) bool {
 	init := &chunk.Init{
 		InitiateTag:     a.localTag,
 		ARwnd:           uint32(a.cfg.ReceiveBuffer),
@@ -56,7 +62,7 @@ func (a *Association) sendInit(now timer.Time) {
 		init.Params = append(init.Params, &chunk.CookiePreservative{
 			SuggestedLifespanIncrement: uint32(a.preserveFor / time.Millisecond)})
 	}
-	a.queueCtrl(ctrlChunk{c: init, to: a.primary, useTag: true})
+	return a.queueCtrl(ctrlChunk{c: init, to: a.primary, useTag: true})
 }
 
 // handleInitAck processes an INIT ACK (RFC 9260 Section 5.1 C). In any
@@ -76,6 +82,19 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 		a.fail(now, CantAssoc, causeCode(err), nil)
 		return discard("invalid INIT ACK", chunk.TypeInitAck, err)
 	}
+	// RFC 9260 Section 6.10: "The total size of the resultant SCTP
+	// packet MUST be less that or equal to the current PMTU." A State
+	// Cookie too large for a COOKIE ECHO within the PMTU of the primary
+	// path cannot be echoed: the attempt fails at once rather than
+	// waiting for T1-cookie to give up on a COOKIE ECHO never sent. The
+	// peer's INIT ACK is answered as one whose parameters we cannot
+	// accept (Section 5.1: "it SHOULD respond with an ABORT chunk").
+	ce := chunk.CookieEcho{Cookie: c.StateCookie().Cookie}
+	if packet.HeaderLen+ce.Len() > a.primary.mtu {
+		a.abortWithTag(c.InitiateTag, nil)
+		a.failWith(now, CantAssoc, ErrCookieTooLarge)
+		return discard("State Cookie too large for the PMTU", chunk.TypeInitAck, ErrCookieTooLarge)
+	}
 	// RFC 9260 Section 3.2.1: the optional parameters after one whose
 	// action bits say stop are not processed; the State Cookie is used
 	// whatever its place.
@@ -94,12 +113,14 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 	// RFC 9260 Section 5.1 C: ""A" then sends the State Cookie received in
 	// the INIT ACK chunk in a COOKIE ECHO chunk, starts the T1-cookie
 	// timer, and enters the COOKIE-ECHOED state."
-	a.queueCookieEcho()
-	if len(unrec) > 0 {
-		// RFC 9260 Section 3.2.2: the receiver of an INIT ACK "SHOULD
-		// bundle the ERROR chunk containing the "Unrecognized Parameters"
-		// error cause with the chunk sent in response (e.g., COOKIE ECHO)".
-		a.queueCtrl(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
+	a.queueCookieEcho(now)
+	// RFC 9260 Section 3.2.2: the receiver of an INIT ACK "SHOULD bundle
+	// the ERROR chunk containing the "Unrecognized Parameters" error cause
+	// with the chunk sent in response (e.g., COOKIE ECHO)": the
+	// parameters reported are those that fit in that packet.
+	room := a.primary.mtu - packet.HeaderLen - ce.Len() - 4 - 4 // ERROR and cause headers
+	if unrec = fitTLVs(unrec, room); len(unrec) > 0 {
+		a.queueReply(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
 			&chunk.UnrecognizedParametersCause{Params: unrec}}}})
 	}
 	a.t1.ID = timer.T1Cookie
@@ -108,8 +129,12 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 }
 
 // queueCookieEcho queues the COOKIE ECHO; it is put first in its packet.
-func (a *Association) queueCookieEcho() {
-	a.queueCtrl(ctrlChunk{c: &chunk.CookieEcho{Cookie: a.cookieEcho}, to: a.primary})
+// When it no longer fits the PMTU of the primary path (lowered since the
+// INIT ACK came), the attempt fails.
+func (a *Association) queueCookieEcho(now timer.Time) {
+	if !a.queueCtrl(ctrlChunk{c: &chunk.CookieEcho{Cookie: a.cookieEcho}, to: a.primary}) {
+		a.failWith(now, CantAssoc, ErrCookieTooLarge)
+	}
 }
 
 // setupPeer records what the peer's INIT or INIT ACK said: its initial TSN,
@@ -198,10 +223,12 @@ func (a *Association) onT1Expired(now timer.Time, exhausted bool) {
 	switch a.state {
 	case StateCookieWait:
 		a.dropCtrl(chunk.TypeInit)
-		a.sendInit(now)
+		if !a.sendInit(now) {
+			a.failWith(now, CantAssoc, ErrInitTooLarge)
+		}
 	case StateCookieEchoed:
 		a.dropCtrl(chunk.TypeCookieEcho)
-		a.queueCookieEcho()
+		a.queueCookieEcho(now)
 	default:
 		a.t1.Stop()
 	}
@@ -237,7 +264,10 @@ func (a *Association) handleStaleCookie(now timer.Time, sc *chunk.StaleCookieCau
 	a.cookieEcho = a.cookieEcho[:0]
 	a.peerTag = 0
 	a.state = StateCookieWait
-	a.sendInit(now)
+	if !a.sendInit(now) {
+		a.failWith(now, CantAssoc, ErrInitTooLarge)
+		return
+	}
 	a.t1.ID = timer.T1Init
 	a.t1.Start(now, a.primary.rto.RTO())
 }

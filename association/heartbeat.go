@@ -5,6 +5,7 @@ import (
 	"net/netip"
 
 	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
 	"github.com/gensctp/gensctp/timer"
 )
 
@@ -127,6 +128,9 @@ func (a *Association) sendHeartbeat(now timer.Time, p *path) {
 	binary.BigEndian.PutUint32(info, uint32(a.pathIndex(p)))
 	binary.BigEndian.PutUint64(info[4:], p.hbNonce)
 	binary.BigEndian.PutUint64(info[12:], uint64(now))
+	// One HEARTBEAT waits per path: a new nonce makes the older one
+	// useless.
+	a.dropCtrlTo(chunk.TypeHeartbeat, p)
 	a.queueCtrl(ctrlChunk{c: &chunk.Heartbeat{Info: info}, to: p})
 }
 
@@ -155,12 +159,25 @@ func (a *Association) pathIndex(p *path) int {
 // 8.3: "The receiver of the HEARTBEAT chunk SHOULD immediately respond with
 // a HEARTBEAT ACK chunk that contains the Heartbeat Information TLV,
 // together with any other received TLVs, copied unchanged").
+//
+// A HEARTBEAT ACK that would not fit the PMTU of that path (Section 6.10:
+// "The total size of the resultant SCTP packet MUST be less that or equal
+// to the current PMTU"), or beyond the reply allowance of the packet (see
+// queueAnswer), is not sent: the HEARTBEAT goes unanswered, as a lost one
+// would.
 func (a *Association) handleHeartbeat(now timer.Time, from netip.AddrPort, c *chunk.Heartbeat) error {
 	if a.state < StateEstablished {
 		return discard("HEARTBEAT before the association is up", chunk.TypeHeartbeat, nil)
 	}
-	info := append([]byte(nil), c.Info...)
-	a.queueCtrl(ctrlChunk{c: &chunk.HeartbeatAck{Info: info}, to: a.pathOrPrimary(from)})
+	to := a.pathOrPrimary(from)
+	ack := chunk.HeartbeatAck{Info: c.Info}
+	if n := packet.HeaderLen + ack.Len(); n > to.mtu || n > a.replyAllowance {
+		return discard("HEARTBEAT ACK would exceed the PMTU or the reply allowance", chunk.TypeHeartbeat, nil)
+	}
+	ack.Info = append([]byte(nil), c.Info...)
+	if !a.queueAnswer(ctrlChunk{c: &ack, to: to}) {
+		return discard("control queue full", chunk.TypeHeartbeat, nil)
+	}
 	return nil
 }
 

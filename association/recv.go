@@ -1,6 +1,7 @@
 package association
 
 import (
+	"encoding/binary"
 	"net/netip"
 
 	"github.com/gensctp/gensctp/chunk"
@@ -162,6 +163,7 @@ func (a *Association) processFrom(now timer.Time, from netip.AddrPort, pth *path
 	it *packet.Iter, r *packet.Raw) error {
 	gotData := false
 	var err error
+	a.replyAllowance = len(p.Bytes())
 	for ok := true; ok; *r, ok = it.Next() {
 		var stop bool
 		stop, err = a.handleChunk(now, from, pth, p, r, &gotData)
@@ -182,26 +184,26 @@ func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path
 	case chunk.TypeData:
 		d := &a.dataScratch
 		if _, err := d.Parse(r.Bytes); err != nil {
-			return a.malformed(now, r.Type, err)
+			return a.malformed(now, r, err)
 		}
 		*gotData = true
 		return false, a.handleData(now, pth, d)
 	case chunk.TypeSACK:
 		s := &a.sackScratch
 		if _, err := s.Parse(r.Bytes); err != nil {
-			return a.malformed(now, r.Type, err)
+			return a.malformed(now, r, err)
 		}
 		return false, a.handleSACK(now, s)
 	case chunk.TypeHeartbeat:
 		var c chunk.Heartbeat
 		if _, err := c.Parse(r.Bytes); err != nil {
-			return a.malformed(now, r.Type, err)
+			return a.malformed(now, r, err)
 		}
 		return false, a.handleHeartbeat(now, from, &c)
 	case chunk.TypeHeartbeatAck:
 		var c chunk.HeartbeatAck
 		if _, err := c.Parse(r.Bytes); err != nil {
-			return a.malformed(now, r.Type, err)
+			return a.malformed(now, r, err)
 		}
 		return false, a.handleHeartbeatAck(now, pth, &c)
 	case chunk.TypeInit:
@@ -228,14 +230,17 @@ func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path
 	case chunk.TypeAbort:
 		var c chunk.Abort
 		if _, err := c.Parse(r.Bytes); err != nil {
-			c = chunk.Abort{Flags: chunk.TFlags(r.Flags)} // an ABORT is an ABORT
+			// RFC 9260 Section 3.3.7: "If an endpoint receives an ABORT
+			// chunk with a format error or no TCB is found, it MUST
+			// silently discard it."
+			return true, discard("malformed ABORT", r.Type, err)
 		}
 		a.handleAbort(now, &c)
 		return true, nil
 	case chunk.TypeShutdown:
 		var c chunk.Shutdown
 		if _, err := c.Parse(r.Bytes); err != nil {
-			return a.malformed(now, r.Type, err)
+			return a.malformed(now, r, err)
 		}
 		return false, a.handleShutdown(now, &c)
 	case chunk.TypeShutdownAck:
@@ -249,7 +254,7 @@ func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path
 	case chunk.TypeError:
 		var c chunk.OperationError
 		if _, err := c.Parse(r.Bytes); err != nil {
-			return a.malformed(now, r.Type, err)
+			return a.malformed(now, r, err)
 		}
 		a.handleError(now, &c)
 		return false, nil
@@ -264,9 +269,14 @@ func (a *Association) handleUnrecognized(r *packet.Raw) (bool, error) {
 	act := r.Type.Action()
 	if act.Report() && a.canReport() {
 		// "report the unrecognized chunk in an ERROR chunk using the
-		// 'Unrecognized Chunk Type' error cause."
-		a.queueCtrl(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
-			&chunk.UnrecognizedChunkTypeCause{Chunk: append([]byte(nil), r.Bytes[:r.Length]...)}}}})
+		// 'Unrecognized Chunk Type' error cause." A chunk too large for
+		// the report to fit the PMTU is reported truncated (the cause
+		// keeps its header, Chunk Length included): a report that cannot
+		// be sent is worth less than a partial one.
+		room := a.minMTU() - packet.HeaderLen - 4 - 4 // ERROR and cause headers
+		uc := r.Bytes[:min(int(r.Length), room)]
+		a.queueReply(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
+			&chunk.UnrecognizedChunkTypeCause{Chunk: append([]byte(nil), uc...)}}}})
 	}
 	if act.Stop() {
 		return true, discard("unrecognized chunk", r.Type, nil)
@@ -283,19 +293,40 @@ const maxQueuedCtrl = 16
 // queued: not before the peer's tag is known, since such a report could
 // never be sent (and would hold up the queue behind it), and not while
 // maxQueuedCtrl chunks wait, so that a packet of many small chunks that
-// each ask for a report cannot make the association reply with more than
-// it received, or queue without bound.
+// each ask for a report cannot make the association reply with much more
+// than it received, or queue without bound.
 func (a *Association) canReport() bool {
 	return a.peerTag != 0 && len(a.ctrl) < maxQueuedCtrl
+}
+
+// queueAnswer queues c, the reply to one chunk of the packet being
+// processed (a HEARTBEAT ACK), within the packet's reply allowance: each
+// reply is counted as if it went in a packet of its own, its chunk and a
+// common header, so that all the replies to a packet take at most the
+// bytes the packet took. A packet of HEARTBEAT chunks then never draws a
+// larger reply, however the replies are bundled. It reports whether c was
+// queued.
+func (a *Association) queueAnswer(c ctrlChunk) bool {
+	n := ctrlLen(&c)
+	if n > a.replyAllowance || !a.queueReply(c) {
+		return false
+	}
+	a.replyAllowance -= n
+	return true
 }
 
 // malformed handles a chunk that does not parse: the rest of the packet
 // is discarded; a DATA chunk without user data aborts the association
 // (RFC 9260 Section 6.2: "it SHOULD send an ABORT chunk with a "No User
-// Data" error cause").
-func (a *Association) malformed(now timer.Time, t chunk.Type, err error) (bool, error) {
+// Data" error cause"), the cause carrying "the TSN of the DATA chunk
+// received with no User Data field" (Section 3.3.10.9).
+func (a *Association) malformed(now timer.Time, r *packet.Raw, err error) (bool, error) {
 	if causeCode(err) == chunk.CauseNoUserData && a.state >= StateEstablished {
-		a.abort(now, &chunk.NoUserDataCause{}, CommLost)
+		var tsn chunk.TSN
+		if len(r.Bytes) >= 8 {
+			tsn = chunk.TSN(binary.BigEndian.Uint32(r.Bytes[4:]))
+		}
+		a.abort(now, &chunk.NoUserDataCause{TSN: tsn}, CommLost)
 	}
-	return true, discard("malformed chunk", t, err)
+	return true, discard("malformed chunk", r.Type, err)
 }

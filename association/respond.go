@@ -19,6 +19,8 @@ type responder struct {
 	// from is where the INIT came from and the INIT ACK goes; the cookie
 	// records it (zero: unknown).
 	from netip.AddrPort
+	// mtu is the PMTU toward from (0: cfg.MTU).
+	mtu int
 }
 
 // answerInit returns the reply to init appended to buf: an ABORT if the
@@ -88,17 +90,32 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 	if r.cfg.HasAdaptation {
 		ack.Params = append(ack.Params, &chunk.AdaptationLayerIndication{Indication: r.cfg.Adaptation})
 	}
-	if len(unrec) > 0 {
-		// RFC 9260 Section 3.2.2: "it MUST put the "Unrecognized
-		// Parameter" parameter(s) in the INIT ACK chunk".
-		for len(unrec) > 0 {
-			n := tlvLen(unrec)
-			ack.Params = append(ack.Params, &chunk.UnrecognizedParameter{Param: unrec[:n:n]})
-			unrec = unrec[n:]
-		}
+	// RFC 9260 Section 6.10: "The total size of the resultant SCTP packet
+	// MUST be less that or equal to the current PMTU." The INIT ACK is
+	// kept within it: the cookie records fewer of the peer's addresses if
+	// need be, and only the reports that fit are sent.
+	mtu := r.mtu
+	if mtu == 0 {
+		mtu = r.cfg.MTU
 	}
+	room := mtu - packet.HeaderLen - ack.Len() - 4 // State Cookie parameter header
+	ck.fitAddrs(room)
 	r.keys.Rotate(now)
-	ack.Params = append(ack.Params, &chunk.StateCookie{Cookie: ck.encode(nil, r.keys)})
+	sc := &chunk.StateCookie{Cookie: ck.encode(nil, r.keys)}
+	room -= len(sc.Cookie)
+	// RFC 9260 Section 3.2.2: "it MUST put the "Unrecognized Parameter"
+	// parameter(s) in the INIT ACK chunk"; those beyond the PMTU are left
+	// out.
+	for len(unrec) > 0 {
+		n := tlvLen(unrec)
+		up := &chunk.UnrecognizedParameter{Param: unrec[:n:n]}
+		if room -= up.Len(); room < 0 {
+			break
+		}
+		ack.Params = append(ack.Params, up)
+		unrec = unrec[n:]
+	}
+	ack.Params = append(ack.Params, sc)
 	var b packet.Builder
 	b.Reset(buf, packet.Header{SrcPort: r.cfg.LocalPort, DstPort: r.cfg.PeerPort,
 		VerificationTag: init.InitiateTag}, 1<<16)
@@ -110,6 +127,20 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 func tlvLen(b []byte) int {
 	n := (int(b[2])<<8 | int(b[3]) + 3) &^ 3
 	return min(max(n, 4), len(b))
+}
+
+// fitTLVs returns the leading TLVs of b (parameters, as reported in an
+// error cause) that fit in room bytes.
+func fitTLVs(b []byte, room int) []byte {
+	n := 0
+	for n < len(b) {
+		m := tlvLen(b[n:])
+		if n+m > room {
+			break
+		}
+		n += m
+	}
+	return b[:n]
 }
 
 // supportedParam reports whether this implementation acts on a parameter

@@ -1,6 +1,7 @@
 package association_test
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
@@ -129,4 +130,81 @@ func TestScenarioAbortVerificationTag(t *testing.T) {
 			require.Equal(t, []association.AssocChangeState{association.CommUp, association.CommLost}, assocStates(p.DeliveredZ))
 		})
 	}
+}
+
+// RFC 9260 Section 3.3.7: "If an endpoint receives an ABORT chunk with a
+// format error or no TCB is found, it MUST silently discard it." An ABORT
+// whose error cause claims 20 bytes in a chunk of 8 is malformed: the
+// association stays up.
+// https://www.rfc-editor.org/rfc/rfc9260#section-3.3.7
+func TestScenarioAbortMalformedCauseDiscarded(t *testing.T) {
+	p, _ := establishedPair(t, 311)
+	zTag, _ := p.Z.Tags()
+	// Cause code 12 (User-Initiated Abort), Cause Length 20, no more.
+	forge(p, p.AddrA, p.AddrZ, headerAZ(zTag), &chunk.Unknown{ChunkType: chunk.TypeAbort, Value: []byte{0, 12, 0, 20}})
+	p.Run(time.Second)
+	require.Equal(t, association.StateEstablished, p.Z.State())
+	require.Equal(t, []association.AssocChangeState{association.CommUp}, assocStates(p.DeliveredZ))
+	require.Equal(t, []byte("still up"), sendAndDeliver(t, p, []byte("still up")).Data)
+}
+
+// RFC 9260 Section 9.1: "Upon receipt of the ABORT chunk, the receiving
+// endpoint MUST NOT send any SCTP packets in response". A packet [DATA,
+// ABORT] (the DATA asking for an immediate SACK) ends the association and
+// draws nothing, not even the SACK the DATA would have had.
+// https://www.rfc-editor.org/rfc/rfc9260#section-9.1
+func TestScenarioAbortAfterDataSendsNothing(t *testing.T) {
+	p, c := establishedPair(t, 312)
+	m := sendAndDeliver(t, p, []byte("first"))
+	p.Run(time.Second)
+	zTag, _ := p.Z.Tags()
+	start := p.Now
+	forge(p, p.AddrA, p.AddrZ, headerAZ(zTag),
+		&chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd | chunk.FlagImmediate, TSN: m.TSN + 1, SSN: m.SSN + 1, UserData: []byte("last")},
+		&chunk.Abort{})
+	p.Run(time.Second)
+	require.Equal(t, association.StateClosed, p.Z.State())
+	require.Equal(t, []byte("last"), messagesOf(p.DeliveredZ)[1].Data, "the DATA was processed")
+	for _, sp := range c.since(start).pkts {
+		require.NotEqual(t, p.AddrZ, sp.from, "Z sent %v", sp.types())
+	}
+}
+
+// RFC 9260 Section 6.2: a DATA chunk without user data gets "an ABORT
+// chunk with a "No User Data" error cause", whose TSN field "contains the
+// TSN of the DATA chunk received with no User Data field" (Section
+// 3.3.10.9).
+// https://www.rfc-editor.org/rfc/rfc9260#section-3.3.10.9
+func TestScenarioAbortNoUserDataTSN(t *testing.T) {
+	p, c := establishedPair(t, 313)
+	m := sendAndDeliver(t, p, []byte("first"))
+	p.Run(time.Second)
+	zTag, _ := p.Z.Tags()
+	tsn := m.TSN + 1
+	forge(p, p.AddrA, p.AddrZ, headerAZ(zTag), &chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd, TSN: tsn})
+	p.Run(time.Second)
+	require.Equal(t, association.StateClosed, p.Z.State())
+	aborts := c.with(p.AddrZ, chunk.TypeAbort)
+	require.Len(t, aborts, 1)
+	require.Equal(t, tsn, soleCause[*chunk.NoUserDataCause](t, aborts[0], chunk.TypeAbort).TSN)
+}
+
+// The reason of a user abort may be of any size, but the ABORT must fit
+// the PMTU (RFC 9260 Section 6.10): the Upper Layer Abort Reason (Section
+// 3.3.10.12) is cut to fit, and the peer learns of the abort.
+func TestScenarioUserAbortLongReason(t *testing.T) {
+	p, c := establishedPair(t, 314)
+	reason := bytes.Repeat([]byte("why "), 25000)
+	p.A.Abort(p.Now, reason)
+	p.Run(time.Second)
+	require.Equal(t, association.StateClosed, p.Z.State())
+	aborts := c.with(p.AddrA, chunk.TypeAbort)
+	require.Len(t, aborts, 1)
+	require.LessOrEqual(t, len(aborts[0].pkt.Bytes()), p.A.Config().MTU)
+	evZ := eventsOf[*association.AssocChange](p.DeliveredZ)
+	require.Equal(t, chunk.CauseUserInitiatedAbort, evZ[len(evZ)-1].Error)
+	ua, ok := evZ[len(evZ)-1].Causes[0].(*chunk.UserInitiatedAbortCause)
+	require.True(t, ok)
+	require.True(t, bytes.HasPrefix(reason, ua.Reason))
+	require.NotEmpty(t, ua.Reason)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/association/associationtest"
 	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
 	"github.com/stretchr/testify/require"
 )
 
@@ -188,4 +189,26 @@ func TestScenarioHeartbeatPathVerificationBurst(t *testing.T) {
 			require.LessOrEqual(t, p.Now.Sub(probes[0].at), time.Duration(last)*rto+2*scenarioLink.Delay)
 		})
 	}
+}
+
+// RFC 9260 Section 6.10: "An endpoint MUST process received chunks in
+// their order in the packet. ... If the receiver detects a partial chunk,
+// it MUST drop the chunk." A HEARTBEAT followed in its packet by a chunk
+// whose Chunk Length is 0 is answered; the malformed chunk is dropped.
+// https://www.rfc-editor.org/rfc/rfc9260#section-6.10
+func TestScenarioHeartbeatBeforeMalformedChunk(t *testing.T) {
+	p, c := establishedPair(t, 315)
+	zTag, _ := p.Z.Tags()
+	pkt := append(packetOf(headerAZ(zTag), heartbeatOf(16)), byte(chunk.TypeHeartbeat), 0, 0, 0)
+	packet.SetChecksum(pkt)
+	start := p.Now
+	p.Net.Send(p.Now, p.AddrA, p.AddrZ, pkt)
+	p.Run(time.Second)
+	acks := c.since(start).with(p.AddrZ, chunk.TypeHeartbeatAck)
+	require.Len(t, acks, 1)
+	r, _ := acks[0].chunk(chunk.TypeHeartbeatAck)
+	var ack chunk.HeartbeatAck
+	parseChunk(t, r, &ack)
+	require.Equal(t, heartbeatOf(16).Info, ack.Info)
+	require.Equal(t, association.StateEstablished, p.Z.State())
 }

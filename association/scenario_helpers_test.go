@@ -176,6 +176,28 @@ func parseChunk(t *testing.T, r packet.Raw, c interface{ Parse([]byte) (int, err
 	require.NoError(t, err)
 }
 
+// soleCause returns the error cause of the ERROR or ABORT chunk (ct) of
+// sp, which must carry exactly one cause, of type T.
+func soleCause[T chunk.Cause](t *testing.T, sp *sentPacket, ct chunk.Type) T {
+	t.Helper()
+	r, ok := sp.chunk(ct)
+	require.True(t, ok, "no %v", ct)
+	var causes []chunk.Cause
+	if ct == chunk.TypeAbort {
+		var ab chunk.Abort
+		parseChunk(t, r, &ab)
+		causes = ab.Causes
+	} else {
+		var oe chunk.OperationError
+		parseChunk(t, r, &oe)
+		causes = oe.Causes
+	}
+	require.Len(t, causes, 1)
+	c, ok := causes[0].(T)
+	require.True(t, ok, "cause %T", causes[0])
+	return c
+}
+
 // eventsOf returns the events of type T among ds, in order.
 func eventsOf[T association.Event](ds []association.Delivery) []T {
 	var out []T
@@ -210,6 +232,11 @@ func messagesOf(ds []association.Delivery) []association.Message {
 // forge sends a hand-built packet with the given header and chunks from
 // from to to at the pair's current time.
 func forge(p *associationtest.Pair, from, to netip.AddrPort, h packet.Header, cs ...chunk.Chunk) {
+	p.Net.Send(p.Now, from, to, packetOf(h, cs...))
+}
+
+// packetOf builds a packet with the given header and chunks.
+func packetOf(h packet.Header, cs ...chunk.Chunk) []byte {
 	var b packet.Builder
 	b.Reset(nil, h, 1<<16)
 	for _, c := range cs {
@@ -217,7 +244,7 @@ func forge(p *associationtest.Pair, from, to netip.AddrPort, h packet.Header, cs
 			panic(fmt.Sprintf("forge: %v does not fit", c.Type()))
 		}
 	}
-	p.Net.Send(p.Now, from, to, b.Finish())
+	return b.Finish()
 }
 
 // headerAZ returns the common header of a packet from A to Z with tag.

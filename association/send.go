@@ -19,14 +19,79 @@ type Outgoing struct {
 	Data []byte
 }
 
-// queueCtrl queues a control chunk for the next packets.
-func (a *Association) queueCtrl(c ctrlChunk) { a.ctrl = append(a.ctrl, c) }
+// maxCtrlBytes bounds the bytes of the replies waiting in the control
+// queue: a reply that would take the queue past it is dropped, as the
+// peer retransmits whatever needs an answer. The association's own
+// chunks (INIT, COOKIE ECHO, SHUTDOWN, HEARTBEAT, ABORT, ...) are bounded
+// by the protocol state instead: at most one of each waits.
+const maxCtrlBytes = 1 << 16
+
+// queueCtrl queues one of the association's own control chunks (or
+// packets) for the next packets. It refuses (and reports false) an entry
+// that can never be sent: one larger than the PMTU of its destination
+// (RFC 9260 Section 6.10: "The total size of the resultant SCTP packet
+// MUST be less that or equal to the current PMTU"), so that nothing enters
+// the queue that would wait in it forever.
+func (a *Association) queueCtrl(c ctrlChunk) bool {
+	c.n = ctrlLen(&c)
+	if c.n > a.ctrlMTU(&c) {
+		return false
+	}
+	a.ctrl = append(a.ctrl, c)
+	a.ctrlBytes += c.n
+	return true
+}
+
+// queueReply queues a reply to something the peer sent, as queueCtrl
+// does, and drops it (reporting false) when the queue would hold more
+// than maxCtrlBytes: the peer decides how much it asks, so what waits for
+// it must be bounded.
+func (a *Association) queueReply(c ctrlChunk) bool {
+	if a.ctrlBytes+ctrlLen(&c) > maxCtrlBytes {
+		return false
+	}
+	return a.queueCtrl(c)
+}
+
+// ctrlLen returns the bytes a queue entry takes on the wire: a prebuilt
+// packet, or a chunk and the common header of a packet of its own.
+func ctrlLen(c *ctrlChunk) int {
+	if c.raw != nil {
+		return len(c.raw)
+	}
+	return packet.HeaderLen + c.c.Len()
+}
+
+// ctrlMTU returns the PMTU an entry must fit: its path's, or for a chunk
+// that rides in whatever packet is built next, the smallest of all.
+func (a *Association) ctrlMTU(c *ctrlChunk) int {
+	if c.to != nil {
+		return c.to.mtu
+	}
+	return a.minMTU()
+}
+
+// minMTU returns the smallest PMTU of the paths.
+func (a *Association) minMTU() int {
+	m := a.primary.mtu
+	for _, p := range a.paths {
+		m = min(m, p.mtu)
+	}
+	return m
+}
+
+// clearCtrl empties the control queue.
+func (a *Association) clearCtrl() {
+	clear(a.ctrl)
+	a.ctrl = a.ctrl[:0]
+	a.ctrlBytes = 0
+}
 
 // queueRaw queues a complete packet (an INIT ACK or an ERROR built for a
-// tag other than the peer's) to send as is.
+// tag other than the peer's), a reply to the peer, to send as is.
 func (a *Association) queueRaw(pkt []byte, to *path) {
 	if pkt != nil {
-		a.ctrl = append(a.ctrl, ctrlChunk{raw: pkt, to: to})
+		a.queueReply(ctrlChunk{raw: pkt, to: to})
 	}
 }
 
@@ -38,16 +103,22 @@ func (a *Association) queueRaw(pkt []byte, to *path) {
 // verification tag) must not store in the path (RFC 6951 Section 5.4).
 func (a *Association) queueRawTo(pkt []byte, addr netip.AddrPort) {
 	if pkt != nil {
-		a.ctrl = append(a.ctrl, ctrlChunk{raw: pkt, to: a.pathOrPrimary(addr), addr: addr})
+		a.queueReply(ctrlChunk{raw: pkt, to: a.pathOrPrimary(addr), addr: addr})
 	}
 }
 
 // dropCtrl removes queued control chunks of type t.
-func (a *Association) dropCtrl(t chunk.Type) {
+func (a *Association) dropCtrl(t chunk.Type) { a.dropCtrlTo(t, nil) }
+
+// dropCtrlTo removes queued control chunks of type t bound for to (any
+// destination when to is nil).
+func (a *Association) dropCtrlTo(t chunk.Type, to *path) {
 	out := a.ctrl[:0]
 	for _, c := range a.ctrl {
-		if c.raw != nil || c.c.Type() != t {
+		if c.raw != nil || c.c.Type() != t || to != nil && c.to != to {
 			out = append(out, c)
+		} else {
+			a.ctrlBytes -= c.n
 		}
 	}
 	clear(a.ctrl[len(out):])
@@ -75,6 +146,7 @@ func (a *Association) AppendPacket(now timer.Time, buf []byte) (Outgoing, bool) 
 		(a.sendq.Buffered() == 0 || !a.canSendData()) {
 		return Outgoing{}, false // the common case: nothing to send
 	}
+	a.dropUnsendable()
 	if len(a.ctrl) > 0 {
 		if c := a.ctrl[0]; c.raw != nil || c.useTag {
 			return a.sendSpecial(buf)
@@ -144,12 +216,26 @@ func (a *Association) AppendPacket(now timer.Time, buf []byte) (Outgoing, bool) 
 	return Outgoing{To: dest.remote, From: dest.local, Data: b.Finish()}, true
 }
 
+// dropUnsendable drops the entries at the head of the control queue
+// that no longer fit the PMTU of their destination (it was lowered since
+// they were queued): they could never be sent, and would hold up
+// everything queued behind them.
+func (a *Association) dropUnsendable() {
+	for len(a.ctrl) > 0 && a.ctrl[0].n > a.ctrlMTU(&a.ctrl[0]) {
+		a.ctrlBytes -= a.ctrl[0].n
+		a.ctrl[0] = ctrlChunk{}
+		a.ctrl = a.ctrl[1:]
+	}
+}
+
 // sendSpecial sends the first queued control entry alone: a prebuilt
 // packet, or a chunk with its own verification tag (INIT: RFC 9260 Section
 // 8.5.1 A; reflected ABORT or SHUTDOWN COMPLETE: rules B and C).
 func (a *Association) sendSpecial(buf []byte) (Outgoing, bool) {
 	c := a.ctrl[0]
+	a.ctrl[0] = ctrlChunk{}
 	a.ctrl = a.ctrl[1:]
+	a.ctrlBytes -= c.n
 	to := c.to
 	if to == nil {
 		to = a.primary
@@ -164,19 +250,29 @@ func (a *Association) sendSpecial(buf []byte) (Outgoing, bool) {
 	}
 	var b packet.Builder
 	b.Reset(buf, packet.Header{SrcPort: a.cfg.LocalPort, DstPort: a.cfg.PeerPort,
-		VerificationTag: c.tag}, 1<<16)
+		VerificationTag: c.tag}, to.mtu)
 	b.Add(c.c)
 	return Outgoing{To: to.remote, From: to.local, Data: b.Finish()}, true
 }
 
 // addCtrl adds the queued control chunks bound for dest, in order, as far
 // as they fit. A prebuilt packet or a chunk with its own tag ends the run.
+// A chunk too large for an empty packet to dest is dropped: it would
+// never fit (queueCtrl refuses such chunks; this catches a PMTU lowered
+// since).
 func (a *Association) addCtrl(b *packet.Builder, dest *path) {
 	out := a.ctrl[:0]
 	stop := false
 	for _, c := range a.ctrl {
-		if stop || c.raw != nil || c.useTag || c.to != nil && c.to != dest || !b.Add(c.c) {
+		switch {
+		case stop || c.raw != nil || c.useTag || c.to != nil && c.to != dest:
 			stop = stop || c.raw != nil || c.useTag
+			out = append(out, c)
+		case b.Add(c.c):
+			a.ctrlBytes -= c.n
+		case c.n > dest.mtu:
+			a.ctrlBytes -= c.n
+		default:
 			out = append(out, c)
 		}
 	}

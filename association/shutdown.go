@@ -130,7 +130,7 @@ func (a *Association) handleShutdownAck(now timer.Time, p *packet.Packet) error 
 		// receipt of a SHUTDOWN ACK chunk with a stand-alone SHUTDOWN
 		// COMPLETE chunk in an SCTP packet with the Verification Tag field
 		// of its common header set to the same tag that was received".
-		a.queueCtrl(ctrlChunk{c: &chunk.ShutdownComplete{Flags: chunk.FlagT},
+		a.queueReply(ctrlChunk{c: &chunk.ShutdownComplete{Flags: chunk.FlagT},
 			useTag: true, tag: p.VerificationTag})
 		return nil
 	case StateShutdownSent, StateShutdownAckSent:
@@ -220,10 +220,12 @@ func (a *Association) abort(now timer.Time, cause chunk.Cause, ev AssocChangeSta
 	ab := &chunk.Abort{}
 	code := chunk.CauseCode(0)
 	if cause != nil {
-		ab.Causes = []chunk.Cause{cause}
+		if c := fitCause(cause, a.minMTU()-packet.HeaderLen-4); c != nil {
+			ab.Causes = []chunk.Cause{c}
+		}
 		code = cause.CauseCode()
 	}
-	a.ctrl = a.ctrl[:0]
+	a.clearCtrl()
 	if a.peerTag != 0 {
 		a.queueCtrl(ctrlChunk{c: ab})
 	} else if a.state == StateCookieWait {
@@ -236,6 +238,21 @@ func (a *Association) abort(now timer.Time, cause chunk.Cause, ev AssocChangeSta
 		ev = CantAssoc
 	}
 	a.close(now, ev, code, nil)
+}
+
+// fitCause returns cause, or a copy of it cut to n bytes when it is
+// larger: the User-Initiated Abort reason (RFC 9260 Section 3.3.10.12)
+// comes from the user and may be of any size, and an ABORT that does not
+// fit the PMTU could not be sent (Section 6.10). Other causes are small;
+// one that does not fit is left out (nil).
+func fitCause(cause chunk.Cause, n int) chunk.Cause {
+	if cause.Len() <= n {
+		return cause
+	}
+	if u, ok := cause.(*chunk.UserInitiatedAbortCause); ok && n >= 4 {
+		return &chunk.UserInitiatedAbortCause{Reason: u.Reason[:(n-4)&^3]}
+	}
+	return nil
 }
 
 // abortWithTag sends an ABORT with cause using tag (the Initiate Tag of a
@@ -264,7 +281,7 @@ func (a *Association) handleAbort(now timer.Time, c *chunk.Abort) {
 	if a.state == StateCookieWait || a.state == StateCookieEchoed {
 		ev = CantAssoc
 	}
-	a.ctrl = a.ctrl[:0]
+	a.clearCtrl()
 	a.close(now, ev, code, copyCauses(c.Causes))
 }
 
@@ -276,10 +293,19 @@ func (a *Association) fail(now timer.Time, ev AssocChangeState, code chunk.Cause
 	a.close(now, ev, code, causes)
 }
 
+// failWith ends the association attempt without sending anything more,
+// for the local reason err, which the AssocChange event carries.
+func (a *Association) failWith(now timer.Time, ev AssocChangeState, err error) {
+	if a.state == StateClosed && a.localTag == 0 {
+		return
+	}
+	a.close(now, ev, 0, nil).Err = err
+}
+
 // close enters CLOSED: timers stop, unacknowledged and unsent messages are
 // handed back as SendFailed events (except after a graceful shutdown, when
-// there are none), and the AssocChange event is reported.
-func (a *Association) close(now timer.Time, ev AssocChangeState, code chunk.CauseCode, causes []chunk.Cause) {
+// there are none), and the AssocChange event is reported (and returned).
+func (a *Association) close(now timer.Time, ev AssocChangeState, code chunk.CauseCode, causes []chunk.Cause) *AssocChange {
 	if ev != ShutdownComp {
 		a.failOutstanding(code)
 	}
@@ -303,6 +329,7 @@ func (a *Association) close(now timer.Time, ev AssocChangeState, code chunk.Caus
 		st.OutboundStreams, st.InboundStreams = 0, 0
 	}
 	a.pushEvent(st)
+	return st
 }
 
 // handleError processes an ERROR chunk: a Stale Cookie cause restarts the
