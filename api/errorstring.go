@@ -19,9 +19,11 @@ var errorStrings = [...]string{
 }
 
 // newerErrorStrings are the cause codes gen_sctp does not know (it
-// returns unknown_error for them): RFC 5061 Sections 4.3.1 to 4.3.5 and
-// RFC 4895 Section 4.1.
+// returns unknown_error for them): RFC 5061 Sections 4.3.1 to 4.3.5,
+// RFC 4895 Section 4.1 and draft-tuexen-tsvwg-sctp-udp-encaps-cons
+// Section 4 (14, the code Linux uses).
 var newerErrorStrings = map[int]string{
+	14:  "Restart of an Association with New Encapsulation Port",
 	160: "Request to Delete Last Remaining IP Address",
 	161: "Operation Refused Due to Resource Shortage",
 	162: "Request to Delete Source IP Address",
@@ -33,8 +35,8 @@ var newerErrorStrings = map[int]string{
 // ErrorString explains an SCTP error cause code, as in the error field
 // of the event records (gen_sctp error_string/1): "ok" for 0 (the atom
 // ok there), the gen_sctp strings for 1 to 13, and "unknown_error" (the
-// atom) for other codes. Addition: the causes of RFC 5061 (160 to 164)
-// and RFC 4895 (261) get their names too.
+// atom) for other codes. Addition: the causes of RFC 5061 (160 to 164),
+// RFC 4895 (261) and of UDP encapsulation (14) get their names too.
 func ErrorString(code int) string {
 	switch {
 	case code == 0:

@@ -98,9 +98,10 @@ func TestErrorString(t *testing.T) {
 		11: "Restart of an Association with New Addresses",
 		12: "User Initiated Abort",
 		13: "Protocol Violation",
-		14: "unknown_error",
+		15: "unknown_error",
 		-1: "unknown_error",
-		// Additions: RFC 5061 and RFC 4895 causes.
+		// Additions: RFC 5061, RFC 4895 and UDP encapsulation causes.
+		14:  "Restart of an Association with New Encapsulation Port",
 		160: "Request to Delete Last Remaining IP Address",
 		164: "Request Refused - No Authorization",
 		165: "unknown_error",

@@ -14,20 +14,21 @@ import (
 // (Section 5.2.2), or, in SHUTDOWN-ACK-SENT, a lost SHUTDOWN COMPLETE
 // (Section 9.2).
 func (a *Association) handleInit(now timer.Time, from netip.AddrPort, init *chunk.Init) error {
-	// Replies other than the ABORT of refuseNewAddresses go to the path
-	// of the INIT's source, with the UDP port learned from packets that
-	// passed the verification-tag check (RFC 6951 Section 5.4): an INIT
-	// carries no tag, so a host that shares the peer's IP address could
-	// send one from another port and receive the Tie-Tags (and, in
-	// COOKIE-WAIT, our Initiate Tag) there.
+	if a.state == StateClosed {
+		return discard("INIT for a closed association", chunk.TypeInit, nil)
+	}
+	// Replies other than the ABORTs of refuseNewAddresses and
+	// refuseNewPort go to the path of the INIT's source, whose UDP port is
+	// the INIT's (refuseNewPort).
 	to := from
 	if p := a.pathFor(from.Addr()); p != nil {
+		if a.refuseNewPort(p, from, init) {
+			return discard("INIT from a new UDP port", chunk.TypeInit, nil)
+		}
 		to = p.remote
 	}
 	r := responder{cfg: &a.cfg, keys: a.keys, rnd: a.rnd, from: to, mtu: a.pathOrPrimary(to).mtu}
 	switch a.state {
-	case StateClosed:
-		return discard("INIT for a closed association", chunk.TypeInit, nil)
 	case StateShutdownAckSent:
 		// RFC 9260 Section 9.2: "the endpoint MUST discard the INIT chunk
 		// and retransmit the SHUTDOWN ACK chunk."
@@ -105,6 +106,40 @@ func (a *Association) refuseNewAddresses(from netip.AddrPort, init *chunk.Init) 
 		return false
 	}
 	cause := &chunk.RestartWithNewAddressesCause{Addresses: added}
+	a.queueRawTo(abortPacket(&a.cfg, init.InitiateTag, false, cause, nil), from)
+	return true
+}
+
+// refuseNewPort answers init, received from from, a known address of path
+// p, with an ABORT if it came from another UDP port than p's remote
+// encapsulation port, and reports whether it did.
+// draft-tuexen-tsvwg-sctp-udp-encaps-cons Section 4: "SCTP packets
+// containing an INIT chunk have the verification tag 0 in the common
+// header. Therefore the verification can't be checked. ... The remote UDP
+// encapsulation port for the source address of the received SCTP packet
+// MUST NOT be updated ... If the UDP encapsulation for outgoing packets
+// towards the source address of the received SCTP packet is enabled and
+// the received SCTP packet is encapsulated, but the UDP source port of the
+// received SCTP packet is not equal to the remote UDP encapsulation port
+// for the source address of the received SCTP packet, an SCTP packet
+// containing an ABORT chunk MUST be sent. The ABORT chunk MAY include the
+// error cause ... "Restart of an Association with New Encapsulation Port"
+// ... The UDP source port and UDP destination port used for sending the
+// packet containing the ABORT chunk are the UDP destination port and UDP
+// source port of the received packet containing the INIT chunk." Without
+// it, another host behind the peer's IP address (a NAT, a shared machine)
+// could restart the association with an INIT from its own port. As for
+// any ABORT answering an INIT (RFC 9260 Sections 5.1, 5.2.2 and 8.4 rule
+// 3), its Verification Tag is the INIT's Initiate Tag and its T bit is
+// clear: the sender of the INIT accepts it (Section 8.5.1 B), and it
+// reveals nothing of this association. A port 0 (not encapsulated, or
+// unknown) is not compared: this stack always encapsulates.
+func (a *Association) refuseNewPort(p *path, from netip.AddrPort, init *chunk.Init) bool {
+	cur := p.remote.Port()
+	if cur == 0 || from.Port() == 0 || from.Port() == cur {
+		return false
+	}
+	cause := &chunk.RestartWithNewEncapsulationPortCause{Current: cur, New: from.Port()}
 	a.queueRawTo(abortPacket(&a.cfg, init.InitiateTag, false, cause, nil), from)
 	return true
 }

@@ -42,6 +42,8 @@ func newCause(code CauseCode) causeParser {
 		return new(UserInitiatedAbortCause)
 	case CauseProtocolViolation:
 		return new(ProtocolViolationCause)
+	case CauseRestartWithNewEncapsulationPort:
+		return new(RestartWithNewEncapsulationPortCause)
 	case CauseDeleteLastRemainingAddress:
 		return new(DeleteLastRemainingAddressCause)
 	case CauseResourceShortage:

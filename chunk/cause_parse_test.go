@@ -57,6 +57,7 @@ var allCauses = []struct {
 	{"000b 000c | 0005 0008 c0000202", &RestartWithNewAddressesCause{Addresses: hexBytes("0005 0008 c0000202")}},
 	{"000c 0007 | 627965 | 00", &UserInitiatedAbortCause{Reason: []byte("bye")}},
 	{"000d 0008 | 54534e21", &ProtocolViolationCause{Info: []byte("TSN!")}},
+	{"000e 0008 | 26ab | 9c40", &RestartWithNewEncapsulationPortCause{Current: 9899, New: 40000}},
 	{"00a0 0014 | c002 0010 01023476 0005 0008 c0000201",
 		&DeleteLastRemainingAddressCause{Param: hexBytes("c002 0010 01023476 0005 0008 c0000201")}},
 	{"00a1 0014 | c001 0010 01023474 0005 0008 c0000201",

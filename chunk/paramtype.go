@@ -113,6 +113,11 @@ const (
 	CauseUnsupportedHMACIdentifier  CauseCode = 0x0105 // RFC 4895 Section 4.1
 )
 
+// CauseRestartWithNewEncapsulationPort is the error cause of
+// draft-tuexen-tsvwg-sctp-udp-encaps-cons Section 4, with the code Linux
+// sends.
+const CauseRestartWithNewEncapsulationPort CauseCode = 14
+
 var causeNames = map[CauseCode]string{
 	CauseInvalidStreamIdentifier:    "Invalid Stream Identifier",
 	CauseMissingMandatoryParameter:  "Missing Mandatory Parameter",
@@ -133,6 +138,8 @@ var causeNames = map[CauseCode]string{
 	CauseIllegalASCONFAck:           "Association Aborted Due to Illegal ASCONF-ACK",
 	CauseNoAuthorization:            "Request Refused - No Authorization",
 	CauseUnsupportedHMACIdentifier:  "Unsupported HMAC Identifier",
+
+	CauseRestartWithNewEncapsulationPort: "Restart of an Association with New Encapsulation Port",
 }
 
 // String returns the cause name used by the RFCs, or "CauseCode(n)".

@@ -26,6 +26,7 @@ func seedsCauses() [][]byte {
 		&RestartWithNewAddressesCause{Addresses: hexBytes("0005 0008 c0000207")},
 		&UserInitiatedAbortCause{Reason: []byte("close")},
 		&ProtocolViolationCause{Info: []byte("bad gap")},
+		&RestartWithNewEncapsulationPortCause{Current: 9899, New: 40000},
 		&DeleteLastRemainingAddressCause{Param: hexBytes("c002 0010 01023476 0005 0008 c0000201")},
 		&ResourceShortageCause{Param: addASCONF},
 		&DeleteSourceAddressCause{Param: hexBytes("c002 0010 01023476 0005 0008 c0000201")},

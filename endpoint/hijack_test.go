@@ -20,30 +20,79 @@ func initAckOf(t *testing.T, b []byte) *chunk.InitAck {
 	return &ack
 }
 
+// requireNewPortAbort checks that outs is one ABORT to to refusing an
+// INIT with Initiate Tag tag that came from another UDP port than cur.
+func requireNewPortAbort(t *testing.T, outs []association.Outgoing, to netip.AddrPort, tag chunk.VerificationTag, cur uint16) {
+	t.Helper()
+	require.Len(t, outs, 1)
+	require.Equal(t, to, outs[0].To, "to the INIT's UDP source port")
+	p, first := parsed(t, outs[0].Data)
+	require.Equal(t, chunk.TypeAbort, first.Type)
+	require.Equal(t, tag, p.VerificationTag, "the Initiate Tag of the INIT")
+	c, _, err := chunk.Parse(first.Bytes)
+	require.NoError(t, err)
+	ab := c.(*chunk.Abort)
+	require.False(t, ab.Flags.Reflected(), "T bit clear: the tag is the INIT sender's own")
+	require.Equal(t, []chunk.Cause{&chunk.RestartWithNewEncapsulationPortCause{Current: cur, New: to.Port()}}, ab.Causes)
+}
+
 // An INIT carries no verification tag (RFC 9260 Section 8.5.1 A), so its
 // UDP source port proves nothing: another host behind the peer's IP
 // address (a NAT, a shared machine) can send one for the peer's SCTP port.
-// The INIT ACK for the existing association, with its Tie-Tags, goes to
-// the UDP port learned from packets that passed the tag check (RFC 6951
-// Section 5.4), not to the INIT's port, so that host cannot restart the
-// association (Section 5.2.4 action A) and take its traffic.
+// draft-tuexen-tsvwg-sctp-udp-encaps-cons Section 4: "The remote UDP
+// encapsulation port for the source address of the received SCTP packet
+// MUST NOT be updated ... If ... the UDP source port of the received SCTP
+// packet is not equal to the remote UDP encapsulation port for the source
+// address of the received SCTP packet, an SCTP packet containing an ABORT
+// chunk MUST be sent. ... The UDP source port and UDP destination port
+// used for sending the packet containing the ABORT chunk are the UDP
+// destination port and UDP source port of the received packet containing
+// the INIT chunk." So that host gets an ABORT to its own port, no INIT ACK
+// with the Tie-Tags (with which it could restart the association, RFC 9260
+// Section 5.2.4 action A, and take its traffic), and the association, its
+// tags and its port do not change. It holds in every state: ESTABLISHED
+// (Section 5.2.2), COOKIE-WAIT and COOKIE-ECHOED (Section 5.2.1).
 func TestInitFromSharedIPOtherPort(t *testing.T) {
-	st := newSetup(t, 3, nil)
-	_, sid := st.connect(t)
-	a, _ := st.s.Assoc(sid)
-	lt0, pt0 := a.Tags()
-	other := netip.AddrPortFrom(addrC.Addr(), 40000)
-	init := initChunk(0x51515151)
-	_ = outputs(st.w.Now, st.s)
-	_ = st.s.HandleDatagram(st.w.Now, other, addrS.Addr(), build(5000, 7, 0, init))
-	outs := outputs(st.w.Now, st.s)
-	require.Len(t, outs, 1)
-	require.Equal(t, addrC, outs[0].To, "to the verified port, not to %v", other)
-	initAckOf(t, outs[0].Data)
-	lt, pt := a.Tags()
-	require.Equal(t, lt0, lt)
-	require.Equal(t, pt0, pt)
-	require.Equal(t, addrC, a.Paths()[0].Addr)
+	for _, state := range []association.State{association.StateEstablished, association.StateCookieWait,
+		association.StateCookieEchoed} {
+		t.Run(state.String(), func(t *testing.T) {
+			st := newSetup(t, 3, nil)
+			// The endpoint that gets the INIT, its address, its
+			// association's peer and the SCTP ports of the INIT.
+			ep, local, peer, src, dst := st.s, addrS, addrC, uint16(5000), uint16(7)
+			var a *association.Association
+			if state == association.StateEstablished {
+				_, sid := st.connect(t)
+				a, _ = st.s.Assoc(sid)
+			} else {
+				// The client waits for an INIT ACK (COOKIE-WAIT) or for a
+				// COOKIE ACK (COOKIE-ECHOED) that the network loses.
+				ep, local, peer, src, dst = st.c, addrC, addrS, 7, 5000
+				id, err := st.c.Connect(st.w.Now, []netip.AddrPort{addrS}, 7, nil)
+				require.NoError(t, err)
+				a, _ = st.c.Assoc(id)
+				outs := outputs(st.w.Now, st.c)
+				require.Len(t, outs, 1)
+				if state == association.StateCookieEchoed {
+					require.NoError(t, st.s.HandleDatagram(st.w.Now, addrC, addrS.Addr(), outs[0].Data))
+					outs = outputs(st.w.Now, st.s)
+					require.Len(t, outs, 1)
+					_ = st.c.HandleDatagram(st.w.Now, addrS, addrC.Addr(), outs[0].Data)
+					_ = outputs(st.w.Now, st.c) // the COOKIE ECHO, lost
+				}
+			}
+			require.Equal(t, state, a.State())
+			lt0, pt0 := a.Tags()
+			other := netip.AddrPortFrom(peer.Addr(), 40000)
+			_ = ep.HandleDatagram(st.w.Now, other, local.Addr(), build(src, dst, 0, initChunk(0x51515151)))
+			requireNewPortAbort(t, outputs(st.w.Now, ep), other, 0x51515151, peer.Port())
+			lt, pt := a.Tags()
+			require.Equal(t, lt0, lt)
+			require.Equal(t, pt0, pt)
+			require.Equal(t, state, a.State())
+			require.Equal(t, peer, a.Paths()[0].Addr, "the remote UDP port does not change")
+		})
+	}
 }
 
 // RFC 9260 Section 5.4 rule 2: "A transport address is confirmed ... by

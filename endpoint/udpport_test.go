@@ -34,22 +34,20 @@ func TestRemoteUDPPortLearnedOnlyFromVerifiedPackets(t *testing.T) {
 		// Goes to the association by peer address; its cookie fails
 		// verification (RFC 9260 Section 5.1.5).
 		{"COOKIE ECHO with a forged cookie", build(5000, 7, local, &chunk.CookieEcho{Cookie: make([]byte, 120)})},
-		// Goes to the association (RFC 9260 Section 5.2.2); an INIT carries
-		// no tag to verify. Its INIT ACK, with the Tie-Tags, goes to the
-		// path's verified UDP port, not to the port the INIT came from,
-		// which may be another host's behind the same IP address.
-		{"INIT", build(5000, 7, 0, initChunk(0x5555))},
 	}
 	for _, b := range bad {
 		_ = st.s.HandleDatagram(st.w.Now, moved, addrS.Addr(), b.pkt)
 		require.Equal(t, addrC, a.Paths()[0].Addr, b.name)
 		require.Equal(t, association.StateEstablished, a.State(), b.name)
-		for _, out := range outputs(st.w.Now, st.s) {
-			_, first := parsed(t, out.Data)
-			require.Equal(t, chunk.TypeInitAck, first.Type, b.name)
-			require.Equal(t, addrC, out.To, "RFC 6951 Section 5.4: the INIT ACK goes to the verified port")
-		}
+		require.Empty(t, outputs(st.w.Now, st.s), b.name)
 	}
+	// An INIT goes to the association (RFC 9260 Section 5.2.2) and carries
+	// no tag to verify: it gets an ABORT to its own port and the port
+	// stays (draft-tuexen-tsvwg-sctp-udp-encaps-cons Section 4; see
+	// TestInitFromSharedIPOtherPort).
+	_ = st.s.HandleDatagram(st.w.Now, moved, addrS.Addr(), build(5000, 7, 0, initChunk(0x5555)))
+	requireNewPortAbort(t, outputs(st.w.Now, st.s), moved, 0x5555, addrC.Port())
+	require.Equal(t, addrC, a.Paths()[0].Addr)
 	// A valid HEARTBEAT from the new port moves the path there, and the
 	// HEARTBEAT ACK goes there.
 	require.NoError(t, st.s.HandleDatagram(st.w.Now, moved, addrS.Addr(), build(5000, 7, local, hb)))
