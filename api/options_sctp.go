@@ -48,11 +48,14 @@ func SCTPRtoInfo(r RtoInfo) Option {
 }
 
 // SCTPAssocInfo sets Association.Max.Retrans (AssocMaxRxt, default 10)
-// and Valid.Cookie.Life (CookieLife in milliseconds, default 60000) of the
+// and Valid.Cookie.Life (CookieLife in milliseconds, default 60000, at
+// most association.MaxCookieLife, 2147483647 ms, so that a Cookie
+// Preservative cannot make the cookie's 32-bit life span wrap) of the
 // association AssocID, or with AssocID 0 of the associations set up later
 // (gen_sctp {sctp_associnfo, #sctp_assocparams{}}). A zero field keeps the
 // current value; NumberPeerDestinations, PeerRwnd and LocalRwnd are read
-// only and ignored (RFC 6458 Section 8.1.2).
+// only and ignored (RFC 6458 Section 8.1.2). A value out of range is an
+// error wrapping ErrInvalidOption and association.ErrInvalidConfig.
 func SCTPAssocInfo(p AssocParams) Option {
 	return Option{name: "sctp_associnfo", apply: func(c *optCtx) error {
 		return c.changeTarget(p.AssocID, func(cfg *association.Config) {

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"testing"
 
@@ -198,6 +199,10 @@ func TestOptionsInvalid(t *testing.T) {
 		{SCTPRtoInfo(RtoInfo{AssocID: id, Max: 10}), nil, Einval},
 		{SCTPRtoInfo(RtoInfo{AssocID: 999, Max: 5000}), ErrNoAssociation, Einval},
 		{SCTPAssocInfo(AssocParams{AssocID: 999, AssocMaxRxt: 3}), ErrNoAssociation, Einval},
+		// A cookie life whose double (with a Cookie Preservative) does not
+		// fit the cookie's 32-bit milliseconds (association.MaxCookieLife).
+		{SCTPAssocInfo(AssocParams{CookieLife: math.MaxUint32}), association.ErrInvalidConfig, Einval},
+		{SCTPAssocInfo(AssocParams{AssocID: id, CookieLife: 1 << 31}), association.ErrInvalidConfig, Einval},
 		{SCTPAutoclose(-1), nil, Einval},
 		{SCTPMaxseg(10), nil, Einval},
 		{SCTPMaxseg(-1), nil, Einval},

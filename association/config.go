@@ -3,6 +3,7 @@ package association
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/netip"
 	"time"
@@ -22,6 +23,13 @@ const (
 	DefaultMaxInitRetransmits = 8
 	// DefaultCookieLife is Valid.Cookie.Life.
 	DefaultCookieLife = 60 * time.Second
+	// MaxCookieLife is the largest Valid.Cookie.Life, about 24.8 days: the
+	// State Cookie records its life span as a 32-bit count of
+	// milliseconds (as the Cookie Preservative's Suggested Cookie Life-Span
+	// Increment, RFC 9260 Section 3.3.2.1.3), and a Cookie Preservative
+	// extends it by at most one more Valid.Cookie.Life, so that twice this
+	// fits.
+	MaxCookieLife = math.MaxUint32 / 2 * time.Millisecond
 	// DefaultHeartbeatInterval is HB.interval.
 	DefaultHeartbeatInterval = 30 * time.Second
 	// DefaultSACKDelay is SACK.Delay. RFC 9260 Section 6.2: the delay
@@ -81,7 +89,8 @@ type Config struct {
 	MaxRetrans int
 	// PathMaxRetrans is Path.Max.Retrans (sctp_paddrparams pathmaxrxt).
 	PathMaxRetrans int
-	// CookieLife is Valid.Cookie.Life (sctp_associnfo cookie_life).
+	// CookieLife is Valid.Cookie.Life (sctp_associnfo cookie_life), at
+	// most MaxCookieLife.
 	CookieLife time.Duration
 
 	// HeartbeatInterval is HB.interval (sctp_paddrparams hbinterval).
@@ -216,7 +225,7 @@ func (c *Config) Validate() error {
 		return bad("MaxRetrans", c.MaxRetrans)
 	case c.PathMaxRetrans < 1:
 		return bad("PathMaxRetrans", c.PathMaxRetrans)
-	case c.CookieLife <= 0:
+	case c.CookieLife <= 0 || c.CookieLife > MaxCookieLife:
 		return bad("CookieLife", c.CookieLife)
 	case c.HeartbeatInterval < 0:
 		return bad("HeartbeatInterval", c.HeartbeatInterval)

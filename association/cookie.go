@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"net/netip"
 	"time"
@@ -150,7 +151,9 @@ func (c *cookie) encode(b []byte, k *CookieKeys) []byte {
 	b = append(b, cookieVersion)
 	b = binary.BigEndian.AppendUint32(b, k.id)
 	b = binary.BigEndian.AppendUint64(b, uint64(c.created))
-	b = binary.BigEndian.AppendUint32(b, uint32(c.lifetime/time.Millisecond))
+	// Saturated rather than wrapped: Config.Validate keeps it in range
+	// (MaxCookieLife), this guards the encoding.
+	b = binary.BigEndian.AppendUint32(b, uint32(min(c.lifetime/time.Millisecond, math.MaxUint32)))
 	b = binary.BigEndian.AppendUint16(b, c.localPort)
 	b = binary.BigEndian.AppendUint16(b, c.peerPort)
 	for _, v := range [...]uint32{uint32(c.localTag), uint32(c.peerTag), uint32(c.localTSN),
