@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 
+	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/timer"
 )
 
@@ -14,16 +15,23 @@ import (
 // the active mode, and has its own delivery channel. This socket keeps
 // its other associations; closing it does not affect the peeled-off one.
 // Errors: ErrNotSupported on a one-to-one socket (reason enotsup),
-// ErrNoAssociation (reason einval).
+// ErrNoAssociation (reason einval), and ErrAssociationClosed with reason
+// einval for an association that has ended (aborted, shut down or failed)
+// but whose last events (its final AssocChange) were not read yet: as
+// Linux's sctp_peeloff (EINVAL, the association is gone), no socket is
+// made for it, and the events stay on this socket, which reads them.
 func (s *Socket) Peeloff(assoc AssocID) (*Socket, error) {
 	var child *Socket
 	err := s.do(func(timer.Time) error {
 		if s.typ != SeqPacket || s.peeled {
 			return ErrNotSupported
 		}
-		id, _, err := s.assocLocked(assoc)
+		id, a, err := s.assocLocked(assoc)
 		if err != nil {
 			return err
+		}
+		if a.State() == association.StateClosed {
+			return &Error{Op: "peeloff", Assoc: assoc, Stream: -1, Reason: Einval, Err: ErrAssociationClosed}
 		}
 		if s.connecting[id] != nil {
 			return ErrNoAssociation // still being set up by a blocking Connect

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/timer"
 	"github.com/stretchr/testify/require"
 )
@@ -153,4 +154,37 @@ func TestAcceptStream(t *testing.T) {
 	names, err := conn.PeerNames(0)
 	require.NoError(t, err)
 	require.Equal(t, cli.Port(), names[0].Port())
+}
+
+// Linux's sctp_peeloff fails with EINVAL for an association that has
+// ended: it is gone, and its last events wait on the parent's queue.
+// Peeloff of an association that was aborted before its last event was
+// read does the same instead of returning a socket for nothing: an error
+// with reason einval wrapping ErrAssociationClosed, and the events stay on
+// this socket, where Recv reads them.
+func TestPeeloffAborted(t *testing.T) {
+	noLeak(t)
+	srv := server(t)
+	c := clientOf(t, srv)
+	a := connect(t, c, srv)
+	up := recvEvent[*AssocChange](t, srv)
+	require.NoError(t, c.Abort(a.AssocID))
+	require.Eventually(t, func() bool {
+		closed := false
+		_ = srv.do(func(timer.Time) error {
+			if x, ok := srv.share.ep.Assoc(up.AssocID); ok {
+				closed = x.State() == association.StateClosed
+			}
+			return nil
+		})
+		return closed
+	}, 5*time.Second, time.Millisecond)
+	p, err := srv.Peeloff(up.AssocID)
+	require.Nil(t, p)
+	require.ErrorIs(t, err, ErrAssociationClosed)
+	var e *Error
+	require.True(t, errors.As(err, &e))
+	require.Equal(t, Einval, e.Reason)
+	require.Equal(t, "peeloff", e.Op)
+	require.Equal(t, CommLost, recvEvent[*AssocChange](t, srv).State, "the event stays on the parent")
 }
