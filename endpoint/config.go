@@ -93,6 +93,16 @@ type Config struct {
 	// stays reserved against reuse by a new one; 0 means
 	// DefaultTagReuseDelay, negative means not at all.
 	TagReuseDelay time.Duration
+	// InitRate bounds the INIT chunks the endpoint handles from one
+	// source (an IPv4 address or an IPv6 /64 prefix), whether they would
+	// set up an association or concern an existing one: InitBurst at
+	// once, then InitRate per second; beyond, an INIT is discarded
+	// silently and its sender retransmits it (see initLimiter). 0 means
+	// DefaultInitRate, negative means no limit; at most MaxInitRate.
+	InitRate int
+	// InitBurst is the burst of InitRate; 0 means DefaultInitBurst; at
+	// most MaxInitBurst.
+	InitBurst int
 	// SendQuantum is the number of packets an association may send in a
 	// row before AppendPacket turns to the next association with
 	// something to send; 0 means 1 (strict round-robin). A larger quantum
@@ -116,14 +126,40 @@ func (c Config) withDefaults() Config {
 		c.SendQuantum = 1
 	}
 	c.Assoc.LocalPort = c.Port
+	return c.withInitDefaults()
+}
+
+// withInitDefaults returns c with the zero fields of the INIT rate limit
+// set.
+func (c Config) withInitDefaults() Config {
+	if c.InitRate == 0 {
+		c.InitRate = DefaultInitRate
+	}
+	if c.InitBurst == 0 {
+		c.InitBurst = DefaultInitBurst
+	}
 	return c
+}
+
+// errConfig is the error of an invalid Config field.
+func errConfig(field string, v any) error {
+	return fmt.Errorf("%w: %s = %v", ErrInvalidConfig, field, v)
+}
+
+// validateInit checks the INIT rate limit of c after defaults.
+func (c *Config) validateInit() error {
+	switch {
+	case c.InitRate > MaxInitRate:
+		return errConfig("InitRate", c.InitRate)
+	case c.InitBurst < 1 || c.InitBurst > MaxInitBurst:
+		return errConfig("InitBurst", c.InitBurst)
+	}
+	return nil
 }
 
 // validate checks c after defaults.
 func (c *Config) validate() error {
-	bad := func(field string, v any) error {
-		return fmt.Errorf("%w: %s = %v", ErrInvalidConfig, field, v)
-	}
+	bad := errConfig
 	switch {
 	case c.Port == 0:
 		// RFC 9260 Section 3.1: "The Source Port Number 0 MUST NOT be
@@ -142,5 +178,5 @@ func (c *Config) validate() error {
 	case c.Assoc.Rand == nil:
 		return bad("Assoc.Rand", nil)
 	}
-	return nil
+	return c.validateInit()
 }

@@ -21,6 +21,7 @@ import (
 //   - an ABORT or SHUTDOWN COMPLETE with the T bit carries the peer's tag
 //     (Section 8.5.1 B and C): it goes to the association of the peer
 //     (source address and port), which checks the tag;
+//   - an INIT from a source over Config.InitRate is discarded;
 //   - an INIT goes to the association of the peer if there is one
 //     (Section 5.2), else to the acceptor when listening (Section 5.1 B:
 //     no state is kept), else it is refused with an ABORT (Section 8.4
@@ -64,6 +65,9 @@ func (e *Endpoint) HandlePacket(now timer.Time, from netip.AddrPort, to netip.Ad
 	key := keyOf(from.Addr(), p.SrcPort)
 	switch {
 	case first.Type == chunk.TypeInit:
+		if !e.initLimit.allow(now, from.Addr(), e.cfg.Assoc.Rand) {
+			return &DropError{Reason: DropInitRate, Chunk: chunk.TypeInit}
+		}
 		return e.handleInit(now, from, to, p, first, key)
 	case first.Type == chunk.TypeCookieEcho:
 		return e.handleCookieEcho(now, from, to, p, key)

@@ -37,6 +37,10 @@
 //   - MaxAssociations: an INIT or COOKIE ECHO beyond it gets an ABORT with
 //     an "Out of Resource" cause; one-to-one: a full backlog drops COOKIE
 //     ECHOs silently.
+//   - INIT rate limit: per source (IPv4 address, IPv6 /64), InitBurst at
+//     once then InitRate per second, in a fixed-size count-min table of
+//     token buckets (memory does not grow with the sources); INITs over
+//     it are discarded silently (RFC 9260 Section 12.2.4.1).
 //   - Cookie secrets rotate every Config.CookieKeyLifetime from
 //     HandleTimeout; a cookie verifies until the second rotation after it
 //     was issued.

@@ -38,6 +38,7 @@ type Endpoint struct {
 	backlog   fifo[*entry] // one-to-one: accepted, not yet taken
 	backlogN  int
 	replies   replyQueue
+	initLimit initLimiter
 	due       []*entry           // scratch of HandleTimeout
 	rxIP      association.IPInfo // of the packet being handled (HandleDatagramIP)
 }
@@ -57,7 +58,7 @@ func New(cfg Config, now timer.Time) (*Endpoint, error) {
 	}
 	cfg.Assoc = acc.Config()
 	acc.Cookies().Rotate(now) // starts the rotation clock
-	return &Endpoint{
+	e := &Endpoint{
 		cfg:      cfg,
 		acceptor: acc,
 		now:      now,
@@ -65,7 +66,9 @@ func New(cfg Config, now timer.Time) (*Endpoint, error) {
 		byTag:    make(map[chunk.VerificationTag]*entry),
 		byPeer:   make(map[peerKey]*entry),
 		reserved: make(map[chunk.VerificationTag]timer.Time),
-	}, nil
+	}
+	e.initLimit.set(cfg.InitRate, cfg.InitBurst)
+	return e, nil
 }
 
 // Config returns the configuration in use, defaults applied.

@@ -69,6 +69,9 @@ const (
 	// DropReplyQueueFull: a reply was due but MaxPendingReplies were
 	// queued already.
 	DropReplyQueueFull
+	// DropInitRate: an INIT from a source over Config.InitRate; it is
+	// discarded silently.
+	DropInitRate
 )
 
 var dropNames = [...]string{
@@ -83,6 +86,7 @@ var dropNames = [...]string{
 	DropBacklogFull:    "backlog full",
 	DropCookie:         "cookie refused",
 	DropReplyQueueFull: "reply queue full",
+	DropInitRate:       "INIT rate",
 }
 
 // String names the reason.
