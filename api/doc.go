@@ -94,6 +94,11 @@
 //     allowed (each delivery goes to one caller).
 //   - Accept on a listening Stream socket (like net.Listener) is an
 //     addition; its backlog is the Backlog option (ListenBacklog sets it).
+//   - A socket bounds the associations of its SCTP port
+//     (MaxAssociations, default DefaultMaxAssociations: 4096) and the
+//     INITs it answers per source (InitRate: 256 at once, then 128 a
+//     second), where a kernel socket has only its backlog and memory;
+//     both are additions, and 0 turns them off.
 //   - Options that have no meaning for a user-space stack over UDP are
 //     accepted, kept and read back, and say so in their documentation:
 //     buffer, reuseaddr, reuseport, the message queue watermarks; mode

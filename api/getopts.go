@@ -22,7 +22,8 @@ import (
 // sctp_primary_addr, sctp_set_peer_primary_addr, sctp_adaptation_layer,
 // sctp_peer_addr_params, sctp_default_send_param, sctp_events,
 // sctp_delayed_ack_time, sctp_status, sctp_get_peer_addr_info, and the
-// additions max_message_size, backlog and sctp_potentially_failed.
+// additions max_message_size, backlog, max_associations, init_rate and
+// sctp_potentially_failed.
 type OptionQuery struct {
 	Name string
 	// AssocID is the assoc_id of the options whose record has one
@@ -48,7 +49,8 @@ type OptionQuery struct {
 //	tclass, ttl, high_msgq_watermark,
 //	low_msgq_watermark, sctp_autoclose
 //	(seconds), sctp_maxseg, max_message_size,
-//	backlog, sctp_potentially_failed (-1: off)
+//	backlog, max_associations,
+//	sctp_potentially_failed (-1: off)
 //	reuseaddr, reuseport, reuseport_lb,      bool
 //	exclusiveaddruse, debug, dontroute,
 //	recvtos, recvtclass, recvttl,
@@ -67,6 +69,7 @@ type OptionQuery struct {
 //	sctp_delayed_ack_time                    AssocValue
 //	sctp_status                              Status
 //	sctp_get_peer_addr_info                  PaddrInfo
+//	init_rate                                InitRateValue
 type OptionValue struct {
 	Name  string
 	Value any
@@ -190,6 +193,8 @@ var getters = map[string]getter{
 	"non_block_send":             func(s *Socket, _ OptionQuery) (any, error) { return s.st.nonBlockSend, nil },
 	"max_message_size":           func(s *Socket, _ OptionQuery) (any, error) { return s.st.maxMessage, nil },
 	"backlog":                    getBacklog,
+	"max_associations":           func(s *Socket, _ OptionQuery) (any, error) { return s.st.maxAssocs, nil },
+	"init_rate":                  func(s *Socket, _ OptionQuery) (any, error) { return s.st.initRate, nil },
 	"sctp_rtoinfo":               getRtoInfo,
 	"sctp_associnfo":             getAssocInfo,
 	"sctp_initmsg":               getInitMsg,

@@ -70,6 +70,7 @@ func addEndpoint(st *stack.Stack, share *epShare, set settings) error {
 	tmpl := set.assoc
 	tmpl.Rand = stack.CryptoSource()
 	cfg := endpoint.Config{Port: set.port, Style: set.typ, Assoc: tmpl, Backlog: set.backlog}
+	endpointLimits(&cfg, &set)
 	if set.port != 0 {
 		ep, err := st.AddEndpoint(cfg)
 		share.ep = ep

@@ -123,6 +123,10 @@ type settings struct {
 	highMsgq, lowMsgq            int
 	mappedV4                     bool
 	backlog                      int
+	// maxAssocs and initRate are the limits of the endpoint
+	// (options_limits.go).
+	maxAssocs int
+	initRate  InitRateValue
 	// ip holds the IP-level options given to this socket (the bits of
 	// ipSet), pushed to the UDP sockets at Open and at commit.
 	ip    udpencap.IPOptions
@@ -174,6 +178,8 @@ func defaultSettings() settings {
 		buffer:        DefaultBuffer,
 		highMsgq:      DefaultHighMsgqWatermark,
 		lowMsgq:       DefaultLowMsgqWatermark,
+		maxAssocs:     DefaultMaxAssociations,
+		initRate:      defaultInitRate,
 	}
 }
 

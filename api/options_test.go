@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/endpoint"
 	"github.com/gensctp/gensctp/timer"
 	"github.com/stretchr/testify/require"
 )
@@ -47,6 +48,10 @@ func roundTrips() []optCase {
 		{MaxMessageSize(1000), q("max_message_size"), 1000},
 		{Backlog(9), q("backlog"), 9},
 		{Backlog(0), q("backlog"), 5},
+		{MaxAssociations(10), q("max_associations"), 10},
+		{MaxAssociations(0), q("max_associations"), 0},
+		{InitRate(5, 7), q("init_rate"), InitRateValue{PerSecond: 5, Burst: 7}},
+		{InitRate(0, 9), q("init_rate"), InitRateValue{}},
 		{SCTPRtoInfo(RtoInfo{Initial: 2000, Max: 30000, Min: 500}), q("sctp_rtoinfo"), RtoInfo{Initial: 2000, Max: 30000, Min: 500}},
 		{SCTPRtoInfo(RtoInfo{Max: 40000}), q("sctp_rtoinfo"), RtoInfo{Initial: 1000, Max: 40000, Min: 1000}},
 		{SCTPAssocInfo(AssocParams{AssocMaxRxt: 7, CookieLife: 30000, PeerRwnd: 5}), q("sctp_associnfo"), AssocParams{AssocMaxRxt: 7, CookieLife: 30000}},
@@ -111,6 +116,8 @@ func TestOptionsDefaults(t *testing.T) {
 		"sctp_rtoinfo":          RtoInfo{Initial: 1000, Max: 60000, Min: 1000},
 		"sctp_delayed_ack_time": AssocValue{AssocValue: 200},
 		"sctp_adaptation_layer": SetAdaptation{},
+		"max_associations":      DefaultMaxAssociations,
+		"init_rate":             InitRateValue{PerSecond: 128, Burst: 256},
 	}
 	for name, v := range want {
 		got, err := GetOpt[any](s, OptionQuery{Name: name})
@@ -189,6 +196,10 @@ func TestOptionsInvalid(t *testing.T) {
 		{HighMsgqWatermark(0), nil, Einval},
 		{LowMsgqWatermark(-5), nil, Einval},
 		{Backlog(-1), nil, Einval},
+		{MaxAssociations(-1), nil, Einval},
+		{InitRate(-1, 1), nil, Einval},
+		{InitRate(1, 0), nil, Einval},
+		{InitRate(endpoint.MaxInitRate+1, 1), nil, Einval},
 		{Linger(true, -1), nil, Einval},
 		{MaxMessageSize(0), nil, Einval},
 		{Active(ActiveCount(1 << 20)), nil, Einval},

@@ -72,6 +72,7 @@ func (s *Socket) commitLocked(c *optCtx) error {
 	if st.backlog != s.st.backlog && !s.peeled {
 		_ = s.share.ep.SetBacklog(st.backlog) // checked by the option
 	}
+	s.commitLimitsLocked(st)
 	for _, l := range c.live {
 		_ = l.a.Reconfigure(c.now, *l.cfg) // checked above
 		s.share.ep.Touch(l.id)

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/gensctp/gensctp/api"
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/congestion"
 	"github.com/gensctp/gensctp/internal/stack"
@@ -58,7 +59,7 @@ func (k *knobs) register(fs *flag.FlagSet, perf bool) {
 	newInt(fs, &k.sndbuf, association.DefaultSendBuffer, 1, maxInt32, names("sndbuf", "S"), "send buffer in `bytes`: user data queued and not yet sent")
 	newInt(fs, &k.os, association.DefaultOutboundStreams, 1, 65535, names("os", ""), "`number` of outbound streams requested")
 	newInt(fs, &k.mis, association.DefaultMaxInboundStreams, 1, 65535, names("mis", ""), "maximum `number` of inbound streams accepted")
-	newInt(fs, &k.maxAssocs, 0, 0, maxInt32, names("max-assocs", ""), "maximum `number` of associations of the endpoint; 0 means no limit")
+	newInt(fs, &k.maxAssocs, api.DefaultMaxAssociations, 0, maxInt32, names("max-assocs", ""), "maximum `number` of associations of the endpoint; 0 means no limit")
 }
 
 // config returns the association configuration, validated.
