@@ -110,11 +110,7 @@ func (a *Association) checkTag(p *packet.Packet, first packet.Raw) (verified boo
 		// Section 8.5.1 B and C: accept "if the Verification Tag field of
 		// the packet matches its own tag and the T bit is not set OR if it
 		// is set to its Peer's Tag and the T bit is set".
-		if chunk.TFlags(first.Flags).Reflected() {
-			if a.peerTag != 0 && tag == a.peerTag {
-				return true, nil
-			}
-		} else if tag == a.localTag {
+		if a.reflectableTagOK(tag, first.Flags) {
 			return true, nil
 		}
 		return false, discard("verification tag", first.Type, nil)
@@ -136,6 +132,18 @@ func (a *Association) checkTag(p *packet.Packet, first packet.Raw) (verified boo
 		return false, discard("verification tag", first.Type, nil)
 	}
 	return true, nil
+}
+
+// reflectableTagOK applies the tag rule of RFC 9260 Section 8.5.1 B and C
+// to an ABORT or SHUTDOWN COMPLETE chunk with the given flags in a packet
+// carrying tag: accepted "if the Verification Tag field of the packet
+// matches its own tag and the T bit is not set OR if it is set to its
+// Peer's Tag and the T bit is set in the Chunk Flags".
+func (a *Association) reflectableTagOK(tag chunk.VerificationTag, flags uint8) bool {
+	if chunk.TFlags(flags).Reflected() {
+		return a.peerTag != 0 && tag == a.peerTag
+	}
+	return tag == a.localTag
 }
 
 // processChunks handles the chunks of p from offset start on, in order
@@ -228,6 +236,13 @@ func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path
 	case chunk.TypeCookieAck:
 		return false, a.handleCookieAck(now)
 	case chunk.TypeAbort:
+		if !a.reflectableTagOK(p.VerificationTag, r.Flags) {
+			// Section 8.5.1 B holds for an ABORT bundled after other
+			// chunks too: one with the T bit set in a packet carrying our
+			// own tag (or without it in one carrying the peer's) is not
+			// accepted.
+			return true, discard("verification tag", r.Type, nil)
+		}
 		var c chunk.Abort
 		if _, err := c.Parse(r.Bytes); err != nil {
 			// RFC 9260 Section 3.3.7: "If an endpoint receives an ABORT

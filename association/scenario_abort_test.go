@@ -2,6 +2,7 @@ package association_test
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"time"
 
@@ -128,6 +129,33 @@ func TestScenarioAbortVerificationTag(t *testing.T) {
 			}
 			require.Equal(t, association.StateClosed, p.Z.State(), "seed %d", seed)
 			require.Equal(t, []association.AssocChangeState{association.CommUp, association.CommLost}, assocStates(p.DeliveredZ))
+		})
+	}
+}
+
+// RFC 9260 Section 8.5.1 B holds for an ABORT that is not the first chunk
+// of its packet: after a HEARTBEAT under Z's own tag, an ABORT with the T
+// bit set (which claims the peer's tag) is not accepted; one without it is.
+func TestScenarioAbortBundledVerificationTag(t *testing.T) {
+	for i, reflected := range []bool{true, false} {
+		t.Run(fmt.Sprintf("T=%v", reflected), func(t *testing.T) {
+			seed := uint64(81 + i)
+			p, _ := establishedPair(t, seed)
+			local, _ := p.Z.Tags()
+			ab := &chunk.Abort{}
+			if reflected {
+				ab.Flags = chunk.FlagT
+			}
+			hb := &chunk.Heartbeat{Info: []byte("probe")}
+			forge(p, p.AddrA, p.AddrZ, headerAZ(local), hb, ab)
+			p.Run(time.Second)
+			if reflected {
+				require.Equal(t, association.StateEstablished, p.Z.State(), "seed %d", seed)
+				m := sendAndDeliver(t, p, []byte("still up"))
+				require.Equal(t, []byte("still up"), m.Data)
+				return
+			}
+			require.Equal(t, association.StateClosed, p.Z.State(), "seed %d", seed)
 		})
 	}
 }

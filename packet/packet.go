@@ -87,6 +87,11 @@ func Parse(b []byte, opts Options) (Packet, error) {
 				return Packet{}, err
 			}
 			p.Findings |= FindingDroppedTail // Chunks stops before it
+			if bf.alone {
+				// An INIT, INIT ACK or SHUTDOWN COMPLETE followed by
+				// anything, a malformed chunk included, was bundled.
+				bf.findings |= FindingUnbundleable
+			}
 			break
 		}
 		bf.add(ch.Type)

@@ -203,6 +203,21 @@ func TestParseDropsMalformedTail(t *testing.T) {
 	p, err := Parse(good, Options{})
 	require.NoError(t, err)
 	require.False(t, p.Findings.Has(FindingDroppedTail))
+
+	// RFC 9260 Section 6.10: "An endpoint MUST NOT bundle INIT, INIT ACK,
+	// or SHUTDOWN COMPLETE chunks with any other chunks." One followed by
+	// a malformed chunk was bundled all the same: the packet stays
+	// unbundleable, so it is discarded as before the tail was dropped.
+	for _, typ := range []chunk.Type{chunk.TypeInit, chunk.TypeInitAck, chunk.TypeShutdownComplete} {
+		alone := []byte{byte(typ), 0, 0, 4}
+		p, err := Parse(append(build(0, alone), 4, 0, 0, 0), Options{SkipChecksum: true})
+		require.NoError(t, err)
+		require.True(t, p.Findings.Has(FindingDroppedTail), "%v", typ)
+		require.True(t, p.Findings.Has(FindingUnbundleable), "%v followed by a malformed chunk", typ)
+		p, err = Parse(build(0, alone), Options{SkipChecksum: true})
+		require.NoError(t, err)
+		require.False(t, p.Findings.Has(FindingUnbundleable), "%v alone", typ)
+	}
 }
 
 func TestBuilder(t *testing.T) {
