@@ -19,10 +19,22 @@ func (a *Association) held() int { return a.reasm.Buffered() + a.pendingBytes }
 // make the receiver hold some hundred times the receive buffer in memory.
 const ChunkOverhead = 64
 
+// StreamOverhead is what the receive buffer is charged for each inbound
+// stream that holds state beyond its next SSN (stream.Reassembly
+// BusyStreams: a partial delivery in progress, or messages held): the
+// record of the stream and of its message under partial delivery, which
+// stay while no byte of that message is held (some 270 bytes measured).
+// An idle stream costs at most its next SSN and is not charged, so a peer
+// that sends one message on each of 65535 streams leaves at most 128 KiB
+// behind; a peer that keeps partial deliveries open on many streams
+// closes its own window instead of growing the receiver's memory.
+const StreamOverhead = 256
+
 // cost returns what the received data holds of the receive buffer: its
-// bytes and the overhead of its chunks and messages.
+// bytes and the overhead of its chunks, messages and busy streams.
 func (a *Association) cost() int {
-	return a.held() + ChunkOverhead*(a.reasm.Chunks()+a.pending.len())
+	return a.held() + ChunkOverhead*(a.reasm.Chunks()+a.pending.len()) +
+		StreamOverhead*a.reasm.BusyStreams()
 }
 
 // arwnd returns the receive window to advertise (RFC 9260 Section 6.2 B

@@ -68,7 +68,8 @@ func BenchmarkSendQueue(b *testing.B) {
 }
 
 // recvLoad feeds Reassembly with messages of one size, fragmented into
-// 1200-byte DATA chunks, round robin over 8 streams.
+// 1200-byte DATA chunks, round robin over 8 streams, ordered unless the
+// chunks have the U bit.
 type recvLoad struct {
 	r      *Reassembly
 	chunks []chunk.Data
@@ -78,7 +79,7 @@ type recvLoad struct {
 	swap   bool
 }
 
-func newRecvLoad(size int, swap bool) *recvLoad {
+func newRecvLoad(size int, swap, unordered bool) *recvLoad {
 	l := &recvLoad{r: NewReassembly(8), tsn: 0xfffffff0, swap: swap}
 	data := make([]byte, size)
 	for off := 0; off < size; off += 1200 {
@@ -89,6 +90,9 @@ func newRecvLoad(size int, swap bool) *recvLoad {
 		}
 		if end == size {
 			f |= chunk.FlagEnd
+		}
+		if unordered {
+			f |= chunk.FlagUnordered
 		}
 		l.chunks = append(l.chunks, chunk.Data{Flags: f, UserData: data[off:end]})
 	}
@@ -130,7 +134,7 @@ func BenchmarkReassembly(b *testing.B) {
 		swap bool
 	}{{"1200B", 1200, false}, {"64KiB", 64 << 10, false}, {"64KiB-reordered", 64 << 10, true}} {
 		b.Run(bc.name, func(b *testing.B) {
-			l := newRecvLoad(bc.size, bc.swap)
+			l := newRecvLoad(bc.size, bc.swap, false)
 			b.ReportAllocs()
 			b.SetBytes(int64(bc.size))
 			for b.Loop() {
@@ -152,16 +156,20 @@ func TestSendQueueAllocs(t *testing.T) {
 }
 
 // Add, Pop and Release allocate nothing in steady state, whole or
-// fragmented, in order or not.
+// fragmented, in order or not, ordered or not, though each stream's state
+// is freed between its messages.
 func TestReassemblyAllocs(t *testing.T) {
 	for _, tc := range []struct {
-		size int
-		swap bool
-	}{{1200, false}, {64 << 10, false}, {64 << 10, true}, {5000, true}} {
-		l := newRecvLoad(tc.size, tc.swap)
+		size      int
+		swap      bool
+		unordered bool
+	}{{1200, false, false}, {64 << 10, false, false}, {64 << 10, true, false}, {5000, true, false},
+		{5000, true, true}} {
+		l := newRecvLoad(tc.size, tc.swap, tc.unordered)
 		for range 1000 {
 			l.step()
 		}
 		require.Zero(t, testing.AllocsPerRun(1000, func() { l.step() }), "%+v", tc)
+		require.Zero(t, l.r.BusyStreams(), "%+v", tc)
 	}
 }

@@ -106,7 +106,37 @@ func TestTable(t *testing.T) {
 		ids = append(ids, id)
 	})
 	require.Equal(t, []chunk.StreamID{3, 300, 65534}, ids)
+	require.Equal(t, 4, tb.len())
 	tb.remove(300)
 	tb.remove(1000)
+	tb.remove(300)
 	require.Nil(t, tb.get(300))
+	require.Equal(t, 3, tb.len())
+
+	// A page whose last entry goes is freed and kept as the one spare,
+	// which the next new page reuses.
+	p := tb.pages[300>>8]
+	require.Nil(t, p)
+	require.NotNil(t, tb.spare)
+	tb.remove(65534)
+	require.Nil(t, tb.pages[65534>>8])
+	spare := tb.spare
+	tb.put(1000, new(int))
+	require.Same(t, spare, tb.pages[1000>>8])
+	require.Nil(t, tb.spare)
+	require.Equal(t, 3, tb.len())
+	require.NotNil(t, tb.get(3), "entries of other pages stay")
+}
+
+func TestSSNTable(t *testing.T) {
+	var tb ssnTable
+	require.Zero(t, tb.get(300))
+	tb.set(300, 0)
+	require.Nil(t, tb.pages[300>>8], "storing 0 allocates nothing")
+	tb.set(300, 7)
+	tb.set(301, 0xffff)
+	require.Equal(t, chunk.SSN(7), tb.get(300))
+	require.Equal(t, chunk.SSN(0xffff), tb.get(301))
+	require.Zero(t, tb.get(302))
+	require.Zero(t, tb.get(3))
 }

@@ -79,17 +79,25 @@ type run struct {
 	uidx      int  // index in recvStream.unord, or -1
 }
 
-// recvStream is the delivery state of one inbound stream.
+// recvStream is the delivery state of one inbound stream beyond its next
+// SSN (kept in Reassembly.ssns). A stream has one only while it is busy
+// (see Reassembly.idle): the state of an idle stream is freed.
 type recvStream struct {
-	id      chunk.StreamID
-	nextSSN chunk.SSN // next ordered message to queue for delivery
-	pd      *run      // message under partial delivery
-	held    []*run    // unordered messages complete while pd is set
-	unord   []*run    // begun, incomplete unordered runs
+	id    chunk.StreamID
+	pd    *run   // message under partial delivery
+	held  []*run // unordered messages complete while pd is set
+	unord []*run // begun, incomplete unordered runs
 }
 
 // maxFree bounds the free lists of runs and fragments.
 const maxFree = 1024
+
+// maxFreeStreams bounds the free list of stream states, and maxKeptCap
+// the capacity of the lists a freed stream state keeps for reuse.
+const (
+	maxFreeStreams = 64
+	maxKeptCap     = 8
+)
 
 // Reassembly turns received DATA chunks into user messages (RFC 9260
 // Section 6.9), orders them per stream by SSN (RFC 9260 Section 6.6) and
@@ -117,12 +125,18 @@ const maxFree = 1024
 // bounded. Besides the bytes it counts, Reassembly rounds buffers up to a
 // power of two of at least 64 bytes and spends a record of 32 to 104 bytes
 // per held chunk, so tiny chunks cost far more than Buffered says: Chunks
-// reports their number for the association to cap.
+// reports their number for the association to cap. Per stream, an idle
+// stream (nothing held, no partial delivery) costs at most its next SSN,
+// two bytes, in pages of 256 streams (128 KiB for all 65535 streams); a
+// busy one costs a record of some 64 bytes, and one under partial delivery
+// also the record of its message while no byte of it is held: BusyStreams
+// reports their number for the association to charge.
 //
 // Reassembly is not safe for concurrent use; the caller serialises.
 type Reassembly struct {
 	numStreams int
-	streams    table[recvStream]
+	streams    table[recvStream]  // busy streams only
+	ssns       ssnTable           // next ordered SSN to queue, per stream
 	byFirst    map[chunk.TSN]*run // incomplete runs by first TSN
 	byLast     map[chunk.TSN]*run // incomplete runs by last TSN
 	ordered    map[uint32]*run    // ordered begun runs not yet queued, by orderedKey
@@ -135,6 +149,7 @@ type Reassembly struct {
 	pool       bufPool
 	freeRuns   []*run
 	freeFrags  []*frag
+	freeRecv   []*recvStream
 }
 
 // NewReassembly returns an empty Reassembly for numStreams inbound
@@ -174,6 +189,14 @@ func (r *Reassembly) Buffered() int { return r.buffered }
 // but not yet handed out by Pop), so that the association can bound the
 // bookkeeping cost of many tiny chunks.
 func (r *Reassembly) Chunks() int { return r.chunks }
+
+// BusyStreams returns the number of streams that hold state beyond their
+// next SSN: a message under partial delivery, or messages held (complete
+// ones waiting behind a partial delivery, or incomplete ones that may
+// start one), so that the association can charge their bookkeeping to the
+// receive buffer. It is at most Chunks plus the number of partial
+// deliveries in progress.
+func (r *Reassembly) BusyStreams() int { return r.streams.len() }
 
 // Len returns the number of messages and pieces ready for delivery. Pop
 // returns that many if no chunk is added meanwhile, except at fragment

@@ -54,7 +54,9 @@ func (r *Reassembly) neighbours(tsn chunk.TSN, d *chunk.Data) (left, right *run,
 	e := d.Flags.Has(chunk.FlagEnd)
 	u := d.Flags.Has(chunk.FlagUnordered)
 	if !u {
-		if s := r.streams.get(d.StreamID); s != nil && d.SSN.LT(s.nextSSN) {
+		// A next SSN of 0 is that of a stream never used (or wrapped):
+		// nothing is known to be delivered.
+		if next := r.ssns.get(d.StreamID); next != 0 && d.SSN.LT(next) {
 			return nil, nil, "SSN already delivered"
 		}
 	}
@@ -117,10 +119,8 @@ func (x *run) mismatch(d *chunk.Data, unordered bool) string {
 // insert adds d at tsn, joining left and right (either may be nil), and
 // queues whatever became deliverable.
 func (r *Reassembly) insert(tsn chunk.TSN, d *chunk.Data, left, right *run) {
-	s, created := r.streams.getOrCreate(d.StreamID)
-	if created {
-		s.id = d.StreamID
-	}
+	s := r.stream(d.StreamID)
+	defer r.settle(s)
 	n := len(d.UserData)
 	r.buffered += n
 	r.chunks++
@@ -232,10 +232,7 @@ func (r *Reassembly) untrack(s *recvStream, x *run) {
 
 // newRun returns a zeroed run from the free list.
 func (r *Reassembly) newRun() *run {
-	if l := len(r.freeRuns); l > 0 {
-		x := r.freeRuns[l-1]
-		r.freeRuns[l-1] = nil
-		r.freeRuns = r.freeRuns[:l-1]
+	if x := popFree(&r.freeRuns); x != nil {
 		return x
 	}
 	return &run{uidx: -1}
@@ -250,14 +247,69 @@ func (r *Reassembly) freeRun(x *run) {
 	}
 }
 
+// stream returns the state of stream id, creating it (from the free list)
+// if the stream is idle.
+func (r *Reassembly) stream(id chunk.StreamID) *recvStream {
+	if s := r.streams.get(id); s != nil {
+		return s
+	}
+	s := popFree(&r.freeRecv)
+	if s == nil {
+		s = new(recvStream)
+	}
+	s.id = id
+	r.streams.put(id, s)
+	return s
+}
+
+// idle reports whether stream s holds nothing beyond its next SSN: no
+// partial delivery, no held or incomplete unordered message, and no
+// ordered message begun at its next SSN (which a lower partial delivery
+// point may start delivering). Ordered messages further ahead need no
+// stream state: they are found by SSN once their turn comes.
+func (r *Reassembly) idle(s *recvStream) bool {
+	return s.pd == nil && len(s.held) == 0 && len(s.unord) == 0 &&
+		(len(r.ordered) == 0 || r.ordered[orderedKey(s.id, r.ssns.get(s.id))] == nil)
+}
+
+// settle frees the state of stream s if it is idle, so that a stream
+// costs only its next SSN between messages, and keeps the record (with
+// short lists) for reuse.
+func (r *Reassembly) settle(s *recvStream) {
+	if !r.idle(s) {
+		return
+	}
+	r.streams.remove(s.id)
+	if len(r.freeRecv) >= maxFreeStreams {
+		return
+	}
+	held, unord := s.held[:0], s.unord[:0]
+	if cap(held) > maxKeptCap {
+		held = nil
+	}
+	if cap(unord) > maxKeptCap {
+		unord = nil
+	}
+	*s = recvStream{held: held, unord: unord}
+	r.freeRecv = append(r.freeRecv, s)
+}
+
+// popFree removes and returns the last entry of the free list l, or nil.
+func popFree[T any](l *[]*T) *T {
+	n := len(*l)
+	if n == 0 {
+		return nil
+	}
+	v := (*l)[n-1]
+	(*l)[n-1] = nil
+	*l = (*l)[:n-1]
+	return v
+}
+
 // newFrag returns a fragment holding a copy of data.
 func (r *Reassembly) newFrag(data []byte) *frag {
-	var f *frag
-	if l := len(r.freeFrags); l > 0 {
-		f = r.freeFrags[l-1]
-		r.freeFrags[l-1] = nil
-		r.freeFrags = r.freeFrags[:l-1]
-	} else {
+	f := popFree(&r.freeFrags)
+	if f == nil {
 		f = new(frag)
 	}
 	f.data = append(r.pool.get(len(data)), data...)

@@ -15,7 +15,7 @@ func (r *Reassembly) complete(s *recvStream, x *run) {
 	s.pd = nil
 	if !x.unordered {
 		delete(r.ordered, orderedKey(x.stream, x.ssn))
-		s.nextSSN = x.ssn.Add(1)
+		r.ssns.set(s.id, x.ssn.Add(1))
 	}
 	r.resume(s)
 }
@@ -38,10 +38,10 @@ func (r *Reassembly) deliver(s *recvStream, x *run) {
 		s.held = append(s.held, x)
 	case x.unordered:
 		r.push(x)
-	case s.pd == nil && x.ssn == s.nextSSN:
+	case s.pd == nil && x.ssn == r.ssns.get(s.id):
 		delete(r.ordered, orderedKey(x.stream, x.ssn))
 		r.push(x)
-		s.nextSSN = s.nextSSN.Add(1)
+		r.ssns.set(s.id, x.ssn.Add(1))
 		r.chase(s)
 	default:
 		r.ordered[orderedKey(x.stream, x.ssn)] = x
@@ -56,7 +56,8 @@ func (r *Reassembly) chase(s *recvStream) {
 		return
 	}
 	for s.pd == nil {
-		key := orderedKey(s.id, s.nextSSN)
+		next := r.ssns.get(s.id)
+		key := orderedKey(s.id, next)
 		x := r.ordered[key]
 		if x == nil {
 			return
@@ -67,7 +68,7 @@ func (r *Reassembly) chase(s *recvStream) {
 		}
 		delete(r.ordered, key)
 		r.push(x)
-		s.nextSSN = s.nextSSN.Add(1)
+		r.ssns.set(s.id, next.Add(1))
 	}
 }
 
@@ -103,7 +104,7 @@ func (r *Reassembly) grew(s *recvStream, x *run) {
 // unordered message; the next SSN for an ordered one).
 func (r *Reassembly) maybeStartPartial(s *recvStream, x *run) {
 	if r.pdPoint <= 0 || s.pd != nil || len(x.buf) < r.pdPoint ||
-		!x.unordered && x.ssn != s.nextSSN {
+		!x.unordered && x.ssn != r.ssns.get(s.id) {
 		return
 	}
 	s.pd = x

@@ -248,6 +248,15 @@ func checkReassembly(t *testing.T, data []byte) {
 		}
 		require.Equal(t, m.added-m.popped, r.Buffered())
 		m.live(t)
+		// Only streams with chunks held or a partial delivery under way
+		// keep state beyond their next SSN.
+		pds := 0
+		for sid := range chunk.StreamID(m.streams) {
+			if m.inPartial(sid) != nil {
+				pds++
+			}
+		}
+		require.LessOrEqual(t, r.BusyStreams(), r.Chunks()+pds, "busy streams")
 	}
 	left := make([]int, len(m.chunks))
 	for i := range left {
@@ -279,6 +288,7 @@ func checkReassembly(t *testing.T, data []byte) {
 	}
 	require.Zero(t, r.Buffered())
 	require.Zero(t, r.Chunks())
+	require.Zero(t, r.BusyStreams(), "idle streams keep no state")
 }
 
 // FuzzReassembly is the model-based fuzz target for Reassembly.

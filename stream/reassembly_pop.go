@@ -152,12 +152,13 @@ func (r *Reassembly) AbortPartial() []PartialAbort {
 		s.pd = nil
 		if !x.unordered {
 			delete(r.ordered, orderedKey(x.stream, x.ssn))
-			s.nextSSN = x.ssn.Add(1)
+			r.ssns.set(s.id, x.ssn.Add(1))
 		}
 		r.pool.put(x.buf)
 		x.buf = nil
 		r.freeRun(x)
 		r.resume(s)
+		r.settle(s)
 	})
 	return out
 }

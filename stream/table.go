@@ -6,9 +6,15 @@ import "github.com/gensctp/gensctp/chunk"
 // It is a two-level array (256 pages of 256 entries), so a lookup costs two
 // index operations, iteration runs in stream-identifier order (which keeps
 // every output deterministic), and an association that negotiated 65535
-// streams but uses three pays for one page.
+// streams but uses three pays for one page. A page whose last entry is
+// removed is freed, except for one spare kept for reuse, so a table whose
+// entries come and go costs what its present entries need and allocates
+// no page in steady state.
 type table[T any] struct {
 	pages [256]*[256]*T
+	used  [256]uint16 // entries in each page
+	n     int         // entries in all pages
+	spare *[256]*T    // an empty page kept for reuse
 }
 
 // get returns the state of stream id, or nil if it has none.
@@ -23,29 +29,53 @@ func (t *table[T]) get(id chunk.StreamID) *T {
 // getOrCreate returns the state of stream id, creating a zero one if
 // needed, and whether it did.
 func (t *table[T]) getOrCreate(id chunk.StreamID) (*T, bool) {
-	p := t.pages[id>>8]
-	if p == nil {
-		p = new([256]*T)
-		t.pages[id>>8] = p
-	}
-	v := p[id&0xff]
-	if v != nil {
+	if v := t.get(id); v != nil {
 		return v, false
 	}
-	v = new(T)
-	p[id&0xff] = v
+	v := new(T)
+	t.put(id, v)
 	return v, true
+}
+
+// put sets the state of stream id, which has none, to v.
+func (t *table[T]) put(id chunk.StreamID, v *T) {
+	p := t.pages[id>>8]
+	if p == nil {
+		p, t.spare = t.spare, nil
+		if p == nil {
+			p = new([256]*T)
+		}
+		t.pages[id>>8] = p
+	}
+	p[id&0xff] = v
+	t.used[id>>8]++
+	t.n++
 }
 
 // remove forgets the state of stream id.
 func (t *table[T]) remove(id chunk.StreamID) {
-	if p := t.pages[id>>8]; p != nil {
-		p[id&0xff] = nil
+	hi := id >> 8
+	p := t.pages[hi]
+	if p == nil || p[id&0xff] == nil {
+		return
+	}
+	p[id&0xff] = nil
+	t.used[hi]--
+	t.n--
+	if t.used[hi] == 0 {
+		t.pages[hi] = nil
+		if t.spare == nil {
+			t.spare = p
+		}
 	}
 }
 
+// len returns the number of streams with state.
+func (t *table[T]) len() int { return t.n }
+
 // each calls f for every stream with state, in increasing identifier order,
-// starting at first.
+// starting at first. f may remove the entry it is given, and must not add
+// any.
 func (t *table[T]) each(first int, f func(chunk.StreamID, *T)) {
 	if first < 0 {
 		first = 0
@@ -62,4 +92,34 @@ func (t *table[T]) each(first int, f func(chunk.StreamID, *T)) {
 			}
 		}
 	}
+}
+
+// ssnTable holds a stream sequence number per stream identifier, zero
+// unless set: the next SSN of each inbound stream, whether or not the
+// stream has other state. It is paged like table, with pages of 256 SSNs
+// (512 bytes) allocated when a nonzero SSN is first stored in them, so all
+// 65535 streams cost at most 128 KiB, and streams never used cost nothing.
+type ssnTable struct {
+	pages [256]*[256]chunk.SSN
+}
+
+// get returns the SSN of stream id.
+func (t *ssnTable) get(id chunk.StreamID) chunk.SSN {
+	if p := t.pages[id>>8]; p != nil {
+		return p[id&0xff]
+	}
+	return 0
+}
+
+// set sets the SSN of stream id to v.
+func (t *ssnTable) set(id chunk.StreamID, v chunk.SSN) {
+	p := t.pages[id>>8]
+	if p == nil {
+		if v == 0 {
+			return
+		}
+		p = new([256]chunk.SSN)
+		t.pages[id>>8] = p
+	}
+	p[id&0xff] = v
 }

@@ -1,0 +1,164 @@
+package association_test
+
+import (
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/association/associationtest"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/stretchr/testify/require"
+)
+
+// Hostile peers against the receive buffer of one association: what a
+// peer leaves behind in the receiver must be charged to the receive buffer
+// (and so bounded by the window it advertises, RFC 9260 Section 6.2) or
+// be small and bounded whatever the peer does.
+
+// hostileReceiver is Z of an established pair with 65535 inbound streams,
+// fed hand-built DATA straight from a hostile A: Z's replies go nowhere
+// (they acknowledge TSNs A never sent) and Z's user reads everything.
+type hostileReceiver struct {
+	t    *testing.T
+	p    *associationtest.Pair
+	z    *association.Association
+	tag  chunk.VerificationTag
+	next chunk.TSN // next TSN to send
+	ssn  [65535]chunk.SSN
+	buf  []byte
+	b    packet.Builder
+	// delivered counts the messages and pieces Z's user read;
+	// lastARwnd is from the last SACK Z sent.
+	delivered int
+	lastARwnd uint32
+}
+
+// newHostileReceiver returns the receiver of an established pair with
+// cfgZ, after one message of A's went through.
+func newHostileReceiver(t *testing.T, seed uint64, cfgZ func(*association.Config)) *hostileReceiver {
+	cfgA, cz := scenarioConfigs(seed)
+	cfgA.OutboundStreams = 65535
+	cfgZ(&cz)
+	logSeedOnFailure(t, seed)
+	p, err := associationtest.NewPair(seed, cfgA, cz, scenarioLink)
+	require.NoError(t, err)
+	require.NoError(t, p.Handshake())
+	m := sendAndDeliver(t, p, []byte("first"))
+	require.Equal(t, 65535, int(p.Z.Status().InStreams))
+	h := &hostileReceiver{t: t, p: p, z: p.Z, next: m.TSN + 1, buf: make([]byte, 0, 1<<16)}
+	h.tag, _ = p.Z.Tags()
+	h.ssn[m.Stream] = m.SSN + 1
+	return h
+}
+
+// streams sends one DATA chunk on each stream from first to last (in
+// packets of 50), with flags and size bytes of user data, each its
+// stream's next message if B is set, at TSNs step apart, and lets Z's
+// last SACK go out.
+func (h *hostileReceiver) streams(first, last int, flags chunk.DataFlags, size int, step chunk.TSN) {
+	data := make([]byte, size)
+	h.b.Reset(h.buf[:0], headerAZ(h.tag), 1<<16)
+	for sid := first; sid <= last; sid++ {
+		require.True(h.t, h.b.Add(&chunk.Data{TSN: h.next, StreamID: chunk.StreamID(sid),
+			SSN: h.ssn[sid], Flags: flags, UserData: data}))
+		h.next += step
+		if flags.Has(chunk.FlagBeginning) {
+			h.ssn[sid]++
+		}
+		if (sid-first)%50 == 49 || sid == last {
+			_ = h.z.HandleDatagram(h.p.Now, h.p.AddrA, h.b.Finish()) // DATA beyond the window is dropped
+			h.drain()
+			h.b.Reset(h.buf[:0], headerAZ(h.tag), 1<<16)
+		}
+	}
+	h.p.Now = h.p.Now.Add(time.Second) // the delayed SACK
+	h.z.HandleTimeout(h.p.Now)
+	h.drain()
+}
+
+// drain reads what Z delivers and takes what Z sends.
+func (h *hostileReceiver) drain() {
+	for {
+		d, ok := h.z.Poll()
+		if !ok {
+			break
+		}
+		h.delivered++
+		h.z.Release(d.Message.Data)
+	}
+	for {
+		out, ok := h.z.AppendPacket(h.p.Now, h.buf[:0])
+		if !ok {
+			return
+		}
+		pkt, err := packet.Parse(out.Data, packet.Options{})
+		require.NoError(h.t, err)
+		it := pkt.Chunks()
+		for c, ok := it.Next(); ok; c, ok = it.Next() {
+			if c.Type == chunk.TypeSACK {
+				var s chunk.SACK
+				_, err := s.Parse(c.Bytes)
+				require.NoError(h.t, err)
+				h.lastARwnd = s.ARwnd
+			}
+		}
+	}
+}
+
+// heapInUse returns the bytes of live heap objects after a full
+// collection.
+func heapInUse() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapAlloc)
+}
+
+// One message of one byte on each of 65535 streams (RFC 9260 Section
+// 5.1.1: "MIS ... there is no negotiation ... up to 65535") leaves at most
+// the streams' next SSNs behind once the user read them: two bytes a
+// stream, 128 KiB in all. Before, every stream kept a record of its
+// delivery state for the life of the association, uncharged to the
+// receive buffer: 4.6 MiB. The bound is 512 KiB, and the window is fully
+// open again afterwards: nothing of those streams is charged.
+func TestHostileRcvbufOneMessagePerStream(t *testing.T) {
+	h := newHostileReceiver(t, 301, func(*association.Config) {})
+	before := heapInUse()
+	h.streams(0, 65534, chunk.FlagBeginning|chunk.FlagEnd, 1, 1)
+	retained := heapInUse() - before
+	t.Logf("retained after one message on each of 65535 streams: %d bytes", retained)
+	require.Equal(t, 65535, h.delivered)
+	require.Equal(t, association.StateEstablished, h.z.State())
+	require.Less(t, retained, int64(512<<10))
+	require.Equal(t, uint32(h.z.Config().ReceiveBuffer), h.lastARwnd, "nothing left charged")
+	runtime.KeepAlive(h)
+}
+
+// A peer that starts a partial delivery (RFC 6458 Section 8.1.21) on
+// stream after stream, never finishing one, makes the receiver keep the
+// state of each stream and its message though the user read every byte of
+// it. With DATA, the fragments of a message have consecutive TSNs (RFC
+// 9260 Section 6.9: "assign, in sequence, a separate TSN to each of the
+// DATA chunks in the series"), so the peer leaves a TSN free after each
+// first fragment. That state is charged to the receive buffer
+// (association.StreamOverhead, 256 bytes, written out here so that the
+// test pins it): the window closes after about ReceiveBuffer / 256 streams
+// and the rest is dropped (RFC 9260 Section 6.2: "When the receiver's
+// advertised window is 0, the receiver MUST drop any new incoming DATA
+// chunk with a TSN larger than the largest TSN received so far"). Before,
+// the window stayed open and all 1000 were held.
+func TestHostileRcvbufPartialDeliveryOnEveryStream(t *testing.T) {
+	const rbuf, point = 64 << 10, 100
+	h := newHostileReceiver(t, 302, func(c *association.Config) {
+		c.ReceiveBuffer = rbuf
+		c.PartialDeliveryPoint = point
+	})
+	h.streams(1, 1000, chunk.FlagBeginning, point, 2)
+	limit := (rbuf + h.z.Config().MTU) / 256
+	require.Positive(t, h.delivered)
+	require.LessOrEqual(t, h.delivered, limit+1, "streams under partial delivery")
+	require.Zero(t, h.lastARwnd, "the window is closed")
+	require.Equal(t, association.StateEstablished, h.z.State())
+}
