@@ -73,7 +73,7 @@ func (s *Socket) Close() error {
 func (s *Socket) releaseLocked() {
 	s.stash.clear()
 	s.outbox.clear()
-	s.partial, s.partialLen = nil, 0
+	s.partial, s.partialLen = nil, nil
 	clear(s.connecting)
 }
 

@@ -80,8 +80,9 @@
 //
 // # Deliberate differences
 //
-//   - Messages are delivered whole up to MaxMessageSize (default 16 MiB)
-//     instead of without bound; a larger one aborts its association.
+//   - Messages are delivered whole up to MaxMessageSize (default 16 MiB,
+//     per association) instead of without bound; a larger one aborts its
+//     association.
 //   - Active mode delivers to a bounded channel: a slow reader holds data
 //     in the association's receive window (the peer stops sending) instead
 //     of growing a mailbox.

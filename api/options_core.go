@@ -44,10 +44,14 @@ type lingerSetting struct {
 }
 
 // MaxMessageSize bounds the bytes of messages under reassembly (partial
-// delivery pieces kept until the end of the message), an addition to
-// gen_sctp: default DefaultMaxMessageSize. A message that exceeds it is
-// not delivered: the association is aborted and a PdapiEvent
-// (partial_delivery_aborted) is returned as an error.
+// delivery pieces kept until the end of the message) of each association,
+// an addition to gen_sctp: default DefaultMaxMessageSize. A message that
+// would take its association beyond it is not delivered: the association
+// is aborted and a PdapiEvent (partial_delivery_aborted) is returned as an
+// error. Each association has its own budget, so that a peer holding an
+// unfinished message does not cost another association its messages; a
+// one-to-many socket may hold up to this much for each of its
+// associations.
 func MaxMessageSize(n int) Option {
 	return Option{name: "max_message_size", apply: func(c *optCtx) error {
 		if n < 1 {

@@ -108,12 +108,15 @@ func (s *Socket) adoptLocked(id AssocID) *Socket {
 		if k.id == id {
 			if child.partial == nil {
 				child.partial = make(map[partialKey]*partialMsg)
+				child.partialLen = make(map[AssocID]int)
 			}
 			child.partial[k] = p
-			child.partialLen += len(p.data)
-			s.partialLen -= len(p.data)
 			delete(s.partial, k)
 		}
+	}
+	if n, ok := s.partialLen[id]; ok {
+		child.partialLen[id] = n
+		delete(s.partialLen, id)
 	}
 	s.share.peeled[id] = child
 	s.share.refs++

@@ -18,7 +18,7 @@ type partialKey struct {
 type partialMsg struct {
 	first association.Message // the first piece (its fields describe the message)
 	data  []byte
-	// dropping: the message exceeded MaxMessageSize; its remaining
+	// dropping: the message would exceed MaxMessageSize; its remaining
 	// pieces are dropped.
 	dropping bool
 }
@@ -27,7 +27,8 @@ type partialMsg struct {
 // false: it polls, hands connect outcomes to their Connect, drops the
 // events the sctp_events option turns off, and gathers the pieces of
 // partially delivered messages (RFC 6458 Section 8.1.21) so that a
-// message is always delivered whole, up to the MaxMessageSize option.
+// message is always delivered whole, up to the MaxMessageSize option
+// (a budget of each association).
 // woke reports that others must be woken (see wakeLocked).
 func (s *Socket) nextLocked(now timer.Time) (d Delivery, ok, woke bool) {
 	for {
@@ -103,6 +104,7 @@ func (s *Socket) messageLocked(now timer.Time, r rawDelivery) (Delivery, bool) {
 		if p == nil {
 			if s.partial == nil {
 				s.partial = make(map[partialKey]*partialMsg)
+				s.partialLen = make(map[AssocID]int)
 			}
 			p = &partialMsg{first: m}
 			s.partial[k] = p
@@ -113,11 +115,11 @@ func (s *Socket) messageLocked(now timer.Time, r rawDelivery) (Delivery, bool) {
 			}
 			return Delivery{}, false
 		}
-		p.data = append(p.data, m.Data...)
-		s.partialLen += len(m.Data)
-		if s.partialLen > s.st.maxMessage {
+		if s.partialLen[r.id]+len(m.Data) > s.st.maxMessage {
 			return s.tooLargeLocked(now, k)
 		}
+		p.data = append(p.data, m.Data...)
+		s.partialLen[r.id] += len(m.Data)
 		if !m.EndOfRecord {
 			return Delivery{}, false
 		}
@@ -149,12 +151,17 @@ func (s *Socket) messageLocked(now timer.Time, r rawDelivery) (Delivery, bool) {
 // dropPartialLocked forgets a message under reassembly.
 func (s *Socket) dropPartialLocked(k partialKey) {
 	if p := s.partial[k]; p != nil {
-		s.partialLen -= len(p.data)
+		if n := s.partialLen[k.id] - len(p.data); n > 0 {
+			s.partialLen[k.id] = n
+		} else {
+			delete(s.partialLen, k.id)
+		}
 		delete(s.partial, k)
 	}
 }
 
-// tooLargeLocked handles a message beyond MaxMessageSize: it cannot be
+// tooLargeLocked handles a message that would take its association's
+// pieces under reassembly beyond MaxMessageSize: it cannot be
 // delivered whole, so the association is aborted, which reports the
 // partial delivery as aborted (an error-class PdapiEvent, then comm_lost);
 // the pieces still queued are dropped.

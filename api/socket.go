@@ -46,7 +46,7 @@ type Socket struct {
 	stash      fifo[rawDelivery]
 	outbox     fifo[Delivery]
 	partial    map[partialKey]*partialMsg
-	partialLen int
+	partialLen map[AssocID]int // bytes in partial, per association
 	connecting map[AssocID]*connectWait
 	peers      map[AssocID]netip.AddrPort // last known peer address per association
 	own        chan Delivery
