@@ -17,7 +17,10 @@ var echoCommand = command{
 	summary: "echo server: sends every message back on its stream with its PPID (SCTP port 7)",
 	details: `Like usrsctp's echo_server. It serves any number of associations at once
 and runs until killed (or until -c associations ended). It prints one line
-per association event; -v adds one line per message.`,
+per association event; -v adds one line per message. A message delivered in
+pieces (larger than half the receive buffer) is gathered and echoed whole,
+up to -max-message bytes under way per association; beyond that the
+association is aborted.`,
 }
 
 var discardCommand = command{
@@ -31,10 +34,15 @@ and, when an association ends, the messages and bytes it received.`,
 type serverOpts struct {
 	knobs
 	transport
-	port    int64
-	count   int64
-	verbose bool
+	port       int64
+	count      int64
+	maxMessage int64
+	verbose    bool
 }
+
+// defaultMaxMessage is the default of echo's -max-message (as api's
+// DefaultMaxMessageSize).
+const defaultMaxMessage = 16 << 20
 
 func runEcho(ctx context.Context, sio stdio, args []string) int {
 	return runServer(ctx, sio, args, echoCommand, 7, true)
@@ -50,6 +58,10 @@ func runServer(ctx context.Context, sio stdio, args []string, cmd command, port 
 	newInt(fs, &o.port, port, 1, 65535, []string{"p", "port"}, "SCTP `port` to listen on")
 	newInt(fs, &o.count, 0, 0, maxInt32, []string{"c"}, "exit after `N` associations ended (0: run until killed)")
 	fs.BoolVar(&o.verbose, "v", false, "print a line per message")
+	if echo {
+		newInt(fs, &o.maxMessage, defaultMaxMessage, 1, maxInt32, []string{"max-message"},
+			"largest `bytes` of messages delivered in pieces gathered per association; beyond, the association is aborted")
+	}
 	o.knobs.register(fs, false)
 	o.transport.register(fs, false, false)
 	pos, code, ok := parseCommand(sio, cmd, fs, args)
@@ -73,9 +85,11 @@ func runServer(ctx context.Context, sio stdio, args []string, cmd command, port 
 	fmt.Fprintf(sio.err, "sctp %s: listening on %s\n", cmd.name, n.addrs())
 	s := &server{
 		n: n, echo: echo, verbose: o.verbose, out: sio.out, limit: int(o.count),
-		stalled: map[endpoint.AssocID][]association.Message{},
-		counts:  map[endpoint.AssocID]*assocCount{},
-		pieces:  map[pieceKey][]byte{},
+		maxMessage: int(o.maxMessage),
+		stalled:    map[endpoint.AssocID][]association.Message{},
+		counts:     map[endpoint.AssocID]*assocCount{},
+		pieces:     map[pieceKey][]byte{},
+		gathered:   map[endpoint.AssocID]int{},
 	}
 	err = n.waitFor(ctx, 0, s.step)
 	if err != nil && ctx.Err() == nil {
@@ -100,8 +114,11 @@ type server struct {
 	stalled map[endpoint.AssocID][]association.Message
 	counts  map[endpoint.AssocID]*assocCount
 	// pieces collects the parts of a message delivered in pieces (partial
-	// delivery), so that it is echoed whole.
-	pieces map[pieceKey][]byte
+	// delivery), so that it is echoed whole; gathered counts their bytes
+	// per association, at most maxMessage.
+	pieces     map[pieceKey][]byte
+	gathered   map[endpoint.AssocID]int
+	maxMessage int
 }
 
 type assocCount struct{ messages, bytes uint64 }
@@ -190,18 +207,24 @@ func (s *server) handle(now timer.Time, id endpoint.AssocID, d association.Deliv
 	if !ok {
 		return
 	}
-	if !s.echo {
+	if !s.echo || a.State() == association.StateClosed {
 		a.Release(m.Data)
 		return
 	}
 	key := pieceKey{id, m.Stream}
 	if p, ok := s.pieces[key]; ok || !m.EndOfRecord {
+		if s.gathered[id]+len(m.Data) > s.maxMessage {
+			s.tooLarge(now, id, a, m)
+			return
+		}
+		s.gathered[id] += len(m.Data)
 		m.Data = append(p, m.Data...)
+		a.Release(d.Message.Data)
 		if !m.EndOfRecord {
 			s.pieces[key] = m.Data
 			return
 		}
-		delete(s.pieces, key)
+		s.dropPieces(id, key)
 	}
 	if q := s.stalled[id]; q != nil {
 		s.stalled[id] = append(q, m)
@@ -231,8 +254,33 @@ func (s *server) event(id endpoint.AssocID, ev association.Event) {
 	delete(s.stalled, id)
 	for k := range s.pieces {
 		if k.id == id {
-			delete(s.pieces, k)
+			s.dropPieces(id, k)
 		}
 	}
 	s.ended++
+}
+
+// dropPieces forgets the pieces gathered under key, of association id.
+func (s *server) dropPieces(id endpoint.AssocID, key pieceKey) {
+	if n := s.gathered[id] - len(s.pieces[key]); n > 0 {
+		s.gathered[id] = n
+	} else {
+		delete(s.gathered, id)
+	}
+	delete(s.pieces, key)
+}
+
+// tooLarge aborts association id, whose message m (a piece) would take
+// the pieces gathered beyond -max-message: it cannot be echoed whole.
+func (s *server) tooLarge(now timer.Time, id endpoint.AssocID, a *association.Association, m association.Message) {
+	fmt.Fprintf(s.out, "assoc %d: message on stream %d beyond -max-message %d bytes gathered: aborting\n",
+		id, m.Stream, s.maxMessage)
+	a.Release(m.Data)
+	for k := range s.pieces {
+		if k.id == id {
+			s.dropPieces(id, k)
+		}
+	}
+	a.Abort(now, []byte("message too large"))
+	s.n.ep.Touch(id)
 }

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Hostile peers against what the sctp servers hold for their peers.
+
+// A peer that sends one endless message made echo gather it without
+// limit (RSS 518 MB after 159 MiB). echo gathers a message delivered in
+// pieces (here above 2048 bytes, half of -rcvbuf) and echoes it whole, up
+// to -max-message bytes per association (default 16 MiB); a message
+// beyond that aborts its association with a line saying why, and the
+// server goes on serving.
+func TestHostileRcvbufEchoGathering(t *testing.T) {
+	srv := startCmd(t, 10*time.Second, nil, "echo", "-udp-port", "0", "-L", "127.0.0.1",
+		"-rcvbuf", "4096", "-max-message", "10000")
+	port := srv.udpPort(t)
+	cat := func(msg string) (int, string, string) {
+		return runCmd(t, 5*time.Second, strings.NewReader(msg),
+			"cat", "-L", "127.0.0.1", "-remote-udp-port", port, "-p", "7", "-q", "0.3", "127.0.0.1")
+	}
+	within := strings.Repeat("0123456789", 800)
+	code, out, errOut := cat(within)
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, within, out, "echoed whole")
+
+	code, out, _ = cat(strings.Repeat("x", 20000))
+	require.NotEqual(t, 0, code)
+	require.Empty(t, out)
+	srv.waitOutput(t, "assoc 2: message on stream 0 beyond -max-message 10000 bytes gathered: aborting\n")
+	srv.waitOutput(t, "assoc 2: received")
+
+	code, out, errOut = cat("still serving")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, "still serving", out)
+}
