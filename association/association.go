@@ -71,7 +71,7 @@ type Association struct {
 	reasm              *stream.Reassembly
 	pending            deliveryQueue // messages and events not yet polled
 	pendingBytes       int           // message bytes in pending, counted against a_rwnd
-	queuedRemoteErrors int           // RemoteError events in pending
+	queuedEventsByKind noticeCounts  // events in pending, by noticeKind
 	sackDue            bool          // a SACK must be sent (delayed or not)
 	sackNow            bool          // a SACK must be sent in the next packet
 	packetsUnacked     int           // packets with DATA since the last SACK
@@ -163,8 +163,11 @@ type Stats struct {
 	FastRetransmissions uint64
 	T3Expirations       uint64
 	// DroppedRemoteErrors counts the ERROR chunks not reported because
-	// too many RemoteError events were waiting in Poll.
+	// too many RemoteError events were waiting in Poll; DroppedEvents the
+	// PaddrChange, Restart AssocChange and AdaptationEvent events not
+	// reported because too many of their kind were waiting.
 	DroppedRemoteErrors      uint64
+	DroppedEvents            uint64
 	DuplicateTSNs            uint64
 	SACKsSent, SACKsReceived uint64
 }
@@ -254,8 +257,8 @@ func (a *Association) Poll() (Delivery, bool) {
 		a.pendingBytes -= len(d.Message.Data)
 		a.maybeWindowUpdate()
 	}
-	if _, re := d.Event.(*RemoteError); re {
-		a.queuedRemoteErrors--
+	if k := noticeOf(d.Event); ok && k != noticeNone {
+		a.queuedEventsByKind[k]--
 	}
 	return d, ok
 }

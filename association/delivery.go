@@ -33,5 +33,59 @@ func (q *deliveryQueue) pop() (Delivery, bool) {
 	return d, true
 }
 
-// pushEvent queues an event for Poll.
-func (a *Association) pushEvent(e Event) { a.pending.push(Delivery{Event: e}) }
+// pushEvent queues an event for Poll, unless too many of its kind wait
+// (see maxQueuedNotices).
+func (a *Association) pushEvent(e Event) {
+	if k := noticeOf(e); k != noticeNone {
+		if a.queuedEventsByKind[k] >= maxQueuedNotices {
+			if k == noticeRemoteError {
+				a.stats.DroppedRemoteErrors++
+			} else {
+				a.stats.DroppedEvents++
+			}
+			return
+		}
+		a.queuedEventsByKind[k]++
+	}
+	a.pending.push(Delivery{Event: e})
+}
+
+// noticeKind is a kind of event the peer can cause again and again.
+type noticeKind uint8
+
+const (
+	noticeNone        noticeKind = iota
+	noticeRemoteError            // an ERROR chunk each
+	noticePaddrChange            // path states flapping with the peer's answers
+	noticeRestart                // an AssocChange Restart: a handshake each
+	noticeAdaptation             // with each restart
+	numNoticeKinds
+)
+
+// noticeCounts counts events by noticeKind.
+type noticeCounts [numNoticeKinds]int
+
+// maxQueuedNotices bounds the events of each noticeKind waiting in Poll.
+// Events do not count against the receive window, and the peer decides
+// how many ERROR chunks it sends, how often it restarts the association
+// and when it answers heartbeats: while the user does not poll, at most
+// maxQueuedNotices events of a kind wait; the others are counted
+// (Stats.DroppedRemoteErrors, Stats.DroppedEvents) and dropped.
+const maxQueuedNotices = 64
+
+// noticeOf returns the kind of e.
+func noticeOf(e Event) noticeKind {
+	switch e := e.(type) {
+	case *RemoteError:
+		return noticeRemoteError
+	case *PaddrChange:
+		return noticePaddrChange
+	case *AdaptationEvent:
+		return noticeAdaptation
+	case *AssocChange:
+		if e.State == Restart {
+			return noticeRestart
+		}
+	}
+	return noticeNone
+}

@@ -162,3 +162,29 @@ func TestHostileRcvbufPartialDeliveryOnEveryStream(t *testing.T) {
 	require.Zero(t, h.lastARwnd, "the window is closed")
 	require.Equal(t, association.StateEstablished, h.z.State())
 }
+
+// A peer that restarts the association again and again (RFC 9260 Section
+// 5.2.4 action A: each time "A RESTART notification SHOULD be sent to the
+// ULP") queued one event per restart, uncharged to the receive buffer,
+// while the user did not poll: 300 restarts, 300 events. Now at most 64
+// Restart events wait (as RemoteError events do); the others are counted
+// in Stats.DroppedEvents. Once the user has read them, a restart is
+// reported again.
+func TestHostileRcvbufRestartEvents(t *testing.T) {
+	const restarts = 300
+	p, _ := establishedPair(t, 303)
+	p.HoldZ = true
+	for i := range restarts {
+		restartA(t, p, uint64(3000+i))
+		require.True(t, p.RunUntil(10*time.Second, p.Established), "restart %d", i)
+	}
+	require.Equal(t, 64, p.Z.Pending())
+	require.Equal(t, uint64(restarts-64), p.Z.Stats().DroppedEvents)
+	p.ReleaseZ()
+	require.Len(t, assocStates(p.DeliveredZ), 1+64, "comm_up and 64 restarts")
+	restartA(t, p, 4000)
+	require.True(t, p.RunUntil(10*time.Second, p.Established))
+	states := assocStates(p.DeliveredZ)
+	require.Len(t, states, 1+65)
+	require.Equal(t, association.Restart, states[len(states)-1], "reported again once read")
+}

@@ -342,11 +342,8 @@ func (a *Association) handleError(now timer.Time, c *chunk.OperationError) {
 			return
 		}
 	}
-	if a.queuedRemoteErrors >= maxQueuedRemoteErrors {
-		// The peer decides how many ERROR chunks it sends, and events do
-		// not count against the receive window: while the user does not
-		// poll, at most maxQueuedRemoteErrors wait; the others are
-		// counted and dropped.
+	if a.queuedEventsByKind[noticeRemoteError] >= maxQueuedNotices {
+		// Not reported (see maxQueuedNotices): do not copy the causes.
 		a.stats.DroppedRemoteErrors++
 		return
 	}
@@ -354,12 +351,8 @@ func (a *Association) handleError(now timer.Time, c *chunk.OperationError) {
 	if len(c.Causes) > 0 {
 		ev.Error = c.Causes[0].CauseCode()
 	}
-	a.queuedRemoteErrors++
 	a.pushEvent(ev)
 }
-
-// maxQueuedRemoteErrors bounds the RemoteError events waiting in Poll.
-const maxQueuedRemoteErrors = 64
 
 // copyCauses deep-copies causes that alias a packet buffer, by encoding and
 // parsing them again.
