@@ -2,7 +2,8 @@ package association
 
 import "github.com/gensctp/gensctp/packet"
 
-// Test-only access to the control queue, for the hostile-peer tests.
+// Test-only access to the control queue and to counters of the work a
+// peer makes an association do, for the hostile-peer tests.
 
 // CtrlQueueBytes returns what the control queue of a holds on the wire,
 // counted entry by entry: each chunk with a common header of its own,
@@ -22,3 +23,15 @@ func CtrlQueueBytes(a *Association) int {
 // CtrlQueueAccounted returns the byte count the association keeps for its
 // control queue, which must equal CtrlQueueBytes.
 func CtrlQueueAccounted(a *Association) int { return a.ctrlBytes }
+
+// ReceiveSteps returns the work the received TSNs have cost so far: the
+// steps of the lookups in the record of TSNs received.
+func ReceiveSteps(a *Association) uint64 { return a.rcv.steps }
+
+// SACKVisits returns the retransmission queue entries read so far by the
+// walks over the queue.
+func SACKVisits(a *Association) uint64 { return a.out.visits }
+
+// TSNRanges returns the number of ranges of TSNs received above the
+// Cumulative TSN Ack Point.
+func TSNRanges(a *Association) int { return len(a.rcv.ranges) }

@@ -33,6 +33,9 @@ type outstanding struct {
 	marked int       // entries marked for retransmission
 	// gapAcked is the number of entries acknowledged by Gap Ack Blocks.
 	gapAcked int
+	// visits counts the entries read through at and index: the work of
+	// the walks over the queue, which the hostile tests bound per SACK.
+	visits uint64
 }
 
 // reset empties the queue; the next TSN pushed is next.
@@ -47,6 +50,7 @@ func (o *outstanding) len() int { return o.n }
 // at returns the entry for tsn, or nil if tsn is not in the queue.
 func (o *outstanding) at(tsn chunk.TSN) *txChunk {
 	i := int(tsn.Sub(o.base))
+	o.visits++
 	if i < 0 || i >= o.n || tsn.LT(o.base) {
 		return nil
 	}
@@ -55,7 +59,10 @@ func (o *outstanding) at(tsn chunk.TSN) *txChunk {
 
 // index returns the i-th entry (0 is base). The buffer length is a power
 // of two.
-func (o *outstanding) index(i int) *txChunk { return &o.buf[(o.head+i)&(len(o.buf)-1)] }
+func (o *outstanding) index(i int) *txChunk {
+	o.visits++
+	return &o.buf[(o.head+i)&(len(o.buf)-1)]
+}
 
 // push appends an entry for TSN base+n.
 func (o *outstanding) push(c txChunk) {

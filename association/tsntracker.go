@@ -21,6 +21,9 @@ type tsnTracker struct {
 	ranges  []tsnRange // sorted, disjoint, non-adjacent, all above cum+1
 	dups    []chunk.TSN
 	highest chunk.TSN
+	// steps counts the ranges examined by has, canAdd and add: the work
+	// the peer's DATA chunks cost, which the hostile tests bound.
+	steps uint64
 }
 
 // init sets the point before the peer's initial TSN (RFC 9260 Section 5.1:
@@ -39,6 +42,7 @@ func (t *tsnTracker) has(tsn chunk.TSN) bool {
 		return true
 	}
 	for _, r := range t.ranges {
+		t.steps++
 		if tsn.LT(r.first) {
 			return false
 		}
@@ -56,6 +60,7 @@ func (t *tsnTracker) canAdd(tsn chunk.TSN) bool {
 		return true
 	}
 	for _, r := range t.ranges {
+		t.steps++
 		if tsn == r.first-1 || tsn == r.last+1 {
 			return true
 		}
@@ -79,6 +84,7 @@ func (t *tsnTracker) add(tsn chunk.TSN) {
 	}
 	i := 0
 	for i < len(t.ranges) && t.ranges[i].last.LT(tsn) {
+		t.steps++
 		i++
 	}
 	switch {

@@ -1,0 +1,177 @@
+package association_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/association/associationtest"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/internal/sim"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/stretchr/testify/require"
+)
+
+// Hostile peers that make an association work hard per datagram (issue 9
+// point 3): DATA chunks looked up among many open TSN ranges, and many
+// SACK chunks over many small chunks outstanding. The tests bound the work
+// as a count of steps; the benchmarks show its time.
+
+// hostileDatagram is the largest datagram a peer can send: the payload
+// limit of a UDP datagram over IPv4.
+const hostileDatagram = 65507
+
+// hostilePair returns an established pair with scenarioConfigs (changed by
+// tweak, if not nil) on which one message was delivered and acknowledged,
+// quiet again, and the TSN of that message: Z's Cumulative TSN Ack Point
+// and A's.
+func hostilePair(tb testing.TB, seed uint64, tweak func(a, z *association.Config)) (*associationtest.Pair, chunk.TSN) {
+	tb.Helper()
+	cfgA, cfgZ := scenarioConfigs(seed)
+	if tweak != nil {
+		tweak(&cfgA, &cfgZ)
+	}
+	p, err := associationtest.NewPair(seed, cfgA, cfgZ, scenarioLink)
+	require.NoError(tb, err)
+	require.NoError(tb, p.Handshake())
+	require.NoError(tb, p.A.Send(p.Now, association.SendInfo{}, []byte("first")))
+	require.True(tb, p.RunUntil(10*time.Second, func() bool { return len(messagesOf(p.DeliveredZ)) == 1 }))
+	p.Run(time.Second)
+	return p, messagesOf(p.DeliveredZ)[0].TSN
+}
+
+// datagram returns a packet with header h of next(0), next(1), ... for as
+// long as they fit in limit bytes (or next returns nil), and their number.
+func datagram(h packet.Header, limit int, next func(i int) chunk.Chunk) ([]byte, int) {
+	var b packet.Builder
+	b.Reset(nil, h, limit)
+	n := 0
+	for c := next(0); c != nil && b.Add(c); c = next(n) {
+		n++
+	}
+	return b.Finish(), n
+}
+
+// oneByte returns an unordered DATA chunk of one byte with TSN tsn.
+func oneByte(tsn chunk.TSN) *chunk.Data {
+	return &chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd | chunk.FlagUnordered,
+		TSN: tsn, UserData: []byte{'x'}}
+}
+
+// openRanges gives Z the DATA chunks cum+2, cum+4, ... cum+2n from A, so
+// that n ranges of received TSNs lie above its Cumulative TSN Ack Point
+// cum, and returns the highest TSN sent.
+func openRanges(tb testing.TB, p *associationtest.Pair, cum chunk.TSN, n int) chunk.TSN {
+	tb.Helper()
+	zTag, _ := p.Z.Tags()
+	for k := 1; k <= n; {
+		d, m := datagram(headerAZ(zTag), hostileDatagram, func(i int) chunk.Chunk {
+			if k+i > n {
+				return nil
+			}
+			return oneByte(cum + chunk.TSN(2*(k+i)))
+		})
+		require.NoError(tb, p.Z.HandleDatagram(p.Now, p.AddrA, d))
+		k += m
+	}
+	require.Equal(tb, n, association.TSNRanges(p.Z))
+	return cum + chunk.TSN(2*n)
+}
+
+// duplicates returns a datagram from A to Z full of DATA chunks of TSN
+// tsn, and their number.
+func duplicates(p *associationtest.Pair, tsn chunk.TSN) ([]byte, int) {
+	zTag, _ := p.Z.Tags()
+	return datagram(headerAZ(zTag), hostileDatagram, func(int) chunk.Chunk { return oneByte(tsn) })
+}
+
+// The receiver's cost of a datagram full of duplicate DATA chunks, with
+// no TSN range open above the Cumulative TSN Ack Point and with 1,024 of
+// them (the most it keeps), each duplicate of the highest TSN received.
+func BenchmarkHostileCPUDuplicateData(b *testing.B) {
+	for _, ranges := range []int{0, 1024} {
+		b.Run(fmt.Sprintf("ranges=%d", ranges), func(b *testing.B) {
+			p, cum := hostilePair(b, 900, nil)
+			dup, n := duplicates(p, cum)
+			if ranges > 0 {
+				dup, n = duplicates(p, openRanges(b, p, cum, ranges))
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = p.Z.HandleDatagram(p.Now, p.AddrA, dup)
+			}
+			b.ReportMetric(float64(n), "chunks/datagram")
+		})
+	}
+}
+
+// outstandingChunks has A send n messages of one byte that never arrive,
+// so that n DATA chunks are outstanding, and returns A's Cumulative TSN
+// Ack Point and the highest TSN sent.
+func outstandingChunks(tb testing.TB, p *associationtest.Pair, cum chunk.TSN, n int) chunk.TSN {
+	tb.Helper()
+	p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
+		if d.From == p.AddrA {
+			return sim.Drop
+		}
+		return sim.Pass
+	})
+	for range n {
+		require.NoError(tb, p.A.Send(p.Now, association.SendInfo{}, []byte{'x'}))
+	}
+	p.Exchange()
+	require.Equal(tb, n, p.A.Status().UnackData)
+	return cum + chunk.TSN(n)
+}
+
+// manyOutstanding makes A send one-byte messages without delay and
+// without a burst limit.
+func manyOutstanding(a, _ *association.Config) { a.NoDelay, a.MaxBurst = true, 1<<16 }
+
+// sackFlood returns two datagrams from Z to A full of SACK chunks for the
+// chunks cum+1 to last outstanding at A, alternately acknowledging all
+// but the first by a Gap Ack Block and none (a renege, RFC 9260 Section
+// 6.2.1 rule D iii): the first datagram ends with the acknowledgement,
+// the second with the renege. It returns the number of SACKs in each.
+func sackFlood(p *associationtest.Pair, cum, last chunk.TSN) (d [2][]byte, n int) {
+	aTag, _ := p.A.Tags()
+	all := &chunk.SACK{CumTSNAck: cum, ARwnd: 1 << 20,
+		GapBlocks: []chunk.GapBlock{{Start: 2, End: uint16(last.Sub(cum))}}}
+	none := &chunk.SACK{CumTSNAck: cum, ARwnd: 1 << 20}
+	for k, first := range []*chunk.SACK{none, all} {
+		second := all
+		if first == all {
+			second = none
+		}
+		// A whole number of pairs, so that the last SACK is second.
+		pairs := (hostileDatagram - 12) / (first.Len() + second.Len())
+		d[k], n = datagram(headerZA(aTag), hostileDatagram, func(i int) chunk.Chunk {
+			switch {
+			case i >= 2*pairs:
+				return nil
+			case i%2 == 0:
+				return first
+			}
+			return second
+		})
+	}
+	return d, n
+}
+
+// The sender's cost of a datagram full of SACK chunks, with 2,601 DATA
+// chunks of one byte outstanding: datagrams whose SACKs alternately
+// acknowledge all but the first chunk and renege on them.
+func BenchmarkHostileCPUSACKFlood(b *testing.B) {
+	p, cum := hostilePair(b, 901, manyOutstanding)
+	last := outstandingChunks(b, p, cum, 2601)
+	d, n := sackFlood(p, cum, last)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		_ = p.A.HandleDatagram(p.Now, p.AddrZ, d[i&1])
+		i++
+	}
+	b.ReportMetric(float64(n), "sacks/datagram")
+	require.Equal(b, association.StateEstablished, p.A.State())
+}
