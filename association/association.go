@@ -66,6 +66,13 @@ type Association struct {
 	sackPath     *path // where the DATA to acknowledge came from
 	freeMsgs     []*stream.OutMessage
 
+	// The acknowledgements of the packet being processed, for flushAcks
+	// (sack.go): its last SACK (in sackPending) and the highest
+	// Cumulative TSN Ack of its SHUTDOWN chunks in SHUTDOWN-RECEIVED.
+	hasSACKPending bool
+	hasShutdownCum bool
+	shutdownCum    chunk.TSN
+
 	// Receive side.
 	rcv                tsnTracker
 	reasm              *stream.Reassembly
@@ -119,6 +126,7 @@ type Association struct {
 
 	// Scratch buffers reused by the hot paths.
 	sackScratch chunk.SACK // received SACK
+	sackPending chunk.SACK // the last SACK of the packet, not yet processed
 	sackOut     chunk.SACK // SACK being sent
 	dataScratch chunk.Data // received DATA
 	dataOut     chunk.Data // DATA being sent

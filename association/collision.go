@@ -278,6 +278,7 @@ func (a *Association) cookieRestart(now timer.Time, ck *cookie) (bool, error) {
 	// ABORT chunk followed by a new COOKIE ECHO chunk": outstanding data is
 	// failed back to the user, the TCB is rebuilt, "All the congestion
 	// control parameters ... MUST be reset to their initial values".
+	a.flushAcks(now) // what the packet acknowledged before is not failed
 	a.failOutstanding(0)
 	// The restarted peer starts its stream sequence numbers from 0 again
 	// and so do we, as in a new association: the old stream state goes,

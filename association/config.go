@@ -114,6 +114,9 @@ type Config struct {
 
 	// ReceiveBuffer backs the advertised receiver window (a_rwnd) and
 	// SendBuffer bounds the data queued for sending (recbuf / sndbuf).
+	// DATA is accepted up to ReceiveBuffer/(ChunkOverhead+1) TSNs, at
+	// most 2^15, above the cumulative TSN acknowledged; further ahead it
+	// is dropped and sent again by the peer.
 	ReceiveBuffer int
 	SendBuffer    int
 	// MTU is the size budget of an SCTP packet on the path: the path MTU

@@ -41,6 +41,20 @@ func (a *Association) cost() int {
 // and C): the receive buffer less what the received data costs.
 func (a *Association) arwnd() int { return max(0, a.cfg.ReceiveBuffer-a.cost()) }
 
+// tsnWindow returns how far above the Cumulative TSN Ack Point the
+// receive window reaches, in TSNs: the receive buffer that backs the
+// window charges each chunk it holds ChunkOverhead and at least one byte
+// of user data (a DATA chunk without user data is an error, RFC 9260
+// Section 6.2), so it holds at most ReceiveBuffer/(ChunkOverhead+1)
+// chunks; and at most maxTSNAhead. RFC 9260 Section 6.2 requires the
+// acknowledgement of "each valid DATA chunk when the DATA chunk received
+// is inside its receive window": a chunk further ahead is dropped (as the
+// kernel stacks drop what their TSN maps cannot hold), and its sender
+// sends it again once the TSNs before it are acknowledged.
+func (a *Association) tsnWindow() uint32 {
+	return uint32(min(a.cfg.ReceiveBuffer/(ChunkOverhead+1), maxTSNAhead))
+}
+
 // handleData processes one DATA chunk (RFC 9260 Section 6.2).
 func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error {
 	switch a.state {
@@ -73,11 +87,12 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 		a.packetHasDup = true
 		return nil
 	}
-	if tsn.Sub(a.rcv.cum) > 1<<20 {
-		// Far beyond any window we advertised: drop (RFC 9260 Section
-		// 6.2 "inside its receive window").
+	if tsn.Sub(a.rcv.cum) > a.tsnWindow() {
+		// Beyond what the receive buffer could hold: dropped, and "the
+		// receiver MUST immediately send back a SACK" (RFC 9260 Section
+		// 6.2, a chunk outside the receive window).
 		a.sackNow = true
-		return discard("DATA far outside the window", chunk.TypeData, nil)
+		return discard("DATA beyond the receive window", chunk.TypeData, nil)
 	}
 	n := len(d.UserData)
 	if a.cost()+n+ChunkOverhead > a.cfg.ReceiveBuffer {

@@ -34,4 +34,4 @@ func SACKVisits(a *Association) uint64 { return a.out.visits }
 
 // TSNRanges returns the number of ranges of TSNs received above the
 // Cumulative TSN Ack Point.
-func TSNRanges(a *Association) int { return len(a.rcv.ranges) }
+func TSNRanges(a *Association) int { return a.rcv.ranges }

@@ -53,6 +53,23 @@ func datagram(h packet.Header, limit int, next func(i int) chunk.Chunk) ([]byte,
 	return b.Finish(), n
 }
 
+// hand gives a, A or Z of p, at once one packet of the chunks cs from its
+// peer.
+func hand(p *associationtest.Pair, a *association.Association, cs ...chunk.Chunk) {
+	tag, _ := a.Tags()
+	h, from := headerAZ(tag), p.AddrA
+	if a == p.A {
+		h, from = headerZA(tag), p.AddrZ
+	}
+	d, _ := datagram(h, hostileDatagram, func(i int) chunk.Chunk {
+		if i >= len(cs) {
+			return nil
+		}
+		return cs[i]
+	})
+	_ = a.HandleDatagram(p.Now, from, d)
+}
+
 // oneByte returns an unordered DATA chunk of one byte with TSN tsn.
 func oneByte(tsn chunk.TSN) *chunk.Data {
 	return &chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd | chunk.FlagUnordered,
@@ -174,4 +191,96 @@ func BenchmarkHostileCPUSACKFlood(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "sacks/datagram")
 	require.Equal(b, association.StateEstablished, p.A.State())
+}
+
+// A datagram full of duplicates of the highest TSN received, with 1,024
+// ranges of TSNs open above the Cumulative TSN Ack Point (the most the
+// receiver keeps): each duplicate is found in one step, not by a walk over
+// the ranges. RFC 9260 Section 6.2 has every duplicate reported ("The
+// duplicate TSN number(s) SHOULD be reported in the SACK chunk as
+// duplicate"), so each must be looked up.
+func TestHostileCPUDuplicateData(t *testing.T) {
+	p, cum := hostilePair(t, 910, nil)
+	dup, n := duplicates(p, openRanges(t, p, cum, 1024))
+	before, dups := association.ReceiveSteps(p.Z), p.Z.Stats().DuplicateTSNs
+	require.NoError(t, p.Z.HandleDatagram(p.Now, p.AddrA, dup))
+	require.Equal(t, dups+uint64(n), p.Z.Stats().DuplicateTSNs, "every chunk is a duplicate")
+	require.LessOrEqual(t, association.ReceiveSteps(p.Z)-before, uint64(n), "steps for %d duplicates", n)
+}
+
+// A datagram full of DATA chunks that each open a new range of TSNs above
+// the Cumulative TSN Ack Point, in increasing order (each one beyond all
+// the ranges before it), up to the 1,024 ranges the receiver keeps: each
+// costs a few steps (its lookup, its neighbours), not a walk.
+func TestHostileCPUOutOfOrderData(t *testing.T) {
+	p, cum := hostilePair(t, 911, nil)
+	zTag, _ := p.Z.Tags()
+	d, n := datagram(headerAZ(zTag), hostileDatagram, func(i int) chunk.Chunk {
+		if i >= 1024 {
+			return nil
+		}
+		return oneByte(cum + chunk.TSN(2*(i+1)))
+	})
+	before := association.ReceiveSteps(p.Z)
+	require.NoError(t, p.Z.HandleDatagram(p.Now, p.AddrA, d))
+	require.Equal(t, n, association.TSNRanges(p.Z))
+	require.LessOrEqual(t, association.ReceiveSteps(p.Z)-before, uint64(4*n), "steps for %d chunks", n)
+}
+
+// A datagram full of SACK chunks, alternately acknowledging all but the
+// first of 2,601 one-byte chunks outstanding and reneging on them, costs
+// the sender a few walks over its retransmission queue, as one SACK does,
+// not a few per SACK: the SACKs of one packet are processed as one (RFC
+// 9260 Section 6.2.1: the Cumulative TSN Ack only increases, the last
+// a_rwnd counts, and the last Gap Ack Blocks say what is received now).
+func TestHostileCPUSACKFlood(t *testing.T) {
+	const outstanding = 2601
+	p, cum := hostilePair(t, 912, manyOutstanding)
+	last := outstandingChunks(t, p, cum, outstanding)
+	flood, n := sackFlood(p, cum, last)
+	for i := range 6 {
+		before := association.SACKVisits(p.A)
+		require.NoError(t, p.A.HandleDatagram(p.Now, p.AddrZ, flood[i%2]))
+		require.LessOrEqual(t, association.SACKVisits(p.A)-before, uint64(4*outstanding),
+			"entries visited for a datagram of %d SACKs", n)
+	}
+	require.Equal(t, outstanding, p.A.Status().UnackData)
+	require.Equal(t, association.StateEstablished, p.A.State())
+}
+
+// In SHUTDOWN-RECEIVED, a datagram full of SACK and SHUTDOWN chunks in
+// turn costs a few walks over the retransmission queue, as one SACK does:
+// the SHUTDOWN chunks' Cumulative TSN Acks join the SACKs' and are
+// processed once, without taking the lack of Gap Ack Blocks as a renege
+// ("the receiver of the SHUTDOWN chunk MUST NOT interpret the lack of a
+// Gap Ack Block as a renege", RFC 9260 Section 3.3.8).
+func TestHostileCPUShutdownFlood(t *testing.T) {
+	const outstanding = 2601
+	p, cum := hostilePair(t, 913, manyOutstanding)
+	last := outstandingChunks(t, p, cum, outstanding)
+	aTag, _ := p.A.Tags()
+	shutdown := &chunk.Shutdown{CumTSNAck: cum}
+	d, _ := datagram(headerZA(aTag), hostileDatagram, func(int) chunk.Chunk { return shutdown })
+	require.NoError(t, p.A.HandleDatagram(p.Now, p.AddrZ, d))
+	require.Equal(t, association.StateShutdownReceived, p.A.State())
+	all := &chunk.SACK{CumTSNAck: cum, ARwnd: 1 << 20,
+		GapBlocks: []chunk.GapBlock{{Start: 2, End: uint16(last.Sub(cum))}}}
+	pairs := (hostileDatagram - 12) / (all.Len() + shutdown.Len())
+	d, n := datagram(headerZA(aTag), hostileDatagram, func(i int) chunk.Chunk {
+		switch {
+		case i >= 2*pairs:
+			return nil
+		case i%2 == 0:
+			return all
+		}
+		return shutdown
+	})
+	for range 3 {
+		before := association.SACKVisits(p.A)
+		require.NoError(t, p.A.HandleDatagram(p.Now, p.AddrZ, d))
+		require.LessOrEqual(t, association.SACKVisits(p.A)-before, uint64(4*outstanding),
+			"entries visited for a datagram of %d SACK and SHUTDOWN chunks", n)
+		require.Equal(t, 1, p.A.Outstanding(), "only the first chunk is not acknowledged")
+	}
+	require.Equal(t, association.StateShutdownReceived, p.A.State())
 }

@@ -179,6 +179,7 @@ func (a *Association) processFrom(now timer.Time, from netip.AddrPort, pth *path
 			break
 		}
 	}
+	a.flushAcks(now)
 	if gotData {
 		a.afterData(now)
 	}

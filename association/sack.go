@@ -8,7 +8,18 @@ import (
 // maxFreeMsgs bounds the recycled message descriptors.
 const maxFreeMsgs = 1024
 
-// handleSACK processes a SACK (RFC 9260 Section 6.2.1).
+// handleSACK takes a received SACK (RFC 9260 Section 6.2.1). It makes
+// at once the checks that cost no walk over the retransmission queue; the
+// SACK is processed after the other chunks of its packet, or before a
+// chunk that needs it processed (flushAcks), and only if no later SACK of
+// the packet supersedes it. A packet of many SACKs therefore costs the
+// work of one: the Cumulative TSN Ack only increases (rule D i), the
+// last SACK's a_rwnd is the one that counts (rule D ii), and its Gap Ack
+// Blocks say which TSNs are received now, those that earlier SACKs of the
+// packet acknowledged and it does not being reneged on (rule D iii).
+// Processing the earlier ones as well would only count more miss
+// indications for one packet than its peer could have meant, and let a
+// peer make the sender walk its queue once per SACK chunk.
 func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
 	switch a.state {
 	case StateEstablished, StateShutdownPending, StateShutdownReceived, StateShutdownSent:
@@ -19,16 +30,91 @@ func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
 	cum := s.CumTSNAck
 	// Rule D i: "If Cumulative TSN Ack is less than the Cumulative TSN Ack
 	// Point, then drop the SACK chunk." Dropped, it changes nothing, not
-	// even the time of the last SACK that zero-window probing goes by.
-	if cum.LT(a.cumAckPoint) {
+	// even the time of the last SACK that zero-window probing goes by. The
+	// point includes what the packet's earlier SACKs acknowledged.
+	if cum.LT(a.ackPoint()) {
 		return discard("stale SACK", chunk.TypeSACK, nil)
 	}
-	a.lastSACK = now
-	// A cumulative ack for TSNs never sent is a protocol violation.
-	if cum.GT(a.out.last()) {
-		a.abort(now, &chunk.ProtocolViolationCause{Info: []byte("cumulative TSN ack beyond the last TSN sent")}, CommLost)
+	// RFC 9260 Section 12.4: "An SCTP implementation MUST abort the
+	// association if it receives a SACK chunk acknowledging a TSN that has
+	// not been sent." (RFC 5062 Section 5.3: it makes TSN guessing hard.)
+	// The distances from the point are taken forward: a Cumulative TSN Ack
+	// half the TSN space away is not less than the point, and acknowledges
+	// what was never sent.
+	if _, reported := validGapBlocks(s); cum.Sub(a.cumAckPoint) > a.out.last().Sub(a.cumAckPoint) ||
+		reported.Sub(a.cumAckPoint) > a.out.last().Sub(a.cumAckPoint) {
+		a.abort(now, &chunk.ProtocolViolationCause{Info: []byte("SACK acknowledges a TSN not sent")}, CommLost)
 		return discard("SACK acknowledges unsent TSNs", chunk.TypeSACK, nil)
 	}
+	a.sackScratch, a.sackPending = a.sackPending, a.sackScratch
+	a.hasSACKPending = true
+	return nil
+}
+
+// ackPoint returns the Cumulative TSN Ack Point with what the SACK and
+// SHUTDOWN chunks of the packet being processed acknowledge.
+func (a *Association) ackPoint() chunk.TSN {
+	p := a.cumAckPoint
+	if a.hasSACKPending && a.sackPending.CumTSNAck.GT(p) {
+		p = a.sackPending.CumTSNAck
+	}
+	if a.hasShutdownCum && a.shutdownCum.GT(p) {
+		p = a.shutdownCum
+	}
+	return p
+}
+
+// validGapBlocks returns the number of well-formed leading Gap Ack Blocks
+// of s (in increasing order, without overlap: the rest are ignored) and
+// the highest TSN they report received, the Cumulative TSN Ack if none.
+func validGapBlocks(s *chunk.SACK) (n int, reported chunk.TSN) {
+	prevEnd := uint32(0)
+	for _, g := range s.GapBlocks {
+		if uint32(g.Start) <= prevEnd || g.End < g.Start {
+			break
+		}
+		n++
+		prevEnd = uint32(g.End)
+	}
+	return n, s.CumTSNAck + chunk.TSN(prevEnd)
+}
+
+// flushAcks processes what the packet's SACK and SHUTDOWN chunks taken so
+// far acknowledge: the last SACK, then the highest Cumulative TSN Ack of
+// the SHUTDOWN chunks received in SHUTDOWN-RECEIVED.
+func (a *Association) flushAcks(now timer.Time) {
+	sack, shut := a.hasSACKPending, a.hasShutdownCum
+	a.hasSACKPending, a.hasShutdownCum = false, false
+	switch a.state {
+	case StateEstablished, StateShutdownPending, StateShutdownReceived, StateShutdownSent:
+	default:
+		return
+	}
+	if sack {
+		a.processSACK(now, &a.sackPending, true)
+	}
+	if shut && a.shutdownCum.GE(a.cumAckPoint) {
+		a.processShutdownAck(now, a.shutdownCum)
+	}
+}
+
+// processShutdownAck processes the Cumulative TSN Ack of a SHUTDOWN like
+// a SACK without Gap Ack Blocks and without a window update; "the
+// receiver of the SHUTDOWN chunk MUST NOT interpret the lack of a Gap Ack
+// Block as a renege" (RFC 9260 Section 3.3.8).
+func (a *Association) processShutdownAck(now timer.Time, cum chunk.TSN) {
+	s := &a.sackScratch
+	s.CumTSNAck, s.ARwnd = cum, a.peerARwnd
+	s.GapBlocks, s.DupTSNs = s.GapBlocks[:0], s.DupTSNs[:0]
+	a.processSACK(now, s, false)
+}
+
+// processSACK processes a SACK that handleSACK accepted, or the
+// acknowledgement of a SHUTDOWN (without renege), by the rules of RFC 9260
+// Section 6.2.1.
+func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
+	a.lastSACK = now
+	cum := s.CumTSNAck
 	cumAdvanced := cum.GT(a.cumAckPoint)
 	for _, p := range a.paths {
 		p.ackedBytes, p.flightBefore, p.hasLowest = 0, p.flightSize, false
@@ -62,36 +148,15 @@ func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
 		}
 	}
 	a.cumAckPoint = cum
-	// Gap Ack Blocks.
-	prevEnd := uint32(0)
-	reported := cum // highest TSN the SACK reports as received
-	valid := 0      // the well-formed leading blocks
-	for _, g := range s.GapBlocks {
-		if uint32(g.Start) <= prevEnd || g.End < g.Start {
-			break // malformed or overlapping blocks: ignore the rest
-		}
-		valid++
-		prevEnd = uint32(g.End)
-		reported = cum + chunk.TSN(g.End)
-		for off := uint32(g.Start); off <= uint32(g.End); off++ {
-			c := a.out.at(cum + chunk.TSN(off))
-			if c == nil {
-				break
-			}
-			if !c.acked {
-				c.acked = true
-				a.out.gapAcked++
-				a.newlyAcked(now, c)
-				a.out.bytes -= len(c.frag.Data)
-				if c.marked {
-					c.marked = false
-					a.out.marked--
-				}
-				htna, haveHTNA = cum+chunk.TSN(off), true
-			}
-		}
+	// Gap Ack Blocks: the well-formed leading ones, all within what was
+	// sent (handleSACK checked), so at most one per chunk outstanding.
+	valid, reported := validGapBlocks(s) // reported: the highest TSN received
+	if h, ok := a.gapAck(now, cum, s.GapBlocks[:valid]); ok {
+		htna, haveHTNA = h, true
 	}
-	a.renegeCheck(now, cum, s.GapBlocks[:valid])
+	if renege {
+		a.renegeCheck(now, cum, s.GapBlocks[:valid])
+	}
 	// Rule D ii: "Set rwnd equal to the newly received a_rwnd minus the
 	// number of bytes still outstanding after processing the Cumulative
 	// TSN Ack and the Gap Ack Blocks."
@@ -126,7 +191,31 @@ func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
 		a.errorCount = 0
 	}
 	a.afterAck(now)
-	return nil
+}
+
+// gapAck marks the chunks that the Gap Ack Blocks acknowledge, relative to
+// cum, and returns the highest TSN newly acknowledged, if any.
+func (a *Association) gapAck(now timer.Time, cum chunk.TSN, blocks []chunk.GapBlock) (htna chunk.TSN, ok bool) {
+	for _, g := range blocks {
+		for off := uint32(g.Start); off <= uint32(g.End); off++ {
+			c := a.out.at(cum + chunk.TSN(off))
+			if c == nil {
+				break
+			}
+			if !c.acked {
+				c.acked = true
+				a.out.gapAcked++
+				a.newlyAcked(now, c)
+				a.out.bytes -= len(c.frag.Data)
+				if c.marked {
+					c.marked = false
+					a.out.marked--
+				}
+				htna, ok = cum+chunk.TSN(off), true
+			}
+		}
+	}
+	return htna, ok
 }
 
 // newlyAcked accounts for a DATA chunk acknowledged for the first time.

@@ -73,6 +73,9 @@ func (a *Association) queueShutdown(now timer.Time) {
 
 // handleShutdown processes a SHUTDOWN (RFC 9260 Section 9.2).
 func (a *Association) handleShutdown(now timer.Time, c *chunk.Shutdown) error {
+	if a.state != StateShutdownReceived {
+		a.flushAcks(now) // the packet's SACKs, before the state changes
+	}
 	switch a.state {
 	case StateCookieWait, StateCookieEchoed, StateClosed:
 		// "If a SHUTDOWN chunk is received in the COOKIE-WAIT or COOKIE
@@ -91,13 +94,21 @@ func (a *Association) handleShutdown(now timer.Time, c *chunk.Shutdown) error {
 		return nil
 	}
 	// The Cumulative TSN Ack acknowledges our data like a SACK without
-	// gap blocks and without a window update.
-	if c.CumTSNAck.GE(a.cumAckPoint) && !c.CumTSNAck.GT(a.out.last()) {
-		s := &a.sackScratch
-		s.CumTSNAck, s.ARwnd = c.CumTSNAck, a.peerARwnd
-		s.GapBlocks, s.DupTSNs = s.GapBlocks[:0], s.DupTSNs[:0]
+	// gap blocks and without a window update. One that acknowledges what
+	// was not sent is ignored.
+	cum := c.CumTSNAck
+	valid := !cum.LT(a.ackPoint()) && cum.Sub(a.cumAckPoint) <= a.out.last().Sub(a.cumAckPoint)
+	if a.state == StateShutdownReceived {
+		// Another SHUTDOWN: its acknowledgement joins the packet's
+		// others, processed once (flushAcks).
+		if valid {
+			a.shutdownCum, a.hasShutdownCum = cum, true
+		}
+		return nil
+	}
+	if valid {
 		st := a.state
-		a.handleSACK(now, s)
+		a.processShutdownAck(now, cum)
 		if a.state == StateClosed {
 			return nil
 		}
@@ -110,14 +121,12 @@ func (a *Association) handleShutdown(now timer.Time, c *chunk.Shutdown) error {
 		}
 		a.state = st
 	}
-	if a.state != StateShutdownReceived {
-		// "enter the SHUTDOWN-RECEIVED state, stop accepting new data from
-		// its SCTP user".
-		a.state = StateShutdownReceived
-		a.pushEvent(&ShutdownEvent{})
-		// Whatever the user queued but never got sent is still sent: the
-		// RFC requires only that no new data is accepted.
-	}
+	// "enter the SHUTDOWN-RECEIVED state, stop accepting new data from its
+	// SCTP user".
+	a.state = StateShutdownReceived
+	a.pushEvent(&ShutdownEvent{})
+	// Whatever the user queued but never got sent is still sent: the RFC
+	// requires only that no new data is accepted.
 	a.afterAck(now)
 	return nil
 }
@@ -217,6 +226,7 @@ func (a *Association) abort(now timer.Time, cause chunk.Cause, ev AssocChangeSta
 	if a.state == StateClosed {
 		return
 	}
+	a.flushAcks(now) // what the packet acknowledged before is not failed
 	ab := &chunk.Abort{}
 	code := chunk.CauseCode(0)
 	if cause != nil {
@@ -281,6 +291,7 @@ func (a *Association) handleAbort(now timer.Time, c *chunk.Abort) {
 	if a.state == StateCookieWait || a.state == StateCookieEchoed {
 		ev = CantAssoc
 	}
+	a.flushAcks(now) // what the packet acknowledged before is not failed
 	a.clearCtrl()
 	a.close(now, ev, code, copyCauses(c.Causes))
 }

@@ -1,28 +1,46 @@
 package association
 
-import "github.com/gensctp/gensctp/chunk"
+import (
+	"math/bits"
+
+	"github.com/gensctp/gensctp/chunk"
+)
 
 // maxTSNRanges bounds the out-of-order ranges a receiver tracks; DATA that
 // would create more is dropped (and not acknowledged), as RFC 9260 Section
 // 6.2 allows when the receiver is out of resources.
 const maxTSNRanges = 1024
 
+// maxTSNAhead bounds how far above the Cumulative TSN Ack Point a received
+// TSN is recorded, whatever the receive buffer (see tsnWindow): TSNs up to
+// 2^15 ahead keep the Stream Sequence Numbers a peer can have in flight
+// within half the 16-bit space of the next one expected, where serial
+// number comparisons are defined (RFC 1982 Section 3.2), and fit the
+// 16-bit offsets of Gap Ack Blocks (RFC 9260 Section 3.3.4).
+const maxTSNAhead = 1 << 15
+
 // maxDupTSNs bounds the duplicate TSNs reported in one SACK.
 const maxDupTSNs = 32
 
-// tsnRange is an inclusive range of received TSNs.
-type tsnRange struct{ first, last chunk.TSN }
-
 // tsnTracker records which TSNs the receiver has: the Cumulative TSN Ack
-// Point and the ranges received above it (RFC 9260 Section 6.2), and the
-// duplicates to report.
+// Point, the TSNs received above it (RFC 9260 Section 6.2), and the
+// duplicates to report. The TSNs above the point are a ring of bits, one
+// per TSN from the point + 1 on (as in the mapping arrays of the kernel
+// SCTP stacks): looking up, adding and recording a DATA chunk cost a
+// constant number of steps whatever the peer sent before, and advancing
+// the point costs one step per 64 TSNs.
 type tsnTracker struct {
-	cum     chunk.TSN  // last TSN received in sequence
-	ranges  []tsnRange // sorted, disjoint, non-adjacent, all above cum+1
-	dups    []chunk.TSN
-	highest chunk.TSN
-	// steps counts the ranges examined by has, canAdd and add: the work
-	// the peer's DATA chunks cost, which the hostile tests bound.
+	cum     chunk.TSN // last TSN received in sequence
+	highest chunk.TSN // highest TSN received
+	// above holds a bit for each TSN cum+1+o (o the offset), at bit
+	// (head+o) mod 64*len(above); len(above) is 0 or a power of two,
+	// and the bits at and after highest's are clear.
+	above  []uint64
+	head   uint32
+	ranges int // runs of received TSNs above cum+1
+	dups   []chunk.TSN
+	// steps counts the words of above read: the work the peer's DATA
+	// chunks cost, which the hostile tests bound.
 	steps uint64
 }
 
@@ -32,75 +50,133 @@ type tsnTracker struct {
 func (t *tsnTracker) init(peerInitialTSN chunk.TSN) {
 	t.cum = peerInitialTSN - 1
 	t.highest = t.cum
-	t.ranges = t.ranges[:0]
+	clear(t.above)
+	t.head, t.ranges = 0, 0
 	t.dups = t.dups[:0]
+}
+
+// offset returns the offset of tsn, above cum.
+func (t *tsnTracker) offset(tsn chunk.TSN) uint32 { return tsn.Sub(t.cum + 1) }
+
+// end returns the offset after the highest TSN received: every bit at
+// and after it is clear.
+func (t *tsnTracker) end() uint32 { return t.highest.Sub(t.cum) }
+
+// bit reports whether the TSN at offset o was received.
+func (t *tsnTracker) bit(o uint32) bool {
+	if o >= t.end() {
+		return false
+	}
+	t.steps++
+	i := (t.head + o) & uint32(64*len(t.above)-1)
+	return t.above[i>>6]&(1<<(i&63)) != 0
+}
+
+// word returns the bits of the TSNs at offsets o to o+63 (bit i is offset
+// o+i), for o below end; the bits of offsets at or after end are
+// meaningless.
+func (t *tsnTracker) word(o uint32) uint64 {
+	t.steps++
+	mask := uint32(64*len(t.above) - 1)
+	i := (t.head + o) & mask
+	w := t.above[i>>6] >> (i & 63)
+	if i&63 != 0 {
+		w |= t.above[((i+64)&mask)>>6] << (64 - i&63)
+	}
+	return w
+}
+
+// next returns the first offset from o on, below end, whose bit is v, or
+// end if there is none.
+func (t *tsnTracker) next(o, end uint32, v bool) uint32 {
+	for ; o < end; o += 64 {
+		w := t.word(o)
+		if !v {
+			w = ^w
+		}
+		if w != 0 {
+			return min(o+uint32(bits.TrailingZeros64(w)), end)
+		}
+	}
+	return end
+}
+
+// set sets or clears the bit of offset o, which the ring holds.
+func (t *tsnTracker) set(o uint32, v bool) {
+	i := (t.head + o) & uint32(64*len(t.above)-1)
+	if v {
+		t.above[i>>6] |= 1 << (i & 63)
+	} else {
+		t.above[i>>6] &^= 1 << (i & 63)
+	}
 }
 
 // has reports whether tsn was received.
 func (t *tsnTracker) has(tsn chunk.TSN) bool {
-	if tsn.LE(t.cum) {
-		return true
-	}
-	for _, r := range t.ranges {
-		t.steps++
-		if tsn.LT(r.first) {
-			return false
-		}
-		if tsn.LE(r.last) {
-			return true
-		}
-	}
-	return false
+	return tsn.LE(t.cum) || t.bit(t.offset(tsn))
 }
 
 // canAdd reports whether tsn (not yet received) can be recorded without
-// exceeding the range limit.
+// exceeding the range limit or maxTSNAhead.
 func (t *tsnTracker) canAdd(tsn chunk.TSN) bool {
-	if len(t.ranges) < maxTSNRanges || tsn == t.cum+1 {
-		return true
+	o := t.offset(tsn)
+	if o >= maxTSNAhead {
+		return false
 	}
-	for _, r := range t.ranges {
-		t.steps++
-		if tsn == r.first-1 || tsn == r.last+1 {
-			return true
-		}
-	}
-	return false
+	return o == 0 || t.ranges < maxTSNRanges || t.bit(o-1) || t.bit(o+1)
 }
 
-// add records tsn, which has not been received, and advances the
-// cumulative point over contiguous ranges.
+// add records tsn, which has not been received and which canAdd allows,
+// and advances the cumulative point over contiguous TSNs.
 func (t *tsnTracker) add(tsn chunk.TSN) {
+	o := t.offset(tsn)
+	left, right := o > 0 && t.bit(o-1), t.bit(o+1)
+	switch {
+	case o == 0 && right:
+		t.ranges-- // the first range joins the point
+	case o > 0 && left && right:
+		t.ranges--
+	case o > 0 && !left && !right:
+		t.ranges++
+	}
 	if tsn.GT(t.highest) {
+		if o > 0 {
+			t.grow(o)
+		}
 		t.highest = tsn
 	}
-	if tsn == t.cum+1 {
-		t.cum = tsn
-		if len(t.ranges) > 0 && t.ranges[0].first == t.cum+1 {
-			t.cum = t.ranges[0].last
-			t.ranges = append(t.ranges[:0], t.ranges[1:]...)
-		}
+	if o > 0 {
+		t.set(o, true)
 		return
 	}
-	i := 0
-	for i < len(t.ranges) && t.ranges[i].last.LT(tsn) {
-		t.steps++
-		i++
+	// The point advances over tsn and the run of TSNs after it.
+	end := t.end()
+	n := t.next(1, end, false)
+	for k := uint32(1); k < n; k++ {
+		t.set(k, false) // each TSN passed was added once: amortised constant
 	}
-	switch {
-	case i < len(t.ranges) && t.ranges[i].first == tsn+1:
-		t.ranges[i].first = tsn
-		if i > 0 && t.ranges[i-1].last+1 == tsn {
-			t.ranges[i-1].last = t.ranges[i].last
-			t.ranges = append(t.ranges[:i], t.ranges[i+1:]...)
-		}
-	case i > 0 && t.ranges[i-1].last+1 == tsn:
-		t.ranges[i-1].last = tsn
-	default:
-		t.ranges = append(t.ranges, tsnRange{})
-		copy(t.ranges[i+1:], t.ranges[i:])
-		t.ranges[i] = tsnRange{tsn, tsn}
+	t.cum += chunk.TSN(n)
+	if len(t.above) > 0 {
+		t.head = (t.head + n) & uint32(64*len(t.above)-1)
 	}
+}
+
+// grow makes the ring hold offset o, doubling it as needed; maxTSNAhead
+// bounds it.
+func (t *tsnTracker) grow(o uint32) {
+	size := uint32(64 * len(t.above))
+	if o < size {
+		return
+	}
+	n := max(64, size)
+	for n <= o {
+		n *= 2
+	}
+	above := make([]uint64, n/64)
+	for k := t.next(1, t.end(), true); k < t.end(); k = t.next(k+1, t.end(), true) {
+		above[k>>6] |= 1 << (k & 63)
+	}
+	t.above, t.head = above, 0
 }
 
 // addDup records a duplicate TSN for the next SACK.
@@ -111,7 +187,7 @@ func (t *tsnTracker) addDup(tsn chunk.TSN) {
 }
 
 // hasGaps reports whether TSNs are missing below the highest received.
-func (t *tsnTracker) hasGaps() bool { return len(t.ranges) > 0 }
+func (t *tsnTracker) hasGaps() bool { return t.ranges > 0 }
 
 // fillSACK writes the cumulative TSN, up to maxBlocks gap blocks and the
 // duplicates (within the same budget) into s, reusing its slices.
@@ -119,17 +195,13 @@ func (t *tsnTracker) fillSACK(s *chunk.SACK, maxBlocks int) {
 	s.CumTSNAck = t.cum
 	s.GapBlocks = s.GapBlocks[:0]
 	s.DupTSNs = s.DupTSNs[:0]
-	for _, r := range t.ranges {
-		if len(s.GapBlocks) >= maxBlocks {
-			break
-		}
+	end := t.end()
+	for o := t.next(1, end, true); o < end && len(s.GapBlocks) < maxBlocks; {
+		last := t.next(o, end, false) // the offset after the run
 		// RFC 9260 Section 3.3.4: gap block offsets are relative to the
-		// Cumulative TSN Ack; they fit 16 bits when the window does.
-		start, end := r.first.Sub(t.cum), r.last.Sub(t.cum)
-		if end > 0xffff {
-			break
-		}
-		s.GapBlocks = append(s.GapBlocks, chunk.GapBlock{Start: uint16(start), End: uint16(end)})
+		// Cumulative TSN Ack; maxTSNAhead keeps them within 16 bits.
+		s.GapBlocks = append(s.GapBlocks, chunk.GapBlock{Start: uint16(o + 1), End: uint16(last)})
+		o = t.next(last, end, true)
 	}
 	for _, d := range t.dups {
 		if len(s.GapBlocks)+len(s.DupTSNs) >= maxBlocks {

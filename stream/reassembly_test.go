@@ -323,3 +323,23 @@ func TestReassemblySetStreams(t *testing.T) {
 	require.Equal(t, MaxStreams, r.Streams())
 	require.ErrorIs(t, r.Add(2, nil), ErrEmptyMessage)
 }
+
+// Stream sequence numbers compare in serial number arithmetic (RFC 9260
+// Section 6.5, RFC 1982): an ordered message up to half the SSN space
+// ahead of the next one expected is held for later; one more is behind it,
+// already delivered, and refused (the association discards it before if
+// its TSN is a duplicate, and aborts otherwise). The association keeps the
+// TSNs a peer can have in flight below 2^15, so a peer's genuine SSNs are
+// always less than half the space ahead.
+func TestReassemblySSNHalfSpace(t *testing.T) {
+	r := NewReassembly(1)
+	got := feed(t, r, []in{
+		{tsn: 100, ssn: 0, flags: "BE", data: "0"},
+		{tsn: 102, ssn: 0x8000, flags: "BE", data: "ahead"},
+		{tsn: 103, ssn: 0x8001, flags: "BE", data: "half"},
+		{tsn: 104, ssn: 0x8002, flags: "BE", data: "behind", err: ErrInvalidFragment},
+		{tsn: 101, ssn: 1, flags: "BE", data: "1"},
+	})
+	require.Equal(t, []out{whole(0, 0, "0"), whole(0, 1, "1")}, got)
+	require.Equal(t, 2, r.Chunks(), "the two messages ahead are held")
+}
