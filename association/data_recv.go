@@ -119,7 +119,7 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 			// Stream Identifier" ... and discard the DATA chunk."
 			a.rcv.add(tsn)
 			if a.canReport() {
-				a.queueReply(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
+				a.queueAnswer(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
 					&chunk.InvalidStreamIdentifierCause{StreamID: d.StreamID}}}})
 			}
 			a.sackNow = true

@@ -111,10 +111,13 @@ func TestHostileCtrlHeartbeatReplyNoLarger(t *testing.T) {
 			start := p.Now
 			p.Net.Send(p.Now, p.AddrA, p.AddrZ, req)
 			p.Run(time.Second)
-			replied, acks := 0, 0
+			replied, acks, ctrlPackets := 0, 0, 0
 			for _, sp := range c.since(start).pkts {
 				if sp.from != p.AddrZ {
 					continue
+				}
+				if sp.has(chunk.TypeHeartbeatAck) {
+					ctrlPackets++
 				}
 				replied += len(sp.pkt.Bytes())
 				require.LessOrEqual(t, len(sp.pkt.Bytes()), p.Z.Config().MTU)
@@ -126,9 +129,33 @@ func TestHostileCtrlHeartbeatReplyNoLarger(t *testing.T) {
 			}
 			require.Positive(t, acks)
 			require.LessOrEqual(t, replied, len(req), "%d HEARTBEAT ACKs", acks)
+			// RFC 9260 Section 12.4: "the sender of the response chunk(s)
+			// MUST NOT send more than one packet containing chunks other
+			// than DATA chunks."
+			require.Equal(t, 1, ctrlPackets, "packets of HEARTBEAT ACKs answering one packet")
 			requireCtrlQueue(t, p.Z, 0)
 		})
 	}
+}
+
+// RFC 9260 Section 12.4: the reports of the unrecognized chunks of one
+// packet go in one packet at most ("MUST NOT send more than one packet
+// containing chunks other than DATA chunks"): 16 chunks of 1,400 bytes, each
+// asking for a report, draw one packet of ERROR chunks within the PMTU.
+func TestHostileCtrlUnrecognizedChunksOnePacket(t *testing.T) {
+	p, c := establishedPair(t, 306)
+	zTag, _ := p.Z.Tags()
+	var cs []chunk.Chunk
+	for i := range 16 {
+		cs = append(cs, &chunk.Unknown{ChunkType: 0xff, Value: bytes.Repeat([]byte{byte(i)}, 1400)})
+	}
+	start := p.Now
+	forge(p, p.AddrA, p.AddrZ, headerAZ(zTag), cs...)
+	p.Run(time.Second)
+	errs := c.since(start).with(p.AddrZ, chunk.TypeError)
+	require.Len(t, errs, 1, "packets of ERROR chunks answering one packet")
+	require.LessOrEqual(t, len(errs[0].pkt.Bytes()), p.Z.Config().MTU)
+	requireCtrlQueue(t, p.Z, 0)
 }
 
 // RFC 9260 Section 3.2: an unrecognized chunk whose action bits ask for

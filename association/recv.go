@@ -171,7 +171,7 @@ func (a *Association) processFrom(now timer.Time, from netip.AddrPort, pth *path
 	it *packet.Iter, r *packet.Raw) error {
 	gotData := false
 	var err error
-	a.replyAllowance = len(p.Bytes())
+	a.replyAllowance = min(max(len(p.Bytes()), minReplyAllowance), pth.mtu)
 	for ok := true; ok; *r, ok = it.Next() {
 		var stop bool
 		stop, err = a.handleChunk(now, from, pth, p, r, &gotData)
@@ -289,10 +289,14 @@ func (a *Association) handleUnrecognized(r *packet.Raw) (bool, error) {
 		// the report to fit the PMTU is reported truncated (the cause
 		// keeps its header, Chunk Length included): a report that cannot
 		// be sent is worth less than a partial one.
-		room := a.minMTU() - packet.HeaderLen - 4 - 4 // ERROR and cause headers
-		uc := r.Bytes[:min(int(r.Length), room)]
-		a.queueReply(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
-			&chunk.UnrecognizedChunkTypeCause{Chunk: append([]byte(nil), uc...)}}}})
+		// It takes its share of the packet's reply allowance like any
+		// other reply (queueAnswer), truncated to what is left of it.
+		room := min(a.minMTU(), a.replyAllowance) - packet.HeaderLen - 4 - 4 // ERROR and cause headers
+		if room >= 4 {
+			uc := r.Bytes[:min(int(r.Length), room)]
+			a.queueAnswer(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
+				&chunk.UnrecognizedChunkTypeCause{Chunk: append([]byte(nil), uc...)}}}})
+		}
 	}
 	if act.Stop() {
 		return true, discard("unrecognized chunk", r.Type, nil)
@@ -315,13 +319,22 @@ func (a *Association) canReport() bool {
 	return a.peerTag != 0 && len(a.ctrl) < maxQueuedCtrl
 }
 
+// minReplyAllowance is the reply allowance of a packet smaller than it,
+// so that a lone small chunk that asks for a report (an unrecognized chunk
+// type, a DATA chunk for an invalid stream) still gets it.
+const minReplyAllowance = 64
+
 // queueAnswer queues c, the reply to one chunk of the packet being
-// processed (a HEARTBEAT ACK), within the packet's reply allowance: each
-// reply is counted as if it went in a packet of its own, its chunk and a
-// common header, so that all the replies to a packet take at most the
-// bytes the packet took. A packet of HEARTBEAT chunks then never draws a
-// larger reply, however the replies are bundled. It reports whether c was
-// queued.
+// processed (a HEARTBEAT ACK, an ERROR report), within the packet's reply
+// allowance: the packet's size (minReplyAllowance at least), and at most
+// the PMTU of the path it came from. Each reply is counted as if it went
+// in a packet of its own, its chunk and a common header, so that all the
+// replies to a packet take at most the bytes the packet took: a packet of
+// HEARTBEAT chunks never draws a larger reply, however the replies are
+// bundled. The PMTU cap keeps the replies to one packet within one packet,
+// as RFC 9260 Section 12.4 requires: "the sender of the response chunk(s)
+// MUST NOT send more than one packet containing chunks other than DATA
+// chunks" (SACKs are not counted). It reports whether c was queued.
 func (a *Association) queueAnswer(c ctrlChunk) bool {
 	n := ctrlLen(&c)
 	if n > a.replyAllowance || !a.queueReply(c) {
