@@ -3,6 +3,7 @@ package association_test
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -686,6 +687,38 @@ func TestScenarioPathMTU(t *testing.T) {
 	// The link does enforce its MTU.
 	p.Net.Send(p.Now, p.AddrA, p.AddrZ, make([]byte, mtu+1))
 	require.Equal(t, uint64(1), p.Net.Stats().DroppedMTU)
+}
+
+// RFC 9260 Section 6.9: "Once a user message is fragmented, it cannot be
+// re-fragmented. Instead, if the PMTU has been reduced, then IP
+// fragmentation MUST be used." A DATA chunk cut for a PMTU of 1452 and
+// lost is retransmitted after the PMTU dropped to 700: alone, in a packet
+// over the new PMTU (the UDP socket's IP layer fragments it), not held
+// back forever while heartbeats keep the association alive. New messages
+// are then cut for the new PMTU. (Found by FuzzStates.)
+func TestScenarioRetransmitAfterPMTUDrop(t *testing.T) {
+	const seed, mtu = 323, 700
+	p, c := establishedPair(t, seed)
+	p.Net.AddFilter(sim.DropFirstChunk(chunk.TypeData, 1))
+	msg := numbered(1, 1400)
+	require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, msg))
+	p.Exchange()
+	require.NoError(t, p.A.SetPathParams(p.Now, netip.Addr{}, association.PathParams{PathMTU: mtu}))
+	start := p.Now
+	require.True(t, p.RunUntil(30*time.Second, func() bool { return len(messagesOf(p.DeliveredZ)) == 1 }),
+		"seed %d: the lost chunk was never retransmitted: %+v", seed, p.A.Status())
+	require.Equal(t, msg, messagesOf(p.DeliveredZ)[0].Data)
+	rtx := c.since(start+1).with(p.AddrA, chunk.TypeData) // after the lost one
+	require.Len(t, rtx, 1)
+	require.Greater(t, len(rtx[0].pkt.Bytes()), mtu, "the old chunk goes whole")
+	require.Equal(t, []chunk.Type{chunk.TypeData}, rtx[0].types(), "alone")
+
+	start = p.Now
+	require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, numbered(2, 1400)))
+	require.True(t, p.RunUntil(10*time.Second, func() bool { return len(messagesOf(p.DeliveredZ)) == 2 }))
+	for _, sp := range c.since(start).with(p.AddrA, chunk.TypeData) {
+		require.LessOrEqual(t, len(sp.pkt.Bytes()), mtu, "new data fits the new PMTU")
+	}
 }
 
 // RFC 9260 Section 6.1 rule D: "When the time comes for the sender to

@@ -348,7 +348,11 @@ func (a *Association) addRetransmissions(now timer.Time, b *packet.Builder, dest
 		d := &a.dataOut
 		*d = chunk.Data{Flags: c.frag.Flags, TSN: c.tsn, StreamID: c.frag.Stream,
 			SSN: c.frag.SSN, PPID: c.frag.PPID, UserData: c.frag.Data}
-		if !b.Add(d) {
+		// RFC 9260 Section 6.9: "Once a user message is fragmented, it
+		// cannot be re-fragmented. Instead, if the PMTU has been reduced,
+		// then IP fragmentation MUST be used": a chunk cut for a larger
+		// PMTU goes alone, over the PMTU, rather than never.
+		if !b.Add(d) && !b.AddOversized(d) {
 			break
 		}
 		n := len(c.frag.Data)

@@ -55,6 +55,23 @@ func (b *Builder) Add(c chunk.Chunk) bool {
 	return true
 }
 
+// AddOversized appends c to an empty packet whatever the budget, and
+// reports false (adding nothing) if the packet is not empty. It is for a
+// DATA chunk cut for a larger PMTU than the current one: RFC 9260 Section
+// 6.9, "Once a user message is fragmented, it cannot be re-fragmented.
+// Instead, if the PMTU has been reduced, then IP fragmentation MUST be
+// used."
+func (b *Builder) AddOversized(c chunk.Chunk) bool {
+	if !b.Empty() {
+		return false
+	}
+	max := b.max
+	b.max = len(b.buf) + c.Len()
+	b.Add(c)
+	b.max = max
+	return true
+}
+
 // Findings returns the findings of the packet built so far.
 func (b *Builder) Findings() Findings {
 	f := b.bf.findings

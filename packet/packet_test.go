@@ -248,6 +248,27 @@ func TestBuilder(t *testing.T) {
 	require.Equal(t, FindingControlAfterData, b.Findings())
 }
 
+// AddOversized: a chunk over the budget goes alone, in an empty packet
+// only (RFC 9260 Section 6.9: a DATA chunk cut for a larger PMTU is sent
+// with IP fragmentation).
+func TestBuilderAddOversized(t *testing.T) {
+	var b Builder
+	b.Reset(nil, Header{SrcPort: 1, DstPort: 2, VerificationTag: 3}, 64)
+	big := &chunk.Data{Flags: chunk.FlagBeginning, TSN: 6, UserData: make([]byte, 100)}
+	require.False(t, b.Add(big))
+	require.True(t, b.AddOversized(big))
+	require.Equal(t, HeaderLen+big.Len(), b.Len())
+	require.False(t, b.Add(&chunk.CookieAck{}), "the packet stays closed")
+	p, err := Parse(b.Finish(), Options{})
+	require.NoError(t, err)
+	require.Equal(t, 1, p.NumChunks)
+
+	b.Reset(nil, Header{SrcPort: 1, DstPort: 2, VerificationTag: 3}, 64)
+	require.True(t, b.Add(&chunk.CookieAck{}))
+	require.False(t, b.AddOversized(big), "not into a packet that has chunks")
+	require.Equal(t, HeaderLen+4, b.Len())
+}
+
 // RFC 9653 Section 5.2: zero checksum except for packets with INIT, COOKIE
 // ECHO or ASCONF, which "MUST include a correct CRC32c checksum".
 func TestBuilderZeroChecksum(t *testing.T) {
