@@ -103,81 +103,6 @@ type outMsg struct {
 	data []byte
 }
 
-// receiver checks what one end receives: the messages of sent, whose ids
-// (and PPIDs) are base, base+1, ...
-type receiver struct {
-	sent     []outMsg
-	base     uint32
-	got      map[uint32]int            // message id -> deliveries
-	lastSeen map[chunk.StreamID]uint32 // last ordered id per stream
-	partial  map[chunk.StreamID][]byte
-	closing  bool // after the shutdown started, events are expected
-	end      association.AssocChangeState
-	ended    bool // an assoc change other than comm_up came
-	err      error
-}
-
-func newReceiver(sent []outMsg, base uint32) *receiver {
-	return &receiver{sent: sent, base: base, got: map[uint32]int{}, lastSeen: map[chunk.StreamID]uint32{},
-		partial: map[chunk.StreamID][]byte{}}
-}
-
-func (rcv *receiver) check(d association.Delivery) {
-	if rcv.err != nil {
-		return
-	}
-	if d.Event != nil {
-		if ac, ok := d.Event.(*association.AssocChange); ok && ac.State != association.CommUp {
-			if !rcv.closing {
-				rcv.err = fmt.Errorf("unexpected %v (error %v)", ac.State, ac.Error)
-			}
-			rcv.end, rcv.ended = ac.State, true
-		}
-		return
-	}
-	m := d.Message
-	if prev, ok := rcv.partial[m.Stream]; ok {
-		// RFC 6458 Section 8.1.21: the pieces of a partially delivered
-		// message come in order, with nothing else of that stream between
-		// them.
-		m.Data = append(prev, m.Data...)
-		delete(rcv.partial, m.Stream)
-	}
-	if !m.EndOfRecord {
-		rcv.partial[m.Stream] = append([]byte(nil), m.Data...)
-		return
-	}
-	// The PPID names the message; its size, stream and ordering are the
-	// ones it was sent with, its content is ScenarioMessage's.
-	id := uint32(m.PPID)
-	i := id - rcv.base
-	if i >= uint32(len(rcv.sent)) {
-		rcv.err = fmt.Errorf("message with unknown PPID %d (%d bytes)", id, len(m.Data))
-		return
-	}
-	out := rcv.sent[i]
-	if m.Stream != out.info.Stream || m.Unordered != out.info.Unordered {
-		rcv.err = fmt.Errorf("message %d: stream %d unordered %v, sent on %d unordered %v",
-			id, m.Stream, m.Unordered, out.info.Stream, out.info.Unordered)
-		return
-	}
-	if want := ScenarioMessage(id, len(out.data)); string(want) != string(m.Data) {
-		rcv.err = fmt.Errorf("message %d corrupted: %d bytes, sent %d", id, len(m.Data), len(want))
-		return
-	}
-	rcv.got[id]++
-	if rcv.got[id] > 1 {
-		rcv.err = fmt.Errorf("message %d delivered %d times", id, rcv.got[id])
-		return
-	}
-	if !m.Unordered {
-		if last, ok := rcv.lastSeen[m.Stream]; ok && id <= last {
-			rcv.err = fmt.Errorf("stream %d: message %d after %d", m.Stream, id, last)
-		}
-		rcv.lastSeen[m.Stream] = id
-	}
-}
-
 // The ids (and PPIDs) of the messages from A start at baseA, those from Z
 // at baseZ.
 const (
@@ -252,9 +177,9 @@ func (sc Scenario) Run(cfgA, cfgZ association.Config) (*Pair, error) {
 	rcvByZ, rcvByA := newReceiver(queueA, baseA), newReceiver(queueZ, baseZ)
 	p.OnDeliver = func(toZ bool, d association.Delivery) {
 		if toZ {
-			rcvByZ.check(d)
+			rcvByZ.Check(d)
 		} else {
-			rcvByA.check(d)
+			rcvByA.Check(d)
 		}
 	}
 	push := func(a *association.Association, queue []outMsg, next *int) error {
