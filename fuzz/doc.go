@@ -12,7 +12,20 @@
 //     into one end of a transfer, and checks that the association neither
 //     panics nor wedges nor grows without bound: it either keeps
 //     delivering or ends with an event.
+//   - FuzzStates is the action-driven association fuzzer: it starts from
+//     any state of RFC 9260 Section 4 (or a collision or a restart),
+//     reached by holding packets back, and then delivers, drops,
+//     duplicates, reorders and corrupts packets, expires timers, runs user
+//     operations and injects generated chunks, checking invariants after
+//     every step (TestFuzzStatesReachesEveryState shows its corpus reaches
+//     every state).
+//   - FuzzAPI runs sequences of api calls from three goroutines on a
+//     virtual network inside a testing/synctest bubble, and checks that
+//     no call blocks beyond its bound, no goroutine leaks and no message
+//     is delivered twice.
 //
-// Every input is deterministic (virtual time, seeded randomness), so a
-// failing input in testdata/fuzz replays exactly with go test.
+// Every input of the association fuzzers is deterministic (virtual time,
+// seeded randomness), so a failing input in testdata/fuzz replays exactly
+// with go test; FuzzAPI's goroutines are scheduled by the runtime, so its
+// inputs replay their calls, not always their interleaving.
 package fuzz
