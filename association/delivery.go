@@ -22,6 +22,14 @@ func (q *deliveryQueue) push(d Delivery) {
 	q.n++
 }
 
+// last returns the delivery pushed last, or nil.
+func (q *deliveryQueue) last() *Delivery {
+	if q.n == 0 {
+		return nil
+	}
+	return &q.buf[(q.head+q.n-1)&(len(q.buf)-1)]
+}
+
 func (q *deliveryQueue) pop() (Delivery, bool) {
 	if q.n == 0 {
 		return Delivery{}, false

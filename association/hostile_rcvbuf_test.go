@@ -144,8 +144,9 @@ func TestHostileRcvbufOneMessagePerStream(t *testing.T) {
 // DATA chunks in the series"), so the peer leaves a TSN free after each
 // first fragment. That state is charged to the receive buffer
 // (association.StreamOverhead, 256 bytes, written out here so that the
-// test pins it): the window closes after about ReceiveBuffer / 256 streams
-// and the rest is dropped (RFC 9260 Section 6.2: "When the receiver's
+// test pins it), and the window shrinks by that for each; after about
+// ReceiveBuffer / 256 streams, or once the first fragments reach the end of
+// the TSN window, the rest is dropped (RFC 9260 Section 6.2: "When the receiver's
 // advertised window is 0, the receiver MUST drop any new incoming DATA
 // chunk with a TSN larger than the largest TSN received so far"). Before,
 // the window stayed open and all 1000 were held.
@@ -156,10 +157,16 @@ func TestHostileRcvbufPartialDeliveryOnEveryStream(t *testing.T) {
 		c.PartialDeliveryPoint = point
 	})
 	h.streams(1, 1000, chunk.FlagBeginning, point, 2)
-	limit := (rbuf + h.z.Config().MTU) / 256
+	// The first fragments leave a TSN free after each: the TSN window
+	// (ReceiveBuffer/(ChunkOverhead+1) TSNs ahead, association.Config)
+	// binds before the window closes.
+	limit := min((rbuf+h.z.Config().MTU)/256, rbuf/(association.ChunkOverhead+1)/2)
 	require.Positive(t, h.delivered)
 	require.LessOrEqual(t, h.delivered, limit+1, "streams under partial delivery")
-	require.Zero(t, h.lastARwnd, "the window is closed")
+	// The stream's record (StreamOverhead) and its message's, a record
+	// of reassembly (ChunkOverhead).
+	require.Equal(t, uint32(rbuf-(256+association.ChunkOverhead)*h.delivered), h.lastARwnd,
+		"each stream under partial delivery is charged its records")
 	require.Equal(t, association.StateEstablished, h.z.State())
 }
 
@@ -187,4 +194,53 @@ func TestHostileRcvbufRestartEvents(t *testing.T) {
 	states := assocStates(p.DeliveredZ)
 	require.Len(t, states, 1+65)
 	require.Equal(t, association.Restart, states[len(states)-1], "reported again once read")
+}
+
+// A peer sending messages of one byte makes the receiver hold far more
+// memory than their bytes: the chunk's record, the message's, its place in
+// the queues. What the receiver holds must stay within about its receive
+// buffer (RFC 9260 Section 6.2: the window it advertises is what it can
+// hold), whether the messages wait in reassembly behind a missing SSN or
+// complete in Poll for a user who does not read. Each is charged its byte
+// and association.ChunkOverhead; the live heap they take is measured
+// against the receive buffer (with 25 % slack for the sizes of the
+// queues' backing arrays).
+func TestHostileRcvbufTinyMessagesHeap(t *testing.T) {
+	for i, behindGap := range []bool{true, false} {
+		name := map[bool]string{true: "behind a missing SSN", false: "unread in Poll"}[behindGap]
+		t.Run(name, func(t *testing.T) {
+			const rbuf, total = 1 << 20, 40000
+			h := newHostileReceiver(t, 304+uint64(i), func(*association.Config) {})
+			require.Equal(t, rbuf, h.z.Config().ReceiveBuffer)
+			ssn := h.ssn[0]
+			if behindGap {
+				ssn++ // this SSN never comes
+			}
+			before := heapInUse()
+			for n := 0; n < total; {
+				h.b.Reset(h.buf[:0], headerAZ(h.tag), 1<<16)
+				for ; n < total && h.b.Add(&chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd,
+					TSN: h.next, SSN: ssn, UserData: []byte{1}}); n++ {
+					h.next++
+					ssn++
+				}
+				_ = h.z.HandleDatagram(h.p.Now, h.p.AddrA, h.b.Finish())
+				for { // Z's SACKs go nowhere; nothing is polled
+					if _, ok := h.z.AppendPacket(h.p.Now, h.buf[:0]); !ok {
+						break
+					}
+				}
+			}
+			held := heapInUse() - before
+			// Each message is one byte: PendData counts them.
+			msgs := h.z.Status().PendData
+			t.Logf("%s: %d messages held in %d bytes of heap (%d a message)", name,
+				msgs, held, held/int64(max(1, msgs)))
+			require.Equal(t, association.StateEstablished, h.z.State())
+			require.Positive(t, msgs)
+			require.Less(t, msgs, total, "the window closed before all were taken")
+			require.LessOrEqual(t, held, int64(rbuf)*5/4)
+			runtime.KeepAlive(h)
+		})
+	}
 }

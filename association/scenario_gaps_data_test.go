@@ -834,15 +834,16 @@ func TestScenarioIdleCwndDecay(t *testing.T) {
 func TestScenarioReceiverSWS(t *testing.T) {
 	// Each message costs its 1000 bytes and association.ChunkOverhead of
 	// the receive buffer.
-	const rbuf, size = 16000, 1000
+	const size = 1000
 	const cost = size + association.ChunkOverhead
+	const rbuf = 15*cost + 40 // 15 messages fit, with 40 bytes to spare
 	cases := []struct {
 		name   string
 		msgs   int
 		reads  int // reads that update the window, the earlier ones do not
 		update uint32
 	}{
-		// a_rwnd 16000 - 10 cost: freeing 1, 2, 3 costs is not worth an
+		// a_rwnd rbuf - 10 cost: freeing 1, 2, 3 costs is not worth an
 		// update; 4 (at least a quarter of the buffer) is.
 		{"open", 10, 4, rbuf - 6*cost},
 		// a_rwnd 0: 1 and 2 costs leave it below one MTU (1452); 3 reach
@@ -898,7 +899,7 @@ func TestScenarioReceiverSWS(t *testing.T) {
 // completes once the user reads.
 // https://www.rfc-editor.org/rfc/rfc9260#section-6.1
 func TestScenarioSenderSWS(t *testing.T) {
-	const seed, rbuf, big = 345, 5000, 20000
+	const seed, rbuf, big = 345, 5500, 20000
 	cfgA, cfgZ := scenarioConfigs(seed)
 	cfgZ.ReceiveBuffer = rbuf
 	p, c := newScenarioPair(t, seed, cfgA, cfgZ)

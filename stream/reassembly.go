@@ -143,6 +143,7 @@ type Reassembly struct {
 	ready      ring[*run]         // messages and pieces to deliver, in order
 	buffered   int
 	chunks     int
+	records    int // live runs and fragments (Records)
 	pdPoint    int
 	interleave int  // RFC 6458 SCTP_FRAGMENT_INTERLEAVE level
 	active     *run // level < 2: the message whose partial delivery blocks Pop
@@ -189,6 +190,17 @@ func (r *Reassembly) Buffered() int { return r.buffered }
 // but not yet handed out by Pop), so that the association can bound the
 // bookkeeping cost of many tiny chunks.
 func (r *Reassembly) Chunks() int { return r.chunks }
+
+// Records returns the number of records that hold what Reassembly keeps:
+// one per run of consecutive chunks of a message (a message held complete,
+// or begun, whose fragments are gathered in one buffer), and one more per
+// fragment of a run whose first fragment has not arrived (each kept
+// apart, in a buffer of its own). It is what
+// the bookkeeping of held data costs, the count the association charges
+// to its receive buffer: a message sent in a thousand tiny fragments,
+// received in order, is one record, and cannot fill the buffer with
+// bookkeeping before its bytes reach the partial delivery point.
+func (r *Reassembly) Records() int { return r.records }
 
 // BusyStreams returns the number of streams that hold state beyond their
 // next SSN: a message under partial delivery, or messages held (complete

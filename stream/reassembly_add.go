@@ -232,6 +232,7 @@ func (r *Reassembly) untrack(s *recvStream, x *run) {
 
 // newRun returns a zeroed run from the free list.
 func (r *Reassembly) newRun() *run {
+	r.records++
 	if x := popFree(&r.freeRuns); x != nil {
 		return x
 	}
@@ -241,6 +242,7 @@ func (r *Reassembly) newRun() *run {
 // freeRun clears x and puts it on the free list. Its buffer must have been
 // handed out or released already.
 func (r *Reassembly) freeRun(x *run) {
+	r.records--
 	*x = run{uidx: -1}
 	if len(r.freeRuns) < maxFree {
 		r.freeRuns = append(r.freeRuns, x)
@@ -308,6 +310,7 @@ func popFree[T any](l *[]*T) *T {
 
 // newFrag returns a fragment holding a copy of data.
 func (r *Reassembly) newFrag(data []byte) *frag {
+	r.records++
 	f := popFree(&r.freeFrags)
 	if f == nil {
 		f = new(frag)
@@ -318,6 +321,7 @@ func (r *Reassembly) newFrag(data []byte) *frag {
 
 // freeFrag releases f's buffer and puts f on the free list.
 func (r *Reassembly) freeFrag(f *frag) {
+	r.records--
 	r.pool.put(f.data)
 	*f = frag{}
 	if len(r.freeFrags) < maxFree {

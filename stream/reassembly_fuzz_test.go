@@ -257,6 +257,13 @@ func checkReassembly(t *testing.T, data []byte) {
 			}
 		}
 		require.LessOrEqual(t, r.BusyStreams(), r.Chunks()+pds, "busy streams")
+		// A run of chunks (with at least one chunk, but for a message
+		// under partial delivery between pieces: at most one a busy
+		// stream) and each fragment kept apart are a record each.
+		require.LessOrEqual(t, r.Records(), 2*r.Chunks()+r.BusyStreams(), "records")
+		if r.Chunks() > 0 {
+			require.Positive(t, r.Records(), "records of held chunks")
+		}
 	}
 	left := make([]int, len(m.chunks))
 	for i := range left {
@@ -288,6 +295,7 @@ func checkReassembly(t *testing.T, data []byte) {
 	}
 	require.Zero(t, r.Buffered())
 	require.Zero(t, r.Chunks())
+	require.Zero(t, r.Records())
 	require.Zero(t, r.BusyStreams(), "idle streams keep no state")
 }
 
