@@ -160,11 +160,12 @@ func (w *world) option(s int, which, v byte) {
 			w.knownDefect("receive buffer set below the data held")
 		}
 		if cfg.MaxSeg > 0 && cfg.MaxSeg < 2*association.ChunkOverhead {
-			// The peer's receive buffer fills with the ChunkOverhead of
-			// tiny fragments before their bytes reach the partial
-			// delivery point: a large message is neither delivered nor
-			// partially delivered, and everything else is dropped as
-			// "receive window full".
+			// Tiny fragments that arrive out of order are held apart,
+			// each charged ChunkOverhead, and fill the peer's receive
+			// buffer; the chunk that fills the hole, which would gather
+			// them into one record, overruns the buffer by more than one
+			// MTU and is dropped, and nothing held is reneged to make
+			// room (as with "receive buffer set below the data held").
 			w.knownDefect("fragments smaller than twice ChunkOverhead")
 		}
 		w.maxRcvBuf = max(w.maxRcvBuf, cfg.ReceiveBuffer)
