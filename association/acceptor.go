@@ -85,32 +85,13 @@ func (l *Acceptor) HandleInitFrom(now timer.Time, from netip.AddrPort, h packet.
 // an ERROR with the "Stale Cookie" cause, appended to buf. Otherwise the
 // packet is to be discarded silently and the error says why.
 func (l *Acceptor) HandleCookieEcho(now timer.Time, from netip.AddrPort, p *packet.Packet, buf []byte) (*Association, []byte, error) {
-	it := p.Chunks()
-	raw, ok := it.Next()
-	if !ok || raw.Type != chunk.TypeCookieEcho {
-		return nil, nil, discard("not a COOKIE ECHO", raw.Type, nil)
-	}
-	var ce chunk.CookieEcho
-	if _, err := ce.Parse(raw.Bytes); err != nil {
-		return nil, nil, discard("malformed COOKIE ECHO", chunk.TypeCookieEcho, err)
-	}
 	var ck cookie
-	if err := ck.decode(ce.Cookie, l.cfg.Cookies); err != nil {
-		// RFC 9260 Section 5.1.5 steps 1 and 2: "the SCTP packet,
-		// including the COOKIE ECHO chunk and any DATA chunks, MUST be
-		// silently discarded."
-		return nil, nil, discard("bad cookie", chunk.TypeCookieEcho, err)
-	}
-	// Step 3: "Compare the port numbers and the Verification Tag contained
-	// within the COOKIE ECHO chunk to the actual port numbers and the
-	// Verification Tag within the SCTP common header ... If these values
-	// do not match, the packet MUST be silently discarded."
-	if ck.localPort != p.DstPort || ck.peerPort != p.SrcPort || ck.localTag != p.VerificationTag {
-		return nil, nil, discard("cookie does not match the packet", chunk.TypeCookieEcho, nil)
-	}
-	// Step 4: a stale cookie gets an ERROR with "Stale Cookie".
-	if st := ck.staleness(now); st > 0 {
-		return nil, staleCookieReply(p.Header, ck.peerTag, st, buf), nil
+	raw, stale, err := l.verifyCookieEcho(now, p, &ck)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case stale > 0:
+		return nil, staleCookieReply(p.Header, ck.peerTag, stale, buf), nil
 	}
 	cfg := l.cfg
 	cfg.LocalPort, cfg.PeerPort = p.DstPort, p.SrcPort
@@ -143,6 +124,62 @@ func (l *Acceptor) HandleCookieEcho(now timer.Time, from netip.AddrPort, p *pack
 		return a, nil, nil // the association exists; the rest was bad
 	}
 	return a, nil, nil
+}
+
+// CheckCookieEcho verifies the COOKIE ECHO that is the first chunk of p
+// as HandleCookieEcho does (RFC 9260 Section 5.1.5 steps 1 to 4: the
+// signature, the ports and tag, the lifetime) without building an
+// association or looking at the rest of p, so that the caller can refuse
+// the association (Section 5.1: "lack of local resources") before it costs
+// anything. With a valid cookie it returns the local and peer verification
+// tags of the association HandleCookieEcho would create at now. With a
+// stale cookie it returns the reply HandleCookieEcho returns, appended to
+// buf. Otherwise the packet is to be discarded silently and the error says
+// why.
+func (l *Acceptor) CheckCookieEcho(now timer.Time, p *packet.Packet, buf []byte) (local, peer chunk.VerificationTag,
+	reply []byte, err error) {
+	var addrs [maxCookieAddrs]netip.Addr // the cookie's addresses, not kept
+	ck := cookie{peerAddrs: addrs[:0]}
+	_, stale, err := l.verifyCookieEcho(now, p, &ck)
+	switch {
+	case err != nil:
+		return 0, 0, nil, err
+	case stale > 0:
+		return 0, 0, staleCookieReply(p.Header, ck.peerTag, stale, buf), nil
+	}
+	return ck.localTag, ck.peerTag, nil, nil
+}
+
+// verifyCookieEcho decodes into ck the cookie of the COOKIE ECHO that is
+// the first chunk (raw) of p, and checks it (RFC 9260 Section 5.1.5 steps
+// 1 to 4). A cookie whose lifetime is over at now is stale: it returns
+// how long ago that was.
+func (l *Acceptor) verifyCookieEcho(now timer.Time, p *packet.Packet, ck *cookie) (raw packet.Raw,
+	stale time.Duration, err error) {
+	it := p.Chunks()
+	raw, ok := it.Next()
+	if !ok || raw.Type != chunk.TypeCookieEcho {
+		return raw, 0, discard("not a COOKIE ECHO", raw.Type, nil)
+	}
+	var ce chunk.CookieEcho
+	if _, err := ce.Parse(raw.Bytes); err != nil {
+		return raw, 0, discard("malformed COOKIE ECHO", chunk.TypeCookieEcho, err)
+	}
+	if err := ck.decode(ce.Cookie, l.cfg.Cookies); err != nil {
+		// RFC 9260 Section 5.1.5 steps 1 and 2: "the SCTP packet,
+		// including the COOKIE ECHO chunk and any DATA chunks, MUST be
+		// silently discarded."
+		return raw, 0, discard("bad cookie", chunk.TypeCookieEcho, err)
+	}
+	// Step 3: "Compare the port numbers and the Verification Tag contained
+	// within the COOKIE ECHO chunk to the actual port numbers and the
+	// Verification Tag within the SCTP common header ... If these values
+	// do not match, the packet MUST be silently discarded."
+	if ck.localPort != p.DstPort || ck.peerPort != p.SrcPort || ck.localTag != p.VerificationTag {
+		return raw, 0, discard("cookie does not match the packet", chunk.TypeCookieEcho, nil)
+	}
+	// Step 4: a stale cookie gets an ERROR with "Stale Cookie".
+	return raw, ck.staleness(now), nil
 }
 
 // fromCookie builds the TCB from a verified cookie.

@@ -99,6 +99,8 @@ type Config struct {
 	// once, then InitRate per second; beyond, an INIT is discarded
 	// silently and its sender retransmits it (see initLimiter). 0 means
 	// DefaultInitRate, negative means no limit; at most MaxInitRate.
+	// The ABORTs refusing a valid COOKIE ECHO (not listening, or
+	// MaxAssociations reached) count as INITs of its source.
 	InitRate int
 	// InitBurst is the burst of InitRate; 0 means DefaultInitBurst; at
 	// most MaxInitBurst.

@@ -29,6 +29,8 @@ import (
 //   - a COOKIE ECHO goes to the association of the peer if there is one
 //     (Section 5.2.4), else to the acceptor, which creates the association
 //     (Section 5.1 D) within MaxAssociations and, one-to-one, the backlog;
+//     a valid cookie refused (not listening, full) builds nothing and gets
+//     an ABORT within Config.InitRate;
 //   - a packet with a tag unknown for a peer that has an association is
 //     discarded (Section 8.5), except a SHUTDOWN ACK in COOKIE-WAIT or
 //     COOKIE-ECHOED (Section 8.5.1 E);
@@ -212,29 +214,30 @@ func (e *Endpoint) handleCookieEcho(now timer.Time, from netip.AddrPort, to neti
 	if e.cfg.Style == OneToOne && e.listening && e.backlogN >= e.cfg.Backlog {
 		return &DropError{Reason: DropBacklogFull, Chunk: chunk.TypeCookieEcho}
 	}
+	// RFC 9260 Section 12.2.4.1: "avoiding commitment of limited resources
+	// before determining that the request for service is legitimate". The
+	// cookie is verified and the limits checked before the association is
+	// built and the chunks bundled with the COOKIE ECHO are processed: a
+	// valid cookie stays valid for its lifetime and can be replayed from
+	// any source, so a refusal must cost no more than the check.
 	buf := e.replies.buf()
-	a, out, err := e.acceptor.HandleCookieEchoIP(now, from, p, e.rxIP, buf)
-	if buf != nil {
-		e.queueReply(from, to, out, buf) // a Stale Cookie ERROR
-	}
-	if a == nil {
+	local, peer, out, err := e.acceptor.CheckCookieEcho(now, p, buf)
+	if out != nil || err != nil {
+		if buf != nil {
+			e.queueReply(from, to, out, buf) // a Stale Cookie ERROR
+		}
 		return &DropError{Reason: DropCookie, Chunk: chunk.TypeCookieEcho, Err: err}
 	}
-	local, peer := a.Tags()
-	reason, cause := DropReason(0), chunk.CauseCode(0)
-	switch {
-	case !e.listening:
-		reason = DropNotListening
-	case e.full() || !e.tagFree(local):
-		// A cookie issued before the endpoint filled up, or a new tag
-		// that is in use or reserved (RFC 9260 Section 5.3.1).
-		reason, cause = DropFull, chunk.CauseOutOfResource
+	if err := e.admitCookie(now, from, to, p, local, peer, buf); err != nil {
+		return err
 	}
-	if reason != 0 {
-		if buf := e.replies.buf(); buf != nil {
-			e.queueReply(from, to, refusal(p.Header, peer, cause, buf), buf)
-		}
-		return &DropError{Reason: reason, Chunk: chunk.TypeCookieEcho}
+	if buf != nil {
+		e.replies.recycle(buf)
+	}
+	// It verifies the cookie again: one HMAC more per association created.
+	a, _, err := e.acceptor.HandleCookieEchoIP(now, from, p, e.rxIP, nil)
+	if a == nil {
+		return &DropError{Reason: DropCookie, Chunk: chunk.TypeCookieEcho, Err: err}
 	}
 	en := e.add(a, p.SrcPort, []netip.AddrPort{from})
 	if e.cfg.Style == OneToOne {
@@ -244,4 +247,49 @@ func (e *Endpoint) handleCookieEcho(now timer.Time, from netip.AddrPort, to neti
 	}
 	e.sync(en)
 	return nil
+}
+
+// admitCookie checks whether a new association with the verification
+// tags local and peer, from a valid COOKIE ECHO in p, may be created. If
+// not, it queues the refusal in buf (recycled otherwise) and says why.
+//
+// A valid cookie can be echoed again and again, from any source, for its
+// whole lifetime; each refusal is an ABORT to that source. The refusals
+// therefore draw on the INIT rate limit of the source (Config.InitRate):
+// over it, the COOKIE ECHO is discarded silently (DropInitRate), as an
+// INIT would be. A real peer refused an association gets its ABORT; if
+// that is lost or withheld, it retransmits the COOKIE ECHO when T1-cookie
+// expires (RFC 9260 Section 5.1.6) and is answered once under the rate.
+// Only refusals count: an accepted COOKIE ECHO is one per association,
+// bounded by MaxAssociations.
+func (e *Endpoint) admitCookie(now timer.Time, from netip.AddrPort, to netip.Addr, p *packet.Packet,
+	local, peer chunk.VerificationTag, buf []byte) error {
+	reason, cause := DropReason(0), chunk.CauseCode(0)
+	switch {
+	case !e.listening:
+		reason = DropNotListening
+	case e.full() || !e.tagFree(local):
+		// A cookie issued before the endpoint filled up, or a new tag
+		// that is in use or reserved (RFC 9260 Section 5.3.1).
+		reason, cause = DropFull, chunk.CauseOutOfResource
+	default:
+		return nil
+	}
+	if !e.initLimit.allow(now, from.Addr(), e.cfg.Assoc.Rand) {
+		reason = DropInitRate
+	}
+	switch {
+	case buf == nil:
+		return &DropError{Reason: DropReplyQueueFull, Chunk: chunk.TypeCookieEcho}
+	case reason == DropInitRate:
+		e.replies.recycle(buf)
+	default:
+		// RFC 9260 Section 5.1: "If an endpoint receives an INIT, INIT
+		// ACK, or COOKIE ECHO chunk but decides not to establish the new
+		// association due to missing mandatory parameters in the received
+		// INIT or INIT ACK chunk, invalid parameter values, or lack of
+		// local resources, it SHOULD respond with an ABORT chunk."
+		e.queueReply(from, to, refusal(p.Header, peer, cause, buf), buf)
+	}
+	return &DropError{Reason: reason, Chunk: chunk.TypeCookieEcho}
 }

@@ -69,8 +69,9 @@ const (
 	// DropReplyQueueFull: a reply was due but MaxPendingReplies were
 	// queued already.
 	DropReplyQueueFull
-	// DropInitRate: an INIT from a source over Config.InitRate; it is
-	// discarded silently.
+	// DropInitRate: an INIT from a source over Config.InitRate, or a
+	// COOKIE ECHO that is refused (DropNotListening, DropFull) from a
+	// source over it; it is discarded silently.
 	DropInitRate
 )
 

@@ -1,6 +1,7 @@
 package endpoint_test
 
 import (
+	"bytes"
 	"net/netip"
 	"runtime"
 	"testing"
@@ -235,4 +236,102 @@ func TestHostileLimitsCookieWhenFull(t *testing.T) {
 	c, _, err := chunk.Parse(first.Bytes)
 	require.NoError(t, err)
 	require.Equal(t, []chunk.Cause{&chunk.OutOfResourceCause{}}, c.(*chunk.Abort).Causes)
+}
+
+// A valid State Cookie, obtained while there was room, echoed again and
+// again from forged sources once the endpoint is full or no longer
+// listening, each copy carrying 0 or 1,000 DATA chunks. RFC 9260 Section
+// 12.2.4.1: "avoiding commitment of limited resources before determining
+// that the request for service is legitimate"; Section 5.1: an endpoint
+// that "decides not to establish the new association due to ... lack of
+// local resources ... SHOULD respond with an ABORT chunk". The cookie is
+// verified (signature, lifetime) and the limits checked before any
+// association is built, so a replay is never one: bound, per replay,
+// at most 16 allocations whatever the DATA bundled (none of it is
+// processed), one ABORT carrying the peer's tag from the cookie (with
+// "Out of Resource" when full) to each new source, and from one source at
+// most DefaultInitBurst ABORTs (the INIT rate limit, which the refusals
+// share), the rest discarded silently.
+func TestHostileLimitsCookieReplayWhenFull(t *testing.T) {
+	for _, mode := range []string{"full", "not listening"} {
+		allocs := map[int]float64{}
+		for _, ndata := range []int{0, 1000} {
+			st := newSetup(t, 601, func(_, s *endpoint.Config) { s.MaxAssociations = 1 })
+			st.connect(t) // fills the endpoint
+			spare := netip.MustParseAddrPort("198.51.100.77:9899")
+			require.NoError(t, st.s.SetMaxAssociations(2))
+			require.NoError(t, st.s.HandleDatagram(st.w.Now, spare, addrS.Addr(), build(4999, 7, 0, initChunk(0xabcd))))
+			outs := outputs(st.w.Now, st.s)
+			require.Len(t, outs, 1)
+			ack := initAckOf(t, outs[0].Data)
+			require.NoError(t, st.s.SetMaxAssociations(1))
+			reason, causes := endpoint.DropFull, []chunk.Cause{&chunk.OutOfResourceCause{}}
+			if mode == "not listening" {
+				st.s.Listen(false)
+				reason, causes = endpoint.DropNotListening, nil
+			}
+			cs := []chunk.Chunk{&chunk.CookieEcho{Cookie: append([]byte(nil), ack.StateCookie().Cookie...)}}
+			for i := range ndata {
+				cs = append(cs, &chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd, TSN: chunk.TSN(1 + i),
+					SSN: chunk.SSN(i), UserData: make([]byte, 40)})
+			}
+			pkt := build(4999, 7, ack.InitiateTag, cs...)
+
+			// replay hands pkt to the server from src and drains its
+			// replies into scratch, without allocating: it counts them and
+			// whether each is the same packet as the first one.
+			var (
+				err            error
+				first, scratch = make([]byte, 0, 64), make([]byte, 0, 1500)
+				replies, same  int
+			)
+			replay := func(src netip.AddrPort) {
+				err = st.s.HandleDatagram(st.w.Now, src, addrS.Addr(), pkt)
+				for {
+					o, ok := st.s.AppendPacket(st.w.Now, scratch[:0])
+					if !ok {
+						break
+					}
+					if replies == 0 {
+						first = append(first[:0], o.Data...)
+					}
+					replies++
+					if bytes.Equal(o.Data, first) {
+						same++
+					}
+				}
+			}
+			i := 0
+			allocs[ndata] = testing.AllocsPerRun(200, func() {
+				i++
+				replay(netip.AddrPortFrom(netip.AddrFrom4([4]byte{203, 0, byte(i >> 8), byte(i)}), 9899))
+			})
+			t.Logf("%s: %d-byte COOKIE ECHO replayed: %.0f allocations each", mode, len(pkt), allocs[ndata])
+			require.LessOrEqual(t, allocs[ndata], 16.0, "allocations per replay")
+			require.Equal(t, 1, st.s.Len(), "no association created")
+			var de *endpoint.DropError
+			require.ErrorAs(t, err, &de)
+			require.Equal(t, reason, de.Reason)
+			require.Equal(t, i, replies, "one ABORT to each new source")
+			require.Equal(t, replies, same, "all alike")
+			p, c := parsed(t, first)
+			require.Equal(t, chunk.TypeAbort, c.Type)
+			require.Equal(t, chunk.VerificationTag(0xabcd), p.VerificationTag, "the peer's tag from the cookie")
+			ab, _, err := chunk.Parse(c.Bytes)
+			require.NoError(t, err)
+			require.Equal(t, causes, ab.(*chunk.Abort).Causes)
+
+			// From one source, the refusals draw on its INIT allowance.
+			replies = 0
+			flooder := netip.MustParseAddrPort("198.51.100.66:9899")
+			for range 2 * endpoint.DefaultInitBurst {
+				replay(flooder)
+			}
+			require.Equal(t, endpoint.DefaultInitBurst, replies, "ABORTs to one source")
+			require.ErrorAs(t, err, &de)
+			require.Equal(t, endpoint.DropInitRate, de.Reason, "the rest are discarded silently")
+			require.Equal(t, 1, st.s.Len())
+		}
+		require.LessOrEqual(t, allocs[1000], allocs[0], "%s: the bundled DATA costs nothing", mode)
+	}
 }
