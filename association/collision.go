@@ -17,6 +17,17 @@ func (a *Association) handleInit(now timer.Time, from netip.AddrPort, init *chun
 	if a.state == StateClosed {
 		return discard("INIT for a closed association", chunk.TypeInit, nil)
 	}
+	// RFC 9260 Section 3.3.2: an invalid INIT gets the ABORT of its
+	// validation, or, with an Initiate Tag of 0, nothing ("the receiver
+	// MUST silently discard the packet"), before anything else is made of
+	// it: the refusals below would otherwise answer it with an ABORT
+	// carrying tag 0.
+	if err := init.Validate(); err != nil {
+		if init.InitiateTag != 0 {
+			a.queueRawTo(abortPacket(&a.cfg, init.InitiateTag, false, causeFrom(err), nil), from)
+		}
+		return discard("invalid INIT", chunk.TypeInit, err)
+	}
 	// Replies other than the ABORTs of refuseNewAddresses and
 	// refuseNewPort go to the path of the INIT's source, whose UDP port is
 	// the INIT's (refuseNewPort).

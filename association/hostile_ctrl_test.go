@@ -338,3 +338,38 @@ func TestHostileCtrlPMTULoweredWhileQueued(t *testing.T) {
 	require.Equal(t, 8+64, int(r.Length))
 	requireCtrlQueue(t, p.Z, 0)
 }
+
+// RFC 9260 Section 6.10: "The total size of the resultant SCTP packet MUST
+// be less that or equal to the current PMTU", for a PMTU that is not a
+// multiple of 4 too: chunks and parameters are padded to 4 bytes, so the
+// INIT ACK's room is counted in whole words. INITs with many unrecognized
+// parameters of every length and a few addresses, at odd PMTUs.
+func TestHostileCtrlInitAckOddPMTU(t *testing.T) {
+	for _, mtu := range []int{577, 578, 579, 1001, 1453} {
+		cfg := associationtest.Config(307, 5001, 0)
+		cfg.MTU = mtu
+		acc, err := association.NewAcceptor(cfg)
+		require.NoError(t, err)
+		h := packet.Header{SrcPort: 5000, DstPort: 5001}
+		from := netip.MustParseAddrPort("10.0.0.1:9899")
+		for vlen := 1; vlen <= 8; vlen++ {
+			for n := 1; n <= 200; n += 7 {
+				for addrs := range 3 {
+					var ps []chunk.Param
+					for j := range addrs {
+						ps = append(ps, chunk.AddressParam(netip.AddrFrom4([4]byte{10, 9, 9, byte(j + 1)})))
+					}
+					for range n {
+						ps = append(ps, &chunk.UnknownParam{Type: 0xc123, Value: make([]byte, vlen)})
+					}
+					init := &chunk.Init{InitiateTag: 0xabcdef01, ARwnd: 1 << 16, OutboundStreams: 10,
+						InboundStreams: 10, InitialTSN: 7, Params: ps}
+					reply := acc.HandleInitFrom(0, from, h, init, nil)
+					require.NotEmpty(t, reply)
+					require.LessOrEqual(t, len(reply), mtu, "MTU %d, %d parameters of %d bytes, %d addresses",
+						mtu, n, vlen, addrs)
+				}
+			}
+		}
+	}
+}

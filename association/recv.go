@@ -291,7 +291,9 @@ func (a *Association) handleUnrecognized(r *packet.Raw) (bool, error) {
 		// be sent is worth less than a partial one.
 		// It takes its share of the packet's reply allowance like any
 		// other reply (queueAnswer), truncated to what is left of it.
-		room := min(a.minMTU(), a.replyAllowance) - packet.HeaderLen - 4 - 4 // ERROR and cause headers
+		// The room is a multiple of 4, so that the chunk, padded in the
+		// cause, stays within it.
+		room := min(a.minMTU(), a.replyAllowance)&^3 - packet.HeaderLen - 4 - 4 // ERROR and cause headers
 		if room >= 4 {
 			uc := r.Bytes[:min(int(r.Length), room)]
 			a.queueAnswer(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{

@@ -98,11 +98,13 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 	if mtu == 0 {
 		mtu = r.cfg.MTU
 	}
-	room := mtu - packet.HeaderLen - ack.Len() - 4 // State Cookie parameter header
+	// Chunks and parameters are padded to 4 bytes, so a packet's length
+	// is a multiple of 4: so is the room counted here.
+	room := mtu&^3 - packet.HeaderLen - ack.Len() - 4 // State Cookie parameter header
 	ck.fitAddrs(room)
 	r.keys.Rotate(now)
 	sc := &chunk.StateCookie{Cookie: ck.encode(nil, r.keys)}
-	room -= len(sc.Cookie)
+	room -= (len(sc.Cookie) + 3) &^ 3
 	// RFC 9260 Section 3.2.2: "it MUST put the "Unrecognized Parameter"
 	// parameter(s) in the INIT ACK chunk"; those beyond the PMTU are left
 	// out.

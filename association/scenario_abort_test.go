@@ -8,6 +8,8 @@ import (
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/timer"
 	"github.com/stretchr/testify/require"
 )
 
@@ -235,4 +237,57 @@ func TestScenarioUserAbortLongReason(t *testing.T) {
 	require.True(t, ok)
 	require.True(t, bytes.HasPrefix(reason, ua.Reason))
 	require.NotEmpty(t, ua.Reason)
+}
+
+// sentAfter drains what a sends now and returns the chunk types of each
+// packet.
+func sentAfter(t *testing.T, a *association.Association, now timer.Time) [][]chunk.Type {
+	var pkts [][]chunk.Type
+	for {
+		out, ok := a.AppendPacket(now, nil)
+		if !ok {
+			return pkts
+		}
+		pp, err := packet.Parse(out.Data, packet.Options{})
+		require.NoError(t, err)
+		var types []chunk.Type
+		it := pp.Chunks()
+		for r, ok := it.Next(); ok; r, ok = it.Next() {
+			types = append(types, r.Type)
+		}
+		pkts = append(pkts, types)
+	}
+}
+
+// RFC 9260 Section 9.1: after an ABORT "the receiving endpoint MUST NOT
+// send any SCTP packets in response". The stack handles a batch of
+// datagrams (recvmmsg) before it drains the output: a SACK due for DATA in
+// one datagram is not sent once an ABORT in the next closed the
+// association.
+func TestScenarioAbortAfterDataAcrossDatagrams(t *testing.T) {
+	p, _ := establishedPair(t, 315)
+	m := sendAndDeliver(t, p, []byte("first"))
+	p.Run(time.Second)
+	zTag, _ := p.Z.Tags()
+	d := packetOf(headerAZ(zTag), &chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd | chunk.FlagImmediate,
+		TSN: m.TSN + 1, SSN: m.SSN + 1, UserData: []byte("last")})
+	require.NoError(t, p.Z.HandleDatagram(p.Now, p.AddrA, d))
+	require.NoError(t, p.Z.HandleDatagram(p.Now, p.AddrA, packetOf(headerAZ(zTag), &chunk.Abort{})))
+	require.Equal(t, association.StateClosed, p.Z.State())
+	require.Empty(t, sentAfter(t, p.Z, p.Now))
+}
+
+// RFC 9260 Section 3.3.7: control chunks bundled with an ABORT "MUST be
+// placed before the ABORT chunk". A user abort while a SACK is due sends
+// the ABORT alone, not [ABORT, SACK].
+func TestScenarioUserAbortWithSACKDue(t *testing.T) {
+	p, _ := establishedPair(t, 316)
+	m := sendAndDeliver(t, p, []byte("first"))
+	p.Run(time.Second)
+	zTag, _ := p.Z.Tags()
+	d := packetOf(headerAZ(zTag), &chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd | chunk.FlagImmediate,
+		TSN: m.TSN + 1, SSN: m.SSN + 1, UserData: []byte("last")})
+	require.NoError(t, p.Z.HandleDatagram(p.Now, p.AddrA, d))
+	p.Z.Abort(p.Now, []byte("bye"))
+	require.Equal(t, [][]chunk.Type{{chunk.TypeAbort}}, sentAfter(t, p.Z, p.Now))
 }

@@ -325,6 +325,13 @@ func (a *Association) close(now timer.Time, ev AssocChangeState, code chunk.Caus
 	a.t2.Stop()
 	a.t5.Stop()
 	a.sackTimer.Stop()
+	// Nothing goes out after the association closes but what closed it
+	// (RFC 9260 Section 9.1: on an ABORT, "MUST NOT send any SCTP packets
+	// in response"; Section 3.3.7: control chunks bundled with an ABORT
+	// "MUST be placed before the ABORT chunk"): a SACK that was due, from
+	// this packet or an earlier one of the same batch, is not sent.
+	a.sackDue, a.sackNow, a.packetsUnacked = false, false, 0
+	a.rcv.clearDups()
 	a.autoclose.Stop()
 	for _, p := range a.paths {
 		p.t3.Stop()

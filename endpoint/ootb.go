@@ -37,7 +37,8 @@ func screen(from netip.AddrPort, to netip.Addr, p *packet.Packet) (packet.Raw, e
 		return first, &DropError{Reason: DropZeroPort, Chunk: first.Type}
 	case !unicast(from.Addr()) || to.IsValid() && !unicast(to):
 		return first, &DropError{Reason: DropNonUnicast, Rule: 1, Chunk: first.Type}
-	case first.Type == chunk.TypeInit && (p.VerificationTag != 0 || p.NumChunks != 1):
+	case first.Type == chunk.TypeInit && (p.VerificationTag != 0 || p.NumChunks != 1 ||
+		p.Findings.Has(packet.FindingUnbundleable)):
 		return first, &DropError{Reason: DropBadInit, Chunk: first.Type}
 	case p.VerificationTag == 0 && first.Type != chunk.TypeInit:
 		return first, &DropError{Reason: DropBadInit, Chunk: first.Type}

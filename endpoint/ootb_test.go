@@ -310,3 +310,37 @@ func TestMuxAddRemove(t *testing.T) {
 	require.Equal(t, chunk.TypeAbort, first.Type)
 	require.Equal(t, timer.Never, m.NextDeadline())
 }
+
+// RFC 9260 Section 8.5.1 A: a packet with tag 0 "SHOULD" contain "only an
+// INIT chunk. Otherwise, the receiver MUST silently discard the packet";
+// Section 6.10: an INIT MUST NOT be bundled. An INIT followed by a
+// malformed chunk, a partial chunk or stray bytes was bundled all the
+// same: a listening endpoint and a Mux without an endpoint for the port
+// answer nothing.
+func TestInitWithMalformedTail(t *testing.T) {
+	local := netip.MustParseAddr("10.0.0.2")
+	good := build(5000, 7, 0, initChunk(0xabcd))
+	for name, tail := range map[string][]byte{
+		"zero-length chunk": {4, 0, 0, 0},
+		"partial chunk":     {4, 0, 0, 40, 1, 2, 3, 4},
+		"stray bytes":       {0, 0},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := append(append([]byte(nil), good...), tail...)
+			packet.SetChecksum(b)
+			ep, err := endpoint.New(endpointtest.Config(1, 7), 0)
+			require.NoError(t, err)
+			ep.Listen(true)
+			err = ep.HandleDatagram(0, stranger, local, b)
+			var de *endpoint.DropError
+			require.True(t, errors.As(err, &de), "%v", err)
+			require.Equal(t, endpoint.DropBadInit, de.Reason)
+			require.Empty(t, outputs(0, ep))
+			require.Equal(t, 0, ep.Len())
+
+			m := endpoint.NewMux()
+			require.Error(t, m.HandleDatagram(0, stranger, local, b))
+			require.Empty(t, outputs(0, m))
+		})
+	}
+}

@@ -127,3 +127,27 @@ func TestInitFromOutOfScopeAddressListingAPeer(t *testing.T) {
 		require.Equal(t, association.StateEstablished, a.State())
 	}
 }
+
+// RFC 9260 Section 3.3.2: "If the value of the Initiate Tag in a received
+// INIT chunk is found to be 0, the receiver MUST silently discard the
+// packet." That holds for an INIT that reaches an existing association
+// from a new UDP port (refused with an ABORT carrying the INIT's tag,
+// draft-tuexen-tsvwg-sctp-udp-encaps-cons) or listing a new address (an
+// ABORT listing it, Section 5.2.2): with tag 0 there is nobody to tell.
+func TestInitZeroInitiateTagToExistingAssociation(t *testing.T) {
+	for _, mode := range []string{"new-port", "new-address"} {
+		t.Run(mode, func(t *testing.T) {
+			st := newSetup(t, 3, nil)
+			st.connect(t)
+			_ = outputs(st.w.Now, st.s)
+			init := initChunk(0)
+			from := netip.AddrPortFrom(addrC.Addr(), 40000)
+			if mode == "new-address" {
+				from = addrC
+				init.Params = append(init.Params, chunk.AddressParam(netip.MustParseAddr("10.0.0.99")))
+			}
+			require.Error(t, st.s.HandleDatagram(st.w.Now, from, addrS.Addr(), build(5000, 7, 0, init)))
+			require.Empty(t, outputs(st.w.Now, st.s))
+		})
+	}
+}
