@@ -173,3 +173,38 @@ func TestHostileTSNSACKAhead(t *testing.T) {
 		})
 	}
 }
+
+// A SHUTDOWN's Cumulative TSN Ack acknowledges data as a SACK's does (RFC
+// 9260 Section 9.2), and one acknowledging a TSN never sent aborts the
+// association as a SACK does (Section 12.4; Linux does the same), the
+// distances serial: half the TSN space ahead aborts, half minus one behind
+// is stale and ignored.
+func TestHostileTSNShutdownAhead(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cum   uint32 // the Cumulative TSN Ack, above the point
+		abort bool
+	}{
+		{name: "half-the-space-ahead", cum: 1 << 31, abort: true},
+		{name: "one-ahead", cum: 1, abort: true},
+		{name: "stale-half-the-space-behind", cum: 1<<31 + 1},
+		{name: "the-point", cum: 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, point := hostilePair(t, 934, manyOutstanding)
+			c := capturePackets(p)
+			hand(p, p.A, &chunk.Shutdown{CumTSNAck: point + chunk.TSN(tc.cum)})
+			if !tc.abort {
+				require.Equal(t, association.StateShutdownAckSent, p.A.State())
+				require.Empty(t, c.with(p.AddrA, chunk.TypeAbort))
+				return
+			}
+			require.Equal(t, association.StateClosed, p.A.State())
+			p.Run(time.Second)
+			evA := eventsOf[*association.AssocChange](p.DeliveredA)
+			require.Equal(t, association.CommLost, evA[len(evA)-1].State)
+			require.Equal(t, chunk.CauseProtocolViolation, evA[len(evA)-1].Error)
+			require.Len(t, c.with(p.AddrA, chunk.TypeAbort), 1)
+		})
+	}
+}

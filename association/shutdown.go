@@ -94,10 +94,19 @@ func (a *Association) handleShutdown(now timer.Time, c *chunk.Shutdown) error {
 		return nil
 	}
 	// The Cumulative TSN Ack acknowledges our data like a SACK without
-	// gap blocks and without a window update. One that acknowledges what
-	// was not sent is ignored.
+	// gap blocks and without a window update. One below the point is
+	// stale and ignored; one that acknowledges what was not sent aborts
+	// the association as a SACK does (RFC 9260 Section 12.4: "An SCTP
+	// implementation MUST abort the association if it receives a SACK
+	// chunk acknowledging a TSN that has not been sent"), distances taken
+	// forward from the point as for a SACK.
 	cum := c.CumTSNAck
-	valid := !cum.LT(a.ackPoint()) && cum.Sub(a.cumAckPoint) <= a.out.last().Sub(a.cumAckPoint)
+	stale := cum.LT(a.ackPoint())
+	if !stale && cum.Sub(a.cumAckPoint) > a.out.last().Sub(a.cumAckPoint) {
+		a.abort(now, &chunk.ProtocolViolationCause{Info: []byte("SHUTDOWN acknowledges a TSN not sent")}, CommLost)
+		return discard("SHUTDOWN acknowledges unsent TSNs", chunk.TypeShutdown, nil)
+	}
+	valid := !stale
 	if a.state == StateShutdownReceived {
 		// Another SHUTDOWN: its acknowledgement joins the packet's
 		// others, processed once (flushAcks).
