@@ -57,11 +57,11 @@ const (
 // send packets with a source address can spend its allowance: the limit
 // bounds the work per source, it does not authenticate anyone. The tables
 // have a fixed size, so a flood from very many forged sources at once
-// fills them and slows fresh sources too (by simulation of random sources
-// at the default rate: every fresh source still gets in under floods of
-// 100,000 INITs per second, about a third at 300,000, about a tenth at a
-// million); the endpoint then still answers at most that rate per slot,
-// and nothing it keeps grows.
+// fills them and slows fresh sources too (TestInitLimiterSpoofedFlood, at
+// the default rate: every fresh source still gets in under a flood of
+// 100,000 INITs per second from random sources, about a quarter at 300,000,
+// under a tenth at a million); the endpoint then still answers at most
+// that rate per slot, and nothing it keeps grows.
 type initLimiter struct {
 	interval  time.Duration // 1 s / rate; 0: no limit
 	tolerance time.Duration // (burst-1) × interval
