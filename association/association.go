@@ -49,6 +49,10 @@ type Association struct {
 	preserveFor time.Duration // Cookie Preservative to add to the next INIT
 	// staleRetries counts the INITs sent again after a Stale Cookie error.
 	staleRetries int
+	// upCookie is when the State Cookie the TCB was set up from was made
+	// (the INIT it answers came then); zero when the peer's side of the
+	// TCB comes from its INIT ACK. See handleCookieEchoTCB, action B.
+	upCookie timer.Time
 
 	// Send side.
 	nextTSN      chunk.TSN // the TSN of the next new DATA chunk

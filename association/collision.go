@@ -217,20 +217,42 @@ func (a *Association) handleCookieEchoTCB(now timer.Time, p *packet.Packet, ce *
 	case !localM && !peerM && a.peerTag != 0 &&
 		ck.localTieTag == a.localTieTag && ck.peerTieTag == a.peerTieTag && ck.localTieTag != 0:
 		return a.cookieRestart(now, &ck) // action A
+	case localM && !peerM && a.state >= StateEstablished:
+		// Action B on an association that is up. The cookie answers an
+		// INIT that came in COOKIE-WAIT or COOKIE-ECHOED (only those INIT
+		// ACKs carry our tag unchanged, Section 5.2.1; the later ones a
+		// new tag, Section 5.2.2), and its peer's tag is not the one the
+		// association came up with: it comes from another TCB of the
+		// peer than the one we talk to (the peer restarted during our
+		// handshake, and we came up with its old self). That peer never
+		// saw our DATA: it expects our TSNs from the Initial TSN of our
+		// INIT ACK and stream sequence numbers from 0, and sends its own
+		// from the Initial TSN of its INIT. Taking over its tag alone
+		// would keep the old peer's TSNs on both sides, which the two
+		// would never agree on again. So the association takes over the
+		// new peer's TCB as in a restart (action A), as Linux does here
+		// (sctp_sf_do_dupcook_b: the peer's parameters, a new TSN map,
+		// our next TSN from the cookie, stream sequence numbers reset).
+		//
+		// Unless the cookie is older than the one the association was
+		// set up from: it answers an INIT that came before the one of the
+		// peer we talk to, from an older incarnation of the peer, gone
+		// (its COOKIE ECHO was held up in the network). Like the late
+		// cookie of action C, it is discarded, the state and timers left
+		// as they are. (Set up from the peer's INIT ACK instead, we
+		// cannot tell which incarnation is the newer one.)
+		if ck.created < a.upCookie {
+			return false, discard("late cookie (action B)", chunk.TypeCookieEcho, nil)
+		}
+		return a.cookieRestart(now, &ck)
 	case localM && !peerM:
 		// Action B: "update its peer's Verification Tag from the State
 		// Cookie, stop any T1-init or T1-cookie timers that might be
 		// running, and send a COOKIE ACK chunk."
-		wasUp := a.state >= StateEstablished
 		a.peerTag = ck.peerTag
-		if !wasUp {
-			a.setupFromCookieCollision(&ck)
-		}
+		a.setupFromCookieCollision(&ck)
 		a.queueReply(ctrlChunk{c: &chunk.CookieAck{}})
-		if !wasUp {
-			a.established(now, CommUp)
-		}
-		a.t1.Stop()
+		a.established(now, CommUp)
 		return true, nil
 	case !localM && peerM && ck.localTieTag == 0 && ck.peerTieTag == 0:
 		// Action C: "The cookie SHOULD be silently discarded."
@@ -260,6 +282,7 @@ func (a *Association) handleCookieEchoTCB(now timer.Time, p *packet.Packet, ce *
 // carry the same values (Section 5.2.1: the INIT ACK uses "the same
 // parameters it sent in its original INIT chunk").
 func (a *Association) setupFromCookieCollision(ck *cookie) {
+	a.upCookie = ck.created
 	a.setOutbound(ck.outbound)
 	a.inbound = ck.inbound
 	a.rcv.init(ck.peerTSN)
@@ -273,8 +296,8 @@ func (a *Association) setupFromCookieCollision(ck *cookie) {
 	a.dropCtrl(chunk.TypeCookieEcho)
 }
 
-// cookieRestart handles action A of RFC 9260 Section 5.2.4: the peer
-// restarted.
+// cookieRestart handles action A of RFC 9260 Section 5.2.4, and action B
+// on an association that is up: the peer restarted.
 func (a *Association) cookieRestart(now timer.Time, ck *cookie) (bool, error) {
 	if a.state == StateShutdownAckSent {
 		// "it MUST NOT set up a new association but instead resend the

@@ -23,7 +23,8 @@ const (
 	// CommLost: the association failed: ABORT received or sent, or
 	// too many retransmissions.
 	CommLost
-	// Restart: the peer restarted (RFC 9260 Section 5.2.4 action A).
+	// Restart: the peer restarted (RFC 9260 Section 5.2.4 action A, or
+	// action B once the association is up).
 	Restart
 	// ShutdownComp: the graceful shutdown completed.
 	ShutdownComp

@@ -55,10 +55,7 @@ func TestScenarioInitCollision(t *testing.T) {
 			cfgA, cfgZ := scenarioConfigs(seed)
 			cfgA.OutboundStreams, cfgA.MaxInboundStreams = 5, 7
 			cfgZ.OutboundStreams, cfgZ.MaxInboundStreams = 3, 4
-			logSeedOnFailure(t, seed)
-			p, err := associationtest.NewSymmetricPair(seed, cfgA, cfgZ, scenarioLink)
-			require.NoError(t, err)
-			c := capturePackets(p)
+			p, c := newSymmetricScenarioPair(t, seed, cfgA, cfgZ)
 			if tc.initDelay > 0 {
 				held := false
 				p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
@@ -117,4 +114,172 @@ func TestScenarioInitCollision(t *testing.T) {
 			require.Equal(t, []byte("from Z"), messagesOf(p.DeliveredA)[0].Data)
 		})
 	}
+}
+
+// peerRestartInHandshake is an initialization collision in which A
+// restarts while Z is in COOKIE-WAIT: Z's INIT is lost, A's reaches Z and
+// A's COOKIE ECHO is held up; then a new A (another association from the
+// same address and port, with other stream counts and another window)
+// connects, Z, still in COOKIE-WAIT, answers its INIT with its unchanged
+// tag and no Tie-Tags (RFC 9260 Section 5.2.1), and the new A's COOKIE
+// ECHO is held up too. Both COOKIE ECHOs carry Z's tag: Table 12 of
+// Section 5.2.4 gives action B for each of them.
+type peerRestartInHandshake struct {
+	p      *associationtest.Pair
+	echoes [][]byte // the COOKIE ECHOs of the old A and the new A
+	oldA   chunk.VerificationTag
+	newA   *association.Association
+	init   chunk.Init    // the new A's INIT
+	ack    chunk.InitAck // Z's answer to it
+}
+
+// newPeerRestartInHandshake runs peerRestartInHandshake up to the two
+// COOKIE ECHOs held up, Z still in COOKIE-WAIT.
+func newPeerRestartInHandshake(t *testing.T, seed uint64) *peerRestartInHandshake {
+	t.Helper()
+	cfgA, cfgZ := scenarioConfigs(seed)
+	cfgA.OutboundStreams, cfgA.MaxInboundStreams = 6, 5
+	cfgZ.OutboundStreams, cfgZ.MaxInboundStreams = 4, 8
+	p, c := newSymmetricScenarioPair(t, seed, cfgA, cfgZ)
+	r := &peerRestartInHandshake{p: p}
+	p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
+		ct, _ := sim.FirstChunkType(d.Data)
+		switch {
+		case ct == chunk.TypeInit && d.From == p.AddrZ:
+			return sim.Drop
+		case ct == chunk.TypeCookieEcho && d.From == p.AddrA && len(r.echoes) < 2:
+			r.echoes = append(r.echoes, append([]byte(nil), d.Data...))
+			return sim.Drop
+		}
+		return sim.Pass
+	})
+	require.NoError(t, p.Z.Connect(p.Now))
+	require.NoError(t, p.A.Connect(p.Now))
+	require.True(t, p.RunUntil(time.Second, func() bool { return len(r.echoes) == 1 }))
+	r.oldA, _ = p.A.Tags()
+
+	cfgNew, _ := scenarioConfigs(seed + 1000)
+	cfgNew.OutboundStreams, cfgNew.MaxInboundStreams = 3, 2
+	cfgNew.ReceiveBuffer = 48 << 10
+	var err error
+	r.newA, err = association.New(cfgNew, p.Now, p.AddrZ)
+	require.NoError(t, err)
+	p.A = r.newA
+	require.NoError(t, r.newA.Connect(p.Now))
+	require.True(t, p.RunUntil(time.Second, func() bool { return len(r.echoes) == 2 }))
+	require.Equal(t, association.StateCookieWait, p.Z.State())
+	acks := c.with(p.AddrZ, chunk.TypeInitAck)
+	require.Len(t, acks, 2)
+	raw, _ := acks[1].chunk(chunk.TypeInitAck)
+	parseChunk(t, raw, &r.ack)
+	tagZ, _ := p.Z.Tags()
+	require.Equal(t, tagZ, r.ack.InitiateTag, "Z answered the new INIT with its unchanged tag")
+	raw, _ = c.with(p.AddrA, chunk.TypeInit)[1].chunk(chunk.TypeInit)
+	parseChunk(t, raw, &r.init)
+	return r
+}
+
+// deliverEcho delivers the held COOKIE ECHO of the old A (i = 0) or the
+// new A (i = 1) to Z, and runs until Z has processed it.
+func (r *peerRestartInHandshake) deliverEcho(i int) {
+	r.p.Net.Send(r.p.Now, r.p.AddrA, r.p.AddrZ, r.echoes[i])
+	r.p.Run(100 * time.Millisecond)
+}
+
+// checkFlows checks that the new A and Z agree on the tags and that data
+// flows both ways, with the TSNs of the handshake of the new A with Z and
+// stream sequence numbers from 0.
+func (r *peerRestartInHandshake) checkFlows(t *testing.T) {
+	t.Helper()
+	p := r.p
+	require.True(t, p.RunUntil(time.Second, p.Established), "A %v Z %v", p.A.State(), p.Z.State())
+	localA, peerA := r.newA.Tags()
+	localZ, peerZ := p.Z.Tags()
+	require.Equal(t, [2]chunk.VerificationTag{localZ, localA}, [2]chunk.VerificationTag{peerA, peerZ})
+	// The new A's window and streams (Section 5.1.1: Z's outbound
+	// streams at most the new A's MIS).
+	require.Equal(t, int(r.init.ARwnd), p.Z.Status().Rwnd)
+	oz, iz := p.Z.Streams()
+	require.Equal(t, [2]uint16{2, 3}, [2]uint16{oz, iz})
+	require.Equal(t, []association.AssocChangeState{association.CommUp}, assocStates(p.DeliveredA))
+
+	m := sendAndDeliver(t, p, []byte("from the new A"))
+	require.Equal(t, []byte("from the new A"), m.Data)
+	require.Equal(t, r.init.InitialTSN, m.TSN)
+	require.Equal(t, chunk.SSN(0), m.SSN)
+	require.NoError(t, p.Z.Send(p.Now, association.SendInfo{Stream: 1}, []byte("to the new A")))
+	require.True(t, p.RunUntil(5*time.Second, func() bool { return len(messagesOf(p.DeliveredA)) == 1 }),
+		"discards %v", p.Discards)
+	m = messagesOf(p.DeliveredA)[0]
+	require.Equal(t, []byte("to the new A"), m.Data)
+	require.Equal(t, r.ack.InitialTSN, m.TSN)
+	require.Equal(t, chunk.SSN(0), m.SSN)
+}
+
+// RFC 9260 Section 5.2.4 action B: "both sides might be attempting to
+// start an association at about the same time, but the peer endpoint sent
+// its INIT chunk after responding to the local endpoint's INIT chunk.
+// Thus, it might have picked a new Verification Tag, not being aware of
+// the previous tag it had sent this endpoint. The endpoint SHOULD stay in
+// or enter the ESTABLISHED state, but it MUST update its peer's
+// Verification Tag from the State Cookie, stop any T1-init or T1-cookie
+// timers that might be running, and send a COOKIE ACK chunk." The peer
+// that echoes the cookie is the one whose INIT the cookie answers: its
+// initial TSN, window and streams are the cookie's, and it expects our
+// TSNs from the Initial TSN of our INIT ACK and stream sequence numbers
+// from 0.
+//
+// In peerRestartInHandshake, the old A's COOKIE ECHO arrives first and
+// brings Z up (action B in COOKIE-WAIT) with the old A's TSNs; Z sends a
+// message the old A never gets; then the new A's COOKIE ECHO arrives:
+// action B with Z ESTABLISHED. Z takes over the new A's TCB as in a
+// restart (action A: "the existing session is treated the same as if it
+// received an ABORT chunk followed by a new COOKIE ECHO chunk"; "A
+// RESTART notification SHOULD be sent to the ULP"): it hands its
+// unacknowledged message back and data flows both ways. Taking over the
+// new A's tag alone wedged the association: the new A's DATA was beyond
+// Z's window, Z's SACKs stale to the new A, and heartbeats kept it up.
+// https://www.rfc-editor.org/rfc/rfc9260#section-5.2.4
+func TestScenarioInitCollisionActionBAfterPeerRestart(t *testing.T) {
+	r := newPeerRestartInHandshake(t, 60)
+	p := r.p
+	r.deliverEcho(0)
+	require.Equal(t, association.StateEstablished, p.Z.State())
+	_, peer := p.Z.Tags()
+	require.Equal(t, r.oldA, peer)
+	lost := []byte("to the old A")
+	require.NoError(t, p.Z.Send(p.Now, association.SendInfo{Stream: 1}, lost))
+	p.Exchange()
+	zBefore := len(p.DeliveredZ)
+
+	r.deliverEcho(1)
+	evZ := p.DeliveredZ[zBefore:]
+	require.Equal(t, []association.AssocChangeState{association.Restart}, assocStates(evZ))
+	failed := eventsOf[*association.SendFailed](evZ)
+	require.Len(t, failed, 1, "Z's unacknowledged message is handed back")
+	require.True(t, failed[0].Sent)
+	require.Equal(t, lost, failed[0].Data)
+	r.checkFlows(t)
+}
+
+// The other order of peerRestartInHandshake: the new A's COOKIE ECHO
+// brings Z up (RFC 9260 Section 5.2.4 action B in COOKIE-WAIT), then the
+// old A's arrives, late. It answers an INIT that Z received before the new
+// A's: it comes from an older incarnation of A than the one Z talks to,
+// and taking it over as in TestScenarioInitCollisionActionBAfterPeerRestart
+// would move the association to a peer that is gone. It is discarded (a
+// late cookie, like the one of action C: "The endpoint SHOULD NOT change
+// states and SHOULD leave any timers running").
+// https://www.rfc-editor.org/rfc/rfc9260#section-5.2.4
+func TestScenarioInitCollisionActionBLateCookieOfOldPeer(t *testing.T) {
+	r := newPeerRestartInHandshake(t, 61)
+	p := r.p
+	r.deliverEcho(1)
+	require.Equal(t, association.StateEstablished, p.Z.State())
+	deadline := p.Z.NextDeadline()
+	r.deliverEcho(0)
+	require.Equal(t, 1, p.Discards["late cookie (action B)"], "discards %v", p.Discards)
+	require.Equal(t, deadline, p.Z.NextDeadline())
+	require.Equal(t, []association.AssocChangeState{association.CommUp}, assocStates(p.DeliveredZ))
+	r.checkFlows(t)
 }

@@ -55,6 +55,17 @@ func newScenarioPair(t *testing.T, seed uint64, cfgA, cfgZ association.Config) (
 	return p, capturePackets(p)
 }
 
+// newSymmetricScenarioPair is newScenarioPair for an initialization
+// collision: two active ends (associationtest.NewSymmetricPair), neither
+// connected yet.
+func newSymmetricScenarioPair(t *testing.T, seed uint64, cfgA, cfgZ association.Config) (*associationtest.Pair, *capture) {
+	t.Helper()
+	logSeedOnFailure(t, seed)
+	p, err := associationtest.NewSymmetricPair(seed, cfgA, cfgZ, scenarioLink)
+	require.NoError(t, err, "seed %d", seed)
+	return p, capturePackets(p)
+}
+
 // establishedPair returns a pair with scenarioConfigs after the handshake.
 func establishedPair(t *testing.T, seed uint64) (*associationtest.Pair, *capture) {
 	t.Helper()

@@ -317,16 +317,6 @@ func (w *world) newEnd(s int) *association.Association {
 func (w *world) connect(s int) {
 	a := w.end(s)
 	if a == nil || w.connected[s] || s == sideZ && !w.sym {
-		if a != nil && a.State() != association.StateClosed && handshaking(w.stateOf(1-s)) {
-			// The peer, in COOKIE-WAIT, answers the new end's INIT
-			// without tie-tags, then reaches ESTABLISHED with the old
-			// end; the new end's COOKIE ECHO then takes action B of RFC
-			// 9260 Section 5.2.4 in ESTABLISHED, which changes the
-			// peer's tag but keeps the old end's TSNs: the two never
-			// agree on a TSN again, and heartbeats keep the association
-			// up forever.
-			w.knownDefect("restart while the peer is in COOKIE-WAIT or COOKIE-ECHOED")
-		}
 		a = w.newEnd(s)
 		if s == sideA {
 			w.p.A = a
