@@ -107,11 +107,10 @@ type Association struct {
 	heldIP   map[chunk.TSN]heldEnd
 
 	// Shutdown.
-	shutdownRequested bool
-	t2                timer.Timer
-	t5                timer.Timer
-	autoclose         timer.Timer
-	lastActivity      timer.Time
+	t2           timer.Timer
+	t5           timer.Timer
+	autoclose    timer.Timer
+	lastActivity timer.Time
 
 	// Control chunks waiting for the next packet, in order, and where
 	// they must go (nil: the primary path); ctrlBytes is what they take

@@ -313,6 +313,11 @@ func (a *Association) cookieRestart(now timer.Time, ck *cookie) (bool, error) {
 	// failed back to the user, the TCB is rebuilt, "All the congestion
 	// control parameters ... MUST be reset to their initial values".
 	a.flushAcks(now) // what the packet acknowledged before is not failed
+	// A shutdown our user asked for (SHUTDOWN-PENDING, SHUTDOWN-SENT) goes
+	// on with the new association once it is up: the user said it has
+	// nothing more to send (RFC 9260 Section 9.2), and the restart does
+	// not take that back.
+	closing := a.state == StateShutdownPending || a.state == StateShutdownSent
 	a.failOutstanding(0)
 	// The restarted peer starts its stream sequence numbers from 0 again
 	// and so do we, as in a new association: the old stream state goes,
@@ -331,5 +336,9 @@ func (a *Association) cookieRestart(now timer.Time, ck *cookie) (bool, error) {
 	// "A RESTART notification SHOULD be sent to the ULP instead of a
 	// COMMUNICATION LOST notification."
 	a.established(now, Restart)
+	if closing {
+		a.dropCtrl(chunk.TypeShutdown)
+		_ = a.Shutdown(now) // from ESTABLISHED: cannot fail
+	}
 	return true, nil
 }

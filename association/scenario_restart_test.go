@@ -165,3 +165,33 @@ func TestScenarioCookieWhileShuttingDown(t *testing.T) {
 	m := sendAndDeliver(t, p, []byte("new association"))
 	require.Equal(t, []byte("new association"), m.Data)
 }
+
+// A restart (RFC 9260 Section 5.2.4 action A) of the peer of an end whose
+// user asked for a graceful shutdown: "the existing session is treated
+// the same as if it received an ABORT chunk followed by a new COOKIE ECHO
+// chunk", and the shutdown the user asked for (Section 9.2: "Upon receipt
+// of the SHUTDOWN primitive from its upper layer, the endpoint enters the
+// SHUTDOWN-PENDING state") goes on with the new association instead of
+// being forgotten in ESTABLISHED.
+func TestScenarioPeerRestartDuringShutdown(t *testing.T) {
+	const seed = 42
+	p, _ := establishedPair(t, seed)
+	// Z's message is never acknowledged (the link Z → A is cut), so Z's
+	// shutdown waits in SHUTDOWN-PENDING.
+	p.Net.SetDown(p.AddrZ, p.AddrA, true)
+	require.NoError(t, p.Z.Send(p.Now, association.SendInfo{}, []byte("unacknowledged")))
+	p.Exchange()
+	require.NoError(t, p.Z.Shutdown(p.Now))
+	require.Equal(t, association.StateShutdownPending, p.Z.State())
+	p.Net.SetDown(p.AddrZ, p.AddrA, false)
+
+	zEvents := len(p.DeliveredZ)
+	restartA(t, p, seed+1000)
+	require.True(t, p.RunUntil(10*time.Second, func() bool {
+		return p.Z.State() == association.StateClosed && p.A.State() == association.StateClosed
+	}), "seed %d: A %v, Z %v", seed, p.A.State(), p.Z.State())
+	require.Equal(t, []association.AssocChangeState{association.Restart, association.ShutdownComp},
+		assocStates(p.DeliveredZ[zEvents:]), "seed %d", seed)
+	require.Equal(t, []association.AssocChangeState{association.CommUp, association.ShutdownComp},
+		assocStates(p.DeliveredA), "seed %d", seed)
+}
