@@ -12,7 +12,8 @@
 //     the U, B and E bits and the SSN of DATA chunks.
 //   - RFC 9260 Section 6.2 (https://www.rfc-editor.org/rfc/rfc9260#section-6.2):
 //     receive buffer accounting for a_rwnd (Reassembly.Buffered); the
-//     association applies the window.
+//     association applies the window; reneging, dropping the held
+//     chunks with the highest TSNs (Reassembly.Renege).
 //   - RFC 9260 Section 6.5 (https://www.rfc-editor.org/rfc/rfc9260#section-6.5):
 //     SSN assignment per outbound stream; invalid stream identifiers.
 //   - RFC 9260 Section 6.6 (https://www.rfc-editor.org/rfc/rfc9260#section-6.6):
@@ -29,8 +30,7 @@
 //
 // Not implemented yet: I-DATA reassembly and interleaving (RFC 8260
 // Section 2), the other schedulers of RFC 8260 Section 3, skipping
-// abandoned messages (RFC 3758 FORWARD TSN), SSN reset (RFC 6525), and
-// reneging (dropping held chunks, RFC 9260 Section 6.2).
+// abandoned messages (RFC 3758 FORWARD TSN) and SSN reset (RFC 6525).
 //
 // # Send side
 //

@@ -76,7 +76,11 @@ type run struct {
 	pd        bool // under partial delivery
 	queued    bool // a message or piece is ready: in Reassembly.ready, or Reassembly.active
 	delivered int  // bytes handed out by partial delivery
-	uidx      int  // index in recvStream.unord, or -1
+	// uidx is the index in recvStream.unord of a begun, incomplete
+	// unordered run, or in recvStream.held of a complete one; -1 if in
+	// neither.
+	uidx int
+	hpos int // 1 + index in Reassembly.held, 0 if not there
 }
 
 // recvStream is the delivery state of one inbound stream beyond its next
@@ -119,18 +123,17 @@ const (
 // TSN larger than the largest TSN received so far."). Section 6.2 makes an
 // exception for a chunk below the largest TSN received ("the receiver
 // SHOULD drop the largest TSN held for reordering and accept the new
-// incoming DATA chunk"); Reassembly cannot drop a held chunk (no
-// reneging), so the association accepts such a chunk over the buffer: it
-// fills a gap the peer sent within an earlier window, so the excess is
-// bounded. Besides the bytes it counts, Reassembly rounds buffers up to a
-// power of two of at least 64 bytes and spends a record of 32 to 104 bytes
-// per held chunk, so tiny chunks cost far more than Buffered says: Chunks
-// reports their number for the association to cap. Per stream, an idle
-// stream (nothing held, no partial delivery) costs at most its next SSN,
-// two bytes, in pages of 256 streams (128 KiB for all 65535 streams); a
-// busy one costs a record of some 64 bytes, and one under partial delivery
-// also the record of its message while no byte of it is held: BusyStreams
-// reports their number for the association to charge.
+// incoming DATA chunk"): Renege drops the held chunks with the highest
+// TSNs to make room for it. Besides the bytes it counts, Reassembly
+// rounds buffers up to a power of two of at least 64 bytes and spends a
+// record of 32 to 120 bytes per held chunk, so tiny chunks cost far more
+// than Buffered says: Chunks reports their number for the association to
+// cap. Per stream, an idle stream (nothing held, no partial delivery)
+// costs at most its next SSN, two bytes, in pages of 256 streams (128 KiB
+// for all 65535 streams); a busy one costs a record of some 64 bytes, and
+// one under partial delivery also the record of its message while no byte
+// of it is held: BusyStreams reports their number for the association to
+// charge.
 //
 // Reassembly is not safe for concurrent use; the caller serialises.
 type Reassembly struct {
@@ -139,6 +142,7 @@ type Reassembly struct {
 	ssns       ssnTable           // next ordered SSN to queue, per stream
 	byFirst    map[chunk.TSN]*run // incomplete runs by first TSN
 	byLast     map[chunk.TSN]*run // incomplete runs by last TSN
+	held       heldRuns           // runs Renege may drop, highest TSN first
 	ordered    map[uint32]*run    // ordered begun runs not yet queued, by orderedKey
 	ready      ring[*run]         // messages and pieces to deliver, in order
 	buffered   int

@@ -130,6 +130,7 @@ func (r *Reassembly) insert(tsn chunk.TSN, d *chunk.Data, left, right *run) {
 	if right != nil {
 		delete(r.byFirst, right.first)
 		delete(r.byLast, right.last)
+		r.unhold(right) // before x's last TSN, its place in held, changes
 	}
 	x := left
 	if x == nil {
@@ -159,6 +160,7 @@ func (r *Reassembly) insert(tsn chunk.TSN, d *chunk.Data, left, right *run) {
 			delete(r.byFirst, x.first)
 		}
 		r.complete(s, x)
+		r.hold(x)
 		return
 	}
 	r.byLast[x.last] = x
@@ -171,6 +173,7 @@ func (r *Reassembly) insert(tsn chunk.TSN, d *chunk.Data, left, right *run) {
 	if x.begun {
 		r.grew(s, x)
 	}
+	r.hold(x)
 }
 
 // absorb appends the fragments of the run y, which follows x in TSN order,
@@ -219,14 +222,19 @@ func (r *Reassembly) track(s *recvStream, x *run) {
 // untrack undoes track for an unordered run (ordered runs stay in
 // Reassembly.ordered until they are queued for delivery).
 func (r *Reassembly) untrack(s *recvStream, x *run) {
-	if x.uidx < 0 {
-		return
+	if x.uidx >= 0 {
+		dropAt(&s.unord, x)
 	}
-	last := len(s.unord) - 1
-	s.unord[x.uidx] = s.unord[last]
-	s.unord[x.uidx].uidx = x.uidx
-	s.unord[last] = nil
-	s.unord = s.unord[:last]
+}
+
+// dropAt removes x from the list l, where it is at x.uidx, moving the last
+// run of l in its place, and sets x.uidx to -1.
+func dropAt(l *[]*run, x *run) {
+	last := len(*l) - 1
+	(*l)[x.uidx] = (*l)[last]
+	(*l)[x.uidx].uidx = x.uidx
+	(*l)[last] = nil
+	*l = (*l)[:last]
 	x.uidx = -1
 }
 
@@ -243,6 +251,7 @@ func (r *Reassembly) newRun() *run {
 // handed out or released already.
 func (r *Reassembly) freeRun(x *run) {
 	r.records--
+	r.unhold(x)
 	*x = run{uidx: -1}
 	if len(r.freeRuns) < maxFree {
 		r.freeRuns = append(r.freeRuns, x)

@@ -35,6 +35,7 @@ func (r *Reassembly) complete(s *recvStream, x *run) {
 func (r *Reassembly) deliver(s *recvStream, x *run) {
 	switch {
 	case x.unordered && s.pd != nil:
+		x.uidx = len(s.held)
 		s.held = append(s.held, x)
 	case x.unordered:
 		r.push(x)
@@ -76,6 +77,7 @@ func (r *Reassembly) chase(s *recvStream) {
 // messages held behind it and looks for the next partial delivery.
 func (r *Reassembly) resume(s *recvStream) {
 	for i, x := range s.held {
+		x.uidx = -1
 		r.push(x)
 		s.held[i] = nil
 	}
@@ -117,6 +119,7 @@ func (r *Reassembly) maybeStartPartial(s *recvStream, x *run) {
 // queueing.
 func (r *Reassembly) push(x *run) {
 	x.queued = true
+	r.unhold(x)
 	if x != r.active {
 		r.ready.push(x)
 	}

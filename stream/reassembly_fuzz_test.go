@@ -287,6 +287,9 @@ func checkReassembly(t *testing.T, data []byte) {
 		require.Equal(t, m.added-m.popped, r.Buffered())
 		if in.n(3) == 0 || !in.more() {
 			popAll()
+			if in.more() && in.n(2) == 0 {
+				left = m.renege(t, r, in, left)
+			}
 		}
 	}
 	popAll()
@@ -297,6 +300,73 @@ func checkReassembly(t *testing.T, data []byte) {
 	require.Zero(t, r.Chunks())
 	require.Zero(t, r.Records())
 	require.Zero(t, r.BusyStreams(), "idle streams keep no state")
+	require.Empty(t, r.held)
+}
+
+// renege calls Renege, right after everything deliverable was popped,
+// with bounds the input chooses among the TSNs of the model, checks what
+// it dropped against the model and returns left with the chunks dropped,
+// which the peer sends again. At fragment interleave level 2, where
+// everything held and not popped is held for reassembly or reordering,
+// the run dropped is the one with the highest TSNs: the maximal run of
+// consecutive held chunks of one message that holds the highest held TSN.
+func (m *reassemblyModel) renege(t *testing.T, r *Reassembly, in *input, left []int) []int {
+	after := m.chunks[in.n(len(m.chunks))].tsn - chunk.TSN(in.n(2))
+	upTo := m.chunks[len(m.chunks)-1].tsn - chunk.TSN(in.n(2))
+	// held reports whether the chunk i was added and not yet popped.
+	held := func(i int) bool {
+		c := m.chunks[i]
+		msg := m.msgs[c.msg]
+		off := 0
+		for _, j := range msg.frags {
+			if j == i {
+				break
+			}
+			off += len(m.chunks[j].d.UserData)
+		}
+		return c.added && off >= len(msg.got)
+	}
+	lo, hi := -1, -1 // the run with the highest held TSN (chunks are in TSN order)
+	for i := len(m.chunks) - 1; i >= 0 && lo < 0; i-- {
+		if held(i) {
+			hi, lo = i, i
+			for lo > 0 && held(lo-1) && m.chunks[lo-1].msg == m.chunks[i].msg {
+				lo--
+			}
+		}
+	}
+	buffered := r.Buffered()
+	first, last, ok := r.Renege(after, upTo)
+	if traceReassembly {
+		t.Logf("renege after %v up to %v: %v %v %v", after, upTo, first, last, ok)
+	}
+	if m.level == 2 {
+		want := lo >= 0 && m.chunks[lo].tsn.GT(after) && !m.chunks[hi].tsn.GT(upTo)
+		require.Equal(t, want, ok, "renege")
+		if ok {
+			require.Equal(t, m.chunks[lo].tsn, first)
+			require.Equal(t, m.chunks[hi].tsn, last)
+		}
+	}
+	if !ok {
+		require.Equal(t, buffered, r.Buffered())
+		return left
+	}
+	require.True(t, first.GT(after) && !last.GT(upTo) && first.LE(last))
+	dropped := 0
+	for i, c := range m.chunks {
+		if c.tsn.LT(first) || c.tsn.GT(last) {
+			continue
+		}
+		require.True(t, held(i), "TSN %v dropped, not held", c.tsn)
+		require.Equal(t, m.chunks[int(first.Sub(m.chunks[0].tsn))].msg, c.msg, "one message")
+		c.added = false
+		m.added -= len(c.d.UserData)
+		dropped += len(c.d.UserData)
+		left = append(left, i)
+	}
+	require.Equal(t, buffered-dropped, r.Buffered())
+	return left
 }
 
 // FuzzReassembly is the model-based fuzz target for Reassembly.
