@@ -181,6 +181,10 @@ type Stats struct {
 	DroppedEvents            uint64
 	DuplicateTSNs            uint64
 	SACKsSent, SACKsReceived uint64
+	// RenegedTSNs counts the DATA chunks received and held, then dropped
+	// to make room for one with a lower TSN when the receive buffer was
+	// full (RFC 9260 Section 6.2); the peer sends them again.
+	RenegedTSNs uint64
 }
 
 // Stats returns the counters.

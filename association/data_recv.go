@@ -112,8 +112,12 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 		// 0, the receiver MUST drop any new incoming DATA chunk with a TSN
 		// larger than the largest TSN received so far." A chunk that
 		// fills the next hole is accepted within one chunk of overrun so
-		// that a closed window can always be reopened; everything else is
+		// that a closed window can always be reopened, if need be after
+		// reneging on data held above it (see renege); everything else is
 		// dropped and "the receiver MUST immediately send back a SACK".
+		if tsn == a.rcv.cum+1 && a.cost()+n > a.cfg.ReceiveBuffer+a.cfg.MTU {
+			a.renege(tsn, n)
+		}
 		if tsn != a.rcv.cum+1 || a.cost()+n > a.cfg.ReceiveBuffer+a.cfg.MTU {
 			a.sackNow = true
 			return discard("receive window full", chunk.TypeData, nil)
@@ -147,6 +151,48 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 	a.deliver()
 	a.holdEndIP()
 	return nil
+}
+
+// renege drops held DATA chunks above tsn, the chunk at the Cumulative
+// TSN Ack Point + 1, the highest first, until what reassembly holds leaves
+// room for its n bytes within the overrun handleData allows, or nothing
+// above tsn is left (RFC 9260 Section 6.2: "if the new incoming DATA
+// chunk holds a TSN value less than the largest TSN received so far, then
+// the receiver SHOULD drop the largest TSN held for reordering and accept
+// the new incoming DATA chunk"). Only what the user has not been given is
+// dropped: complete messages waiting for an earlier SSN and fragments of
+// incomplete ones (stream.Reassembly.Renege). Their TSNs are forgotten:
+// "it MUST NOT include them in Gap Ack Blocks in subsequent SACK chunks
+// until they are received again via retransmission", and the sender,
+// seeing them no longer acknowledged, sends them again (RFC 9260 Section
+// 6.2.1 rule D iii). Without it, a receive buffer set below the data held
+// out of order, or filled with it above a hole of several chunks, wedged
+// the association: the chunks of the hole were dropped forever.
+//
+// Deviation from RFC 9260 Section 6.2: only the chunk that advances the
+// Cumulative TSN Ack Point makes the receiver renege, and only when the
+// data in reassembly keeps it out (deliveries waiting in Poll leave when
+// the user reads); other chunks below the largest TSN are dropped while
+// the window is closed. Reneging revokes Gap Ack Blocks, which "SHOULD
+// NOT" be done but "in extreme circumstances", and not every sender
+// copes: pion/sctp v1.12 frees the data of gap-acknowledged chunks and
+// never sends them again.
+//
+// The work is a constant per run of chunks dropped, each of which the peer
+// sent and the buffer held, and a step per 64 TSNs of the gap below the
+// highest TSN when that one goes (at most maxTSNAhead/64).
+func (a *Association) renege(tsn chunk.TSN, n int) {
+	limit := a.cfg.ReceiveBuffer + a.cfg.MTU - n
+	for a.cost()-a.pendingBytes-ChunkOverhead*a.pending.len() > limit {
+		first, last, ok := a.reasm.Renege(tsn, a.rcv.highest)
+		if !ok {
+			return
+		}
+		a.rcv.remove(first, last)
+		delete(a.heldIP, last)
+		a.stats.RenegedTSNs += uint64(last.Sub(first)) + 1
+		a.sackNow = true
+	}
 }
 
 // afterData schedules the SACK for a packet that carried DATA (RFC 9260

@@ -29,10 +29,13 @@ type hostileReceiver struct {
 	ssn  [65535]chunk.SSN
 	buf  []byte
 	b    packet.Builder
-	// delivered counts the messages and pieces Z's user read;
-	// lastARwnd is from the last SACK Z sent.
+	// delivered counts the messages and pieces Z's user read, each of
+	// which onMessage sees if set; lastARwnd is from lastSACK, the last
+	// SACK Z sent.
 	delivered int
+	onMessage func(association.Message)
 	lastARwnd uint32
+	lastSACK  chunk.SACK
 }
 
 // newHostileReceiver returns the receiver of an established pair with
@@ -73,7 +76,12 @@ func (h *hostileReceiver) streams(first, last int, flags chunk.DataFlags, size i
 			h.b.Reset(h.buf[:0], headerAZ(h.tag), 1<<16)
 		}
 	}
-	h.p.Now = h.p.Now.Add(time.Second) // the delayed SACK
+	h.flush()
+}
+
+// flush lets Z's delayed SACK go out.
+func (h *hostileReceiver) flush() {
+	h.p.Now = h.p.Now.Add(time.Second)
 	h.z.HandleTimeout(h.p.Now)
 	h.drain()
 }
@@ -86,6 +94,9 @@ func (h *hostileReceiver) drain() {
 			break
 		}
 		h.delivered++
+		if h.onMessage != nil && d.Event == nil {
+			h.onMessage(d.Message)
+		}
 		h.z.Release(d.Message.Data)
 	}
 	for {
@@ -101,7 +112,7 @@ func (h *hostileReceiver) drain() {
 				var s chunk.SACK
 				_, err := s.Parse(c.Bytes)
 				require.NoError(h.t, err)
-				h.lastARwnd = s.ARwnd
+				h.lastARwnd, h.lastSACK = s.ARwnd, s
 			}
 		}
 	}
@@ -243,4 +254,159 @@ func TestHostileRcvbufTinyMessagesHeap(t *testing.T) {
 			runtime.KeepAlive(h)
 		})
 	}
+}
+
+// send gives Z each chunk in a packet of its own and takes what Z sends.
+func (h *hostileReceiver) send(cs ...*chunk.Data) {
+	for _, d := range cs {
+		h.b.Reset(h.buf[:0], headerAZ(h.tag), 1<<16)
+		require.True(h.t, h.b.Add(d))
+		_ = h.z.HandleDatagram(h.p.Now, h.p.AddrA, h.b.Finish()) // DATA may be dropped
+		h.drain()
+	}
+}
+
+// A peer that fills the receive buffer with data above a hole of several
+// DATA chunks (a hostile or a buggy one, or any peer after a burst loss at
+// a full window: the buffer is charged association.ChunkOverhead per
+// record that the peer does not count) wedged the association: the first
+// chunk of the hole was taken over the buffer, the next ones overran it
+// by more than an MTU and were dropped, and nothing held was dropped to
+// make room, so the hole never closed while the peer retransmitted
+// forever. The data above may be messages waiting for the SSN in the hole,
+// or the rest of its message in fragments held apart (each charged
+// ChunkOverhead: tiny ones fill the buffer with that charge; found by
+// FuzzStates). RFC 9260 Section 6.2: "When the receiver's advertised
+// window is 0, the receiver MUST drop any new incoming DATA chunk with a
+// TSN larger than the largest TSN received so far. Also, if the new
+// incoming DATA chunk holds a TSN value less than the largest TSN
+// received so far, then the receiver SHOULD drop the largest TSN held for
+// reordering and accept the new incoming DATA chunk." and "If a data
+// receiver drops DATA chunks, it MUST NOT include them in Gap Ack Blocks
+// in subsequent SACK chunks until they are received again via
+// retransmission." Now the receiver reneges on the highest TSNs to take
+// the hole: the data it holds stays within the receive buffer and an MTU,
+// its SACKs stop reporting what it dropped, and once the peer sends that
+// again every message is delivered, once and in order.
+// https://www.rfc-editor.org/rfc/rfc9260#section-6.2
+func TestHostileRcvbufHoleBelowFullWindow(t *testing.T) {
+	const rbuf, size, tiny = 64 << 10, 1200, 16
+	for i, tc := range []struct {
+		name  string
+		above func(ssn chunk.SSN, hole []*chunk.Data) []*chunk.Data
+	}{
+		{"messages", func(ssn chunk.SSN, hole []*chunk.Data) []*chunk.Data {
+			// Messages ssn+1, ssn+2, ... until the window is closed and
+			// beyond; the message in the hole ends it.
+			hole[2].Flags = chunk.FlagEnd
+			var out []*chunk.Data
+			for k := 1; k <= rbuf/size+8; k++ {
+				out = append(out, &chunk.Data{SSN: ssn + chunk.SSN(k),
+					Flags: chunk.FlagBeginning | chunk.FlagEnd, UserData: numbered(k, size)})
+			}
+			return out
+		}},
+		{"tiny-fragments", func(ssn chunk.SSN, hole []*chunk.Data) []*chunk.Data {
+			// The rest of the message in the hole, in tiny fragments.
+			n := rbuf/(tiny+association.ChunkOverhead) + 8
+			data := numbered(0, 3*size+n*tiny)[3*size:]
+			var out []*chunk.Data
+			for k := range n {
+				out = append(out, &chunk.Data{SSN: ssn, UserData: data[k*tiny : (k+1)*tiny]})
+			}
+			out[n-1].Flags = chunk.FlagEnd
+			return out
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHostileReceiver(t, 306+uint64(i), func(c *association.Config) { c.ReceiveBuffer = rbuf })
+			mtu := h.z.Config().MTU
+			base, ssn := h.next, h.ssn[0]
+			var got []association.Message
+			h.onMessage = func(m association.Message) {
+				require.True(t, m.EndOfRecord, "whole messages")
+				require.Equal(t, numbered(int(m.SSN-ssn), len(m.Data)), m.Data)
+				got = append(got, m)
+			}
+			// The hole: the first three fragments of message ssn.
+			var hole []*chunk.Data
+			for k, f := range []chunk.DataFlags{chunk.FlagBeginning, 0, 0} {
+				hole = append(hole, &chunk.Data{SSN: ssn, Flags: f,
+					UserData: numbered(0, 3*size)[k*size : (k+1)*size]})
+			}
+			sent := append(hole, tc.above(ssn, hole)...)
+			for k, d := range sent {
+				d.TSN = base + chunk.TSN(k)
+			}
+			h.send(sent[3:]...)
+			require.Less(t, h.lastARwnd, uint32(size), "the window is closed")
+			require.Empty(t, got)
+			top := highestReported(h.lastSACK)
+
+			h.send(sent[:3]...)
+			h.flush()
+			require.True(t, h.lastSACK.CumTSNAck.GE(base+2), "the hole is taken")
+			require.Positive(t, h.z.Stats().RenegedTSNs)
+			requireReneged(t, h.lastSACK, top, h.z.Stats().RenegedTSNs)
+			require.LessOrEqual(t, h.z.Status().PendData, rbuf+mtu)
+
+			// The peer sends again what is not acknowledged, until all is.
+			last := base + chunk.TSN(len(sent)-1)
+			for round := 0; h.lastSACK.CumTSNAck != last; round++ {
+				require.Less(t, round, 100, "the transfer does not complete")
+				s := h.lastSACK
+				for _, d := range sent {
+					if d.TSN.LE(s.CumTSNAck) || gapAcked(s, d.TSN) {
+						continue
+					}
+					h.send(d)
+					require.LessOrEqual(t, h.z.Status().PendData, rbuf+mtu)
+				}
+				h.flush()
+			}
+			messages := 0
+			for _, d := range sent {
+				if d.Flags.Has(chunk.FlagEnd) {
+					messages++
+				}
+			}
+			require.Len(t, got, messages)
+			for k, m := range got {
+				require.Equal(t, ssn+chunk.SSN(k), m.SSN, "in order, once")
+			}
+			require.Equal(t, association.StateEstablished, h.z.State())
+		})
+	}
+}
+
+// highestReported returns the highest TSN that s reports received.
+func highestReported(s chunk.SACK) chunk.TSN {
+	if len(s.GapBlocks) == 0 {
+		return s.CumTSNAck
+	}
+	return s.CumTSNAck + chunk.TSN(s.GapBlocks[len(s.GapBlocks)-1].End)
+}
+
+// requireReneged checks s, a SACK sent after the receiver reneged on the
+// reneged highest TSNs it held, up to top: "If a data receiver drops DATA
+// chunks, it MUST NOT include them in Gap Ack Blocks in subsequent SACK
+// chunks until they are received again via retransmission" (RFC 9260
+// Section 6.2), and the TSNs below them are still reported.
+func requireReneged(t *testing.T, s chunk.SACK, top chunk.TSN, reneged uint64) {
+	t.Helper()
+	want := top - chunk.TSN(reneged)
+	if want.LT(s.CumTSNAck) {
+		want = s.CumTSNAck
+	}
+	require.Equal(t, want, highestReported(s), "the highest TSN reported")
+}
+
+// gapAcked reports whether a Gap Ack Block of s reports tsn.
+func gapAcked(s chunk.SACK, tsn chunk.TSN) bool {
+	for _, g := range s.GapBlocks {
+		if o := tsn.Sub(s.CumTSNAck); o >= uint32(g.Start) && o <= uint32(g.End) {
+			return true
+		}
+	}
+	return false
 }

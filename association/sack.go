@@ -255,7 +255,15 @@ func (a *Association) newlyAcked(now timer.Time, c *txChunk) {
 
 // renegeCheck handles TSNs that were gap-acknowledged before and no longer
 // are (RFC 9260 Section 6.2.1 rule D iii): they are treated as not
-// received again.
+// received again, "Count one miss indication towards Fast Retransmit ...
+// and if no retransmit timer is running for the destination address to
+// which the DATA chunk was originally transmitted, then T3-rtx is started
+// for that destination address". They count in that destination's flight
+// size again, as unacknowledged data in the network: otherwise, with
+// nothing else in flight there, rule R2 of Section 6.3.2 ("Whenever all
+// outstanding data sent to an address have been acknowledged, turn off
+// the T3-rtx timer of that address") stopped the timer at once, and they
+// were never sent again.
 func (a *Association) renegeCheck(now timer.Time, cum chunk.TSN, blocks []chunk.GapBlock) {
 	left := a.out.gapAcked
 	j := 0 // blocks and acked chunks are both in increasing order: one merged walk
@@ -275,7 +283,12 @@ func (a *Association) renegeCheck(now timer.Time, cum chunk.TSN, blocks []chunk.
 			a.out.gapAcked--
 			a.out.bytes += len(c.frag.Data)
 			c.misses++
-			if c.path != nil && !c.path.t3.Running() && a.state != StateClosed {
+			if c.path == nil {
+				continue
+			}
+			c.inFlight = true
+			c.path.flightSize += len(c.frag.Data)
+			if !c.path.t3.Running() && a.state != StateClosed {
 				c.path.t3.Start(now, c.path.rto.RTO())
 			}
 		}

@@ -2,6 +2,7 @@ package association_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
@@ -71,4 +72,34 @@ func TestSACKShutdownIsNoRenege(t *testing.T) {
 	require.Equal(t, 4, p.A.Status().UnackData, "gap-acknowledged, not yet cumulatively")
 	hand(p, p.A, &chunk.Shutdown{CumTSNAck: cum + 5})
 	require.Equal(t, association.StateShutdownAckSent, p.A.State())
+}
+
+// Rule D iii of RFC 9260 Section 6.2.1: "If the SACK chunk is missing a
+// TSN that was previously acknowledged via a Gap Ack Block (e.g., the data
+// receiver reneged on the data), then consider the corresponding DATA that
+// might be possibly missing: Count one miss indication towards Fast
+// Retransmit as described in Section 7.2.4, and if no retransmit timer is
+// running for the destination address to which the DATA chunk was
+// originally transmitted, then T3-rtx is started for that destination
+// address." The chunks reneged on are sent again when T3-rtx expires.
+// With nothing else in flight the timer was stopped at once (rule R2 of
+// Section 6.3.2 went by the flight size, which no longer counted them),
+// and they were never sent again.
+func TestSACKRenegedChunksRetransmitted(t *testing.T) {
+	p, cum := hostilePair(t, 924, manyOutstanding)
+	c := capturePackets(p) // sees what outstandingChunks drops
+	outstandingChunks(t, p, cum, 5)
+	hand(p, p.A, &chunk.SACK{CumTSNAck: cum, ARwnd: 1 << 20, GapBlocks: []chunk.GapBlock{{Start: 2, End: 5}}})
+	require.Equal(t, 1, p.A.Outstanding())
+	hand(p, p.A, &chunk.SACK{CumTSNAck: cum + 1, ARwnd: 1 << 20}) // reneges on cum+2 to cum+5
+	require.Equal(t, 4, p.A.Outstanding())
+	renege := p.Now
+	p.Run(5 * time.Second)
+	require.Positive(t, p.A.Stats().T3Expirations)
+	var resent []chunk.TSN
+	for _, sp := range c.since(renege.Add(time.Nanosecond)).with(p.AddrA, chunk.TypeData) {
+		resent = append(resent, tsnsOf(t, sp)...)
+	}
+	require.Subset(t, resent, []chunk.TSN{cum + 2, cum + 3, cum + 4, cum + 5})
+	require.NotContains(t, resent, cum+1, "acknowledged")
 }

@@ -96,3 +96,103 @@ func TestScenarioZeroWindow(t *testing.T) {
 	require.Zero(t, p.A.Outstanding())
 	require.Len(t, messagesOf(p.DeliveredZ), n, "no duplicates")
 }
+
+// The receive buffer set below the out-of-order data held (Reconfigure, as
+// api's Recbuf option does for a live association): the retransmission
+// that fills the hole before that data overran the new buffer by more than
+// an MTU and was dropped as "receive window full", again and again, and
+// nothing held was dropped to make room: the association wedged (found by
+// FuzzStates). RFC 9260 Section 6.2: "When the receiver's advertised
+// window is 0, the receiver MUST drop any new incoming DATA chunk with a
+// TSN larger than the largest TSN received so far. Also, if the new
+// incoming DATA chunk holds a TSN value less than the largest TSN received
+// so far, then the receiver SHOULD drop the largest TSN held for
+// reordering and accept the new incoming DATA chunk." and "If a data
+// receiver drops DATA chunks, it MUST NOT include them in Gap Ack Blocks
+// in subsequent SACK chunks until they are received again via
+// retransmission." The sender sends again what it saw acknowledged and
+// then no longer (Section 6.2.1 rule D iii), and every message arrives
+// once and in order.
+// https://www.rfc-editor.org/rfc/rfc9260#section-6.2
+func TestScenarioReceiveBufferShrunkBelowHeldData(t *testing.T) {
+	const seed, n, size = 111, 12, 300
+	cfgA, cfgZ := scenarioConfigs(seed)
+	cfgA.NoDelay = true
+	p, c := newScenarioPair(t, seed, cfgA, cfgZ)
+	require.NoError(t, p.Handshake())
+	base := sendAndDeliver(t, p, []byte("first")).TSN
+	dropTSN(p, p.AddrA, base+1, 1) // the packet of the first messages
+	for i := range n {
+		require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, numbered(i, size)))
+	}
+	p.Run(100 * time.Millisecond)
+	held := p.Z.Status().PendData
+	require.Positive(t, held, "Z holds messages above the hole")
+	require.Len(t, messagesOf(p.DeliveredZ), 1)
+	require.Zero(t, p.A.Stats().Retransmissions, "the hole is still open")
+	sacks, _ := sacksFrom(t, c, p.AddrZ, 0)
+	top := highestReported(sacks[len(sacks)-1])
+	require.Equal(t, base+n, top)
+
+	cfg := p.Z.Config()
+	cfg.ReceiveBuffer = int(chunk.MinARwnd)
+	require.Less(t, cfg.ReceiveBuffer, held)
+	require.NoError(t, p.Z.Reconfigure(p.Now, cfg))
+	shrunk := p.Now
+	require.True(t, p.RunUntil(time.Minute, func() bool { return p.Z.Stats().RenegedTSNs > 0 }),
+		"nothing reneged; discards %v", p.Discards)
+	// The SACK for the retransmission that filled the hole reports what Z
+	// received less what it dropped.
+	sacks, _ = sacksFrom(t, c, p.AddrZ, shrunk)
+	require.NotEmpty(t, sacks)
+	requireReneged(t, sacks[len(sacks)-1], top, p.Z.Stats().RenegedTSNs)
+
+	require.True(t, p.RunUntil(2*time.Minute, func() bool { return len(messagesOf(p.DeliveredZ)) == 1+n }),
+		"%d/%d delivered; discards %v", len(messagesOf(p.DeliveredZ))-1, n, p.Discards)
+	p.Run(10 * time.Second)
+	msgs := messagesOf(p.DeliveredZ)[1:]
+	require.Len(t, msgs, n, "no duplicates")
+	for i, m := range msgs {
+		require.Equal(t, numbered(i, size), m.Data, "message %d", i)
+	}
+	require.Zero(t, p.A.Outstanding())
+	require.Equal(t, association.StateEstablished, p.Z.State())
+}
+
+// Reconfigure with a receive buffer that lowers the partial delivery point
+// (ReceiveBuffer/2 by default) below the bytes of a message held from its
+// first fragment on starts its partial delivery (RFC 6458 Section
+// 8.1.21): the first piece goes to the user at once. It stayed in
+// reassembly instead, waiting for the next DATA chunk to be accepted,
+// which the buffer that piece filled refused: the association wedged
+// (found by FuzzStates).
+func TestScenarioReceiveBufferShrunkBelowPartialDeliveryPoint(t *testing.T) {
+	const seed, size = 112, 4000
+	cfgA, cfgZ := scenarioConfigs(seed)
+	p, _ := newScenarioPair(t, seed, cfgA, cfgZ)
+	require.NoError(t, p.Handshake())
+	base := sendAndDeliver(t, p, []byte("first")).TSN
+	dropTSN(p, p.AddrA, base+2, 1) // the second fragment
+	require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, numbered(0, size)))
+	p.Run(100 * time.Millisecond)
+	require.Len(t, messagesOf(p.DeliveredZ), 1)
+	require.Positive(t, p.Z.Status().PendData, "Z holds the first and the last fragment")
+
+	cfg := p.Z.Config()
+	cfg.ReceiveBuffer = int(chunk.MinARwnd)
+	require.NoError(t, p.Z.Reconfigure(p.Now, cfg))
+	p.Exchange()
+	msgs := messagesOf(p.DeliveredZ)[1:]
+	require.Len(t, msgs, 1, "the first piece is delivered at once")
+	require.False(t, msgs[0].EndOfRecord)
+
+	require.True(t, p.RunUntil(time.Minute, func() bool {
+		msgs = messagesOf(p.DeliveredZ)[1:]
+		return msgs[len(msgs)-1].EndOfRecord
+	}), "discards %v", p.Discards)
+	var data []byte
+	for _, m := range msgs {
+		data = append(data, m.Data...)
+	}
+	require.Equal(t, numbered(0, size), data)
+}

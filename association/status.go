@@ -56,7 +56,11 @@ func (a *Association) SetPrimary(addr netip.Addr) bool {
 // MaxBurst, DefaultSend, buffers, the partial delivery point and the
 // potentially-failed state of RFC 7829 (switched off, it returns paths in
 // that state to active). Ports, stream counts and the randomness source
-// keep their values. An invalid configuration changes nothing.
+// keep their values. An invalid configuration changes nothing. A receive
+// buffer set below the data held closes the window; data held out of
+// order is then dropped, the highest TSNs first, when it keeps out the
+// DATA chunk that fills the hole below it (reneging, RFC 9260 Section
+// 6.2), and the peer sends it again.
 func (a *Association) Reconfigure(now timer.Time, cfg Config) error {
 	cfg.LocalPort, cfg.PeerPort = a.cfg.LocalPort, a.cfg.PeerPort
 	cfg.OutboundStreams, cfg.MaxInboundStreams = a.cfg.OutboundStreams, a.cfg.MaxInboundStreams
@@ -95,6 +99,11 @@ func (a *Association) Reconfigure(now timer.Time, cfg Config) error {
 			pdp = cfg.ReceiveBuffer / 2
 		}
 		a.reasm.SetPartialDeliveryPoint(pdp)
+		// A lower point may start partial deliveries of messages held: their
+		// first pieces go to Poll now. Left in reassembly, they waited for
+		// the next DATA chunk to be accepted, which a receive buffer full of
+		// them refused.
+		a.deliver()
 	}
 	if cfg.Autoclose != old.Autoclose {
 		a.autoclose.Stop()

@@ -179,6 +179,47 @@ func (t *tsnTracker) grow(o uint32) {
 	t.above, t.head = above, 0
 }
 
+// remove forgets the TSNs first to last, received above cum+1, as if
+// they had never arrived (reneging, RFC 9260 Section 6.2: "If a data
+// receiver drops DATA chunks, it MUST NOT include them in Gap Ack Blocks
+// in subsequent SACK chunks until they are received again via
+// retransmission."). It costs a step per TSN forgotten, and, when it
+// forgets the highest TSN received, a step per 64 TSNs down to the next
+// highest.
+func (t *tsnTracker) remove(first, last chunk.TSN) {
+	lo, hi := t.offset(first), t.offset(last)
+	left, right := t.bit(lo-1), t.bit(hi+1)
+	for o := lo; o <= hi; o++ {
+		t.set(o, false)
+	}
+	switch {
+	case left && right:
+		t.ranges++ // a range splits
+	case !left && !right:
+		t.ranges-- // a range goes
+	}
+	if last == t.highest {
+		t.highest = t.cum + 1 + chunk.TSN(t.prev(lo))
+	}
+}
+
+// prev returns the highest offset below o whose bit is set, or -1 (the
+// offset of cum) if there is none.
+func (t *tsnTracker) prev(o uint32) uint32 {
+	for o > 0 {
+		lo := o - min(o, 64)
+		w := t.word(lo) // bits lo to lo+63
+		if n := o - lo; n < 64 {
+			w &= 1<<n - 1
+		}
+		if w != 0 {
+			return lo + uint32(63-bits.LeadingZeros64(w))
+		}
+		o = lo
+	}
+	return ^uint32(0)
+}
+
 // addDup records a duplicate TSN for the next SACK.
 func (t *tsnTracker) addDup(tsn chunk.TSN) {
 	if len(t.dups) < maxDupTSNs {

@@ -10,11 +10,13 @@ import (
 )
 
 // checkTracker adds the TSNs that data encodes (two bytes each: an offset
-// above the Cumulative TSN Ack Point, below 700 or, one time in two, below
-// 8 so that the point moves) to a tsnTracker that starts just
-// below the wrap of the TSN space, and after each one compares it with a
-// map of the TSNs received: what has reports, the point, the number of
-// ranges and the gap blocks of a SACK. It returns the final point.
+// above the Cumulative TSN Ack Point, below 700 or, one time in four,
+// below 8 so that the point moves) to a tsnTracker that starts just
+// below the wrap of the TSN space, or (one time in four) removes up to
+// four received TSNs from an offset below 700 on, as reneging does, and
+// after each step compares it with a map of the TSNs received: what has
+// reports, the point, the highest TSN, the number of ranges and the gap
+// blocks of a SACK. It returns the final point.
 func checkTracker(t *testing.T, data []byte) chunk.TSN {
 	var tr tsnTracker
 	tr.init(0xffffff00)
@@ -22,13 +24,28 @@ func checkTracker(t *testing.T, data []byte) chunk.TSN {
 	cum := tr.cum
 	for len(data) >= 2 {
 		o := binary.BigEndian.Uint16(data)
+		data = data[2:]
+		if o&3 == 3 {
+			first := cum + 1 + chunk.TSN(o>>2%700)
+			last := first
+			for last-first < chunk.TSN(o>>12%4) && got[last+1] {
+				last++
+			}
+			if got[first] {
+				tr.remove(first, last)
+				for k := first; k.LE(last); k++ {
+					delete(got, k)
+				}
+				compareTracker(t, &tr, got, cum)
+			}
+			continue
+		}
 		if o&1 == 0 {
 			o %= 700
 		} else {
-			o = o >> 1 % 8
+			o = o >> 2 % 8
 		}
 		tsn := cum + 1 + chunk.TSN(o)
-		data = data[2:]
 		require.Equal(t, got[tsn], tr.has(tsn), "has(%d)", tsn)
 		if got[tsn] || !tr.canAdd(tsn) {
 			continue
@@ -39,28 +56,37 @@ func checkTracker(t *testing.T, data []byte) chunk.TSN {
 			cum++
 			delete(got, cum)
 		}
-		require.Equal(t, cum, tr.cum)
-		var blocks []chunk.GapBlock
-		for o := uint32(1); o <= 700; o++ {
-			switch {
-			case !got[cum+chunk.TSN(o)]:
-			case len(blocks) > 0 && uint32(blocks[len(blocks)-1].End) == o-1:
-				blocks[len(blocks)-1].End++
-			default:
-				blocks = append(blocks, chunk.GapBlock{Start: uint16(o), End: uint16(o)})
-			}
-		}
-		require.Equal(t, len(blocks), tr.ranges)
-		var s chunk.SACK
-		tr.fillSACK(&s, 1000)
-		require.Equal(t, cum, s.CumTSNAck)
-		if len(blocks) == 0 {
-			require.Empty(t, s.GapBlocks)
-		} else {
-			require.Equal(t, blocks, s.GapBlocks)
-		}
+		compareTracker(t, &tr, got, cum)
 	}
 	return tr.cum
+}
+
+// compareTracker compares tr with got, the TSNs received above cum.
+func compareTracker(t *testing.T, tr *tsnTracker, got map[chunk.TSN]bool, cum chunk.TSN) {
+	require.Equal(t, cum, tr.cum)
+	highest := cum
+	var blocks []chunk.GapBlock
+	for o := uint32(1); o <= 700; o++ {
+		switch {
+		case !got[cum+chunk.TSN(o)]:
+			continue
+		case len(blocks) > 0 && uint32(blocks[len(blocks)-1].End) == o-1:
+			blocks[len(blocks)-1].End++
+		default:
+			blocks = append(blocks, chunk.GapBlock{Start: uint16(o), End: uint16(o)})
+		}
+		highest = cum + chunk.TSN(o)
+	}
+	require.Equal(t, highest, tr.highest)
+	require.Equal(t, len(blocks), tr.ranges)
+	var s chunk.SACK
+	tr.fillSACK(&s, 1000)
+	require.Equal(t, cum, s.CumTSNAck)
+	if len(blocks) == 0 {
+		require.Empty(t, s.GapBlocks)
+	} else {
+		require.Equal(t, blocks, s.GapBlocks)
+	}
 }
 
 // The ring of bits against a map: random TSNs in a window of 700 above the

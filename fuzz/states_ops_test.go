@@ -148,26 +148,7 @@ func (w *world) option(s int, which, v byte) {
 		a.SetPrimary(w.addr(1 - s).Addr())
 		return
 	}
-	held := a.Status().PendData
 	if a.Reconfigure(now, cfg) == nil {
-		if cfg.ReceiveBuffer < held+16*association.ChunkOverhead {
-			// The chunk that fills the hole before out-of-order data
-			// larger than the new buffer is dropped ("receive window
-			// full": it overruns the buffer by more than one MTU), and
-			// nothing held is reneged to make room (RFC 9260 Section 6.2:
-			// "the receiver SHOULD drop the largest TSN held for
-			// reordering and accept the new incoming DATA chunk").
-			w.knownDefect("receive buffer set below the data held")
-		}
-		if cfg.MaxSeg > 0 && cfg.MaxSeg < 2*association.ChunkOverhead {
-			// Tiny fragments that arrive out of order are held apart,
-			// each charged ChunkOverhead, and fill the peer's receive
-			// buffer; the chunk that fills the hole, which would gather
-			// them into one record, overruns the buffer by more than one
-			// MTU and is dropped, and nothing held is reneged to make
-			// room (as with "receive buffer set below the data held").
-			w.knownDefect("fragments smaller than twice ChunkOverhead")
-		}
 		w.maxRcvBuf = max(w.maxRcvBuf, cfg.ReceiveBuffer)
 		w.maxSndBuf = max(w.maxSndBuf, cfg.SendBuffer)
 	}
