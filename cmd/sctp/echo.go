@@ -220,11 +220,11 @@ func (s *server) handle(now timer.Time, id endpoint.AssocID, d association.Deliv
 		s.gathered[id] += len(m.Data)
 		m.Data = append(p, m.Data...)
 		a.Release(d.Message.Data)
+		s.pieces[key] = m.Data
 		if !m.EndOfRecord {
-			s.pieces[key] = m.Data
 			return
 		}
-		s.dropPieces(id, key)
+		s.dropPieces(id, key) // all of the message, its last piece too
 	}
 	if q := s.stalled[id]; q != nil {
 		s.stalled[id] = append(q, m)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -38,4 +39,38 @@ func TestHostileRcvbufEchoGathering(t *testing.T) {
 	code, out, errOut = cat("still serving")
 	require.Equal(t, 0, code, errOut)
 	require.Equal(t, "still serving", out)
+}
+
+// messageReader returns n messages of size bytes, one per Read.
+type messageReader struct{ n, size int }
+
+func (r *messageReader) Read(b []byte) (int, error) {
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	r.n--
+	k := min(r.size, len(b))
+	for i := range k {
+		b[i] = 'a' + byte(r.n%26)
+	}
+	return k, nil
+}
+
+// echo's -max-message budget counts what is gathered at a time, not in
+// all: an association that sends many messages, each delivered in pieces
+// and within the budget, is served to the end. Before, the last piece of
+// every message stayed counted and the third message aborted the
+// association.
+func TestHostileRcvbufEchoGatheringManyMessages(t *testing.T) {
+	srv := startCmd(t, 20*time.Second, nil, "echo", "-udp-port", "0", "-L", "127.0.0.1",
+		"-rcvbuf", "4096", "-max-message", "10000")
+	port := srv.udpPort(t)
+	// Each above the partial delivery point (2048) and the receive
+	// buffer, within 10000.
+	const msgs, size = 10, 8000
+	code, out, errOut := runCmd(t, 15*time.Second, &messageReader{n: msgs, size: size},
+		"cat", "-L", "127.0.0.1", "-remote-udp-port", port, "-p", "7", "-q", "1", "127.0.0.1")
+	require.NotContains(t, srv.out.String(), "beyond -max-message")
+	require.Equal(t, 0, code, errOut)
+	require.Len(t, out, msgs*size)
 }
