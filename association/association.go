@@ -82,6 +82,7 @@ type Association struct {
 	reasm              *stream.Reassembly
 	pending            deliveryQueue // messages and events not yet polled
 	pendingBytes       int           // message bytes in pending, counted against a_rwnd
+	pendingMsgs        int           // messages (not events) in pending, charged ChunkOverhead each
 	queuedEventsByKind noticeCounts  // events in pending, by noticeKind
 	sackDue            bool          // a SACK must be sent (delayed or not)
 	sackNow            bool          // a SACK must be sent in the next packet
@@ -270,6 +271,7 @@ func (a *Association) Poll() (Delivery, bool) {
 	d, ok := a.pending.pop()
 	if ok && d.Event == nil {
 		a.pendingBytes -= len(d.Message.Data)
+		a.pendingMsgs--
 		a.maybeWindowUpdate()
 	}
 	if k := noticeOf(d.Event); ok && k != noticeNone {

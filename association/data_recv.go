@@ -45,7 +45,7 @@ const StreamOverhead = 256
 // cost returns what the received data holds of the receive buffer: its
 // bytes and the overhead of its chunks, messages and busy streams.
 func (a *Association) cost() int {
-	return a.held() + ChunkOverhead*(a.reasm.Records()+a.pending.len()) +
+	return a.held() + ChunkOverhead*(a.reasm.Records()+a.pendingMsgs) +
 		StreamOverhead*a.reasm.BusyStreams()
 }
 
@@ -183,7 +183,7 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 // highest TSN when that one goes (at most maxTSNAhead/64).
 func (a *Association) renege(tsn chunk.TSN, n int) {
 	limit := a.cfg.ReceiveBuffer + a.cfg.MTU - n
-	for a.cost()-a.pendingBytes-ChunkOverhead*a.pending.len() > limit {
+	for a.cost()-a.pendingBytes-ChunkOverhead*a.pendingMsgs > limit {
 		first, last, ok := a.reasm.Renege(tsn, a.rcv.highest)
 		if !ok {
 			return
@@ -271,6 +271,7 @@ func (a *Association) deliver() {
 		if a.joinPiece(&m, end, ip, from) {
 			continue
 		}
+		a.pendingMsgs++
 		a.pending.push(Delivery{Message: Message{
 			Stream: m.Stream, SSN: m.SSN, PPID: m.PPID, Unordered: m.Unordered,
 			TSN: m.FirstTSN, CumTSN: a.rcv.cum, Data: m.Data,

@@ -410,3 +410,43 @@ func gapAcked(s chunk.SACK, tsn chunk.TSN) bool {
 	}
 	return false
 }
+
+// Events waiting in Poll are bounded by kind (64 RemoteError events at
+// most) and do not count against the receive window: a peer's ERROR chunks
+// cannot close the window it is sent data through. With 64 RemoteError
+// events and a one-byte message waiting, the window is the buffer less
+// that message and its ChunkOverhead. Before, each event was charged
+// ChunkOverhead too: 64 ERRORs closed a 16 KiB window.
+func TestHostileRcvbufEventsLeaveTheWindow(t *testing.T) {
+	const rbuf = 16 << 10
+	h := newHostileReceiver(t, 779, func(c *association.Config) { c.ReceiveBuffer = rbuf })
+	h.b.Reset(h.buf[:0], headerAZ(h.tag), 1<<16)
+	for range 64 {
+		require.True(t, h.b.Add(&chunk.OperationError{Causes: []chunk.Cause{&chunk.InvalidStreamIdentifierCause{StreamID: 1}}}))
+	}
+	require.True(t, h.b.Add(&chunk.Data{TSN: h.next, Flags: chunk.FlagBeginning | chunk.FlagEnd | chunk.FlagImmediate,
+		SSN: h.ssn[0], UserData: []byte{1}}))
+	h.next++
+	h.ssn[0]++
+	_ = h.z.HandleDatagram(h.p.Now, h.p.AddrA, h.b.Finish())
+	var arwnd uint32
+	for { // Z's packets only: nothing is polled
+		out, ok := h.z.AppendPacket(h.p.Now, h.buf[:0])
+		if !ok {
+			break
+		}
+		pkt, err := packet.Parse(out.Data, packet.Options{})
+		require.NoError(t, err)
+		it := pkt.Chunks()
+		for c, ok := it.Next(); ok; c, ok = it.Next() {
+			if c.Type == chunk.TypeSACK {
+				var s chunk.SACK
+				_, err := s.Parse(c.Bytes)
+				require.NoError(t, err)
+				arwnd = s.ARwnd
+			}
+		}
+	}
+	require.Equal(t, 65, h.z.Pending())
+	require.Equal(t, uint32(rbuf-1-association.ChunkOverhead), arwnd)
+}
