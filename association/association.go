@@ -214,7 +214,7 @@ func newAssociation(cfg Config, now timer.Time) (*Association, error) {
 	a.newStreams()
 	a.lastActivity = now
 	a.probeEnd = now // the first path-verification probe opens a window
-	a.lastARwnd = cfg.ReceiveBuffer
+	a.lastARwnd = initialARwnd(&cfg)
 	a.initTimers()
 	return a, nil
 }

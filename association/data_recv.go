@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
 	"github.com/gensctp/gensctp/stream"
 	"github.com/gensctp/gensctp/timer"
 )
@@ -51,7 +52,37 @@ func (a *Association) cost() int {
 
 // arwnd returns the receive window to advertise (RFC 9260 Section 6.2 B
 // and C): the receive buffer less what the received data costs.
-func (a *Association) arwnd() int { return max(0, a.cfg.ReceiveBuffer-a.cost()) }
+func (a *Association) arwnd() int { return advertised(a.cfg.ReceiveBuffer-a.cost(), a.cfg.MTU) }
+
+// advertised returns the window to advertise for free bytes of receive
+// buffer: the peer counts only user data against the window it is given
+// (RFC 9260 Section 6.2.1), while each chunk the receiver holds also costs
+// ChunkOverhead of the buffer; a window of free bytes would take more
+// than free once the chunks' overhead is counted, and the last of them
+// would be dropped. Full-size DATA chunks (of a packet of mtu bytes) fill
+// the advertised window and the buffer together; smaller ones meet the
+// buffer first, and what is beyond it is dropped and sent again (as the
+// kernel stacks advertise less than their buffer, for the same reason).
+func advertised(free, mtu int) int {
+	if free <= 0 {
+		return 0
+	}
+	p := max(mtu-packet.HeaderLen-dataChunkHeaderLen, 1)
+	return int(int64(free) * int64(p) / int64(p+ChunkOverhead))
+}
+
+// initialARwnd is the a_rwnd of the INIT or INIT ACK of an association
+// with cfg: the window of an empty receive buffer, and at least the 1500
+// bytes RFC 9260 Section 3.3.2 requires ("MUST NOT be smaller than
+// 1500"), which a receive buffer of 1500 bytes or little more would not
+// give.
+func initialARwnd(cfg *Config) int {
+	return max(advertised(cfg.ReceiveBuffer, cfg.MTU), chunk.MinARwnd)
+}
+
+// dataChunkHeaderLen is the length of a DATA chunk before its user data
+// (RFC 9260 Section 3.3.1).
+const dataChunkHeaderLen = 16
 
 // tsnWindow returns how far above the Cumulative TSN Ack Point the
 // receive window reaches, in TSNs: the receive buffer that backs the
@@ -312,7 +343,7 @@ func (a *Association) maybeWindowUpdate() {
 		return
 	}
 	w := a.arwnd()
-	if w-a.lastARwnd >= max(a.cfg.ReceiveBuffer/4, a.cfg.MTU) ||
+	if w-a.lastARwnd >= max(advertised(a.cfg.ReceiveBuffer, a.cfg.MTU)/4, a.cfg.MTU) ||
 		a.lastARwnd < a.cfg.MTU && w >= a.cfg.MTU {
 		a.sackDue, a.sackNow = true, true
 	}

@@ -50,7 +50,7 @@ func (a *Association) initParams(ps []chunk.Param) []chunk.Param {
 func (a *Association) sendInit(now timer.Time) bool {
 	init := &chunk.Init{
 		InitiateTag:     a.localTag,
-		ARwnd:           uint32(a.cfg.ReceiveBuffer),
+		ARwnd:           uint32(initialARwnd(&a.cfg)),
 		OutboundStreams: a.cfg.OutboundStreams,
 		InboundStreams:  a.cfg.MaxInboundStreams,
 		InitialTSN:      a.nextTSN,

@@ -143,7 +143,7 @@ func TestHostileRcvbufOneMessagePerStream(t *testing.T) {
 	require.Equal(t, 65535, h.delivered)
 	require.Equal(t, association.StateEstablished, h.z.State())
 	require.Less(t, retained, int64(512<<10))
-	require.Equal(t, uint32(h.z.Config().ReceiveBuffer), h.lastARwnd, "nothing left charged")
+	require.Equal(t, advertisedWindow(h.z.Config().ReceiveBuffer, h.z.Config().MTU), h.lastARwnd, "nothing left charged")
 	runtime.KeepAlive(h)
 }
 
@@ -176,7 +176,7 @@ func TestHostileRcvbufPartialDeliveryOnEveryStream(t *testing.T) {
 	require.LessOrEqual(t, h.delivered, limit+1, "streams under partial delivery")
 	// The stream's record (StreamOverhead) and its message's, a record
 	// of reassembly (ChunkOverhead).
-	require.Equal(t, uint32(rbuf-(256+association.ChunkOverhead)*h.delivered), h.lastARwnd,
+	require.Equal(t, advertisedWindow(rbuf-(256+association.ChunkOverhead)*h.delivered, h.z.Config().MTU), h.lastARwnd,
 		"each stream under partial delivery is charged its records")
 	require.Equal(t, association.StateEstablished, h.z.State())
 }
@@ -448,5 +448,49 @@ func TestHostileRcvbufEventsLeaveTheWindow(t *testing.T) {
 		}
 	}
 	require.Equal(t, 65, h.z.Pending())
-	require.Equal(t, uint32(rbuf-1-association.ChunkOverhead), arwnd)
+	require.Equal(t, advertisedWindow(rbuf-1-association.ChunkOverhead, h.z.Config().MTU), arwnd)
+}
+
+// The a_rwnd a receiver advertises is what its peer may send, counted in
+// user data only (RFC 9260 Section 6.2.1: the sender decrements rwnd by
+// "the data size of the just transmitted DATA chunk"), while each chunk
+// held also costs the receiver ChunkOverhead of its buffer. A window's
+// worth of full-size DATA chunks, in order, toward a user who does not
+// read, fits the buffer: none is dropped. Before, the window advertised
+// the free bytes, and the last sixth of such a window was dropped as
+// "receive window full", for the sender to find out on T3-rtx.
+func TestHostileRcvbufFullWindowFitsTheBuffer(t *testing.T) {
+	const rbuf = 64 << 10
+	h := newHostileReceiver(t, 347, func(c *association.Config) { c.ReceiveBuffer = rbuf })
+	// One message read at once, for a SACK with the open window.
+	h.b.Reset(h.buf[:0], headerAZ(h.tag), 1<<16)
+	require.True(t, h.b.Add(&chunk.Data{TSN: h.next, Flags: chunk.FlagBeginning | chunk.FlagEnd | chunk.FlagImmediate,
+		SSN: h.ssn[0], UserData: []byte{1}}))
+	require.NoError(t, h.z.HandleDatagram(h.p.Now, h.p.AddrA, h.b.Finish()))
+	h.next++
+	h.ssn[0]++
+	h.drain()
+	window := int(h.lastARwnd)
+	full := h.z.Config().MTU - packet.HeaderLen - 16
+	data := make([]byte, full)
+	sent, dropped := 0, 0
+	for sent+full <= window {
+		h.b.Reset(h.buf[:0], headerAZ(h.tag), 1<<16)
+		require.True(t, h.b.Add(&chunk.Data{TSN: h.next, Flags: chunk.FlagBeginning | chunk.FlagEnd,
+			SSN: h.ssn[0], UserData: data}))
+		if err := h.z.HandleDatagram(h.p.Now, h.p.AddrA, h.b.Finish()); err != nil {
+			dropped++
+		}
+		h.next++
+		h.ssn[0]++
+		sent += full
+		for { // Z's SACKs go nowhere; nothing is polled
+			if _, ok := h.z.AppendPacket(h.p.Now, h.buf[:0]); !ok {
+				break
+			}
+		}
+	}
+	require.Positive(t, sent/full)
+	require.Zero(t, dropped, "%d of %d chunks of a %d-byte window dropped", dropped, sent/full, window)
+	require.Equal(t, sent, h.z.Status().PendData)
 }

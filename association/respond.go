@@ -78,7 +78,7 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 	}
 	ack := &chunk.InitAck{
 		InitiateTag: localTag,
-		ARwnd:       uint32(r.cfg.ReceiveBuffer),
+		ARwnd:       uint32(initialARwnd(r.cfg)),
 		// RFC 9260 Section 3.3.3: the OS of an INIT ACK "MUST NOT be
 		// greater than the MIS value sent in the INIT chunk": it is the
 		// outbound stream count the cookie records (Section 5.1.1).

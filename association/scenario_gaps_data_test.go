@@ -845,10 +845,10 @@ func TestScenarioReceiverSWS(t *testing.T) {
 	}{
 		// a_rwnd rbuf - 10 cost: freeing 1, 2, 3 costs is not worth an
 		// update; 4 (at least a quarter of the buffer) is.
-		{"open", 10, 4, rbuf - 6*cost},
+		{"open", 10, 4, advertisedWindow(rbuf-6*cost, association.DefaultMTU)},
 		// a_rwnd 0: 1 and 2 costs leave it below one MTU (1452); 3 reach
 		// it, before a quarter of the buffer.
-		{"closed", 16, 3, rbuf - 13*cost},
+		{"closed", 16, 3, advertisedWindow(rbuf-13*cost, association.DefaultMTU)},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -867,7 +867,7 @@ func TestScenarioReceiverSWS(t *testing.T) {
 			p.Run(time.Second)
 			sacks := c.with(p.AddrZ, chunk.TypeSACK)
 			last := sackOf(t, sacks[len(sacks)-1])
-			require.Equal(t, uint32(max(0, rbuf-tc.msgs*cost)), last.ARwnd)
+			require.Equal(t, advertisedWindow(rbuf-tc.msgs*cost, association.DefaultMTU), last.ARwnd)
 			for r := 1; r <= tc.reads; r++ {
 				start := p.Now
 				d, ok := p.Z.Poll()

@@ -279,3 +279,15 @@ func sendAndDeliver(t *testing.T, p *associationtest.Pair, msg []byte) associati
 	}), "message not delivered; discards %v", p.Discards)
 	return messagesOf(p.DeliveredZ)[before]
 }
+
+// advertisedWindow is the a_rwnd advertised for free bytes of receive
+// buffer on a path of MTU mtu: the share of it that full-size DATA chunks
+// fill once each is charged association.ChunkOverhead (written out here,
+// 256, so that the tests pin it).
+func advertisedWindow(free, mtu int) uint32 {
+	if free <= 0 {
+		return 0
+	}
+	p := mtu - 12 - 16 // common header, DATA chunk header
+	return uint32(int64(free) * int64(p) / int64(p+256))
+}

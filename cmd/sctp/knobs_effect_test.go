@@ -245,9 +245,10 @@ func TestKnobUnordered(t *testing.T) {
 	}
 }
 
-// perf -R sets the receive buffer: it is the a_rwnd of the server's INIT
-// ACK (RFC 9260 Section 3.3.3), the peer window our association starts
-// with; -v prints it as tsctp does.
+// perf -R sets the receive buffer: the a_rwnd of the server's INIT ACK
+// (RFC 9260 Section 3.3.3), the peer window our association starts with,
+// is the share of it that full-size DATA chunks fill once each is charged
+// association.ChunkOverhead; -v prints the buffer as tsctp does.
 func TestKnobReceiveBuffer(t *testing.T) {
 	ctx := knobCtx(t)
 	srv := startCmd(t, 20*time.Second, nil, "perf", "-E", "0", "-L", "127.0.0.1", "-R", "30000", "-v")
@@ -262,7 +263,8 @@ func TestKnobReceiveBuffer(t *testing.T) {
 		rwnd = a.Status().Rwnd
 		return nil
 	}))
-	require.Equal(t, 30000, rwnd)
+	full := association.DefaultMTU - 12 - 16 // a full DATA chunk's user data
+	require.Equal(t, 30000*full/(full+association.ChunkOverhead), rwnd)
 	stopServer(t, srv)
 }
 
