@@ -131,6 +131,12 @@ type Association struct {
 	// Scratch buffers reused by the hot paths.
 	sackScratch chunk.SACK // received SACK
 	sackPending chunk.SACK // the last SACK of the packet, not yet processed
+	// The Cumulative TSN Ack and Gap Ack Blocks of the last SACK
+	// processed, so that one that repeats them is processed in constant
+	// time (sameAcks).
+	lastAckCum  chunk.TSN
+	lastAckGaps []chunk.GapBlock
+	hasLastAck  bool
 	sackOut     chunk.SACK // SACK being sent
 	dataScratch chunk.Data // received DATA
 	dataOut     chunk.Data // DATA being sent

@@ -284,3 +284,33 @@ func TestHostileCPUShutdownFlood(t *testing.T) {
 	}
 	require.Equal(t, association.StateShutdownReceived, p.A.State())
 }
+
+// A peer repeating one SACK in datagram after datagram (here one that
+// gap-acknowledges all but the first of 2,601 chunks outstanding) makes
+// the sender change nothing after the first: a repeated SACK is processed
+// in constant time, without a walk over the retransmission queue (RFC
+// 9260 Section 7.2.4: it newly acknowledges nothing, so it brings no miss
+// indication either). Before, each datagram of one SACK visited the whole
+// queue twice (5,203 entries for 2,601 chunks).
+func TestHostileCPURepeatedSACK(t *testing.T) {
+	const outstanding = 2601
+	p, cum := hostilePair(t, 913, manyOutstanding)
+	last := outstandingChunks(t, p, cum, outstanding)
+	aTag, _ := p.A.Tags()
+	sack := packetOf(headerZA(aTag), &chunk.SACK{CumTSNAck: cum, ARwnd: 1 << 20,
+		GapBlocks: []chunk.GapBlock{{Start: 2, End: uint16(last.Sub(cum))}}})
+	require.NoError(t, p.A.HandleDatagram(p.Now, p.AddrZ, sack))
+	before := association.SACKVisits(p.A)
+	for range 1000 {
+		require.NoError(t, p.A.HandleDatagram(p.Now, p.AddrZ, sack))
+	}
+	require.Zero(t, association.SACKVisits(p.A)-before, "entries visited for 1,000 repeated SACKs")
+	require.Equal(t, outstanding, p.A.Status().UnackData)
+	require.Equal(t, association.StateEstablished, p.A.State())
+	// The window still follows the peer's a_rwnd (RFC 9260 Section 6.2.1
+	// rule D ii).
+	sack = packetOf(headerZA(aTag), &chunk.SACK{CumTSNAck: cum, ARwnd: 1 << 19,
+		GapBlocks: []chunk.GapBlock{{Start: 2, End: uint16(last.Sub(cum))}}})
+	require.NoError(t, p.A.HandleDatagram(p.Now, p.AddrZ, sack))
+	require.Equal(t, 1<<19-1, p.A.Status().Rwnd, "a_rwnd less the one byte outstanding")
+}

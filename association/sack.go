@@ -3,6 +3,7 @@ package association
 import (
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/timer"
+	"slices"
 )
 
 // maxFreeMsgs bounds the recycled message descriptors.
@@ -115,6 +116,17 @@ func (a *Association) processShutdownAck(now timer.Time, cum chunk.TSN) {
 func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
 	a.lastSACK = now
 	cum := s.CumTSNAck
+	if renege && a.sameAcks(s) {
+		// Nothing newly acknowledged, nothing reneged on: no miss
+		// indication either (RFC 9260 Section 7.2.4: "miss indications
+		// are incremented only for missing TSNs prior to the highest TSN
+		// newly acknowledged in the SACK chunk"), and no congestion
+		// window change. Only rule D ii applies.
+		a.peerARwnd = s.ARwnd
+		a.peerRwnd = int(s.ARwnd) - a.out.bytes
+		return
+	}
+	defer a.rememberAcks(s, renege)
 	cumAdvanced := cum.GT(a.cumAckPoint)
 	for _, p := range a.paths {
 		p.ackedBytes, p.flightBefore, p.hasLowest = 0, p.flightSize, false
@@ -191,6 +203,32 @@ func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
 		a.errorCount = 0
 	}
 	a.afterAck(now)
+}
+
+// sameAcks reports whether the SACK s acknowledges exactly what the last
+// SACK processed did, with nothing acknowledged since: the same Cumulative
+// TSN Ack, still the Cumulative TSN Ack Point, and the same Gap Ack Blocks.
+// Processing it would walk the retransmission queue to change nothing; a
+// peer repeating a SACK in datagram after datagram then costs a constant
+// per SACK, the comparison of its blocks.
+func (a *Association) sameAcks(s *chunk.SACK) bool {
+	if !a.hasLastAck || s.CumTSNAck != a.lastAckCum || s.CumTSNAck != a.cumAckPoint {
+		return false
+	}
+	valid, _ := validGapBlocks(s)
+	return slices.Equal(s.GapBlocks[:valid], a.lastAckGaps)
+}
+
+// rememberAcks records what the SACK s just processed acknowledged, for
+// sameAcks; the acknowledgement of a SHUTDOWN (no renege) forgets it.
+func (a *Association) rememberAcks(s *chunk.SACK, renege bool) {
+	if !renege {
+		a.hasLastAck = false
+		return
+	}
+	valid, _ := validGapBlocks(s)
+	a.lastAckCum, a.hasLastAck = s.CumTSNAck, true
+	a.lastAckGaps = append(a.lastAckGaps[:0], s.GapBlocks[:valid]...)
 }
 
 // gapAck marks the chunks that the Gap Ack Blocks acknowledge, relative to

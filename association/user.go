@@ -136,6 +136,7 @@ func (a *Association) resetTransfer() {
 	a.packetsUnacked = 0
 	a.gotFirstData = false
 	a.sackTimer.Stop()
+	a.hasLastAck = false
 }
 
 // resetPath returns a path's congestion state to its initial values (RFC
