@@ -231,11 +231,20 @@ func (a *Association) newStreams() {
 	a.sendq = stream.NewSendQueue(int(a.cfg.OutboundStreams))
 	a.reasm = stream.NewReassembly(int(a.cfg.MaxInboundStreams))
 	clear(a.heldIP) // message ends of the old reassembly
-	pdp := a.cfg.PartialDeliveryPoint
-	if pdp == 0 {
-		pdp = a.cfg.ReceiveBuffer / 2
+	a.reasm.SetPartialDeliveryPoint(partialDeliveryPoint(&a.cfg))
+}
+
+// partialDeliveryPoint returns the partial delivery point of cfg: its
+// PartialDeliveryPoint, ReceiveBuffer/2 if 0, and at most half the receive
+// buffer (RFC 6458 Section 8.1.21 asks for at most the buffer; a message
+// waiting for a point beyond what the buffer holds with its overhead would
+// never be delivered, nor let anything after it in).
+func partialDeliveryPoint(cfg *Config) int {
+	pdp := cfg.PartialDeliveryPoint
+	if pdp == 0 || pdp > cfg.ReceiveBuffer/2 {
+		pdp = cfg.ReceiveBuffer / 2
 	}
-	a.reasm.SetPartialDeliveryPoint(pdp)
+	return pdp
 }
 
 // randomTag returns a verification tag for this end (RFC 9260 Section

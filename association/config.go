@@ -137,7 +137,7 @@ type Config struct {
 	MaxBurst int
 	// PartialDeliveryPoint: a message at least this large is delivered in
 	// pieces when it does not fit in the receive buffer; 0 means
-	// ReceiveBuffer/2.
+	// ReceiveBuffer/2, which is also the largest point used.
 	PartialDeliveryPoint int
 	// Adaptation, when HasAdaptation is set, is sent as the Adaptation
 	// Layer Indication (sctp_adaptation_layer).

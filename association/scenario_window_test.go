@@ -196,3 +196,28 @@ func TestScenarioReceiveBufferShrunkBelowPartialDeliveryPoint(t *testing.T) {
 	}
 	require.Equal(t, numbered(0, size), data)
 }
+
+// RFC 6458 Section 8.1.21: the partial delivery point is at most the
+// receive buffer. One set beyond it is held to half the buffer: a message
+// larger than the buffer, which could otherwise never reach the point,
+// is delivered in pieces.
+func TestScenarioPartialDeliveryPointBeyondBuffer(t *testing.T) {
+	const seed, rbuf = 348, 16 << 10
+	cfgA, cfgZ := scenarioConfigs(seed)
+	cfgZ.ReceiveBuffer = rbuf
+	cfgZ.PartialDeliveryPoint = 4 * rbuf
+	p, _ := newScenarioPair(t, seed, cfgA, cfgZ)
+	require.NoError(t, p.Handshake())
+	msg := numbered(7, 3*rbuf)
+	require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, msg))
+	var got []byte
+	require.True(t, p.RunUntil(time.Minute, func() bool {
+		got = got[:0]
+		for _, m := range messagesOf(p.DeliveredZ) {
+			got = append(got, m.Data...)
+		}
+		return len(got) == len(msg)
+	}), "seed %d: %d of %d bytes delivered", seed, len(got), len(msg))
+	require.Equal(t, msg, got)
+	require.Greater(t, len(messagesOf(p.DeliveredZ)), 1, "in pieces")
+}

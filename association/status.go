@@ -94,11 +94,7 @@ func (a *Association) Reconfigure(now timer.Time, cfg Config) error {
 		}
 	}
 	if cfg.PartialDeliveryPoint != old.PartialDeliveryPoint || cfg.ReceiveBuffer != old.ReceiveBuffer {
-		pdp := cfg.PartialDeliveryPoint
-		if pdp == 0 {
-			pdp = cfg.ReceiveBuffer / 2
-		}
-		a.reasm.SetPartialDeliveryPoint(pdp)
+		a.reasm.SetPartialDeliveryPoint(partialDeliveryPoint(&cfg))
 		// A lower point may start partial deliveries of messages held: their
 		// first pieces go to Poll now. Left in reassembly, they waited for
 		// the next DATA chunk to be accepted, which a receive buffer full of
