@@ -22,8 +22,12 @@ func TestSACKsOfOnePacket(t *testing.T) {
 		// that indicates that some TSNs are missing, it SHOULD wait for
 		// two further miss indications (via subsequent SACKs for a total
 		// of three missing reports) on the same TSNs before taking action
-		// with regard to Fast Retransmit." Three SACKs of one packet, each
-		// acknowledging one more chunk above the first, are one report.
+		// with regard to Fast Retransmit." Deviation: the SACKs of one
+		// packet are processed as one (the last), so three SACKs of one
+		// packet, each acknowledging one more chunk above the first, are
+		// one report, not three. RFC 9260 Section 6.2 has a receiver send
+		// one SACK a packet; a packet of many SACKs is what a hostile peer
+		// sends to make the sender walk its queue once for each.
 		p, cum := hostilePair(t, 920, manyOutstanding)
 		outstandingChunks(t, p, cum, 5)
 		hand(p, p.A,
