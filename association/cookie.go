@@ -181,11 +181,7 @@ func (c *cookie) encode(b []byte, k *CookieKeys) []byte {
 // encoded cookie takes at most room bytes (or no address is left).
 func (c *cookie) fitAddrs(room int) {
 	n := min(len(c.peerAddrs), maxCookieAddrs)
-	// cookieFixedLen counts one byte for initFrom.
-	size := cookieFixedLen + cookieMACLen + cookieAddrLen(c.initFrom.Addr().Unmap()) - 1
-	if c.initFrom.IsValid() {
-		size += 2
-	}
+	size := c.minLen()
 	for _, a := range c.peerAddrs[:n] {
 		size += cookieAddrLen(a)
 	}
@@ -194,6 +190,16 @@ func (c *cookie) fitAddrs(room int) {
 		size -= cookieAddrLen(c.peerAddrs[n])
 	}
 	c.peerAddrs = c.peerAddrs[:n]
+}
+
+// minLen returns the length of c encoded without peer addresses.
+func (c *cookie) minLen() int {
+	// cookieFixedLen counts one byte for initFrom.
+	size := cookieFixedLen + cookieMACLen + cookieAddrLen(c.initFrom.Addr().Unmap()) - 1
+	if c.initFrom.IsValid() {
+		size += 2
+	}
+	return size
 }
 
 // cookieAddrLen returns the bytes appendCookieAddr appends for a.

@@ -373,3 +373,41 @@ func TestHostileCtrlInitAckOddPMTU(t *testing.T) {
 		}
 	}
 }
+
+// RFC 9260 Section 6.10: the INIT ACK fits the PMTU however many local
+// addresses this end has: 40 IPv6 addresses at MinMTU (a 948-byte INIT ACK
+// before) are listed in part, as many as fit with the cookie, in a valid
+// INIT ACK (the peer also uses the packet's source, Section 5.1.2).
+func TestHostileCtrlInitAckManyLocalAddrs(t *testing.T) {
+	cfg := associationtest.Config(311, 5001, 0)
+	cfg.MTU = association.MinMTU
+	for i := range 40 {
+		a := netip.MustParseAddr("2001:db8::").As16()
+		a[15] = byte(i + 1)
+		cfg.LocalAddrs = append(cfg.LocalAddrs, netip.AddrFrom16(a))
+	}
+	acc, err := association.NewAcceptor(cfg)
+	require.NoError(t, err)
+	init := &chunk.Init{InitiateTag: 0xabcdef01, ARwnd: 1 << 16, OutboundStreams: 10,
+		InboundStreams: 10, InitialTSN: 7}
+	reply := acc.HandleInitFrom(0, netip.MustParseAddrPort("[2001:db8::100]:9899"),
+		packet.Header{SrcPort: 5000, DstPort: 5001}, init, nil)
+	require.NotEmpty(t, reply)
+	require.LessOrEqual(t, len(reply), association.MinMTU)
+	p, err := packet.Parse(reply, packet.Options{})
+	require.NoError(t, err)
+	it := p.Chunks()
+	r, _ := it.Next()
+	var ack chunk.InitAck
+	_, err = ack.Parse(r.Bytes)
+	require.NoError(t, err)
+	require.NoError(t, ack.Validate())
+	addrs := 0
+	for _, p := range ack.Params {
+		if _, ok := p.(*chunk.IPv6Address); ok {
+			addrs++
+		}
+	}
+	require.Positive(t, addrs)
+	require.Less(t, addrs, 40)
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/packet"
@@ -101,6 +102,16 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 	// Chunks and parameters are padded to 4 bytes, so a packet's length
 	// is a multiple of 4: so is the room counted here.
 	room := mtu&^3 - packet.HeaderLen - ack.Len() - 4 // State Cookie parameter header
+	// Our own addresses, when more than fit with the cookie, are listed
+	// in part (RFC 9260 Section 5.1.2: the peer also uses the packet's
+	// source): the first ones, as many as fit.
+	for n := len(ack.Params); room < (ck.minLen()+3)&^3 && n > 0; n-- {
+		if !isAddressParam(ack.Params[n-1]) {
+			continue
+		}
+		room += ack.Params[n-1].Len()
+		ack.Params = slices.Delete(ack.Params, n-1, n)
+	}
 	ck.fitAddrs(room)
 	r.keys.Rotate(now)
 	sc := &chunk.StateCookie{Cookie: ck.encode(nil, r.keys)}
@@ -123,6 +134,15 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 		VerificationTag: init.InitiateTag}, 1<<16)
 	b.Add(ack)
 	return b.Finish()
+}
+
+// isAddressParam reports whether p is an IPv4 or IPv6 Address parameter.
+func isAddressParam(p chunk.Param) bool {
+	switch p.(type) {
+	case *chunk.IPv4Address, *chunk.IPv6Address:
+		return true
+	}
+	return false
 }
 
 // tlvLen returns the padded length of the TLV at the start of b.
