@@ -72,16 +72,24 @@ func FuzzHandleDatagram(f *testing.F) {
 			require.Empty(t, outs, "no reply to a malformed packet")
 			return
 		}
-		if containsAbort(&p) {
+		if _, peer := a.Tags(); containsAbort(&p, local, peer) {
 			require.Zero(t, own, "RFC 9260 Section 9.1")
 		}
 	})
 }
 
-func containsAbort(p *packet.Packet) bool {
+// containsAbort reports whether p carries an ABORT that the association
+// with tags local and peer accepts (RFC 9260 Section 8.5.1 B: the packet's
+// tag is its own without the T bit, its peer's with it); one it discards
+// leaves the replies to the rest of the packet as they are.
+func containsAbort(p *packet.Packet, local, peer chunk.VerificationTag) bool {
 	it := p.Chunks()
 	for r, ok := it.Next(); ok; r, ok = it.Next() {
-		if r.Type == chunk.TypeAbort {
+		if r.Type != chunk.TypeAbort {
+			continue
+		}
+		if chunk.TFlags(r.Flags).Reflected() && p.VerificationTag == peer ||
+			!chunk.TFlags(r.Flags).Reflected() && p.VerificationTag == local {
 			return true
 		}
 	}
