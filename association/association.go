@@ -134,13 +134,16 @@ type Association struct {
 	// The Cumulative TSN Ack and Gap Ack Blocks of the last SACK
 	// processed, so that one that repeats them is processed in constant
 	// time (sameAcks).
-	lastAckCum  chunk.TSN
-	lastAckGaps []chunk.GapBlock
-	hasLastAck  bool
-	sackOut     chunk.SACK // SACK being sent
-	dataScratch chunk.Data // received DATA
-	dataOut     chunk.Data // DATA being sent
-	builder     packet.Builder
+	// ccAckedBytes counts the bytes acknowledgements gave to the
+	// congestion windows (for tests).
+	ccAckedBytes uint64
+	lastAckCum   chunk.TSN
+	lastAckGaps  []chunk.GapBlock
+	hasLastAck   bool
+	sackOut      chunk.SACK // SACK being sent
+	dataScratch  chunk.Data // received DATA
+	dataOut      chunk.Data // DATA being sent
+	builder      packet.Builder
 }
 
 // ctrlChunk is a queued control chunk and its destination.

@@ -35,3 +35,7 @@ func SACKVisits(a *Association) uint64 { return a.out.visits }
 // TSNRanges returns the number of ranges of TSNs received above the
 // Cumulative TSN Ack Point.
 func TSNRanges(a *Association) int { return a.rcv.ranges }
+
+// CwndAckedBytes returns the bytes acknowledgements have counted toward
+// the congestion windows so far.
+func CwndAckedBytes(a *Association) uint64 { return a.ccAckedBytes }

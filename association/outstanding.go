@@ -20,6 +20,10 @@ type txChunk struct {
 	inFlight bool       // counted in its path's flight size
 	fastRtx  bool       // fast retransmitted: not eligible again
 	fastDue  bool       // marked by Fast Retransmit and not yet resent
+	// counted: its bytes went to its path's congestion window once
+	// (newlyAcked); an acknowledgement after a renege does not count them
+	// again.
+	counted bool
 }
 
 // outstanding is the retransmission queue: the TSNs from the Cumulative

@@ -267,7 +267,16 @@ func (a *Association) newlyAcked(now timer.Time, c *txChunk) {
 		p.flightSize -= n
 		c.inFlight = false
 	}
-	p.ackedBytes += n
+	// A chunk gap-acknowledged, reneged on and acknowledged again counts
+	// toward the congestion window once: RFC 9260 Section 7.2.2 grows
+	// cwnd by the bytes "of all new DATA chunks acknowledged", and a peer
+	// that alternately acknowledges and reneges on the same chunks must
+	// not grow it without anything new delivered.
+	if !c.counted {
+		c.counted = true
+		p.ackedBytes += n
+		a.ccAckedBytes += uint64(n)
+	}
 	// RFC 9260 Section 8.2: acknowledging an outstanding TSN clears the
 	// error counter of the destination it was last sent to. Deviation: an
 	// acknowledgement of a chunk sent before the destination's latest
