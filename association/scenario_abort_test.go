@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/association/associationtest"
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/packet"
 	"github.com/gensctp/gensctp/timer"
@@ -259,19 +260,26 @@ func sentAfter(t *testing.T, a *association.Association, now timer.Time) [][]chu
 	}
 }
 
-// RFC 9260 Section 9.1: after an ABORT "the receiving endpoint MUST NOT
-// send any SCTP packets in response". The stack handles a batch of
-// datagrams (recvmmsg) before it drains the output: a SACK due for DATA in
-// one datagram is not sent once an ABORT in the next closed the
-// association.
-func TestScenarioAbortAfterDataAcrossDatagrams(t *testing.T) {
-	p, _ := establishedPair(t, 315)
+// sackDueAtZ returns an established pair whose Z owes A a SACK at once: it
+// got DATA with the I bit and has sent nothing since. It returns Z's tag.
+func sackDueAtZ(t *testing.T, seed uint64) (*associationtest.Pair, chunk.VerificationTag) {
+	p, _ := establishedPair(t, seed)
 	m := sendAndDeliver(t, p, []byte("first"))
 	p.Run(time.Second)
 	zTag, _ := p.Z.Tags()
 	d := packetOf(headerAZ(zTag), &chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd | chunk.FlagImmediate,
 		TSN: m.TSN + 1, SSN: m.SSN + 1, UserData: []byte("last")})
 	require.NoError(t, p.Z.HandleDatagram(p.Now, p.AddrA, d))
+	return p, zTag
+}
+
+// RFC 9260 Section 9.1: after an ABORT "the receiving endpoint MUST NOT
+// send any SCTP packets in response". The stack handles a batch of
+// datagrams (recvmmsg) before it drains the output: a SACK due for DATA in
+// one datagram is not sent once an ABORT in the next closed the
+// association.
+func TestScenarioAbortAfterDataAcrossDatagrams(t *testing.T) {
+	p, zTag := sackDueAtZ(t, 315)
 	require.NoError(t, p.Z.HandleDatagram(p.Now, p.AddrA, packetOf(headerAZ(zTag), &chunk.Abort{})))
 	require.Equal(t, association.StateClosed, p.Z.State())
 	require.Empty(t, sentAfter(t, p.Z, p.Now))
@@ -281,13 +289,7 @@ func TestScenarioAbortAfterDataAcrossDatagrams(t *testing.T) {
 // placed before the ABORT chunk". A user abort while a SACK is due sends
 // the ABORT alone, not [ABORT, SACK].
 func TestScenarioUserAbortWithSACKDue(t *testing.T) {
-	p, _ := establishedPair(t, 316)
-	m := sendAndDeliver(t, p, []byte("first"))
-	p.Run(time.Second)
-	zTag, _ := p.Z.Tags()
-	d := packetOf(headerAZ(zTag), &chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd | chunk.FlagImmediate,
-		TSN: m.TSN + 1, SSN: m.SSN + 1, UserData: []byte("last")})
-	require.NoError(t, p.Z.HandleDatagram(p.Now, p.AddrA, d))
+	p, _ := sackDueAtZ(t, 316)
 	p.Z.Abort(p.Now, []byte("bye"))
 	require.Equal(t, [][]chunk.Type{{chunk.TypeAbort}}, sentAfter(t, p.Z, p.Now))
 }
