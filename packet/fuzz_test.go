@@ -58,7 +58,13 @@ func FuzzPacket(f *testing.F) {
 				t.Fatal("chunk does not fit")
 			}
 		}
-		if b.Findings() != p.Findings&^(FindingZeroChecksum|FindingDroppedTail) {
+		built, parsed := b.Findings(), p.Findings&^(FindingZeroChecksum|FindingDroppedTail)
+		if p.Findings.Has(FindingDroppedTail) {
+			// An INIT, INIT ACK or SHUTDOWN COMPLETE before the dropped
+			// tail was bundled with it; the chunks kept alone are not.
+			built, parsed = built&^FindingUnbundleable, parsed&^FindingUnbundleable
+		}
+		if built != parsed {
 			t.Fatalf("findings differ: built %v, parsed %v", b.Findings(), p.Findings)
 		}
 		out := bytes.Clone(b.Finish())
