@@ -3,23 +3,29 @@ package stream
 import "github.com/gensctp/gensctp/chunk"
 
 // table maps a stream identifier to per-stream state, allocated on first use.
-// It is a two-level array (256 pages of 256 entries), so a lookup costs two
-// index operations, iteration runs in stream-identifier order (which keeps
-// every output deterministic), and an association that negotiated 65535
-// streams but uses three pays for one page. A page whose last entry is
+// It is a two-level array (up to 256 pages of 256 entries), so a lookup
+// costs two index operations, iteration runs in stream-identifier order
+// (which keeps every output deterministic), and an association that
+// negotiated 65535 streams but uses three pays for one page. The directory
+// of pages grows to the highest page used, so an association of a few
+// streams does not carry a directory for 65535. A page whose last entry is
 // removed is freed, except for one spare kept for reuse, so a table whose
 // entries come and go costs what its present entries need and allocates
 // no page in steady state.
 type table[T any] struct {
-	pages [256]*[256]*T
-	used  [256]uint16 // entries in each page
-	n     int         // entries in all pages
-	spare *[256]*T    // an empty page kept for reuse
+	pages []*[256]*T
+	used  []uint16 // entries in each page
+	n     int      // entries in all pages
+	spare *[256]*T // an empty page kept for reuse
 }
 
 // get returns the state of stream id, or nil if it has none.
 func (t *table[T]) get(id chunk.StreamID) *T {
-	p := t.pages[id>>8]
+	hi := int(id >> 8)
+	if hi >= len(t.pages) {
+		return nil
+	}
+	p := t.pages[hi]
 	if p == nil {
 		return nil
 	}
@@ -39,6 +45,9 @@ func (t *table[T]) getOrCreate(id chunk.StreamID) (*T, bool) {
 
 // put sets the state of stream id, which has none, to v.
 func (t *table[T]) put(id chunk.StreamID, v *T) {
+	for int(id>>8) >= len(t.pages) {
+		t.pages, t.used = append(t.pages, nil), append(t.used, 0)
+	}
 	p := t.pages[id>>8]
 	if p == nil {
 		p, t.spare = t.spare, nil
@@ -54,7 +63,10 @@ func (t *table[T]) put(id chunk.StreamID, v *T) {
 
 // remove forgets the state of stream id.
 func (t *table[T]) remove(id chunk.StreamID) {
-	hi := id >> 8
+	hi := int(id >> 8)
+	if hi >= len(t.pages) {
+		return
+	}
 	p := t.pages[hi]
 	if p == nil || p[id&0xff] == nil {
 		return
@@ -98,22 +110,30 @@ func (t *table[T]) each(first int, f func(chunk.StreamID, *T)) {
 // unless set: the next SSN of each inbound stream, whether or not the
 // stream has other state. It is paged like table, with pages of 256 SSNs
 // (512 bytes) allocated when a nonzero SSN is first stored in them, so all
-// 65535 streams cost at most 128 KiB, and streams never used cost nothing.
+// 65535 streams cost at most 128 KiB, and streams never used cost nothing;
+// the directory grows to the highest page used.
 type ssnTable struct {
-	pages [256]*[256]chunk.SSN
+	pages []*[256]chunk.SSN
 }
 
 // get returns the SSN of stream id.
 func (t *ssnTable) get(id chunk.StreamID) chunk.SSN {
-	if p := t.pages[id>>8]; p != nil {
-		return p[id&0xff]
+	if hi := int(id >> 8); hi < len(t.pages) && t.pages[hi] != nil {
+		return t.pages[hi][id&0xff]
 	}
 	return 0
 }
 
 // set sets the SSN of stream id to v.
 func (t *ssnTable) set(id chunk.StreamID, v chunk.SSN) {
-	p := t.pages[id>>8]
+	hi := int(id >> 8)
+	if hi >= len(t.pages) {
+		if v == 0 {
+			return
+		}
+		t.pages = append(t.pages, make([]*[256]chunk.SSN, hi+1-len(t.pages))...)
+	}
+	p := t.pages[hi]
 	if p == nil {
 		if v == 0 {
 			return
