@@ -106,7 +106,7 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 	// in part (RFC 9260 Section 5.1.2: the peer also uses the packet's
 	// source): the first ones, as many as fit.
 	for n := len(ack.Params); room < (ck.minLen()+3)&^3 && n > 0; n-- {
-		if !isAddressParam(ack.Params[n-1]) {
+		if _, ok := chunk.ParamAddress(ack.Params[n-1]); !ok {
 			continue
 		}
 		room += ack.Params[n-1].Len()
@@ -134,15 +134,6 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 		VerificationTag: init.InitiateTag}, 1<<16)
 	b.Add(ack)
 	return b.Finish()
-}
-
-// isAddressParam reports whether p is an IPv4 or IPv6 Address parameter.
-func isAddressParam(p chunk.Param) bool {
-	switch p.(type) {
-	case *chunk.IPv4Address, *chunk.IPv6Address:
-		return true
-	}
-	return false
 }
 
 // tlvLen returns the padded length of the TLV at the start of b.

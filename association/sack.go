@@ -42,14 +42,28 @@ func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
 	// The distances from the point are taken forward: a Cumulative TSN Ack
 	// half the TSN space away is not less than the point, and acknowledges
 	// what was never sent.
-	if _, reported := validGapBlocks(s); cum.Sub(a.cumAckPoint) > a.out.last().Sub(a.cumAckPoint) ||
-		reported.Sub(a.cumAckPoint) > a.out.last().Sub(a.cumAckPoint) {
-		a.abort(now, &chunk.ProtocolViolationCause{Info: []byte("SACK acknowledges a TSN not sent")}, CommLost)
-		return discard("SACK acknowledges unsent TSNs", chunk.TypeSACK, nil)
+	if _, reported := validGapBlocks(s); a.notSent(cum) || a.notSent(reported) {
+		return a.abortAckNotSent(now, chunk.TypeSACK)
 	}
 	a.sackScratch, a.sackPending = a.sackPending, a.sackScratch
 	a.hasSACKPending = true
 	return nil
+}
+
+// notSent reports whether tsn is beyond the last TSN sent, the distance
+// taken forward from the Cumulative TSN Ack Point (serial arithmetic: a
+// TSN half the space away is ahead, not behind).
+func (a *Association) notSent(tsn chunk.TSN) bool {
+	return tsn.Sub(a.cumAckPoint) > a.out.last().Sub(a.cumAckPoint)
+}
+
+// abortAckNotSent aborts the association on a chunk of type t that
+// acknowledges a TSN never sent (RFC 9260 Section 12.4: "An SCTP
+// implementation MUST abort the association if it receives a SACK chunk
+// acknowledging a TSN that has not been sent"; RFC 5062 Section 5.3).
+func (a *Association) abortAckNotSent(now timer.Time, t chunk.Type) error {
+	a.abort(now, &chunk.ProtocolViolationCause{Info: []byte(t.String() + " acknowledges a TSN not sent")}, CommLost)
+	return discard(t.String()+" acknowledges unsent TSNs", t, nil)
 }
 
 // ackPoint returns the Cumulative TSN Ack Point with what the SACK and

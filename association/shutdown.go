@@ -102,9 +102,8 @@ func (a *Association) handleShutdown(now timer.Time, c *chunk.Shutdown) error {
 	// forward from the point as for a SACK.
 	cum := c.CumTSNAck
 	stale := cum.LT(a.ackPoint())
-	if !stale && cum.Sub(a.cumAckPoint) > a.out.last().Sub(a.cumAckPoint) {
-		a.abort(now, &chunk.ProtocolViolationCause{Info: []byte("SHUTDOWN acknowledges a TSN not sent")}, CommLost)
-		return discard("SHUTDOWN acknowledges unsent TSNs", chunk.TypeShutdown, nil)
+	if !stale && a.notSent(cum) {
+		return a.abortAckNotSent(now, chunk.TypeShutdown)
 	}
 	valid := !stale
 	if a.state == StateShutdownReceived {

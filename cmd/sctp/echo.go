@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/gensctp/gensctp/api"
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/endpoint"
@@ -40,10 +41,6 @@ type serverOpts struct {
 	verbose    bool
 }
 
-// defaultMaxMessage is the default of echo's -max-message (as api's
-// DefaultMaxMessageSize).
-const defaultMaxMessage = 16 << 20
-
 func runEcho(ctx context.Context, sio stdio, args []string) int {
 	return runServer(ctx, sio, args, echoCommand, 7, true)
 }
@@ -59,7 +56,7 @@ func runServer(ctx context.Context, sio stdio, args []string, cmd command, port 
 	newInt(fs, &o.count, 0, 0, maxInt32, []string{"c"}, "exit after `N` associations ended (0: run until killed)")
 	fs.BoolVar(&o.verbose, "v", false, "print a line per message")
 	if echo {
-		newInt(fs, &o.maxMessage, defaultMaxMessage, 1, maxInt32, []string{"max-message"},
+		newInt(fs, &o.maxMessage, api.DefaultMaxMessageSize, 1, maxInt32, []string{"max-message"},
 			"largest `bytes` of messages delivered in pieces gathered per association; beyond, the association is aborted")
 	}
 	o.knobs.register(fs, false)
