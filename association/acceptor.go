@@ -16,8 +16,7 @@ import (
 // creates an Association only when a COOKIE ECHO with a valid cookie
 // arrives. Not safe for concurrent use; the caller serialises.
 type Acceptor struct {
-	cfg  Config
-	rxIP IPInfo // of the packet being processed (HandleCookieEchoIP)
+	cfg Config
 }
 
 // NewAcceptor returns an Acceptor that creates associations with cfg (its
@@ -78,13 +77,15 @@ func (l *Acceptor) HandleInitFrom(now timer.Time, from netip.AddrPort, h packet.
 }
 
 // HandleCookieEcho checks the COOKIE ECHO that is the first chunk of p,
-// received from the peer address from (RFC 9260 Section 5.1.5). With a
-// valid cookie it returns the new association in the ESTABLISHED state,
-// with the rest of p (DATA bundled with the COOKIE ECHO) processed and a
+// the packet of d, received at d.Now from the peer address d.From (RFC
+// 9260 Section 5.1.5). With a valid cookie it returns the new association
+// in the ESTABLISHED state, with the rest of p (DATA bundled with the
+// COOKIE ECHO, delivered with d.IP as HandlePacket does) processed and a
 // COOKIE ACK queued. With a stale cookie it returns a reply packet carrying
 // an ERROR with the "Stale Cookie" cause, appended to buf. Otherwise the
 // packet is to be discarded silently and the error says why.
-func (l *Acceptor) HandleCookieEcho(now timer.Time, from netip.AddrPort, p *packet.Packet, buf []byte) (*Association, []byte, error) {
+func (l *Acceptor) HandleCookieEcho(d *Datagram, p *packet.Packet, buf []byte) (*Association, []byte, error) {
+	now, from := d.Now, d.From
 	var ck cookie
 	raw, stale, err := l.verifyCookieEcho(now, p, &ck)
 	switch {
@@ -118,8 +119,7 @@ func (l *Acceptor) HandleCookieEcho(now timer.Time, from netip.AddrPort, p *pack
 	a.queueCtrl(ctrlChunk{c: &chunk.CookieAck{}, to: a.primary})
 	a.established(now, CommUp)
 	// Step 7: the rest of the packet (DATA bundled with the COOKIE ECHO).
-	a.rxIP = l.rxIP
-	defer func() { a.rxIP = IPInfo{} }()
+	a.rxIP = d.IP
 	if err := a.processChunks(now, from, p, raw.Offset+len(raw.Bytes)); err != nil {
 		return a, nil, nil // the association exists; the rest was bad
 	}

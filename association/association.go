@@ -98,9 +98,10 @@ type Association struct {
 	// steps 1 to 3).
 	cookieVerified bool
 	// What Message.IP and Message.From report (ipinfo.go): the IP header
-	// fields and the path of the packet being processed, the message end
-	// it just brought (rxEnd, rxEndTSN), and what the message ends still
-	// in reassembly keep, by TSN.
+	// fields (Datagram.IP, set by HandlePacket and HandleCookieEcho and
+	// read only while they run) and the path of the packet being
+	// processed, the message end it just brought (rxEnd, rxEndTSN), and
+	// what the message ends still in reassembly keep, by TSN.
 	rxIP     IPInfo
 	rxFrom   netip.AddrPort
 	rxEnd    bool
@@ -329,8 +330,8 @@ type Message struct {
 	// following pieces of the same message come next on the stream.
 	EndOfRecord bool
 	// IP holds the IP header fields of the packet that carried the last
-	// DATA chunk of the message, as the caller passed them to
-	// HandlePacketIP; zero when unknown and on pieces that do not end a
+	// DATA chunk of the message, as the caller passed them in
+	// Datagram.IP; zero when unknown and on pieces that do not end a
 	// message.
 	IP IPInfo
 	// From is the peer transport address (IP and UDP encapsulation port)

@@ -10,7 +10,8 @@
 // touches a socket. Everything comes in as a call that carries the current
 // time:
 //
-//   - HandlePacket(now, from, packet): a received SCTP packet;
+//   - HandlePacket(datagram, packet): a received SCTP packet, with the
+//     Datagram that brought it (time, source, IP header fields);
 //   - HandleTimeout(now): the time reached NextDeadline;
 //   - user operations: Connect, Send, Shutdown, Abort, SetOption-style
 //     setters, each with now.

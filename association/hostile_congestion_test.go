@@ -27,7 +27,7 @@ func TestHostileCongestionRenegeToggle(t *testing.T) {
 	none := packetOf(headerZA(aTag), &chunk.SACK{CumTSNAck: cum, ARwnd: 1 << 20})
 	before := association.CwndAckedBytes(p.A)
 	for i := range 10 {
-		require.NoError(t, p.A.HandleDatagram(p.Now, p.AddrZ, [2][]byte{all, none}[i%2]))
+		require.NoError(t, p.A.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrZ, Data: [2][]byte{all, none}[i%2]}))
 	}
 	require.Equal(t, uint64(outstanding-1), association.CwndAckedBytes(p.A)-before,
 		"bytes counted toward cwnd: each gap-acknowledged chunk once")

@@ -67,7 +67,7 @@ func hand(p *associationtest.Pair, a *association.Association, cs ...chunk.Chunk
 		}
 		return cs[i]
 	})
-	_ = a.HandleDatagram(p.Now, from, d)
+	_ = a.HandleDatagram(&association.Datagram{Now: p.Now, From: from, Data: d})
 }
 
 // oneByte returns an unordered DATA chunk of one byte with TSN tsn.
@@ -89,7 +89,7 @@ func openRanges(tb testing.TB, p *associationtest.Pair, cum chunk.TSN, n int) ch
 			}
 			return oneByte(cum + chunk.TSN(2*(k+i)))
 		})
-		require.NoError(tb, p.Z.HandleDatagram(p.Now, p.AddrA, d))
+		require.NoError(tb, p.Z.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrA, Data: d}))
 		k += m
 	}
 	require.Equal(tb, n, association.TSNRanges(p.Z))
@@ -116,7 +116,7 @@ func BenchmarkHostileCPUDuplicateData(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				_ = p.Z.HandleDatagram(p.Now, p.AddrA, dup)
+				_ = p.Z.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrA, Data: dup})
 			}
 			b.ReportMetric(float64(n), "chunks/datagram")
 		})
@@ -186,7 +186,7 @@ func BenchmarkHostileCPUSACKFlood(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		_ = p.A.HandleDatagram(p.Now, p.AddrZ, d[i&1])
+		_ = p.A.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrZ, Data: d[i&1]})
 		i++
 	}
 	b.ReportMetric(float64(n), "sacks/datagram")
@@ -203,7 +203,7 @@ func TestHostileCPUDuplicateData(t *testing.T) {
 	p, cum := hostilePair(t, 910, nil)
 	dup, n := duplicates(p, openRanges(t, p, cum, 1024))
 	before, dups := association.ReceiveSteps(p.Z), p.Z.Stats().DuplicateTSNs
-	require.NoError(t, p.Z.HandleDatagram(p.Now, p.AddrA, dup))
+	require.NoError(t, p.Z.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrA, Data: dup}))
 	require.Equal(t, dups+uint64(n), p.Z.Stats().DuplicateTSNs, "every chunk is a duplicate")
 	require.LessOrEqual(t, association.ReceiveSteps(p.Z)-before, uint64(n), "steps for %d duplicates", n)
 }
@@ -222,7 +222,7 @@ func TestHostileCPUOutOfOrderData(t *testing.T) {
 		return oneByte(cum + chunk.TSN(2*(i+1)))
 	})
 	before := association.ReceiveSteps(p.Z)
-	require.NoError(t, p.Z.HandleDatagram(p.Now, p.AddrA, d))
+	require.NoError(t, p.Z.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrA, Data: d}))
 	require.Equal(t, n, association.TSNRanges(p.Z))
 	require.LessOrEqual(t, association.ReceiveSteps(p.Z)-before, uint64(4*n), "steps for %d chunks", n)
 }
@@ -240,7 +240,7 @@ func TestHostileCPUSACKFlood(t *testing.T) {
 	flood, n := sackFlood(p, cum, last)
 	for i := range 6 {
 		before := association.SACKVisits(p.A)
-		require.NoError(t, p.A.HandleDatagram(p.Now, p.AddrZ, flood[i%2]))
+		require.NoError(t, p.A.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrZ, Data: flood[i%2]}))
 		require.LessOrEqual(t, association.SACKVisits(p.A)-before, uint64(4*outstanding),
 			"entries visited for a datagram of %d SACKs", n)
 	}
@@ -261,7 +261,7 @@ func TestHostileCPUShutdownFlood(t *testing.T) {
 	aTag, _ := p.A.Tags()
 	shutdown := &chunk.Shutdown{CumTSNAck: cum}
 	d, _ := datagram(headerZA(aTag), hostileDatagram, func(int) chunk.Chunk { return shutdown })
-	require.NoError(t, p.A.HandleDatagram(p.Now, p.AddrZ, d))
+	require.NoError(t, p.A.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrZ, Data: d}))
 	require.Equal(t, association.StateShutdownReceived, p.A.State())
 	all := &chunk.SACK{CumTSNAck: cum, ARwnd: 1 << 20,
 		GapBlocks: []chunk.GapBlock{{Start: 2, End: uint16(last.Sub(cum))}}}
@@ -277,7 +277,7 @@ func TestHostileCPUShutdownFlood(t *testing.T) {
 	})
 	for range 3 {
 		before := association.SACKVisits(p.A)
-		require.NoError(t, p.A.HandleDatagram(p.Now, p.AddrZ, d))
+		require.NoError(t, p.A.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrZ, Data: d}))
 		require.LessOrEqual(t, association.SACKVisits(p.A)-before, uint64(4*outstanding),
 			"entries visited for a datagram of %d SACK and SHUTDOWN chunks", n)
 		require.Equal(t, 1, p.A.Outstanding(), "only the first chunk is not acknowledged")
@@ -299,10 +299,10 @@ func TestHostileCPURepeatedSACK(t *testing.T) {
 	aTag, _ := p.A.Tags()
 	sack := packetOf(headerZA(aTag), &chunk.SACK{CumTSNAck: cum, ARwnd: 1 << 20,
 		GapBlocks: []chunk.GapBlock{{Start: 2, End: uint16(last.Sub(cum))}}})
-	require.NoError(t, p.A.HandleDatagram(p.Now, p.AddrZ, sack))
+	require.NoError(t, p.A.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrZ, Data: sack}))
 	before := association.SACKVisits(p.A)
 	for range 1000 {
-		require.NoError(t, p.A.HandleDatagram(p.Now, p.AddrZ, sack))
+		require.NoError(t, p.A.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrZ, Data: sack}))
 	}
 	require.Zero(t, association.SACKVisits(p.A)-before, "entries visited for 1,000 repeated SACKs")
 	require.Equal(t, outstanding, p.A.Status().UnackData)
@@ -311,6 +311,6 @@ func TestHostileCPURepeatedSACK(t *testing.T) {
 	// rule D ii).
 	sack = packetOf(headerZA(aTag), &chunk.SACK{CumTSNAck: cum, ARwnd: 1 << 19,
 		GapBlocks: []chunk.GapBlock{{Start: 2, End: uint16(last.Sub(cum))}}})
-	require.NoError(t, p.A.HandleDatagram(p.Now, p.AddrZ, sack))
+	require.NoError(t, p.A.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrZ, Data: sack}))
 	require.Equal(t, 1<<19-1, p.A.Status().Rwnd, "a_rwnd less the one byte outstanding")
 }

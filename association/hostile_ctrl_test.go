@@ -73,7 +73,7 @@ func TestHostileCtrlQueueBoundedInBytes(t *testing.T) {
 	zTag, _ := p.Z.Tags()
 	hb := packetOf(headerAZ(zTag), heartbeatOf(200))
 	for range 10000 {
-		_ = p.Z.HandleDatagram(p.Now, p.AddrA, hb) // a dropped reply is a discard
+		_ = p.Z.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrA, Data: hb}) // a dropped reply is a discard
 	}
 	requireCtrlQueue(t, p.Z, 64<<10)
 	require.Positive(t, association.CtrlQueueBytes(p.Z))
@@ -327,8 +327,8 @@ func TestHostileCtrlInitTooLarge(t *testing.T) {
 func TestHostileCtrlPMTULoweredWhileQueued(t *testing.T) {
 	p, c := establishedPair(t, 316)
 	zTag, _ := p.Z.Tags()
-	require.NoError(t, p.Z.HandleDatagram(p.Now, p.AddrA, packetOf(headerAZ(zTag), heartbeatOf(1300))))
-	require.NoError(t, p.Z.HandleDatagram(p.Now, p.AddrA, packetOf(headerAZ(zTag), heartbeatOf(64))))
+	require.NoError(t, p.Z.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrA, Data: packetOf(headerAZ(zTag), heartbeatOf(1300))}))
+	require.NoError(t, p.Z.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrA, Data: packetOf(headerAZ(zTag), heartbeatOf(64))}))
 	require.NoError(t, p.Z.SetPathParams(p.Now, netip.Addr{}, association.PathParams{PathMTU: association.MinMTU}))
 	start := p.Now
 	p.Run(time.Second)

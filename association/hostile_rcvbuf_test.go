@@ -71,7 +71,7 @@ func (h *hostileReceiver) streams(first, last int, flags chunk.DataFlags, size i
 			h.ssn[sid]++
 		}
 		if (sid-first)%50 == 49 || sid == last {
-			_ = h.z.HandleDatagram(h.p.Now, h.p.AddrA, h.b.Finish()) // DATA beyond the window is dropped
+			_ = h.z.HandleDatagram(&association.Datagram{Now: h.p.Now, From: h.p.AddrA, Data: h.b.Finish()}) // DATA beyond the window is dropped
 			h.drain()
 			h.b.Reset(h.buf[:0], headerAZ(h.tag), 1<<16)
 		}
@@ -235,7 +235,7 @@ func TestHostileRcvbufTinyMessagesHeap(t *testing.T) {
 					h.next++
 					ssn++
 				}
-				_ = h.z.HandleDatagram(h.p.Now, h.p.AddrA, h.b.Finish())
+				_ = h.z.HandleDatagram(&association.Datagram{Now: h.p.Now, From: h.p.AddrA, Data: h.b.Finish()})
 				for { // Z's SACKs go nowhere; nothing is polled
 					if _, ok := h.z.AppendPacket(h.p.Now, h.buf[:0]); !ok {
 						break
@@ -261,7 +261,7 @@ func (h *hostileReceiver) send(cs ...*chunk.Data) {
 	for _, d := range cs {
 		h.b.Reset(h.buf[:0], headerAZ(h.tag), 1<<16)
 		require.True(h.t, h.b.Add(d))
-		_ = h.z.HandleDatagram(h.p.Now, h.p.AddrA, h.b.Finish()) // DATA may be dropped
+		_ = h.z.HandleDatagram(&association.Datagram{Now: h.p.Now, From: h.p.AddrA, Data: h.b.Finish()}) // DATA may be dropped
 		h.drain()
 	}
 }
@@ -428,7 +428,7 @@ func TestHostileRcvbufEventsLeaveTheWindow(t *testing.T) {
 		SSN: h.ssn[0], UserData: []byte{1}}))
 	h.next++
 	h.ssn[0]++
-	_ = h.z.HandleDatagram(h.p.Now, h.p.AddrA, h.b.Finish())
+	_ = h.z.HandleDatagram(&association.Datagram{Now: h.p.Now, From: h.p.AddrA, Data: h.b.Finish()})
 	var arwnd uint32
 	for { // Z's packets only: nothing is polled
 		out, ok := h.z.AppendPacket(h.p.Now, h.buf[:0])
@@ -466,7 +466,7 @@ func TestHostileRcvbufFullWindowFitsTheBuffer(t *testing.T) {
 	h.b.Reset(h.buf[:0], headerAZ(h.tag), 1<<16)
 	require.True(t, h.b.Add(&chunk.Data{TSN: h.next, Flags: chunk.FlagBeginning | chunk.FlagEnd | chunk.FlagImmediate,
 		SSN: h.ssn[0], UserData: []byte{1}}))
-	require.NoError(t, h.z.HandleDatagram(h.p.Now, h.p.AddrA, h.b.Finish()))
+	require.NoError(t, h.z.HandleDatagram(&association.Datagram{Now: h.p.Now, From: h.p.AddrA, Data: h.b.Finish()}))
 	h.next++
 	h.ssn[0]++
 	h.drain()
@@ -478,7 +478,7 @@ func TestHostileRcvbufFullWindowFitsTheBuffer(t *testing.T) {
 		h.b.Reset(h.buf[:0], headerAZ(h.tag), 1<<16)
 		require.True(t, h.b.Add(&chunk.Data{TSN: h.next, Flags: chunk.FlagBeginning | chunk.FlagEnd,
 			SSN: h.ssn[0], UserData: data}))
-		if err := h.z.HandleDatagram(h.p.Now, h.p.AddrA, h.b.Finish()); err != nil {
+		if err := h.z.HandleDatagram(&association.Datagram{Now: h.p.Now, From: h.p.AddrA, Data: h.b.Finish()}); err != nil {
 			dropped++
 		}
 		h.next++

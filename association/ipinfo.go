@@ -4,8 +4,6 @@ import (
 	"net/netip"
 
 	"github.com/gensctp/gensctp/chunk"
-	"github.com/gensctp/gensctp/packet"
-	"github.com/gensctp/gensctp/timer"
 )
 
 // IPFields is a set of the fields of IPInfo.
@@ -24,7 +22,7 @@ const (
 )
 
 // IPInfo is what the IP layer below the UDP encapsulation reported about
-// the header of a received packet, for the ancillary data of gen_sctp's
+// the header of a received packet (Datagram.IP), for the ancillary data of gen_sctp's
 // recvtos, recvtclass and recvttl options. The association does not
 // interpret it: it hands it on with the messages the packet completes
 // (Message.IP). A field is valid only when its bit is in Has; the zero
@@ -40,27 +38,6 @@ type IPInfo struct {
 	HopLimit uint8
 	// Has says which of the fields above are valid.
 	Has IPFields
-}
-
-// HandlePacketIP is HandlePacket for a packet whose IP header fields the
-// caller knows (ip). Each message whose last DATA chunk (the one with the
-// E bit) arrives in this packet carries ip in Message.IP when it is
-// delivered, now or later, after messages it waits for. ip is not
-// otherwise used: it changes nothing in the protocol.
-func (a *Association) HandlePacketIP(now timer.Time, from netip.AddrPort, p *packet.Packet, ip IPInfo) error {
-	a.rxIP = ip
-	defer func() { a.rxIP = IPInfo{} }()
-	return a.HandlePacket(now, from, p)
-}
-
-// HandleCookieEchoIP is HandleCookieEcho for a packet whose IP header
-// fields the caller knows: the DATA bundled with the COOKIE ECHO is
-// delivered with ip (see Association.HandlePacketIP).
-func (l *Acceptor) HandleCookieEchoIP(now timer.Time, from netip.AddrPort, p *packet.Packet, ip IPInfo,
-	buf []byte) (*Association, []byte, error) {
-	l.rxIP = ip
-	defer func() { l.rxIP = IPInfo{} }()
-	return l.HandleCookieEcho(now, from, p, buf)
 }
 
 // heldEnd is what a message keeps of the packet that brought its last

@@ -67,6 +67,12 @@ func dataChunks(t *testing.T, pkt *packet.Packet) []chunk.Data {
 	return out
 }
 
+// fromA returns the datagram that brings pkt from A to Z now, with the IP
+// header fields ip.
+func fromA(p *associationtest.Pair, pkt *packet.Packet, ip association.IPInfo) *association.Datagram {
+	return &association.Datagram{Now: p.Now, From: p.AddrA, Data: pkt.Bytes(), IP: ip}
+}
+
 // pollZ returns the messages Z has delivered.
 func pollZ(p *associationtest.Pair) []association.Message {
 	var out []association.Message
@@ -85,8 +91,8 @@ func pollZ(p *associationtest.Pair) []association.Message {
 // of order: the second waits in reassembly for the first (RFC 9260
 // Section 6.6: ordered messages are delivered "in the order of their SSN"),
 // and each is delivered with its own packet's fields, not with those of
-// the packet that made it deliverable. A packet handed in without IPInfo
-// gives its messages none.
+// the packet that made it deliverable. A datagram without IP header
+// fields, after those with, gives its messages none.
 func TestIPInfoOrderedOutOfOrder(t *testing.T) {
 	p := noDelayPair(t, 41)
 	m1, m2 := bytes.Repeat([]byte{1}, 1000), bytes.Repeat([]byte{2}, 1000)
@@ -95,9 +101,9 @@ func TestIPInfoOrderedOutOfOrder(t *testing.T) {
 	pkts := takeA(t, p)
 	require.Equal(t, 2, len(pkts), "one message per packet")
 
-	require.NoError(t, p.Z.HandlePacketIP(p.Now, p.AddrA, &pkts[1], ipOf(1)))
+	require.NoError(t, p.Z.HandlePacket(fromA(p, &pkts[1], ipOf(1)), &pkts[1]))
 	require.Empty(t, pollZ(p), "the second message waits for the first")
-	require.NoError(t, p.Z.HandlePacketIP(p.Now, p.AddrA, &pkts[0], ipOf(0)))
+	require.NoError(t, p.Z.HandlePacket(fromA(p, &pkts[0], ipOf(0)), &pkts[0]))
 	got := pollZ(p)
 	require.Len(t, got, 2)
 	require.Equal(t, m1, got[0].Data)
@@ -108,10 +114,10 @@ func TestIPInfoOrderedOutOfOrder(t *testing.T) {
 	require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, []byte("plain")))
 	pkts = takeA(t, p)
 	require.Equal(t, 1, len(pkts))
-	require.NoError(t, p.Z.HandlePacket(p.Now, p.AddrA, &pkts[0]))
+	require.NoError(t, p.Z.HandlePacket(fromA(p, &pkts[0], association.IPInfo{}), &pkts[0]))
 	got = pollZ(p)
 	require.Len(t, got, 1)
-	require.Equal(t, association.IPInfo{}, got[0].IP, "HandlePacket knows no IP header")
+	require.Equal(t, association.IPInfo{}, got[0].IP, "a datagram without IP header fields")
 }
 
 // A message fragmented over three packets (RFC 9260 Section 6.9) carries
@@ -134,10 +140,10 @@ func TestIPInfoFragments(t *testing.T) {
 	require.Equal(t, 2, last, "the E fragment is in the third packet")
 
 	for _, i := range []int{2, 1} {
-		require.NoError(t, p.Z.HandlePacketIP(p.Now, p.AddrA, &pkts[i], ipOf(i)))
+		require.NoError(t, p.Z.HandlePacket(fromA(p, &pkts[i], ipOf(i)), &pkts[i]))
 		require.Empty(t, pollZ(p))
 	}
-	require.NoError(t, p.Z.HandlePacketIP(p.Now, p.AddrA, &pkts[0], ipOf(0)))
+	require.NoError(t, p.Z.HandlePacket(fromA(p, &pkts[0], ipOf(0)), &pkts[0]))
 	got := pollZ(p)
 	require.Len(t, got, 1)
 	require.Equal(t, msg, got[0].Data)
@@ -147,7 +153,7 @@ func TestIPInfoFragments(t *testing.T) {
 // DATA bundled with the COOKIE ECHO (RFC 9260 Section 5.1: "The COOKIE
 // ECHO chunk MAY be bundled with any pending outbound DATA chunks") is
 // processed by the Acceptor as it creates the association: its message
-// carries the fields HandleCookieEchoIP was given. A does not bundle DATA
+// carries the fields of the datagram HandleCookieEcho was given. A does not bundle DATA
 // with its COOKIE ECHO, so the test adds a DATA chunk with A's initial TSN
 // to A's COOKIE ECHO.
 func TestIPInfoCookieEchoBundle(t *testing.T) {
@@ -165,7 +171,7 @@ func TestIPInfoCookieEchoBundle(t *testing.T) {
 	parseChunk(t, first, &init)
 	initAck := p.Acceptor.HandleInit(p.Now, pkts[0].Header, &init, nil)
 	require.NotNil(t, initAck)
-	require.NoError(t, p.A.HandleDatagram(p.Now, p.AddrZ, initAck))
+	require.NoError(t, p.A.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrZ, Data: initAck}))
 	pkts = takeA(t, p)
 	require.Equal(t, 1, len(pkts))
 	it = pkts[0].Chunks()
@@ -183,7 +189,7 @@ func TestIPInfoCookieEchoBundle(t *testing.T) {
 	bundle, err := packet.Parse(b.Finish(), packet.Options{})
 	require.NoError(t, err)
 
-	z, reply, err := p.Acceptor.HandleCookieEchoIP(p.Now, p.AddrA, &bundle, ipOf(7), nil)
+	z, reply, err := p.Acceptor.HandleCookieEcho(fromA(p, &bundle, ipOf(7)), &bundle, nil)
 	require.NoError(t, err)
 	require.Nil(t, reply)
 	require.NotNil(t, z)

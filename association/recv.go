@@ -9,24 +9,30 @@ import (
 	"github.com/gensctp/gensctp/timer"
 )
 
-// HandleDatagram parses and checks the SCTP packet b (common header,
-// CRC32c, chunk envelopes) received from the peer address from (the peer
-// IP and the UDP source port of the encapsulating datagram) and processes
-// it. b is not retained. The returned error explains a discarded packet;
-// RFC 9260 discards invalid packets silently, so it is informational.
-func (a *Association) HandleDatagram(now timer.Time, from netip.AddrPort, b []byte) error {
-	p, err := packet.Parse(b, packet.Options{AcceptZeroChecksum: a.zeroChecksum})
+// HandleDatagram parses and checks the SCTP packet d.Data (common header,
+// CRC32c, with the zero checksum of RFC 9653 when negotiated, chunk
+// envelopes) and processes it as HandlePacket does. It is for a caller
+// that demultiplexes nothing itself (one association alone, as in tests);
+// an Endpoint parses each packet once and calls HandlePacket. The returned
+// error explains a discarded packet; RFC 9260 discards invalid packets
+// silently, so it is informational.
+func (a *Association) HandleDatagram(d *Datagram) error {
+	p, err := packet.Parse(d.Data, packet.Options{AcceptZeroChecksum: a.zeroChecksum})
 	if err != nil {
 		return discard("malformed packet", 0, err)
 	}
-	return a.HandlePacket(now, from, &p)
+	return a.HandlePacket(d, &p)
 }
 
-// HandlePacket processes a packet that packet.Parse accepted (the caller
-// checked the CRC32c), received from the peer address from. The packet is
-// not retained.
-func (a *Association) HandlePacket(now timer.Time, from netip.AddrPort, p *packet.Packet) error {
+// HandlePacket processes p, the packet of d that packet.Parse accepted
+// (the caller checked the CRC32c), received at d.Now from the peer
+// address d.From. Each message whose last DATA chunk (the one with the E
+// bit) arrives in p carries d.IP in Message.IP when it is delivered, now
+// or later, after messages it waits for. Neither d nor p is retained.
+func (a *Association) HandlePacket(d *Datagram, p *packet.Packet) error {
 	defer a.startBurst()
+	now, from := d.Now, d.From
+	a.rxIP = d.IP
 	a.stats.PacketsReceived++
 	if p.DstPort != a.cfg.LocalPort || p.SrcPort != a.cfg.PeerPort {
 		return discard("wrong ports", 0, nil)

@@ -269,7 +269,7 @@ func sackDueAtZ(t *testing.T, seed uint64) (*associationtest.Pair, chunk.Verific
 	zTag, _ := p.Z.Tags()
 	d := packetOf(headerAZ(zTag), &chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd | chunk.FlagImmediate,
 		TSN: m.TSN + 1, SSN: m.SSN + 1, UserData: []byte("last")})
-	require.NoError(t, p.Z.HandleDatagram(p.Now, p.AddrA, d))
+	require.NoError(t, p.Z.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrA, Data: d}))
 	return p, zTag
 }
 
@@ -280,7 +280,7 @@ func sackDueAtZ(t *testing.T, seed uint64) (*associationtest.Pair, chunk.Verific
 // association.
 func TestScenarioAbortAfterDataAcrossDatagrams(t *testing.T) {
 	p, zTag := sackDueAtZ(t, 315)
-	require.NoError(t, p.Z.HandleDatagram(p.Now, p.AddrA, packetOf(headerAZ(zTag), &chunk.Abort{})))
+	require.NoError(t, p.Z.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrA, Data: packetOf(headerAZ(zTag), &chunk.Abort{})}))
 	require.Equal(t, association.StateClosed, p.Z.State())
 	require.Empty(t, sentAfter(t, p.Z, p.Now))
 }

@@ -570,7 +570,8 @@ func TestScenarioTamperedCookieRejected(t *testing.T) {
 		b.Add(&chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd, TSN: 1000, UserData: []byte("bundled")})
 		p, err := packet.Parse(b.Finish(), packet.Options{})
 		require.NoError(t, err)
-		return acc.HandleCookieEcho(now.Add(time.Millisecond), associationtest.AddrA, &p, nil)
+		d := association.Datagram{Now: now.Add(time.Millisecond), From: associationtest.AddrA, Data: p.Bytes()}
+		return acc.HandleCookieEcho(&d, &p, nil)
 	}
 	for i := range genuine {
 		for bit := range 8 {

@@ -174,7 +174,7 @@ func TestCookieEchoAfterListenOff(t *testing.T) {
 	st.w.Run(100 * time.Millisecond)
 	require.NotNil(t, echo)
 	st.s.Listen(false)
-	err = st.s.HandleDatagram(st.w.Now, addrC, addrS.Addr(), echo)
+	err = st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: addrC, To: addrS.Addr(), Data: echo})
 	var de *endpoint.DropError
 	require.True(t, errors.As(err, &de))
 	require.Equal(t, endpoint.DropNotListening, de.Reason)
@@ -225,7 +225,7 @@ func TestCookieRotation(t *testing.T) {
 			require.LessOrEqual(t, st.s.NextDeadline(), now)
 			st.s.HandleTimeout(now)
 		}
-		err = st.s.HandleDatagram(now, addrC, addrS.Addr(), echo)
+		err = st.s.HandleDatagram(&association.Datagram{Now: now, From: addrC, To: addrS.Addr(), Data: echo})
 		if rotations < 2 {
 			require.NoError(t, err, "rotations %d", rotations)
 			require.Equal(t, 1, st.s.Len())

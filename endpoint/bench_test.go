@@ -27,9 +27,9 @@ type directNode interface {
 func (d *direct) deliver(from netip.AddrPort, out association.Outgoing) {
 	switch n := d.nodes[out.To].(type) {
 	case *endpoint.Endpoint:
-		_ = n.HandleDatagram(d.now, from, out.To.Addr(), out.Data)
+		_ = n.HandleDatagram(&association.Datagram{Now: d.now, From: from, To: out.To.Addr(), Data: out.Data})
 	case *association.Association:
-		_ = n.HandleDatagram(d.now, from, out.Data)
+		_ = n.HandleDatagram(&association.Datagram{Now: d.now, From: from, Data: out.Data})
 	}
 }
 

@@ -9,11 +9,11 @@ import (
 	"github.com/gensctp/gensctp/timer"
 )
 
-// HandleDatagram processes the SCTP packet b, the payload of a UDP
-// datagram from the peer address from (its IP and UDP source port)
-// received on the local address to (the zero Addr if unknown). b is parsed
-// and its CRC32c verified once (RFC 9260 Section 6.8), then the packet is
-// demultiplexed:
+// HandleDatagram processes the SCTP packet d.Data, the payload of a UDP
+// datagram from the peer address d.From (its IP and UDP source port)
+// received at d.Now on the local address d.To (the zero Addr if unknown).
+// It is parsed and its CRC32c verified once (RFC 9260 Section 6.8), then
+// the packet is demultiplexed:
 //
 //   - a packet whose verification tag is the local tag of an association
 //     (and whose source port is that association's peer port) goes to it
@@ -36,27 +36,32 @@ import (
 //     COOKIE-ECHOED (Section 8.5.1 E);
 //   - anything else is out of the blue (Section 8.4).
 //
+// The association that processes the packet hands d.IP, the IP header
+// fields the caller knows, on with the messages the packet completes
+// (see association.Association.HandlePacket); d.IP changes nothing else,
+// and nothing for a packet no association takes.
+//
 // Replies of the endpoint itself are queued for AppendPacket. No state of
 // an association changes for a packet that fails its verification-tag
 // check: the remote UDP encapsulation port in particular is learned only
-// from packets that passed it (RFC 6951 Section 5.4). b is not retained.
+// from packets that passed it (RFC 6951 Section 5.4). Neither d nor d.Data
+// is retained.
 //
 // The error explains a packet that was not processed normally: a
 // *DropError, or the *association.DiscardError of the association. RFC
 // 9260 discards invalid packets silently, so it is informational.
-func (e *Endpoint) HandleDatagram(now timer.Time, from netip.AddrPort, to netip.Addr, b []byte) error {
-	e.tick(now)
-	p, err := packet.Parse(b, packet.Options{})
+func (e *Endpoint) HandleDatagram(d *association.Datagram) error {
+	e.tick(d.Now)
+	p, err := packet.Parse(d.Data, packet.Options{})
 	if err != nil {
 		return &DropError{Reason: DropMalformed, Err: err}
 	}
-	return e.HandlePacket(now, from, to, &p)
+	return e.handlePacket(d, &p)
 }
 
-// HandlePacket is HandleDatagram for a packet already parsed (and its
-// CRC32c verified) with packet.Parse. p is not retained.
-func (e *Endpoint) HandlePacket(now timer.Time, from netip.AddrPort, to netip.Addr, p *packet.Packet) error {
-	e.tick(now)
+// handlePacket demultiplexes p, the packet of d (see HandleDatagram).
+func (e *Endpoint) handlePacket(d *association.Datagram, p *packet.Packet) error {
+	now, from, to := d.Now, d.From, d.To
 	first, err := screen(from, to, p)
 	if err != nil {
 		return err
@@ -70,17 +75,17 @@ func (e *Endpoint) HandlePacket(now timer.Time, from netip.AddrPort, to netip.Ad
 		if !e.initLimit.allow(now, from.Addr(), e.cfg.Assoc.Rand) {
 			return &DropError{Reason: DropInitRate, Chunk: chunk.TypeInit}
 		}
-		return e.handleInit(now, from, to, p, first, key)
+		return e.handleInit(d, p, first, key)
 	case first.Type == chunk.TypeCookieEcho:
-		return e.handleCookieEcho(now, from, to, p, key)
+		return e.handleCookieEcho(d, p, key)
 	case reflected(first):
 		if en := e.byPeer[key]; en != nil {
-			return e.deliver(now, en, from, p)
+			return e.deliver(d, en, p)
 		}
 		return e.outOfTheBlue(from, to, p, first)
 	}
 	if en := e.byTag[p.VerificationTag]; en != nil && en.peerPort == p.SrcPort {
-		return e.deliver(now, en, from, p)
+		return e.deliver(d, en, p)
 	}
 	if en := e.byPeer[key]; en != nil {
 		// RFC 9260 Section 8.5.1 E: "If the receiver is in COOKIE-ECHOED or
@@ -105,9 +110,9 @@ func reflected(r packet.Raw) bool {
 		chunk.TFlags(r.Flags).Reflected()
 }
 
-// deliver hands p to the association of en.
-func (e *Endpoint) deliver(now timer.Time, en *entry, from netip.AddrPort, p *packet.Packet) error {
-	err := en.a.HandlePacketIP(now, from, p, e.rxIP)
+// deliver hands p, the packet of d, to the association of en.
+func (e *Endpoint) deliver(d *association.Datagram, en *entry, p *packet.Packet) error {
+	err := en.a.HandlePacket(d, p)
 	e.sync(en)
 	return err
 }
@@ -139,12 +144,12 @@ func (e *Endpoint) full() bool {
 }
 
 // handleInit processes a packet with an INIT (alone, tag 0: see screen).
-func (e *Endpoint) handleInit(now timer.Time, from netip.AddrPort, to netip.Addr, p *packet.Packet,
-	first packet.Raw, key peerKey) error {
+func (e *Endpoint) handleInit(d *association.Datagram, p *packet.Packet, first packet.Raw, key peerKey) error {
+	now, from, to := d.Now, d.From, d.To
 	if en := e.byPeer[key]; en != nil {
 		// RFC 9260 Section 5.2: the association handles collisions and
 		// restarts.
-		return e.deliver(now, en, from, p)
+		return e.deliver(d, en, p)
 	}
 	var init chunk.Init
 	if _, err := init.Parse(first.Bytes); err != nil || init.InitiateTag == 0 {
@@ -159,7 +164,7 @@ func (e *Endpoint) handleInit(now timer.Time, from netip.AddrPort, to netip.Addr
 		// "an unexpected INIT chunk for this association" (Section 5.2.2),
 		// which the association answers with an ABORT with the "Restart of
 		// an Association with New Addresses" cause.
-		return e.deliver(now, en, from, p)
+		return e.deliver(d, en, p)
 	}
 	reason := DropReason(0)
 	cause := chunk.CauseCode(0)
@@ -202,14 +207,15 @@ func (e *Endpoint) byListedAddress(init *chunk.Init, port uint16) *entry {
 }
 
 // handleCookieEcho processes a packet whose first chunk is a COOKIE ECHO.
-func (e *Endpoint) handleCookieEcho(now timer.Time, from netip.AddrPort, to netip.Addr, p *packet.Packet, key peerKey) error {
+func (e *Endpoint) handleCookieEcho(d *association.Datagram, p *packet.Packet, key peerKey) error {
+	now, from, to := d.Now, d.From, d.To
 	if en := e.byPeer[key]; en != nil {
-		return e.deliver(now, en, from, p) // RFC 9260 Section 5.2.4
+		return e.deliver(d, en, p) // RFC 9260 Section 5.2.4
 	}
 	if en := e.byTag[p.VerificationTag]; en != nil && en.peerPort == p.SrcPort {
 		// The peer of an association, from an address not known as one
 		// of its paths: the association checks the cookie.
-		return e.deliver(now, en, from, p)
+		return e.deliver(d, en, p)
 	}
 	if e.cfg.Style == OneToOne && e.listening && e.backlogN >= e.cfg.Backlog {
 		return &DropError{Reason: DropBacklogFull, Chunk: chunk.TypeCookieEcho}
@@ -235,7 +241,7 @@ func (e *Endpoint) handleCookieEcho(now timer.Time, from netip.AddrPort, to neti
 		e.replies.recycle(buf)
 	}
 	// It verifies the cookie again: one HMAC more per association created.
-	a, _, err := e.acceptor.HandleCookieEchoIP(now, from, p, e.rxIP, nil)
+	a, _, err := e.acceptor.HandleCookieEcho(d, p, nil)
 	if a == nil {
 		return &DropError{Reason: DropCookie, Chunk: chunk.TypeCookieEcho, Err: err}
 	}

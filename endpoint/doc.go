@@ -10,10 +10,12 @@
 // (several local SCTP ports) on one UDP socket.
 //
 // Like package association, it never reads a clock, sleeps, starts a
-// goroutine, locks or touches a socket. In: HandleDatagram(now, from, to,
-// bytes), HandleTimeout(now), and user operations (Connect, Listen,
-// Accept, Close, Abort, and the association's own operations through
-// Assoc). Out: AppendPacket(now, buf), Poll, NextDeadline.
+// goroutine, locks or touches a socket. In: HandleDatagram(datagram), one
+// association.Datagram (time, source, destination, bytes, IP header
+// fields) per received packet, HandleTimeout(now), and user operations
+// (Connect, Listen, Accept, Close, Abort, and the association's own
+// operations through Assoc). Out: AppendPacket(now, buf), Poll,
+// NextDeadline.
 //
 // # Design
 //

@@ -39,8 +39,7 @@ type Endpoint struct {
 	backlogN  int
 	replies   replyQueue
 	initLimit initLimiter
-	due       []*entry           // scratch of HandleTimeout
-	rxIP      association.IPInfo // of the packet being handled (HandleDatagramIP)
+	due       []*entry // scratch of HandleTimeout
 }
 
 // New returns an endpoint for cfg that does not listen yet. now starts

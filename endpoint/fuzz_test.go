@@ -46,7 +46,7 @@ func FuzzHandleDatagram(f *testing.F) {
 			from = netip.AddrPortFrom(addrC.Addr(), 40000)
 		}
 		_ = outputs(st.w.Now, st.s)
-		_ = st.s.HandleDatagram(st.w.Now, from, addrS.Addr(), b)
+		_ = st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: from, To: addrS.Addr(), Data: b})
 
 		p, perr := packet.Parse(b, packet.Options{})
 		if perr == nil && a.State() != association.StateClosed && from.Port() != addrC.Port() {

@@ -74,17 +74,17 @@ func TestInitFromSharedIPOtherPort(t *testing.T) {
 				outs := outputs(st.w.Now, st.c)
 				require.Len(t, outs, 1)
 				if state == association.StateCookieEchoed {
-					require.NoError(t, st.s.HandleDatagram(st.w.Now, addrC, addrS.Addr(), outs[0].Data))
+					require.NoError(t, st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: addrC, To: addrS.Addr(), Data: outs[0].Data}))
 					outs = outputs(st.w.Now, st.s)
 					require.Len(t, outs, 1)
-					_ = st.c.HandleDatagram(st.w.Now, addrS, addrC.Addr(), outs[0].Data)
+					_ = st.c.HandleDatagram(&association.Datagram{Now: st.w.Now, From: addrS, To: addrC.Addr(), Data: outs[0].Data})
 					_ = outputs(st.w.Now, st.c) // the COOKIE ECHO, lost
 				}
 			}
 			require.Equal(t, state, a.State())
 			lt0, pt0 := a.Tags()
 			other := netip.AddrPortFrom(peer.Addr(), 40000)
-			_ = ep.HandleDatagram(st.w.Now, other, local.Addr(), build(src, dst, 0, initChunk(0x51515151)))
+			_ = ep.HandleDatagram(&association.Datagram{Now: st.w.Now, From: other, To: local.Addr(), Data: build(src, dst, 0, initChunk(0x51515151))})
 			requireNewPortAbort(t, outputs(st.w.Now, ep), other, 0x51515151, peer.Port())
 			lt, pt := a.Tags()
 			require.Equal(t, lt0, lt)
@@ -108,14 +108,14 @@ func TestCookieEchoFromAnotherAddress(t *testing.T) {
 	attacker := netip.MustParseAddrPort("192.0.2.66:9899")
 	victim := netip.MustParseAddrPort("198.51.100.7:53")
 	init := initChunk(0x11223344)
-	_ = st.s.HandleDatagram(st.w.Now, attacker, addrS.Addr(), build(5000, 7, 0, init))
+	_ = st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: attacker, To: addrS.Addr(), Data: build(5000, 7, 0, init)})
 	outs := outputs(st.w.Now, st.s)
 	require.Len(t, outs, 1)
 	require.Equal(t, attacker, outs[0].To)
 	ack := initAckOf(t, outs[0].Data)
 	d := &chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd, TSN: 1, UserData: []byte("GET /big")}
-	_ = st.s.HandleDatagram(st.w.Now, victim, addrS.Addr(),
-		build(5000, 7, ack.InitiateTag, &chunk.CookieEcho{Cookie: ack.StateCookie().Cookie}, d))
+	_ = st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: victim, To: addrS.Addr(), Data: build(5000, 7, ack.InitiateTag, &chunk.CookieEcho{Cookie: ack.StateCookie().Cookie}, d)})
+
 	ids := st.s.Associations()
 	require.Len(t, ids, 1)
 	a, _ := st.s.Assoc(ids[0])

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/stretchr/testify/require"
 )
@@ -36,7 +37,7 @@ func TestHostileCtrlHeartbeatFloodHeap(t *testing.T) {
 	before := heapInUse()
 	replies := 0
 	for range 10000 {
-		_ = st.s.HandleDatagram(now, addrC, addrS.Addr(), pkt)
+		_ = st.s.HandleDatagram(&association.Datagram{Now: now, From: addrC, To: addrS.Addr(), Data: pkt})
 		replies += len(outputs(now, st.s))
 	}
 	grown := int64(heapInUse()) - int64(before)

@@ -36,8 +36,8 @@ type flooder struct {
 	aborts    []chunk.Abort
 }
 
-func (f *flooder) HandleDatagram(_ timer.Time, from netip.AddrPort, _ netip.Addr, b []byte) error {
-	p, err := packet.Parse(b, packet.Options{})
+func (f *flooder) HandleDatagram(d *association.Datagram) error {
+	p, err := packet.Parse(d.Data, packet.Options{})
 	if err != nil {
 		return err
 	}
@@ -173,8 +173,8 @@ func TestHostileLimitsInitFloodManySources(t *testing.T) {
 		end := st.w.Now.Add(d)
 		for st.w.Now < end && sent < sources {
 			for range perMilli {
-				err := st.s.HandleDatagram(st.w.Now, spoofed(sent), addrS.Addr(),
-					build(5000, 7, 0, initChunk(chunk.VerificationTag(sent+1))))
+				err := st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: spoofed(sent), To: addrS.Addr(), Data: build(5000, 7, 0, initChunk(chunk.VerificationTag(sent+1)))})
+
 				require.NoError(t, err)
 				sent++
 			}
@@ -208,7 +208,7 @@ func TestHostileLimitsCookieWhenFull(t *testing.T) {
 	st := newSetup(t, 93, func(_, s *endpoint.Config) { s.MaxAssociations, s.InitRate = limit, -1 })
 	// A valid cookie, taken while there is room.
 	spare := netip.MustParseAddrPort("198.51.100.77:9899")
-	require.NoError(t, st.s.HandleDatagram(st.w.Now, spare, addrS.Addr(), build(4999, 7, 0, initChunk(0xabcd))))
+	require.NoError(t, st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: spare, To: addrS.Addr(), Data: build(4999, 7, 0, initChunk(0xabcd))}))
 	outs := outputs(st.w.Now, st.s)
 	require.Len(t, outs, 1)
 	ack := initAckOf(t, outs[0].Data)
@@ -225,7 +225,7 @@ func TestHostileLimitsCookieWhenFull(t *testing.T) {
 		require.Equal(t, []chunk.Cause{&chunk.OutOfResourceCause{}}, ab.Causes)
 	}
 
-	err := st.s.HandleDatagram(st.w.Now, spare, addrS.Addr(), build(4999, 7, ack.InitiateTag, cookie))
+	err := st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: spare, To: addrS.Addr(), Data: build(4999, 7, ack.InitiateTag, cookie)})
 	require.ErrorContains(t, err, "too many associations")
 	require.Equal(t, limit, st.s.Len())
 	outs = outputs(st.w.Now, st.s)
@@ -260,7 +260,7 @@ func TestHostileLimitsCookieReplayWhenFull(t *testing.T) {
 			st.connect(t) // fills the endpoint
 			spare := netip.MustParseAddrPort("198.51.100.77:9899")
 			require.NoError(t, st.s.SetMaxAssociations(2))
-			require.NoError(t, st.s.HandleDatagram(st.w.Now, spare, addrS.Addr(), build(4999, 7, 0, initChunk(0xabcd))))
+			require.NoError(t, st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: spare, To: addrS.Addr(), Data: build(4999, 7, 0, initChunk(0xabcd))}))
 			outs := outputs(st.w.Now, st.s)
 			require.Len(t, outs, 1)
 			ack := initAckOf(t, outs[0].Data)
@@ -286,7 +286,7 @@ func TestHostileLimitsCookieReplayWhenFull(t *testing.T) {
 				replies, same  int
 			)
 			replay := func(src netip.AddrPort) {
-				err = st.s.HandleDatagram(st.w.Now, src, addrS.Addr(), pkt)
+				err = st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: src, To: addrS.Addr(), Data: pkt})
 				for {
 					o, ok := st.s.AppendPacket(st.w.Now, scratch[:0])
 					if !ok {

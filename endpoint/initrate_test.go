@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/endpoint"
 	"github.com/gensctp/gensctp/endpoint/endpointtest"
@@ -32,7 +33,7 @@ func inits(t *testing.T, s *endpoint.Endpoint, now timer.Time, src netip.AddrPor
 	t.Helper()
 	answered := 0
 	for i := range n {
-		err := s.HandleDatagram(now, src, addrS.Addr(), build(uint16(1000+i), 7, 0, initChunk(chunk.VerificationTag(i+1))))
+		err := s.HandleDatagram(&association.Datagram{Now: now, From: src, To: addrS.Addr(), Data: build(uint16(1000+i), 7, 0, initChunk(chunk.VerificationTag(i+1)))})
 		var de *endpoint.DropError
 		if errors.As(err, &de) && de.Reason == endpoint.DropInitRate {
 			continue
@@ -112,7 +113,7 @@ func TestSetMaxAssociations(t *testing.T) {
 	require.ErrorIs(t, st.s.SetMaxAssociations(-1), endpoint.ErrInvalidConfig)
 	require.NoError(t, st.s.SetMaxAssociations(1))
 	require.Equal(t, 1, st.s.Config().MaxAssociations)
-	_ = st.s.HandleDatagram(st.w.Now, stranger, addrS.Addr(), build(5000, 7, 0, initChunk(0x77)))
+	_ = st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: stranger, To: addrS.Addr(), Data: build(5000, 7, 0, initChunk(0x77))})
 	outs := outputs(st.w.Now, st.s)
 	require.Len(t, outs, 1)
 	_, first := parsed(t, outs[0].Data)
@@ -121,7 +122,7 @@ func TestSetMaxAssociations(t *testing.T) {
 	require.Equal(t, []chunk.Cause{&chunk.OutOfResourceCause{}}, c.(*chunk.Abort).Causes)
 	require.Equal(t, 1, st.s.Len())
 	require.NoError(t, st.s.SetMaxAssociations(0))
-	_ = st.s.HandleDatagram(st.w.Now, stranger, addrS.Addr(), build(5000, 7, 0, initChunk(0x77)))
+	_ = st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: stranger, To: addrS.Addr(), Data: build(5000, 7, 0, initChunk(0x77))})
 	outs = outputs(st.w.Now, st.s)
 	require.Len(t, outs, 1)
 	_, first = parsed(t, outs[0].Data)

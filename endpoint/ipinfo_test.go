@@ -16,11 +16,11 @@ import (
 // ipInfo is the IP header fields the tests pass with a datagram.
 var ipInfo = association.IPInfo{TClass: 0xb8, HopLimit: 7, Has: association.IPTClass | association.IPHopLimit}
 
-// The IP header fields given to Mux.HandleDatagramIP or
-// Endpoint.HandleDatagramIP reach the message the datagram carries;
-// HandleDatagram gives none. The client sends without Nagle-style delay,
-// so that each message leaves at once though the server's SACKs are not
-// delivered.
+// The IP header fields of the datagram given to Mux.HandleDatagram or
+// Endpoint.HandleDatagram reach the message it carries; a datagram
+// without them, after those with, gives none. The client sends without
+// Nagle-style delay, so that each message leaves at once though the
+// server's SACKs are not delivered.
 func TestHandleDatagramIP(t *testing.T) {
 	st := newSetup(t, 61, func(c, _ *endpoint.Config) { c.Assoc.NoDelay = true })
 	cid, sid := st.connect(t)
@@ -29,16 +29,16 @@ func TestHandleDatagramIP(t *testing.T) {
 	mux := endpoint.NewMux()
 	require.NoError(t, mux.Add(st.s))
 
-	for i, handle := range []func(b []byte) error{
-		func(b []byte) error { return mux.HandleDatagramIP(st.w.Now, addrC, addrS.Addr(), b, ipInfo) },
-		func(b []byte) error { return st.s.HandleDatagramIP(st.w.Now, addrC, addrS.Addr(), b, ipInfo) },
-		func(b []byte) error { return st.s.HandleDatagram(st.w.Now, addrC, addrS.Addr(), b) },
+	for i, handle := range []func(d *association.Datagram) error{
+		func(d *association.Datagram) error { d.IP = ipInfo; return mux.HandleDatagram(d) },
+		func(d *association.Datagram) error { d.IP = ipInfo; return st.s.HandleDatagram(d) },
+		st.s.HandleDatagram,
 	} {
 		send(t, st.w.Now, st.c, cid, "hello")
 		st.c.Touch(cid)
 		out := outputs(st.w.Now, st.c)
 		require.Len(t, out, 1)
-		require.NoError(t, handle(out[0].Data))
+		require.NoError(t, handle(&association.Datagram{Now: st.w.Now, From: addrC, To: addrS.Addr(), Data: out[0].Data}))
 		ds := endpointtest.Drain(st.s)
 		require.Len(t, ds, 1)
 		require.Equal(t, sid, ds[0].ID)
@@ -67,10 +67,10 @@ func TestHandleDatagramIPCookieEcho(t *testing.T) {
 	var init chunk.Init
 	_, err = init.Parse(first.Bytes)
 	require.NoError(t, err)
-	require.NoError(t, st.s.HandleDatagram(now, addrC, addrS.Addr(), out[0].Data))
+	require.NoError(t, st.s.HandleDatagram(&association.Datagram{Now: now, From: addrC, To: addrS.Addr(), Data: out[0].Data}))
 	out = outputs(now, st.s)
 	require.Len(t, out, 1)
-	require.NoError(t, st.c.HandleDatagram(now, addrS, addrC.Addr(), out[0].Data))
+	require.NoError(t, st.c.HandleDatagram(&association.Datagram{Now: now, From: addrS, To: addrC.Addr(), Data: out[0].Data}))
 	out = outputs(now, st.c)
 	require.Len(t, out, 1)
 	_, first = parsed(t, out[0].Data)
@@ -86,7 +86,8 @@ func TestHandleDatagramIPCookieEcho(t *testing.T) {
 	require.True(t, b.Add(&chunk.CookieEcho{Cookie: bytes.Clone(ce.Cookie)}))
 	require.True(t, b.Add(&chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd, TSN: init.InitialTSN,
 		UserData: []byte("early")}))
-	require.NoError(t, st.s.HandleDatagramIP(now, addrC, addrS.Addr(), b.Finish(), ipInfo))
+	require.NoError(t, st.s.HandleDatagram(&association.Datagram{Now: now, From: addrC, To: addrS.Addr(), Data: b.Finish(),
+		IP: ipInfo}))
 	var msgs []association.Message
 	for _, d := range endpointtest.Drain(st.s) {
 		if d.Event == nil {

@@ -82,7 +82,7 @@ func TestPeerRestartRetags(t *testing.T) {
 		return len(messages(st.ds, sid)) == 1
 	}))
 	// A packet with the old tag is not the association's any more.
-	err = st.s.HandleDatagram(st.w.Now, addrC, addrS.Addr(), build(5000, 7, oldTag, dataChunk()))
+	err = st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: addrC, To: addrS.Addr(), Data: build(5000, 7, oldTag, dataChunk())})
 	var de *endpoint.DropError
 	require.True(t, errors.As(err, &de))
 	require.Equal(t, endpoint.DropTag, de.Reason)

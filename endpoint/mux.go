@@ -72,12 +72,18 @@ func (m *Mux) Endpoint(port uint16) (*Endpoint, bool) {
 // Endpoints returns the endpoints in the order they were added.
 func (m *Mux) Endpoints() []*Endpoint { return append([]*Endpoint(nil), m.list...) }
 
-// HandleDatagram hands the SCTP packet b from from, received on the local
-// address to, to the endpoint of its destination port (which parses it
-// once), or applies the out-of-the-blue rules when there is none. See
-// Endpoint.HandleDatagram.
-func (m *Mux) HandleDatagram(now timer.Time, from netip.AddrPort, to netip.Addr, b []byte) error {
-	return m.HandleDatagramIP(now, from, to, b, association.IPInfo{})
+// HandleDatagram hands the SCTP packet of d to the endpoint of its
+// destination port (which parses it once), or applies the out-of-the-blue
+// rules when there is none. See Endpoint.HandleDatagram.
+func (m *Mux) HandleDatagram(d *association.Datagram) error {
+	h, err := packet.ParseHeader(d.Data)
+	if err != nil {
+		return &DropError{Reason: DropMalformed, Err: err}
+	}
+	if ep := m.eps[h.DstPort]; ep != nil {
+		return ep.HandleDatagram(d)
+	}
+	return m.outOfTheBlue(d.From, d.To, d.Data)
 }
 
 // outOfTheBlue applies the out-of-the-blue rules to a packet for a port

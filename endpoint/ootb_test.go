@@ -125,7 +125,7 @@ func TestOutOfTheBlue(t *testing.T) {
 			ep, err := endpoint.New(endpointtest.Config(1, 7), 0)
 			require.NoError(t, err)
 			ep.Listen(true)
-			err = ep.HandleDatagram(0, c.from, c.to, c.pkt)
+			err = ep.HandleDatagram(&association.Datagram{From: c.from, To: c.to, Data: c.pkt})
 			require.Error(t, err)
 			checkReply(t, ep, c, err)
 			require.Equal(t, 0, ep.Len())
@@ -146,7 +146,7 @@ func TestInitNotListening(t *testing.T) {
 	local := netip.MustParseAddr("10.0.0.2")
 	c := ootbCase{from: stranger, to: local, pkt: build(5000, 7, 0, initChunk(0xabcd)),
 		want: want{rule: 3, reply: chunk.TypeAbort, tag: 0xabcd}}
-	err = ep.HandleDatagram(0, c.from, c.to, c.pkt)
+	err = ep.HandleDatagram(&association.Datagram{From: c.from, To: c.to, Data: c.pkt})
 	var de *endpoint.DropError
 	require.True(t, errors.As(err, &de))
 	require.Equal(t, endpoint.DropNotListening, de.Reason)
@@ -156,7 +156,7 @@ func TestInitNotListening(t *testing.T) {
 	// no association exists yet (Section 5.1 B: "Z" MUST NOT allocate any
 	// resources").
 	ep.Listen(true)
-	require.NoError(t, ep.HandleDatagram(0, c.from, c.to, c.pkt))
+	require.NoError(t, ep.HandleDatagram(&association.Datagram{From: c.from, To: c.to, Data: c.pkt}))
 	out := outputs(0, ep)
 	require.Len(t, out, 1)
 	p, first := parsed(t, out[0].Data)
@@ -179,7 +179,7 @@ func TestMuxOutOfTheBlue(t *testing.T) {
 			require.NoError(t, err)
 			other.Listen(true)
 			require.NoError(t, m.Add(other))
-			err = m.HandleDatagram(0, c.from, c.to, c.pkt)
+			err = m.HandleDatagram(&association.Datagram{From: c.from, To: c.to, Data: c.pkt})
 			require.Error(t, err)
 			checkReply(t, m, c, err)
 			require.Equal(t, 0, other.Len())
@@ -207,7 +207,7 @@ func TestWrongTagFromKnownPeer(t *testing.T) {
 		build(5000, 7, peer+1, &chunk.Abort{Flags: chunk.FlagT}),
 		build(5000, 7, peer+1, &chunk.ShutdownComplete{Flags: chunk.FlagT}),
 	} {
-		_ = st.s.HandleDatagram(st.w.Now, addrC, addrS.Addr(), pkt)
+		_ = st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: addrC, To: addrS.Addr(), Data: pkt})
 		require.Empty(t, outputs(st.w.Now, st.s))
 		require.Equal(t, association.StateEstablished, a.State())
 	}
@@ -217,7 +217,7 @@ func TestWrongTagFromKnownPeer(t *testing.T) {
 	require.Equal(t, before+3, a.Stats().PacketsReceived)
 
 	// The peer's ABORT with the T bit and the peer's tag is accepted.
-	require.NoError(t, st.s.HandleDatagram(st.w.Now, addrC, addrS.Addr(), build(5000, 7, peer, &chunk.Abort{Flags: chunk.FlagT})))
+	require.NoError(t, st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: addrC, To: addrS.Addr(), Data: build(5000, 7, peer, &chunk.Abort{Flags: chunk.FlagT})}))
 	require.Equal(t, association.StateClosed, a.State())
 	ds := endpointtest.Drain(st.s)
 	require.True(t, endpointtest.HasEvent(ds, sid, association.CommLost))
@@ -235,7 +235,7 @@ func TestShutdownAckInCookieWait(t *testing.T) {
 	require.Len(t, out, 1)
 	a, _ := ep.Assoc(id)
 	require.Equal(t, association.StateCookieWait, a.State())
-	err = ep.HandleDatagram(0, stranger, netip.Addr{}, build(7, 5000, strangerTag, &chunk.ShutdownAck{}))
+	err = ep.HandleDatagram(&association.Datagram{From: stranger, Data: build(7, 5000, strangerTag, &chunk.ShutdownAck{})})
 	var de *endpoint.DropError
 	require.True(t, errors.As(err, &de))
 	require.Equal(t, 5, de.Rule)
@@ -292,7 +292,7 @@ func TestMuxAddRemove(t *testing.T) {
 	require.Same(t, a, ep)
 
 	initPkt := build(5000, 7, 0, initChunk(0xabcd))
-	require.NoError(t, m.HandleDatagram(0, stranger, netip.Addr{}, initPkt))
+	require.NoError(t, m.HandleDatagram(&association.Datagram{From: stranger, Data: initPkt}))
 	out := outputs(0, m)
 	require.Len(t, out, 1)
 	_, first := parsed(t, out[0].Data)
@@ -300,7 +300,7 @@ func TestMuxAddRemove(t *testing.T) {
 
 	require.True(t, m.Remove(7))
 	require.False(t, m.Remove(7))
-	err = m.HandleDatagram(0, stranger, netip.Addr{}, initPkt)
+	err = m.HandleDatagram(&association.Datagram{From: stranger, Data: initPkt})
 	var de *endpoint.DropError
 	require.True(t, errors.As(err, &de))
 	require.Equal(t, 3, de.Rule)
@@ -331,7 +331,7 @@ func TestInitWithMalformedTail(t *testing.T) {
 			ep, err := endpoint.New(endpointtest.Config(1, 7), 0)
 			require.NoError(t, err)
 			ep.Listen(true)
-			err = ep.HandleDatagram(0, stranger, local, b)
+			err = ep.HandleDatagram(&association.Datagram{From: stranger, To: local, Data: b})
 			var de *endpoint.DropError
 			require.True(t, errors.As(err, &de), "%v", err)
 			require.Equal(t, endpoint.DropBadInit, de.Reason)
@@ -339,7 +339,7 @@ func TestInitWithMalformedTail(t *testing.T) {
 			require.Equal(t, 0, ep.Len())
 
 			m := endpoint.NewMux()
-			require.Error(t, m.HandleDatagram(0, stranger, local, b))
+			require.Error(t, m.HandleDatagram(&association.Datagram{From: stranger, To: local, Data: b}))
 			require.Empty(t, outputs(0, m))
 		})
 	}

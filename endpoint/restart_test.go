@@ -35,7 +35,7 @@ func TestInitFromNewAddressListingAKnownOne(t *testing.T) {
 		&chunk.IPv4Address{Addr: newAddr.Addr().As4()},
 	}
 	_ = outputs(st.w.Now, st.s)
-	_ = st.s.HandleDatagram(st.w.Now, newAddr, addrS.Addr(), build(5000, 7, 0, init))
+	_ = st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: newAddr, To: addrS.Addr(), Data: build(5000, 7, 0, init)})
 	outs := outputs(st.w.Now, st.s)
 	require.Len(t, outs, 1)
 	require.Equal(t, newAddr, outs[0].To, "the ABORT goes to the INIT's source")
@@ -54,7 +54,7 @@ func TestInitFromNewAddressListingAKnownOne(t *testing.T) {
 	// The same INIT without the known address is someone else's: the
 	// listening endpoint answers with an INIT ACK.
 	init.Params = []chunk.Param{&chunk.IPv4Address{Addr: newAddr.Addr().As4()}}
-	_ = st.s.HandleDatagram(st.w.Now, newAddr, addrS.Addr(), build(5000, 7, 0, init))
+	_ = st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: newAddr, To: addrS.Addr(), Data: build(5000, 7, 0, init)})
 	outs = outputs(st.w.Now, st.s)
 	require.Len(t, outs, 1)
 	_, first = parsed(t, outs[0].Data)
@@ -81,12 +81,12 @@ func TestInitListingAPeerFromElsewhereInCookieWait(t *testing.T) {
 
 	init := initChunk(0xa77ac)
 	init.Params = []chunk.Param{&chunk.IPv4Address{Addr: server.Addr().As4()}}
-	_ = ep.HandleDatagram(0, attacker, netip.Addr{}, build(7, 5000, 0, init))
+	_ = ep.HandleDatagram(&association.Datagram{From: attacker, Data: build(7, 5000, 0, init)})
 	require.Empty(t, outputs(0, ep), "no INIT ACK to an address the user did not give")
 	require.Equal(t, association.StateCookieWait, a.State())
 	// A COOKIE ECHO with the client's tag (had it been learned) is refused
 	// too: there is no cookie of ours to echo.
-	_ = ep.HandleDatagram(0, attacker, netip.Addr{}, build(7, 5000, tag, &chunk.CookieEcho{Cookie: make([]byte, 64)}))
+	_ = ep.HandleDatagram(&association.Datagram{From: attacker, Data: build(7, 5000, tag, &chunk.CookieEcho{Cookie: make([]byte, 64)})})
 	require.Equal(t, association.StateCookieWait, a.State())
 	lt, pt := a.Tags()
 	require.Equal(t, tag, lt)
@@ -114,7 +114,7 @@ func TestInitFromOutOfScopeAddressListingAPeer(t *testing.T) {
 		init := initChunk(0xa77ac)
 		init.Params = []chunk.Param{&chunk.IPv4Address{Addr: addrC.Addr().As4()}}
 		_ = outputs(st.w.Now, st.s)
-		_ = st.s.HandleDatagram(st.w.Now, attacker, addrS.Addr(), build(5000, 7, 0, init))
+		_ = st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: attacker, To: addrS.Addr(), Data: build(5000, 7, 0, init)})
 		out := outputs(st.w.Now, st.s)
 		require.Len(t, out, 1, "%v", attacker)
 		require.Equal(t, attacker, out[0].To)
@@ -146,7 +146,7 @@ func TestInitZeroInitiateTagToExistingAssociation(t *testing.T) {
 				from = addrC
 				init.Params = append(init.Params, chunk.AddressParam(netip.MustParseAddr("10.0.0.99")))
 			}
-			require.Error(t, st.s.HandleDatagram(st.w.Now, from, addrS.Addr(), build(5000, 7, 0, init)))
+			require.Error(t, st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: from, To: addrS.Addr(), Data: build(5000, 7, 0, init)}))
 			require.Empty(t, outputs(st.w.Now, st.s))
 		})
 	}

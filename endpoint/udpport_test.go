@@ -36,7 +36,7 @@ func TestRemoteUDPPortLearnedOnlyFromVerifiedPackets(t *testing.T) {
 		{"COOKIE ECHO with a forged cookie", build(5000, 7, local, &chunk.CookieEcho{Cookie: make([]byte, 120)})},
 	}
 	for _, b := range bad {
-		_ = st.s.HandleDatagram(st.w.Now, moved, addrS.Addr(), b.pkt)
+		_ = st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: moved, To: addrS.Addr(), Data: b.pkt})
 		require.Equal(t, addrC, a.Paths()[0].Addr, b.name)
 		require.Equal(t, association.StateEstablished, a.State(), b.name)
 		require.Empty(t, outputs(st.w.Now, st.s), b.name)
@@ -45,12 +45,12 @@ func TestRemoteUDPPortLearnedOnlyFromVerifiedPackets(t *testing.T) {
 	// no tag to verify: it gets an ABORT to its own port and the port
 	// stays (draft-tuexen-tsvwg-sctp-udp-encaps-cons Section 4; see
 	// TestInitFromSharedIPOtherPort).
-	_ = st.s.HandleDatagram(st.w.Now, moved, addrS.Addr(), build(5000, 7, 0, initChunk(0x5555)))
+	_ = st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: moved, To: addrS.Addr(), Data: build(5000, 7, 0, initChunk(0x5555))})
 	requireNewPortAbort(t, outputs(st.w.Now, st.s), moved, 0x5555, addrC.Port())
 	require.Equal(t, addrC, a.Paths()[0].Addr)
 	// A valid HEARTBEAT from the new port moves the path there, and the
 	// HEARTBEAT ACK goes there.
-	require.NoError(t, st.s.HandleDatagram(st.w.Now, moved, addrS.Addr(), build(5000, 7, local, hb)))
+	require.NoError(t, st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: moved, To: addrS.Addr(), Data: build(5000, 7, local, hb)}))
 	require.Equal(t, moved, a.Paths()[0].Addr)
 	out := outputs(st.w.Now, st.s)
 	require.Len(t, out, 1)

@@ -105,7 +105,7 @@ func FuzzInjectChunks(f *testing.F) {
 		packet.SetChecksum(b)
 		if sel&2 != 0 {
 			// Straight into the association, as if it came in now.
-			_ = rcv.HandleDatagram(p.Now, from, b)
+			_ = rcv.HandleDatagram(&association.Datagram{Now: p.Now, From: from, Data: b})
 		} else {
 			p.Net.Send(p.Now, from, to, b)
 		}

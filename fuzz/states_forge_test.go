@@ -135,7 +135,7 @@ func (w *world) deliverForged(to int, b []byte, invalid bool) {
 		return
 	}
 	var de *association.DiscardError
-	if err := a.HandleDatagram(w.p.Now, w.addr(1-to), b); invalid && !errors.As(err, &de) {
+	if err := a.HandleDatagram(&association.Datagram{Now: w.p.Now, From: w.addr(1 - to), Data: b}); invalid && !errors.As(err, &de) {
 		w.fail("side %d accepted a packet with an invalid tag or checksum (error %v): %x", to, err, b)
 	}
 }

@@ -146,7 +146,7 @@ func (p *Pair) deliver(d sim.Datagram) {
 			p.outOfTheBlue(d)
 			return
 		}
-		err = p.A.HandleDatagram(p.Now, d.From, d.Data)
+		err = p.A.HandleDatagram(p.datagram(d))
 	case p.isZ(d.To):
 		err = p.toZ(d)
 	default:
@@ -155,6 +155,11 @@ func (p *Pair) deliver(d sim.Datagram) {
 	if err != nil {
 		p.countDiscard(err)
 	}
+}
+
+// datagram is what the receiver of d is handed at p.Now.
+func (p *Pair) datagram(d sim.Datagram) *association.Datagram {
+	return &association.Datagram{Now: p.Now, From: d.From, To: d.To.Addr(), Data: d.Data}
 }
 
 func (p *Pair) isA(a netip.AddrPort) bool { return contains(p.AddrsA, a) }
@@ -182,7 +187,7 @@ func (p *Pair) countDiscard(err error) {
 // toZ routes a datagram to Z, or to the Acceptor while Z does not exist.
 func (p *Pair) toZ(d sim.Datagram) error {
 	if p.Z != nil && p.Z.State() != association.StateClosed {
-		return p.Z.HandleDatagram(p.Now, d.From, d.Data)
+		return p.Z.HandleDatagram(p.datagram(d))
 	}
 	if p.Acceptor == nil {
 		p.outOfTheBlue(d)
@@ -207,7 +212,7 @@ func (p *Pair) toZ(d sim.Datagram) error {
 			p.Net.Send(p.Now, d.To, d.From, reply)
 		}
 	case chunk.TypeCookieEcho:
-		z, reply, err := p.Acceptor.HandleCookieEcho(p.Now, d.From, &pkt, p.buf[:0])
+		z, reply, err := p.Acceptor.HandleCookieEcho(p.datagram(d), &pkt, p.buf[:0])
 		if reply != nil {
 			p.Net.Send(p.Now, d.To, d.From, reply)
 		}

@@ -19,7 +19,7 @@ import (
 
 // Node is what a World drives: *endpoint.Endpoint and *endpoint.Mux.
 type Node interface {
-	HandleDatagram(now timer.Time, from netip.AddrPort, to netip.Addr, b []byte) error
+	HandleDatagram(d *association.Datagram) error
 	AppendPacket(now timer.Time, buf []byte) (association.Outgoing, bool)
 	NextDeadline() timer.Time
 	HandleTimeout(now timer.Time)
@@ -130,7 +130,8 @@ func (w *World) Exchange() int {
 			continue
 		}
 		if nd, ok := w.nodes[d.To]; ok {
-			if err := nd.n.HandleDatagram(w.Now, d.From, d.To.Addr(), d.Data); err != nil {
+			in := association.Datagram{Now: w.Now, From: d.From, To: d.To.Addr(), Data: d.Data}
+			if err := nd.n.HandleDatagram(&in); err != nil {
 				w.Drops[describe(err)]++
 			}
 			nd.dirty = true

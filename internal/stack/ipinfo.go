@@ -1,9 +1,26 @@
 package stack
 
 import (
+	"net/netip"
+
 	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/timer"
 	"github.com/gensctp/gensctp/udpencap"
 )
+
+// inbound is the datagram the core is handed at now for m, a datagram
+// udpencap read.
+func inbound(now timer.Time, m *udpencap.Message) association.Datagram {
+	// A socket bound to the wildcard address does not know the
+	// destination address (udpencap.Message.To): pass none rather than
+	// the wildcard, which the endpoint would take for a non-unicast
+	// destination (RFC 9260 Section 8.4 rule 1) and drop.
+	to := m.To.Addr()
+	if to.IsUnspecified() {
+		to = netip.Addr{}
+	}
+	return association.Datagram{Now: now, From: m.From, To: to, Data: m.Data, IP: ipInfo(m.IP)}
+}
 
 // ipInfo converts the IP header fields udpencap reported for a datagram
 // into what the core hands on with the messages (association.IPInfo).

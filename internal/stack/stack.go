@@ -256,16 +256,8 @@ func (s *Stack) readLoop() {
 			if !s.closed {
 				now := s.Now()
 				for i := 0; i < n; i++ {
-					// A socket bound to the wildcard address does not
-					// know the destination address (udpencap.Message.To):
-					// pass none rather than the wildcard, which the
-					// endpoint would take for a non-unicast destination
-					// (RFC 9260 Section 8.4 rule 1) and drop.
-					to := msgs[i].To.Addr()
-					if to.IsUnspecified() {
-						to = netip.Addr{}
-					}
-					_ = s.mux.HandleDatagramIP(now, msgs[i].From, to, msgs[i].Data, ipInfo(msgs[i].IP))
+					d := inbound(now, &msgs[i])
+					_ = s.mux.HandleDatagram(&d)
 				}
 				s.afterLocked()
 			}
