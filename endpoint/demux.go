@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"encoding/binary"
 	"net/netip"
 
 	"github.com/gensctp/gensctp/association"
@@ -185,6 +186,15 @@ func (e *Endpoint) handleInit(d *association.Datagram, p *packet.Packet, first p
 		return &DropError{Reason: reason, Rule: 3, Chunk: chunk.TypeInit}
 	}
 	out := e.acceptor.HandleInitFrom(now, from, p.Header, &init, buf)
+	for range maxTagDraws {
+		// RFC 9260 Section 5.3.1: "Careful selection of Initiate Tags is
+		// also necessary". The cookie must not carry the tag of an
+		// association held: its COOKIE ECHO would be routed there.
+		if tag, ok := initAckTag(out); !ok || e.tagFree(tag) {
+			break
+		}
+		out = e.acceptor.HandleInitFrom(now, from, p.Header, &init, buf)
+	}
 	e.queueReply(from, to, out, buf)
 	if out == nil {
 		return &DropError{Reason: DropBadInit, Chunk: chunk.TypeInit}
@@ -212,7 +222,7 @@ func (e *Endpoint) handleCookieEcho(d *association.Datagram, p *packet.Packet, k
 	if en := e.byPeer[key]; en != nil {
 		return e.deliver(d, en, p) // RFC 9260 Section 5.2.4
 	}
-	if en := e.byTag[p.VerificationTag]; en != nil && en.peerPort == p.SrcPort {
+	if en := e.byTag[p.VerificationTag]; en != nil && en.peerPort == p.SrcPort && e.cookieFor(now, en, p) {
 		// The peer of an association, from an address not known as one
 		// of its paths: the association checks the cookie.
 		return e.deliver(d, en, p)
@@ -298,4 +308,40 @@ func (e *Endpoint) admitCookie(now timer.Time, from netip.AddrPort, to netip.Add
 		e.queueReply(from, to, refusal(p.Header, peer, cause, buf), buf)
 	}
 	return &DropError{Reason: reason, Chunk: chunk.TypeCookieEcho}
+}
+
+// maxTagDraws bounds the new local tags drawn for an INIT ACK whose tag is
+// in use or reserved; the last one drawn is sent regardless (the COOKIE
+// ECHO is then refused, see cookieFor and admitCookie).
+const maxTagDraws = 4
+
+// initAckTag returns the Initiate Tag of the INIT ACK packet out.
+func initAckTag(out []byte) (chunk.VerificationTag, bool) {
+	const at = packet.HeaderLen + 4 // the chunk header, then the tag
+	if len(out) < at+4 || chunk.Type(out[packet.HeaderLen]) != chunk.TypeInitAck {
+		return 0, false
+	}
+	return chunk.VerificationTag(binary.BigEndian.Uint32(out[at:])), true
+}
+
+// cookieFor reports whether the COOKIE ECHO in p, which carries the local
+// tag of en from an address that is not one of en's peers, is for en: a
+// retransmission from another address of the peer (the cookie names en's
+// peer tag, RFC 9260 Section 5.2.4 action D) or, while en is still in its
+// handshake, an INIT collision (Sections 5.2.1 and 5.2.4 action B). A valid
+// cookie for another peer that happens to carry the same tag (issued before
+// en took it) is not: handed to en, action B would make en take that
+// peer's tag and talk to it. It then goes to the acceptor, which refuses
+// it (the tag is in use, see admitCookie). A cookie that does not verify
+// goes to en, which discards it.
+func (e *Endpoint) cookieFor(now timer.Time, en *entry, p *packet.Packet) bool {
+	if st := en.a.State(); st == association.StateCookieWait || st == association.StateCookieEchoed {
+		return true
+	}
+	_, peer, out, err := e.acceptor.CheckCookieEcho(now, p, nil)
+	if err != nil || out != nil {
+		return true
+	}
+	_, own := en.a.Tags()
+	return peer == own
 }

@@ -2,11 +2,13 @@ package endpoint_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"testing"
 	"time"
 
 	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/endpoint"
 	"github.com/gensctp/gensctp/endpoint/endpointtest"
 	"github.com/stretchr/testify/require"
@@ -211,4 +213,93 @@ func TestManyHostsSamePorts(t *testing.T) {
 		return clients[i], addrs[i], addrS, 7
 	})
 	require.Equal(t, n, s.Len())
+}
+
+// replay is a rand.Source that records what it draws and plays back what
+// it is given, so that an endpoint draws the same verification tag twice.
+type replay struct {
+	src       rand.Source
+	rec, play []uint64
+}
+
+func (r *replay) Uint64() uint64 {
+	if len(r.play) > 0 {
+		v := r.play[0]
+		r.play = r.play[1:]
+		return v
+	}
+	v := r.src.Uint64()
+	r.rec = append(r.rec, v)
+	return v
+}
+
+// drawn returns what was drawn since the last call.
+func (r *replay) drawn() []uint64 {
+	d := r.rec
+	r.rec = nil
+	return d
+}
+
+func replayCrowd(t *testing.T) (*crowd, *replay) {
+	var r *replay
+	c := newCrowd(t, 2, func(cfg *endpoint.Config) {
+		r = &replay{src: cfg.Assoc.Rand}
+		cfg.Assoc.Rand = r
+	})
+	r.drawn()
+	return c, r
+}
+
+// RFC 9260 Section 5.3.1: "Careful selection of Initiate Tags is also
+// necessary". With tags drawn at random, one INIT in 2^32/n gets the tag
+// of one of n associations held (one in 43,000 with 100,000 held); its
+// COOKIE ECHO would carry that tag, and be routed to that association
+// (Section 5.2.4 action B: the association takes the new peer's tag). The
+// endpoint draws again: the INIT ACK carries a tag no association holds.
+func TestInitAckTagNotInUse(t *testing.T) {
+	c, r := replayCrowd(t)
+	tag0, cookie := c.hello(t, 0)
+	draws := r.drawn()
+	c.send(t, 0, tag0, &chunk.CookieEcho{Cookie: cookie})
+	c.answer(t)
+	c.poll(t, association.CommUp)
+	r.play = draws // peer 1's INIT gets the same draws as peer 0's
+	tag1, _ := c.hello(t, 1)
+	require.NotEqual(t, tag0, tag1)
+}
+
+// The race the check above leaves: two INIT ACKs with one tag, sent while
+// no association held it (peers 0 and 1), then peer 0's COOKIE ECHO sets up
+// an association with it. Peer 1's COOKIE ECHO carries the tag of peer 0's
+// association, from another address: it is refused with an ABORT ("Out of
+// Resource", Section 5.1), and peer 0's association keeps its peer's tag.
+func TestCookieEchoTagOfAnotherPeer(t *testing.T) {
+	c, r := replayCrowd(t)
+	tag1, cookie1 := c.hello(t, 1)
+	r.play = r.drawn()
+	tag0, cookie0 := c.hello(t, 0)
+	require.Equal(t, tag0, tag1)
+	c.send(t, 0, tag0, &chunk.CookieEcho{Cookie: cookie0})
+	c.answer(t)
+	c.poll(t, association.CommUp)
+
+	err := c.s.HandleDatagram(&association.Datagram{Now: c.now, From: crowdAddr(1),
+		Data: build(5000, 7, tag1, &chunk.CookieEcho{Cookie: cookie1})})
+	var drop *endpoint.DropError
+	require.ErrorAs(t, err, &drop)
+	require.Equal(t, endpoint.DropFull, drop.Reason)
+	outs := outputs(c.now, c.s)
+	require.Len(t, outs, 1)
+	require.Equal(t, crowdAddr(1), outs[0].To)
+	p, first := parsed(t, outs[0].Data)
+	require.Equal(t, chunk.TypeAbort, first.Type)
+	require.Equal(t, crowdTag(1), p.VerificationTag)
+	require.Equal(t, 1, c.s.Len())
+	for id := range c.ids {
+		a, ok := c.s.Assoc(id)
+		require.True(t, ok)
+		_, peer := a.Tags()
+		require.Equal(t, crowdTag(0), peer)
+		require.Equal(t, association.StateEstablished, a.State())
+	}
 }
