@@ -76,7 +76,6 @@ func SCTPPeerAddrParams(p PaddrParams) Option {
 			PathMTU: int(p.PathMtu), Flags: p.Flags &^ sackFlags}
 		c.effect(func(now timer.Time) error {
 			err := a.SetPathParams(now, addr, pp)
-			c.s.share.ep.Touch(id)
 			return err
 		})
 		return nil

@@ -147,7 +147,7 @@ var errMappedInet = errors.New("sctp_i_want_mapped_v4_addr on an inet socket")
 // an error.
 func SCTPPrimaryAddr(p Prim) Option {
 	return Option{name: "sctp_primary_addr", apply: func(c *optCtx) error {
-		id, a, err := c.target(p.AssocID)
+		_, a, err := c.target(p.AssocID)
 		if err != nil {
 			return err
 		}
@@ -160,7 +160,6 @@ func SCTPPrimaryAddr(p Prim) Option {
 		}
 		c.effect(func(timer.Time) error {
 			a.SetPrimary(addr)
-			c.s.share.ep.Touch(id)
 			return nil
 		})
 		return nil

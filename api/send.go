@@ -53,14 +53,11 @@ func (s *Socket) SendInfoContext(ctx context.Context, info SndRcvInfo, data []by
 // 9.2). It returns at once; the outcome is an AssocChange event
 // (shutdown_comp) on both sides, after a ShutdownEvent on the peer.
 func (s *Socket) Eof(assoc AssocID) error {
-	id := assoc
 	return opError("eof", assoc, -1, s.do(func(now timer.Time) error {
-		var a *association.Association
-		var err error
-		if id, a, err = s.assocLocked(assoc); err != nil {
+		_, a, err := s.assocLocked(assoc)
+		if err != nil {
 			return err
 		}
-		defer s.share.ep.Touch(id)
 		return a.Shutdown(now)
 	}))
 }
@@ -70,12 +67,11 @@ func (s *Socket) Eof(assoc AssocID) error {
 // 9260 Section 9.1). Both sides get an AssocChange event (comm_lost).
 func (s *Socket) Abort(assoc AssocID) error {
 	return opError("abort", assoc, -1, s.do(func(now timer.Time) error {
-		id, a, err := s.assocLocked(assoc)
+		_, a, err := s.assocLocked(assoc)
 		if err != nil {
 			return err
 		}
 		a.Abort(now, nil)
-		s.share.ep.Touch(id)
 		return nil
 	}))
 }
@@ -99,7 +95,7 @@ func (s *Socket) send(ctx context.Context, op string, assoc AssocID, stream uint
 		}
 		p.Stream = stream
 		var blocked bool
-		blocked, err = s.sendLocked(now, id, a, p, data)
+		blocked, err = s.sendLocked(now, a, p, data)
 		return !blocked
 	})
 	if werr != nil {
@@ -110,8 +106,7 @@ func (s *Socket) send(ctx context.Context, op string, assoc AssocID, stream uint
 
 // sendLocked sends one message with p on a, or aborts or shuts down per
 // its flags, and reports whether it must wait for buffer space.
-func (s *Socket) sendLocked(now timer.Time, id AssocID, a *association.Association, p SndRcvInfo, data []byte) (blocked bool, err error) {
-	defer s.share.ep.Touch(id)
+func (s *Socket) sendLocked(now timer.Time, a *association.Association, p SndRcvInfo, data []byte) (blocked bool, err error) {
 	if p.Flags&Abort != 0 {
 		a.Abort(now, data)
 		return false, nil

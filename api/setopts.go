@@ -75,7 +75,6 @@ func (s *Socket) commitLocked(c *optCtx) error {
 	s.commitLimitsLocked(st)
 	for _, l := range c.live {
 		_ = l.a.Reconfigure(c.now, *l.cfg) // checked above
-		s.share.ep.Touch(l.id)
 	}
 	for _, fn := range c.effects {
 		if err := fn(c.now); err != nil {

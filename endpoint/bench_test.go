@@ -193,8 +193,9 @@ func newEndpointPair(tb testing.TB, extra int) *endpointPair {
 // message sends one message from the client to the server: DATA, SACK,
 // and the server's Poll.
 func (p *endpointPair) message() {
-	_ = p.ca.Send(p.d.now, association.SendInfo{}, p.msg)
-	p.c.Touch(p.cid)
+	if ca, ok := p.c.Assoc(p.cid); ok { // looked up for the change: see Assoc
+		_ = ca.Send(p.d.now, association.SendInfo{}, p.msg)
+	}
 	p.d.pump(addrC, addrS)
 	for {
 		_, dl, ok := p.s.Poll()

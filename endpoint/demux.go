@@ -53,6 +53,7 @@ import (
 // 9260 discards invalid packets silently, so it is informational.
 func (e *Endpoint) HandleDatagram(d *association.Datagram) error {
 	e.tick(d.Now)
+	e.flushDirty() // routing changed by the user (see Assoc)
 	p, err := packet.Parse(d.Data, packet.Options{})
 	if err != nil {
 		return &DropError{Reason: DropMalformed, Err: err}

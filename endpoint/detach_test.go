@@ -46,7 +46,6 @@ func TestDetachPollAssoc(t *testing.T) {
 		a, ok := c.Assoc(cids[i])
 		require.True(t, ok)
 		require.NoError(t, a.Send(w.Now, association.SendInfo{}, []byte{byte('0' + i)}))
-		c.Touch(cids[i])
 	}
 	w.Touch()
 	w.Run(time.Second)
@@ -70,7 +69,6 @@ func TestDetachPollAssoc(t *testing.T) {
 	for i, c := range clients {
 		a, _ := c.Assoc(cids[i])
 		require.NoError(t, a.Shutdown(w.Now))
-		c.Touch(cids[i])
 	}
 	w.Touch()
 	var detGot []association.Delivery

@@ -34,7 +34,7 @@ type Endpoint struct {
 	deadlines deadlineHeap
 	sendQ     fifo[*entry] // associations that may have something to send
 	pollQ     fifo[*entry] // associations with deliveries
-	dirty     []*entry     // associations to re-examine (see Touch)
+	dirty     []*entry     // associations to re-examine (see Assoc)
 	backlog   fifo[*entry] // one-to-one: accepted, not yet taken
 	backlogN  int
 	replies   replyQueue
@@ -112,11 +112,18 @@ func (e *Endpoint) SetAssocConfig(cfg association.Config) error {
 }
 
 // Assoc returns the association with the given id. The association stays
-// valid until it is closed and its last delivery has been polled. Because
-// the caller may change it (Send, Shutdown, Abort, Reconfigure, ...), the
-// endpoint re-examines it (deadline, output, deliveries) at the next
-// AppendPacket, Poll, NextDeadline or HandleTimeout; a caller that keeps
-// the pointer and changes the association later must call Touch.
+// valid until it is closed and its last delivery has been polled.
+//
+// The caller may change the association through the pointer (Send,
+// Shutdown, Abort, Reconfigure, SetPathParams, SetPrimary, Poll, Release,
+// ...): the endpoint keeps its own bookkeeping, with nothing more to
+// call. Assoc marks the association for re-examination, and the next
+// HandleDatagram, AppendPacket, Poll, NextDeadline or HandleTimeout first
+// brings the endpoint's view of it up to date: routing (a closed
+// association, a changed tag), its deadline, whether it has something to
+// send, and its deliveries. A change made after one of those calls is
+// seen only once the association is looked up again: call Assoc for each
+// operation rather than keeping the pointer.
 func (e *Endpoint) Assoc(id AssocID) (*association.Association, bool) {
 	en, ok := e.ids[id]
 	if !ok {
@@ -124,14 +131,6 @@ func (e *Endpoint) Assoc(id AssocID) (*association.Association, bool) {
 	}
 	e.markDirty(en)
 	return en.a, true
-}
-
-// Touch tells the endpoint that the association id was changed through
-// its pointer (see Assoc).
-func (e *Endpoint) Touch(id AssocID) {
-	if en, ok := e.ids[id]; ok {
-		e.markDirty(en)
-	}
 }
 
 // Associations returns the IDs of the associations held, in increasing

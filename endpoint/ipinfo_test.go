@@ -35,7 +35,6 @@ func TestHandleDatagramIP(t *testing.T) {
 		st.s.HandleDatagram,
 	} {
 		send(t, st.w.Now, st.c, cid, "hello")
-		st.c.Touch(cid)
 		out := outputs(st.w.Now, st.c)
 		require.Len(t, out, 1)
 		require.NoError(t, handle(&association.Datagram{Now: st.w.Now, From: addrC, To: addrS.Addr(), Data: out[0].Data}))

@@ -174,14 +174,13 @@ func (n *node) eventSummary() string {
 	return b.String()
 }
 
-// assoc runs fn on the association with the stack locked and touches it.
+// assoc runs fn on the association with the stack locked.
 func (n *node) assoc(id endpoint.AssocID, fn func(now timer.Time, a *association.Association) error) error {
 	return n.s.Do(func(now timer.Time) error {
 		a, ok := n.ep.Assoc(id)
 		if !ok {
 			return fmt.Errorf("association %d is gone", id)
 		}
-		defer n.ep.Touch(id)
 		return fn(now, a)
 	})
 }
@@ -202,7 +201,6 @@ func (n *node) sendErr(ctx context.Context, id endpoint.AssocID, info associatio
 			err = fmt.Errorf("association %d is gone", id)
 			return true
 		}
-		defer n.ep.Touch(id)
 		err = a.Send(now, info, data)
 		return !errors.Is(err, association.ErrWouldBlock)
 	})

@@ -129,7 +129,6 @@ func (n *node) pump(now timer.Time) {
 			q := n.queued[0]
 			if a, ok := n.ep.Assoc(q.id); ok {
 				err := a.Send(now, association.SendInfo{Stream: q.m.Stream, PPID: q.m.PPID, Unordered: q.m.Unordered}, q.m.Data)
-				n.ep.Touch(q.id)
 				if errors.Is(err, association.ErrWouldBlock) {
 					return
 				}

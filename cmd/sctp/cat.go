@@ -259,7 +259,6 @@ func catSend(ctx context.Context, in io.Reader, n *node, id endpoint.AssocID, o 
 	return n.st.Do(func(now timer.Time) error {
 		if a, ok := n.ep.Assoc(id); ok {
 			_ = a.Shutdown(now) // ErrClosed: the peer is shutting down already
-			n.ep.Touch(id)
 		}
 		return nil
 	})
@@ -275,7 +274,6 @@ func sendBlocking(ctx context.Context, n *node, id endpoint.AssocID, info associ
 			serr = association.ErrClosed
 			return true
 		}
-		defer n.ep.Touch(id)
 		err := a.Send(now, info, b)
 		if errors.Is(err, association.ErrWouldBlock) {
 			return false

@@ -218,7 +218,6 @@ func (c *demoClient) bulkStep(now timer.Time) error {
 	if !ok {
 		return errAssocFailed
 	}
-	defer c.n.ep.Touch(c.id)
 	if !c.pingOut && time.Since(c.pingAt) >= pingInterval {
 		c.sendPing(now)
 	}
@@ -243,7 +242,6 @@ func (c *demoClient) sendPing(now timer.Time) {
 	if !ok {
 		return
 	}
-	defer c.n.ep.Touch(c.id)
 	b := binary.BigEndian.AppendUint64(make([]byte, 0, 16), c.seq+1)
 	if a.Send(now, association.SendInfo{PPID: pingPPID}, b) == nil {
 		c.seq++

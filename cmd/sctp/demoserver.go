@@ -61,7 +61,6 @@ func (s *demoServer) step(now timer.Time) bool {
 		m := d.Message
 		if m.PPID == pingPPID {
 			_ = a.Send(now, association.SendInfo{Stream: m.Stream, PPID: pingPPID}, m.Data)
-			s.n.ep.Touch(id)
 			continue
 		}
 		s.counts.messages++
@@ -88,7 +87,6 @@ func (c *demoClient) shutdown(ctx context.Context, srv *demoServer, srvDone <-ch
 		if !ok {
 			return errAssocFailed
 		}
-		defer c.n.ep.Touch(c.id)
 		return a.Shutdown(now)
 	})
 	if err != nil {

@@ -151,7 +151,6 @@ func (s *server) pollUnstalled(now timer.Time) {
 				s.handle(now, id, d)
 			}
 		}
-		s.n.ep.Touch(id)
 	}
 }
 
@@ -165,7 +164,6 @@ func (s *server) retryStalled(now timer.Time) {
 			}
 			q = q[1:]
 		}
-		s.n.ep.Touch(id)
 		if !ok || len(q) == 0 {
 			delete(s.stalled, id)
 		} else {
@@ -228,7 +226,6 @@ func (s *server) handle(now timer.Time, id endpoint.AssocID, d association.Deliv
 	} else if s.send(now, a, m) {
 		s.stalled[id] = []association.Message{m}
 	}
-	s.n.ep.Touch(id)
 }
 
 // event prints an event; an association that ended is counted.
@@ -279,5 +276,4 @@ func (s *server) tooLarge(now timer.Time, id endpoint.AssocID, a *association.As
 		}
 	}
 	a.Abort(now, []byte("message too large"))
-	s.n.ep.Touch(id)
 }

@@ -147,7 +147,6 @@ func perfSend(ctx context.Context, sio stdio, n *node, id endpoint.AssocID, o *p
 			failure = errAssocFailed
 			return true
 		}
-		defer n.ep.Touch(id)
 		for o.count == 0 || sent < uint64(o.count) {
 			err := a.Send(now, info, buf)
 			if errors.Is(err, association.ErrWouldBlock) {
@@ -203,7 +202,6 @@ func shutdownAndWait(ctx context.Context, n *node, id endpoint.AssocID) error {
 		if !ok {
 			return errAssocFailed
 		}
-		defer n.ep.Touch(id)
 		return a.Shutdown(now)
 	})
 	if err != nil {
@@ -235,7 +233,6 @@ func shutdownAndWait(ctx context.Context, n *node, id endpoint.AssocID) error {
 		_ = n.st.Do(func(now timer.Time) error {
 			if a, ok := n.ep.Assoc(id); ok {
 				a.Abort(now, nil)
-				n.ep.Touch(id)
 			}
 			return nil
 		})

@@ -160,7 +160,6 @@ func TestMultihomeRealSockets(t *testing.T) {
 		require.NoError(t, a.Wait(ctx, func(now timer.Time) bool {
 			pollA()
 			as, _ := aep.Assoc(id)
-			defer aep.Touch(id)
 			err := as.Send(now, association.SendInfo{}, msg)
 			if err == association.ErrWouldBlock {
 				return false

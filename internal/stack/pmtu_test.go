@@ -56,7 +56,6 @@ func TestPacketsFitTheEncapsulatedPathMTU(t *testing.T) {
 		a, ok := cep.Assoc(id)
 		if !sent && ok && a.State() == association.StateEstablished {
 			sendErr = a.Send(now, association.SendInfo{}, msg)
-			cep.Touch(id)
 			sent = true
 		}
 		return sent

@@ -141,8 +141,8 @@ func (s *Stack) RemoveEndpoint(ep *endpoint.Endpoint) error {
 
 // Do runs fn with the core locked and the current time, then sends what
 // the core wants to send, re-arms the timer and wakes up waiters. fn may
-// use any endpoint or association of this stack; after changing an
-// association directly, it must call Endpoint.Touch.
+// use any endpoint or association of this stack; an association it
+// changes is looked up with Endpoint.Assoc in fn (see Endpoint.Assoc).
 func (s *Stack) Do(fn func(now timer.Time) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

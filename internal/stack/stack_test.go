@@ -44,7 +44,6 @@ func echo(ctx context.Context, s *Stack, ep *endpoint.Endpoint) {
 				if ok {
 					m := pending
 					err := a.Send(now, association.SendInfo{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered}, m.Data)
-					ep.Touch(pendingID)
 					if err == association.ErrWouldBlock {
 						return false
 					}
@@ -116,7 +115,6 @@ func TestEchoOverLoopback(t *testing.T) {
 		require.NoError(t, cli.Wait(ctx, func(now timer.Time) bool {
 			poll(now)
 			a, _ := cep.Assoc(id)
-			defer cep.Touch(id)
 			err := a.Send(now, association.SendInfo{Stream: chunk.StreamID(i % 4)}, msg)
 			if err == association.ErrWouldBlock {
 				return false
@@ -144,7 +142,6 @@ func TestEchoOverLoopback(t *testing.T) {
 
 	require.NoError(t, cli.Do(func(now timer.Time) error {
 		a, _ := cep.Assoc(id)
-		defer cep.Touch(id)
 		return a.Shutdown(now)
 	}))
 	var comp bool
