@@ -1,0 +1,63 @@
+package api
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// AssocStats are the counters of one association and the round-trip
+// estimates of its paths, an addition to gen_sctp (whose getstat counts
+// a socket's user messages only, see Socket.Stats), after Linux's
+// SCTP_GET_ASSOC_STATS: the messages, packets, DATA chunks and SACKs sent
+// and received, the retransmissions (fast and after T3-rtx expiries), the
+// duplicate TSNs received and the events dropped (see association.Stats
+// for each field).
+type AssocStats struct {
+	association.Stats
+	// Paths are the peer addresses, the primary first.
+	Paths []PathStats
+}
+
+// PathStats is one peer address of an association, with its smoothed
+// round-trip time and retransmission timeout (RFC 9260 Section 6.3.1) not
+// rounded: PaddrInfo has them in whole milliseconds, which reads 0 on
+// loopback.
+type PathStats struct {
+	// Address is the peer's IP and SCTP port, as PaddrInfo shows it.
+	Address netip.AddrPort
+	State   PaddrInfoState
+	Primary bool
+	SRTT    time.Duration
+	RTO     time.Duration
+}
+
+// AssocStats returns the counters of association assoc; on a one-to-one
+// socket 0 means its association. Errors: ErrNoAssociation for an
+// association that is not the socket's (assoc 0 on a one-to-many socket
+// included), ErrNotConnected on a one-to-one socket without one, and
+// net.ErrClosed once the socket is closed.
+func (s *Socket) AssocStats(assoc AssocID) (AssocStats, error) {
+	var out AssocStats
+	err := s.do(func(timer.Time) error {
+		_, a, err := s.assocLocked(assoc)
+		if err != nil {
+			return err
+		}
+		out.Stats = a.Stats()
+		port := a.Config().PeerPort
+		for _, p := range a.Paths() {
+			ps := PathStats{Address: s.st.show(netip.AddrPortFrom(p.Addr.Addr(), port)),
+				State: p.State, Primary: p.Primary, SRTT: p.SRTT, RTO: p.RTO}
+			if p.Primary {
+				out.Paths = append([]PathStats{ps}, out.Paths...)
+			} else {
+				out.Paths = append(out.Paths, ps)
+			}
+		}
+		return nil
+	})
+	return out, opError("getstat", assoc, -1, err)
+}

@@ -1,0 +1,78 @@
+package api
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// AssocStats counts what one association sent and received, on both
+// ends, and gives the round-trip estimates of its paths unrounded.
+func TestAssocStats(t *testing.T) {
+	srv := server(t)
+	cli := clientOf(t, srv, SCTPNodelay(true))
+	ac := connect(t, cli, srv)
+	up := recvEvent[*AssocChange](t, srv)
+	for _, m := range []string{"one", "two", "three"} {
+		require.NoError(t, cli.Send(ac.AssocID, 0, []byte(m)))
+		recvData(t, srv)
+	}
+
+	cs, err := cli.AssocStats(ac.AssocID)
+	require.NoError(t, err)
+	require.EqualValues(t, 3, cs.SentMessages)
+	require.EqualValues(t, 11, cs.SentBytes)
+	require.GreaterOrEqual(t, cs.DataChunksSent, uint64(3))
+	require.Positive(t, cs.PacketsSent)
+	require.Len(t, cs.Paths, 1)
+	p := cs.Paths[0]
+	require.Equal(t, netip.AddrPortFrom(lo, srv.Port()), p.Address, "IP and SCTP port, as PaddrInfo")
+	require.True(t, p.Primary)
+	require.Equal(t, PaddrActive, p.State)
+	require.Positive(t, p.SRTT, "measured by the handshake and the DATA")
+	require.Positive(t, p.RTO)
+	st, err := cli.Status(ac.AssocID)
+	require.NoError(t, err)
+	require.Equal(t, toMS(p.SRTT), st.Primary.Srtt, "the record has the same value in whole milliseconds")
+
+	ss, err := srv.AssocStats(up.AssocID)
+	require.NoError(t, err)
+	require.EqualValues(t, 3, ss.ReceivedMessages)
+	require.EqualValues(t, 11, ss.ReceivedBytes)
+	require.Zero(t, ss.SentMessages)
+}
+
+// AssocStats names one association: errors are typed.
+func TestAssocStatsErrors(t *testing.T) {
+	srv := server(t)
+	cli := clientOf(t, srv)
+	ac := connect(t, cli, srv)
+
+	_, err := cli.AssocStats(0)
+	require.ErrorIs(t, err, ErrNoAssociation, "a one-to-many socket needs the id")
+	_, err = cli.AssocStats(ac.AssocID + 100)
+	require.ErrorIs(t, err, ErrNoAssociation)
+	var e *Error
+	require.True(t, errors.As(err, &e))
+	require.Equal(t, "getstat", e.Op)
+
+	one := open(t, Type(Stream))
+	_, err = one.AssocStats(0)
+	require.ErrorIs(t, err, ErrNotConnected)
+
+	p, err := cli.Peeloff(ac.AssocID)
+	require.NoError(t, err)
+	t.Cleanup(func() { p.Close() })
+	_, err = cli.AssocStats(ac.AssocID)
+	require.ErrorIs(t, err, ErrNoAssociation, "peeled off: another socket's")
+	got, err := p.AssocStats(0)
+	require.NoError(t, err, "a one-to-one socket's own")
+	require.Len(t, got.Paths, 1)
+
+	require.NoError(t, p.Close())
+	_, err = p.AssocStats(0)
+	require.ErrorIs(t, err, net.ErrClosed)
+}
