@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"time"
 
-	"github.com/gensctp/gensctp/association"
-	"github.com/gensctp/gensctp/chunk"
-	"github.com/gensctp/gensctp/endpoint"
-	"github.com/gensctp/gensctp/timer"
+	"github.com/gensctp/gensctp/api"
 )
 
 var catCommand = command{
@@ -19,7 +17,8 @@ var catCommand = command{
 	summary: "stdin to the peer and the peer's data to stdout, over one stream",
 	details: `Like netcat. With addresses (several for a multihomed peer) cat connects
 to the peer's -p port; with -l (or no address) it listens on -p and
-serves the first association. Every read from stdin becomes one message
+serves the first association (-max-assocs is 1 unless given: further
+peers get an ABORT). Every read from stdin becomes one message
 on stream -stream; the messages received on any stream go to stdout. At
 EOF on stdin cat waits -q, then shuts the association down gracefully
 (everything sent is delivered first) and exits when the shutdown
@@ -60,35 +59,31 @@ func runCat(ctx context.Context, sio stdio, args []string) int {
 	if o.listen && len(addrs) > 0 {
 		return usageFail(sio, catCommand, usagef("-l listens: it takes no address"))
 	}
-	cfg, err := o.config()
-	if err != nil {
-		return usageFail(sio, catCommand, err)
-	}
-	if int64(o.stream) >= int64(cfg.OutboundStreams) {
+	if o.stream >= o.os {
 		return usageFail(sio, catCommand, usagef("-stream %d needs -os > %d", o.stream, o.stream))
 	}
-	cfg.NoDelay = true
-	o.transport.apply(&cfg)
 	server := len(addrs) == 0
-	maxAssocs := int(o.maxAssocs)
-	if server && maxAssocs == 0 {
-		maxAssocs = 1 // further peers get an ABORT (Out of Resource)
-	}
-	port := uint16(0)
+	opts := append(o.knobs.options(), api.SCTPNodelay(true), api.Linger(true, 0)) // Close aborts what did not end
 	if server {
-		port = uint16(o.port)
+		opts = append(opts, api.Port(uint16(o.port)))
+		if !o.maxAssocsFlag.set {
+			opts = append(opts, api.MaxAssociations(1)) // further peers get an ABORT (Out of Resource)
+		}
 	}
-	n, err := openNode(o.udpConfig(server, addrs), port, cfg, maxAssocs, server)
+	s, err := openSocket(append(opts, o.transport.options(server, addrs)...), server, server && len(o.local) == 0)
 	if err != nil {
 		return fail(sio, catCommand, err)
 	}
-	defer n.st.Close()
-	var id endpoint.AssocID
+	defer s.Close()
+	var id api.AssocID
 	if server {
-		fmt.Fprintf(sio.err, "sctp cat: listening on %s\n", n.addrs())
-		id, err = acceptFirst(ctx, n)
+		fmt.Fprintf(sio.err, "sctp cat: listening on %s\n", describeAddrs(s))
+		id, err = acceptFirst(ctx, s)
 	} else {
-		id, _, err = n.connect(ctx, o.peers(addrs), uint16(o.port), nil)
+		var ac *api.AssocChange
+		if ac, err = connect(ctx, s, addrs, uint16(o.port)); err == nil {
+			id = ac.AssocID
+		}
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -97,42 +92,42 @@ func runCat(ctx context.Context, sio stdio, args []string) int {
 		return fail(sio, catCommand, err)
 	}
 	if o.verbose {
-		fmt.Fprintf(sio.err, "sctp cat: association %d with %v up\n", id, n.peerOf(id))
+		var peer netip.AddrPort
+		if peers, _ := s.PeerNames(id); len(peers) > 0 {
+			peer = peers[0] // the primary path
+		}
+		fmt.Fprintf(sio.err, "sctp cat: association %d with %v up\n", id, peer)
 	}
-	return catSession(ctx, sio, n, id, &o)
+	return catSession(ctx, sio, s, id, &o)
 }
 
-// acceptFirst waits for the first association to come up.
-func acceptFirst(ctx context.Context, n *node) (endpoint.AssocID, error) {
-	var id endpoint.AssocID
-	err := n.st.Wait(ctx, func(timer.Time) bool {
-		for {
-			got, d, ok := n.ep.Poll()
-			if !ok {
-				return false
-			}
-			if ac, ok := d.Event.(*association.AssocChange); ok && ac.State == association.CommUp {
-				id = got
-				return true
-			}
+// acceptFirst waits for the first association to come up; other
+// deliveries are dropped.
+func acceptFirst(ctx context.Context, s *api.Socket) (api.AssocID, error) {
+	for {
+		d, err := recv(ctx, s)
+		if err != nil {
+			return 0, err
 		}
-	})
-	return id, err
+		if ac, ok := d.Event.(*api.AssocChange); ok && ac.State == api.CommUp {
+			return ac.AssocID, nil
+		}
+	}
 }
 
 // catSession copies stdin to association id and its messages to stdout
 // until the association ends.
-func catSession(ctx context.Context, sio stdio, n *node, id endpoint.AssocID, o *catOpts) int {
+func catSession(ctx context.Context, sio stdio, s *api.Socket, id api.AssocID, o *catOpts) int {
 	sctx, cancel := context.WithCancel(ctx)
 	senderDone := make(chan error, 1)
-	go func() { senderDone <- catSend(sctx, sio.in, n, id, o) }()
-	err := catReceive(ctx, sio, n, id, o.verbose)
+	go func() { senderDone <- catSend(sctx, sio.in, s, id, o) }()
+	err := catReceive(ctx, sio, s, id, o.verbose)
 	cancel()
 	serr := <-senderDone
 	switch {
 	case ctx.Err() != nil:
 		// Interrupted: shut down gracefully, bounded.
-		if err := shutdownAndWait(ctx, n, id); err != nil && !errors.Is(err, errAssocFailed) {
+		if err := shutdownAndWait(ctx, s, id); err != nil && !errors.Is(err, errAssocFailed) {
 			return fail(sio, catCommand, err)
 		}
 		return 0
@@ -146,64 +141,35 @@ func catSession(ctx context.Context, sio stdio, n *node, id endpoint.AssocID, o 
 
 // catReceive writes the messages of association id to stdout until it
 // ends; it returns an error when it failed.
-func catReceive(ctx context.Context, sio stdio, n *node, id endpoint.AssocID, verbose bool) error {
-	var batch [][]byte
-	var events []association.Event
-	var end association.Event
-	for end == nil {
-		batch, events = batch[:0], events[:0]
-		err := n.st.Wait(ctx, func(timer.Time) bool {
-			size := 0
-			for size < 1<<20 && end == nil {
-				got, d, ok := n.ep.Poll()
-				if !ok {
-					break
-				}
-				switch {
-				case got != id:
-				case d.Event == nil:
-					batch = append(batch, d.Message.Data)
-					size += len(d.Message.Data)
-				case ended(d.Event):
-					end = d.Event
-				default:
-					events = append(events, d.Event)
-				}
-			}
-			return len(batch) > 0 || len(events) > 0 || end != nil
-		})
-		if err != nil {
+func catReceive(ctx context.Context, sio stdio, s *api.Socket, id api.AssocID, verbose bool) error {
+	for {
+		d, err := recv(ctx, s)
+		switch {
+		case err != nil:
 			return err
-		}
-		for _, b := range batch {
-			if _, err := sio.out.Write(b); err != nil {
-				_ = n.st.Do(func(now timer.Time) error {
-					if a, ok := n.ep.Assoc(id); ok {
-						a.Abort(now, nil)
-					}
-					return nil
-				})
+		case d.Assoc() != id:
+		case d.Event == nil:
+			if _, err := sio.out.Write(d.Data); err != nil {
+				_ = s.Abort(id)
 				return fmt.Errorf("stdout: %w", err)
 			}
-		}
-		if verbose {
-			for _, ev := range events {
-				fmt.Fprintf(sio.err, "sctp cat: %s\n", describeEvent(ev))
+		case ended(d.Event):
+			if verbose {
+				fmt.Fprintf(sio.err, "sctp cat: %s\n", describeEvent(d.Event))
 			}
+			if ac := d.Event.(*api.AssocChange); ac.State != api.ShutdownComp {
+				return fmt.Errorf("%w: %s", errAssocFailed, describeEvent(ac))
+			}
+			return nil
+		case verbose:
+			fmt.Fprintf(sio.err, "sctp cat: %s\n", describeEvent(d.Event))
 		}
 	}
-	if verbose {
-		fmt.Fprintf(sio.err, "sctp cat: %s\n", describeEvent(end))
-	}
-	if ac := end.(*association.AssocChange); ac.State != association.ShutdownComp {
-		return fmt.Errorf("%w: %s", errAssocFailed, describeEvent(ac))
-	}
-	return nil
 }
 
 // catSend sends what it reads from in as messages, then shuts the
 // association down at EOF.
-func catSend(ctx context.Context, in io.Reader, n *node, id endpoint.AssocID, o *catOpts) error {
+func catSend(ctx context.Context, in io.Reader, s *api.Socket, id api.AssocID, o *catOpts) error {
 	chunks := make(chan []byte)
 	readErr := make(chan error, 1)
 	go func() {
@@ -226,7 +192,7 @@ func catSend(ctx context.Context, in io.Reader, n *node, id endpoint.AssocID, o 
 			}
 		}
 	}()
-	info := association.SendInfo{Stream: chunk.StreamID(o.stream), PPID: chunk.PPID(o.ppid)}
+	info := api.SndRcvInfo{AssocID: id, Stream: uint16(o.stream), PPID: uint32(o.ppid)}
 	for {
 		var b []byte
 		var ok bool
@@ -238,7 +204,10 @@ func catSend(ctx context.Context, in io.Reader, n *node, id endpoint.AssocID, o 
 		if !ok {
 			break
 		}
-		if err := sendBlocking(ctx, n, id, info, b); err != nil {
+		if err := s.SendInfoContext(ctx, info, b); err != nil {
+			if ctx.Err() != nil || errors.Is(err, api.ErrAssociationClosed) || errors.Is(err, api.ErrNoAssociation) {
+				return context.Canceled // the association is ending: the receiver reports how
+			}
 			return err
 		}
 	}
@@ -256,36 +225,6 @@ func catSend(ctx context.Context, in io.Reader, n *node, id endpoint.AssocID, o 
 			return ctx.Err()
 		}
 	}
-	return n.st.Do(func(now timer.Time) error {
-		if a, ok := n.ep.Assoc(id); ok {
-			_ = a.Shutdown(now) // ErrClosed: the peer is shutting down already
-		}
-		return nil
-	})
-}
-
-// sendBlocking sends one message on association id, blocking while the
-// send buffer is full.
-func sendBlocking(ctx context.Context, n *node, id endpoint.AssocID, info association.SendInfo, b []byte) error {
-	var serr error
-	err := n.st.Wait(ctx, func(now timer.Time) bool {
-		a, ok := n.ep.Assoc(id)
-		if !ok {
-			serr = association.ErrClosed
-			return true
-		}
-		err := a.Send(now, info, b)
-		if errors.Is(err, association.ErrWouldBlock) {
-			return false
-		}
-		serr = err
-		return true
-	})
-	if err != nil {
-		return err
-	}
-	if errors.Is(serr, association.ErrClosed) {
-		return context.Canceled // the association is ending: the receiver reports how
-	}
-	return serr
+	_ = s.Eof(id) // an error: the peer is shutting down already, or it ended
+	return nil
 }

@@ -3,17 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"net/netip"
+	"sync"
 	"time"
 
-	"github.com/gensctp/gensctp/association"
-	"github.com/gensctp/gensctp/chunk"
-	"github.com/gensctp/gensctp/endpoint"
-	"github.com/gensctp/gensctp/timer"
-	"github.com/gensctp/gensctp/udpencap"
+	"github.com/gensctp/gensctp/api"
 )
 
 var demoCommand = command{
@@ -35,13 +30,18 @@ type demoOpts struct {
 }
 
 const (
-	pingPPID     chunk.PPID = 1 // pings, echoed by the demo server
-	bulkPPID     chunk.PPID = 2 // bulk data, counted
-	demoPort                = 7
-	pingInterval            = 100 * time.Millisecond
+	pingPPID     = 1 // pings, echoed by the demo server
+	bulkPPID     = 2 // bulk data, counted
+	demoPort     = 7
+	pingInterval = 100 * time.Millisecond
 	// demoSlack bounds everything but the transfer itself.
 	demoSlack = 20 * time.Second
+	// drainPoll is how often the demo looks whether everything sent was
+	// acknowledged.
+	drainPoll = time.Millisecond
 )
+
+var demoLoopback = netip.MustParseAddr("127.0.0.1")
 
 func runDemo(ctx context.Context, sio stdio, args []string) int {
 	fs := newFlagSet(demoCommand)
@@ -58,82 +58,67 @@ func runDemo(ctx context.Context, sio stdio, args []string) int {
 	if len(pos) > 0 {
 		return usageFail(sio, demoCommand, usagef("unexpected argument %q", pos[0]))
 	}
-	cfg, err := o.config()
-	if err != nil {
-		return usageFail(sio, demoCommand, err)
-	}
-	cfg.NoDelay = true
-	cfg.OutboundStreams = uint16(o.streams)
+	o.os = o.streams
+	opts := append(o.knobs.options(), api.SCTPNodelay(true), api.IP(demoLoopback), api.LocalUDPPort(0),
+		api.Linger(true, 0)) // Close aborts what did not end
 	ctx, cancel := context.WithTimeout(ctx, o.runtime+demoSlack)
 	defer cancel()
-	if err := demo(ctx, sio, &o, cfg); err != nil {
+	if err := demo(ctx, sio, &o, opts); err != nil {
 		return fail(sio, demoCommand, err)
 	}
 	return 0
 }
 
-// demoClient is the client side of the demo. Its fields are used with
-// the client stack locked, or by the demo goroutine alone.
-type demoClient struct {
-	n          *node
-	id         endpoint.AssocID
-	streams    int
-	buf        []byte
-	sent       uint64 // bulk messages queued
-	nextStream int
-	seq        uint64 // pings sent
-	pingAt     time.Time
-	pingOut    bool
-	rtts       []time.Duration
-	events     []timedEvent // every event but comm_up
-	end        association.Event
-}
-
-func demo(ctx context.Context, sio stdio, o *demoOpts, cfg association.Config) error {
+func demo(ctx context.Context, sio stdio, o *demoOpts, opts []api.Option) error {
 	began := time.Now()
-	lo := udpencap.Config{LocalAddrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}}
-	srvNode, err := openNode(lo, demoPort, cfg, 0, true)
+	var wg sync.WaitGroup
+	defer wg.Wait() // the goroutines end once the sockets closed
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srvSock, err := openSocket(append(opts, api.Port(demoPort)), true, false)
 	if err != nil {
 		return err
 	}
-	defer srvNode.st.Close()
-	cliNode, err := openNode(lo, 0, cfg, 0, false)
+	defer srvSock.Close()
+	cliSock, err := openSocket(append(opts, api.RemoteUDPPort(srvSock.UDPPort())), false, false)
 	if err != nil {
 		return err
 	}
-	defer cliNode.st.Close()
+	defer cliSock.Close()
 	w := sio.out
 	fmt.Fprintf(w, "gensctp demo: SCTP over UDP (RFC 6951) on loopback\n")
-	fmt.Fprintf(w, "  server  %s\n  client  %s\n", srvNode.addrs(), cliNode.addrs())
+	fmt.Fprintf(w, "  server  %s\n  client  %s\n", describeAddrs(srvSock), describeAddrs(cliSock))
 
-	srv := &demoServer{n: srvNode}
+	srv := &demoServer{s: srvSock}
 	srvDone := make(chan error, 1)
-	go func() { srvDone <- srv.run(ctx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); srvDone <- srv.run(ctx) }()
 
 	t0 := time.Now()
-	id, ac, err := cliNode.connect(ctx, srvNode.st.LocalAddrs(), demoPort, nil)
+	ac, err := connect(ctx, cliSock, []netip.Addr{demoLoopback}, demoPort)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "association up in %s: %d outbound / %d inbound streams\n",
 		ms(time.Since(t0)), ac.OutboundStreams, ac.InboundStreams)
-	c := &demoClient{n: cliNode, id: id, streams: int(min(o.streams, int64(ac.OutboundStreams))),
-		buf: bytes.Repeat([]byte{'x'}, int(o.length))}
-
+	c := newDemoClient(cliSock, ac, int(min(o.streams, int64(ac.OutboundStreams))), int(o.length))
 	for range o.pngs {
 		if err := c.pingOnce(ctx); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(w, "echo RTT, idle:        %s\n", rttSummary(c.rtts))
-	c.rtts = c.rtts[:0]
+	fmt.Fprintf(w, "echo RTT, idle:        %s\n", rttSummary(c.takeRTTs()))
+	wg.Add(1)
+	go func() { defer wg.Done(); c.receive(ctx) }() // from now on, the deliveries
 
 	elapsed, err := c.transfer(ctx, o.runtime)
 	if err != nil {
 		return err
 	}
-	var got demoCounts
-	_ = srvNode.st.Do(func(timer.Time) error { got = srv.counts; return nil })
+	got, err := srv.waitCounts(ctx, c.sent)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "transfer for %v: %d-byte messages on %d streams\n", o.runtime, o.length, c.streams)
 	fmt.Fprintf(w, "  sent        %d messages, %s\n", c.sent, mb(c.sent*uint64(o.length)))
 	fmt.Fprintf(w, "  received    %d messages, %s in %.3f s (until all was acknowledged)\n",
@@ -141,10 +126,10 @@ func demo(ctx context.Context, sio stdio, o *demoOpts, cfg association.Config) e
 	fmt.Fprintf(w, "  throughput  %.1f MB/s (%.1f Mbit/s), %.0f messages/s\n",
 		float64(got.bytes)/elapsed.Seconds()/1e6, float64(got.bytes)*8/elapsed.Seconds()/1e6,
 		float64(got.messages)/elapsed.Seconds())
-	fmt.Fprintf(w, "echo RTT under load:   %s\n", rttSummary(c.rtts))
+	fmt.Fprintf(w, "echo RTT under load:   %s\n", rttSummary(c.takeRTTs()))
 
-	cs, ss := collect(cliNode, id), collect(srvNode, srv.assocID())
-	fmt.Fprintf(w, "SRTT (per path):       client %s; server %s\n", srtts(cs.paths), srtts(ss.paths))
+	cs, ss := collect(cliSock, c.id), collect(srvSock, srv.assocID())
+	fmt.Fprintf(w, "SRTT (per path):       client %s; server %s\n", srtts(cs.stats.Paths), srtts(ss.stats.Paths))
 	printStatus(w, cs, ss)
 
 	events, err := c.shutdown(ctx, srv, srvDone)
@@ -156,122 +141,93 @@ func demo(ctx context.Context, sio stdio, o *demoOpts, cfg association.Config) e
 	return nil
 }
 
-// pingOnce sends one ping and waits for its echo.
-func (c *demoClient) pingOnce(ctx context.Context) error {
-	want, sent := len(c.rtts)+1, false
-	err := c.n.st.Wait(ctx, func(now timer.Time) bool {
-		c.poll()
-		if c.end != nil || len(c.rtts) >= want {
+// demoClient is the client side of the demo: the demo goroutine sends
+// (and reads the idle pings' echoes), then, from the transfer on, a
+// goroutine of its own (receive) reads the echoes and events.
+type demoClient struct {
+	s       *api.Socket
+	id      api.AssocID
+	streams int
+	buf     []byte
+	// Used by the demo goroutine alone.
+	sent       uint64 // bulk messages queued
+	nextStream int
+
+	mu      sync.Mutex // guards what follows
+	seq     uint64     // pings sent
+	pingAt  time.Time
+	pingOut bool
+	rtts    []time.Duration
+	events  []timedEvent // every event but comm_up
+	end     api.Event
+	// done is closed when receive returned.
+	done chan struct{}
+}
+
+func newDemoClient(s *api.Socket, ac *api.AssocChange, streams, length int) *demoClient {
+	return &demoClient{s: s, id: ac.AssocID, streams: streams, buf: bytes.Repeat([]byte{'x'}, length),
+		done: make(chan struct{})}
+}
+
+// receive reads the client's deliveries until the association ended or
+// ctx is done: echoed pings and events. It reads them in active mode
+// (gen_sctp {active, true}): they arrive on the socket's channel, so that
+// this goroutine sleeps until there is one.
+func (c *demoClient) receive(ctx context.Context) {
+	defer close(c.done)
+	if err := c.s.SetOpts(api.Active(api.ActiveTrue)); err != nil {
+		return
+	}
+	for {
+		var d api.Delivery
+		select {
+		case d = <-c.s.Deliveries():
+		case <-ctx.Done():
+			return
+		}
+		c.mu.Lock()
+		end := c.handle(d)
+		c.mu.Unlock()
+		if end {
+			return
+		}
+	}
+}
+
+// handle handles one delivery with c.mu held; it reports the end.
+func (c *demoClient) handle(d api.Delivery) bool {
+	if d.Event != nil {
+		if ac, ok := d.Event.(*api.AssocChange); !ok || ac.State != api.CommUp {
+			c.events = append(c.events, timedEvent{time.Now(), "client", describeEvent(d.Event)})
+		}
+		if ended(d.Event) {
+			c.end = d.Event
 			return true
 		}
-		if !sent {
-			c.sendPing(now)
-			sent = c.pingOut
-		}
 		return false
-	})
-	if err == nil && c.end != nil {
-		err = fmt.Errorf("%w: %s", errAssocFailed, describeEvent(c.end))
 	}
-	return err
+	if d.Info.PPID == pingPPID && len(d.Data) == 8 && getSeq(d.Data) == c.seq && c.pingOut {
+		c.rtts = append(c.rtts, time.Since(c.pingAt))
+		c.pingOut = false
+	}
+	return false
 }
 
-// transfer sends bulk data for d, with a ping every pingInterval, then
-// waits until everything was acknowledged; it returns the time taken.
-func (c *demoClient) transfer(ctx context.Context, d time.Duration) (time.Duration, error) {
-	start := time.Now()
-	c.pingOut = false
-	c.pingAt = start
-	sctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	var serr error
-	err := c.n.st.Wait(sctx, func(now timer.Time) bool {
-		serr = c.bulkStep(now)
-		return serr != nil
-	})
-	switch {
-	case serr != nil:
-		return 0, serr
-	case ctx.Err() != nil:
-		return 0, ctx.Err()
-	case err != nil && !errors.Is(err, context.DeadlineExceeded):
-		return 0, err
-	}
-	err = c.n.st.Wait(ctx, func(timer.Time) bool {
-		c.poll()
-		a, ok := c.n.ep.Assoc(c.id)
-		return c.end != nil || !ok || a.Buffered() == 0 && a.Outstanding() == 0
-	})
-	if c.end != nil {
-		return 0, fmt.Errorf("%w: %s", errAssocFailed, describeEvent(c.end))
-	}
-	return time.Since(start), err
-}
-
-// bulkStep polls, pings when it is time and fills the send buffer.
-func (c *demoClient) bulkStep(now timer.Time) error {
-	c.poll()
+// ended returns the event that ended the association as an error, or nil.
+func (c *demoClient) ended() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.end != nil {
 		return fmt.Errorf("%w: %s", errAssocFailed, describeEvent(c.end))
 	}
-	a, ok := c.n.ep.Assoc(c.id)
-	if !ok {
-		return errAssocFailed
-	}
-	if !c.pingOut && time.Since(c.pingAt) >= pingInterval {
-		c.sendPing(now)
-	}
-	for {
-		info := association.SendInfo{Stream: chunk.StreamID(c.nextStream), PPID: bulkPPID}
-		err := a.Send(now, info, c.buf)
-		if errors.Is(err, association.ErrWouldBlock) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		c.sent++
-		c.nextStream = (c.nextStream + 1) % c.streams
-	}
+	return nil
 }
 
-// sendPing sends a ping on stream 0, in a fresh slice: the association
-// keeps it until it is acknowledged.
-func (c *demoClient) sendPing(now timer.Time) {
-	a, ok := c.n.ep.Assoc(c.id)
-	if !ok {
-		return
-	}
-	b := binary.BigEndian.AppendUint64(make([]byte, 0, 16), c.seq+1)
-	if a.Send(now, association.SendInfo{PPID: pingPPID}, b) == nil {
-		c.seq++
-		c.pingOut, c.pingAt = true, time.Now()
-	}
-}
-
-// poll handles the client's deliveries: echoed pings and events.
-func (c *demoClient) poll() {
-	for {
-		got, d, ok := c.n.ep.Poll()
-		if !ok {
-			return
-		}
-		if got != c.id {
-			continue
-		}
-		if d.Event != nil {
-			if ac, ok := d.Event.(*association.AssocChange); !ok || ac.State != association.CommUp {
-				c.events = append(c.events, timedEvent{time.Now(), "client", describeEvent(d.Event)})
-			}
-			if ended(d.Event) {
-				c.end = d.Event
-			}
-			continue
-		}
-		m := d.Message
-		if m.PPID == pingPPID && len(m.Data) == 8 && binary.BigEndian.Uint64(m.Data) == c.seq && c.pingOut {
-			c.rtts = append(c.rtts, time.Since(c.pingAt))
-			c.pingOut = false
-		}
-	}
+// takeRTTs returns the RTTs measured so far and starts anew.
+func (c *demoClient) takeRTTs() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.rtts
+	c.rtts = nil
+	return r
 }

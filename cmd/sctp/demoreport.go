@@ -8,30 +8,28 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/gensctp/gensctp/association"
-	"github.com/gensctp/gensctp/endpoint"
-	"github.com/gensctp/gensctp/timer"
+	"github.com/gensctp/gensctp/api"
 )
 
 // sideStatus is the state of one end of an association.
 type sideStatus struct {
 	ok     bool
-	status association.Status
-	stats  association.Stats
-	paths  []association.PathInfo
+	status api.Status
+	stats  api.AssocStats
 }
 
-// collect reads the status of association id of n.
-func collect(n *node, id endpoint.AssocID) sideStatus {
-	var s sideStatus
-	_ = n.st.Do(func(timer.Time) error {
-		a, ok := n.ep.Assoc(id)
-		if ok {
-			s = sideStatus{ok: true, status: a.Status(), stats: a.Stats(), paths: a.Paths()}
-		}
-		return nil
-	})
-	return s
+// collect reads the status of association id of s: the sctp_status
+// record (with the primary path's sctp_paddrinfo) and the counters.
+func collect(s *api.Socket, id api.AssocID) sideStatus {
+	st, err := s.Status(id)
+	if err != nil {
+		return sideStatus{}
+	}
+	stats, err := s.AssocStats(id)
+	if err != nil {
+		return sideStatus{}
+	}
+	return sideStatus{ok: true, status: st, stats: stats}
 }
 
 // printStatus prints the status of both ends side by side.
@@ -44,20 +42,21 @@ func printStatus(w io.Writer, cli, srv sideStatus) {
 	}
 	row("state", func(s sideStatus) string { return s.status.State.String() })
 	row("streams out / in", func(s sideStatus) string {
-		return fmt.Sprintf("%d / %d", s.status.OutStreams, s.status.InStreams)
+		return fmt.Sprintf("%d / %d", s.status.Outstrms, s.status.Instrms)
 	})
 	row("primary path", func(s sideStatus) string {
-		return fmt.Sprintf("%v (%s)", s.status.Primary.Addr, s.status.Primary.State)
+		return fmt.Sprintf("%v (%s)", s.status.Primary.Address, s.status.Primary.State)
 	})
-	row("paths", func(s sideStatus) string { return fmt.Sprint(len(s.paths)) })
-	row("cwnd", func(s sideStatus) string { return fmt.Sprintf("%d bytes", s.status.Primary.CWnd) })
+	row("paths", func(s sideStatus) string { return fmt.Sprint(len(s.stats.Paths)) })
+	row("cwnd", func(s sideStatus) string { return fmt.Sprintf("%d bytes", s.status.Primary.Cwnd) })
 	row("peer rwnd", func(s sideStatus) string { return fmt.Sprintf("%d bytes", s.status.Rwnd) })
-	row("SRTT", func(s sideStatus) string { return ms(s.status.Primary.SRTT) })
-	row("RTO", func(s sideStatus) string { return ms(s.status.Primary.RTO) })
+	// The record has whole milliseconds; the counters the exact values.
+	row("SRTT", func(s sideStatus) string { return ms(primaryPath(s.stats).SRTT) })
+	row("RTO", func(s sideStatus) string { return ms(primaryPath(s.stats).RTO) })
 	row("MTU / fragmentation point", func(s sideStatus) string {
-		return fmt.Sprintf("%d / %d bytes", s.status.Primary.MTU, s.status.FragmentationPoint)
+		return fmt.Sprintf("%d / %d bytes", s.status.Primary.Mtu, s.status.FragmentationPoint)
 	})
-	row("unacked DATA chunks", func(s sideStatus) string { return fmt.Sprint(s.status.UnackData) })
+	row("unacked DATA chunks", func(s sideStatus) string { return fmt.Sprint(s.status.Unackdata) })
 	row("retransmissions", func(s sideStatus) string {
 		return fmt.Sprintf("%d (%d fast, %d T3-rtx expiries)", s.stats.Retransmissions,
 			s.stats.FastRetransmissions, s.stats.T3Expirations)
@@ -96,8 +95,16 @@ func printShutdown(w io.Writer, events []timedEvent) {
 	}
 }
 
+// primaryPath returns the primary path of stats (the first), or none.
+func primaryPath(stats api.AssocStats) api.PathStats {
+	if len(stats.Paths) == 0 {
+		return api.PathStats{}
+	}
+	return stats.Paths[0]
+}
+
 // srtts formats the smoothed round-trip time of every path.
-func srtts(paths []association.PathInfo) string {
+func srtts(paths []api.PathStats) string {
 	if len(paths) == 0 {
 		return "-"
 	}
@@ -106,7 +113,7 @@ func srtts(paths []association.PathInfo) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "%s to %v", ms(p.SRTT), p.Addr)
+		fmt.Fprintf(&b, "%s to %v", ms(p.SRTT), p.Address)
 	}
 	return b.String()
 }

@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"slices"
+	"sync"
 	"time"
 
-	"github.com/gensctp/gensctp/association"
-	"github.com/gensctp/gensctp/endpoint"
-	"github.com/gensctp/gensctp/timer"
+	"github.com/gensctp/gensctp/api"
 )
 
 // demoCounts are the bulk messages the demo server received.
@@ -21,98 +18,80 @@ type timedEvent struct {
 	text string
 }
 
-// demoServer echoes pings and counts bulk data for the demo. Its fields
-// are used with the server stack locked, or after run returned.
+// demoServer echoes pings and counts bulk data for the demo, in a
+// goroutine of its own (run).
 type demoServer struct {
-	n      *node
-	id     endpoint.AssocID
+	s *api.Socket
+
+	mu     sync.Mutex // guards what follows
+	id     api.AssocID
 	counts demoCounts
 	events []timedEvent // every event but comm_up
 }
 
 // run serves until the association ended or ctx is done.
-func (s *demoServer) run(ctx context.Context) error {
-	return s.n.waitFor(ctx, 0, func(now timer.Time, _ bool) bool { return s.step(now) })
-}
-
-// step handles the deliveries; it returns true when the association
-// ended.
-func (s *demoServer) step(now timer.Time) bool {
+func (srv *demoServer) run(ctx context.Context) error {
 	for {
-		id, d, ok := s.n.ep.Poll()
-		if !ok {
-			return false
+		d, err := recv(ctx, srv.s)
+		if err != nil {
+			return err
 		}
 		if d.Event != nil {
-			if ac, ok := d.Event.(*association.AssocChange); ok && ac.State == association.CommUp {
-				s.id = id
-				continue
+			srv.mu.Lock()
+			if ac, ok := d.Event.(*api.AssocChange); ok && ac.State == api.CommUp {
+				srv.id = ac.AssocID
+			} else {
+				srv.events = append(srv.events, timedEvent{time.Now(), "server", describeEvent(d.Event)})
 			}
-			s.events = append(s.events, timedEvent{time.Now(), "server", describeEvent(d.Event)})
+			srv.mu.Unlock()
 			if ended(d.Event) {
-				return true
+				return nil
 			}
 			continue
 		}
-		a, ok := s.n.ep.Assoc(id)
-		if !ok {
+		if d.Info.PPID == pingPPID {
+			info := api.SndRcvInfo{AssocID: d.Info.AssocID, Stream: d.Info.Stream, PPID: pingPPID}
+			_ = srv.s.SendInfoContext(ctx, info, d.Data) // fails only as the association ends
 			continue
 		}
-		m := d.Message
-		if m.PPID == pingPPID {
-			_ = a.Send(now, association.SendInfo{Stream: m.Stream, PPID: pingPPID}, m.Data)
-			continue
-		}
-		s.counts.messages++
-		s.counts.bytes += uint64(len(m.Data))
-		a.Release(m.Data)
+		srv.mu.Lock()
+		srv.counts.messages++
+		srv.counts.bytes += uint64(len(d.Data))
+		srv.mu.Unlock()
 	}
 }
 
 // assocID returns the server's association.
-func (s *demoServer) assocID() endpoint.AssocID {
-	var id endpoint.AssocID
-	_ = s.n.st.Do(func(timer.Time) error { id = s.id; return nil })
-	return id
+func (srv *demoServer) assocID() api.AssocID {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return srv.id
 }
 
-// shutdown shuts the association down from the client and returns the
-// events of both sides from then on, in time order.
-func (c *demoClient) shutdown(ctx context.Context, srv *demoServer, srvDone <-chan error) ([]timedEvent, error) {
-	start := time.Now()
-	events := []timedEvent{{start, "client", "SHUTDOWN requested (graceful, RFC 9260 Section 9.2)"}}
-	c.events = c.events[:0]
-	err := c.n.st.Do(func(now timer.Time) error {
-		a, ok := c.n.ep.Assoc(c.id)
-		if !ok {
-			return errAssocFailed
+// takeEvents returns the server's events.
+func (srv *demoServer) takeEvents() []timedEvent {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return srv.events
+}
+
+// waitCounts waits until the server read the messages sent (the peer
+// acknowledged them: they are on their way to the reader) and returns
+// its counts.
+func (srv *demoServer) waitCounts(ctx context.Context, sent uint64) (demoCounts, error) {
+	tick := time.NewTicker(drainPoll)
+	defer tick.Stop()
+	for {
+		srv.mu.Lock()
+		got := srv.counts
+		srv.mu.Unlock()
+		if got.messages >= sent {
+			return got, nil
 		}
-		return a.Shutdown(now)
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = c.n.st.Wait(ctx, func(timer.Time) bool { c.poll(); return c.end != nil })
-	if err != nil {
-		return nil, fmt.Errorf("shutdown: %w", err)
-	}
-	select {
-	case err = <-srvDone:
-	case <-ctx.Done():
-		err = ctx.Err()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("server: %w", err)
-	}
-	events = append(events, c.events...)
-	for _, e := range srv.events {
-		if !e.at.Before(start) {
-			events = append(events, e)
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return got, ctx.Err()
 		}
 	}
-	slices.SortStableFunc(events, func(a, b timedEvent) int { return a.at.Compare(b.at) })
-	if ac, ok := c.end.(*association.AssocChange); !ok || ac.State != association.ShutdownComp {
-		return events, fmt.Errorf("%w: %s", errAssocFailed, describeEvent(c.end))
-	}
-	return events, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -69,4 +70,25 @@ func TestCatNoPeer(t *testing.T) {
 		"-max-init-retrans", "1", "127.0.0.1")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "sctp cat: association failed: assoc_change cant_assoc")
+}
+
+// cat -l takes one association: a second peer gets an ABORT with an Out
+// of Resource cause (-max-assocs is 1 unless given), the first is served.
+func TestCatListenOneAssociation(t *testing.T) {
+	ctx := knobCtx(t)
+	srvIn, srvInW := io.Pipe()
+	t.Cleanup(func() { srvInW.Close() })
+	srv := startCmd(t, 10*time.Second, srvIn, "cat", "-l", "-p", "4002", "-udp-port", "0", "-L", "127.0.0.1")
+	udp := srv.udpPort(t)
+	first := knobClient(t, udp)
+	ac, err := connect(ctx, first, []netip.Addr{knobLo}, 4002)
+	require.NoError(t, err)
+	_, err = connect(ctx, knobClient(t, udp), []netip.Addr{knobLo}, 4002)
+	require.ErrorIs(t, err, errAssocFailed)
+	require.ErrorContains(t, err, "cant_assoc, error Out of Resource")
+	require.NoError(t, first.Send(ac.AssocID, 0, []byte("the first\n")))
+	require.NoError(t, shutdownAndWait(ctx, first, ac.AssocID))
+	srv.wait(t, 5*time.Second)
+	require.Equal(t, 0, srv.code, srv.err.String())
+	require.Equal(t, "the first\n", srv.out.String())
 }

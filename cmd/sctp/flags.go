@@ -58,11 +58,14 @@ func (v *intValue) Set(s string) error {
 
 // durValue is a duration flag bounded to [min, max]. With seconds set, a
 // bare number is a number of seconds ("3", "0.5"), as in tsctp's -T and
-// -d; otherwise the value needs a unit ("200ms", "1s", "1m").
+// -d; otherwise the value needs a unit ("200ms", "1s", "1m"). With wholeMS
+// set, it must be a whole number of milliseconds (the protocol settings
+// go to gen_sctp records in milliseconds).
 type durValue struct {
 	p        *time.Duration
 	min, max time.Duration
 	seconds  bool
+	wholeMS  bool
 	set      bool
 }
 
@@ -98,6 +101,9 @@ func (v *durValue) Set(s string) error {
 	}
 	if d < v.min || d > v.max {
 		return fmt.Errorf("must be from %v to %v", v.min, v.max)
+	}
+	if v.wholeMS && d%time.Millisecond != 0 {
+		return errors.New("must be a whole number of milliseconds")
 	}
 	*v.p, v.set = d, true
 	return nil

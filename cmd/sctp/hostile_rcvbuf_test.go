@@ -74,3 +74,24 @@ func TestHostileRcvbufEchoGatheringManyMessages(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.Len(t, out, msgs*size)
 }
+
+// discard counts messages whole too (api delivers them so): one
+// delivered in pieces within -max-message is one message; one beyond it
+// aborts its association, and the server goes on serving.
+func TestHostileRcvbufDiscardGathering(t *testing.T) {
+	srv := startCmd(t, 10*time.Second, nil, "discard", "-udp-port", "0", "-L", "127.0.0.1",
+		"-rcvbuf", "4096", "-max-message", "10000")
+	port := srv.udpPort(t)
+	cat := func(msg string) (int, string, string) {
+		return runCmd(t, 5*time.Second, strings.NewReader(msg),
+			"cat", "-L", "127.0.0.1", "-remote-udp-port", port, "-p", "9", "127.0.0.1")
+	}
+	code, _, errOut := cat(strings.Repeat("y", 8000))
+	require.Equal(t, 0, code, errOut)
+	srv.waitOutput(t, "assoc 1: received 1 messages, 8000 bytes\n")
+
+	code, _, _ = cat(strings.Repeat("x", 20000))
+	require.NotEqual(t, 0, code)
+	srv.waitOutput(t, "assoc 2: message on stream 0 beyond -max-message 10000 bytes gathered: aborting\n")
+	srv.waitOutput(t, "assoc 2: received 0 messages, 0 bytes\n")
+}

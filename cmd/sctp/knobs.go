@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"net/netip"
@@ -10,7 +9,6 @@ import (
 	"github.com/gensctp/gensctp/api"
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/congestion"
-	"github.com/gensctp/gensctp/internal/stack"
 	"github.com/gensctp/gensctp/udpencap"
 )
 
@@ -29,6 +27,7 @@ type knobs struct {
 	rcvbuf, sndbuf             int64
 	os, mis                    int64
 	maxAssocs                  int64
+	maxAssocsFlag              *intValue
 }
 
 const maxInt32 = 1<<31 - 1
@@ -44,56 +43,51 @@ func (k *knobs) register(fs *flag.FlagSet, perf bool) {
 	}
 	rto := congestion.DefaultRTOConfig()
 	day := 24 * time.Hour
-	newDur(fs, &k.rtoInitial, rto.Initial, time.Millisecond, day, false, names("rto-initial", ""), "RTO.Initial: retransmission timeout (a `duration`) before the first RTT measurement")
-	newDur(fs, &k.rtoMin, rto.Min, time.Millisecond, day, false, names("rto-min", ""), "RTO.Min: lower bound (a `duration`) of the retransmission timeout")
-	newDur(fs, &k.rtoMax, rto.Max, time.Millisecond, day, false, names("rto-max", ""), "RTO.Max: upper bound (a `duration`) of the retransmission timeout")
+	msDur := func(p *time.Duration, def, min, max time.Duration, name, usage string) {
+		newDur(fs, p, def, min, max, false, names(name, ""), usage).wholeMS = true
+	}
+	msDur(&k.rtoInitial, rto.Initial, time.Millisecond, day, "rto-initial", "RTO.Initial: retransmission timeout (a `duration`) before the first RTT measurement")
+	msDur(&k.rtoMin, rto.Min, time.Millisecond, day, "rto-min", "RTO.Min: lower bound (a `duration`) of the retransmission timeout")
+	msDur(&k.rtoMax, rto.Max, time.Millisecond, day, "rto-max", "RTO.Max: upper bound (a `duration`) of the retransmission timeout")
 	newInt(fs, &k.maxInitRetrans, association.DefaultMaxInitRetransmits, 0, 1000, names("max-init-retrans", ""), "Max.Init.Retransmits: `count` of INIT and COOKIE ECHO retransmissions before giving up")
 	newInt(fs, &k.assocMaxRetrans, association.DefaultMaxRetrans, 1, 1000, names("assoc-max-retrans", ""), "Association.Max.Retrans: `count` of consecutive retransmissions before the association fails")
 	newInt(fs, &k.pathMaxRetrans, association.DefaultPathMaxRetrans, 1, 1000, names("path-max-retrans", ""), "Path.Max.Retrans: `count` of consecutive retransmissions before a path is inactive")
-	newInt(fs, &k.pfMaxRetrans, -1, -1, 65535, names("pf", ""), "RFC 7829 potentially-failed state: PotentiallyFailed.Max.Retrans, the `count` of timeouts after which a path is avoided while another is active (0 at the first); -1 turns it off")
-	newDur(fs, &k.cookieLife, association.DefaultCookieLife, time.Second, day, false, names("cookie-life", ""), "Valid.Cookie.Life: lifetime (a `duration`) of a State Cookie")
-	newDur(fs, &k.hbInterval, association.DefaultHeartbeatInterval, 0, day, false, names("hb-interval", ""), "HB.interval: heartbeat `interval` on idle paths; 0 turns heartbeats off")
+	newInt(fs, &k.pfMaxRetrans, -1, -1, api.MaxPotentiallyFailed, names("pf", ""), "RFC 7829 potentially-failed state: PotentiallyFailed.Max.Retrans, the `count` of timeouts after which a path is avoided while another is active (0 at the first); -1 turns it off")
+	msDur(&k.cookieLife, association.DefaultCookieLife, time.Second, day, "cookie-life", "Valid.Cookie.Life: lifetime (a `duration`) of a State Cookie")
+	msDur(&k.hbInterval, association.DefaultHeartbeatInterval, 0, day, "hb-interval", "HB.interval: heartbeat `interval` on idle paths; 0 turns heartbeats off")
 	fs.BoolVar(&k.noHB, "no-hb", false, "turn heartbeats off (like -hb-interval 0)")
-	newDur(fs, &k.sackDelay, association.DefaultSACKDelay, 0, association.MaxSACKDelay, false, names("sack-delay", ""), "delayed SACK timeout (a `duration`, at most 500ms); 0 acknowledges every packet at once")
+	msDur(&k.sackDelay, association.DefaultSACKDelay, 0, association.MaxSACKDelay, "sack-delay", "delayed SACK timeout (a `duration`, at most 500ms); 0 acknowledges every packet at once")
 	newInt(fs, &k.rcvbuf, association.DefaultReceiveBuffer, 1500, maxInt32, names("rcvbuf", "R"), "receive buffer in `bytes`: the advertised window (a_rwnd)")
 	newInt(fs, &k.sndbuf, association.DefaultSendBuffer, 1, maxInt32, names("sndbuf", "S"), "send buffer in `bytes`: user data queued and not yet sent")
 	newInt(fs, &k.os, association.DefaultOutboundStreams, 1, 65535, names("os", ""), "`number` of outbound streams requested")
 	newInt(fs, &k.mis, association.DefaultMaxInboundStreams, 1, 65535, names("mis", ""), "maximum `number` of inbound streams accepted")
-	newInt(fs, &k.maxAssocs, api.DefaultMaxAssociations, 0, maxInt32, names("max-assocs", ""), "maximum `number` of associations of the endpoint; 0 means no limit")
+	k.maxAssocsFlag = newInt(fs, &k.maxAssocs, api.DefaultMaxAssociations, 0, maxInt32, names("max-assocs", ""), "maximum `number` of associations of the endpoint; 0 means no limit")
 }
 
-// config returns the association configuration, validated.
-func (k *knobs) config() (association.Config, error) {
-	c := association.Config{
-		OutboundStreams:    uint16(k.os),
-		MaxInboundStreams:  uint16(k.mis),
-		MaxInitRetransmits: int(k.maxInitRetrans),
-		RTO:                congestion.RTOConfig{Initial: k.rtoInitial, Min: k.rtoMin, Max: k.rtoMax},
-		MaxRetrans:         int(k.assocMaxRetrans),
-		PathMaxRetrans:     int(k.pathMaxRetrans),
-		PotentiallyFailed:  k.pfMaxRetrans >= 0,
-		PFMaxRetrans:       int(max(k.pfMaxRetrans, 0)),
-		CookieLife:         k.cookieLife,
-		HeartbeatInterval:  k.hbInterval,
-		HeartbeatDisabled:  k.noHB || k.hbInterval == 0,
-		SACKDelay:          k.sackDelay,
-		SACKDelayDisabled:  k.sackDelay == 0,
-		ReceiveBuffer:      int(k.rcvbuf),
-		SendBuffer:         int(k.sndbuf),
-		Rand:               stack.CryptoSource(),
+// toMS converts a flag's duration (a whole number of milliseconds, at
+// most a day) to the milliseconds of a gen_sctp record.
+func toMS(d time.Duration) uint32 { return uint32(d / time.Millisecond) }
+
+// options returns the socket options of the knobs, gen_sctp's: api.Open
+// validates them together (an inconsistent RTO is an error wrapping
+// api.ErrInvalidOption, see openError).
+func (k *knobs) options() []api.Option {
+	paddr := api.PaddrParams{PathMaxRxt: uint16(k.pathMaxRetrans), Flags: api.HBEnable, HbInterval: toMS(k.hbInterval)}
+	if k.noHB || k.hbInterval == 0 {
+		paddr.Flags, paddr.HbInterval = api.HBDisable, 0
 	}
-	if c.MaxInitRetransmits == 0 {
-		c.MaxInitRetransmits = -1 // 0 means the default in Config
+	return []api.Option{
+		api.SCTPRtoInfo(api.RtoInfo{Initial: toMS(k.rtoInitial), Max: toMS(k.rtoMax), Min: toMS(k.rtoMin)}),
+		api.SCTPInitMsg(api.InitMsg{NumOstreams: uint16(k.os), MaxInstreams: uint16(k.mis),
+			MaxAttempts: uint16(k.maxInitRetrans + 1)}), // transmissions, not retransmissions
+		api.SCTPAssocInfo(api.AssocParams{AssocMaxRxt: uint16(k.assocMaxRetrans), CookieLife: toMS(k.cookieLife)}),
+		api.SCTPPeerAddrParams(paddr),
+		api.SCTPDelayedAckTime(api.AssocValue{AssocValue: toMS(k.sackDelay)}), // 0: every packet at once
+		api.SCTPPotentiallyFailed(int(k.pfMaxRetrans)),                        // -1: off
+		api.Recbuf(int(k.rcvbuf)),
+		api.Sndbuf(int(k.sndbuf)),
+		api.MaxAssociations(int(k.maxAssocs)),
 	}
-	c = c.WithDefaults()
-	if err := c.Validate(); err != nil {
-		var ce *congestion.ConfigError
-		if errors.As(err, &ce) {
-			return c, usagef("RTO settings: need -rto-min <= -rto-initial <= -rto-max (%s: %s)", ce.Field, ce.Reason)
-		}
-		return c, usagef("%v", err)
-	}
-	return c, nil
 }
 
 // transport holds the UDP encapsulation flags: local port and addresses,
@@ -127,33 +121,29 @@ func (t *transport) register(fs *flag.FlagSet, client, perf bool) {
 	}
 }
 
-// udpConfig returns the socket configuration: a server defaults to the
-// RFC 6951 port, a client to an ephemeral one. Without -L, a client binds
-// the IPv6 wildcard too when a peer address is IPv6.
-func (t *transport) udpConfig(server bool, peers []netip.Addr) udpencap.Config {
+// options returns the open-only options of the transport: a server
+// defaults to the RFC 6951 port, a client to an ephemeral one; every -L
+// is an address of the socket (several: multihoming). Without -L, a
+// client binds the IPv6 wildcard too when a peer address is IPv6 (a
+// server tries to, see openSocket).
+func (t *transport) options(server bool, peers []netip.Addr) []api.Option {
 	port := int(t.udpPort)
 	if server && !t.udpPortFlag.set {
 		port = udpencap.DefaultPort
 	}
-	c := udpencap.Config{LocalAddrs: t.local, Port: port}
-	for _, a := range peers {
-		c.IPv6 = c.IPv6 || a.Is6()
+	opts := []api.Option{api.LocalUDPPort(port)}
+	if t.remoteUDPPort != 0 {
+		opts = append(opts, api.RemoteUDPPort(int(t.remoteUDPPort)))
 	}
-	return c
-}
-
-// peers returns the peer transport addresses for the IP addresses addrs.
-func (t *transport) peers(addrs []netip.Addr) []netip.AddrPort {
-	out := make([]netip.AddrPort, len(addrs))
-	for i, a := range addrs {
-		out[i] = netip.AddrPortFrom(a, uint16(t.remoteUDPPort))
+	for _, a := range t.local {
+		opts = append(opts, api.IP(a))
 	}
-	return out
-}
-
-// apply sets the local addresses of cfg for multihoming.
-func (t *transport) apply(cfg *association.Config) {
-	if len(t.local) > 1 {
-		cfg.LocalAddrs = t.local
+	if len(t.local) == 0 {
+		for _, a := range peers {
+			if a.Is6() {
+				return append(opts, api.Inet6())
+			}
+		}
 	}
+	return opts
 }

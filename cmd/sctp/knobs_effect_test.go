@@ -10,18 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gensctp/gensctp/api"
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
-	"github.com/gensctp/gensctp/endpoint"
-	"github.com/gensctp/gensctp/internal/stack"
-	"github.com/gensctp/gensctp/timer"
-	"github.com/gensctp/gensctp/udpencap"
 	"github.com/stretchr/testify/require"
 )
 
 // These tests check that protocol knobs of the commands take effect on
-// the wire: the test itself is the peer (a node of this package on
-// 127.0.0.1) and looks at the associations from its side.
+// the wire: the test itself is the peer (an api socket on 127.0.0.1) and
+// looks at the associations from its side.
 
 var (
 	knobLo  = netip.MustParseAddr("127.0.0.1")
@@ -36,89 +33,75 @@ func knobCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// knobPeer opens the test's own node on 127.0.0.1 (ephemeral UDP port)
-// with SCTP port port (0: ephemeral), listening or not; rcvbuf (0: the
-// default) is its receive buffer.
-func knobPeer(t *testing.T, port uint16, listen bool, rcvbuf int) *node {
+// knobPeer opens the test's own socket on 127.0.0.1 (ephemeral UDP port)
+// with SCTP port port (0: ephemeral), listening or not, with opts.
+func knobPeer(t *testing.T, port uint16, listen bool, opts ...api.Option) *api.Socket {
 	t.Helper()
-	cfg := association.Config{Rand: stack.CryptoSource(), NoDelay: true, ReceiveBuffer: rcvbuf}
-	n, err := openNode(udpencap.Config{LocalAddrs: []netip.Addr{knobLo}}, port, cfg, 0, listen)
+	opts = append([]api.Option{api.IP(knobLo), api.LocalUDPPort(0), api.Port(port), api.SCTPNodelay(true)}, opts...)
+	s, err := api.Open(opts...)
 	require.NoError(t, err)
-	t.Cleanup(func() { n.st.Close() })
-	return n
+	t.Cleanup(func() { s.Close() })
+	if listen {
+		require.NoError(t, s.Listen(true))
+	}
+	return s
 }
 
-// connectUDP connects n to SCTP port port of the command listening on
+// knobClient opens a test socket that reaches the command listening on
 // 127.0.0.1 UDP port udp.
-func connectUDP(ctx context.Context, n *node, udp string, port uint16) (endpoint.AssocID, *association.AssocChange, error) {
+func knobClient(t *testing.T, udp string) *api.Socket {
+	t.Helper()
 	p, err := strconv.Atoi(udp)
-	if err != nil {
-		return 0, nil, err
-	}
-	return n.connect(ctx, []netip.AddrPort{netip.AddrPortFrom(knobLo, uint16(p))}, port, nil)
+	require.NoError(t, err)
+	return knobPeer(t, 0, false, api.RemoteUDPPort(p))
 }
 
 // received is what a listening knobPeer got from one association.
 type received struct {
-	id   endpoint.AssocID
-	msgs []association.Message
-	end  *association.AssocChange
+	id   api.AssocID
+	msgs []api.Delivery
+	end  *api.AssocChange
 }
 
-// collectAll polls n until an association ended, keeping its messages.
-func collectAll(ctx context.Context, t *testing.T, n *node) received {
+// collectAll reads s until an association ended, keeping its messages.
+func collectAll(ctx context.Context, t *testing.T, s *api.Socket) received {
 	t.Helper()
 	var r received
-	err := n.st.Wait(ctx, func(timer.Time) bool {
-		for {
-			id, d, ok := n.ep.Poll()
-			if !ok {
-				return false
-			}
-			r.id = id
-			if d.Event == nil {
-				m := d.Message
-				m.Data = append([]byte(nil), m.Data...)
-				r.msgs = append(r.msgs, m)
-				continue
-			}
-			if ac, ok := d.Event.(*association.AssocChange); ok && ended(ac) {
-				r.end = ac
-				return true
-			}
+	for r.end == nil {
+		d, err := recv(ctx, s)
+		require.NoError(t, err, "collect")
+		r.id = d.Assoc()
+		if d.Event == nil {
+			r.msgs = append(r.msgs, d)
+		} else if ended(d.Event) {
+			r.end = d.Event.(*api.AssocChange)
 		}
-	})
-	require.NoError(t, err, "collect")
+	}
 	return r
 }
 
-// acceptOne polls n until an association is up and returns it; other
+// acceptOne reads s until an association is up and returns it; other
 // deliveries are dropped.
-func acceptOne(ctx context.Context, t *testing.T, n *node) endpoint.AssocID {
+func acceptOne(ctx context.Context, t *testing.T, s *api.Socket) api.AssocID {
 	t.Helper()
-	id, err := acceptFirst(ctx, n)
+	id, err := acceptFirst(ctx, s)
 	require.NoError(t, err)
 	return id
 }
 
-// peerPaths returns the peer addresses of association id of n.
-func peerPaths(t *testing.T, n *node, id endpoint.AssocID) []association.PathInfo {
+// peerPaths returns the peer addresses of association id of s.
+func peerPaths(t *testing.T, s *api.Socket, id api.AssocID) []api.PathStats {
 	t.Helper()
-	var out []association.PathInfo
-	require.NoError(t, n.st.Do(func(timer.Time) error {
-		if a, ok := n.ep.Assoc(id); ok {
-			out = a.Paths()
-		}
-		return nil
-	}))
-	return out
+	st, err := s.AssocStats(id)
+	require.NoError(t, err)
+	return st.Paths
 }
 
 // pathAddrs returns the IP addresses of paths, sorted.
-func pathAddrs(paths []association.PathInfo) []netip.Addr {
+func pathAddrs(paths []api.PathStats) []netip.Addr {
 	var out []netip.Addr
 	for _, p := range paths {
-		out = append(out, p.Addr.Addr().Unmap())
+		out = append(out, p.Address.Addr().Unmap())
 	}
 	slices.SortFunc(out, netip.Addr.Compare)
 	return out
@@ -134,24 +117,24 @@ func TestKnobMaxAssocs(t *testing.T) {
 	ctx := knobCtx(t)
 	srv := startCmd(t, 20*time.Second, nil, "echo", "-udp-port", "0", "-L", "127.0.0.1", "-max-assocs", "2")
 	udp := srv.udpPort(t)
-	var ids []endpoint.AssocID
-	var clients []*node
+	var ids []api.AssocID
+	var clients []*api.Socket
 	for range 2 {
-		c := knobPeer(t, 0, false, 0)
-		id, _, err := connectUDP(ctx, c, udp, 7)
+		c := knobClient(t, udp)
+		ac, err := connect(ctx, c, []netip.Addr{knobLo}, 7)
 		require.NoError(t, err)
-		clients, ids = append(clients, c), append(ids, id)
+		clients, ids = append(clients, c), append(ids, ac.AssocID)
 	}
-	_, ac, err := connectUDP(ctx, knobPeer(t, 0, false, 0), udp, 7)
+	ac, err := connect(ctx, knobClient(t, udp), []netip.Addr{knobLo}, 7)
 	require.ErrorIs(t, err, errAssocFailed)
-	require.Equal(t, association.CantAssoc, ac.State)
+	require.Equal(t, api.CantAssoc, ac.State)
 	require.Equal(t, chunk.CauseOutOfResource, ac.Error)
 
 	require.NoError(t, shutdownAndWait(ctx, clients[0], ids[0]))
 	srv.waitOutput(t, "assoc_change shutdown_comp")
-	_, ac, err = connectUDP(ctx, knobPeer(t, 0, false, 0), udp, 7)
+	ac, err = connect(ctx, knobClient(t, udp), []netip.Addr{knobLo}, 7)
 	require.NoError(t, err, "a slot is free again")
-	require.Equal(t, association.CommUp, ac.State)
+	require.Equal(t, api.CommUp, ac.State)
 	stopServer(t, srv)
 }
 
@@ -174,20 +157,20 @@ func TestKnobMultihomed(t *testing.T) {
 		srv := startCmd(t, 20*time.Second, nil, "echo", "-udp-port", "0", "-L", "127.0.0.1", "-L", "127.0.0.2")
 		udp := srv.udpPort(t)
 		require.Regexp(t, `listening on UDP 127\.0\.0\.1:`+udp+`, 127\.0\.0\.2:`+udp+`, SCTP port 7`, srv.err.String())
-		c := knobPeer(t, 0, false, 0)
-		id, _, err := connectUDP(ctx, c, udp, 7)
+		c := knobClient(t, udp)
+		ac, err := connect(ctx, c, []netip.Addr{knobLo}, 7)
 		require.NoError(t, err)
-		require.Equal(t, []netip.Addr{knobLo, knobLo2}, pathAddrs(peerPaths(t, c, id)))
-		requireConfirmed(ctx, t, c, id)
+		require.Equal(t, []netip.Addr{knobLo, knobLo2}, pathAddrs(peerPaths(t, c, ac.AssocID)))
+		requireConfirmed(ctx, t, c, ac.AssocID)
 		stopServer(t, srv)
 	})
 	t.Run("client", func(t *testing.T) {
 		ctx := knobCtx(t)
-		l := knobPeer(t, 4001, true, 0)
+		l := knobPeer(t, 4001, true)
 		in, inW := io.Pipe()
 		t.Cleanup(func() { inW.Close() })
 		cat := startCmd(t, 20*time.Second, in, "cat", "-L", "127.0.0.1", "-L", "127.0.0.2",
-			"-remote-udp-port", strconv.Itoa(l.st.Conn().Port()), "-p", "4001", "127.0.0.1")
+			"-remote-udp-port", strconv.Itoa(l.UDPPort()), "-p", "4001", "127.0.0.1")
 		id := acceptOne(ctx, t, l)
 		require.Equal(t, []netip.Addr{knobLo, knobLo2}, pathAddrs(peerPaths(t, l, id)))
 		requireConfirmed(ctx, t, l, id)
@@ -198,22 +181,20 @@ func TestKnobMultihomed(t *testing.T) {
 }
 
 // requireConfirmed waits until every path of association id is active
-// (confirmed, RFC 9260 Section 5.4).
-func requireConfirmed(ctx context.Context, t *testing.T, n *node, id endpoint.AssocID) {
+// (confirmed, RFC 9260 Section 5.4), looking every 10 ms.
+func requireConfirmed(ctx context.Context, t *testing.T, s *api.Socket, id api.AssocID) {
 	t.Helper()
-	err := n.st.Wait(ctx, func(timer.Time) bool {
-		a, ok := n.ep.Assoc(id)
-		if !ok {
-			return false
+	for {
+		paths := peerPaths(t, s, id)
+		if !slices.ContainsFunc(paths, func(p api.PathStats) bool { return p.State != api.PaddrActive }) {
+			return
 		}
-		for _, p := range a.Paths() {
-			if p.State != association.PathActive {
-				return false
-			}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("paths %+v: %v", paths, ctx.Err())
+		case <-time.After(10 * time.Millisecond):
 		}
-		return true
-	})
-	require.NoError(t, err, "paths %+v", peerPaths(t, n, id))
+	}
 }
 
 // perf -u sends unordered messages (the U bit of the DATA chunks, RFC
@@ -223,20 +204,20 @@ func TestKnobUnordered(t *testing.T) {
 	for _, unordered := range []bool{true, false} {
 		t.Run(strconv.FormatBool(unordered), func(t *testing.T) {
 			ctx := knobCtx(t)
-			l := knobPeer(t, 5001, true, 0)
-			args := []string{"perf", "-U", strconv.Itoa(l.st.Conn().Port()), "-p", "5001", "-L", "127.0.0.1", "-n", "50", "-l", "300"}
+			l := knobPeer(t, 5001, true)
+			args := []string{"perf", "-U", strconv.Itoa(l.UDPPort()), "-p", "5001", "-L", "127.0.0.1", "-n", "50", "-l", "300"}
 			if unordered {
 				args = append(args, "-u")
 			}
 			cli := startCmd(t, 20*time.Second, nil, append(args, "127.0.0.1")...)
 			r := collectAll(ctx, t, l)
-			require.Equal(t, association.ShutdownComp, r.end.State)
+			require.Equal(t, api.ShutdownComp, r.end.State)
 			require.Len(t, r.msgs, 50)
 			for i, m := range r.msgs {
 				require.Len(t, m.Data, 300)
-				require.Equal(t, unordered, m.Unordered, "message %d", i)
+				require.Equal(t, unordered, m.Info.Flags&api.Unordered != 0, "message %d", i)
 				if !unordered {
-					require.EqualValues(t, i, m.SSN, "message %d", i)
+					require.EqualValues(t, i, m.Info.SSN, "message %d", i)
 				}
 			}
 			cli.wait(t, 10*time.Second)
@@ -254,17 +235,13 @@ func TestKnobReceiveBuffer(t *testing.T) {
 	srv := startCmd(t, 20*time.Second, nil, "perf", "-E", "0", "-L", "127.0.0.1", "-R", "30000", "-v")
 	udp := srv.udpPort(t)
 	srv.waitOutput(t, "Receive buffer size: 30000.\n")
-	c := knobPeer(t, 0, false, 0)
-	id, _, err := connectUDP(ctx, c, udp, 5001)
+	c := knobClient(t, udp)
+	ac, err := connect(ctx, c, []netip.Addr{knobLo}, 5001)
 	require.NoError(t, err)
-	var rwnd int
-	require.NoError(t, c.st.Do(func(timer.Time) error {
-		a, _ := c.ep.Assoc(id)
-		rwnd = a.Status().Rwnd
-		return nil
-	}))
+	st, err := c.Status(ac.AssocID)
+	require.NoError(t, err)
 	full := association.DefaultMTU - 12 - 16 // a full DATA chunk's user data
-	require.Equal(t, 30000*full/(full+association.ChunkOverhead), rwnd)
+	require.EqualValues(t, 30000*full/(full+association.ChunkOverhead), st.Rwnd)
 	stopServer(t, srv)
 }
 
@@ -289,8 +266,8 @@ func TestKnobSendBuffer(t *testing.T) {
 	for _, small := range []bool{true, false} {
 		t.Run("small="+strconv.FormatBool(small), func(t *testing.T) {
 			ctx := knobCtx(t)
-			l := knobPeer(t, 5001, true, 4000) // not polled: the window closes
-			args := []string{"perf", "-U", strconv.Itoa(l.st.Conn().Port()), "-p", "5001", "-L", "127.0.0.1", "-n", "100", "-l", "1000", "-V"}
+			l := knobPeer(t, 5001, true, api.Recbuf(4000)) // not read: the window closes
+			args := []string{"perf", "-U", strconv.Itoa(l.UDPPort()), "-p", "5001", "-L", "127.0.0.1", "-n", "100", "-l", "1000", "-V"}
 			if small {
 				args = append(args, "-S", "5000")
 			}
@@ -315,7 +292,7 @@ func TestKnobSendBuffer(t *testing.T) {
 				require.LessOrEqual(t, last, 14, "queued beyond rwnd + sndbuf")
 			}
 			r := collectAll(ctx, t, l) // read: the client finishes
-			require.Equal(t, association.ShutdownComp, r.end.State)
+			require.Equal(t, api.ShutdownComp, r.end.State)
 			require.Len(t, r.msgs, 100)
 			cli.wait(t, 10*time.Second)
 			require.Equal(t, 0, cli.code, cli.err.String())

@@ -67,6 +67,9 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"demo", "-hb-interval", "1fortnight"}, "for flag -hb-interval: not a duration"},
 		{[]string{"demo", "-max-assocs", "-3"}, "for flag -max-assocs"},
 		{[]string{"echo", "-pf", "-2"}, `invalid value "-2" for flag -pf: must be an integer from -1 to 65535`},
+		{[]string{"echo", "-rto-min", "1500us"}, `invalid value "1500us" for flag -rto-min: must be a whole number of milliseconds`},
+		{[]string{"perf", "-f", "10", "127.0.0.1"}, "-f must be 0 or at least 64"},
+		{[]string{"perf", "-L", "127.0.0.1", "-L", "127.0.0.1"}, "address given twice"},
 	} {
 		code, out, errOut := runCmd(t, time.Second, nil, tc.args...)
 		require.Equal(t, 2, code, "%v: stdout %q stderr %q", tc.args, out, errOut)

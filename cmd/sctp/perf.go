@@ -3,15 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
 	"time"
 
-	"github.com/gensctp/gensctp/association"
-	"github.com/gensctp/gensctp/endpoint"
-	"github.com/gensctp/gensctp/timer"
+	"github.com/gensctp/gensctp/api"
 )
 
 var perfCommand = command{
@@ -37,7 +34,7 @@ type perfOpts struct {
 	knobs
 	transport
 	port, length, count, frag, adapt, done int64
-	countFlag, adaptFlag                   *intValue
+	countFlag                              *intValue
 	runtime, interval                      time.Duration
 	unordered, nodelay, verbose, vverbose  bool
 }
@@ -52,7 +49,7 @@ func runPerf(ctx context.Context, sio stdio, args []string) int {
 	fs.BoolVar(&o.unordered, "u", false, "send unordered messages")
 	fs.BoolVar(&o.nodelay, "D", false, "turn Nagle off (SCTP_NODELAY)")
 	newInt(fs, &o.frag, 0, 0, 65535, []string{"f"}, "fragmentation point: largest user data of a DATA chunk (`bytes`, SCTP_MAXSEG; 0: the path's)")
-	o.adaptFlag = newInt(fs, &o.adapt, 0, 0, 1<<32-1, []string{"a"}, "send this Adaptation Layer `indication`")
+	newInt(fs, &o.adapt, 0, 0, 1<<32-1, []string{"a"}, "send this Adaptation Layer `indication` (RFC 5061; 0: none)")
 	newDur(fs, &o.interval, 0, 0, 1e6*time.Second, true, []string{"d"}, "server: print the throughput every this many `seconds`")
 	newInt(fs, &o.done, 0, 0, maxInt32, []string{"c"}, "server: exit after `N` associations ended (0: run until killed)")
 	fs.BoolVar(&o.verbose, "v", false, "verbose")
@@ -71,30 +68,31 @@ func runPerf(ctx context.Context, sio stdio, args []string) int {
 	if err != nil {
 		return usageFail(sio, perfCommand, err)
 	}
-	cfg, err := o.config()
-	if err != nil {
-		return usageFail(sio, perfCommand, err)
+	if o.frag > 0 && o.frag < api.MinMaxseg {
+		return usageFail(sio, perfCommand, usagef("-f must be 0 or at least %d", api.MinMaxseg))
 	}
-	cfg.NoDelay, cfg.MaxSeg = o.nodelay, int(o.frag)
-	cfg.Adaptation, cfg.HasAdaptation = uint32(o.adapt), o.adaptFlag.set
-	o.transport.apply(&cfg)
+	opts := append(o.knobs.options(), api.SCTPNodelay(o.nodelay), api.SCTPMaxseg(int(o.frag)),
+		api.SCTPAdaptationLayer(api.SetAdaptation{AdaptationInd: uint32(o.adapt)}))
 	if len(addrs) == 0 {
-		return perfServer(ctx, sio, &o, cfg)
+		// The adaptation event is printed with -v.
+		opts = append(opts, api.Port(uint16(o.port)), lingerClose,
+			api.SCTPEvents(api.EventSubscribe{AdaptationLayerEvent: api.True}))
+		return perfServer(ctx, sio, &o, append(opts, o.transport.options(true, nil)...))
 	}
-	return perfClient(ctx, sio, &o, cfg, addrs)
+	return perfClient(ctx, sio, &o, append(opts, o.transport.options(false, addrs)...), addrs)
 }
 
 // perfClient sends the messages and prints tsctp's client summary.
-func perfClient(ctx context.Context, sio stdio, o *perfOpts, cfg association.Config, addrs []netip.Addr) int {
-	n, err := openNode(o.udpConfig(false, addrs), 0, cfg, 0, false)
+func perfClient(ctx context.Context, sio stdio, o *perfOpts, opts []api.Option, addrs []netip.Addr) int {
+	s, err := openSocket(append(opts, api.Linger(true, 0)), false, false)
 	if err != nil {
 		return fail(sio, perfCommand, err)
 	}
-	defer n.st.Close()
+	defer s.Close() // aborts what did not end
 	if o.verbose {
-		fmt.Fprintf(sio.out, "Send buffer size: %d.\n", cfg.SendBuffer)
+		fmt.Fprintf(sio.out, "Send buffer size: %d.\n", o.sndbuf)
 	}
-	id, _, err := n.connect(ctx, o.peers(addrs), uint16(o.port), nil)
+	ac, err := connect(ctx, s, addrs, uint16(o.port))
 	if err != nil {
 		return fail(sio, perfCommand, err)
 	}
@@ -109,14 +107,14 @@ func perfClient(ctx context.Context, sio stdio, o *perfOpts, cfg association.Con
 		}
 		fmt.Fprintln(sio.out)
 	}
-	sent, err := perfSend(ctx, sio, n, id, o)
+	sent, err := perfSend(ctx, sio, s, ac.AssocID, o)
 	if err != nil {
 		return fail(sio, perfCommand, err)
 	}
 	if o.verbose {
 		fmt.Fprintf(sio.out, "Closing socket.\n")
 	}
-	if err := shutdownAndWait(ctx, n, id); err != nil {
+	if err := shutdownAndWait(ctx, s, ac.AssocID); err != nil {
 		return fail(sio, perfCommand, err)
 	}
 	secs := time.Since(start).Seconds()
@@ -128,115 +126,29 @@ func perfClient(ctx context.Context, sio stdio, o *perfOpts, cfg association.Con
 // perfSend sends until -n messages were queued, -T elapsed or ctx is
 // done, blocking while the send buffer is full. It returns the number of
 // messages queued.
-func perfSend(ctx context.Context, sio stdio, n *node, id endpoint.AssocID, o *perfOpts) (uint64, error) {
+func perfSend(ctx context.Context, sio stdio, s *api.Socket, id api.AssocID, o *perfOpts) (uint64, error) {
 	sctx, cancel := ctx, context.CancelFunc(func() {})
 	if o.runtime > 0 {
 		sctx, cancel = context.WithTimeout(ctx, o.runtime)
 	}
 	defer cancel()
 	buf := bytes.Repeat([]byte{'b'}, int(o.length))
-	info := association.SendInfo{Unordered: o.unordered}
+	info := api.SndRcvInfo{AssocID: id}
+	if o.unordered {
+		info.Flags = api.Unordered
+	}
 	var sent uint64
-	var failure error
-	err := n.st.Wait(sctx, func(now timer.Time) bool {
-		if failure = drainClient(n, id); failure != nil {
-			return true
-		}
-		a, ok := n.ep.Assoc(id)
-		if !ok {
-			failure = errAssocFailed
-			return true
-		}
-		for o.count == 0 || sent < uint64(o.count) {
-			err := a.Send(now, info, buf)
-			if errors.Is(err, association.ErrWouldBlock) {
-				return false
+	for o.count == 0 || sent < uint64(o.count) {
+		if err := s.SendInfoContext(sctx, info, buf); err != nil {
+			if sctx.Err() != nil {
+				break // -T elapsed or interrupted: shut down
 			}
-			if err != nil {
-				failure = err
-				return true
-			}
-			sent++
-			if o.vverbose {
-				fmt.Fprintf(sio.out, "Sending message number %d.\n", sent)
-			}
+			return sent, failure(ctx, s, id, err)
 		}
-		return true
-	})
-	if failure != nil {
-		return sent, failure
-	}
-	if err != nil && sctx.Err() == nil {
-		return sent, err // the stack closed
-	}
-	return sent, nil // done, -T elapsed or interrupted: shut down
-}
-
-// drainClient polls and drops the deliveries of a sending client; it
-// returns an error when the association failed.
-func drainClient(n *node, id endpoint.AssocID) error {
-	for {
-		got, d, ok := n.ep.Poll()
-		if !ok {
-			return nil
-		}
-		if d.Event == nil {
-			if a, ok := n.ep.Assoc(got); ok {
-				a.Release(d.Message.Data)
-			}
-			continue
-		}
-		if got == id && ended(d.Event) {
-			return fmt.Errorf("%w: %s", errAssocFailed, describeEvent(d.Event))
+		sent++
+		if o.vverbose {
+			fmt.Fprintf(sio.out, "Sending message number %d.\n", sent)
 		}
 	}
-}
-
-// shutdownAndWait shuts association id down gracefully (RFC 9260 Section
-// 9.2: everything queued is delivered first) and waits for the end. When
-// ctx is done already (interrupted), the wait is bounded by closeTimeout;
-// an interruption during the wait aborts the association.
-func shutdownAndWait(ctx context.Context, n *node, id endpoint.AssocID) error {
-	err := n.st.Do(func(now timer.Time) error {
-		a, ok := n.ep.Assoc(id)
-		if !ok {
-			return errAssocFailed
-		}
-		return a.Shutdown(now)
-	})
-	if err != nil {
-		return err
-	}
-	wctx := ctx
-	if ctx.Err() != nil {
-		var cancel context.CancelFunc
-		wctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
-		defer cancel()
-	}
-	var result error
-	err = n.st.Wait(wctx, func(timer.Time) bool {
-		for {
-			got, d, ok := n.ep.Poll()
-			if !ok {
-				return false
-			}
-			if got != id || d.Event == nil || !ended(d.Event) {
-				continue
-			}
-			if ac := d.Event.(*association.AssocChange); ac.State != association.ShutdownComp {
-				result = fmt.Errorf("%w: %s", errAssocFailed, describeEvent(ac))
-			}
-			return true
-		}
-	})
-	if err != nil {
-		_ = n.st.Do(func(now timer.Time) error {
-			if a, ok := n.ep.Assoc(id); ok {
-				a.Abort(now, nil)
-			}
-			return nil
-		})
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return result
+	return sent, nil
 }

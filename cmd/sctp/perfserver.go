@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
 
-	"github.com/gensctp/gensctp/association"
-	"github.com/gensctp/gensctp/endpoint"
-	"github.com/gensctp/gensctp/timer"
+	"github.com/gensctp/gensctp/api"
 )
 
 // perfAssoc counts what one association delivered, as tsctp's
@@ -16,7 +15,7 @@ import (
 type perfAssoc struct {
 	firstLen   uint64 // length of the first complete message
 	messages   uint64 // complete messages
-	calls      uint64 // receive calls: message pieces and notifications
+	calls      uint64 // receive calls: messages and notifications
 	bytes      uint64
 	notes      uint64 // notifications: path changes, errors, failed sends, PD-API
 	started    bool
@@ -26,66 +25,66 @@ type perfAssoc struct {
 	finished   bool
 }
 
-// perfSrv is the state of a perf server; its methods run with the stack
-// locked.
+// perfSrv is the state of a perf server.
 type perfSrv struct {
-	n        *node
 	out      io.Writer
 	o        *perfOpts
-	assocs   map[endpoint.AssocID]*perfAssoc
+	assocs   map[api.AssocID]*perfAssoc
 	finished int
 }
 
 // perfServer accepts associations until ctx is done or -c of them ended.
-func perfServer(ctx context.Context, sio stdio, o *perfOpts, cfg association.Config) int {
-	n, err := openNode(o.udpConfig(true, nil), uint16(o.port), cfg, int(o.maxAssocs), true)
+func perfServer(ctx context.Context, sio stdio, o *perfOpts, opts []api.Option) int {
+	s, err := openSocket(opts, true, len(o.local) == 0)
 	if err != nil {
 		return fail(sio, perfCommand, err)
 	}
-	defer n.close()
-	fmt.Fprintf(sio.err, "sctp perf: listening on %s\n", n.addrs())
+	defer s.Close()
+	fmt.Fprintf(sio.err, "sctp perf: listening on %s\n", describeAddrs(s))
 	if o.verbose {
-		fmt.Fprintf(sio.out, "Receive buffer size: %d.\n", cfg.ReceiveBuffer)
+		fmt.Fprintf(sio.out, "Receive buffer size: %d.\n", o.rcvbuf)
 	}
-	s := &perfSrv{n: n, out: sio.out, o: o, assocs: map[endpoint.AssocID]*perfAssoc{}}
-	err = n.waitFor(ctx, o.interval, s.step)
-	if err != nil && ctx.Err() == nil {
-		return fail(sio, perfCommand, err)
+	srv := &perfSrv{out: sio.out, o: o, assocs: map[api.AssocID]*perfAssoc{}}
+	for o.done == 0 || srv.finished < int(o.done) {
+		d, err := srv.recv(ctx, s)
+		switch {
+		case ctx.Err() != nil:
+			return 0
+		case err == nil:
+			srv.handle(d)
+		case !errors.Is(err, context.DeadlineExceeded):
+			return fail(sio, perfCommand, err)
+		}
+		if o.interval > 0 {
+			srv.report(time.Now())
+		}
 	}
 	return 0
 }
 
-// step polls every delivery and prints the periodic reports; it returns
-// true once -c associations ended.
-func (s *perfSrv) step(_ timer.Time, _ bool) bool {
-	for {
-		id, d, ok := s.n.ep.Poll()
-		if !ok {
-			break
-		}
-		s.handle(id, d)
+// recv returns the next delivery; with -d it waits at most the interval
+// (context.DeadlineExceeded), so that the reports are printed on time.
+func (srv *perfSrv) recv(ctx context.Context, s *api.Socket) (api.Delivery, error) {
+	if srv.o.interval == 0 {
+		return recv(ctx, s)
 	}
-	if s.o.interval > 0 {
-		s.report(time.Now())
-	}
-	return s.o.done > 0 && s.finished >= int(s.o.done)
+	rctx, cancel := context.WithTimeout(ctx, srv.o.interval)
+	defer cancel()
+	return recv(rctx, s)
 }
 
-// handle counts one delivery of association id.
-func (s *perfSrv) handle(id endpoint.AssocID, d association.Delivery) {
+// handle counts one delivery.
+func (srv *perfSrv) handle(d api.Delivery) {
 	now := time.Now()
-	pa := s.assocs[id]
+	id := d.Assoc()
+	pa := srv.assocs[id]
 	if pa == nil {
 		pa = &perfAssoc{}
-		s.assocs[id] = pa
+		srv.assocs[id] = pa
 	}
-	if ac, ok := d.Event.(*association.AssocChange); ok && ac.State == association.CommUp {
-		if s.o.verbose {
-			peer, port := s.n.peerOf(id), uint16(0)
-			if a, ok := s.n.ep.Assoc(id); ok {
-				port = a.Config().PeerPort
-			}
-			fmt.Fprintf(s.out, "Connection accepted from %s:%d\n", peer.Addr(), port)
+	if ac, ok := d.Event.(*api.AssocChange); ok && ac.State == api.CommUp {
+		if srv.o.verbose {
+			fmt.Fprintf(srv.out, "Connection accepted from %s:%d\n", d.From.Addr(), d.From.Port())
 		}
 		return
 	}
@@ -94,55 +93,50 @@ func (s *perfSrv) handle(id endpoint.AssocID, d association.Delivery) {
 	}
 	switch ev := d.Event.(type) {
 	case nil:
-		s.message(id, pa, d.Message)
-	case *association.ShutdownEvent:
-		s.finish(pa, now)
-	case *association.AdaptationEvent:
+		srv.message(pa, d.Data)
+	case *api.ShutdownEvent:
+		srv.finish(pa, now)
+	case *api.AdaptationEvent:
 		// tsctp's sockets do not subscribe to it: not a notification.
-		if s.o.verbose {
-			fmt.Fprintf(s.out, "%s\n", describeEvent(ev))
+		if srv.o.verbose {
+			fmt.Fprintf(srv.out, "%s\n", describeEvent(ev))
 		}
 	default:
 		if ended(ev) {
-			s.finish(pa, now)
-			delete(s.assocs, id)
+			srv.finish(pa, now)
+			delete(srv.assocs, id)
 			return
 		}
 		pa.calls++
 		pa.notes++
-		if s.o.verbose {
-			fmt.Fprintf(s.out, "notification arrived at %f\n", float64(now.UnixMicro())/1e6)
-			fmt.Fprintf(s.out, "%s\n", describeEvent(ev))
+		if srv.o.verbose {
+			fmt.Fprintf(srv.out, "notification arrived at %f\n", float64(now.UnixMicro())/1e6)
+			fmt.Fprintf(srv.out, "%s\n", describeEvent(ev))
 		}
 	}
 }
 
-// message counts one message (or piece of one).
-func (s *perfSrv) message(id endpoint.AssocID, pa *perfAssoc, m association.Message) {
-	if s.o.vverbose {
-		fmt.Fprintf(s.out, "Message received\n")
+// message counts one message (api delivers messages whole).
+func (srv *perfSrv) message(pa *perfAssoc, data []byte) {
+	if srv.o.vverbose {
+		fmt.Fprintf(srv.out, "Message received\n")
 	}
 	pa.calls++
-	pa.bytes += uint64(len(m.Data))
-	pa.roundBytes += uint64(len(m.Data))
-	if m.EndOfRecord {
-		pa.messages++
-		if pa.firstLen == 0 {
-			pa.firstLen = pa.bytes
-		}
-	}
-	if a, ok := s.n.ep.Assoc(id); ok {
-		a.Release(m.Data)
+	pa.bytes += uint64(len(data))
+	pa.roundBytes += uint64(len(data))
+	pa.messages++
+	if pa.firstLen == 0 {
+		pa.firstLen = pa.bytes
 	}
 }
 
 // finish prints tsctp's summary line of an association, once.
-func (s *perfSrv) finish(pa *perfAssoc, now time.Time) {
+func (srv *perfSrv) finish(pa *perfAssoc, now time.Time) {
 	if pa.finished {
 		return
 	}
 	pa.finished = true
-	s.finished++
+	srv.finished++
 	secs, rate := 0.0, 0.0
 	if pa.started {
 		secs = now.Sub(pa.start).Seconds()
@@ -150,19 +144,19 @@ func (s *perfSrv) finish(pa *perfAssoc, now time.Time) {
 	if secs > 0 {
 		rate = float64(pa.firstLen) * float64(pa.messages) / secs
 	}
-	fmt.Fprintf(s.out, "%d, %d, %d, %d, %f, %f, %d\n",
+	fmt.Fprintf(srv.out, "%d, %d, %d, %d, %f, %f, %d\n",
 		pa.firstLen, pa.messages, pa.calls, pa.bytes, secs, rate, pa.notes)
 }
 
 // report prints, for every association receiving, the throughput of the
 // last -d interval when it is over.
-func (s *perfSrv) report(now time.Time) {
-	for _, pa := range s.assocs {
-		if !pa.started || pa.finished || now.Sub(pa.roundStart) < s.o.interval {
+func (srv *perfSrv) report(now time.Time) {
+	for _, pa := range srv.assocs {
+		if !pa.started || pa.finished || now.Sub(pa.roundStart) < srv.o.interval {
 			continue
 		}
 		secs := now.Sub(pa.roundStart).Seconds()
-		fmt.Fprintf(s.out, "throughput for the last %f seconds: %f B/s\n", secs, float64(pa.roundBytes)/secs)
+		fmt.Fprintf(srv.out, "throughput for the last %f seconds: %f B/s\n", secs, float64(pa.roundBytes)/secs)
 		pa.roundStart, pa.roundBytes = now, 0
 	}
 }
