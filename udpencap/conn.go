@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/gensctp/gensctp/packetio"
 	"github.com/pion/transport/v3"
 	"github.com/pion/transport/v3/stdnet"
 )
@@ -77,7 +78,7 @@ type Conn struct {
 	socks     []*socket
 	port      int
 	batchSize int
-	pool      *bufPool
+	pool      *packetio.Pool
 	stats     counters
 	hook      atomic.Pointer[Hook]
 
@@ -87,7 +88,7 @@ type Conn struct {
 	cur      *batch
 	pos      int
 	pending  error
-	deadline deadline
+	deadline packetio.Deadline
 
 	ipmu sync.Mutex // guards ipo and rip and serialises the IP option setters
 	ipo  IPOptions
@@ -101,6 +102,12 @@ type Conn struct {
 	wg        sync.WaitGroup
 }
 
+// A Conn is the packet transport of SCTP over UDP.
+var (
+	_ packetio.Transport  = (*Conn)(nil)
+	_ packetio.IPReporter = (*Conn)(nil)
+)
+
 // Listen opens the sockets described by cfg and starts one reader goroutine
 // per socket. The returned [Conn] must be closed with [Conn.Close].
 func Listen(cfg Config) (*Conn, error) {
@@ -112,7 +119,6 @@ func Listen(cfg Config) (*Conn, error) {
 		batchSize: cfg.BatchSize,
 		done:      make(chan struct{}),
 	}
-	c.deadline.init()
 	paths := ioPaths{
 		noBatch: cfg.DisableBatch || os.Getenv(envNoBatch) != "",
 		gso:     !cfg.DisableGSO && os.Getenv(envNoGSO) == "",
@@ -131,7 +137,7 @@ func Listen(cfg Config) (*Conn, error) {
 	for _, s := range c.socks {
 		buffered += s.nbuf
 	}
-	c.pool = newBufPool(cfg.BufferSize, 2*buffered)
+	c.pool = packetio.NewPool(cfg.BufferSize, 2*buffered)
 	c.full = make(chan *batch, buffered+len(c.socks))
 	for _, s := range c.socks {
 		c.wg.Add(1)
@@ -280,7 +286,7 @@ func (c *Conn) Close() error {
 				err = e
 			}
 		}
-		c.deadline.stop()
+		c.deadline.Stop()
 		c.wg.Wait()
 	})
 	return err

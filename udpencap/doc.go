@@ -5,6 +5,9 @@
 // buffers, and offers fault-injection hooks for tests. Its interface speaks
 // bytes plus [netip.AddrPort] and knows nothing about SCTP: the endpoint
 // above it parses the packets and keeps the per-peer encapsulation ports.
+// A [Conn] is a packetio.Transport (and a packetio.IPReporter): the
+// default transport of the stack, whose message types are package
+// packetio's.
 //
 // # RFC 6951 sections
 //

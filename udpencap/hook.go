@@ -127,7 +127,7 @@ func (s *socket) filterIn(h Hook, ms []Message) int {
 
 // copyMessage copies m's datagram into a new pooled buffer.
 func (c *Conn) copyMessage(m *Message) Message {
-	buf := c.pool.get()
+	buf := c.pool.Get()
 	n := copy(buf, m.Data)
 	return Message{Buf: buf, Data: buf[:n], From: m.From, To: m.To, IP: m.IP}
 }

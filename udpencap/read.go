@@ -2,29 +2,17 @@ package udpencap
 
 import (
 	"net"
-	"net/netip"
 	"os"
 	"time"
+
+	"github.com/gensctp/gensctp/packetio"
 )
 
-// Message is one received datagram.
-type Message struct {
-	// Buf is the pooled buffer the datagram was read into; Data is a
-	// prefix of it. Return it with [Conn.Release] once Data is no longer
-	// needed.
-	Buf []byte
-	// Data is the UDP payload: an encapsulated SCTP packet.
-	Data []byte
-	// From is the peer's address and UDP source port; the port is the
-	// peer's encapsulation port (RFC 6951 Section 5.4).
-	From netip.AddrPort
-	// To is the local address and port the datagram arrived on (the
-	// wildcard address for a socket bound to it).
-	To netip.AddrPort
-	// IP holds the IP header fields the operating system reported for the
-	// datagram: those requested with [Conn.AddRecvIP], on Linux.
-	IP IPInfo
-}
+// Message is one received datagram: [packetio.Message]. Its Buf is a
+// pooled buffer, returned with [Conn.Release] or [Conn.ReleaseBatch]; its
+// From port is the peer's encapsulation port (RFC 6951 Section 5.4); its
+// IP holds the fields requested with [Conn.AddRecvIP], on Linux.
+type Message = packetio.Message
 
 // ReadBatch blocks until at least one datagram has arrived, then fills up
 // to len(msgs) messages with the datagrams already received and returns how
@@ -98,7 +86,7 @@ func (c *Conn) next(block bool) (*batch, error) {
 	if c.closed.Load() {
 		return nil, net.ErrClosed
 	}
-	dl := c.deadline.wait()
+	dl := c.deadline.Wait()
 	select {
 	case <-dl:
 		return nil, os.ErrDeadlineExceeded
@@ -140,14 +128,14 @@ func (c *Conn) inject(ms []Message) {
 // no buffer). Buffers not released are garbage collected.
 func (c *Conn) Release(m *Message) {
 	if m.Buf != nil {
-		c.pool.put(m.Buf)
+		c.pool.Put(m.Buf)
 	}
 	m.Buf, m.Data = nil, nil
 }
 
 // ReleaseBatch releases every message of msgs, as [Conn.Release] does.
 func (c *Conn) ReleaseBatch(msgs []Message) {
-	c.pool.putMessages(msgs)
+	c.pool.ReleaseBatch(msgs)
 }
 
 // SetReadDeadline sets the deadline for pending and future
@@ -157,6 +145,6 @@ func (c *Conn) ReleaseBatch(msgs []Message) {
 // loop of the caller can use a past deadline to wake a blocked reader.
 // SetReadDeadline always returns nil.
 func (c *Conn) SetReadDeadline(t time.Time) error {
-	c.deadline.set(t)
+	c.deadline.Set(t)
 	return nil
 }

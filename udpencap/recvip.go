@@ -1,44 +1,28 @@
 package udpencap
 
-// RecvIP is a set of IP header fields of received datagrams: what
-// [Conn.AddRecvIP] asks the sockets to report, and what [IPInfo] of a
-// received [Message] holds.
-type RecvIP uint8
+import "github.com/gensctp/gensctp/packetio"
 
-// The IP header fields a [Conn] can report with each received datagram.
+// RecvIP is a set of IP header fields of received datagrams:
+// [packetio.RecvIP], what [Conn.AddRecvIP] asks the sockets to report.
+type RecvIP = packetio.RecvIP
+
+// The IP header fields a [Conn] can report with each received datagram
+// (see [packetio.RecvTOS] and the others).
 const (
-	// RecvTOS is the type-of-service byte of IPv4 datagrams (IP_RECVTOS).
-	RecvTOS RecvIP = 1 << iota
-	// RecvTClass is the traffic class of IPv6 datagrams
-	// (IPV6_RECVTCLASS).
-	RecvTClass
-	// RecvTTL is the time to live of IPv4 datagrams (IP_RECVTTL).
-	RecvTTL
-	// RecvHopLimit is the hop limit of IPv6 datagrams
-	// (IPV6_RECVHOPLIMIT).
-	RecvHopLimit
+	RecvTOS      = packetio.RecvTOS
+	RecvTClass   = packetio.RecvTClass
+	RecvTTL      = packetio.RecvTTL
+	RecvHopLimit = packetio.RecvHopLimit
 
 	recvIPFields = 4
 )
 
 // IPInfo is what the operating system reported about the IP header of a
-// received datagram ([Message].IP). A field is valid only when its bit is
-// in Has: the sockets report a field only while it is requested (see
-// [Conn.AddRecvIP]) and the platform supports it (Linux; elsewhere, and on
-// a [Config].Net that is not the standard library, Has is always 0). An
-// IPv4 datagram may carry TOS and TTL, an IPv6 one TClass and HopLimit.
-type IPInfo struct {
-	// TOS is the IPv4 type-of-service byte (DSCP and ECN), RecvTOS.
-	TOS uint8
-	// TClass is the IPv6 traffic class (DSCP and ECN), RecvTClass.
-	TClass uint8
-	// TTL is the IPv4 time to live, RecvTTL.
-	TTL uint8
-	// HopLimit is the IPv6 hop limit, RecvHopLimit.
-	HopLimit uint8
-	// Has says which of the fields above are valid.
-	Has RecvIP
-}
+// received datagram ([Message].IP): [packetio.IPInfo]. The sockets
+// report a field only while it is requested (see [Conn.AddRecvIP]) and
+// the platform supports it (Linux; elsewhere, and on a [Config].Net that
+// is not the standard library, Has is always 0).
+type IPInfo = packetio.IPInfo
 
 // recvIPState counts the requests for each field of RecvIP; the sockets
 // report a field while its count is positive. Guarded by Conn.ipmu.

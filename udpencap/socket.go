@@ -106,7 +106,7 @@ func (s *socket) readLoop() {
 		case <-c.done:
 			return
 		}
-		c.pool.fill(b.msgs)
+		c.pool.Fill(b.msgs)
 		n, err := s.r.read(b.msgs)
 		if err != nil {
 			if c.closed.Load() {

@@ -3,22 +3,16 @@ package udpencap
 import (
 	"net"
 	"net/netip"
+
+	"github.com/gensctp/gensctp/packetio"
 )
 
-// OutMessage is one datagram to send.
-type OutMessage struct {
-	// Data is the UDP payload: an encapsulated SCTP packet. It is not
-	// retained after the call returns (hooks that delay or duplicate a
-	// datagram copy it).
-	Data []byte
-	// To is the destination address and the peer's encapsulation port
-	// (RFC 6951 Section 5.3).
-	To netip.AddrPort
-	// From is the local address the datagram must leave from: the socket
-	// bound to it sends it. An invalid or unspecified From, or one no
-	// socket is bound to, picks the first socket of To's address family.
-	From netip.Addr
-}
+// OutMessage is one datagram to send: [packetio.OutMessage]. Its To
+// port is the peer's encapsulation port (RFC 6951 Section 5.3); the
+// socket bound to its From address sends it, and an invalid or
+// unspecified From, or one no socket is bound to, picks the first socket
+// of To's address family.
+type OutMessage = packetio.OutMessage
 
 // WriteBatch sends msgs in order, each through the socket bound to its
 // From address, and returns how many it handed to the kernel. Runs of

@@ -26,8 +26,9 @@ var allowed = map[string][]string{
 	"stream":      {"chunk"},
 	"association": {"chunk", "packet", "stream", "timer", "congestion"},
 	"endpoint":    {"association", "packet", "chunk", "stream", "timer", "congestion"},
-	"udpencap":    {},
-	"api":         {"endpoint", "udpencap", "association", "packet", "chunk", "stream", "timer", "congestion", "internal/stack"},
+	"packetio":    {},
+	"udpencap":    {"packetio"},
+	"api":         {"endpoint", "udpencap", "packetio", "association", "packet", "chunk", "stream", "timer", "congestion", "internal/stack"},
 }
 
 // thirdParty lists the modules a non-test file may import besides the
