@@ -2,6 +2,7 @@ package association_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -292,4 +293,40 @@ func TestScenarioUserAbortWithSACKDue(t *testing.T) {
 	p, _ := sackDueAtZ(t, 316)
 	p.Z.Abort(p.Now, []byte("bye"))
 	require.Equal(t, [][]chunk.Type{{chunk.TypeAbort}}, sentAfter(t, p.Z, p.Now))
+}
+
+// Fail, when the packet transport below is gone: the association closes
+// at once and sends nothing (no ABORT could reach the peer); its messages
+// come back as SendFailed and CommLost carries the error. During the
+// handshake it is CantAssoc.
+func TestScenarioFail(t *testing.T) {
+	const seed, n = 71, 5
+	p, _ := establishedPair(t, seed)
+	for i := range n {
+		require.NoError(t, p.A.Send(p.Now, association.SendInfo{Stream: 1}, numbered(i, 1200)))
+	}
+	gone := errors.New("transport gone")
+	sent := p.PacketsA
+	p.A.Fail(p.Now, gone)
+	require.Equal(t, association.StateClosed, p.A.State())
+	p.Run(10 * time.Second)
+	require.Equal(t, sent, p.PacketsA, "nothing sent after Fail")
+	require.Len(t, eventsOf[*association.SendFailed](p.DeliveredA), n)
+	evA := eventsOf[*association.AssocChange](p.DeliveredA)
+	require.Equal(t, association.CommLost, evA[len(evA)-1].State)
+	require.ErrorIs(t, evA[len(evA)-1].Err, gone)
+	require.Equal(t, association.StateEstablished, p.Z.State(), "the peer heard nothing")
+
+	p.A.Fail(p.Now, errors.New("again"))
+	require.Len(t, eventsOf[*association.AssocChange](p.DeliveredA), len(evA), "a closed association is left as it is")
+
+	q, err := associationtest.NewDefaultPair(seed)
+	require.NoError(t, err)
+	require.NoError(t, q.Connect())
+	q.A.Fail(q.Now, gone)
+	q.Run(time.Second)
+	ev := eventsOf[*association.AssocChange](q.DeliveredA)
+	require.Len(t, ev, 1)
+	require.Equal(t, association.CantAssoc, ev[0].State)
+	require.ErrorIs(t, ev[0].Err, gone)
 }

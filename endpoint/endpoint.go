@@ -177,7 +177,7 @@ func (e *Endpoint) Accept() (AssocID, bool) {
 func (e *Endpoint) Close(now timer.Time) {
 	e.tick(now)
 	e.closed, e.listening = true, false
-	e.abortBacklog(now)
+	e.abortBacklog(now, nil)
 	for _, id := range e.Associations() { // in ID order: deterministic output
 		if en := e.ids[id]; !en.closed {
 			_ = en.a.Shutdown(now)
@@ -189,21 +189,37 @@ func (e *Endpoint) Close(now timer.Time) {
 // Abort aborts every association (RFC 9260 Section 9.1) and stops
 // listening. As with Close, the deliveries of associations never taken
 // from a one-to-one backlog are dropped.
-func (e *Endpoint) Abort(now timer.Time) {
+func (e *Endpoint) Abort(now timer.Time) { e.end(now, nil) }
+
+// end aborts every association and stops listening; with a non-nil fail,
+// the associations fail with it instead (Association.Fail: nothing is
+// sent).
+func (e *Endpoint) end(now timer.Time, fail error) {
 	e.tick(now)
 	e.closed, e.listening = true, false
-	e.abortBacklog(now)
+	e.abortBacklog(now, fail)
 	for _, id := range e.Associations() { // in ID order: deterministic output
 		if en := e.ids[id]; !en.closed {
-			en.a.Abort(now, nil)
+			endAssoc(now, en.a, fail)
 			e.markDirty(en)
 		}
 	}
 }
 
+// endAssoc aborts a, or with a non-nil fail makes it fail with it.
+func endAssoc(now timer.Time, a *association.Association, fail error) {
+	if fail != nil {
+		a.Fail(now, fail)
+	} else {
+		a.Abort(now, nil)
+	}
+}
+
 // abortBacklog aborts the associations nobody accepted and drops their
-// deliveries, so that they go away once their ABORT is sent.
-func (e *Endpoint) abortBacklog(now timer.Time) {
+// deliveries, so that they go away once their ABORT is sent; with a
+// non-nil fail, they fail with it instead (Association.Fail: nothing is
+// sent).
+func (e *Endpoint) abortBacklog(now timer.Time, fail error) {
 	for {
 		en, ok := e.backlog.pop()
 		if !ok {
@@ -214,7 +230,7 @@ func (e *Endpoint) abortBacklog(now timer.Time) {
 		}
 		en.backlog = false
 		e.backlogN--
-		en.a.Abort(now, nil)
+		endAssoc(now, en.a, fail)
 		for ok := true; ok; _, ok = en.a.Poll() {
 		}
 		e.markDirty(en)
