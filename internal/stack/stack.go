@@ -1,5 +1,6 @@
 // Package stack runs gensctp for real: it drives an endpoint.Mux (one or
-// more local SCTP ports) over a udpencap.Conn with the real clock. It is
+// more local SCTP ports) over a packet transport (packetio.Transport: by
+// default the UDP sockets of a udpencap.Conn) with the real clock. It is
 // the event loop of DESIGN.md "The I/O edge", used by cmd/sctp and by the
 // api package:
 //
@@ -30,6 +31,7 @@ import (
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/endpoint"
+	"github.com/gensctp/gensctp/packetio"
 	"github.com/gensctp/gensctp/timer"
 	"github.com/gensctp/gensctp/udpencap"
 )
@@ -40,21 +42,28 @@ var ErrClosed = net.ErrClosed
 
 // Config configures a Stack.
 type Config struct {
-	// UDP opens the encapsulation sockets.
+	// Transport carries the packets; the Stack owns it and closes it when
+	// it closes. nil opens UDP encapsulation sockets as UDP says.
+	Transport packetio.Transport
+	// UDP opens the encapsulation sockets when Transport is nil.
 	UDP udpencap.Config
 }
 
 // Stack is a running SCTP stack. It is safe for concurrent use.
 type Stack struct {
-	conn  *udpencap.Conn
+	conn  packetio.Transport
+	udp   *udpencap.Conn // conn when it is UDP encapsulation, else nil
 	epoch time.Time
+	// failed is the error of the transport once it closed under the
+	// stack (transportClosed); guarded by mu.
+	failed error
 
 	mu      sync.Mutex // guards everything below and the core
 	mux     *endpoint.Mux
 	timer   *time.Timer
 	closed  bool
 	changed chan struct{} // closed and replaced when the core changed
-	out     []udpencap.OutMessage
+	out     []packetio.OutMessage
 	bufs    [][]byte
 	hooks   []*Hook
 	// The parked sends (see Park) and the sender goroutine.
@@ -70,14 +79,20 @@ type Stack struct {
 // batch is the number of packets written per WriteBatch call.
 const batch = 64
 
-// New opens the UDP sockets and starts the loop.
+// New starts the loop on cfg.Transport, or on UDP sockets it opens.
 func New(cfg Config) (*Stack, error) {
-	conn, err := udpencap.Listen(cfg.UDP)
-	if err != nil {
-		return nil, err
+	conn := cfg.Transport
+	if conn == nil {
+		udp, err := udpencap.Listen(cfg.UDP)
+		if err != nil {
+			return nil, err
+		}
+		conn = udp
 	}
+	udp, _ := conn.(*udpencap.Conn)
 	s := &Stack{
 		conn:       conn,
+		udp:        udp,
 		epoch:      time.Now(),
 		mux:        endpoint.NewMux(),
 		changed:    make(chan struct{}),
@@ -96,16 +111,23 @@ func New(cfg Config) (*Stack, error) {
 }
 
 // Conn returns the UDP sockets (for their addresses, statistics and test
-// hooks).
-func (s *Stack) Conn() *udpencap.Conn { return s.conn }
+// hooks), or nil when the stack runs on another transport.
+func (s *Stack) Conn() *udpencap.Conn { return s.udp }
+
+// Transport returns the packet transport.
+func (s *Stack) Transport() packetio.Transport { return s.conn }
 
 // Now returns the current time on the core's timeline.
 func (s *Stack) Now() timer.Time { return timer.Time(time.Since(s.epoch)) }
 
-// AddEndpoint creates and adds an endpoint for cfg.Port.
+// AddEndpoint creates and adds an endpoint for cfg.Port. It fails with
+// ErrTransportClosed once the transport closed under the stack.
 func (s *Stack) AddEndpoint(cfg endpoint.Config) (*endpoint.Endpoint, error) {
 	var ep *endpoint.Endpoint
 	err := s.Do(func(now timer.Time) error {
+		if s.failed != nil {
+			return s.failed
+		}
 		var err error
 		if ep, err = endpoint.New(cfg, now); err != nil {
 			return err
@@ -212,14 +234,12 @@ func (s *Stack) flushLocked() {
 			if !ok {
 				break
 			}
-			s.out = append(s.out, udpencap.OutMessage{Data: o.Data, To: o.To, From: o.From})
+			s.out = append(s.out, packetio.OutMessage{Data: o.Data, To: o.To, From: o.From})
 		}
 		if len(s.out) == 0 {
 			return
 		}
-		// Errors are like losses to SCTP (RFC 6951 Section 5.5: no reliance
-		// on ICMP); the protocol retransmits.
-		_, _ = s.conn.WriteBatch(s.out)
+		s.write(s.out)
 		if len(s.out) < batch {
 			return
 		}
@@ -248,7 +268,7 @@ func (s *Stack) onTimer() {
 
 func (s *Stack) readLoop() {
 	defer close(s.readerDone)
-	msgs := make([]udpencap.Message, batch)
+	msgs := make([]packetio.Message, batch)
 	for {
 		n, err := s.conn.ReadBatch(msgs)
 		if n > 0 {
@@ -266,6 +286,7 @@ func (s *Stack) readLoop() {
 		}
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
+				s.transportClosed(err)
 				return
 			}
 			continue // a transient read error: keep reading
@@ -328,5 +349,6 @@ func (s *Stack) CloseGracefully(ctx context.Context) error {
 	return err
 }
 
-// LocalAddrs returns the local addresses and UDP port.
+// LocalAddrs returns the local addresses of the transport and their port
+// (the UDP port for UDP encapsulation).
 func (s *Stack) LocalAddrs() []netip.AddrPort { return s.conn.LocalAddrs() }

@@ -1,0 +1,49 @@
+package stack
+
+import (
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/gensctp/gensctp/packetio"
+)
+
+// ErrTransportClosed is the error of the associations of a stack whose
+// packet transport closed under it (the peer of a connected transport
+// closed it, for example): it is the Err of their CommLost or CantAssoc
+// event, wrapping the transport's own error.
+var ErrTransportClosed = errors.New("stack: the packet transport closed")
+
+// write sends out. Errors are like losses to SCTP (RFC 6951 Section 5.5:
+// no reliance on ICMP); the protocol retransmits. A packet that fails is
+// dropped and the ones after it still go out, unless the transport is
+// closed.
+func (s *Stack) write(out []packetio.OutMessage) {
+	for len(out) > 0 {
+		n, err := s.conn.WriteBatch(out)
+		if err == nil || n >= len(out) || errors.Is(err, net.ErrClosed) {
+			return
+		}
+		out = out[n+1:]
+	}
+}
+
+// transportClosed ends every association when the transport closed and
+// the stack did not close it: nothing can be sent or received any more.
+// The error err of the transport reaches the users in the associations'
+// events (ErrTransportClosed), and AddEndpoint fails with it from then
+// on.
+func (s *Stack) transportClosed(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	now := s.Now()
+	cause := fmt.Errorf("%w: %w", ErrTransportClosed, err)
+	s.failed = cause
+	for _, ep := range s.mux.Endpoints() {
+		ep.Fail(now, cause)
+	}
+	s.afterLocked()
+}
