@@ -2,25 +2,63 @@ package api
 
 import (
 	"context"
+	"net"
+	"net/netip"
 	"testing"
+
+	"github.com/gensctp/gensctp/packetio/packetiotest"
 )
 
 // BenchmarkSendRecv measures one 1 KiB message through Send and Recv over
 // loopback (both sockets in one process).
 func BenchmarkSendRecv(b *testing.B) {
-	srv, err := Open(IP(lo), LocalUDPPort(0))
+	benchSendRecv(b, []Option{IP(lo), LocalUDPPort(0)}, func(srv *Socket) []Option {
+		return []Option{IP(lo), LocalUDPPort(0), RemoteUDPPort(srv.UDPPort())}
+	}, lo)
+}
+
+// BenchmarkSendRecvTransport is BenchmarkSendRecv over the other packet
+// transports: UDP sockets of the caller's (OverPacketConn) and an
+// in-memory pipe (OverConn).
+func BenchmarkSendRecvTransport(b *testing.B) {
+	b.Run("packetconn", func(b *testing.B) {
+		pcs := make([]net.PacketConn, 2)
+		for i := range pcs {
+			pc, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(lo, 0)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			pcs[i] = pc
+		}
+		benchSendRecv(b, []Option{OverPacketConn(pcs[0])}, func(srv *Socket) []Option {
+			return []Option{OverPacketConn(pcs[1]), RemoteUDPPort(srv.UDPPort())}
+		}, lo)
+	})
+	b.Run("pipe", func(b *testing.B) {
+		x, y := packetiotest.Pipe()
+		benchSendRecv(b, []Option{OverConn(x), Port(5000)}, func(*Socket) []Option {
+			return []Option{OverConn(y), Port(5000)}
+		}, netip.IPv4Unspecified())
+	})
+}
+
+// benchSendRecv runs BenchmarkSendRecv with a server opened with srvOpts
+// and a client opened with the options cliOpts gives for the server,
+// connecting to addr.
+func benchSendRecv(b *testing.B, srvOpts []Option, cliOpts func(srv *Socket) []Option, addr netip.Addr) {
+	srv, err := Open(srvOpts...)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer srv.Close()
 	_ = srv.Listen(true)
-	cli, err := Open(IP(lo), LocalUDPPort(0), RemoteUDPPort(srv.UDPPort()), SCTPNodelay(true))
+	cli, err := Open(append(cliOpts(srv), SCTPNodelay(true))...)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer cli.Close()
 	ctx := context.Background()
-	ac, err := cli.Connect(ctx, lo, srv.Port())
+	ac, err := cli.Connect(ctx, addr, srv.Port())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 // connectWait is a blocking Connect waiting for its AssocChange.
 type connectWait struct {
 	ev *AssocChange
+	to netip.AddrPort // the primary peer address and SCTP port
 }
 
 // Connect sets up an association with the peer at addr and SCTP port
@@ -46,7 +47,7 @@ func (s *Socket) ConnectAddrs(ctx context.Context, addrs []netip.Addr, port uint
 	if err != nil {
 		return nil, err
 	}
-	return s.waitConnect(ctx, id, w, netip.AddrPortFrom(addrs[0], port))
+	return s.waitConnect(ctx, id, w)
 }
 
 // ConnectInit starts setting up an association and returns at once
@@ -89,17 +90,20 @@ func (s *Socket) startConnect(op string, addrs []netip.Addr, port uint16, opts [
 		if s.peeled || s.typ == Stream && s.assoc1 != 0 {
 			return ErrAlreadyConnected
 		}
-		var err error
-		id, err = s.share.ep.Connect(now, s.st.peerAddrs(addrs), port, nil)
+		peers, err := s.connectPeersLocked(addrs)
 		if err != nil {
 			return err
 		}
-		s.peers[id] = netip.AddrPortFrom(addrs[0].Unmap(), port)
+		id, err = s.share.ep.Connect(now, peers, port, nil)
+		if err != nil {
+			return err
+		}
+		s.peers[id] = netip.AddrPortFrom(peers[0].Addr(), port)
 		if s.typ == Stream {
 			s.assoc1 = id
 		}
 		if wait {
-			w = &connectWait{}
+			w = &connectWait{to: s.peers[id]}
 			s.connecting[id] = w
 		}
 		return nil
@@ -108,8 +112,9 @@ func (s *Socket) startConnect(op string, addrs []netip.Addr, port uint16, opts [
 }
 
 // waitConnect waits for the AssocChange of association id.
-func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait, to netip.AddrPort) (*AssocChange, error) {
+func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait) (*AssocChange, error) {
 	var err error
+	var to netip.AddrPort
 	for done := false; !done && err == nil; {
 		err = s.stk.Wait(ctx, func(now timer.Time) bool {
 			if s.closed || w.ev != nil {
@@ -125,7 +130,7 @@ func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait, to
 		err = s.wdl.cause(ctx, err)
 	}
 	_ = s.stk.Do(func(timer.Time) error {
-		to = s.st.show(to)
+		to = s.st.show(w.to)
 		if w.ev != nil {
 			err = nil // the outcome came with the end of the wait
 		} else {

@@ -117,7 +117,9 @@ func Dial(ctx context.Context, network, address string, opts ...Option) (*Conn, 
 	}
 	raddr := &Addr{IP: ip, Port: port}
 	all := make([]Option, 0, len(opts)+4)
-	all = append(all, LocalUDPPort(0))
+	if !hasTransport(opts) {
+		all = append(all, LocalUDPPort(0))
+	}
 	if ip.Is6() {
 		all = append(all, Inet6())
 	}

@@ -54,6 +54,20 @@
 // association learns each peer address's UDP port from the packets that
 // pass its verification tag check (RFC 6951 Section 5.4).
 //
+// # Other packet transports
+//
+// A socket may run on a packet transport other than UDP sockets of its
+// own (package packetio), another addition: OverPacketConn puts it on a
+// net.PacketConn of the caller's (a UDP socket, with the port rules
+// above), OverConn on a connected net.Conn that carries one packet per
+// Read and Write (a DTLS connection, RFC 8261: one peer, single-homed,
+// no addresses in INIT and INIT ACK), OverTransport on any
+// packetio.Transport. Sockets share such a transport only with the
+// sockets opened over the same one, never a UDP port of the registry;
+// the options that need UDP sockets of the socket's own are refused
+// with ErrTransportUnsupported, and when the transport closes under the
+// sockets their associations end with ErrTransportClosed.
+//
 // # Semantics kept from gen_sctp (REFERENCE.md)
 //
 //   - Active mode counting (§4.1): {active, N} adds to the count within

@@ -37,8 +37,9 @@ type AssocChange struct {
 	// Causes are the error causes of the ABORT that ended the association
 	// (an addition: gen_sctp does not deliver them).
 	Causes []chunk.Cause
-	// Err is the local reason of a cant_assoc that no cause code names
-	// (for example ErrCookieTooLarge), or nil (an addition).
+	// Err is the local reason of a cant_assoc or comm_lost that no cause
+	// code names (for example ErrCookieTooLarge, or ErrTransportClosed),
+	// or nil (an addition).
 	Err error
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/gensctp/gensctp/timer"
+	"github.com/gensctp/gensctp/udpencap"
 )
 
 // OptionQuery names an option for GetOpts, with the parameters some
@@ -175,12 +176,12 @@ var getters = map[string]getter{
 	"reuseport_lb":     func(s *Socket, _ OptionQuery) (any, error) { return s.st.reusePortLB, nil },
 	"exclusiveaddruse": func(s *Socket, _ OptionQuery) (any, error) { return s.st.exclusiveAddr, nil },
 	"debug":            func(s *Socket, _ OptionQuery) (any, error) { return s.st.debug, nil },
-	"bind_to_device":   func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().BindToDevice, nil },
-	"dontroute":        func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().DontRoute, nil },
-	"priority":         func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().Priority, nil },
-	"tos":              func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().TOS, nil },
-	"tclass":           func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().TrafficClass, nil },
-	"ttl":              func(s *Socket, _ OptionQuery) (any, error) { return s.stk.Conn().IPOptions().TTL, nil },
+	"bind_to_device":   ipGetter(func(o udpencap.IPOptions) any { return o.BindToDevice }),
+	"dontroute":        ipGetter(func(o udpencap.IPOptions) any { return o.DontRoute }),
+	"priority":         ipGetter(func(o udpencap.IPOptions) any { return o.Priority }),
+	"tos":              ipGetter(func(o udpencap.IPOptions) any { return o.TOS }),
+	"tclass":           ipGetter(func(o udpencap.IPOptions) any { return o.TrafficClass }),
+	"ttl":              ipGetter(func(o udpencap.IPOptions) any { return o.TTL }),
 	"recvtos":          func(s *Socket, _ OptionQuery) (any, error) { return s.st.recvTOS, nil },
 	"recvtclass":       func(s *Socket, _ OptionQuery) (any, error) { return s.st.recvTClass, nil },
 	"recvttl":          func(s *Socket, _ OptionQuery) (any, error) { return s.st.recvTTL, nil },

@@ -95,6 +95,12 @@ type settings struct {
 	remoteUDPPorts map[netip.Addr]uint16
 	net            transport.Net // Network; nil: the operating system's
 	netns          string        // Netns; "": the process's namespace
+	// transport is the packet transport of the user's (OverTransport,
+	// ...), nil for UDP sockets of the socket's own.
+	transport *userTransport
+	// localUDPPortSet and remoteUDPPortSet: the options were given
+	// (refused over some transports).
+	localUDPPortSet, remoteUDPPortSet bool
 
 	// Socket options.
 	active       activeState

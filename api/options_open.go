@@ -80,7 +80,7 @@ func LocalUDPPort(port int) Option {
 		if port < 0 || port > 65535 {
 			return badValue(port)
 		}
-		c.st.localUDPPort = port
+		c.st.localUDPPort, c.st.localUDPPortSet = port, true
 		return nil
 	}}
 }
@@ -94,7 +94,7 @@ func RemoteUDPPort(port int) Option {
 		if port < 1 || port > 65535 {
 			return badValue(port)
 		}
-		c.st.remoteUDPPort = uint16(port)
+		c.st.remoteUDPPort, c.st.remoteUDPPortSet = uint16(port), true
 		return nil
 	}}
 }
@@ -113,6 +113,7 @@ func RemoteUDPPortFor(addr netip.Addr, port int) Option {
 			c.st.remoteUDPPorts = make(map[netip.Addr]uint16)
 		}
 		c.st.remoteUDPPorts[addr.Unmap()] = uint16(port)
+		c.st.remoteUDPPortSet = true
 		return nil
 	}}
 }
@@ -135,6 +136,9 @@ func (st *settings) checkOpen() error {
 		return errAutocloseStream
 	case st.netns != "" && st.net != nil:
 		return errNetnsNetwork
+	}
+	if err := st.checkTransport(); err != nil {
+		return err
 	}
 	if st.v6only && st.family == FamilyInet6 {
 		for _, a := range st.addrs {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/packetio"
 	"github.com/gensctp/gensctp/udpencap"
 )
 
@@ -33,7 +34,10 @@ func (s *Socket) syncRecvIPLocked() {
 	if s.closed {
 		want = 0
 	}
-	conn := s.stk.Conn()
+	conn, ok := s.stk.Transport().(packetio.IPReporter)
+	if !ok {
+		return // nothing asked: checkTransportOpts refuses the options
+	}
 	if add := want &^ s.recvIP; add != 0 {
 		_ = conn.AddRecvIP(add)
 	}

@@ -25,22 +25,27 @@ type sharedStack struct {
 
 // stackKey identifies a shared stack: the UDP port, the local
 // addresses, the network the UDP sockets come from (Network; nil is the
-// operating system's) and the network namespace (Netns).
+// operating system's) and the network namespace (Netns); or, for a
+// transport of the user's (OverTransport and the others), what the user
+// named alone: such a stack never shares UDP sockets, and sockets share
+// it by the identity of their transport.
 type stackKey struct {
 	port  int
 	addrs string
 	ipv6  bool
 	net   transport.Net // comparable: checked by the Network option
 	netns string
+	user  any // comparable: checked by the transport options
 }
 
 // stackSpec is what a stack is opened on.
 type stackSpec struct {
-	port  int
-	addrs []netip.Addr
-	ipv6  bool
-	net   transport.Net
-	netns string
+	port      int
+	addrs     []netip.Addr
+	ipv6      bool
+	net       transport.Net
+	netns     string
+	transport *userTransport
 }
 
 // registry holds the stacks of the process by key.
@@ -65,6 +70,9 @@ func keyOf(port int, spec stackSpec) stackKey {
 func acquireStack(spec stackSpec) (*sharedStack, error) {
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
+	if ut := spec.transport; ut != nil {
+		return acquireUserStackLocked(ut)
+	}
 	if spec.port != 0 {
 		if sh := registry.stacks[keyOf(spec.port, spec)]; sh != nil {
 			sh.refs++
@@ -82,6 +90,23 @@ func acquireStack(spec stackSpec) (*sharedStack, error) {
 	}
 	sh := &sharedStack{st: st, key: keyOf(st.Conn().Port(), spec), refs: 1}
 	registry.stacks[sh.key] = sh
+	return sh, nil
+}
+
+// acquireUserStackLocked returns the stack of a transport of the user's,
+// starting it if needed.
+func acquireUserStackLocked(ut *userTransport) (*sharedStack, error) {
+	key := stackKey{user: ut.key}
+	if sh := registry.stacks[key]; sh != nil {
+		sh.refs++
+		return sh, nil
+	}
+	st, err := stack.New(stack.Config{Transport: ut.t})
+	if err != nil {
+		return nil, err
+	}
+	sh := &sharedStack{st: st, key: key, refs: 1}
+	registry.stacks[key] = sh
 	return sh, nil
 }
 

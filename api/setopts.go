@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/gensctp/gensctp/packetio"
 	"github.com/gensctp/gensctp/timer"
 	"github.com/gensctp/gensctp/udpencap"
 )
@@ -61,7 +62,10 @@ func (s *Socket) commitLocked(c *optCtx) error {
 			return err
 		}
 	}
-	if err := pushIP(s.stk.Conn(), st.ip, c.ipChanged); err != nil {
+	if err := st.checkTransportOpts(s.stk.Transport()); err != nil {
+		return err
+	}
+	if err := pushIP(s.stk.Transport(), st.ip, c.ipChanged); err != nil {
 		return err
 	}
 	if st.templateChanged && !s.peeled { // a peeled socket has no future associations
@@ -91,11 +95,15 @@ func (s *Socket) commitLocked(c *optCtx) error {
 	return nil
 }
 
-// pushIP sets the IP-level options of mask on the UDP sockets; on a
-// refusal it restores the ones already set.
-func pushIP(conn *udpencap.Conn, o udpencap.IPOptions, mask ipMask) error {
+// pushIP sets the IP-level options of mask on the UDP sockets of the
+// transport t; on a refusal it restores the ones already set.
+func pushIP(t packetio.Transport, o udpencap.IPOptions, mask ipMask) error {
 	if mask == 0 {
 		return nil
+	}
+	conn, ok := t.(ipOptioner)
+	if !ok {
+		return unsupported("IP-level options")
 	}
 	old := conn.IPOptions()
 	setters := []struct {

@@ -158,8 +158,15 @@ func (s *Socket) Type() SocketType { return s.typ }
 func (s *Socket) Port() uint16 { return s.share.ep.Port() }
 
 // UDPPort returns the local UDP encapsulation port (RFC 6951 Section
-// 5.1), an addition to gen_sctp: the port peers must send to.
-func (s *Socket) UDPPort() int { return s.stk.Conn().Port() }
+// 5.1), an addition to gen_sctp: the port peers must send to. It is 0 on
+// a transport without one (OverConn; OverTransport with a transport that
+// has no Port() int method).
+func (s *Socket) UDPPort() int {
+	if p, ok := s.stk.Transport().(interface{ Port() int }); ok {
+		return p.Port()
+	}
+	return 0
+}
 
 // SockNames returns the local addresses with the SCTP port
 // (inet:socknames/2): those of the socket for assoc 0, else those of the
