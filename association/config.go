@@ -166,6 +166,10 @@ type Config struct {
 	// Cookies signs and checks State Cookies. The passive side needs it;
 	// an active-only association creates its own when nil.
 	Cookies *CookieKeys
+	// Shard restricts the local verification tags drawn to one class,
+	// for an endpoint that is one shard of several (see Shard). The zero
+	// value means every tag.
+	Shard Shard
 }
 
 // ErrInvalidConfig is wrapped by the errors of Config.Validate.
@@ -259,6 +263,8 @@ func (c *Config) Validate() error {
 		return bad("PartialDeliveryPoint", c.PartialDeliveryPoint)
 	case c.Rand == nil:
 		return bad("Rand", nil)
+	case !c.Shard.Valid():
+		return bad("Shard", c.Shard)
 	}
 	return nil
 }

@@ -17,7 +17,7 @@ func (a *Association) Connect(now timer.Time) error {
 	if a.state != StateClosed || a.localTag != 0 {
 		return ErrInProgress
 	}
-	a.localTag = a.randomTag()
+	a.localTag = a.cfg.Shard.tag(a.rnd)
 	a.nextTSN = chunk.TSN(a.rnd.Uint64())
 	a.cumAckPoint = a.nextTSN - 1
 	a.out.reset(a.nextTSN)

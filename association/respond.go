@@ -39,7 +39,7 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 	}
 	unrec, params := classifyParams(init.Params)
 	if localTag == 0 {
-		localTag = randomTag(r.rnd)
+		localTag = r.cfg.Shard.tag(r.rnd)
 		localTSN = chunk.TSN(r.rnd.Uint64())
 	}
 	ck := cookie{
