@@ -111,6 +111,23 @@ type Config struct {
 	// batches packets to one destination (for UDP GSO) at the price of
 	// latency for the others.
 	SendQuantum int
+	// Shard places the endpoint among the shards that serve its UDP port
+	// (see Shard and Router); the zero value is unsharded. The
+	// associations get it as Assoc.Shard, whatever their configuration.
+	Shard Shard
+	// AssocQuota, if not nil, is a count of associations shared with the
+	// endpoints of the other shards of the socket (see Quota): each
+	// association the endpoint holds (what Len counts) takes a unit from
+	// its creation until it is forgotten. Where Acquire fails, new
+	// associations are refused as when MaxAssociations is reached, which
+	// still bounds the endpoint's own.
+	AssocQuota Quota
+	// BacklogQuota, if not nil, is the one-to-one backlog shared the same
+	// way: an association takes a unit from entering the backlog until
+	// Accept takes it (or Close or Abort drops it). Where Acquire fails, a
+	// COOKIE ECHO is dropped as with a full Backlog, which still bounds
+	// the endpoint's own.
+	BacklogQuota Quota
 }
 
 // withDefaults returns c with its zero fields set.
@@ -127,7 +144,7 @@ func (c Config) withDefaults() Config {
 	if c.SendQuantum == 0 {
 		c.SendQuantum = 1
 	}
-	c.Assoc.LocalPort = c.Port
+	c.Assoc.LocalPort, c.Assoc.Shard = c.Port, c.Shard
 	return c.withInitDefaults()
 }
 
@@ -179,6 +196,8 @@ func (c *Config) validate() error {
 		return bad("SendQuantum", c.SendQuantum)
 	case c.Assoc.Rand == nil:
 		return bad("Assoc.Rand", nil)
+	case !c.Shard.Valid():
+		return bad("Shard", c.Shard)
 	}
 	return c.validateInit()
 }

@@ -140,9 +140,14 @@ func (e *Endpoint) queueReply(to netip.AddrPort, from netip.Addr, out, buf []byt
 	e.replies.push(to, from, out)
 }
 
-// full reports whether MaxAssociations is reached.
+// full reports whether MaxAssociations or Config.AssocQuota is reached.
+// It takes nothing (see admit).
 func (e *Endpoint) full() bool {
-	return e.cfg.MaxAssociations > 0 && len(e.ids) >= e.cfg.MaxAssociations
+	if !e.admit() {
+		return true
+	}
+	e.release()
+	return false
 }
 
 // handleInit processes a packet with an INIT (alone, tag 0: see screen).
@@ -251,9 +256,15 @@ func (e *Endpoint) handleCookieEcho(d *association.Datagram, p *packet.Packet, k
 	if buf != nil {
 		e.replies.recycle(buf)
 	}
+	if !e.enterBacklog() {
+		e.release()
+		return &DropError{Reason: DropBacklogFull, Chunk: chunk.TypeCookieEcho}
+	}
 	// It verifies the cookie again: one HMAC more per association created.
 	a, _, err := e.acceptor.HandleCookieEcho(d, p, nil)
 	if a == nil {
+		e.release()
+		e.unenterBacklog()
 		return &DropError{Reason: DropCookie, Chunk: chunk.TypeCookieEcho, Err: err}
 	}
 	en := e.add(a, p.SrcPort, []netip.AddrPort{from})
@@ -267,8 +278,9 @@ func (e *Endpoint) handleCookieEcho(d *association.Datagram, p *packet.Packet, k
 }
 
 // admitCookie checks whether a new association with the verification
-// tags local and peer, from a valid COOKIE ECHO in p, may be created. If
-// not, it queues the refusal in buf (recycled otherwise) and says why.
+// tags local and peer, from a valid COOKIE ECHO in p, may be created, and
+// if so takes room for it (admit). If not, it queues the refusal in buf
+// (recycled otherwise) and says why.
 //
 // A valid cookie can be echoed again and again, from any source, for its
 // whole lifetime; each refusal is an ABORT to that source. The refusals
@@ -285,9 +297,9 @@ func (e *Endpoint) admitCookie(now timer.Time, from netip.AddrPort, to netip.Add
 	switch {
 	case !e.listening:
 		reason = DropNotListening
-	case e.full() || !e.tagFree(local):
-		// A cookie issued before the endpoint filled up, or a new tag
-		// that is in use or reserved (RFC 9260 Section 5.3.1).
+	case !e.tagFree(local) || !e.admit():
+		// A new tag that is in use or reserved (RFC 9260 Section 5.3.1),
+		// or a cookie issued before the endpoint filled up.
 		reason, cause = DropFull, chunk.CauseOutOfResource
 	default:
 		return nil

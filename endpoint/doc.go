@@ -46,6 +46,13 @@
 //   - Cookie secrets rotate every Config.CookieKeyLifetime from
 //     HandleTimeout; a cookie verifies until the second rotation after it
 //     was issued.
+//   - Shards: several cores serve one UDP port, each with its own
+//     endpoints, configured as shard i of n (Config.Shard). A shard draws
+//     its local tags and association IDs with value mod n == i, and a
+//     Router sends a received datagram to the shard of its tag, or, when
+//     the tag is not ours (INIT, T bit), to a keyed hash of its source;
+//     ShardOfPeer picks the shard of a Connect, ShardOfAssoc the shard of
+//     an ID. Per-socket limits span the shards through a Quota.
 //
 // # RFC sections implemented
 //

@@ -65,6 +65,7 @@ func New(cfg Config, now timer.Time) (*Endpoint, error) {
 		byTag:    make(map[chunk.VerificationTag]*entry),
 		byPeer:   make(map[peerKey]*entry),
 		reserved: make(map[chunk.VerificationTag]timer.Time),
+		lastID:   AssocID(cfg.Shard.Index), // see newID
 	}
 	e.initLimit.set(cfg.InitRate, cfg.InitBurst)
 	return e, nil
@@ -97,10 +98,10 @@ func (e *Endpoint) Cookies() *association.CookieKeys { return e.acceptor.Cookies
 
 // SetAssocConfig changes the template of the associations created later,
 // by Connect or accepted (gen_sctp options set on a listening socket are
-// inherited by its associations). LocalPort, Cookies and a nil Rand keep
-// the endpoint's values. An invalid configuration changes nothing.
+// inherited by its associations). LocalPort, Cookies, Shard and a nil Rand
+// keep the endpoint's values. An invalid configuration changes nothing.
 func (e *Endpoint) SetAssocConfig(cfg association.Config) error {
-	cfg.LocalPort, cfg.Cookies = e.cfg.Port, e.acceptor.Cookies()
+	cfg.LocalPort, cfg.Cookies, cfg.Shard = e.cfg.Port, e.acceptor.Cookies(), e.cfg.Shard
 	if cfg.Rand == nil {
 		cfg.Rand = e.cfg.Assoc.Rand
 	}
@@ -161,8 +162,7 @@ func (e *Endpoint) Accept() (AssocID, bool) {
 		if !en.backlog {
 			continue
 		}
-		en.backlog = false
-		e.backlogN--
+		e.leaveBacklog(en)
 		e.markDirty(en)
 		return en.id, true
 	}
@@ -228,8 +228,7 @@ func (e *Endpoint) abortBacklog(now timer.Time, fail error) {
 		if !en.backlog {
 			continue
 		}
-		en.backlog = false
-		e.backlogN--
+		e.leaveBacklog(en)
 		endAssoc(now, en.a, fail)
 		for ok := true; ok; _, ok = en.a.Poll() {
 		}

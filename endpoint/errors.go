@@ -11,7 +11,8 @@ import (
 var (
 	// ErrInvalidConfig is wrapped by the errors of New for a bad Config.
 	ErrInvalidConfig = errors.New("endpoint: invalid configuration")
-	// ErrTooManyAssociations: Config.MaxAssociations is reached.
+	// ErrTooManyAssociations: Config.MaxAssociations or Config.AssocQuota
+	// is reached.
 	ErrTooManyAssociations = errors.New("endpoint: too many associations")
 	// ErrAssociationExists: an association with one of the peer
 	// addresses and the peer port exists already (RFC 9260 Section 1.4:
@@ -57,11 +58,11 @@ const (
 	// DropNotListening: an INIT or COOKIE ECHO for a new association
 	// while the endpoint does not listen; an ABORT is queued.
 	DropNotListening
-	// DropFull: MaxAssociations reached; an ABORT with "Out of
-	// Resource" is queued.
+	// DropFull: MaxAssociations or AssocQuota reached; an ABORT with
+	// "Out of Resource" is queued.
 	DropFull
-	// DropBacklogFull: a one-to-one listener's backlog is full; the COOKIE
-	// ECHO is dropped silently.
+	// DropBacklogFull: a one-to-one listener's backlog (or BacklogQuota)
+	// is full; the COOKIE ECHO is dropped silently.
 	DropBacklogFull
 	// DropCookie: the acceptor refused a COOKIE ECHO (RFC 9260 Section
 	// 5.1.5; a stale cookie's ERROR reply is queued).

@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"math"
 	"net/netip"
 
 	"github.com/gensctp/gensctp/association"
@@ -55,10 +56,18 @@ type reservedTag struct {
 	until timer.Time
 }
 
-// newID returns an unused association ID.
+// newID returns an unused association ID of the endpoint's shard: id mod
+// Shard.Count == Shard.Index (ShardOfAssoc), never 0. IDs count up from
+// the shard's index by the shard count, and start again from the index
+// after the largest.
 func (e *Endpoint) newID() AssocID {
+	step := AssocID(max(e.cfg.Shard.Count, 1))
 	for {
-		e.lastID++
+		if e.lastID > math.MaxUint32-step {
+			e.lastID = AssocID(e.cfg.Shard.Index)
+		} else {
+			e.lastID += step
+		}
 		if e.lastID == 0 {
 			continue
 		}
@@ -179,4 +188,5 @@ func (e *Endpoint) maybeRemove(en *entry) {
 	e.deadlines.set(en, timer.Never)
 	delete(e.ids, en.id)
 	en.removed = true
+	e.release()
 }
