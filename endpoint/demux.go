@@ -272,6 +272,7 @@ func (e *Endpoint) handleCookieEcho(d *association.Datagram, p *packet.Packet, k
 		en.backlog = true
 		e.backlog.push(en)
 		e.backlogN++
+		e.report(en, Backlogged)
 	}
 	e.sync(en)
 	return nil

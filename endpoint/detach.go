@@ -34,6 +34,9 @@ func (e *Endpoint) PollAssoc(id AssocID) (association.Delivery, bool) {
 		return association.Delivery{}, false
 	}
 	d, ok := en.a.Poll()
+	if ok {
+		en.polled()
+	}
 	if ok && !en.closed {
 		e.markDirty(en)
 		return d, true

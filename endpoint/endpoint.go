@@ -37,6 +37,8 @@ type Endpoint struct {
 	dirty     []*entry     // associations to re-examine (see Assoc)
 	backlog   fifo[*entry] // one-to-one: accepted, not yet taken
 	backlogN  int
+	changed   []*entry // associations with changes to report (TakeChanged)
+	reporting bool     // TakeChanged was called: record changes
 	replies   replyQueue
 	initLimit initLimiter
 	due       []*entry // scratch of HandleTimeout
@@ -286,5 +288,6 @@ func (e *Endpoint) sync(en *entry) {
 		en.pollQ = true
 		e.pollQ.push(en)
 	}
+	e.observe(en)
 	e.maybeRemove(en)
 }

@@ -73,6 +73,7 @@ func (e *Endpoint) AppendPacket(now timer.Time, buf []byte) (association.Outgoin
 			continue
 		}
 		out, ok := en.a.AppendPacket(now, buf[:0])
+		e.observe(en) // sending frees send buffer, may change the state
 		if ok {
 			e.deadlines.set(en, en.a.NextDeadline()) // sending may start T3-rtx
 			en.sent++
@@ -116,6 +117,7 @@ func (e *Endpoint) Poll() (AssocID, association.Delivery, bool) {
 			e.maybeRemove(en)
 			continue
 		}
+		en.polled()
 		if en.a.Pending() > 0 {
 			e.pollQ.push(en)
 		} else {

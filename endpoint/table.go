@@ -47,6 +47,13 @@ type entry struct {
 	// detached: out of Poll's round-robin; read with PollAssoc only.
 	detached bool
 	removed  bool
+
+	// What TakeChanged reports (changed.go): the association as last
+	// seen, and the changes not taken yet (0: not in Endpoint.changed).
+	seenState    association.State
+	seenPending  int
+	seenBuffered int
+	changed      Readiness
 }
 
 // reservedTag is a local tag of a closed association, reserved until
@@ -189,4 +196,5 @@ func (e *Endpoint) maybeRemove(en *entry) {
 	delete(e.ids, en.id)
 	en.removed = true
 	e.release()
+	e.report(en, Removed)
 }
