@@ -59,6 +59,7 @@ func (s *Socket) Close() error {
 		}
 		s.releaseLocked()
 		s.syncRecvIPLocked() // withdraws the requests: s is closed
+		s.kickLocked()       // its callers fail: closed
 		return nil
 	})
 	s.stop()
@@ -90,7 +91,7 @@ func (s *Socket) lingerWait(ids []AssocID, lg lingerSetting) {
 	for ctx.Err() == nil && time.Since(lastChange) < idle {
 		step, stop := context.WithTimeout(ctx, time.Second)
 		done := false
-		_ = s.stk.Wait(step, func(timer.Time) bool {
+		_ = s.stk.WaitOn(step, &s.share.closing, func(timer.Time) bool {
 			left := s.drainLocked(ids)
 			if left != last {
 				last, lastChange = left, time.Now()

@@ -113,19 +113,14 @@ func (s *Socket) startConnect(op string, addrs []netip.Addr, port uint16, opts [
 
 // waitConnect waits for the AssocChange of association id.
 func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait) (*AssocChange, error) {
-	var err error
 	var to netip.AddrPort
-	for done := false; !done && err == nil; {
-		err = s.stk.Wait(ctx, func(now timer.Time) bool {
-			if s.closed || w.ev != nil {
-				done = true
-				return true
-			}
-			s.driveConnectLocked(now, id, w)
-			done = w.ev != nil
-			return done || s.wakeLocked()
-		})
-	}
+	err := s.stk.WaitOn(ctx, &s.rq, func(now timer.Time) bool {
+		if s.closed || w.ev != nil {
+			return true
+		}
+		s.driveConnectLocked(now, id, w)
+		return w.ev != nil
+	})
 	if err != nil {
 		err = s.wdl.cause(ctx, err)
 	}
@@ -171,7 +166,7 @@ func (s *Socket) driveConnectLocked(now timer.Time, id AssocID, w *connectWait) 
 			continue
 		}
 		s.stash.push(r)
-		s.share.wake = true // for the socket's readers
+		s.readableLocked() // for the socket's readers
 	}
 }
 
@@ -186,9 +181,10 @@ func (s *Socket) connectDoneLocked(e *AssocChange) bool {
 	}
 	delete(s.connecting, e.AssocID)
 	w.ev = e
-	s.share.wake = true
+	s.rq.Wake() // the Connect waits there
 	if s.st.active.mode == activeMulti && s.st.active.delivered() {
 		s.outbox.push(Delivery{Kind: KindPassive, Socket: s})
+		s.stk.Schedule(&s.pump)
 	}
 	if e.State != CommUp && e.State != Restart {
 		s.forgetLocked(e.AssocID)

@@ -59,68 +59,59 @@ func (c *Conn) next() ([]byte, error) {
 	s := c.s
 	ctx, done := s.rdl.merge(context.Background())
 	defer done()
-	for {
-		var data []byte
-		var err error
-		got := false
-		werr := s.stk.Wait(ctx, func(now timer.Time) bool {
-			c.releaseLocked()
-			var woke bool
-			data, got, woke, err = c.nextLocked(now)
-			return got || woke || err != nil
-		})
-		if werr != nil {
-			return nil, opError("recv", 0, -1, s.rdl.cause(ctx, werr))
-		}
-		if err == io.EOF {
-			return nil, err
-		}
-		if err != nil {
-			err = opError("recv", 0, -1, err)
-			if errors.Is(err, ErrAssociationClosed) {
-				c.rerr = c.opError("read", err) // lost: every later Read fails
-			}
-			return nil, err
-		}
-		if got {
-			return data, nil
-		}
-		// Deliveries were handed to other waiters: Wait woke them; wait
-		// again.
+	var data []byte
+	var err error
+	werr := s.stk.WaitOn(ctx, &s.rq, func(now timer.Time) bool {
+		c.releaseLocked()
+		var got bool
+		data, got, err = c.nextLocked(now)
+		return got || err != nil
+	})
+	if werr != nil {
+		return nil, opError("recv", 0, -1, s.rdl.cause(ctx, werr))
 	}
+	if err == io.EOF {
+		return nil, err
+	}
+	if err != nil {
+		err = opError("recv", 0, -1, err)
+		if errors.Is(err, ErrAssociationClosed) {
+			c.rerr = c.opError("read", err) // lost: every later Read fails
+		}
+		return nil, err
+	}
+	return data, nil
 }
 
 // nextLocked returns the next message, or got false when there is none
-// yet, or the error that ends the read side. woke reports that
-// deliveries were handed to other waiters (see Socket.wakeLocked).
-func (c *Conn) nextLocked(now timer.Time) (data []byte, got, woke bool, err error) {
+// yet, or the error that ends the read side.
+func (c *Conn) nextLocked(now timer.Time) (data []byte, got bool, err error) {
 	s := c.s
 	if s.closed {
-		return nil, false, false, errClosed
+		return nil, false, errClosed
 	}
 	if s.st.active.on() {
-		return nil, false, false, ErrActive
+		return nil, false, ErrActive
 	}
 	for {
-		d, ok, w := s.nextLocked(now)
-		woke = woke || w
+		d, ok := s.nextLocked(now)
 		if !ok {
 			if c.endedLocked() {
-				return nil, false, woke, io.EOF
+				return nil, false, io.EOF
 			}
-			return nil, false, woke, nil
+			return nil, false, nil
 		}
 		switch d.Kind {
 		case KindData:
-			return d.Data, true, woke, nil
+			return d.Data, true, nil
 		case KindEvent:
 			if ac, ok := d.Event.(*AssocChange); ok && (ac.State == CommLost || ac.State == CantAssoc) {
-				return nil, false, woke, &Error{Op: "recv", Assoc: ac.AssocID, Stream: -1, Reason: eventReason(ac),
+				return nil, false, &Error{Op: "recv", Assoc: ac.AssocID, Stream: -1, Reason: eventReason(ac),
 					Err: fmt.Errorf("%w: %w", ErrAssociationClosed, &EventError{From: d.From, Event: ac})}
 			}
 		case KindError:
 			if _, ok := d.Event.(*PdapiEvent); ok {
-				return nil, false, woke, d.Err() // part of the byte stream is lost
+				return nil, false, d.Err() // part of the byte stream is lost
 			}
 		}
 	}

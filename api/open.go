@@ -51,6 +51,9 @@ func Open(opts ...Option) (*Socket, error) {
 	var s *Socket
 	err = addEndpoint(sh.st, share, st)
 	if err == nil {
+		err = sh.st.Watch(share.ep, share.changedLocked)
+	}
+	if err == nil {
 		err = sh.st.Do(func(timer.Time) error {
 			s = newSocket(share, st)
 			share.parent = s
@@ -61,7 +64,6 @@ func Open(opts ...Option) (*Socket, error) {
 		sh.release()
 		return nil, opError("open", 0, -1, err)
 	}
-	s.start()
 	return s, nil
 }
 

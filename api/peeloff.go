@@ -42,7 +42,6 @@ func (s *Socket) Peeloff(assoc AssocID) (*Socket, error) {
 	if err != nil {
 		return nil, opError("peeloff", assoc, -1, err)
 	}
-	child.start()
 	return child, nil
 }
 
@@ -56,7 +55,7 @@ func (s *Socket) Accept(ctx context.Context) (*Socket, error) {
 	defer done()
 	var child *Socket
 	var err error
-	werr := s.stk.Wait(ctx, func(timer.Time) bool {
+	werr := s.stk.WaitOn(ctx, &s.rq, func(timer.Time) bool {
 		switch {
 		case s.closed:
 			err = errClosed
@@ -77,7 +76,6 @@ func (s *Socket) Accept(ctx context.Context) (*Socket, error) {
 	if err != nil {
 		return nil, opError("accept", 0, -1, err)
 	}
-	child.start()
 	return child, nil
 }
 

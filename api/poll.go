@@ -35,17 +35,6 @@ func (s *Socket) pollLocked() (rawDelivery, bool) {
 	return rawDelivery{id: id, d: d}, ok
 }
 
-// wakeLocked reports, and clears, that a delivery was handed to another
-// waiter (a connect outcome given to its Connect, or deliveries a Connect
-// read ahead for the socket's readers) while the caller's wait condition
-// stays false: the caller must then end its wait (and wait again), so
-// that Stack.Wait wakes the others.
-func (s *Socket) wakeLocked() bool {
-	w := s.share.wake
-	s.share.wake = false
-	return w
-}
-
 // goneLocked reports whether a peeled-off or accepted socket's
 // association no longer exists (its last delivery was read).
 func (s *Socket) goneLocked() bool {

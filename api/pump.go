@@ -1,7 +1,6 @@
 package api
 
 import (
-	"github.com/gensctp/gensctp/internal/stack"
 	"github.com/gensctp/gensctp/timer"
 )
 
@@ -42,7 +41,7 @@ func (s *Socket) SetOwner(ch chan<- Delivery) error {
 	}
 	// Take back a delivery parked for the old channel: from now on it is
 	// either in the old channel or still at the head of the outbox.
-	s.stk.Unpark(&s.park)
+	s.park.Unpark(s.stk)
 	var fwd, keep []Delivery
 	if old == (chan<- Delivery)(s.own) && ch != (chan<- Delivery)(s.own) {
 		for n := len(s.own); n > 0; n-- {
@@ -69,47 +68,40 @@ func (s *Socket) SetOwner(ch chan<- Delivery) error {
 			}
 		}
 		s.handoff = false
+		s.stk.Schedule(&s.pump)
 		return nil
 	})
 	return nil
 }
 
-// start registers the socket's active-mode delivery (pumpLocked) with the
-// stack's event loop: no goroutine of its own.
-func (s *Socket) start() {
-	s.hook, _ = s.stk.AddHook(s.pumpLocked)
-}
-
-// stop unregisters the delivery of a closed socket: when it returns,
-// nothing more is sent to its channels.
+// stop ends the delivery of a closed socket: when it returns, nothing
+// more is sent to its channels.
 func (s *Socket) stop() {
-	s.stk.Unpark(&s.park)
-	s.stk.RemoveHook(s.hook)
+	s.park.Unpark(s.stk)
 }
 
-// pumpLocked is the delivery of active mode, run by the stack's event loop
-// (a hook) after every change of the core: while the socket is active it
-// takes one delivery at a time from its associations and hands it to the
-// owner's channel without blocking, counting it (REFERENCE §4.1) when
-// taken. When the channel is full the delivery is parked with the stack
-// (stack.Park), whose sender goroutine sends it once there is room and
-// runs the hooks again; meanwhile the socket polls nothing more, so a slow
-// reader holds data in the receive windows (back-pressure to the peers).
-// It reports whether waiters must be woken (deliveries were stashed for
-// other sockets).
-func (s *Socket) pumpLocked(now timer.Time) (wake bool) {
+// pumpLocked is the delivery of active mode, a task of the stack's event
+// loop run when the socket was notified (a change of one of its
+// associations, of the socket itself, or its parked delivery sent): while
+// the socket is active it takes one delivery at a time from its
+// associations and hands it to the owner's channel without blocking,
+// counting it (REFERENCE §4.1) when taken. When the channel is full the
+// delivery is parked (stack.Parker), with a goroutine that sends it once
+// there is room and runs the pump again; meanwhile the socket polls
+// nothing more, so a slow reader holds data in the receive windows
+// (back-pressure to the peers).
+func (s *Socket) pumpLocked(now timer.Time) {
 	if s.closed || s.handoff || s.park.IsParked() {
-		return false
+		return
 	}
 	for {
 		if s.outbox.len() == 0 {
 			if !s.st.active.on() {
-				return wake
+				return
 			}
-			nd, ok, woke := s.nextLocked(now)
-			wake = wake || woke
+			nd, ok := s.nextLocked(now)
 			if !ok {
-				return wake
+				return
 			}
 			s.outbox.push(nd)
 			if s.st.active.delivered() {
@@ -121,14 +113,16 @@ func (s *Socket) pumpLocked(now timer.Time) (wake bool) {
 		case s.owner <- d:
 			s.outbox.pop()
 		default:
-			stack.Park(s.stk, &s.park, s.owner, d, s.sent)
-			return wake
+			s.park.Park(s.stk, s.owner, d, s.sent)
+			return
 		}
 	}
 }
 
-// sentLocked runs when the stack sent the parked head of the outbox: it
-// is delivered. (On a closed socket the outbox is empty already.)
+// sentLocked runs when the parked head of the outbox was sent: it is
+// delivered, and the pump goes on. (On a closed socket the outbox is
+// empty already.)
 func (s *Socket) sentLocked(timer.Time) {
 	s.outbox.pop()
+	s.stk.Schedule(&s.pump)
 }

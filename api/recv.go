@@ -34,35 +34,28 @@ func (s *Socket) Recv(ctx context.Context) (Delivery, error) {
 	}
 	var d Delivery
 	var err error
-	for {
-		got, woke := false, false
-		werr := s.stk.Wait(ctx, func(now timer.Time) bool {
-			if s.closed {
-				err = errClosed
-				return true
-			}
-			if s.st.active.on() {
-				err = ErrActive
-				return true
-			}
-			d, got, woke = s.nextLocked(now)
-			if !got && s.goneLocked() {
-				err = ErrNotConnected
-				return true
-			}
-			return got || woke
-		})
-		if werr != nil {
-			return Delivery{}, opError("recv", 0, -1, s.rdl.cause(ctx, werr))
+	werr := s.stk.WaitOn(ctx, &s.rq, func(now timer.Time) bool {
+		if s.closed {
+			err = errClosed
+			return true
 		}
-		if err != nil {
-			return Delivery{}, opError("recv", 0, -1, err)
+		if s.st.active.on() {
+			err = ErrActive
+			return true
 		}
-		if got {
-			break
+		var got bool
+		d, got = s.nextLocked(now)
+		if !got && s.goneLocked() {
+			err = ErrNotConnected
+			return true
 		}
-		// Deliveries were stashed for another socket: Wait woke its
-		// readers; wait again.
+		return got
+	})
+	if werr != nil {
+		return Delivery{}, opError("recv", 0, -1, s.rdl.cause(ctx, werr))
+	}
+	if err != nil {
+		return Delivery{}, opError("recv", 0, -1, err)
 	}
 	if d.Kind == KindError {
 		return Delivery{}, d.Err()

@@ -29,21 +29,20 @@ type partialMsg struct {
 // partially delivered messages (RFC 6458 Section 8.1.21) so that a
 // message is always delivered whole, up to the MaxMessageSize option
 // (a budget of each association).
-// woke reports that others must be woken (see wakeLocked).
-func (s *Socket) nextLocked(now timer.Time) (d Delivery, ok, woke bool) {
+func (s *Socket) nextLocked(now timer.Time) (d Delivery, ok bool) {
 	for {
 		r, ok := s.pollLocked()
 		if !ok {
-			return Delivery{}, false, s.wakeLocked()
+			return Delivery{}, false
 		}
 		if r.d.Event != nil {
 			if d, ok := s.eventLocked(now, r); ok {
-				return d, true, s.wakeLocked()
+				return d, true
 			}
 			continue
 		}
 		if d, ok := s.messageLocked(now, r); ok {
-			return d, true, s.wakeLocked()
+			return d, true
 		}
 	}
 }

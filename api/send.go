@@ -84,7 +84,7 @@ func (s *Socket) send(ctx context.Context, op string, assoc AssocID, stream uint
 	defer done()
 	var err error
 	var id AssocID = assoc
-	werr := s.stk.Wait(ctx, func(now timer.Time) bool {
+	werr := s.stk.WaitOn(ctx, &s.wq, func(now timer.Time) bool {
 		var a *association.Association
 		if id, a, err = s.assocLocked(assoc); err != nil {
 			return true

@@ -92,6 +92,7 @@ func (s *Socket) commitLocked(c *optCtx) error {
 	if notify {
 		s.outbox.push(Delivery{Kind: KindPassive, Socket: s})
 	}
+	s.kickLocked() // the mode, the buffers, the filters may have changed
 	return nil
 }
 

@@ -21,9 +21,12 @@ import (
 // may block takes a context or honours the deadlines; Close unblocks them
 // all. Internally every socket state is guarded by the lock of the stack
 // (the event loop of its UDP port, shared with the other sockets on that
-// port), which also guards the sans-IO endpoint and associations.
-// Active-mode delivery runs on the stack's event loop (a hook), so a
-// socket has no goroutine of its own.
+// port), which also guards the sans-IO endpoint and associations. The
+// stack wakes a socket's callers only when one of its associations, or
+// the socket itself, changed. Active-mode delivery runs on the stack's
+// event loop (a task, run when the socket was notified), so a socket has
+// no goroutine of its own, except one while a delivery waits for room in
+// a full channel.
 type Socket struct {
 	share *epShare
 	stk   *stack.Stack
@@ -33,7 +36,6 @@ type Socket struct {
 	peeled bool
 
 	closeStarted atomic.Bool
-	hook         *stack.Hook // the active-mode delivery (pumpLocked)
 
 	rdl, wdl deadline
 
@@ -51,9 +53,11 @@ type Socket struct {
 	peers      map[AssocID]netip.AddrPort // last known peer address per association
 	own        chan Delivery
 	owner      chan<- Delivery
-	handoff    bool             // SetOwner is changing the owner: the pump waits
-	park       stack.Parked     // the outbox head, waiting for room in owner
-	sent       func(timer.Time) // sentLocked, bound once: Park takes it without allocating
+	handoff    bool                   // SetOwner is changing the owner: the pump waits
+	pump       stack.Task             // the active-mode delivery (pumpLocked)
+	park       stack.Parker[Delivery] // the outbox head, waiting for room in owner
+	sent       func(timer.Time)       // sentLocked, bound once: Park takes it without allocating
+	rq, wq     stack.WaitQueue        // the callers waiting to read (Recv, Read, Accept, Connect), to send
 	stats      counters
 	// recvIP is what the socket asked the UDP sockets for (recvip.go).
 	recvIP udpencap.RecvIP
@@ -69,7 +73,9 @@ type epShare struct {
 	parent *Socket             // the opening socket; nil once closed
 	peeled map[AssocID]*Socket // associations owned by peeled-off sockets
 	refs   int                 // sockets using the endpoint
-	wake   bool                // see Socket.wakeLocked
+	// closing: the Close calls waiting for associations that no open
+	// socket owns any more (lingerWait).
+	closing stack.WaitQueue
 }
 
 // owner returns the socket that owns association id, or nil.
@@ -94,11 +100,13 @@ func newSocket(share *epShare, st settings) *Socket {
 	}
 	s.owner = s.own
 	s.sent = s.sentLocked
+	s.pump.Run = s.pumpLocked
 	if st.passiveDue {
 		s.st.passiveDue = false
 		s.outbox.push(Delivery{Kind: KindPassive, Socket: s})
 	}
 	s.syncRecvIPLocked()
+	s.stk.Schedule(&s.pump) // deliveries may be waiting already
 	return s
 }
 

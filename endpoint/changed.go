@@ -41,8 +41,10 @@ type Change struct {
 //
 // Polling deliveries and queueing data are not changes: a reader or
 // sender that only consumed does not wake itself or others. Changes made
-// through Assoc are seen at the next call (see Touch); TakeChanged
-// re-reads those first. The endpoint records changes from the first call
+// through Assoc are seen at the next call (see Assoc); TakeChanged
+// re-reads those first. Poll deliveries through the endpoint (Poll,
+// PollAssoc), not the association: the endpoint counts what it hands
+// out, and a delivery polled behind its back could hide a new one. The endpoint records changes from the first call
 // of TakeChanged on, so that a user who never calls it keeps nothing.
 func (e *Endpoint) TakeChanged(dst []Change) []Change {
 	e.reporting = true

@@ -9,13 +9,17 @@
 //     input, fires the protocol timers: no goroutine or timer per
 //     association;
 //   - user operations run under the stack's lock through Do, and callers
-//     block for deliveries or send-buffer space with Wait, which wakes up
-//     whenever the core changed;
-//   - hooks (AddHook) run under the lock after every change and hand
-//     deliveries on to channels without blocking; a value for a full
-//     channel is parked (Park) with one sender goroutine per stack, which
-//     runs only while something is parked: no goroutine per association
-//     or per socket either.
+//     block for deliveries or send-buffer space with WaitOn, on a
+//     WaitQueue of their own (the readers of a socket, say);
+//   - after every input the stack takes from each endpoint the
+//     associations that changed (endpoint.Endpoint.TakeChanged) and hands
+//     them to the endpoint's watcher (Watch), which wakes exactly the
+//     queues concerned and schedules work (Schedule: the active-mode
+//     delivery of a socket, say): nothing scans the idle associations,
+//     sockets or waiters;
+//   - a value for a full channel waits in a Parker, with a goroutine of
+//     its own only while it is parked: no goroutine per association or
+//     per socket otherwise.
 //
 // Everything the core produces is written out (in batches) before the lock
 // is released.
@@ -58,21 +62,16 @@ type Stack struct {
 	// stack (transportClosed); guarded by mu.
 	failed error
 
-	mu      sync.Mutex // guards everything below and the core
-	mux     *endpoint.Mux
-	timer   *time.Timer
-	closed  bool
-	changed chan struct{} // closed and replaced when the core changed
-	out     []packetio.OutMessage
-	bufs    [][]byte
-	hooks   []*Hook
-	// The parked sends (see Park) and the sender goroutine.
-	parks      []*Parked
-	parkWake   chan struct{} // closed and replaced when parks changed
-	sending    bool          // the sender goroutine runs
-	senderDone chan struct{} // closed when it exits
-	selDone    sync.Cond     // signalled when the sender left its select
+	mu     sync.Mutex // guards everything below and the core
+	mux    *endpoint.Mux
+	timer  *time.Timer
+	closed bool
+	out    []packetio.OutMessage
+	bufs   [][]byte
+	wake   waking // whom to wake after a change (watch.go, wait.go)
 
+	done       chan struct{}  // closed by Close
+	parkers    sync.WaitGroup // the goroutines of parked values (park.go)
 	readerDone chan struct{}
 }
 
@@ -95,12 +94,10 @@ func New(cfg Config) (*Stack, error) {
 		udp:        udp,
 		epoch:      time.Now(),
 		mux:        endpoint.NewMux(),
-		changed:    make(chan struct{}),
-		parkWake:   make(chan struct{}),
+		done:       make(chan struct{}),
 		readerDone: make(chan struct{}),
 		bufs:       make([][]byte, batch),
 	}
-	s.selDone.L = &s.mu
 	for i := range s.bufs {
 		s.bufs[i] = make([]byte, 0, 65536)
 	}
@@ -132,7 +129,11 @@ func (s *Stack) AddEndpoint(cfg endpoint.Config) (*endpoint.Endpoint, error) {
 		if ep, err = endpoint.New(cfg, now); err != nil {
 			return err
 		}
-		return s.mux.Add(ep)
+		if err = s.mux.Add(ep); err != nil {
+			return err
+		}
+		s.addWatchLocked(ep)
+		return nil
 	})
 	return ep, err
 }
@@ -157,12 +158,15 @@ func (s *Stack) RemoveEndpoint(ep *endpoint.Endpoint) error {
 	}
 	s.flushLocked()
 	s.mux.Remove(ep.Port())
+	s.removeWatchLocked(ep)
 	s.afterLocked()
 	return nil
 }
 
-// Do runs fn with the core locked and the current time, then sends what
-// the core wants to send, re-arms the timer and wakes up waiters. fn may
+// Do runs fn with the core locked and the current time, then settles the
+// core: the watchers hear of the associations that changed (and wake
+// their waiters), the tasks scheduled run, what the core wants to send is
+// sent, the timer is re-armed, and the callers of Wait are woken. fn may
 // use any endpoint or association of this stack; an association it
 // changes is looked up with Endpoint.Assoc in fn (see Endpoint.Assoc).
 func (s *Stack) Do(fn func(now timer.Time) error) error {
@@ -176,52 +180,11 @@ func (s *Stack) Do(fn func(now timer.Time) error) error {
 	return err
 }
 
-// Wait blocks until cond, called with the core locked, returns true, ctx
-// is done (its error is returned) or the stack closes (ErrClosed). cond is
-// re-evaluated whenever the core changed. cond may act on the core (poll
-// deliveries, send): what that produces is sent before Wait sleeps.
-func (s *Stack) Wait(ctx context.Context, cond func(now timer.Time) bool) error {
-	for {
-		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
-			return ErrClosed
-		}
-		now := s.Now()
-		done := cond(now)
-		// cond may have changed the core (polled, sent): run the hooks
-		// and send what it wants to send; wake other waiters only when it
-		// is done or a hook asks for it, so that a waiting cond never
-		// wakes itself up.
-		wake := s.runHooksLocked(now)
-		s.flushLocked()
-		s.rearmLocked()
-		if done || wake {
-			close(s.changed)
-			s.changed = make(chan struct{})
-		}
-		if done {
-			s.mu.Unlock()
-			return nil
-		}
-		ch := s.changed
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-// afterLocked runs the hooks, flushes output, re-arms the timer and
-// signals waiters.
+// afterLocked settles the core after a change (see settleLocked) and
+// wakes the callers of Wait.
 func (s *Stack) afterLocked() {
-	s.runHooksLocked(s.Now())
-	s.flushLocked()
-	s.rearmLocked()
-	close(s.changed)
-	s.changed = make(chan struct{})
+	s.settleLocked(s.Now())
+	s.wake.any.Wake()
 }
 
 // flushLocked writes every packet the core has to send.
@@ -304,23 +267,12 @@ func (s *Stack) Close() error {
 	}
 	s.closed = true
 	s.timer.Stop()
-	close(s.changed)
-	s.changed = make(chan struct{})
-	for _, p := range s.parks {
-		p.parked = false
-	}
-	s.hooks, s.parks = nil, nil
-	s.wakeSenderLocked()
-	var senderDone chan struct{}
-	if s.sending {
-		senderDone = s.senderDone
-	}
+	close(s.done) // wakes every waiter and parked value
+	s.wake.reset()
 	s.mu.Unlock()
 	err := s.conn.Close()
 	<-s.readerDone
-	if senderDone != nil {
-		<-senderDone
-	}
+	s.parkers.Wait()
 	return err
 }
 
