@@ -17,6 +17,9 @@ import (
 // arrives. Not safe for concurrent use; the caller serialises.
 type Acceptor struct {
 	cfg Config
+	// tmpl is cfg on the heap, shared by the associations created (see
+	// Association.cfg); SetConfig replaces it, nothing changes it.
+	tmpl *Config
 }
 
 // NewAcceptor returns an Acceptor that creates associations with cfg (its
@@ -30,7 +33,8 @@ func NewAcceptor(cfg Config) (*Acceptor, error) {
 	if cfg.Cookies == nil {
 		cfg.Cookies = NewCookieKeys(cfg.Rand, 0)
 	}
-	return &Acceptor{cfg: cfg}, nil
+	tmpl := cfg
+	return &Acceptor{cfg: cfg, tmpl: &tmpl}, nil
 }
 
 // Config returns the configuration new associations get.
@@ -45,7 +49,8 @@ func (l *Acceptor) SetConfig(cfg Config) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	l.cfg = cfg
+	tmpl := cfg
+	l.cfg, l.tmpl = cfg, &tmpl
 	return nil
 }
 
@@ -70,9 +75,7 @@ func (l *Acceptor) HandleInit(now timer.Time, h packet.Header, init *chunk.Init,
 // address, and make the new association send there.
 func (l *Acceptor) HandleInitFrom(now timer.Time, from netip.AddrPort, h packet.Header, init *chunk.Init, buf []byte) []byte {
 	l.cfg.Cookies.Rotate(now)
-	cfg := l.cfg
-	cfg.LocalPort, cfg.PeerPort = h.DstPort, h.SrcPort
-	r := responder{cfg: &cfg, keys: cfg.Cookies, rnd: cfg.Rand, from: from}
+	r := responder{cfg: l.tmpl, local: h.DstPort, peer: h.SrcPort, keys: l.cfg.Cookies, rnd: l.cfg.Rand, from: from}
 	return r.answerInit(now, init, 0, 0, 0, 0, buf)
 }
 
@@ -94,12 +97,7 @@ func (l *Acceptor) HandleCookieEcho(d *Datagram, p *packet.Packet, buf []byte) (
 	case stale > 0:
 		return nil, staleCookieReply(p.Header, ck.peerTag, stale, buf), nil
 	}
-	cfg := l.cfg
-	cfg.LocalPort, cfg.PeerPort = p.DstPort, p.SrcPort
-	a, err := newAssociation(cfg, now)
-	if err != nil {
-		return nil, nil, err
-	}
+	a := newAssociation(l.tmpl, p.DstPort, p.SrcPort, l.cfg.Cookies, now)
 	// RFC 9260 Section 5.4 rule 2: the address the INIT ACK went to is
 	// confirmed (the cookie says which; a cookie that does not is taken to
 	// have gone to the source of the COOKIE ECHO); the other addresses the

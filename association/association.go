@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gensctp/gensctp/chunk"
-	"github.com/gensctp/gensctp/packet"
 	"github.com/gensctp/gensctp/stream"
 	"github.com/gensctp/gensctp/timer"
 )
@@ -17,10 +16,15 @@ import (
 // An Association is not safe for concurrent use; the caller serialises
 // every call. It never calls back into user code.
 type Association struct {
-	cfg   Config
-	state State
-	rnd   rand.Source
-	keys  *CookieKeys
+	// cfg is shared with the other associations of the Acceptor that
+	// created this one, and never written through: a change replaces it
+	// (Reconfigure, setConfig). Its LocalPort and PeerPort are those of the
+	// template; the association's own are localPort and peerPort.
+	cfg                 *Config
+	localPort, peerPort uint16
+	state               State
+	rnd                 rand.Source
+	keys                *CookieKeys
 
 	localTag, peerTag chunk.VerificationTag
 	// Tie-tags remembered for the collision cases (RFC 9260 Section
@@ -41,14 +45,8 @@ type Association struct {
 	probesLeft int
 	probeSeq   uint64
 
-	// Handshake.
-	initChunk   []byte // the INIT we send and retransmit (T1-init)
-	cookieEcho  []byte // the COOKIE ECHO we send and retransmit (T1-cookie)
-	t1          timer.Timer
-	initPath    *path
-	preserveFor time.Duration // Cookie Preservative to add to the next INIT
-	// staleRetries counts the INITs sent again after a Stale Cookie error.
-	staleRetries int
+	// Handshake: hs while our INIT is in progress (see startHandshake).
+	hs *handshake
 	// upCookie is when the State Cookie the TCB was set up from was made
 	// (the INIT it answers came then); zero when the peer's side of the
 	// TCB comes from its INIT ACK. See handleCookieEchoTCB, action B.
@@ -129,22 +127,47 @@ type Association struct {
 	timers timer.Set
 	stats  Stats
 
-	// Scratch buffers reused by the hot paths.
-	sackScratch chunk.SACK // received SACK
-	sackPending chunk.SACK // the last SACK of the packet, not yet processed
-	// The Cumulative TSN Ack and Gap Ack Blocks of the last SACK
-	// processed, so that one that repeats them is processed in constant
-	// time (sameAcks).
 	// ccAckedBytes counts the bytes acknowledgements gave to the
 	// congestion windows (for tests).
 	ccAckedBytes uint64
-	lastAckCum   chunk.TSN
-	lastAckGaps  []chunk.GapBlock
-	hasLastAck   bool
-	sackOut      chunk.SACK // SACK being sent
-	dataScratch  chunk.Data // received DATA
-	dataOut      chunk.Data // DATA being sent
-	builder      packet.Builder
+	// The Cumulative TSN Ack of the last SACK processed, and its Gap Ack
+	// Blocks in scratch, so that one that repeats them is processed in
+	// constant time (sameAcks).
+	lastAckCum chunk.TSN
+	hasLastAck bool
+	scratchBuf *scratch // see scr
+}
+
+// scratch holds the buffers that data transfer reuses packet after packet.
+type scratch struct {
+	sackScratch chunk.SACK // received SACK
+	sackPending chunk.SACK // the last SACK of the packet, not yet processed
+	sackOut     chunk.SACK // SACK being sent
+	dataScratch chunk.Data // received DATA
+	dataOut     chunk.Data // DATA being sent
+	lastAckGaps []chunk.GapBlock
+}
+
+// scr returns the scratch buffers, allocated at their first use: the
+// first DATA or SACK sent or received. An association that carries no
+// data (an idle one) does not pay for them.
+func (a *Association) scr() *scratch {
+	if a.scratchBuf == nil {
+		a.scratchBuf = new(scratch)
+	}
+	return a.scratchBuf
+}
+
+// handshake is the state of the handshake an association starts with
+// Connect (RFC 9260 Section 5.1 A and C), from the INIT until the
+// association is established or closed: an association that the peer
+// started (Acceptor) never has one.
+type handshake struct {
+	cookieEcho  []byte // the COOKIE ECHO we send and retransmit (T1-cookie)
+	t1          timer.Timer
+	preserveFor time.Duration // Cookie Preservative to add to the next INIT
+	// staleRetries counts the INITs sent again after a Stale Cookie error.
+	staleRetries int
 }
 
 // ctrlChunk is a queued control chunk and its destination.
@@ -211,22 +234,27 @@ func (a *Association) Streams() (outbound, inbound uint16) { return a.outbound, 
 // Tags returns the local and peer verification tags.
 func (a *Association) Tags() (local, peer chunk.VerificationTag) { return a.localTag, a.peerTag }
 
-// newAssociation builds the parts common to both ends.
-func newAssociation(cfg Config, now timer.Time) (*Association, error) {
+// newAssociation builds the parts common to both ends, for a cfg with its
+// defaults set and valid (not copied: see Association.cfg), the SCTP
+// ports given and cookie keys.
+func newAssociation(cfg *Config, localPort, peerPort uint16, keys *CookieKeys, now timer.Time) *Association {
+	a := &Association{cfg: cfg, localPort: localPort, peerPort: peerPort, rnd: cfg.Rand, keys: keys}
+	a.newStreams()
+	a.lastActivity = now
+	a.probeEnd = now // the first path-verification probe opens a window
+	a.lastARwnd = initialARwnd(cfg)
+	a.initTimers()
+	return a
+}
+
+// validConfig returns cfg with its defaults set, on the heap for
+// newAssociation, or the reason it is invalid.
+func validConfig(cfg Config) (*Config, error) {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	a := &Association{cfg: cfg, rnd: cfg.Rand, keys: cfg.Cookies}
-	if a.keys == nil {
-		a.keys = NewCookieKeys(cfg.Rand, 0)
-	}
-	a.newStreams()
-	a.lastActivity = now
-	a.probeEnd = now // the first path-verification probe opens a window
-	a.lastARwnd = initialARwnd(&cfg)
-	a.initTimers()
-	return a, nil
+	return &cfg, nil
 }
 
 // newStreams creates the per-stream state: empty send queues and
@@ -235,7 +263,7 @@ func (a *Association) newStreams() {
 	a.sendq = stream.NewSendQueue(int(a.cfg.OutboundStreams))
 	a.reasm = stream.NewReassembly(int(a.cfg.MaxInboundStreams))
 	clear(a.heldIP) // message ends of the old reassembly
-	a.reasm.SetPartialDeliveryPoint(partialDeliveryPoint(&a.cfg))
+	a.reasm.SetPartialDeliveryPoint(partialDeliveryPoint(a.cfg))
 }
 
 // partialDeliveryPoint returns the partial delivery point of cfg: its
@@ -263,10 +291,15 @@ func New(cfg Config, now timer.Time, peers ...netip.AddrPort) (*Association, err
 	if len(peers) == 0 {
 		return nil, errNoPeer
 	}
-	a, err := newAssociation(cfg, now)
+	c, err := validConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
+	keys := c.Cookies
+	if keys == nil {
+		keys = NewCookieKeys(c.Rand, 0)
+	}
+	a := newAssociation(c, c.LocalPort, c.PeerPort, keys, now)
 	for _, p := range peers {
 		a.addPath(p, true)
 	}
@@ -275,7 +308,11 @@ func New(cfg Config, now timer.Time, peers ...netip.AddrPort) (*Association, err
 }
 
 // Config returns the configuration in use.
-func (a *Association) Config() Config { return a.cfg }
+func (a *Association) Config() Config {
+	cfg := *a.cfg
+	cfg.LocalPort, cfg.PeerPort = a.localPort, a.peerPort
+	return cfg
+}
 
 // NextDeadline returns when HandleTimeout must next be called, or
 // timer.Never.

@@ -24,7 +24,7 @@ func (a *Association) handleInit(now timer.Time, from netip.AddrPort, init *chun
 	// carrying tag 0.
 	if err := init.Validate(); err != nil {
 		if init.InitiateTag != 0 {
-			a.queueRawTo(abortPacket(&a.cfg, init.InitiateTag, false, causeFrom(err), nil), from)
+			a.queueRawTo(abortPacket(a.localPort, a.peerPort, init.InitiateTag, false, causeFrom(err), nil), from)
 		}
 		return discard("invalid INIT", chunk.TypeInit, err)
 	}
@@ -38,7 +38,7 @@ func (a *Association) handleInit(now timer.Time, from netip.AddrPort, init *chun
 		}
 		to = p.remote
 	}
-	r := responder{cfg: &a.cfg, keys: a.keys, rnd: a.rnd, from: to, mtu: a.pathOrPrimary(to).mtu}
+	r := responder{cfg: a.cfg, local: a.localPort, peer: a.peerPort, keys: a.keys, rnd: a.rnd, from: to, mtu: a.pathOrPrimary(to).mtu}
 	switch a.state {
 	case StateShutdownAckSent:
 		// RFC 9260 Section 9.2: "the endpoint MUST discard the INIT chunk
@@ -117,7 +117,7 @@ func (a *Association) refuseNewAddresses(from netip.AddrPort, init *chunk.Init) 
 		return false
 	}
 	cause := &chunk.RestartWithNewAddressesCause{Addresses: added}
-	a.queueRawTo(abortPacket(&a.cfg, init.InitiateTag, false, cause, nil), from)
+	a.queueRawTo(abortPacket(a.localPort, a.peerPort, init.InitiateTag, false, cause, nil), from)
 	return true
 }
 
@@ -151,7 +151,7 @@ func (a *Association) refuseNewPort(p *path, from netip.AddrPort, init *chunk.In
 		return false
 	}
 	cause := &chunk.RestartWithNewEncapsulationPortCause{Current: cur, New: from.Port()}
-	a.queueRawTo(abortPacket(&a.cfg, init.InitiateTag, false, cause, nil), from)
+	a.queueRawTo(abortPacket(a.localPort, a.peerPort, init.InitiateTag, false, cause, nil), from)
 	return true
 }
 

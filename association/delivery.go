@@ -1,7 +1,9 @@
 package association
 
 // deliveryQueue is a FIFO of deliveries in a ring buffer whose length is
-// a power of two.
+// a power of two. It starts with room for one: most associations hold one
+// delivery at a time (the CommUp event of an idle one, the message of a
+// request), and the buffer stays allocated once grown.
 type deliveryQueue struct {
 	buf  []Delivery
 	head int
@@ -12,7 +14,7 @@ func (q *deliveryQueue) len() int { return q.n }
 
 func (q *deliveryQueue) push(d Delivery) {
 	if q.n == len(q.buf) {
-		nb := make([]Delivery, max(8, 2*len(q.buf)))
+		nb := make([]Delivery, max(1, 2*len(q.buf)))
 		for i := 0; i < q.n; i++ {
 			nb[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
 		}
@@ -70,8 +72,12 @@ const (
 	numNoticeKinds
 )
 
-// noticeCounts counts events by noticeKind.
-type noticeCounts [numNoticeKinds]int
+// noticeCounts counts events by noticeKind, each at most maxQueuedNotices.
+type noticeCounts [numNoticeKinds]uint8
+
+// maxQueuedNotices fits a noticeCounts entry (a larger value does not
+// compile).
+const _ = uint8(maxQueuedNotices)
 
 // maxQueuedNotices bounds the events of each noticeKind waiting in Poll.
 // Events do not count against the receive window, and the peer decides

@@ -1,6 +1,10 @@
 package association
 
-import "github.com/gensctp/gensctp/packet"
+import (
+	"unsafe"
+
+	"github.com/gensctp/gensctp/packet"
+)
 
 // Test-only access to the control queue and to counters of the work a
 // peer makes an association do, for the hostile-peer tests.
@@ -39,3 +43,22 @@ func TSNRanges(a *Association) int { return a.rcv.ranges }
 // CwndAckedBytes returns the bytes acknowledgements have counted toward
 // the congestion windows so far.
 func CwndAckedBytes(a *Association) uint64 { return a.ccAckedBytes }
+
+// AssociationSize is the size of the Association struct.
+const AssociationSize = unsafe.Sizeof(Association{})
+
+// Footprint is what an association holds besides its struct and paths.
+type Footprint struct {
+	// Scratch and Handshake report whether the data transfer buffers and
+	// the state of our handshake are allocated.
+	Scratch, Handshake bool
+	// CtrlCap and PendingCap are the capacities of the control queue and
+	// of the delivery queue.
+	CtrlCap, PendingCap int
+}
+
+// FootprintOf returns a's Footprint.
+func FootprintOf(a *Association) Footprint {
+	return Footprint{Scratch: a.scratchBuf != nil, Handshake: a.hs != nil, CtrlCap: cap(a.ctrl),
+		PendingCap: len(a.pending.buf)}
+}

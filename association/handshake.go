@@ -21,16 +21,17 @@ func (a *Association) Connect(now timer.Time) error {
 	a.nextTSN = chunk.TSN(a.rnd.Uint64())
 	a.cumAckPoint = a.nextTSN - 1
 	a.out.reset(a.nextTSN)
+	a.startHandshake()
 	if !a.sendInit(now) {
 		a.localTag = 0
+		a.endHandshake()
 		return ErrInitTooLarge
 	}
 	a.state = StateCookieWait
-	a.initPath = a.primary
 	// RFC 9260 Section 5.1 A: "After sending the INIT chunk, "A" starts the
 	// T1-init timer and enters the COOKIE-WAIT state."
-	a.t1.ID = timer.T1Init
-	a.t1.Start(now, a.primary.rto.RTO())
+	a.hs.t1.ID = timer.T1Init
+	a.hs.t1.Start(now, a.primary.rto.RTO())
 	return nil
 }
 
@@ -50,17 +51,17 @@ func (a *Association) initParams(ps []chunk.Param) []chunk.Param {
 func (a *Association) sendInit(now timer.Time) bool {
 	init := &chunk.Init{
 		InitiateTag:     a.localTag,
-		ARwnd:           uint32(initialARwnd(&a.cfg)),
+		ARwnd:           uint32(initialARwnd(a.cfg)),
 		OutboundStreams: a.cfg.OutboundStreams,
 		InboundStreams:  a.cfg.MaxInboundStreams,
 		InitialTSN:      a.nextTSN,
 	}
 	init.Params = a.initParams(init.Params)
-	if a.preserveFor > 0 {
+	if a.hs.preserveFor > 0 {
 		// RFC 9260 Section 5.2.6 alternative 3: ask for a longer cookie
 		// life after a Stale Cookie error.
 		init.Params = append(init.Params, &chunk.CookiePreservative{
-			SuggestedLifespanIncrement: uint32(a.preserveFor / time.Millisecond)})
+			SuggestedLifespanIncrement: uint32(a.hs.preserveFor / time.Millisecond)})
 	}
 	return a.queueCtrl(ctrlChunk{c: init, to: a.primary, useTag: true})
 }
@@ -108,7 +109,7 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 	}
 	a.learnPeerAddrs(peerAddrs(params), from.Port())
 	a.setupPeer(c.InitialTSN, c.ARwnd, c.OutboundStreams, c.InboundStreams, params)
-	a.cookieEcho = append(a.cookieEcho[:0], c.StateCookie().Cookie...)
+	a.hs.cookieEcho = append(a.hs.cookieEcho[:0], c.StateCookie().Cookie...)
 	a.state = StateCookieEchoed
 	// RFC 9260 Section 5.1 C: ""A" then sends the State Cookie received in
 	// the INIT ACK chunk in a COOKIE ECHO chunk, starts the T1-cookie
@@ -123,8 +124,8 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 		a.queueReply(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
 			&chunk.UnrecognizedParametersCause{Params: unrec}}}})
 	}
-	a.t1.ID = timer.T1Cookie
-	a.t1.Start(now, a.primary.rto.RTO())
+	a.hs.t1.ID = timer.T1Cookie
+	a.hs.t1.Start(now, a.primary.rto.RTO())
 	return nil
 }
 
@@ -132,7 +133,7 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 // When it no longer fits the PMTU of the primary path (lowered since the
 // INIT ACK came), the attempt fails.
 func (a *Association) queueCookieEcho(now timer.Time) {
-	if !a.queueCtrl(ctrlChunk{c: &chunk.CookieEcho{Cookie: a.cookieEcho}, to: a.primary}) {
+	if !a.queueCtrl(ctrlChunk{c: &chunk.CookieEcho{Cookie: a.hs.cookieEcho}, to: a.primary}) {
 		a.failWith(now, CantAssoc, ErrCookieTooLarge)
 	}
 }
@@ -181,7 +182,7 @@ func (a *Association) setOutbound(n uint16) {
 // the user.
 func (a *Association) established(now timer.Time, ev AssocChangeState) {
 	a.state = StateEstablished
-	a.t1.Stop()
+	a.endHandshake()
 	a.pushEvent(&AssocChange{State: ev, OutboundStreams: a.outbound, InboundStreams: a.inbound})
 	if a.peerFeatures&featAdaptation != 0 {
 		a.pushEvent(&AdaptationEvent{Indication: a.peerAdaptation})
@@ -200,10 +201,9 @@ func (a *Association) handleCookieAck(now timer.Time) error {
 	}
 	// Karn's rule does not forbid measuring the handshake: the COOKIE
 	// ECHO was sent once if no T1 expiry happened.
-	if a.t1.Expirations() == 0 && a.t1.Running() {
-		a.primary.rto.Measure(now.Sub(a.t1.Deadline().Add(-a.t1.Base())))
+	if t1 := &a.hs.t1; t1.Expirations() == 0 && t1.Running() {
+		a.primary.rto.Measure(now.Sub(t1.Deadline().Add(-t1.Base())))
 	}
-	a.cookieEcho = a.cookieEcho[:0]
 	a.established(now, CommUp)
 	return nil
 }
@@ -230,7 +230,7 @@ func (a *Association) onT1Expired(now timer.Time, exhausted bool) {
 		a.dropCtrl(chunk.TypeCookieEcho)
 		a.queueCookieEcho(now)
 	default:
-		a.t1.Stop()
+		a.endHandshake()
 	}
 }
 
@@ -248,26 +248,26 @@ func (a *Association) handleStaleCookie(now timer.Time, sc *chunk.StaleCookieCau
 	// clock) would otherwise keep the handshake going forever. Then
 	// alternative 2: "Discard the TCB and report to the upper layer the
 	// inability to set up the association."
-	a.staleRetries++
-	if a.staleRetries > max(a.cfg.MaxInitRetransmits, 0) {
+	a.hs.staleRetries++
+	if a.hs.staleRetries > max(a.cfg.MaxInitRetransmits, 0) {
 		a.fail(now, CantAssoc, chunk.CauseStaleCookie, nil)
 		return
 	}
 	// "an implementation SHOULD use the RTT information measured based on
 	// the previous COOKIE ECHO/ERROR chunk exchange and SHOULD add no more
 	// than 1 second beyond the measured RTT".
-	a.preserveFor = min(sc.Duration()+a.primary.rto.RTO(), sc.Duration()+time.Second)
-	if a.preserveFor < time.Millisecond {
-		a.preserveFor = time.Millisecond
+	a.hs.preserveFor = min(sc.Duration()+a.primary.rto.RTO(), sc.Duration()+time.Second)
+	if a.hs.preserveFor < time.Millisecond {
+		a.hs.preserveFor = time.Millisecond
 	}
 	a.dropCtrl(chunk.TypeCookieEcho)
-	a.cookieEcho = a.cookieEcho[:0]
+	a.hs.cookieEcho = a.hs.cookieEcho[:0]
 	a.peerTag = 0
 	a.state = StateCookieWait
 	if !a.sendInit(now) {
 		a.failWith(now, CantAssoc, ErrInitTooLarge)
 		return
 	}
-	a.t1.ID = timer.T1Init
-	a.t1.Start(now, a.primary.rto.RTO())
+	a.hs.t1.ID = timer.T1Init
+	a.hs.t1.Start(now, a.primary.rto.RTO())
 }

@@ -34,7 +34,7 @@ func (a *Association) HandlePacket(d *Datagram, p *packet.Packet) error {
 	now, from := d.Now, d.From
 	a.rxIP = d.IP
 	a.stats.PacketsReceived++
-	if p.DstPort != a.cfg.LocalPort || p.SrcPort != a.cfg.PeerPort {
+	if p.DstPort != a.localPort || p.SrcPort != a.peerPort {
 		return discard("wrong ports", 0, nil)
 	}
 	// RFC 9260 Section 6.10: "An endpoint MUST NOT bundle INIT, INIT ACK,
@@ -197,14 +197,14 @@ func (a *Association) processFrom(now timer.Time, from netip.AddrPort, pth *path
 func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path, p *packet.Packet, r *packet.Raw, gotData *bool) (bool, error) {
 	switch r.Type {
 	case chunk.TypeData:
-		d := &a.dataScratch
+		d := &a.scr().dataScratch
 		if _, err := d.Parse(r.Bytes); err != nil {
 			return a.malformed(now, r, err)
 		}
 		*gotData = true
 		return false, a.handleData(now, pth, d)
 	case chunk.TypeSACK:
-		s := &a.sackScratch
+		s := &a.scr().sackScratch
 		if _, err := s.Parse(r.Bytes); err != nil {
 			return a.malformed(now, r, err)
 		}

@@ -14,9 +14,11 @@ import (
 // responder builds INIT ACK chunks with State Cookies, for the Acceptor
 // and for an association that receives an INIT (RFC 9260 Section 5.2).
 type responder struct {
-	cfg  *Config
-	keys *CookieKeys
-	rnd  rand.Source
+	cfg *Config
+	// local and peer are the SCTP ports (not cfg's).
+	local, peer uint16
+	keys        *CookieKeys
+	rnd         rand.Source
 	// from is where the INIT came from and the INIT ACK goes; the cookie
 	// records it (zero: unknown).
 	from netip.AddrPort
@@ -35,7 +37,7 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 		if init.InitiateTag == 0 {
 			return nil // "the receiver MUST silently discard the packet"
 		}
-		return abortPacket(r.cfg, init.InitiateTag, false, causeFrom(err), buf)
+		return abortPacket(r.local, r.peer, init.InitiateTag, false, causeFrom(err), buf)
 	}
 	unrec, params := classifyParams(init.Params)
 	if localTag == 0 {
@@ -45,8 +47,8 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 	ck := cookie{
 		created:     now,
 		lifetime:    r.cfg.CookieLife,
-		localPort:   r.cfg.LocalPort,
-		peerPort:    r.cfg.PeerPort,
+		localPort:   r.local,
+		peerPort:    r.peer,
 		localTag:    localTag,
 		peerTag:     init.InitiateTag,
 		localTSN:    localTSN,
@@ -130,8 +132,7 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 	}
 	ack.Params = append(ack.Params, sc)
 	var b packet.Builder
-	b.Reset(buf, packet.Header{SrcPort: r.cfg.LocalPort, DstPort: r.cfg.PeerPort,
-		VerificationTag: init.InitiateTag}, 1<<16)
+	b.Reset(buf, packet.Header{SrcPort: r.local, DstPort: r.peer, VerificationTag: init.InitiateTag}, 1<<16)
 	b.Add(ack)
 	return b.Finish()
 }
@@ -238,9 +239,10 @@ func causeCode(err error) chunk.CauseCode {
 	return 0
 }
 
-// abortPacket appends a packet with an ABORT chunk carrying cause (if not
-// nil), sent with tag (reflected: T bit set), to buf.
-func abortPacket(cfg *Config, tag chunk.VerificationTag, reflected bool, cause chunk.Cause, buf []byte) []byte {
+// abortPacket appends a packet from the SCTP port local to peer with an
+// ABORT chunk carrying cause (if not nil), sent with tag (reflected: T bit
+// set), to buf.
+func abortPacket(local, peer uint16, tag chunk.VerificationTag, reflected bool, cause chunk.Cause, buf []byte) []byte {
 	ab := &chunk.Abort{}
 	if reflected {
 		ab.Flags = chunk.FlagT
@@ -249,7 +251,7 @@ func abortPacket(cfg *Config, tag chunk.VerificationTag, reflected bool, cause c
 		ab.Causes = []chunk.Cause{cause}
 	}
 	var b packet.Builder
-	b.Reset(buf, packet.Header{SrcPort: cfg.LocalPort, DstPort: cfg.PeerPort, VerificationTag: tag}, 1<<16)
+	b.Reset(buf, packet.Header{SrcPort: local, DstPort: peer, VerificationTag: tag}, 1<<16)
 	b.Add(ab)
 	return b.Finish()
 }

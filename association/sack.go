@@ -45,7 +45,8 @@ func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
 	if _, reported := validGapBlocks(s); a.notSent(cum) || a.notSent(reported) {
 		return a.abortAckNotSent(now, chunk.TypeSACK)
 	}
-	a.sackScratch, a.sackPending = a.sackPending, a.sackScratch
+	scr := a.scr()
+	scr.sackScratch, scr.sackPending = scr.sackPending, scr.sackScratch
 	a.hasSACKPending = true
 	return nil
 }
@@ -70,8 +71,8 @@ func (a *Association) abortAckNotSent(now timer.Time, t chunk.Type) error {
 // SHUTDOWN chunks of the packet being processed acknowledge.
 func (a *Association) ackPoint() chunk.TSN {
 	p := a.cumAckPoint
-	if a.hasSACKPending && a.sackPending.CumTSNAck.GT(p) {
-		p = a.sackPending.CumTSNAck
+	if a.hasSACKPending && a.scratchBuf.sackPending.CumTSNAck.GT(p) {
+		p = a.scratchBuf.sackPending.CumTSNAck
 	}
 	if a.hasShutdownCum && a.shutdownCum.GT(p) {
 		p = a.shutdownCum
@@ -106,7 +107,7 @@ func (a *Association) flushAcks(now timer.Time) {
 		return
 	}
 	if sack {
-		a.processSACK(now, &a.sackPending, true)
+		a.processSACK(now, &a.scr().sackPending, true)
 	}
 	if shut && a.shutdownCum.GE(a.cumAckPoint) {
 		a.processShutdownAck(now, a.shutdownCum)
@@ -118,7 +119,7 @@ func (a *Association) flushAcks(now timer.Time) {
 // receiver of the SHUTDOWN chunk MUST NOT interpret the lack of a Gap Ack
 // Block as a renege" (RFC 9260 Section 3.3.8).
 func (a *Association) processShutdownAck(now timer.Time, cum chunk.TSN) {
-	s := &a.sackScratch
+	s := &a.scr().sackScratch
 	s.CumTSNAck, s.ARwnd = cum, a.peerARwnd
 	s.GapBlocks, s.DupTSNs = s.GapBlocks[:0], s.DupTSNs[:0]
 	a.processSACK(now, s, false)
@@ -230,7 +231,7 @@ func (a *Association) sameAcks(s *chunk.SACK) bool {
 		return false
 	}
 	valid, _ := validGapBlocks(s)
-	return slices.Equal(s.GapBlocks[:valid], a.lastAckGaps)
+	return slices.Equal(s.GapBlocks[:valid], a.scr().lastAckGaps)
 }
 
 // rememberAcks records what the SACK s just processed acknowledged, for
@@ -242,7 +243,8 @@ func (a *Association) rememberAcks(s *chunk.SACK, renege bool) {
 	}
 	valid, _ := validGapBlocks(s)
 	a.lastAckCum, a.hasLastAck = s.CumTSNAck, true
-	a.lastAckGaps = append(a.lastAckGaps[:0], s.GapBlocks[:valid]...)
+	scr := a.scr()
+	scr.lastAckGaps = append(scr.lastAckGaps[:0], s.GapBlocks[:valid]...)
 }
 
 // gapAck marks the chunks that the Gap Ack Blocks acknowledge, relative to
@@ -467,7 +469,7 @@ func (a *Association) hasMarkedFor(p *path) bool {
 // such that the size of the SCTP packet does not exceed the current
 // PMTU").
 func (a *Association) buildSACK(room int) *chunk.SACK {
-	s := &a.sackOut
+	s := &a.scr().sackOut
 	a.rcv.fillSACK(s, max(0, (room-16)/4))
 	w := a.arwnd()
 	s.ARwnd = uint32(w)

@@ -82,9 +82,30 @@ func (a *Association) minMTU() int {
 
 // clearCtrl empties the control queue.
 func (a *Association) clearCtrl() {
-	clear(a.ctrl)
-	a.ctrl = a.ctrl[:0]
+	a.ctrl = nil
 	a.ctrlBytes = 0
+}
+
+// popCtrl removes the first entry of the control queue, letting its
+// buffer go once empty (see keepCtrl).
+func (a *Association) popCtrl() {
+	a.ctrl[0] = ctrlChunk{}
+	a.ctrl = a.ctrl[1:]
+	if len(a.ctrl) == 0 {
+		a.ctrl = nil
+	}
+}
+
+// keepCtrl makes out, what a filter of the control queue kept at its
+// start, the queue; its buffer is let go once empty. Control chunks are
+// occasional (handshake, heartbeats, shutdown): an idle association keeps
+// no buffer for them.
+func (a *Association) keepCtrl(out []ctrlChunk) {
+	clear(a.ctrl[len(out):])
+	if len(out) == 0 {
+		out = nil
+	}
+	a.ctrl = out
 }
 
 // queueRaw queues a complete packet (an INIT ACK or an ERROR built for a
@@ -121,8 +142,7 @@ func (a *Association) dropCtrlTo(t chunk.Type, to *path) {
 			a.ctrlBytes -= c.n
 		}
 	}
-	clear(a.ctrl[len(out):])
-	a.ctrl = out
+	a.keepCtrl(out)
 }
 
 // pathOrPrimary returns the path of addr, or the primary path.
@@ -188,9 +208,10 @@ func (a *Association) AppendPacket(now timer.Time, buf []byte) (Outgoing, bool) 
 	case a.sackNow && a.sackDue:
 		dest = sackPath
 	}
-	b := &a.builder
+	var pb packet.Builder
+	b := &pb
 	b.ZeroChecksum = a.zeroChecksum
-	b.Reset(buf, packet.Header{SrcPort: a.cfg.LocalPort, DstPort: a.cfg.PeerPort,
+	b.Reset(buf, packet.Header{SrcPort: a.localPort, DstPort: a.peerPort,
 		VerificationTag: a.peerTag}, dest.mtu)
 	a.addCtrl(b, dest)
 	dataOK := a.canSendData() && dest == dataDest
@@ -223,8 +244,7 @@ func (a *Association) AppendPacket(now timer.Time, buf []byte) (Outgoing, bool) 
 func (a *Association) dropUnsendable() {
 	for len(a.ctrl) > 0 && a.ctrl[0].n > a.ctrlMTU(&a.ctrl[0]) {
 		a.ctrlBytes -= a.ctrl[0].n
-		a.ctrl[0] = ctrlChunk{}
-		a.ctrl = a.ctrl[1:]
+		a.popCtrl()
 	}
 }
 
@@ -233,8 +253,7 @@ func (a *Association) dropUnsendable() {
 // 8.5.1 A; reflected ABORT or SHUTDOWN COMPLETE: rules B and C).
 func (a *Association) sendSpecial(buf []byte) (Outgoing, bool) {
 	c := a.ctrl[0]
-	a.ctrl[0] = ctrlChunk{}
-	a.ctrl = a.ctrl[1:]
+	a.popCtrl()
 	a.ctrlBytes -= c.n
 	to := c.to
 	if to == nil {
@@ -249,7 +268,7 @@ func (a *Association) sendSpecial(buf []byte) (Outgoing, bool) {
 		return Outgoing{To: dst, From: to.local, Data: append(buf, c.raw...)}, true
 	}
 	var b packet.Builder
-	b.Reset(buf, packet.Header{SrcPort: a.cfg.LocalPort, DstPort: a.cfg.PeerPort,
+	b.Reset(buf, packet.Header{SrcPort: a.localPort, DstPort: a.peerPort,
 		VerificationTag: c.tag}, to.mtu)
 	b.Add(c.c)
 	return Outgoing{To: to.remote, From: to.local, Data: b.Finish()}, true
@@ -276,8 +295,7 @@ func (a *Association) addCtrl(b *packet.Builder, dest *path) {
 			out = append(out, c)
 		}
 	}
-	clear(a.ctrl[len(out):])
-	a.ctrl = out
+	a.keepCtrl(out)
 }
 
 // canSendData reports whether the state allows DATA to be sent.
@@ -345,7 +363,7 @@ func (a *Association) addRetransmissions(now timer.Time, b *packet.Builder, dest
 			earliest = earliest && (c.acked || c.path != dest)
 			continue
 		}
-		d := &a.dataOut
+		d := &a.scr().dataOut
 		*d = chunk.Data{Flags: c.frag.Flags, TSN: c.tsn, StreamID: c.frag.Stream,
 			SSN: c.frag.SSN, PPID: c.frag.PPID, UserData: c.frag.Data}
 		// RFC 9260 Section 6.9: "Once a user message is fragmented, it
@@ -466,7 +484,7 @@ func (a *Association) addNewData(now timer.Time, b *packet.Builder, dest *path) 
 		}
 		tsn := a.nextTSN
 		a.nextTSN++
-		d := &a.dataOut
+		d := &a.scr().dataOut
 		*d = chunk.Data{Flags: frag.Flags, TSN: tsn, StreamID: frag.Stream, SSN: frag.SSN,
 			PPID: frag.PPID, UserData: frag.Data}
 		b.Add(d)

@@ -329,7 +329,7 @@ func (a *Association) close(now timer.Time, ev AssocChangeState, code chunk.Caus
 		a.failOutstanding(code)
 	}
 	a.state = StateClosed
-	a.t1.Stop()
+	a.endHandshake()
 	a.t2.Stop()
 	a.t5.Stop()
 	a.sackTimer.Stop()

@@ -62,7 +62,7 @@ func (a *Association) SetPrimary(addr netip.Addr) bool {
 // DATA chunk that fills the hole below it (reneging, RFC 9260 Section
 // 6.2), and the peer sends it again.
 func (a *Association) Reconfigure(now timer.Time, cfg Config) error {
-	cfg.LocalPort, cfg.PeerPort = a.cfg.LocalPort, a.cfg.PeerPort
+	cfg.LocalPort, cfg.PeerPort = a.localPort, a.peerPort
 	cfg.OutboundStreams, cfg.MaxInboundStreams = a.cfg.OutboundStreams, a.cfg.MaxInboundStreams
 	cfg.Rand, cfg.Cookies, cfg.Shard = a.cfg.Rand, a.keys, a.cfg.Shard
 	cfg = cfg.WithDefaults()
@@ -70,7 +70,7 @@ func (a *Association) Reconfigure(now timer.Time, cfg Config) error {
 		return err
 	}
 	old := a.cfg
-	a.cfg = cfg
+	a.cfg = &cfg
 	if cfg.RTO != old.RTO {
 		for _, p := range a.paths {
 			_ = p.rto.Reset(cfg.RTO)
@@ -222,14 +222,18 @@ func (a *Association) SetPathParams(now timer.Time, addr netip.Addr, pp PathPara
 			a.startHeartbeat(now, p)
 		}
 	}
+	cfg := *a.cfg // a.cfg may be shared: see Association.cfg
 	if pp.SACKDelay > 0 {
-		a.cfg.SACKDelay = pp.SACKDelay
+		cfg.SACKDelay = pp.SACKDelay
 	}
 	switch {
 	case f&SACKDelayEnable != 0:
-		a.cfg.SACKDelayDisabled = false
+		cfg.SACKDelayDisabled = false
 	case f&SACKDelayDisable != 0:
-		a.cfg.SACKDelayDisabled = true
+		cfg.SACKDelayDisabled = true
+	}
+	if cfg.SACKDelay != a.cfg.SACKDelay || cfg.SACKDelayDisabled != a.cfg.SACKDelayDisabled {
+		a.cfg = &cfg
 	}
 	return nil
 }

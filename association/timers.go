@@ -9,6 +9,20 @@ import (
 // initTimers configures and registers the association-wide timers. Per-path
 // timers are registered by addPath.
 func (a *Association) initTimers() {
+	// RFC 9260 Section 9.2: T2-shutdown uses the RTO and backs off like
+	// T3-rtx; the association error counter ends it.
+	a.t2 = timer.Timer{ID: timer.T2Shutdown, MaxRestarts: 0}
+	a.t5 = timer.Timer{ID: timer.T5ShutdownGuard, MaxRestarts: 0}
+	a.sackTimer = timer.Timer{ID: timer.DelayedSACK, MaxRestarts: 0}
+	a.autoclose = timer.Timer{ID: timer.Autoclose, MaxRestarts: 0}
+	for _, t := range []*timer.Timer{&a.t2, &a.t5, &a.sackTimer, &a.autoclose} {
+		a.timers.Add(t)
+	}
+}
+
+// startHandshake allocates the state of our handshake and registers
+// T1-init with the other timers.
+func (a *Association) startHandshake() {
 	maxInit := a.cfg.MaxInitTimeout
 	if maxInit == 0 {
 		maxInit = a.cfg.RTO.Max
@@ -17,16 +31,18 @@ func (a *Association) initTimers() {
 	// rules given in Section 6.3" (doubling, capped) and retransmit
 	// Max.Init.Retransmits times. A negative Config.MaxInitRetransmits
 	// means 0 (the timer's -1 would mean unlimited).
-	a.t1 = timer.Timer{ID: timer.T1Init, Backoff: timer.BackoffExponential,
-		MaxBackoff: maxInit, MaxRestarts: max(a.cfg.MaxInitRetransmits, 0)}
-	// RFC 9260 Section 9.2: T2-shutdown uses the RTO and backs off like
-	// T3-rtx; the association error counter ends it.
-	a.t2 = timer.Timer{ID: timer.T2Shutdown, MaxRestarts: 0}
-	a.t5 = timer.Timer{ID: timer.T5ShutdownGuard, MaxRestarts: 0}
-	a.sackTimer = timer.Timer{ID: timer.DelayedSACK, MaxRestarts: 0}
-	a.autoclose = timer.Timer{ID: timer.Autoclose, MaxRestarts: 0}
-	for _, t := range []*timer.Timer{&a.t1, &a.t2, &a.t5, &a.sackTimer, &a.autoclose} {
-		a.timers.Add(t)
+	a.hs = &handshake{t1: timer.Timer{ID: timer.T1Init, Backoff: timer.BackoffExponential,
+		MaxBackoff: maxInit, MaxRestarts: max(a.cfg.MaxInitRetransmits, 0)}}
+	a.timers.Add(&a.hs.t1)
+}
+
+// endHandshake stops T1 and lets the state of our handshake go, once the
+// association is established or closed.
+func (a *Association) endHandshake() {
+	if a.hs != nil {
+		a.hs.t1.Stop()
+		a.timers.Remove(&a.hs.t1)
+		a.hs = nil
 	}
 }
 
@@ -46,10 +62,11 @@ func (a *Association) HandleTimeout(now timer.Time) {
 
 // onTimer dispatches an expired timer.
 func (a *Association) onTimer(now timer.Time, t *timer.Timer, exhausted bool) {
-	switch t {
-	case &a.t1:
+	if a.hs != nil && t == &a.hs.t1 {
 		a.onT1Expired(now, exhausted)
 		return
+	}
+	switch t {
 	case &a.t2:
 		a.onT2Expired(now)
 		return

@@ -27,6 +27,7 @@ type Endpoint struct {
 	byTag  map[chunk.VerificationTag]*entry
 	byPeer map[peerKey]*entry
 	lastID AssocID
+	peaks  mapPeaks // see deleteShrink
 
 	reserved  map[chunk.VerificationTag]timer.Time
 	reservedQ fifo[reservedTag]
@@ -261,7 +262,7 @@ func (e *Endpoint) flushDirty() {
 		en.dirty = false
 		e.sync(en)
 	}
-	e.dirty = e.dirty[:0]
+	e.dirty = shrunk(e.dirty[:0])
 }
 
 // sync brings the endpoint's view of en up to date after any call into

@@ -64,7 +64,7 @@ func (q *deadlineHeap) remove(en *entry) {
 		q.swap(i, last)
 	}
 	q.h[last] = nil
-	q.h = q.h[:last]
+	q.h = shrunk(q.h[:last])
 	en.heapIdx = -1
 	if i < last {
 		q.down(i)

@@ -39,9 +39,15 @@ func (r *replyQueue) push(to netip.AddrPort, from netip.Addr, data []byte) {
 	r.q.push(reply{to: to, from: from, data: data})
 }
 
+// maxFreeReplies bounds the buffers kept for reuse: the replies to one
+// batch of datagrams between two drains of AppendPacket. Beyond, a burst
+// of replies (up to MaxPendingReplies) allocates, and its buffers go back
+// to the garbage collector instead of staying with the endpoint.
+const maxFreeReplies = 64
+
 // recycle returns an unused buffer.
 func (r *replyQueue) recycle(b []byte) {
-	if cap(b) > 0 && cap(b) <= 1<<16 {
+	if cap(b) > 0 && cap(b) <= 1<<16 && len(r.free) < maxFreeReplies {
 		r.free = append(r.free, b[:0])
 	}
 }
@@ -166,5 +172,5 @@ func (e *Endpoint) HandleTimeout(now timer.Time) {
 		e.sync(en)
 		due[i] = nil
 	}
-	e.due = due[:0]
+	e.due = shrunk(due[:0])
 }

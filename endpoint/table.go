@@ -122,7 +122,7 @@ func (e *Endpoint) expireReserved() {
 // later.
 func (e *Endpoint) unreserve(r reservedTag) {
 	if e.reserved[r.tag] == r.until {
-		delete(e.reserved, r.tag)
+		deleteShrink(&e.reserved, &e.peaks.reserved, r.tag)
 	}
 }
 
@@ -151,7 +151,7 @@ func (e *Endpoint) retag(en *entry, tag chunk.VerificationTag) {
 		return
 	}
 	if en.tag != 0 && e.byTag[en.tag] == en {
-		delete(e.byTag, en.tag)
+		deleteShrink(&e.byTag, &e.peaks.byTag, en.tag)
 		e.reserve(en.tag)
 	}
 	en.tag = tag
@@ -167,7 +167,7 @@ func (e *Endpoint) unroute(en *entry) {
 	e.retag(en, 0)
 	for _, k := range en.peers {
 		if e.byPeer[k] == en {
-			delete(e.byPeer, k)
+			deleteShrink(&e.byPeer, &e.peaks.byPeer, k)
 		}
 	}
 	en.peers = nil
@@ -193,7 +193,7 @@ func (e *Endpoint) maybeRemove(en *entry) {
 		return
 	}
 	e.deadlines.set(en, timer.Never)
-	delete(e.ids, en.id)
+	deleteShrink(&e.ids, &e.peaks.ids, en.id)
 	en.removed = true
 	e.release()
 	e.report(en, Removed)

@@ -15,9 +15,11 @@ const DefaultPoolLimit = 256 << 10
 
 // bufPool recycles byte buffers whose capacity is a power of two, bounded
 // by a total number of retained bytes. It belongs to one Reassembly: no
-// global state, no locks.
+// global state, no locks. Its free lists are allocated when the first
+// buffer is put back: a Reassembly that never delivered a message (an idle
+// association) does not pay for them.
 type bufPool struct {
-	free     [numClasses][][]byte
+	free     *[numClasses][][]byte
 	retained int
 	limit    int
 }
@@ -41,6 +43,9 @@ func (p *bufPool) get(n int) []byte {
 	if c < 0 {
 		return make([]byte, 0, n)
 	}
+	if p.free == nil {
+		return make([]byte, 0, 1<<(c+minClassShift))
+	}
 	if l := len(p.free[c]); l > 0 {
 		b := p.free[c][l-1]
 		p.free[c][l-1] = nil
@@ -62,6 +67,9 @@ func (p *bufPool) put(b []byte) {
 	if c < 0 {
 		return
 	}
+	if p.free == nil {
+		p.free = new([numClasses][][]byte)
+	}
 	p.free[c] = append(p.free[c], b[:0])
 	p.retained += n
 }
@@ -69,6 +77,9 @@ func (p *bufPool) put(b []byte) {
 // trim drops free buffers until at most limit bytes are retained, largest
 // classes first.
 func (p *bufPool) trim() {
+	if p.free == nil {
+		return
+	}
 	for c := numClasses - 1; c >= 0 && p.retained > p.limit; c-- {
 		for len(p.free[c]) > 0 && p.retained > p.limit {
 			l := len(p.free[c])

@@ -138,8 +138,10 @@ const (
 // Reassembly is not safe for concurrent use; the caller serialises.
 type Reassembly struct {
 	numStreams int
-	streams    table[recvStream]  // busy streams only
-	ssns       ssnTable           // next ordered SSN to queue, per stream
+	streams    table[recvStream] // busy streams only
+	ssns       ssnTable          // next ordered SSN to queue, per stream
+	// The maps are allocated at their first entry (Add, setOrdered): an
+	// idle association does not pay for them.
 	byFirst    map[chunk.TSN]*run // incomplete runs by first TSN
 	byLast     map[chunk.TSN]*run // incomplete runs by last TSN
 	held       heldRuns           // runs Renege may drop, highest TSN first
@@ -164,11 +166,16 @@ func NewReassembly(numStreams int) *Reassembly {
 	return &Reassembly{
 		numStreams: clampStreams(numStreams),
 		interleave: 2,
-		byFirst:    make(map[chunk.TSN]*run),
-		byLast:     make(map[chunk.TSN]*run),
-		ordered:    make(map[uint32]*run),
 		pool:       bufPool{limit: DefaultPoolLimit},
 	}
+}
+
+// setOrdered records x in r.ordered.
+func (r *Reassembly) setOrdered(x *run) {
+	if r.ordered == nil {
+		r.ordered = make(map[uint32]*run)
+	}
+	r.ordered[orderedKey(x.stream, x.ssn)] = x
 }
 
 // orderedKey is the key of an ordered message in Reassembly.ordered.

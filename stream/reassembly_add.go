@@ -163,6 +163,9 @@ func (r *Reassembly) insert(tsn chunk.TSN, d *chunk.Data, left, right *run) {
 		r.hold(x)
 		return
 	}
+	if r.byLast == nil {
+		r.byFirst, r.byLast = make(map[chunk.TSN]*run), make(map[chunk.TSN]*run)
+	}
 	r.byLast[x.last] = x
 	if left == nil {
 		r.byFirst[x.first] = x
@@ -212,7 +215,7 @@ func (x *run) appendFrag(f *frag) {
 // candidates.
 func (r *Reassembly) track(s *recvStream, x *run) {
 	if !x.unordered {
-		r.ordered[orderedKey(x.stream, x.ssn)] = x
+		r.setOrdered(x)
 		return
 	}
 	x.uidx = len(s.unord)

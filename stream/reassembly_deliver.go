@@ -45,7 +45,7 @@ func (r *Reassembly) deliver(s *recvStream, x *run) {
 		r.ssns.set(s.id, x.ssn.Add(1))
 		r.chase(s)
 	default:
-		r.ordered[orderedKey(x.stream, x.ssn)] = x
+		r.setOrdered(x)
 	}
 }
 

@@ -343,3 +343,19 @@ func TestReassemblySSNHalfSpace(t *testing.T) {
 	require.Equal(t, []out{whole(0, 0, "0"), whole(0, 1, "1")}, got)
 	require.Equal(t, 2, r.Chunks(), "the two messages ahead are held")
 }
+
+var reassemblySink *Reassembly
+
+// A Reassembly that has not held a chunk (an idle association's) is one
+// allocation: its maps and the free lists of its buffer pool come with the
+// first chunk and the first buffer released.
+func TestNewReassemblyAllocatesOnce(t *testing.T) {
+	allocs := testing.AllocsPerRun(100, func() { reassemblySink = NewReassembly(MaxStreams) })
+	require.Equal(t, 1.0, allocs)
+	r := reassemblySink
+	require.Nil(t, r.byFirst)
+	require.Nil(t, r.ordered)
+	require.Nil(t, r.pool.free)
+	r.Release(make([]byte, 64))
+	require.NotNil(t, r.pool.free)
+}

@@ -19,6 +19,10 @@ type Timer struct {
 	ID ID
 	// Backoff selects the duration of automatic restarts.
 	Backoff Backoff
+	// running and generation fill the word of ID and Backoff: a Timer
+	// takes 48 bytes, and an association holds several per path.
+	running    bool
+	generation uint32
 	// MaxBackoff caps the duration of an automatic restart (for example
 	// RTO.Max for T3-rtx, RFC 9260 Section 6.3.3 rule E2). Zero or negative
 	// means no cap.
@@ -35,9 +39,7 @@ type Timer struct {
 
 	base        time.Duration
 	deadline    Time
-	generation  uint32
 	expirations int
-	running     bool
 }
 
 // Token identifies one armed instance of a Timer: its ID, its generation and

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 )
@@ -232,4 +233,9 @@ func TestTimerAllocs(t *testing.T) {
 		tm.Stop()
 	})
 	require.Zero(t, allocs)
+}
+
+// A Timer takes 48 bytes: an association holds four and two per path.
+func TestTimerSize(t *testing.T) {
+	require.Equal(t, uintptr(48), unsafe.Sizeof(Timer{}))
 }

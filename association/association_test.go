@@ -1,0 +1,39 @@
+package association_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/association/associationtest"
+	"github.com/stretchr/testify/require"
+)
+
+// An association takes at most 1 KiB, one size class of the Go heap
+// (without the parts that an idle association does not allocate).
+func TestAssociationSize(t *testing.T) {
+	require.LessOrEqual(t, association.AssociationSize, uintptr(1024))
+}
+
+// An established association that carried no data holds no buffer for
+// data transfer, no state of the handshake, no control queue and room
+// for one delivery: its CommUp event, polled. Each comes when needed: the
+// handshake state while our INIT is in progress, the buffers with the
+// first message.
+func TestIdleAssociationFootprint(t *testing.T) {
+	p, err := associationtest.NewDefaultPair(1)
+	require.NoError(t, err)
+	require.False(t, association.FootprintOf(p.A).Handshake)
+	require.NoError(t, p.Connect())
+	require.True(t, association.FootprintOf(p.A).Handshake)
+	require.True(t, p.RunUntil(time.Minute, p.Established))
+	idle := association.Footprint{PendingCap: 1}
+	require.Equal(t, idle, association.FootprintOf(p.A))
+	require.Equal(t, idle, association.FootprintOf(p.Z))
+
+	require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, []byte("hello")))
+	p.Run(time.Second)
+	require.Len(t, p.DeliveredZ, 2, "CommUp and the message")
+	require.True(t, association.FootprintOf(p.A).Scratch)
+	require.True(t, association.FootprintOf(p.Z).Scratch)
+}
