@@ -19,7 +19,11 @@ type Acceptor struct {
 	cfg Config
 	// tmpl is cfg on the heap, shared by the associations created (see
 	// Association.cfg); SetConfig replaces it, nothing changes it.
-	tmpl *Config
+	tmpl    *Config
+	mac     cookieMAC
+	initAck initAckScratch
+	// addrs holds the addresses of the cookie being checked.
+	addrs [maxCookieAddrs]netip.Addr
 }
 
 // NewAcceptor returns an Acceptor that creates associations with cfg (its
@@ -75,7 +79,8 @@ func (l *Acceptor) HandleInit(now timer.Time, h packet.Header, init *chunk.Init,
 // address, and make the new association send there.
 func (l *Acceptor) HandleInitFrom(now timer.Time, from netip.AddrPort, h packet.Header, init *chunk.Init, buf []byte) []byte {
 	l.cfg.Cookies.Rotate(now)
-	r := responder{cfg: l.tmpl, local: h.DstPort, peer: h.SrcPort, keys: l.cfg.Cookies, rnd: l.cfg.Rand, from: from}
+	r := responder{cfg: l.tmpl, local: h.DstPort, peer: h.SrcPort, keys: l.cfg.Cookies, mac: &l.mac,
+		rnd: l.cfg.Rand, from: from, scratch: &l.initAck}
 	return r.answerInit(now, init, 0, 0, 0, 0, buf)
 }
 
@@ -89,7 +94,7 @@ func (l *Acceptor) HandleInitFrom(now timer.Time, from netip.AddrPort, h packet.
 // packet is to be discarded silently and the error says why.
 func (l *Acceptor) HandleCookieEcho(d *Datagram, p *packet.Packet, buf []byte) (*Association, []byte, error) {
 	now, from := d.Now, d.From
-	var ck cookie
+	ck := cookie{peerAddrs: l.addrs[:0]}
 	raw, stale, err := l.verifyCookieEcho(now, p, &ck)
 	switch {
 	case err != nil:
@@ -136,8 +141,7 @@ func (l *Acceptor) HandleCookieEcho(d *Datagram, p *packet.Packet, buf []byte) (
 // why.
 func (l *Acceptor) CheckCookieEcho(now timer.Time, p *packet.Packet, buf []byte) (local, peer chunk.VerificationTag,
 	reply []byte, err error) {
-	var addrs [maxCookieAddrs]netip.Addr // the cookie's addresses, not kept
-	ck := cookie{peerAddrs: addrs[:0]}
+	ck := cookie{peerAddrs: l.addrs[:0]}
 	_, stale, err := l.verifyCookieEcho(now, p, &ck)
 	switch {
 	case err != nil:
@@ -163,7 +167,7 @@ func (l *Acceptor) verifyCookieEcho(now timer.Time, p *packet.Packet, ck *cookie
 	if _, err := ce.Parse(raw.Bytes); err != nil {
 		return raw, 0, discard("malformed COOKIE ECHO", chunk.TypeCookieEcho, err)
 	}
-	if err := ck.decode(ce.Cookie, l.cfg.Cookies); err != nil {
+	if err := ck.decode(ce.Cookie, l.cfg.Cookies, &l.mac); err != nil {
 		// RFC 9260 Section 5.1.5 steps 1 and 2: "the SCTP packet,
 		// including the COOKIE ECHO chunk and any DATA chunks, MUST be
 		// silently discarded."

@@ -199,7 +199,7 @@ func (a *Association) newAddresses(from netip.AddrPort, init *chunk.Init) []byte
 // to be processed.
 func (a *Association) handleCookieEchoTCB(now timer.Time, p *packet.Packet, ce *chunk.CookieEcho) (bool, error) {
 	var ck cookie
-	if err := ck.decode(ce.Cookie, a.keys); err != nil {
+	if err := ck.decode(ce.Cookie, a.keys, nil); err != nil {
 		return false, discard("bad cookie", chunk.TypeCookieEcho, err) // steps 1 and 2
 	}
 	if ck.localPort != p.DstPort || ck.peerPort != p.SrcPort || ck.localTag != p.VerificationTag {

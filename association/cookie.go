@@ -1,7 +1,6 @@
 package association
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -145,8 +144,9 @@ var (
 	errCookieFormat = errors.New("state cookie: malformed")
 )
 
-// encode appends the signed cookie to b.
-func (c *cookie) encode(b []byte, k *CookieKeys) []byte {
+// encode appends the cookie signed with the current secret of k to b,
+// with m (nil: afresh).
+func (c *cookie) encode(b []byte, k *CookieKeys, m *cookieMAC) []byte {
 	start := len(b)
 	b = append(b, cookieVersion)
 	b = binary.BigEndian.AppendUint32(b, k.id)
@@ -171,25 +171,28 @@ func (c *cookie) encode(b []byte, k *CookieKeys) []byte {
 	for _, a := range c.peerAddrs[:n] {
 		b = appendCookieAddr(b, a)
 	}
-	key, _ := k.key(k.id)
-	mac := hmac.New(sha256.New, key)
-	mac.Write(b[start:])
-	return mac.Sum(b)
+	return m.sign(b, start, k)
 }
 
 // fitAddrs drops peer addresses from the end of c.peerAddrs until the
 // encoded cookie takes at most room bytes (or no address is left).
 func (c *cookie) fitAddrs(room int) {
-	n := min(len(c.peerAddrs), maxCookieAddrs)
-	size := c.minLen()
-	for _, a := range c.peerAddrs[:n] {
-		size += cookieAddrLen(a)
-	}
+	c.peerAddrs = c.peerAddrs[:min(len(c.peerAddrs), maxCookieAddrs)]
+	n, size := len(c.peerAddrs), c.encodedLen()
 	for n > 0 && size > room {
 		n--
 		size -= cookieAddrLen(c.peerAddrs[n])
 	}
 	c.peerAddrs = c.peerAddrs[:n]
+}
+
+// encodedLen returns the length of c encoded.
+func (c *cookie) encodedLen() int {
+	size := c.minLen()
+	for _, a := range c.peerAddrs[:min(len(c.peerAddrs), maxCookieAddrs)] {
+		size += cookieAddrLen(a)
+	}
+	return size
 }
 
 // minLen returns the length of c encoded without peer addresses.
@@ -213,27 +216,16 @@ func cookieAddrLen(a netip.Addr) int {
 	return 17
 }
 
-// decode verifies the MAC of the cookie in b and fills c. It does not check
-// the lifetime.
-func (c *cookie) decode(b []byte, k *CookieKeys) error {
+// decode verifies the MAC of the cookie in b with m (nil: afresh) and
+// fills c. It does not check the lifetime.
+func (c *cookie) decode(b []byte, k *CookieKeys, m *cookieMAC) error {
 	if len(b) < cookieFixedLen+cookieMACLen || b[0] != cookieVersion {
 		return errCookieFormat
 	}
-	body, sum := b[:len(b)-cookieMACLen], b[len(b)-cookieMACLen:]
-	key, ok := k.key(binary.BigEndian.Uint32(b[1:]))
-	if !ok {
-		// RFC 9260 Section 5.1.5 step 1: "If ... the secret key to use is
-		// not available anymore, the packet containing the COOKIE ECHO
-		// chunk MUST be silently discarded."
-		return errCookieMAC
+	if err := m.verify(b, k); err != nil {
+		return err
 	}
-	mac := hmac.New(sha256.New, key)
-	mac.Write(body)
-	var want [cookieMACLen]byte
-	if !hmac.Equal(mac.Sum(want[:0]), sum) {
-		return errCookieMAC
-	}
-	p := body[5:]
+	p := b[5 : len(b)-cookieMACLen]
 	c.created = timer.Time(binary.BigEndian.Uint64(p))
 	c.lifetime = time.Duration(binary.BigEndian.Uint32(p[8:])) * time.Millisecond
 	c.localPort = binary.BigEndian.Uint16(p[12:])

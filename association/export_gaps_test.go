@@ -22,7 +22,7 @@ type CookieInfo struct {
 // content.
 func InspectCookie(k *CookieKeys, b []byte) (CookieInfo, error) {
 	var c cookie
-	if err := c.decode(b, k); err != nil {
+	if err := c.decode(b, k, nil); err != nil {
 		return CookieInfo{}, err
 	}
 	return CookieInfo{Created: c.created, Lifetime: c.lifetime, LocalTag: c.localTag,

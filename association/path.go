@@ -50,7 +50,7 @@ type path struct {
 	state  PathState
 
 	rto        congestion.RTOEstimator
-	cc         *congestion.Standard
+	cc         congestion.Standard
 	mtu        int
 	errorCount int
 	maxRetrans int
@@ -107,7 +107,7 @@ func (a *Association) addPath(remote netip.AddrPort, confirmed bool) *path {
 		p.state = PathUnconfirmed
 	}
 	p.rto, _ = congestion.NewRTOEstimator(a.cfg.RTO) // validated with the Config
-	p.cc = congestion.NewStandard(a.pmdcs(p))
+	p.cc.Reset(a.pmdcs(p), false)
 	// RFC 9260 Section 7.2.1: "The positive integer L SHOULD be 1 and MAY
 	// be larger than 1. See [RFC3465] for details of choosing L." With
 	// delayed SACKs (one per two packets) L = 2 keeps slow start doubling

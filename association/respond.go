@@ -18,12 +18,25 @@ type responder struct {
 	// local and peer are the SCTP ports (not cfg's).
 	local, peer uint16
 	keys        *CookieKeys
+	mac         *cookieMAC // nil: each HMAC afresh
 	rnd         rand.Source
 	// from is where the INIT came from and the INIT ACK goes; the cookie
 	// records it (zero: unknown).
 	from netip.AddrPort
 	// mtu is the PMTU toward from (0: cfg.MTU).
 	mtu int
+	// scratch is reused from one INIT ACK to the next (nil: a new one).
+	scratch *initAckScratch
+}
+
+// initAckScratch is what answerInit builds an INIT ACK in: an Acceptor
+// keeps one, so that answering an INIT allocates nothing but the reply
+// (the chunk is copied into the reply packet and not kept).
+type initAckScratch struct {
+	ack    chunk.InitAck
+	sc     chunk.StateCookie
+	cookie []byte
+	addrs  [maxCookieAddrs]netip.Addr // the cookie's peer addresses
 }
 
 // answerInit returns the reply to init appended to buf: an ABORT if the
@@ -44,7 +57,12 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 		localTag = r.cfg.Shard.tag(r.rnd)
 		localTSN = chunk.TSN(r.rnd.Uint64())
 	}
+	s := r.scratch
+	if s == nil {
+		s = new(initAckScratch)
+	}
 	ck := cookie{
+		peerAddrs:   s.addrs[:0],
 		created:     now,
 		lifetime:    r.cfg.CookieLife,
 		localPort:   r.local,
@@ -79,7 +97,9 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 			}
 		}
 	}
-	ack := &chunk.InitAck{
+	ack := &s.ack
+	*ack = chunk.InitAck{
+		Params:      ack.Params[:0],
 		InitiateTag: localTag,
 		ARwnd:       uint32(initialARwnd(r.cfg)),
 		// RFC 9260 Section 3.3.3: the OS of an INIT ACK "MUST NOT be
@@ -116,7 +136,9 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 	}
 	ck.fitAddrs(room)
 	r.keys.Rotate(now)
-	sc := &chunk.StateCookie{Cookie: ck.encode(nil, r.keys)}
+	sc := &s.sc
+	s.cookie = ck.encode(slices.Grow(s.cookie[:0], ck.encodedLen()), r.keys, r.mac)
+	sc.Cookie = s.cookie
 	room -= (len(sc.Cookie) + 3) &^ 3
 	// RFC 9260 Section 3.2.2: "it MUST put the "Unrecognized Parameter"
 	// parameter(s) in the INIT ACK chunk"; those beyond the PMTU are left
@@ -134,6 +156,7 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 	var b packet.Builder
 	b.Reset(buf, packet.Header{SrcPort: r.local, DstPort: r.peer, VerificationTag: init.InitiateTag}, 1<<16)
 	b.Add(ack)
+	clear(ack.Params) // what they point to is the caller's, or garbage
 	return b.Finish()
 }
 

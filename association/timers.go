@@ -15,6 +15,8 @@ func (a *Association) initTimers() {
 	a.t5 = timer.Timer{ID: timer.T5ShutdownGuard, MaxRestarts: 0}
 	a.sackTimer = timer.Timer{ID: timer.DelayedSACK, MaxRestarts: 0}
 	a.autoclose = timer.Timer{ID: timer.Autoclose, MaxRestarts: 0}
+	// Room for these, the two of the first path and T1 at once.
+	a.timers.Grow(8)
 	for _, t := range []*timer.Timer{&a.t2, &a.t5, &a.sackTimer, &a.autoclose} {
 		a.timers.Add(t)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"runtime"
 	"testing"
 	"time"
 
@@ -277,28 +278,40 @@ func BenchmarkAssociationMessage(b *testing.B) {
 	}
 }
 
+// idle is what idleAssociations measures.
+type idle struct {
+	heap   float64 // the server's live heap per association
+	rate   float64 // handshakes per second
+	allocs float64 // allocations per handshake
+	bytes  float64 // bytes allocated per handshake
+	left   float64 // live heap after all closed, less before
+}
+
 // idleAssociations sets up n associations on one listening one-to-many
-// endpoint from minimal peers, then closes them all. It returns the
-// server's live heap per association while they are up, the handshakes
-// per second, and the live heap left once every association is closed,
-// polled away, and its reserved tag expired, minus the heap before.
-func idleAssociations(tb testing.TB, n int) (perAssoc, perSecond float64, left int64) {
+// endpoint from minimal peers, then closes them all, polls them away and
+// lets their reserved tags expire.
+func idleAssociations(tb testing.TB, n int) idle {
 	c := newCrowd(tb, n, nil)
 	base := heapInUse()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
 	start := time.Now()
 	for k := 0; k < n; k += endpoint.MaxPendingReplies / 2 {
 		c.connect(tb, k, min(k+endpoint.MaxPendingReplies/2, n))
 	}
 	elapsed := time.Since(start)
+	runtime.ReadMemStats(&m1)
 	require.Len(tb, c.ids, n)
 	up := heapInUse()
 	c.closeAll(tb)
 	require.Empty(tb, c.ids)
 	c.now = c.now.Add(endpoint.DefaultTagReuseDelay)
 	c.s.HandleTimeout(c.now)
-	left = int64(heapInUse()) - int64(base)
+	left := float64(heapInUse()) - float64(base)
 	require.Zero(tb, c.s.Len())
-	return float64(up-base) / float64(n), float64(n) / elapsed.Seconds(), left
+	f := float64(n)
+	return idle{heap: float64(up-base) / f, rate: f / elapsed.Seconds(), allocs: float64(m1.Mallocs-m0.Mallocs) / f,
+		bytes: float64(m1.TotalAlloc-m0.TotalAlloc) / f, left: left}
 }
 
 // BenchmarkIdleAssociations: n idle associations on one listening
@@ -307,20 +320,27 @@ func idleAssociations(tb testing.TB, n int) (perAssoc, perSecond float64, left i
 // starting level after they close). Metrics: B/assoc (the server's live
 // heap per association), assoc/s (handshakes per second: INIT, INIT ACK,
 // COOKIE ECHO, COOKIE ACK and the CommUp event, the peers' packets built
-// by hand), B-left (live heap after all closed, less before).
+// by hand), allocs/assoc and B-alloc/assoc (allocated per handshake, the
+// peers' few included), B-left (live heap after all closed, less before).
+// An idle association keeps one entry in the deadline heap, for its
+// heartbeat (TestIdleAssociationTimers), and nothing of the runtime: no
+// goroutine, no timer.
 func BenchmarkIdleAssociations(b *testing.B) {
 	for _, n := range []int{1000, 10000, 100000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			var perAssoc, perSecond, left float64
+			var sum idle
 			runs := 0.0
 			for b.Loop() {
-				pa, ps, l := idleAssociations(b, n)
-				perAssoc, perSecond, left = perAssoc+pa, perSecond+ps, left+float64(l)
+				r := idleAssociations(b, n)
+				sum.heap, sum.rate, sum.left = sum.heap+r.heap, sum.rate+r.rate, sum.left+r.left
+				sum.allocs, sum.bytes = sum.allocs+r.allocs, sum.bytes+r.bytes
 				runs++
 			}
-			b.ReportMetric(perAssoc/runs, "B/assoc")
-			b.ReportMetric(perSecond/runs, "assoc/s")
-			b.ReportMetric(left/runs, "B-left")
+			b.ReportMetric(sum.heap/runs, "B/assoc")
+			b.ReportMetric(sum.rate/runs, "assoc/s")
+			b.ReportMetric(sum.allocs/runs, "allocs/assoc")
+			b.ReportMetric(sum.bytes/runs, "B-alloc/assoc")
+			b.ReportMetric(sum.left/runs, "B-left")
 		})
 	}
 }

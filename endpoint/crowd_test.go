@@ -32,6 +32,12 @@ type crowd struct {
 	b        packet.Builder
 	pkt, out []byte // the packet built, the server's output
 	cookie   []byte
+	// The chunks the peers send, reused.
+	init    chunk.Init
+	echo    chunk.CookieEcho
+	hbAck   chunk.HeartbeatAck
+	shutAck chunk.ShutdownAck
+	abort   chunk.Abort
 }
 
 // crowdMax is the number of peers crowdAddr can address.
@@ -84,10 +90,10 @@ func (c *crowd) send(tb testing.TB, i int, tag chunk.VerificationTag, ch chunk.C
 // endpoint.MaxPendingReplies INIT ACKs wait at once: call it with fewer
 // peers.
 func (c *crowd) connect(tb testing.TB, lo, hi int) {
-	init := chunk.Init{ARwnd: 1 << 20, OutboundStreams: 10, InboundStreams: 10, InitialTSN: 1}
+	c.init = chunk.Init{ARwnd: 1 << 20, OutboundStreams: 10, InboundStreams: 10, InitialTSN: 1}
 	for i := lo; i < hi; i++ {
-		init.InitiateTag = crowdTag(i)
-		c.send(tb, i, 0, &init)
+		c.init.InitiateTag = crowdTag(i)
+		c.send(tb, i, 0, &c.init)
 	}
 	c.answer(tb)
 	c.poll(tb, association.CommUp)
@@ -115,7 +121,7 @@ func (c *crowd) hello(tb testing.TB, i int) (chunk.VerificationTag, []byte) {
 func (c *crowd) closeAll(tb testing.TB) {
 	for i, tag := range c.tags {
 		if tag != 0 && i%2 == 0 {
-			c.send(tb, i, tag, &chunk.Abort{})
+			c.send(tb, i, tag, &c.abort)
 			c.tags[i] = 0
 		}
 	}
@@ -145,16 +151,18 @@ func (c *crowd) answer(tb testing.TB) (heartbeats int) {
 			v := first.Value()
 			c.tags[i] = chunk.VerificationTag(binary.BigEndian.Uint32(v))
 			c.cookie = append(c.cookie[:0], stateCookie(v[16:])...)
-			c.send(tb, i, c.tags[i], &chunk.CookieEcho{Cookie: c.cookie})
+			c.echo.Cookie = c.cookie
+			c.send(tb, i, c.tags[i], &c.echo)
 		case chunk.TypeHeartbeat:
 			var hb chunk.Heartbeat
 			_, err := hb.Parse(first.Bytes)
 			require.NoError(tb, err)
 			c.cookie = append(c.cookie[:0], hb.Info...)
-			c.send(tb, i, c.tags[i], &chunk.HeartbeatAck{Info: c.cookie})
+			c.hbAck.Info = c.cookie
+			c.send(tb, i, c.tags[i], &c.hbAck)
 			heartbeats++
 		case chunk.TypeShutdown:
-			c.send(tb, i, c.tags[i], &chunk.ShutdownAck{})
+			c.send(tb, i, c.tags[i], &c.shutAck)
 			c.tags[i] = 0
 		case chunk.TypeCookieAck, chunk.TypeShutdownComplete:
 		default:

@@ -260,7 +260,7 @@ func (e *Endpoint) handleCookieEcho(d *association.Datagram, p *packet.Packet, k
 		e.release()
 		return &DropError{Reason: DropBacklogFull, Chunk: chunk.TypeCookieEcho}
 	}
-	// It verifies the cookie again: one HMAC more per association created.
+	// The acceptor remembers the cookie it just checked: no second HMAC.
 	a, _, err := e.acceptor.HandleCookieEcho(d, p, nil)
 	if a == nil {
 		e.release()

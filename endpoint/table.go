@@ -31,7 +31,8 @@ type entry struct {
 	a        *association.Association
 	tag      chunk.VerificationTag // registered local tag; 0: none
 	peerPort uint16
-	peers    []peerKey // registered peer keys
+	peers    []peerKey  // registered peer keys
+	peer0    [1]peerKey // storage of peers for the common single peer
 	// closed: the association reached CLOSED and left the routing
 	// tables; the entry lives on until its deliveries are polled.
 	closed bool
@@ -130,6 +131,7 @@ func (e *Endpoint) unreserve(r reservedTag) {
 // returns its entry.
 func (e *Endpoint) add(a *association.Association, peerPort uint16, peers []netip.AddrPort) *entry {
 	en := &entry{id: e.newID(), a: a, peerPort: peerPort, heapIdx: -1, deadline: timer.Never}
+	en.peers = en.peer0[:0]
 	e.ids[en.id] = en
 	for _, p := range peers {
 		k := keyOf(p.Addr(), peerPort)

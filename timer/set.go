@@ -1,5 +1,7 @@
 package timer
 
+import "slices"
+
 // Set is a collection of Timers registered once, answering "when is the
 // next deadline?" and "which timer is due now?" for an owner that holds many
 // timers (an association holds about 10 to 40). It scans linearly: with that
@@ -23,6 +25,10 @@ func (s *Set) Add(t *Timer) {
 	}
 	s.timers = append(s.timers, t)
 }
+
+// Grow makes room for n more timers, so that as many Adds allocate
+// nothing.
+func (s *Set) Grow(n int) { s.timers = slices.Grow(s.timers, n) }
 
 // Remove unregisters t, keeping the order of the others. Removing a timer
 // that is not registered does nothing. Remove does not stop t.

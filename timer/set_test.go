@@ -139,3 +139,23 @@ func BenchmarkSetDueExpire32(b *testing.B) {
 		s.Due(now).Expire(now)
 	}
 }
+
+// After Grow(n), n Adds allocate nothing; without, they reallocate as the
+// Set grows.
+func TestSetGrow(t *testing.T) {
+	timers := make([]Timer, 6)
+	fill := func(grow int) func() {
+		return func() {
+			var s Set
+			s.Grow(grow)
+			for i := range timers {
+				s.Add(&timers[i])
+			}
+			if s.Len() != len(timers) {
+				t.Fatal("a timer is missing")
+			}
+		}
+	}
+	require.Equal(t, 1.0, testing.AllocsPerRun(10, fill(len(timers))))
+	require.Greater(t, testing.AllocsPerRun(10, fill(0)), 1.0)
+}
