@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gensctp/gensctp/api"
 )
 
 // capture is a tshark capture of UDP on lo, running for a test.
@@ -145,12 +147,13 @@ func TestCaptureNoMalformed(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	peerUDP := udpPort()
-	udp := udpConfig(udpPort())
 	// On lo, a UDP GSO send is captured as one datagram holding several
 	// SCTP packets (the kernel segments it later), which tshark cannot
-	// split: capture packets as they are on any other link.
-	udp.DisableGSO = true
-	runUsrsctpEcho(ctx, t, prog, peerUDP, 100, udp, testSeed(t), nil)
+	// split: capture packets as they are on any other link (udpencap's
+	// switch, read when the socket opens).
+	t.Setenv("GENSCTP_UDP_NOGSO", "1")
+	n := newNode(t, udpPort(), 40007, api.RemoteUDPPort(peerUDP))
+	runUsrsctpEcho(ctx, t, prog, n, peerUDP, n.s.UDPPort(), 100, testSeed(t), nil)
 	c.stop(t)
 
 	// The chunk types seen: INIT, INIT ACK, COOKIE ECHO, COOKIE ACK, DATA,

@@ -11,8 +11,8 @@
 //     KiB on 4 streams come back in order per stream (TestUsrsctpEchoServer);
 //     our SHUTDOWN completes (RFC 9260 Section 9.2), and echo_server's log
 //     shows it read the shutdown event, then shutdown_comp. The same over
-//     a path where our stack drops, duplicates and delays datagrams
-//     (TestUsrsctpEchoServerLossy).
+//     a path where a UDP proxy between us and echo_server drops,
+//     duplicates and delays datagrams (TestUsrsctpEchoServerLossy).
 //   - usrsctp client → gensctp echo server: lines come back; the client's
 //     shutdown gives us ShutdownEvent then ShutdownComp (TestUsrsctpClient);
 //     our ABORT makes it report SCTP_COMM_LOST (TestUsrsctpClientAbortedByUs).
@@ -28,6 +28,10 @@
 //     TestWeAbortPion).
 //   - a tshark capture of a usrsctp echo run holds no malformed packet and
 //     no bad CRC32c (TestCaptureNoMalformed).
+//
+// gensctp's side is a socket of the public api package (node_test.go) or
+// the sctp command, which is built on it: the tests exercise what users
+// run.
 //
 // Locally, a missing peer, tshark or unshare skips a test with a message;
 // in CI (CI=true) it fails. Random data is seeded and the seed printed

@@ -6,21 +6,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/gensctp/gensctp/association"
-	"github.com/gensctp/gensctp/endpoint"
-	"github.com/gensctp/gensctp/timer"
+	"github.com/gensctp/gensctp/api"
 )
 
 // The operations of a node: associations, events, sending, closing.
 
-// connect starts an association to the peer and waits for CommUp.
-func (n *node) connect(ctx context.Context, peer netip.AddrPort, peerPort uint16) endpoint.AssocID {
+// connect sets up an association to the peer at 127.0.0.1, SCTP port
+// peerPort (its UDP port is the node's RemoteUDPPort), and returns it.
+func (n *node) connect(ctx context.Context, peerPort uint16) api.AssocID {
 	n.t.Helper()
-	id, err := n.connectErr(ctx, peer, peerPort)
+	id, err := n.connectErr(ctx, peerPort)
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -32,18 +31,18 @@ func (n *node) connect(ctx context.Context, peer netip.AddrPort, peerPort uint16
 // blue packets (usrsctp_sysctl_set_sctp_blackhole) and listens, and an
 // INIT arriving in between is answered with an ABORT (RFC 9260 Section 8.4
 // rule 8): CantAssoc, and we try again.
-func (n *node) connectListening(ctx context.Context, peer netip.AddrPort, peerPort uint16) endpoint.AssocID {
+func (n *node) connectListening(ctx context.Context, peerPort uint16) api.AssocID {
 	n.t.Helper()
-	id, err := n.connectListeningErr(ctx, peer, peerPort, n.t.Logf)
+	id, err := n.connectListeningErr(ctx, peerPort, n.t.Logf)
 	if err != nil {
 		n.t.Fatal(err)
 	}
 	return id
 }
 
-func (n *node) connectListeningErr(ctx context.Context, peer netip.AddrPort, peerPort uint16, logf func(string, ...any)) (endpoint.AssocID, error) {
+func (n *node) connectListeningErr(ctx context.Context, peerPort uint16, logf func(string, ...any)) (api.AssocID, error) {
 	for try := 1; ; try++ {
-		id, err := n.connectErr(ctx, peer, peerPort)
+		id, err := n.connectErr(ctx, peerPort)
 		if err == nil || try == 5 || !errors.Is(err, errCantAssoc) {
 			return id, err
 		}
@@ -59,29 +58,48 @@ func (n *node) connectListeningErr(ctx context.Context, peer netip.AddrPort, pee
 // errCantAssoc marks a CantAssoc outcome of connectErr.
 var errCantAssoc = errors.New("cant_assoc")
 
-func (n *node) connectErr(ctx context.Context, peer netip.AddrPort, peerPort uint16) (endpoint.AssocID, error) {
-	var id endpoint.AssocID
-	if err := n.s.Do(func(now timer.Time) error {
-		var err error
-		id, err = n.ep.Connect(now, []netip.AddrPort{peer}, peerPort, nil)
-		return err
-	}); err != nil {
-		return 0, fmt.Errorf("gensctp: connect to %v port %d: %w", peer, peerPort, err)
+// connectErr is connect returning its failure. Connect takes the
+// association's AssocChange (comm_up or the failure): it is recorded
+// first among the association's events.
+func (n *node) connectErr(ctx context.Context, peerPort uint16) (api.AssocID, error) {
+	ac, err := n.s.Connect(ctx, loopback, peerPort)
+	var ee *api.EventError
+	if errors.As(err, &ee) {
+		if fail, ok := ee.Event.(*api.AssocChange); ok {
+			n.recordFirst(fail)
+			err = fmt.Errorf("gensctp: got AssocChange %v (cause %v), want comm_up; events: %s", fail.State, fail.Error, n.eventSummary())
+			if fail.State == api.CantAssoc {
+				err = fmt.Errorf("%w: %w", errCantAssoc, err)
+			}
+			return fail.AssocID, err
+		}
 	}
-	ac, err := n.waitStateErr(ctx, id, association.CommUp)
-	if err != nil && ac != nil && ac.State == association.CantAssoc {
-		err = fmt.Errorf("%w: %w", errCantAssoc, err)
+	if err != nil {
+		return 0, fmt.Errorf("gensctp: connect to port %d: %w", peerPort, err)
 	}
-	return id, err
+	n.recordFirst(ac)
+	return ac.AssocID, nil
+}
+
+// recordFirst records ac before the other events of its association.
+func (n *node) recordFirst(ac *api.AssocChange) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	i := slices.IndexFunc(n.events, func(e nodeEvent) bool { return e.id == ac.AssocID })
+	if i < 0 {
+		i = len(n.events)
+	}
+	n.events = slices.Insert(n.events, i, nodeEvent{ac.AssocID, ac})
+	n.changedLocked()
 }
 
 // accepted waits for an association to come up and returns it.
-func (n *node) accepted(ctx context.Context) endpoint.AssocID {
+func (n *node) accepted(ctx context.Context) api.AssocID {
 	n.t.Helper()
-	var id endpoint.AssocID
-	n.wait(ctx, "an association (CommUp)", func(timer.Time) bool {
+	var id api.AssocID
+	n.wait(ctx, "an association (CommUp)", func() bool {
 		for _, e := range n.events {
-			if ac, ok := e.ev.(*association.AssocChange); ok && ac.State == association.CommUp {
+			if ac, ok := e.ev.(*api.AssocChange); ok && ac.State == api.CommUp {
 				id = e.id
 				return true
 			}
@@ -93,149 +111,113 @@ func (n *node) accepted(ctx context.Context) endpoint.AssocID {
 
 // waitState waits for an AssocChange event of the association with the
 // given state, failing at once on another terminal one.
-func (n *node) waitState(ctx context.Context, id endpoint.AssocID, state association.AssocChangeState) *association.AssocChange {
+func (n *node) waitState(ctx context.Context, id api.AssocID, state api.AssocState) *api.AssocChange {
 	n.t.Helper()
-	ac, err := n.waitStateErr(ctx, id, state)
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	return ac
-}
-
-func (n *node) waitStateErr(ctx context.Context, id endpoint.AssocID, state association.AssocChangeState) (*association.AssocChange, error) {
-	var got *association.AssocChange
-	err := n.waitErr(ctx, "AssocChange "+state.String(), func(timer.Time) bool {
+	var got *api.AssocChange
+	n.wait(ctx, "AssocChange "+state.String(), func() bool {
 		for _, e := range n.events {
-			ac, ok := e.ev.(*association.AssocChange)
+			ac, ok := e.ev.(*api.AssocChange)
 			if !ok || e.id != id {
 				continue
 			}
-			if ac.State == state || ac.State != association.CommUp && ac.State != association.Restart {
+			if ac.State == state || ac.State != api.CommUp && ac.State != api.Restart {
 				got = ac
 				return true
 			}
 		}
 		return false
 	})
-	if err != nil {
-		return nil, err
-	}
 	if got.State != state {
-		return got, fmt.Errorf("gensctp: got AssocChange %v (cause %v), want %v; events: %s", got.State, got.Error, state, n.eventSummary())
+		n.t.Fatalf("gensctp: got AssocChange %v (cause %v), want %v; events: %s", got.State, got.Error, state, n.eventSummary())
 	}
-	return got, nil
+	return got
 }
 
 // eventKinds returns the association's events as short names, in order:
 // "comm_up", "shutdown_event", "shutdown_comp", ...
-func (n *node) eventKinds(id endpoint.AssocID) []string {
+func (n *node) eventKinds(id api.AssocID) []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	var out []string
-	_ = n.s.Do(func(timer.Time) error {
-		for _, e := range n.events {
-			if e.id == id {
-				out = append(out, eventName(e.ev))
-			}
+	for _, e := range n.events {
+		if e.id == id {
+			out = append(out, eventName(e.ev))
 		}
-		return nil
-	})
+	}
 	return out
 }
 
-func eventName(ev association.Event) string {
+func eventName(ev api.Event) string {
 	switch e := ev.(type) {
-	case *association.AssocChange:
+	case *api.AssocChange:
 		return e.State.String()
-	case *association.ShutdownEvent:
+	case *api.ShutdownEvent:
 		return "shutdown_event"
-	case *association.PaddrChange:
+	case *api.PaddrChange:
 		return "paddr_" + e.State.String()
-	case *association.SendFailed:
+	case *api.SendFailed:
 		return "send_failed"
-	case *association.RemoteError:
+	case *api.RemoteError:
 		return fmt.Sprintf("remote_error_%d", e.Error)
-	case *association.AdaptationEvent:
+	case *api.AdaptationEvent:
 		return "adaptation"
-	case *association.PDAPIEvent:
+	case *api.PdapiEvent:
 		return "pdapi"
 	}
 	return fmt.Sprintf("%T", ev)
 }
 
-// eventSummary lists every recorded event (without the lock: for failure
-// messages after the waits returned).
+// eventSummary lists every recorded event, for failure messages.
 func (n *node) eventSummary() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	var b strings.Builder
-	_ = n.s.Do(func(timer.Time) error {
-		for _, e := range n.events {
-			fmt.Fprintf(&b, "[%d %s] ", e.id, eventName(e.ev))
-		}
-		return nil
-	})
+	for _, e := range n.events {
+		fmt.Fprintf(&b, "[%d %s] ", e.id, eventName(e.ev))
+	}
 	return b.String()
 }
 
-// assoc runs fn on the association with the stack locked.
-func (n *node) assoc(id endpoint.AssocID, fn func(now timer.Time, a *association.Association) error) error {
-	return n.s.Do(func(now timer.Time) error {
-		a, ok := n.ep.Assoc(id)
-		if !ok {
-			return fmt.Errorf("association %d is gone", id)
-		}
-		return fn(now, a)
-	})
-}
-
-// send queues a message, waiting while the send buffer is full.
-func (n *node) send(ctx context.Context, id endpoint.AssocID, info association.SendInfo, data []byte) {
+// send queues a message on stream with ppid, waiting while the send
+// buffer is full.
+func (n *node) send(ctx context.Context, id api.AssocID, stream uint16, ppid uint32, data []byte) {
 	n.t.Helper()
-	if err := n.sendErr(ctx, id, info, data); err != nil {
-		n.t.Fatal(err)
+	if err := n.s.SendInfoContext(ctx, api.SndRcvInfo{AssocID: id, Stream: stream, PPID: ppid}, data); err != nil {
+		n.t.Fatalf("gensctp: send: %v; events: %s", err, n.eventSummary())
 	}
-}
-
-func (n *node) sendErr(ctx context.Context, id endpoint.AssocID, info association.SendInfo, data []byte) error {
-	var err error
-	werr := n.waitErr(ctx, "send-buffer space", func(now timer.Time) bool {
-		a, ok := n.ep.Assoc(id)
-		if !ok {
-			err = fmt.Errorf("association %d is gone", id)
-			return true
-		}
-		err = a.Send(now, info, data)
-		return !errors.Is(err, association.ErrWouldBlock)
-	})
-	if werr != nil {
-		return werr
-	}
-	if err != nil {
-		return fmt.Errorf("gensctp: send: %w", err)
-	}
-	return nil
 }
 
 // received returns the messages recorded so far (copies of the slice
 // headers).
 func (n *node) received() []nodeMsg {
-	var out []nodeMsg
-	_ = n.s.Do(func(timer.Time) error { out = append(out, n.msgs...); return nil })
-	return out
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.msgs)
 }
 
-// shutdown starts a graceful shutdown of the association.
-func (n *node) shutdown(id endpoint.AssocID) {
+// stats returns the counters of the association.
+func (n *node) stats(id api.AssocID) api.AssocStats {
 	n.t.Helper()
-	if err := n.assoc(id, func(now timer.Time, a *association.Association) error { return a.Shutdown(now) }); err != nil {
+	st, err := n.s.AssocStats(id)
+	if err != nil {
+		n.t.Fatalf("gensctp: stats: %v", err)
+	}
+	return st
+}
+
+// shutdown starts a graceful shutdown of the association (eof).
+func (n *node) shutdown(id api.AssocID) {
+	n.t.Helper()
+	if err := n.s.Eof(id); err != nil {
 		n.t.Fatalf("gensctp: shutdown: %v", err)
 	}
 }
 
-// abort aborts the association with a reason.
-func (n *node) abort(id endpoint.AssocID, reason string) {
+// abort aborts the association with a reason: the User-Initiated Abort
+// cause carries it (a send with the abort flag, gen_sctp send/3).
+func (n *node) abort(id api.AssocID, reason string) {
 	n.t.Helper()
-	if err := n.assoc(id, func(now timer.Time, a *association.Association) error {
-		a.Abort(now, []byte(reason))
-		return nil
-	}); err != nil {
+	if err := n.s.SendInfo(api.SndRcvInfo{AssocID: id, Flags: api.Abort}, []byte(reason)); err != nil {
 		n.t.Fatalf("gensctp: abort: %v", err)
 	}
 }

@@ -10,155 +10,151 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gensctp/gensctp/association"
-	"github.com/gensctp/gensctp/endpoint"
-	"github.com/gensctp/gensctp/internal/stack"
-	"github.com/gensctp/gensctp/timer"
-	"github.com/gensctp/gensctp/udpencap"
+	"github.com/gensctp/gensctp/api"
 )
 
-// node is gensctp's side of an interop test: a stack on 127.0.0.1 with one
-// endpoint. What the endpoint delivers is recorded (or echoed back) by
-// pump, which runs only inside the stack's Do and Wait callbacks, so the
-// recorded fields are guarded by the stack's lock.
+// node is gensctp's side of an interop test: a one-to-many socket of the
+// public api package on 127.0.0.1 (or the wildcard address). A goroutine
+// reads it for the whole test (Recv) and records what arrives, or echoes
+// the messages back (serveEcho), honouring back-pressure: while an echo
+// waits for send-buffer space, nothing more is read.
 type node struct {
-	t  *testing.T
-	s  *stack.Stack
-	ep *endpoint.Endpoint
+	t *testing.T
+	s *api.Socket
 
 	ctx    context.Context // ends when the test cleans up
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	// Guarded by the stack's lock.
-	events []nodeEvent
-	msgs   []nodeMsg
-	echo   bool
-	queued []nodeMsg // echoes waiting for send-buffer space
-	echoed int
-	err    error // the first unexpected error of a callback
+	mu sync.Mutex // guards what follows
+	// changed is closed and replaced when the record changed.
+	changed chan struct{}
+	events  []nodeEvent
+	msgs    []nodeMsg
+	echo    bool
+	echoed  int
+	err     error // the first unexpected error of the reader
 }
 
 type nodeEvent struct {
-	id endpoint.AssocID
-	ev association.Event
+	id api.AssocID
+	ev api.Event
 }
 
+// nodeMsg is a message received (whole: api gathers the pieces of a
+// message delivered in parts).
 type nodeMsg struct {
-	id endpoint.AssocID
-	m  association.Message
+	id     api.AssocID
+	stream uint16
+	ppid   uint32
+	data   []byte
 }
 
-// nodeConfig is the association template of the tests' endpoints.
-func nodeConfig() association.Config {
-	return association.Config{
-		Rand:    stack.CryptoSource(),
-		NoDelay: true,
-		// Only 127.0.0.1: usrsctp lists ::1 too, which this stack (bound
-		// to one IPv4 address) could not reach.
-		LocalAddrs: []netip.Addr{loopback},
-	}
-}
-
-// newNode starts a stack on 127.0.0.1:udpPort with an endpoint on SCTP
-// port sctpPort. The stack closes when the test ends.
-func newNode(t *testing.T, udpPort int, sctpPort uint16) *node {
+// newNode opens a socket on 127.0.0.1:udpPort with SCTP port sctpPort,
+// closed when the test ends. Its associations list only 127.0.0.1:
+// usrsctp lists ::1 too, which this socket (bound to one IPv4 address)
+// could not reach. opts come last (RemoteUDPPort for a client).
+func newNode(t *testing.T, udpPort int, sctpPort uint16, opts ...api.Option) *node {
 	t.Helper()
-	return newNodeWith(t, udpConfig(udpPort), endpoint.Config{Port: sctpPort, Assoc: nodeConfig()})
+	return newNodeOn(t, append([]api.Option{api.IP(loopback), api.LocalUDPPort(udpPort), api.Port(sctpPort)}, opts...))
 }
 
-// udpConfig is the UDP configuration of the tests' stacks: 127.0.0.1 on
-// port.
-func udpConfig(port int) udpencap.Config {
-	return udpencap.Config{
-		LocalAddrs:  []netip.Addr{loopback},
-		Port:        port,
-		ReadBuffer:  4 << 20,
-		WriteBuffer: 4 << 20,
-	}
-}
-
-func newNodeWith(t *testing.T, udp udpencap.Config, cfg endpoint.Config) *node {
+// newNodeOn opens a node's socket with opts (the address and ports
+// included): Nagle off, adaptation layer events delivered, Close aborts.
+func newNodeOn(t *testing.T, opts []api.Option) *node {
 	t.Helper()
-	s, err := stack.New(stack.Config{UDP: udp})
+	opts = append([]api.Option{api.SCTPNodelay(true), api.Linger(true, 0),
+		api.SCTPEvents(api.EventSubscribe{AdaptationLayerEvent: api.True})}, opts...)
+	s, err := api.Open(opts...)
 	if err != nil {
-		t.Fatalf("stack on UDP port %d: %v", udp.Port, err)
+		t.Fatalf("gensctp socket: %v", err)
 	}
-	n := &node{t: t, s: s}
+	n := &node{t: t, s: s, changed: make(chan struct{})}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	t.Cleanup(func() {
 		n.cancel()
 		_ = s.Close()
 		n.wg.Wait()
 	})
-	if n.ep, err = s.AddEndpoint(cfg); err != nil {
-		t.Fatalf("endpoint on SCTP port %d: %v", cfg.Port, err)
-	}
-	return n
-}
-
-// addr returns the stack's UDP address.
-func (n *node) addr() netip.AddrPort { return n.s.LocalAddrs()[0] }
-
-// listen accepts associations.
-func (n *node) listen() {
-	_ = n.s.Do(func(timer.Time) error { n.ep.Listen(true); return nil })
-}
-
-// serveEcho sends every message received back on its stream, in the
-// background until the test ends, honouring back-pressure: a message that
-// does not fit in the send buffer waits, and nothing more is polled
-// meanwhile.
-func (n *node) serveEcho() {
-	_ = n.s.Do(func(timer.Time) error { n.echo = true; return nil })
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
-		_ = n.s.Wait(n.ctx, func(now timer.Time) bool {
-			n.pump(now)
-			return false
-		})
+		n.read()
 	}()
+	return n
 }
 
-// pump drains the endpoint's deliveries into the record (or echoes
-// messages back). Called with the stack locked.
-func (n *node) pump(now timer.Time) {
+// addr returns the socket's UDP address.
+func (n *node) addr() netip.AddrPort { return netip.AddrPortFrom(loopback, uint16(n.s.UDPPort())) }
+
+// listen accepts associations.
+func (n *node) listen() {
+	n.t.Helper()
+	if err := n.s.Listen(true); err != nil {
+		n.t.Fatalf("gensctp: listen: %v", err)
+	}
+}
+
+// serveEcho sends every message received from now on back on its
+// stream with its PPID.
+func (n *node) serveEcho() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.echo = true
+}
+
+// read records (or echoes) what the socket delivers until the test ends.
+func (n *node) read() {
 	for {
-		for len(n.queued) > 0 {
-			q := n.queued[0]
-			if a, ok := n.ep.Assoc(q.id); ok {
-				err := a.Send(now, association.SendInfo{Stream: q.m.Stream, PPID: q.m.PPID, Unordered: q.m.Unordered}, q.m.Data)
-				if errors.Is(err, association.ErrWouldBlock) {
-					return
-				}
-				if err != nil && n.err == nil && a.State() == association.StateEstablished {
-					n.err = fmt.Errorf("echo: %w", err)
-				}
-				if err == nil {
-					n.echoed++
-				}
-			}
-			n.queued = n.queued[1:]
+		d, err := n.s.Recv(n.ctx)
+		var ee *api.EventError
+		if errors.As(err, &ee) { // error-class events are events here
+			d, err = api.Delivery{Kind: api.KindError, Event: ee.Event}, nil
 		}
-		id, d, ok := n.ep.Poll()
-		if !ok {
-			return
+		if err != nil {
+			return // the test ends: the socket closed
 		}
+		n.mu.Lock()
+		echo := n.echo && d.Event == nil
 		switch {
 		case d.Event != nil:
-			n.events = append(n.events, nodeEvent{id, d.Event})
-		case n.echo:
-			n.queued = append(n.queued, nodeMsg{id, d.Message})
-		default:
-			n.msgs = append(n.msgs, nodeMsg{id, d.Message})
+			n.events = append(n.events, nodeEvent{d.Assoc(), d.Event})
+		case !echo:
+			n.msgs = append(n.msgs, nodeMsg{d.Info.AssocID, d.Info.Stream, d.Info.PPID, d.Data})
+		}
+		n.changedLocked()
+		n.mu.Unlock()
+		if echo {
+			n.echoBack(d)
 		}
 	}
 }
 
-// wait pumps until cond (called with the stack locked) holds, failing the
-// test when ctx ends first.
-func (n *node) wait(ctx context.Context, what string, cond func(now timer.Time) bool) {
+// echoBack sends message d back, waiting while the send buffer is full.
+func (n *node) echoBack(d api.Delivery) {
+	info := api.SndRcvInfo{AssocID: d.Info.AssocID, Stream: d.Info.Stream, PPID: d.Info.PPID,
+		Flags: d.Info.Flags & api.Unordered}
+	err := n.s.SendInfoContext(n.ctx, info, d.Data)
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	switch {
+	case err == nil:
+		n.echoed++
+	case n.ctx.Err() == nil && !errors.Is(err, api.ErrAssociationClosed) && n.err == nil:
+		n.err = fmt.Errorf("echo: %w", err) // not an association ending
+	}
+	n.changedLocked()
+}
+
+// changedLocked wakes the waits.
+func (n *node) changedLocked() {
+	close(n.changed)
+	n.changed = make(chan struct{})
+}
+
+// wait waits until cond (called with n.mu held) holds, failing the test
+// when ctx ends first.
+func (n *node) wait(ctx context.Context, what string, cond func() bool) {
 	n.t.Helper()
 	if err := n.waitErr(ctx, what, cond); err != nil {
 		n.t.Fatal(err)
@@ -167,22 +163,22 @@ func (n *node) wait(ctx context.Context, what string, cond func(now timer.Time) 
 
 // waitErr is wait returning its failure, for goroutines other than the
 // test's.
-func (n *node) waitErr(ctx context.Context, what string, cond func(now timer.Time) bool) error {
-	err := n.s.Wait(ctx, func(now timer.Time) bool {
-		n.pump(now)
-		return n.err != nil || cond(now)
-	})
-	if err == nil {
-		err = n.lockedErr()
-	}
-	if err != nil {
+func (n *node) waitErr(ctx context.Context, what string, cond func() bool) error {
+	for {
+		n.mu.Lock()
+		err, done, ch := n.err, cond(), n.changed
+		n.mu.Unlock()
+		if err == nil && done {
+			return nil
+		}
+		if err == nil {
+			select {
+			case <-ch:
+				continue
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
+		}
 		return fmt.Errorf("gensctp: waiting for %s: %w; events: %s", what, err, n.eventSummary())
 	}
-	return nil
-}
-
-func (n *node) lockedErr() error {
-	var err error
-	_ = n.s.Do(func(timer.Time) error { err = n.err; return nil })
-	return err
 }

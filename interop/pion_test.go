@@ -15,10 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/api"
 	"github.com/gensctp/gensctp/chunk"
-	"github.com/gensctp/gensctp/endpoint"
-	"github.com/gensctp/gensctp/timer"
 	"github.com/pion/logging"
 	"github.com/pion/sctp"
 )
@@ -44,15 +42,14 @@ func pionConn(t *testing.T, local, remote int) *net.UDPConn {
 	return c
 }
 
-// newPionNode starts a gensctp node on SCTP port 5000 for pion. Its
+// newPionNode opens a gensctp node on SCTP port 5000 for pion, reaching
+// pion on UDP port pionUDP. It binds the wildcard address, so that its
 // associations list no local address: pion/sctp v1.12.1 knows neither the
 // IPv4 nor the IPv6 Address parameter (RFC 9260 Section 3.3.2.1), whose
 // action bits (00) make it refuse the whole INIT.
-func newPionNode(t *testing.T) *node {
+func newPionNode(t *testing.T, pionUDP int) *node {
 	t.Helper()
-	cfg := nodeConfig()
-	cfg.LocalAddrs = nil
-	return newNodeWith(t, udpConfig(udpPort()), endpoint.Config{Port: pionPort, Assoc: cfg})
+	return newNodeOn(t, []api.Option{api.LocalUDPPort(udpPort()), api.Port(pionPort), api.RemoteUDPPort(pionUDP)})
 }
 
 func pionLogger() logging.LoggerFactory {
@@ -73,11 +70,10 @@ func pionClient(ctx context.Context, t *testing.T, n *node) *sctp.Association {
 	return a
 }
 
-// pionServer starts a pion server on its own UDP port, connected to our
-// node, and connects the node to it.
-func pionServer(ctx context.Context, t *testing.T, n *node) (*sctp.Association, endpoint.AssocID) {
+// pionServer starts a pion server on UDP port pionUDP (the node's remote
+// UDP port), connected to our node, and connects the node to it.
+func pionServer(ctx context.Context, t *testing.T, n *node, pionUDP int) (*sctp.Association, api.AssocID) {
 	t.Helper()
-	pionUDP := udpPort()
 	conn := pionConn(t, pionUDP, int(n.addr().Port()))
 	type result struct {
 		a   *sctp.Association
@@ -88,7 +84,7 @@ func pionServer(ctx context.Context, t *testing.T, n *node) (*sctp.Association, 
 		a, err := sctp.ServerWithOptions(sctp.WithNetConn(conn), sctp.WithLoggerFactory(pionLogger()), sctp.WithName("pion server"))
 		ch <- result{a, err}
 	}()
-	id := n.connect(ctx, netip.AddrPortFrom(loopback, uint16(pionUDP)), pionPort)
+	id := n.connect(ctx, pionPort)
 	select {
 	case r := <-ch:
 		if r.err != nil {
@@ -153,7 +149,7 @@ func TestPionClient(t *testing.T) {
 	needNetns(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	n := newPionNode(t)
+	n := newPionNode(t, udpPort())
 	n.listen()
 	n.serveEcho()
 	a := pionClient(ctx, t, n)
@@ -200,7 +196,7 @@ func TestPionClient(t *testing.T) {
 	if err := a.Shutdown(ctx); err != nil {
 		t.Fatalf("pion shutdown: %v", err)
 	}
-	n.waitState(ctx, id, association.ShutdownComp)
+	n.waitState(ctx, id, api.ShutdownComp)
 	if got := n.eventKinds(id); !slices.Equal(got, []string{"comm_up", "shutdown_event", "shutdown_comp"}) {
 		t.Errorf("gensctp events %v, want [comm_up shutdown_event shutdown_comp]", got)
 	}
@@ -231,33 +227,33 @@ func TestPionServer(t *testing.T) {
 	needNetns(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	n := newPionNode(t)
-	a, id := pionServer(ctx, t, n)
+	pionUDP := udpPort()
+	n := newPionNode(t, pionUDP)
+	a, id := pionServer(ctx, t, n, pionUDP)
 	errs := make(chan error, 16)
 	echoDone := make(chan struct{})
 	go func() { defer close(echoDone); pionEcho(a, errs) }()
 
 	msgs := pionMessages(t, 300)
 	for k, m := range msgs {
-		info := association.SendInfo{Stream: chunk.StreamID(k % pionStreams), PPID: chunk.PPID(sctp.PayloadTypeWebRTCBinary)}
-		n.send(ctx, id, info, m)
+		n.send(ctx, id, uint16(k%pionStreams), uint32(sctp.PayloadTypeWebRTCBinary), m)
 	}
-	n.wait(ctx, "the echoes", func(timer.Time) bool { return len(n.msgs) >= len(msgs) })
+	n.wait(ctx, "the echoes", func() bool { return len(n.msgs) >= len(msgs) })
 	next := make([]int, pionStreams)
 	for s := range next {
 		next[s] = s
 	}
 	for k, g := range n.received() {
-		s := int(g.m.Stream)
-		if s >= pionStreams || next[s] >= len(msgs) || !bytes.Equal(g.m.Data, msgs[next[s]]) || !g.m.EndOfRecord ||
-			g.m.PPID != chunk.PPID(sctp.PayloadTypeWebRTCBinary) {
-			t.Fatalf("echo %d on stream %d (%d bytes) is not message %d", k, s, len(g.m.Data), next[s])
+		s := int(g.stream)
+		if s >= pionStreams || next[s] >= len(msgs) || !bytes.Equal(g.data, msgs[next[s]]) ||
+			g.ppid != uint32(sctp.PayloadTypeWebRTCBinary) {
+			t.Fatalf("echo %d on stream %d (%d bytes) is not message %d", k, s, len(g.data), next[s])
 		}
 		next[s] += pionStreams
 	}
 
 	n.shutdown(id)
-	n.waitState(ctx, id, association.ShutdownComp)
+	n.waitState(ctx, id, api.ShutdownComp)
 	if got := n.eventKinds(id); !slices.Equal(got, []string{"comm_up", "shutdown_comp"}) {
 		t.Errorf("gensctp events %v, want [comm_up shutdown_comp]", got)
 	}
@@ -285,7 +281,7 @@ func TestPionAbortsUs(t *testing.T) {
 	needNetns(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	n := newPionNode(t)
+	n := newPionNode(t, udpPort())
 	n.listen()
 	n.serveEcho()
 	a := pionClient(ctx, t, n)
@@ -302,7 +298,7 @@ func TestPionAbortsUs(t *testing.T) {
 	}
 
 	a.Abort("pion says goodbye")
-	ac := n.waitState(ctx, id, association.CommLost)
+	ac := n.waitState(ctx, id, api.CommLost)
 	if ac.Error != chunk.CauseUserInitiatedAbort {
 		t.Errorf("CommLost cause %v, want %v", ac.Error, chunk.CauseUserInitiatedAbort)
 	}
@@ -322,16 +318,17 @@ func TestWeAbortPion(t *testing.T) {
 	needNetns(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	n := newPionNode(t)
-	a, id := pionServer(ctx, t, n)
+	pionUDP := udpPort()
+	n := newPionNode(t, pionUDP)
+	a, id := pionServer(ctx, t, n, pionUDP)
 	errs := make(chan error, 16)
 	echoDone := make(chan struct{})
 	go func() { defer close(echoDone); pionEcho(a, errs) }()
-	n.send(ctx, id, association.SendInfo{PPID: chunk.PPID(sctp.PayloadTypeWebRTCBinary)}, []byte("ping"))
-	n.wait(ctx, "the echo", func(timer.Time) bool { return len(n.msgs) == 1 })
+	n.send(ctx, id, 0, uint32(sctp.PayloadTypeWebRTCBinary), []byte("ping"))
+	n.wait(ctx, "the echo", func() bool { return len(n.msgs) == 1 })
 
 	n.abort(id, "gensctp says goodbye")
-	n.waitState(ctx, id, association.CommLost)
+	n.waitState(ctx, id, api.CommLost)
 	select {
 	case err := <-errs:
 		if !errors.Is(err, sctp.ErrUserInitiatedAbort) {

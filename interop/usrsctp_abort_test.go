@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/api"
 	"github.com/gensctp/gensctp/chunk"
-	"github.com/gensctp/gensctp/timer"
 )
 
 // usrsctp aborts us. None of the usrsctp example programs has an abort
@@ -39,9 +38,9 @@ func TestUsrsctpAbortsUs(t *testing.T) {
 	cli := startPeer(t, 15*time.Second, tsctp, "-E", strconv.Itoa(peerUDP), "-U", strconv.Itoa(ourUDP), "-p", "5009",
 		"-l", strconv.Itoa(length), "-n", strconv.Itoa(count), "127.0.0.1")
 	id := n.accepted(ctx)
-	n.send(ctx, id, association.SendInfo{}, []byte("never read"))
+	n.send(ctx, id, 0, 0, []byte("never read"))
 
-	ac := n.waitState(ctx, id, association.CommLost)
+	ac := n.waitState(ctx, id, api.CommLost)
 	if ac.Error != chunk.CauseUserInitiatedAbort {
 		t.Errorf("CommLost cause %v, want %v (tsctp closed with our message unread)", ac.Error, chunk.CauseUserInitiatedAbort)
 	}
@@ -53,18 +52,15 @@ func TestUsrsctpAbortsUs(t *testing.T) {
 	// What we received before the ABORT is a prefix of what tsctp sent:
 	// whole messages of its length, all 'b'.
 	var got int
-	_ = n.s.Do(func(timer.Time) error {
-		for _, m := range n.msgs {
-			if m.id != id {
-				continue
-			}
-			if len(m.m.Data) != length || !bytes.Equal(m.m.Data, bytes.Repeat([]byte{'b'}, length)) {
-				t.Errorf("message %d: %d bytes, not %d of 'b'", got, len(m.m.Data), length)
-			}
-			got++
+	for _, m := range n.received() {
+		if m.id != id {
+			continue
 		}
-		return nil
-	})
+		if len(m.data) != length || !bytes.Equal(m.data, bytes.Repeat([]byte{'b'}, length)) {
+			t.Errorf("message %d: %d bytes, not %d of 'b'", got, len(m.data), length)
+		}
+		got++
+	}
 	if got == 0 || got > count {
 		t.Errorf("received %d messages before the ABORT, want 1..%d", got, count)
 	}

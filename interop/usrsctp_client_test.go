@@ -11,14 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/api"
 	"github.com/gensctp/gensctp/chunk"
-	"github.com/gensctp/gensctp/endpoint"
 )
 
 // startUsrsctpClient runs usrsctp's client against a gensctp echo server
 // (SCTP port sctpPort) and returns both, the association up.
-func startUsrsctpClient(ctx context.Context, t *testing.T, sctpPort uint16) (*node, *peerProcess, endpoint.AssocID) {
+func startUsrsctpClient(ctx context.Context, t *testing.T, sctpPort uint16) (*node, *peerProcess, api.AssocID) {
 	t.Helper()
 	prog := usrsctpProgram(t, "client")
 	ourUDP, peerUDP := udpPort(), udpPort()
@@ -70,7 +69,7 @@ func TestUsrsctpClient(t *testing.T) {
 	if err := p.stdin.Close(); err != nil {
 		t.Fatal(err)
 	}
-	n.waitState(ctx, id, association.ShutdownComp)
+	n.waitState(ctx, id, api.ShutdownComp)
 	if got := n.eventKinds(id); !slices.Equal(got, []string{"comm_up", "shutdown_event", "shutdown_comp"}) {
 		t.Errorf("gensctp events %v, want [comm_up shutdown_event shutdown_comp]", got)
 	}
@@ -93,7 +92,7 @@ func TestUsrsctpClientAbortedByUs(t *testing.T) {
 	typeLines(ctx, t, p, []string{"abort me"})
 
 	n.abort(id, "interop test")
-	ac := n.waitState(ctx, id, association.CommLost)
+	ac := n.waitState(ctx, id, api.CommLost)
 	if ac.Error != chunk.CauseUserInitiatedAbort {
 		t.Errorf("CommLost cause %v, want %v", ac.Error, chunk.CauseUserInitiatedAbort)
 	}

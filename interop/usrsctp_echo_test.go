@@ -7,19 +7,13 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/gensctp/gensctp/association"
-	"github.com/gensctp/gensctp/chunk"
-	"github.com/gensctp/gensctp/endpoint"
-	"github.com/gensctp/gensctp/timer"
-	"github.com/gensctp/gensctp/udpencap"
+	"github.com/gensctp/gensctp/api"
 )
 
 // usrsctpEchoBuffer is the read buffer of usrsctp's echo_server
@@ -42,53 +36,41 @@ func TestUsrsctpEchoServer(t *testing.T) {
 	prog := usrsctpProgram(t, "echo_server")
 	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
 	defer cancel()
-	runUsrsctpEcho(ctx, t, prog, udpPort(), 1000, udpConfig(udpPort()), testSeed(t), nil)
+	peerUDP := udpPort()
+	n := newNode(t, udpPort(), 40007, api.RemoteUDPPort(peerUDP))
+	runUsrsctpEcho(ctx, t, prog, n, peerUDP, n.s.UDPPort(), 1000, testSeed(t), nil)
 }
 
-// The same over a lossy path: once the association is up, our stack drops,
-// duplicates and delays (reorders) a few percent of the datagrams in each
-// direction, so that both sides retransmit (RFC 9260 Sections 6.3.3 and
-// 7.2.4), report gaps and duplicates in SACKs (Section 6.2) and
-// reassemble out of order; every echo still comes back in order.
+// The same over a lossy path: once the association is up, a proxy
+// between our socket and echo_server drops, duplicates and delays
+// (reorders) a few percent of the datagrams in each direction, so that
+// both sides retransmit (RFC 9260 Sections 6.3.3 and 7.2.4), report gaps
+// and duplicates in SACKs (Section 6.2) and reassemble out of order; every
+// echo still comes back in order.
 func TestUsrsctpEchoServerLossy(t *testing.T) {
 	needNetns(t)
 	prog := usrsctpProgram(t, "echo_server")
 	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
 	defer cancel()
 	seed := testSeed(t)
-	// The verdicts follow the seed, but which datagram gets which depends
-	// on timing: a replay is close, not exact.
-	r := rand.New(rand.NewPCG(seed, 2))
-	var mu sync.Mutex
-	hook := func(dir udpencap.Direction, from, to netip.AddrPort, b []byte) udpencap.Verdict {
-		mu.Lock()
-		defer mu.Unlock()
-		switch x := r.IntN(1000); {
-		case x < 10:
-			return udpencap.Drop
-		case x < 15:
-			return udpencap.Duplicate
-		case x < 25:
-			return udpencap.Delay(time.Duration(1+r.IntN(5)) * time.Millisecond)
-		}
-		return udpencap.Pass
-	}
-	runUsrsctpEcho(ctx, t, prog, udpPort(), 200, udpConfig(udpPort()), seed, hook)
+	peerUDP, near, far := udpPort(), udpPort(), udpPort()
+	proxy := startLossyProxy(t, near, far, peerUDP, seed)
+	n := newNode(t, udpPort(), 40007, api.RemoteUDPPort(near))
+	runUsrsctpEcho(ctx, t, prog, n, peerUDP, far, 200, seed, proxy)
 }
 
-// runUsrsctpEcho runs echo_server on UDP port peerUDP and sends it count
-// messages from a gensctp client on udp, with hook (if not nil) on our
-// datagrams once the association is up.
-func runUsrsctpEcho(ctx context.Context, t *testing.T, prog string, peerUDP, count int, udp udpencap.Config, seed uint64, hook udpencap.Hook) {
+// runUsrsctpEcho runs echo_server on UDP port peerUDP, reaching us on UDP
+// port remoteUDP (ours, or the proxy's), and sends it count messages from
+// node n, with the proxy (if not nil) lossy once the association is up.
+func runUsrsctpEcho(ctx context.Context, t *testing.T, prog string, n *node, peerUDP, remoteUDP, count int, seed uint64, proxy *lossyProxy) {
 	t.Helper()
-	peer := startPeer(t, 30*time.Second, prog, strconv.Itoa(peerUDP), strconv.Itoa(udp.Port))
+	peer := startPeer(t, 30*time.Second, prog, strconv.Itoa(peerUDP), strconv.Itoa(remoteUDP))
 	waitUDPBound(t, peerUDP, 5*time.Second)
 
-	n := newNodeWith(t, udp, endpoint.Config{Port: 40007, Assoc: nodeConfig()})
-	id := n.connectListening(ctx, netip.AddrPortFrom(loopback, uint16(peerUDP)), 7)
+	id := n.connectListening(ctx, 7)
 	start := time.Now()
-	if hook != nil {
-		n.s.Conn().SetHook(hook)
+	if proxy != nil {
+		proxy.on.Store(true)
 	}
 
 	r := rand.New(rand.NewPCG(seed, 0))
@@ -102,10 +84,9 @@ func runUsrsctpEcho(ctx context.Context, t *testing.T, prog string, peerUDP, cou
 		}
 		sent[i] = randomMessage(r, size)
 		// The PPID names the message: echo_server sends it back as is.
-		info := association.SendInfo{Stream: chunk.StreamID(i % echoStreams), PPID: chunk.PPID(i)}
-		n.send(ctx, id, info, sent[i])
+		n.send(ctx, id, uint16(i%echoStreams), uint32(i), sent[i])
 	}
-	n.wait(ctx, fmt.Sprintf("%d echoes", count), func(timer.Time) bool { return len(n.msgs) >= count })
+	n.wait(ctx, fmt.Sprintf("%d echoes", count), func() bool { return len(n.msgs) >= count })
 	checkEchoes(t, sent, n.received())
 	// echo_server prints a message's last piece before echoing it, but
 	// its output reaches us through a pipe: wait for the last lines.
@@ -114,17 +95,16 @@ func runUsrsctpEcho(ctx context.Context, t *testing.T, prog string, peerUDP, cou
 	})
 	checkEchoServerLog(t, sent, peer.Output())
 
-	if hook != nil {
-		n.s.Conn().SetHook(nil)
-		var st association.Stats
-		_ = n.assoc(id, func(_ timer.Time, a *association.Association) error { st = a.Stats(); return nil })
+	if proxy != nil {
+		proxy.on.Store(false)
+		st := n.stats(id)
 		t.Logf("%d echoes in %v; our side: %d retransmissions (%d fast), %d T3 expirations, %d duplicate TSNs received, %d SACKs sent, %d received",
 			count, time.Since(start), st.Retransmissions, st.FastRetransmissions, st.T3Expirations, st.DuplicateTSNs, st.SACKsSent, st.SACKsReceived)
 	}
 	// Our graceful shutdown: SHUTDOWN, SHUTDOWN ACK, SHUTDOWN COMPLETE,
 	// then ShutdownComp (RFC 9260 Section 9.2).
 	n.shutdown(id)
-	n.waitState(ctx, id, association.ShutdownComp)
+	n.waitState(ctx, id, api.ShutdownComp)
 	if got := n.eventKinds(id); !slices.Equal(got, []string{"comm_up", "shutdown_comp"}) {
 		t.Errorf("gensctp events %v, want [comm_up shutdown_comp]", got)
 	}
@@ -170,27 +150,23 @@ func checkEchoes(t *testing.T, sent [][]byte, got []nodeMsg) {
 	for s := range next {
 		next[s] = s
 	}
-	for k, g := range got {
-		m := g.m
-		if !m.EndOfRecord {
-			t.Fatalf("echo %d: a partial delivery", k)
-		}
-		s := int(m.Stream)
+	for k, m := range got {
+		s := int(m.stream)
 		if s >= echoStreams {
 			t.Fatalf("echo %d on stream %d", k, s)
 		}
 		i := next[s]
 		next[s] += echoStreams
-		if int(m.PPID) != i {
-			t.Fatalf("stream %d: echo of message %d (PPID) where message %d was due: out of order", s, m.PPID, i)
+		if int(m.ppid) != i {
+			t.Fatalf("stream %d: echo of message %d (PPID) where message %d was due: out of order", s, m.ppid, i)
 		}
 		want := sent[i]
 		switch {
-		case len(want) <= usrsctpEchoBuffer && !bytes.Equal(m.Data, want):
-			t.Fatalf("message %d (%d bytes): echo of %d bytes differs", i, len(want), len(m.Data))
-		case len(m.Data) == 0 || len(m.Data) > usrsctpEchoBuffer ||
-			!bytes.Equal(m.Data, want[len(want)-len(m.Data):]):
-			t.Fatalf("message %d (%d bytes): echo of %d bytes is not its tail", i, len(want), len(m.Data))
+		case len(want) <= usrsctpEchoBuffer && !bytes.Equal(m.data, want):
+			t.Fatalf("message %d (%d bytes): echo of %d bytes differs", i, len(want), len(m.data))
+		case len(m.data) == 0 || len(m.data) > usrsctpEchoBuffer ||
+			!bytes.Equal(m.data, want[len(want)-len(m.data):]):
+			t.Fatalf("message %d (%d bytes): echo of %d bytes is not its tail", i, len(want), len(m.data))
 		}
 	}
 }
