@@ -75,10 +75,11 @@ func runCat(ctx context.Context, sio stdio, args []string) int {
 		return fail(sio, catCommand, err)
 	}
 	defer s.Close()
+	defer onDone(ctx, s)()
 	var id api.AssocID
 	if server {
 		fmt.Fprintf(sio.err, "sctp cat: listening on %s\n", describeAddrs(s))
-		id, err = acceptFirst(ctx, s)
+		id, err = acceptFirst(s)
 	} else {
 		var ac *api.AssocChange
 		if ac, err = connect(ctx, s, addrs, uint16(o.port)); err == nil {
@@ -103,9 +104,9 @@ func runCat(ctx context.Context, sio stdio, args []string) int {
 
 // acceptFirst waits for the first association to come up; other
 // deliveries are dropped.
-func acceptFirst(ctx context.Context, s *api.Socket) (api.AssocID, error) {
+func acceptFirst(s *api.Socket) (api.AssocID, error) {
 	for {
-		d, err := recv(ctx, s)
+		d, err := recv(s)
 		if err != nil {
 			return 0, err
 		}
@@ -121,8 +122,9 @@ func catSession(ctx context.Context, sio stdio, s *api.Socket, id api.AssocID, o
 	sctx, cancel := context.WithCancel(ctx)
 	senderDone := make(chan error, 1)
 	go func() { senderDone <- catSend(sctx, sio.in, s, id, o) }()
-	err := catReceive(ctx, sio, s, id, o.verbose)
+	err := catReceive(sio, s, id, o.verbose)
 	cancel()
+	_ = s.SetWriteDeadline(time.Now()) // a send still blocked returns
 	serr := <-senderDone
 	switch {
 	case ctx.Err() != nil:
@@ -141,9 +143,9 @@ func catSession(ctx context.Context, sio stdio, s *api.Socket, id api.AssocID, o
 
 // catReceive writes the messages of association id to stdout until it
 // ends; it returns an error when it failed.
-func catReceive(ctx context.Context, sio stdio, s *api.Socket, id api.AssocID, verbose bool) error {
+func catReceive(sio stdio, s *api.Socket, id api.AssocID, verbose bool) error {
 	for {
-		d, err := recv(ctx, s)
+		d, err := recv(s)
 		switch {
 		case err != nil:
 			return err
@@ -168,7 +170,8 @@ func catReceive(ctx context.Context, sio stdio, s *api.Socket, id api.AssocID, v
 }
 
 // catSend sends what it reads from in as messages, then shuts the
-// association down at EOF.
+// association down at EOF. It stops when ctx ends (a send blocked then
+// returns by the write deadline catSession sets).
 func catSend(ctx context.Context, in io.Reader, s *api.Socket, id api.AssocID, o *catOpts) error {
 	chunks := make(chan []byte)
 	readErr := make(chan error, 1)
@@ -204,7 +207,7 @@ func catSend(ctx context.Context, in io.Reader, s *api.Socket, id api.AssocID, o
 		if !ok {
 			break
 		}
-		if err := s.SendInfoContext(ctx, info, b); err != nil {
+		if err := s.SendInfo(info, b); err != nil {
 			if ctx.Err() != nil || errors.Is(err, api.ErrAssociationClosed) || errors.Is(err, api.ErrNoAssociation) {
 				return context.Canceled // the association is ending: the receiver reports how
 			}

@@ -85,6 +85,8 @@ func demo(ctx context.Context, sio stdio, o *demoOpts, opts []api.Option) error 
 		return err
 	}
 	defer cliSock.Close()
+	defer onDone(ctx, srvSock)()
+	defer onDone(ctx, cliSock)()
 	w := sio.out
 	fmt.Fprintf(w, "gensctp demo: SCTP over UDP (RFC 6951) on loopback\n")
 	fmt.Fprintf(w, "  server  %s\n  client  %s\n", describeAddrs(srvSock), describeAddrs(cliSock))
@@ -103,7 +105,7 @@ func demo(ctx context.Context, sio stdio, o *demoOpts, opts []api.Option) error 
 		ms(time.Since(t0)), ac.OutboundStreams, ac.InboundStreams)
 	c := newDemoClient(cliSock, ac, int(min(o.streams, int64(ac.OutboundStreams))), int(o.length))
 	for range o.pngs {
-		if err := c.pingOnce(ctx); err != nil {
+		if err := c.pingOnce(); err != nil {
 			return err
 		}
 	}
@@ -170,18 +172,18 @@ func newDemoClient(s *api.Socket, ac *api.AssocChange, streams, length int) *dem
 }
 
 // receive reads the client's deliveries until the association ended or
-// ctx is done: echoed pings and events. It reads them in active mode
-// (gen_sctp {active, true}): they arrive on the socket's channel, so that
-// this goroutine sleeps until there is one.
+// ctx is done: echoed pings and events, from the socket's mailbox (active
+// mode), so that this goroutine sleeps until there is one.
 func (c *demoClient) receive(ctx context.Context) {
 	defer close(c.done)
-	if err := c.s.SetOpts(api.Active(api.ActiveTrue)); err != nil {
+	ch, err := mailbox(c.s)
+	if err != nil {
 		return
 	}
 	for {
 		var d api.Delivery
 		select {
-		case d = <-c.s.Deliveries():
+		case d = <-ch:
 		case <-ctx.Done():
 			return
 		}

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 
@@ -18,12 +20,12 @@ func getSeq(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 
 // pingOnce sends one ping and reads until its echo comes back (before
 // the receive goroutine runs).
-func (c *demoClient) pingOnce(ctx context.Context) error {
-	if err := c.sendPing(ctx); err != nil {
+func (c *demoClient) pingOnce() error {
+	if err := c.sendPing(); err != nil {
 		return err
 	}
 	for {
-		d, err := recv(ctx, c.s)
+		d, err := recv(c.s)
 		if err != nil {
 			return err
 		}
@@ -42,13 +44,13 @@ func (c *demoClient) pingOnce(ctx context.Context) error {
 // sendPing sends the next ping on stream 0. Its round trip counts from
 // the Send call: under load, that includes the wait for room in the send
 // buffer (the time for the peer to acknowledge about one message).
-func (c *demoClient) sendPing(ctx context.Context) error {
+func (c *demoClient) sendPing() error {
 	c.mu.Lock()
 	c.seq++
 	c.pingOut, c.pingAt = true, time.Now()
 	seq := c.seq
 	c.mu.Unlock()
-	err := c.s.SendInfoContext(ctx, api.SndRcvInfo{AssocID: c.id, PPID: pingPPID}, putSeq(seq))
+	err := c.s.SendInfo(api.SndRcvInfo{AssocID: c.id, PPID: pingPPID}, putSeq(seq))
 	if err != nil {
 		c.mu.Lock()
 		c.pingOut = false
@@ -65,28 +67,28 @@ func (c *demoClient) pingDue() bool {
 	return !c.pingOut && time.Since(c.pingAt) >= pingInterval
 }
 
-// transfer sends bulk data for d, with a ping every pingInterval, then
-// waits until everything was acknowledged; it returns the time taken.
+// transfer sends bulk data for d (the write deadline), with a ping every
+// pingInterval, then waits until everything was acknowledged; it returns
+// the time taken.
 func (c *demoClient) transfer(ctx context.Context, d time.Duration) (time.Duration, error) {
 	start := time.Now()
 	c.mu.Lock()
 	c.pingOut, c.pingAt = false, start
 	c.mu.Unlock()
-	sctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	for sctx.Err() == nil {
+	_ = c.s.SetWriteDeadline(start.Add(d))
+	for ctx.Err() == nil {
 		if err := c.ended(); err != nil {
 			return 0, err
 		}
 		if c.pingDue() {
-			_ = c.sendPing(sctx) // fails only as the transfer ends
+			_ = c.sendPing() // fails only as the transfer ends
 		}
 		info := api.SndRcvInfo{AssocID: c.id, Stream: uint16(c.nextStream), PPID: bulkPPID}
-		if err := c.s.SendInfoContext(sctx, info, c.buf); err != nil {
-			if sctx.Err() != nil {
+		if err := c.s.SendInfo(info, c.buf); err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
 				break
 			}
-			return 0, failure(ctx, c.s, c.id, err)
+			return 0, failure(c.s, c.id, err)
 		}
 		c.sent++
 		c.nextStream = (c.nextStream + 1) % c.streams

@@ -29,12 +29,19 @@ type demoServer struct {
 	events []timedEvent // every event but comm_up
 }
 
-// run serves until the association ended or ctx is done.
+// run serves until the association ended or ctx is done, reading the
+// socket's mailbox.
 func (srv *demoServer) run(ctx context.Context) error {
+	ch, err := mailbox(srv.s)
+	if err != nil {
+		return err
+	}
 	for {
-		d, err := recv(ctx, srv.s)
-		if err != nil {
-			return err
+		var d api.Delivery
+		select {
+		case d = <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 		if d.Event != nil {
 			srv.mu.Lock()
@@ -51,7 +58,7 @@ func (srv *demoServer) run(ctx context.Context) error {
 		}
 		if d.Info.PPID == pingPPID {
 			info := api.SndRcvInfo{AssocID: d.Info.AssocID, Stream: d.Info.Stream, PPID: pingPPID}
-			_ = srv.s.SendInfoContext(ctx, info, d.Data) // fails only as the association ends
+			_ = srv.s.SendInfo(info, d.Data) // fails only as the association ends
 			continue
 		}
 		srv.mu.Lock()

@@ -34,13 +34,15 @@ func knobCtx(t *testing.T) context.Context {
 }
 
 // knobPeer opens the test's own socket on 127.0.0.1 (ephemeral UDP port)
-// with SCTP port port (0: ephemeral), listening or not, with opts.
+// with SCTP port port (0: ephemeral), listening or not, with opts. Its
+// deadlines bound the test.
 func knobPeer(t *testing.T, port uint16, listen bool, opts ...api.Option) *api.Socket {
 	t.Helper()
 	opts = append([]api.Option{api.IP(knobLo), api.LocalUDPPort(0), api.Port(port), api.SCTPNodelay(true)}, opts...)
 	s, err := api.Open(opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
+	require.NoError(t, s.SetDeadline(time.Now().Add(20*time.Second)))
 	if listen {
 		require.NoError(t, s.Listen(true))
 	}
@@ -64,11 +66,11 @@ type received struct {
 }
 
 // collectAll reads s until an association ended, keeping its messages.
-func collectAll(ctx context.Context, t *testing.T, s *api.Socket) received {
+func collectAll(t *testing.T, s *api.Socket) received {
 	t.Helper()
 	var r received
 	for r.end == nil {
-		d, err := recv(ctx, s)
+		d, err := recv(s)
 		require.NoError(t, err, "collect")
 		r.id = d.Assoc()
 		if d.Event == nil {
@@ -82,9 +84,9 @@ func collectAll(ctx context.Context, t *testing.T, s *api.Socket) received {
 
 // acceptOne reads s until an association is up and returns it; other
 // deliveries are dropped.
-func acceptOne(ctx context.Context, t *testing.T, s *api.Socket) api.AssocID {
+func acceptOne(t *testing.T, s *api.Socket) api.AssocID {
 	t.Helper()
-	id, err := acceptFirst(ctx, s)
+	id, err := acceptFirst(s)
 	require.NoError(t, err)
 	return id
 }
@@ -171,7 +173,7 @@ func TestKnobMultihomed(t *testing.T) {
 		t.Cleanup(func() { inW.Close() })
 		cat := startCmd(t, 20*time.Second, in, "cat", "-L", "127.0.0.1", "-L", "127.0.0.2",
 			"-remote-udp-port", strconv.Itoa(l.UDPPort()), "-p", "4001", "127.0.0.1")
-		id := acceptOne(ctx, t, l)
+		id := acceptOne(t, l)
 		require.Equal(t, []netip.Addr{knobLo, knobLo2}, pathAddrs(peerPaths(t, l, id)))
 		requireConfirmed(ctx, t, l, id)
 		require.NoError(t, inW.Close()) // EOF: cat shuts down
@@ -203,14 +205,13 @@ func requireConfirmed(ctx context.Context, t *testing.T, s *api.Socket, id api.A
 func TestKnobUnordered(t *testing.T) {
 	for _, unordered := range []bool{true, false} {
 		t.Run(strconv.FormatBool(unordered), func(t *testing.T) {
-			ctx := knobCtx(t)
 			l := knobPeer(t, 5001, true)
 			args := []string{"perf", "-U", strconv.Itoa(l.UDPPort()), "-p", "5001", "-L", "127.0.0.1", "-n", "50", "-l", "300"}
 			if unordered {
 				args = append(args, "-u")
 			}
 			cli := startCmd(t, 20*time.Second, nil, append(args, "127.0.0.1")...)
-			r := collectAll(ctx, t, l)
+			r := collectAll(t, l)
 			require.Equal(t, api.ShutdownComp, r.end.State)
 			require.Len(t, r.msgs, 50)
 			for i, m := range r.msgs {
@@ -265,7 +266,6 @@ func lastSent(out string) int {
 func TestKnobSendBuffer(t *testing.T) {
 	for _, small := range []bool{true, false} {
 		t.Run("small="+strconv.FormatBool(small), func(t *testing.T) {
-			ctx := knobCtx(t)
 			l := knobPeer(t, 5001, true, api.Recbuf(4000)) // not read: the window closes
 			args := []string{"perf", "-U", strconv.Itoa(l.UDPPort()), "-p", "5001", "-L", "127.0.0.1", "-n", "100", "-l", "1000", "-V"}
 			if small {
@@ -291,7 +291,7 @@ func TestKnobSendBuffer(t *testing.T) {
 				t.Logf("with -S 5000, %d messages queued while the peer does not read", last)
 				require.LessOrEqual(t, last, 14, "queued beyond rwnd + sndbuf")
 			}
-			r := collectAll(ctx, t, l) // read: the client finishes
+			r := collectAll(t, l) // read: the client finishes
 			require.Equal(t, api.ShutdownComp, r.end.State)
 			require.Len(t, r.msgs, 100)
 			cli.wait(t, 10*time.Second)

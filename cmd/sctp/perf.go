@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
+	"os"
 	"strconv"
 	"time"
 
@@ -89,6 +91,7 @@ func perfClient(ctx context.Context, sio stdio, o *perfOpts, opts []api.Option, 
 		return fail(sio, perfCommand, err)
 	}
 	defer s.Close() // aborts what did not end
+	defer onDone(ctx, s)()
 	if o.verbose {
 		fmt.Fprintf(sio.out, "Send buffer size: %d.\n", o.sndbuf)
 	}
@@ -123,15 +126,16 @@ func perfClient(ctx context.Context, sio stdio, o *perfOpts, opts []api.Option, 
 	return 0
 }
 
-// perfSend sends until -n messages were queued, -T elapsed or ctx is
-// done, blocking while the send buffer is full. It returns the number of
-// messages queued.
+// perfSend sends until -n messages were queued, -T elapsed (the write
+// deadline) or ctx is done (onDone), blocking while the send buffer is
+// full. It returns the number of messages queued.
 func perfSend(ctx context.Context, sio stdio, s *api.Socket, id api.AssocID, o *perfOpts) (uint64, error) {
-	sctx, cancel := ctx, context.CancelFunc(func() {})
 	if o.runtime > 0 {
-		sctx, cancel = context.WithTimeout(ctx, o.runtime)
+		_ = s.SetWriteDeadline(time.Now().Add(o.runtime))
+		if ctx.Err() != nil {
+			_ = s.SetWriteDeadline(time.Now()) // interrupted meanwhile
+		}
 	}
-	defer cancel()
 	buf := bytes.Repeat([]byte{'b'}, int(o.length))
 	info := api.SndRcvInfo{AssocID: id}
 	if o.unordered {
@@ -139,11 +143,11 @@ func perfSend(ctx context.Context, sio stdio, s *api.Socket, id api.AssocID, o *
 	}
 	var sent uint64
 	for o.count == 0 || sent < uint64(o.count) {
-		if err := s.SendInfoContext(sctx, info, buf); err != nil {
-			if sctx.Err() != nil {
+		if err := s.SendInfo(info, buf); err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
 				break // -T elapsed or interrupted: shut down
 			}
-			return sent, failure(ctx, s, id, err)
+			return sent, failure(s, id, err)
 		}
 		sent++
 		if o.vverbose {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -45,32 +44,29 @@ func perfServer(ctx context.Context, sio stdio, o *perfOpts, opts []api.Option) 
 		fmt.Fprintf(sio.out, "Receive buffer size: %d.\n", o.rcvbuf)
 	}
 	srv := &perfSrv{out: sio.out, o: o, assocs: map[api.AssocID]*perfAssoc{}}
+	ch, err := mailbox(s)
+	if err != nil {
+		return fail(sio, perfCommand, err)
+	}
+	var tick <-chan time.Time
+	if o.interval > 0 {
+		t := time.NewTicker(o.interval)
+		defer t.Stop()
+		tick = t.C
+	}
 	for o.done == 0 || srv.finished < int(o.done) {
-		d, err := srv.recv(ctx, s)
-		switch {
-		case ctx.Err() != nil:
-			return 0
-		case err == nil:
+		select {
+		case d := <-ch:
 			srv.handle(d)
-		case !errors.Is(err, context.DeadlineExceeded):
-			return fail(sio, perfCommand, err)
+		case <-tick:
+		case <-ctx.Done():
+			return 0
 		}
 		if o.interval > 0 {
 			srv.report(time.Now())
 		}
 	}
 	return 0
-}
-
-// recv returns the next delivery; with -d it waits at most the interval
-// (context.DeadlineExceeded), so that the reports are printed on time.
-func (srv *perfSrv) recv(ctx context.Context, s *api.Socket) (api.Delivery, error) {
-	if srv.o.interval == 0 {
-		return recv(ctx, s)
-	}
-	rctx, cancel := context.WithTimeout(ctx, srv.o.interval)
-	defer cancel()
-	return recv(rctx, s)
 }
 
 // handle counts one delivery.

@@ -40,6 +40,7 @@ type assocCount struct{ messages, bytes uint64 }
 func (srv *server) run(ctx context.Context, s *api.Socket) error {
 	lctx, stop := context.WithCancel(ctx)
 	defer stop()
+	defer onDone(lctx, s)()
 	var wg sync.WaitGroup
 	defer func() {
 		srv.mu.Lock()
@@ -52,7 +53,7 @@ func (srv *server) run(ctx context.Context, s *api.Socket) error {
 		wg.Wait()
 	}()
 	for {
-		d, err := recv(lctx, s)
+		d, err := recv(s)
 		if err != nil {
 			if srv.done() {
 				return nil
@@ -61,7 +62,7 @@ func (srv *server) run(ctx context.Context, s *api.Socket) error {
 		}
 		ac, up := d.Event.(*api.AssocChange)
 		if !up || ac.State != api.CommUp {
-			srv.handle(lctx, s, d, stop)
+			srv.handle(s, d, stop)
 			continue
 		}
 		srv.printf("assoc %d: comm_up from %v, %d outbound / %d inbound streams\n",
@@ -76,7 +77,7 @@ func (srv *server) run(ctx context.Context, s *api.Socket) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			srv.serve(lctx, c, stop)
+			srv.serve(c, stop)
 		}()
 	}
 }
@@ -96,10 +97,10 @@ func closeAll(socks []*api.Socket) {
 
 // serve reads the peeled-off socket c of one association until the
 // association is over (api.ErrNotConnected after its last event), then
-// closes c; when ctx ends first, run closes it.
-func (srv *server) serve(ctx context.Context, c *api.Socket, stop context.CancelFunc) {
+// closes c; when run ends first, it closes c, which ends serve.
+func (srv *server) serve(c *api.Socket, stop context.CancelFunc) {
 	for {
-		d, err := recv(ctx, c)
+		d, err := recv(c)
 		if err != nil {
 			if errors.Is(err, api.ErrNotConnected) {
 				c.Close()
@@ -109,7 +110,7 @@ func (srv *server) serve(ctx context.Context, c *api.Socket, stop context.Cancel
 			}
 			return
 		}
-		srv.handle(ctx, c, d, stop)
+		srv.handle(c, d, stop)
 	}
 }
 
@@ -128,7 +129,7 @@ func (srv *server) printf(format string, args ...any) {
 
 // handle processes one delivery of socket s; stop is called once -c
 // associations ended.
-func (srv *server) handle(ctx context.Context, s *api.Socket, d api.Delivery, stop context.CancelFunc) {
+func (srv *server) handle(s *api.Socket, d api.Delivery, stop context.CancelFunc) {
 	if d.Event != nil {
 		if srv.event(d.Event) {
 			stop()
@@ -150,10 +151,10 @@ func (srv *server) handle(ctx context.Context, s *api.Socket, d api.Delivery, st
 	}
 	srv.mu.Unlock()
 	if srv.echo {
-		// Blocks while the send buffer is full; an association that
-		// ended refuses it, and its end is delivered next.
+		// Blocks while the send buffer is full (until s closes); an
+		// association that ended refuses it, and its end comes next.
 		info := api.SndRcvInfo{AssocID: id, Stream: d.Info.Stream, PPID: d.Info.PPID, Flags: d.Info.Flags & api.Unordered}
-		_ = s.SendInfoContext(ctx, info, d.Data)
+		_ = s.SendInfo(info, d.Data)
 	}
 }
 
