@@ -1,7 +1,9 @@
 // Package bench holds gensctp's end-to-end benchmarks: a pair of
 // associations on the simulated network (CPU per delivered message,
-// goodput in simulated time, handshakes), and later the UDP loopback
-// comparisons against the raw UDP ceiling, usrsctp and pion/sctp.
+// goodput in simulated time, handshakes), the raw UDP ceiling of the
+// machine (BenchmarkUDPLoopback), and the public api over real UDP on
+// loopback as users run it (BenchmarkAPIThroughput, BenchmarkAPIRoundTrip).
+// bench/compare.sh runs the sctp command against usrsctp's tsctp.
 //
 // Run them with
 //
