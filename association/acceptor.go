@@ -192,11 +192,10 @@ func (a *Association) fromCookie(now timer.Time, ck *cookie) {
 	a.cumAckPoint = a.nextTSN - 1
 	a.out.reset(a.nextTSN)
 	a.setOutbound(ck.outbound)
-	a.inbound = ck.inbound
+	a.setInbound(ck.inbound)
 	a.rcv.init(ck.peerTSN)
 	a.peerARwnd = ck.peerRwnd
 	a.peerRwnd = int(ck.peerRwnd)
-	a.reasm.SetStreams(int(a.inbound))
 	for _, p := range a.paths {
 		p.cc.SetSSThresh(int(ck.peerRwnd))
 	}

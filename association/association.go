@@ -257,13 +257,49 @@ func validConfig(cfg Config) (*Config, error) {
 	return &cfg, nil
 }
 
-// newStreams creates the per-stream state: empty send queues and
-// reassembly, every stream sequence number at 0.
+// newStreams resets the per-stream state: empty send queues and
+// reassembly, every stream sequence number at 0. Both are created with
+// their first message (sendQueue, reassembly): an idle association has
+// neither, and a nil one is empty (see stream.Reassembly).
 func (a *Association) newStreams() {
-	a.sendq = stream.NewSendQueue(int(a.cfg.OutboundStreams))
-	a.reasm = stream.NewReassembly(int(a.cfg.MaxInboundStreams))
+	a.sendq, a.reasm = nil, nil
 	clear(a.heldIP) // message ends of the old reassembly
-	a.reasm.SetPartialDeliveryPoint(partialDeliveryPoint(a.cfg))
+}
+
+// sendQueue returns the send queue, created for the outbound streams
+// negotiated (those asked for before the handshake completes).
+func (a *Association) sendQueue() *stream.SendQueue {
+	if a.sendq == nil {
+		n := a.cfg.OutboundStreams
+		if a.outbound != 0 {
+			n = a.outbound
+		}
+		a.sendq = stream.NewSendQueue(int(n))
+	}
+	return a.sendq
+}
+
+// reassembly returns the reassembly, created for the inbound streams
+// negotiated (those allowed before the handshake completes).
+func (a *Association) reassembly() *stream.Reassembly {
+	if a.reasm == nil {
+		n := a.cfg.MaxInboundStreams
+		if a.inbound != 0 {
+			n = a.inbound
+		}
+		a.reasm = stream.NewReassembly(int(n))
+		a.reasm.SetPartialDeliveryPoint(partialDeliveryPoint(a.cfg))
+	}
+	return a.reasm
+}
+
+// setInbound sets the negotiated number of inbound streams n (RFC 9260
+// Section 5.1.1).
+func (a *Association) setInbound(n uint16) {
+	a.inbound = n
+	if a.reasm != nil {
+		a.reasm.SetStreams(int(n))
+	}
 }
 
 // partialDeliveryPoint returns the partial delivery point of cfg: its

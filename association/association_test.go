@@ -16,10 +16,11 @@ func TestAssociationSize(t *testing.T) {
 }
 
 // An established association that carried no data holds no buffer for
-// data transfer, no state of the handshake, no control queue and room
-// for one delivery: its CommUp event, polled. Each comes when needed: the
-// handshake state while our INIT is in progress, the buffers with the
-// first message.
+// data transfer, no state of the handshake, no send queue, no reassembly,
+// no control queue and room for one delivery: its CommUp event, polled.
+// Each comes when needed: the handshake state while our INIT is in
+// progress, the send queue with the first message sent, the reassembly
+// with the first received, the buffers with the first DATA or SACK.
 func TestIdleAssociationFootprint(t *testing.T) {
 	p, err := associationtest.NewDefaultPair(1)
 	require.NoError(t, err)
@@ -34,6 +35,7 @@ func TestIdleAssociationFootprint(t *testing.T) {
 	require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, []byte("hello")))
 	p.Run(time.Second)
 	require.Len(t, p.DeliveredZ, 2, "CommUp and the message")
-	require.True(t, association.FootprintOf(p.A).Scratch)
-	require.True(t, association.FootprintOf(p.Z).Scratch)
+	a, z := association.FootprintOf(p.A), association.FootprintOf(p.Z)
+	require.True(t, a.Scratch && a.SendQueue && !a.Reassembly, "%+v", a)
+	require.True(t, z.Scratch && !z.SendQueue && z.Reassembly, "%+v", z)
 }

@@ -284,10 +284,9 @@ func (a *Association) handleCookieEchoTCB(now timer.Time, p *packet.Packet, ce *
 func (a *Association) setupFromCookieCollision(ck *cookie) {
 	a.upCookie = ck.created
 	a.setOutbound(ck.outbound)
-	a.inbound = ck.inbound
+	a.setInbound(ck.inbound)
 	a.rcv.init(ck.peerTSN)
 	a.peerARwnd, a.peerRwnd = ck.peerRwnd, int(ck.peerRwnd)
-	a.reasm.SetStreams(int(a.inbound))
 	for _, p := range a.paths {
 		p.cc.SetSSThresh(int(ck.peerRwnd))
 	}

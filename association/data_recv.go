@@ -158,7 +158,7 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 		a.sackNow = true
 		return discard("too many gaps", chunk.TypeData, nil)
 	}
-	if err := a.reasm.Add(tsn, d); err != nil {
+	if err := a.reassembly().Add(tsn, d); err != nil {
 		if errors.Is(err, stream.ErrInvalidStream) {
 			// RFC 9260 Section 6.5: "the endpoint MUST acknowledge the
 			// reception of the DATA chunk following the normal procedure,

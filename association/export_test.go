@@ -49,9 +49,10 @@ const AssociationSize = unsafe.Sizeof(Association{})
 
 // Footprint is what an association holds besides its struct and paths.
 type Footprint struct {
-	// Scratch and Handshake report whether the data transfer buffers and
-	// the state of our handshake are allocated.
-	Scratch, Handshake bool
+	// Scratch, Handshake, SendQueue and Reassembly report whether the
+	// data transfer buffers, the state of our handshake, the send queue
+	// and the reassembly are allocated.
+	Scratch, Handshake, SendQueue, Reassembly bool
 	// CtrlCap and PendingCap are the capacities of the control queue and
 	// of the delivery queue.
 	CtrlCap, PendingCap int
@@ -59,6 +60,6 @@ type Footprint struct {
 
 // FootprintOf returns a's Footprint.
 func FootprintOf(a *Association) Footprint {
-	return Footprint{Scratch: a.scratchBuf != nil, Handshake: a.hs != nil, CtrlCap: cap(a.ctrl),
-		PendingCap: len(a.pending.buf)}
+	return Footprint{Scratch: a.scratchBuf != nil, Handshake: a.hs != nil, SendQueue: a.sendq != nil,
+		Reassembly: a.reasm != nil, CtrlCap: cap(a.ctrl), PendingCap: len(a.pending.buf)}
 }

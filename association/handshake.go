@@ -144,11 +144,10 @@ func (a *Association) setupPeer(peerTSN chunk.TSN, arwnd uint32, peerOS, peerMIS
 	// RFC 9260 Section 5.1.1: our outbound = min(our OS, peer MIS), our
 	// inbound = min(our MIS, peer OS).
 	a.setOutbound(min(a.cfg.OutboundStreams, peerMIS))
-	a.inbound = min(a.cfg.MaxInboundStreams, peerOS)
+	a.setInbound(min(a.cfg.MaxInboundStreams, peerOS))
 	a.rcv.init(peerTSN)
 	a.peerARwnd = arwnd
 	a.peerRwnd = int(arwnd)
-	a.reasm.SetStreams(int(a.inbound))
 	for _, p := range a.paths {
 		p.cc.SetSSThresh(int(arwnd))
 	}
@@ -172,6 +171,9 @@ func (a *Association) setupPeer(peerTSN chunk.TSN, arwnd uint32, peerOS, peerMIS
 // SCTP protocol error code"), as Linux does, instead of being dropped.
 func (a *Association) setOutbound(n uint16) {
 	a.outbound = n
+	if a.sendq == nil {
+		return // created for n streams (sendQueue)
+	}
 	for _, m := range a.sendq.SetStreams(int(n)) {
 		a.pushEvent(&SendFailed{Sent: m.SentBytes() > 0, Error: chunk.CauseInvalidStreamIdentifier,
 			Info: infoOf(m), Data: m.Data})

@@ -93,7 +93,7 @@ func (a *Association) Reconfigure(now timer.Time, cfg Config) error {
 			}
 		}
 	}
-	if cfg.PartialDeliveryPoint != old.PartialDeliveryPoint || cfg.ReceiveBuffer != old.ReceiveBuffer {
+	if a.reasm != nil && (cfg.PartialDeliveryPoint != old.PartialDeliveryPoint || cfg.ReceiveBuffer != old.ReceiveBuffer) {
 		a.reasm.SetPartialDeliveryPoint(partialDeliveryPoint(&cfg))
 		// A lower point may start partial deliveries of messages held: their
 		// first pieces go to Poll now. Left in reassembly, they waited for

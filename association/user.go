@@ -62,7 +62,7 @@ func (a *Association) Send(now timer.Time, info SendInfo, data []byte) error {
 	}
 	m := a.newOutMessage()
 	m.Stream, m.PPID, m.Unordered, m.Data, m.Context = info.Stream, info.PPID, info.Unordered, data, info.Context
-	if err := a.sendq.Enqueue(m); err != nil {
+	if err := a.sendQueue().Enqueue(m); err != nil {
 		a.freeMsgs = append(a.freeMsgs, m)
 		return ErrInvalidStream
 	}

@@ -30,7 +30,7 @@ func (q *SendQueue) Discard(id chunk.StreamID) []*OutMessage {
 // streams in increasing identifier order, each in queue order. It keeps
 // the SSN counters. It returns nil if the queue was empty.
 func (q *SendQueue) DiscardAll() []*OutMessage {
-	if q.msgs == 0 {
+	if q == nil || q.msgs == 0 {
 		return nil
 	}
 	out := make([]*OutMessage, 0, q.msgs)

@@ -135,6 +135,11 @@ const (
 // of it is held: BusyStreams reports their number for the association to
 // charge.
 //
+// A nil *Reassembly holds nothing: its queries (Buffered, Chunks, Records,
+// BusyStreams, Len), Pop, Renege, AbortPartial and Release treat it as an
+// empty one, so that a caller can create the Reassembly with the first
+// chunk it adds (an idle association never does).
+//
 // Reassembly is not safe for concurrent use; the caller serialises.
 type Reassembly struct {
 	numStreams int
@@ -195,12 +200,22 @@ func (r *Reassembly) SetStreams(n int) { r.numStreams = clampStreams(n) }
 // Buffered returns the bytes of user data held: added but not yet handed
 // out by Pop, including fragments of incomplete messages. The association
 // advertises a_rwnd = receive buffer - Buffered (RFC 9260 Section 6.2).
-func (r *Reassembly) Buffered() int { return r.buffered }
+func (r *Reassembly) Buffered() int {
+	if r == nil {
+		return 0
+	}
+	return r.buffered
+}
 
 // Chunks returns the number of DATA chunks whose user data is held (added
 // but not yet handed out by Pop), so that the association can bound the
 // bookkeeping cost of many tiny chunks.
-func (r *Reassembly) Chunks() int { return r.chunks }
+func (r *Reassembly) Chunks() int {
+	if r == nil {
+		return 0
+	}
+	return r.chunks
+}
 
 // Records returns the number of records that hold what Reassembly keeps:
 // one per run of consecutive chunks of a message (a message held complete,
@@ -211,7 +226,12 @@ func (r *Reassembly) Chunks() int { return r.chunks }
 // to its receive buffer: a message sent in a thousand tiny fragments,
 // received in order, is one record, and cannot fill the buffer with
 // bookkeeping before its bytes reach the partial delivery point.
-func (r *Reassembly) Records() int { return r.records }
+func (r *Reassembly) Records() int {
+	if r == nil {
+		return 0
+	}
+	return r.records
+}
 
 // BusyStreams returns the number of streams that hold state beyond their
 // next SSN: a message under partial delivery, or messages held (complete
@@ -219,13 +239,21 @@ func (r *Reassembly) Records() int { return r.records }
 // start one), so that the association can charge their bookkeeping to the
 // receive buffer. It is at most Chunks plus the number of partial
 // deliveries in progress.
-func (r *Reassembly) BusyStreams() int { return r.streams.len() }
+func (r *Reassembly) BusyStreams() int {
+	if r == nil {
+		return 0
+	}
+	return r.streams.len()
+}
 
 // Len returns the number of messages and pieces ready for delivery. Pop
 // returns that many if no chunk is added meanwhile, except at fragment
 // interleave level 0 or 1, where a partial delivery that starts blocks
 // those behind it.
 func (r *Reassembly) Len() int {
+	if r == nil {
+		return 0
+	}
 	switch a := r.active; {
 	case a == nil:
 		return r.ready.len()
@@ -247,4 +275,8 @@ func (r *Reassembly) SetPoolLimit(n int) {
 // Release hands back the Data of a delivered InMessage for reuse. The
 // caller must not touch data afterwards. Slices that did not come from
 // Pop, or were re-sliced, are left to the garbage collector.
-func (r *Reassembly) Release(data []byte) { r.pool.put(data) }
+func (r *Reassembly) Release(data []byte) {
+	if r != nil {
+		r.pool.put(data)
+	}
+}

@@ -13,6 +13,9 @@ import "github.com/gensctp/gensctp/chunk"
 // of a partial delivery, it returns only pieces of that message until the
 // last one, and false while the next piece has not arrived.
 func (r *Reassembly) Pop() (m InMessage, ok bool) {
+	if r == nil {
+		return InMessage{}, false
+	}
 	x := r.active
 	switch {
 	case x != nil && !x.queued:
@@ -129,6 +132,9 @@ func (r *Reassembly) SetPartialDeliveryPoint(n int) {
 // association that is going away (or, with PR-SCTP, that skips the
 // message). It returns nil if no partial delivery was in progress.
 func (r *Reassembly) AbortPartial() []PartialAbort {
+	if r == nil {
+		return nil
+	}
 	var out []PartialAbort
 	r.streams.each(0, func(_ chunk.StreamID, s *recvStream) {
 		x := s.pd

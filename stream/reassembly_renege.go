@@ -87,7 +87,7 @@ func (r *Reassembly) unhold(x *run) {
 // delivered; unordered messages have no order to keep (RFC 9260 Section
 // 3.3.1).
 func (r *Reassembly) Renege(after, upTo chunk.TSN) (first, last chunk.TSN, ok bool) {
-	if len(r.held) == 0 {
+	if r == nil || len(r.held) == 0 {
 		return 0, 0, false
 	}
 	x := r.held[0]

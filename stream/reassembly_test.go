@@ -359,3 +359,19 @@ func TestNewReassemblyAllocatesOnce(t *testing.T) {
 	r.Release(make([]byte, 64))
 	require.NotNil(t, r.pool.free)
 }
+
+// A nil Reassembly is an empty one to its queries, Pop, Renege,
+// AbortPartial and Release; a nil SendQueue to Buffered and DiscardAll.
+func TestNilIsEmpty(t *testing.T) {
+	var r *Reassembly
+	require.Zero(t, r.Buffered()+r.Chunks()+r.Records()+r.BusyStreams()+r.Len())
+	_, ok := r.Pop()
+	require.False(t, ok)
+	_, _, ok = r.Renege(1, 10)
+	require.False(t, ok)
+	require.Nil(t, r.AbortPartial())
+	r.Release(make([]byte, 64))
+	var q *SendQueue
+	require.Zero(t, q.Buffered())
+	require.Nil(t, q.DiscardAll())
+}

@@ -88,6 +88,10 @@ type sendStream struct {
 // Section 6.5). It never copies user data and, once its queues have grown
 // to their working size, Enqueue and Next do not allocate.
 //
+// A nil *SendQueue holds nothing: Buffered and DiscardAll treat it as an
+// empty one, so that a caller can create the SendQueue with the first
+// message it queues (an idle association never does).
+//
 // SendQueue is not safe for concurrent use; the caller serialises.
 type SendQueue struct {
 	numStreams int
@@ -115,7 +119,12 @@ func (q *SendQueue) Streams() int { return q.numStreams }
 
 // Buffered returns the bytes of user data queued and not yet handed out by
 // Next, over all streams.
-func (q *SendQueue) Buffered() int { return q.buffered }
+func (q *SendQueue) Buffered() int {
+	if q == nil {
+		return 0
+	}
+	return q.buffered
+}
 
 // BufferedOn returns the bytes of user data queued on stream id and not
 // yet handed out by Next.
