@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/gensctp/gensctp/association"
@@ -21,7 +20,9 @@ func (s *Socket) Send(assoc AssocID, stream uint16, data []byte) error {
 // SendContext is Send with a context that bounds the wait for send
 // buffer space.
 //
-// The data is copied: the caller may reuse its buffer at once. While the
+// The data is copied (into a buffer of the endpoint's pool, given back
+// when the peer acknowledged the message: no allocation in steady state):
+// the caller may reuse its buffer at once. While the
 // association's send buffer is full (the Sndbuf option) SendContext
 // blocks until the peer acknowledged enough data, ctx ends, the write
 // deadline passes or the socket closes (gen_sctp since OTP 26.2.5); with
@@ -79,7 +80,6 @@ func (s *Socket) Abort(assoc AssocID) error {
 // send implements the Send family. info nil means the default send
 // parameters of the association.
 func (s *Socket) send(ctx context.Context, op string, assoc AssocID, stream uint16, info *SndRcvInfo, data []byte) error {
-	data = slices.Clone(data) // the association keeps it until acknowledged
 	ctx, done := s.wdl.merge(ctx)
 	defer done()
 	var err error

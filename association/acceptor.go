@@ -7,6 +7,7 @@ import (
 
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/stream"
 	"github.com/gensctp/gensctp/timer"
 )
 
@@ -37,6 +38,9 @@ func NewAcceptor(cfg Config) (*Acceptor, error) {
 	if cfg.Cookies == nil {
 		cfg.Cookies = NewCookieKeys(cfg.Rand, 0)
 	}
+	if cfg.Buffers == nil {
+		cfg.Buffers = stream.NewBufPool(stream.DefaultPoolLimit)
+	}
 	tmpl := cfg
 	return &Acceptor{cfg: cfg, tmpl: &tmpl}, nil
 }
@@ -49,6 +53,9 @@ func (l *Acceptor) SetConfig(cfg Config) error {
 	cfg = cfg.WithDefaults()
 	if cfg.Cookies == nil {
 		cfg.Cookies = l.cfg.Cookies
+	}
+	if cfg.Buffers == nil {
+		cfg.Buffers = l.cfg.Buffers
 	}
 	if err := cfg.Validate(); err != nil {
 		return err

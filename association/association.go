@@ -288,6 +288,7 @@ func (a *Association) reassembly() *stream.Reassembly {
 			n = a.inbound
 		}
 		a.reasm = stream.NewReassembly(int(n))
+		a.reasm.SetPool(a.cfg.Buffers)
 		a.reasm.SetPartialDeliveryPoint(partialDeliveryPoint(a.cfg))
 	}
 	return a.reasm
@@ -330,6 +331,9 @@ func New(cfg Config, now timer.Time, peers ...netip.AddrPort) (*Association, err
 	c, err := validConfig(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if c.Buffers == nil {
+		c.Buffers = stream.NewBufPool(stream.DefaultPoolLimit)
 	}
 	keys := c.Cookies
 	if keys == nil {
@@ -375,9 +379,11 @@ func (a *Association) Poll() (Delivery, bool) {
 // Pending returns the number of deliveries waiting in Poll.
 func (a *Association) Pending() int { return a.pending.len() }
 
-// Release returns the buffer of a polled message for reuse by later
-// messages. The caller must not use data afterwards. Optional.
-func (a *Association) Release(data []byte) { a.reasm.Release(data) }
+// Release returns the buffer of a polled message, or of the Data of a
+// polled SendFailed event, to the association's pool (Config.Buffers)
+// for reuse by later messages. The caller must not use data afterwards.
+// Optional: a buffer not given back is left to the garbage collector.
+func (a *Association) Release(data []byte) { a.cfg.Buffers.Put(data) }
 
 // Delivery is a message or an event, as returned by Poll.
 type Delivery struct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/congestion"
+	"github.com/gensctp/gensctp/stream"
 )
 
 // Protocol parameters recommended by RFC 9260 Section 16, and defaults for
@@ -170,6 +171,13 @@ type Config struct {
 	// for an endpoint that is one shard of several (see Shard). The zero
 	// value means every tag.
 	Shard Shard
+	// Buffers holds the messages the association sends (copied by Send,
+	// given back when the peer acknowledged them) and receives (until
+	// the user gives them back with Release). It may be shared with
+	// other associations whose calls are serialised with this one's:
+	// the endpoint gives all its associations one. When nil, New and
+	// NewAcceptor create one (an Acceptor's associations share it).
+	Buffers *stream.BufPool
 }
 
 // ErrInvalidConfig is wrapped by the errors of Config.Validate.

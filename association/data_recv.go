@@ -327,7 +327,7 @@ func (a *Association) joinPiece(m *stream.InMessage, end bool, ip IPInfo, from n
 		return false
 	}
 	lm := &last.Message
-	lm.Data = append(lm.Data, m.Data...)
+	lm.Data = a.cfg.Buffers.Append(lm.Data, m.Data)
 	a.reasm.Release(m.Data)
 	lm.CumTSN, lm.EndOfRecord, lm.IP, lm.From = a.rcv.cum, end, ip, from
 	return true

@@ -169,9 +169,14 @@ func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
 		if c.marked {
 			a.out.marked--
 		}
-		if c.frag.Flags.Has(chunk.FlagEnd) && len(a.freeMsgs) < maxFreeMsgs {
-			// Every fragment of the message is acknowledged: reuse it.
-			a.freeMsgs = append(a.freeMsgs, c.frag.Msg)
+		if m := c.frag.Msg; c.frag.Flags.Has(chunk.FlagEnd) && m != nil {
+			// Every fragment of the message is acknowledged: reuse its
+			// buffer and record.
+			a.cfg.Buffers.Put(m.Data)
+			m.Data = nil
+			if len(a.freeMsgs) < maxFreeMsgs {
+				a.freeMsgs = append(a.freeMsgs, m)
+			}
 		}
 	}
 	a.cumAckPoint = cum

@@ -64,7 +64,7 @@ func (a *Association) SetPrimary(addr netip.Addr) bool {
 func (a *Association) Reconfigure(now timer.Time, cfg Config) error {
 	cfg.LocalPort, cfg.PeerPort = a.localPort, a.peerPort
 	cfg.OutboundStreams, cfg.MaxInboundStreams = a.cfg.OutboundStreams, a.cfg.MaxInboundStreams
-	cfg.Rand, cfg.Cookies, cfg.Shard = a.cfg.Rand, a.keys, a.cfg.Shard
+	cfg.Rand, cfg.Cookies, cfg.Shard, cfg.Buffers = a.cfg.Rand, a.keys, a.cfg.Shard, a.cfg.Buffers
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return err

@@ -25,10 +25,11 @@ type SendInfo struct {
 	TimeToLive time.Duration
 }
 
-// Send queues one user message (RFC 9260 Section 10.1 SEND). Send does not
-// copy data: the association reads it until the message is acknowledged or
-// handed back in a SendFailed event, and the caller must not modify it
-// meanwhile. Errors: ErrInvalidStream, ErrEmptyMessage, ErrMessageTooLarge,
+// Send queues one user message (RFC 9260 Section 10.1 SEND). Send copies
+// data into a buffer of the association's pool (Config.Buffers), which
+// goes back to the pool once the peer acknowledged the whole message, or
+// to the user as the Data of a SendFailed event: the caller may reuse
+// data at once, and a sender in steady state allocates nothing. Errors: ErrInvalidStream, ErrEmptyMessage, ErrMessageTooLarge,
 // ErrWouldBlock (the send buffer is full), ErrClosed (closed or shutting
 // down: RFC 9260 Section 9.2 "An endpoint SHOULD reject any new data
 // request from its upper layer if it is in the SHUTDOWN-PENDING,
@@ -61,8 +62,10 @@ func (a *Association) Send(now timer.Time, info SendInfo, data []byte) error {
 		return ErrWouldBlock
 	}
 	m := a.newOutMessage()
-	m.Stream, m.PPID, m.Unordered, m.Data, m.Context = info.Stream, info.PPID, info.Unordered, data, info.Context
+	m.Stream, m.PPID, m.Unordered, m.Context = info.Stream, info.PPID, info.Unordered, info.Context
+	m.Data = a.cfg.Buffers.Copy(data)
 	if err := a.sendQueue().Enqueue(m); err != nil {
+		a.cfg.Buffers.Put(m.Data)
 		a.freeMsgs = append(a.freeMsgs, m)
 		return ErrInvalidStream
 	}

@@ -44,6 +44,7 @@ func (e *Endpoint) Connect(now timer.Time, peers []netip.AddrPort, peerPort uint
 		}
 	}
 	c.LocalPort, c.PeerPort, c.Cookies, c.Shard = e.cfg.Port, peerPort, e.acceptor.Cookies(), e.cfg.Shard
+	c.Buffers = e.cfg.Assoc.Buffers
 	id, err := e.connect(now, peers, peerPort, &c)
 	if err != nil {
 		e.release()

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/stream"
 	"github.com/gensctp/gensctp/timer"
 )
 
@@ -54,6 +55,7 @@ func New(cfg Config, now timer.Time) (*Endpoint, error) {
 	}
 	tmpl := cfg.Assoc
 	tmpl.Cookies = association.NewCookieKeys(tmpl.Rand, cfg.CookieKeyLifetime)
+	tmpl.Buffers = nil // a pool of the endpoint's own (see Buffers)
 	acc, err := association.NewAcceptor(tmpl)
 	if err != nil {
 		return nil, err
@@ -101,10 +103,11 @@ func (e *Endpoint) Cookies() *association.CookieKeys { return e.acceptor.Cookies
 
 // SetAssocConfig changes the template of the associations created later,
 // by Connect or accepted (gen_sctp options set on a listening socket are
-// inherited by its associations). LocalPort, Cookies, Shard and a nil Rand
-// keep the endpoint's values. An invalid configuration changes nothing.
+// inherited by its associations). LocalPort, Cookies, Shard, Buffers and
+// a nil Rand keep the endpoint's values. An invalid configuration changes nothing.
 func (e *Endpoint) SetAssocConfig(cfg association.Config) error {
 	cfg.LocalPort, cfg.Cookies, cfg.Shard = e.cfg.Port, e.acceptor.Cookies(), e.cfg.Shard
+	cfg.Buffers = e.cfg.Assoc.Buffers
 	if cfg.Rand == nil {
 		cfg.Rand = e.cfg.Assoc.Rand
 	}
@@ -114,6 +117,15 @@ func (e *Endpoint) SetAssocConfig(cfg association.Config) error {
 	e.cfg.Assoc = e.acceptor.Config()
 	return nil
 }
+
+// Buffers returns the buffer pool of the endpoint, shared by all its
+// associations (association.Config.Buffers): the messages they send
+// until acknowledged, and those they receive until released. Sharing it
+// bounds the free buffers kept per endpoint (stream.DefaultPoolLimit)
+// rather than per association, so that an idle association keeps none;
+// the pool drops its free buffers when the endpoint's last association
+// is gone. Like the endpoint, it is not safe for concurrent use.
+func (e *Endpoint) Buffers() *stream.BufPool { return e.cfg.Assoc.Buffers }
 
 // Assoc returns the association with the given id. The association stays
 // valid until it is closed and its last delivery has been polled.

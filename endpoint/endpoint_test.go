@@ -117,3 +117,37 @@ func TestAssocChangesSeen(t *testing.T) {
 		require.True(t, sent, "the association's ABORT")
 	})
 }
+
+// The associations of an endpoint share its buffer pool (each endpoint
+// has its own, even when made from another's configuration): a message
+// sent goes back to it once acknowledged, and the pool keeps no free
+// buffer once the endpoint's last association is gone.
+func TestBuffersShared(t *testing.T) {
+	st := newSetup(t, 80, nil)
+	require.NotSame(t, st.c.Buffers(), st.s.Buffers())
+	other, err := endpoint.New(st.c.Config(), st.w.Now)
+	require.NoError(t, err)
+	require.NotSame(t, st.c.Buffers(), other.Buffers(), "a pool of its own")
+
+	cid, sid := st.connect(t)
+	ca, _ := st.c.Assoc(cid)
+	sa, _ := st.s.Assoc(sid)
+	require.Same(t, st.c.Buffers(), ca.Config().Buffers)
+	require.Same(t, st.s.Buffers(), sa.Config().Buffers)
+	require.NoError(t, st.s.SetAssocConfig(st.s.Config().Assoc))
+	require.Same(t, st.s.Buffers(), st.s.Config().Assoc.Buffers, "SetAssocConfig keeps the pool")
+
+	send(t, st.w.Now, st.c, cid, "hello")
+	require.True(t, st.w.RunUntil(time.Second, func() bool {
+		st.poll()
+		return len(messages(st.ds, sid)) == 1 && ca.Outstanding() == 0
+	}))
+	require.Equal(t, 64, st.c.Buffers().Retained(), "the acknowledged message's buffer")
+
+	st.c.Close(st.w.Now)
+	require.True(t, st.w.RunUntil(10*time.Second, func() bool {
+		st.poll()
+		return st.c.Len() == 0
+	}))
+	require.Zero(t, st.c.Buffers().Retained(), "no association left: no free buffer kept")
+}

@@ -196,6 +196,9 @@ func (e *Endpoint) maybeRemove(en *entry) {
 	}
 	e.deadlines.set(en, timer.Never)
 	deleteShrink(&e.ids, &e.peaks.ids, en.id)
+	if len(e.ids) == 0 {
+		e.cfg.Assoc.Buffers.Drain() // idle: keep no free buffers
+	}
 	en.removed = true
 	e.release()
 	e.report(en, Removed)

@@ -49,9 +49,10 @@
 // fragment appends each joining fragment's user data straight into the
 // message buffer, so in-order fragments are copied once; fragments that
 // arrive before their predecessors wait in per-chunk buffers and are
-// copied into the message when the gap closes. Buffers come from a
-// per-Reassembly pool of power-of-two sizes that Release feeds, so steady
-// state allocates nothing. A complete message goes to a FIFO of
+// copied into the message when the gap closes. Buffers come from a pool
+// of power-of-two sizes (BufPool, shared by an endpoint's associations for
+// the messages they send and receive) that Release feeds, so steady state
+// allocates nothing. A complete message goes to a FIFO of
 // deliverable messages, unless it is ordered and an earlier SSN of its
 // stream is missing, in which case it waits under its (stream, SSN) key
 // until that SSN is queued. A stream keeps a state record only while it

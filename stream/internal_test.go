@@ -15,34 +15,41 @@ func TestBufPool(t *testing.T) {
 	require.Equal(t, numClasses-1, classOf(4<<20))
 	require.Equal(t, -1, classOf(4<<20+1))
 
-	p := bufPool{limit: 4096}
-	b := p.get(1200)
+	p := NewBufPool(4096)
+	b := p.Get(1200)
 	require.Equal(t, 2048, cap(b))
 	require.Empty(t, b)
-	p.put(b)
-	require.Equal(t, 2048, p.retained)
-	p.put(make([]byte, 0, 2048))
-	require.Equal(t, 4096, p.retained)
-	p.put(make([]byte, 0, 64))  // over the limit: dropped
-	p.put(make([]byte, 0, 100)) // not a class size: dropped
-	p.put(make([]byte, 0, 32))  // below the smallest class: dropped
-	require.Equal(t, 4096, p.retained)
-	require.Equal(t, 2048, cap(p.get(1025)))
-	require.Equal(t, 2048, p.retained)
-	p.limit = 0
-	p.trim()
-	require.Zero(t, p.retained)
+	p.Put(b)
+	require.Equal(t, 2048, p.Retained())
+	p.Put(make([]byte, 0, 2048))
+	require.Equal(t, 4096, p.Retained())
+	p.Put(make([]byte, 0, 64))  // over the limit: dropped
+	p.Put(make([]byte, 0, 100)) // not a class size: dropped
+	p.Put(make([]byte, 0, 32))  // below the smallest class: dropped
+	require.Equal(t, 4096, p.Retained())
+	require.Equal(t, 2048, cap(p.Get(1025)))
+	require.Equal(t, 2048, p.Retained())
+	p.SetLimit(0)
+	require.Zero(t, p.Retained())
 
-	big := p.get(5 << 20)
+	big := p.Get(5 << 20)
 	require.Equal(t, 5<<20, cap(big))
-	p.limit = 64 << 20
-	p.put(big)
-	require.Zero(t, p.retained, "buffers above the largest class are not pooled")
+	p.SetLimit(64 << 20)
+	p.Put(big)
+	require.Zero(t, p.Retained(), "buffers above the largest class are not pooled")
 
-	g := p.grow(append(p.get(10), "0123456789"...), 100)
-	require.Equal(t, "0123456789", string(g))
-	require.GreaterOrEqual(t, cap(g), 110)
+	g := p.Append(p.Copy([]byte("0123456789")), make([]byte, 100))
+	require.Equal(t, "0123456789", string(g[:10]))
+	require.Len(t, g, 110)
 	require.Same(t, &g[0], &p.grow(g, 1)[0], "no move when there is room")
+
+	p.Put(p.Get(100))
+	p.Put(p.Get(3000))
+	require.Equal(t, 64+128+4096, p.Retained(), "grow gave the 64-byte buffer back")
+	p.Drain()
+	require.Zero(t, p.Retained())
+	require.Nil(t, p.free, "a drained pool keeps no free lists")
+	require.Equal(t, 64<<20, p.Limit(), "the limit stays")
 }
 
 func TestReassemblyPoolLimit(t *testing.T) {
@@ -51,11 +58,30 @@ func TestReassemblyPoolLimit(t *testing.T) {
 	m, ok := r.Pop()
 	require.True(t, ok)
 	r.Release(m.Data)
-	require.Equal(t, 1024, r.pool.retained)
+	require.Equal(t, 1024, r.pool.Retained())
 	r.SetPoolLimit(-1)
-	require.Zero(t, r.pool.retained)
+	require.Zero(t, r.pool.Retained())
 	r.Release(make([]byte, 0, 1024))
-	require.Zero(t, r.pool.retained)
+	require.Zero(t, r.pool.Retained())
+}
+
+// A Reassembly given a pool takes its buffers from it and gives them back
+// to it: two reassemblies sharing one pool reuse each other's buffers.
+func TestReassemblySharedPool(t *testing.T) {
+	p := NewBufPool(DefaultPoolLimit)
+	r1, r2 := NewReassembly(1), NewReassembly(1)
+	r1.SetPool(p)
+	r2.SetPool(p)
+	require.NoError(t, r1.Add(1, &chunk.Data{Flags: fl("BE"), UserData: make([]byte, 1000)}))
+	m, ok := r1.Pop()
+	require.True(t, ok)
+	r1.Release(m.Data)
+	require.Equal(t, 1024, p.Retained())
+	require.NoError(t, r2.Add(1, &chunk.Data{Flags: fl("BE"), UserData: make([]byte, 900)}))
+	require.Zero(t, p.Retained(), "r2 took r1's buffer")
+	m2, ok := r2.Pop()
+	require.True(t, ok)
+	require.Same(t, &m.Data[:1][0], &m2.Data[:1][0])
 }
 
 func TestRing(t *testing.T) {

@@ -156,9 +156,9 @@ type Reassembly struct {
 	chunks     int
 	records    int // live runs and fragments (Records)
 	pdPoint    int
-	interleave int  // RFC 6458 SCTP_FRAGMENT_INTERLEAVE level
-	active     *run // level < 2: the message whose partial delivery blocks Pop
-	pool       bufPool
+	interleave int      // RFC 6458 SCTP_FRAGMENT_INTERLEAVE level
+	active     *run     // level < 2: the message whose partial delivery blocks Pop
+	pool       *BufPool // see SetPool; nil until first needed
 	freeRuns   []*run
 	freeFrags  []*frag
 	freeRecv   []*recvStream
@@ -171,7 +171,6 @@ func NewReassembly(numStreams int) *Reassembly {
 	return &Reassembly{
 		numStreams: clampStreams(numStreams),
 		interleave: 2,
-		pool:       bufPool{limit: DefaultPoolLimit},
 	}
 }
 
@@ -265,18 +264,29 @@ func (r *Reassembly) Len() int {
 	return 1 + r.ready.len()
 }
 
-// SetPoolLimit sets the number of bytes of free buffers kept for reuse
-// (DefaultPoolLimit unless set); 0 disables the pool.
-func (r *Reassembly) SetPoolLimit(n int) {
-	r.pool.limit = max(n, 0)
-	r.pool.trim()
+// SetPool makes r take its buffers from p and give them back to it, a
+// pool shared with others (the associations of an endpoint, say) that
+// the caller serialises together with r. Without it r makes a pool of
+// its own (limit DefaultPoolLimit) when it first needs one.
+func (r *Reassembly) SetPool(p *BufPool) { r.pool = p }
+
+// bufs returns the buffer pool.
+func (r *Reassembly) bufs() *BufPool {
+	if r.pool == nil {
+		r.pool = NewBufPool(DefaultPoolLimit)
+	}
+	return r.pool
 }
+
+// SetPoolLimit sets the number of bytes of free buffers kept for reuse by
+// r's pool (see BufPool.SetLimit; shared with the pool's other users).
+func (r *Reassembly) SetPoolLimit(n int) { r.bufs().SetLimit(n) }
 
 // Release hands back the Data of a delivered InMessage for reuse. The
 // caller must not touch data afterwards. Slices that did not come from
 // Pop, or were re-sliced, are left to the garbage collector.
 func (r *Reassembly) Release(data []byte) {
 	if r != nil {
-		r.pool.put(data)
+		r.bufs().Put(data)
 	}
 }

@@ -147,7 +147,7 @@ func (r *Reassembly) insert(tsn chunk.TSN, d *chunk.Data, left, right *run) {
 		if right != nil {
 			extra += right.bytes
 		}
-		x.buf = append(r.pool.grow(x.buf, extra), d.UserData...)
+		x.buf = append(r.bufs().grow(x.buf, extra), d.UserData...)
 	} else {
 		x.appendFrag(r.newFrag(d.UserData))
 		x.bytes += n
@@ -327,14 +327,14 @@ func (r *Reassembly) newFrag(data []byte) *frag {
 	if f == nil {
 		f = new(frag)
 	}
-	f.data = append(r.pool.get(len(data)), data...)
+	f.data = append(r.bufs().Get(len(data)), data...)
 	return f
 }
 
 // freeFrag releases f's buffer and puts f on the free list.
 func (r *Reassembly) freeFrag(f *frag) {
 	r.records--
-	r.pool.put(f.data)
+	r.bufs().Put(f.data)
 	*f = frag{}
 	if len(r.freeFrags) < maxFree {
 		r.freeFrags = append(r.freeFrags, f)

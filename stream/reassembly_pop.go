@@ -160,7 +160,7 @@ func (r *Reassembly) AbortPartial() []PartialAbort {
 			delete(r.ordered, orderedKey(x.stream, x.ssn))
 			r.ssns.set(s.id, x.ssn.Add(1))
 		}
-		r.pool.put(x.buf)
+		r.bufs().Put(x.buf)
 		x.buf = nil
 		r.freeRun(x)
 		r.resume(s)

@@ -99,7 +99,7 @@ func (r *Reassembly) Renege(after, upTo chunk.TSN) (first, last chunk.TSN, ok bo
 	r.chunks -= x.nchunks
 	if x.begun {
 		r.buffered -= len(x.buf)
-		r.pool.put(x.buf)
+		r.bufs().Put(x.buf)
 		x.buf = nil
 	} else {
 		r.buffered -= x.bytes
