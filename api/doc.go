@@ -137,8 +137,11 @@
 // returns when the socket closes. Each open UDP port runs one reader
 // goroutine and one runtime timer (package internal/stack), and its event
 // loop also does the active-mode delivery of every socket on the port:
-// no goroutine per socket or association (while channels are full, one
-// sender goroutine per port waits for room in all of them).
+// no goroutine per socket or association (while a socket's channel is
+// full, one goroutine waits for room in it). An event wakes only the
+// callers and the active-mode delivery of the socket it concerns, so
+// sockets that sit idle, with goroutines blocked in Recv or Read, cost
+// the others nothing.
 //
 // References:
 //   - https://www.erlang.org/doc/apps/kernel/gen_sctp.html

@@ -91,12 +91,26 @@ func (en *entry) polled() {
 	}
 }
 
+// SetNotify makes the endpoint call fn each time it records a change
+// while it had none left to report (TakeChanged took them all): a user
+// that serves many endpoints learns which ones to ask, instead of asking
+// each after every input. fn is called from within the endpoint's
+// methods; it must only take note (call no method of the endpoint). nil
+// stops the calls. It starts recording changes, as TakeChanged does.
+func (e *Endpoint) SetNotify(fn func()) {
+	e.reporting = true
+	e.notify = fn
+}
+
 // report records that en changed in the ways what.
 func (e *Endpoint) report(en *entry, what Readiness) {
 	if what == 0 || !e.reporting {
 		return
 	}
 	if en.changed == 0 {
+		if len(e.changed) == 0 && e.notify != nil {
+			e.notify()
+		}
 		e.changed = append(e.changed, en)
 	}
 	en.changed |= what

@@ -123,3 +123,30 @@ func TestTakeChangedOptIn(t *testing.T) {
 	require.True(t, st.w.RunUntil(time.Minute, func() bool { st.poll(); return st.s.Len() == 0 }))
 	require.Empty(t, st.s.TakeChanged(nil), "nothing recorded before the first call")
 }
+
+// SetNotify: the endpoint calls its function once when it records a
+// change with none left to report, and again only after TakeChanged took
+// them; an endpoint that nothing changed never calls it.
+func TestSetNotify(t *testing.T) {
+	st := newSetup(t, 26, nil)
+	cid, _ := st.connect(t)
+	st.poll()
+	var nc, ns int
+	st.c.SetNotify(func() { nc++ })
+	st.s.SetNotify(func() { ns++ })
+	for range 3 {
+		send(t, st.w.Now, st.c, cid, "x")
+		st.w.Touch()
+		st.w.Run(100 * time.Millisecond)
+	}
+	require.Equal(t, 1, ns, "three messages, one notice until taken")
+	require.Len(t, st.s.TakeChanged(nil), 1)
+	st.poll()
+	require.Empty(t, st.s.TakeChanged(nil))
+	send(t, st.w.Now, st.c, cid, "y")
+	st.w.Touch()
+	st.w.Run(100 * time.Millisecond)
+	require.Equal(t, 2, ns, "notified again after TakeChanged")
+	require.Equal(t, 1, nc, "the sender: its queued data went out, never taken")
+	require.Equal(t, []endpoint.Change{{ID: cid, What: endpoint.Writable}}, st.c.TakeChanged(nil))
+}

@@ -40,7 +40,8 @@ type Endpoint struct {
 	backlog   fifo[*entry] // one-to-one: accepted, not yet taken
 	backlogN  int
 	changed   []*entry // associations with changes to report (TakeChanged)
-	reporting bool     // TakeChanged was called: record changes
+	reporting bool     // TakeChanged or SetNotify was called: record changes
+	notify    func()   // see SetNotify
 	replies   replyQueue
 	initLimit initLimiter
 	due       []*entry // scratch of HandleTimeout

@@ -10,7 +10,9 @@ import (
 // waking is what the stack knows about whom to wake after a change; it
 // belongs to one Stack (one lock), nothing is package-global.
 type waking struct {
-	watch   []watched         // one per endpoint, in the order added
+	watch   []*watched        // one per endpoint, in the order added
+	ready   []*watched        // the endpoints with changes to take
+	spare   []*watched        // scratch of drainLocked
 	changes []endpoint.Change // scratch of drainLocked
 	tasks   []*Task           // scheduled, not run yet
 	running []*Task           // scratch of runTasksLocked
@@ -21,8 +23,10 @@ type waking struct {
 
 // watched is an endpoint of the stack and its watcher.
 type watched struct {
-	ep *endpoint.Endpoint
-	fn WatchFunc
+	ep      *endpoint.Endpoint
+	fn      WatchFunc
+	ready   bool // in waking.ready
+	removed bool // no longer on the stack
 }
 
 // WatchFunc is an endpoint's watcher (see Watch): it runs with the lock
@@ -46,24 +50,38 @@ func (s *Stack) Watch(ep *endpoint.Endpoint, fn WatchFunc) error {
 	if s.closed {
 		return ErrClosed
 	}
-	for i := range s.wake.watch {
-		if s.wake.watch[i].ep == ep {
-			s.wake.watch[i].fn = fn
+	for _, w := range s.wake.watch {
+		if w.ep == ep {
+			w.fn = fn
 			return nil
 		}
 	}
 	return ErrNoEndpoint
 }
 
-// addWatchLocked starts taking the changes of ep (watched by nobody yet).
+// addWatchLocked starts taking the changes of ep (watched by nobody yet):
+// ep tells when it has some (endpoint.Endpoint.SetNotify), so that an
+// input costs nothing for the endpoints it did not change.
 func (s *Stack) addWatchLocked(ep *endpoint.Endpoint) {
-	s.wake.watch = append(s.wake.watch, watched{ep: ep})
-	ep.TakeChanged(nil) // changes are recorded from now on
+	w := &watched{ep: ep}
+	s.wake.watch = append(s.wake.watch, w)
+	ep.SetNotify(func() {
+		if !w.ready && !w.removed {
+			w.ready = true
+			s.wake.ready = append(s.wake.ready, w)
+		}
+	})
 }
 
 // removeWatchLocked forgets ep and its watcher.
 func (s *Stack) removeWatchLocked(ep *endpoint.Endpoint) {
-	s.wake.watch = slices.DeleteFunc(s.wake.watch, func(w watched) bool { return w.ep == ep })
+	s.wake.watch = slices.DeleteFunc(s.wake.watch, func(w *watched) bool {
+		if w.ep == ep {
+			w.removed = true
+			ep.SetNotify(nil)
+		}
+		return w.removed
+	})
 }
 
 // Task is work that the event loop runs once, with the lock held, after
@@ -109,15 +127,23 @@ func (s *Stack) settleLocked(now timer.Time) (changed bool) {
 	return changed
 }
 
-// drainLocked hands the changes of each endpoint to its watcher and
-// returns how many there were. Its cost is one call per endpoint (one
-// per socket that opened an SCTP port, not per association or per
-// accepted socket) plus the changes.
+// drainLocked hands the changes of the endpoints that have some to their
+// watchers and returns how many there were. Its cost is that of the
+// changes: the endpoints without any are not asked.
 func (s *Stack) drainLocked(now timer.Time) int {
+	ready := s.wake.ready
+	if len(ready) == 0 {
+		return 0
+	}
+	s.wake.ready = s.wake.spare[:0]
 	n := 0
-	for i := range s.wake.watch {
-		w := &s.wake.watch[i]
+	for i, w := range ready {
+		ready[i] = nil
+		if w.removed {
+			continue
+		}
 		cs := w.ep.TakeChanged(s.wake.changes[:0])
+		w.ready = false // changes recorded from now on notify again
 		n += len(cs)
 		if len(cs) > 0 && w.fn != nil {
 			w.fn(now, cs)
@@ -125,6 +151,7 @@ func (s *Stack) drainLocked(now timer.Time) int {
 		clear(cs)
 		s.wake.changes = cs[:0]
 	}
+	s.wake.spare = ready[:0]
 	return n
 }
 
@@ -151,5 +178,9 @@ func (w *waking) reset() {
 	for _, t := range w.tasks {
 		t.queued = false
 	}
-	w.watch, w.tasks, w.running = nil, nil, nil
+	for _, x := range w.watch {
+		x.removed = true
+		x.ep.SetNotify(nil)
+	}
+	w.watch, w.ready, w.spare, w.tasks, w.running = nil, nil, nil, nil, nil
 }
