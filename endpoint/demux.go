@@ -228,9 +228,12 @@ func (e *Endpoint) handleCookieEcho(d *association.Datagram, p *packet.Packet, k
 	if en := e.byPeer[key]; en != nil {
 		return e.deliver(d, en, p) // RFC 9260 Section 5.2.4
 	}
-	if en := e.byTag[p.VerificationTag]; en != nil && en.peerPort == p.SrcPort && e.cookieFor(now, en, p) {
-		// The peer of an association, from an address not known as one
-		// of its paths: the association checks the cookie.
+	if en := e.byTag[p.VerificationTag]; en != nil && en.peerPort == p.SrcPort {
+		// The peer of an association, from an address the endpoint does
+		// not route by: the association checks the cookie, if it is its.
+		if !e.cookieFor(now, en, from, p) {
+			return &DropError{Reason: DropTag, Chunk: chunk.TypeCookieEcho}
+		}
 		return e.deliver(d, en, p)
 	}
 	if e.cfg.Style == OneToOne && e.listening && e.backlogN >= e.cfg.Backlog {
@@ -326,7 +329,7 @@ func (e *Endpoint) admitCookie(now timer.Time, from netip.AddrPort, to netip.Add
 
 // maxTagDraws bounds the new local tags drawn for an INIT ACK whose tag is
 // in use or reserved; the last one drawn is sent regardless (the COOKIE
-// ECHO is then refused, see cookieFor and admitCookie).
+// ECHO is then refused or dropped, see admitCookie and cookieFor).
 const maxTagDraws = 4
 
 // initAckTag returns the Initiate Tag of the INIT ACK packet out.
@@ -339,18 +342,25 @@ func initAckTag(out []byte) (chunk.VerificationTag, bool) {
 }
 
 // cookieFor reports whether the COOKIE ECHO in p, which carries the local
-// tag of en from an address that is not one of en's peers, is for en: a
-// retransmission from another address of the peer (the cookie names en's
-// peer tag, RFC 9260 Section 5.2.4 action D) or, while en is still in its
-// handshake, an INIT collision (Sections 5.2.1 and 5.2.4 action B). A valid
-// cookie for another peer that happens to carry the same tag (issued before
-// en took it) is not: handed to en, action B would make en take that
-// peer's tag and talk to it. It then goes to the acceptor, which refuses
-// it (the tag is in use, see admitCookie). A cookie that does not verify
-// goes to en, which discards it.
-func (e *Endpoint) cookieFor(now timer.Time, en *entry, p *packet.Packet) bool {
+// tag of en from an address the endpoint does not route to en (from), is
+// for en: while en is in its handshake, an INIT collision (RFC 9260
+// Sections 5.2.1 and 5.2.4 action B); from another address of the peer
+// (a path of en); or a retransmission that names en's peer tag (Section
+// 5.2.4 action D). A cookie that does not verify, or is stale, goes to en,
+// which discards or answers it. A valid cookie for another peer that
+// carries en's tag (issued before en took it, see maxTagDraws) is not
+// en's: handed to en, action B would make en take that peer's tag and talk
+// to it. The caller drops it, sending nothing that could end either
+// association; its sender retransmits it, and in the end fails and starts
+// anew with another tag.
+func (e *Endpoint) cookieFor(now timer.Time, en *entry, from netip.AddrPort, p *packet.Packet) bool {
 	if st := en.a.State(); st == association.StateCookieWait || st == association.StateCookieEchoed {
 		return true
+	}
+	for _, pi := range en.a.Paths() {
+		if pi.Addr.Addr().Unmap() == from.Addr().Unmap() {
+			return true
+		}
 	}
 	_, peer, out, err := e.acceptor.CheckCookieEcho(now, p, nil)
 	if err != nil || out != nil {
