@@ -27,6 +27,7 @@
 //	getopts sctp_get_peer_addr_info    PeerAddrInfo(assoc, addr) (PaddrInfo, error)
 //	inet:port/1, socknames, peernames  Port(), SockNames(assoc), PeerNames(assoc)
 //	inet:getstat/1                     Stats()
+//	(Linux SCTP_GET_ASSOC_STATS)       AssocStats(assoc): one association's counters, unrounded SRTT and RTO
 //	{active, false|true|once|N}        Active(ActiveFalse|ActiveTrue|ActiveOnce|ActiveCount(n))
 //	{sctp, S, IP, Port, {Anc, Data}}   Delivery{Kind: KindData|KindEvent, From, Info, Data, Event}
 //	{sctp_error, S, IP, Port, ...}     Delivery{Kind: KindError}; from Recv: an error (*EventError)
