@@ -163,6 +163,28 @@ func TestOverConnClosedUnder(t *testing.T) {
 	require.Equal(t, CommLost, ee.Event.(*AssocChange).State)
 }
 
+// A pion vnet UDP socket closed under OverPacketConn is a closed
+// transport, as a *net.UDPConn is, although its reads fail with an error
+// of vnet's own (only net.ErrClosed's text): the association ends with
+// ErrTransportClosed instead of the reader retrying for ever.
+func TestOverPacketConnVNetClosedUnder(t *testing.T) {
+	noLeak(t)
+	n := newVNet(t)
+	pcS, err := n.netB.ListenPacket("udp4", "192.0.2.2:0")
+	require.NoError(t, err)
+	pcC, err := n.netA.ListenPacket("udp4", "192.0.2.1:0")
+	require.NoError(t, err)
+	srv := openOn(t, OverPacketConn(pcS), Linger(true, 0)) // its peer is gone: no shutdown
+	require.NoError(t, srv.Listen(true))
+	cli := openOn(t, OverPacketConn(pcC), RemoteUDPPort(pcS.LocalAddr().(*net.UDPAddr).Port))
+	n.connect(t, cli, srv)
+
+	require.NoError(t, pcC.Close()) // closed under the socket
+	ev := recvEvent[*AssocChange](t, cli)
+	require.Equal(t, CommLost, ev.State)
+	require.ErrorIs(t, ev.Err, ErrTransportClosed)
+}
+
 // recordingConn records the packets written through it.
 type recordingConn struct {
 	net.Conn

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"strings"
 )
 
 // addrPortOf returns the IP address and port of a, unmapped: without
@@ -36,11 +37,21 @@ func addrPortOf(a net.Addr) (ap netip.AddrPort, ok bool) {
 
 // terminal reports whether err, from a read or write of the net.Conn or
 // net.PacketConn below a transport, means that it will carry nothing
-// more: it is closed (net.ErrClosed, io.ErrClosedPipe), or its peer
-// closed it (io.EOF).
+// more: it is closed (net.ErrClosed, io.ErrClosedPipe, or an error with
+// net.ErrClosed's text, see closedText), or its peer closed it (io.EOF).
 func terminal(err error) bool {
-	return errors.Is(err, net.ErrClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrClosedPipe)
+	return errors.Is(err, net.ErrClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrClosedPipe) ||
+		err != nil && strings.Contains(err.Error(), closedText)
 }
+
+// closedText is the text of net.ErrClosed, "use of closed network
+// connection". Connections of other packages report their closing with
+// an error of their own that only has this text: pion's vnet UDPConn
+// (the virtual network of pion/transport), its netctx and connctx
+// wrappers. Matching the text is the only way to tell that such a
+// connection is closed, rather than failing for a while: without it a
+// reader would read it again for ever.
+var closedText = net.ErrClosed.Error()
 
 // closedError returns err as an error satisfying errors.Is(err,
 // net.ErrClosed), the error of a closed Transport, keeping err's cause.

@@ -107,3 +107,39 @@ func TestConnAllocs(t *testing.T) {
 	defer b.Close()
 	require.Zero(t, roundTripAllocs(t, a, b, netip.AddrPort{}))
 }
+
+// A packet that the net.Conn returns together with an error (io.EOF from
+// a connection whose peer closed it after its last packet, as io.Reader
+// allows) is delivered before the Conn reports that it is closed.
+func TestConnPacketWithError(t *testing.T) {
+	a := packetio.NewConn(&lastPacketConn{data: []byte("last")})
+	defer a.Close()
+	msgs := make([]packetio.Message, 2)
+	var got []string
+	var err error
+	for i := 0; i < 2 && err == nil; i++ { // the packet, then the error (maybe in one batch)
+		var n int
+		n, err = a.ReadBatch(msgs)
+		for _, m := range msgs[:n] {
+			got = append(got, string(m.Data))
+		}
+	}
+	require.Equal(t, []string{"last"}, got)
+	require.ErrorIs(t, err, io.EOF)
+}
+
+// lastPacketConn is a net.Conn whose first Read returns data and io.EOF
+// together, and every later Read io.EOF.
+type lastPacketConn struct {
+	net.Conn
+	data []byte
+}
+
+func (c *lastPacketConn) Read(b []byte) (int, error) {
+	n := copy(b, c.data)
+	c.data = nil
+	return n, io.EOF
+}
+func (c *lastPacketConn) Close() error         { return nil }
+func (c *lastPacketConn) LocalAddr() net.Addr  { return nil }
+func (c *lastPacketConn) RemoteAddr() net.Addr { return nil }

@@ -1,6 +1,7 @@
 package packetio_test
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"testing"
@@ -160,4 +161,23 @@ func roundTripAllocs(t *testing.T, a, b packetio.Transport, to netip.AddrPort) f
 	}
 	roundTrip()
 	return testing.AllocsPerRun(100, roundTrip)
+}
+
+// A net.PacketConn whose reads fail, once it is closed, with an error of
+// its own that has only net.ErrClosed's text (pion's vnet UDPConn does)
+// is closed: ReadBatch fails with net.ErrClosed rather than reporting a
+// transient error for ever.
+func TestPacketConnClosedByText(t *testing.T) {
+	a := packetio.NewPacketConn(closedTextPC{listenUDP(t)})
+	defer a.Close()
+	_, err := a.ReadBatch(make([]packetio.Message, 1))
+	require.ErrorIs(t, err, net.ErrClosed)
+}
+
+// closedTextPC is a net.PacketConn whose reads fail as pion's vnet
+// UDPConn's do once it is closed.
+type closedTextPC struct{ net.PacketConn }
+
+func (closedTextPC) ReadFrom([]byte) (int, net.Addr, error) {
+	return 0, nil, &net.OpError{Op: "read", Net: "udp", Err: errors.New("use of closed network connection")}
 }

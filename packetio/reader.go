@@ -57,29 +57,39 @@ func (r *reader) loop() {
 	scratch := make([]byte, DefaultBufferSize)
 	for {
 		n, from, err := r.read(scratch)
-		var it item
-		switch {
-		case err != nil && (r.terminal(err) || isClosed(r.closing)):
-			r.err = closedError(err)
-			return
-		case err != nil:
-			it.err = err
-		case !from.IsValid():
-			continue // not an IP address: no peer SCTP can answer
-		default:
+		// A packet, even one read together with an error (io.Reader's
+		// contract: the n bytes read are data); one whose source is not
+		// an IP address is dropped: no peer SCTP can answer.
+		if (err == nil || n > 0) && from.IsValid() {
 			b := r.pool.Get()
 			if n > len(b) {
 				b = make([]byte, n)
 			}
-			it.m = Message{Buf: b, Data: b[:copy(b, scratch[:n])], From: from}
+			if !r.queue(item{m: Message{Buf: b, Data: b[:copy(b, scratch[:n])], From: from}}) {
+				return
+			}
 		}
-		select {
-		case r.q <- it:
-		case <-r.closing:
-			r.pool.Put(it.m.Buf)
-			r.err = net.ErrClosed
+		switch {
+		case err == nil:
+		case r.terminal(err) || isClosed(r.closing):
+			r.err = closedError(err)
+			return
+		case !r.queue(item{err: err}):
 			return
 		}
+	}
+}
+
+// queue queues it for readBatch, and reports false when the reader
+// closed meanwhile.
+func (r *reader) queue(it item) bool {
+	select {
+	case r.q <- it:
+		return true
+	case <-r.closing:
+		r.pool.Put(it.m.Buf)
+		r.err = net.ErrClosed
+		return false
 	}
 }
 

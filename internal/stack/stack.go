@@ -232,6 +232,7 @@ func (s *Stack) onTimer() {
 func (s *Stack) readLoop() {
 	defer close(s.readerDone)
 	msgs := make([]packetio.Message, batch)
+	var bo backoff
 	for {
 		n, err := s.conn.ReadBatch(msgs)
 		if n > 0 {
@@ -247,12 +248,12 @@ func (s *Stack) readLoop() {
 			s.mu.Unlock()
 			s.conn.ReleaseBatch(msgs[:n])
 		}
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				s.transportClosed(err)
-				return
-			}
-			continue // a transient read error: keep reading
+		if errors.Is(err, net.ErrClosed) {
+			s.transportClosed(err)
+			return
+		}
+		if !s.pause(bo.next(n, err)) { // a transient read error: read again
+			return
 		}
 	}
 }
