@@ -9,13 +9,25 @@ import (
 	"github.com/gensctp/gensctp/packetio/packetiotest"
 )
 
-// BenchmarkSendRecv measures one 1 KiB message through Send and Recv over
-// loopback (both sockets in one process).
+// BenchmarkSendRecv measures one 1 KiB message through Send and
+// RecvBuffer over loopback (both sockets in one process): no allocation
+// per message.
 func BenchmarkSendRecv(b *testing.B) {
 	benchSendRecv(b, []Option{IP(lo), LocalUDPPort(0)}, func(srv *Socket) []Option {
 		return []Option{IP(lo), LocalUDPPort(0), RemoteUDPPort(srv.UDPPort())}
 	}, lo)
 }
+
+// BenchmarkSendRecvAlloc is BenchmarkSendRecv with Recv, which returns
+// each message in a buffer of its own (one allocation per message).
+func BenchmarkSendRecvAlloc(b *testing.B) {
+	benchRecvAlloc = true
+	defer func() { benchRecvAlloc = false }()
+	BenchmarkSendRecv(b)
+}
+
+// benchRecvAlloc makes benchSendRecv receive with Recv.
+var benchRecvAlloc bool
 
 // BenchmarkSendRecvTransport is BenchmarkSendRecv over the other packet
 // transports: UDP sockets of the caller's (OverPacketConn) and an
@@ -76,8 +88,14 @@ func benchSendRecv(b *testing.B, srvOpts []Option, cliOpts func(srv *Socket) []O
 		}
 		done <- nil
 	}()
+	buf := make([]byte, 2048)
 	for n := 0; n < b.N; {
-		d, err := srv.Recv(ctx)
+		var d Delivery
+		if benchRecvAlloc {
+			d, err = srv.Recv(ctx)
+		} else {
+			d, err = srv.RecvBuffer(ctx, buf)
+		}
 		if err != nil {
 			b.Fatal(err)
 		}

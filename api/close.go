@@ -75,6 +75,7 @@ func (s *Socket) releaseLocked() {
 	s.stash.clear()
 	s.outbox.clear()
 	s.partial, s.partialLen = nil, nil
+	s.rest, s.pieced = piece{}, nil
 	clear(s.connecting)
 }
 

@@ -25,10 +25,12 @@ const MaxConnMessage = 64 << 10
 //     blocks while the send buffer is full. Write of nothing sends
 //     nothing (SCTP has no empty messages).
 //   - Read returns the bytes of the received messages in order, from every
-//     stream: a message larger than b is returned over several Reads (the
-//     rest is kept), and a Read never returns bytes of two messages, so
-//     message boundaries are visible to a caller with a large enough
-//     buffer but need not be relied on. Events are not returned; Read
+//     stream, copied once from the association's buffers into b: a
+//     message larger than b is returned over several Reads (the rest is
+//     kept), as is one the association delivers in pieces (past the
+//     partial delivery point, half the receive buffer), and a Read never
+//     returns bytes of two messages, so message boundaries are visible to
+//     a caller with a large enough buffer but need not be relied on. Events are not returned; Read
 //     returns io.EOF once the peer shut the association down (RFC 9260
 //     Section 9.2) and every message was read, and an error carrying the
 //     AssocChange (errors.As *EventError, errors.Is ErrAssociationClosed)
@@ -64,11 +66,8 @@ type Conn struct {
 	raddr   *Addr
 	closed  atomic.Bool
 
-	rmu   sync.Mutex
-	msg   []byte // the message being read
-	rbuf  []byte // its rest
-	spent []byte // the buffer of the message read last, to release
-	rerr  error  // sticky end of the read side (io.EOF or a loss)
+	rmu  sync.Mutex
+	rerr error // sticky end of the read side (io.EOF or a loss)
 
 	wmu sync.Mutex
 }

@@ -15,7 +15,8 @@ import (
 var errDeadline = os.ErrDeadlineExceeded
 
 // Read reads the bytes of the next messages (see Conn): what is left of
-// the message being read, else the next message, waiting for one. It
+// the message being read, else the next message, waiting for one. The
+// bytes are copied once, from the association's buffer into b. It
 // returns io.EOF once the peer shut the association down and everything
 // was read. Read with an empty b returns 0, nil.
 func (c *Conn) Read(b []byte) (int, error) {
@@ -30,91 +31,113 @@ func (c *Conn) Read(b []byte) (int, error) {
 	if expired(&c.s.rdl) {
 		return 0, c.opError("read", timeoutError("recv"))
 	}
-	if len(c.rbuf) == 0 {
-		if c.rerr != nil {
-			return 0, c.rerr
-		}
-		data, err := c.next()
-		if err == io.EOF {
-			c.rerr = io.EOF
-			return 0, io.EOF
-		}
-		if err != nil {
-			return 0, c.opError("read", err)
-		}
-		c.rbuf, c.msg = data, data
+	if c.rerr != nil {
+		return 0, c.rerr
 	}
-	n := copy(b, c.rbuf)
-	c.rbuf = c.rbuf[n:]
-	if len(c.rbuf) == 0 {
-		c.spent, c.msg, c.rbuf = c.msg, nil, nil // reused by the association (see next)
+	n, err := c.read(b)
+	if err == io.EOF {
+		c.rerr = io.EOF
+		return 0, io.EOF
+	}
+	if err != nil {
+		return 0, c.opError("read", err)
 	}
 	return n, nil
 }
 
-// next waits for the next message of the association and returns its
-// data, skipping events; io.EOF when the peer shut down and every
+// read waits for the next bytes of the association's messages and copies
+// them into b, skipping events; io.EOF when the peer shut down and every
 // message was read; an error when the association is lost.
-func (c *Conn) next() ([]byte, error) {
+func (c *Conn) read(b []byte) (int, error) {
 	s := c.s
 	ctx, done := s.rdl.merge(context.Background())
 	defer done()
-	var data []byte
+	var n int
 	var err error
 	werr := s.stk.WaitOn(ctx, &s.rq, func(now timer.Time) bool {
-		c.releaseLocked()
 		var got bool
-		data, got, err = c.nextLocked(now)
+		n, got, err = c.nextLocked(now, b)
 		return got || err != nil
 	})
 	if werr != nil {
-		return nil, opError("recv", 0, -1, s.rdl.cause(ctx, werr))
+		return 0, opError("recv", 0, -1, s.rdl.cause(ctx, werr))
 	}
 	if err == io.EOF {
-		return nil, err
+		return 0, err
 	}
 	if err != nil {
 		err = opError("recv", 0, -1, err)
 		if errors.Is(err, ErrAssociationClosed) {
 			c.rerr = c.opError("read", err) // lost: every later Read fails
 		}
-		return nil, err
+		return 0, err
 	}
-	return data, nil
+	return n, nil
 }
 
-// nextLocked returns the next message, or got false when there is none
-// yet, or the error that ends the read side.
-func (c *Conn) nextLocked(now timer.Time) (data []byte, got bool, err error) {
+// nextLocked copies the next bytes into b (got), or reports that there
+// are none yet, or the error that ends the read side. While a message
+// goes out in pieces (b smaller than the message, or the association
+// delivering it in parts), the messages of other streams met meanwhile
+// are gathered and stashed for after it, so that the bytes of two
+// messages never mix.
+func (c *Conn) nextLocked(now timer.Time, b []byte) (n int, got bool, err error) {
 	s := c.s
 	if s.closed {
-		return nil, false, errClosed
+		return 0, false, errClosed
 	}
 	if s.st.active.on() {
-		return nil, false, ErrActive
+		return 0, false, ErrActive
+	}
+	if s.rest.on {
+		return len(s.readRestLocked(b).Data), true, nil
 	}
 	for {
-		d, ok := s.nextLocked(now)
+		busy := len(s.pieced) > 0
+		r, ev, ok := s.nextUnitLocked(now, busy)
 		if !ok {
-			if c.endedLocked() {
-				return nil, false, io.EOF
+			if !busy && c.endedLocked() {
+				return 0, false, io.EOF
 			}
-			return nil, false, nil
+			return 0, false, nil
 		}
-		switch d.Kind {
-		case KindData:
-			return d.Data, true, nil
-		case KindEvent:
-			if ac, ok := d.Event.(*AssocChange); ok && (ac.State == CommLost || ac.State == CantAssoc) {
-				return nil, false, &Error{Op: "recv", Assoc: ac.AssocID, Stream: -1, Reason: eventReason(ac),
-					Err: fmt.Errorf("%w: %w", ErrAssociationClosed, &EventError{From: d.From, Event: ac})}
+		if ev.Kind != 0 {
+			if err := connEventErr(ev); err != nil {
+				return 0, false, err
 			}
-		case KindError:
-			if _, ok := d.Event.(*PdapiEvent); ok {
-				return nil, false, d.Err() // part of the byte stream is lost
+			continue
+		}
+		if busy && !s.piecedLocked(msgKey(r)) || s.partial[msgKey(r)] != nil {
+			w, ev, ok := s.gatherLocked(now, r)
+			switch {
+			case ok && ev.Kind != 0:
+				return 0, false, ev.Err()
+			case ok:
+				s.stash.push(w) // read once the message in pieces ended
 			}
+			continue
+		}
+		s.takeLocked(r)
+		return len(s.readRestLocked(b).Data), true, nil
+	}
+}
+
+// connEventErr returns the error that an event ends Read with: the loss
+// of the association, or a partial delivery aborted (part of the byte
+// stream is lost); nil for the events Read skips.
+func connEventErr(d Delivery) error {
+	switch d.Kind {
+	case KindEvent:
+		if ac, ok := d.Event.(*AssocChange); ok && (ac.State == CommLost || ac.State == CantAssoc) {
+			return &Error{Op: "recv", Assoc: ac.AssocID, Stream: -1, Reason: eventReason(ac),
+				Err: fmt.Errorf("%w: %w", ErrAssociationClosed, &EventError{From: d.From, Event: ac})}
+		}
+	case KindError:
+		if _, ok := d.Event.(*PdapiEvent); ok {
+			return d.Err()
 		}
 	}
+	return nil
 }
 
 // endedLocked reports whether the association will deliver no more
@@ -139,17 +162,4 @@ func (c *Conn) endedLocked() bool {
 		return a.Pending() == 0
 	}
 	return false
-}
-
-// releaseLocked gives the buffer of the message read last back to the
-// association, for the messages to come (no allocation per message in
-// steady state).
-func (c *Conn) releaseLocked() {
-	if c.spent == nil {
-		return
-	}
-	if a, ok := c.s.share.ep.Assoc(c.s.assoc1); ok && c.s.assoc1 != 0 {
-		a.Release(c.spent)
-	}
-	c.spent = nil
 }

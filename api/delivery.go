@@ -63,8 +63,16 @@ type Delivery struct {
 	// with IPv4 datagrams, TClass with IPv6 ones.
 	TOS, TClass, TTL          uint8
 	HasTOS, HasTClass, HasTTL bool
-	// Data is the whole message (KindData). It belongs to the receiver.
+	// Data is the message (KindData): from Recv and active mode, the whole
+	// message, in a buffer that belongs to the receiver; from RecvBuffer,
+	// the part of it copied into the caller's buffer.
 	Data []byte
+	// Partial is set on a part of a message that does not end it (RFC
+	// 6458 Section 3.1.4: recvmsg without MSG_EOR in msg_flags): the
+	// caller's buffer was too small for the rest of the message, or the
+	// association delivers the message in pieces (past the partial
+	// delivery point, RFC 6458 Section 8.1.21). See RecvBuffer.
+	Partial bool
 	// Event is the event (KindEvent and KindError).
 	Event Event
 }

@@ -15,7 +15,8 @@
 //	connectx_init/3,4,5                ConnectxInit(ctx, addrs, port, opts...) (AssocID, error)
 //	send/4                             Send(assoc, stream, data), SendContext
 //	send/3                             SendInfo(SndRcvInfo, data), SendInfoContext
-//	recv/1,2                           Recv(ctx) (Delivery, error), SetReadDeadline
+//	recv/1,2                           Recv(ctx) (Delivery, error), SetReadDeadline;
+//	                                   RecvBuffer(ctx, b) into the caller's buffer (no allocation)
 //	eof/2, abort/2                     Eof(assoc), Abort(assoc)
 //	peeloff/2                          Peeloff(assoc) (*Socket, error)
 //	controlling_process/2              SetOwner(chan<- Delivery), Deliveries()
@@ -97,7 +98,9 @@
 //
 //   - Messages are delivered whole up to MaxMessageSize (default 16 MiB,
 //     per association) instead of without bound; a larger one aborts its
-//     association.
+//     association. RecvBuffer, an addition, receives into the caller's
+//     buffer without allocating, a message larger than the buffer or
+//     past the partial delivery point in parts (recvmsg's MSG_EOR).
 //   - Active mode delivers to a bounded channel: a slow reader holds data
 //     in the association's receive window (the peer stops sending) instead
 //     of growing a mailbox.

@@ -33,6 +33,21 @@ func gathered(t *testing.T, s *Socket, id AssocID) int {
 	return n
 }
 
+// stallData makes n's router let through only the first packets DATA
+// packets that the UDP port *port sends.
+func stallData(n *testNet, packets int32) (port *atomic.Uint32) {
+	port = new(atomic.Uint32)
+	var through atomic.Int32
+	n.router.AddChunkFilter(func(c vnet.Chunk) bool {
+		src, err := netip.ParseAddrPort(c.SourceAddr().String())
+		if err != nil || uint32(src.Port()) != port.Load() || len(dataTSNs(c.UserData())) == 0 {
+			return true
+		}
+		return through.Add(1) <= packets
+	})
+	return port
+}
+
 // One peer starts a message and never finishes it (a vnet chunk filter
 // lets only its first three DATA packets through); the socket holds what
 // arrived, under MaxMessageSize. Another peer's message of almost
@@ -43,15 +58,7 @@ func gathered(t *testing.T, s *Socket, id AssocID) int {
 func TestHostileRcvbufPartialBudgetPerAssociation(t *testing.T) {
 	noLeak(t)
 	n := newVNet(t)
-	var stalled atomic.Uint32 // the UDP port of the peer whose message stalls
-	var through atomic.Int32
-	n.router.AddChunkFilter(func(c vnet.Chunk) bool {
-		src, err := netip.ParseAddrPort(c.SourceAddr().String())
-		if err != nil || uint32(src.Port()) != stalled.Load() || len(dataTSNs(c.UserData())) == 0 {
-			return true
-		}
-		return through.Add(1) <= 3
-	})
+	stalled := stallData(n, 3) // the UDP port of the peer whose message stalls
 	const limit = 10000
 	srv := n.server(t, Recbuf(4096), MaxMessageSize(limit)) // partial delivery point 2048
 	cli1 := n.client(t, srv, Linger(true, 0))               // Close aborts what cannot be delivered

@@ -112,6 +112,12 @@ func (s *Socket) adoptLocked(id AssocID) *Socket {
 			delete(s.partial, k)
 		}
 	}
+	for k := range s.pieced {
+		if k.id == id {
+			child.markPiecedLocked(k)
+			delete(s.pieced, k)
+		}
+	}
 	if n, ok := s.partialLen[id]; ok {
 		child.partialLen[id] = n
 		delete(s.partialLen, id)

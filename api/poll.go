@@ -8,6 +8,9 @@ import (
 type rawDelivery struct {
 	id AssocID
 	d  association.Delivery
+	// owned: the message's Data was gathered by the socket (gatherLocked)
+	// rather than being a buffer of the endpoint's pool.
+	owned bool
 }
 
 // pollLocked returns the next delivery of the socket's associations, in
@@ -18,10 +21,14 @@ type rawDelivery struct {
 // exactly the associations the socket owns. Polling frees receive window:
 // it is called only when the delivery can be handed on, which keeps the
 // association's window the only buffer of unread data (back-pressure to
-// the peer).
-func (s *Socket) pollLocked() (rawDelivery, bool) {
-	if r, ok := s.stash.pop(); ok {
-		return r, true
+// the peer). skipStash leaves the stash for later: Conn.Read does while a
+// message goes out in pieces, stashing the other messages it meets
+// meanwhile.
+func (s *Socket) pollLocked(skipStash bool) (rawDelivery, bool) {
+	if !skipStash {
+		if r, ok := s.stash.pop(); ok {
+			return r, true
+		}
 	}
 	ep := s.share.ep
 	if s.peeled {

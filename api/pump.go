@@ -13,7 +13,9 @@ import (
 // stop sending (gen_sctp's mailbox, by contrast, grows without bound).
 // After SetOwner with another channel, new deliveries go there instead.
 // The channel is never closed: select on it together with your own
-// stop signal.
+// stop signal. As with Recv, each message arrives whole in a buffer of
+// its own, the receiver's: one allocation of the message's size per
+// message (RecvBuffer, in passive mode, receives without allocating).
 func (s *Socket) Deliveries() <-chan Delivery { return s.own }
 
 // SetOwner hands active-mode delivery to ch (gen_sctp
@@ -99,7 +101,7 @@ func (s *Socket) pumpLocked(now timer.Time) {
 			if !s.st.active.on() {
 				return
 			}
-			nd, ok := s.nextLocked(now)
+			nd, ok := s.nextLocked(now, nil)
 			if !ok {
 				return
 			}

@@ -2,9 +2,13 @@ package api
 
 import (
 	"context"
+	"errors"
 
 	"github.com/gensctp/gensctp/timer"
 )
+
+// ErrEmptyBuffer: RecvBuffer without room for a byte (reason einval).
+var ErrEmptyBuffer = errors.New("sctp: empty receive buffer")
 
 // Recv returns the next message or event of the socket (gen_sctp
 // recv/1,2): one whole message or one event per call, with the sender's
@@ -20,13 +24,53 @@ import (
 // peeled-off or accepted socket whose association is over and whose last
 // event was read, with ErrNotConnected (reason enotconn).
 //
-// A message delivered by the association in pieces (partial delivery,
-// when it exceeds half the receive buffer) is gathered and returned whole,
-// up to the MaxMessageSize option. Many goroutines may call Recv at once;
-// each delivery goes to one of them. Recv polls the association only when
-// called, so a slow reader holds data in the association's receive window
-// and the peer stops sending: memory does not grow.
+// The message's Data belongs to the caller: Recv copies the message from
+// the association into a buffer of its size, one allocation per message
+// (RecvBuffer receives into the caller's buffer instead). A message
+// delivered by the association in pieces (partial delivery, when it
+// exceeds half the receive buffer) is gathered and returned whole, up to
+// the MaxMessageSize option; only the rest of a message that RecvBuffer
+// began returning in pieces comes in pieces (Delivery.Partial). Many
+// goroutines may call Recv at once; each delivery goes to one of them.
+// Recv polls the association only when called, so a slow reader holds
+// data in the association's receive window and the peer stops sending:
+// memory does not grow.
 func (s *Socket) Recv(ctx context.Context) (Delivery, error) {
+	return s.recv(ctx, nil)
+}
+
+// RecvBuffer is Recv that receives messages into b, for a caller that
+// reuses its buffer: no allocation per message in steady state, the way
+// net.Conn.Read works. The message is copied once, from the
+// association's buffer into b, and Delivery.Data is b[:n]; an event comes
+// as with Recv (its Data nil). b must not be empty (ErrEmptyBuffer).
+//
+// It is SCTP's recvmsg with its partial delivery (RFC 6458 Section 3.1.4):
+// a message larger than b is returned over several calls, every part but
+// the last with Delivery.Partial set (recvmsg without MSG_EOR), and the
+// next RecvBuffer on the socket continues that message. A message the
+// association delivers in pieces, past the partial delivery point (RFC
+// 6458 Section 8.1.21: half the receive buffer unless set), is returned
+// piece by piece as they arrive, each piece also with Partial set but the
+// last, without gathering them (MaxMessageSize does not apply): the
+// pieces of one message come in order, but, as at fragment interleave
+// level 2 (RFC 6458 Section 8.1.20), messages and events of other
+// streams and associations may come between them; Info.AssocID and
+// Info.Stream tell the messages apart (the data_io event of sctp_events,
+// on by default, fills Info).
+//
+// A message whose first part RecvBuffer returned goes on in pieces even
+// when Recv or active mode take the rest; one whose pieces Recv began
+// gathering is returned whole (in parts if b is smaller).
+func (s *Socket) RecvBuffer(ctx context.Context, b []byte) (Delivery, error) {
+	if len(b) == 0 {
+		return Delivery{}, opError("recv", 0, -1, ErrEmptyBuffer)
+	}
+	return s.recv(ctx, b)
+}
+
+// recv implements Recv (b nil) and RecvBuffer.
+func (s *Socket) recv(ctx context.Context, b []byte) (Delivery, error) {
 	ctx, done := s.rdl.merge(ctx)
 	defer done()
 	if ctx.Err() != nil {
@@ -44,7 +88,7 @@ func (s *Socket) Recv(ctx context.Context) (Delivery, error) {
 			return true
 		}
 		var got bool
-		d, got = s.nextLocked(now)
+		d, got = s.nextLocked(now, b)
 		if !got && s.goneLocked() {
 			err = ErrNotConnected
 			return true

@@ -7,11 +7,34 @@ import (
 	"github.com/gensctp/gensctp/timer"
 )
 
-// partialKey identifies a message under partial delivery.
+// The receive path. An association hands out each message whole or, past
+// the partial delivery point (RFC 6458 Section 8.1.21), in pieces, each in
+// a buffer of the endpoint's pool (Endpoint.Buffers). The socket turns
+// them into deliveries:
+//
+//   - RecvBuffer and Conn.Read copy a message or piece straight from the
+//     association's buffer into the caller's, keeping what does not fit
+//     for the next call (s.rest), and give the buffer back to the pool:
+//     one copy, no allocation (recvpiece.go);
+//   - Recv and active mode hand out whole messages that belong to the
+//     receiver: a message is copied once into a buffer of its size, the
+//     pieces of one delivered in parts are gathered into one (s.partial)
+//     up to MaxMessageSize;
+//   - a message whose first part RecvBuffer or Conn.Read returned goes on
+//     in pieces whichever call takes the rest (s.pieced), and one whose
+//     pieces Recv began gathering is gathered to its end.
+
+// partialKey identifies a message under partial delivery: only one
+// message of a stream is delivered in pieces at a time.
 type partialKey struct {
 	id        AssocID
 	stream    uint16
 	unordered bool
+}
+
+// msgKey returns the key of the message r.
+func msgKey(r rawDelivery) partialKey {
+	return partialKey{r.id, uint16(r.d.Message.Stream), r.d.Message.Unordered}
 }
 
 // partialMsg is a message whose pieces are being gathered.
@@ -23,26 +46,20 @@ type partialMsg struct {
 	dropping bool
 }
 
-// nextLocked returns the next whole message or event for the user, or
-// false: it polls, hands connect outcomes to their Connect, drops the
-// events the sctp_events option turns off, and gathers the pieces of
-// partially delivered messages (RFC 6458 Section 8.1.21) so that a
-// message is always delivered whole, up to the MaxMessageSize option
-// (a budget of each association).
-func (s *Socket) nextLocked(now timer.Time) (d Delivery, ok bool) {
+// nextUnitLocked returns the next event for the user (ev.Kind != 0) or
+// the next message or piece of a message (r): it polls, hands connect
+// outcomes to their Connect and drops the events the sctp_events option
+// turns off. skipStash leaves the stash for later (see pollLocked).
+func (s *Socket) nextUnitLocked(now timer.Time, skipStash bool) (r rawDelivery, ev Delivery, ok bool) {
 	for {
-		r, ok := s.pollLocked()
-		if !ok {
-			return Delivery{}, false
+		if r, ok = s.pollLocked(skipStash); !ok {
+			return rawDelivery{}, Delivery{}, false
 		}
-		if r.d.Event != nil {
-			if d, ok := s.eventLocked(now, r); ok {
-				return d, true
-			}
-			continue
+		if r.d.Event == nil {
+			return r, Delivery{}, true
 		}
-		if d, ok := s.messageLocked(now, r); ok {
-			return d, true
+		if ev, ok := s.eventLocked(now, r); ok {
+			return rawDelivery{}, ev, true
 		}
 	}
 }
@@ -66,10 +83,16 @@ func (s *Socket) eventLocked(now timer.Time, r rawDelivery) (Delivery, bool) {
 		e.Addr = s.st.show(e.Addr)
 		from = e.Addr
 	case *PdapiEvent:
-		s.dropPartialLocked(partialKey{r.id, e.Stream, false})
-		s.dropPartialLocked(partialKey{r.id, e.Stream, true})
+		for _, u := range []bool{false, true} {
+			k := partialKey{r.id, e.Stream, u}
+			s.dropPartialLocked(k)
+			delete(s.pieced, k)
+		}
 	}
 	if !s.st.events.wants(ev) {
+		if f, ok := ev.(*SendFailed); ok {
+			s.share.ep.Buffers().Put(f.Data) // nobody reads it: back to the pool
+		}
 		return Delivery{}, false
 	}
 	kind := KindEvent
@@ -88,48 +111,78 @@ func (s *Socket) forgetLocked(id AssocID) {
 			s.dropPartialLocked(k)
 		}
 	}
+	for k := range s.pieced {
+		if k.id == id {
+			delete(s.pieced, k)
+		}
+	}
 	delete(s.st.perAssoc, id)
 	if s.typ == Stream && !s.peeled && s.assoc1 == id {
 		s.assoc1 = 0
 	}
 }
 
-// messageLocked turns a message or piece into a Delivery once whole.
-func (s *Socket) messageLocked(now timer.Time, r rawDelivery) (Delivery, bool) {
+// gatherLocked adds the message or piece r to the message gathered under
+// its key. It returns the message once whole (ok, ev.Kind == 0): r itself
+// when it is whole and nothing was gathered, else the gathered message,
+// whose data the socket owns; or the error-class delivery of a message
+// beyond MaxMessageSize (ok, ev.Kind != 0).
+func (s *Socket) gatherLocked(now timer.Time, r rawDelivery) (whole rawDelivery, ev Delivery, ok bool) {
 	m := r.d.Message
-	k := partialKey{r.id, uint16(m.Stream), m.Unordered}
+	k := msgKey(r)
 	p := s.partial[k]
-	if !m.EndOfRecord || p != nil {
-		if p == nil {
-			if s.partial == nil {
-				s.partial = make(map[partialKey]*partialMsg)
-				s.partialLen = make(map[AssocID]int)
-			}
-			p = &partialMsg{first: m}
-			s.partial[k] = p
-		}
-		if p.dropping {
-			if m.EndOfRecord {
-				delete(s.partial, k)
-			}
-			return Delivery{}, false
-		}
-		if s.partialLen[r.id]+len(m.Data) > s.st.maxMessage {
-			return s.tooLargeLocked(now, k)
-		}
-		p.data = append(p.data, m.Data...)
-		s.partialLen[r.id] += len(m.Data)
-		if !m.EndOfRecord {
-			return Delivery{}, false
-		}
-		data := p.data
-		m = p.first
-		m.Data = data
-		s.dropPartialLocked(k)
+	if p == nil && m.EndOfRecord {
+		return r, Delivery{}, true
 	}
+	if p == nil {
+		if s.partial == nil {
+			s.partial = make(map[partialKey]*partialMsg)
+			s.partialLen = make(map[AssocID]int)
+		}
+		p = &partialMsg{first: m}
+		p.first.Data = nil
+		s.partial[k] = p
+	}
+	defer s.recycleLocked(r)
+	if p.dropping {
+		if m.EndOfRecord {
+			delete(s.partial, k)
+		}
+		return rawDelivery{}, Delivery{}, false
+	}
+	if s.partialLen[r.id]+len(m.Data) > s.st.maxMessage {
+		ev, ok := s.tooLargeLocked(now, k)
+		return rawDelivery{}, ev, ok
+	}
+	p.data = append(p.data, m.Data...)
+	s.partialLen[r.id] += len(m.Data)
+	if !m.EndOfRecord {
+		return rawDelivery{}, Delivery{}, false
+	}
+	whole = rawDelivery{id: r.id, d: association.Delivery{Message: p.first}, owned: true}
+	whole.d.Message.Data, whole.d.Message.EndOfRecord = p.data, true
+	// The message's end: the address and IP header fields of its last
+	// DATA chunk.
+	whole.d.Message.From, whole.d.Message.IP = m.From, m.IP
+	s.dropPartialLocked(k)
+	return whole, Delivery{}, true
+}
+
+// recycleLocked gives the buffer of the message or piece r back to the
+// endpoint's pool once it was copied, unless the socket owns it.
+func (s *Socket) recycleLocked(r rawDelivery) {
+	if !r.owned {
+		s.share.ep.Buffers().Put(r.d.Message.Data)
+	}
+}
+
+// dataLocked returns the delivery of the message or piece r, its Data
+// r's, and counts it.
+func (s *Socket) dataLocked(r rawDelivery) Delivery {
+	m := &r.d.Message
 	s.stats.received(len(m.Data))
 	from := s.peerLocked(r.id)
-	if f := r.d.Message.From; f.IsValid() {
+	if f := m.From; f.IsValid() {
 		// The address the message's last DATA chunk came from (on a
 		// multihomed association, its path), with the peer's SCTP port.
 		from = s.st.show(netip.AddrPortFrom(f.Addr(), from.Port()))
@@ -143,8 +196,20 @@ func (s *Socket) messageLocked(now timer.Time, r rawDelivery) (Delivery, bool) {
 			d.Info.Flags = Unordered
 		}
 	}
-	s.ancLocked(&d, r.d.Message.IP) // the piece that ends the message
-	return d, true
+	s.ancLocked(&d, m.IP) // the piece that ends the message
+	return d
+}
+
+// receiverLocked returns the delivery of the message or piece r with data of
+// the receiver's: r's own if the socket owns it, else a copy, r's buffer
+// going back to the pool.
+func (s *Socket) receiverLocked(r rawDelivery) Delivery {
+	d := s.dataLocked(r)
+	if !r.owned {
+		d.Data = append(make([]byte, 0, len(d.Data)), d.Data...)
+		s.recycleLocked(r)
+	}
+	return d
 }
 
 // dropPartialLocked forgets a message under reassembly.

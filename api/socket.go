@@ -47,6 +47,8 @@ type Socket struct {
 	st         settings
 	stash      fifo[rawDelivery]
 	outbox     fifo[Delivery]
+	rest       piece                   // what RecvBuffer or Conn.Read hands out next (recvpiece.go)
+	pieced     map[partialKey]struct{} // messages going out in pieces
 	partial    map[partialKey]*partialMsg
 	partialLen map[AssocID]int // bytes in partial, per association
 	connecting map[AssocID]*connectWait

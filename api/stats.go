@@ -45,7 +45,9 @@ func (c *counters) received(n int) { c.recv.add(n) }
 func (c *counters) sent(n int)     { c.send.add(n) }
 
 // Stats returns the counters of the socket. Receive counters count whole
-// messages as delivered by Recv or on the channel; send counters count
+// messages as delivered by Recv or on the channel (RecvBuffer and
+// Conn.Read count a message once, however many parts they return it in,
+// and each piece of one the association delivers in pieces); send counters count
 // the messages the Send family accepted (gen_sctp: "The send counters
 // count SCTP sends").
 func (s *Socket) Stats() (Stats, error) {

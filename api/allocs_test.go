@@ -1,0 +1,114 @@
+package api
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Steady state allocates nothing (DESIGN.md "The I/O edge": no allocation
+// per message): a 1200-byte message sent and received over loopback,
+// both sockets in this process, costs no allocation on either side, the
+// stack's goroutines and timers included. testing.AllocsPerRun returns
+// the average rounded down: allocations that happen less than once per
+// message on average (a queue or pool growing to its working size, a
+// rare retransmission) do not count, and the sockets are warmed up first
+// so that those growths are mostly behind.
+
+// allocRuns is the number of messages the allocation tests average over.
+const allocRuns = 2000
+
+// sendRecvAllocs returns the allocations per message of Send followed by
+// RecvBuffer with ctx, with both sockets' deadlines set far ahead if
+// deadline.
+func sendRecvAllocs(t *testing.T, ctx context.Context, deadline bool) float64 {
+	t.Helper()
+	srv := server(t)
+	cli := clientOf(t, srv, SCTPNodelay(true))
+	ac := connect(t, cli, srv)
+	recvEvent[*AssocChange](t, srv)
+	if deadline {
+		require.NoError(t, cli.SetDeadline(time.Now().Add(time.Hour)))
+		require.NoError(t, srv.SetDeadline(time.Now().Add(time.Hour)))
+	}
+	msg := make([]byte, 1200)
+	b := make([]byte, 2048)
+	return perMessage(t, func() error {
+		if err := cli.Send(ac.AssocID, 0, msg); err != nil {
+			return err
+		}
+		d, err := srv.RecvBuffer(ctx, b)
+		if err == nil && (len(d.Data) != len(msg) || d.Partial) {
+			t.Errorf("received %d bytes, partial %v", len(d.Data), d.Partial)
+		}
+		return err
+	})
+}
+
+// perMessage returns the allocations of once, which sends and receives a
+// message, averaged over allocRuns messages after a warm-up.
+func perMessage(t *testing.T, once func() error) float64 {
+	t.Helper()
+	var err error
+	run := func() {
+		if err == nil {
+			err = once()
+		}
+	}
+	for range allocRuns / 4 {
+		run()
+	}
+	allocs := testing.AllocsPerRun(allocRuns, run)
+	require.NoError(t, err)
+	return allocs
+}
+
+func TestSendRecvBufferAllocs(t *testing.T) {
+	if raceDetector {
+		t.Skip("the race detector allocates")
+	}
+	t.Run("background", func(t *testing.T) {
+		require.Zero(t, sendRecvAllocs(t, context.Background(), false))
+	})
+	t.Run("socket deadlines", func(t *testing.T) {
+		require.Zero(t, sendRecvAllocs(t, context.Background(), true))
+	})
+}
+
+// connAllocs returns the allocations per message of Conn.Write followed
+// by Conn.Read of a 1200-byte message.
+func connAllocs(t *testing.T, deadline bool) float64 {
+	t.Helper()
+	c1, c2 := pipe(t)
+	require.NoError(t, c1.Socket().SetOpts(SCTPNodelay(true)))
+	if deadline {
+		require.NoError(t, c1.SetDeadline(time.Now().Add(time.Hour)))
+		require.NoError(t, c2.SetDeadline(time.Now().Add(time.Hour)))
+	}
+	msg := make([]byte, 1200)
+	b := make([]byte, 2048)
+	return perMessage(t, func() error {
+		if _, err := c1.Write(msg); err != nil {
+			return err
+		}
+		n, err := c2.Read(b)
+		if err == nil && n != len(msg) {
+			t.Errorf("read %d bytes", n)
+		}
+		return err
+	})
+}
+
+func TestConnWriteReadAllocs(t *testing.T) {
+	if raceDetector {
+		t.Skip("the race detector allocates")
+	}
+	t.Run("no deadline", func(t *testing.T) {
+		require.Zero(t, connAllocs(t, false))
+	})
+	t.Run("deadline", func(t *testing.T) {
+		require.Zero(t, connAllocs(t, true))
+	})
+}
