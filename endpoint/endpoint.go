@@ -45,6 +45,7 @@ type Endpoint struct {
 	replies   replyQueue
 	initLimit initLimiter
 	due       []*entry // scratch of HandleTimeout
+	link      muxLink  // its place in its Mux (mux.go)
 }
 
 // New returns an endpoint for cfg that does not listen yet. now starts
@@ -72,6 +73,7 @@ func New(cfg Config, now timer.Time) (*Endpoint, error) {
 		byPeer:   make(map[peerKey]*entry),
 		reserved: make(map[chunk.VerificationTag]timer.Time),
 		lastID:   AssocID(cfg.Shard.Index), // see newID
+		link:     muxLink{idx: -1},
 	}
 	e.initLimit.set(cfg.InitRate, cfg.InitBurst)
 	return e, nil
@@ -264,6 +266,7 @@ func (e *Endpoint) markDirty(en *entry) {
 	if !en.dirty && !en.removed {
 		en.dirty = true
 		e.dirty = append(e.dirty, en)
+		e.touch()
 	}
 }
 
@@ -293,6 +296,7 @@ func (e *Endpoint) sync(en *entry) {
 			e.retag(en, local)
 		}
 	}
+	e.touch()
 	e.deadlines.set(en, a.NextDeadline())
 	if !en.sendQ {
 		en.sendQ = true

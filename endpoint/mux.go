@@ -1,7 +1,10 @@
 package endpoint
 
 import (
+	"container/heap"
+	"fmt"
 	"net/netip"
+	"slices"
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/packet"
@@ -19,29 +22,63 @@ import (
 // nothing (rules 2, 6, 7 and 4), anything else an ABORT with the T bit
 // (rule 8).
 //
-// Its cost per call is O(1) for HandleDatagram and O(endpoints) for
-// NextDeadline, HandleTimeout and a final AppendPacket: it is meant for a
-// handful of ports; each Endpoint scales with its associations.
+// Its cost per call is that of the endpoints it has to visit, not of all
+// of them: an endpoint tells its Mux when it was called into or changed
+// (a dirty mark through Assoc, an association synced: see touch), and the
+// Mux re-reads only those (settle) into a queue of the endpoints that may
+// have something to send and a min-heap of their deadlines. An idle
+// endpoint costs nothing per call, so one UDP port may carry many SCTP
+// ports (a socket each).
 //
 // A Mux is not safe for concurrent use; the caller serialises.
 type Mux struct {
 	eps     map[uint16]*Endpoint
 	list    []*Endpoint // in the order added
-	next    int         // round-robin cursor of AppendPacket
 	replies replyQueue
+	touched []*Endpoint     // called into or changed since the last settle
+	ready   fifo[*Endpoint] // may have something to send; in turn
+	heap    muxHeap         // the endpoints by deadline
+	due     []*Endpoint     // scratch of HandleTimeout
+	visits  uint64          // endpoints visited by settle, AppendPacket and HandleTimeout (tests)
+}
+
+// muxLink is an endpoint's place in its Mux.
+type muxLink struct {
+	m        *Mux // nil when not in a Mux
+	touched  bool // in m.touched
+	ready    bool // in m.ready
+	idx      int  // index in m.heap; -1 when absent
+	deadline timer.Time
+}
+
+// touch tells e's Mux, if any, that e was called into or changed: its
+// deadline or its output may have changed, and the Mux re-reads it at
+// its next call (settle). Every change of an association goes through
+// markDirty or sync, which call touch; so does every call of the Mux
+// into the endpoint.
+func (e *Endpoint) touch() {
+	if l := &e.link; l.m != nil && !l.touched {
+		l.touched = true
+		l.m.touched = append(l.m.touched, e)
+	}
 }
 
 // NewMux returns an empty Mux.
 func NewMux() *Mux { return &Mux{eps: make(map[uint16]*Endpoint)} }
 
 // Add attaches ep for its port. It fails with ErrPortInUse if the port
-// has an endpoint.
+// has an endpoint, and with ErrInvalidConfig if ep is attached to a Mux.
 func (m *Mux) Add(ep *Endpoint) error {
 	if _, ok := m.eps[ep.Port()]; ok {
 		return ErrPortInUse
 	}
+	if ep.link.m != nil {
+		return fmt.Errorf("%w: the endpoint is in a Mux", ErrInvalidConfig)
+	}
 	m.eps[ep.Port()] = ep
 	m.list = append(m.list, ep)
+	ep.link = muxLink{m: m, idx: -1}
+	ep.touch()
 	return nil
 }
 
@@ -53,13 +90,21 @@ func (m *Mux) Remove(port uint16) bool {
 		return false
 	}
 	delete(m.eps, port)
-	for i, x := range m.list {
-		if x == ep {
-			m.list = append(m.list[:i], m.list[i+1:]...)
-			break
+	m.list = slices.DeleteFunc(m.list, func(x *Endpoint) bool { return x == ep })
+	if ep.link.touched {
+		m.touched = slices.DeleteFunc(m.touched, func(x *Endpoint) bool { return x == ep })
+	}
+	if ep.link.ready {
+		for i := m.ready.len(); i > 0; i-- {
+			if x, _ := m.ready.pop(); x != ep {
+				m.ready.push(x)
+			}
 		}
 	}
-	m.next = 0
+	if ep.link.idx >= 0 {
+		heap.Remove(&m.heap, ep.link.idx)
+	}
+	ep.link = muxLink{idx: -1}
 	return true
 }
 
@@ -81,7 +126,9 @@ func (m *Mux) HandleDatagram(d *association.Datagram) error {
 		return &DropError{Reason: DropMalformed, Err: err}
 	}
 	if ep := m.eps[h.DstPort]; ep != nil {
-		return ep.HandleDatagram(d)
+		err := ep.HandleDatagram(d)
+		ep.touch()
+		return err
 	}
 	return m.outOfTheBlue(d.From, d.To, d.Data)
 }
@@ -112,20 +159,25 @@ func (m *Mux) outOfTheBlue(from netip.AddrPort, to netip.Addr, b []byte) error {
 
 // AppendPacket returns the next packet to transmit, written into buf's
 // capacity: the Mux's own replies first, then one packet per endpoint in
-// turn (each endpoint schedules its associations fairly).
+// turn (each endpoint schedules its associations fairly), among those
+// that may have something to send.
 func (m *Mux) AppendPacket(now timer.Time, buf []byte) (association.Outgoing, bool) {
 	if r, ok := m.replies.q.pop(); ok {
 		out := association.Outgoing{To: r.to, From: r.from, Data: append(buf[:0], r.data...)}
 		m.replies.recycle(r.data)
 		return out, true
 	}
-	n := len(m.list)
-	for i := range n {
-		k := (m.next + i) % n
-		if out, ok := m.list[k].AppendPacket(now, buf); ok {
-			m.next = (k + 1) % n
+	m.settle()
+	for m.ready.len() > 0 {
+		ep, _ := m.ready.pop()
+		m.visits++
+		out, ok := ep.AppendPacket(now, buf)
+		if ok {
+			ep.touch()       // sending may start a timer
+			m.ready.push(ep) // to the back: the next endpoint's turn
 			return out, true
 		}
+		ep.link.ready = false // until it has something again (settle)
 	}
 	return association.Outgoing{}, false
 }
@@ -133,18 +185,99 @@ func (m *Mux) AppendPacket(now timer.Time, buf []byte) (association.Outgoing, bo
 // NextDeadline returns the earliest deadline of the endpoints, or
 // timer.Never.
 func (m *Mux) NextDeadline() timer.Time {
-	next := timer.Never
-	for _, ep := range m.list {
-		next = timer.Min(next, ep.NextDeadline())
+	m.settle()
+	if len(m.heap) == 0 {
+		return timer.Never
 	}
-	return next
+	return m.heap[0].link.deadline
 }
 
 // HandleTimeout runs the timers of the endpoints that are due at now.
 func (m *Mux) HandleTimeout(now timer.Time) {
-	for _, ep := range m.list {
-		if ep.NextDeadline() <= now {
-			ep.HandleTimeout(now)
+	m.settle()
+	// Take the due endpoints out first, so that one whose deadline is
+	// at or before now again is not run twice in one call.
+	for len(m.heap) > 0 && m.heap[0].link.deadline <= now {
+		m.due = append(m.due, heap.Pop(&m.heap).(*Endpoint))
+	}
+	for i, ep := range m.due {
+		m.due[i] = nil
+		m.visits++
+		ep.HandleTimeout(now)
+		ep.touch() // back in the heap at its new deadline (settle)
+	}
+	m.due = shrunk(m.due[:0])
+}
+
+// settle re-reads the endpoints touched since the last call: their
+// deadline (which brings their view of the associations changed through
+// Assoc up to date, and reports those changes: see TakeChanged) and
+// whether they may have something to send.
+func (m *Mux) settle() {
+	for i := 0; i < len(m.touched); i++ {
+		ep := m.touched[i]
+		m.touched[i] = nil
+		m.visits++
+		d := ep.NextDeadline()
+		ep.link.touched = false
+		m.heap.set(ep, d)
+		if !ep.link.ready && (ep.replies.q.len() > 0 || ep.sendQ.len() > 0) {
+			ep.link.ready = true
+			m.ready.push(ep)
 		}
+	}
+	m.touched = shrunk(m.touched[:0])
+}
+
+// muxHeap is a min-heap of endpoints by deadline (container/heap), each
+// endpoint recording its index; the endpoints without a deadline are not
+// in it.
+type muxHeap []*Endpoint
+
+func (h muxHeap) Len() int { return len(h) }
+
+func (h muxHeap) Less(i, j int) bool {
+	a, b := &h[i].link, &h[j].link
+	if a.deadline != b.deadline {
+		return a.deadline < b.deadline
+	}
+	return h[i].Port() < h[j].Port() // deterministic order among equal deadlines
+}
+
+func (h muxHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].link.idx, h[j].link.idx = i, j
+}
+
+func (h *muxHeap) Push(x any) {
+	ep := x.(*Endpoint)
+	ep.link.idx = len(*h)
+	*h = append(*h, ep)
+}
+
+func (h *muxHeap) Pop() any {
+	old := *h
+	ep := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	ep.link.idx = -1
+	return ep
+}
+
+// set moves ep to deadline d: it is added, moved or (for timer.Never)
+// removed.
+func (h *muxHeap) set(ep *Endpoint, d timer.Time) {
+	l := &ep.link
+	switch {
+	case d == timer.Never:
+		if l.idx >= 0 {
+			heap.Remove(h, l.idx)
+		}
+	case l.idx < 0:
+		l.deadline = d
+		heap.Push(h, ep)
+	case d != l.deadline:
+		l.deadline = d
+		heap.Fix(h, l.idx)
 	}
 }

@@ -194,6 +194,7 @@ func (e *Endpoint) maybeRemove(en *entry) {
 		en.a.Pending() > 0 {
 		return
 	}
+	e.touch()
 	e.deadlines.set(en, timer.Never)
 	deleteShrink(&e.ids, &e.peaks.ids, en.id)
 	if len(e.ids) == 0 {

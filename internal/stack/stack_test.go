@@ -3,6 +3,7 @@ package stack
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"testing"
@@ -156,4 +157,27 @@ func TestEchoOverLoopback(t *testing.T) {
 			}
 		}
 	}))
+}
+
+// BenchmarkDoIdleEndpoints: an operation that changes nothing (Do of an
+// empty function: settling, writing out, re-arming the timer) with idle
+// endpoints on the stack (one per socket that opened an SCTP port on the
+// shared UDP port): its cost does not grow with them (see
+// endpoint.Mux).
+func BenchmarkDoIdleEndpoints(b *testing.B) {
+	for _, n := range []int{1, 2000} {
+		b.Run(fmt.Sprintf("endpoints=%d", n), func(b *testing.B) {
+			s, err := New(Config{UDP: udpencap.Config{LocalAddrs: []netip.Addr{loopback}}})
+			require.NoError(b, err)
+			defer s.Close()
+			for i := range n {
+				_, err := s.AddEndpoint(epConfig(uint16(1000 + i)))
+				require.NoError(b, err)
+			}
+			b.ResetTimer()
+			for range b.N {
+				_ = s.Do(func(timer.Time) error { return nil })
+			}
+		})
+	}
 }

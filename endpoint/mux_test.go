@@ -1,0 +1,158 @@
+package endpoint_test
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/gensctp/gensctp/endpoint"
+	"github.com/gensctp/gensctp/endpoint/endpointtest"
+	"github.com/gensctp/gensctp/timer"
+	"github.com/stretchr/testify/require"
+)
+
+// muxSetup is a client endpoint (port 5000) in a Mux with idle other
+// endpoints (ports 20000 and up), associated with a listening server
+// endpoint (port 7), in a World.
+type muxSetup struct {
+	*setup
+	m  *endpoint.Mux
+	id endpoint.AssocID // the client's association
+}
+
+func newMuxSetup(tb testing.TB, idle int) *muxSetup {
+	tb.Helper()
+	st := newSetup(tb, 1, nil)
+	m := endpoint.NewMux()
+	for i := range idle {
+		ep, err := endpoint.New(endpointtest.Config(uint64(100+i), uint16(20000+i)), st.w.Now)
+		require.NoError(tb, err)
+		require.NoError(tb, m.Add(ep))
+	}
+	require.NoError(tb, m.Add(st.c))
+	st.w.Add(addrC, m)
+	id, _ := st.connect(tb)
+	return &muxSetup{setup: st, m: m, id: id}
+}
+
+// change sends a message through Assoc (a dirty mark only: the Mux is
+// not called) and has the Mux write it out and compute its next deadline,
+// as a stack does after an operation; it returns the endpoints the Mux
+// visited.
+func (ms *muxSetup) change(tb testing.TB) uint64 {
+	v0 := ms.m.Visits()
+	send(tb, ms.w.Now, ms.c, ms.id, "m")
+	for _, o := range outputs(ms.w.Now, ms.m) { // the DATA, unless it waits for a SACK
+		ms.w.Net.Send(ms.w.Now, addrC, o.To, o.Data)
+	}
+	ms.m.NextDeadline()
+	return ms.m.Visits() - v0
+}
+
+// What a change costs the Mux does not grow with its idle endpoints
+// (sockets sharing a UDP port): the Mux visits the endpoints that were
+// called into or changed, not every endpoint for each packet written,
+// next deadline and timeout.
+func TestMuxVisitsOnlyChangedEndpoints(t *testing.T) {
+	one := newMuxSetup(t, 0).change(t)
+	many := newMuxSetup(t, 2000).change(t)
+	t.Logf("endpoints visited per change: %d with 1 endpoint, %d with 2,000 idle ones besides", one, many)
+	require.NotZero(t, one)
+	require.LessOrEqual(t, many, 2*one)
+}
+
+// A change made through Assoc on an endpoint of a Mux (here a SHUTDOWN
+// started by the user) is reported (SetNotify, TakeChanged) once the Mux
+// writes out, although the Mux no longer asks every endpoint for a packet.
+func TestMuxReportsChangesThroughAssoc(t *testing.T) {
+	ms := newMuxSetup(t, 10)
+	notified := 0
+	ms.c.SetNotify(func() { notified++ })
+	ms.c.TakeChanged(nil)
+	require.Empty(t, outputs(ms.w.Now, ms.m))
+	ms.m.NextDeadline() // the Mux has nothing left to send or re-read
+	a, ok := ms.c.Assoc(ms.id)
+	require.True(t, ok)
+	require.NoError(t, a.Shutdown(ms.w.Now))
+	require.Zero(t, notified)
+	require.NotEmpty(t, outputs(ms.w.Now, ms.m)) // the SHUTDOWN
+	require.Equal(t, 1, notified)
+	cs := ms.c.TakeChanged(nil)
+	require.Len(t, cs, 1)
+	require.Equal(t, ms.id, cs[0].ID)
+	require.NotZero(t, cs[0].What&endpoint.StateChanged)
+}
+
+// The Mux's deadline is its earliest endpoint's, and HandleTimeout runs
+// the timers of the endpoints due: an INIT to a peer that never answers
+// is retransmitted when its timer expires (RFC 9260 Section 6.3.3, T1-init
+// for an INIT), however many endpoints are idle, and a removed endpoint's
+// deadline no longer counts.
+func TestMuxDeadlines(t *testing.T) {
+	m := endpoint.NewMux()
+	var idle []*endpoint.Endpoint
+	for i := range 50 {
+		ep, err := endpoint.New(endpointtest.Config(uint64(100+i), uint16(20000+i)), 0)
+		require.NoError(t, err)
+		require.NoError(t, m.Add(ep))
+		idle = append(idle, ep)
+	}
+	rotation := m.NextDeadline()
+	require.NotEqual(t, timer.Never, rotation)
+	c, err := endpoint.New(endpointtest.Config(1, 5000), 0)
+	require.NoError(t, err)
+	require.NoError(t, m.Add(c))
+	_, err = c.Connect(0, []netip.AddrPort{addrS}, 7, nil)
+	require.NoError(t, err)
+	require.Len(t, outputs(0, m), 1) // the INIT
+	t1 := m.NextDeadline()
+	require.Equal(t, c.NextDeadline(), t1)
+	require.Less(t, t1, rotation)
+
+	v0 := m.Visits()
+	m.HandleTimeout(t1)
+	require.Len(t, outputs(t1, m), 1, "the INIT again")
+	require.Less(t, m.Visits()-v0, uint64(len(idle)), "the idle endpoints were visited")
+	require.Greater(t, m.NextDeadline(), t1)
+
+	require.True(t, m.Remove(5000))
+	require.Equal(t, rotation, m.NextDeadline())
+	require.Empty(t, outputs(t1, m))
+}
+
+// An endpoint belongs to one Mux at a time.
+func TestMuxAddTwice(t *testing.T) {
+	ep, err := endpoint.New(endpointtest.Config(1, 7), 0)
+	require.NoError(t, err)
+	a, b := endpoint.NewMux(), endpoint.NewMux()
+	require.NoError(t, a.Add(ep))
+	require.ErrorIs(t, b.Add(ep), endpoint.ErrInvalidConfig)
+	require.True(t, a.Remove(7))
+	require.NoError(t, b.Add(ep))
+}
+
+// BenchmarkMuxIdleEndpoints: a message sent on one association, written
+// out through the Mux, and the Mux's next deadline, with idle endpoints
+// besides (one per socket sharing the UDP port): the cost per change,
+// and the endpoints visited (visits/op), stay flat.
+func BenchmarkMuxIdleEndpoints(b *testing.B) {
+	for _, n := range []int{0, 2000} {
+		b.Run(fmt.Sprintf("idle=%d", n), func(b *testing.B) {
+			ms := newMuxSetup(b, n)
+			v := uint64(0)
+			b.ResetTimer()
+			for i := range b.N {
+				v += ms.change(b)
+				if i%64 == 63 { // delivered and acknowledged: the buffers empty
+					b.StopTimer()
+					ms.w.Run(time.Second)
+					ms.poll()
+					ms.dc, ms.ds = ms.dc[:0], ms.ds[:0]
+					b.StartTimer()
+				}
+			}
+			b.ReportMetric(float64(v)/float64(b.N), "visits/op")
+		})
+	}
+}
