@@ -75,21 +75,43 @@ func TestSendRecvBufferAllocs(t *testing.T) {
 	t.Run("socket deadlines", func(t *testing.T) {
 		require.Zero(t, sendRecvAllocs(t, context.Background(), true))
 	})
+	t.Run("cancellable context", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		require.Zero(t, sendRecvAllocs(t, ctx, false))
+	})
+	t.Run("context deadline and socket deadlines", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
+		require.Zero(t, sendRecvAllocs(t, ctx, true))
+	})
 }
 
+// Deadlines of connAllocs.
+const (
+	noDeadline      = iota
+	deadlineOnce    // set far ahead once
+	deadlineEachMsg // the read deadline moved before each Read, as servers do
+)
+
 // connAllocs returns the allocations per message of Conn.Write followed
-// by Conn.Read of a 1200-byte message.
-func connAllocs(t *testing.T, deadline bool) float64 {
+// by Conn.Read of a 1200-byte message, with deadlines.
+func connAllocs(t *testing.T, deadlines int) float64 {
 	t.Helper()
 	c1, c2 := pipe(t)
 	require.NoError(t, c1.Socket().SetOpts(SCTPNodelay(true)))
-	if deadline {
+	if deadlines != noDeadline {
 		require.NoError(t, c1.SetDeadline(time.Now().Add(time.Hour)))
 		require.NoError(t, c2.SetDeadline(time.Now().Add(time.Hour)))
 	}
 	msg := make([]byte, 1200)
 	b := make([]byte, 2048)
 	return perMessage(t, func() error {
+		if deadlines == deadlineEachMsg {
+			if err := c2.SetReadDeadline(time.Now().Add(time.Minute)); err != nil {
+				return err
+			}
+		}
 		if _, err := c1.Write(msg); err != nil {
 			return err
 		}
@@ -106,9 +128,12 @@ func TestConnWriteReadAllocs(t *testing.T) {
 		t.Skip("the race detector allocates")
 	}
 	t.Run("no deadline", func(t *testing.T) {
-		require.Zero(t, connAllocs(t, false))
+		require.Zero(t, connAllocs(t, noDeadline))
 	})
 	t.Run("deadline", func(t *testing.T) {
-		require.Zero(t, connAllocs(t, true))
+		require.Zero(t, connAllocs(t, deadlineOnce))
+	})
+	t.Run("deadline moved per message", func(t *testing.T) {
+		require.Zero(t, connAllocs(t, deadlineEachMsg))
 	})
 }

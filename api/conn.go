@@ -148,7 +148,7 @@ func (c *Conn) Write(b []byte) (int, error) {
 	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if expired(&c.s.wdl) {
+	if c.s.wdl.expired() {
 		return 0, c.opError("write", timeoutError("send"))
 	}
 	info, err := c.sendParams()
@@ -205,12 +205,6 @@ func (c *Conn) Close() error {
 // opError wraps err as net does.
 func (c *Conn) opError(op string, err error) error {
 	return &net.OpError{Op: op, Net: c.network, Source: c.laddr, Addr: c.raddr, Err: err}
-}
-
-// expired reports whether the deadline d has passed.
-func expired(d *deadline) bool {
-	ctx := d.current()
-	return ctx != nil && ctx.Err() != nil
 }
 
 // timeoutError is the *Error of an operation whose deadline passed.

@@ -41,8 +41,6 @@ func (s *Socket) Connect(ctx context.Context, addr netip.Addr, port uint16, opts
 // ConnectAddrs is Connect to a multihomed peer: addrs are its addresses,
 // the first the primary path.
 func (s *Socket) ConnectAddrs(ctx context.Context, addrs []netip.Addr, port uint16, opts ...Option) (*AssocChange, error) {
-	ctx, done := s.wdl.merge(ctx)
-	defer done()
 	id, w, err := s.startConnect("connect", addrs, port, opts, true)
 	if err != nil {
 		return nil, err
@@ -114,16 +112,13 @@ func (s *Socket) startConnect(op string, addrs []netip.Addr, port uint16, opts [
 // waitConnect waits for the AssocChange of association id.
 func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait) (*AssocChange, error) {
 	var to netip.AddrPort
-	err := s.stk.WaitOn(ctx, &s.rq, func(now timer.Time) bool {
+	err := s.wait(ctx, &s.wdl, &s.rq, func(now timer.Time) bool {
 		if s.closed || w.ev != nil {
 			return true
 		}
 		s.driveConnectLocked(now, id, w)
 		return w.ev != nil
 	})
-	if err != nil {
-		err = s.wdl.cause(ctx, err)
-	}
 	_ = s.stk.Do(func(timer.Time) error {
 		to = s.st.show(w.to)
 		if w.ev != nil {

@@ -28,7 +28,7 @@ func (c *Conn) Read(b []byte) (int, error) {
 	if c.closed.Load() {
 		return 0, c.opError("read", opError("recv", 0, -1, errClosed))
 	}
-	if expired(&c.s.rdl) {
+	if c.s.rdl.expired() {
 		return 0, c.opError("read", timeoutError("recv"))
 	}
 	if c.rerr != nil {
@@ -50,17 +50,15 @@ func (c *Conn) Read(b []byte) (int, error) {
 // message was read; an error when the association is lost.
 func (c *Conn) read(b []byte) (int, error) {
 	s := c.s
-	ctx, done := s.rdl.merge(context.Background())
-	defer done()
 	var n int
 	var err error
-	werr := s.stk.WaitOn(ctx, &s.rq, func(now timer.Time) bool {
+	werr := s.wait(context.Background(), &s.rdl, &s.rq, func(now timer.Time) bool {
 		var got bool
 		n, got, err = c.nextLocked(now, b)
 		return got || err != nil
 	})
 	if werr != nil {
-		return 0, opError("recv", 0, -1, s.rdl.cause(ctx, werr))
+		return 0, opError("recv", 0, -1, werr)
 	}
 	if err == io.EOF {
 		return 0, err

@@ -51,11 +51,9 @@ func (s *Socket) Peeloff(assoc AssocID) (*Socket, error) {
 // its backlog is the endpoint's, endpoint.DefaultBacklog). It blocks until
 // one is there, ctx ends, the read deadline passes or the socket closes.
 func (s *Socket) Accept(ctx context.Context) (*Socket, error) {
-	ctx, done := s.rdl.merge(ctx)
-	defer done()
 	var child *Socket
 	var err error
-	werr := s.stk.WaitOn(ctx, &s.rq, func(timer.Time) bool {
+	werr := s.wait(ctx, &s.rdl, &s.rq, func(timer.Time) bool {
 		switch {
 		case s.closed:
 			err = errClosed
@@ -71,7 +69,7 @@ func (s *Socket) Accept(ctx context.Context) (*Socket, error) {
 		return true
 	})
 	if werr != nil {
-		err = s.rdl.cause(ctx, werr)
+		err = werr
 	}
 	if err != nil {
 		return nil, opError("accept", 0, -1, err)

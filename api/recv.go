@@ -71,14 +71,12 @@ func (s *Socket) RecvBuffer(ctx context.Context, b []byte) (Delivery, error) {
 
 // recv implements Recv (b nil) and RecvBuffer.
 func (s *Socket) recv(ctx context.Context, b []byte) (Delivery, error) {
-	ctx, done := s.rdl.merge(ctx)
-	defer done()
-	if ctx.Err() != nil {
-		return Delivery{}, opError("recv", 0, -1, s.rdl.cause(ctx, ctx.Err()))
+	if err := s.rdl.check(ctx); err != nil {
+		return Delivery{}, opError("recv", 0, -1, err)
 	}
 	var d Delivery
 	var err error
-	werr := s.stk.WaitOn(ctx, &s.rq, func(now timer.Time) bool {
+	werr := s.wait(ctx, &s.rdl, &s.rq, func(now timer.Time) bool {
 		if s.closed {
 			err = errClosed
 			return true
@@ -96,7 +94,7 @@ func (s *Socket) recv(ctx context.Context, b []byte) (Delivery, error) {
 		return got
 	})
 	if werr != nil {
-		return Delivery{}, opError("recv", 0, -1, s.rdl.cause(ctx, werr))
+		return Delivery{}, opError("recv", 0, -1, werr)
 	}
 	if err != nil {
 		return Delivery{}, opError("recv", 0, -1, err)

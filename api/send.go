@@ -80,11 +80,9 @@ func (s *Socket) Abort(assoc AssocID) error {
 // send implements the Send family. info nil means the default send
 // parameters of the association.
 func (s *Socket) send(ctx context.Context, op string, assoc AssocID, stream uint16, info *SndRcvInfo, data []byte) error {
-	ctx, done := s.wdl.merge(ctx)
-	defer done()
 	var err error
 	var id AssocID = assoc
-	werr := s.stk.WaitOn(ctx, &s.wq, func(now timer.Time) bool {
+	werr := s.wait(ctx, &s.wdl, &s.wq, func(now timer.Time) bool {
 		var a *association.Association
 		if id, a, err = s.assocLocked(assoc); err != nil {
 			return true
@@ -99,7 +97,7 @@ func (s *Socket) send(ctx context.Context, op string, assoc AssocID, stream uint
 		return !blocked
 	})
 	if werr != nil {
-		err = s.wdl.cause(ctx, werr)
+		err = werr
 	}
 	return opError(op, id, int(stream), err)
 }

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"context"
+	"errors"
 
 	"github.com/gensctp/gensctp/timer"
 )
@@ -88,14 +89,18 @@ func (s *Stack) leaveLocked(q *WaitQueue, w *waiter) {
 	}
 }
 
-// WaitOn blocks until cond, called with the core locked, returns true,
-// ctx is done (its error is returned) or the stack closes (ErrClosed).
+// WaitOnUntil blocks until cond, called with the core locked, returns
+// true, ctx is done (its error is returned), expire is closed (ErrExpired;
+// a nil expire never is) or the stack closes (ErrClosed). expire is for a
+// deadline of the caller's that can move (net.Conn's): selecting on its
+// channel costs nothing per call, where merging it with ctx into a
+// context would.
 // cond is evaluated at once, then again each time q is woken (Wake):
 // the caller waits on q from the first evaluation that fails until it
 // returns, so that a change made after that evaluation is not missed.
 // cond may act on the core (poll deliveries, send): that is settled (the
 // watchers run, the output is sent) before WaitOn sleeps.
-func (s *Stack) WaitOn(ctx context.Context, q *WaitQueue, cond func(now timer.Time) bool) error {
+func (s *Stack) WaitOnUntil(ctx context.Context, expire <-chan struct{}, q *WaitQueue, cond func(now timer.Time) bool) error {
 	var w *waiter
 	for {
 		s.mu.Lock()
@@ -123,6 +128,11 @@ func (s *Stack) WaitOn(ctx context.Context, q *WaitQueue, cond func(now timer.Ti
 		select {
 		case <-w.ch:
 		case <-s.done: // evaluated again: the stack is closed
+		case <-expire:
+			s.mu.Lock()
+			s.leaveLocked(q, w)
+			s.mu.Unlock()
+			return ErrExpired
 		case <-ctx.Done():
 			s.mu.Lock()
 			s.leaveLocked(q, w)
@@ -130,6 +140,14 @@ func (s *Stack) WaitOn(ctx context.Context, q *WaitQueue, cond func(now timer.Ti
 			return ctx.Err()
 		}
 	}
+}
+
+// ErrExpired is returned by WaitOnUntil when its expire channel closed.
+var ErrExpired = errors.New("stack: wait expired")
+
+// WaitOn is WaitOnUntil without expire.
+func (s *Stack) WaitOn(ctx context.Context, q *WaitQueue, cond func(now timer.Time) bool) error {
+	return s.WaitOnUntil(ctx, nil, q, cond)
 }
 
 // Wait is WaitOn on the stack's own queue, which every change of the core

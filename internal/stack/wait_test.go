@@ -192,3 +192,29 @@ func TestWatchWakesReader(t *testing.T) {
 	}
 	require.Equal(t, endpoint.StateChanged|endpoint.Readable, what&(endpoint.StateChanged|endpoint.Readable))
 }
+
+// WaitOnUntil ends with ErrExpired when its expire channel closes, and
+// leaves its queue; a nil expire, or one not closed, changes nothing.
+func TestWaitOnUntilExpires(t *testing.T) {
+	s := newStack(t)
+	ctx := waitCtx(t)
+	var q WaitQueue
+	expire := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.WaitOnUntil(ctx, expire, &q, func(timer.Time) bool { return false })
+	}()
+	require.Eventually(t, func() bool {
+		n := 0
+		_ = s.Do(func(timer.Time) error { n = q.Len(); return nil })
+		return n == 1
+	}, 10*time.Second, time.Millisecond, "the caller waits on its queue")
+	close(expire)
+	require.ErrorIs(t, <-done, ErrExpired)
+	_ = s.Do(func(timer.Time) error {
+		require.Zero(t, q.Len(), "the caller left its queue")
+		return nil
+	})
+	require.NoError(t, s.WaitOnUntil(ctx, expire, &q, func(timer.Time) bool { return true }),
+		"a condition that holds at once returns nil, expired or not")
+}
