@@ -399,3 +399,25 @@ func TestConnReadPiecesNotMixed(t *testing.T) {
 	}
 	require.Equal(t, append(first, second...), all, "the first message, then the second")
 }
+
+// The buffer of a message handed back in a SendFailed event that the
+// socket does not deliver (send_failure events off) goes back to the
+// endpoint's pool, as acknowledged messages' do.
+func TestSendFailedUnwantedBufferReused(t *testing.T) {
+	noLeak(t)
+	slow := server(t, Recbuf(1500))                  // never read: its window closes at once
+	other := server(t, LocalUDPPort(slow.UDPPort())) // another SCTP port there
+	cli := clientOf(t, slow, SCTPEvents(EventSubscribe{SendFailureEvent: False}))
+	ac1 := connect(t, cli, slow)
+	connect(t, cli, other) // keeps the endpoint busy: its pool is not drained
+	const n = 20
+	for range n {
+		require.NoError(t, cli.Send(ac1.AssocID, 0, make([]byte, 1200)))
+	}
+	require.NoError(t, cli.Abort(ac1.AssocID))
+	require.Equal(t, CommLost, recvEvent[*AssocChange](t, cli).State)
+	require.NoError(t, cli.do(func(timer.Time) error {
+		require.Equal(t, n*2048, cli.share.ep.Buffers().Retained(), "every message's buffer is back")
+		return nil
+	}))
+}
