@@ -86,6 +86,7 @@ type Association struct {
 	sackNow            bool          // a SACK must be sent in the next packet
 	packetsUnacked     int           // packets with DATA since the last SACK
 	lastARwnd          int           // a_rwnd in the last SACK, for window updates
+	rxAvg              uint32        // average user data of DATA received, in 1/16 byte, 0 before any (notePayload)
 	sackTimer          timer.Timer
 	packetHasData      bool // the packet being processed carried DATA
 	packetHasDup       bool // ... and a duplicate

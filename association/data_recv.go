@@ -51,33 +51,81 @@ func (a *Association) cost() int {
 }
 
 // arwnd returns the receive window to advertise (RFC 9260 Section 6.2 B
-// and C): the receive buffer less what the received data costs.
-func (a *Association) arwnd() int { return advertised(a.cfg.ReceiveBuffer-a.cost(), a.cfg.MTU) }
+// and C): the receive buffer less what the received data costs, in user
+// data of the size of the DATA chunks arriving (payloadEstimate).
+func (a *Association) arwnd() int {
+	return advertised(a.cfg.ReceiveBuffer-a.cost(), a.payloadEstimate())
+}
 
 // advertised returns the window to advertise for free bytes of receive
-// buffer: the peer counts only user data against the window it is given
-// (RFC 9260 Section 6.2.1), while each chunk the receiver holds also costs
-// ChunkOverhead of the buffer; a window of free bytes would take more
-// than free once the chunks' overhead is counted, and the last of them
-// would be dropped. Full-size DATA chunks (of a packet of mtu bytes) fill
-// the advertised window and the buffer together; smaller ones meet the
-// buffer first, and what is beyond it is dropped and sent again (as the
-// kernel stacks advertise less than their buffer, for the same reason).
-func advertised(free, mtu int) int {
+// buffer when DATA chunks carry avg bytes of user data: the peer counts
+// only user data against the window it is given (RFC 9260 Section 6.2.1
+// rule B: "the endpoint subtracts the data size of the chunk from the
+// rwnd of that peer"), while each chunk the receiver holds also costs
+// ChunkOverhead of the buffer. A window of free bytes would take more
+// than free once the chunks' overhead is counted, and what is beyond the
+// buffer would be dropped (a window's worth of 100-byte chunks costs 3.56
+// times its bytes); free*avg/(avg+ChunkOverhead) is what chunks of avg
+// bytes fill the buffer with, their overhead counted, as the kernel
+// stacks advertise less than their buffer for the same reason. How a
+// receiver computes a_rwnd is its own business: RFC 9260 Section 6.2 asks
+// that it reflect "the updated receiver buffer space", and that window
+// updates avoid silly window syndrome (maybeWindowUpdate).
+func advertised(free, avg int) int {
 	if free <= 0 {
 		return 0
 	}
-	p := max(mtu-packet.HeaderLen-dataChunkHeaderLen, 1)
-	return int(int64(free) * int64(p) / int64(p+ChunkOverhead))
+	return int(int64(free) * int64(avg) / int64(avg+ChunkOverhead))
+}
+
+// fullPayload returns the user data of a full-size DATA chunk in a
+// packet of mtu bytes (less the common header and the DATA chunk header).
+func fullPayload(mtu int) int { return max(mtu-packet.HeaderLen-dataChunkHeaderLen, 1) }
+
+// rxAvgShift is the fixed point of Association.rxAvg (1/16 byte) and
+// rxAvgGain the weight of each DATA chunk in it (1/2^rxAvgGain): the
+// average follows a change of message size within a few packets (16
+// chunks take it seven eighths of the way), and over a mix of sizes it
+// stays near their mean by count, which is what the charge per chunk
+// scales with.
+const rxAvgShift, rxAvgGain = 4, 3
+
+// notePayload folds n, the user data of an arriving DATA chunk, into the
+// moving average (EWMA) of the user data of DATA chunks (Association.rxAvg)
+// that the window is computed for, within one byte and a full-size chunk:
+// a peer sending larger chunks than our MTU allows gets no larger window
+// than full-size chunks would. Memory does not depend on it: handleData
+// charges each chunk what it costs and drops what the buffer cannot hold,
+// whatever the window said.
+func (a *Association) notePayload(n int) {
+	full := fullPayload(a.cfg.MTU)
+	n = min(max(n, 1), full)
+	avg := a.rxAvg
+	if avg == 0 {
+		avg = uint32(full) << rxAvgShift
+	}
+	a.rxAvg = avg - avg>>rxAvgGain + uint32(n)<<(rxAvgShift-rxAvgGain)
+}
+
+// payloadEstimate returns the average user data of the DATA chunks
+// arriving (notePayload): a full-size chunk's until the first DATA chunk,
+// and at least one byte.
+func (a *Association) payloadEstimate() int {
+	full := fullPayload(a.cfg.MTU)
+	if a.rxAvg == 0 {
+		return full
+	}
+	return min(max(int(a.rxAvg>>rxAvgShift), 1), full)
 }
 
 // initialARwnd is the a_rwnd of the INIT or INIT ACK of an association
-// with cfg: the window of an empty receive buffer, and at least the 1500
+// with cfg: the window of an empty receive buffer for full-size DATA
+// chunks (none arrived yet to tell their size), and at least the 1500
 // bytes RFC 9260 Section 3.3.2 requires ("MUST NOT be smaller than
 // 1500"), which a receive buffer of 1500 bytes or little more would not
 // give.
 func initialARwnd(cfg *Config) int {
-	return max(advertised(cfg.ReceiveBuffer, cfg.MTU), chunk.MinARwnd)
+	return max(advertised(cfg.ReceiveBuffer, fullPayload(cfg.MTU)), chunk.MinARwnd)
 }
 
 // dataChunkHeaderLen is the length of a DATA chunk before its user data
@@ -108,6 +156,7 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 		return discard("DATA in state "+a.state.String(), chunk.TypeData, nil)
 	}
 	a.stats.DataChunksReceived++
+	a.notePayload(len(d.UserData))
 	a.packetHasData = true
 	a.rxFrom = pth.remote
 	if a.rcv.hasGaps() {
@@ -137,22 +186,9 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 		a.sackNow = true
 		return discard("DATA beyond the receive window", chunk.TypeData, nil)
 	}
-	n := len(d.UserData)
-	if a.cost()+n+ChunkOverhead > a.cfg.ReceiveBuffer {
-		// RFC 9260 Section 6.2: "When the receiver's advertised window is
-		// 0, the receiver MUST drop any new incoming DATA chunk with a TSN
-		// larger than the largest TSN received so far." A chunk that
-		// fills the next hole is accepted within one chunk of overrun so
-		// that a closed window can always be reopened, if need be after
-		// reneging on data held above it (see renege); everything else is
-		// dropped and "the receiver MUST immediately send back a SACK".
-		if tsn == a.rcv.cum+1 && a.cost()+n > a.cfg.ReceiveBuffer+a.cfg.MTU {
-			a.renege(tsn, n)
-		}
-		if tsn != a.rcv.cum+1 || a.cost()+n > a.cfg.ReceiveBuffer+a.cfg.MTU {
-			a.sackNow = true
-			return discard("receive window full", chunk.TypeData, nil)
-		}
+	if !a.roomFor(tsn, len(d.UserData)) {
+		a.sackNow = true
+		return discard("receive window full", chunk.TypeData, nil)
 	}
 	if !a.rcv.canAdd(tsn) {
 		a.sackNow = true
@@ -184,6 +220,56 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 	return nil
 }
 
+// roomFor reports whether the receive buffer takes a DATA chunk of n
+// bytes of user data at tsn, not yet received; if not, the chunk is
+// dropped and "the receiver MUST immediately send back a SACK" (RFC 9260
+// Section 6.2).
+//
+// A chunk above the highest TSN received must leave room for the TSNs
+// missing below it (holeReserve): "When the receiver's advertised window
+// is 0, the receiver MUST drop any new incoming DATA chunk with a TSN
+// larger than the largest TSN received so far" (RFC 9260 Section 6.2),
+// and the room kept for the holes counts as taken. A sender that respects
+// the window never meets this (it counts the chunks of the holes as
+// outstanding, Section 6.2.1 rule D ii). One that overruns the buffer
+// (one that ignores the window, or sends smaller chunks than the window
+// was computed for, see payloadEstimate) has its newest chunks dropped,
+// which it never saw acknowledged and sends again, instead of filling the
+// buffer above a hole until the chunks of the hole find no room: those
+// were then dropped but for one MTU per retransmission, and the hole
+// closed a few chunks per T3-rtx timeout, with back-off (seconds with
+// 100-byte messages).
+//
+// A chunk below the highest TSN, which fills a hole, may take the room
+// kept for the holes. The one at the Cumulative TSN Ack Point + 1 is
+// accepted within one MTU of overrun, so that a closed window can always
+// be reopened, if need be after reneging on data held above it (renege:
+// when the chunks of the hole are larger than the average, or the
+// receive buffer was made smaller than what it holds).
+func (a *Association) roomFor(tsn chunk.TSN, n int) bool {
+	need := n + ChunkOverhead
+	if tsn.GT(a.rcv.highest) {
+		need += a.holeReserve()
+	}
+	if a.cost()+need <= a.cfg.ReceiveBuffer {
+		return true
+	}
+	if tsn != a.rcv.cum+1 {
+		return false
+	}
+	if a.cost()+n > a.cfg.ReceiveBuffer+a.cfg.MTU {
+		a.renege(tsn, n)
+	}
+	return a.cost()+n <= a.cfg.ReceiveBuffer+a.cfg.MTU
+}
+
+// holeReserve returns the receive buffer held for the TSNs missing below
+// the highest received: each what a chunk of the average size costs
+// (payloadEstimate and ChunkOverhead).
+func (a *Association) holeReserve() int {
+	return int(a.rcv.missing()) * (a.payloadEstimate() + ChunkOverhead)
+}
+
 // renege drops held DATA chunks above tsn, the chunk at the Cumulative
 // TSN Ack Point + 1, the highest first, until what reassembly holds leaves
 // room for its n bytes within the overrun handleData allows, or nothing
@@ -203,11 +289,16 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 // Deviation from RFC 9260 Section 6.2: only the chunk that advances the
 // Cumulative TSN Ack Point makes the receiver renege, and only when the
 // data in reassembly keeps it out (deliveries waiting in Poll leave when
-// the user reads); other chunks below the largest TSN are dropped while
-// the window is closed. Reneging revokes Gap Ack Blocks, which "SHOULD
-// NOT" be done but "in extreme circumstances", and not every sender
-// copes: pion/sctp v1.12 frees the data of gap-acknowledged chunks and
-// never sends them again.
+// the user reads); other chunks below the largest TSN are dropped when
+// the room kept for the holes (roomFor) does not take them. Reneging
+// revokes Gap Ack Blocks, which "SHOULD NOT" be done but "in extreme
+// circumstances", and not every sender copes: pion/sctp v1.12 frees the
+// data of a chunk once a Gap Ack Block reports it (payloadQueue.
+// markAsAcked) and never sends it again, so that a renege loses that
+// chunk for good and the association waits for it forever. Reneging for
+// any chunk below the largest TSN, as the RFC suggests, would renege far
+// more often (whenever a sender overruns the buffer above a hole); the
+// room kept for the holes takes their chunks without it.
 //
 // The work is a constant per run of chunks dropped, each of which the peer
 // sent and the buffer held, and a step per 64 TSNs of the gap below the
@@ -343,7 +434,7 @@ func (a *Association) maybeWindowUpdate() {
 		return
 	}
 	w := a.arwnd()
-	if w-a.lastARwnd >= max(advertised(a.cfg.ReceiveBuffer, a.cfg.MTU)/4, a.cfg.MTU) ||
+	if w-a.lastARwnd >= max(advertised(a.cfg.ReceiveBuffer, a.payloadEstimate())/4, a.cfg.MTU) ||
 		a.lastARwnd < a.cfg.MTU && w >= a.cfg.MTU {
 		a.sackDue, a.sackNow = true, true
 	}

@@ -40,6 +40,10 @@ func SACKVisits(a *Association) uint64 { return a.out.visits }
 // Cumulative TSN Ack Point.
 func TSNRanges(a *Association) int { return a.rcv.ranges }
 
+// PayloadEstimate returns the average user data of the DATA chunks a has
+// received, which the window it advertises is computed for.
+func PayloadEstimate(a *Association) int { return a.payloadEstimate() }
+
 // CwndAckedBytes returns the bytes acknowledgements have counted toward
 // the congestion windows so far.
 func CwndAckedBytes(a *Association) uint64 { return a.ccAckedBytes }

@@ -143,7 +143,8 @@ func TestHostileRcvbufOneMessagePerStream(t *testing.T) {
 	require.Equal(t, 65535, h.delivered)
 	require.Equal(t, association.StateEstablished, h.z.State())
 	require.Less(t, retained, int64(512<<10))
-	require.Equal(t, advertisedWindow(h.z.Config().ReceiveBuffer, h.z.Config().MTU), h.lastARwnd, "nothing left charged")
+	require.Equal(t, advertisedWindow(h.z.Config().ReceiveBuffer, association.PayloadEstimate(h.z)), h.lastARwnd,
+		"nothing left charged")
 	runtime.KeepAlive(h)
 }
 
@@ -176,7 +177,7 @@ func TestHostileRcvbufPartialDeliveryOnEveryStream(t *testing.T) {
 	require.LessOrEqual(t, h.delivered, limit+1, "streams under partial delivery")
 	// The stream's record (StreamOverhead) and its message's, a record
 	// of reassembly (ChunkOverhead).
-	require.Equal(t, advertisedWindow(rbuf-(256+association.ChunkOverhead)*h.delivered, h.z.Config().MTU), h.lastARwnd,
+	require.Equal(t, advertisedWindow(rbuf-(256+association.ChunkOverhead)*h.delivered, association.PayloadEstimate(h.z)), h.lastARwnd,
 		"each stream under partial delivery is charged its records")
 	require.Equal(t, association.StateEstablished, h.z.State())
 }
@@ -284,16 +285,26 @@ func (h *hostileReceiver) send(cs ...*chunk.Data) {
 // reordering and accept the new incoming DATA chunk." and "If a data
 // receiver drops DATA chunks, it MUST NOT include them in Gap Ack Blocks
 // in subsequent SACK chunks until they are received again via
-// retransmission." Now the receiver reneges on the highest TSNs to take
-// the hole: the data it holds stays within the receive buffer and an MTU,
-// its SACKs stop reporting what it dropped, and once the peer sends that
-// again every message is delivered, once and in order.
+// retransmission." Now the receiver keeps room for the TSNs missing
+// below the highest it holds, each the cost of a chunk of the average
+// size arriving: DATA above them is dropped once the rest of the buffer is
+// taken, and a hole of chunks like the others is taken without reneging.
+// When the chunks of the hole are larger than those above (tiny
+// fragments), the room kept falls short, and the receiver reneges on the
+// highest TSNs to take the hole. Either way the data it holds stays within
+// the receive buffer and an MTU, its SACKs stop reporting what it
+// dropped, and once the peer sends that again every message is delivered,
+// once and in order.
 // https://www.rfc-editor.org/rfc/rfc9260#section-6.2
 func TestHostileRcvbufHoleBelowFullWindow(t *testing.T) {
 	const rbuf, size, tiny = 64 << 10, 1200, 16
 	for i, tc := range []struct {
 		name  string
 		above func(ssn chunk.SSN, hole []*chunk.Data) []*chunk.Data
+		// renege: the chunks of the hole are larger than those above, for
+		// which the receiver keeps room (holeReserve), and it reneges to
+		// take them.
+		renege bool
 	}{
 		{"messages", func(ssn chunk.SSN, hole []*chunk.Data) []*chunk.Data {
 			// Messages ssn+1, ssn+2, ... until the window is closed and
@@ -305,7 +316,7 @@ func TestHostileRcvbufHoleBelowFullWindow(t *testing.T) {
 					Flags: chunk.FlagBeginning | chunk.FlagEnd, UserData: numbered(k, size)})
 			}
 			return out
-		}},
+		}, false},
 		{"tiny-fragments", func(ssn chunk.SSN, hole []*chunk.Data) []*chunk.Data {
 			// The rest of the message in the hole, in tiny fragments.
 			n := rbuf/(tiny+association.ChunkOverhead) + 8
@@ -316,7 +327,7 @@ func TestHostileRcvbufHoleBelowFullWindow(t *testing.T) {
 			}
 			out[n-1].Flags = chunk.FlagEnd
 			return out
-		}},
+		}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHostileReceiver(t, 306+uint64(i), func(c *association.Config) { c.ReceiveBuffer = rbuf })
@@ -339,14 +350,20 @@ func TestHostileRcvbufHoleBelowFullWindow(t *testing.T) {
 				d.TSN = base + chunk.TSN(k)
 			}
 			h.send(sent[3:]...)
-			require.Less(t, h.lastARwnd, uint32(size), "the window is closed")
+			// Closed for the peer, which counts the hole as outstanding
+			// (RFC 9260 Section 6.2.1 rule D ii).
+			require.Less(t, h.lastARwnd, uint32(size+3*size), "the window is closed")
 			require.Empty(t, got)
 			top := highestReported(h.lastSACK)
 
 			h.send(sent[:3]...)
 			h.flush()
 			require.True(t, h.lastSACK.CumTSNAck.GE(base+2), "the hole is taken")
-			require.Positive(t, h.z.Stats().RenegedTSNs)
+			if tc.renege {
+				require.Positive(t, h.z.Stats().RenegedTSNs)
+			} else {
+				require.Zero(t, h.z.Stats().RenegedTSNs, "the hole fits the room kept for it")
+			}
 			requireReneged(t, h.lastSACK, top, h.z.Stats().RenegedTSNs)
 			require.LessOrEqual(t, h.z.Status().PendData, rbuf+mtu)
 
@@ -448,49 +465,62 @@ func TestHostileRcvbufEventsLeaveTheWindow(t *testing.T) {
 		}
 	}
 	require.Equal(t, 65, h.z.Pending())
-	require.Equal(t, advertisedWindow(rbuf-1-association.ChunkOverhead, h.z.Config().MTU), arwnd)
+	require.Equal(t, advertisedWindow(rbuf-1-association.ChunkOverhead, association.PayloadEstimate(h.z)), arwnd)
 }
 
 // The a_rwnd a receiver advertises is what its peer may send, counted in
 // user data only (RFC 9260 Section 6.2.1: the sender decrements rwnd by
 // "the data size of the just transmitted DATA chunk"), while each chunk
 // held also costs the receiver ChunkOverhead of its buffer. A window's
-// worth of full-size DATA chunks, in order, toward a user who does not
-// read, fits the buffer: none is dropped. Before, the window advertised
-// the free bytes, and the last sixth of such a window was dropped as
-// "receive window full", for the sender to find out on T3-rtx.
+// worth of DATA chunks of the size that has been arriving, in order,
+// toward a user who does not read, fits the buffer: none is dropped.
+// Before, the window advertised the free bytes, and the last sixth of a
+// window of full-size chunks was dropped as "receive window full", for
+// the sender to find out on T3-rtx; then the window was computed for
+// full-size chunks whatever arrived, and two thirds of a window of
+// 100-byte chunks were dropped (each costs 356 bytes of buffer for 100
+// of window).
 func TestHostileRcvbufFullWindowFitsTheBuffer(t *testing.T) {
 	const rbuf = 64 << 10
-	h := newHostileReceiver(t, 347, func(c *association.Config) { c.ReceiveBuffer = rbuf })
-	// One message read at once, for a SACK with the open window.
-	h.b.Reset(h.buf[:0], headerAZ(h.tag), 1<<16)
-	require.True(t, h.b.Add(&chunk.Data{TSN: h.next, Flags: chunk.FlagBeginning | chunk.FlagEnd | chunk.FlagImmediate,
-		SSN: h.ssn[0], UserData: []byte{1}}))
-	require.NoError(t, h.z.HandleDatagram(&association.Datagram{Now: h.p.Now, From: h.p.AddrA, Data: h.b.Finish()}))
-	h.next++
-	h.ssn[0]++
-	h.drain()
-	window := int(h.lastARwnd)
-	full := h.z.Config().MTU - packet.HeaderLen - 16
-	data := make([]byte, full)
-	sent, dropped := 0, 0
-	for sent+full <= window {
-		h.b.Reset(h.buf[:0], headerAZ(h.tag), 1<<16)
-		require.True(t, h.b.Add(&chunk.Data{TSN: h.next, Flags: chunk.FlagBeginning | chunk.FlagEnd,
-			SSN: h.ssn[0], UserData: data}))
-		if err := h.z.HandleDatagram(&association.Datagram{Now: h.p.Now, From: h.p.AddrA, Data: h.b.Finish()}); err != nil {
-			dropped++
-		}
-		h.next++
-		h.ssn[0]++
-		sent += full
-		for { // Z's SACKs go nowhere; nothing is polled
-			if _, ok := h.z.AppendPacket(h.p.Now, h.buf[:0]); !ok {
-				break
+	for i, name := range []string{"full-size", "100-byte"} {
+		t.Run(name, func(t *testing.T) {
+			h := newHostileReceiver(t, 347+uint64(i)*1000, func(c *association.Config) { c.ReceiveBuffer = rbuf })
+			size := fullSize(h.z.Config().MTU)
+			if name == "100-byte" {
+				size = 100
 			}
-		}
+			data := make([]byte, size)
+			// Messages of that size read at once, until the receiver's
+			// average is theirs, for a SACK with the open window.
+			for range 64 {
+				h.send(&chunk.Data{TSN: h.next, Flags: chunk.FlagBeginning | chunk.FlagEnd | chunk.FlagImmediate,
+					SSN: h.ssn[0], UserData: data})
+				h.next++
+				h.ssn[0]++
+			}
+			require.Equal(t, size, association.PayloadEstimate(h.z))
+			window := int(h.lastARwnd)
+			require.Equal(t, advertisedWindow(rbuf, size), h.lastARwnd)
+			sent, dropped := 0, 0
+			for sent+size <= window {
+				h.b.Reset(h.buf[:0], headerAZ(h.tag), 1<<16)
+				require.True(t, h.b.Add(&chunk.Data{TSN: h.next, Flags: chunk.FlagBeginning | chunk.FlagEnd,
+					SSN: h.ssn[0], UserData: data}))
+				if err := h.z.HandleDatagram(&association.Datagram{Now: h.p.Now, From: h.p.AddrA, Data: h.b.Finish()}); err != nil {
+					dropped++
+				}
+				h.next++
+				h.ssn[0]++
+				sent += size
+				for { // Z's SACKs go nowhere; nothing is polled
+					if _, ok := h.z.AppendPacket(h.p.Now, h.buf[:0]); !ok {
+						break
+					}
+				}
+			}
+			require.Positive(t, sent/size)
+			require.Zero(t, dropped, "%d of %d chunks of a %d-byte window dropped", dropped, sent/size, window)
+			require.Equal(t, sent, h.z.Status().PendData)
+		})
 	}
-	require.Positive(t, sent/full)
-	require.Zero(t, dropped, "%d of %d chunks of a %d-byte window dropped", dropped, sent/full, window)
-	require.Equal(t, sent, h.z.Status().PendData)
 }

@@ -841,14 +841,14 @@ func TestScenarioReceiverSWS(t *testing.T) {
 		name   string
 		msgs   int
 		reads  int // reads that update the window, the earlier ones do not
-		update uint32
+		update int // the free bytes the update advertises
 	}{
 		// a_rwnd rbuf - 10 cost: freeing 1, 2, 3 costs is not worth an
 		// update; 4 (at least a quarter of the buffer) is.
-		{"open", 10, 4, advertisedWindow(rbuf-6*cost, association.DefaultMTU)},
+		{"open", 10, 4, rbuf - 6*cost},
 		// a_rwnd 0: 1 and 2 costs leave it below one MTU (1452); 3 reach
 		// it, before a quarter of the buffer.
-		{"closed", 16, 3, advertisedWindow(rbuf-13*cost, association.DefaultMTU)},
+		{"closed", 16, 3, rbuf - 13*cost},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -867,7 +867,8 @@ func TestScenarioReceiverSWS(t *testing.T) {
 			p.Run(time.Second)
 			sacks := c.with(p.AddrZ, chunk.TypeSACK)
 			last := sackOf(t, sacks[len(sacks)-1])
-			require.Equal(t, advertisedWindow(rbuf-tc.msgs*cost, association.DefaultMTU), last.ARwnd)
+			avg := association.PayloadEstimate(p.Z)
+			require.Equal(t, advertisedWindow(rbuf-tc.msgs*cost, avg), last.ARwnd)
 			for r := 1; r <= tc.reads; r++ {
 				start := p.Now
 				d, ok := p.Z.Poll()
@@ -884,7 +885,7 @@ func TestScenarioReceiverSWS(t *testing.T) {
 				}
 				require.Len(t, got, 1, "seed %d: read %d: window update", seed, r)
 				require.Equal(t, start, got[0].at, "at once")
-				require.Equal(t, tc.update, sackOf(t, got[0]).ARwnd)
+				require.Equal(t, advertisedWindow(tc.update, avg), sackOf(t, got[0]).ARwnd)
 			}
 		})
 	}

@@ -281,13 +281,17 @@ func sendAndDeliver(t *testing.T, p *associationtest.Pair, msg []byte) associati
 }
 
 // advertisedWindow is the a_rwnd advertised for free bytes of receive
-// buffer on a path of MTU mtu: the share of it that full-size DATA chunks
-// fill once each is charged association.ChunkOverhead (written out here,
-// 256, so that the tests pin it).
-func advertisedWindow(free, mtu int) uint32 {
+// buffer when DATA chunks carry avg bytes of user data on average
+// (association.PayloadEstimate): the share of it that such chunks fill
+// once each is charged association.ChunkOverhead (written out here, 256,
+// so that the tests pin it).
+func advertisedWindow(free, avg int) uint32 {
 	if free <= 0 {
 		return 0
 	}
-	p := mtu - 12 - 16 // common header, DATA chunk header
-	return uint32(int64(free) * int64(p) / int64(p+256))
+	return uint32(int64(free) * int64(avg) / int64(avg+256))
 }
+
+// fullSize returns the user data of a full-size DATA chunk on a path of
+// MTU mtu: the average assumed before any DATA arrives.
+func fullSize(mtu int) int { return mtu - 12 - 16 } // common header, DATA chunk header

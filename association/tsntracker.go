@@ -37,7 +37,8 @@ type tsnTracker struct {
 	// and the bits at and after highest's are clear.
 	above  []uint64
 	head   uint32
-	ranges int // runs of received TSNs above cum+1
+	held   uint32 // TSNs received above cum
+	ranges int    // runs of received TSNs above cum+1
 	dups   []chunk.TSN
 	// steps counts the words of above read: the work the peer's DATA
 	// chunks cost, which the hostile tests bound.
@@ -51,7 +52,7 @@ func (t *tsnTracker) init(peerInitialTSN chunk.TSN) {
 	t.cum = peerInitialTSN - 1
 	t.highest = t.cum
 	clear(t.above)
-	t.head, t.ranges = 0, 0
+	t.head, t.held, t.ranges = 0, 0, 0
 	t.dups = t.dups[:0]
 }
 
@@ -147,6 +148,7 @@ func (t *tsnTracker) add(tsn chunk.TSN) {
 	}
 	if o > 0 {
 		t.set(o, true)
+		t.held++
 		return
 	}
 	// The point advances over tsn and the run of TSNs after it.
@@ -156,6 +158,7 @@ func (t *tsnTracker) add(tsn chunk.TSN) {
 		t.set(k, false) // each TSN passed was added once: amortised constant
 	}
 	t.cum += chunk.TSN(n)
+	t.held -= n - 1
 	if len(t.above) > 0 {
 		t.head = (t.head + n) & uint32(64*len(t.above)-1)
 	}
@@ -192,6 +195,7 @@ func (t *tsnTracker) remove(first, last chunk.TSN) {
 	for o := lo; o <= hi; o++ {
 		t.set(o, false)
 	}
+	t.held -= hi - lo + 1
 	switch {
 	case left && right:
 		t.ranges++ // a range splits
@@ -229,6 +233,9 @@ func (t *tsnTracker) addDup(tsn chunk.TSN) {
 
 // hasGaps reports whether TSNs are missing below the highest received.
 func (t *tsnTracker) hasGaps() bool { return t.ranges > 0 }
+
+// missing returns the number of TSNs missing below the highest received.
+func (t *tsnTracker) missing() uint32 { return t.end() - t.held }
 
 // fillSACK writes the cumulative TSN, up to maxBlocks gap blocks and the
 // duplicates (within the same budget) into s, reusing its slices.

@@ -79,6 +79,7 @@ func compareTracker(t *testing.T, tr *tsnTracker, got map[chunk.TSN]bool, cum ch
 	}
 	require.Equal(t, highest, tr.highest)
 	require.Equal(t, len(blocks), tr.ranges)
+	require.Equal(t, uint32(highest.Sub(cum)-uint32(len(got))), tr.missing())
 	var s chunk.SACK
 	tr.fillSACK(&s, 1000)
 	require.Equal(t, cum, s.CumTSNAck)

@@ -138,6 +138,7 @@ func (a *Association) resetTransfer() {
 	a.sackDue, a.sackNow = false, false
 	a.packetsUnacked = 0
 	a.gotFirstData = false
+	a.rxAvg = 0
 	a.sackTimer.Stop()
 	a.hasLastAck = false
 }

@@ -33,7 +33,8 @@ type node struct {
 	msgs    []nodeMsg
 	echo    bool
 	echoed  int
-	err     error // the first unexpected error of the reader
+	err     error  // the first unexpected error of the reader
+	pace    func() // if set, called after each message recorded: a slow user
 }
 
 type nodeEvent struct {
@@ -123,9 +124,13 @@ func (n *node) read() {
 			n.msgs = append(n.msgs, nodeMsg{d.Info.AssocID, d.Info.Stream, d.Info.PPID, d.Data})
 		}
 		n.changedLocked()
+		pace := n.pace
 		n.mu.Unlock()
 		if echo {
 			n.echoBack(d)
+		}
+		if pace != nil && d.Event == nil {
+			pace()
 		}
 	}
 }

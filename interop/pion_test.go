@@ -74,7 +74,14 @@ func pionClient(ctx context.Context, t *testing.T, n *node) *sctp.Association {
 // UDP port), connected to our node, and connects the node to it.
 func pionServer(ctx context.Context, t *testing.T, n *node, pionUDP int) (*sctp.Association, api.AssocID) {
 	t.Helper()
-	conn := pionConn(t, pionUDP, int(n.addr().Port()))
+	return pionServerVia(ctx, t, n, pionUDP, int(n.addr().Port()))
+}
+
+// pionServerVia is pionServer with pion's socket connected to UDP port
+// remote of 127.0.0.1 (a proxy's) instead of the node's.
+func pionServerVia(ctx context.Context, t *testing.T, n *node, pionUDP, remote int) (*sctp.Association, api.AssocID) {
+	t.Helper()
+	conn := pionConn(t, pionUDP, remote)
 	type result struct {
 		a   *sctp.Association
 		err error
