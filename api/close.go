@@ -57,9 +57,9 @@ func (s *Socket) Close() error {
 				}
 			}
 		}
+		s.kickLocked() // its callers fail: closed
 		s.releaseLocked()
 		s.syncRecvIPLocked() // withdraws the requests: s is closed
-		s.kickLocked()       // its callers fail: closed
 		return nil
 	})
 	s.stop()

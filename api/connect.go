@@ -6,13 +6,15 @@ import (
 	"net/netip"
 
 	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/internal/stack"
 	"github.com/gensctp/gensctp/timer"
 )
 
 // connectWait is a blocking Connect waiting for its AssocChange.
 type connectWait struct {
 	ev *AssocChange
-	to netip.AddrPort // the primary peer address and SCTP port
+	to netip.AddrPort  // the primary peer address and SCTP port
+	q  stack.WaitQueue // the Connect, woken by changes of its association
 }
 
 // Connect sets up an association with the peer at addr and SCTP port
@@ -112,7 +114,7 @@ func (s *Socket) startConnect(op string, addrs []netip.Addr, port uint16, opts [
 // waitConnect waits for the AssocChange of association id.
 func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait) (*AssocChange, error) {
 	var to netip.AddrPort
-	err := s.wait(ctx, &s.wdl, &s.rq, func(now timer.Time) bool {
+	err := s.wait(ctx, &s.wdl, &w.q, func(now timer.Time) bool {
 		if s.closed || w.ev != nil {
 			return true
 		}
@@ -161,7 +163,7 @@ func (s *Socket) driveConnectLocked(now timer.Time, id AssocID, w *connectWait) 
 			continue
 		}
 		s.stash.push(r)
-		s.readableLocked() // for the socket's readers
+		s.readableLocked(false) // for the socket's readers
 	}
 }
 
@@ -176,7 +178,7 @@ func (s *Socket) connectDoneLocked(e *AssocChange) bool {
 	}
 	delete(s.connecting, e.AssocID)
 	w.ev = e
-	s.rq.Wake() // the Connect waits there
+	w.q.Wake()
 	if s.st.active.mode == activeMulti && s.st.active.delivered() {
 		s.outbox.push(Delivery{Kind: KindPassive, Socket: s})
 		s.stk.Schedule(&s.pump)

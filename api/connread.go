@@ -55,6 +55,9 @@ func (c *Conn) read(b []byte) (int, error) {
 	werr := s.wait(context.Background(), &s.rdl, &s.rq, func(now timer.Time) bool {
 		var got bool
 		n, got, err = c.nextLocked(now, b)
+		if got {
+			s.readTakenLocked()
+		}
 		return got || err != nil
 	})
 	if werr != nil {

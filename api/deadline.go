@@ -141,6 +141,15 @@ func (s *Socket) wait(ctx context.Context, d *deadline, q *stack.WaitQueue, cond
 	return nil
 }
 
+// waitFor is wait for a caller whose queue depends on the state (see
+// stack.WaitForUntil).
+func (s *Socket) waitFor(ctx context.Context, d *deadline, cond func(now timer.Time) *stack.WaitQueue) error {
+	if err := s.stk.WaitForUntil(ctx, d.done(), cond); err != nil {
+		return d.cause(ctx, err)
+	}
+	return nil
+}
+
 // SetReadDeadline sets the deadline of Recv and Accept: calls blocked
 // then or later fail with an error satisfying errors.Is(err,
 // os.ErrDeadlineExceeded) (reason timeout, Timeout() true). The zero time

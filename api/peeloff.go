@@ -53,7 +53,7 @@ func (s *Socket) Peeloff(assoc AssocID) (*Socket, error) {
 func (s *Socket) Accept(ctx context.Context) (*Socket, error) {
 	var child *Socket
 	var err error
-	werr := s.wait(ctx, &s.rdl, &s.rq, func(timer.Time) bool {
+	werr := s.wait(ctx, &s.rdl, &s.aq, func(timer.Time) bool {
 		switch {
 		case s.closed:
 			err = errClosed
@@ -88,6 +88,9 @@ func (s *Socket) adoptLocked(id AssocID) *Socket {
 		delete(s.st.perAssoc, id)
 	}
 	s.share.ep.Detach(id) // from now on read with PollAssoc only
+	// Its senders on s fail (ErrNoAssociation) once woken: Send goes
+	// through the new socket.
+	s.wakeSendersLocked(id, true)
 	child := newSocket(s.share, st)
 	child.peeled, child.assoc1 = true, id
 	if ap, ok := s.peers[id]; ok {

@@ -188,3 +188,52 @@ func TestPeeloffAborted(t *testing.T) {
 	require.Equal(t, "peeloff", e.Op)
 	require.Equal(t, CommLost, recvEvent[*AssocChange](t, srv).State, "the event stays on the parent")
 }
+
+// A Send blocked on an association (its peer reads nothing: the send
+// buffer is full) is woken when the association moves to another socket,
+// and fails with ErrNoAssociation (from then on Send goes through that
+// socket): by Peeloff on a one-to-many socket, and by Accept on a
+// one-to-one listener that sent on an association of its backlog.
+func TestMovedAssociationWakesBlockedSend(t *testing.T) {
+	noLeak(t)
+	expectNoAssoc := func(t *testing.T, blocked <-chan error) {
+		t.Helper()
+		select {
+		case err := <-blocked:
+			require.ErrorIs(t, err, ErrNoAssociation)
+		case <-time.After(10 * time.Second):
+			t.Fatal("the Send blocked on the association was not woken")
+		}
+	}
+	t.Run("peeloff", func(t *testing.T) {
+		// Closed with an ABORT: their queued data would never be read.
+		srv := server(t, Recbuf(4000), Linger(true, 0))
+		cli := clientOf(t, srv, Sndbuf(4000), SCTPNodelay(true), Linger(true, 0))
+		ac := connect(t, cli, srv)
+		blocked := sendUntilBlocked(t, cli, ac.AssocID)
+		child, err := cli.Peeloff(ac.AssocID)
+		require.NoError(t, err)
+		defer child.Close()
+		expectNoAssoc(t, blocked)
+	})
+	t.Run("accept", func(t *testing.T) {
+		srv := server(t, Type(Stream), Sndbuf(4000), SCTPNodelay(true), Linger(true, 0))
+		cli := clientOf(t, srv, Type(Stream), Recbuf(4000), Linger(true, 0))
+		connect(t, cli, srv)
+		var id AssocID // the association in srv's backlog
+		require.Eventually(t, func() bool {
+			_ = srv.do(func(timer.Time) error {
+				if ids := srv.share.ep.Associations(); len(ids) == 1 {
+					id = ids[0]
+				}
+				return nil
+			})
+			return id != 0
+		}, 10*time.Second, time.Millisecond)
+		blocked := sendUntilBlocked(t, srv, id)
+		acc, err := srv.Accept(testCtx(t))
+		require.NoError(t, err)
+		defer acc.Close()
+		expectNoAssoc(t, blocked)
+	})
+}

@@ -91,6 +91,9 @@ func (s *Socket) recv(ctx context.Context, b []byte) (Delivery, error) {
 			err = ErrNotConnected
 			return true
 		}
+		if got {
+			s.readTakenLocked()
+		}
 		return got
 	})
 	if werr != nil {

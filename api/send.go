@@ -6,6 +6,7 @@ import (
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/internal/stack"
 	"github.com/gensctp/gensctp/timer"
 )
 
@@ -82,10 +83,11 @@ func (s *Socket) Abort(assoc AssocID) error {
 func (s *Socket) send(ctx context.Context, op string, assoc AssocID, stream uint16, info *SndRcvInfo, data []byte) error {
 	var err error
 	var id AssocID = assoc
-	werr := s.wait(ctx, &s.wdl, &s.wq, func(now timer.Time) bool {
+	werr := s.waitFor(ctx, &s.wdl, func(now timer.Time) *stack.WaitQueue {
 		var a *association.Association
 		if id, a, err = s.assocLocked(assoc); err != nil {
-			return true
+			s.sentLeftLocked(id)
+			return nil
 		}
 		p := s.st.sendParams(id)
 		if info != nil {
@@ -93,8 +95,11 @@ func (s *Socket) send(ctx context.Context, op string, assoc AssocID, stream uint
 		}
 		p.Stream = stream
 		var blocked bool
-		blocked, err = s.sendLocked(now, a, p, data)
-		return !blocked
+		if blocked, err = s.sendLocked(now, a, p, data); blocked {
+			return s.sendQueueLocked(id) // woken by changes of the association
+		}
+		s.sentLeftLocked(id)
+		return nil
 	})
 	if werr != nil {
 		err = werr

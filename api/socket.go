@@ -59,8 +59,13 @@ type Socket struct {
 	pump       stack.Task             // the active-mode delivery (pumpLocked)
 	park       stack.Parker[Delivery] // the outbox head, waiting for room in owner
 	sent       func(timer.Time)       // sentLocked, bound once: Park takes it without allocating
-	rq, wq     stack.WaitQueue        // the callers waiting to read (Recv, Read, Accept, Connect), to send
-	stats      counters
+	rq         stack.WaitQueue        // the callers waiting to read (Recv, Conn.Read): one per delivery (wake.go)
+	aq         stack.WaitQueue        // the callers of Accept
+	// senders are the callers of Send waiting for send buffer space, by
+	// association: a queue while some wait (wake.go).
+	senders map[AssocID]*stack.WaitQueue
+	spareQ  *stack.WaitQueue // an empty queue for the next senders
+	stats   counters
 	// recvIP is what the socket asked the UDP sockets for (recvip.go).
 	recvIP udpencap.RecvIP
 }

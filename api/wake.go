@@ -2,33 +2,44 @@ package api
 
 import (
 	"github.com/gensctp/gensctp/endpoint"
+	"github.com/gensctp/gensctp/internal/stack"
 	"github.com/gensctp/gensctp/timer"
 )
 
-// Whom a change wakes. A socket's callers wait on its queues: rq for the
-// readers (Recv, Conn.Read, Accept, a blocking Connect), wq for the
-// senders. The endpoint reports the associations that changed
+// Whom a change wakes. A socket's callers wait on queues of their own:
+// rq for the readers (Recv, Conn.Read), aq for Accept, one queue per
+// association for the senders (senders), one per blocking Connect (its
+// connectWait). The endpoint reports the associations that changed
 // (endpoint.Endpoint.TakeChanged) to changedLocked, which wakes the
 // queues of the socket owning each one and runs that socket's
 // active-mode delivery; changes of a socket itself (closed, options,
 // deliveries read ahead by Connect) wake it directly. Nothing else is
 // woken, so the cost of an event does not grow with idle sockets or
-// callers.
+// callers: a delivery wakes one reader (WakeOne), which wakes the next
+// if it leaves more to read (readTakenLocked); send buffer space freed on
+// one association wakes the senders of that association.
 
 // readable wakes the readers of a socket and runs its active-mode
 // delivery.
-const readable = endpoint.Readable | endpoint.StateChanged | endpoint.Removed | endpoint.Backlogged
+const readable = endpoint.Readable | endpoint.StateChanged | endpoint.Removed
 
-// writable wakes the senders of a socket.
-const writable = endpoint.Writable | endpoint.StateChanged | endpoint.Removed
+// ended wakes every reader of a one-to-one socket (and every sender):
+// they may fail now.
+const ended = endpoint.StateChanged | endpoint.Removed
+
+// writable wakes the senders of an association.
+const writable = endpoint.Writable | ended
 
 // changedLocked is the endpoint's watcher (stack.Watch): for each
 // association that changed, it wakes the socket that owns it (the opening
 // socket, or the peeled-off or accepted one; for a new association in a
-// one-to-one backlog, the listener): its readers and active-mode delivery
-// for new deliveries, its senders for send buffer space, both for a new
-// state or an association gone. Associations that no open socket owns
-// concern only the Close calls waiting for them.
+// one-to-one backlog, the listener): a reader and the active-mode
+// delivery for new deliveries (every reader of a one-to-one socket for a
+// new state or its association gone), the callers of Accept for a new
+// association in the backlog, the Connect waiting for it, and the
+// association's senders for send buffer space, a new state or the
+// association gone. Associations that no open socket owns concern only
+// the Close calls waiting for them.
 func (e *epShare) changedLocked(_ timer.Time, cs []endpoint.Change) {
 	for _, c := range cs {
 		s := e.owner(c.ID)
@@ -37,20 +48,91 @@ func (e *epShare) changedLocked(_ timer.Time, cs []endpoint.Change) {
 			continue
 		}
 		if c.What&readable != 0 {
-			s.readableLocked()
+			s.readableLocked(s.typ == Stream && c.What&ended != 0)
+			if w := s.connecting[c.ID]; w != nil {
+				w.q.Wake()
+			}
+		}
+		if c.What&endpoint.Backlogged != 0 {
+			s.aq.Wake()
 		}
 		if c.What&writable != 0 {
-			s.wq.Wake()
+			s.wakeSendersLocked(c.ID, c.What&endpoint.Removed != 0)
 		}
 	}
 }
 
-// readableLocked wakes the readers of the socket and, in active mode or
-// with deliveries in the outbox, runs its delivery.
-func (s *Socket) readableLocked() {
-	s.rq.Wake()
+// readableLocked wakes a reader of the socket (every reader: all) and,
+// in active mode or with deliveries in the outbox, runs its delivery.
+func (s *Socket) readableLocked(all bool) {
+	if all {
+		s.rq.Wake()
+	} else {
+		s.rq.WakeOne()
+	}
 	if s.st.active.on() || s.outbox.len() > 0 {
 		s.stk.Schedule(&s.pump)
+	}
+}
+
+// readTakenLocked runs when a reader took a delivery: if the socket has
+// more to read, it wakes another reader, which a delivery woken for one
+// reader (WakeOne) would otherwise leave asleep.
+func (s *Socket) readTakenLocked() {
+	if s.rq.Len() > 0 && s.moreToReadLocked() {
+		s.rq.WakeOne()
+	}
+}
+
+// moreToReadLocked reports whether the socket may have a delivery to
+// read (false positives are harmless: a reader woken for nothing waits
+// again).
+func (s *Socket) moreToReadLocked() bool {
+	switch {
+	case s.stash.len() > 0 || s.rest.on:
+		return true
+	case s.peeled:
+		return s.share.ep.PendingAssoc(s.assoc1) > 0
+	}
+	return s.share.parent == s && s.share.ep.Deliverable()
+}
+
+// sendQueueLocked returns the queue of the senders of association id,
+// made if there is none.
+func (s *Socket) sendQueueLocked(id AssocID) *stack.WaitQueue {
+	q := s.senders[id]
+	if q == nil {
+		if q, s.spareQ = s.spareQ, nil; q == nil {
+			q = new(stack.WaitQueue)
+		}
+		if s.senders == nil {
+			s.senders = make(map[AssocID]*stack.WaitQueue)
+		}
+		s.senders[id] = q
+	}
+	return q
+}
+
+// sentLeftLocked runs when a sender of association id is done waiting:
+// the queue of id goes once no one waits on it.
+func (s *Socket) sentLeftLocked(id AssocID) {
+	if q := s.senders[id]; q != nil && q.Len() == 0 {
+		delete(s.senders, id)
+		s.spareQ = q
+	}
+}
+
+// wakeSendersLocked wakes the senders of association id; drop forgets
+// their queue (the association is gone or no longer the socket's: they
+// fail when they look).
+func (s *Socket) wakeSendersLocked(id AssocID, drop bool) {
+	q := s.senders[id]
+	if q == nil {
+		return
+	}
+	q.Wake()
+	if drop {
+		delete(s.senders, id)
 	}
 }
 
@@ -58,6 +140,12 @@ func (s *Socket) readableLocked() {
 // delivery: the socket itself changed (closed, options set).
 func (s *Socket) kickLocked() {
 	s.rq.Wake()
-	s.wq.Wake()
+	s.aq.Wake()
+	for _, q := range s.senders {
+		q.Wake()
+	}
+	for _, w := range s.connecting {
+		w.q.Wake()
+	}
 	s.stk.Schedule(&s.pump)
 }

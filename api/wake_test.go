@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,9 +16,28 @@ import (
 // waiting waits until q of s has n callers.
 func waiting(t *testing.T, s *Socket, q *stack.WaitQueue, n int) {
 	t.Helper()
+	waitCount(t, s, q.Len, n)
+}
+
+// sending waits until n callers of s wait for send buffer space, on the
+// queues of any of its associations.
+func sending(t *testing.T, s *Socket, n int) {
+	t.Helper()
+	waitCount(t, s, func() int {
+		got := 0
+		for _, q := range s.senders {
+			got += q.Len()
+		}
+		return got
+	}, n)
+}
+
+// waitCount waits until count, called with the stack locked, returns n.
+func waitCount(t *testing.T, s *Socket, count func() int, n int) {
+	t.Helper()
 	require.Eventually(t, func() bool {
 		got := 0
-		_ = s.stk.Do(func(timer.Time) error { got = q.Len(); return nil })
+		_ = s.stk.Do(func(timer.Time) error { got = count(); return nil })
 		return got == n
 	}, 10*time.Second, time.Millisecond)
 }
@@ -145,6 +165,98 @@ func TestWakeOnSocketChanges(t *testing.T) {
 	}
 }
 
+// Send buffer space freed on one association wakes the senders of that
+// association only: with K associations whose peers do not read, each
+// with a goroutine blocked in Send, the traffic of a busy association
+// on the same one-to-many socket costs a few wake-ups per message, not K.
+func TestWakeOnlyTheAssociationSenders(t *testing.T) {
+	noLeak(t)
+	const K, msgs = 40, 30
+	// Closed with an ABORT: their queued data would never be read.
+	srv := server(t, Sndbuf(4000), SCTPNodelay(true), Linger(true, 0))
+	var ids []AssocID
+	var clis []*Socket
+	for i := range K + 1 {
+		// Distinct SCTP ports (see newIdleEcho).
+		cli := clientOf(t, srv, Recbuf(4000), Port(uint16(42000+i)), Linger(true, 0))
+		connect(t, cli, srv)
+		up := recvEvent[*AssocChange](t, srv)
+		ids = append(ids, up.AssocID)
+		clis = append(clis, cli)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	for _, id := range ids[:K] { // their peers never read: their senders block
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for srv.SendContext(ctx, id, 0, make([]byte, 3000)) == nil {
+			}
+		}()
+	}
+	sending(t, srv, K)
+	busy, cli := ids[K], clis[K] // its peer reads every message
+	w0 := srv.stk.Wakeups()
+	for range msgs {
+		require.NoError(t, srv.SendContext(testCtx(t), busy, 0, []byte("m")))
+		recvData(t, cli)
+		sending(t, srv, K) // the senders woken, if any, are back asleep
+	}
+	per := float64(srv.stk.Wakeups()-w0) / msgs
+	t.Logf("%.1f wake-ups per message on the busy association with %d blocked senders on others", per, K)
+	require.Less(t, per, 6.0, "senders of other associations were woken")
+}
+
+// A delivery wakes one of the readers blocked on a socket, not all: with
+// R goroutines in Recv on a one-to-many socket, a message costs a few
+// wake-ups, not R; and every message is received.
+func TestWakeOneReaderPerDelivery(t *testing.T) {
+	noLeak(t)
+	const R, msgs = 40, 30
+	srv := server(t)
+	cli := clientOf(t, srv, SCTPNodelay(true))
+	ac := connect(t, cli, srv)
+	recvEvent[*AssocChange](t, srv)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	got := make(chan struct{}, msgs)
+	for range R {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				d, err := srv.Recv(ctx)
+				if err != nil {
+					return
+				}
+				if d.Kind == KindData {
+					got <- struct{}{}
+				}
+			}
+		}()
+	}
+	waiting(t, srv, &srv.rq, R)
+	w0 := srv.stk.Wakeups()
+	for range msgs {
+		require.NoError(t, cli.Send(ac.AssocID, 0, []byte("m")))
+		select {
+		case <-got:
+		case <-time.After(10 * time.Second):
+			t.Fatal("message not received")
+		}
+		waiting(t, srv, &srv.rq, R) // the woken reader is back asleep
+	}
+	per := float64(srv.stk.Wakeups()-w0) / msgs
+	t.Logf("%.1f wake-ups per message with %d readers", per, R)
+	require.Less(t, per, 6.0, "every reader was woken")
+}
+
 // sendUntilBlocked sends 3000-byte messages on assoc of s until one
 // blocks (the peer reads nothing), and returns the result of that one,
 // once its Send waits.
@@ -159,7 +271,7 @@ func sendUntilBlocked(t *testing.T, s *Socket, assoc AssocID) <-chan error {
 			continue
 		case <-time.After(50 * time.Millisecond):
 		}
-		waiting(t, s, &s.wq, 1)
+		sending(t, s, 1)
 		return errc
 	}
 	t.Fatal("Send never blocked")

@@ -45,6 +45,17 @@ func (e *Endpoint) PollAssoc(id AssocID) (association.Delivery, bool) {
 	return d, ok
 }
 
+// PendingAssoc returns the number of deliveries association id holds for
+// PollAssoc (0 for an unknown association), without marking it for
+// re-examination as Assoc does.
+func (e *Endpoint) PendingAssoc(id AssocID) int {
+	en, ok := e.ids[id]
+	if !ok || en.removed {
+		return 0
+	}
+	return en.a.Pending()
+}
+
 // SetBacklog changes the backlog of a one-to-one listener (Config.Backlog;
 // 0 means DefaultBacklog): gen_sctp listen/2 with an integer. Associations
 // already in the backlog stay there when it shrinks; no new one enters

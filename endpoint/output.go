@@ -141,6 +141,15 @@ func (e *Endpoint) Poll() (AssocID, association.Delivery, bool) {
 	return 0, association.Delivery{}, false
 }
 
+// Deliverable reports whether Poll may have a delivery to return: an
+// association it reads has deliveries (it may turn out to have none for
+// Poll: one detached since, for example). A user with several readers
+// tells by it whether one that just polled should wake another.
+func (e *Endpoint) Deliverable() bool {
+	e.flushDirty()
+	return e.pollQ.len() > 0
+}
+
 // NextDeadline returns when HandleTimeout must next be called: the
 // earliest deadline of all associations and the next cookie secret
 // rotation, or timer.Never. It is O(1) in the number of associations

@@ -9,17 +9,30 @@ import (
 
 // WaitQueue is the callers blocked in WaitOn for one kind of change (the
 // readers of a socket, its senders, ...): whoever makes that change wakes
-// them with Wake, and no one else is woken. The zero value is an empty
-// queue. A WaitQueue is used with one Stack and guarded by its lock.
+// them with Wake (every caller) or WakeOne (one, for a change that one
+// caller consumes, such as a delivery), and no one else is woken. The
+// zero value is an empty queue. A WaitQueue is used with one Stack and
+// guarded by its lock.
 type WaitQueue struct {
-	head *waiter
-	n    int
+	head, tail *waiter // newest, oldest
+	n          int
 }
 
 // waiter is one caller blocked in WaitOn, in one queue.
 type waiter struct {
-	ch         chan struct{} // 1-buffered: woken since it last looked
-	prev, next *waiter
+	ch         chan struct{} // 1-buffered: the wake-up
+	woken      bool          // woken since it last looked (guarded by the lock)
+	prev, next *waiter       // newer, older
+}
+
+// wake wakes w unless it was woken already, and reports whether it did.
+func (w *waiter) wake() bool {
+	if w.woken {
+		return false
+	}
+	w.woken = true
+	w.ch <- struct{}{} // empty: w drains it when it looks (unqueueLocked)
+	return true
 }
 
 // Wake wakes every caller waiting on q: each evaluates its condition
@@ -28,9 +41,21 @@ type waiter struct {
 // registered before the change is never missed.
 func (q *WaitQueue) Wake() {
 	for w := q.head; w != nil; w = w.next {
-		select {
-		case w.ch <- struct{}{}:
-		default: // woken already
+		w.wake()
+	}
+}
+
+// WakeOne wakes the caller that has waited on q the longest among those
+// not woken yet, if any: for a change that one caller consumes (a
+// delivery for one of a socket's readers). Call it with the lock held. A
+// caller woken by it that leaves without evaluating its condition (its
+// context ended) wakes another in its place; one whose condition
+// succeeds while there is more to consume should wake the next
+// (WakeOne from the condition: it is off the queue then).
+func (q *WaitQueue) WakeOne() {
+	for w := q.tail; w != nil; w = w.prev {
+		if w.wake() { // else woken already: it will evaluate its condition
+			return
 		}
 	}
 }
@@ -43,6 +68,8 @@ func (q *WaitQueue) push(w *waiter) {
 	w.prev, w.next = nil, q.head
 	if q.head != nil {
 		q.head.prev = w
+	} else {
+		q.tail = w
 	}
 	q.head = w
 	q.n++
@@ -56,6 +83,8 @@ func (q *WaitQueue) remove(w *waiter) {
 	}
 	if w.next != nil {
 		w.next.prev = w.prev
+	} else {
+		q.tail = w.prev
 	}
 	w.prev, w.next = nil, nil
 	q.n--
@@ -74,17 +103,25 @@ func (s *Stack) newWaiterLocked() *waiter {
 	return &waiter{ch: make(chan struct{}, 1)}
 }
 
-// leaveLocked takes w (nil: none) off q and keeps it for reuse.
-func (s *Stack) leaveLocked(q *WaitQueue, w *waiter) {
-	if w == nil {
-		return
+// unqueueLocked takes w off q (nil: w is in no queue) and reports
+// whether it had been woken since it last looked (its wake-up is
+// dropped).
+func unqueueLocked(q *WaitQueue, w *waiter) (woken bool) {
+	if q == nil {
+		return false
 	}
 	q.remove(w)
+	woken, w.woken = w.woken, false
 	select {
-	case <-w.ch: // a wake-up it did not need
-	default:
+	case <-w.ch:
+	default: // taken by the caller's select
 	}
-	if len(s.wake.free) < maxFreeWaiters {
+	return woken
+}
+
+// freeLocked keeps w (nil: none), in no queue, for reuse.
+func (s *Stack) freeLocked(w *waiter) {
+	if w != nil && len(s.wake.free) < maxFreeWaiters {
 		s.wake.free = append(s.wake.free, w)
 	}
 }
@@ -95,32 +132,57 @@ func (s *Stack) leaveLocked(q *WaitQueue, w *waiter) {
 // deadline of the caller's that can move (net.Conn's): selecting on its
 // channel costs nothing per call, where merging it with ctx into a
 // context would.
-// cond is evaluated at once, then again each time q is woken (Wake):
-// the caller waits on q from the first evaluation that fails until it
-// returns, so that a change made after that evaluation is not missed.
-// cond may act on the core (poll deliveries, send): that is settled (the
-// watchers run, the output is sent) before WaitOn sleeps.
+// cond is evaluated at once, then again each time q is woken (Wake, or
+// WakeOne choosing this caller): the caller waits on q from the first
+// evaluation that fails until it returns, so that a change made after
+// that evaluation is not missed; it is off q while cond runs. cond may
+// act on the core (poll deliveries, send): that is settled (the watchers
+// run, the output is sent) before WaitOn sleeps.
 func (s *Stack) WaitOnUntil(ctx context.Context, expire <-chan struct{}, q *WaitQueue, cond func(now timer.Time) bool) error {
+	return s.wait(ctx, expire, q, cond, nil)
+}
+
+// WaitForUntil is WaitOnUntil for a caller whose queue depends on the
+// state (the senders of one association, say): cond, called with the
+// core locked, returns nil once done, else the queue to wait on until
+// the next evaluation (the same one or another).
+func (s *Stack) WaitForUntil(ctx context.Context, expire <-chan struct{}, cond func(now timer.Time) *WaitQueue) error {
+	return s.wait(ctx, expire, nil, nil, cond)
+}
+
+// wait implements WaitOnUntil (on q with cond) and WaitForUntil (with
+// pick).
+func (s *Stack) wait(ctx context.Context, expire <-chan struct{}, q *WaitQueue, cond func(timer.Time) bool,
+	pick func(timer.Time) *WaitQueue) error {
 	var w *waiter
+	var in *WaitQueue // the queue w waits on, if any
 	for {
 		s.mu.Lock()
+		unqueueLocked(in, w) // woken: off the queue while it evaluates
+		in = nil
 		if s.closed {
-			s.leaveLocked(q, w)
+			s.freeLocked(w)
 			s.mu.Unlock()
 			return ErrClosed
 		}
 		now := s.Now()
 		s.wake.runs++
-		done := cond(now)
-		if !done && w == nil {
-			w = s.newWaiterLocked()
-			q.push(w)
+		if pick != nil {
+			in = pick(now)
+		} else if !cond(now) {
+			in = q
 		}
-		if s.settleLocked(now) || done {
+		if in != nil {
+			if w == nil {
+				w = s.newWaiterLocked()
+			}
+			in.push(w)
+		}
+		if s.settleLocked(now) || in == nil {
 			s.wake.any.Wake()
 		}
-		if done {
-			s.leaveLocked(q, w)
+		if in == nil {
+			s.freeLocked(w)
 			s.mu.Unlock()
 			return nil
 		}
@@ -129,17 +191,25 @@ func (s *Stack) WaitOnUntil(ctx context.Context, expire <-chan struct{}, q *Wait
 		case <-w.ch:
 		case <-s.done: // evaluated again: the stack is closed
 		case <-expire:
-			s.mu.Lock()
-			s.leaveLocked(q, w)
-			s.mu.Unlock()
+			s.leave(in, w)
 			return ErrExpired
 		case <-ctx.Done():
-			s.mu.Lock()
-			s.leaveLocked(q, w)
-			s.mu.Unlock()
+			s.leave(in, w)
 			return ctx.Err()
 		}
 	}
+}
+
+// leave takes w off q when its wait ends without it evaluating its
+// condition again; a wake-up it got meanwhile, which it will not use, is
+// passed on to another caller of q (WakeOne).
+func (s *Stack) leave(q *WaitQueue, w *waiter) {
+	s.mu.Lock()
+	if unqueueLocked(q, w) {
+		q.WakeOne()
+	}
+	s.freeLocked(w)
+	s.mu.Unlock()
 }
 
 // ErrExpired is returned by WaitOnUntil when its expire channel closed.

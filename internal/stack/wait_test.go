@@ -23,16 +23,21 @@ func waitCtx(t *testing.T) context.Context {
 // of its result, once it waits.
 func blockOn(t *testing.T, ctx context.Context, s *Stack, q *WaitQueue, evals *int, until *bool) <-chan error {
 	t.Helper()
+	n0 := queued(s, q)
 	done := make(chan error, 1)
 	go func() {
 		done <- s.WaitOn(ctx, q, func(timer.Time) bool { *evals++; return *until })
 	}()
-	require.Eventually(t, func() bool {
-		n := 0
-		_ = s.Do(func(timer.Time) error { n = q.Len(); return nil })
-		return n == 1
-	}, 10*time.Second, time.Millisecond, "the caller waits on its queue")
+	require.Eventually(t, func() bool { return queued(s, q) == n0+1 }, 10*time.Second, time.Millisecond,
+		"the caller waits on its queue")
 	return done
+}
+
+// queued returns the number of callers waiting on q.
+func queued(s *Stack, q *WaitQueue) int {
+	n := 0
+	_ = s.Do(func(timer.Time) error { n = q.Len(); return nil })
+	return n
 }
 
 // Waking a queue wakes its callers only: a caller on another queue does
@@ -217,4 +222,127 @@ func TestWaitOnUntilExpires(t *testing.T) {
 	})
 	require.NoError(t, s.WaitOnUntil(ctx, expire, &q, func(timer.Time) bool { return true }),
 		"a condition that holds at once returns nil, expired or not")
+}
+
+// WakeOne wakes one caller, the one that has waited longest among those
+// not woken yet: a caller woken for nothing that waits again goes to the
+// back of the queue.
+func TestWakeOne(t *testing.T) {
+	s := newStack(t)
+	ctx := waitCtx(t)
+	var q WaitQueue
+	var evals [3]int
+	var until [3]bool
+	var done [3]<-chan error
+	for i := range done {
+		done[i] = blockOn(t, ctx, s, &q, &evals[i], &until[i])
+	}
+	wakeOne := func(n int) {
+		_ = s.Do(func(timer.Time) error {
+			for range n {
+				q.WakeOne()
+			}
+			return nil
+		})
+	}
+	evaluated := func(want [3]int) {
+		t.Helper()
+		require.Eventually(t, func() bool {
+			var got [3]int
+			_ = s.Do(func(timer.Time) error { got = evals; return nil })
+			return got == want && queued(s, &q) == 3
+		}, 10*time.Second, time.Millisecond, "evaluations %v", want)
+	}
+	wakeOne(1)
+	evaluated([3]int{2, 1, 1}) // the first; it waits again, behind the others
+	wakeOne(2)
+	evaluated([3]int{2, 2, 2})
+	wakeOne(1)
+	evaluated([3]int{3, 2, 2})
+	_ = s.Do(func(timer.Time) error { until = [3]bool{true, true, true}; q.Wake(); return nil })
+	for _, d := range done {
+		require.NoError(t, <-d)
+	}
+}
+
+// A caller that WakeOne chose but whose context ended before it
+// evaluates its condition wakes another caller in its place: the change
+// is not lost. (Its context ends while the lock is held, just before the
+// wake-up: which it sees first may vary, so the case is played several
+// times.)
+func TestWakeOnePassedOnByCancelled(t *testing.T) {
+	s := newStack(t)
+	for range 20 {
+		var q WaitQueue
+		var ea, eb int
+		var ua, ub bool
+		ctxA, cancelA := context.WithCancel(waitCtx(t))
+		da := blockOn(t, ctxA, s, &q, &ea, &ua)
+		db := blockOn(t, waitCtx(t), s, &q, &eb, &ub)
+		_ = s.Do(func(timer.Time) error { cancelA(); q.WakeOne(); return nil })
+		require.ErrorIs(t, <-da, context.Canceled)
+		require.Eventually(t, func() bool {
+			looked := false
+			_ = s.Do(func(timer.Time) error { looked = ea == 2 || eb == 2; return nil })
+			return looked
+		}, 10*time.Second, time.Millisecond, "neither the chosen caller nor another evaluated")
+		_ = s.Do(func(timer.Time) error { ub = true; q.Wake(); return nil })
+		require.NoError(t, <-db)
+	}
+}
+
+// A condition that consumes one of several items wakes the next caller
+// with WakeOne: not itself (it is off the queue while it evaluates), so
+// each item finds a caller.
+func TestWakeOneFromCondition(t *testing.T) {
+	s := newStack(t)
+	ctx := waitCtx(t)
+	var q WaitQueue
+	items := 0
+	take := func(timer.Time) bool {
+		if items == 0 {
+			return false
+		}
+		if items--; items > 0 {
+			q.WakeOne()
+		}
+		return true
+	}
+	done := make(chan error, 3)
+	for i := range 3 {
+		go func() { done <- s.WaitOn(ctx, &q, take) }()
+		require.Eventually(t, func() bool { return queued(s, &q) == i+1 }, 10*time.Second, time.Millisecond)
+	}
+	_ = s.Do(func(timer.Time) error { items = 3; q.WakeOne(); return nil })
+	for range 3 {
+		require.NoError(t, <-done)
+	}
+}
+
+// WaitForUntil waits on the queue its condition names, which may change from
+// one evaluation to the next: a caller that moved to another queue is
+// woken by that one only.
+func TestWaitForMovesBetweenQueues(t *testing.T) {
+	s := newStack(t)
+	var qa, qb WaitQueue
+	evals, stage := 0, 0
+	done := make(chan error, 1)
+	go func() {
+		done <- s.WaitForUntil(waitCtx(t), nil, func(timer.Time) *WaitQueue {
+			evals++
+			return [...]*WaitQueue{&qa, &qb, nil}[stage]
+		})
+	}()
+	require.Eventually(t, func() bool { return queued(s, &qa) == 1 }, 10*time.Second, time.Millisecond)
+	_ = s.Do(func(timer.Time) error { stage = 1; qa.Wake(); return nil })
+	require.Eventually(t, func() bool { return queued(s, &qb) == 1 }, 10*time.Second, time.Millisecond)
+	_ = s.Do(func(timer.Time) error {
+		require.Zero(t, qa.Len())
+		stage = 2
+		qa.Wake() // not its queue any more
+		return nil
+	})
+	_ = s.Do(func(timer.Time) error { require.Equal(t, 2, evals); qb.Wake(); return nil })
+	require.NoError(t, <-done)
+	require.Equal(t, 3, evals)
 }
