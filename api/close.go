@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/endpoint"
+	"github.com/gensctp/gensctp/internal/stack"
 	"github.com/gensctp/gensctp/timer"
 )
 
@@ -36,15 +38,14 @@ func (s *Socket) Close() error {
 	if !s.closeStarted.CompareAndSwap(false, true) {
 		return nil
 	}
-	var ids []AssocID
 	var lg lingerSetting
 	_ = s.stk.Do(func(now timer.Time) error {
 		s.closed = true
 		lg = s.st.linger
-		ids = s.ownedLocked()
 		sh := s.share
+		ids := s.ownedLocked()
 		if sh.parent == s {
-			sh.parent = nil
+			sh.parent, sh.closedParent = nil, s
 			sh.ep.Listen(false)
 		}
 		abort := lg.on && lg.seconds == 0
@@ -52,8 +53,12 @@ func (s *Socket) Close() error {
 			if a, ok := sh.ep.Assoc(id); ok {
 				if abort {
 					a.Abort(now, nil)
-				} else {
-					_ = a.Shutdown(now)
+					continue
+				}
+				_ = a.Shutdown(now)
+				sh.dropDeliveries(id) // nobody will read them
+				if a.State() != association.StateClosed {
+					s.linger.add(id)
 				}
 			}
 		}
@@ -64,7 +69,7 @@ func (s *Socket) Close() error {
 	})
 	s.stop()
 	if !(lg.on && lg.seconds == 0) {
-		s.lingerWait(ids, lg)
+		s.lingerWait(lg)
 	}
 	s.share.release(s)
 	return nil
@@ -79,25 +84,67 @@ func (s *Socket) releaseLocked() {
 	clear(s.connecting)
 }
 
-// lingerWait waits until the associations ids are closed, draining their
-// deliveries, within the bounds of lg; it aborts what remains.
-func (s *Socket) lingerWait(ids []AssocID, lg lingerSetting) {
+// lingering is what the Close of a socket waits for (lingerWait): its
+// associations not closed yet, counted down as the endpoint reports them
+// closed or gone (closedChangedLocked), so that a change costs the Close
+// nothing for the other associations, and a queue of its own that only
+// changes of its associations wake.
+type lingering struct {
+	q        stack.WaitQueue
+	open     map[AssocID]struct{}
+	progress uint64 // changes of the associations that are progress: data sent, a new state
+}
+
+// add counts association id as not closed.
+func (l *lingering) add(id AssocID) {
+	if l.open == nil {
+		l.open = make(map[AssocID]struct{})
+	}
+	l.open[id] = struct{}{}
+}
+
+// closedChangedLocked accounts for change c of an association of the
+// closed socket s: its deliveries are dropped (nobody reads them; once
+// they are, the closed association goes), and the Close waiting for it,
+// if any, learns of the progress and is woken: data sent (the send
+// buffer emptied), a new state, the association closed or gone.
+func (s *Socket) closedChangedLocked(c endpoint.Change) {
+	if c.What&endpoint.Readable != 0 {
+		s.share.dropDeliveries(c.ID)
+	}
+	l := &s.linger
+	if _, ok := l.open[c.ID]; !ok || c.What&writable == 0 {
+		return
+	}
+	l.progress++
+	if c.What&ended != 0 {
+		if a, ok := s.share.ep.Assoc(c.ID); !ok || a.State() == association.StateClosed {
+			delete(l.open, c.ID)
+		}
+	}
+	l.q.Wake()
+}
+
+// lingerWait waits until the associations of the closed socket are
+// closed (see lingering), within the bounds of lg, and aborts what
+// remains.
+func (s *Socket) lingerWait(lg lingerSetting) {
 	maxWait, idle := closeMaxWait, closeNoProgress
 	if lg.on {
 		maxWait, idle = time.Duration(lg.seconds)*time.Second, maxWait
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), maxWait)
 	defer cancel()
-	last, lastChange := -1, time.Now()
+	var last uint64
+	lastChange := time.Now()
 	for ctx.Err() == nil && time.Since(lastChange) < idle {
 		step, stop := context.WithTimeout(ctx, time.Second)
 		done := false
-		_ = s.stk.WaitOn(step, &s.share.closing, func(timer.Time) bool {
-			left := s.drainLocked(ids)
-			if left != last {
-				last, lastChange = left, time.Now()
+		_ = s.stk.WaitOn(step, &s.linger.q, func(timer.Time) bool {
+			if p := s.linger.progress; p != last {
+				last, lastChange = p, time.Now()
 			}
-			done = left == 0
+			done = len(s.linger.open) == 0
 			return done
 		})
 		stop()
@@ -106,32 +153,15 @@ func (s *Socket) lingerWait(ids []AssocID, lg lingerSetting) {
 		}
 	}
 	_ = s.stk.Do(func(now timer.Time) error {
-		for _, id := range ids {
+		for id := range s.linger.open {
 			if a, ok := s.share.ep.Assoc(id); ok {
 				a.Abort(now, nil)
 				s.share.dropDeliveries(id)
 			}
 		}
+		s.linger.open = nil
 		return nil
 	})
-}
-
-// drainLocked polls and drops the deliveries of the associations ids and
-// returns a measure of what is left to do: the bytes queued or in flight
-// plus one per association not closed yet (0: all closed).
-func (s *Socket) drainLocked(ids []AssocID) int {
-	left := 0
-	for _, id := range ids {
-		a, ok := s.share.ep.Assoc(id)
-		if !ok {
-			continue
-		}
-		s.share.dropDeliveries(id)
-		if a.State() != association.StateClosed {
-			left += 1 + a.Buffered() + a.Outstanding()
-		}
-	}
-	return left
 }
 
 // dropDeliveries polls and drops the deliveries association id holds.

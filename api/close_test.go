@@ -2,6 +2,7 @@ package api
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -19,4 +20,56 @@ func TestCloseFreesPort(t *testing.T) {
 	require.NoError(t, err, "the port is free again")
 	require.Same(t, keep.stk, b.stk)
 	require.NoError(t, b.Close())
+}
+
+// A lingering Close is woken by the changes of its own associations
+// only: with K accepted sockets closing while their peers read nothing
+// (each Close waits for its queued data), the ordinary closes of other
+// accepted sockets of the listener do not wake the K Close calls.
+func TestLingeringCloseWokenByItsOwnAssociations(t *testing.T) {
+	noLeak(t)
+	const K, M = 30, 5
+	srv := server(t, Type(Stream), Sndbuf(1<<20))
+	var accepted, clis []*Socket
+	for i := range K + M {
+		// Distinct SCTP ports (see newIdleEcho); aborted when closed.
+		opts := []Option{Type(Stream), Port(uint16(43000 + i)), Linger(true, 0)}
+		if i < K {
+			opts = append(opts, Recbuf(1500)) // never read: the window closes
+		}
+		cli := clientOf(t, srv, opts...)
+		connect(t, cli, srv)
+		a, err := srv.Accept(testCtx(t))
+		require.NoError(t, err)
+		accepted = append(accepted, a)
+		clis = append(clis, cli)
+	}
+	for _, a := range accepted[:K] {
+		for range 10 {
+			require.NoError(t, a.Send(0, 0, make([]byte, 1000)))
+		}
+	}
+	closed := make(chan struct{}, K)
+	for _, a := range accepted[:K] {
+		go func() { a.Close(); closed <- struct{}{} }() // lingers: data the peer does not take
+		waiting(t, srv, &a.linger.q, 1)
+	}
+	w0 := srv.stk.Wakeups()
+	for _, a := range accepted[K:] {
+		require.NoError(t, a.Close()) // its peer answers at once
+	}
+	n := srv.stk.Wakeups() - w0
+	t.Logf("%d wake-ups for %d ordinary closes with %d lingering closes", n, M, K)
+	require.Less(t, n, uint64(K), "the lingering closes were woken")
+
+	for _, c := range clis[:K] { // the peers abort: the lingering closes end
+		require.NoError(t, c.Close())
+	}
+	for range K {
+		select {
+		case <-closed:
+		case <-time.After(10 * time.Second):
+			t.Fatal("a lingering Close did not end when its association did")
+		}
+	}
 }

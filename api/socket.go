@@ -65,6 +65,7 @@ type Socket struct {
 	// association: a queue while some wait (wake.go).
 	senders map[AssocID]*stack.WaitQueue
 	spareQ  *stack.WaitQueue // an empty queue for the next senders
+	linger  lingering        // what Close waits for (close.go)
 	stats   counters
 	// recvIP is what the socket asked the UDP sockets for (recvip.go).
 	recvIP udpencap.RecvIP
@@ -77,20 +78,22 @@ type epShare struct {
 	ep *endpoint.Endpoint
 
 	// Guarded by the stack's lock.
-	parent *Socket             // the opening socket; nil once closed
-	peeled map[AssocID]*Socket // associations owned by peeled-off sockets
-	refs   int                 // sockets using the endpoint
-	// closing: the Close calls waiting for associations that no open
-	// socket owns any more (lingerWait).
-	closing stack.WaitQueue
+	parent       *Socket             // the opening socket; nil once closed
+	closedParent *Socket             // the opening socket once closed
+	peeled       map[AssocID]*Socket // associations owned by peeled-off sockets
+	refs         int                 // sockets using the endpoint
 }
 
-// owner returns the socket that owns association id, or nil.
+// owner returns the socket that owns association id (closed or not), or
+// nil.
 func (e *epShare) owner(id AssocID) *Socket {
 	if s := e.peeled[id]; s != nil {
 		return s
 	}
-	return e.parent
+	if e.parent != nil {
+		return e.parent
+	}
+	return e.closedParent
 }
 
 // newSocket returns a socket on share with the settings st, not yet

@@ -38,13 +38,16 @@ const writable = endpoint.Writable | ended
 // new state or its association gone), the callers of Accept for a new
 // association in the backlog, the Connect waiting for it, and the
 // association's senders for send buffer space, a new state or the
-// association gone. Associations that no open socket owns concern only
-// the Close calls waiting for them.
+// association gone. A change of an association of a closed socket
+// concerns only the Close waiting for it (closedChangedLocked).
 func (e *epShare) changedLocked(_ timer.Time, cs []endpoint.Change) {
 	for _, c := range cs {
 		s := e.owner(c.ID)
-		if s == nil || s.closed {
-			e.closing.Wake()
+		if s == nil {
+			continue
+		}
+		if s.closed {
+			s.closedChangedLocked(c)
 			continue
 		}
 		if c.What&readable != 0 {
