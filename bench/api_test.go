@@ -17,8 +17,9 @@ import (
 var apiLoopback = netip.MustParseAddr("127.0.0.1")
 
 // apiWatchdog bounds a benchmark: with 100-byte messages, an association
-// whose receive buffer fills with data held behind a lost packet can
-// stall for tens of seconds (README, "The sctp command on the public api").
+// whose receive buffer filled with data held behind a lost packet could
+// stall for tens of seconds before its window was computed for the chunks
+// arriving (README, "The sctp command on the public api").
 const apiWatchdog = 30 * time.Second
 
 // apiPair opens a listening socket and a client socket on 127.0.0.1
