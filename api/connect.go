@@ -94,6 +94,9 @@ func (s *Socket) startConnect(op string, addrs []netip.Addr, port uint16, opts [
 		if err != nil {
 			return err
 		}
+		if err := s.stk.Failed(); err != nil {
+			return err // the transport closed under the socket
+		}
 		id, err = s.share.ep.Connect(now, peers, port, nil)
 		if err != nil {
 			return err

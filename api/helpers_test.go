@@ -135,6 +135,18 @@ func next(t *testing.T, ch <-chan Delivery) Delivery {
 	panic("unreachable")
 }
 
+// result returns the error errc delivers within the test's bounds.
+func result(t *testing.T, errc <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatal("the call is still blocked")
+	}
+	panic("unreachable")
+}
+
 // recvState receives until an AssocChange with state st arrives,
 // skipping other deliveries and error-class events.
 func recvState(t *testing.T, s *Socket, st AssocState) *AssocChange {

@@ -62,7 +62,8 @@ func (s *Socket) Accept(ctx context.Context) (*Socket, error) {
 		default:
 			id, ok := s.share.ep.Accept()
 			if !ok {
-				return false
+				err = s.stk.Failed() // none will come once the transport closed
+				return err != nil
 			}
 			child = s.adoptLocked(id)
 		}

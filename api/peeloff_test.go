@@ -196,15 +196,6 @@ func TestPeeloffAborted(t *testing.T) {
 // one-to-one listener that sent on an association of its backlog.
 func TestMovedAssociationWakesBlockedSend(t *testing.T) {
 	noLeak(t)
-	expectNoAssoc := func(t *testing.T, blocked <-chan error) {
-		t.Helper()
-		select {
-		case err := <-blocked:
-			require.ErrorIs(t, err, ErrNoAssociation)
-		case <-time.After(10 * time.Second):
-			t.Fatal("the Send blocked on the association was not woken")
-		}
-	}
 	t.Run("peeloff", func(t *testing.T) {
 		// Closed with an ABORT: their queued data would never be read.
 		srv := server(t, Recbuf(4000), Linger(true, 0))
@@ -214,7 +205,7 @@ func TestMovedAssociationWakesBlockedSend(t *testing.T) {
 		child, err := cli.Peeloff(ac.AssocID)
 		require.NoError(t, err)
 		defer child.Close()
-		expectNoAssoc(t, blocked)
+		require.ErrorIs(t, result(t, blocked), ErrNoAssociation)
 	})
 	t.Run("accept", func(t *testing.T) {
 		srv := server(t, Type(Stream), Sndbuf(4000), SCTPNodelay(true), Linger(true, 0))
@@ -234,6 +225,6 @@ func TestMovedAssociationWakesBlockedSend(t *testing.T) {
 		acc, err := srv.Accept(testCtx(t))
 		require.NoError(t, err)
 		defer acc.Close()
-		expectNoAssoc(t, blocked)
+		require.ErrorIs(t, result(t, blocked), ErrNoAssociation)
 	})
 }

@@ -42,6 +42,20 @@ func (s *Socket) pollLocked(skipStash bool) (rawDelivery, bool) {
 	return rawDelivery{id: id, d: d}, ok
 }
 
+// nothingMoreLocked returns, for a socket with nothing to read now, the
+// error that says nothing will come: that of its transport once closed
+// under it (ErrTransportClosed), ErrNotConnected once the association of
+// a peeled-off or accepted socket is gone; nil while something may come.
+func (s *Socket) nothingMoreLocked() error {
+	if err := s.stk.Failed(); err != nil {
+		return err
+	}
+	if s.goneLocked() {
+		return ErrNotConnected
+	}
+	return nil
+}
+
 // goneLocked reports whether a peeled-off or accepted socket's
 // association no longer exists (its last delivery was read).
 func (s *Socket) goneLocked() bool {

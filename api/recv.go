@@ -87,14 +87,12 @@ func (s *Socket) recv(ctx context.Context, b []byte) (Delivery, error) {
 		}
 		var got bool
 		d, got = s.nextLocked(now, b)
-		if !got && s.goneLocked() {
-			err = ErrNotConnected
-			return true
+		if !got {
+			err = s.nothingMoreLocked()
+			return err != nil
 		}
-		if got {
-			s.readTakenLocked()
-		}
-		return got
+		s.readTakenLocked()
+		return true
 	})
 	if werr != nil {
 		return Delivery{}, opError("recv", 0, -1, werr)

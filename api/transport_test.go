@@ -185,6 +185,50 @@ func TestOverPacketConnVNetClosedUnder(t *testing.T) {
 	require.ErrorIs(t, ev.Err, ErrTransportClosed)
 }
 
+// Once the transport closed under a socket, the calls that wait for
+// something other than a change of one of its associations fail with
+// ErrTransportClosed instead of waiting for ever: Accept on a listener,
+// Recv on a one-to-many socket without associations; so does a Connect
+// made then.
+func TestTransportClosedEndsWaits(t *testing.T) {
+	noLeak(t)
+	wantClosed := func(t *testing.T, errc <-chan error) {
+		t.Helper()
+		err := result(t, errc)
+		require.ErrorIs(t, err, ErrTransportClosed)
+		require.ErrorIs(t, err, net.ErrClosed)
+	}
+	t.Run("accept", func(t *testing.T) {
+		a, b := packetiotest.Pipe()
+		l, err := Listen("sctp", ":5000", OverConn(b))
+		require.NoError(t, err)
+		defer l.Close()
+		errc := make(chan error, 1)
+		go func() {
+			_, err := l.Accept() // no context: only the transport can end it
+			errc <- err
+		}()
+		waiting(t, l.Socket(), &l.Socket().aq, 1)
+		require.NoError(t, a.Close()) // the peer closes the connection
+		wantClosed(t, errc)
+	})
+	t.Run("recv", func(t *testing.T) {
+		a, b := packetiotest.Pipe()
+		s := openOn(t, OverConn(b), Port(5000))
+		errc := make(chan error, 1)
+		go func() {
+			_, err := s.Recv(testCtx(t))
+			errc <- err
+		}()
+		waiting(t, s, &s.rq, 1)
+		require.NoError(t, a.Close())
+		wantClosed(t, errc)
+		_, err := s.Connect(testCtx(t), netip.IPv4Unspecified(), 5000)
+		errc <- err
+		wantClosed(t, errc)
+	})
+}
+
 // recordingConn records the packets written through it.
 type recordingConn struct {
 	net.Conn

@@ -41,6 +41,10 @@ const writable = endpoint.Writable | ended
 // association gone. A change of an association of a closed socket
 // concerns only the Close waiting for it (closedChangedLocked).
 func (e *epShare) changedLocked(_ timer.Time, cs []endpoint.Change) {
+	if len(cs) == 0 { // the transport closed (stack.WatchFunc)
+		e.failedLocked()
+		return
+	}
 	for _, c := range cs {
 		s := e.owner(c.ID)
 		if s == nil {
@@ -62,6 +66,19 @@ func (e *epShare) changedLocked(_ timer.Time, cs []endpoint.Change) {
 		if c.What&writable != 0 {
 			s.wakeSendersLocked(c.ID, c.What&endpoint.Removed != 0)
 		}
+	}
+}
+
+// failedLocked wakes every caller of the sockets of the endpoint, whose
+// transport closed under them (stack.Stack.Failed): those that wait for
+// something other than a change of one of their associations (Accept,
+// Recv on a socket without any) fail, since it will never come.
+func (e *epShare) failedLocked() {
+	if e.parent != nil {
+		e.parent.kickLocked()
+	}
+	for _, s := range e.peeled {
+		s.kickLocked()
 	}
 }
 

@@ -45,5 +45,16 @@ func (s *Stack) transportClosed(err error) {
 	for _, ep := range s.mux.Endpoints() {
 		ep.Fail(now, cause)
 	}
+	for _, w := range s.wake.watch { // callers waiting for no association
+		if w.fn != nil && !w.removed {
+			w.fn(now, nil)
+		}
+	}
 	s.afterLocked()
 }
+
+// Failed returns the error of the transport once it closed under the
+// stack (see ErrTransportClosed), else nil: from then on nothing arrives
+// and no association can be set up. Call it with the lock held (from a
+// wait condition, a watcher, a task or a function run by Do).
+func (s *Stack) Failed() error { return s.failed }

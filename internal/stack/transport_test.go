@@ -111,6 +111,40 @@ func TestStackOverConnectedTransport(t *testing.T) {
 	require.ErrorIs(t, err, ErrTransportClosed)
 }
 
+// When the transport closes under the stack, each watcher is called once
+// with no changes, for callers that wait for something other than an
+// association (a listener without any), and Failed says why.
+func TestTransportClosedTellsWatchers(t *testing.T) {
+	ca, cb := packetiotest.Pipe()
+	s, err := New(Config{Transport: packetio.NewConn(ca)})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	ep, err := s.AddEndpoint(epConfig(5000))
+	require.NoError(t, err)
+	var q WaitQueue
+	told := 0
+	require.NoError(t, s.Watch(ep, func(_ timer.Time, cs []endpoint.Change) {
+		if len(cs) == 0 {
+			told++
+			q.Wake()
+		}
+	}))
+	var failed error
+	done := make(chan error, 1)
+	go func() {
+		done <- s.WaitOn(waitCtx(t), &q, func(timer.Time) bool {
+			failed = s.Failed()
+			return failed != nil
+		})
+	}()
+	require.Eventually(t, func() bool { return queued(s, &q) == 1 }, 10*time.Second, time.Millisecond)
+	require.NoError(t, cb.Close()) // the peer closes the connection
+	require.NoError(t, <-done)
+	require.ErrorIs(t, failed, ErrTransportClosed)
+	require.ErrorIs(t, failed, io.EOF)
+	_ = s.Do(func(timer.Time) error { require.Equal(t, 1, told); return nil })
+}
+
 // An association being set up when the transport closes fails with
 // CantAssoc, carrying the error.
 func TestTransportClosedDuringHandshake(t *testing.T) {

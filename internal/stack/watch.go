@@ -33,7 +33,11 @@ type watched struct {
 // held and gets the associations that changed, and how. It must not
 // block or call the stack's locking methods; it may wake queues
 // (WaitQueue.Wake), schedule tasks (Schedule) and use the core. changes
-// is valid only during the call.
+// is valid only during the call. When the transport closes under the
+// stack (Failed), each watcher is called once with no changes, besides
+// those of the associations that failed: for the callers that wait for
+// something other than an association (a new one, say), which will
+// never come.
 type WatchFunc func(now timer.Time, changes []endpoint.Change)
 
 // Watch makes fn the watcher of ep (nil: none): after every change of the
