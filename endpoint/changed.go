@@ -54,7 +54,7 @@ func (e *Endpoint) TakeChanged(dst []Change) []Change {
 		en.changed = 0
 		e.changed[i] = nil
 	}
-	e.changed = e.changed[:0]
+	e.changed = shrunk(e.changed[:0]) // a burst's list goes with it
 	return dst
 }
 

@@ -83,3 +83,13 @@ func TestShrunk(t *testing.T) {
 	require.Equal(t, s, got)
 	require.Equal(t, 200, cap(shrunk(make([]int, 0, 200))), "below minShrink")
 }
+
+// TakeChanged gives back the list of a burst of changes: its capacity
+// halves with each call, down to minShrink.
+func TestTakeChangedShrinks(t *testing.T) {
+	e := &Endpoint{changed: make([]*entry, 0, 4096)}
+	for range 5 {
+		e.TakeChanged(nil)
+	}
+	require.LessOrEqual(t, cap(e.changed), minShrink)
+}

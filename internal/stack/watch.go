@@ -131,6 +131,9 @@ func (s *Stack) settleLocked(now timer.Time) (changed bool) {
 	return changed
 }
 
+// maxKeptChanges bounds the scratch of drainLocked kept between drains.
+const maxKeptChanges = 1024
+
 // drainLocked hands the changes of the endpoints that have some to their
 // watchers and returns how many there were. Its cost is that of the
 // changes: the endpoints without any are not asked.
@@ -153,6 +156,9 @@ func (s *Stack) drainLocked(now timer.Time) int {
 			w.fn(now, cs)
 		}
 		clear(cs)
+		if cap(cs) > maxKeptChanges {
+			cs = nil // a burst's scratch goes with it
+		}
 		s.wake.changes = cs[:0]
 	}
 	s.wake.spare = ready[:0]
