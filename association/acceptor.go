@@ -194,7 +194,7 @@ func (l *Acceptor) verifyCookieEcho(now timer.Time, p *packet.Packet, ck *cookie
 // fromCookie builds the TCB from a verified cookie.
 func (a *Association) fromCookie(now timer.Time, ck *cookie) {
 	a.localTag, a.peerTag = ck.localTag, ck.peerTag
-	a.upCookie = ck.created
+	a.upCookie, a.upFromInitAck = ck.created, false
 	a.nextTSN = ck.localTSN
 	a.cumAckPoint = a.nextTSN - 1
 	a.out.reset(a.nextTSN)

@@ -51,6 +51,10 @@ type Association struct {
 	// (the INIT it answers came then); zero when the peer's side of the
 	// TCB comes from its INIT ACK. See handleCookieEchoTCB, action B.
 	upCookie timer.Time
+	// upFromInitAck: the TCB came up from the peer's INIT ACK and its
+	// COOKIE ACK (RFC 9260 Section 5.1 E), not from a State Cookie. See
+	// handleCookieEchoTCB, action B.
+	upFromInitAck bool
 
 	// Send side.
 	nextTSN      chunk.TSN // the TSN of the next new DATA chunk

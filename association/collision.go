@@ -241,7 +241,21 @@ func (a *Association) handleCookieEchoTCB(now timer.Time, p *packet.Packet, ce *
 		// cookie of action C, it is discarded, the state and timers left
 		// as they are. (Set up from the peer's INIT ACK instead, we
 		// cannot tell which incarnation is the newer one.)
-		if ck.created < a.upCookie {
+		//
+		// Set up from the peer's INIT ACK, the cookies made in
+		// COOKIE-WAIT are late too: they carry no Tie-Tags (Section
+		// 5.2.1 populates them in COOKIE-ECHOED only), and answer INITs
+		// that came before we sent the COOKIE ECHO the peer we talk to
+		// acknowledged. That peer was alive after those INITs were
+		// sent; with another tag, their sender is an older incarnation,
+		// gone. Restarting with it would reset the TSNs and stream
+		// sequence numbers of the peer we talk to, which never learns of
+		// it (its tag stays ours), under its own tag: the Cumulative TSN
+		// Ack goes back below what it already acknowledged (Section
+		// 6.2.1 D makes the peer ignore it) and its DATA is never
+		// delivered again. A cookie made in COOKIE-ECHOED (with
+		// Tie-Tags) may answer a newer incarnation: it restarts.
+		if ck.created < a.upCookie || a.upFromInitAck && ck.localTieTag == 0 && ck.peerTieTag == 0 {
 			return false, discard("late cookie (action B)", chunk.TypeCookieEcho, nil)
 		}
 		return a.cookieRestart(now, &ck)
@@ -282,7 +296,7 @@ func (a *Association) handleCookieEchoTCB(now timer.Time, p *packet.Packet, ce *
 // carry the same values (Section 5.2.1: the INIT ACK uses "the same
 // parameters it sent in its original INIT chunk").
 func (a *Association) setupFromCookieCollision(ck *cookie) {
-	a.upCookie = ck.created
+	a.upCookie, a.upFromInitAck = ck.created, false
 	a.setOutbound(ck.outbound)
 	a.setInbound(ck.inbound)
 	a.rcv.init(ck.peerTSN)

@@ -206,6 +206,7 @@ func (a *Association) handleCookieAck(now timer.Time) error {
 	if t1 := &a.hs.t1; t1.Expirations() == 0 && t1.Running() {
 		a.primary.rto.Measure(now.Sub(t1.Deadline().Add(-t1.Base())))
 	}
+	a.upFromInitAck = true
 	a.established(now, CommUp)
 	return nil
 }

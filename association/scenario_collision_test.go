@@ -131,6 +131,8 @@ type peerRestartInHandshake struct {
 	newA   *association.Association
 	init   chunk.Init    // the new A's INIT
 	ack    chunk.InitAck // Z's answer to it
+	c      *capture
+	zInits bool // Z's INITs pass (they are lost until it is set)
 }
 
 // newPeerRestartInHandshake runs peerRestartInHandshake up to the two
@@ -141,11 +143,11 @@ func newPeerRestartInHandshake(t *testing.T, seed uint64) *peerRestartInHandshak
 	cfgA.OutboundStreams, cfgA.MaxInboundStreams = 6, 5
 	cfgZ.OutboundStreams, cfgZ.MaxInboundStreams = 4, 8
 	p, c := newSymmetricScenarioPair(t, seed, cfgA, cfgZ)
-	r := &peerRestartInHandshake{p: p}
+	r := &peerRestartInHandshake{p: p, c: c}
 	p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
 		ct, _ := sim.FirstChunkType(d.Data)
 		switch {
-		case ct == chunk.TypeInit && d.From == p.AddrZ:
+		case ct == chunk.TypeInit && d.From == p.AddrZ && !r.zInits:
 			return sim.Drop
 		case ct == chunk.TypeCookieEcho && d.From == p.AddrA && len(r.echoes) < 2:
 			r.echoes = append(r.echoes, append([]byte(nil), d.Data...))
@@ -282,4 +284,42 @@ func TestScenarioInitCollisionActionBLateCookieOfOldPeer(t *testing.T) {
 	require.Equal(t, deadline, p.Z.NextDeadline())
 	require.Equal(t, []association.AssocChangeState{association.CommUp}, assocStates(p.DeliveredZ))
 	r.checkFlows(t)
+}
+
+// The other way for Z to come up in peerRestartInHandshake: Z's INIT
+// reaches the new A in COOKIE-ECHOED, which answers it (RFC 9260 Section
+// 5.2.1); Z echoes that cookie and the new A, by action D of Section
+// 5.2.4, acknowledges it: Z is up from the new A's INIT ACK and COOKIE
+// ACK. Then the two held COOKIE ECHOs arrive. The old A's (action B)
+// answers an INIT that Z received in COOKIE-WAIT, before it sent the
+// COOKIE ECHO the new A acknowledged: it comes from an older incarnation
+// of A, gone, and is discarded. The new A's matches both tags (action D):
+// a COOKIE ACK, nothing else. Restarting with the old A's cookie, then
+// with the new A's, reset Z's TSNs and stream sequence numbers to those
+// of the new A's INIT under its unchanged tag: Z's Cumulative TSN Ack
+// went back below what it had acknowledged, the new A (which never knew)
+// ignored it, and its next messages were never delivered (found by
+// FuzzStates).
+// https://www.rfc-editor.org/rfc/rfc9260#section-5.2.4
+func TestScenarioInitCollisionActionBLateCookieAfterInitAck(t *testing.T) {
+	r := newPeerRestartInHandshake(t, 62)
+	p := r.p
+	var init chunk.Init
+	raw, _ := r.c.with(p.AddrZ, chunk.TypeInit)[0].chunk(chunk.TypeInit)
+	parseChunk(t, raw, &init)
+	r.zInits = true
+	forge(p, p.AddrZ, p.AddrA, headerZA(0), &init)
+	require.True(t, p.RunUntil(time.Second, p.Established), "A %v Z %v", p.A.State(), p.Z.State())
+	localA, _ := r.newA.Tags()
+	first := sendAndDeliver(t, p, []byte("first"))
+
+	r.deliverEcho(0)
+	require.Equal(t, 1, p.Discards["late cookie (action B)"], "discards %v", p.Discards)
+	r.deliverEcho(1)
+	_, peer := p.Z.Tags()
+	require.Equal(t, localA, peer)
+	require.Equal(t, []association.AssocChangeState{association.CommUp}, assocStates(p.DeliveredZ))
+	second := sendAndDeliver(t, p, []byte("second"))
+	require.Equal(t, first.TSN+1, second.TSN)
+	require.Equal(t, first.SSN+1, second.SSN)
 }
