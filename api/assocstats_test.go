@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -34,15 +35,39 @@ func TestAssocStats(t *testing.T) {
 	require.Equal(t, PaddrActive, p.State)
 	require.Positive(t, p.SRTT, "measured by the handshake and the DATA")
 	require.Positive(t, p.RTO)
-	st, err := cli.Status(ac.AssocID)
-	require.NoError(t, err)
-	require.Equal(t, toMS(p.SRTT), st.Primary.Srtt, "the record has the same value in whole milliseconds")
+	srtt, st := srttAndStatus(t, cli, ac.AssocID)
+	require.Equal(t, toMS(srtt), st.Primary.Srtt, "the record has the same value in whole milliseconds")
 
 	ss, err := srv.AssocStats(up.AssocID)
 	require.NoError(t, err)
 	require.EqualValues(t, 3, ss.ReceivedMessages)
 	require.EqualValues(t, 11, ss.ReceivedBytes)
 	require.Zero(t, ss.SentMessages)
+}
+
+// srttAndStatus reads the SRTT of the primary path through AssocStats
+// and the Status of association id, read between two AssocStats that
+// agree on it: a SACK landing between the calls (the delayed SACK of the
+// last message, a HEARTBEAT ACK) can measure a new round trip. SRTT
+// changes only with a measurement, so a few attempts suffice; the test
+// fails if they never agree.
+func srttAndStatus(t *testing.T, s *Socket, id AssocID) (time.Duration, Status) {
+	t.Helper()
+	for range 50 {
+		before, err := s.AssocStats(id)
+		require.NoError(t, err)
+		st, err := s.Status(id)
+		require.NoError(t, err)
+		after, err := s.AssocStats(id)
+		require.NoError(t, err)
+		require.Len(t, before.Paths, 1)
+		require.Len(t, after.Paths, 1)
+		if before.Paths[0].SRTT == after.Paths[0].SRTT {
+			return after.Paths[0].SRTT, st
+		}
+	}
+	t.Fatal("the SRTT changed between every two reads")
+	return 0, Status{}
 }
 
 // AssocStats names one association: errors are typed.
