@@ -145,7 +145,9 @@
 // full, one goroutine waits for room in it). An event wakes only the
 // callers and the active-mode delivery of the socket it concerns, so
 // sockets that sit idle, with goroutines blocked in Recv or Read, cost
-// the others nothing.
+// the others nothing; within a socket, a message wakes one of the
+// goroutines blocked in Recv, and send buffer space freed on an
+// association wakes the Sends blocked on that association only.
 //
 // References:
 //   - https://www.erlang.org/doc/apps/kernel/gen_sctp.html
