@@ -104,6 +104,7 @@ func (s *Socket) startConnect(op string, addrs []netip.Addr, port uint16, opts [
 		s.peers[id] = netip.AddrPortFrom(peers[0].Addr(), port)
 		if s.typ == Stream {
 			s.assoc1 = id
+			s.bindLocked(id)
 		}
 		if wait {
 			w = &connectWait{to: s.peers[id]}

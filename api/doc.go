@@ -70,6 +70,15 @@
 // with ErrTransportUnsupported, and when the transport closes under the
 // sockets their associations end with ErrTransportClosed.
 //
+// # Cores
+//
+// The event loop of a UDP port (or transport) spreads its associations
+// over shards, by default one per CPU core (Shards, another addition):
+// each shard processes the packets of its associations under a lock of
+// its own, in parallel with the others, and writes them out of any lock;
+// a socket's state is shared by its shards. Association IDs tell their
+// shard, so they are not consecutive.
+//
 // # Semantics kept from gen_sctp (REFERENCE.md)
 //
 //   - Active mode counting (§4.1): {active, N} adds to the count within

@@ -21,7 +21,7 @@ const (
 // port, passive, on local UDP encapsulation port 9899 (RFC 6951), reaching
 // peers on their UDP port 9899. The open-only options are IP (repeatable,
 // multihoming), IfAddr, Port, Inet, Inet6, Type, Netns, LocalUDPPort,
-// RemoteUDPPort, RemoteUDPPortFor, Network, and OverTransport,
+// RemoteUDPPort, RemoteUDPPortFor, Network, Shards, and OverTransport,
 // OverPacketConn or OverConn to run on a packet transport other than UDP
 // sockets of the socket's own; every socket option may be given too. A bad option is an *Error with reason badarg wrapping
 // ErrInvalidOption (gen_sctp raises badarg); a taken port one with reason
@@ -39,7 +39,7 @@ func Open(opts ...Option) (*Socket, error) {
 		addrs = []netip.Addr{netip.IPv6Unspecified()} // no IPv4 wildcard
 	}
 	sh, err := acquireStack(stackSpec{port: st.localUDPPort, addrs: addrs, ipv6: st.family == FamilyInet6,
-		net: st.net, netns: st.netns, transport: st.transport})
+		net: st.net, netns: st.netns, transport: st.transport, shards: st.shards})
 	if err != nil {
 		return nil, opError("open", 0, -1, err)
 	}

@@ -30,6 +30,8 @@ func TestOpenBadOptions(t *testing.T) {
 		{"linger negative", []Option{Linger(true, -1)}},
 		{"default send abort", []Option{SCTPDefaultSendParam(SndRcvInfo{Flags: Abort})}},
 		{"default send for an association", []Option{SCTPDefaultSendParam(SndRcvInfo{AssocID: 3})}},
+		{"negative shards", []Option{Shards(-1)}},
+		{"too many shards", []Option{Shards(MaxShards + 1)}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

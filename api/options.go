@@ -98,6 +98,8 @@ type settings struct {
 	// transport is the packet transport of the user's (OverTransport,
 	// ...), nil for UDP sockets of the socket's own.
 	transport *userTransport
+	// shards is the Shards option; 0: the default.
+	shards int
 	// localUDPPortSet and remoteUDPPortSet: the options were given
 	// (refused over some transports).
 	localUDPPortSet, remoteUDPPortSet bool

@@ -3,6 +3,8 @@ package api
 import (
 	"errors"
 	"net/netip"
+
+	"github.com/gensctp/gensctp/internal/stack"
 )
 
 // IP binds the socket to addr (gen_sctp {ip, IP}). Repeat it to bind
@@ -84,6 +86,34 @@ func LocalUDPPort(port int) Option {
 		return nil
 	}}
 }
+
+// Shards sets the number of shards of the socket's SCTP stack (its UDP
+// port, or the transport of OverTransport and the others), an addition to
+// gen_sctp: the associations of the port are spread over n cores of the
+// sans-IO core, each with a lock, a timer and a reader of its own, so that
+// associations of different shards are processed in parallel, on different
+// CPU cores. A datagram goes to its shard by its verification tag (chosen
+// by the shard), or, for INIT chunks, by a keyed hash of the peer's
+// address and SCTP port. n is 1 to MaxShards; 0, the default, means one
+// per CPU core the Go scheduler uses (GOMAXPROCS), at most 8, and 1 over a
+// connected transport (OverConn), which has one peer; the environment
+// variable GENSCTP_SHARDS, set to a number, replaces that default for
+// every stack of the process. Sockets that share
+// a UDP port share its stack: the first one to open it sets the shards,
+// and a later one asking for another number fails with ErrInvalidOption.
+// Open-only.
+func Shards(n int) Option {
+	return Option{name: "shards", openOnly: true, apply: func(c *optCtx) error {
+		if n < 0 || n > MaxShards {
+			return badValue(n)
+		}
+		c.st.shards = n
+		return nil
+	}}
+}
+
+// MaxShards bounds the Shards option.
+const MaxShards = stack.MaxShards
 
 // RemoteUDPPort sets the UDP encapsulation port of peers (1 to 65535,
 // default 9899), used to reach the addresses given to Connect. Once

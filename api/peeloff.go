@@ -94,6 +94,7 @@ func (s *Socket) adoptLocked(id AssocID) *Socket {
 	s.wakeSendersLocked(id, true)
 	child := newSocket(s.share, st)
 	child.peeled, child.assoc1 = true, id
+	child.bindLocked(id)
 	if ap, ok := s.peers[id]; ok {
 		child.peers[id] = ap
 	}

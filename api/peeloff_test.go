@@ -95,10 +95,10 @@ func TestPeeloffSlowReader(t *testing.T) {
 	srv := server(t)
 	c1, c2 := clientOf(t, srv, SCTPNodelay(true)), clientOf(t, srv, SCTPNodelay(true))
 	a1, a2 := connect(t, c1, srv), connect(t, c2, srv)
-	recvEvent[*AssocChange](t, srv)
-	recvEvent[*AssocChange](t, srv)
+	up1 := recvEvent[*AssocChange](t, srv)
+	up2 := recvEvent[*AssocChange](t, srv)
 	var id1 AssocID
-	for _, id := range []AssocID{1, 2} {
+	for _, id := range []AssocID{up1.AssocID, up2.AssocID} {
 		if p, err := srv.PeerNames(id); err == nil && p[0].Port() == c1.Port() {
 			id1 = id
 		}

@@ -91,7 +91,7 @@ func (s *Socket) eventLocked(now timer.Time, r rawDelivery) (Delivery, bool) {
 	}
 	if !s.st.events.wants(ev) {
 		if f, ok := ev.(*SendFailed); ok {
-			s.share.ep.Buffers().Put(f.Data) // nobody reads it: back to the pool
+			s.share.ep.Buffers(r.id).Put(f.Data) // nobody reads it: back to the pool
 		}
 		return Delivery{}, false
 	}
@@ -172,7 +172,7 @@ func (s *Socket) gatherLocked(now timer.Time, r rawDelivery) (whole rawDelivery,
 // endpoint's pool once it was copied, unless the socket owns it.
 func (s *Socket) recycleLocked(r rawDelivery) {
 	if !r.owned {
-		s.share.ep.Buffers().Put(r.d.Message.Data)
+		s.share.ep.Buffers(r.id).Put(r.d.Message.Data)
 	}
 }
 

@@ -42,7 +42,7 @@ func (s *Socket) readRestLocked(b []byte) Delivery {
 		delete(s.pieced, r.key)
 	}
 	if len(r.data) == 0 {
-		s.share.ep.Buffers().Put(r.buf)
+		s.share.ep.Buffers(r.key.id).Put(r.buf)
 		*r = piece{}
 	}
 	return d
@@ -57,7 +57,7 @@ func (s *Socket) restOwnedLocked() Delivery {
 	d.Data = r.data
 	if r.buf != nil {
 		d.Data = append(make([]byte, 0, len(r.data)), r.data...)
-		s.share.ep.Buffers().Put(r.buf)
+		s.share.ep.Buffers(r.key.id).Put(r.buf)
 	}
 	d.Partial = !r.eor
 	if r.eor {

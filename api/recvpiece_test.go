@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gensctp/gensctp/endpoint"
 	"github.com/gensctp/gensctp/timer"
 	"github.com/pion/transport/v3/vnet"
 	"github.com/stretchr/testify/require"
@@ -340,7 +341,7 @@ func TestRecvBufferStreamsInterleave(t *testing.T) {
 	cli := n.client(t, srv, SCTPNodelay(true))
 	port.Store(uint32(cli.UDPPort()))
 	ac := n.connect(t, cli, srv)
-	recvEvent[*AssocChange](t, srv)
+	up := recvEvent[*AssocChange](t, srv) // the server's id of the association
 	r := rand.New(rand.NewPCG(11, 12))
 	first, second := randomBytes(r, 12000), randomBytes(r, 2000)
 	require.NoError(t, cli.Send(ac.AssocID, 0, first))
@@ -356,8 +357,8 @@ func TestRecvBufferStreamsInterleave(t *testing.T) {
 	i := slices.Index(streams, 1)
 	require.Positive(t, i, "a piece of the first message before the second")
 	require.Contains(t, streams[i+1:], uint16(0), "the rest of the first after the second")
-	require.Equal(t, first, a.whole[msgID{ac.AssocID, 0}][0])
-	require.Equal(t, second, a.whole[msgID{ac.AssocID, 1}][0])
+	require.Equal(t, first, a.whole[msgID{up.AssocID, 0}][0])
+	require.Equal(t, second, a.whole[msgID{up.AssocID, 1}][0])
 }
 
 // Conn.Read copies straight from the association's buffers: a message
@@ -405,19 +406,42 @@ func TestConnReadPiecesNotMixed(t *testing.T) {
 // endpoint's pool, as acknowledged messages' do.
 func TestSendFailedUnwantedBufferReused(t *testing.T) {
 	noLeak(t)
-	slow := server(t, Recbuf(1500))                  // never read: its window closes at once
-	other := server(t, LocalUDPPort(slow.UDPPort())) // another SCTP port there
+	slow := server(t, Recbuf(1500)) // never read: its window closes at once
 	cli := clientOf(t, slow, SCTPEvents(EventSubscribe{SendFailureEvent: False}))
 	ac1 := connect(t, cli, slow)
-	connect(t, cli, other) // keeps the endpoint busy: its pool is not drained
+	// Another association on the same shard of the client's stack keeps
+	// the endpoint of that shard busy: its pool is not drained. (Each
+	// shard has an endpoint and a pool of its own.)
+	shard := func(id AssocID) int { return endpoint.ShardOfAssoc(id, cli.stk.Shards()) }
+	for i := 0; ; i++ {
+		require.Less(t, i, 64, "no association on the shard of the first")
+		other := server(t, LocalUDPPort(slow.UDPPort())) // another SCTP port there
+		if shard(connect(t, cli, other).AssocID) == shard(ac1.AssocID) {
+			break
+		}
+	}
+	// The first message fills slow's window and is acknowledged; its
+	// buffer goes back to the pool and the next Send takes it again: the
+	// messages after it hold n-1 buffers (waiting for the acknowledgement
+	// first makes that so whatever the timing).
 	const n = 20
-	for range n {
+	require.NoError(t, cli.Send(ac1.AssocID, 0, make([]byte, 1200)))
+	require.Eventually(t, func() bool {
+		acked := false
+		_ = cli.do(func(timer.Time) error {
+			a, ok := cli.share.ep.Assoc(ac1.AssocID)
+			acked = ok && a.Outstanding() == 0 && a.Buffered() == 0
+			return nil
+		})
+		return acked
+	}, 10*time.Second, time.Millisecond, "the first message is acknowledged")
+	for range n - 1 {
 		require.NoError(t, cli.Send(ac1.AssocID, 0, make([]byte, 1200)))
 	}
 	require.NoError(t, cli.Abort(ac1.AssocID))
 	require.Equal(t, CommLost, recvEvent[*AssocChange](t, cli).State)
 	require.NoError(t, cli.do(func(timer.Time) error {
-		require.Equal(t, n*2048, cli.share.ep.Buffers().Retained(), "every message's buffer is back")
+		require.Equal(t, (n-1)*2048, cli.share.ep.Buffers(ac1.AssocID).Retained(), "every message's buffer is back")
 		return nil
 	}))
 }

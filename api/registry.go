@@ -2,13 +2,16 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"sync"
 	"syscall"
 
 	"github.com/gensctp/gensctp/internal/stack"
+	"github.com/gensctp/gensctp/packetio"
 	"github.com/gensctp/gensctp/udpencap"
 	"github.com/pion/transport/v3"
 )
@@ -46,6 +49,7 @@ type stackSpec struct {
 	net       transport.Net
 	netns     string
 	transport *userTransport
+	shards    int // the Shards option; 0: the default
 }
 
 // registry holds the stacks of the process by key.
@@ -71,16 +75,15 @@ func acquireStack(spec stackSpec) (*sharedStack, error) {
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
 	if ut := spec.transport; ut != nil {
-		return acquireUserStackLocked(ut)
+		return acquireUserStackLocked(ut, spec.shards)
 	}
 	if spec.port != 0 {
 		if sh := registry.stacks[keyOf(spec.port, spec)]; sh != nil {
-			sh.refs++
-			return sh, nil
+			return sh.joinLocked(spec.shards)
 		}
 	}
 	cfg := stack.Config{UDP: udpencap.Config{Net: spec.net, LocalAddrs: spec.addrs,
-		IPv6: spec.ipv6 && len(spec.addrs) == 0, Port: spec.port}}
+		IPv6: spec.ipv6 && len(spec.addrs) == 0, Port: spec.port}, Shards: shardsFor(spec.shards, false)}
 	st, err := inNetns(spec.netns, func() (*stack.Stack, error) { return stack.New(cfg) })
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
@@ -95,19 +98,42 @@ func acquireStack(spec stackSpec) (*sharedStack, error) {
 
 // acquireUserStackLocked returns the stack of a transport of the user's,
 // starting it if needed.
-func acquireUserStackLocked(ut *userTransport) (*sharedStack, error) {
+func acquireUserStackLocked(ut *userTransport, shards int) (*sharedStack, error) {
 	key := stackKey{user: ut.key}
 	if sh := registry.stacks[key]; sh != nil {
-		sh.refs++
-		return sh, nil
+		return sh.joinLocked(shards)
 	}
-	st, err := stack.New(stack.Config{Transport: ut.t})
+	_, connected := ut.t.(packetio.Connected)
+	st, err := stack.New(stack.Config{Transport: ut.t, Shards: shardsFor(shards, connected)})
 	if err != nil {
 		return nil, err
 	}
 	sh := &sharedStack{st: st, key: key, refs: 1}
 	registry.stacks[key] = sh
 	return sh, nil
+}
+
+// joinLocked takes a reference to a running stack for a socket that asks
+// for shards (the Shards option, 0: any).
+func (sh *sharedStack) joinLocked(shards int) (*sharedStack, error) {
+	if shards != 0 && shards != sh.st.Shards() {
+		return nil, fmt.Errorf("%w: %d shards on a stack that has %d", ErrInvalidOption, shards, sh.st.Shards())
+	}
+	sh.refs++
+	return sh, nil
+}
+
+// shardsFor returns the shards of a new stack for the Shards option n (0:
+// the default: stack.DefaultShards, or one over a connected transport,
+// which has one peer, unless GENSCTP_SHARDS says).
+func shardsFor(n int, connected bool) int {
+	switch {
+	case n != 0:
+		return n
+	case connected && os.Getenv(stack.EnvShards) == "":
+		return 1
+	}
+	return stack.DefaultShards()
 }
 
 // release drops one reference and closes the stack with the last.

@@ -5,7 +5,6 @@ import (
 	"sync/atomic"
 
 	"github.com/gensctp/gensctp/association"
-	"github.com/gensctp/gensctp/endpoint"
 	"github.com/gensctp/gensctp/internal/stack"
 	"github.com/gensctp/gensctp/timer"
 	"github.com/gensctp/gensctp/udpencap"
@@ -75,7 +74,7 @@ type Socket struct {
 // socket that opened it and the one-to-one sockets peeled off it.
 type epShare struct {
 	sh *sharedStack
-	ep *endpoint.Endpoint
+	ep *stack.Endpoint
 
 	// Guarded by the stack's lock.
 	parent       *Socket             // the opening socket; nil once closed
@@ -139,6 +138,14 @@ func (s *Socket) assocLocked(id AssocID) (AssocID, *association.Association, err
 		return id, nil, ErrNoAssociation
 	}
 	return id, a, nil
+}
+
+// bindLocked tells the stack that the readers of a one-to-one socket
+// work on association id (stack.Endpoint.Bind): they wait for its shard
+// without holding up the other shards' operations. (The senders wait on
+// a queue per association, bound as it is made: sendQueueLocked.)
+func (s *Socket) bindLocked(id AssocID) {
+	s.share.ep.Bind(&s.rq, id)
 }
 
 // ownedLocked returns the associations of the socket.

@@ -129,6 +129,7 @@ func (s *Socket) sendQueueLocked(id AssocID) *stack.WaitQueue {
 			s.senders = make(map[AssocID]*stack.WaitQueue)
 		}
 		s.senders[id] = q
+		s.share.ep.Bind(q, id)
 	}
 	return q
 }

@@ -107,10 +107,16 @@ func (r *result) udpPort(t *testing.T) string {
 // waitOutput waits until the command's stdout contains s.
 func (r *result) waitOutput(t *testing.T, s string) {
 	t.Helper()
+	r.waitFor(t, s, func(out string) bool { return strings.Contains(out, s) })
+}
+
+// waitFor waits until ok holds for stdout, what being what it waits for.
+func (r *result) waitFor(t *testing.T, what string, ok func(out string) bool) {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(r.out.String(), s) {
+	for !ok(r.out.String()) {
 		if time.Now().After(deadline) {
-			t.Fatalf("stdout has no %q:\n%s", s, r.out)
+			t.Fatalf("stdout has no %q:\n%s", what, r.out)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -123,4 +129,21 @@ func requireLines(t *testing.T, out string, patterns ...string) {
 	for _, p := range patterns {
 		require.Regexp(t, regexp.MustCompile("(?m)"+p), out)
 	}
+}
+
+// assocOf returns the association id of the first line of stdout that
+// ends with suffix ("assoc <id>: <suffix>"), waiting for one: the ids
+// depend on the shard of the stack that set the association up.
+func (r *result) assocOf(t *testing.T, suffix string) string {
+	t.Helper()
+	re := regexp.MustCompile(`(?m)^assoc (\d+): ` + regexp.QuoteMeta(suffix) + `$`)
+	var id string
+	r.waitFor(t, suffix, func(out string) bool {
+		m := re.FindStringSubmatch(out)
+		if m != nil {
+			id = m[1]
+		}
+		return m != nil
+	})
+	return id
 }

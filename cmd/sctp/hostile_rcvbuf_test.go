@@ -33,8 +33,8 @@ func TestHostileRcvbufEchoGathering(t *testing.T) {
 	code, out, _ = cat(strings.Repeat("x", 20000))
 	require.NotEqual(t, 0, code)
 	require.Empty(t, out)
-	srv.waitOutput(t, "assoc 2: message on stream 0 beyond -max-message 10000 bytes gathered: aborting\n")
-	srv.waitOutput(t, "assoc 2: received")
+	id := srv.assocOf(t, "message on stream 0 beyond -max-message 10000 bytes gathered: aborting")
+	srv.waitOutput(t, "assoc "+id+": received")
 
 	code, out, errOut = cat("still serving")
 	require.Equal(t, 0, code, errOut)
@@ -88,10 +88,10 @@ func TestHostileRcvbufDiscardGathering(t *testing.T) {
 	}
 	code, _, errOut := cat(strings.Repeat("y", 8000))
 	require.Equal(t, 0, code, errOut)
-	srv.waitOutput(t, "assoc 1: received 1 messages, 8000 bytes\n")
+	srv.assocOf(t, "received 1 messages, 8000 bytes")
 
 	code, _, _ = cat(strings.Repeat("x", 20000))
 	require.NotEqual(t, 0, code)
-	srv.waitOutput(t, "assoc 2: message on stream 0 beyond -max-message 10000 bytes gathered: aborting\n")
-	srv.waitOutput(t, "assoc 2: received 0 messages, 0 bytes\n")
+	id := srv.assocOf(t, "message on stream 0 beyond -max-message 10000 bytes gathered: aborting")
+	srv.waitOutput(t, "assoc "+id+": received 0 messages, 0 bytes\n")
 }

@@ -44,12 +44,13 @@ func (p *Parker[T]) send(s *Stack, ch chan<- T, v T, sent func(now timer.Time), 
 	case ch <- v:
 		// Sent, even if Unpark is cancelling it meanwhile: sent accounts
 		// for it.
-		s.mu.Lock()
-		defer s.mu.Unlock()
+		s.lockOp()
+		defer s.unlock()
 		p.parked = false
 		if !s.closed {
-			sent(s.Now())
-			s.afterLocked()
+			now := s.Now()
+			sent(now)
+			s.afterLocked(now)
 		}
 	case <-stop:
 	case <-s.done:
@@ -64,7 +65,7 @@ func (p *Parker[T]) Unpark(s *Stack) {
 	for {
 		s.mu.Lock()
 		if !p.parked {
-			s.mu.Unlock()
+			s.unlock()
 			return
 		}
 		stop, exited := p.stop, p.exited
@@ -73,12 +74,12 @@ func (p *Parker[T]) Unpark(s *Stack) {
 		default:
 			close(stop)
 		}
-		s.mu.Unlock()
+		s.unlock()
 		<-exited
 		s.mu.Lock()
 		if p.exited == exited {
 			p.parked = false // stopped, not sent (sent clears it itself)
 		}
-		s.mu.Unlock()
+		s.unlock()
 	}
 }

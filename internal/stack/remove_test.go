@@ -14,7 +14,7 @@ import (
 // waitOutcome waits for the outcome of association id of ep: its first
 // AssocChange other than comm_up when untilDown, else comm_up or the
 // failure.
-func waitOutcome(t *testing.T, ctx context.Context, s *Stack, ep *endpoint.Endpoint, id endpoint.AssocID, untilDown bool) association.AssocChangeState {
+func waitOutcome(t *testing.T, ctx context.Context, s *Stack, ep *Endpoint, id endpoint.AssocID, untilDown bool) association.AssocChangeState {
 	t.Helper()
 	var st association.AssocChangeState
 	require.NoError(t, s.Wait(ctx, func(timer.Time) bool {

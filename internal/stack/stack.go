@@ -1,19 +1,28 @@
-// Package stack runs gensctp for real: it drives an endpoint.Mux (one or
-// more local SCTP ports) over a packet transport (packetio.Transport: by
+// Package stack runs gensctp for real: it drives the endpoints of one or
+// more local SCTP ports over a packet transport (packetio.Transport: by
 // default the UDP sockets of a udpencap.Conn) with the real clock. It is
-// the event loop of DESIGN.md "The I/O edge", used by cmd/sctp and by the
-// api package:
+// the event loop of DESIGN.md "The I/O edge", used by the api package:
 //
-//   - one reader goroutine feeds received datagrams into the sans-IO core;
-//   - one runtime timer, re-armed to the core's next deadline after every
-//     input, fires the protocol timers: no goroutine or timer per
-//     association;
-//   - user operations run under the stack's lock through Do, and callers
-//     block for deliveries or send-buffer space with WaitOn, on a
-//     WaitQueue of their own (the readers of a socket, say);
+//   - the associations are spread over shards (Config.Shards), each a
+//     single-threaded sans-IO core of its own (an endpoint.Mux with one
+//     endpoint.Endpoint per SCTP port, endpoint.Config.Shard) under a lock
+//     of its own, with one runtime timer re-armed to the shard's next
+//     deadline: no goroutine or timer per association;
+//   - reader goroutines read batches of datagrams from the transport and
+//     hand each to its shard (endpoint.Router: by verification tag, or by
+//     a keyed hash of the source), so that associations of different
+//     shards are processed in parallel, on different cores;
+//   - what a shard has to send is queued under its lock and written after
+//     the lock is released: no system call under a lock that other
+//     associations need (see shard.go);
+//   - user operations run under the stack's lock through Do, which takes
+//     the lock of each shard an operation touches when it touches it
+//     (Endpoint), and callers block for deliveries or send-buffer space
+//     with WaitOn, on a WaitQueue of their own (the readers of a socket,
+//     say);
 //   - after every input the stack takes from each endpoint the
 //     associations that changed (endpoint.Endpoint.TakeChanged) and hands
-//     them to the endpoint's watcher (Watch), which wakes exactly the
+//     them to the watcher of its port (Watch), which wakes exactly the
 //     queues concerned and schedules work (Schedule: the active-mode
 //     delivery of a socket, say): nothing scans the idle associations,
 //     sockets or waiters;
@@ -21,15 +30,22 @@
 //     its own only while it is parked: no goroutine per association or
 //     per socket otherwise.
 //
-// Everything the core produces is written out (in batches) before the lock
-// is released.
+// Locks are taken in one order: the stack's lock, then shard locks, then
+// the small locks of queues (leaves). Readers and timers hold one shard
+// lock and never wait for the stack's lock (they leave the changes they
+// found for its holder, see lock.go), so user operations, serialised by
+// the stack's lock, and the processing of packets do not deadlock.
 package stack
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
+	"os"
+	"runtime"
+	"strconv"
 	"sync"
 	"time"
 
@@ -44,6 +60,28 @@ import (
 // errors.Is(err, net.ErrClosed).
 var ErrClosed = net.ErrClosed
 
+// MaxShards bounds Config.Shards.
+const MaxShards = 64
+
+// maxReaders bounds the reader goroutines of a stack.
+const maxReaders = 8
+
+// EnvShards is the environment variable that, set to a number from 1 to
+// MaxShards, replaces DefaultShards' choice: GENSCTP_SHARDS=1 runs every
+// stack of the process on one core (as the tests do in CI, beside the
+// default).
+const EnvShards = "GENSCTP_SHARDS"
+
+// DefaultShards returns the shards of a stack whose Config.Shards is 0:
+// one per core the Go scheduler runs on (GOMAXPROCS when the stack
+// starts), at most 8; or the number EnvShards holds.
+func DefaultShards() int {
+	if n, err := strconv.Atoi(os.Getenv(EnvShards)); err == nil && n >= 1 && n <= MaxShards {
+		return n
+	}
+	return min(runtime.GOMAXPROCS(0), 8)
+}
+
 // Config configures a Stack.
 type Config struct {
 	// Transport carries the packets; the Stack owns it and closes it when
@@ -51,35 +89,69 @@ type Config struct {
 	Transport packetio.Transport
 	// UDP opens the encapsulation sockets when Transport is nil.
 	UDP udpencap.Config
+	// Shards is the number of shards the associations are spread over,
+	// 1 to MaxShards; 0 means DefaultShards. Each shard is a core of its
+	// own, run in parallel with the others (with as many reader
+	// goroutines as shards, at most 8); with 1, one core runs everything
+	// as a single-threaded event loop. With more than one, the
+	// randomness source of each endpoint's association template
+	// (endpoint.Config.Assoc.Rand) is used by several shards at once and
+	// must be safe for concurrent use (CryptoSource is).
+	Shards int
 }
 
 // Stack is a running SCTP stack. It is safe for concurrent use.
 type Stack struct {
-	conn  packetio.Transport
-	udp   *udpencap.Conn // conn when it is UDP encapsulation, else nil
-	epoch time.Time
-	// failed is the error of the transport once it closed under the
-	// stack (transportClosed); guarded by mu.
-	failed error
+	conn   packetio.Transport
+	udp    *udpencap.Conn // conn when it is UDP encapsulation, else nil
+	epoch  time.Time
+	router endpoint.Router
+	shards []*shard
 
-	mu     sync.Mutex // guards everything below and the core
-	mux    *endpoint.Mux
-	timer  *time.Timer
+	// mu is the stack's lock: it guards the fields below, the fields of
+	// the Endpoints, the WaitQueues, Tasks and Parkers, and whatever its
+	// users keep with them (the api package's socket state). Shard locks
+	// are taken inside it (see lock.go).
+	mu     sync.Mutex
 	closed bool
-	out    []packetio.OutMessage
-	bufs   [][]byte
-	wake   waking // whom to wake after a change (watch.go, wait.go)
+	// failed is the error of the transport once it closed under the
+	// stack (transportClosed).
+	failed error
+	eps    []*Endpoint // the SCTP ports, in the order added
+	held   []*shard    // the shards the holder of mu locked, in order
+	dirty  uint64      // shards with packets queued by the holder of mu
+	wake   waking      // whom to wake after a change (watch.go, wait.go)
 
-	done       chan struct{}  // closed by Close
-	parkers    sync.WaitGroup // the goroutines of parked values (park.go)
-	readerDone chan struct{}
+	pend pending // changes the shards found, for the holder of mu (lock.go)
+
+	// readTurn is the turn to read (a token, not a mutex: a reader waits
+	// for it as long as another one waits for packets, and a channel is
+	// what a testing/synctest bubble sees as durably blocked): ReadBatch
+	// is serialised, so datagrams reach a shard in the order read.
+	readTurn    chan struct{}
+	readBackoff backoff // paces the reads while they fail; guarded by readTurn
+	done        chan struct{}
+	parkers     sync.WaitGroup // the goroutines of parked values (park.go)
+	readers     sync.WaitGroup
 }
 
-// batch is the number of packets written per WriteBatch call.
+// batch is the number of packets read per ReadBatch call, and queued per
+// shard between two writes.
 const batch = 64
 
 // New starts the loop on cfg.Transport, or on UDP sockets it opens.
 func New(cfg Config) (*Stack, error) {
+	n := cfg.Shards
+	if n == 0 {
+		n = DefaultShards()
+	}
+	if n < 1 || n > MaxShards {
+		return nil, fmt.Errorf("stack: %d shards (1 to %d)", cfg.Shards, MaxShards)
+	}
+	router, err := endpoint.NewRouter(n, CryptoSource())
+	if err != nil {
+		return nil, err
+	}
 	conn := cfg.Transport
 	if conn == nil {
 		udp, err := udpencap.Listen(cfg.UDP)
@@ -90,20 +162,23 @@ func New(cfg Config) (*Stack, error) {
 	}
 	udp, _ := conn.(*udpencap.Conn)
 	s := &Stack{
-		conn:       conn,
-		udp:        udp,
-		epoch:      time.Now(),
-		mux:        endpoint.NewMux(),
-		done:       make(chan struct{}),
-		readerDone: make(chan struct{}),
-		bufs:       make([][]byte, batch),
+		conn:     conn,
+		udp:      udp,
+		epoch:    time.Now(),
+		router:   router,
+		shards:   make([]*shard, n),
+		done:     make(chan struct{}),
+		readTurn: make(chan struct{}, 1),
 	}
-	for i := range s.bufs {
-		s.bufs[i] = make([]byte, 0, 65536)
+	s.readTurn <- struct{}{}
+	for i := range s.shards {
+		s.shards[i] = newShard(s, i)
 	}
-	s.timer = time.AfterFunc(time.Hour, s.onTimer)
-	s.timer.Stop()
-	go s.readLoop()
+	readers := min(n, maxReaders)
+	s.readers.Add(readers)
+	for range readers {
+		go s.readLoop()
+	}
 	return s, nil
 }
 
@@ -114,165 +189,67 @@ func (s *Stack) Conn() *udpencap.Conn { return s.udp }
 // Transport returns the packet transport.
 func (s *Stack) Transport() packetio.Transport { return s.conn }
 
+// Shards returns the number of shards.
+func (s *Stack) Shards() int { return len(s.shards) }
+
 // Now returns the current time on the core's timeline.
 func (s *Stack) Now() timer.Time { return timer.Time(time.Since(s.epoch)) }
 
-// AddEndpoint creates and adds an endpoint for cfg.Port. It fails with
-// ErrTransportClosed once the transport closed under the stack.
-func (s *Stack) AddEndpoint(cfg endpoint.Config) (*endpoint.Endpoint, error) {
-	var ep *endpoint.Endpoint
-	err := s.Do(func(now timer.Time) error {
-		if s.failed != nil {
-			return s.failed
-		}
-		var err error
-		if ep, err = endpoint.New(cfg, now); err != nil {
-			return err
-		}
-		if err = s.mux.Add(ep); err != nil {
-			return err
-		}
-		s.addWatchLocked(ep)
-		return nil
-	})
-	return ep, err
-}
-
-// ErrNoEndpoint is returned by RemoveEndpoint for an endpoint that is not
-// attached to the stack.
-var ErrNoEndpoint = errors.New("stack: endpoint not attached")
-
-// RemoveEndpoint detaches ep from the stack, after writing out what it
-// still has to send (the ABORT chunks of an endpoint just aborted, for
-// example): from then on packets for its SCTP port are out of the blue
-// (RFC 9260 Section 8.4) and the port may be added again. Deliveries ep
-// still holds are dropped with it.
-func (s *Stack) RemoveEndpoint(ep *endpoint.Endpoint) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return ErrClosed
-	}
-	if cur, ok := s.mux.Endpoint(ep.Port()); !ok || cur != ep {
-		return ErrNoEndpoint
-	}
-	s.flushLocked()
-	s.mux.Remove(ep.Port())
-	s.removeWatchLocked(ep)
-	s.afterLocked()
-	return nil
-}
-
-// Do runs fn with the core locked and the current time, then settles the
+// Do runs fn with the stack locked and the current time, then settles the
 // core: the watchers hear of the associations that changed (and wake
-// their waiters), the tasks scheduled run, what the core wants to send is
-// sent, the timer is re-armed, and the callers of Wait are woken. fn may
-// use any endpoint or association of this stack; an association it
-// changes is looked up with Endpoint.Assoc in fn (see Endpoint.Assoc).
+// their waiters), the tasks scheduled run, the timers are re-armed, the
+// callers of Wait are woken, and what the core wants to send is sent
+// once the lock is released, before Do returns. fn may use the Endpoints
+// of this stack, whose methods lock the shards they need until fn and
+// the settling are over; an association fn changes is looked up with
+// Endpoint.Assoc in fn (see endpoint.Endpoint.Assoc). With several
+// shards, now may be a little earlier than the inputs a shard handled
+// while fn waited for its lock.
 func (s *Stack) Do(fn func(now timer.Time) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.lockOp()
+	defer s.unlock()
 	if s.closed {
 		return ErrClosed
 	}
-	err := fn(s.Now())
-	s.afterLocked()
+	now := s.Now()
+	err := fn(now)
+	s.afterLocked(now)
 	return err
 }
 
 // afterLocked settles the core after a change (see settleLocked) and
 // wakes the callers of Wait.
-func (s *Stack) afterLocked() {
-	s.settleLocked(s.Now())
+func (s *Stack) afterLocked(now timer.Time) {
+	s.settleLocked(now)
 	s.wake.any.Wake()
 }
 
-// flushLocked writes every packet the core has to send.
-func (s *Stack) flushLocked() {
-	now := s.Now()
-	for {
-		s.out = s.out[:0]
-		for len(s.out) < batch {
-			o, ok := s.mux.AppendPacket(now, s.bufs[len(s.out)][:0])
-			if !ok {
-				break
-			}
-			s.out = append(s.out, packetio.OutMessage{Data: o.Data, To: o.To, From: o.From})
-		}
-		if len(s.out) == 0 {
-			return
-		}
-		s.write(s.out)
-		if len(s.out) < batch {
-			return
-		}
-	}
-}
-
-// rearmLocked sets the runtime timer to the core's next deadline.
-func (s *Stack) rearmLocked() {
-	next := s.mux.NextDeadline()
-	if next == timer.Never {
-		s.timer.Stop()
-		return
-	}
-	s.timer.Reset(max(next.Sub(s.Now()), 0))
-}
-
-func (s *Stack) onTimer() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return
-	}
-	s.mux.HandleTimeout(s.Now())
-	s.afterLocked()
-}
-
-func (s *Stack) readLoop() {
-	defer close(s.readerDone)
-	msgs := make([]packetio.Message, batch)
-	var bo backoff
-	for {
-		n, err := s.conn.ReadBatch(msgs)
-		if n > 0 {
-			s.mu.Lock()
-			if !s.closed {
-				now := s.Now()
-				for i := 0; i < n; i++ {
-					d := inbound(now, &msgs[i])
-					_ = s.mux.HandleDatagram(&d)
-				}
-				s.afterLocked()
-			}
-			s.mu.Unlock()
-			s.conn.ReleaseBatch(msgs[:n])
-		}
-		if errors.Is(err, net.ErrClosed) {
-			s.transportClosed(err)
-			return
-		}
-		if !s.pause(bo.next(n, err)) { // a transient read error: read again
-			return
-		}
-	}
-}
-
-// Close stops the loop and closes the sockets at once. Associations still
-// open are not shut down: use CloseGracefully for that.
+// Close stops the loop and closes the sockets at once, once the packets
+// the core produced so far are written. Associations still open are not
+// shut down: use CloseGracefully for that.
 func (s *Stack) Close() error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		return nil
 	}
+	s.releaseShardsLocked()
 	s.closed = true
-	s.timer.Stop()
+	for _, sh := range s.shards {
+		sh.close()
+	}
 	close(s.done) // wakes every waiter and parked value
 	s.wake.reset()
 	s.mu.Unlock()
+	// What the shards queued before goes out, as a single-threaded loop
+	// would have written it before anyone saw the change that made it
+	// (the SHUTDOWN COMPLETE of an association whose end let a socket
+	// close, say).
+	for _, sh := range s.shards {
+		s.flushShard(sh)
+	}
 	err := s.conn.Close()
-	<-s.readerDone
+	s.readers.Wait()
 	s.parkers.Wait()
 	return err
 }
@@ -281,13 +258,13 @@ func (s *Stack) Close() error {
 // 9.2), waits until they are closed or ctx is done, and closes the stack.
 func (s *Stack) CloseGracefully(ctx context.Context) error {
 	_ = s.Do(func(now timer.Time) error {
-		for _, ep := range s.mux.Endpoints() {
+		for _, ep := range s.eps {
 			ep.Close(now)
 		}
 		return nil
 	})
 	err := s.Wait(ctx, func(timer.Time) bool {
-		for _, ep := range s.mux.Endpoints() {
+		for _, ep := range s.eps {
 			for _, id := range ep.Associations() {
 				if a, ok := ep.Assoc(id); ok && a.State() != association.StateClosed {
 					return false
@@ -305,3 +282,7 @@ func (s *Stack) CloseGracefully(ctx context.Context) error {
 // LocalAddrs returns the local addresses of the transport and their port
 // (the UDP port for UDP encapsulation).
 func (s *Stack) LocalAddrs() []netip.AddrPort { return s.conn.LocalAddrs() }
+
+// ErrNoEndpoint is returned by RemoveEndpoint and Watch for an endpoint
+// that is not attached to the stack.
+var ErrNoEndpoint = errors.New("stack: endpoint not attached")

@@ -35,7 +35,7 @@ func epConfig(port uint16) endpoint.Config {
 // The work happens inside Wait's condition, so no wake-up is missed; a
 // message whose echo does not fit in the send buffer is kept and retried,
 // and no further message is read meanwhile (back-pressure).
-func echo(ctx context.Context, s *Stack, ep *endpoint.Endpoint) {
+func echo(ctx context.Context, s *Stack, ep *Endpoint) {
 	var pending *association.Message
 	var pendingID endpoint.AssocID
 	_ = s.Wait(ctx, func(now timer.Time) bool {

@@ -34,23 +34,23 @@ func (s *Stack) write(out []packetio.OutMessage) {
 // events (ErrTransportClosed), and AddEndpoint fails with it from then
 // on.
 func (s *Stack) transportClosed(err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return
+	s.lockOp()
+	defer s.unlock()
+	if s.closed || s.failed != nil {
+		return // closed by Close, or seen by another reader
 	}
 	now := s.Now()
 	cause := fmt.Errorf("%w: %w", ErrTransportClosed, err)
 	s.failed = cause
-	for _, ep := range s.mux.Endpoints() {
+	for _, ep := range s.eps {
 		ep.Fail(now, cause)
 	}
-	for _, w := range s.wake.watch { // callers waiting for no association
-		if w.fn != nil && !w.removed {
-			w.fn(now, nil)
+	for _, ep := range s.eps { // callers waiting for no association
+		if ep.watch != nil {
+			ep.watch(now, nil)
 		}
 	}
-	s.afterLocked()
+	s.afterLocked(now)
 }
 
 // Failed returns the error of the transport once it closed under the

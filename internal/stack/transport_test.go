@@ -33,7 +33,7 @@ func pipeStacks(t *testing.T) (a, b *Stack, ca, cb *packetiotest.PipeConn) {
 
 // lastEvent waits for an AssocChange of association id of ep other than
 // comm_up and returns it.
-func lastEvent(t *testing.T, ctx context.Context, s *Stack, ep *endpoint.Endpoint, id endpoint.AssocID) *association.AssocChange {
+func lastEvent(t *testing.T, ctx context.Context, s *Stack, ep *Endpoint, id endpoint.AssocID) *association.AssocChange {
 	t.Helper()
 	var ev *association.AssocChange
 	require.NoError(t, s.Wait(ctx, func(timer.Time) bool {

@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"github.com/gensctp/gensctp/timer"
 )
@@ -16,6 +17,13 @@ import (
 type WaitQueue struct {
 	head, tail *waiter // newest, oldest
 	n          int
+	// waiting is n, for readers that do not hold the lock (the callers of
+	// Wait are woken after every input, see inputLocked).
+	waiting atomic.Int32
+	// shard is 1 + the shard of the association the callers work on
+	// (Endpoint.Bind), 0 for none: written with the lock held, read
+	// before taking it.
+	shard atomic.Int32
 }
 
 // waiter is one caller blocked in WaitOn, in one queue.
@@ -73,6 +81,7 @@ func (q *WaitQueue) push(w *waiter) {
 	}
 	q.head = w
 	q.n++
+	q.waiting.Add(1)
 }
 
 func (q *WaitQueue) remove(w *waiter) {
@@ -88,6 +97,7 @@ func (q *WaitQueue) remove(w *waiter) {
 	}
 	w.prev, w.next = nil, nil
 	q.n--
+	q.waiting.Add(-1)
 }
 
 // maxFreeWaiters bounds the waiters a stack keeps for reuse.
@@ -157,12 +167,16 @@ func (s *Stack) wait(ctx context.Context, expire <-chan struct{}, q *WaitQueue, 
 	var w *waiter
 	var in *WaitQueue // the queue w waits on, if any
 	for {
-		s.mu.Lock()
+		if q != nil {
+			s.lockFor(q)
+		} else {
+			s.lockFor(in) // the queue it waited on: its shard, if bound
+		}
 		unqueueLocked(in, w) // woken: off the queue while it evaluates
 		in = nil
 		if s.closed {
 			s.freeLocked(w)
-			s.mu.Unlock()
+			s.unlock()
 			return ErrClosed
 		}
 		now := s.Now()
@@ -183,10 +197,10 @@ func (s *Stack) wait(ctx context.Context, expire <-chan struct{}, q *WaitQueue, 
 		}
 		if in == nil {
 			s.freeLocked(w)
-			s.mu.Unlock()
+			s.unlock()
 			return nil
 		}
-		s.mu.Unlock()
+		s.unlock()
 		select {
 		case <-w.ch:
 		case <-s.done: // evaluated again: the stack is closed
@@ -209,7 +223,7 @@ func (s *Stack) leave(q *WaitQueue, w *waiter) {
 		q.WakeOne()
 	}
 	s.freeLocked(w)
-	s.mu.Unlock()
+	s.unlock()
 }
 
 // ErrExpired is returned by WaitOnUntil when its expire channel closed.
@@ -234,6 +248,6 @@ func (s *Stack) Wait(ctx context.Context, cond func(now timer.Time) bool) error 
 // statistics.
 func (s *Stack) Wakeups() uint64 {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	return s.wake.runs
 }

@@ -1,8 +1,6 @@
 package stack
 
 import (
-	"slices"
-
 	"github.com/gensctp/gensctp/endpoint"
 	"github.com/gensctp/gensctp/timer"
 )
@@ -10,23 +8,13 @@ import (
 // waking is what the stack knows about whom to wake after a change; it
 // belongs to one Stack (one lock), nothing is package-global.
 type waking struct {
-	watch   []*watched        // one per endpoint, in the order added
-	ready   []*watched        // the endpoints with changes to take
-	spare   []*watched        // scratch of drainLocked
 	changes []endpoint.Change // scratch of drainLocked
+	taken   []pendingChange   // scratch of drainLocked
 	tasks   []*Task           // scheduled, not run yet
 	running []*Task           // scratch of runTasksLocked
 	any     WaitQueue         // the callers of Wait
 	free    []*waiter         // reusable waiters (wait.go)
 	runs    uint64            // wait conditions evaluated and tasks run (Wakeups)
-}
-
-// watched is an endpoint of the stack and its watcher.
-type watched struct {
-	ep      *endpoint.Endpoint
-	fn      WatchFunc
-	ready   bool // in waking.ready
-	removed bool // no longer on the stack
 }
 
 // WatchFunc is an endpoint's watcher (see Watch): it runs with the lock
@@ -48,44 +36,17 @@ type WatchFunc func(now timer.Time, changes []endpoint.Change)
 // is how the users of the stack wake exactly the callers and the work
 // concerned by a change, without scanning the rest. Call it without the
 // lock; for an endpoint not attached, it returns ErrNoEndpoint.
-func (s *Stack) Watch(ep *endpoint.Endpoint, fn WatchFunc) error {
+func (s *Stack) Watch(ep *Endpoint, fn WatchFunc) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	if s.closed {
 		return ErrClosed
 	}
-	for _, w := range s.wake.watch {
-		if w.ep == ep {
-			w.fn = fn
-			return nil
-		}
+	if ep.s != s || ep.removed {
+		return ErrNoEndpoint
 	}
-	return ErrNoEndpoint
-}
-
-// addWatchLocked starts taking the changes of ep (watched by nobody yet):
-// ep tells when it has some (endpoint.Endpoint.SetNotify), so that an
-// input costs nothing for the endpoints it did not change.
-func (s *Stack) addWatchLocked(ep *endpoint.Endpoint) {
-	w := &watched{ep: ep}
-	s.wake.watch = append(s.wake.watch, w)
-	ep.SetNotify(func() {
-		if !w.ready && !w.removed {
-			w.ready = true
-			s.wake.ready = append(s.wake.ready, w)
-		}
-	})
-}
-
-// removeWatchLocked forgets ep and its watcher.
-func (s *Stack) removeWatchLocked(ep *endpoint.Endpoint) {
-	s.wake.watch = slices.DeleteFunc(s.wake.watch, func(w *watched) bool {
-		if w.ep == ep {
-			w.removed = true
-			ep.SetNotify(nil)
-		}
-		return w.removed
-	})
+	ep.watch = fn
+	return nil
 }
 
 // Task is work that the event loop runs once, with the lock held, after
@@ -110,50 +71,45 @@ func (s *Stack) Schedule(t *Task) {
 }
 
 // settleLocked runs after anything that may have changed the core (an
-// input, an operation, a wait condition): it hands the changes of each
-// endpoint to its watcher and runs the tasks scheduled, writes out what
-// the core has to send, and repeats while that brought more changes
-// (sending frees send buffer space; a task that polled may have freed
-// receive window); then it re-arms the timer. It reports whether there
-// were changes. It ends: a round only finds changes the previous one
-// made, and polling, queueing and waking make none.
+// input, an operation, a wait condition): it releases the shards the
+// operation locked (their packets are queued, to be written once the
+// stack's lock is released, and their timers re-armed), hands the changes
+// the shards found to the watchers and runs the tasks scheduled, and
+// repeats while that left work of its own: tasks scheduled, or shards
+// locked by a task (one that polled may have freed receive window). It
+// reports whether there were changes. It ends: a round only finds work
+// the previous one made, and polling, queueing and waking make none;
+// changes that readers leave meanwhile are handed on by the rounds that
+// run anyway, and the rest by unlock.
 func (s *Stack) settleLocked(now timer.Time) (changed bool) {
-	for round := 0; ; round++ {
-		n := s.drainLocked(now) + s.runTasksLocked(now)
-		if n > 0 {
+	for {
+		s.releaseShardsLocked()
+		if s.drainLocked(now)+s.runTasksLocked(now) > 0 {
 			changed = true
-		} else if round > 0 {
-			break
 		}
-		s.flushLocked()
+		if len(s.held) == 0 && len(s.wake.tasks) == 0 {
+			return changed
+		}
 	}
-	s.rearmLocked()
-	return changed
 }
 
-// maxKeptChanges bounds the scratch of drainLocked kept between drains.
-const maxKeptChanges = 1024
-
-// drainLocked hands the changes of the endpoints that have some to their
-// watchers and returns how many there were. Its cost is that of the
-// changes: the endpoints without any are not asked.
+// drainLocked hands the changes the shards left in pending to the
+// watchers of their ports, and returns how many there were. Its cost is
+// the changes: one call per port and shard that had some (not per
+// association or per accepted socket).
 func (s *Stack) drainLocked(now timer.Time) int {
-	ready := s.wake.ready
-	if len(ready) == 0 {
+	if !s.pend.flag.Load() {
 		return 0
 	}
-	s.wake.ready = s.wake.spare[:0]
-	n := 0
-	for i, w := range ready {
-		ready[i] = nil
-		if w.removed {
-			continue
+	list := s.pend.take(s.wake.taken)
+	for i := 0; i < len(list); {
+		port := list[i].port
+		cs := s.wake.changes[:0]
+		for ; i < len(list) && list[i].port == port; i++ {
+			cs = append(cs, list[i].c)
 		}
-		cs := w.ep.TakeChanged(s.wake.changes[:0])
-		w.ready = false // changes recorded from now on notify again
-		n += len(cs)
-		if len(cs) > 0 && w.fn != nil {
-			w.fn(now, cs)
+		if port.watch != nil && !port.removed {
+			port.watch(now, cs)
 		}
 		clear(cs)
 		if cap(cs) > maxKeptChanges {
@@ -161,9 +117,17 @@ func (s *Stack) drainLocked(now timer.Time) int {
 		}
 		s.wake.changes = cs[:0]
 	}
-	s.wake.spare = ready[:0]
+	n := len(list)
+	clear(list)
+	if cap(list) > maxKeptChanges {
+		list = nil
+	}
+	s.wake.taken = list[:0]
 	return n
 }
+
+// maxKeptChanges bounds the scratch of drainLocked kept between drains.
+const maxKeptChanges = 1024
 
 // runTasksLocked runs the tasks scheduled so far (those they schedule run
 // in the next round) and returns how many ran.
@@ -183,14 +147,10 @@ func (s *Stack) runTasksLocked(now timer.Time) int {
 	return len(run)
 }
 
-// reset drops the watchers and the tasks of a closing stack.
+// reset drops the tasks of a closing stack.
 func (w *waking) reset() {
 	for _, t := range w.tasks {
 		t.queued = false
 	}
-	for _, x := range w.watch {
-		x.removed = true
-		x.ep.SetNotify(nil)
-	}
-	w.watch, w.ready, w.spare, w.tasks, w.running = nil, nil, nil, nil, nil
+	w.tasks, w.running = nil, nil
 }

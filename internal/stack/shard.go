@@ -1,0 +1,277 @@
+package stack
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gensctp/gensctp/endpoint"
+	"github.com/gensctp/gensctp/packetio"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// shard is one core of the stack: a Mux with an endpoint of each SCTP port
+// (endpoint.Config.Shard), its runtime timer, the datagrams routed to it
+// and the packets it queued for writing. Its lock is held by a reader
+// handling its datagrams, by its timer, by its writer producing more
+// packets, or by the holder of the stack's lock for an operation that
+// touches it (see lock.go); the system calls happen outside it.
+type shard struct {
+	s     *Stack
+	index int
+	bit   uint64 // 1 << index
+
+	mu     sync.Mutex // guards the core (mux, its endpoints and associations) and the fields below
+	mux    *endpoint.Mux
+	ports  []*shardPort // the endpoints of mux and their Endpoints
+	ready  []*shardPort // the endpoints with changes to take
+	closed bool
+	timer  *time.Timer
+	armed  timer.Time            // the deadline timer is set to; -1: none known
+	change []endpoint.Change     // scratch of takeChangesLocked
+	prod   []packetio.OutMessage // scratch of produceLocked
+	spare  [][]byte              // packet buffers at hand for produceLocked
+	inTake []*packetio.Message   // scratch of handleLocked
+
+	// held: locked by the holder of the stack's lock; guarded by the
+	// stack's lock.
+	held bool
+
+	in  inbox
+	out outbox
+}
+
+// shardPort is the endpoint of an SCTP port on a shard, and the Endpoint
+// it is part of.
+type shardPort struct {
+	ep    *endpoint.Endpoint
+	port  *Endpoint
+	ready bool // in shard.ready
+}
+
+// inbox holds the datagrams routed to a shard that it has not handled
+// yet, in the order they were read.
+type inbox struct {
+	mu sync.Mutex
+	q  []*packetio.Message
+}
+
+// outbox holds the packets a shard produced, until they are written.
+// Whoever holds wmu writes them, in order, after the shard's lock was
+// released (flushShard).
+type outbox struct {
+	wmu sync.Mutex // the write token: one writer at a time keeps the order
+	w   []packetio.OutMessage
+
+	mu   sync.Mutex // guards the fields below (a leaf lock)
+	q    []packetio.OutMessage
+	more bool     // the shard stopped producing at batch: it may have more
+	free [][]byte // written packets' buffers, for reuse
+}
+
+// bufSize is the capacity of a packet buffer: the largest SCTP packet
+// over UDP.
+const bufSize = 1 << 16
+
+func newShard(s *Stack, i int) *shard {
+	sh := &shard{s: s, index: i, bit: 1 << i, mux: endpoint.NewMux(), armed: timer.Never}
+	sh.timer = time.AfterFunc(time.Hour, func() { s.onTimer(sh) })
+	sh.timer.Stop()
+	return sh
+}
+
+// close stops the shard: datagrams and timers find it closed.
+func (sh *shard) close() {
+	sh.mu.Lock()
+	sh.closed = true
+	sh.timer.Stop()
+	sh.mu.Unlock()
+}
+
+// add attaches ep, the endpoint of e on the shard; the caller holds its
+// lock. ep tells when it has changes (endpoint.Endpoint.SetNotify), so
+// that an input costs nothing for the endpoints it did not change.
+func (sh *shard) add(ep *endpoint.Endpoint, e *Endpoint) error {
+	if err := sh.mux.Add(ep); err != nil {
+		return err
+	}
+	p := &shardPort{ep: ep, port: e}
+	sh.ports = append(sh.ports, p)
+	ep.SetNotify(func() {
+		if !p.ready {
+			p.ready = true
+			sh.ready = append(sh.ready, p)
+		}
+	})
+	return nil
+}
+
+// remove takes the endpoint of e off the shard; the caller holds its lock.
+func (sh *shard) remove(e *Endpoint) {
+	sh.mux.Remove(e.port)
+	sh.ports = slices.DeleteFunc(sh.ports, func(p *shardPort) bool {
+		if p.port == e {
+			p.ep.SetNotify(nil)
+			return true
+		}
+		return false
+	})
+	sh.ready = slices.DeleteFunc(sh.ready, func(p *shardPort) bool { return p.port == e })
+}
+
+// settleShardLocked runs after anything that may have changed the shard's
+// core: it queues what the core has to send (up to batch packets; the
+// writer asks for more), leaves the associations that changed for the
+// holder of the stack's lock (pending), and re-arms the timer. It reports
+// whether it queued packets.
+func (s *Stack) settleShardLocked(sh *shard, now timer.Time) (queued bool) {
+	queued = sh.produceLocked(now)
+	s.takeChangesLocked(sh) // after producing: sending frees send buffer
+	sh.rearmLocked(now)
+	return queued
+}
+
+// produceLocked queues up to batch packets of the core for writing and
+// reports whether it queued any.
+func (sh *shard) produceLocked(now timer.Time) bool {
+	msgs := sh.prod[:0]
+	for len(msgs) < batch {
+		buf := sh.bufLocked()
+		o, ok := sh.mux.AppendPacket(now, buf)
+		if !ok {
+			sh.spare = append(sh.spare, buf)
+			break
+		}
+		msgs = append(msgs, packetio.OutMessage{Data: o.Data, To: o.To, From: o.From})
+	}
+	if len(msgs) == 0 {
+		return false
+	}
+	sh.out.mu.Lock()
+	sh.out.q = append(sh.out.q, msgs...)
+	sh.out.more = sh.out.more || len(msgs) == batch
+	sh.out.mu.Unlock()
+	clear(msgs)
+	sh.prod = msgs[:0]
+	return true
+}
+
+// bufLocked returns an empty packet buffer.
+func (sh *shard) bufLocked() []byte {
+	if len(sh.spare) == 0 {
+		sh.out.mu.Lock()
+		k := max(len(sh.out.free)-batch, 0)
+		sh.spare = append(sh.spare, sh.out.free[k:]...)
+		clear(sh.out.free[k:])
+		sh.out.free = sh.out.free[:k]
+		sh.out.mu.Unlock()
+	}
+	n := len(sh.spare)
+	if n == 0 {
+		return make([]byte, 0, bufSize)
+	}
+	b := sh.spare[n-1]
+	sh.spare[n-1] = nil
+	sh.spare = sh.spare[:n-1]
+	return b[:0]
+}
+
+// flushShard writes what sh queued, in order, outside every lock but the
+// write token, and asks the shard for more while it stopped at batch
+// packets. When it returns, the packets queued before the call are
+// written. Call it without locks.
+func (s *Stack) flushShard(sh *shard) {
+	o := &sh.out
+	o.wmu.Lock()
+	defer o.wmu.Unlock()
+	for {
+		o.mu.Lock()
+		msgs, more := o.q, o.more
+		o.q, o.more = o.w[:0], false
+		o.mu.Unlock()
+		if len(msgs) > 0 {
+			s.write(msgs)
+			o.mu.Lock()
+			for _, m := range msgs {
+				if cap(m.Data) >= bufSize && len(o.free) < 2*batch {
+					o.free = append(o.free, m.Data[:0])
+				}
+			}
+			o.mu.Unlock()
+			clear(msgs)
+		}
+		o.w = msgs[:0]
+		if !more {
+			return
+		}
+		sh.mu.Lock()
+		if !sh.closed {
+			s.settleShardLocked(sh, s.Now())
+		}
+		sh.mu.Unlock()
+	}
+}
+
+// flushShards writes what the shards of the mask queued.
+func (s *Stack) flushShards(mask uint64) {
+	for i, sh := range s.shards {
+		if mask == 0 {
+			return
+		}
+		if mask&(1<<i) != 0 {
+			mask &^= 1 << i
+			s.flushShard(sh)
+		}
+	}
+}
+
+// rearmLocked sets the runtime timer to the shard's next deadline.
+func (sh *shard) rearmLocked(now timer.Time) {
+	next := sh.mux.NextDeadline()
+	if next == sh.armed {
+		return
+	}
+	sh.armed = next
+	if next == timer.Never {
+		sh.timer.Stop()
+		return
+	}
+	sh.timer.Reset(max(next.Sub(now), 0))
+}
+
+// onTimer runs the shard's protocol timers that are due.
+func (s *Stack) onTimer(sh *shard) {
+	sh.mu.Lock()
+	if sh.closed {
+		sh.mu.Unlock()
+		return
+	}
+	now := s.Now()
+	sh.armed = -1 // fired: set it again whatever the next deadline
+	sh.mux.HandleTimeout(now)
+	s.settleShardLocked(sh, now)
+	s.inputLocked()
+	sh.mu.Unlock()
+	s.flushShard(sh)
+	s.kick()
+}
+
+// takeChangesLocked leaves the associations that changed, of the shard's
+// endpoints that told they have some, for the holder of the stack's lock,
+// who hands them to the watchers (drainLocked).
+func (s *Stack) takeChangesLocked(sh *shard) {
+	for i, p := range sh.ready {
+		sh.ready[i] = nil
+		p.ready = false // changes recorded from now on notify again
+		cs := p.ep.TakeChanged(sh.change[:0])
+		if len(cs) > 0 {
+			s.pend.add(p.port, cs)
+		}
+		clear(cs)
+		if cap(cs) > maxKeptChanges {
+			cs = nil // a burst's scratch goes with it
+		}
+		sh.change = cs[:0]
+	}
+	sh.ready = sh.ready[:0]
+}
