@@ -108,18 +108,52 @@ func (c *Conn) nextLocked(now timer.Time, b []byte) (n int, got bool, err error)
 			}
 			continue
 		}
-		if busy && !s.piecedLocked(msgKey(r)) || s.partial[msgKey(r)] != nil {
+		if !r.whole && (busy && !s.piecedLocked(msgKey(r)) || s.partial[msgKey(r)] != nil) {
 			w, ev, ok := s.gatherLocked(now, r)
 			switch {
 			case ok && ev.Kind != 0:
 				return 0, false, ev.Err()
 			case ok:
-				s.stash.push(w) // read once the message in pieces ended
+				s.stashLocked(now, w) // read once the message in pieces ended
 			}
 			continue
 		}
 		s.takeLocked(r)
 		return len(s.readRestLocked(b).Data), true, nil
+	}
+}
+
+// stashLocked stashes the whole message w, met while another message
+// goes out in pieces, for after it. Polling w freed receive window, so
+// the peer may send more: the stash is charged to w's association's
+// budget of MaxMessageSize bytes, with the pieces gathered (see
+// gatherLocked), and an association that exceeds it is aborted, as one
+// whose pieces do (tooLargeLocked); Read then fails with its partial
+// delivery aborted. Stopping to poll instead (back-pressure) could leave
+// the rest of the message in pieces behind the messages not polled.
+func (s *Socket) stashLocked(now timer.Time, w rawDelivery) {
+	n := len(w.d.Message.Data)
+	if s.partialLen[w.id]+n > s.st.maxMessage {
+		if a, ok := s.share.ep.Assoc(w.id); ok && a.State() != association.StateClosed {
+			s.recycleLocked(w)
+			a.Abort(now, []byte("receive stash full"))
+			return
+		}
+	}
+	if s.partialLen == nil {
+		s.partialLen = make(map[AssocID]int)
+	}
+	s.partialLen[w.id] += n
+	w.whole = true
+	s.stash.push(w)
+}
+
+// unchargeLocked takes n bytes off association id's budget.
+func (s *Socket) unchargeLocked(id AssocID, n int) {
+	if m := s.partialLen[id] - n; m > 0 {
+		s.partialLen[id] = m
+	} else {
+		delete(s.partialLen, id)
 	}
 }
 

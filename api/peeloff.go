@@ -109,7 +109,6 @@ func (s *Socket) adoptLocked(id AssocID) *Socket {
 		if k.id == id {
 			if child.partial == nil {
 				child.partial = make(map[partialKey]*partialMsg)
-				child.partialLen = make(map[AssocID]int)
 			}
 			child.partial[k] = p
 			delete(s.partial, k)
@@ -122,7 +121,7 @@ func (s *Socket) adoptLocked(id AssocID) *Socket {
 		}
 	}
 	if n, ok := s.partialLen[id]; ok {
-		child.partialLen[id] = n
+		child.partialLen = map[AssocID]int{id: n}
 		delete(s.partialLen, id)
 	}
 	s.share.peeled[id] = child

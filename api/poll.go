@@ -11,6 +11,10 @@ type rawDelivery struct {
 	// owned: the message's Data was gathered by the socket (gatherLocked)
 	// rather than being a buffer of the endpoint's pool.
 	owned bool
+	// whole: a whole message that Conn.Read stashed while another went
+	// out in pieces; it is never gathered into a message in pieces, and
+	// its bytes are charged to its association's budget (stashLocked).
+	whole bool
 }
 
 // pollLocked returns the next delivery of the socket's associations, in
@@ -27,6 +31,9 @@ type rawDelivery struct {
 func (s *Socket) pollLocked(skipStash bool) (rawDelivery, bool) {
 	if !skipStash {
 		if r, ok := s.stash.pop(); ok {
+			if r.whole {
+				s.unchargeLocked(r.id, len(r.d.Message.Data))
+			}
 			return r, true
 		}
 	}

@@ -215,11 +215,7 @@ func (s *Socket) receiverLocked(r rawDelivery) Delivery {
 // dropPartialLocked forgets a message under reassembly.
 func (s *Socket) dropPartialLocked(k partialKey) {
 	if p := s.partial[k]; p != nil {
-		if n := s.partialLen[k.id] - len(p.data); n > 0 {
-			s.partialLen[k.id] = n
-		} else {
-			delete(s.partialLen, k.id)
-		}
+		s.unchargeLocked(k.id, len(p.data))
 		delete(s.partial, k)
 	}
 }

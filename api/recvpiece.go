@@ -105,6 +105,9 @@ func (s *Socket) nextLocked(now timer.Time, b []byte) (Delivery, bool) {
 			return ev, true
 		}
 		k := msgKey(r)
+		if r.whole && b == nil {
+			return s.receiverLocked(r), true // never gathered into another
+		}
 		if b == nil && s.piecedLocked(k) {
 			d := s.receiverLocked(r)
 			d.Partial = !r.d.Message.EndOfRecord
@@ -113,7 +116,7 @@ func (s *Socket) nextLocked(now timer.Time, b []byte) (Delivery, bool) {
 			}
 			return d, true
 		}
-		if b == nil || s.partial[k] != nil {
+		if !r.whole && (b == nil || s.partial[k] != nil) {
 			w, ev, ok := s.gatherLocked(now, r)
 			switch {
 			case !ok:

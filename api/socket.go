@@ -49,7 +49,7 @@ type Socket struct {
 	rest       piece                   // what RecvBuffer or Conn.Read hands out next (recvpiece.go)
 	pieced     map[partialKey]struct{} // messages going out in pieces
 	partial    map[partialKey]*partialMsg
-	partialLen map[AssocID]int // bytes in partial, per association
+	partialLen map[AssocID]int // bytes in partial and whole in stash, per association
 	connecting map[AssocID]*connectWait
 	peers      map[AssocID]netip.AddrPort // last known peer address per association
 	own        chan Delivery

@@ -1,0 +1,98 @@
+package api
+
+import (
+	"net"
+	"testing"
+	"time"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/stretchr/testify/require"
+)
+
+// rawPeer is a hand-driven SCTP-over-UDP peer (RFC 6951) on loopback: it
+// sends the chunks a test writes, for wire sequences that the stack
+// itself would not produce.
+type rawPeer struct {
+	t   *testing.T
+	uc  *net.UDPConn
+	to  *net.UDPAddr
+	dst uint16
+	tag chunk.VerificationTag
+}
+
+// send sends c alone in a packet with verification tag tag.
+func (p *rawPeer) send(tag chunk.VerificationTag, c chunk.Chunk) {
+	var b packet.Builder
+	b.Reset(nil, packet.Header{SrcPort: 40001, DstPort: p.dst, VerificationTag: tag}, 1<<16)
+	require.True(p.t, b.Add(c))
+	_, err := p.uc.WriteToUDP(b.Finish(), p.to)
+	require.NoError(p.t, err)
+}
+
+// await returns the first chunk of type ty that arrives (5 s at most).
+func (p *rawPeer) await(ty chunk.Type) []byte {
+	buf := make([]byte, 1<<16)
+	for {
+		require.NoError(p.t, p.uc.SetReadDeadline(time.Now().Add(5*time.Second)))
+		n, _, err := p.uc.ReadFromUDP(buf)
+		require.NoError(p.t, err)
+		pkt, err := packet.Parse(buf[:n], packet.Options{})
+		require.NoError(p.t, err)
+		it := pkt.Chunks()
+		for r, ok := it.Next(); ok; r, ok = it.Next() {
+			if r.Type == ty {
+				return append([]byte(nil), r.Bytes...)
+			}
+		}
+	}
+}
+
+// data sends a DATA chunk.
+func (p *rawPeer) data(tsn chunk.TSN, stream uint16, f chunk.DataFlags, ssn uint16, b []byte) {
+	p.send(p.tag, &chunk.Data{Flags: f, TSN: tsn, StreamID: chunk.StreamID(stream), SSN: chunk.SSN(ssn), UserData: b})
+}
+
+// rawConn returns a raw peer associated with a Listener made with opts,
+// and the accepted Conn. The peer's SACKs are read and dropped.
+func rawConn(t *testing.T, opts ...Option) (*rawPeer, *Conn) {
+	l := listenLo(t, opts...)
+	a := l.Addr().(*Addr)
+	uc, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	t.Cleanup(func() { uc.Close() })
+	p := &rawPeer{t: t, uc: uc, to: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: a.UDPPort}, dst: a.Port}
+	p.send(0, &chunk.Init{InitiateTag: 0x11223344, ARwnd: 1 << 20, OutboundStreams: 10, InboundStreams: 10, InitialTSN: 1})
+	var ack chunk.InitAck
+	_, err = ack.Parse(p.await(chunk.TypeInitAck))
+	require.NoError(t, err)
+	p.tag = ack.InitiateTag
+	p.send(p.tag, &chunk.CookieEcho{Cookie: ack.StateCookie().Cookie})
+	p.await(chunk.TypeCookieAck)
+	done := make(chan struct{})
+	go func() { // drain SACKs until the socket closes
+		defer close(done)
+		buf := make([]byte, 1<<16)
+		for {
+			if _, _, err := uc.ReadFromUDP(buf); err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { uc.Close(); <-done })
+	c, err := l.AcceptSCTP(testCtx(t))
+	require.NoError(t, err)
+	t.Cleanup(func() { abort(c) })
+	return p, c
+}
+
+// flagsOf returns the B and E flags of fragment i of n.
+func flagsOf(i, n int) (f chunk.DataFlags) {
+	if i == 0 {
+		f |= chunk.FlagBeginning
+	}
+	if i == n-1 {
+		f |= chunk.FlagEnd
+	}
+	return f
+}
