@@ -114,6 +114,10 @@ func (s *Socket) adoptLocked(id AssocID) *Socket {
 			delete(s.partial, k)
 		}
 	}
+	if s.rest.on && s.rest.key.id == id { // a message RecvBuffer is handing out
+		child.rest, s.rest = s.rest, piece{}
+		child.rest.d.Socket = child
+	}
 	for k := range s.pieced {
 		if k.id == id {
 			child.markPiecedLocked(k)

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -227,4 +229,28 @@ func TestMovedAssociationWakesBlockedSend(t *testing.T) {
 		defer acc.Close()
 		require.ErrorIs(t, result(t, blocked), ErrNoAssociation)
 	})
+}
+
+// RecvBuffer returned the first 1000 bytes of a 5000-byte message of an
+// association that is then peeled off: the rest comes out of the new
+// socket, not the parent.
+func TestPeeloffKeepsRest(t *testing.T) {
+	srv := server(t)
+	cli := clientOf(t, srv)
+	ac := connect(t, cli, srv)
+	id := recvEvent[*AssocChange](t, srv).AssocID
+	msg := bytes.Repeat([]byte("0123456789"), 500)
+	require.NoError(t, cli.Send(ac.AssocID, 0, msg))
+	require.True(t, recvBuf(t, srv, make([]byte, 1000)).Partial)
+	child, err := srv.Peeloff(id)
+	require.NoError(t, err)
+	t.Cleanup(func() { child.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	d, err := srv.RecvBuffer(ctx, make([]byte, 8192))
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the parent no longer owns the association: got %d bytes", len(d.Data))
+	got := recvBuf(t, child, make([]byte, 8192))
+	require.Equal(t, msg[1000:], got.Data)
+	require.False(t, got.Partial)
+	require.Same(t, child, got.Socket)
 }
