@@ -156,6 +156,9 @@ func TestSetGrow(t *testing.T) {
 			}
 		}
 	}
-	require.Equal(t, 1.0, testing.AllocsPerRun(10, fill(len(timers))))
-	require.Greater(t, testing.AllocsPerRun(10, fill(0)), 1.0)
+	grown, ungrown := testing.AllocsPerRun(10, fill(len(timers))), testing.AllocsPerRun(10, fill(0))
+	require.Less(t, grown, ungrown, "Grow allocates the room once")
+	if !raceEnabled { // the race detector adds allocations of its own
+		require.Equal(t, 1.0, grown)
+	}
 }
