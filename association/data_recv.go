@@ -358,6 +358,16 @@ func (a *Association) afterData(now timer.Time) {
 		// "an acknowledgement SHOULD be generated for at least every
 		// second packet".
 		a.sackNow = true
+	case a.lastARwnd < 2*a.cfg.MTU:
+		// The window last advertised fits less than two packets: the
+		// sender cannot send the second packet that would trigger the
+		// SACK, and would wait the SACK delay for each window. RFC 9260
+		// Section 6.2 leaves when to acknowledge within the delay to the
+		// receiver ("an acknowledgement SHOULD be generated for at least
+		// every second packet ... and SHOULD be generated within 200 ms");
+		// acknowledging at once opens the window as soon as the reader
+		// takes the data.
+		a.sackNow = true
 	case a.state == StateShutdownSent:
 		// RFC 9260 Section 9.2: "the SHUTDOWN sender MUST immediately
 		// respond to each received packet containing one or more DATA

@@ -221,3 +221,41 @@ func TestScenarioPartialDeliveryPointBeyondBuffer(t *testing.T) {
 	require.Equal(t, msg, got)
 	require.Greater(t, len(messagesOf(p.DeliveredZ)), 1, "in pieces")
 }
+
+// A reader that keeps up (Z's deliveries taken as they come), no loss,
+// 20 ms RTT (scenarioLink): 20,000 small messages go through at one
+// advertised window per round trip, the window for chunks of their size
+// (free*size/(size+ChunkOverhead)), within half as much again and a
+// second. Z acknowledges at once while its window fits less than two
+// packets (RFC 9260 Section 6.2): the sender, unable to send the second
+// packet that would trigger the SACK, waited the 200 ms SACK delay for
+// each window (1-byte messages in 16 KiB took over a minute).
+func TestScenarioSmallMessagesFastReader(t *testing.T) {
+	const n = 20000
+	for _, c := range []struct{ rbuf, size int }{{64 << 10, 1}, {16 << 10, 1}, {16 << 10, 10}, {64 << 10, 100}} {
+		cfgA, cfgZ := scenarioConfigs(902)
+		cfgZ.ReceiveBuffer, cfgA.NoDelay = c.rbuf, true
+		p, _ := newScenarioPair(t, 902, cfgA, cfgZ)
+		require.NoError(t, p.Handshake())
+		read := 0
+		p.OnDeliver = func(toZ bool, d association.Delivery) {
+			if toZ && d.Event == nil {
+				read++
+			}
+		}
+		perRTT := max(c.rbuf*c.size/(c.size+association.ChunkOverhead)/c.size, 1)
+		rounds := (n + perRTT - 1) / perRTT
+		bound := time.Duration(rounds)*2*scenarioLink.Delay*3/2 + time.Second
+		start, sent := p.Now, 0
+		for read < n && p.Now.Sub(start) <= bound {
+			for sent < n && p.A.Buffered() < 64<<10 {
+				require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, make([]byte, c.size)))
+				sent++
+			}
+			p.Run(time.Millisecond)
+		}
+		took := p.Now.Sub(start)
+		t.Logf("rbuf %6d, %3d-byte messages: %v (bound %v)", c.rbuf, c.size, took, bound)
+		require.Equal(t, n, read, "rbuf %d, %d-byte messages: all read within %v", c.rbuf, c.size, bound)
+	}
+}
