@@ -114,7 +114,9 @@ func (c *Conn) nextLocked(now timer.Time, b []byte) (n int, got bool, err error)
 			case ok && ev.Kind != 0:
 				return 0, false, ev.Err()
 			case ok:
-				s.stashLocked(now, w) // read once the message in pieces ended
+				if ev, over := s.stashLocked(now, w); over { // read once the message in pieces ended
+					return 0, false, ev.Err()
+				}
 			}
 			continue
 		}
@@ -127,18 +129,25 @@ func (c *Conn) nextLocked(now timer.Time, b []byte) (n int, got bool, err error)
 // goes out in pieces, for after it. Polling w freed receive window, so
 // the peer may send more: the stash is charged to w's association's
 // budget of MaxMessageSize bytes, with the pieces gathered (see
-// gatherLocked), and an association that exceeds it is aborted, as one
-// whose pieces do (tooLargeLocked); Read then fails with its partial
-// delivery aborted. Stopping to poll instead (back-pressure) could leave
+// gatherLocked). Beyond it, w is dropped and the association aborted, as
+// one whose pieces exceed it (tooLargeLocked), and the error-class
+// delivery of the partial delivery aborted is returned (over), which
+// Read fails with. Stopping to poll instead (back-pressure) could leave
 // the rest of the message in pieces behind the messages not polled.
-func (s *Socket) stashLocked(now timer.Time, w rawDelivery) {
+func (s *Socket) stashLocked(now timer.Time, w rawDelivery) (ev Delivery, over bool) {
 	n := len(w.d.Message.Data)
 	if s.partialLen[w.id]+n > s.st.maxMessage {
+		s.recycleLocked(w)
 		if a, ok := s.share.ep.Assoc(w.id); ok && a.State() != association.StateClosed {
-			s.recycleLocked(w)
 			a.Abort(now, []byte("receive stash full"))
-			return
 		}
+		pd := &PdapiEvent{Indication: PartialDeliveryAborted, AssocID: w.id}
+		for k := range s.pieced {
+			if k.id == w.id {
+				pd.Stream = k.stream
+			}
+		}
+		return Delivery{Kind: KindError, Socket: s, From: s.peerLocked(w.id), Event: pd}, true
 	}
 	if s.partialLen == nil {
 		s.partialLen = make(map[AssocID]int)
@@ -146,6 +155,7 @@ func (s *Socket) stashLocked(now timer.Time, w rawDelivery) {
 	s.partialLen[w.id] += n
 	w.whole = true
 	s.stash.push(w)
+	return Delivery{}, false
 }
 
 // unchargeLocked takes n bytes off association id's budget.
