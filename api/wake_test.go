@@ -23,13 +23,17 @@ func waiting(t *testing.T, s *Socket, q *stack.WaitQueue, n int) {
 // queues of any of its associations.
 func sending(t *testing.T, s *Socket, n int) {
 	t.Helper()
-	waitCount(t, s, func() int {
-		got := 0
-		for _, q := range s.senders {
-			got += q.Len()
-		}
-		return got
-	}, n)
+	waitCount(t, s, func() int { return sendersWaiting(s) }, n)
+}
+
+// sendersWaiting returns the callers of s waiting for send buffer space.
+// Call it with the stack locked.
+func sendersWaiting(s *Socket) int {
+	got := 0
+	for _, q := range s.senders {
+		got += q.Len()
+	}
+	return got
 }
 
 // waitCount waits until count, called with the stack locked, returns n.
@@ -265,14 +269,25 @@ func sendUntilBlocked(t *testing.T, s *Socket, assoc AssocID) <-chan error {
 	for range 1000 {
 		errc := make(chan error, 1)
 		go func() { errc <- s.SendContext(testCtx(t), assoc, 0, make([]byte, 3000)) }()
-		select {
-		case err := <-errc:
-			require.NoError(t, err)
-			continue
-		case <-time.After(50 * time.Millisecond):
+		// Either the Send completes (there was room: send another) or it
+		// waits on its association's queue. (A slow machine may take
+		// longer than any fixed delay to do either.)
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			select {
+			case err := <-errc:
+				require.NoError(t, err)
+				goto next
+			case <-time.After(time.Millisecond):
+			}
+			got := 0
+			_ = s.stk.Do(func(timer.Time) error { got = sendersWaiting(s); return nil })
+			if got == 1 {
+				return errc
+			}
 		}
-		sending(t, s, 1)
-		return errc
+		t.Fatal("Send neither completed nor waited")
+	next:
 	}
 	t.Fatal("Send never blocked")
 	panic("unreachable")
