@@ -104,6 +104,7 @@ func (s *Stack) lockFor(q *WaitQueue) {
 		return
 	}
 	sh.mu.Unlock()
+	s.service(sh) // what readers left while it held the shard
 	s.mu.Lock()
 }
 
@@ -120,11 +121,13 @@ func (s *Stack) shardLocked(i int) *shard {
 }
 
 // releaseShardLocked settles sh (see settleShardLocked) and unlocks it;
-// its packets are written once the stack's lock is released (unlock).
+// once the stack's lock is released, its packets are written and the
+// datagrams readers left meanwhile handled (service).
 func (s *Stack) releaseShardLocked(sh *shard) {
-	if !sh.closed && s.settleShardLocked(sh, s.Now()) {
-		s.dirty |= sh.bit
+	if !sh.closed {
+		s.settleShardLocked(sh, s.Now())
 	}
+	s.dirty |= sh.bit // serviced once the stack's lock is released
 	sh.held = false
 	sh.mu.Unlock()
 	for i, x := range s.held {
@@ -143,9 +146,10 @@ func (s *Stack) releaseShardsLocked() bool {
 	}
 	now := s.Now()
 	for _, sh := range s.held {
-		if !sh.closed && s.settleShardLocked(sh, now) {
-			s.dirty |= sh.bit
+		if !sh.closed {
+			s.settleShardLocked(sh, now)
 		}
+		s.dirty |= sh.bit // serviced once the stack's lock is released
 		sh.held = false
 		sh.mu.Unlock()
 	}
@@ -163,7 +167,7 @@ func (s *Stack) unlock() {
 }
 
 // release releases the stack's lock and the shards its holder still
-// holds, and writes the packets they queued.
+// holds, and services the shards it held (see service).
 func (s *Stack) release() {
 	s.releaseShardsLocked()
 	dirty := s.dirty

@@ -4,35 +4,60 @@ import (
 	"errors"
 	"math/bits"
 	"net"
+	"sync/atomic"
 
 	"github.com/gensctp/gensctp/packetio"
 )
 
-// reader is the state of one reader goroutine.
-type reader struct {
+// readBatches is the number of batches a reader reads into in turn: one
+// may wait in the shards' inboxes while it reads the next.
+const readBatches = 2
+
+// rbatch is a batch of datagrams read by one reader, handed to the
+// shards in groups and given back to the transport when every group was
+// handled.
+type rbatch struct {
 	msgs   []packetio.Message
-	groups [][]*packetio.Message // scratch of route, by shard
+	n      int                   // datagrams read
+	groups [][]*packetio.Message // by shard
+	left   atomic.Int32          // groups not handled yet
+	free   chan *rbatch          // its reader's batches ready for a read
+}
+
+// group is the datagrams of one batch for one shard.
+type group struct {
+	b    *rbatch
+	msgs []*packetio.Message
 }
 
 // readLoop is a reader goroutine: it reads a batch of datagrams, routes
-// each to its shard and has the shards handle them, each under its own
-// lock, while other readers read and handle the next batches.
+// each to the inbox of its shard, and has the shards that are free handle
+// their inboxes, while other readers read and handle the next batches.
 //
 // The reads are serialised (readTurn) and each datagram is queued in its
 // shard's inbox in the order read, before the next read: a shard handles
-// its datagrams in the order they arrived, whichever reader handles them.
-// A reader handles the inboxes of the shards its batch went to, the free
-// ones first; when another reader holds a shard, it waits for it, since
-// that reader may be handling this batch's datagrams: once it has held
-// each of them, its datagrams were handled and it can give the batch
-// back to the transport.
+// its datagrams in the order they arrived, whichever goroutine handles
+// them. A reader never waits for a shard: the goroutine holding one (a
+// reader, its timer, an operation) handles what waits in its inbox once
+// it is done with it (service). A batch goes back to the transport when
+// its last group was handled, by whoever handled it; meanwhile the reader
+// reads into its other batch.
 func (s *Stack) readLoop() {
 	defer s.readers.Done()
-	r := &reader{msgs: make([]packetio.Message, batch), groups: make([][]*packetio.Message, len(s.shards))}
+	free := make(chan *rbatch, readBatches)
+	for range readBatches {
+		free <- &rbatch{msgs: make([]packetio.Message, batch), groups: make([][]*packetio.Message, len(s.shards)), free: free}
+	}
 	for {
+		var b *rbatch
+		select {
+		case b = <-free:
+		case <-s.done:
+			return
+		}
 		<-s.readTurn
-		n, err := s.conn.ReadBatch(r.msgs)
-		touched := s.route(r, r.msgs[:n])
+		n, err := s.conn.ReadBatch(b.msgs)
+		touched := s.route(b, n)
 		closed := errors.Is(err, net.ErrClosed)
 		// A transient read error: read again, after a pause that the
 		// other readers wait for too (the backoff is the stack's).
@@ -41,10 +66,13 @@ func (s *Stack) readLoop() {
 			return
 		}
 		s.readTurn <- struct{}{}
-		if n > 0 {
-			s.handle(touched)
-			s.conn.ReleaseBatch(r.msgs[:n])
+		if n == 0 {
+			free <- b
 		}
+		for m := touched; m != 0; m &= m - 1 {
+			s.service(s.shards[bits.TrailingZeros64(m)])
+		}
+		s.kick()
 		if closed {
 			s.transportClosed(err)
 			return
@@ -52,45 +80,35 @@ func (s *Stack) readLoop() {
 	}
 }
 
-// route queues msgs in the inboxes of their shards and returns the mask
-// of the shards that got some.
-func (s *Stack) route(r *reader, msgs []packetio.Message) (touched uint64) {
-	if len(msgs) == 0 {
-		return 0
-	}
-	if len(s.shards) == 1 {
-		g := r.groups[0][:0]
-		for i := range msgs {
-			g = append(g, &msgs[i])
+// route queues the n datagrams of b in the inboxes of their shards and
+// returns the mask of the shards that got some.
+func (s *Stack) route(b *rbatch, n int) (touched uint64) {
+	b.n = n
+	for i := range b.msgs[:n] {
+		k := 0
+		if len(s.shards) > 1 {
+			k = s.router.ShardOf(b.msgs[i].Data, b.msgs[i].From)
 		}
-		s.shards[0].in.push(g)
-		clear(g)
-		r.groups[0] = g[:0]
-		return 1
-	}
-	for i := range msgs {
-		k := s.router.ShardOf(msgs[i].Data, msgs[i].From)
-		r.groups[k] = append(r.groups[k], &msgs[i])
+		b.groups[k] = append(b.groups[k], &b.msgs[i])
 		touched |= 1 << k
 	}
+	b.left.Store(int32(bits.OnesCount64(touched)))
 	for m := touched; m != 0; m &= m - 1 {
 		k := bits.TrailingZeros64(m)
-		s.shards[k].in.push(r.groups[k])
-		clear(r.groups[k])
-		r.groups[k] = r.groups[k][:0]
+		s.shards[k].in.push(group{b: b, msgs: b.groups[k]})
 	}
 	return touched
 }
 
-// push queues msgs.
-func (in *inbox) push(msgs []*packetio.Message) {
+// push queues g.
+func (in *inbox) push(g group) {
 	in.mu.Lock()
-	in.q = append(in.q, msgs...)
+	in.q = append(in.q, g)
 	in.mu.Unlock()
 }
 
-// take swaps the queue for dst (emptied) and returns the datagrams.
-func (in *inbox) take(dst []*packetio.Message) []*packetio.Message {
+// take swaps the queue for dst (emptied) and returns the groups.
+func (in *inbox) take(dst []group) []group {
 	in.mu.Lock()
 	q := in.q
 	in.q = dst[:0]
@@ -98,43 +116,51 @@ func (in *inbox) take(dst []*packetio.Message) []*packetio.Message {
 	return q
 }
 
-// handle has the shards of the mask handle their inboxes: those free
-// first, then the others, waiting for them.
-func (s *Stack) handle(touched uint64) {
-	rest := touched
-	for m := touched; m != 0; m &= m - 1 {
-		sh := s.shards[bits.TrailingZeros64(m)]
-		if sh.mu.TryLock() {
-			s.handleLocked(sh)
-			rest &^= sh.bit
-		}
-	}
-	for m := rest; m != 0; m &= m - 1 {
-		sh := s.shards[bits.TrailingZeros64(m)]
-		sh.mu.Lock()
-		s.handleLocked(sh)
-	}
-	s.kick()
+// waiting reports whether datagrams wait in the inbox.
+func (in *inbox) waiting() bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return len(in.q) > 0
 }
 
-// handleLocked hands the datagrams of sh's inbox to its core, settles it
-// and unlocks it, then writes what it queued.
-func (s *Stack) handleLocked(sh *shard) {
-	msgs := sh.in.take(sh.inTake)
-	queued := false
-	if !sh.closed && len(msgs) > 0 {
+// handleLocked hands the datagrams of sh's inbox to its core (a closed
+// shard drops them), gives back the batches whose last group they were,
+// and settles the shard; it reports whether the shard queued packets.
+func (s *Stack) handleLocked(sh *shard) (queued bool) {
+	gs := sh.in.take(sh.inTake)
+	if len(gs) > 0 && !sh.closed {
 		now := s.Now()
-		for _, m := range msgs {
-			d := inbound(now, m)
-			_ = sh.mux.HandleDatagram(&d)
+		for _, g := range gs {
+			for _, m := range g.msgs {
+				d := inbound(now, m)
+				_ = sh.mux.HandleDatagram(&d)
+			}
 		}
-		queued = s.settleShardLocked(sh, now)
 		s.inputLocked()
 	}
-	clear(msgs)
-	sh.inTake = msgs[:0]
-	sh.mu.Unlock()
-	if queued {
-		s.flushShard(sh)
+	for i, g := range gs {
+		s.handled(g)
+		gs[i] = group{}
 	}
+	sh.inTake = gs[:0]
+	if sh.closed {
+		return false
+	}
+	return s.settleShardLocked(sh, s.Now())
+}
+
+// handled counts g as handled: its batch goes back to the transport, and
+// to its reader, with its last group.
+func (s *Stack) handled(g group) {
+	b := g.b
+	clear(g.msgs)
+	if b.left.Add(-1) > 0 {
+		return
+	}
+	for k := range b.groups {
+		b.groups[k] = b.groups[k][:0]
+	}
+	s.conn.ReleaseBatch(b.msgs[:b.n])
+	b.n = 0
+	b.free <- b // never blocks: a reader's batches fit its channel
 }

@@ -31,7 +31,7 @@ type shard struct {
 	change []endpoint.Change     // scratch of takeChangesLocked
 	prod   []packetio.OutMessage // scratch of produceLocked
 	spare  [][]byte              // packet buffers at hand for produceLocked
-	inTake []*packetio.Message   // scratch of handleLocked
+	inTake []group               // scratch of handleLocked
 
 	// held: locked by the holder of the stack's lock; guarded by the
 	// stack's lock.
@@ -53,7 +53,7 @@ type shardPort struct {
 // yet, in the order they were read.
 type inbox struct {
 	mu sync.Mutex
-	q  []*packetio.Message
+	q  []group
 }
 
 // outbox holds the packets a shard produced, until they are written.
@@ -177,42 +177,51 @@ func (sh *shard) bufLocked() []byte {
 }
 
 // flushShard writes what sh queued, in order, outside every lock but the
-// write token, and asks the shard for more while it stopped at batch
-// packets. When it returns, the packets queued before the call are
-// written. Call it without locks.
-func (s *Stack) flushShard(sh *shard) {
+// write token: when it returns, the packets queued before the call are
+// written. It reports whether the shard stopped producing at batch
+// packets (it may have more: the next settling produces them). Call it
+// without locks.
+func (s *Stack) flushShard(sh *shard) (more bool) {
 	o := &sh.out
 	o.wmu.Lock()
 	defer o.wmu.Unlock()
-	for {
+	o.mu.Lock()
+	msgs, more := o.q, o.more
+	o.q, o.more = o.w[:0], false
+	o.mu.Unlock()
+	if len(msgs) > 0 {
+		s.write(msgs)
 		o.mu.Lock()
-		msgs, more := o.q, o.more
-		o.q, o.more = o.w[:0], false
-		o.mu.Unlock()
-		if len(msgs) > 0 {
-			s.write(msgs)
-			o.mu.Lock()
-			for _, m := range msgs {
-				if cap(m.Data) >= bufSize && len(o.free) < 2*batch {
-					o.free = append(o.free, m.Data[:0])
-				}
+		for _, m := range msgs {
+			if cap(m.Data) >= bufSize && len(o.free) < 2*batch {
+				o.free = append(o.free, m.Data[:0])
 			}
-			o.mu.Unlock()
-			clear(msgs)
 		}
-		o.w = msgs[:0]
-		if !more {
+		o.mu.Unlock()
+		clear(msgs)
+	}
+	o.w = msgs[:0]
+	return more
+}
+
+// service runs after sh was unlocked (by whoever held it): it writes what
+// sh queued, then, while datagrams wait in its inbox or it has more to
+// send, and nobody holds it (whoever does will do the same once it
+// unlocks it), it handles them and settles it. So datagrams queued by a
+// reader that found the shard busy are handled by the goroutine that held
+// it, and the reader goes on reading. Call it without locks.
+func (s *Stack) service(sh *shard) {
+	for {
+		more := s.flushShard(sh)
+		if !more && !sh.in.waiting() || !sh.mu.TryLock() {
 			return
 		}
-		sh.mu.Lock()
-		if !sh.closed {
-			s.settleShardLocked(sh, s.Now())
-		}
+		s.handleLocked(sh)
 		sh.mu.Unlock()
 	}
 }
 
-// flushShards writes what the shards of the mask queued.
+// flushShards services the shards of the mask (see service).
 func (s *Stack) flushShards(mask uint64) {
 	for i, sh := range s.shards {
 		if mask == 0 {
@@ -220,7 +229,7 @@ func (s *Stack) flushShards(mask uint64) {
 		}
 		if mask&(1<<i) != 0 {
 			mask &^= 1 << i
-			s.flushShard(sh)
+			s.service(sh)
 		}
 	}
 }
@@ -252,7 +261,7 @@ func (s *Stack) onTimer(sh *shard) {
 	s.settleShardLocked(sh, now)
 	s.inputLocked()
 	sh.mu.Unlock()
-	s.flushShard(sh)
+	s.service(sh)
 	s.kick()
 }
 

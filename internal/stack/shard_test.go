@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/endpoint"
+	"github.com/gensctp/gensctp/packet"
 	"github.com/gensctp/gensctp/packetio"
 	"github.com/gensctp/gensctp/packetio/packetiotest"
 	"github.com/gensctp/gensctp/timer"
@@ -359,4 +361,43 @@ func TestCloseWritesQueued(t *testing.T) {
 	require.Zero(t, rec.writes())
 	require.NoError(t, s.Close())
 	require.Equal(t, 1, rec.writes(), "the INIT was written before the transport closed")
+}
+
+// initFrom returns an INIT from SCTP port port for port 7.
+func initFrom(port uint16) []byte {
+	var b packet.Builder
+	b.Reset(make([]byte, 0, 1500), packet.Header{SrcPort: port, DstPort: 7}, 1500)
+	b.Add(&chunk.Init{InitiateTag: 1, ARwnd: 1 << 16, OutboundStreams: 1, InboundStreams: 1, InitialTSN: 1})
+	return b.Finish()
+}
+
+// A reader never waits for a shard another goroutine holds: the datagrams
+// of a busy shard wait in its inbox while the reader handles the next
+// ones (an INIT for another shard is answered meanwhile), and the
+// goroutine holding the shard handles them when it lets it go (service).
+func TestReaderSkipsBusyShard(t *testing.T) {
+	rec := newRecorder()
+	s, err := New(Config{Transport: rec, Shards: 2})
+	require.NoError(t, err)
+	defer s.Close()
+	sep, err := s.AddEndpoint(epConfig(7))
+	require.NoError(t, err)
+	require.NoError(t, s.Do(func(timer.Time) error { sep.Listen(true); return nil }))
+	peer := netip.MustParseAddrPort("127.0.0.2:9899")
+	to := netip.MustParseAddrPort("127.0.0.1:9899")
+	busy := s.router.ShardOfPeer(peer.Addr(), 5000)
+	other := uint16(5001)
+	for s.router.ShardOfPeer(peer.Addr(), other) == busy {
+		other++
+	}
+	sh := s.shards[busy]
+	sh.mu.Lock() // as an operation on one of its associations does
+	rec.in <- packetio.Message{Data: initFrom(5000), From: peer, To: to}
+	rec.in <- packetio.Message{Data: initFrom(other), From: peer, To: to}
+	require.Eventually(t, func() bool { return rec.writes() == 1 }, 10*time.Second, time.Millisecond,
+		"the INIT for the free shard is answered while the other is held")
+	require.True(t, sh.in.waiting(), "the INIT for the busy shard waits in its inbox")
+	sh.mu.Unlock()
+	s.service(sh)
+	require.Equal(t, 2, rec.writes(), "the goroutine that held the shard answered the INIT left for it")
 }
