@@ -125,7 +125,7 @@ func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait) (*
 		s.driveConnectLocked(now, id, w)
 		return w.ev != nil
 	})
-	_ = s.stk.Do(func(timer.Time) error {
+	derr := s.stk.Do(func(timer.Time) error {
 		to = s.st.show(w.to)
 		if w.ev != nil {
 			err = nil // the outcome came with the end of the wait
@@ -137,6 +137,11 @@ func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait) (*
 		}
 		return nil
 	})
+	if derr != nil && err == nil {
+		// The stack closed (the socket's last Close) after the wait
+		// ended and before the outcome could be read.
+		err = errClosed
+	}
 	if err != nil {
 		return nil, opError("connect", id, -1, err)
 	}
