@@ -8,8 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Steady state allocates nothing (DESIGN.md "The I/O edge": no allocation
-// per message): a 1200-byte message sent and received over loopback,
+// Steady state allocates nothing (no allocation per message): a 1200-byte message sent and received over loopback,
 // both sockets in this process, costs no allocation on either side, the
 // stack's goroutines and timers included. testing.AllocsPerRun returns
 // the average rounded down: allocations that happen less than once per

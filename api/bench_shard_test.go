@@ -28,7 +28,7 @@ import (
 // server: reading, routing, the two cores, the SACKs, the Conns' reads.
 // One op is one DATA packet processed and its message read; pkts/s is
 // the rate. Run it with -cpu 1,2: with two cores the rate should be at
-// least 1.6 times that with one (issue 10). cpu-ns/pkt is the CPU time
+// least 1.6 times that with one. cpu-ns/pkt is the CPU time
 // the process spent per packet, and cpus the CPUs it kept busy on
 // average (where the system reports it): on a machine whose cores other
 // processes use meanwhile, the rate tells less than these two.

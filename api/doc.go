@@ -79,7 +79,7 @@
 // a socket's state is shared by its shards. Association IDs tell their
 // shard, so they are not consecutive.
 //
-// # Semantics kept from gen_sctp (REFERENCE.md)
+// # Semantics kept from gen_sctp (its gen_sctp and inet documentation)
 //
 //   - Active mode counting (§4.1): {active, N} adds to the count within
 //     the int16 range (else einval), clamps a negative sum to 0, turns

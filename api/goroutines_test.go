@@ -90,8 +90,7 @@ func fillAndDrain(t *testing.T, base int, write []func([]byte) error, socks []*S
 	}
 }
 
-// DESIGN.md "The I/O edge" and the endpoint issue: the event loop has no
-// goroutine or timer per association. Accepted one-to-one sockets (and the
+// The event loop has no goroutine or timer per association. Accepted one-to-one sockets (and the
 // Dial clients, all on one UDP port) deliver through the stack's event
 // loop: N more associations, each active and exchanging messages, leave
 // the goroutine count where it was.

@@ -13,8 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Hostile peers that make an association work hard per datagram (issue 9
-// point 3): DATA chunks looked up among many open TSN ranges, and many
+// Hostile peers that make an association work hard per datagram: DATA chunks looked up among many open TSN ranges, and many
 // SACK chunks over many small chunks outstanding. The tests bound the work
 // as a count of steps; the benchmarks show its time.
 

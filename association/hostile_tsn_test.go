@@ -11,8 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Hostile peers that send TSNs outside what the windows allow (issue 9
-// point 5): DATA far beyond the receive window, SACKs acknowledging what
+// Hostile peers that send TSNs outside what the windows allow: DATA far beyond the receive window, SACKs acknowledging what
 // was never sent, and both at the 2^31 boundary of serial number
 // arithmetic (RFC 9260 Section 1.6, RFC 1982).
 

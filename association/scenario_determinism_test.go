@@ -53,8 +53,8 @@ func impairedRun(t *testing.T, seed uint64) runOutcome {
 		end: p.Now, deliveredZ: len(messagesOf(p.DeliveredZ)), deliveredA: len(messagesOf(p.DeliveredA))}
 }
 
-// The design requirement (DESIGN.md, "The sans-IO core"): "Given the same
-// seed and the same inputs, the core produces byte-identical output." The
+// The sans-IO core's promise: given the same seed and the same inputs, it
+// produces byte-identical output. The
 // simulated network's trace hash covers every datagram delivered, with
 // its arrival time, so equal hashes mean identical runs.
 func TestScenarioDeterminism(t *testing.T) {

@@ -7,7 +7,7 @@
 #   bench/compare.sh [seconds]     (root; Debian package libusrsctp-examples)
 #
 # Prints one line per run: name, message size, messages, bytes, seconds,
-# MB/s (STYLE.md Section 3.10 bullet 46).
+# MB/s.
 set -euo pipefail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/.."

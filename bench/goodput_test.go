@@ -65,8 +65,7 @@ func mathis(mss int, rtt time.Duration, p float64) float64 {
 	return float64(mss*8) / rtt.Seconds() * math.Sqrt(1.5) / math.Sqrt(p)
 }
 
-// TestGoodput pins the goodput bands of issue 3 in simulated time (STYLE.md
-// Section 3.7 bullet 37): on a 100 Mbit/s link with 50 ms RTT, at least 90
+// TestGoodput pins the goodput bands in simulated time: on a 100 Mbit/s link with 50 ms RTT, at least 90
 // % of the link rate without loss, and at least the Mathis TCP rate with 1
 // % loss. Simulated time is deterministic: the numbers do not depend on
 // the machine.

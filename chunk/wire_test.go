@@ -25,7 +25,7 @@ func parseAs[T any, PT interface {
 	return v, n, err
 }
 
-// checkWire runs the four-part wire test of STYLE.md Section 3.8 on one
+// checkWire runs the four-part wire test on one
 // golden encoding: (a) golden decodes to want, (b) want encodes to golden,
 // (c) Len agrees with what Append writes, (d) every proper prefix of golden
 // fails with a truncation error. It also checks that parsing ignores bytes

@@ -315,7 +315,7 @@ func idleAssociations(tb testing.TB, n int) idle {
 }
 
 // BenchmarkIdleAssociations: n idle associations on one listening
-// one-to-many endpoint (issue 10: at most 4 KiB of heap each at the
+// one-to-many endpoint (the targets: at most 4 KiB of heap each at the
 // server, handshakes flat from 1,000 to 100,000, the heap back to its
 // starting level after they close). Metrics: B/assoc (the server's live
 // heap per association), assoc/s (handshakes per second: INIT, INIT ACK,

@@ -108,7 +108,7 @@ func TestPollFairness(t *testing.T) {
 }
 
 // Given the same seed and the same inputs, the endpoints produce the same
-// datagrams (DESIGN.md "The sans-IO core").
+// datagrams: the sans-IO core is deterministic.
 func TestDeterministic(t *testing.T) {
 	run := func() [32]byte {
 		w, s, clients, ids, _ := serverWith(t, 22, 20, nil)

@@ -13,8 +13,8 @@ import (
 	"github.com/gensctp/gensctp/internal/sim"
 )
 
-// FuzzStates is the action-driven association fuzzer of STYLE.md bullet
-// 43, after dcSCTP's socket fuzzer. The first byte picks a starting state
+// FuzzStates is an action-driven association fuzzer, after dcSCTP's
+// socket fuzzer. The first byte picks a starting state
 // (see the start constants), into which the lockstep harness drives a pair
 // of associations, holding packets back on the link to stop there: every
 // state of RFC 9260 Section 4 on one end or the other, an initialization

@@ -32,7 +32,7 @@ func roundTrip(tb testing.TB, a, b *Conn, n int) func() {
 	}
 }
 
-// TestReceiveAllocs pins STYLE.md bullet 45: the receive path allocates
+// TestReceiveAllocs pins that the receive path allocates
 // nothing per datagram in steady state, measured across every goroutine
 // (the socket readers included) with messages and pooled buffers reused.
 // On Linux both the batch path (recvmmsg, sendmmsg) and the portable one

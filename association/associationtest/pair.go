@@ -1,6 +1,5 @@
 // Package associationtest is a lockstep harness for two associations on a
-// simulated network with virtual time (STYLE.md Section 3.7 bullet 34): no
-// goroutines, no sleeps. A Pair exchanges packets until both sides are
+// simulated network with virtual time: no goroutines, no sleeps. A Pair exchanges packets until both sides are
 // quiet, fires timers, and jumps to the next deadline.
 //
 // NewPair sets up a client A and an Acceptor that creates the server Z;

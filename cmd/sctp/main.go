@@ -8,6 +8,7 @@
 //	sctp discard [flags]                  discard server (SCTP port 9)
 //	sctp perf [flags] [address...]        throughput test, flag-compatible with usrsctp's tsctp
 //	sctp cat [flags] address... | -l      stdin to the peer, the peer's data to stdout
+//	sctp version                          the version, commit and Go version it was built with
 //	sctp help [command]
 //
 // Every command takes the protocol flags (-rto-initial, -hb-interval,
@@ -48,6 +49,7 @@ func init() {
 		{discardCommand, runDiscard},
 		{perfCommand, runPerf},
 		{catCommand, runCat},
+		{versionCommand, runVersion},
 	}
 }
 

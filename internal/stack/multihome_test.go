@@ -61,7 +61,7 @@ func (c *pathCount) get(from, to netip.Addr) int {
 	return c.n[[2]netip.Addr{from, to}]
 }
 
-// Multihoming over real sockets (issue 4 item 6): both ends bound to
+// Multihoming over real sockets: both ends bound to
 // 127.0.0.1 and 127.0.0.2; the primary path (127.0.0.1 <-> 127.0.0.1) is
 // blocked by a fault-injection hook in the middle of a transfer; the
 // association fails over to 127.0.0.2 with nothing lost, and every packet

@@ -1,7 +1,7 @@
 // Package stack runs gensctp for real: it drives the endpoints of one or
 // more local SCTP ports over a packet transport (packetio.Transport: by
 // default the UDP sockets of a udpencap.Conn) with the real clock. It is
-// the event loop of DESIGN.md "The I/O edge", used by the api package:
+// the event loop (the I/O edge), used by the api package:
 //
 //   - the associations are spread over shards (Config.Shards), each a
 //     single-threaded sans-IO core of its own (an endpoint.Mux with one
