@@ -19,7 +19,7 @@ const module = "github.com/gensctp/gensctp"
 
 // below is every package under api: what internal/stack, the event loop
 // that only api reaches, may build on.
-var below = []string{"endpoint", "udpencap", "packetio", "association", "packet", "chunk", "stream", "timer", "congestion"}
+var below = []string{"endpoint", "udpencap", "packetio", "association", "packet", "chunk", "stream", "timer", "congestion", "internal/logs"}
 
 // allowed lists, for each layered package, the project packages its
 // non-test files may import. Every package under internal/ must have an
@@ -34,8 +34,8 @@ var allowed = map[string][]string{
 	"timer":       {},
 	"congestion":  {},
 	"stream":      {"chunk"},
-	"association": {"chunk", "packet", "stream", "timer", "congestion"},
-	"endpoint":    {"association", "packet", "chunk", "stream", "timer", "congestion"},
+	"association": {"chunk", "packet", "stream", "timer", "congestion", "internal/logs"},
+	"endpoint":    {"association", "packet", "chunk", "stream", "timer", "congestion", "internal/logs"},
 	"packetio":    {},
 	"udpencap":    {"packetio"},
 	"api":         append([]string{"internal/stack"}, below...),
@@ -43,6 +43,7 @@ var allowed = map[string][]string{
 	"internal/stack":  below,
 	"internal/sim":    {"chunk", "packet", "timer"},
 	"internal/pcap":   {},
+	"internal/logs":   {},
 	"internal/layers": {},
 	"internal/readme": {},
 }

@@ -85,6 +85,7 @@ func (s *Stack) readLoop() {
 func (s *Stack) route(b *rbatch, n int) (touched uint64) {
 	b.n = n
 	for i := range b.msgs[:n] {
+		s.tapReceived(&b.msgs[i])
 		k := 0
 		if len(s.shards) > 1 {
 			k = s.router.ShardOf(b.msgs[i].Data, b.msgs[i].From)

@@ -190,6 +190,7 @@ func (s *Stack) flushShard(sh *shard) (more bool) {
 	o.q, o.more = o.w[:0], false
 	o.mu.Unlock()
 	if len(msgs) > 0 {
+		s.tapSent(msgs)
 		s.write(msgs)
 		o.mu.Lock()
 		for _, m := range msgs {

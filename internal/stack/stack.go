@@ -51,9 +51,11 @@ import (
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/endpoint"
+	"github.com/gensctp/gensctp/internal/logs"
 	"github.com/gensctp/gensctp/packetio"
 	"github.com/gensctp/gensctp/timer"
 	"github.com/gensctp/gensctp/udpencap"
+	"github.com/pion/logging"
 )
 
 // ErrClosed is returned by operations on a closed Stack. It satisfies
@@ -98,6 +100,13 @@ type Config struct {
 	// (endpoint.Config.Assoc.Rand) is used by several shards at once and
 	// must be safe for concurrent use (CryptoSource is).
 	Shards int
+	// LoggerFactory makes the logger of the stack, scope sctp-stack (see
+	// internal/logs): the transport's failures, and at trace level one
+	// line per packet sent and received. nil logs nothing, unless pion's
+	// PION_LOG_* environment variables are set (logs.Resolve).
+	LoggerFactory logging.LoggerFactory
+	// Taps see every packet received and sent (see Tap).
+	Taps []Tap
 }
 
 // Stack is a running SCTP stack. It is safe for concurrent use.
@@ -107,6 +116,8 @@ type Stack struct {
 	epoch  time.Time
 	router endpoint.Router
 	shards []*shard
+	log    *logs.Logger // scope sctp-stack; nil: off
+	taps   []Tap        // Config.Taps and the packet trace; fixed by New
 
 	// mu is the stack's lock: it guards the fields below, the fields of
 	// the Endpoints, the WaitQueues, Tasks and Parkers, and whatever its
@@ -169,6 +180,11 @@ func New(cfg Config) (*Stack, error) {
 		shards:   make([]*shard, n),
 		done:     make(chan struct{}),
 		readTurn: make(chan struct{}, 1),
+	}
+	s.log = logs.New(logs.Resolve(cfg.LoggerFactory), logs.ScopeStack)
+	s.taps = append(s.taps, cfg.Taps...)
+	if t := newTracer(s.log, conn); t != nil {
+		s.taps = append(s.taps, t)
 	}
 	s.readTurn <- struct{}{}
 	for i := range s.shards {

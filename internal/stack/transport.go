@@ -6,6 +6,7 @@ import (
 	"net"
 
 	"github.com/gensctp/gensctp/packetio"
+	"github.com/pion/logging"
 )
 
 // ErrTransportClosed is the error of the associations of a stack whose
@@ -23,6 +24,9 @@ func (s *Stack) write(out []packetio.OutMessage) {
 		n, err := s.conn.WriteBatch(out)
 		if err == nil || n >= len(out) || errors.Is(err, net.ErrClosed) {
 			return
+		}
+		if s.log.On(logging.LogLevelDebug) {
+			s.log.Debugf("write to %v failed, the packet is dropped: %v", out[n].To, err)
 		}
 		out = out[n+1:]
 	}
@@ -42,6 +46,9 @@ func (s *Stack) transportClosed(err error) {
 	now := s.Now()
 	cause := fmt.Errorf("%w: %w", ErrTransportClosed, err)
 	s.failed = cause
+	if s.log.On(logging.LogLevelError) {
+		s.log.Errorf("%v: every association ends", cause)
+	}
 	for _, ep := range s.eps {
 		ep.Fail(now, cause)
 	}

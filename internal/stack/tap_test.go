@@ -1,0 +1,96 @@
+package stack
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packetio"
+	"github.com/gensctp/gensctp/timer"
+	"github.com/gensctp/gensctp/udpencap"
+	"github.com/stretchr/testify/require"
+)
+
+// tapRecorder is a Tap that keeps the first chunk type of every packet.
+type tapRecorder struct {
+	mu   sync.Mutex
+	recv []chunk.Type
+	sent []chunk.Type
+}
+
+func (r *tapRecorder) Received(m *packetio.Message) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.recv = append(r.recv, chunk.Type(m.Data[12]))
+}
+
+func (r *tapRecorder) Sent(m *packetio.OutMessage) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sent = append(r.sent, chunk.Type(m.Data[12]))
+}
+
+// associate starts a server stack with srvCfg (listening on SCTP port 7)
+// and a client stack with cliCfg, both on loopback, and sets up an
+// association from the client to the server. The stacks close when the
+// test ends.
+func associate(t *testing.T, srvCfg, cliCfg Config) (srv, cli *Stack) {
+	t.Helper()
+	open := func(cfg Config) *Stack {
+		cfg.UDP = udpencap.Config{LocalAddrs: []netip.Addr{loopback}}
+		s, err := New(cfg)
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	srv, cli = open(srvCfg), open(cliCfg)
+	sep, err := srv.AddEndpoint(epConfig(7))
+	require.NoError(t, err)
+	require.NoError(t, srv.Do(func(timer.Time) error { sep.Listen(true); return nil }))
+	cep, err := cli.AddEndpoint(epConfig(40000))
+	require.NoError(t, err)
+	require.NoError(t, cli.Do(func(now timer.Time) error {
+		_, err := cep.Connect(now, srv.LocalAddrs(), 7, nil)
+		return err
+	}))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, cli.Wait(ctx, func(timer.Time) bool {
+		for {
+			_, d, ok := cep.Poll()
+			if !ok {
+				return false
+			}
+			if ac, ok := d.Event.(*association.AssocChange); ok {
+				require.Equal(t, association.CommUp, ac.State)
+				return true
+			}
+		}
+	}))
+	return srv, cli
+}
+
+// The taps of a stack see the packets it sends and receives: the
+// handshake, in order, on each side.
+func TestTapsSeeEveryPacket(t *testing.T) {
+	var rs, rc tapRecorder
+	srv, cli := associate(t, Config{Taps: []Tap{&rs}}, Config{Taps: []Tap{&rc}})
+	require.NoError(t, cli.Close())
+	require.NoError(t, srv.Close())
+	for _, r := range []struct {
+		r          *tapRecorder
+		sent, recv []chunk.Type
+	}{
+		{&rc, []chunk.Type{chunk.TypeInit, chunk.TypeCookieEcho}, []chunk.Type{chunk.TypeInitAck, chunk.TypeCookieAck}},
+		{&rs, []chunk.Type{chunk.TypeInitAck, chunk.TypeCookieAck}, []chunk.Type{chunk.TypeInit, chunk.TypeCookieEcho}},
+	} {
+		require.GreaterOrEqual(t, len(r.r.sent), 2)
+		require.Equal(t, r.sent, r.r.sent[:2])
+		require.GreaterOrEqual(t, len(r.r.recv), 2)
+		require.Equal(t, r.recv, r.r.recv[:2])
+	}
+}
