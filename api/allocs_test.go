@@ -136,3 +136,28 @@ func TestConnWriteReadAllocs(t *testing.T) {
 		require.Zero(t, connAllocs(t, deadlineEachMsg))
 	})
 }
+
+// IP literals do not go through the resolver and cost nothing to parse:
+// Dial and Listen parse an "IP:port" address without allocating, and
+// ConnectHost and the other host calls turn literals into addresses with
+// the one slice that Connect makes too.
+func TestLiteralAddrAllocs(t *testing.T) {
+	if raceDetector {
+		t.Skip("the race detector allocates")
+	}
+	for _, a := range []string{"127.0.0.1:5000", "[::1]:5000"} {
+		require.Zero(t, testing.AllocsPerRun(100, func() {
+			if ip, name, _, err := parseAddr("sctp", a, false); err != nil || name != "" || !ip.IsValid() {
+				t.Fatal(a, err)
+			}
+		}), a)
+	}
+	s := open(t)
+	hosts := []string{"127.0.0.1"}
+	ctx := context.Background()
+	require.Equal(t, 1.0, testing.AllocsPerRun(100, func() {
+		if _, err := s.lookup(ctx, "connect", hosts); err != nil {
+			t.Fatal(err)
+		}
+	}))
+}

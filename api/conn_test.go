@@ -343,7 +343,6 @@ func TestDialErrors(t *testing.T) {
 		want             error
 	}{
 		{"tcp", "127.0.0.1:1", nil},
-		{"sctp", "localhost:1", ErrBadAddress},
 		{"sctp", "127.0.0.1", ErrBadAddress},
 		{"sctp", "127.0.0.1:http", ErrBadAddress},
 		{"sctp", "127.0.0.1:0", ErrBadAddress},
@@ -362,7 +361,7 @@ func TestDialErrors(t *testing.T) {
 			require.ErrorAs(t, err, &ue)
 		}
 	}
-	_, err := Listen("sctp", "localhost:0")
+	_, err := Listen("sctp", "localhost")
 	require.ErrorIs(t, err, ErrBadAddress)
 }
 

@@ -18,7 +18,8 @@ type connectWait struct {
 }
 
 // Connect sets up an association with the peer at addr and SCTP port
-// port and waits for the outcome (gen_sctp connect/4,5). The peer is
+// port and waits for the outcome (gen_sctp connect/4,5; ConnectHost
+// takes a host name, gen_sctp's hostname()). The peer is
 // reached on its UDP encapsulation port (RemoteUDPPort,
 // RemoteUDPPortFor). opts are applied to the socket first and stay there
 // (gen_sctp prim_inet:chgopts: record fields left zero keep their current
@@ -51,7 +52,7 @@ func (s *Socket) ConnectAddrs(ctx context.Context, addrs []netip.Addr, port uint
 }
 
 // ConnectInit starts setting up an association and returns at once
-// (gen_sctp connect_init/4,5): the outcome arrives later as an
+// (gen_sctp connect_init/4,5; ConnectInitHost takes a host name): the outcome arrives later as an
 // AssocChange event (comm_up or cant_assoc) through Recv or the delivery
 // channel. Errors are those of starting the attempt only.
 func (s *Socket) ConnectInit(ctx context.Context, addr netip.Addr, port uint16, opts ...Option) error {
@@ -60,7 +61,7 @@ func (s *Socket) ConnectInit(ctx context.Context, addr netip.Addr, port uint16, 
 }
 
 // ConnectxInit is ConnectInit to a multihomed peer (gen_sctp
-// connectx_init): it returns the association id at once, the id the later
+// connectx_init; ConnectxInitHosts takes host names): it returns the association id at once, the id the later
 // AssocChange carries.
 func (s *Socket) ConnectxInit(ctx context.Context, addrs []netip.Addr, port uint16, opts ...Option) (AssocID, error) {
 	id, _, err := s.startConnect("connectx_init", addrs, port, opts, false)

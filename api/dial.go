@@ -45,53 +45,74 @@ var _ net.Addr = (*Addr)(nil)
 
 // Errors of Dial and Listen addresses, wrapped in a *net.OpError.
 var (
-	// ErrBadAddress: the address is not "IP:port" with an IP literal and
-	// a decimal port, or does not suit the network.
+	// ErrBadAddress: the address is not "host:port" with a decimal port,
+	// or an IP literal host does not suit the network.
 	ErrBadAddress = errors.New("sctp: bad address")
 )
 
 // parseAddr parses "host:port" for network ("sctp", "sctp4" or "sctp6").
-// host must be an IP literal: there is no name resolution. An empty host
-// is allowed (wildcard) only when wildcard is true; the IP returned is
-// then invalid.
-func parseAddr(network, address string, wildcard bool) (netip.Addr, uint16, error) {
+// host is an IP literal, returned as ip, or a name, returned as name for
+// resolveAddr. An empty host is allowed (wildcard) only when wildcard is
+// true; both are then zero.
+func parseAddr(network, address string, wildcard bool) (ip netip.Addr, name string, port uint16, err error) {
 	switch network {
 	case "sctp", "sctp4", "sctp6":
 	default:
-		return netip.Addr{}, 0, net.UnknownNetworkError(network)
+		return netip.Addr{}, "", 0, net.UnknownNetworkError(network)
 	}
 	host, ps, err := net.SplitHostPort(address)
 	if err != nil {
-		return netip.Addr{}, 0, errors.Join(ErrBadAddress, err)
+		return netip.Addr{}, "", 0, errors.Join(ErrBadAddress, err)
 	}
-	port, err := strconv.ParseUint(ps, 10, 16)
+	p, err := strconv.ParseUint(ps, 10, 16)
 	if err != nil {
-		return netip.Addr{}, 0, errors.Join(ErrBadAddress, err)
+		return netip.Addr{}, "", 0, errors.Join(ErrBadAddress, err)
 	}
 	if host == "" {
 		if !wildcard {
-			return netip.Addr{}, 0, errors.Join(ErrBadAddress, errors.New("missing IP"))
+			return netip.Addr{}, "", 0, errors.Join(ErrBadAddress, errors.New("missing host"))
 		}
-		return netip.Addr{}, uint16(port), nil
+		return netip.Addr{}, "", uint16(p), nil
 	}
-	ip, err := netip.ParseAddr(host)
+	ip, err = netip.ParseAddr(host)
 	if err != nil {
-		return netip.Addr{}, 0, errors.Join(ErrBadAddress, errors.New("not an IP literal (no name resolution)"), err)
+		return netip.Addr{}, host, uint16(p), nil
 	}
 	if ip.Is4In6() {
 		ip = ip.Unmap()
 	}
 	if network == "sctp4" && !ip.Is4() || network == "sctp6" && !ip.Is6() {
-		return netip.Addr{}, 0, errors.Join(ErrBadAddress, errors.New("address family does not suit "+network))
+		return netip.Addr{}, "", 0, errors.Join(ErrBadAddress, errors.New("address family does not suit "+network))
 	}
-	return ip, uint16(port), nil
+	return ip, "", uint16(p), nil
+}
+
+// resolveAddr returns the addresses of the host name of a Dial or Listen
+// address for network, by the Resolver option of opts, IPv6 first: the
+// IPv4 ones for sctp4, the IPv6 ones for sctp6, both for sctp. Errors are
+// *Error for op (reason nxdomain, timeout, ecanceled).
+func resolveAddr(ctx context.Context, op, network, name string, opts []Option) ([]netip.Addr, error) {
+	lnet := "ip"
+	switch network {
+	case "sctp4":
+		lnet = "ip4"
+	case "sctp6":
+		lnet = "ip6"
+	}
+	ips, err := lookupHosts(ctx, resolverOf(opts), lnet, []string{name})
+	return ips, opError(op, 0, -1, err)
 }
 
 // Dial sets up an association with the SCTP endpoint at address and
 // returns it as a net.Conn (see Conn), like net.Dial: an addition to
 // gen_sctp. network is "sctp", "sctp4" or "sctp6"; address is
-// "IP:port" ("[IPv6]:port") where IP is a literal (no name resolution)
-// and port the peer's SCTP port (decimal, no service names).
+// "host:port" ("[IPv6]:port") where host is an IP literal or a host
+// name and port the peer's SCTP port (decimal, no service names). A name
+// is resolved within ctx by the Resolver option (default
+// net.DefaultResolver) to its IPv4 addresses for sctp4, its IPv6 ones
+// for sctp6, both for sctp, and the association gets them all, IPv6
+// first, the first as its primary path (gen_sctp connectx_init); an IP
+// literal is used as it is.
 //
 // It opens a one-to-one (Stream) socket with opts, connects it and waits
 // for comm_up, or until ctx ends. opts are the options of Open: the peer's
@@ -99,18 +120,27 @@ func parseAddr(network, address string, wildcard bool) (netip.Addr, uint16, erro
 // Addr().UDPPort), the local one LocalUDPPort, which Dial defaults to 0
 // (an ephemeral UDP port, as for clients of the sctp command) rather than
 // Open's 9899; IP binds local addresses (default: the wildcard of the
-// peer's family). Type and Active are overridden: the socket is Stream and
+// peer's family; an inet6 socket when the peer has an IPv6 address).
+// Type and Active are overridden: the socket is Stream and
 // passive, as Conn reads it. Writes use the stream and PPID of the
 // SCTPDefaultSendParam option (default stream 0, PPID 0).
 //
 // Errors are *net.OpError with Op "dial" wrapping the package's errors:
-// net.UnknownNetworkError, ErrBadAddress, or an *Error from Open or
-// Connect (for example reason cant_assoc when the peer refuses, timeout
-// when ctx's deadline passes).
+// net.UnknownNetworkError, ErrBadAddress, or an *Error from the
+// resolution (reason nxdomain for a name that does not resolve, wrapping
+// ErrNXDomain and the *net.DNSError), Open or Connect (for example
+// reason cant_assoc when the peer refuses, timeout when ctx's deadline
+// passes).
 func Dial(ctx context.Context, network, address string, opts ...Option) (*Conn, error) {
-	ip, port, err := parseAddr(network, address, false)
+	ip, name, port, err := parseAddr(network, address, false)
 	if err == nil && port == 0 {
 		err = errors.Join(ErrBadAddress, errors.New("port 0"))
+	}
+	var ips []netip.Addr
+	if err == nil && name != "" {
+		if ips, err = resolveAddr(ctx, "connect", network, name, opts); err == nil {
+			ip = ips[0]
+		}
 	}
 	if err != nil {
 		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
@@ -129,7 +159,12 @@ func Dial(ctx context.Context, network, address string, opts ...Option) (*Conn, 
 	if err != nil {
 		return nil, &net.OpError{Op: "dial", Net: network, Addr: raddr, Err: err}
 	}
-	if _, err := s.Connect(ctx, ip, port); err != nil {
+	if ips != nil {
+		_, err = s.ConnectAddrs(ctx, ips, port)
+	} else {
+		_, err = s.Connect(ctx, ip, port)
+	}
+	if err != nil {
 		_ = s.SetOpts(Linger(true, 0)) // abort what the attempt left
 		_ = s.Close()
 		return nil, &net.OpError{Op: "dial", Net: network, Addr: raddr, Err: err}

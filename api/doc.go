@@ -10,9 +10,13 @@
 //	open/0,1,2 + open-only options     Open(IP(a), Port(p), Type(SeqPacket|Stream), Inet6(), LocalUDPPort(n), ...)
 //	close/1, linger                    (*Socket).Close, Linger(on, secs)
 //	listen/2                           Listen(bool), ListenBacklog(n)
-//	connect/4,5 (blocking)             Connect(ctx, addr, port, opts...) (*AssocChange, error); ConnectAddrs
-//	connect_init/4,5                   ConnectInit(ctx, addr, port, opts...)
-//	connectx_init/3,4,5                ConnectxInit(ctx, addrs, port, opts...) (AssocID, error)
+//	connect/4,5 (blocking)             Connect(ctx, addr, port, opts...) (*AssocChange, error); ConnectAddrs;
+//	                                   ConnectHost(ctx, host, port, opts...), ConnectHosts for hostname()
+//	connect_init/4,5                   ConnectInit(ctx, addr, port, opts...); ConnectInitHost
+//	connectx_init/3,4,5                ConnectxInit(ctx, addrs, port, opts...) (AssocID, error); ConnectxInitHosts
+//	Timeout (name resolution)          ctx, and the write deadline (SetWriteDeadline)
+//	inet_db name resolution            Resolver(*net.Resolver) (default net.DefaultResolver); LookupHost
+//	{error, nxdomain}                  *Error{Reason: Nxdomain} wrapping ErrNXDomain and the *net.DNSError
 //	send/4                             Send(assoc, stream, data), SendContext
 //	send/3                             SendInfo(SndRcvInfo, data), SendInfoContext
 //	recv/1,2                           Recv(ctx) (Delivery, error), SetReadDeadline;
@@ -55,6 +59,28 @@
 // one encapsulation port per SCTP stack), each with its own SCTP port. An
 // association learns each peer address's UDP port from the packets that
 // pass its verification tag check (RFC 6951 Section 5.4).
+//
+// # Host names
+//
+// gen_sctp's connect, connect_init and connectx_init take host names as
+// well as IP addresses; so do ConnectHost, ConnectHosts, ConnectInitHost
+// and ConnectxInitHosts, and the "host:port" addresses of Dial, Listen
+// and ListenContext. A name is resolved by the Resolver option (a
+// *net.Resolver, default net.DefaultResolver), within the call's context
+// and, for the Socket methods, the write deadline; an IP literal is used
+// as it is, without the resolver. Every address of a name goes to the
+// association, as connectx_init's list does (the first is the primary
+// path, RFC 9260 Section 6.4, where the INIT goes), in the resolver's order
+// within each family: a socket of family inet takes the IPv4 addresses,
+// one of family inet6 the IPv6 addresses first, then the IPv4 ones
+// (only the IPv6 ones with ipv6_v6only). Dial and Listen pick the family
+// from the network (sctp4: IPv4, sctp6: IPv6, sctp: both, an inet6
+// socket when there is an IPv6 address), and Listen binds every address
+// of its name. A name that does not resolve, or to no address of the
+// family, gives an *Error of reason nxdomain wrapping ErrNXDomain and
+// the resolver's *net.DNSError, before Connect's options are applied;
+// the end of the context or deadline gives reason timeout (or
+// ecanceled).
 //
 // # Other packet transports
 //

@@ -37,6 +37,7 @@ const (
 	Enotsup      Atom = "enotsup"      // not supported
 	Econnrefused Atom = "econnrefused" // reserved for the options work
 	Ecanceled    Atom = "ecanceled"    // the context was cancelled
+	Nxdomain     Atom = "nxdomain"     // a host name does not resolve
 )
 
 // Errors of this package, wrapped in an *Error. Test with errors.Is.
@@ -89,6 +90,11 @@ var (
 	// ErrInitTooLarge: the INIT, with the local addresses it lists, does
 	// not fit the path MTU (reason einval from Connect).
 	ErrInitTooLarge = association.ErrInitTooLarge
+	// ErrNXDomain: a host name does not resolve, or to no address of the
+	// socket's family (reason nxdomain, as gen_sctp's connect,
+	// connect_init and connectx_init). It is wrapped together with the
+	// resolver's *net.DNSError (errors.As).
+	ErrNXDomain = errors.New("sctp: host not found")
 )
 
 // Error is the error returned by the Socket methods: the operation, the
@@ -176,6 +182,7 @@ var errorClasses = []struct {
 	{Eaddrinuse, ErrAddrInUse, []error{endpoint.ErrPortInUse}},
 	{Enotconn, ErrNotConnected, nil},
 	{Enotsup, ErrNotSupported, nil},
+	{Nxdomain, ErrNXDomain, nil},
 }
 
 // classify returns the reason atom of err and the error to wrap.

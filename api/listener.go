@@ -21,25 +21,45 @@ var _ net.Listener = (*Listener)(nil)
 
 // Listen opens a one-to-one (Stream) socket on address and makes it
 // listen, like net.Listen: an addition to gen_sctp. network is "sctp",
-// "sctp4" or "sctp6"; address is "IP:port" with an IP literal (no name
-// resolution) or ":port" for the wildcard, port the SCTP port (0 for a
-// free one). opts are the options of Open; the local UDP encapsulation
+// "sctp4" or "sctp6"; address is "host:port" with an IP literal or a
+// host name, or ":port" for the wildcard, port the SCTP port (0 for a
+// free one). A name is resolved as Dial does (the Resolver option; IPv4
+// addresses for sctp4, IPv6 for sctp6, both for sctp, IPv6 first) and
+// the socket binds every address it resolves to (repeated IP options,
+// multihoming). opts are the options of Open; the local UDP encapsulation
 // port is LocalUDPPort (default 9899, 0 for an ephemeral one: dialers
 // need it, see Addr). Type and Active are overridden: the socket is
 // Stream and passive; accepted Conns inherit its options. The backlog is
 // endpoint.DefaultBacklog (see ListenBacklog).
 //
 // Errors are *net.OpError with Op "listen" wrapping
-// net.UnknownNetworkError, ErrBadAddress or an *Error from Open (reason
-// eaddrinuse for a taken SCTP or UDP port).
+// net.UnknownNetworkError, ErrBadAddress or an *Error from the
+// resolution (reason nxdomain, wrapping ErrNXDomain and the
+// *net.DNSError) or Open (reason eaddrinuse for a taken SCTP or UDP
+// port).
 func Listen(network, address string, opts ...Option) (*Listener, error) {
-	ip, port, err := parseAddr(network, address, true)
+	return ListenContext(context.Background(), network, address, opts...)
+}
+
+// ListenContext is Listen with a context that bounds the resolution of
+// a host name.
+func ListenContext(ctx context.Context, network, address string, opts ...Option) (*Listener, error) {
+	ip, name, port, err := parseAddr(network, address, true)
+	var ips []netip.Addr
+	if err == nil && name != "" {
+		if ips, err = resolveAddr(ctx, "listen", network, name, opts); err == nil {
+			ip = ips[0]
+		}
+	}
 	if err != nil {
 		return nil, &net.OpError{Op: "listen", Net: network, Err: err}
 	}
-	all := make([]Option, 0, len(opts)+5)
-	if ip.IsValid() {
+	all := make([]Option, 0, len(opts)+len(ips)+5)
+	if ips == nil && ip.IsValid() {
 		all = append(all, IP(ip))
+	}
+	for _, a := range ips {
+		all = append(all, IP(a))
 	}
 	if network == "sctp6" || ip.Is6() {
 		all = append(all, Inet6())

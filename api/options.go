@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"maps"
+	"net"
 	"net/netip"
 	"slices"
 
@@ -100,6 +101,8 @@ type settings struct {
 	transport *userTransport
 	// shards is the Shards option; 0: the default.
 	shards int
+	// resolver is the Resolver option; nil: net.DefaultResolver.
+	resolver *net.Resolver
 	// localUDPPortSet and remoteUDPPortSet: the options were given
 	// (refused over some transports).
 	localUDPPortSet, remoteUDPPortSet bool
