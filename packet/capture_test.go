@@ -6,17 +6,17 @@ import (
 	"testing"
 
 	"github.com/gensctp/gensctp/chunk"
-	"github.com/gensctp/gensctp/internal/pcap"
+	"github.com/gensctp/gensctp/pcap"
 	"github.com/stretchr/testify/require"
 )
 
 // TestCapturesRoundTrip is the golden test over real captures of usrsctp
-// speaking SCTP over UDP (internal/pcap/testdata, see its README): every
+// speaking SCTP over UDP (pcap/testdata, see its README): every
 // captured SCTP packet passes its CRC32c, every chunk parses into its typed
 // value and re-encodes to the same bytes, and the packet rebuilt from the
 // parsed chunks is byte-identical to the capture, checksum included.
 func TestCapturesRoundTrip(t *testing.T) {
-	files, err := filepath.Glob("../internal/pcap/testdata/*.pcap")
+	files, err := filepath.Glob("../pcap/testdata/*.pcap")
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	total := 0

@@ -38,11 +38,11 @@ var allowed = map[string][]string{
 	"endpoint":    {"association", "packet", "chunk", "stream", "timer", "congestion", "internal/logs"},
 	"packetio":    {},
 	"udpencap":    {"packetio"},
-	"api":         append([]string{"internal/stack"}, below...),
+	"pcap":        {},
+	"api":         append([]string{"internal/stack", "pcap"}, below...),
 	// internal/: the event loop under api, and test scaffolding.
 	"internal/stack":  below,
 	"internal/sim":    {"chunk", "packet", "timer"},
-	"internal/pcap":   {},
 	"internal/logs":   {},
 	"internal/layers": {},
 	"internal/readme": {},

@@ -1,5 +1,8 @@
-// Package pcap reads and writes classic libpcap capture files, as far as
-// needed to use captured SCTP-over-UDP traffic (RFC 6951) as test data.
+// Package pcap reads and writes classic libpcap capture files of
+// SCTP-over-UDP traffic (RFC 6951): the [Writer] records the packets of
+// a socket given the api.Capture option (or any UDP datagrams), in a file
+// that Wireshark and tshark open; the reader returns the UDP datagrams
+// of a capture, for tests and tools.
 //
 // Only the classic format is supported (both byte orders, microsecond and
 // nanosecond timestamps), not pcapng. The reader understands the link types

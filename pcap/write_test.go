@@ -1,0 +1,130 @@
+package pcap
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Goroutines writing to one Writer at once: every record comes out
+// whole, and each goroutine's records in its order.
+func TestWriterConcurrent(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers, each = 4, 200
+	var wg sync.WaitGroup
+	for g := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				p := Packet{
+					Timestamp: time.Unix(int64(i), 0),
+					Src:       netip.AddrFrom4([4]byte{127, 0, 0, byte(g + 1)}),
+					Dst:       netip.MustParseAddr("127.0.0.1"),
+					SrcPort:   uint16(g), DstPort: 9899,
+					Payload: fmt.Appendf(nil, "%d/%d%s", g, i, bytes.Repeat([]byte{'x'}, i)),
+				}
+				if err := w.WritePacket(p); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	pkts, err := Parse(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkts) != writers*each {
+		t.Fatalf("%d packets, want %d", len(pkts), writers*each)
+	}
+	next := make([]int, writers)
+	for _, p := range pkts {
+		g := int(p.SrcPort)
+		want := fmt.Appendf(nil, "%d/%d%s", g, next[g], bytes.Repeat([]byte{'x'}, next[g]))
+		if !bytes.Equal(p.Payload, want) || p.Src.As4()[3] != byte(g+1) {
+			t.Fatalf("record %d: %v %q, want from writer %d %q", p.Index, p.Src, p.Payload, g, want)
+		}
+		next[g]++
+	}
+}
+
+// shortWriter fails once it took n bytes.
+type shortWriter struct{ n int }
+
+var errShort = errors.New("no space left")
+
+func (s *shortWriter) Write(b []byte) (int, error) {
+	if len(b) > s.n {
+		k := s.n
+		s.n = 0
+		return k, errShort
+	}
+	s.n -= len(b)
+	return len(b), nil
+}
+
+// Once the io.Writer fails, the Writer stops: WritePacket, Flush, Close
+// and Err report the first error, and nothing more is written. A packet
+// it refuses does not stop it. A closed Writer refuses packets.
+func TestWriterErrors(t *testing.T) {
+	if _, err := NewWriter(&shortWriter{n: 10}); !errors.Is(err, ErrWriterFailed) || !errors.Is(err, errShort) {
+		t.Fatalf("NewWriter on a failing writer: %v", err)
+	}
+	sw := &shortWriter{n: fileHeaderLen + 100}
+	w, err := NewWriter(sw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := netip.MustParseAddr("192.0.2.1")
+	if err := w.WritePacket(Packet{Src: a}); err == nil || w.Err() != nil {
+		t.Fatalf("a refused packet: %v, then Err %v", err, w.Err())
+	}
+	// The Writer buffers 64 KiB: the fourth packet is beyond.
+	p := Packet{Src: a, Dst: a, Payload: make([]byte, 20000)}
+	for i := range 4 {
+		err := w.WritePacket(p)
+		if i < 3 && err != nil {
+			t.Fatalf("packet %d: %v", i, err)
+		}
+		if i == 3 && (!errors.Is(err, errShort) || !errors.Is(err, ErrWriterFailed)) {
+			t.Fatalf("a packet beyond the buffer: %v", err)
+		}
+	}
+	if sw.n != 0 {
+		t.Fatalf("%d bytes left", sw.n)
+	}
+	sw.n = 1 << 20 // the io.Writer would work again: the Writer stays stopped
+	for _, err := range []error{w.WritePacket(p), w.Flush(), w.Err(), w.Close()} {
+		if !errors.Is(err, errShort) {
+			t.Errorf("after the failure: %v", err)
+		}
+	}
+	if sw.n != 1<<20 {
+		t.Errorf("%d bytes written after the failure", 1<<20-sw.n)
+	}
+
+	var buf bytes.Buffer
+	w, _ = NewWriter(&buf)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WritePacket(Packet{Src: a, Dst: a}); !errors.Is(err, ErrWriterClosed) {
+		t.Errorf("write after Close: %v", err)
+	}
+	if pkts, err := Parse(buf.Bytes()); err != nil || len(pkts) != 0 {
+		t.Errorf("an empty capture: %d packets, %v", len(pkts), err)
+	}
+}
