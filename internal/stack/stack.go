@@ -45,6 +45,7 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -117,7 +118,7 @@ type Stack struct {
 	router endpoint.Router
 	shards []*shard
 	log    *logs.Logger // scope sctp-stack; nil: off
-	taps   []Tap        // Config.Taps and the packet trace; fixed by New
+	taps   taps         // Config.Taps, the packet trace and AddTap's
 
 	// mu is the stack's lock: it guards the fields below, the fields of
 	// the Endpoints, the WaitQueues, Tasks and Parkers, and whatever its
@@ -182,10 +183,11 @@ func New(cfg Config) (*Stack, error) {
 		readTurn: make(chan struct{}, 1),
 	}
 	s.log = logs.New(logs.Resolve(cfg.LoggerFactory), logs.ScopeStack)
-	s.taps = append(s.taps, cfg.Taps...)
+	fixed := slices.Clone(cfg.Taps)
 	if t := newTracer(s.log, conn); t != nil {
-		s.taps = append(s.taps, t)
+		fixed = append(fixed, t)
 	}
+	s.taps.set(fixed)
 	s.readTurn <- struct{}{}
 	for i := range s.shards {
 		s.shards[i] = newShard(s, i)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/endpoint"
 	"github.com/gensctp/gensctp/packetio"
 	"github.com/gensctp/gensctp/timer"
 	"github.com/gensctp/gensctp/udpencap"
@@ -93,4 +94,75 @@ func TestTapsSeeEveryPacket(t *testing.T) {
 		require.GreaterOrEqual(t, len(r.r.recv), 2)
 		require.Equal(t, r.recv, r.r.recv[:2])
 	}
+}
+
+// seqRecorder is a Tap that keeps the first chunk type of every packet,
+// sent ones as positive numbers, received ones negated, in one sequence.
+type seqRecorder struct {
+	mu  sync.Mutex
+	seq []int
+}
+
+func (r *seqRecorder) Received(m *packetio.Message) { r.add(-int(m.Data[12])) }
+
+func (r *seqRecorder) Sent(m *packetio.OutMessage) { r.add(int(m.Data[12])) }
+
+func (r *seqRecorder) add(v int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seq = append(r.seq, v)
+}
+
+func (r *seqRecorder) get() []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]int(nil), r.seq...)
+}
+
+// A tap added to a running stack sees its packets from then on, each
+// packet sent before the answer to it is read; once removed, it sees
+// nothing more; WallClock is the real time.
+func TestAddTap(t *testing.T) {
+	srv, cli := newStack(t), newStack(t)
+	sep, err := srv.AddEndpoint(epConfig(7))
+	require.NoError(t, err)
+	require.NoError(t, srv.Do(func(timer.Time) error { sep.Listen(true); return nil }))
+	cep, err := cli.AddEndpoint(epConfig(40000))
+	require.NoError(t, err)
+	var rec, other seqRecorder
+	remove := cli.AddTap(&rec)
+	cli.AddTap(&other)
+	before := time.Now()
+	require.False(t, cli.WallClock().Before(before))
+	require.False(t, cli.WallClock().After(time.Now()))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var id endpoint.AssocID
+	require.NoError(t, cli.Do(func(now timer.Time) error {
+		id, err = cep.Connect(now, srv.LocalAddrs(), 7, nil)
+		return err
+	}))
+	require.NoError(t, cli.Wait(ctx, func(timer.Time) bool {
+		a, ok := cep.Assoc(id)
+		return ok && a.State() == association.StateEstablished
+	}))
+	// The COOKIE ACK that established the association was tapped before
+	// the core handled it.
+	handshake := []int{int(chunk.TypeInit), -int(chunk.TypeInitAck), int(chunk.TypeCookieEcho), -int(chunk.TypeCookieAck)}
+	require.Equal(t, handshake, rec.get())
+	remove()
+	remove() // harmless
+
+	require.NoError(t, cli.Do(func(now timer.Time) error {
+		a, _ := cep.Assoc(id)
+		return a.Shutdown(now)
+	}))
+	require.NoError(t, cli.Wait(ctx, func(timer.Time) bool {
+		a, ok := cep.Assoc(id)
+		return !ok || a.State() == association.StateClosed
+	}))
+	require.Equal(t, handshake, rec.get(), "a removed tap")
+	require.Equal(t, append(handshake, int(chunk.TypeShutdown), -int(chunk.TypeShutdownAck), int(chunk.TypeShutdownComplete)),
+		other.get(), "the tap that stays")
 }
