@@ -194,6 +194,9 @@ func (e *epShare) release(s *Socket) {
 	})
 	if last {
 		_ = s.stk.RemoveEndpoint(e.ep)
+		if e.capture != nil {
+			e.capture.stop()
+		}
 		e.sh.release()
 	}
 }

@@ -21,7 +21,7 @@ const (
 // port, passive, on local UDP encapsulation port 9899 (RFC 6951), reaching
 // peers on their UDP port 9899. The open-only options are IP (repeatable,
 // multihoming), IfAddr, Port, Inet, Inet6, Type, Netns, LocalUDPPort,
-// RemoteUDPPort, RemoteUDPPortFor, Network, Shards, and OverTransport,
+// RemoteUDPPort, RemoteUDPPortFor, Network, Shards, Capture, and OverTransport,
 // OverPacketConn or OverConn to run on a packet transport other than UDP
 // sockets of the socket's own; every socket option may be given too. A bad option is an *Error with reason badarg wrapping
 // ErrInvalidOption (gen_sctp raises badarg); a taken port one with reason
@@ -63,6 +63,9 @@ func Open(opts ...Option) (*Socket, error) {
 	if err != nil {
 		sh.release()
 		return nil, opError("open", 0, -1, err)
+	}
+	if st.capture != nil {
+		share.capture = startCapture(sh.st, share.ep.Port(), st.capture)
 	}
 	return s, nil
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/pcap"
 	"github.com/gensctp/gensctp/timer"
 	"github.com/gensctp/gensctp/udpencap"
 	"github.com/pion/transport/v3"
@@ -103,6 +104,8 @@ type settings struct {
 	shards int
 	// resolver is the Resolver option; nil: net.DefaultResolver.
 	resolver *net.Resolver
+	// capture is the Capture option's Writer; nil: none.
+	capture *pcap.Writer
 	// localUDPPortSet and remoteUDPPortSet: the options were given
 	// (refused over some transports).
 	localUDPPortSet, remoteUDPPortSet bool

@@ -81,6 +81,8 @@ type epShare struct {
 	closedParent *Socket             // the opening socket once closed
 	peeled       map[AssocID]*Socket // associations owned by peeled-off sockets
 	refs         int                 // sockets using the endpoint
+
+	capture *capture // the Capture option's recording; nil: none
 }
 
 // owner returns the socket that owns association id (closed or not), or

@@ -1,0 +1,135 @@
+package api
+
+import (
+	"encoding/binary"
+	"net/netip"
+
+	"github.com/gensctp/gensctp/internal/stack"
+	"github.com/gensctp/gensctp/packetio"
+	"github.com/gensctp/gensctp/pcap"
+)
+
+// Capture records every packet of the socket, sent and received, in w:
+// the SCTP packets as on the wire (their CRC32c computed), each in an IP
+// and UDP header with the packet's real addresses and UDP ports (SCTP
+// over UDP, RFC 6951), stamped with the time of the socket's stack (see
+// pcap.Writer for the file format). An addition to gen_sctp. Open-only.
+//
+// The packets of the socket are those of its SCTP port: sent from it or
+// addressed to it, including those of the sockets peeled off it (Peeloff,
+// Accept); packets too short for an SCTP common header are not recorded.
+// A sent packet is recorded as it goes to the UDP socket (one that then
+// fails to go out, which SCTP takes for a loss, is recorded too).
+// A received packet's local address is the one it arrived on when the
+// transport reports it, else the socket's bound address of its family
+// (the wildcard for a wildcard-bound socket); a sent packet's is the
+// address it was sent from when the stack chose it, else the same. The
+// capture starts when Open returns and stops when the socket and its
+// peeled-off sockets are closed, which flushes w.
+//
+// Several sockets may share one Writer (it is safe for concurrent use),
+// but the packets between two sockets of one process are then recorded
+// twice, once sent and once received. Wireshark and tshark decode the
+// packets as SCTP when one of the UDP ports is 9899 (udpencap.DefaultPort,
+// the port of their SCTP dissector); for other ports, tell them to
+// (tshark -d udp.port==PORT,sctp; Wireshark's Analyze, Decode As).
+//
+// When writing to w fails, the capture stops (the socket goes on without
+// it) and w.Err reports the error, as do w.Flush and w.Close. A nil w is
+// ErrInvalidOption.
+func Capture(w *pcap.Writer) Option {
+	return Option{name: "capture", openOnly: true, apply: func(c *optCtx) error {
+		if w == nil {
+			return badValue("nil *pcap.Writer")
+		}
+		c.st.capture = w
+		return nil
+	}}
+}
+
+// capture records the packets of one SCTP port of a stack in a Writer:
+// a tap of the stack (stack.Tap).
+type capture struct {
+	w      *pcap.Writer
+	st     *stack.Stack
+	port   uint16
+	locals []netip.AddrPort // the stack's local addresses, for packets that do not tell theirs
+	remove func()           // takes the tap off the stack
+}
+
+// startCapture starts recording the packets of port on st in w.
+func startCapture(st *stack.Stack, port uint16, w *pcap.Writer) *capture {
+	c := &capture{w: w, st: st, port: port, locals: st.LocalAddrs()}
+	c.remove = st.AddTap(c)
+	return c
+}
+
+// stop ends the capture: it takes the tap off the stack and flushes the
+// Writer. A packet under way may still be written to it after that.
+func (c *capture) stop() {
+	c.remove()
+	_ = c.w.Flush() // its error stays in the Writer for its owner
+}
+
+// Received implements stack.Tap: it records a packet addressed to the
+// port (RFC 9260 Section 3.1: the destination port follows the source
+// port in the common header).
+func (c *capture) Received(m *packetio.Message) {
+	if len(m.Data) < 12 || binary.BigEndian.Uint16(m.Data[2:]) != c.port {
+		return
+	}
+	remote := netip.AddrPortFrom(m.From.Addr().Unmap(), m.From.Port())
+	c.write(remote, localFor(c.locals, remote.Addr(), m.To.Addr(), m.To.Port()), m.Data)
+}
+
+// Sent implements stack.Tap: it records a packet sent from the port.
+func (c *capture) Sent(m *packetio.OutMessage) {
+	if len(m.Data) < 12 || binary.BigEndian.Uint16(m.Data[0:]) != c.port {
+		return
+	}
+	remote := netip.AddrPortFrom(m.To.Addr().Unmap(), m.To.Port())
+	c.write(localFor(c.locals, remote.Addr(), m.From, 0), remote, m.Data)
+}
+
+// write records a packet. An error is the Writer's to report (Err: once
+// it failed, it writes nothing more, and the capture stopped), or a packet
+// it cannot represent, left out.
+func (c *capture) write(src, dst netip.AddrPort, data []byte) {
+	_ = c.w.WritePacket(pcap.Packet{Timestamp: c.st.WallClock(), Src: src.Addr(), Dst: dst.Addr(),
+		SrcPort: src.Port(), DstPort: dst.Port(), Payload: data})
+}
+
+// localFor returns the local address of a packet exchanged with remote:
+// addr (the address it arrived on or left from) when it is known and of
+// remote's family, else the first local address of the stack of that
+// family (a wildcard address for a socket bound to it), else the
+// unspecified address of that family; with port, or else the port of the
+// stack's local address.
+func localFor(locals []netip.AddrPort, remote, addr netip.Addr, port uint16) netip.AddrPort {
+	v4 := remote.Unmap().Is4()
+	addr = addr.Unmap()
+	var found netip.AddrPort
+	for _, l := range locals {
+		if l.Addr().Unmap().Is4() == v4 {
+			found = netip.AddrPortFrom(l.Addr().Unmap(), l.Port())
+			break
+		}
+	}
+	if !found.IsValid() && len(locals) > 0 {
+		found = netip.AddrPortFrom(netip.Addr{}, locals[0].Port())
+	}
+	a := found.Addr()
+	if addr.IsValid() && !addr.IsUnspecified() && addr.Is4() == v4 {
+		a = addr
+	}
+	if !a.IsValid() {
+		a = netip.IPv6Unspecified()
+		if v4 {
+			a = netip.IPv4Unspecified()
+		}
+	}
+	if port == 0 {
+		port = found.Port()
+	}
+	return netip.AddrPortFrom(a, port)
+}

@@ -1,0 +1,233 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/pcap"
+	"github.com/stretchr/testify/require"
+)
+
+// captureSession runs, over loopback, an association from a client
+// opened with opts (Capture among them) to a server: the handshake, a
+// message each way, and a graceful shutdown; meanwhile another socket on
+// the client's UDP port (its stack) talks to the server too. It closes
+// the client and returns it, the server and the other socket.
+func captureSession(t *testing.T, opts ...Option) (c, srv, other *Socket) {
+	t.Helper()
+	srv = server(t)
+	c = clientOf(t, srv, opts...)
+	other = clientOf(t, srv, LocalUDPPort(c.UDPPort()))
+	require.Same(t, c.stk, other.stk)
+
+	ac := connect(t, c, srv)
+	up := recvEvent[*AssocChange](t, srv)
+	require.NoError(t, c.Send(ac.AssocID, 0, []byte("ping")))
+	require.Equal(t, "ping", string(recvData(t, srv).Data))
+	require.NoError(t, srv.Send(up.AssocID, 0, []byte("pong")))
+	require.Equal(t, "pong", string(recvData(t, c).Data))
+	oac := connect(t, other, srv)
+	require.NoError(t, other.Send(oac.AssocID, 0, []byte("not captured")))
+	require.Equal(t, "not captured", string(recvData(t, srv).Data))
+	require.NoError(t, c.Eof(ac.AssocID))
+	recvState(t, c, ShutdownComp)
+	require.NoError(t, c.Close())
+	return c, srv, other
+}
+
+// A socket opened with Capture records its packets, both ways, as on the
+// wire: a capture read back holds the handshake, the messages, their
+// SACKs and the shutdown, each packet with a valid CRC32c between the
+// client's and the server's real addresses and UDP ports, stamped within
+// the session; none of another socket on the same UDP port.
+func TestCaptureRecordsTheSocketsPackets(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := pcap.NewWriter(&buf)
+	require.NoError(t, err)
+	start := time.Now()
+	c, srv, other := captureSession(t, Capture(w))
+	end := time.Now()
+	require.NoError(t, w.Err())
+
+	pkts, err := pcap.Parse(buf.Bytes())
+	require.NoError(t, err)
+	cli := netip.AddrPortFrom(lo, uint16(c.UDPPort()))
+	ser := netip.AddrPortFrom(lo, uint16(srv.UDPPort()))
+	types := map[chunk.Type]int{}
+	var last time.Time
+	for i, p := range pkts {
+		src, dst := netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)
+		require.True(t, src == cli && dst == ser || src == ser && dst == cli, "packet %d: %v -> %v", i+1, src, dst)
+		sp, err := packet.Parse(p.Payload, packet.Options{})
+		require.NoError(t, err, "packet %d", i+1)
+		require.NotEqual(t, other.Port(), sp.SrcPort, "packet %d is the other socket's", i+1)
+		require.NotEqual(t, other.Port(), sp.DstPort, "packet %d is the other socket's", i+1)
+		if src == cli {
+			require.Equal(t, c.Port(), sp.SrcPort, "packet %d", i+1)
+		} else {
+			require.Equal(t, c.Port(), sp.DstPort, "packet %d", i+1)
+		}
+		require.False(t, p.Timestamp.Before(start.Add(-time.Millisecond)) || p.Timestamp.After(end),
+			"packet %d at %v, not within %v..%v", i+1, p.Timestamp, start, end)
+		require.False(t, p.Timestamp.Before(last.Add(-50*time.Millisecond)), "packet %d goes back in time", i+1)
+		last = p.Timestamp
+		for it := sp.Chunks(); ; {
+			r, ok := it.Next()
+			if !ok {
+				break
+			}
+			types[r.Type]++
+		}
+	}
+	t.Logf("%d packets, chunks by type: %v", len(pkts), types)
+	for _, typ := range []chunk.Type{chunk.TypeInit, chunk.TypeInitAck, chunk.TypeCookieEcho, chunk.TypeCookieAck,
+		chunk.TypeData, chunk.TypeSACK, chunk.TypeShutdown, chunk.TypeShutdownAck, chunk.TypeShutdownComplete} {
+		require.NotZero(t, types[typ], "no %v chunk captured", typ)
+	}
+	require.Equal(t, 2, types[chunk.TypeData], "DATA chunks: ping and pong")
+}
+
+// failAfter is an io.Writer that fails once it took n bytes.
+type failAfter struct{ n int }
+
+var errDiskFull = errors.New("disk full")
+
+func (f *failAfter) Write(b []byte) (int, error) {
+	if len(b) > f.n {
+		k := f.n
+		f.n = 0
+		return k, errDiskFull
+	}
+	f.n -= len(b)
+	return len(b), nil
+}
+
+// When writing the capture fails, the capture stops and the Writer
+// reports why; the socket goes on working and closes without error.
+func TestCaptureWriterFails(t *testing.T) {
+	f := &failAfter{n: 100} // the file header, then a little
+	w, err := pcap.NewWriter(f)
+	require.NoError(t, err)
+	captureSession(t, Capture(w)) // the session succeeds (and closes the client)
+	require.ErrorIs(t, w.Err(), pcap.ErrWriterFailed)
+	require.ErrorIs(t, w.Err(), errDiskFull)
+	require.ErrorIs(t, w.Flush(), errDiskFull)
+}
+
+func TestCaptureNil(t *testing.T) {
+	_, err := Open(Capture(nil))
+	require.ErrorIs(t, err, ErrInvalidOption)
+}
+
+// needTshark returns the path of tshark, skipping the test (locally) or
+// failing it (in CI) when it is not installed, as the interop tests do
+// with their peers.
+func needTshark(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("tshark")
+	if err != nil {
+		msg := "tshark is not installed (Debian package tshark)"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return p
+}
+
+// tshark runs tshark on file, decoding the UDP ports as SCTP, with extra
+// arguments, and returns its output.
+func tshark(t *testing.T, file string, ports []int, extra ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	args := []string{"-r", file}
+	for _, p := range ports {
+		args = append(args, "-d", "udp.port=="+strconv.Itoa(p)+",sctp")
+	}
+	cmd := exec.CommandContext(ctx, needTshark(t), append(args, extra...)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "tshark %v: %s", cmd.Args[1:], stderr.String())
+	return string(out)
+}
+
+// tshark, Wireshark's command-line reader, opens a capture file written
+// by Capture as SCTP over UDP (decoding the UDP ports as SCTP, as the
+// documentation of Capture says): every packet is SCTP with a correct
+// CRC32c, none is malformed, and the chunks of the session are there.
+func TestCaptureTshark(t *testing.T) {
+	needTshark(t)
+	file := filepath.Join(t.TempDir(), "session.pcap")
+	f, err := os.Create(file)
+	require.NoError(t, err)
+	w, err := pcap.NewWriter(f)
+	require.NoError(t, err)
+	c, srv, _ := captureSession(t, Capture(w))
+	require.NoError(t, w.Close())
+	require.NoError(t, f.Close())
+	ports := []int{c.UDPPort(), srv.UDPPort()}
+
+	types := map[string]int{}
+	out := tshark(t, file, ports, "-T", "fields", "-e", "frame.number", "-e", "sctp.chunk_type")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for _, line := range lines {
+		num, chunks, _ := strings.Cut(line, "\t")
+		require.NotEmpty(t, chunks, "frame %s is not decoded as SCTP", num)
+		for _, typ := range strings.Split(chunks, ",") {
+			types[typ]++
+		}
+	}
+	t.Logf("tshark: %d packets, chunks by type: %v", len(lines), types)
+	for _, typ := range []chunk.Type{chunk.TypeInit, chunk.TypeInitAck, chunk.TypeCookieEcho, chunk.TypeCookieAck,
+		chunk.TypeData, chunk.TypeSACK, chunk.TypeShutdown, chunk.TypeShutdownAck, chunk.TypeShutdownComplete} {
+		require.NotZero(t, types[fmt.Sprint(uint8(typ))], "tshark finds no %v chunk", typ)
+	}
+	// Checksums are verified (tshark does not by default): the IPv4
+	// header's, the UDP one's and the SCTP CRC32c.
+	out = tshark(t, file, ports, "-o", "sctp.checksum:CRC 32c", "-o", "udp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
+		"-Y", "_ws.malformed || _ws.expert.severity >= warning || !sctp || sctp.checksum.status != 1 || udp.checksum.status != 1 || ip.checksum.status != 1")
+	require.Empty(t, out, "tshark finds malformed packets or bad checksums")
+}
+
+// The local address of a captured packet: the one the transport told,
+// else the stack's of the peer's family.
+func TestCaptureLocalFor(t *testing.T) {
+	a4, a6 := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("2001:db8::1")
+	l4, l6 := netip.MustParseAddr("192.0.2.9"), netip.MustParseAddr("2001:db8::9")
+	any4 := netip.AddrPortFrom(netip.IPv4Unspecified(), 9899)
+	any6 := netip.AddrPortFrom(netip.IPv6Unspecified(), 9899)
+	mapped := netip.AddrFrom16(l4.As16())
+	for _, c := range []struct {
+		name   string
+		locals []netip.AddrPort
+		remote netip.Addr
+		addr   netip.Addr
+		port   uint16
+		want   netip.AddrPort
+	}{
+		{"known address and port", []netip.AddrPort{any4}, a4, l4, 5000, netip.AddrPortFrom(l4, 5000)},
+		{"known address, the stack's port", []netip.AddrPort{any4}, a4, l4, 0, netip.AddrPortFrom(l4, 9899)},
+		{"mapped address", []netip.AddrPort{any4}, a4, mapped, 0, netip.AddrPortFrom(l4, 9899)},
+		{"unknown: the wildcard", []netip.AddrPort{any4, any6}, a6, netip.Addr{}, 0, any6},
+		{"unspecified: the bound address", []netip.AddrPort{netip.AddrPortFrom(l6, 1)}, a6, netip.IPv6Unspecified(), 0, netip.AddrPortFrom(l6, 1)},
+		{"address of the other family", []netip.AddrPort{any4, any6}, a4, l6, 0, any4},
+		{"no local of the family", []netip.AddrPort{any4}, a6, netip.Addr{}, 0, any6},
+		{"no local at all", nil, a4, netip.Addr{}, 0, netip.AddrPortFrom(netip.IPv4Unspecified(), 0)},
+	} {
+		require.Equal(t, c.want, localFor(c.locals, c.remote, c.addr, c.port), c.name)
+	}
+}
