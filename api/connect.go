@@ -74,16 +74,15 @@ func (s *Socket) startConnect(op string, addrs []netip.Addr, port uint16, opts [
 	var id AssocID
 	var w *connectWait
 	err := s.do(func(now timer.Time) error {
+		// The addresses are checked before opts are applied: a call that
+		// fails for them changes nothing.
+		if err := checkPeerAddrs(addrs); err != nil {
+			return err
+		}
 		if err := s.setOptsLocked(now, modeConnect, opts); err != nil {
 			return err
 		}
-		if len(addrs) == 0 {
-			return ErrNotConnected
-		}
 		for _, a := range addrs {
-			if !a.IsValid() {
-				return ErrInvalidOption
-			}
 			if s.st.v6only && s.st.family == FamilyInet6 && a.Unmap().Is4() {
 				return fmt.Errorf("%w: an IPv4 peer on an ipv6_v6only socket", ErrNotSupported)
 			}
@@ -114,6 +113,20 @@ func (s *Socket) startConnect(op string, addrs []netip.Addr, port uint16, opts [
 		return nil
 	})
 	return id, w, opError(op, id, -1, err)
+}
+
+// checkPeerAddrs checks the peer addresses of a connect: at least one,
+// each a valid IP (ErrNoPeerAddress, ErrBadAddress; reason einval).
+func checkPeerAddrs(addrs []netip.Addr) error {
+	if len(addrs) == 0 {
+		return ErrNoPeerAddress
+	}
+	for _, a := range addrs {
+		if !a.IsValid() {
+			return fmt.Errorf("%w: the zero netip.Addr", ErrBadAddress)
+		}
+	}
+	return nil
 }
 
 // waitConnect waits for the AssocChange of association id.

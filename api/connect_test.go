@@ -176,3 +176,27 @@ func TestConnectWhileRecv(t *testing.T) {
 		require.Equal(t, ac.AssocID, d.Info.AssocID)
 	}
 }
+
+// connectx_init without a peer address fails with einval
+// (ErrNoPeerAddress) before its options are applied: the socket is left
+// as it was. A zero address is einval too (ErrBadAddress).
+func TestConnectxInitNoAddress(t *testing.T) {
+	noLeak(t)
+	s := open(t)
+	_, err := s.ConnectxInit(testCtx(t), nil, 5000, SCTPNodelay(true))
+	require.ErrorIs(t, err, ErrNoPeerAddress)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, Einval, e.Reason)
+	nodelay, err := GetOpt[bool](s, OptionQuery{Name: "sctp_nodelay"})
+	require.NoError(t, err)
+	require.False(t, nodelay, "the option of the failed call is not applied")
+
+	_, err = s.ConnectAddrs(testCtx(t), []netip.Addr{{}}, 5000, SCTPNodelay(true))
+	require.ErrorIs(t, err, ErrBadAddress)
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, Einval, e.Reason)
+	nodelay, err = GetOpt[bool](s, OptionQuery{Name: "sctp_nodelay"})
+	require.NoError(t, err)
+	require.False(t, nodelay)
+}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/netip"
+	"strconv"
 )
 
 // DeliveryKind says what a Delivery is.
@@ -22,9 +23,27 @@ const (
 	KindPassive
 )
 
-// String returns the name of the gen_sctp message: "sctp", "sctp_error"
-// or "sctp_passive".
+// String returns the name of the kind: "data", "event", "error" or
+// "passive", distinct for each kind, and "DeliveryKind(N)" for a value
+// that names none (Message gives the gen_sctp message instead).
 func (k DeliveryKind) String() string {
+	switch k {
+	case KindData:
+		return "data"
+	case KindEvent:
+		return "event"
+	case KindError:
+		return "error"
+	case KindPassive:
+		return "passive"
+	}
+	return "DeliveryKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Message returns the name of the gen_sctp message of the kind: "sctp"
+// (KindData and KindEvent), "sctp_error" or "sctp_passive"; "undefined"
+// for a value that names no kind.
+func (k DeliveryKind) Message() string {
 	switch k {
 	case KindData, KindEvent:
 		return "sctp"

@@ -62,15 +62,15 @@ func parseAddr(network, address string, wildcard bool) (ip netip.Addr, name stri
 	}
 	host, ps, err := net.SplitHostPort(address)
 	if err != nil {
-		return netip.Addr{}, "", 0, errors.Join(ErrBadAddress, err)
+		return netip.Addr{}, "", 0, joinErrors(ErrBadAddress, err)
 	}
 	p, err := strconv.ParseUint(ps, 10, 16)
 	if err != nil {
-		return netip.Addr{}, "", 0, errors.Join(ErrBadAddress, err)
+		return netip.Addr{}, "", 0, joinErrors(ErrBadAddress, err)
 	}
 	if host == "" {
 		if !wildcard {
-			return netip.Addr{}, "", 0, errors.Join(ErrBadAddress, errors.New("missing host"))
+			return netip.Addr{}, "", 0, joinErrors(ErrBadAddress, errors.New("missing host"))
 		}
 		return netip.Addr{}, "", uint16(p), nil
 	}
@@ -82,7 +82,7 @@ func parseAddr(network, address string, wildcard bool) (ip netip.Addr, name stri
 		ip = ip.Unmap()
 	}
 	if network == "sctp4" && !ip.Is4() || network == "sctp6" && !ip.Is6() {
-		return netip.Addr{}, "", 0, errors.Join(ErrBadAddress, errors.New("address family does not suit "+network))
+		return netip.Addr{}, "", 0, joinErrors(ErrBadAddress, errors.New("address family does not suit "+network))
 	}
 	return ip, "", uint16(p), nil
 }
@@ -134,7 +134,7 @@ func resolveAddr(ctx context.Context, op, network, name string, opts []Option) (
 func Dial(ctx context.Context, network, address string, opts ...Option) (*Conn, error) {
 	ip, name, port, err := parseAddr(network, address, false)
 	if err == nil && port == 0 {
-		err = errors.Join(ErrBadAddress, errors.New("port 0"))
+		err = joinErrors(ErrBadAddress, errors.New("port 0"))
 	}
 	var ips []netip.Addr
 	if err == nil && name != "" {

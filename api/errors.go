@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/endpoint"
@@ -66,6 +67,9 @@ var (
 	// ErrNotConnected: a one-to-one socket without an association, or
 	// PeerNames without one (reason enotconn).
 	ErrNotConnected = errors.New("sctp: not connected")
+	// ErrNoPeerAddress: ConnectAddrs or ConnectxInit without a peer
+	// address (reason einval); nothing is applied to the socket.
+	ErrNoPeerAddress = errors.New("sctp: no peer address to connect to")
 	// ErrAlreadyConnected: an association to that peer exists, or a
 	// one-to-one socket has one already (reason eisconn).
 	ErrAlreadyConnected = errors.New("sctp: already connected")
@@ -243,3 +247,39 @@ func eventReason(ev Event) Atom {
 	}
 	return Atom(ev.Record())
 }
+
+// joinedError is errors.Join's error on one line: errors.Is and
+// errors.As see each error, and Error separates their messages with ": "
+// instead of newlines, so that a log line or a wrapping error stays one
+// line.
+type joinedError struct{ errs []error }
+
+// joinErrors joins the non-nil errs as errors.Join does (nil when all
+// are nil), printing them on one line.
+func joinErrors(errs ...error) error {
+	e := &joinedError{}
+	for _, err := range errs {
+		if err != nil {
+			e.errs = append(e.errs, err)
+		}
+	}
+	if len(e.errs) == 0 {
+		return nil
+	}
+	return e
+}
+
+// Error implements error.
+func (e *joinedError) Error() string {
+	var b strings.Builder
+	for i, err := range e.errs {
+		if i > 0 {
+			b.WriteString(": ")
+		}
+		b.WriteString(err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the joined errors.
+func (e *joinedError) Unwrap() []error { return e.errs }

@@ -32,7 +32,7 @@ func Open(opts ...Option) (*Socket, error) {
 		return nil, &Error{Op: "open", Stream: -1, Reason: Badarg, Err: err}
 	}
 	if err := st.checkOpen(); err != nil {
-		return nil, &Error{Op: "open", Stream: -1, Reason: Badarg, Err: errors.Join(ErrInvalidOption, err)}
+		return nil, &Error{Op: "open", Stream: -1, Reason: Badarg, Err: joinErrors(ErrInvalidOption, err)}
 	}
 	addrs := st.addrs
 	if st.v6only && st.family == FamilyInet6 && len(addrs) == 0 {

@@ -87,7 +87,7 @@ func acquireStack(spec stackSpec) (*sharedStack, error) {
 	st, err := inNetns(spec.netns, func() (*stack.Stack, error) { return stack.New(cfg) })
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return nil, errors.Join(ErrAddrInUse, err)
+			return nil, joinErrors(ErrAddrInUse, err)
 		}
 		return nil, err
 	}
