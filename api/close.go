@@ -35,6 +35,9 @@ const (
 // delivery channel stay there. The associations of sockets peeled off
 // this one are not affected. Close is idempotent: later calls return nil.
 func (s *Socket) Close() error {
+	if s == nil {
+		return nilSocketError("close")
+	}
 	if !s.closeStarted.CompareAndSwap(false, true) {
 		return nil
 	}

@@ -118,31 +118,49 @@ func (c *Conn) addrs() (local, remote *Addr) {
 // Socket returns the one-to-one socket of the Conn, for its options
 // (SetOpts, GetOpts), statistics and status. Reading it (Recv, active
 // mode) takes messages away from Read; closing it closes the Conn.
-func (c *Conn) Socket() *Socket { return c.s }
+func (c *Conn) Socket() *Socket {
+	if c == nil {
+		return nil
+	}
+	return c.s
+}
 
 // LocalAddr returns the local address (an *Addr): the first local
 // address of the association, or the socket's when it is bound to the
 // wildcard (which it then is), with the SCTP and UDP ports.
-func (c *Conn) LocalAddr() net.Addr { return c.laddr }
+func (c *Conn) LocalAddr() net.Addr {
+	if c == nil || c.laddr == nil {
+		return nil
+	}
+	return c.laddr
+}
 
 // RemoteAddr returns the peer's address (an *Addr): the primary path's
 // IP, the peer's SCTP port and the UDP port its packets come from, as of
 // when the association was set up.
-func (c *Conn) RemoteAddr() net.Addr { return c.raddr }
+func (c *Conn) RemoteAddr() net.Addr {
+	if c == nil || c.raddr == nil {
+		return nil
+	}
+	return c.raddr
+}
 
 // SetDeadline sets the read and write deadlines (net.Conn).
-func (c *Conn) SetDeadline(t time.Time) error { return c.s.SetDeadline(t) }
+func (c *Conn) SetDeadline(t time.Time) error { return c.Socket().SetDeadline(t) }
 
 // SetReadDeadline sets the deadline of Read (net.Conn).
-func (c *Conn) SetReadDeadline(t time.Time) error { return c.s.SetReadDeadline(t) }
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.Socket().SetReadDeadline(t) }
 
 // SetWriteDeadline sets the deadline of Write (net.Conn).
-func (c *Conn) SetWriteDeadline(t time.Time) error { return c.s.SetWriteDeadline(t) }
+func (c *Conn) SetWriteDeadline(t time.Time) error { return c.Socket().SetWriteDeadline(t) }
 
 // Write sends b (see Conn): one message, or several of MaxConnMessage
 // bytes. It returns the bytes of the messages accepted by the send
 // buffer; b may be reused at once (it is copied).
 func (c *Conn) Write(b []byte) (int, error) {
+	if c.Socket() == nil {
+		return 0, nilConnError("write", "send")
+	}
 	if len(b) == 0 {
 		return 0, nil
 	}
@@ -187,6 +205,9 @@ func (c *Conn) sendParams() (SndRcvInfo, error) {
 // SCTP user"), so the peer may still have its queued data delivered here
 // (Read returns it, then io.EOF) but can write no more.
 func (c *Conn) CloseWrite() error {
+	if c.Socket() == nil {
+		return nilConnError("close", "eof")
+	}
 	if err := c.s.Eof(0); err != nil {
 		return c.opError("close", err)
 	}
@@ -196,6 +217,9 @@ func (c *Conn) CloseWrite() error {
 // Close shuts the association down gracefully and closes the socket (see
 // Conn). A second Close returns an error wrapping net.ErrClosed.
 func (c *Conn) Close() error {
+	if c.Socket() == nil {
+		return nilConnError("close", "close")
+	}
 	if !c.closed.CompareAndSwap(false, true) {
 		return c.opError("close", opError("close", 0, -1, errClosed))
 	}
@@ -205,6 +229,13 @@ func (c *Conn) Close() error {
 // opError wraps err as net does.
 func (c *Conn) opError(op string, err error) error {
 	return &net.OpError{Op: op, Net: c.network, Source: c.laddr, Addr: c.raddr, Err: err}
+}
+
+// nilConnError is the error of net.Conn operation op (the Socket
+// operation sop) called on a Conn without a socket: a nil *Conn or the
+// zero Conn.
+func nilConnError(op, sop string) error {
+	return &net.OpError{Op: op, Net: "sctp", Err: nilSocketError(sop)}
 }
 
 // timeoutError is the *Error of an operation whose deadline passed.

@@ -20,6 +20,9 @@ var errDeadline = os.ErrDeadlineExceeded
 // returns io.EOF once the peer shut the association down and everything
 // was read. Read with an empty b returns 0, nil.
 func (c *Conn) Read(b []byte) (int, error) {
+	if c.Socket() == nil {
+		return 0, nilConnError("read", "recv")
+	}
 	if len(b) == 0 {
 		return 0, nil
 	}

@@ -155,18 +155,27 @@ func (s *Socket) waitFor(ctx context.Context, d *deadline, cond func(now timer.T
 // os.ErrDeadlineExceeded) (reason timeout, Timeout() true). The zero time
 // means none.
 func (s *Socket) SetReadDeadline(t time.Time) error {
+	if s == nil {
+		return nilSocketError("setopts")
+	}
 	s.rdl.set(t)
 	return nil
 }
 
 // SetWriteDeadline sets the deadline of the Send family and Connect.
 func (s *Socket) SetWriteDeadline(t time.Time) error {
+	if s == nil {
+		return nilSocketError("setopts")
+	}
 	s.wdl.set(t)
 	return nil
 }
 
 // SetDeadline sets both deadlines.
 func (s *Socket) SetDeadline(t time.Time) error {
+	if s == nil {
+		return nilSocketError("setopts")
+	}
 	s.rdl.set(t)
 	s.wdl.set(t)
 	return nil

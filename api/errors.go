@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
@@ -67,6 +68,10 @@ var (
 	// ErrNotConnected: a one-to-one socket without an association, or
 	// PeerNames without one (reason enotconn).
 	ErrNotConnected = errors.New("sctp: not connected")
+	// ErrNilSocket: a method was called on a nil *Socket, or on a Conn
+	// or Listener without a socket (nil, or the zero value). It wraps
+	// net.ErrClosed, as the calls on a closed socket do (reason closed).
+	ErrNilSocket = fmt.Errorf("sctp: nil *Socket: %w", net.ErrClosed)
 	// ErrNoPeerAddress: ConnectAddrs or ConnectxInit without a peer
 	// address (reason einval); nothing is applied to the socket.
 	ErrNoPeerAddress = errors.New("sctp: no peer address to connect to")
@@ -151,6 +156,11 @@ func (e *Error) Timeout() bool {
 func (e *Error) Temporary() bool { return e.Timeout() || errors.Is(e.Err, ErrWouldBlock) }
 
 var _ net.Error = (*Error)(nil)
+
+// nilSocketError is the error of operation op called on a nil *Socket.
+func nilSocketError(op string) error {
+	return &Error{Op: op, Stream: -1, Reason: Closed, Err: ErrNilSocket}
+}
 
 // opError wraps err for op, mapping the errors of the layers below to
 // this package's errors and reason atoms. It returns nil for nil and

@@ -99,6 +99,9 @@ func (l *Listener) Accept() (net.Conn, error) { return l.AcceptSCTP(context.Back
 // AcceptSCTP is Accept returning the *Conn, with a context that bounds
 // the wait.
 func (l *Listener) AcceptSCTP(ctx context.Context) (*Conn, error) {
+	if l.Socket() == nil {
+		return nil, &net.OpError{Op: "accept", Net: "sctp", Err: nilSocketError("accept")}
+	}
 	s, err := l.s.Accept(ctx)
 	if err != nil {
 		return nil, &net.OpError{Op: "accept", Net: l.network, Addr: l.addr, Err: err}
@@ -107,16 +110,26 @@ func (l *Listener) AcceptSCTP(ctx context.Context) (*Conn, error) {
 }
 
 // SetDeadline sets the deadline of Accept; the zero time means none.
-func (l *Listener) SetDeadline(t time.Time) error { return l.s.SetReadDeadline(t) }
+func (l *Listener) SetDeadline(t time.Time) error { return l.Socket().SetReadDeadline(t) }
 
 // Addr returns the listening address (an *Addr, with the UDP
 // encapsulation port dialers must use as RemoteUDPPort).
-func (l *Listener) Addr() net.Addr { return l.addr }
+func (l *Listener) Addr() net.Addr {
+	if l == nil || l.addr == nil {
+		return nil
+	}
+	return l.addr
+}
 
 // Socket returns the listening socket, for its options and status.
-func (l *Listener) Socket() *Socket { return l.s }
+func (l *Listener) Socket() *Socket {
+	if l == nil {
+		return nil
+	}
+	return l.s
+}
 
 // Close stops listening and closes the socket: pending Accepts fail with
 // net.ErrClosed; associations set up but not accepted yet are shut down
 // (see Socket.Close); accepted Conns are not affected.
-func (l *Listener) Close() error { return l.s.Close() }
+func (l *Listener) Close() error { return l.Socket().Close() }

@@ -51,6 +51,9 @@ func (s *Socket) Peeloff(assoc AssocID) (*Socket, error) {
 // its backlog is the endpoint's, endpoint.DefaultBacklog). It blocks until
 // one is there, ctx ends, the read deadline passes or the socket closes.
 func (s *Socket) Accept(ctx context.Context) (*Socket, error) {
+	if s == nil {
+		return nil, nilSocketError("accept")
+	}
 	var child *Socket
 	var err error
 	werr := s.wait(ctx, &s.rdl, &s.aq, func(timer.Time) bool {

@@ -16,7 +16,14 @@ import (
 // stop signal. As with Recv, each message arrives whole in a buffer of
 // its own, the receiver's: one allocation of the message's size per
 // message (RecvBuffer, in passive mode, receives without allocating).
-func (s *Socket) Deliveries() <-chan Delivery { return s.own }
+//
+// On a nil *Socket it returns nil.
+func (s *Socket) Deliveries() <-chan Delivery {
+	if s == nil {
+		return nil
+	}
+	return s.own
+}
 
 // SetOwner hands active-mode delivery to ch (gen_sctp
 // controlling_process/2); nil means the socket's own channel
@@ -29,6 +36,9 @@ func (s *Socket) Deliveries() <-chan Delivery { return s.own }
 // goroutine: whoever reads the channel is the controlling process, so
 // handing over the channel itself needs no call at all.
 func (s *Socket) SetOwner(ch chan<- Delivery) error {
+	if s == nil {
+		return nilSocketError("controlling_process")
+	}
 	if ch == nil {
 		ch = s.own
 	}

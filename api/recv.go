@@ -63,7 +63,7 @@ func (s *Socket) Recv(ctx context.Context) (Delivery, error) {
 // when Recv or active mode take the rest; one whose pieces Recv began
 // gathering is returned whole (in parts if b is smaller).
 func (s *Socket) RecvBuffer(ctx context.Context, b []byte) (Delivery, error) {
-	if len(b) == 0 {
+	if len(b) == 0 && s != nil {
 		return Delivery{}, opError("recv", 0, -1, ErrEmptyBuffer)
 	}
 	return s.recv(ctx, b)
@@ -71,6 +71,9 @@ func (s *Socket) RecvBuffer(ctx context.Context, b []byte) (Delivery, error) {
 
 // recv implements Recv (b nil) and RecvBuffer.
 func (s *Socket) recv(ctx context.Context, b []byte) (Delivery, error) {
+	if s == nil {
+		return Delivery{}, nilSocketError("recv")
+	}
 	if err := s.rdl.check(ctx); err != nil {
 		return Delivery{}, opError("recv", 0, -1, err)
 	}

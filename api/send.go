@@ -81,6 +81,9 @@ func (s *Socket) Abort(assoc AssocID) error {
 // send implements the Send family. info nil means the default send
 // parameters of the association.
 func (s *Socket) send(ctx context.Context, op string, assoc AssocID, stream uint16, info *SndRcvInfo, data []byte) error {
+	if s == nil {
+		return nilSocketError(op)
+	}
 	var err error
 	var id AssocID = assoc
 	werr := s.waitFor(ctx, &s.wdl, func(now timer.Time) *stack.WaitQueue {

@@ -170,6 +170,9 @@ func (s *Socket) ownedLocked() []AssocID {
 
 // do runs fn with the stack locked, unless the socket is closed.
 func (s *Socket) do(fn func(now timer.Time) error) error {
+	if s == nil {
+		return ErrNilSocket
+	}
 	return s.stk.Do(func(now timer.Time) error {
 		if s.closed {
 			return errClosed
@@ -179,16 +182,29 @@ func (s *Socket) do(fn func(now timer.Time) error) error {
 }
 
 // Type returns the socket type.
-func (s *Socket) Type() SocketType { return s.typ }
+func (s *Socket) Type() SocketType {
+	if s == nil {
+		return 0
+	}
+	return s.typ
+}
 
 // Port returns the local SCTP port (inet:port/1).
-func (s *Socket) Port() uint16 { return s.share.ep.Port() }
+func (s *Socket) Port() uint16 {
+	if s == nil {
+		return 0
+	}
+	return s.share.ep.Port()
+}
 
 // UDPPort returns the local UDP encapsulation port (RFC 6951 Section
 // 5.1), an addition to gen_sctp: the port peers must send to. It is 0 on
 // a transport without one (OverConn; OverTransport with a transport that
 // has no Port() int method).
 func (s *Socket) UDPPort() int {
+	if s == nil {
+		return 0
+	}
 	if p, ok := s.stk.Transport().(interface{ Port() int }); ok {
 		return p.Port()
 	}
