@@ -5,10 +5,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
+	"net/netip"
 	"os"
+	"syscall"
 	"testing"
 	"time"
 
@@ -365,19 +368,42 @@ func TestDialErrors(t *testing.T) {
 	require.ErrorIs(t, err, ErrBadAddress)
 }
 
-// A Dial to a port where nobody listens fails (the peer answers the INIT
-// with an ABORT) or times out, within the context.
+// A Dial to an SCTP port where nobody listens fails at once: the peer
+// answers the INIT with an ABORT, and the error is
+// errors.Is(err, syscall.ECONNREFUSED), as net.Dial's for TCP.
 func TestDialRefused(t *testing.T) {
 	noLeak(t)
 	l := listenLo(t)
 	a := l.Addr().(*Addr)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	_, err := Dial(ctx, "sctp4", netip4(a.Port+1), IP(lo), RemoteUDPPort(a.UDPPort))
-	require.Error(t, err)
+	_, err := Dial(testCtx(t), "sctp4", netip4(a.Port+1), IP(lo), RemoteUDPPort(a.UDPPort))
 	var oe *net.OpError
 	require.ErrorAs(t, err, &oe)
-	t.Log(err)
+	require.ErrorIs(t, err, syscall.ECONNREFUSED)
+	require.ErrorIs(t, err, ErrConnRefused)
+	require.False(t, oe.Timeout())
+	require.Contains(t, err.Error(), "refused")
+}
+
+// A Dial whose INITs go to a UDP port where nothing answers names that
+// port when its context ends (the usual mistake with RFC 6951 is a wrong
+// remote UDP port), and still is a timeout.
+func TestDialNoAnswer(t *testing.T) {
+	noLeak(t)
+	hole := open(t)
+	port := hole.UDPPort()
+	require.NoError(t, hole.Close())
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := Dial(ctx, "sctp4", netip4(5000), IP(lo), RemoteUDPPort(port))
+	var oe *net.OpError
+	require.ErrorAs(t, err, &oe)
+	require.True(t, oe.Timeout())
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	var na *NoAnswerError
+	require.ErrorAs(t, err, &na)
+	require.Equal(t, netip.AddrPortFrom(lo, 5000), na.Peer)
+	require.Equal(t, uint16(port), na.UDPPort)
+	require.Contains(t, err.Error(), fmt.Sprintf("no answer from 127.0.0.1 (SCTP port 5000, UDP port %d", port))
 }
 
 func netip4(port uint16) string {

@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"net/netip"
 
 	"github.com/gensctp/gensctp/association"
@@ -148,6 +150,10 @@ func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait) (*
 			if err == nil {
 				err = errClosed
 			}
+			if a, ok := s.share.ep.Assoc(id); ok && a.State() == association.StateCookieWait &&
+				(errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded)) {
+				err = s.noAnswerLocked(id, err) // nothing came back: say where the INITs went
+			}
 		}
 		return nil
 	})
@@ -164,6 +170,32 @@ func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait) (*
 			Err: &EventError{From: to, Event: w.ev}}
 	}
 	return w.ev, nil
+}
+
+// assocErrLocked returns the Err of an AssocChange of association id
+// as this package reports it: ErrConnRefused for an attempt the peer
+// aborted, a *NoAnswerError for one it never answered.
+func (s *Socket) assocErrLocked(id AssocID, err error) error {
+	switch {
+	case errors.Is(err, association.ErrRefused):
+		return ErrConnRefused
+	case errors.Is(err, association.ErrNoAnswer):
+		return s.noAnswerLocked(id, ErrNoAnswer)
+	}
+	return err
+}
+
+// noAnswerLocked returns the *NoAnswerError of association id, wrapping
+// err: the peer's primary address and SCTP port, and the UDP port its
+// packets go to.
+func (s *Socket) noAnswerLocked(id AssocID, err error) error {
+	peer := s.peers[id]
+	udp := s.st.remoteUDP(peer.Addr())
+	if a, ok := s.share.ep.Assoc(id); ok {
+		pa := a.Status().Primary.Addr
+		peer, udp = netip.AddrPortFrom(pa.Addr(), a.Config().PeerPort), pa.Port()
+	}
+	return &NoAnswerError{Peer: s.st.show(peer), UDPPort: udp, Err: err}
 }
 
 // driveConnectLocked reads the connecting association directly until its

@@ -3,8 +3,10 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"os"
+	"syscall"
 	"testing"
 	"time"
 
@@ -95,6 +97,12 @@ func TestConnectRefused(t *testing.T) {
 	require.True(t, errors.As(err, &e))
 	require.Equal(t, Atom("cant_assoc"), e.Reason)
 	require.Equal(t, ac.AssocID, e.Assoc)
+	// The reason, for net-style code and for the reader.
+	require.ErrorIs(t, err, syscall.ECONNREFUSED)
+	require.ErrorIs(t, err, ErrConnRefused)
+	require.Same(t, ErrConnRefused, ac.Err)
+	require.False(t, e.Timeout())
+	require.Contains(t, err.Error(), "refused by the peer")
 }
 
 // REFERENCE §4.3 step 6: a Connect that times out leaves the attempt
@@ -115,9 +123,20 @@ func TestConnectTimeout(t *testing.T) {
 	var e *Error
 	require.True(t, errors.As(err, &e))
 	require.Equal(t, Timeout, e.Reason)
+	// The error names where the INITs went.
+	var na *NoAnswerError
+	require.ErrorAs(t, err, &na)
+	require.Equal(t, netip.AddrPortFrom(lo, 5000), na.Peer)
+	require.Equal(t, uint16(port), na.UDPPort)
+	require.Contains(t, err.Error(), fmt.Sprintf("UDP port %d", port))
 	ac := recvEvent[*AssocChange](t, cli)
 	require.Equal(t, CantAssoc, ac.State, "the late outcome")
 	require.Equal(t, e.Assoc, ac.AssocID)
+	// The INITs exhausted: the event's Err says so, and where they went.
+	require.ErrorIs(t, ac.Err, ErrNoAnswer)
+	require.ErrorIs(t, ac.Err, syscall.ETIMEDOUT)
+	require.ErrorAs(t, ac.Err, &na)
+	require.Equal(t, uint16(port), na.UDPPort)
 
 	// The write deadline bounds Connect too.
 	require.NoError(t, cli.SetWriteDeadline(time.Now().Add(20*time.Millisecond)))
@@ -199,4 +218,28 @@ func TestConnectxInitNoAddress(t *testing.T) {
 	nodelay, err = GetOpt[bool](s, OptionQuery{Name: "sctp_nodelay"})
 	require.NoError(t, err)
 	require.False(t, nodelay)
+}
+
+// A Connect whose INITs are exhausted (SCTPInitMsg MaxAttempts) before
+// its context ends fails with cant_assoc wrapping a *NoAnswerError: it
+// names the UDP port the INITs went to, is errors.Is(err,
+// syscall.ETIMEDOUT) and a timeout (net.Error), as a TCP connect that
+// timed out.
+func TestConnectNoAnswer(t *testing.T) {
+	noLeak(t)
+	hole := open(t)
+	port := hole.UDPPort()
+	require.NoError(t, hole.Close())
+	cli := open(t, RemoteUDPPort(port), fastRTO, SCTPInitMsg(InitMsg{MaxAttempts: 2}))
+	_, err := cli.Connect(testCtx(t), lo, 5000)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, Atom("cant_assoc"), e.Reason)
+	require.True(t, e.Timeout())
+	require.ErrorIs(t, err, ErrNoAnswer)
+	require.ErrorIs(t, err, syscall.ETIMEDOUT)
+	var na *NoAnswerError
+	require.ErrorAs(t, err, &na)
+	require.Equal(t, uint16(port), na.UDPPort)
+	require.Contains(t, err.Error(), fmt.Sprintf("no answer from 127.0.0.1 (SCTP port 5000, UDP port %d", port))
 }

@@ -128,9 +128,13 @@ func resolveAddr(ctx context.Context, op, network, name string, opts []Option) (
 // Errors are *net.OpError with Op "dial" wrapping the package's errors:
 // net.UnknownNetworkError, ErrBadAddress, or an *Error from the
 // resolution (reason nxdomain for a name that does not resolve, wrapping
-// ErrNXDomain and the *net.DNSError), Open or Connect (for example
-// reason cant_assoc when the peer refuses, timeout when ctx's deadline
-// passes).
+// ErrNXDomain and the *net.DNSError), Open or Connect: reason cant_assoc
+// wrapping ErrConnRefused when the peer refuses (errors.Is(err,
+// syscall.ECONNREFUSED): nothing listens on that SCTP port), reason
+// timeout when ctx's deadline passes, or cant_assoc wrapping ErrNoAnswer
+// when the INITs are exhausted; a Dial that got no answer at all wraps a
+// *NoAnswerError naming the UDP port the INITs went to (a wrong
+// RemoteUDPPort is the usual cause), and its Timeout is true.
 func Dial(ctx context.Context, network, address string, opts ...Option) (*Conn, error) {
 	ip, name, port, err := parseAddr(network, address, false)
 	if err == nil && port == 0 {

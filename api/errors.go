@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/endpoint"
@@ -72,6 +73,21 @@ var (
 	// or Listener without a socket (nil, or the zero value). It wraps
 	// net.ErrClosed, as the calls on a closed socket do (reason closed).
 	ErrNilSocket = fmt.Errorf("sctp: nil *Socket: %w", net.ErrClosed)
+	// ErrConnRefused: the peer refused the association: it answered the
+	// INIT (or the COOKIE ECHO) with an ABORT, as an endpoint does when
+	// nothing listens on that SCTP port (RFC 9260 Section 8.4). It is the
+	// Err of the cant_assoc AssocChange, so that a failed Connect or Dial
+	// wraps it; errors.Is(err, syscall.ECONNREFUSED) holds too, as for a
+	// refused TCP connection.
+	ErrConnRefused error = &errnoError{msg: "sctp: association refused by the peer (is anything listening on that SCTP port?)",
+		errno: syscall.ECONNREFUSED}
+	// ErrNoAnswer: the peer never answered the INIT (or the COOKIE ECHO),
+	// sent Max.Init.Retransmits times more (SCTPInitMsg MaxAttempts; RFC
+	// 9260 Section 5.1.6). It comes wrapped in a *NoAnswerError that
+	// names where the INITs went, as the Err of the cant_assoc
+	// AssocChange; errors.Is(err, syscall.ETIMEDOUT) holds too, and the
+	// *Error's Timeout is true, as for a TCP connect that timed out.
+	ErrNoAnswer error = &errnoError{msg: "sctp: handshake retransmissions exhausted (sctp_initmsg max_attempts)", errno: syscall.ETIMEDOUT}
 	// ErrNoPeerAddress: ConnectAddrs or ConnectxInit without a peer
 	// address (reason einval); nothing is applied to the socket.
 	ErrNoPeerAddress = errors.New("sctp: no peer address to connect to")
@@ -144,10 +160,11 @@ func (e *Error) Error() string {
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Timeout reports whether a deadline or a context deadline expired
-// (net.Error).
+// Timeout reports whether a deadline or a context deadline expired, or
+// the peer never answered a connect (ErrNoAnswer) (net.Error).
 func (e *Error) Timeout() bool {
-	return errors.Is(e.Err, os.ErrDeadlineExceeded) || errors.Is(e.Err, context.DeadlineExceeded)
+	return errors.Is(e.Err, os.ErrDeadlineExceeded) || errors.Is(e.Err, context.DeadlineExceeded) ||
+		errors.Is(e.Err, ErrNoAnswer)
 }
 
 // Temporary reports whether the operation may succeed when retried: a
@@ -236,9 +253,14 @@ type EventError struct {
 	Event Event
 }
 
-// Error implements error.
+// Error implements error. The reason of a failed association, if
+// known, follows the record.
 func (e *EventError) Error() string {
-	return "sctp event " + e.Event.Record() + ": " + e.Event.String()
+	s := "sctp event " + e.Event.Record() + ": " + e.Event.String()
+	if err := e.Unwrap(); err != nil {
+		s += ": " + err.Error()
+	}
+	return s
 }
 
 // Unwrap returns the local reason of a failed association (the Err of an
@@ -293,3 +315,41 @@ func (e *joinedError) Error() string {
 
 // Unwrap returns the joined errors.
 func (e *joinedError) Unwrap() []error { return e.errs }
+
+// errnoError is a sentinel error that also matches a system error number
+// (errors.Is), so that code written for the net package's errors works.
+type errnoError struct {
+	msg   string
+	errno syscall.Errno
+}
+
+// Error implements error.
+func (e *errnoError) Error() string { return e.msg }
+
+// Is reports whether target is e's system error number.
+func (e *errnoError) Is(target error) bool { return target == error(e.errno) }
+
+// NoAnswerError is the error of a connect the peer never answered (no
+// INIT ACK came back): it names where the INITs went, since a wrong UDP
+// encapsulation port (RFC 6951; RemoteUDPPort, RemoteUDPPortFor) is the
+// usual cause. It wraps ErrNoAnswer, as the Err of the cant_assoc
+// AssocChange once the INITs are exhausted, or the deadline or context
+// error of a Connect or Dial that gave up first.
+type NoAnswerError struct {
+	// Peer is the peer's IP and SCTP port.
+	Peer netip.AddrPort
+	// UDPPort is the UDP port the INITs were sent to.
+	UDPPort uint16
+	// Err is ErrNoAnswer or the deadline or context error.
+	Err error
+}
+
+// Error implements error.
+func (e *NoAnswerError) Error() string {
+	return "no answer from " + e.Peer.Addr().String() + " (SCTP port " + strconv.Itoa(int(e.Peer.Port())) +
+		", UDP port " + strconv.Itoa(int(e.UDPPort)) + ": is that the peer's UDP encapsulation port? see RemoteUDPPort): " +
+		e.Err.Error()
+}
+
+// Unwrap returns Err.
+func (e *NoAnswerError) Unwrap() error { return e.Err }

@@ -73,6 +73,7 @@ func (s *Socket) eventLocked(now timer.Time, r rawDelivery) (Delivery, bool) {
 	}
 	switch e := ev.(type) {
 	case *AssocChange:
+		e.Err = s.assocErrLocked(r.id, e.Err)
 		if s.connectDoneLocked(e) {
 			return Delivery{}, false
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"syscall"
 	"testing"
 	"time"
 
@@ -137,6 +138,7 @@ func TestConnectInitRefused(t *testing.T) {
 	ac := recvEvent[*AssocChange](t, cli)
 	require.Equal(t, CantAssoc, ac.State)
 	require.NotZero(t, ac.AssocID)
+	require.ErrorIs(t, ac.Err, syscall.ECONNREFUSED, "the event carries the reason")
 	require.ErrorIs(t, cli.Send(ac.AssocID, 0, []byte("x")), ErrNoAssociation)
 }
 

@@ -40,6 +40,17 @@ var (
 	// CantAssoc AssocChange whose Err is this error.
 	ErrCookieTooLarge = errors.New("association: State Cookie too large for the path MTU")
 
+	// ErrRefused: the peer answered the INIT or the COOKIE ECHO with an
+	// ABORT (RFC 9260 Section 9.1), as an endpoint does for an INIT to
+	// an SCTP port where nothing listens (Section 8.4): the attempt ends
+	// with a CantAssoc AssocChange whose Err is this error.
+	ErrRefused = errors.New("association: refused by the peer (ABORT during the handshake)")
+	// ErrNoAnswer: the INIT or the COOKIE ECHO went unanswered
+	// Max.Init.Retransmits times (RFC 9260 Section 5.1.6: "A" considers
+	// "Z" unreachable): the attempt ends with a CantAssoc AssocChange
+	// whose Err is this error.
+	ErrNoAnswer = errors.New("association: no answer to the handshake")
+
 	errNoPeer = errors.New("association: no peer address")
 )
 

@@ -62,10 +62,11 @@ type AssocChange struct {
 	// Causes are the error causes of the ABORT that ended the association,
 	// if any (gen_sctp does not deliver them; Go users can read them).
 	Causes []chunk.Cause
-	// Err is the local reason of a CantAssoc or CommLost that no cause
-	// code names (for example ErrCookieTooLarge, or the error Fail was
-	// given when the packet transport closed), or nil. Test it with
-	// errors.Is.
+	// Err is the reason of a CantAssoc or CommLost that no cause code
+	// names (for example ErrCookieTooLarge, ErrRefused when the peer
+	// aborted the handshake, ErrNoAnswer when it never answered, or the
+	// error Fail was given when the packet transport closed), or nil.
+	// Test it with errors.Is.
 	Err error
 }
 

@@ -219,7 +219,7 @@ func (a *Association) onT1Expired(now timer.Time, exhausted bool) {
 		// 'Max.Init.Retransmits' times before "A" considers "Z"
 		// unreachable and reports the failure to its upper layer (and thus
 		// the association enters the CLOSED state)."
-		a.fail(now, CantAssoc, 0, nil)
+		a.failWith(now, CantAssoc, ErrNoAnswer)
 		return
 	}
 	a.stats.Retransmissions++

@@ -411,3 +411,24 @@ func TestHostileCtrlInitAckManyLocalAddrs(t *testing.T) {
 	require.Positive(t, addrs)
 	require.Less(t, addrs, 40)
 }
+
+// An INIT answered with an ABORT (RFC 9260 Section 8.4: what an endpoint
+// does for an INIT to an SCTP port where nothing listens) ends the
+// attempt with a CantAssoc whose Err is ErrRefused, so that the user
+// learns that the peer refused rather than that something failed.
+func TestHostileCtrlInitAborted(t *testing.T) {
+	cfgA, cfgZ := scenarioConfigs(307)
+	p, _ := newScenarioPair(t, 307, cfgA, cfgZ)
+	p.Net.SetDown(p.AddrA, p.AddrZ, true) // the INIT goes nowhere; we answer it
+	require.NoError(t, p.Connect())
+	p.Exchange()
+	aTag, _ := p.A.Tags()
+	forge(p, p.AddrZ, p.AddrA, headerZA(aTag), &chunk.Abort{})
+	p.Run(100 * time.Millisecond)
+
+	require.Equal(t, association.StateClosed, p.A.State())
+	ac := eventsOf[*association.AssocChange](p.DeliveredA)
+	require.Len(t, ac, 1)
+	require.Equal(t, association.CantAssoc, ac[0].State)
+	require.ErrorIs(t, ac[0].Err, association.ErrRefused)
+}

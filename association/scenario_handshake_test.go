@@ -317,6 +317,7 @@ func TestScenarioT1Exhausted(t *testing.T) {
 			ev := eventsOf[*association.AssocChange](p.DeliveredA)
 			require.Len(t, ev, 1)
 			require.Equal(t, association.CantAssoc, ev[0].State)
+			require.ErrorIs(t, ev[0].Err, association.ErrNoAnswer, "the reason, for the user")
 			require.Equal(t, association.StateClosed, p.A.State())
 			require.Equal(t, timer.Never, p.A.NextDeadline(), "no timer left running")
 			if tc.lost == chunk.TypeCookieEcho {

@@ -296,12 +296,13 @@ func (a *Association) handleAbort(now timer.Time, c *chunk.Abort) {
 		code = c.Causes[0].CauseCode()
 	}
 	ev := CommLost
+	var err error
 	if a.state == StateCookieWait || a.state == StateCookieEchoed {
-		ev = CantAssoc
+		ev, err = CantAssoc, ErrRefused
 	}
 	a.flushAcks(now) // what the packet acknowledged before is not failed
 	a.clearCtrl()
-	a.close(now, ev, code, copyCauses(c.Causes))
+	a.close(now, ev, code, copyCauses(c.Causes)).Err = err
 }
 
 // fail ends the association without sending anything.
