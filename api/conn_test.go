@@ -389,9 +389,7 @@ func TestDialRefused(t *testing.T) {
 // remote UDP port), and still is a timeout.
 func TestDialNoAnswer(t *testing.T) {
 	noLeak(t)
-	hole := open(t)
-	port := hole.UDPPort()
-	require.NoError(t, hole.Close())
+	port := holeUDPPort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := Dial(ctx, "sctp4", netip4(5000), IP(lo), RemoteUDPPort(port))

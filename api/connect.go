@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"net/netip"
+	"os"
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/internal/stack"

@@ -110,9 +110,7 @@ func TestConnectRefused(t *testing.T) {
 func TestConnectTimeout(t *testing.T) {
 	noLeak(t)
 	// Nothing listens on the remote UDP port: INITs are lost.
-	hole := open(t)
-	port := hole.UDPPort()
-	require.NoError(t, hole.Close())
+	port := holeUDPPort(t)
 	cli := open(t, RemoteUDPPort(port), fastRTO, SCTPInitMsg(InitMsg{MaxAttempts: 2}))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
@@ -227,9 +225,7 @@ func TestConnectxInitNoAddress(t *testing.T) {
 // timed out.
 func TestConnectNoAnswer(t *testing.T) {
 	noLeak(t)
-	hole := open(t)
-	port := hole.UDPPort()
-	require.NoError(t, hole.Close())
+	port := holeUDPPort(t)
 	cli := open(t, RemoteUDPPort(port), fastRTO, SCTPInitMsg(InitMsg{MaxAttempts: 2}))
 	_, err := cli.Connect(testCtx(t), lo, 5000)
 	var e *Error

@@ -71,6 +71,16 @@ func multihomedServer(t *testing.T) *Socket {
 	return srv
 }
 
+// holeUDPPort returns a UDP port on 127.0.0.1 where nothing listens (a
+// socket's, closed): packets sent there get no answer.
+func holeUDPPort(t *testing.T) int {
+	t.Helper()
+	hole := open(t)
+	port := hole.UDPPort()
+	require.NoError(t, hole.Close())
+	return port
+}
+
 // clientOf opens a socket that reaches srv's UDP port.
 func clientOf(t *testing.T, srv *Socket, opts ...Option) *Socket {
 	t.Helper()

@@ -193,17 +193,25 @@ func TestHostileCtrlUnrecognizedChunkOversized(t *testing.T) {
 	requireCtrlQueue(t, p.Z, 0)
 }
 
+// initToAnswer starts A's handshake with an INIT that goes nowhere, for
+// the test to answer it (forge), and returns A's tag.
+func initToAnswer(t *testing.T, seed uint64) (*associationtest.Pair, *capture, chunk.VerificationTag) {
+	t.Helper()
+	cfgA, cfgZ := scenarioConfigs(seed)
+	p, c := newScenarioPair(t, seed, cfgA, cfgZ)
+	p.Net.SetDown(p.AddrA, p.AddrZ, true)
+	require.NoError(t, p.Connect())
+	p.Exchange()
+	aTag, _ := p.A.Tags()
+	return p, c, aTag
+}
+
 // A State Cookie too large for a COOKIE ECHO within the PMTU cannot be
 // echoed (RFC 9260 Section 6.10): the connect fails at once with
 // ErrCookieTooLarge, rather than waiting in COOKIE-ECHOED for a COOKIE
 // ECHO that is never sent until T1-cookie gives up.
 func TestHostileCtrlCookieTooLarge(t *testing.T) {
-	cfgA, cfgZ := scenarioConfigs(306)
-	p, c := newScenarioPair(t, 306, cfgA, cfgZ)
-	p.Net.SetDown(p.AddrA, p.AddrZ, true) // the INIT goes nowhere; we answer it
-	require.NoError(t, p.Connect())
-	p.Exchange()
-	aTag, _ := p.A.Tags()
+	p, c, aTag := initToAnswer(t, 306)
 	forge(p, p.AddrZ, p.AddrA, headerZA(aTag), &chunk.InitAck{
 		InitiateTag: 0x12345678, ARwnd: 1 << 16, OutboundStreams: 10, InboundStreams: 10, InitialTSN: 1,
 		Params: []chunk.Param{&chunk.StateCookie{Cookie: make([]byte, 2000)}}})
@@ -417,12 +425,7 @@ func TestHostileCtrlInitAckManyLocalAddrs(t *testing.T) {
 // attempt with a CantAssoc whose Err is ErrRefused, so that the user
 // learns that the peer refused rather than that something failed.
 func TestHostileCtrlInitAborted(t *testing.T) {
-	cfgA, cfgZ := scenarioConfigs(307)
-	p, _ := newScenarioPair(t, 307, cfgA, cfgZ)
-	p.Net.SetDown(p.AddrA, p.AddrZ, true) // the INIT goes nowhere; we answer it
-	require.NoError(t, p.Connect())
-	p.Exchange()
-	aTag, _ := p.A.Tags()
+	p, _, aTag := initToAnswer(t, 307)
 	forge(p, p.AddrZ, p.AddrA, headerZA(aTag), &chunk.Abort{})
 	p.Run(100 * time.Millisecond)
 
