@@ -130,6 +130,9 @@ func (s *Socket) LookupHost(ctx context.Context, hosts ...string) ([]netip.Addr,
 
 // lookup is LookupHost for operation op.
 func (s *Socket) lookup(ctx context.Context, op string, hosts []string) ([]netip.Addr, error) {
+	if s == nil {
+		return nil, nilSocketError(op)
+	}
 	if addrs, ok := literals(hosts); ok {
 		return addrs, nil
 	}
