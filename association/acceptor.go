@@ -110,6 +110,7 @@ func (l *Acceptor) HandleCookieEcho(d *Datagram, p *packet.Packet, buf []byte) (
 		return nil, staleCookieReply(p.Header, ck.peerTag, stale, buf), nil
 	}
 	a := newAssociation(l.tmpl, p.DstPort, p.SrcPort, l.cfg.Cookies, now)
+	a.countIn(p.Bytes())
 	// RFC 9260 Section 5.4 rule 2: the address the INIT ACK went to is
 	// confirmed (the cookie says which; a cookie that does not is taken to
 	// have gone to the source of the COOKIE ECHO); the other addresses the

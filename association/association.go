@@ -130,7 +130,10 @@ type Association struct {
 	errorCount int
 
 	timers timer.Set
-	stats  Stats
+	stats  BasicStats
+	// detail holds the DetailStats, allocated with the first packet
+	// (detail()).
+	detail *DetailStats
 
 	// ccAckedBytes counts the bytes acknowledgements gave to the
 	// congestion windows (for tests).
@@ -193,8 +196,16 @@ type ctrlChunk struct {
 }
 
 // Stats are counters of an association (gen_sctp getstat and RFC 6458
-// SCTP_GET_ASSOC_STATS-like fields).
+// SCTP_GET_ASSOC_STATS-like fields): BasicStats, kept in the Association,
+// and DetailStats, kept beside it from its first packet (see counters.go).
 type Stats struct {
+	BasicStats
+	DetailStats
+}
+
+// BasicStats are the counters of messages, packets, DATA chunks, SACKs,
+// retransmissions, duplicates and dropped events.
+type BasicStats struct {
 	// SentMessages and SentBytes count user messages accepted by Send
 	// and their bytes; ReceivedMessages and ReceivedBytes count messages
 	// delivered.
@@ -207,8 +218,10 @@ type Stats struct {
 	// Retransmissions counts the chunks sent again: DATA chunks (after a
 	// T3-rtx expiry or by Fast Retransmit) and INIT and COOKIE ECHO
 	// chunks. FastRetransmissions counts the DATA chunks among them that
-	// Fast Retransmit sent (RFC 9260 Section 7.2.4), so it is at most
-	// Retransmissions.
+	// Fast Retransmit sent (RFC 9260 Section 7.2.4), and
+	// DetailStats.T3Retransmissions the others, so that their sum is at
+	// most Retransmissions. T3Expirations counts the expiries of T3-rtx
+	// that marked data for retransmission (RFC 9260 Section 6.3.3).
 	Retransmissions     uint64
 	FastRetransmissions uint64
 	T3Expirations       uint64
@@ -225,9 +238,6 @@ type Stats struct {
 	// full (RFC 9260 Section 6.2); the peer sends them again.
 	RenegedTSNs uint64
 }
-
-// Stats returns the counters.
-func (a *Association) Stats() Stats { return a.stats }
 
 // State returns the association state.
 func (a *Association) State() State { return a.state }

@@ -184,14 +184,17 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 		// receiver MUST immediately send back a SACK" (RFC 9260 Section
 		// 6.2, a chunk outside the receive window).
 		a.sackNow = true
+		a.details().DroppedDataChunks++
 		return discard("DATA beyond the receive window", chunk.TypeData, nil)
 	}
 	if !a.roomFor(tsn, len(d.UserData)) {
 		a.sackNow = true
+		a.details().DroppedDataChunks++
 		return discard("receive window full", chunk.TypeData, nil)
 	}
 	if !a.rcv.canAdd(tsn) {
 		a.sackNow = true
+		a.details().DroppedDataChunks++
 		return discard("too many gaps", chunk.TypeData, nil)
 	}
 	if err := a.reassembly().Add(tsn, d); err != nil {
@@ -201,6 +204,7 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 			// immediately send an ERROR chunk with cause set to "Invalid
 			// Stream Identifier" ... and discard the DATA chunk."
 			a.rcv.add(tsn)
+			a.details().DroppedDataChunks++
 			if a.canReport() {
 				a.queueAnswer(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
 					&chunk.InvalidStreamIdentifierCause{StreamID: d.StreamID}}}})

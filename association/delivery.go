@@ -46,6 +46,9 @@ func (q *deliveryQueue) pop() (Delivery, bool) {
 // pushEvent queues an event for Poll, unless too many of its kind wait
 // (see maxQueuedNotices).
 func (a *Association) pushEvent(e Event) {
+	if _, ok := e.(*SendFailed); ok {
+		a.details().AbandonedMessages++
+	}
 	if k := noticeOf(e); k != noticeNone {
 		if a.queuedEventsByKind[k] >= maxQueuedNotices {
 			if k == noticeRemoteError {

@@ -204,7 +204,7 @@ func (a *Association) handleCookieAck(now timer.Time) error {
 	// Karn's rule does not forbid measuring the handshake: the COOKIE
 	// ECHO was sent once if no T1 expiry happened.
 	if t1 := &a.hs.t1; t1.Expirations() == 0 && t1.Running() {
-		a.primary.rto.Measure(now.Sub(t1.Deadline().Add(-t1.Base())))
+		a.primary.measure(now.Sub(t1.Deadline().Add(-t1.Base())))
 	}
 	a.upFromInitAck = true
 	a.established(now, CommUp)

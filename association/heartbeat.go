@@ -201,7 +201,7 @@ func (a *Association) handleHeartbeatAck(now timer.Time, _ *path, c *chunk.Heart
 	}
 	sent := timer.Time(binary.BigEndian.Uint64(c.Info[12:]))
 	p.hbOutstanding = false
-	p.rto.Measure(now.Sub(sent))
+	p.measure(now.Sub(sent))
 	p.errorCount = 0
 	a.errorCount = 0
 	if p.state != PathActive {

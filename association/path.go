@@ -50,6 +50,7 @@ type path struct {
 	state  PathState
 
 	rto        congestion.RTOEstimator
+	rtt        time.Duration // the last RTT measurement (measure)
 	cc         congestion.Standard
 	mtu        int
 	errorCount int
@@ -162,6 +163,10 @@ type PathInfo struct {
 	// SSThresh is the path's slow-start threshold (RFC 9260 Section 7.2;
 	// not in gen_sctp's sctp_paddrinfo).
 	SSThresh int
+	// RTT is the last round-trip time measured on the path (RFC 9260
+	// Section 6.3.1), and RTTVAR the round-trip time variation; 0 before
+	// the first measurement.
+	RTT, RTTVAR time.Duration
 }
 
 // Paths returns the state of every destination.
@@ -178,5 +183,6 @@ func (a *Association) pathInfo(p *path) PathInfo {
 		Addr: p.remote, State: p.state, CWnd: p.cc.CWnd(), SRTT: p.rto.SRTT(),
 		RTO: p.rto.RTO(), MTU: p.mtu, Primary: p == a.primary,
 		ErrorCount: p.errorCount, FlightSize: p.flightSize, SSThresh: p.cc.SSThresh(),
+		RTT: p.rtt, RTTVAR: p.rto.RTTVAR(),
 	}
 }

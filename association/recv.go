@@ -33,7 +33,7 @@ func (a *Association) HandlePacket(d *Datagram, p *packet.Packet) error {
 	defer a.startBurst()
 	now, from := d.Now, d.From
 	a.rxIP = d.IP
-	a.stats.PacketsReceived++
+	a.countIn(d.Data)
 	if p.DstPort != a.localPort || p.SrcPort != a.peerPort {
 		return discard("wrong ports", 0, nil)
 	}

@@ -45,6 +45,9 @@ func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
 	if _, reported := validGapBlocks(s); a.notSent(cum) || a.notSent(reported) {
 		return a.abortAckNotSent(now, chunk.TypeSACK)
 	}
+	if len(s.GapBlocks) > 0 {
+		a.details().GapReportsReceived++
+	}
 	scr := a.scr()
 	scr.sackScratch, scr.sackPending = scr.sackPending, scr.sackScratch
 	a.hasSACKPending = true
@@ -316,7 +319,7 @@ func (a *Association) newlyAcked(now timer.Time, c *txChunk) {
 	// ambiguous whether the reply was for the first instance of the chunk
 	// or for a later instance)."
 	if p.rttActive && c.sends == 1 && c.tsn == p.rttTSN {
-		p.rto.Measure(now.Sub(p.rttSent))
+		p.measure(now.Sub(p.rttSent))
 		p.rttActive = false
 	}
 }
@@ -489,4 +492,7 @@ func (a *Association) sackSent() {
 	a.sackTimer.Stop()
 	a.rcv.clearDups()
 	a.stats.SACKsSent++
+	if len(a.scr().sackOut.GapBlocks) > 0 {
+		a.details().GapReportsSent++
+	}
 }

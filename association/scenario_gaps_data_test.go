@@ -304,7 +304,9 @@ func TestScenarioFastRetransmit(t *testing.T) {
 		st := p.A.Stats()
 		require.Equal(t, uint64(1), st.FastRetransmissions)
 		require.Equal(t, uint64(1), st.Retransmissions)
+		require.Zero(t, st.T3Retransmissions)
 		require.Zero(t, st.T3Expirations)
+		require.Equal(t, uint64(n-1), p.Z.Stats().GapReportsSent, "the SACKs reporting the hole")
 		pi := p.A.Paths()[0]
 		require.Equal(t, s.halved, pi.SSThresh)
 		require.Equal(t, s.halved, pi.CWnd, "flight stayed below cwnd: no growth after recovery")
@@ -334,6 +336,7 @@ func TestScenarioFastRetransmit(t *testing.T) {
 		require.Equal(t, frAt.Add(s.rto), rtx[2].at, "T3-rtx restarted by the fast retransmission")
 		st := p.A.Stats()
 		require.Equal(t, uint64(1), st.FastRetransmissions)
+		require.Equal(t, uint64(1), st.T3Retransmissions)
 		require.Equal(t, uint64(2), st.Retransmissions)
 		require.Equal(t, uint64(1), st.T3Expirations)
 		// Section 7.2.3 on the T3-rtx expiry: "ssthresh = max(cwnd / 2, 4
@@ -536,7 +539,10 @@ func TestScenarioStaleSACK(t *testing.T) {
 	after := p.A.Stats()
 	require.Equal(t, stats.PacketsReceived+1, after.PacketsReceived)
 	require.Equal(t, stats.SACKsReceived+1, after.SACKsReceived, "counted as received, then dropped")
+	require.Equal(t, stats.ChunksReceived.Of(chunk.TypeSACK)+1, after.ChunksReceived.Of(chunk.TypeSACK))
+	require.Greater(t, after.WireBytesReceived, stats.WireBytesReceived)
 	after.PacketsReceived, after.SACKsReceived = stats.PacketsReceived, stats.SACKsReceived
+	after.ChunksReceived, after.WireBytesReceived = stats.ChunksReceived, stats.WireBytesReceived
 	require.Equal(t, stats, after, "nothing else changed")
 	// The real SACK still works.
 	require.True(t, p.RunUntil(time.Second, func() bool { return p.A.Outstanding() == 0 }))

@@ -157,11 +157,9 @@ func (a *Association) pathOrPrimary(addr netip.AddrPort) *path {
 // limits the packets of new data sent in one go to Max.Burst.
 func (a *Association) startBurst() { a.burstLeft = a.cfg.MaxBurst }
 
-// AppendPacket appends the next packet to send to buf and returns it with
-// its destination, or false when there is nothing to send now. Call it in
-// a loop after every input until it returns false. The returned Data
-// aliases buf (or a grown copy); the association keeps no reference to it.
-func (a *Association) AppendPacket(now timer.Time, buf []byte) (Outgoing, bool) {
+// appendPacket builds the next packet to send in buf (see AppendPacket,
+// which counts it).
+func (a *Association) appendPacket(now timer.Time, buf []byte) (Outgoing, bool) {
 	if len(a.ctrl) == 0 && !a.sackNow && a.out.marked == 0 &&
 		(a.sendq.Buffered() == 0 || !a.canSendData()) {
 		return Outgoing{}, false // the common case: nothing to send
@@ -233,7 +231,6 @@ func (a *Association) AppendPacket(now timer.Time, buf []byte) (Outgoing, bool) 
 	if b.Empty() {
 		return Outgoing{}, false
 	}
-	a.stats.PacketsSent++
 	return Outgoing{To: dest.remote, From: dest.local, Data: b.Finish()}, true
 }
 
@@ -259,7 +256,6 @@ func (a *Association) sendSpecial(buf []byte) (Outgoing, bool) {
 	if to == nil {
 		to = a.primary
 	}
-	a.stats.PacketsSent++
 	if c.raw != nil {
 		dst := to.remote
 		if c.addr.IsValid() {
@@ -391,6 +387,8 @@ func (a *Association) addRetransmissions(now timer.Time, b *packet.Builder, dest
 		if c.fastDue {
 			c.fastDue = false
 			a.stats.FastRetransmissions++
+		} else {
+			a.details().T3Retransmissions++
 		}
 		a.stats.DataChunksSent++
 		if restart || !dest.t3.Running() {
