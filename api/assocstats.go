@@ -9,12 +9,14 @@ import (
 )
 
 // AssocStats are the counters of one association and the round-trip
-// estimates of its paths, an addition to gen_sctp (whose getstat counts
-// a socket's user messages only, see Socket.Stats), after Linux's
-// SCTP_GET_ASSOC_STATS: the messages, packets, DATA chunks and SACKs sent
-// and received, the retransmissions (fast and after T3-rtx expiries), the
-// duplicate TSNs received and the events dropped (see association.Stats
-// for each field).
+// estimates and congestion state of its paths, an addition to gen_sctp
+// (whose getstat counts a socket's user messages only, see Socket.Stats),
+// after Linux's SCTP_GET_ASSOC_STATS: the messages, packets, bytes (user
+// and on the wire), chunks by type, DATA chunks and SACKs sent and
+// received, the retransmissions (fast and after T3-rtx expiries apart),
+// the gap reports, the duplicate TSNs received, the messages abandoned,
+// the DATA chunks and events dropped (see association.Stats for each
+// field).
 type AssocStats struct {
 	association.Stats
 	// Paths are the peer addresses, the primary first.
@@ -32,6 +34,15 @@ type PathStats struct {
 	Primary bool
 	SRTT    time.Duration
 	RTO     time.Duration
+	// RTT is the last round-trip time measured, RTTVAR the round-trip
+	// time variation (0 before the first measurement).
+	RTT, RTTVAR time.Duration
+	// Cwnd and SSThresh are the congestion window and slow-start
+	// threshold, Flight the bytes outstanding to the address (RFC 9260
+	// Section 7.2), MTU the largest SCTP packet sent to it, ErrorCount
+	// its error counter (Section 8.2).
+	Cwnd, SSThresh, Flight, MTU int
+	ErrorCount                  int
 }
 
 // AssocStats returns the counters of association assoc; on a one-to-one
@@ -50,7 +61,9 @@ func (s *Socket) AssocStats(assoc AssocID) (AssocStats, error) {
 		port := a.Config().PeerPort
 		for _, p := range a.Paths() {
 			ps := PathStats{Address: s.st.show(netip.AddrPortFrom(p.Addr.Addr(), port)),
-				State: p.State, Primary: p.Primary, SRTT: p.SRTT, RTO: p.RTO}
+				State: p.State, Primary: p.Primary, SRTT: p.SRTT, RTO: p.RTO,
+				RTT: p.RTT, RTTVAR: p.RTTVAR, Cwnd: p.CWnd, SSThresh: p.SSThresh, Flight: p.FlightSize,
+				MTU: p.MTU, ErrorCount: p.ErrorCount}
 			if p.Primary {
 				out.Paths = append([]PathStats{ps}, out.Paths...)
 			} else {

@@ -4,9 +4,13 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/udpencap"
 	"github.com/stretchr/testify/require"
 )
 
@@ -100,4 +104,70 @@ func TestAssocStatsErrors(t *testing.T) {
 	require.NoError(t, p.Close())
 	_, err = p.AssocStats(0)
 	require.ErrorIs(t, err, net.ErrClosed)
+}
+
+// AssocStats on a lossy path: the client's UDP socket drops every
+// fourth datagram it sends that carries DATA (a udpencap test hook), so
+// that the client retransmits, fast (three SACKs with gap reports) and
+// after T3-rtx expiries (the last chunks of the burst), and the counters
+// add up on both ends.
+func TestAssocStatsLoss(t *testing.T) {
+	rto := SCTPRtoInfo(RtoInfo{Initial: 100, Min: 50, Max: 200})
+	srv := server(t, rto)
+	cli := clientOf(t, srv, rto, SCTPNodelay(true))
+	ac := connect(t, cli, srv)
+	up := recvEvent[*AssocChange](t, srv)
+	var n atomic.Int64
+	cli.stk.Conn().SetHook(func(dir udpencap.Direction, _, _ netip.AddrPort, b []byte) udpencap.Verdict {
+		if dir == udpencap.Out && len(b) > packet.HeaderLen && chunk.Type(b[packet.HeaderLen]) == chunk.TypeData &&
+			n.Add(1)%4 == 0 {
+			return udpencap.Drop
+		}
+		return udpencap.Pass
+	})
+	const msgs = 200
+	msg := make([]byte, 1000)
+	for range msgs {
+		require.NoError(t, cli.Send(ac.AssocID, 0, msg))
+	}
+	for range msgs {
+		recvData(t, srv)
+	}
+	var cs AssocStats
+	require.Eventually(t, func() bool {
+		var err error
+		cs, err = cli.AssocStats(ac.AssocID)
+		require.NoError(t, err)
+		return cs.Paths[0].Flight == 0
+	}, 10*time.Second, time.Millisecond, "everything acknowledged")
+	ss, err := srv.AssocStats(up.AssocID)
+	require.NoError(t, err)
+	cli.stk.Conn().SetHook(nil)
+	t.Logf("client: %d DATA chunks, %d retransmissions (%d fast, %d after T3), %d gap reports received; server: %d duplicates",
+		cs.DataChunksSent, cs.Retransmissions, cs.FastRetransmissions, cs.T3Retransmissions, cs.GapReportsReceived, ss.DuplicateTSNs)
+
+	dropped := cli.stk.Conn().Stats().HookDropsOut
+	require.Positive(t, dropped)
+	require.Positive(t, cs.FastRetransmissions)
+	require.Positive(t, cs.T3Retransmissions)
+	// Retransmissions counts INITs and COOKIE ECHOs sent again too (a
+	// slow handshake under the race detector, with RTO.Initial 100 ms).
+	handshake := cs.ChunksSent.Of(chunk.TypeInit) + cs.ChunksSent.Of(chunk.TypeCookieEcho) - 2
+	require.Equal(t, cs.Retransmissions-handshake, cs.FastRetransmissions+cs.T3Retransmissions)
+	require.GreaterOrEqual(t, cs.Retransmissions, dropped, "each lost chunk sent again")
+	require.Equal(t, cs.DataChunksSent, cs.ChunksSent.Of(chunk.TypeData))
+	require.Positive(t, ss.GapReportsSent)
+	require.Positive(t, cs.GapReportsReceived)
+	require.LessOrEqual(t, cs.GapReportsReceived, ss.GapReportsSent)
+	require.Equal(t, ss.SACKsSent, ss.ChunksSent.Of(chunk.TypeSACK))
+	require.EqualValues(t, msgs, ss.ReceivedMessages)
+	require.Greater(t, cs.WireBytesSent, cs.SentBytes, "headers, and retransmissions")
+	require.Positive(t, cs.ChunksSent.Of(chunk.TypeInit))
+	require.Positive(t, ss.ChunksReceived.Of(chunk.TypeCookieEcho))
+	p := cs.Paths[0]
+	require.Positive(t, p.Cwnd)
+	require.Positive(t, p.SSThresh)
+	require.Positive(t, p.MTU)
+	require.Positive(t, p.RTT)
+	require.Zero(t, cs.AbandonedMessages)
 }

@@ -56,9 +56,12 @@ func (e *Endpoint) HandleDatagram(d *association.Datagram) error {
 	e.flushDirty() // routing changed by the user (see Assoc)
 	p, err := packet.Parse(d.Data, packet.Options{})
 	if err != nil {
-		return &DropError{Reason: DropMalformed, Err: err}
+		err = &DropError{Reason: DropMalformed, Err: err}
+	} else {
+		err = e.handlePacket(d, &p)
 	}
-	return e.handlePacket(d, &p)
+	e.counters.in(len(d.Data), err)
+	return err
 }
 
 // handlePacket demultiplexes p, the packet of d (see HandleDatagram).

@@ -46,6 +46,7 @@ type Endpoint struct {
 	initLimit initLimiter
 	due       []*entry // scratch of HandleTimeout
 	link      muxLink  // its place in its Mux (mux.go)
+	counters  Counters // counters.go
 }
 
 // New returns an endpoint for cfg that does not listen yet. now starts

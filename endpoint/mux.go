@@ -32,14 +32,15 @@ import (
 //
 // A Mux is not safe for concurrent use; the caller serialises.
 type Mux struct {
-	eps     map[uint16]*Endpoint
-	list    []*Endpoint // in the order added
-	replies replyQueue
-	touched []*Endpoint     // called into or changed since the last settle
-	ready   fifo[*Endpoint] // may have something to send; in turn
-	heap    muxHeap         // the endpoints by deadline
-	due     []*Endpoint     // scratch of HandleTimeout
-	visits  uint64          // endpoints visited by settle, AppendPacket and HandleTimeout (tests)
+	eps      map[uint16]*Endpoint
+	list     []*Endpoint // in the order added
+	replies  replyQueue
+	touched  []*Endpoint     // called into or changed since the last settle
+	ready    fifo[*Endpoint] // may have something to send; in turn
+	heap     muxHeap         // the endpoints by deadline
+	due      []*Endpoint     // scratch of HandleTimeout
+	visits   uint64          // endpoints visited by settle, AppendPacket and HandleTimeout (tests)
+	counters Counters        // counters.go
 }
 
 // muxLink is an endpoint's place in its Mux.
@@ -121,6 +122,13 @@ func (m *Mux) Endpoints() []*Endpoint { return append([]*Endpoint(nil), m.list..
 // destination port (which parses it once), or applies the out-of-the-blue
 // rules when there is none. See Endpoint.HandleDatagram.
 func (m *Mux) HandleDatagram(d *association.Datagram) error {
+	err := m.handleDatagram(d)
+	m.counters.in(len(d.Data), err)
+	return err
+}
+
+// handleDatagram is HandleDatagram without the counting.
+func (m *Mux) handleDatagram(d *association.Datagram) error {
 	h, err := packet.ParseHeader(d.Data)
 	if err != nil {
 		return &DropError{Reason: DropMalformed, Err: err}
@@ -162,6 +170,15 @@ func (m *Mux) outOfTheBlue(from netip.AddrPort, to netip.Addr, b []byte) error {
 // turn (each endpoint schedules its associations fairly), among those
 // that may have something to send.
 func (m *Mux) AppendPacket(now timer.Time, buf []byte) (association.Outgoing, bool) {
+	out, ok := m.appendPacket(now, buf)
+	if ok {
+		m.counters.out(len(out.Data))
+	}
+	return out, ok
+}
+
+// appendPacket is AppendPacket without the counting.
+func (m *Mux) appendPacket(now timer.Time, buf []byte) (association.Outgoing, bool) {
 	if r, ok := m.replies.q.pop(); ok {
 		out := association.Outgoing{To: r.to, From: r.from, Data: append(buf[:0], r.data...)}
 		m.replies.recycle(r.data)

@@ -65,6 +65,15 @@ func (r *replyQueue) recycle(b []byte) {
 // call per association that was touched since the last round, never a
 // scan over idle associations.
 func (e *Endpoint) AppendPacket(now timer.Time, buf []byte) (association.Outgoing, bool) {
+	out, ok := e.appendPacket(now, buf)
+	if ok {
+		e.counters.out(len(out.Data))
+	}
+	return out, ok
+}
+
+// appendPacket is AppendPacket without the counting.
+func (e *Endpoint) appendPacket(now timer.Time, buf []byte) (association.Outgoing, bool) {
 	e.tick(now)
 	e.flushDirty()
 	if r, ok := e.replies.q.pop(); ok {
