@@ -88,19 +88,42 @@ func parseAddr(network, address string, wildcard bool) (ip netip.Addr, name stri
 }
 
 // resolveAddr returns the addresses of the host name of a Dial or Listen
-// address for network, by the Resolver option of opts, IPv6 first: the
-// IPv4 ones for sctp4, the IPv6 ones for sctp6, both for sctp. Errors are
-// *Error for op (reason nxdomain, timeout, ecanceled).
+// address for network, by the Resolver option of opts (see
+// LookupAddrs). Errors are *Error for op.
 func resolveAddr(ctx context.Context, op, network, name string, opts []Option) ([]netip.Addr, error) {
-	lnet := "ip"
+	ips, err := lookupHosts(ctx, resolverOf(opts), lookupNetworkOf(network), []string{name})
+	return ips, opError(op, 0, -1, err)
+}
+
+// lookupNetworkOf returns the network of net.Resolver.LookupNetIP for
+// the network of Dial and Listen.
+func lookupNetworkOf(network string) string {
 	switch network {
 	case "sctp4":
-		lnet = "ip4"
+		return "ip4"
 	case "sctp6":
-		lnet = "ip6"
+		return "ip6"
 	}
-	ips, err := lookupHosts(ctx, resolverOf(opts), lnet, []string{name})
-	return ips, opError(op, 0, -1, err)
+	return "ip"
+}
+
+// LookupAddrs returns the addresses of hosts, IP literals or host names,
+// as Dial and Listen resolve the host of their address for network
+// ("sctp", "sctp4" or "sctp6"), an addition to gen_sctp for callers that
+// open the socket themselves: a literal as it is; a name by r (nil:
+// net.DefaultResolver) within ctx, to its IPv4 addresses for sctp4, its
+// IPv6 ones for sctp6, both for sctp, IPv6 first; without duplicates.
+// Errors are *Error with Op "lookup": reason nxdomain (ErrNXDomain and
+// the *net.DNSError) for a name that does not resolve, timeout or
+// ecanceled when ctx ends, einval for another network.
+func LookupAddrs(ctx context.Context, r *net.Resolver, network string, hosts ...string) ([]netip.Addr, error) {
+	switch network {
+	case "sctp", "sctp4", "sctp6":
+	default:
+		return nil, opError("lookup", 0, -1, net.UnknownNetworkError(network))
+	}
+	ips, err := lookupHosts(ctx, r, lookupNetworkOf(network), hosts)
+	return ips, opError("lookup", 0, -1, err)
 }
 
 // Dial sets up an association with the SCTP endpoint at address and

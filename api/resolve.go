@@ -71,7 +71,7 @@ func lookupHosts(ctx context.Context, r *net.Resolver, network string, hosts []s
 	out := make([]netip.Addr, 0, len(hosts))
 	for _, h := range hosts {
 		if ip, err := netip.ParseAddr(h); err == nil {
-			out = append(out, ip.Unmap())
+			out = appendNew(out, ip.Unmap())
 			continue
 		}
 		ips, err := resolverOrDefault(r).LookupNetIP(ctx, network, h)
@@ -89,12 +89,18 @@ func lookupHosts(ctx context.Context, r *net.Resolver, network string, hosts []s
 			return boolInt(a.Is4()) - boolInt(b.Is4())
 		})
 		for _, ip := range ips {
-			if !slices.Contains(out, ip) {
-				out = append(out, ip)
-			}
+			out = appendNew(out, ip)
 		}
 	}
 	return out, nil
+}
+
+// appendNew appends ip to addrs unless it is there already.
+func appendNew(addrs []netip.Addr, ip netip.Addr) []netip.Addr {
+	if slices.Contains(addrs, ip) {
+		return addrs
+	}
+	return append(addrs, ip)
 }
 
 func boolInt(b bool) int {
@@ -157,15 +163,16 @@ func (s *Socket) lookup(ctx context.Context, op string, hosts []string) ([]netip
 	return nil, opError(op, 0, -1, err)
 }
 
-// literals returns the addresses of hosts if every one is an IP literal.
+// literals returns the addresses of hosts, without duplicates, if every
+// one is an IP literal.
 func literals(hosts []string) ([]netip.Addr, bool) {
-	out := make([]netip.Addr, len(hosts))
-	for i, h := range hosts {
+	out := make([]netip.Addr, 0, len(hosts))
+	for _, h := range hosts {
 		ip, err := netip.ParseAddr(h)
 		if err != nil {
 			return nil, false
 		}
-		out[i] = ip.Unmap()
+		out = appendNew(out, ip.Unmap())
 	}
 	return out, true
 }

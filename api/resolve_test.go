@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gensctp/gensctp/internal/dnstest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -50,9 +51,9 @@ func itoa(n int) string { return (&Addr{Port: uint16(n)}).String()[1:] }
 // all.
 func TestConnectHostMultihomed(t *testing.T) {
 	noLeak(t)
-	dns := newFakeDNS(t, testHosts)
+	dns := dnstest.New(t, testHosts)
 	srv := multihomedServer(t)
-	cli := open(t, IP(lo2), RemoteUDPPort(srv.UDPPort()), Resolver(dns.resolver()))
+	cli := open(t, IP(lo2), RemoteUDPPort(srv.UDPPort()), Resolver(dns.Resolver()))
 	ac, err := cli.ConnectHost(testCtx(t), "multi.test", srv.Port())
 	require.NoError(t, err)
 	peers, err := cli.PeerNames(ac.AssocID)
@@ -60,7 +61,7 @@ func TestConnectHostMultihomed(t *testing.T) {
 	require.Equal(t, netip.AddrPortFrom(lo, srv.Port()), peers[0], "the first address is the primary")
 	require.ElementsMatch(t, []netip.AddrPort{netip.AddrPortFrom(lo, srv.Port()), netip.AddrPortFrom(lo2, srv.Port())}, peers)
 
-	l, err := Listen("sctp", "multi.test:0", LocalUDPPort(0), Resolver(dns.resolver()))
+	l, err := Listen("sctp", "multi.test:0", LocalUDPPort(0), Resolver(dns.Resolver()))
 	if err != nil {
 		t.Skipf("cannot bind 127.0.0.1 and 127.0.0.2: %v", err)
 	}
@@ -70,7 +71,7 @@ func TestConnectHostMultihomed(t *testing.T) {
 	require.ElementsMatch(t, []netip.AddrPort{netip.AddrPortFrom(lo, l.Socket().Port()), netip.AddrPortFrom(lo2, l.Socket().Port())}, names)
 	require.Equal(t, lo, l.Addr().(*Addr).IP)
 	c, err := Dial(testCtx(t), "sctp4", "multi.test:"+itoa(int(l.Socket().Port())), IP(lo),
-		RemoteUDPPort(l.Addr().(*Addr).UDPPort), Resolver(dns.resolver()))
+		RemoteUDPPort(l.Addr().(*Addr).UDPPort), Resolver(dns.Resolver()))
 	require.NoError(t, err)
 	defer abort(c)
 	peers, err = c.Socket().PeerNames(0)
@@ -83,8 +84,8 @@ func TestConnectHostMultihomed(t *testing.T) {
 // on inet, both with IPv6 first on inet6, IPv6 on an ipv6_v6only one.
 func TestLookupHostFamily(t *testing.T) {
 	noLeak(t)
-	dns := newFakeDNS(t, testHosts)
-	r := Resolver(dns.resolver())
+	dns := dnstest.New(t, testHosts)
+	r := Resolver(dns.Resolver())
 	ctx := testCtx(t)
 	v4 := open(t, r)
 	got, err := v4.LookupHost(ctx, "dual.test")
@@ -108,20 +109,32 @@ func TestLookupHostFamily(t *testing.T) {
 	require.Equal(t, []netip.Addr{lo6}, got)
 	_, err = v6only.LookupHost(ctx, "multi.test")
 	requireNXDomain(t, err)
+
+	// LookupAddrs resolves as Dial does, by network.
+	got, err = LookupAddrs(ctx, dns.Resolver(), "sctp", "dual.test", "::1")
+	require.NoError(t, err)
+	require.Equal(t, []netip.Addr{lo6, lo2, lo}, got)
+	got, err = LookupAddrs(ctx, dns.Resolver(), "sctp4", "dual.test")
+	require.NoError(t, err)
+	require.Equal(t, []netip.Addr{lo2, lo}, got)
+	_, err = LookupAddrs(ctx, dns.Resolver(), "sctp4", "v6.test")
+	requireNXDomain(t, err)
+	_, err = LookupAddrs(ctx, dns.Resolver(), "tcp", "dual.test")
+	requireReason(t, err, Einval)
 }
 
 // An inet6 socket connects to a name of both families: IPv6 is the
 // primary path, the IPv4 addresses come along.
 func TestConnectHostBothFamilies(t *testing.T) {
 	noLeak(t)
-	dns := newFakeDNS(t, testHosts)
+	dns := dnstest.New(t, testHosts)
 	srv, err := Open(IP(lo6), IP(lo), LocalUDPPort(0))
 	if err != nil {
 		t.Skipf("cannot bind ::1 and 127.0.0.1: %v", err)
 	}
 	defer srv.Close()
 	require.NoError(t, srv.Listen(true))
-	cli, err := Open(Inet6(), LocalUDPPort(0), RemoteUDPPort(srv.UDPPort()), Resolver(dns.resolver()))
+	cli, err := Open(Inet6(), LocalUDPPort(0), RemoteUDPPort(srv.UDPPort()), Resolver(dns.Resolver()))
 	require.NoError(t, err)
 	defer cli.Close()
 	id, err := cli.ConnectxInitHosts(testCtx(t), []string{"dual.test"}, srv.Port())
@@ -139,9 +152,9 @@ func TestConnectHostBothFamilies(t *testing.T) {
 // call that takes a host, and leaves the socket as it was.
 func TestConnectHostNXDomain(t *testing.T) {
 	noLeak(t)
-	dns := newFakeDNS(t, testHosts)
+	dns := dnstest.New(t, testHosts)
 	ctx := testCtx(t)
-	s := open(t, Resolver(dns.resolver()))
+	s := open(t, Resolver(dns.Resolver()))
 	for _, host := range []string{"nonexistent.invalid", "", "."} {
 		_, err := s.ConnectHost(ctx, host, 7, SCTPNodelay(true))
 		requireNXDomain(t, err)
@@ -155,14 +168,14 @@ func TestConnectHostNXDomain(t *testing.T) {
 	_, err = s.ConnectHosts(ctx, []string{"multi.test", "nonexistent.invalid"}, 7)
 	requireNXDomain(t, err)
 
-	_, err = Dial(ctx, "sctp", "nonexistent.invalid:7", Resolver(dns.resolver()))
+	_, err = Dial(ctx, "sctp", "nonexistent.invalid:7", Resolver(dns.Resolver()))
 	requireNXDomain(t, err)
 	var oe *net.OpError
 	require.ErrorAs(t, err, &oe)
 	require.Equal(t, "dial", oe.Op)
-	_, err = Dial(ctx, "sctp6", "multi.test:7", Resolver(dns.resolver()))
+	_, err = Dial(ctx, "sctp6", "multi.test:7", Resolver(dns.Resolver()))
 	requireNXDomain(t, err)
-	_, err = Listen("sctp", "nonexistent.invalid:0", Resolver(dns.resolver()))
+	_, err = Listen("sctp", "nonexistent.invalid:0", Resolver(dns.Resolver()))
 	requireNXDomain(t, err)
 	require.ErrorAs(t, err, &oe)
 	require.Equal(t, "listen", oe.Op)
@@ -172,8 +185,8 @@ func TestConnectHostNXDomain(t *testing.T) {
 // resolution of a name whose DNS server does not answer.
 func TestConnectHostResolutionBounded(t *testing.T) {
 	noLeak(t)
-	dns := newFakeDNS(t, testHosts, "silent.test")
-	s := open(t, Resolver(dns.resolver()))
+	dns := dnstest.New(t, testHosts, "silent.test")
+	s := open(t, Resolver(dns.Resolver()))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := s.ConnectHost(ctx, "silent.test", 7)
@@ -193,13 +206,26 @@ func TestConnectHostResolutionBounded(t *testing.T) {
 
 	dctx, dcancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer dcancel()
-	_, err = Dial(dctx, "sctp", "silent.test:7", Resolver(dns.resolver()))
+	_, err = Dial(dctx, "sctp", "silent.test:7", Resolver(dns.Resolver()))
 	requireReason(t, err, Timeout)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	lctx, lcancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer lcancel()
-	_, err = ListenContext(lctx, "sctp", "silent.test:0", Resolver(dns.resolver()))
+	_, err = ListenContext(lctx, "sctp", "silent.test:0", Resolver(dns.Resolver()))
 	requireReason(t, err, Timeout)
+}
+
+// requireNXDomain checks that err is the typed error of a name that does
+// not resolve: reason nxdomain, ErrNXDomain, a *net.DNSError.
+func requireNXDomain(t *testing.T, err error) {
+	t.Helper()
+	require.ErrorIs(t, err, ErrNXDomain)
+	var de *net.DNSError
+	require.ErrorAs(t, err, &de)
+	require.True(t, de.IsNotFound, "%v", err)
+	var e *Error
+	require.True(t, errors.As(err, &e), "%v", err)
+	require.Equal(t, Nxdomain, e.Reason)
 }
 
 // requireReason checks that err carries an *Error with reason r.
@@ -213,17 +239,17 @@ func requireReason(t *testing.T, err error, r Atom) {
 // IP literals never reach the resolver.
 func TestLiteralHostsSkipResolver(t *testing.T) {
 	noLeak(t)
-	dns := newFakeDNS(t, testHosts)
+	dns := dnstest.New(t, testHosts)
 	srv := server(t)
-	cli := clientOf(t, srv, Resolver(dns.resolver()))
+	cli := clientOf(t, srv, Resolver(dns.Resolver()))
 	ac, err := cli.ConnectHost(testCtx(t), "127.0.0.1", srv.Port())
 	require.NoError(t, err)
 	require.Equal(t, CommUp, ac.State)
-	got, err := cli.LookupHost(testCtx(t), "::ffff:127.0.0.2", "::1")
+	got, err := cli.LookupHost(testCtx(t), "::ffff:127.0.0.2", "::1", "127.0.0.2")
 	require.NoError(t, err)
 	require.Equal(t, []netip.Addr{lo2, lo6}, got)
-	c, err := Dial(testCtx(t), "sctp", netip4(srv.Port()), IP(lo), RemoteUDPPort(srv.UDPPort()), Resolver(dns.resolver()))
+	c, err := Dial(testCtx(t), "sctp", netip4(srv.Port()), IP(lo), RemoteUDPPort(srv.UDPPort()), Resolver(dns.Resolver()))
 	require.NoError(t, err)
 	abort(c)
-	require.Zero(t, dns.queries.Load())
+	require.Zero(t, dns.Queries())
 }

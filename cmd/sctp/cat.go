@@ -15,7 +15,8 @@ var catCommand = command{
 	name:    "cat",
 	args:    "address... | -l",
 	summary: "stdin to the peer and the peer's data to stdout, over one stream",
-	details: `Like netcat. With addresses (several for a multihomed peer) cat connects
+	details: `Like netcat. With addresses (several for a multihomed peer; a host name
+stands for every address it resolves to, IPv6 first) cat connects
 to the peer's -p port; with -l (or no address) it listens on -p and
 serves the first association (-max-assocs is 1 unless given: further
 peers get an ABORT). Every read from stdin becomes one message
@@ -52,15 +53,15 @@ func runCat(ctx context.Context, sio stdio, args []string) int {
 	if !ok {
 		return code
 	}
-	addrs, err := parseAddrs(pos)
-	if err != nil {
-		return usageFail(sio, catCommand, err)
-	}
-	if o.listen && len(addrs) > 0 {
+	if o.listen && len(pos) > 0 {
 		return usageFail(sio, catCommand, usagef("-l listens: it takes no address"))
 	}
 	if o.stream >= o.os {
 		return usageFail(sio, catCommand, usagef("-stream %d needs -os > %d", o.stream, o.stream))
+	}
+	addrs, err := parseAddrs(ctx, pos, o.local)
+	if err != nil {
+		return fail(sio, catCommand, err)
 	}
 	server := len(addrs) == 0
 	opts := append(o.knobs.options(), api.SCTPNodelay(true), api.Linger(true, 0)) // Close aborts what did not end

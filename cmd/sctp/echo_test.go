@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gensctp/gensctp/internal/dnstest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -91,4 +92,27 @@ func TestCatListenOneAssociation(t *testing.T) {
 	srv.wait(t, 5*time.Second)
 	require.Equal(t, 0, srv.code, srv.err.String())
 	require.Equal(t, "the first\n", srv.out.String())
+}
+
+// Peers may be given by host name: cat reaches a server as localhost (the
+// machine's /etc/hosts); a name that does not resolve fails with status 1
+// and nxdomain, fast (a fake DNS server answers).
+func TestCatHostName(t *testing.T) {
+	srv := startCmd(t, 10*time.Second, nil, "echo", "-udp-port", "0", "-L", "127.0.0.1")
+	port := srv.udpPort(t)
+	code, out, errOut := runCmd(t, 5*time.Second, strings.NewReader("by name\n"),
+		"cat", "-L", "127.0.0.1", "-remote-udp-port", port, "-p", "7", "-q", "0.2", "localhost")
+	require.Equal(t, 0, code, errOut)
+	require.Equal(t, "by name\n", out)
+
+	dns := dnstest.New(t, nil)
+	resolver = dns.Resolver()
+	t.Cleanup(func() { resolver = nil })
+	for _, cmd := range []string{"cat", "perf"} {
+		code, out, errOut = runCmd(t, 5*time.Second, nil, cmd, "nonexistent.invalid")
+		require.Equal(t, 1, code, errOut)
+		require.Empty(t, out)
+		require.Contains(t, errOut, "sctp "+cmd+": sctp lookup: nxdomain")
+	}
+	require.NotZero(t, dns.Queries())
 }

@@ -233,16 +233,3 @@ func isBool(f *flag.Flag) bool {
 	b, ok := f.Value.(interface{ IsBoolFlag() bool })
 	return ok && b.IsBoolFlag()
 }
-
-// parseAddrs parses peer IP addresses given as positional arguments.
-func parseAddrs(args []string) ([]netip.Addr, error) {
-	out := make([]netip.Addr, 0, len(args))
-	for _, s := range args {
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			return nil, usagef("not an IP address: %q", s)
-		}
-		out = append(out, a.Unmap())
-	}
-	return out, nil
-}

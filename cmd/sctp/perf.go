@@ -21,7 +21,8 @@ var perfCommand = command{
 when each one ends, tsctp's line
   length, messages, recv calls, bytes, seconds, bytes/s, notifications
 (seconds from the first message to the peer's shutdown). With addresses
-(several for a multihomed peer), perf is a client: it sends -n messages
+(several for a multihomed peer; a host name stands for every address it
+resolves to, IPv6 first), perf is a client: it sends -n messages
 of -l bytes on stream 0 (or for -T seconds), shuts the association down
 gracefully and prints
   Sending of N messages of length L took S seconds.
@@ -66,12 +67,12 @@ func runPerf(ctx context.Context, sio stdio, args []string) int {
 		o.count = 0
 	}
 	o.verbose = o.verbose || o.vverbose
-	addrs, err := parseAddrs(pos)
-	if err != nil {
-		return usageFail(sio, perfCommand, err)
-	}
 	if o.frag > 0 && o.frag < api.MinMaxseg {
 		return usageFail(sio, perfCommand, usagef("-f must be 0 or at least %d", api.MinMaxseg))
+	}
+	addrs, err := parseAddrs(ctx, pos, o.local)
+	if err != nil {
+		return fail(sio, perfCommand, err)
 	}
 	opts := append(o.knobs.options(), api.SCTPNodelay(o.nodelay), api.SCTPMaxseg(int(o.frag)),
 		api.SCTPAdaptationLayer(api.SetAdaptation{AdaptationInd: uint32(o.adapt)}))

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,6 +74,22 @@ func describeAddrs(s *api.Socket) string {
 		parts[i] = netip.AddrPortFrom(n.Addr(), uint16(s.UDPPort())).String()
 	}
 	return fmt.Sprintf("UDP %s, SCTP port %d", strings.Join(parts, ", "), s.Port())
+}
+
+// resolver resolves the host names of peers; nil: net.DefaultResolver.
+// Tests set one of their own.
+var resolver *net.Resolver
+
+// parseAddrs returns the peer addresses given as positional arguments:
+// IP literals, or host names resolved within ctx as api.Dial resolves
+// them (every address of a name, IPv6 first; IPv4 only when the -local
+// addresses are all IPv4, as the socket is then).
+func parseAddrs(ctx context.Context, args []string, local []netip.Addr) ([]netip.Addr, error) {
+	network := "sctp"
+	if len(local) > 0 && !slices.ContainsFunc(local, netip.Addr.Is6) {
+		network = "sctp4"
+	}
+	return api.LookupAddrs(ctx, resolver, network, args...)
 }
 
 // connect sets up an association to the peer addresses addrs at SCTP

@@ -41,11 +41,12 @@ var allowed = map[string][]string{
 	"pcap":        {},
 	"api":         append([]string{"internal/stack", "pcap"}, below...),
 	// internal/: the event loop under api, and test scaffolding.
-	"internal/stack":  below,
-	"internal/sim":    {"chunk", "packet", "timer"},
-	"internal/logs":   {},
-	"internal/layers": {},
-	"internal/readme": {},
+	"internal/stack":   below,
+	"internal/sim":     {"chunk", "packet", "timer"},
+	"internal/dnstest": {},
+	"internal/logs":    {},
+	"internal/layers":  {},
+	"internal/readme":  {},
 }
 
 // stackImporters are the only packages whose files, tests included, may

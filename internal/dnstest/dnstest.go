@@ -1,37 +1,40 @@
-package api
+// Package dnstest is a DNS server on loopback for the tests of host
+// names, so that they do not depend on the machine's DNS: Server answers
+// A and AAAA queries from its table, NXDOMAIN for the names it does not
+// know, and nothing for the silent ones; Server.Resolver is a
+// net.Resolver that asks it only.
+package dnstest
 
 import (
 	"context"
-	"errors"
 	"net"
 	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
 
-	"github.com/stretchr/testify/require"
 	"golang.org/x/net/dns/dnsmessage"
 )
 
-// fakeDNS is a DNS server on 127.0.0.1 (UDP) for the resolver of tests,
-// so that they do not depend on the machine's DNS: it answers A and AAAA
-// queries from its table (in the table's order), NXDOMAIN for names it
-// does not know, and nothing at all for the silent ones.
-type fakeDNS struct {
+// Server is a DNS server on 127.0.0.1 (UDP).
+type Server struct {
 	pc      net.PacketConn
 	hosts   map[string][]netip.Addr // by lower-case FQDN ("multi.test.")
 	silent  map[string]bool
-	queries atomic.Int64 // questions received
+	queries atomic.Int64
 	done    chan struct{}
 }
 
-// newFakeDNS starts a fakeDNS with hosts (name to addresses) and the
-// silent names, stopped at the end of the test.
-func newFakeDNS(t *testing.T, hosts map[string][]string, silent ...string) *fakeDNS {
+// New starts a Server with hosts (a name to its addresses, IP literals,
+// answered in that order) and the silent names, stopped at the end of
+// the test.
+func New(t testing.TB, hosts map[string][]string, silent ...string) *Server {
 	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	require.NoError(t, err)
-	f := &fakeDNS{pc: pc, hosts: map[string][]netip.Addr{}, silent: map[string]bool{}, done: make(chan struct{})}
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &Server{pc: pc, hosts: map[string][]netip.Addr{}, silent: map[string]bool{}, done: make(chan struct{})}
 	for name, addrs := range hosts {
 		for _, a := range addrs {
 			f.hosts[fqdn(name)] = append(f.hosts[fqdn(name)], netip.MustParseAddr(a))
@@ -50,10 +53,13 @@ func newFakeDNS(t *testing.T, hosts map[string][]string, silent ...string) *fake
 
 func fqdn(name string) string { return strings.ToLower(strings.TrimSuffix(name, ".")) + "." }
 
-// resolver returns a pure-Go net.Resolver that asks f only (names of
+// Queries returns the number of questions received.
+func (f *Server) Queries() int64 { return f.queries.Load() }
+
+// Resolver returns a pure-Go net.Resolver that asks f only (names of
 // /etc/hosts, such as localhost, are still found there). Its connections
 // close when the lookup's context ends, so that no lookup outlives it.
-func (f *fakeDNS) resolver() *net.Resolver {
+func (f *Server) Resolver() *net.Resolver {
 	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var d net.Dialer
 		c, err := d.DialContext(ctx, "udp", f.pc.LocalAddr().String())
@@ -65,7 +71,7 @@ func (f *fakeDNS) resolver() *net.Resolver {
 }
 
 // serve answers queries until the socket closes.
-func (f *fakeDNS) serve() {
+func (f *Server) serve() {
 	defer close(f.done)
 	buf := make([]byte, 1500)
 	for {
@@ -80,7 +86,7 @@ func (f *fakeDNS) serve() {
 }
 
 // answer returns the response to query, or false to stay silent.
-func (f *fakeDNS) answer(query []byte) ([]byte, bool) {
+func (f *Server) answer(query []byte) ([]byte, bool) {
 	var p dnsmessage.Parser
 	h, err := p.Start(query)
 	if err != nil {
@@ -101,7 +107,6 @@ func (f *fakeDNS) answer(query []byte) ([]byte, bool) {
 		rh.RCode = dnsmessage.RCodeNameError
 	}
 	b := dnsmessage.NewBuilder(nil, rh)
-	b.EnableCompression()
 	if b.StartQuestions() != nil || b.Question(q) != nil || b.StartAnswers() != nil {
 		return nil, false
 	}
@@ -119,17 +124,4 @@ func (f *fakeDNS) answer(query []byte) ([]byte, bool) {
 	}
 	resp, err := b.Finish()
 	return resp, err == nil
-}
-
-// requireNXDomain checks that err is the typed error of a name that does
-// not resolve: reason nxdomain, ErrNXDomain, a *net.DNSError.
-func requireNXDomain(t *testing.T, err error) {
-	t.Helper()
-	require.ErrorIs(t, err, ErrNXDomain)
-	var de *net.DNSError
-	require.ErrorAs(t, err, &de)
-	require.True(t, de.IsNotFound, "%v", err)
-	var e *Error
-	require.True(t, errors.As(err, &e), "%v", err)
-	require.Equal(t, Nxdomain, e.Reason)
 }
