@@ -31,7 +31,7 @@ type catOpts struct {
 	knobs
 	transport
 	port, stream, ppid int64
-	linger             time.Duration
+	linger, status     time.Duration
 	listen, verbose    bool
 }
 
@@ -47,6 +47,7 @@ func runCat(ctx context.Context, sio stdio, args []string) int {
 	newInt(fs, &o.ppid, 0, 0, 1<<32-1, []string{"ppid"}, "the payload protocol `identifier` of the messages sent")
 	newDur(fs, &o.linger, 0, 0, 24*time.Hour, true, []string{"q"}, "after EOF on stdin, wait this many `seconds` before shutting down (to receive replies)")
 	fs.BoolVar(&o.verbose, "v", false, "print the association events on stderr")
+	registerStatus(fs, &o.status)
 	o.knobs.register(fs, false)
 	o.transport.register(fs, true, false)
 	pos, code, ok := parseCommand(sio, catCommand, fs, args)
@@ -77,6 +78,7 @@ func runCat(ctx context.Context, sio stdio, args []string) int {
 	}
 	defer s.Close()
 	defer onDone(ctx, s)()
+	defer startStatus(ctx, sio.err, o.status, func() []labelled { return []labelled{{s: s}} })()
 	var id api.AssocID
 	if server {
 		fmt.Fprintf(sio.err, "sctp cat: listening on %s\n", describeAddrs(s))

@@ -25,7 +25,7 @@ events of the graceful shutdown. It finishes by itself.`,
 // demoOpts are the flags of demo.
 type demoOpts struct {
 	knobs
-	runtime               time.Duration
+	runtime, status       time.Duration
 	streams, length, pngs int64
 }
 
@@ -50,6 +50,7 @@ func runDemo(ctx context.Context, sio stdio, args []string) int {
 	newInt(fs, &o.streams, 4, 1, 65535, []string{"streams"}, "`number` of streams the transfer uses")
 	newInt(fs, &o.length, 1200, 1, 1<<20, []string{"l"}, "message `length` in bytes")
 	newInt(fs, &o.pngs, 20, 1, 10000, []string{"pings"}, "`number` of idle pings")
+	registerStatus(fs, &o.status)
 	o.knobs.register(fs, false)
 	pos, code, ok := parseCommand(sio, demoCommand, fs, args)
 	if !ok {
@@ -87,6 +88,9 @@ func demo(ctx context.Context, sio stdio, o *demoOpts, opts []api.Option) error 
 	defer cliSock.Close()
 	defer onDone(ctx, srvSock)()
 	defer onDone(ctx, cliSock)()
+	defer startStatus(ctx, sio.err, o.status, func() []labelled {
+		return []labelled{{"client", cliSock}, {"server", srvSock}}
+	})()
 	w := sio.out
 	fmt.Fprintf(w, "gensctp demo: SCTP over UDP (RFC 6951) on loopback\n")
 	fmt.Fprintf(w, "  server  %s\n  client  %s\n", describeAddrs(srvSock), describeAddrs(cliSock))

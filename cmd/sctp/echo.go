@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/gensctp/gensctp/api"
 )
@@ -36,6 +37,7 @@ type serverOpts struct {
 	count      int64
 	maxMessage int64
 	verbose    bool
+	status     time.Duration
 }
 
 func runEcho(ctx context.Context, sio stdio, args []string) int {
@@ -52,6 +54,7 @@ func runServer(ctx context.Context, sio stdio, args []string, cmd command, port 
 	newInt(fs, &o.port, port, 1, 65535, []string{"p", "port"}, "SCTP `port` to listen on")
 	newInt(fs, &o.count, 0, 0, maxInt32, []string{"c"}, "exit after `N` associations ended (0: run until killed)")
 	fs.BoolVar(&o.verbose, "v", false, "print a line per message")
+	registerStatus(fs, &o.status)
 	newInt(fs, &o.maxMessage, api.DefaultMaxMessageSize, 1, maxInt32, []string{"max-message"},
 		"largest `bytes` of messages delivered in pieces gathered per association; beyond, the association is aborted")
 	o.knobs.register(fs, false)
@@ -72,7 +75,9 @@ func runServer(ctx context.Context, sio stdio, args []string, cmd command, port 
 	fmt.Fprintf(sio.err, "sctp %s: listening on %s\n", cmd.name, describeAddrs(s))
 	srv := &server{echo: echo, verbose: o.verbose, out: sio.out, limit: int(o.count), maxMessage: int(o.maxMessage),
 		counts: map[api.AssocID]*assocCount{}, pdapi: map[api.AssocID]uint16{}, children: map[*api.Socket]bool{}}
+	stop := startStatus(ctx, sio.err, o.status, func() []labelled { return srv.sockets(s) })
 	err = srv.run(ctx, s)
+	stop()
 	if err != nil && ctx.Err() == nil {
 		return fail(sio, cmd, err)
 	}

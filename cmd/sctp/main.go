@@ -12,8 +12,12 @@
 //	sctp help [command]
 //
 // Every command takes the protocol flags (-rto-initial, -hb-interval,
-// -rcvbuf, ...); "sctp <command> -h" lists them. Bad flags exit with
-// status 2, runtime failures with status 1.
+// -rcvbuf, ...); "sctp <command> -h" lists them. With -d N, every command
+// prints to stderr every N seconds a status line per association (rates
+// of the last interval, packets, retransmissions, gap reports, cwnd, RTT,
+// RTO) and per UDP port (datagrams, drops), as tsctp's -d prints its
+// throughput. Bad flags exit with status 2, runtime failures with status
+// 1.
 package main
 
 import (

@@ -53,7 +53,8 @@ func runPerf(ctx context.Context, sio stdio, args []string) int {
 	fs.BoolVar(&o.nodelay, "D", false, "turn Nagle off (SCTP_NODELAY)")
 	newInt(fs, &o.frag, 0, 0, 65535, []string{"f"}, "fragmentation point: largest user data of a DATA chunk (`bytes`, SCTP_MAXSEG; 0: the path's)")
 	newInt(fs, &o.adapt, 0, 0, 1<<32-1, []string{"a"}, "send this Adaptation Layer `indication` (RFC 5061; 0: none)")
-	newDur(fs, &o.interval, 0, 0, 1e6*time.Second, true, []string{"d"}, "server: print the throughput every this many `seconds`")
+	newDur(fs, &o.interval, 0, 0, 1e6*time.Second, true, []string{"d"},
+		"every this many `seconds`, print a status line per association and per UDP port to stderr; a server prints tsctp's throughput line too")
 	newInt(fs, &o.done, 0, 0, maxInt32, []string{"c"}, "server: exit after `N` associations ended (0: run until killed)")
 	fs.BoolVar(&o.verbose, "v", false, "verbose")
 	fs.BoolVar(&o.vverbose, "V", false, "very verbose: a line per message")
@@ -93,6 +94,7 @@ func perfClient(ctx context.Context, sio stdio, o *perfOpts, opts []api.Option, 
 	}
 	defer s.Close() // aborts what did not end
 	defer onDone(ctx, s)()
+	defer startStatus(ctx, sio.err, o.interval, func() []labelled { return []labelled{{s: s}} })()
 	if o.verbose {
 		fmt.Fprintf(sio.out, "Send buffer size: %d.\n", o.sndbuf)
 	}

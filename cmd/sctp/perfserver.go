@@ -48,6 +48,7 @@ func perfServer(ctx context.Context, sio stdio, o *perfOpts, opts []api.Option) 
 	if err != nil {
 		return fail(sio, perfCommand, err)
 	}
+	defer startStatus(ctx, sio.err, o.interval, func() []labelled { return []labelled{{s: s}} })()
 	var tick <-chan time.Time
 	if o.interval > 0 {
 		t := time.NewTicker(o.interval)

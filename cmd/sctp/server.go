@@ -82,6 +82,18 @@ func (srv *server) run(ctx context.Context, s *api.Socket) error {
 	}
 }
 
+// sockets returns s, the listening socket, and the peeled-off sockets
+// (for the status lines).
+func (srv *server) sockets(s *api.Socket) []labelled {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	out := []labelled{{s: s}}
+	for c := range srv.children {
+		out = append(out, labelled{s: c})
+	}
+	return out
+}
+
 // closeAll closes the sockets at once, and returns when all are closed.
 func closeAll(socks []*api.Socket) {
 	var wg sync.WaitGroup
