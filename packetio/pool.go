@@ -21,6 +21,14 @@ func NewPool(size, max int) *Pool {
 	return &Pool{size: size, max: max, free: make([][]byte, 0, max)}
 }
 
+// Grow raises the number of free buffers the pool keeps by n: for a
+// transport that starts reading from another socket.
+func (p *Pool) Grow(n int) {
+	p.mu.Lock()
+	p.max += n
+	p.mu.Unlock()
+}
+
 // Size returns the length of the pool's buffers.
 func (p *Pool) Size() int { return p.size }
 

@@ -43,16 +43,17 @@ func newMmsgVec(size int) mmsgVec {
 	return v
 }
 
-// newBatchIO returns the recvmmsg reader and sendmmsg writer of conn; the
-// writer uses GSO if gso is set and the kernel has it.
-func newBatchIO(conn *net.UDPConn, is4, gso bool, size int, st *counters) (reader, writer, error) {
+// newBatchIO returns the recvmmsg reader and sendmmsg writer of conn, the
+// UDP socket of s; the writer uses GSO if gso is set and the kernel has
+// it.
+func newBatchIO(conn *net.UDPConn, s *socket, gso bool, size int, st *counters) (reader, writer, error) {
 	rc, err := conn.SyscallConn()
 	if err != nil {
 		return nil, nil, err
 	}
 	r := &mmsgReader{rc: rc, v: newMmsgVec(size), st: st, ctrl: make([]byte, size*ctrlSpace)}
 	r.fn = r.recv
-	w := newMmsgWriter(rc, is4, gso && probeGSO(rc), size, st)
+	w := newMmsgWriter(rc, s, gso && probeGSO(rc), size, st)
 	return r, w, nil
 }
 
@@ -120,7 +121,9 @@ func (r *mmsgReader) read(ms []Message) (int, error) {
 		ms[i].From = from
 		// With MSG_CTRUNC the control messages that fit are whole, the
 		// one cut short is not: parseIPInfo skips it.
-		ms[i].IP = parseIPInfo(r.ctrl[i*ctrlSpace : i*ctrlSpace+min(int(h.hdr.Controllen), ctrlSpace)])
+		var dst netip.Addr
+		ms[i].IP, dst = parseIPInfo(r.ctrl[i*ctrlSpace : i*ctrlSpace+min(int(h.hdr.Controllen), ctrlSpace)])
+		ms[i].To = netip.AddrPortFrom(dst, 0)
 		ms[i], ms[k] = ms[k], ms[i]
 		k++
 	}
@@ -135,15 +138,18 @@ const (
 )
 
 // mmsgWriter writes with sendmmsg(2), and with UDP GSO (UDP_SEGMENT) where
-// the kernel has it: a run of consecutive messages to one destination, all
-// of one size but the last (which may be shorter), goes out as one
-// super-datagram that the kernel splits, with one I/O vector per message
-// and no copy. The socket's wmu serialises it.
+// the kernel has it: a run of consecutive messages to one destination
+// from one source, all of one size but the last (which may be shorter),
+// goes out as one super-datagram that the kernel splits, with one I/O
+// vector per message and no copy. On a wildcard socket a message that
+// names its source address carries it in an IP_PKTINFO or IPV6_PKTINFO
+// control message (socket.sourced). The socket's wmu serialises it.
 type mmsgWriter struct {
 	rc     syscall.RawConn
 	v      mmsgVec
-	ctrl   []byte // one UDP_SEGMENT control message per header
+	ctrl   []byte // room for a UDP_SEGMENT and a PKTINFO control message per header
 	groups []int  // messages per header of the current call
+	sock   *socket
 	is4    bool
 	gso    bool
 	st     *counters
@@ -153,20 +159,29 @@ type mmsgWriter struct {
 	errno  syscall.Errno
 }
 
-func newMmsgWriter(rc syscall.RawConn, is4, gso bool, size int, st *counters) *mmsgWriter {
+// outCtrlSpace is the control data of one sendmmsg header: a UDP_SEGMENT
+// control message and a PKTINFO one.
+var outCtrlSpace = unix.CmsgSpace(2) + pktinfoSpace
+
+func newMmsgWriter(rc syscall.RawConn, s *socket, gso bool, size int, st *counters) *mmsgWriter {
 	w := &mmsgWriter{
-		rc: rc, v: newMmsgVec(size), is4: is4, gso: gso, st: st,
-		ctrl:   make([]byte, size*unix.CmsgSpace(2)),
+		rc: rc, v: newMmsgVec(size), sock: s, is4: s.is4, gso: gso, st: st,
+		ctrl:   make([]byte, size*outCtrlSpace),
 		groups: make([]int, size),
-	}
-	for i := range size {
-		h := (*unix.Cmsghdr)(unsafe.Pointer(&w.ctrl[i*unix.CmsgSpace(2)]))
-		h.Level = unix.SOL_UDP
-		h.Type = unix.UDP_SEGMENT
-		h.SetLen(unix.CmsgLen(2))
 	}
 	w.fn = w.send
 	return w
+}
+
+// putSegment writes a UDP_SEGMENT control message for segments of seg
+// bytes into c and returns its space.
+func putSegment(c []byte, seg int) int {
+	h := (*unix.Cmsghdr)(unsafe.Pointer(&c[0]))
+	h.Level = unix.SOL_UDP
+	h.Type = unix.UDP_SEGMENT
+	h.SetLen(unix.CmsgLen(2))
+	*(*uint16)(unsafe.Pointer(&c[unix.CmsgLen(0)])) = uint16(seg)
+	return unix.CmsgSpace(2)
 }
 
 // probeGSO reports whether the kernel knows UDP_SEGMENT (Linux 4.18+).
@@ -199,15 +214,19 @@ func (w *mmsgWriter) send(fd uintptr) bool {
 // messages used.
 func (w *mmsgWriter) fill(ms []OutMessage, gso bool) (nhdr, nmsg int) {
 	v := &w.v
-	space := unix.CmsgSpace(2)
 	for nmsg < len(ms) && nhdr < len(v.hdrs) {
 		to := dest(ms[nmsg].To, w.is4)
+		var from netip.Addr
+		if w.sock.sourced(ms[nmsg].From) {
+			from = ms[nmsg].From.Unmap()
+		}
 		seg := len(ms[nmsg].Data)
 		g, total := 1, seg
 		for gso && seg > 0 && nmsg+g < len(ms) && g < maxGSOSegments {
 			m := &ms[nmsg+g]
 			l := len(m.Data)
-			if l == 0 || l > seg || total+l > maxGSOBytes || dest(m.To, w.is4) != to {
+			if l == 0 || l > seg || total+l > maxGSOBytes || dest(m.To, w.is4) != to ||
+				from.IsValid() && m.From.Unmap() != from || !from.IsValid() && w.sock.sourced(m.From) {
 				break
 			}
 			total += l
@@ -230,11 +249,17 @@ func (w *mmsgWriter) fill(ms []OutMessage, gso bool) (nhdr, nmsg int) {
 		h.hdr.Namelen = encodeSockaddr(&v.names[nhdr], to)
 		h.hdr.Control = nil
 		h.hdr.SetControllen(0)
+		c := w.ctrl[nhdr*outCtrlSpace : (nhdr+1)*outCtrlSpace]
+		n := 0
 		if g > 1 {
-			c := w.ctrl[nhdr*space : (nhdr+1)*space]
-			*(*uint16)(unsafe.Pointer(&c[unix.CmsgLen(0)])) = uint16(seg)
+			n += putSegment(c, seg)
+		}
+		if from.IsValid() {
+			n += putPktinfo(c[n:], from)
+		}
+		if n > 0 {
 			h.hdr.Control = &c[0]
-			h.hdr.SetControllen(space)
+			h.hdr.SetControllen(n)
 		}
 		h.n = 0
 		w.groups[nhdr] = g

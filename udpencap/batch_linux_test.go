@@ -9,7 +9,7 @@ import (
 
 // gsoEnabled reports whether c's first socket sends with UDP GSO.
 func gsoEnabled(c *Conn) bool {
-	w, ok := c.socks[0].w.(*mmsgWriter)
+	w, ok := c.sockets()[0].w.(*mmsgWriter)
 	return ok && w.gso
 }
 

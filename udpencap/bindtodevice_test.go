@@ -24,11 +24,11 @@ func TestBindToDevice(t *testing.T) {
 	}
 	require.NoError(t, c.SetBindToDevice("lo"))
 	require.Equal(t, "lo", c.IPOptions().BindToDevice)
-	require.Equal(t, "lo", boundDevice(c.socks[0].std, ""), "the kernel's value")
+	require.Equal(t, "lo", boundDevice(c.sockets()[0].std, ""), "the kernel's value")
 	require.ErrorIs(t, c.SetBindToDevice("nosuchdev0"), syscall.ENODEV)
 	require.Equal(t, "lo", c.IPOptions().BindToDevice, "unchanged")
-	require.Equal(t, "lo", boundDevice(c.socks[0].std, ""))
+	require.Equal(t, "lo", boundDevice(c.sockets()[0].std, ""))
 	require.NoError(t, c.SetBindToDevice(""))
-	require.Empty(t, boundDevice(c.socks[0].std, "?"))
+	require.Empty(t, boundDevice(c.sockets()[0].std, "?"))
 	require.NoError(t, c.Close())
 }

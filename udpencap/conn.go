@@ -75,7 +75,7 @@ type Config struct {
 // is safe for concurrent use: writes may come from any goroutine, and
 // concurrent calls to [Conn.ReadBatch] are serialised.
 type Conn struct {
-	socks     []*socket
+	socks     atomic.Pointer[[]*socket] // copied on write (Bind), under mu
 	port      int
 	batchSize int
 	pool      *packetio.Pool
@@ -94,7 +94,10 @@ type Conn struct {
 	ipo  IPOptions
 	rip  recvIPState
 
-	mu        sync.Mutex // guards delays and the start of goroutines after Listen
+	cfg   Config  // as normalised by Listen, for Bind
+	paths ioPaths // the fast paths of the sockets, for Bind
+
+	mu        sync.Mutex // guards delays, Bind and the start of goroutines after Listen
 	delays    *delayQueue
 	closed    atomic.Bool
 	done      chan struct{}
@@ -134,12 +137,15 @@ func Listen(cfg Config) (*Conn, error) {
 	}
 	c.readIPOptions()
 	buffered := 0
-	for _, s := range c.socks {
+	socks := c.sockets()
+	for _, s := range socks {
 		buffered += s.nbuf
 	}
+	c.cfg = cfg
+	c.paths = paths
 	c.pool = packetio.NewPool(cfg.BufferSize, 2*buffered)
-	c.full = make(chan *batch, buffered+len(c.socks))
-	for _, s := range c.socks {
+	c.full = make(chan *batch, buffered+len(socks))
+	for _, s := range socks {
 		c.wg.Add(1)
 		go s.readLoop()
 	}
@@ -199,32 +205,39 @@ type ioPaths struct{ noBatch, gso bool }
 // bind opens one socket per address on one port. On failure it closes what
 // it opened.
 func (c *Conn) bind(cfg Config, addrs []netip.Addr, paths ioPaths) error {
-	c.socks = c.socks[:0]
+	var socks []*socket
 	port := cfg.Port
 	for _, a := range addrs {
-		s, err := c.open(cfg, a, port, paths)
+		s, err := c.open(cfg, a, port, paths, false)
 		if err != nil {
-			for _, s := range c.socks {
+			for _, s := range socks {
 				_ = s.uc.Close()
 			}
-			c.socks = c.socks[:0]
 			return err
 		}
 		port = int(s.local.Port())
-		c.socks = append(c.socks, s)
+		socks = append(socks, s)
 	}
+	c.socks.Store(&socks)
 	c.port = port
 	return nil
 }
 
-// open binds one socket and sets its buffers.
-func (c *Conn) open(cfg Config, a netip.Addr, port int, paths ioPaths) (*socket, error) {
+// open binds one socket and sets its buffers; with reuse, with
+// SO_REUSEADDR set while it binds (see listenReuse).
+func (c *Conn) open(cfg Config, a netip.Addr, port int, paths ioPaths, reuse bool) (*socket, error) {
 	network := "udp4"
 	if a.Is6() {
 		network = "udp6"
 	}
 	laddr := &net.UDPAddr{IP: a.AsSlice(), Port: port, Zone: a.Zone()}
-	uc, err := cfg.Net.ListenUDP(network, laddr)
+	var uc transport.UDPConn
+	var err error
+	if reuse {
+		uc, err = listenReuse(network, laddr)
+	} else {
+		uc, err = cfg.Net.ListenUDP(network, laddr)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -252,14 +265,22 @@ func (c *Conn) open(cfg Config, a netip.Addr, port int, paths ioPaths) (*socket,
 	if err != nil {
 		return fail(err)
 	}
+	if s.wild && s.std != nil && pktinfoSupported {
+		// The destination of each datagram, and the source of replies.
+		if err := setPktinfo(s.std, s.is4); err != nil {
+			return fail(err)
+		}
+		s.pktinfo = true
+	}
 	return s, nil
 }
 
 // LocalAddrs returns the local address and port of every socket, in the
 // order of [Config].LocalAddrs.
 func (c *Conn) LocalAddrs() []netip.AddrPort {
-	out := make([]netip.AddrPort, len(c.socks))
-	for i, s := range c.socks {
+	socks := c.sockets()
+	out := make([]netip.AddrPort, len(socks))
+	for i, s := range socks {
 		out[i] = s.local
 	}
 	return out
@@ -281,7 +302,7 @@ func (c *Conn) Close() error {
 		c.closed.Store(true)
 		close(c.done)
 		c.mu.Unlock()
-		for _, s := range c.socks {
+		for _, s := range c.sockets() {
 			if e := s.uc.Close(); e != nil && err == nil {
 				err = e
 			}
@@ -295,8 +316,8 @@ func (c *Conn) Close() error {
 // opError wraps err the way package net does.
 func (c *Conn) opError(op string, err error) error {
 	var addr net.Addr
-	if len(c.socks) > 0 {
-		addr = net.UDPAddrFromAddrPort(c.socks[0].local)
+	if socks := c.sockets(); len(socks) > 0 {
+		addr = net.UDPAddrFromAddrPort(socks[0].local)
 	}
 	return &net.OpError{Op: op, Net: "udp", Addr: addr, Err: err}
 }

@@ -43,12 +43,23 @@
 // # Sockets and source addresses
 //
 // [Listen] binds one socket per configured local address (or the wildcard
-// 0.0.0.0, and [::] with IPV6_V6ONLY when [Config].IPv6 is set). A datagram
+// 0.0.0.0, and [::] with IPV6_V6ONLY when [Config].IPv6 is set), and
+// [Conn.Bind] adds addresses later, on the same port. A datagram
 // written with [OutMessage].From leaves through the socket bound to that
 // address, so its source address is the local address of its path: this is
-// what SCTP multihoming needs. A socket bound to a wildcard address lets the
-// kernel choose the source address, and reports the wildcard address as
-// [Message].To.
+// what SCTP multihoming needs.
+//
+// On Linux a socket bound to a wildcard address asks for the destination
+// address of every datagram (IP_PKTINFO, IPV6_RECVPKTINFO) and reports it
+// as [Message].To, parsed from the control data without allocating, on
+// the batch path and the portable one alike; and a datagram whose From is
+// an address no socket is bound to leaves through the wildcard socket of
+// its family with From as its source (an IP_PKTINFO or IPV6_PKTINFO
+// control message, RFC 3542 Section 6.3, one per sendmmsg header), so a
+// wildcard server answers from the address its peer sent to. Such a
+// wildcard socket covers every specific address of its family: [Conn.Bind]
+// opens no socket for them. Without From, or elsewhere, the kernel picks
+// the source.
 //
 // # Reading
 //
@@ -133,8 +144,4 @@
 // returns up to BatchSize datagrams per system call, and GRO would hand
 // over coalesced super-datagrams that must be split by the segment size
 // carried in a control message, into buffers of up to 64 KB each.
-//
-// BUG(gensctp): On a socket bound to a wildcard address, [Message].To is the
-// wildcard address (no IP_PKTINFO), and the kernel picks the source address
-// of outgoing datagrams. Bind specific addresses for multihoming.
 package udpencap

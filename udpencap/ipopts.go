@@ -53,7 +53,7 @@ func (c *Conn) IPOptions() IPOptions {
 func (c *Conn) readIPOptions() {
 	o := IPOptions{TTL: defaultTTL}
 	var seen4, seen6 bool
-	for _, s := range c.socks {
+	for _, s := range c.sockets() {
 		switch {
 		case s.std == nil:
 		case s.is4 && !seen4:
@@ -183,12 +183,13 @@ func (c *Conn) setIP(mod func(*IPOptions), apply func(*socket, IPOptions) error)
 	}
 	old, o := c.ipo, c.ipo
 	mod(&o)
-	for i, s := range c.socks {
+	socks := c.sockets()
+	for i, s := range socks {
 		if s.std == nil {
 			continue
 		}
 		if err := apply(s, o); err != nil {
-			for _, done := range c.socks[:i] {
+			for _, done := range socks[:i] {
 				if done.std != nil {
 					_ = apply(done, old)
 				}

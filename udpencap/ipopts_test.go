@@ -32,7 +32,7 @@ func TestIPOptionsIPv4(t *testing.T) {
 		require.NoError(t, c.SetTOS(0x28))
 		require.Equal(t, 17, c.IPOptions().TTL)
 		require.Equal(t, 0x28, c.IPOptions().TOS)
-		tos, err := ipv4.NewConn(c.socks[0].std).TOS()
+		tos, err := ipv4.NewConn(c.sockets()[0].std).TOS()
 		require.NoError(t, err)
 		require.Equal(t, 0x28, tos)
 
@@ -90,7 +90,7 @@ func TestIPOptionsSocketLevel(t *testing.T) {
 	require.True(t, c.IPOptions().DontRoute)
 	require.Equal(t, 3, c.IPOptions().Priority)
 	if runtime.GOOS == "linux" {
-		dr, prio := sysSockOpts(c.socks[0].std, false, 0)
+		dr, prio := sysSockOpts(c.sockets()[0].std, false, 0)
 		require.True(t, dr)
 		require.Equal(t, 3, prio)
 	}

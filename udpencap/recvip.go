@@ -91,7 +91,7 @@ func (c *Conn) applyRecvIPLocked() error {
 		return nil
 	}
 	var first error
-	for _, s := range c.socks {
+	for _, s := range c.sockets() {
 		if s.std == nil {
 			continue
 		}

@@ -3,6 +3,7 @@ package udpencap
 import (
 	"encoding/binary"
 	"net"
+	"net/netip"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -16,8 +17,8 @@ const cmsgLenSize = int(unsafe.Sizeof(unix.Cmsghdr{}.Len))
 
 // ctrlSpace is the control buffer of one received datagram: room for the
 // two control messages of its family (IP_TOS and IP_TTL, or IPV6_TCLASS
-// and IPV6_HOPLIMIT), with as much again to spare.
-var ctrlSpace = 4 * unix.CmsgSpace(4)
+// and IPV6_HOPLIMIT) and its PKTINFO, with as much again to spare.
+var ctrlSpace = 2 * (2*unix.CmsgSpace(4) + pktinfoSpace)
 
 // setRecvIP turns IP_RECVTOS and IP_RECVTTL (IPv4 socket), or
 // IPV6_RECVTCLASS and IPV6_RECVHOPLIMIT (IPv6 socket), on or off where
@@ -60,12 +61,15 @@ func setRecvIP(c *net.UDPConn, is4 bool, old, want RecvIP) error {
 }
 
 // parseIPInfo reads the IP_TOS, IP_TTL, IPV6_TCLASS and IPV6_HOPLIMIT
-// control messages of oob, the control data recvmsg(2) returned, without
-// allocating. Other control messages are skipped. A message cut short
+// control messages of oob, the control data recvmsg(2) returned, and the
+// destination address of the datagram from IP_PKTINFO or IPV6_PKTINFO
+// (the zero Addr without), without allocating. Other control messages
+// are skipped. A message cut short
 // (the kernel truncates the last one that does not fit and sets
 // MSG_CTRUNC) is ignored, and so is everything after a malformed header.
-func parseIPInfo(oob []byte) IPInfo {
+func parseIPInfo(oob []byte) (IPInfo, netip.Addr) {
 	var info IPInfo
+	var dst netip.Addr
 	hdr := unix.CmsgLen(0) // the aligned header size
 	for len(oob) >= hdr {
 		// struct cmsghdr {size_t len; int level; int type}, read field by
@@ -95,6 +99,13 @@ func parseIPInfo(oob []byte) IPInfo {
 		case level == unix.IPPROTO_IPV6 && typ == unix.IPV6_HOPLIMIT && len(data) >= 4:
 			info.HopLimit = uint8(binary.NativeEndian.Uint32(data))
 			info.Has |= RecvHopLimit
+		case level == unix.IPPROTO_IP && typ == unix.IP_PKTINFO && len(data) >= unix.SizeofInet4Pktinfo:
+			// struct in_pktinfo {int ifindex; in_addr spec_dst; in_addr
+			// addr}: addr is the header's destination address.
+			dst = netip.AddrFrom4([4]byte(data[8:12]))
+		case level == unix.IPPROTO_IPV6 && typ == unix.IPV6_PKTINFO && len(data) >= unix.SizeofInet6Pktinfo:
+			// struct in6_pktinfo {in6_addr addr; int ifindex}.
+			dst = netip.AddrFrom16([16]byte(data[:16])).Unmap()
 		}
 		next := unix.CmsgSpace(l - hdr)
 		if next >= len(oob) {
@@ -102,5 +113,5 @@ func parseIPInfo(oob []byte) IPInfo {
 		}
 		oob = oob[next:]
 	}
-	return info
+	return info, dst
 }

@@ -70,10 +70,11 @@ func TestParseIPInfo(t *testing.T) {
 			IPInfo{TOS: 0x28, TTL: 33, Has: RecvTOS | RecvTTL}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			require.Equal(t, tc.want, parseIPInfo(tc.oob))
+			got, _ := parseIPInfo(tc.oob)
+			require.Equal(t, tc.want, got)
 		})
 	}
-	require.Zero(t, testing.AllocsPerRun(100, func() { _ = parseIPInfo(v4) }))
+	require.Zero(t, testing.AllocsPerRun(100, func() { _, _ = parseIPInfo(v4) }))
 }
 
 // The options are set on the sockets of the family they belong to, and
@@ -90,7 +91,7 @@ func TestRecvIPSockopts(t *testing.T) {
 		require.NoError(t, gerr)
 		return v
 	}
-	s4, s6 := c.socks[0], c.socks[1]
+	s4, s6 := c.sockets()[0], c.sockets()[1]
 	require.NoError(t, c.AddRecvIP(RecvTOS|RecvHopLimit))
 	require.Equal(t, 1, get(s4, unix.IPPROTO_IP, unix.IP_RECVTOS))
 	require.Equal(t, 0, get(s4, unix.IPPROTO_IP, unix.IP_RECVTTL))

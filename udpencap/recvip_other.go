@@ -2,7 +2,10 @@
 
 package udpencap
 
-import "net"
+import (
+	"net"
+	"net/netip"
+)
 
 // BUG(gensctp): IP header fields of received datagrams ([Message].IP, see
 // [Conn.AddRecvIP]) are reported on Linux only; elsewhere requests are
@@ -16,4 +19,4 @@ const ctrlSpace = 0
 
 func setRecvIP(*net.UDPConn, bool, RecvIP, RecvIP) error { return nil }
 
-func parseIPInfo([]byte) IPInfo { return IPInfo{} }
+func parseIPInfo([]byte) (IPInfo, netip.Addr) { return IPInfo{}, netip.Addr{} }

@@ -77,7 +77,7 @@ func TestRecvIPv6(t *testing.T) {
 		cfg := Config{LocalAddrs: []netip.Addr{lo6}, DisableBatch: noBatch}
 		a, b := listen(t, cfg), listen(t, cfg)
 		require.NoError(t, a.SetTrafficClass(0x48))
-		require.NoError(t, ipv6.NewConn(a.socks[0].std).SetHopLimit(21))
+		require.NoError(t, ipv6.NewConn(a.sockets()[0].std).SetHopLimit(21))
 
 		require.NoError(t, b.AddRecvIP(RecvTOS|RecvTClass|RecvTTL|RecvHopLimit))
 		require.Equal(t, onLinux(IPInfo{TClass: 0x48, HopLimit: 21, Has: RecvTClass | RecvHopLimit}), readIP(t, a, b))

@@ -45,13 +45,19 @@ type socket struct {
 	std   *net.UDPConn // uc, when it is the standard library's
 	local netip.AddrPort
 	is4   bool
+	wild  bool // bound to the wildcard address of its family
+	// pktinfo: the socket reports the destination address of each
+	// datagram and takes the source of each one it sends (IP_PKTINFO,
+	// IPV6_RECVPKTINFO); set by open before the reader starts.
+	pktinfo bool
 
 	r  reader // used by the reader goroutine only
 	pr reader // portable fallback
 
-	wmu sync.Mutex // guards w and the batch writer's scratch state
+	wmu sync.Mutex // guards w, one and the batch writer's scratch state
 	w   writer
-	pw  writer // portable writer: safe for concurrent use
+	pw  writer // portable writer: safe for concurrent use without a source address
+	one [1]OutMessage
 
 	free chan *batch
 	nbuf int // receive buffers the batches hold when full
@@ -59,13 +65,13 @@ type socket struct {
 
 // newSocket wraps uc and chooses its read and write paths.
 func newSocket(c *Conn, uc transport.UDPConn, local netip.AddrPort, batchSize int, paths ioPaths) (*socket, error) {
-	s := &socket{c: c, uc: uc, local: local, is4: local.Addr().Is4()}
+	s := &socket{c: c, uc: uc, local: local, is4: local.Addr().Is4(), wild: local.Addr().IsUnspecified()}
 	if std, ok := uc.(*net.UDPConn); ok {
 		s.std = std
 		s.pr = newStdReader(std)
-		s.pw = &stdWriter{conn: std, is4: s.is4, st: &c.stats}
+		s.pw = &stdWriter{conn: std, is4: s.is4, st: &c.stats, sock: s}
 		if !paths.noBatch {
-			r, w, err := newBatchIO(std, s.is4, paths.gso, batchSize, &c.stats)
+			r, w, err := newBatchIO(std, s, paths.gso, batchSize, &c.stats)
 			if err != nil {
 				return nil, fmt.Errorf("udpencap: %w", err)
 			}
@@ -125,7 +131,14 @@ func (s *socket) readLoop() {
 		}
 		c.stats.received(b.msgs[:n])
 		for i := range n {
-			b.msgs[i].To = s.local
+			// The destination the socket reported (pktinfo), else its
+			// own address.
+			m := &b.msgs[i]
+			if a := m.To.Addr(); s.pktinfo && a.IsValid() {
+				m.To = netip.AddrPortFrom(a, s.local.Port())
+			} else {
+				m.To = s.local
+			}
 		}
 		if h := c.hook.Load(); h != nil {
 			n = s.filterIn(*h, b.msgs[:n])
@@ -180,8 +193,21 @@ func (s *socket) write(ms []OutMessage) (int, error) {
 	return sent, nil
 }
 
-// writeOne sends one datagram on the portable path, which needs no lock.
+// writeOne sends one datagram on the portable path, which needs no lock
+// unless the datagram names its source address on a wildcard socket.
 func (s *socket) writeOne(m *OutMessage) error {
+	if s.sourced(m.From) {
+		s.wmu.Lock()
+		s.one[0] = *m
+		_, err := s.pw.write(s.one[:])
+		s.one[0] = OutMessage{}
+		s.wmu.Unlock()
+		if err == nil {
+			s.c.stats.datagramsOut.Add(1)
+			s.c.stats.bytesOut.Add(uint64(len(m.Data)))
+		}
+		return err
+	}
 	if s.std != nil {
 		// Direct, so that the message does not escape through an interface.
 		if _, err := s.std.WriteToUDPAddrPort(m.Data, dest(m.To, s.is4)); err != nil {
@@ -194,6 +220,13 @@ func (s *socket) writeOne(m *OutMessage) error {
 	s.c.stats.datagramsOut.Add(1)
 	s.c.stats.bytesOut.Add(uint64(len(m.Data)))
 	return nil
+}
+
+// sourced reports whether a datagram from the local address from leaves
+// this socket with from as its source set per datagram (IP_PKTINFO): a
+// wildcard socket, and a specific source of its family.
+func (s *socket) sourced(from netip.Addr) bool {
+	return s.pktinfo && from.IsValid() && !from.IsUnspecified() && from.Unmap().Is4() == s.is4
 }
 
 // dest returns to as this socket's family wants it.
@@ -227,32 +260,45 @@ func (r *stdReader) read(ms []Message) (int, error) {
 		err  error
 		info IPInfo
 	)
+	var dst netip.Addr
 	if r.oob == nil {
 		n, from, err = r.conn.ReadFromUDPAddrPort(ms[0].Buf)
 	} else {
 		var oobn int
 		n, oobn, _, from, err = r.conn.ReadMsgUDPAddrPort(ms[0].Buf, r.oob)
-		info = parseIPInfo(r.oob[:oobn])
+		info, dst = parseIPInfo(r.oob[:oobn])
 	}
 	if err != nil {
 		return 0, err
 	}
 	ms[0].Data = ms[0].Buf[:n]
 	ms[0].From = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+	ms[0].To = netip.AddrPortFrom(dst, 0)
 	ms[0].IP = info
 	return 1, nil
 }
 
-// stdWriter is the portable writer of a *net.UDPConn.
+// stdWriter is the portable writer of a *net.UDPConn. A datagram that
+// names its source on a wildcard socket (socket.sourced) goes out with
+// the source in a control message built in oob: the socket's wmu must be
+// held for those.
 type stdWriter struct {
 	conn *net.UDPConn
 	is4  bool
 	st   *counters
+	sock *socket
+	oob  [pktinfoSpace]byte
 }
 
 func (w *stdWriter) write(ms []OutMessage) (int, error) {
 	for i := range ms {
-		_, err := w.conn.WriteToUDPAddrPort(ms[i].Data, dest(ms[i].To, w.is4))
+		var err error
+		if w.sock.sourced(ms[i].From) {
+			n := putPktinfo(w.oob[:], ms[i].From.Unmap())
+			_, _, err = w.conn.WriteMsgUDPAddrPort(ms[i].Data, w.oob[:n], dest(ms[i].To, w.is4))
+		} else {
+			_, err = w.conn.WriteToUDPAddrPort(ms[i].Data, dest(ms[i].To, w.is4))
+		}
 		w.st.writeCall(1)
 		if err != nil {
 			return i, err
@@ -276,6 +322,7 @@ func (r *netReader) read(ms []Message) (int, error) {
 	from := ua.AddrPort()
 	ms[0].Data = ms[0].Buf[:n]
 	ms[0].From = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+	ms[0].To = netip.AddrPort{}
 	ms[0].IP = IPInfo{}
 	return 1, nil
 }

@@ -70,25 +70,35 @@ func (c *Conn) WriteTo(b []byte, to netip.AddrPort, from netip.Addr) error {
 	return nil
 }
 
-// sockFor returns the socket bound to from, or else the first socket of
-// to's address family, or nil if there is none.
+// sockFor returns the socket that sends a datagram from the local
+// address from to to: the socket bound to from; else a wildcard socket of
+// to's address family (which sets from as the source where the platform
+// can, see socket.sourced, and lets the kernel pick one otherwise); else
+// the first socket of that family; or nil if there is none.
 func (c *Conn) sockFor(from, to netip.Addr) *socket {
-	if len(c.socks) == 1 {
-		return c.socks[0]
+	socks := c.sockets()
+	if len(socks) == 1 {
+		return socks[0]
 	}
-	if from.IsValid() && !from.IsUnspecified() {
-		from = from.Unmap()
-		for _, s := range c.socks {
-			if s.local.Addr() == from {
-				return s
-			}
-		}
-	}
+	from = from.Unmap()
 	to4 := to.Unmap().Is4()
-	for _, s := range c.socks {
-		if s.is4 == to4 {
+	var first, wild *socket
+	for _, s := range socks {
+		if from.IsValid() && s.local.Addr() == from {
 			return s
 		}
+		if s.is4 != to4 {
+			continue
+		}
+		if first == nil {
+			first = s
+		}
+		if s.wild && wild == nil {
+			wild = s
+		}
 	}
-	return nil
+	if wild != nil {
+		return wild
+	}
+	return first
 }
