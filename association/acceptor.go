@@ -125,6 +125,7 @@ func (l *Acceptor) HandleCookieEcho(d *Datagram, p *packet.Packet, buf []byte) (
 		a.addPath(from, false)
 	}
 	a.learnPeerAddrs(ck.peerAddrs, from.Port())
+	a.learnPort(from, d.To) // the local address of the path (Datagram.To)
 	a.fromCookie(now, &ck)
 	// Steps 5 and 6: enter ESTABLISHED and send COOKIE ACK.
 	a.queueCtrl(ctrlChunk{c: &chunk.CookieAck{}, to: a.primary})

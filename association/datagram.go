@@ -20,7 +20,11 @@ type Datagram struct {
 	// encapsulation port of the datagram.
 	From netip.AddrPort
 	// To is the local IP address the datagram was received on, the zero
-	// Addr if unknown. An Association does not use it.
+	// Addr if unknown. A path without a local address of its own (the
+	// Config has no LocalAddrs of its family: a wildcard-bound end) takes
+	// the To of the first verified packet from its peer address as its
+	// source address (Outgoing.From) and as a local address of the
+	// association (LocalAddrs).
 	To netip.Addr
 	// Data is the UDP payload: the SCTP packet (common header and
 	// chunks).

@@ -2,6 +2,7 @@ package association
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/gensctp/gensctp/chunk"
 )
@@ -130,3 +131,18 @@ func (a *Association) learnPeerAddrs(addrs []netip.Addr, port uint16) {
 // an association do not grow with what a peer lists. Sixteen covers any
 // genuinely multihomed host.
 const MaxPaths = 16
+
+// LocalAddrs returns the local addresses of the association: those of
+// its Config, or, for an end bound to the wildcard (no LocalAddrs of a
+// family), the addresses its peer's packets arrived on as each path
+// learned them (Datagram.To), the first path's first. Never the
+// wildcard; empty while nothing was learned.
+func (a *Association) LocalAddrs() []netip.Addr {
+	out := slices.Clone(a.cfg.LocalAddrs)
+	for _, p := range a.paths {
+		if l := p.local; l.IsValid() && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}

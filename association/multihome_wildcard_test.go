@@ -1,6 +1,7 @@
 package association_test
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/gensctp/gensctp/association"
@@ -54,5 +55,29 @@ func TestWildcardListsNoAddresses(t *testing.T) {
 		require.Len(t, ps, 1)
 		require.Equal(t, side.peer, ps[0].Addr)
 		require.Equal(t, association.PathActive, ps[0].State)
+	}
+}
+
+// TestWildcardLearnsLocalAddress checks that an end bound to the wildcard
+// takes the address its peer's packets arrive on (Datagram.To) as its
+// local address: LocalAddrs lists it (so the socket names of each end are
+// the peer names of the other) and the packets of the path leave from it
+// (Outgoing.From), so that a wildcard server answers from the address the
+// client sent to.
+func TestWildcardLearnsLocalAddress(t *testing.T) {
+	const seed = 43
+	cfgA, cfgZ := scenarioConfigs(seed)
+	p, _ := newScenarioPair(t, seed, cfgA, cfgZ)
+	require.Empty(t, p.A.LocalAddrs(), "nothing learned before the handshake")
+	require.NoError(t, p.Handshake())
+	for _, side := range []struct {
+		a    *association.Association
+		self sentAddr
+	}{{p.A, p.AddrA}, {p.Z, p.AddrZ}} {
+		require.Equal(t, []netip.Addr{side.self.Addr()}, side.a.LocalAddrs())
+		require.NoError(t, side.a.Send(p.Now, association.SendInfo{}, []byte("x")))
+		out, ok := side.a.AppendPacket(p.Now, nil)
+		require.True(t, ok)
+		require.Equal(t, side.self.Addr(), out.From)
 	}
 }

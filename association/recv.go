@@ -66,14 +66,14 @@ func (a *Association) HandlePacket(d *Datagram, p *packet.Packet) error {
 		a.cookieVerified = false
 		err := a.processFrom(now, from, pth, p, &it, &first)
 		if a.cookieVerified {
-			a.learnPort(from)
+			a.learnPort(from, d.To)
 		}
 		return err
 	}
 	if !verified {
 		return a.processFrom(now, from, pth, p, &it, &first)
 	}
-	a.learnPort(from)
+	a.learnPort(from, d.To)
 	if a.state == StateShutdownSent {
 		// RFC 9260 Section 9.2: "The reception of any packet from its peer
 		// (i.e., as the peer sends all of its queued DATA chunks) SHOULD
@@ -87,11 +87,19 @@ func (a *Association) HandlePacket(d *Datagram, p *packet.Packet) error {
 
 // learnPort stores the UDP source port of a verified packet as the remote
 // encapsulation port of the path to its source address (RFC 6951 Section
-// 5.4).
-func (a *Association) learnPort(from netip.AddrPort) {
+// 5.4), and the local address the packet was sent to (to) as the source
+// address of a path that has none (see Datagram.To).
+func (a *Association) learnPort(from netip.AddrPort, to netip.Addr) {
 	pth := a.pathFor(from.Addr())
-	if pth != nil && from.Port() != 0 && pth.remote.Port() != from.Port() {
+	if pth == nil {
+		return
+	}
+	if from.Port() != 0 && pth.remote.Port() != from.Port() {
 		pth.remote = netip.AddrPortFrom(pth.remote.Addr(), from.Port())
+	}
+	if to = to.Unmap(); !pth.local.IsValid() && to.IsValid() && !to.IsUnspecified() &&
+		to.Is4() == pth.remote.Addr().Unmap().Is4() {
+		pth.local = to
 	}
 }
 
