@@ -94,6 +94,9 @@ func (c *Conn) addrs() (local, remote *Addr) {
 		}
 		a, ok := s.share.ep.Assoc(s.assoc1)
 		if !ok {
+			if l := s.localAddrsLocked(nil); len(l) > 0 {
+				local.IP = l[0]
+			}
 			return nil
 		}
 		remote.Port = a.Config().PeerPort
@@ -102,16 +105,11 @@ func (c *Conn) addrs() (local, remote *Addr) {
 				remote.IP, remote.UDPPort = p.Addr.Addr(), int(p.Addr.Port())
 			}
 		}
-		if l := a.Config().LocalAddrs; len(l) > 0 {
+		if l := s.localAddrsLocked(a); len(l) > 0 {
 			local.IP = l[0]
 		}
 		return nil
 	})
-	if !local.IP.IsValid() {
-		if las := s.stk.LocalAddrs(); len(las) > 0 {
-			local.IP = las[0].Addr()
-		}
-	}
 	return local, remote
 }
 

@@ -25,7 +25,10 @@ const (
 // OverPacketConn or OverConn to run on a packet transport other than UDP
 // sockets of the socket's own; every socket option may be given too. A bad option is an *Error with reason badarg wrapping
 // ErrInvalidOption (gen_sctp raises badarg); a taken port one with reason
-// eaddrinuse.
+// eaddrinuse. Sockets of any bound addresses share a UDP port as
+// LocalUDPPort describes (as many as there are SCTP ports), and on a
+// wildcard socket an association's local addresses are the real ones its
+// peer's packets arrive on, and its replies leave from them (SockNames).
 func Open(opts ...Option) (*Socket, error) {
 	st := defaultSettings()
 	if err := applyOptions(&optCtx{st: &st, mode: modeOpen}, opts); err != nil {

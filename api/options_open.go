@@ -72,11 +72,23 @@ func Type(t SocketType) Option {
 
 // LocalUDPPort sets the local UDP encapsulation port (RFC 6951 Section
 // 5.1), an addition to gen_sctp: default 9899 (udpencap.DefaultPort), 0
-// for an ephemeral port. Sockets opened with the same port and addresses
-// share one UDP socket (one SCTP stack per UDP port, RFC 6951 Section
-// 5.1: "Each SCTP stack uses a single local UDP encapsulation port number
-// as the destination port for all its incoming SCTP packets") and must
-// then differ in their SCTP port. Open-only.
+// for an ephemeral port (a new one for each socket that asks for 0; later
+// sockets may name it). All the sockets of a process opened on one UDP
+// port share one SCTP stack, whatever their bound addresses (RFC 6951
+// Section 5.1: "Each SCTP stack uses a single local UDP encapsulation
+// port number as the destination port for all its incoming SCTP
+// packets"): the wildcard (no IP or IfAddr option, or IfAddr(0.0.0.0) or
+// [::] given explicitly), specific addresses, and both together, of
+// either family. The rule is the kernel's for SCTP ports: sockets on one
+// UDP port must differ in their SCTP port (Port); two on the same SCTP
+// port fail with ErrAddrInUse, even with disjoint addresses. Each socket
+// takes only the packets sent to its own addresses: an INIT to another
+// address of the UDP port is out of the blue and refused. The UDP
+// sockets of the port cover the addresses of all its SCTP sockets (one
+// per specific address, and the wildcard of each family asked for, which
+// on Linux covers that family's specific addresses by learning the
+// destination of each packet, IP_PKTINFO) and stay bound while any of
+// them is open; another process cannot take the port meanwhile. Open-only.
 func LocalUDPPort(port int) Option {
 	return Option{name: "local_udp_port", openOnly: true, apply: func(c *optCtx) error {
 		if port < 0 || port > 65535 {

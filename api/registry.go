@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"slices"
-	"strings"
 	"sync"
 	"syscall"
 
@@ -16,26 +14,26 @@ import (
 	"github.com/pion/transport/v3"
 )
 
-// sharedStack is one running stack (one UDP encapsulation port on a set
-// of local addresses), shared by the sockets opened on that port: RFC 6951
-// Section 5.1 has one local UDP port per SCTP stack, and each socket is
-// one SCTP port (an endpoint) on it.
+// sharedStack is one running stack (one UDP encapsulation port), shared
+// by the sockets opened on that port whatever their local addresses: RFC
+// 6951 Section 5.1 has one local UDP port per SCTP stack, and each socket
+// is one SCTP port (an endpoint) on it. Its UDP sockets cover the
+// addresses of all its sockets (udpencap.Conn.Bind), and each endpoint
+// takes the packets sent to its own addresses (endpoint.Mux).
 type sharedStack struct {
 	st   *stack.Stack
 	key  stackKey
 	refs int // guarded by registry.mu
 }
 
-// stackKey identifies a shared stack: the UDP port, the local
-// addresses, the network the UDP sockets come from (Network; nil is the
-// operating system's) and the network namespace (Netns); or, for a
-// transport of the user's (OverTransport and the others), what the user
-// named alone: such a stack never shares UDP sockets, and sockets share
-// it by the identity of their transport.
+// stackKey identifies a shared stack: the UDP port, the network the UDP
+// sockets come from (Network; nil is the operating system's) and the
+// network namespace (Netns); or, for a transport of the user's
+// (OverTransport and the others), what the user named alone: such a
+// stack never shares UDP sockets, and sockets share it by the identity
+// of their transport.
 type stackKey struct {
 	port  int
-	addrs string
-	ipv6  bool
 	net   transport.Net // comparable: checked by the Network option
 	netns string
 	user  any // comparable: checked by the transport options
@@ -60,40 +58,48 @@ var registry = struct {
 
 // keyOf returns the key of a stack of spec on port.
 func keyOf(port int, spec stackSpec) stackKey {
-	s := make([]string, len(spec.addrs))
-	for i, a := range spec.addrs {
-		s[i] = a.String()
-	}
-	slices.Sort(s)
-	return stackKey{port: port, addrs: strings.Join(s, ","), ipv6: spec.ipv6, net: spec.net, netns: spec.netns}
+	return stackKey{port: port, net: spec.net, netns: spec.netns}
 }
 
-// acquireStack returns the stack of spec (its UDP port, addresses,
-// network and namespace), starting it if needed. Port 0 always starts a
-// new stack (on an ephemeral port, which later sockets may then name).
+// acquireStack returns the stack of spec (its UDP port, network and
+// namespace), starting it on spec's addresses if needed, else making its
+// UDP sockets cover them. Port 0 always starts a new stack (on an
+// ephemeral port, which later sockets may then name).
 func acquireStack(spec stackSpec) (*sharedStack, error) {
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
 	if ut := spec.transport; ut != nil {
 		return acquireUserStackLocked(ut, spec.shards)
 	}
+	ipv6 := spec.ipv6 && len(spec.addrs) == 0
 	if spec.port != 0 {
 		if sh := registry.stacks[keyOf(spec.port, spec)]; sh != nil {
+			if _, err := inNetns(spec.netns, func() (*stack.Stack, error) {
+				return sh.st, sh.st.Bind(spec.addrs, ipv6)
+			}); err != nil {
+				return nil, addrInUse(err)
+			}
 			return sh.joinLocked(spec.shards)
 		}
 	}
 	cfg := stack.Config{UDP: udpencap.Config{Net: spec.net, LocalAddrs: spec.addrs,
-		IPv6: spec.ipv6 && len(spec.addrs) == 0, Port: spec.port}, Shards: shardsFor(spec.shards, false)}
+		IPv6: ipv6, Port: spec.port}, Shards: shardsFor(spec.shards, false)}
 	st, err := inNetns(spec.netns, func() (*stack.Stack, error) { return stack.New(cfg) })
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return nil, joinErrors(ErrAddrInUse, err)
-		}
-		return nil, err
+		return nil, addrInUse(err)
 	}
 	sh := &sharedStack{st: st, key: keyOf(st.Conn().Port(), spec), refs: 1}
 	registry.stacks[sh.key] = sh
 	return sh, nil
+}
+
+// addrInUse joins ErrAddrInUse to err when the operating system refused
+// an address as taken.
+func addrInUse(err error) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return joinErrors(ErrAddrInUse, err)
+	}
+	return err
 }
 
 // acquireUserStackLocked returns the stack of a transport of the user's,

@@ -213,27 +213,28 @@ func (s *Socket) UDPPort() int {
 
 // SockNames returns the local addresses with the SCTP port
 // (inet:socknames/2): those of the socket for assoc 0, else those of the
-// association.
+// association. A socket bound to specific addresses lists them, one
+// bound to the wildcard the wildcard of each family it receives. An
+// association lists its own local addresses, never the wildcard: on a
+// wildcard socket, the addresses its peer's packets arrived on (learned
+// from each datagram's destination address where the platform reports it:
+// Linux's IP_PKTINFO and IPV6_RECVPKTINFO), so that the socket names of
+// one end are the peer names of the other. IPv6 addresses come first on
+// an inet6 socket.
 func (s *Socket) SockNames(assoc AssocID) ([]netip.AddrPort, error) {
 	var out []netip.AddrPort
 	err := s.do(func(timer.Time) error {
-		var local []netip.Addr
+		var a *association.Association
 		if assoc != 0 || s.peeled {
-			_, a, err := s.assocLocked(assoc)
+			_, aa, err := s.assocLocked(assoc)
 			if err != nil {
 				return err
 			}
-			local = a.Config().LocalAddrs
+			a = aa
 		}
 		port := s.share.ep.Port()
-		if len(local) == 0 {
-			for _, ap := range s.stk.LocalAddrs() {
-				out = append(out, s.st.show(netip.AddrPortFrom(ap.Addr(), port)))
-			}
-			return nil
-		}
-		for _, a := range local {
-			out = append(out, s.st.show(netip.AddrPortFrom(a, port)))
+		for _, l := range s.localAddrsLocked(a) {
+			out = append(out, s.st.show(netip.AddrPortFrom(l, port)))
 		}
 		return nil
 	})

@@ -120,7 +120,11 @@ func (m *Mux) Endpoints() []*Endpoint { return append([]*Endpoint(nil), m.list..
 
 // HandleDatagram hands the SCTP packet of d to the endpoint of its
 // destination port (which parses it once), or applies the out-of-the-blue
-// rules when there is none. See Endpoint.HandleDatagram.
+// rules when there is none, or when the endpoint is bound to specific
+// addresses (Config.Assoc.LocalAddrs) and d.To, when known, is not one of
+// them: the transport may receive for other endpoints on addresses this
+// one is not bound to (a wildcard UDP socket shared with them). See
+// Endpoint.HandleDatagram.
 func (m *Mux) HandleDatagram(d *association.Datagram) error {
 	err := m.handleDatagram(d)
 	m.counters.in(len(d.Data), err)
@@ -133,12 +137,29 @@ func (m *Mux) handleDatagram(d *association.Datagram) error {
 	if err != nil {
 		return &DropError{Reason: DropMalformed, Err: err}
 	}
-	if ep := m.eps[h.DstPort]; ep != nil {
+	if ep := m.eps[h.DstPort]; ep != nil && ep.bound(d.To) {
 		err := ep.HandleDatagram(d)
 		ep.touch()
 		return err
 	}
 	return m.outOfTheBlue(d.From, d.To, d.Data)
+}
+
+// bound reports whether the endpoint receives packets sent to the local
+// address to: any when it is bound to the wildcard (no LocalAddrs) or to
+// is unknown, else its own addresses.
+func (e *Endpoint) bound(to netip.Addr) bool {
+	local := e.cfg.Assoc.LocalAddrs
+	if len(local) == 0 || !to.IsValid() {
+		return true
+	}
+	to = to.Unmap()
+	for _, a := range local {
+		if a.Unmap() == to {
+			return true
+		}
+	}
+	return false
 }
 
 // outOfTheBlue applies the out-of-the-blue rules to a packet for a port

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/endpoint"
 	"github.com/gensctp/gensctp/endpoint/endpointtest"
 	"github.com/gensctp/gensctp/timer"
@@ -154,5 +156,43 @@ func BenchmarkMuxIdleEndpoints(b *testing.B) {
 			}
 			b.ReportMetric(float64(v)/float64(b.N), "visits/op")
 		})
+	}
+}
+
+// TestMuxBoundAddresses checks that an endpoint bound to specific
+// addresses takes only the packets sent to one of them: an INIT to
+// another local address of the transport (one a wildcard UDP socket
+// shared with other endpoints receives) is out of the blue and refused
+// with an ABORT from that address (RFC 9260 Section 8.4 rule 3), one to
+// its address or to an unknown destination gets its INIT ACK from where
+// it was sent.
+func TestMuxBoundAddresses(t *testing.T) {
+	const port = 7
+	cfg := endpointtest.Config(5, port)
+	own, other := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	cfg.Assoc.LocalAddrs = []netip.Addr{own}
+	ep, err := endpoint.New(cfg, 0)
+	require.NoError(t, err)
+	ep.Listen(true)
+	m := endpoint.NewMux()
+	require.NoError(t, m.Add(ep))
+	peer := netip.MustParseAddrPort("10.0.0.9:9899")
+	for _, tc := range []struct {
+		to   netip.Addr
+		want chunk.Type
+	}{{other, chunk.TypeAbort}, {own, chunk.TypeInitAck}, {netip.Addr{}, chunk.TypeInitAck}} {
+		err := m.HandleDatagram(&association.Datagram{From: peer, To: tc.to, Data: build(5000, port, 0, initChunk(1))})
+		if tc.want == chunk.TypeAbort {
+			var de *endpoint.DropError
+			require.ErrorAs(t, err, &de)
+			require.Equal(t, endpoint.DropOutOfTheBlue, de.Reason)
+		} else {
+			require.NoError(t, err)
+		}
+		out := outputs(0, m)
+		require.Len(t, out, 1, "to %v", tc.to)
+		_, first := parsed(t, out[0].Data)
+		require.Equal(t, tc.want, first.Type, "to %v", tc.to)
+		require.Equal(t, tc.to, out[0].From, "the reply leaves from the address the INIT went to")
 	}
 }

@@ -11,10 +11,16 @@ import (
 // roundTrip returns a function that sends one batch of n 1200-byte
 // datagrams from a to b and reads them all back, releasing the buffers.
 func roundTrip(tb testing.TB, a, b *Conn, n int) func() {
+	return roundTripFrom(tb, a, b, n, netip.Addr{})
+}
+
+// roundTripFrom is roundTrip with datagrams sent from the local address
+// from (OutMessage.From).
+func roundTripFrom(tb testing.TB, a, b *Conn, n int, from netip.Addr) func() {
 	out := make([]OutMessage, n)
 	data := make([]byte, 1200)
 	for i := range out {
-		out[i] = OutMessage{Data: data, To: b.LocalAddrs()[0]}
+		out[i] = OutMessage{Data: data, To: b.LocalAddrs()[0], From: from}
 	}
 	in := make([]Message, n)
 	return func() {

@@ -1,0 +1,20 @@
+package stack
+
+import (
+	"errors"
+	"net/netip"
+)
+
+// ErrNotUDP is returned by Bind on a stack that runs on a transport other
+// than its own UDP sockets.
+var ErrNotUDP = errors.New("stack: not on UDP encapsulation sockets")
+
+// Bind makes the UDP sockets of the stack receive on addrs too (empty:
+// the wildcard, IPv6 too with ipv6): see udpencap.Conn.Bind. It lets
+// endpoints bound to other addresses share the stack's UDP port.
+func (s *Stack) Bind(addrs []netip.Addr, ipv6 bool) error {
+	if s.udp == nil {
+		return ErrNotUDP
+	}
+	return s.udp.Bind(addrs, ipv6)
+}
