@@ -43,8 +43,10 @@ func (s *Socket) Connect(ctx context.Context, addr netip.Addr, port uint16, opts
 	return s.ConnectAddrs(ctx, []netip.Addr{addr}, port, opts...)
 }
 
-// ConnectAddrs is Connect to a multihomed peer: addrs are its addresses,
-// the first the primary path.
+// ConnectAddrs is Connect to a multihomed peer: addrs are its addresses.
+// The INIT goes to the first; while it goes unanswered, its
+// retransmissions go to the next ones in turn (RFC 9260 Section 5.1), and
+// the address that answers is the primary path.
 func (s *Socket) ConnectAddrs(ctx context.Context, addrs []netip.Addr, port uint16, opts ...Option) (*AssocChange, error) {
 	id, w, err := s.startConnect("connect", addrs, port, opts, true)
 	if err != nil {

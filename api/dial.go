@@ -134,8 +134,9 @@ func LookupAddrs(ctx context.Context, r *net.Resolver, network string, hosts ...
 // is resolved within ctx by the Resolver option (default
 // net.DefaultResolver) to its IPv4 addresses for sctp4, its IPv6 ones
 // for sctp6, both for sctp, and the association gets them all, IPv6
-// first, the first as its primary path (gen_sctp connectx_init); an IP
-// literal is used as it is.
+// first (gen_sctp connectx_init): the INIT goes to the first, its
+// retransmissions to the next ones in turn, and the address that answers
+// is the primary path. An IP literal is used as it is.
 //
 // It opens a one-to-one (Stream) socket with opts, connects it and waits
 // for comm_up, or until ctx ends. opts are the options of Open: the peer's

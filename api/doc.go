@@ -69,9 +69,10 @@
 // *net.Resolver, default net.DefaultResolver), within the call's context
 // and, for the Socket methods, the write deadline; an IP literal is used
 // as it is, without the resolver. Every address of a name goes to the
-// association, as connectx_init's list does (the first is the primary
-// path, RFC 9260 Section 6.4, where the INIT goes), in the resolver's order
-// within each family: a socket of family inet takes the IPv4 addresses,
+// association, as connectx_init's list does, in the resolver's order
+// within each family (the INIT goes to the first; while unanswered, its
+// retransmissions go to the next ones in turn, RFC 9260 Section 5.1, and
+// the address that answers is the primary path): a socket of family inet takes the IPv4 addresses,
 // one of family inet6 the IPv6 addresses first, then the IPv4 ones
 // (only the IPv6 ones with ipv6_v6only). Dial and Listen pick the family
 // from the network (sctp4: IPv4, sctp6: IPv6, sctp: both, an inet6

@@ -195,7 +195,7 @@ func withDone(ctx context.Context, done <-chan struct{}, cause error) (context.C
 // ConnectHost is Connect to host, an IP literal or a host name (gen_sctp
 // connect/4,5 with a hostname()): a name is resolved as LookupHost does,
 // bounded by ctx and the write deadline, and the association gets every
-// address it resolves to (the first the primary path), as ConnectAddrs.
+// address it resolves to, as ConnectAddrs.
 // A name that does not resolve fails with reason nxdomain, an error
 // wrapping ErrNXDomain and the *net.DNSError, before opts are applied.
 func (s *Socket) ConnectHost(ctx context.Context, host string, port uint16, opts ...Option) (*AssocChange, error) {

@@ -253,3 +253,23 @@ func TestLiteralHostsSkipResolver(t *testing.T) {
 	abort(c)
 	require.Zero(t, dns.Queries())
 }
+
+// A name of both families reaches a peer that listens on IPv4 only: the
+// INIT to the IPv6 address goes unanswered, its retransmission goes to
+// the next address (RFC 9260 Section 5.1), which answers and becomes the
+// primary path.
+func TestConnectHostFirstAddressDead(t *testing.T) {
+	noLeak(t)
+	dns := dnstest.New(t, testHosts)
+	srv := server(t)
+	cli, err := Open(Inet6(), LocalUDPPort(0), RemoteUDPPort(srv.UDPPort()), Resolver(dns.Resolver()),
+		SCTPRtoInfo(RtoInfo{Initial: 50, Min: 20, Max: 200}))
+	require.NoError(t, err)
+	defer cli.Close()
+	ac, err := cli.ConnectHost(testCtx(t), "dual.test", srv.Port())
+	require.NoError(t, err)
+	st, err := cli.Status(ac.AssocID)
+	require.NoError(t, err)
+	require.Contains(t, []netip.AddrPort{netip.AddrPortFrom(lo, srv.Port()), netip.AddrPortFrom(lo2, srv.Port())},
+		st.Primary.Address, "an IPv4 address that answered is the primary path")
+}

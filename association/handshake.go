@@ -2,6 +2,7 @@ package association
 
 import (
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/gensctp/gensctp/chunk"
@@ -226,6 +227,7 @@ func (a *Association) onT1Expired(now timer.Time, exhausted bool) {
 	switch a.state {
 	case StateCookieWait:
 		a.dropCtrl(chunk.TypeInit)
+		a.nextInitPath()
 		if !a.sendInit(now) {
 			a.failWith(now, CantAssoc, ErrInitTooLarge)
 		}
@@ -235,6 +237,21 @@ func (a *Association) onT1Expired(now timer.Time, exhausted bool) {
 	default:
 		a.endHandshake()
 	}
+}
+
+// nextInitPath moves the primary path to the next address of the peer
+// before an INIT retransmission (RFC 9260 Section 5.1: "Retransmissions
+// of INIT chunks and COOKIE ECHO chunks SHOULD use all addresses of the
+// peer similar to retransmissions of DATA chunks"), so that a peer given
+// by several addresses (connectx, a host name of both families) is
+// reached on the first that answers, which stays the primary path. In
+// COOKIE-WAIT the paths are the addresses given to New, in order.
+func (a *Association) nextInitPath() {
+	if len(a.paths) < 2 {
+		return
+	}
+	i := slices.Index(a.paths, a.primary)
+	a.primary = a.paths[(i+1)%len(a.paths)]
 }
 
 // handleStaleCookie processes an ERROR with a Stale Cookie cause (RFC 9260

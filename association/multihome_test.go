@@ -353,3 +353,27 @@ func TestMultihomePotentiallyFailed(t *testing.T) {
 	}
 	require.Equal(t, association.PathPotentiallyFailed, pathState(p.A, z1))
 }
+
+// A peer given by two addresses, the first unreachable: the INIT's
+// retransmission goes to the second (RFC 9260 Section 5.1: "Retransmissions
+// of INIT chunks and COOKIE ECHO chunks SHOULD use all addresses of the
+// peer"), the association comes up and the address that answered is its
+// primary path.
+func TestMultihomeInitToNextAddress(t *testing.T) {
+	const seed = 11
+	p, err := associationtest.NewMultihomedPair(seed, mhConfig(seed, 5000, 5001), mhConfig(seed+7, 5001, 5000),
+		sim.LinkConfig{Delay: 10 * time.Millisecond}, []netip.AddrPort{a1, a2}, []netip.AddrPort{z1, z2})
+	require.NoError(t, err)
+	cfgA := mhConfig(seed, 5000, 5001)
+	cfgA.LocalAddrs = []netip.Addr{a1.Addr(), a2.Addr()}
+	p.A, err = association.New(cfgA, p.Now, z1, z2)
+	require.NoError(t, err)
+	for _, a := range []netip.AddrPort{a1, a2} {
+		p.Net.SetDown(a, z1, true)
+	}
+	require.NoError(t, p.Handshake())
+	for _, pi := range p.A.Paths() {
+		require.Equal(t, pi.Addr == z2, pi.Primary, "%v", pi.Addr)
+	}
+	require.NotZero(t, p.Net.LinkStats(a1, z1).Sent+p.Net.LinkStats(a2, z1).Sent, "the first INIT went to z1")
+}
