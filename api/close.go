@@ -34,6 +34,12 @@ const (
 // error satisfying errors.Is(err, net.ErrClosed). Deliveries still in the
 // delivery channel stay there. The associations of sockets peeled off
 // this one are not affected. Close is idempotent: later calls return nil.
+//
+// When the wait runs out (linger T, or the bounds without linger) while
+// an association still has data queued or not acknowledged, that data
+// is discarded with the abort, and Close, having closed the socket all
+// the same, returns an *Error wrapping ErrDataDiscarded (reason timeout).
+// Linger(true, 0) discards by request and returns nil.
 func (s *Socket) Close() error {
 	if s == nil {
 		return nilSocketError("close")
@@ -71,11 +77,12 @@ func (s *Socket) Close() error {
 		return nil
 	})
 	s.stop()
-	if !(lg.on && lg.seconds == 0) {
-		s.lingerWait(lg)
+	var err error
+	if !(lg.on && lg.seconds == 0) && s.lingerWait(lg) {
+		err = opError("close", 0, -1, ErrDataDiscarded)
 	}
 	s.share.release(s)
-	return nil
+	return err
 }
 
 // releaseLocked drops what the socket holds in memory.
@@ -130,8 +137,9 @@ func (s *Socket) closedChangedLocked(c endpoint.Change) {
 
 // lingerWait waits until the associations of the closed socket are
 // closed (see lingering), within the bounds of lg, and aborts what
-// remains.
-func (s *Socket) lingerWait(lg lingerSetting) {
+// remains. It reports whether data queued or not acknowledged was
+// discarded with them.
+func (s *Socket) lingerWait(lg lingerSetting) (discarded bool) {
 	maxWait, idle := closeMaxWait, closeNoProgress
 	if lg.on {
 		maxWait, idle = time.Duration(lg.seconds)*time.Second, maxWait
@@ -152,12 +160,15 @@ func (s *Socket) lingerWait(lg lingerSetting) {
 		})
 		stop()
 		if done {
-			return
+			return false
 		}
 	}
 	_ = s.stk.Do(func(now timer.Time) error {
 		for id := range s.linger.open {
 			if a, ok := s.share.ep.Assoc(id); ok {
+				if a.State() != association.StateClosed && a.Buffered()+a.Outstanding() > 0 {
+					discarded = true
+				}
 				a.Abort(now, nil)
 				s.share.dropDeliveries(id)
 			}
@@ -165,6 +176,7 @@ func (s *Socket) lingerWait(lg lingerSetting) {
 		s.linger.open = nil
 		return nil
 	})
+	return discarded
 }
 
 // dropDeliveries polls and drops the deliveries association id holds.

@@ -73,3 +73,15 @@ func TestLingeringCloseWokenByItsOwnAssociations(t *testing.T) {
 		}
 	}
 }
+
+// A lingering Close whose data all reaches the peer in time returns nil:
+// only data discarded when the linger time runs out is an error.
+func TestLingerCloseDelivered(t *testing.T) {
+	noLeak(t)
+	srv := server(t)
+	cli := clientOf(t, srv, Linger(true, 5))
+	ac := connect(t, cli, srv)
+	require.NoError(t, cli.Send(ac.AssocID, 0, []byte("last words")))
+	require.NoError(t, cli.Close())
+	require.Equal(t, "last words", string(recvData(t, srv).Data))
+}

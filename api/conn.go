@@ -153,7 +153,7 @@ func (c *Conn) SetReadDeadline(t time.Time) error { return c.Socket().SetReadDea
 func (c *Conn) SetWriteDeadline(t time.Time) error { return c.Socket().SetWriteDeadline(t) }
 
 // Write sends b (see Conn): one message, or several of MaxConnMessage
-// bytes. It returns the bytes of the messages accepted by the send
+// bytes (of MaxMessageSize bytes when that option is smaller). It returns the bytes of the messages accepted by the send
 // buffer; b may be reused at once (it is copied).
 func (c *Conn) Write(b []byte) (int, error) {
 	if c.Socket() == nil {
@@ -167,13 +167,13 @@ func (c *Conn) Write(b []byte) (int, error) {
 	if c.s.wdl.expired() {
 		return 0, c.opError("write", timeoutError("send"))
 	}
-	info, err := c.sendParams()
+	info, most, err := c.sendParams()
 	if err != nil {
 		return 0, c.opError("write", err)
 	}
 	n := 0
 	for n < len(b) {
-		m := b[n:min(len(b), n+MaxConnMessage)]
+		m := b[n:min(len(b), n+most)]
 		if err := c.s.send(context.Background(), "send", 0, info.Stream, &info, m); err != nil {
 			return n, c.opError("write", err)
 		}
@@ -183,16 +183,18 @@ func (c *Conn) Write(b []byte) (int, error) {
 }
 
 // sendParams returns the send parameters of Write: the association's
-// default ones, without the Abort and EOF flags.
-func (c *Conn) sendParams() (SndRcvInfo, error) {
-	var info SndRcvInfo
-	err := c.s.do(func(timer.Time) error {
+// default ones, without the Abort and EOF flags; and the largest message
+// it sends, MaxConnMessage or the MaxMessageSize option if smaller.
+func (c *Conn) sendParams() (info SndRcvInfo, most int, err error) {
+	most = MaxConnMessage
+	err = c.s.do(func(timer.Time) error {
 		info = c.s.st.sendParams(c.s.assoc1)
+		most = min(most, c.s.st.maxMessage)
 		return nil
 	})
 	info.AssocID = 0
 	info.Flags &^= Abort | EOF
-	return info, opError("send", 0, -1, err)
+	return info, most, opError("send", 0, -1, err)
 }
 
 // CloseWrite shuts the association down gracefully (gen_sctp eof/2)
@@ -221,7 +223,10 @@ func (c *Conn) Close() error {
 	if !c.closed.CompareAndSwap(false, true) {
 		return c.opError("close", opError("close", 0, -1, errClosed))
 	}
-	return c.s.Close()
+	if err := c.s.Close(); err != nil {
+		return c.opError("close", err) // data discarded (see Socket.Close)
+	}
+	return nil
 }
 
 // opError wraps err as net does.

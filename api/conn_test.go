@@ -436,6 +436,22 @@ func TestDialToSocket(t *testing.T) {
 	require.Equal(t, io.EOF, err)
 }
 
+// Write cuts its bytes into messages of MaxMessageSize when that option
+// is below MaxConnMessage, so that it never sends what Send would refuse.
+func TestConnWriteMaxMessageSize(t *testing.T) {
+	noLeak(t)
+	srv := server(t)
+	c, err := Dial(testCtx(t), "sctp", netip4(srv.Port()), IP(lo), RemoteUDPPort(srv.UDPPort()), MaxMessageSize(1000))
+	require.NoError(t, err)
+	defer c.Close()
+	n, err := c.Write(make([]byte, 2500))
+	require.NoError(t, err)
+	require.Equal(t, 2500, n)
+	for _, want := range []int{1000, 1000, 500} {
+		require.Len(t, recvData(t, srv).Data, want)
+	}
+}
+
 // Both sides close gracefully at once while one has data in flight.
 func TestConnSimultaneousClose(t *testing.T) {
 	noLeak(t)

@@ -132,9 +132,10 @@
 //
 // # Deliberate differences
 //
-//   - Messages are delivered whole up to MaxMessageSize (default 16 MiB,
-//     per association) instead of without bound; a larger one aborts its
-//     association. RecvBuffer, an addition, receives into the caller's
+//   - Messages are sent and delivered whole up to MaxMessageSize (default
+//     16 MiB, per association) instead of without bound; a larger one is
+//     refused by Send (emsgsize) and aborts its association when
+//     received. RecvBuffer, an addition, receives into the caller's
 //     buffer without allocating, a message larger than the buffer or
 //     past the partial delivery point in parts (recvmsg's MSG_EOR).
 //   - Active mode delivers to a bounded channel: a slow reader holds data

@@ -88,6 +88,12 @@ var (
 	// AssocChange; errors.Is(err, syscall.ETIMEDOUT) holds too, and the
 	// *Error's Timeout is true, as for a TCP connect that timed out.
 	ErrNoAnswer error = &errnoError{msg: "sctp: handshake retransmissions exhausted (sctp_initmsg max_attempts)", errno: syscall.ETIMEDOUT}
+	// ErrDataDiscarded: Close ran out of time (the Linger option's
+	// seconds, or without linger the bounds of a graceful close) with
+	// data still queued or unacknowledged on associations it then
+	// aborted: that data was discarded (reason timeout). The socket is
+	// closed all the same.
+	ErrDataDiscarded = errors.New("sctp: linger time ran out: queued data discarded (associations aborted)")
 	// ErrNoPeerAddress: ConnectAddrs or ConnectxInit without a peer
 	// address (reason einval); nothing is applied to the socket.
 	ErrNoPeerAddress = errors.New("sctp: no peer address to connect to")
@@ -212,6 +218,7 @@ var errorClasses = []struct {
 	{Enobufs, ErrTooManyAssociations, []error{endpoint.ErrTooManyAssociations}},
 	{Eaddrinuse, ErrAddrInUse, []error{endpoint.ErrPortInUse}},
 	{Enotconn, ErrNotConnected, nil},
+	{Timeout, ErrDataDiscarded, nil},
 	{Enotsup, ErrNotSupported, nil},
 	{Nxdomain, ErrNXDomain, nil},
 }

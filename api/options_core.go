@@ -43,15 +43,28 @@ type lingerSetting struct {
 	seconds int
 }
 
-// MaxMessageSize bounds the bytes of messages under reassembly (partial
-// delivery pieces kept until the end of the message) of each association,
-// an addition to gen_sctp: default DefaultMaxMessageSize. A message that
-// would take its association beyond it is not delivered: the association
-// is aborted and a PdapiEvent (partial_delivery_aborted) is returned as an
-// error. Each association has its own budget, so that a peer holding an
-// unfinished message does not cost another association its messages; a
-// one-to-many socket may hold up to this much for each of its
-// associations.
+// MaxMessageSize is the largest message, in bytes, the socket sends or
+// delivers whole, an addition to gen_sctp (which has no such bound;
+// SCTPMaxseg is another thing, the size of the DATA chunks a message is
+// cut into): default DefaultMaxMessageSize.
+//
+//   - Send and its variants refuse a larger message with
+//     ErrMessageTooLarge (reason emsgsize): nothing is sent. Conn.Write
+//     sends messages of at most this size.
+//   - Recv and active mode, which deliver messages whole, never deliver a
+//     larger one: the association is aborted (the peer sees an ABORT
+//     whose User-Initiated Abort cause says "message too large") and a
+//     PdapiEvent (partial_delivery_aborted) is returned as an error, then
+//     comm_lost. It also bounds the bytes of messages under reassembly
+//     (pieces delivered past the partial delivery point and kept until
+//     the end of the message) of each association: each association has
+//     its own budget, so that a peer holding an unfinished message does
+//     not cost another association its messages; a one-to-many socket may
+//     hold up to this much for each of its associations.
+//   - RecvBuffer and Conn.Read, which hand a message out in parts into
+//     the caller's buffer and keep none of it, are not bounded by it,
+//     except for the messages they hold back while another is handed out
+//     in parts (see Conn.Read).
 func MaxMessageSize(n int) Option {
 	return Option{name: "max_message_size", apply: func(c *optCtx) error {
 		if n < 1 {

@@ -28,8 +28,10 @@ var ErrEmptyBuffer = errors.New("sctp: empty receive buffer")
 // the association into a buffer of its size, one allocation per message
 // (RecvBuffer receives into the caller's buffer instead). A message
 // delivered by the association in pieces (partial delivery, when it
-// exceeds half the receive buffer) is gathered and returned whole, up to
-// the MaxMessageSize option; only the rest of a message that RecvBuffer
+// exceeds half the receive buffer) is gathered and returned whole. A
+// message larger than the MaxMessageSize option, whole or in pieces, is
+// not delivered: its association is aborted and Recv returns a
+// PdapiEvent error (see MaxMessageSize). Only the rest of a message that RecvBuffer
 // began returning in pieces comes in pieces (Delivery.Partial). Many
 // goroutines may call Recv at once; each delivery goes to one of them.
 // Recv polls the association only when called, so a slow reader holds

@@ -161,3 +161,30 @@ func TestMessageTooLarge(t *testing.T) {
 	require.Equal(t, CommLost, recvEvent[*AssocChange](t, srv).State)
 	recvState(t, cli, CommLost)
 }
+
+// MaxMessageSize bounds every message Recv delivers, also one the
+// association delivers whole (below its partial delivery point, half the
+// default 1 MiB receive buffer): a message up to the limit arrives whole,
+// a larger one aborts the association and is reported as an aborted
+// partial delivery, then comm_lost on both sides.
+func TestMessageTooLargeWhole(t *testing.T) {
+	noLeak(t)
+	const limit = 64 << 10
+	srv := server(t, MaxMessageSize(limit))
+	cli := clientOf(t, srv)
+	ac := connect(t, cli, srv)
+	up := recvEvent[*AssocChange](t, srv)
+	require.NoError(t, cli.Send(ac.AssocID, 0, make([]byte, limit)))
+	require.NoError(t, cli.Send(ac.AssocID, 1, make([]byte, 256<<10)))
+	require.Len(t, recvData(t, srv).Data, limit, "at the limit: delivered whole")
+	_, err := srv.Recv(testCtx(t))
+	var ee *EventError
+	require.ErrorAs(t, err, &ee)
+	pd, ok := ee.Event.(*PdapiEvent)
+	require.True(t, ok, "%v", ee.Event)
+	require.Equal(t, PartialDeliveryAborted, pd.Indication)
+	require.Equal(t, uint16(1), pd.Stream)
+	require.Equal(t, up.AssocID, pd.AssocID)
+	require.Equal(t, CommLost, recvEvent[*AssocChange](t, srv).State)
+	recvState(t, cli, CommLost)
+}

@@ -133,6 +133,12 @@ func (s *Socket) gatherLocked(now timer.Time, r rawDelivery) (whole rawDelivery,
 	k := msgKey(r)
 	p := s.partial[k]
 	if p == nil && m.EndOfRecord {
+		if len(m.Data) > s.st.maxMessage {
+			// Delivered whole by the association (below its partial
+			// delivery point), but beyond the limit all the same.
+			s.recycleLocked(r)
+			return rawDelivery{}, s.oversizeLocked(now, k), true
+		}
 		return r, Delivery{}, true
 	}
 	if p == nil {
@@ -229,12 +235,37 @@ func (s *Socket) dropPartialLocked(k partialKey) {
 func (s *Socket) tooLargeLocked(now timer.Time, k partialKey) (Delivery, bool) {
 	s.dropPartialLocked(k)
 	s.partial[k] = &partialMsg{dropping: true}
-	if a, ok := s.share.ep.Assoc(k.id); ok && a.State() != association.StateClosed {
-		a.Abort(now, []byte("message too large"))
-		return Delivery{}, false
+	if s.abortTooLargeLocked(now, k.id) {
+		return Delivery{}, false // its partial delivery is reported aborted
 	}
+	return s.pdAbortedLocked(k), true
+}
+
+// oversizeLocked handles a message the association delivered whole that
+// is larger than MaxMessageSize: it is dropped, the association aborted,
+// and the error-class delivery of a partial delivery aborted returned,
+// as for a message whose pieces exceed the limit (tooLargeLocked).
+func (s *Socket) oversizeLocked(now timer.Time, k partialKey) Delivery {
+	s.abortTooLargeLocked(now, k.id)
+	return s.pdAbortedLocked(k)
+}
+
+// abortTooLargeLocked aborts association id for a message too large,
+// unless it is closed already, and reports whether it did.
+func (s *Socket) abortTooLargeLocked(now timer.Time, id AssocID) bool {
+	a, ok := s.share.ep.Assoc(id)
+	if !ok || a.State() == association.StateClosed {
+		return false
+	}
+	a.Abort(now, []byte("message too large"))
+	return true
+}
+
+// pdAbortedLocked returns the error-class delivery of the partial
+// delivery of the message k aborted.
+func (s *Socket) pdAbortedLocked(k partialKey) Delivery {
 	ev := &PdapiEvent{Indication: PartialDeliveryAborted, AssocID: k.id, Stream: k.stream}
-	return Delivery{Kind: KindError, Socket: s, From: s.peerLocked(k.id), Event: ev}, true
+	return Delivery{Kind: KindError, Socket: s, From: s.peerLocked(k.id), Event: ev}
 }
 
 // peerAddrs returns the peer transport addresses for Connect: each IP

@@ -48,7 +48,8 @@ func buffered(t *testing.T, s *Socket, id AssocID) int {
 // REFERENCE §4.8 linger {true, T}: close/1 shuts the associations down
 // gracefully and waits up to T seconds; what has not closed by then (here
 // data the peer never acknowledges: it does not read, its window is
-// closed) is aborted: the peer sees comm_lost, never a shutdown event.
+// closed) is aborted: the peer sees comm_lost, never a shutdown event,
+// and Close reports the data discarded (ErrDataDiscarded).
 func TestLingerTimeoutAborts(t *testing.T) {
 	noLeak(t)
 	srv := server(t, Recbuf(1500))
@@ -58,8 +59,14 @@ func TestLingerTimeoutAborts(t *testing.T) {
 	require.Positive(t, buffered(t, cli, ac.AssocID), "unacknowledged data")
 
 	start := time.Now()
-	require.NoError(t, cli.Close())
+	err := cli.Close()
 	took := time.Since(start)
+	require.ErrorIs(t, err, ErrDataDiscarded)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, Timeout, e.Reason)
+	require.Equal(t, "close", e.Op)
+	require.NoError(t, cli.Close(), "closed all the same: a second Close does nothing")
 	require.GreaterOrEqual(t, took, 900*time.Millisecond, "Close waits for the linger time")
 	require.Less(t, took, 15*time.Second)
 

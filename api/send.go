@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/gensctp/gensctp/association"
@@ -29,7 +30,9 @@ func (s *Socket) Send(assoc AssocID, stream uint16, data []byte) error {
 // deadline passes or the socket closes (gen_sctp since OTP 26.2.5); with
 // the NonBlockSend option it returns ErrWouldBlock at once instead
 // (reason eagain). A stream at or above the negotiated number of outbound
-// streams fails with ErrInvalidStream (reason einval).
+// streams fails with ErrInvalidStream (reason einval), a message larger
+// than the MaxMessageSize option with ErrMessageTooLarge (reason
+// emsgsize), and nothing is sent.
 func (s *Socket) SendContext(ctx context.Context, assoc AssocID, stream uint16, data []byte) error {
 	return s.send(ctx, "send", assoc, stream, nil, data)
 }
@@ -116,6 +119,9 @@ func (s *Socket) sendLocked(now timer.Time, a *association.Association, p SndRcv
 	if p.Flags&Abort != 0 {
 		a.Abort(now, data)
 		return false, nil
+	}
+	if len(data) > s.st.maxMessage {
+		return false, fmt.Errorf("%w: %d bytes, above MaxMessageSize (%d)", ErrMessageTooLarge, len(data), s.st.maxMessage)
 	}
 	if len(data) > 0 || p.Flags&EOF == 0 {
 		si := association.SendInfo{Stream: chunk.StreamID(p.Stream), PPID: chunk.PPID(p.PPID),

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/timer"
 	"github.com/stretchr/testify/require"
 )
@@ -170,4 +171,30 @@ func TestSendBackPressure(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, uint64(sent+1), st.SendCnt)
 	require.Equal(t, uint64(1000), st.SendMax)
+}
+
+// MaxMessageSize bounds the messages the socket sends: a larger one
+// fails with ErrMessageTooLarge (reason emsgsize) and nothing of it is
+// sent; one at the limit goes out.
+func TestSendTooLarge(t *testing.T) {
+	noLeak(t)
+	const limit = 64 << 10
+	srv := server(t)
+	cli := clientOf(t, srv, MaxMessageSize(limit))
+	ac := connect(t, cli, srv)
+	err := cli.Send(ac.AssocID, 0, make([]byte, 256<<10))
+	require.ErrorIs(t, err, ErrMessageTooLarge)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, Emsgsize, e.Reason)
+	require.Contains(t, err.Error(), "MaxMessageSize")
+	err = cli.SendInfo(SndRcvInfo{AssocID: ac.AssocID, Flags: EOF}, make([]byte, limit+1))
+	require.ErrorIs(t, err, ErrMessageTooLarge, "no EOF either")
+	require.NoError(t, cli.Send(ac.AssocID, 0, []byte("small")))
+	require.NoError(t, cli.Send(ac.AssocID, 0, make([]byte, limit)))
+	require.Equal(t, "small", string(recvData(t, srv).Data), "nothing of the refused ones")
+	require.Len(t, recvData(t, srv).Data, limit)
+	st, err := cli.Status(ac.AssocID)
+	require.NoError(t, err)
+	require.Equal(t, StatusState(association.StateEstablished), st.State, "the refused EOF did not shut down")
 }
