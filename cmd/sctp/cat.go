@@ -33,6 +33,7 @@ type catOpts struct {
 	port, stream, ppid int64
 	linger, status     time.Duration
 	listen, verbose    bool
+	capture            captureFlag
 }
 
 // catReadSize is the largest message cat makes of one read from stdin.
@@ -50,6 +51,7 @@ func runCat(ctx context.Context, sio stdio, args []string) int {
 	registerStatus(fs, &o.status)
 	o.knobs.register(fs, false)
 	o.transport.register(fs, true, false)
+	o.capture.register(fs, "the socket")
 	pos, code, ok := parseCommand(sio, catCommand, fs, args)
 	if !ok {
 		return code
@@ -72,10 +74,20 @@ func runCat(ctx context.Context, sio stdio, args []string) int {
 			opts = append(opts, api.MaxAssociations(1)) // further peers get an ABORT (Out of Resource)
 		}
 	}
+	return o.capture.run(sio, catCommand, func(capture []api.Option) int {
+		return cat(ctx, sio, &o, addrs, append(opts, capture...))
+	})
+}
+
+// cat opens the socket, sets up the association (with the peer at
+// addrs, or the first that comes without) and runs the session.
+func cat(ctx context.Context, sio stdio, o *catOpts, addrs []netip.Addr, opts []api.Option) int {
+	server := len(addrs) == 0
 	s, err := openSocket(append(opts, o.transport.options(server, addrs)...), server, server && len(o.local) == 0)
 	if err != nil {
 		return fail(sio, catCommand, err)
 	}
+	o.capture.opened(s)
 	defer s.Close()
 	defer onDone(ctx, s)()
 	defer startStatus(ctx, sio.err, o.status, func() []labelled { return []labelled{{s: s}} })()
@@ -102,7 +114,7 @@ func runCat(ctx context.Context, sio stdio, args []string) int {
 		}
 		fmt.Fprintf(sio.err, "sctp cat: association %d with %v up\n", id, peer)
 	}
-	return catSession(ctx, sio, s, id, &o)
+	return catSession(ctx, sio, s, id, o)
 }
 
 // acceptFirst waits for the first association to come up; other

@@ -27,6 +27,10 @@ type demoOpts struct {
 	knobs
 	runtime, status       time.Duration
 	streams, length, pngs int64
+	capture               captureFlag
+	// clientOpts are the options of the client's socket only (its
+	// capture).
+	clientOpts []api.Option
 }
 
 const (
@@ -52,6 +56,7 @@ func runDemo(ctx context.Context, sio stdio, args []string) int {
 	newInt(fs, &o.pngs, 20, 1, 10000, []string{"pings"}, "`number` of idle pings")
 	registerStatus(fs, &o.status)
 	o.knobs.register(fs, false)
+	o.capture.register(fs, "the association, as the client's socket sends and receives it,")
 	pos, code, ok := parseCommand(sio, demoCommand, fs, args)
 	if !ok {
 		return code
@@ -64,10 +69,13 @@ func runDemo(ctx context.Context, sio stdio, args []string) int {
 		api.Linger(true, 0)) // Close aborts what did not end
 	ctx, cancel := context.WithTimeout(ctx, o.runtime+demoSlack)
 	defer cancel()
-	if err := demo(ctx, sio, &o, opts); err != nil {
-		return fail(sio, demoCommand, err)
-	}
-	return 0
+	return o.capture.run(sio, demoCommand, func(capture []api.Option) int {
+		o.clientOpts = capture
+		if err := demo(ctx, sio, &o, opts); err != nil {
+			return fail(sio, demoCommand, err)
+		}
+		return 0
+	})
 }
 
 func demo(ctx context.Context, sio stdio, o *demoOpts, opts []api.Option) error {
@@ -81,10 +89,11 @@ func demo(ctx context.Context, sio stdio, o *demoOpts, opts []api.Option) error 
 		return err
 	}
 	defer srvSock.Close()
-	cliSock, err := openSocket(append(opts, api.RemoteUDPPort(srvSock.UDPPort())), false, false)
+	cliSock, err := openSocket(append(append(opts, api.RemoteUDPPort(srvSock.UDPPort())), o.clientOpts...), false, false)
 	if err != nil {
 		return err
 	}
+	o.capture.opened(cliSock)
 	defer cliSock.Close()
 	defer onDone(ctx, srvSock)()
 	defer onDone(ctx, cliSock)()

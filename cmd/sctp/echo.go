@@ -38,6 +38,7 @@ type serverOpts struct {
 	maxMessage int64
 	verbose    bool
 	status     time.Duration
+	capture    captureFlag
 }
 
 func runEcho(ctx context.Context, sio stdio, args []string) int {
@@ -59,6 +60,7 @@ func runServer(ctx context.Context, sio stdio, args []string, cmd command, port 
 		"largest `bytes` of messages delivered in pieces gathered per association; beyond, the association is aborted")
 	o.knobs.register(fs, false)
 	o.transport.register(fs, false, false)
+	o.capture.register(fs, "the server's socket")
 	pos, code, ok := parseCommand(sio, cmd, fs, args)
 	if !ok {
 		return code
@@ -68,15 +70,23 @@ func runServer(ctx context.Context, sio stdio, args []string, cmd command, port 
 	}
 	opts := append(o.knobs.options(), api.SCTPNodelay(true), api.Port(uint16(o.port)),
 		api.MaxMessageSize(int(o.maxMessage)), lingerClose)
+	return o.capture.run(sio, cmd, func(capture []api.Option) int {
+		return serve(ctx, sio, cmd, &o, echo, append(opts, capture...))
+	})
+}
+
+// serve opens the socket of echo or discard and serves it.
+func serve(ctx context.Context, sio stdio, cmd command, o *serverOpts, echo bool, opts []api.Option) int {
 	s, err := openSocket(append(opts, o.transport.options(true, nil)...), true, len(o.local) == 0)
 	if err != nil {
 		return fail(sio, cmd, err)
 	}
+	o.capture.opened(s)
 	fmt.Fprintf(sio.err, "sctp %s: listening on %s\n", cmd.name, describeAddrs(s))
 	srv := &server{echo: echo, verbose: o.verbose, out: sio.out, limit: int(o.count), maxMessage: int(o.maxMessage),
 		counts: map[api.AssocID]*assocCount{}, pdapi: map[api.AssocID]uint16{}, children: map[*api.Socket]bool{}}
 	stop := startStatus(ctx, sio.err, o.status, func() []labelled { return srv.sockets(s) })
-	err = srv.run(ctx, s)
+	err = srv.run(ctx, s) // closes s
 	stop()
 	if err != nil && ctx.Err() == nil {
 		return fail(sio, cmd, err)

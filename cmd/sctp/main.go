@@ -16,8 +16,9 @@
 // prints to stderr every N seconds a status line per association (rates
 // of the last interval, packets, retransmissions, gap reports, cwnd, RTT,
 // RTO) and per UDP port (datagrams, drops), as tsctp's -d prints its
-// throughput. Bad flags exit with status 2, runtime failures with status
-// 1.
+// throughput. -pcap FILE records the packets of a command's socket in a
+// capture file that Wireshark opens. Bad flags exit with status 2, runtime
+// failures with status 1.
 package main
 
 import (

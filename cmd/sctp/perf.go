@@ -40,6 +40,7 @@ type perfOpts struct {
 	countFlag                              *intValue
 	runtime, interval                      time.Duration
 	unordered, nodelay, verbose, vverbose  bool
+	capture                                captureFlag
 }
 
 func runPerf(ctx context.Context, sio stdio, args []string) int {
@@ -60,6 +61,7 @@ func runPerf(ctx context.Context, sio stdio, args []string) int {
 	fs.BoolVar(&o.vverbose, "V", false, "very verbose: a line per message")
 	o.knobs.register(fs, true)
 	o.transport.register(fs, true, true)
+	o.capture.register(fs, "the socket")
 	pos, code, ok := parseCommand(sio, perfCommand, fs, expandGetopt(fs, args))
 	if !ok {
 		return code
@@ -77,13 +79,16 @@ func runPerf(ctx context.Context, sio stdio, args []string) int {
 	}
 	opts := append(o.knobs.options(), api.SCTPNodelay(o.nodelay), api.SCTPMaxseg(int(o.frag)),
 		api.SCTPAdaptationLayer(api.SetAdaptation{AdaptationInd: uint32(o.adapt)}))
-	if len(addrs) == 0 {
-		// The adaptation event is printed with -v.
-		opts = append(opts, api.Port(uint16(o.port)), lingerClose,
-			api.SCTPEvents(api.EventSubscribe{AdaptationLayerEvent: api.True}))
-		return perfServer(ctx, sio, &o, append(opts, o.transport.options(true, nil)...))
-	}
-	return perfClient(ctx, sio, &o, append(opts, o.transport.options(false, addrs)...), addrs)
+	return o.capture.run(sio, perfCommand, func(capture []api.Option) int {
+		opts := append(opts, capture...)
+		if len(addrs) == 0 {
+			// The adaptation event is printed with -v.
+			opts = append(opts, api.Port(uint16(o.port)), lingerClose,
+				api.SCTPEvents(api.EventSubscribe{AdaptationLayerEvent: api.True}))
+			return perfServer(ctx, sio, &o, append(opts, o.transport.options(true, nil)...))
+		}
+		return perfClient(ctx, sio, &o, append(opts, o.transport.options(false, addrs)...), addrs)
+	})
 }
 
 // perfClient sends the messages and prints tsctp's client summary.
@@ -92,6 +97,7 @@ func perfClient(ctx context.Context, sio stdio, o *perfOpts, opts []api.Option, 
 	if err != nil {
 		return fail(sio, perfCommand, err)
 	}
+	o.capture.opened(s)
 	defer s.Close() // aborts what did not end
 	defer onDone(ctx, s)()
 	defer startStatus(ctx, sio.err, o.interval, func() []labelled { return []labelled{{s: s}} })()

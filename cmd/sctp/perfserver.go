@@ -38,6 +38,7 @@ func perfServer(ctx context.Context, sio stdio, o *perfOpts, opts []api.Option) 
 	if err != nil {
 		return fail(sio, perfCommand, err)
 	}
+	o.capture.opened(s)
 	defer s.Close()
 	fmt.Fprintf(sio.err, "sctp perf: listening on %s\n", describeAddrs(s))
 	if o.verbose {
