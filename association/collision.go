@@ -180,7 +180,7 @@ func (a *Association) newAddresses(from netip.AddrPort, init *chunk.Init) []byte
 			n++
 		}
 	}
-	_, ps := classifyParams(init.Params)
+	_, ps := classifyParams(a.cfg, init.Params)
 	for _, p := range ps {
 		if n >= MaxPaths {
 			break

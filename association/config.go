@@ -156,6 +156,15 @@ type Config struct {
 	PotentiallyFailed bool
 	PFMaxRetrans      int
 
+	// PartialReliabilityDisabled turns partial reliability (PR-SCTP, RFC
+	// 3758) off: the INIT and INIT ACK then offer neither the
+	// Forward-TSN-Supported parameter nor FORWARD-TSN in the Supported
+	// Extensions parameter (RFC 5061 Section 4.2.7), a peer's offer is
+	// reported as an unrecognized parameter, and a FORWARD-TSN from the
+	// peer as an unrecognized chunk. When on (the default), PR-SCTP is
+	// used on an association only if the peer offered it too.
+	PartialReliabilityDisabled bool
+
 	// DefaultSend holds the send parameters Send uses
 	// (sctp_default_send_param).
 	DefaultSend SendInfo

@@ -42,7 +42,7 @@ func (a *Association) initParams(ps []chunk.Param) []chunk.Param {
 	if a.cfg.HasAdaptation {
 		ps = append(ps, &chunk.AdaptationLayerIndication{Indication: a.cfg.Adaptation})
 	}
-	return ps
+	return extensionParams(a.cfg, ps)
 }
 
 // sendInit queues the INIT chunk (RFC 9260 Section 3.3.2). It is sent with
@@ -100,7 +100,7 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 	// RFC 9260 Section 3.2.1: the optional parameters after one whose
 	// action bits say stop are not processed; the State Cookie is used
 	// whatever its place.
-	unrec, params := classifyParams(c.Params)
+	unrec, params := classifyParams(a.cfg, c.Params)
 	a.peerTag = c.InitiateTag
 	// RFC 9260 Section 3.3.3: "the source address of the IP datagram
 	// containing the INIT ACK chunk and any additional address(es)
@@ -158,6 +158,8 @@ func (a *Association) setupPeer(peerTSN chunk.TSN, arwnd uint32, peerOS, peerMIS
 		case *chunk.AdaptationLayerIndication:
 			a.peerFeatures |= featAdaptation
 			a.peerAdaptation = p.Indication
+		case *chunk.ForwardTSNSupported, *chunk.SupportedExtensions:
+			a.peerFeatures |= extensionFeatures(p)
 		}
 	}
 }

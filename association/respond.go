@@ -52,7 +52,7 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 		}
 		return abortPacket(r.local, r.peer, init.InitiateTag, false, causeFrom(err), buf)
 	}
-	unrec, params := classifyParams(init.Params)
+	unrec, params := classifyParams(r.cfg, init.Params)
 	if localTag == 0 {
 		localTag = r.cfg.Shard.tag(r.rnd)
 		localTSN = chunk.TSN(r.rnd.Uint64())
@@ -88,6 +88,8 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 		case *chunk.AdaptationLayerIndication:
 			ck.peerFeatures |= featAdaptation
 			ck.peerAdaptation = p.Indication
+		case *chunk.ForwardTSNSupported, *chunk.SupportedExtensions:
+			ck.peerFeatures |= extensionFeatures(p)
 		case *chunk.IPv4Address, *chunk.IPv6Address:
 			// The cookie keeps the first maxCookieAddrs listed addresses:
 			// an INIT may list thousands (RFC 5062 Section 6), and the
@@ -113,6 +115,7 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 	if r.cfg.HasAdaptation {
 		ack.Params = append(ack.Params, &chunk.AdaptationLayerIndication{Indication: r.cfg.Adaptation})
 	}
+	ack.Params = extensionParams(r.cfg, ack.Params)
 	// RFC 9260 Section 6.10: "The total size of the resultant SCTP packet
 	// MUST be less that or equal to the current PMTU." The INIT ACK is
 	// kept within it: the cookie records fewer of the peer's addresses if
@@ -180,13 +183,17 @@ func fitTLVs(b []byte, room int) []byte {
 	return b[:n]
 }
 
-// supportedParam reports whether this implementation acts on a parameter
-// of type t in INIT and INIT ACK. Types it parses but does not implement
-// (for example Forward-TSN-Supported without PR-SCTP) are handled by their
-// action bits like unknown ones, so that the peer learns they are not
-// supported (RFC 3758 Section 3.3 relies on that).
-func supportedParam(t chunk.ParamType) bool {
+// supportedParam reports whether this implementation, configured with
+// cfg, acts on a parameter of type t in INIT and INIT ACK. Types it parses
+// but does not implement (Forward-TSN-Supported with PR-SCTP turned off)
+// are handled by their action bits like unknown ones, so that the peer
+// learns they are not supported (RFC 3758 Section 3.3.2: the receiver that
+// "does not support the Forward-TSN chunk type ... MUST follow the rules
+// defined in Section 3.3.3 of RFC 2960").
+func supportedParam(cfg *Config, t chunk.ParamType) bool {
 	switch t {
+	case chunk.ParamForwardTSNSupported:
+		return !cfg.PartialReliabilityDisabled
 	case chunk.ParamIPv4Address, chunk.ParamIPv6Address, chunk.ParamStateCookie,
 		chunk.ParamUnrecognizedParameter, chunk.ParamCookiePreservative,
 		chunk.ParamHostNameAddress, chunk.ParamSupportedAddressTypes,
@@ -209,10 +216,10 @@ func supportedParam(t chunk.ParamType) bool {
 // mandatory State Cookie of an INIT ACK is not an optional parameter to
 // process: the caller takes it from the whole chunk ("in all four cases,
 // an INIT ACK or COOKIE ECHO chunk is sent in response").
-func classifyParams(ps []chunk.Param) (report []byte, use []chunk.Param) {
+func classifyParams(cfg *Config, ps []chunk.Param) (report []byte, use []chunk.Param) {
 	for i, p := range ps {
 		t := p.ParamType()
-		if supportedParam(t) {
+		if supportedParam(cfg, t) {
 			continue
 		}
 		act := t.Action()

@@ -1,0 +1,88 @@
+package association
+
+import "github.com/gensctp/gensctp/chunk"
+
+// extensions lists the extension chunks this implementation supports,
+// each with the Config switch that turns it off: the Supported Extensions
+// parameter of RFC 5061 Section 4.2.7 in our INIT and INIT ACK lists those
+// that are on. (RE-CONFIG, RFC 6525, joins once the association answers
+// it.)
+var extensions = [...]struct {
+	t  chunk.Type
+	on func(*Config) bool
+}{
+	{chunk.TypeForwardTSN, func(c *Config) bool { return !c.PartialReliabilityDisabled }},
+}
+
+// extensionLists holds the Supported Extensions parameter for each set of
+// extensions on (bit i for extensions[i]), built once: INIT ACKs share
+// them (they are only read), so that answering an INIT allocates no list.
+var extensionLists = func() (l [1 << len(extensions)]*chunk.SupportedExtensions) {
+	for set := range l {
+		p := &chunk.SupportedExtensions{}
+		for i, e := range extensions {
+			if set&(1<<i) != 0 {
+				p.Types = append(p.Types, e.t)
+			}
+		}
+		l[set] = p
+	}
+	return l
+}()
+
+// forwardTSNSupported is the Forward-TSN-Supported parameter (RFC 3758
+// Section 3.1), shared as extensionLists are.
+var forwardTSNSupported = &chunk.ForwardTSNSupported{}
+
+// extensionParams appends to ps the parameters that offer the extensions
+// cfg has on: Forward-TSN-Supported for PR-SCTP (RFC 3758 Section 3.3.1)
+// and the Supported Extensions parameter listing their chunk types, as
+// the kernel stacks and usrsctp send both.
+func extensionParams(cfg *Config, ps []chunk.Param) []chunk.Param {
+	set := 0
+	for i, e := range extensions {
+		if e.on(cfg) {
+			set |= 1 << i
+		}
+	}
+	if set == 0 {
+		return ps
+	}
+	if !cfg.PartialReliabilityDisabled {
+		ps = append(ps, forwardTSNSupported)
+	}
+	return append(ps, extensionLists[set])
+}
+
+// extensionFeatures returns what the peer's Forward-TSN-Supported or
+// Supported Extensions parameter p offers. Either one offers PR-SCTP:
+// RFC 3758 Section 3.3 negotiates it with the first, and some stacks
+// list FORWARD-TSN in the second alone.
+func extensionFeatures(p chunk.Param) features {
+	var f features
+	switch p := p.(type) {
+	case *chunk.ForwardTSNSupported:
+		f |= featForwardTSN
+	case *chunk.SupportedExtensions:
+		if p.Supports(chunk.TypeForwardTSN) {
+			f |= featForwardTSN
+		}
+	}
+	return f
+}
+
+// prsctp reports whether partial reliability (RFC 3758) is in use: on in
+// our Config and offered by the peer. RFC 3758 Section 3.3.2: an endpoint
+// whose peer did not offer it "MUST NOT send a FORWARD TSN chunk at any
+// time during the associations life", and one that did not offer it
+// treats a FORWARD TSN as an unknown chunk.
+func (a *Association) prsctp() bool {
+	return !a.cfg.PartialReliabilityDisabled && a.peerFeatures&featForwardTSN != 0
+}
+
+// PartialReliability reports whether the association negotiated partial
+// reliability (PR-SCTP, RFC 3758): both ends offered it. Before the
+// handshake completes it is false.
+func (a *Association) PartialReliability() bool {
+	return a.state >= StateEstablished && a.prsctp()
+}
