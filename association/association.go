@@ -153,6 +153,9 @@ type scratch struct {
 	sackOut     chunk.SACK // SACK being sent
 	dataScratch chunk.Data // received DATA
 	dataOut     chunk.Data // DATA being sent
+	// forwardScratch is the FORWARD TSN received, forwardOut the one
+	// being sent (PR-SCTP).
+	forwardScratch, forwardOut chunk.ForwardTSN
 	lastAckGaps []chunk.GapBlock
 }
 

@@ -211,6 +211,19 @@ func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path
 		}
 		*gotData = true
 		return false, a.handleData(now, pth, d)
+	case chunk.TypeForwardTSN:
+		if !a.prsctp() {
+			// RFC 3758 Section 3.3.1: without the negotiation the
+			// endpoint MUST "act as if it does NOT support the FORWARD TSN
+			// chunk".
+			break
+		}
+		c := &a.scr().forwardScratch
+		if _, err := c.Parse(r.Bytes); err != nil {
+			return a.malformed(now, r, err)
+		}
+		*gotData = true // the SACK rules of DATA apply (afterData)
+		return false, a.handleForwardTSN(now, c)
 	case chunk.TypeSACK:
 		s := &a.scr().sackScratch
 		if _, err := s.Parse(r.Bytes); err != nil {

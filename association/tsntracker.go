@@ -261,3 +261,50 @@ func (t *tsnTracker) fillSACK(s *chunk.SACK, maxBlocks int) {
 
 // clearDups forgets the reported duplicates.
 func (t *tsnTracker) clearDups() { t.dups = t.dups[:0] }
+
+// skip moves the point forward to newCum, as if every TSN up to it had
+// been received, then over the run of TSNs received after it (RFC 3758
+// Section 3.6: "the data receiver MUST first update its cumulative TSN
+// point to the value carried in the FORWARD TSN chunk, and then MUST
+// further advance its cumulative TSN point locally if possible"). A
+// newCum at or behind the point changes nothing. It costs a step per
+// TSN received and passed, and a step per 64 TSNs of the run after.
+func (t *tsnTracker) skip(newCum chunk.TSN) {
+	if !newCum.GT(t.cum) {
+		return
+	}
+	if !newCum.LT(t.highest) {
+		// Everything received is at or below newCum.
+		clear(t.above)
+		t.cum, t.highest = newCum, newCum
+		t.head, t.held, t.ranges = 0, 0, 0
+		return
+	}
+	// newCum is below the highest TSN received: the ring holds its offset
+	// n-1. Every run starting at or before n (newCum+1) leaves the ranges:
+	// passed, or joined to the point.
+	n := newCum.Sub(t.cum)
+	end := t.end()
+	for o := t.next(0, end, true); o <= n && o < end; {
+		e := t.next(o, end, false)
+		t.ranges--
+		for k := o; k < min(e, n); k++ {
+			t.set(k, false)
+			t.held--
+		}
+		if e > n {
+			break
+		}
+		o = t.next(e, end, true)
+	}
+	t.cum = newCum
+	t.head = (t.head + n) & uint32(64*len(t.above)-1)
+	// The point advances over the run after newCum, if any.
+	m := t.next(0, t.end(), false)
+	for k := uint32(0); k < m; k++ {
+		t.set(k, false)
+	}
+	t.cum += chunk.TSN(m)
+	t.held -= m
+	t.head = (t.head + m) & uint32(64*len(t.above)-1)
+}

@@ -13,7 +13,8 @@ import (
 // above the Cumulative TSN Ack Point, below 700 or, one time in four,
 // below 8 so that the point moves) to a tsnTracker that starts just
 // below the wrap of the TSN space, or (one time in four) removes up to
-// four received TSNs from an offset below 700 on, as reneging does, and
+// four received TSNs from an offset below 700 on, as reneging does, or
+// (one time in eight) skips to a new point as a FORWARD TSN does, and
 // after each step compares it with a map of the TSNs received: what has
 // reports, the point, the highest TSN, the number of ranges and the gap
 // blocks of a SACK. It returns the final point.
@@ -38,6 +39,21 @@ func checkTracker(t *testing.T, data []byte) chunk.TSN {
 				}
 				compareTracker(t, &tr, got, cum)
 			}
+			continue
+		}
+		if o&7 == 5 {
+			// A FORWARD TSN, one time in eight: up to 720 TSNs ahead,
+			// or a little behind the point.
+			newCum := cum + chunk.TSN(o>>3%730) - 10
+			tr.skip(newCum)
+			for ; newCum.GT(cum); cum++ {
+				delete(got, cum+1)
+			}
+			for got[cum+1] {
+				cum++
+				delete(got, cum)
+			}
+			compareTracker(t, &tr, got, cum)
 			continue
 		}
 		if o&1 == 0 {
@@ -91,7 +107,8 @@ func compareTracker(t *testing.T, tr *tsnTracker, got map[chunk.TSN]bool, cum ch
 }
 
 // The ring of bits against a map: random TSNs in a window of 700 above the
-// point, across the wrap of the TSN space and the growth of the ring.
+// point, across the wrap of the TSN space and the growth of the ring,
+// with reneging and FORWARD TSN skips (RFC 3758 Section 3.6).
 func TestTSNTrackerModel(t *testing.T) {
 	for seed := range uint64(10) {
 		r := rand.New(rand.NewPCG(seed, 7))

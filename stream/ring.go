@@ -84,3 +84,15 @@ func (r *ring[T]) reset() {
 	clear(r.buf)
 	r.head, r.n = 0, 0
 }
+
+// filterNth removes the k-th (from 0) occurrence of v in r, if any.
+func filterNth[T comparable](r *ring[T], v T, k int) {
+	n := 0
+	r.filter(func(x T) bool {
+		if x != v {
+			return true
+		}
+		n++
+		return n-1 != k
+	})
+}

@@ -36,11 +36,30 @@ type OutMessage struct {
 	Context uint32
 	// Tag is an opaque value for the caller. The queue ignores it.
 	Tag any
+	// PR holds the partial reliability of the message (RFC 3758, RFC
+	// 7496) and what the association tracks of it. The queue ignores it.
+	PR PRInfo
 
 	sent   int       // bytes handed out by Next
 	ssn    chunk.SSN // assigned with the first fragment (ordered only)
 	seq    uint64    // enqueue order, for the first-come-first-served scheduler
 	queued bool
+}
+
+// PRInfo is what the association keeps of a message's partial
+// reliability; the queue ignores it.
+type PRInfo struct {
+	// Policy and Value are the PR-SCTP policy and its value; their
+	// meaning is the caller's.
+	Policy uint8
+	Value  uint32
+	// Expires is when the message's lifetime ends, in the caller's time
+	// unit; 0 means never.
+	Expires int64
+	// FirstTSN is the TSN of the first fragment handed out.
+	FirstTSN chunk.TSN
+	// Abandoned is set once the message is given up.
+	Abandoned bool
 }
 
 // SentBytes returns how many bytes of Data the queue has handed out in

@@ -1,0 +1,73 @@
+package association
+
+import (
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// maxForwardAhead is how far above the Cumulative TSN Ack Point beyond
+// the receive buffer a FORWARD TSN may move it: a sender that respects the
+// advertised window has no more TSNs outstanding than the window's bytes
+// (a DATA chunk carries at least one), and the receive buffer bounds every
+// window advertised; maxTSNAhead more leaves room for the window probes
+// and overruns the receiver copes with (see roomFor).
+const maxForwardAhead = maxTSNAhead
+
+// handleForwardTSN processes a FORWARD TSN chunk (RFC 3758 Section 3.6)
+// on an association that negotiated PR-SCTP: the Cumulative TSN Ack Point
+// moves to the New Cumulative TSN and beyond over what was received
+// after it, reassembly drops the incomplete messages the sender abandoned
+// and delivers what the skipped stream sequence numbers held back, and a
+// SACK follows as for a DATA chunk (the caller runs afterData).
+func (a *Association) handleForwardTSN(now timer.Time, c *chunk.ForwardTSN) error {
+	switch a.state {
+	case StateEstablished, StateShutdownPending, StateShutdownSent:
+	default:
+		// As DATA: once the peer sent SHUTDOWN it sends nothing new.
+		return discard("FORWARD TSN in state "+a.state.String(), chunk.TypeForwardTSN, nil)
+	}
+	a.pr().stats.ForwardTSNsReceived++
+	newCum := c.NewCumTSN
+	if !newCum.GT(a.rcv.cum) {
+		// "if the "New Cumulative TSN" value carried in the arrived
+		// FORWARD TSN chunk is found to be behind or at the current
+		// cumulative TSN point, the data receiver MUST treat this FORWARD
+		// TSN as out-of-date and MUST NOT update its Cumulative TSN. The
+		// receiver SHOULD send a SACK to its peer ... since such a
+		// duplicate may indicate the previous SACK was lost".
+		a.sackDue, a.sackNow = true, true
+		return nil
+	}
+	if newCum.Sub(a.rcv.cum) > uint32(a.cfg.ReceiveBuffer)+maxForwardAhead {
+		// Further than any sender that respects our window can have
+		// sent: TSNs never sent cannot have been abandoned (RFC 3758
+		// Section 3.5 A2: abandoned chunks are ones "that ha[ve] already
+		// been assigned a TSN"), a protocol violation (RFC 9260 Section
+		// 3.3.10.13).
+		a.abort(now, &chunk.ProtocolViolationCause{Info: []byte("FORWARD TSN beyond the receive window")}, CommLost)
+		return discard("FORWARD TSN beyond the receive window", chunk.TypeForwardTSN, nil)
+	}
+	a.packetHasData = true
+	// The FORWARD TSN fills the holes below the New Cumulative TSN: like
+	// the DATA chunk that fills a hole, it gets its SACK at once (RFC
+	// 9260 Section 7.2.4), so that the sender stops sending it.
+	a.packetSawGap = true
+	a.rcv.skip(newCum)
+	for _, pa := range a.reasm.Forward(newCum, c.Streams, a.forgetHeldIP) {
+		if pa.Delivered > 0 {
+			// "In the event that the receiver has invoked the partial
+			// delivery API, a notification SHOULD also be generated to
+			// inform the upper layer API that the message being
+			// partially delivered will NOT be completed."
+			a.pushEvent(&PDAPIEvent{Indication: PartialDeliveryAborted, Stream: pa.Stream})
+		}
+	}
+	a.deliver()
+	return nil
+}
+
+// forgetHeldIP forgets what the message end at last, dropped from
+// reassembly unfinished, kept of its packet (see holdEndIP).
+func (a *Association) forgetHeldIP(_, last chunk.TSN) {
+	delete(a.heldIP, last)
+}

@@ -1,0 +1,118 @@
+package stream
+
+import (
+	"testing"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/stretchr/testify/require"
+)
+
+// RFC 3758 Section 3.6: on a FORWARD TSN, the receiver "MUST remove any
+// partially reassembled message, which is still missing one or more TSNs
+// earlier than or equal to the new cumulative TSN point", and "MUST use
+// the stream sequence information to examine all of the listed stream
+// reordering queues, and immediately make available for delivery stream
+// sequence numbers earlier than or equal to the stream sequence number
+// listed". Messages held behind the skipped ones follow in SSN order;
+// what is above the New Cumulative TSN stays.
+// https://www.rfc-editor.org/rfc/rfc3758#section-3.6
+func TestReassemblyForward(t *testing.T) {
+	r := NewReassembly(4)
+	got := feed(t, r, []in{
+		// Stream 0: SSN 0 abandoned (TSN 10, never arrived), SSN 1 held,
+		// SSN 2 abandoned with its first fragment in (TSN 12), SSN 3
+		// held, SSN 4 above the new cumulative TSN, held too.
+		{tsn: 11, sid: 0, ssn: 1, flags: "BE", data: "one"},
+		{tsn: 12, sid: 0, ssn: 2, flags: "B", data: "tw"},
+		{tsn: 14, sid: 0, ssn: 3, flags: "BE", data: "three"},
+		{tsn: 21, sid: 0, ssn: 4, flags: "BE", data: "four"},
+		// Stream 1: an unordered message missing its first fragment,
+		// abandoned; one above the new cumulative TSN, missing its end.
+		{tsn: 16, sid: 1, flags: "UE", data: "lost"},
+		{tsn: 22, sid: 1, flags: "UB", data: "keep"},
+		// Stream 2: SSN 0 held, nothing skipped on it.
+		{tsn: 18, sid: 2, ssn: 1, flags: "BE", data: "s2"},
+	})
+	require.Empty(t, got)
+	type span struct{ first, last chunk.TSN }
+	var drops []span
+	aborted := r.Forward(20, []chunk.ForwardTSNStream{{StreamID: 0, SSN: 2}, {StreamID: 0, SSN: 0}},
+		func(first, last chunk.TSN) { drops = append(drops, span{first, last}) })
+	require.Empty(t, aborted, "no partial delivery was under way")
+	require.Equal(t, []span{{12, 12}, {16, 16}}, drops)
+	require.Equal(t, []out{whole(0, 1, "one"), whole(0, 3, "three"), whole(0, 4, "four")}, popAll(t, r))
+	require.Equal(t, len("keep")+len("s2"), r.Buffered(), "stream 2 still waits for SSN 0")
+	require.Equal(t, []out{unord(1, "keep!")},
+		feed(t, r, []in{{tsn: 23, sid: 1, flags: "UE", data: "!"}}))
+	require.Equal(t, []out{whole(2, 0, "s2-0"), whole(2, 1, "s2")},
+		feed(t, r, []in{{tsn: 24, sid: 2, ssn: 0, flags: "BE", data: "s2-0"}}))
+	require.Zero(t, r.Buffered())
+	require.Zero(t, r.Chunks())
+	require.Zero(t, r.Records())
+	require.Zero(t, r.BusyStreams())
+}
+
+// A FORWARD TSN that skips a message under partial delivery ends it: the
+// abort is reported (with the bytes the user saw, for the
+// SCTP_PARTIAL_DELIVERY_ABORTED event), and the stream goes on with what
+// waited behind it.
+func TestReassemblyForwardAbortsPartialDelivery(t *testing.T) {
+	for _, u := range []bool{false, true} {
+		r := NewReassembly(2)
+		r.SetPartialDeliveryPoint(4)
+		flags := func(f string) string {
+			if u {
+				return "U" + f
+			}
+			return f
+		}
+		got := feed(t, r, []in{
+			{tsn: 10, sid: 1, ssn: 0, flags: flags("B"), data: "part"},
+			{tsn: 11, sid: 1, ssn: 0, flags: flags(""), data: "ial"},
+			{tsn: 14, sid: 1, ssn: 1, flags: flags("BE"), data: "next"},
+		})
+		require.Len(t, got, 2, "unordered %v: two pieces", u)
+		var skipped []chunk.ForwardTSNStream
+		if !u {
+			skipped = []chunk.ForwardTSNStream{{StreamID: 1, SSN: 0}}
+		}
+		aborted := r.Forward(12, skipped, nil)
+		require.Equal(t, []PartialAbort{{Stream: 1, Unordered: u, Delivered: len("partial")}}, aborted)
+		want := whole(1, 1, "next")
+		if u {
+			want = unord(1, "next")
+		}
+		require.Equal(t, []out{want}, popAll(t, r), "unordered %v", u)
+		require.Zero(t, r.Buffered())
+		require.Zero(t, r.Records())
+		require.Zero(t, r.BusyStreams())
+	}
+}
+
+// Entries for unknown streams, SSNs already delivered and repeated
+// streams change nothing beyond what the highest entry of each stream
+// says; a nil Reassembly takes a FORWARD TSN.
+func TestReassemblyForwardEntries(t *testing.T) {
+	var nilR *Reassembly
+	require.Nil(t, nilR.Forward(5, []chunk.ForwardTSNStream{{StreamID: 1, SSN: 1}}, nil))
+
+	r := NewReassembly(2)
+	require.Equal(t, []out{whole(0, 0, "a")}, feed(t, r, []in{{tsn: 1, sid: 0, ssn: 0, flags: "BE", data: "a"}}))
+	require.Empty(t, feed(t, r, []in{
+		{tsn: 4, sid: 0, ssn: 3, flags: "BE", data: "d"},
+		{tsn: 6, sid: 0, ssn: 5, flags: "BE", data: "f"},
+	}))
+	r.Forward(3, []chunk.ForwardTSNStream{
+		{StreamID: 9, SSN: 7}, // no such stream
+		{StreamID: 0, SSN: 0}, // delivered already
+		{StreamID: 0, SSN: 2}, // the highest of the stream
+		{StreamID: 0, SSN: 1},
+	}, nil)
+	require.Equal(t, []out{whole(0, 3, "d")}, popAll(t, r))
+	require.Equal(t, []out{whole(0, 4, "e"), whole(0, 5, "f")},
+		feed(t, r, []in{{tsn: 5, sid: 0, ssn: 4, flags: "BE", data: "e"}}))
+	// An SSN before the stream's next one is stale: a chunk of SSN 5
+	// again would be one already delivered.
+	r.Forward(6, []chunk.ForwardTSNStream{{StreamID: 0, SSN: 2}}, nil)
+	require.Equal(t, []out{whole(0, 6, "g")}, feed(t, r, []in{{tsn: 7, sid: 0, ssn: 6, flags: "BE", data: "g"}}))
+}
