@@ -71,6 +71,8 @@ type Association struct {
 	rtxPath      *path // where retransmissions after a T3 expiry go
 	sackPath     *path // where the DATA to acknowledge came from
 	freeMsgs     []*stream.OutMessage
+	// prs is the partial reliability state (prsctp.go), nil until used.
+	prs *prState
 
 	// The acknowledgements of the packet being processed, for flushAcks
 	// (sack.go): its last SACK (in sackPending) and the highest
@@ -153,10 +155,11 @@ type scratch struct {
 	sackOut     chunk.SACK // SACK being sent
 	dataScratch chunk.Data // received DATA
 	dataOut     chunk.Data // DATA being sent
+	lastAckGaps []chunk.GapBlock
+
 	// forwardScratch is the FORWARD TSN received, forwardOut the one
 	// being sent (PR-SCTP).
 	forwardScratch, forwardOut chunk.ForwardTSN
-	lastAckGaps []chunk.GapBlock
 }
 
 // scr returns the scratch buffers, allocated at their first use: the
@@ -308,6 +311,7 @@ func (a *Association) reassembly() *stream.Reassembly {
 		a.reasm = stream.NewReassembly(int(n))
 		a.reasm.SetPool(a.cfg.Buffers)
 		a.reasm.SetPartialDeliveryPoint(partialDeliveryPoint(a.cfg))
+		a.reasm.SetAbandonable(a.prsctp())
 	}
 	return a.reasm
 }

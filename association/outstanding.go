@@ -20,6 +20,9 @@ type txChunk struct {
 	inFlight bool       // counted in its path's flight size
 	fastRtx  bool       // fast retransmitted: not eligible again
 	fastDue  bool       // marked by Fast Retransmit and not yet resent
+	// abandoned: its message was abandoned (PR-SCTP, abandonSent); it
+	// is no longer outstanding and is never sent again.
+	abandoned bool
 	// counted: its bytes went to its path's congestion window once
 	// (newlyAcked); an acknowledgement after a renege does not count them
 	// again.

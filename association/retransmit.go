@@ -11,7 +11,10 @@ func (a *Association) onT3Expired(now timer.Time, p *path) {
 		return
 	}
 	if p.flightSize == 0 && !a.hasMarkedFor(p) {
-		return // nothing outstanding on p: a stale expiry
+		// Nothing outstanding on p: a stale expiry, or (PR-SCTP) a
+		// FORWARD TSN to send again (RFC 3758 Section 3.5 A5).
+		a.forwardOnT3(now, p, true)
+		return
 	}
 	a.stats.T3Expirations++
 	// E1: "adjust its ssthresh with rules defined in Section 7.2.3 and set
@@ -25,11 +28,15 @@ func (a *Association) onT3Expired(now timer.Time, p *path) {
 	// "SHOULD be marked for retransmission and sent as soon as cwnd
 	// allows".
 	for i := 0; i < a.out.len(); i++ {
-		if c := a.out.index(i); c.path == p && !c.acked {
+		if c := a.out.index(i); c.path == p && !c.acked && !c.abandoned {
+			if a.abandonOnRetransmit(now, c) {
+				continue
+			}
 			a.markForRetransmit(c)
 			c.fastDue = false // resent now because of the timeout
 		}
 	}
+	a.forwardOnT3(now, p, false)
 	for _, q := range a.paths {
 		q.fastRtxPending = false
 	}

@@ -152,7 +152,7 @@ func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
 	// The earliest outstanding TSN of each destination, for rule R3.
 	found := 0
 	for i := 0; i < a.out.len() && found < len(a.paths); i++ {
-		if c := a.out.index(i); !c.acked && c.path != nil && !c.path.hasLowest {
+		if c := a.out.index(i); !c.acked && !c.abandoned && c.path != nil && !c.path.hasLowest {
 			c.path.lowest, c.path.hasLowest = c.tsn, true
 			found++
 		}
@@ -164,7 +164,7 @@ func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
 		c := a.out.popFront()
 		if c.acked {
 			a.out.gapAcked--
-		} else {
+		} else if !c.abandoned {
 			a.newlyAcked(now, &c)
 			a.out.bytes -= len(c.frag.Data)
 			htna, haveHTNA = c.tsn, true
@@ -172,7 +172,7 @@ func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
 		if c.marked {
 			a.out.marked--
 		}
-		if m := c.frag.Msg; c.frag.Flags.Has(chunk.FlagEnd) && m != nil {
+		if m := c.frag.Msg; c.frag.Flags.Has(chunk.FlagEnd) && m != nil && !m.PR.Abandoned {
 			// Every fragment of the message is acknowledged: reuse its
 			// buffer and record.
 			a.cfg.Buffers.Put(m.Data)
@@ -210,8 +210,12 @@ func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
 		}
 	}
 	if haveHTNA {
-		a.missIndications(htna, reported, cumAdvanced)
+		a.missIndications(now, htna, reported, cumAdvanced)
 	}
+	// RFC 3758 Section 3.5 A4, C1 and C2: after the normal processing,
+	// the Advanced.Peer.Ack.Point moves over the abandoned chunks; C3,
+	// the FORWARD TSN, goes with the next packet (wantForward).
+	a.advance()
 	for _, p := range a.paths {
 		if p.hasLowest {
 			c := a.out.at(p.lowest)
@@ -267,6 +271,9 @@ func (a *Association) gapAck(now timer.Time, cum chunk.TSN, blocks []chunk.GapBl
 			if !c.acked {
 				c.acked = true
 				a.out.gapAcked++
+				if c.abandoned {
+					continue // out of the accounts already (abandonSent)
+				}
 				a.newlyAcked(now, c)
 				a.out.bytes -= len(c.frag.Data)
 				if c.marked {
@@ -352,6 +359,9 @@ func (a *Association) renegeCheck(now timer.Time, cum chunk.TSN, blocks []chunk.
 		if !in {
 			c.acked = false
 			a.out.gapAcked--
+			if c.abandoned {
+				continue // never sent again: stays out of the accounts
+			}
 			a.out.bytes += len(c.frag.Data)
 			c.misses++
 			if c.path == nil {
@@ -369,7 +379,7 @@ func (a *Association) renegeCheck(now timer.Time, cum chunk.TSN, blocks []chunk.
 // missIndications counts miss indications with the HTNA algorithm and fast
 // retransmits (RFC 9260 Section 7.2.4). reported is the highest TSN the
 // SACK reports as received.
-func (a *Association) missIndications(htna, reported chunk.TSN, cumAdvanced bool) {
+func (a *Association) missIndications(now timer.Time, htna, reported chunk.TSN, cumAdvanced bool) {
 	// "miss indications are incremented only for missing TSNs prior to the
 	// HTNA in the SACK chunk. ... If an endpoint is in Fast Recovery and a
 	// SACK chunks arrives that advances the Cumulative TSN Ack Point, the
@@ -385,11 +395,26 @@ func (a *Association) missIndications(htna, reported chunk.TSN, cumAdvanced bool
 		if !c.tsn.LT(limit) {
 			break
 		}
-		if c.acked || c.marked || c.fastRtx {
+		if c.acked || c.marked || c.fastRtx || c.abandoned {
 			continue
 		}
 		c.misses++
+		if m := c.frag.Msg; m != nil && a.expiredSent(now, m) && a.prsctp() && a.abandon(m) {
+			// Reported missing after its lifetime ended: abandoned now
+			// rather than at its retransmission (RFC 3758 Section 4.1).
+			continue
+		}
 		if c.misses >= 3 {
+			if a.abandonOnRetransmit(now, c) {
+				// RFC 3758 Section 3.5 F5: "the appropriate congestion
+				// adjustment MUST be made ... if the chunk would have
+				// been marked for retransmission".
+				if c.path != nil {
+					c.path.fastRtxPending = true
+				}
+				fast = true
+				continue
+			}
 			// "1) Mark the DATA chunk(s) with three miss indications for
 			// retransmission." "5) Mark the DATA chunk(s) as being fast
 			// retransmitted and thus ineligible for a subsequent Fast

@@ -161,7 +161,7 @@ func (a *Association) startBurst() { a.burstLeft = a.cfg.MaxBurst }
 // which counts it).
 func (a *Association) appendPacket(now timer.Time, buf []byte) (Outgoing, bool) {
 	if len(a.ctrl) == 0 && !a.sackNow && a.out.marked == 0 &&
-		(a.sendq.Buffered() == 0 || !a.canSendData()) {
+		(a.sendq.Buffered() == 0 || !a.canSendData()) && !a.forwardPending() {
 		return Outgoing{}, false // the common case: nothing to send
 	}
 	a.dropUnsendable()
@@ -219,6 +219,9 @@ func (a *Association) appendPacket(now timer.Time, buf []byte) (Outgoing, bool) 
 		}
 	}
 	if dataOK {
+		// RFC 3758 Section 3.5 F2: the FORWARD TSN rides with the DATA
+		// chunks, before them.
+		a.addForward(now, b, dest)
 		a.addRetransmissions(now, b, dest)
 		if dest == a.dataPath() {
 			// New data goes to the primary path while it is active, even
@@ -455,6 +458,10 @@ func (a *Association) addNewData(now timer.Time, b *packet.Builder, dest *path) 
 	a.idleDecay(now, dest)
 	added := false
 	for a.sendq.Buffered() > 0 {
+		a.dropExpiredNext(now)
+		if a.sendq.Buffered() == 0 {
+			break
+		}
 		room := (b.Remaining()&^3 - 16)
 		if room < min(128, maxPayload) {
 			break
@@ -482,6 +489,12 @@ func (a *Association) addNewData(now timer.Time, b *packet.Builder, dest *path) 
 		}
 		tsn := a.nextTSN
 		a.nextTSN++
+		if frag.Flags.Has(chunk.FlagBeginning) {
+			frag.Msg.PR.FirstTSN = tsn
+		}
+		if frag.Flags.Has(chunk.FlagEnd) && a.prs != nil {
+			a.unqueued(frag.Msg)
+		}
 		d := &a.scr().dataOut
 		*d = chunk.Data{Flags: frag.Flags, TSN: tsn, StreamID: frag.Stream, SSN: frag.SSN,
 			PPID: frag.PPID, UserData: frag.Data}

@@ -18,11 +18,18 @@ type SendInfo struct {
 	Unordered bool
 	// Context is an opaque value reported back in a SendFailed event.
 	Context uint32
-	// TimeToLive is gen_sctp's timetolive. Deviation from RFC 6458
-	// Section 5.3.2: it needs PR-SCTP (RFC 3758), which this association
-	// does not negotiate yet, so every message is delivered reliably and
-	// TimeToLive is not used.
+	// TimeToLive is gen_sctp's timetolive: the lifetime of RFC 9260
+	// Section 10.1 SEND. A message none of which was sent within it is
+	// abandoned and handed back in a SendFailed event; once sent in part,
+	// it is delivered reliably (unless its PRPolicy says otherwise). 0
+	// means no lifetime.
 	TimeToLive time.Duration
+	// PRPolicy and PRValue are the partial reliability policy of the
+	// message and its value (RFC 6458 Section 5.3.7 sctp_prinfo, RFC
+	// 7496): see PRPolicy. Sent fragments are abandoned only on an
+	// association that negotiated PR-SCTP (PartialReliability).
+	PRPolicy PRPolicy
+	PRValue  uint32
 }
 
 // Send queues one user message (RFC 9260 Section 10.1 SEND). Send copies
@@ -58,13 +65,23 @@ func (a *Association) Send(now timer.Time, info SendInfo, data []byte) error {
 		// return an error to its upper layer".
 		return ErrMessageTooLarge
 	}
+	if info.PRPolicy >= PRPolicies {
+		return ErrInvalidPolicy
+	}
 	if b := a.sendq.Buffered(); b > 0 && b+len(data) > a.cfg.SendBuffer {
-		return ErrWouldBlock
+		a.makeRoom(now, info, len(data))
+		if b := a.sendq.Buffered(); b > 0 && b+len(data) > a.cfg.SendBuffer {
+			return ErrWouldBlock
+		}
 	}
 	m := a.newOutMessage()
 	m.Stream, m.PPID, m.Unordered, m.Context = info.Stream, info.PPID, info.Unordered, info.Context
+	if info.TimeToLive > 0 || info.PRPolicy != PRNone {
+		a.setPR(now, m, info)
+	}
 	m.Data = a.cfg.Buffers.Copy(data)
 	if err := a.sendQueue().Enqueue(m); err != nil {
+		a.unqueued(m)
 		a.cfg.Buffers.Put(m.Data)
 		a.freeMsgs = append(a.freeMsgs, m)
 		return ErrInvalidStream
@@ -108,7 +125,7 @@ func (a *Association) failOutstanding(code chunk.CauseCode) {
 	var last *stream.OutMessage
 	for i := 0; i < a.out.len(); i++ {
 		c := a.out.index(i)
-		if m := c.frag.Msg; m != nil && m != last {
+		if m := c.frag.Msg; m != nil && m != last && !m.PR.Abandoned {
 			last = m
 			if c.frag.Flags.Has(chunk.FlagBeginning) || i == 0 {
 				a.pushEvent(&SendFailed{Sent: true, Error: code, Info: infoOf(m), Data: m.Data})
@@ -125,10 +142,18 @@ func (a *Association) failOutstanding(code chunk.CauseCode) {
 	for _, p := range a.paths {
 		p.flightSize = 0
 	}
+	if s := a.prs; s != nil {
+		// Nothing is queued or outstanding any more.
+		s.expiring, s.prioQueued = 0, 0
+		s.hasAdv, s.hasFwd, s.forceFwd = false, false, false
+	}
 }
 
+// infoOf returns the send parameters of m that a SendFailed event
+// reports.
 func infoOf(m *stream.OutMessage) SendInfo {
-	return SendInfo{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered, Context: m.Context}
+	return SendInfo{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered, Context: m.Context,
+		PRPolicy: PRPolicy(m.PR.Policy), PRValue: m.PR.Value}
 }
 
 // resetTransfer clears the data-transfer state for a restart.

@@ -162,6 +162,9 @@ type Reassembly struct {
 	freeRuns   []*run
 	freeFrags  []*frag
 	freeRecv   []*recvStream
+
+	// abandonable: the sender may abandon messages (SetAbandonable).
+	abandonable bool
 }
 
 // NewReassembly returns an empty Reassembly for numStreams inbound
@@ -186,6 +189,13 @@ func (r *Reassembly) setOrdered(x *run) {
 func orderedKey(id chunk.StreamID, ssn chunk.SSN) uint32 {
 	return uint32(id)<<16 | uint32(ssn)
 }
+
+// SetAbandonable tells r whether the sender may abandon messages part of
+// which it sent (PR-SCTP, RFC 3758): a message that begins right after a
+// fragment that does not end its message is then the next message after
+// an abandoned one, which the FORWARD TSN will skip (Forward), rather than
+// a framing error. Off by default.
+func (r *Reassembly) SetAbandonable(on bool) { r.abandonable = on }
 
 // Streams returns the number of inbound streams.
 func (r *Reassembly) Streams() int { return r.numStreams }

@@ -75,6 +75,8 @@ func (r *Reassembly) neighbours(tsn chunk.TSN, d *chunk.Data) (left, right *run,
 			return nil, nil, "no B bit after the end of a message"
 		case left.lastE:
 			left = nil
+		case b && r.abandonable:
+			left = nil // the message before was abandoned (see SetAbandonable)
 		case b:
 			return nil, nil, "B bit before the end of the previous message"
 		default:
@@ -85,6 +87,8 @@ func (r *Reassembly) neighbours(tsn chunk.TSN, d *chunk.Data) (left, right *run,
 	}
 	if right = r.byFirst[tsn+1]; right != nil {
 		switch {
+		case right.begun && !e && r.abandonable:
+			right = nil // d's message was abandoned (see SetAbandonable)
 		case right.begun && !e:
 			return nil, nil, "no E bit before the start of a message"
 		case right.begun:

@@ -116,3 +116,25 @@ func TestReassemblyForwardEntries(t *testing.T) {
 	r.Forward(6, []chunk.ForwardTSNStream{{StreamID: 0, SSN: 2}}, nil)
 	require.Equal(t, []out{whole(0, 6, "g")}, feed(t, r, []in{{tsn: 7, sid: 0, ssn: 6, flags: "BE", data: "g"}}))
 }
+
+// With SetAbandonable, a message that begins right after a fragment that
+// does not end its message is not a framing error: the message before was
+// abandoned (RFC 3758), its fragments are held until the FORWARD TSN
+// drops them, and the new message is delivered in its turn. Without it,
+// the chunk is refused.
+func TestReassemblyAbandonable(t *testing.T) {
+	r := NewReassembly(1)
+	feed(t, r, []in{{tsn: 10, sid: 0, ssn: 0, flags: "B", data: "ab"}})
+	feed(t, r, []in{{tsn: 11, sid: 0, ssn: 1, flags: "BE", data: "next", err: ErrInvalidFragment}})
+	feed(t, r, []in{{tsn: 9, sid: 0, ssn: 7, flags: "U", data: "x", err: ErrInvalidFragment}})
+
+	r.SetAbandonable(true)
+	require.Empty(t, feed(t, r, []in{
+		{tsn: 11, sid: 0, ssn: 1, flags: "BE", data: "next"},
+		{tsn: 9, sid: 0, ssn: 7, flags: "U", data: "x"}, // no E before 10's B
+	}))
+	r.Forward(10, []chunk.ForwardTSNStream{{StreamID: 0, SSN: 0}}, nil)
+	require.Equal(t, []out{whole(0, 1, "next")}, popAll(t, r))
+	require.Zero(t, r.Buffered())
+	require.Zero(t, r.Records())
+}

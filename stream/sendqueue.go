@@ -53,9 +53,11 @@ type PRInfo struct {
 	// meaning is the caller's.
 	Policy uint8
 	Value  uint32
-	// Expires is when the message's lifetime ends, in the caller's time
-	// unit; 0 means never.
-	Expires int64
+	// UnsentBy is when the message is abandoned if none of it was sent
+	// yet, SentBy when it is abandoned even if sent, in the caller's
+	// time unit, when HasUnsentBy and HasSentBy are set.
+	UnsentBy, SentBy       int64
+	HasUnsentBy, HasSentBy bool
 	// FirstTSN is the TSN of the first fragment handed out.
 	FirstTSN chunk.TSN
 	// Abandoned is set once the message is given up.

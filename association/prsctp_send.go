@@ -1,0 +1,333 @@
+package association
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/stream"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// msDuration returns v milliseconds.
+func msDuration(v uint32) time.Duration { return time.Duration(v) * time.Millisecond }
+
+// abandon gives up the message m under its policy (RFC 3758 Section 3.5
+// A2 and A3): what of it is still queued leaves the send queue, its DATA
+// chunks outstanding are "finally acked and no longer outstanding"
+// (abandonSent), and it goes back to the user in a SendFailed event with
+// its data. It reports false, and abandons nothing, for a message whose
+// fragments sent were all acknowledged while the rest waits: the peer
+// holds its beginning, and no FORWARD TSN could skip it (its TSNs are
+// below the Cumulative TSN Ack Point); it is sent whole.
+func (a *Association) abandon(m *stream.OutMessage) bool {
+	if m.PR.Abandoned {
+		return true
+	}
+	sent := m.SentBytes() > 0
+	if sent && (!a.prsctp() || a.allAcked(m)) {
+		return false
+	}
+	m.PR.Abandoned = true
+	if a.sendq.Remove(m) {
+		a.unqueued(m)
+	}
+	if sent {
+		a.abandonSent(m)
+	}
+	a.countAbandoned(m, PRPolicy(m.PR.Policy), sent)
+	// RFC 6458 Section 6.1.4: the data comes back, flagged sent or
+	// unsent; there is no error cause.
+	a.pushEvent(&SendFailed{Sent: sent, Info: infoOf(m), Data: m.Data})
+	if !sent && len(a.freeMsgs) < maxFreeMsgs {
+		*m = stream.OutMessage{}
+		a.freeMsgs = append(a.freeMsgs, m)
+	}
+	return true
+}
+
+// allAcked reports whether every fragment of m handed out so far (m is
+// still in the send queue) is below the Cumulative TSN Ack Point. The
+// fragments of a message take consecutive TSNs, the last one the latest
+// assigned while the rest of m waits.
+func (a *Association) allAcked(m *stream.OutMessage) bool {
+	queued := m.SentBytes() < len(m.Data)
+	return queued && (a.nextTSN - 1).LE(a.cumAckPoint)
+}
+
+// abandonSent marks the outstanding DATA chunks of m abandoned: no longer
+// outstanding, out of their path's flight and of the peer's window, never
+// retransmitted, and not credited to the congestion window (RFC 3758
+// Section 3.5 A2: "The sender MUST NOT credit an "abandoned" data chunk to
+// the partial_bytes_acked ... and MUST NOT advance the cwnd based on this
+// "abandoned" data chunk"). They stay in the retransmission queue until
+// the peer's Cumulative TSN Ack passes them, after a FORWARD TSN.
+func (a *Association) abandonSent(m *stream.OutMessage) {
+	tsn := m.PR.FirstTSN
+	if tsn.LT(a.out.base) {
+		tsn = a.out.base
+	}
+	for c := a.out.at(tsn); c != nil && c.frag.Msg == m; tsn++ {
+		if !c.abandoned {
+			c.abandoned = true
+			if !c.acked {
+				n := len(c.frag.Data)
+				switch {
+				case c.marked:
+					c.marked, c.fastDue = false, false
+					a.out.marked--
+				case c.inFlight:
+					c.path.flightSize -= n
+					c.inFlight = false
+					a.peerRwnd += n
+				}
+				a.out.bytes -= n
+			}
+		}
+		c = a.out.at(tsn + 1)
+	}
+	a.advance()
+}
+
+// abandonOnRetransmit abandons the message of c, about to be marked for
+// retransmission, if its policy says so (RFC 7496 Section 3.1: "The sender
+// MUST abandon a user message if the number of retransmissions of any of
+// the DATA chunks of the user message would exceed the provided limit";
+// RFC 3758 Section 4.1, a lifetime that ended), and reports whether it
+// did.
+func (a *Association) abandonOnRetransmit(now timer.Time, c *txChunk) bool {
+	m := c.frag.Msg
+	if m == nil || m.PR.Policy == uint8(PRNone) || !a.prsctp() {
+		return false
+	}
+	switch {
+	case PRPolicy(m.PR.Policy) == PRRetransmit && uint32(c.sends-1) >= m.PR.Value,
+		a.expiredSent(now, m):
+		return a.abandon(m)
+	}
+	return false
+}
+
+// expiredSent reports whether the lifetime of m, sent or not, ended.
+func (a *Association) expiredSent(now timer.Time, m *stream.OutMessage) bool {
+	return m.PR.HasSentBy && int64(now) >= m.PR.SentBy
+}
+
+// expiredUnsent reports whether m, of which nothing was sent, outlived
+// its lifetime (RFC 9260 Section 10.1 SEND: "the lifetime of the user
+// data ... Once it is exceeded, the data is discarded").
+func expiredUnsent(now timer.Time, m *stream.OutMessage) bool {
+	return m.PR.HasUnsentBy && int64(now) >= m.PR.UnsentBy
+}
+
+// dropExpiredNext abandons the messages at the head of the send queue
+// whose lifetime ended, before new data is sent: the next one Next would
+// take from, until one is still alive.
+func (a *Association) dropExpiredNext(now timer.Time) {
+	for a.prs != nil && a.prs.expiring > 0 {
+		m, ok := a.sendq.Peek()
+		if !ok {
+			return
+		}
+		expired := m.SentBytes() == 0 && expiredUnsent(now, m) || a.expiredSent(now, m)
+		if !expired || !a.abandon(m) {
+			return
+		}
+	}
+}
+
+// makeRoom abandons queued messages for a message of n bytes sent with
+// info that does not fit in the send buffer: first those whose lifetime
+// ended, then messages of the priority policy of lower priority than its
+// own (RFC 7496 Section 3.2: "the SCTP stack at the sender side MAY
+// abandon other user message(s) of the same SCTP association (with the
+// same or a different stream) with a priority lower than the provided
+// one"), lowest priority first, until it fits. Only messages of which
+// nothing was sent go: they free the send buffer (what was sent is not
+// in it). A reliable message ranks above every message of the priority
+// policy.
+func (a *Association) makeRoom(now timer.Time, info SendInfo, n int) {
+	if a.prs == nil || a.prs.expiring == 0 && a.prs.prioQueued == 0 {
+		return
+	}
+	fits := func() bool { return a.sendq.Buffered()+n <= a.cfg.SendBuffer }
+	var victims []*stream.OutMessage
+	a.sendq.Each(func(m *stream.OutMessage) bool {
+		if m.SentBytes() == 0 && (expiredUnsent(now, m) || a.lowerPriority(m, info)) {
+			victims = append(victims, m)
+		}
+		return true
+	})
+	// Expired ones first, then by priority, lowest first; the newest
+	// first among equals.
+	rank := func(m *stream.OutMessage) int64 {
+		if expiredUnsent(now, m) {
+			return 1 << 33
+		}
+		return int64(m.PR.Value)
+	}
+	slices.Reverse(victims)
+	slices.SortStableFunc(victims, func(x, y *stream.OutMessage) int { return cmp.Compare(rank(y), rank(x)) })
+	for _, m := range victims {
+		if fits() && !expiredUnsent(now, m) {
+			return
+		}
+		a.abandon(m)
+	}
+}
+
+// lowerPriority reports whether m is a message of the priority policy
+// with a lower priority than a message sent with info.
+func (a *Association) lowerPriority(m *stream.OutMessage, info SendInfo) bool {
+	if PRPolicy(m.PR.Policy) != PRPriority {
+		return false
+	}
+	return info.PRPolicy != PRPriority || m.PR.Value > info.PRValue
+}
+
+// advancedPoint returns the Advanced.Peer.Ack.Point (RFC 3758 Section 3.5
+// A1), at least the Cumulative TSN Ack Point (rule C1: "If
+// (Advanced.Peer.Ack.Point < SackCumAck), then update
+// Advanced.Peer.Ack.Point to be equal to SackCumAck").
+func (a *Association) advancedPoint() chunk.TSN {
+	if s := a.prs; s != nil && s.hasAdv && s.advPoint.GT(a.cumAckPoint) {
+		return s.advPoint
+	}
+	return a.cumAckPoint
+}
+
+// advance moves the Advanced.Peer.Ack.Point over the abandoned chunks
+// after it (RFC 3758 Section 3.5 C2: "move "Advanced.Peer.Ack.Point" up as
+// long as the chunk next in the out-queue space is marked as
+// "abandoned""). Each chunk is passed once.
+func (a *Association) advance() {
+	if a.prs == nil {
+		return
+	}
+	p := a.advancedPoint()
+	for c := a.out.at(p + 1); c != nil && c.abandoned; c = a.out.at(p + 1) {
+		p++
+	}
+	a.prs.advPoint, a.prs.hasAdv = p, true
+}
+
+// forwardPending reports whether the peer has yet to learn of abandoned
+// chunks: the Advanced.Peer.Ack.Point is past the Cumulative TSN Ack
+// Point (RFC 3758 Section 3.5 C3).
+func (a *Association) forwardPending() bool {
+	return a.prs != nil && a.prs.hasAdv && a.prs.advPoint.GT(a.cumAckPoint)
+}
+
+// wantForward reports whether a FORWARD TSN goes into the next packet:
+// one is pending (C3), and it is new, or the same one was sent a round
+// trip ago (the IMPLEMENTATION NOTE of rule F2: "waiting a full RTT before
+// sending a duplicate FORWARD TSN"), or a T3-rtx timer expired since (A5).
+// The peer answers each with a SACK; a FORWARD TSN goes again only when
+// that SACK does not come, so that abandoning every message does not make
+// the two ends trade FORWARD TSNs and SACKs.
+func (a *Association) wantForward(now timer.Time, dest *path) bool {
+	if !a.forwardPending() || !a.prsctp() {
+		return false
+	}
+	s := a.prs
+	if s.forceFwd || !s.hasFwd || s.lastFwd != s.advPoint {
+		return true
+	}
+	rtt := dest.rto.RTO()
+	if dest.rto.Measured() {
+		rtt = dest.rto.SRTT()
+	}
+	return now.Sub(s.lastFwdAt) >= rtt
+}
+
+// addForward adds the FORWARD TSN to b when wantForward says so (rule F2:
+// the caller puts it before the DATA chunks of the packet), and makes
+// sure a T3-rtx timer runs (rule C5).
+func (a *Association) addForward(now timer.Time, b *packet.Builder, dest *path) {
+	if !a.wantForward(now, dest) {
+		return
+	}
+	f := a.buildForward(b.Remaining())
+	if f == nil || !b.Add(f) {
+		return
+	}
+	s := a.prs
+	s.stats.ForwardTSNsSent++
+	s.lastFwd, s.lastFwdAt, s.hasFwd, s.forceFwd = f.NewCumTSN, now, true, false
+	// C5: "If a FORWARD TSN is sent, the sender MUST assure that at least
+	// one T3-rtx timer is running."
+	for _, p := range a.paths {
+		if p.t3.Running() {
+			return
+		}
+	}
+	dest.t3.Start(now, dest.rto.RTO())
+}
+
+// buildForward fills the scratch FORWARD TSN for the Advanced.Peer.Ack.
+// Point within room bytes, or returns nil if not even an empty one fits.
+// Rule C4: each ordered stream of an abandoned chunk is listed once, with
+// the highest SSN abandoned on it; "If the total size of the FORWARD TSN
+// does NOT fit in a single MTU, then the sender of the FORWARD TSN SHOULD
+// lower the Advanced.Peer.Ack.Point to the last TSN that will fit".
+func (a *Association) buildForward(room int) *chunk.ForwardTSN {
+	maxEntries := (room - 4 - 4) / 4 // chunk header, New Cumulative TSN
+	if maxEntries < 0 {
+		return nil
+	}
+	s := a.prs
+	if s.seen == nil {
+		s.seen = make(map[chunk.StreamID]int)
+	}
+	clear(s.seen)
+	f := &a.scr().forwardOut
+	f.Flags, f.Streams = 0, f.Streams[:0]
+	newCum, adv := a.cumAckPoint, a.advancedPoint()
+	for tsn := newCum + 1; tsn.LE(adv); tsn++ {
+		c := a.out.at(tsn)
+		if c == nil {
+			break
+		}
+		if fr := &c.frag; !fr.Flags.Has(chunk.FlagUnordered) {
+			if i, ok := s.seen[fr.Stream]; ok {
+				f.Streams[i].SSN = fr.SSN
+			} else if len(f.Streams) == maxEntries {
+				break
+			} else {
+				s.seen[fr.Stream] = len(f.Streams)
+				f.Streams = append(f.Streams, chunk.ForwardTSNStream{StreamID: fr.Stream, SSN: fr.SSN})
+			}
+		}
+		newCum = tsn
+	}
+	f.NewCumTSN = newCum
+	if newCum == a.cumAckPoint {
+		return nil
+	}
+	return f
+}
+
+// forwardOnT3 applies rule A5 of RFC 3758 Section 3.5 when T3-rtx of p
+// expires: "the sender SHOULD try to advance the "Advanced.Peer.Ack.Point"
+// by following the procedures outlined in C2 - C5", the FORWARD TSN going
+// again with the next packet. With nothing else outstanding on p (every
+// chunk sent there was abandoned), the expiry is handled as one of data:
+// the timer backs off and the error counters count (RFC 9260 Section
+// 6.3.3 E2, Section 8), so that a peer that answers nothing is given up
+// on. It reports whether it handled such an expiry.
+func (a *Association) forwardOnT3(now timer.Time, p *path, nothingElse bool) bool {
+	a.advance()
+	if !a.forwardPending() {
+		return false
+	}
+	a.prs.forceFwd = true
+	if !nothingElse {
+		return false
+	}
+	a.stats.T3Expirations++
+	p.rto.Backoff()
+	a.countError(now, p, true)
+	return true
+}
