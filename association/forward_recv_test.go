@@ -152,4 +152,3 @@ func TestPRSCTPReceiveForwardTSNNotNegotiated(t *testing.T) {
 	require.Zero(t, p.Z.PRStatus().ForwardTSNsReceived)
 	require.Equal(t, cum+1, sendAndDeliver(t, p, []byte("next")).TSN)
 }
-

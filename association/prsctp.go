@@ -114,15 +114,13 @@ type prState struct {
 	// A1, valid when hasAdv (see advancedPoint).
 	advPoint chunk.TSN
 	hasAdv   bool
-	// lastFwd is the New Cumulative TSN of the last FORWARD TSN sent, at
-	// lastFwdAt (hasFwd): the same one goes again only a round trip later
-	// or on a T3-rtx expiry (see wantForward).
+	// lastFwd is the Advanced.Peer.Ack.Point of the last FORWARD TSN
+	// sent, at lastFwdAt (hasFwd); again lets the same one go again (see
+	// forwardAgain).
 	lastFwd   chunk.TSN
 	lastFwdAt timer.Time
 	hasFwd    bool
-	// forceFwd sends the FORWARD TSN with the next packet whatever
-	// lastFwd (a T3-rtx expiry, RFC 3758 Section 3.5 A5).
-	forceFwd bool
+	again     bool
 	// prioQueued counts the messages of the priority policy in the send
 	// queue; expiring the messages in it with a lifetime.
 	prioQueued, expiring int

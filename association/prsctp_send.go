@@ -221,32 +221,42 @@ func (a *Association) forwardPending() bool {
 }
 
 // wantForward reports whether a FORWARD TSN goes into the next packet:
-// one is pending (C3), and it is new, or the same one was sent a round
-// trip ago (the IMPLEMENTATION NOTE of rule F2: "waiting a full RTT before
-// sending a duplicate FORWARD TSN"), or a T3-rtx timer expired since (A5).
-// The peer answers each with a SACK; a FORWARD TSN goes again only when
-// that SACK does not come, so that abandoning every message does not make
-// the two ends trade FORWARD TSNs and SACKs.
-func (a *Association) wantForward(now timer.Time, dest *path) bool {
+// one is pending (C3), and it is new, or the same one may go again
+// (againOK). The peer answers each with a SACK; the same FORWARD TSN goes
+// again only when a SACK a round trip later or a T3-rtx expiry shows that
+// it was lost, so that abandoning every message does not make the two
+// ends trade FORWARD TSNs and SACKs.
+func (a *Association) wantForward() bool {
 	if !a.forwardPending() || !a.prsctp() {
 		return false
 	}
 	s := a.prs
-	if s.forceFwd || !s.hasFwd || s.lastFwd != s.advPoint {
-		return true
+	return !s.hasFwd || s.lastFwd != s.advPoint || s.again
+}
+
+// forwardAgain lets the last FORWARD TSN go again, if still pending, when
+// a SACK (rule C3) comes a round trip or more after it (the IMPLEMENTATION
+// NOTE of rule F2: "waiting a full RTT before sending a duplicate FORWARD
+// TSN"), or on a T3-rtx expiry (rule A5, force).
+func (a *Association) forwardAgain(now timer.Time, force bool) {
+	s := a.prs
+	if s == nil || !s.hasFwd || !a.forwardPending() {
+		return
 	}
-	rtt := dest.rto.RTO()
-	if dest.rto.Measured() {
-		rtt = dest.rto.SRTT()
+	rtt := a.primary.rto.RTO()
+	if a.primary.rto.Measured() {
+		rtt = a.primary.rto.SRTT()
 	}
-	return now.Sub(s.lastFwdAt) >= rtt
+	if force || now.Sub(s.lastFwdAt) >= rtt {
+		s.again = true
+	}
 }
 
 // addForward adds the FORWARD TSN to b when wantForward says so (rule F2:
 // the caller puts it before the DATA chunks of the packet), and makes
 // sure a T3-rtx timer runs (rule C5).
 func (a *Association) addForward(now timer.Time, b *packet.Builder, dest *path) {
-	if !a.wantForward(now, dest) {
+	if !a.wantForward() {
 		return
 	}
 	f := a.buildForward(b.Remaining())
@@ -255,7 +265,9 @@ func (a *Association) addForward(now timer.Time, b *packet.Builder, dest *path) 
 	}
 	s := a.prs
 	s.stats.ForwardTSNsSent++
-	s.lastFwd, s.lastFwdAt, s.hasFwd, s.forceFwd = f.NewCumTSN, now, true, false
+	// What it was built for: one cut short by the room in the packet
+	// (buildForward) is not sent again at once for the rest.
+	s.lastFwd, s.lastFwdAt, s.hasFwd, s.again = s.advPoint, now, true, false
 	// C5: "If a FORWARD TSN is sent, the sender MUST assure that at least
 	// one T3-rtx timer is running."
 	for _, p := range a.paths {
@@ -264,6 +276,23 @@ func (a *Association) addForward(now timer.Time, b *packet.Builder, dest *path) 
 		}
 	}
 	dest.t3.Start(now, dest.rto.RTO())
+}
+
+// keepT3 restarts a T3-rtx timer after a SACK stopped them all (RFC 9260
+// Section 6.3.2 R2: nothing in flight) while the peer has yet to learn of
+// abandoned chunks: rule C5, "the sender MUST assure that at least one
+// T3-rtx timer is running", so that a lost FORWARD TSN goes again (A5).
+func (a *Association) keepT3(now timer.Time) {
+	if !a.forwardPending() {
+		return
+	}
+	for _, p := range a.paths {
+		if p.t3.Running() {
+			return
+		}
+	}
+	p := a.dataPath()
+	p.t3.Start(now, p.rto.RTO())
 }
 
 // buildForward fills the scratch FORWARD TSN for the Advanced.Peer.Ack.
@@ -312,22 +341,20 @@ func (a *Association) buildForward(room int) *chunk.ForwardTSN {
 // forwardOnT3 applies rule A5 of RFC 3758 Section 3.5 when T3-rtx of p
 // expires: "the sender SHOULD try to advance the "Advanced.Peer.Ack.Point"
 // by following the procedures outlined in C2 - C5", the FORWARD TSN going
-// again with the next packet. With nothing else outstanding on p (every
-// chunk sent there was abandoned), the expiry is handled as one of data:
-// the timer backs off and the error counters count (RFC 9260 Section
-// 6.3.3 E2, Section 8), so that a peer that answers nothing is given up
-// on. It reports whether it handled such an expiry.
-func (a *Association) forwardOnT3(now timer.Time, p *path, nothingElse bool) bool {
+// again with the next packet. With nothing else
+// outstanding on p (every chunk sent there was abandoned), the expiry is
+// handled as one of data: the timer backs off and runs again (C5), and
+// the error counters count (RFC 9260 Section 6.3.3 E2, Section 8), so
+// that a peer that answers nothing is given up on.
+func (a *Association) forwardOnT3(now timer.Time, p *path, nothingElse bool) {
 	a.advance()
-	if !a.forwardPending() {
-		return false
-	}
-	a.prs.forceFwd = true
-	if !nothingElse {
-		return false
+	a.forwardAgain(now, true)
+	if !a.forwardPending() || !nothingElse {
+		return
 	}
 	a.stats.T3Expirations++
 	p.rto.Backoff()
-	a.countError(now, p, true)
-	return true
+	if !a.countError(now, p, true) {
+		p.t3.Start(now, p.rto.RTO())
+	}
 }

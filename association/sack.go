@@ -216,6 +216,7 @@ func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
 	// the Advanced.Peer.Ack.Point moves over the abandoned chunks; C3,
 	// the FORWARD TSN, goes with the next packet (wantForward).
 	a.advance()
+	a.forwardAgain(now, false)
 	for _, p := range a.paths {
 		if p.hasLowest {
 			c := a.out.at(p.lowest)
@@ -223,6 +224,7 @@ func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
 		}
 	}
 	a.updateT3(now)
+	a.keepT3(now)
 	if cumAdvanced || haveHTNA {
 		// RFC 9260 Section 8.3: "the error counter ... is reset" on
 		// acknowledgement of outstanding data; Section 8.1 likewise for

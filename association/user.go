@@ -145,7 +145,7 @@ func (a *Association) failOutstanding(code chunk.CauseCode) {
 	if s := a.prs; s != nil {
 		// Nothing is queued or outstanding any more.
 		s.expiring, s.prioQueued = 0, 0
-		s.hasAdv, s.hasFwd, s.forceFwd = false, false, false
+		s.hasAdv, s.hasFwd = false, false
 	}
 }
 
