@@ -168,8 +168,9 @@
 //   - GetOpts keeps gen_sctp's quirks (failures left out, non_block_send
 //     bare, sctp_status requiring an assoc_id); GetOpt reports the error
 //     of one option instead.
-//   - TimeToLive is accepted and ignored: PR-SCTP (RFC 3758) is not
-//     negotiated, every message is reliable.
+//   - TimeToLive is the lifetime of a message not yet sent (RFC 6458
+//     Section 5.3.2, RFC 9260 Section 10.1): one none of which was sent
+//     within it comes back in a SendFailed event.
 //
 // # Concurrency
 //

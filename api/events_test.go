@@ -155,3 +155,34 @@ func TestSendFailedUngrantedStreams(t *testing.T) {
 		Data: []byte("not granted")}, failed[0])
 	require.Equal(t, "granted", string(recvData(t, srv).Data))
 }
+
+// TimeToLive takes effect (RFC 6458 Section 5.3.2 sinfo_timetolive, the
+// lifetime of RFC 9260 Section 10.1): a message that could not be sent
+// within it comes back through Recv as a SendFailed event, unsent, with
+// its data; a message without one is delivered. The client's INITs are
+// held on the virtual network until the event came, so that nothing can
+// be sent meanwhile.
+func TestSendFailedTimeToLive(t *testing.T) {
+	noLeak(t)
+	n := newVNet(t)
+	var hold atomic.Bool
+	hold.Store(true)
+	n.router.AddChunkFilter(func(c vnet.Chunk) bool {
+		b := c.UserData()
+		isInit := len(b) > 12 && chunk.Type(b[12]) == chunk.TypeInit
+		return !(isInit && hold.Load())
+	})
+	srv := n.server(t)
+	cli := n.client(t, srv, SCTPRtoInfo(RtoInfo{Initial: 50, Min: 50, Max: 1000}))
+	id, err := cli.ConnectxInit(testCtx(t), []netip.Addr{n.hostB}, srv.Port())
+	require.NoError(t, err)
+	require.NoError(t, cli.SendInfo(SndRcvInfo{AssocID: id, Stream: 1, PPID: 7, TimeToLive: 20}, []byte("too late")))
+	require.NoError(t, cli.Send(id, 1, []byte("in time")))
+	_, err = cli.Recv(testCtx(t))
+	var ee *EventError
+	require.ErrorAs(t, err, &ee)
+	require.Equal(t, &SendFailed{Flags: false, Info: SndRcvInfo{Stream: 1, PPID: 7, AssocID: id},
+		AssocID: id, Data: []byte("too late")}, ee.Event)
+	hold.Store(false)
+	require.Equal(t, "in time", string(recvData(t, srv).Data))
+}

@@ -23,9 +23,10 @@ type SndRcvInfo struct {
 	PPID uint32
 	// Context is an opaque value reported back in a SendFailed event.
 	Context uint32
-	// TimeToLive is in milliseconds; 0 means no expiry. Deviation from
-	// gen_sctp: it needs PR-SCTP (RFC 3758), which gensctp does not
-	// negotiate yet, so every message is delivered reliably.
+	// TimeToLive is in milliseconds; 0 means no expiry. A message none
+	// of which was sent within it is abandoned and comes back in a
+	// SendFailed event (RFC 6458 Section 5.3.2); once sent in part, it
+	// is delivered reliably.
 	TimeToLive uint32
 	// TSN is the TSN of the first DATA chunk of a received message and
 	// CumTSN the cumulative TSN acknowledged when it was delivered.

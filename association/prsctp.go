@@ -78,7 +78,7 @@ type PRStatus struct {
 }
 
 // Total returns the abandoned messages of every policy (SCTP_PR_SCTP_ALL).
-func (s *PRStatus) Total() PRCounts {
+func (s PRStatus) Total() PRCounts {
 	var t PRCounts
 	for _, c := range s.Abandoned {
 		t.Unsent += c.Unsent
@@ -122,8 +122,10 @@ type prState struct {
 	hasFwd    bool
 	again     bool
 	// prioQueued counts the messages of the priority policy in the send
-	// queue; expiring the messages in it with a lifetime.
+	// queue; expiring the messages in it with a lifetime, which the
+	// lifetime timer abandons when it ends (sweepExpired).
 	prioQueued, expiring int
+	lifetime             timer.Timer
 	// seen maps a stream to its entry in the FORWARD TSN being built.
 	seen map[chunk.StreamID]int
 }
@@ -131,7 +133,8 @@ type prState struct {
 // pr returns the partial reliability state, created at its first use.
 func (a *Association) pr() *prState {
 	if a.prs == nil {
-		a.prs = &prState{}
+		a.prs = &prState{lifetime: timer.Timer{ID: timer.Lifetime}}
+		a.timers.Add(&a.prs.lifetime)
 	}
 	return a.prs
 }
@@ -174,6 +177,7 @@ func (a *Association) setPR(now timer.Time, m *stream.OutMessage, info SendInfo)
 	s := a.pr()
 	if m.PR.HasUnsentBy {
 		s.expiring++
+		a.armLifetime(now, timer.Time(m.PR.UnsentBy))
 	}
 	if info.PRPolicy == PRPriority {
 		s.prioQueued++

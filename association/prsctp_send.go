@@ -122,6 +122,52 @@ func expiredUnsent(now timer.Time, m *stream.OutMessage) bool {
 	return m.PR.HasUnsentBy && int64(now) >= m.PR.UnsentBy
 }
 
+// minSweep is the shortest interval between two runs of sweepExpired: a
+// queue of messages whose lifetimes end a moment apart is swept once per
+// minSweep, not once per message.
+const minSweep = 10 * time.Millisecond
+
+// armLifetime makes the lifetime timer fire at at (or minSweep from now,
+// if later), unless it fires earlier already.
+func (a *Association) armLifetime(now, at timer.Time) {
+	t := &a.prs.lifetime
+	at = max(at, now.Add(minSweep))
+	if !t.Running() || at < t.Deadline() {
+		t.Start(now, at.Sub(now))
+	}
+}
+
+// sweepExpired abandons the queued messages whose lifetime ended (those
+// none of which was sent, and with PR-SCTP those of the timed policy sent
+// in part), so that they go back to the user in time and leave the send
+// buffer even when nothing is being sent (a closed window), and arms the
+// lifetime timer for the next one to end. The work is a step per queued
+// message, at most once per minSweep.
+func (a *Association) sweepExpired(now timer.Time) {
+	var victims []*stream.OutMessage
+	next, has := timer.Time(0), false
+	a.sendq.Each(func(m *stream.OutMessage) bool {
+		by, ok := m.PR.UnsentBy, m.PR.HasUnsentBy && m.SentBytes() == 0
+		if m.SentBytes() > 0 && a.prsctp() {
+			by, ok = m.PR.SentBy, m.PR.HasSentBy
+		}
+		switch {
+		case !ok:
+		case int64(now) >= by:
+			victims = append(victims, m)
+		case !has || timer.Time(by) < next:
+			next, has = timer.Time(by), true
+		}
+		return true
+	})
+	for _, m := range victims {
+		a.abandon(m)
+	}
+	if has {
+		a.armLifetime(now, next)
+	}
+}
+
 // dropExpiredNext abandons the messages at the head of the send queue
 // whose lifetime ended, before new data is sent: the next one Next would
 // take from, until one is still alive.

@@ -447,6 +447,7 @@ func (a *Association) addNewData(now timer.Time, b *packet.Builder, dest *path) 
 	if a.out.marked > 0 || a.sendq.Buffered() == 0 {
 		return // retransmissions first (rule C)
 	}
+	a.dropExpiredNext(now)
 	maxPayload := a.maxPayload(dest)
 	// Nagle-style bundling (RFC 9260 Section 6.1: implementations may
 	// delay to increase bundling efficiency; sctp_nodelay turns it off):

@@ -82,6 +82,10 @@ func (a *Association) onTimer(now timer.Time, t *timer.Timer, exhausted bool) {
 		a.onAutoclose(now)
 		return
 	}
+	if a.prs != nil && t == &a.prs.lifetime {
+		a.sweepExpired(now)
+		return
+	}
 	for _, p := range a.paths {
 		switch t {
 		case &p.t3:

@@ -146,6 +146,7 @@ func (a *Association) failOutstanding(code chunk.CauseCode) {
 		// Nothing is queued or outstanding any more.
 		s.expiring, s.prioQueued = 0, 0
 		s.hasAdv, s.hasFwd = false, false
+		s.lifetime.Stop()
 	}
 }
 

@@ -42,6 +42,9 @@ const (
 	PMTUProbe
 	// PMTURaise is the PMTU_RAISE_TIMER of RFC 8899 Section 5.1.1.
 	PMTURaise
+	// Lifetime abandons the queued messages whose lifetime ended (RFC
+	// 9260 Section 10.1, RFC 3758 Section 4.1).
+	Lifetime
 )
 
 var idNames = [...]string{
@@ -58,6 +61,7 @@ var idNames = [...]string{
 	ASCONF:          "ASCONF",
 	PMTUProbe:       "PMTU-probe",
 	PMTURaise:       "PMTU-raise",
+	Lifetime:        "lifetime",
 }
 
 // String returns the RFC name of the timer, or "ID(n)" for a value without a
