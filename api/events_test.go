@@ -114,13 +114,7 @@ func TestErrorFormat(t *testing.T) {
 func TestSendFailedUngrantedStreams(t *testing.T) {
 	noLeak(t)
 	n := newVNet(t)
-	var hold atomic.Bool
-	hold.Store(true)
-	n.router.AddChunkFilter(func(c vnet.Chunk) bool {
-		b := c.UserData()
-		isInit := len(b) > 12 && chunk.Type(b[12]) == chunk.TypeInit
-		return !(isInit && hold.Load())
-	})
+	hold := holdInits(n)
 	srv := n.server(t, SCTPInitMsg(InitMsg{MaxInstreams: 2}))
 	cli := n.client(t, srv, SCTPInitMsg(InitMsg{NumOstreams: 10}),
 		SCTPRtoInfo(RtoInfo{Initial: 50, Min: 50, Max: 1000}))
@@ -165,13 +159,7 @@ func TestSendFailedUngrantedStreams(t *testing.T) {
 func TestSendFailedTimeToLive(t *testing.T) {
 	noLeak(t)
 	n := newVNet(t)
-	var hold atomic.Bool
-	hold.Store(true)
-	n.router.AddChunkFilter(func(c vnet.Chunk) bool {
-		b := c.UserData()
-		isInit := len(b) > 12 && chunk.Type(b[12]) == chunk.TypeInit
-		return !(isInit && hold.Load())
-	})
+	hold := holdInits(n)
 	srv := n.server(t)
 	cli := n.client(t, srv, SCTPRtoInfo(RtoInfo{Initial: 50, Min: 50, Max: 1000}))
 	id, err := cli.ConnectxInit(testCtx(t), []netip.Addr{n.hostB}, srv.Port())
@@ -185,4 +173,17 @@ func TestSendFailedTimeToLive(t *testing.T) {
 		AssocID: id, Data: []byte("too late")}, ee.Event)
 	hold.Store(false)
 	require.Equal(t, "in time", string(recvData(t, srv).Data))
+}
+
+// holdInits holds the INIT chunks on n's virtual network until the flag
+// it returns is cleared.
+func holdInits(n *testNet) *atomic.Bool {
+	var hold atomic.Bool
+	hold.Store(true)
+	n.router.AddChunkFilter(func(c vnet.Chunk) bool {
+		b := c.UserData()
+		isInit := len(b) > 12 && chunk.Type(b[12]) == chunk.TypeInit
+		return !(isInit && hold.Load())
+	})
+	return &hold
 }

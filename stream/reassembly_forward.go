@@ -162,20 +162,7 @@ func (r *Reassembly) dropRun(x *run) (pa PartialAbort, ok bool) {
 			r.ssns.set(s.id, x.ssn.Add(1))
 		}
 	}
-	r.chunks -= x.nchunks
-	if x.begun {
-		r.buffered -= len(x.buf)
-		r.bufs().Put(x.buf)
-		x.buf = nil
-	} else {
-		r.buffered -= x.bytes
-		for f := x.head; f != nil; {
-			next := f.next
-			r.freeFrag(f)
-			f = next
-		}
-		x.head, x.tail = nil, nil
-	}
+	r.dropData(x)
 	if r.byFirst[x.first] == x {
 		delete(r.byFirst, x.first)
 	}

@@ -60,6 +60,25 @@ func (r *Reassembly) unhold(x *run) {
 	}
 }
 
+// dropData frees the user data x holds, which no longer counts in
+// Buffered and Chunks.
+func (r *Reassembly) dropData(x *run) {
+	r.chunks -= x.nchunks
+	if x.begun {
+		r.buffered -= len(x.buf)
+		r.bufs().Put(x.buf)
+		x.buf = nil
+		return
+	}
+	r.buffered -= x.bytes
+	for f := x.head; f != nil; {
+		next := f.next
+		r.freeFrag(f)
+		f = next
+	}
+	x.head, x.tail = nil, nil
+}
+
 // Renege drops the held chunks with the highest TSNs, one run at a time:
 // the run of consecutive TSNs of one message with the highest last TSN
 // among those held for reassembly or reordering, if all its TSNs are
@@ -96,20 +115,7 @@ func (r *Reassembly) Renege(after, upTo chunk.TSN) (first, last chunk.TSN, ok bo
 	}
 	r.unhold(x)
 	first, last = x.first, x.last
-	r.chunks -= x.nchunks
-	if x.begun {
-		r.buffered -= len(x.buf)
-		r.bufs().Put(x.buf)
-		x.buf = nil
-	} else {
-		r.buffered -= x.bytes
-		for f := x.head; f != nil; {
-			next := f.next
-			r.freeFrag(f)
-			f = next
-		}
-		x.head, x.tail = nil, nil
-	}
+	r.dropData(x)
 	if r.byLast[x.last] == x { // incomplete
 		delete(r.byLast, x.last)
 		delete(r.byFirst, x.first)
