@@ -76,7 +76,8 @@ type DetailStats struct {
 	// AbandonedMessages counts the user messages the association gave
 	// up on and handed back in SendFailed events (sent but never
 	// acknowledged, or never sent) when it failed, was aborted or lacked
-	// their stream.
+	// their stream, or their partial reliability policy or lifetime
+	// abandoned them (by policy: PRStatus).
 	AbandonedMessages uint64
 	// DroppedDataChunks counts the DATA chunks received and dropped
 	// without being acknowledged: beyond the receive window, without
