@@ -80,10 +80,11 @@ func Type(t SocketType) Option {
 // packets"): the wildcard (no IP or IfAddr option, or IfAddr(0.0.0.0) or
 // [::] given explicitly), specific addresses, and both together, of
 // either family. The rule is the kernel's for SCTP ports: sockets on one
-// UDP port must differ in their SCTP port (Port); two on the same SCTP
-// port fail with ErrAddrInUse, even with disjoint addresses. Each socket
-// takes only the packets sent to its own addresses: an INIT to another
-// address of the UDP port is out of the blue and refused. The UDP
+// UDP port and one SCTP port (Port) must be bound to disjoint specific
+// addresses; overlapping ones (an address in common, or the wildcard and
+// anything) fail with ErrAddrInUse. Each socket takes only the packets
+// sent to its own addresses: an INIT to another address of the UDP port
+// is out of the blue and refused. The UDP
 // sockets of the port cover the addresses of all its SCTP sockets (one
 // per specific address, and the wildcard of each family asked for, which
 // on Linux covers that family's specific addresses by learning the

@@ -113,3 +113,37 @@ func TestSharedUDPPortAddrInUse(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, CommUp, ac.State)
 }
+
+// TestSameSCTPPortDisjointAddrs checks that two sockets share an SCTP
+// port on one UDP port when their addresses are disjoint, as the kernel
+// allows: each gets the associations to its own address.
+func TestSameSCTPPortDisjointAddrs(t *testing.T) {
+	noLeak(t)
+	needLoopbacks(t)
+	a, err := Open(IP(lo), LocalUDPPort(0))
+	require.NoError(t, err)
+	defer a.Close()
+	b, err := Open(IP(lo2), LocalUDPPort(a.UDPPort()), Port(a.Port()))
+	require.NoError(t, err)
+	defer b.Close()
+	require.Equal(t, a.Port(), b.Port())
+	_, err = Open(IP(lo2), IP(lo), LocalUDPPort(a.UDPPort()), Port(a.Port()))
+	require.ErrorIs(t, err, ErrAddrInUse, "overlapping both")
+	cli, err := Open(LocalUDPPort(0), RemoteUDPPort(a.UDPPort()))
+	require.NoError(t, err)
+	defer cli.Close()
+	for _, s := range []struct {
+		s  *Socket
+		to netip.Addr
+	}{{a, lo}, {b, lo2}} {
+		require.NoError(t, s.s.Listen(true))
+		ac, err := cli.Connect(testCtx(t), s.to, s.s.Port())
+		require.NoError(t, err)
+		require.NoError(t, cli.Send(ac.AssocID, 0, []byte(s.to.String())))
+		d := recvData(t, s.s)
+		require.Equal(t, s.to.String(), string(d.Data), "the socket bound to the address connected to")
+		names, err := s.s.SockNames(d.Info.AssocID)
+		require.NoError(t, err)
+		require.Equal(t, []netip.AddrPort{netip.AddrPortFrom(s.to, s.s.Port())}, names)
+	}
+}

@@ -32,8 +32,8 @@ import (
 //
 // A Mux is not safe for concurrent use; the caller serialises.
 type Mux struct {
-	eps      map[uint16]*Endpoint
-	list     []*Endpoint // in the order added
+	eps      map[uint16][]*Endpoint // by port: bound to disjoint addresses
+	list     []*Endpoint            // in the order added
 	replies  replyQueue
 	touched  []*Endpoint     // called into or changed since the last settle
 	ready    fifo[*Endpoint] // may have something to send; in turn
@@ -65,32 +65,53 @@ func (e *Endpoint) touch() {
 }
 
 // NewMux returns an empty Mux.
-func NewMux() *Mux { return &Mux{eps: make(map[uint16]*Endpoint)} }
+func NewMux() *Mux { return &Mux{eps: make(map[uint16][]*Endpoint)} }
 
-// Add attaches ep for its port. It fails with ErrPortInUse if the port
-// has an endpoint, and with ErrInvalidConfig if ep is attached to a Mux.
+// Add attaches ep for its port. Several endpoints may share a port when
+// they are bound to disjoint specific addresses (Config.Assoc.LocalAddrs),
+// as the kernel lets sockets share an SCTP port; each then takes the
+// packets sent to its addresses (HandleDatagram). Add fails with
+// ErrPortInUse if an endpoint of the port overlaps ep (an address in
+// common, or either bound to the wildcard), and with ErrInvalidConfig if
+// ep is attached to a Mux.
 func (m *Mux) Add(ep *Endpoint) error {
-	if _, ok := m.eps[ep.Port()]; ok {
-		return ErrPortInUse
+	for _, x := range m.eps[ep.Port()] {
+		if x.overlaps(ep) {
+			return ErrPortInUse
+		}
 	}
 	if ep.link.m != nil {
 		return fmt.Errorf("%w: the endpoint is in a Mux", ErrInvalidConfig)
 	}
-	m.eps[ep.Port()] = ep
+	m.eps[ep.Port()] = append(m.eps[ep.Port()], ep)
 	m.list = append(m.list, ep)
 	ep.link = muxLink{m: m, idx: -1}
 	ep.touch()
 	return nil
 }
 
-// Remove detaches the endpoint of port and reports whether there was one.
-// Packets for the port are out of the blue from then on.
+// Remove detaches the endpoints of port and reports whether there was
+// one. Packets for the port are out of the blue from then on.
 func (m *Mux) Remove(port uint16) bool {
-	ep, ok := m.eps[port]
-	if !ok {
+	eps := m.eps[port]
+	for _, ep := range slices.Clone(eps) {
+		m.RemoveEndpoint(ep)
+	}
+	return len(eps) > 0
+}
+
+// RemoveEndpoint detaches ep and reports whether it was attached to m.
+// Packets for its port and addresses are out of the blue from then on,
+// unless another endpoint of the port takes them.
+func (m *Mux) RemoveEndpoint(ep *Endpoint) bool {
+	if ep.link.m != m {
 		return false
 	}
-	delete(m.eps, port)
+	port := ep.Port()
+	m.eps[port] = slices.DeleteFunc(m.eps[port], func(x *Endpoint) bool { return x == ep })
+	if len(m.eps[port]) == 0 {
+		delete(m.eps, port)
+	}
 	m.list = slices.DeleteFunc(m.list, func(x *Endpoint) bool { return x == ep })
 	if ep.link.touched {
 		m.touched = slices.DeleteFunc(m.touched, func(x *Endpoint) bool { return x == ep })
@@ -109,21 +130,25 @@ func (m *Mux) Remove(port uint16) bool {
 	return true
 }
 
-// Endpoint returns the endpoint of port.
+// Endpoint returns the endpoint of port (the first added, when several
+// share it).
 func (m *Mux) Endpoint(port uint16) (*Endpoint, bool) {
-	ep, ok := m.eps[port]
-	return ep, ok
+	if eps := m.eps[port]; len(eps) > 0 {
+		return eps[0], true
+	}
+	return nil, false
 }
 
 // Endpoints returns the endpoints in the order they were added.
 func (m *Mux) Endpoints() []*Endpoint { return append([]*Endpoint(nil), m.list...) }
 
 // HandleDatagram hands the SCTP packet of d to the endpoint of its
-// destination port (which parses it once), or applies the out-of-the-blue
-// rules when there is none, or when the endpoint is bound to specific
-// addresses (Config.Assoc.LocalAddrs) and d.To, when known, is not one of
-// them: the transport may receive for other endpoints on addresses this
-// one is not bound to (a wildcard UDP socket shared with them). See
+// destination port bound to its destination address d.To (which parses
+// it once; the first of the port when d.To is unknown), or applies the
+// out-of-the-blue rules when there is none: an endpoint bound to
+// specific addresses (Config.Assoc.LocalAddrs) does not take a packet
+// sent to another address, which the transport may receive for other
+// endpoints (a wildcard UDP socket shared with them). See
 // Endpoint.HandleDatagram.
 func (m *Mux) HandleDatagram(d *association.Datagram) error {
 	err := m.handleDatagram(d)
@@ -137,29 +162,14 @@ func (m *Mux) handleDatagram(d *association.Datagram) error {
 	if err != nil {
 		return &DropError{Reason: DropMalformed, Err: err}
 	}
-	if ep := m.eps[h.DstPort]; ep != nil && ep.bound(d.To) {
-		err := ep.HandleDatagram(d)
-		ep.touch()
-		return err
-	}
-	return m.outOfTheBlue(d.From, d.To, d.Data)
-}
-
-// bound reports whether the endpoint receives packets sent to the local
-// address to: any when it is bound to the wildcard (no LocalAddrs) or to
-// is unknown, else its own addresses.
-func (e *Endpoint) bound(to netip.Addr) bool {
-	local := e.cfg.Assoc.LocalAddrs
-	if len(local) == 0 || !to.IsValid() {
-		return true
-	}
-	to = to.Unmap()
-	for _, a := range local {
-		if a.Unmap() == to {
-			return true
+	for _, ep := range m.eps[h.DstPort] {
+		if ep.bound(d.To) {
+			err := ep.HandleDatagram(d)
+			ep.touch()
+			return err
 		}
 	}
-	return false
+	return m.outOfTheBlue(d.From, d.To, d.Data)
 }
 
 // outOfTheBlue applies the out-of-the-blue rules to a packet for a port

@@ -196,3 +196,45 @@ func TestMuxBoundAddresses(t *testing.T) {
 		require.Equal(t, tc.to, out[0].From, "the reply leaves from the address the INIT went to")
 	}
 }
+
+// TestMuxSharedPort checks that endpoints bound to disjoint addresses
+// share a port, each taking the packets sent to its addresses, that one
+// overlapping them (an address in common, or the wildcard) is refused,
+// and that RemoveEndpoint detaches one alone.
+func TestMuxSharedPort(t *testing.T) {
+	const port = 7
+	m := endpoint.NewMux()
+	a1, a2 := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	add := func(listen bool, addrs ...netip.Addr) (*endpoint.Endpoint, error) {
+		cfg := endpointtest.Config(5, port)
+		cfg.Assoc.LocalAddrs = addrs
+		ep, err := endpoint.New(cfg, 0)
+		require.NoError(t, err)
+		ep.Listen(listen)
+		return ep, m.Add(ep)
+	}
+	first, err := add(true, a1)
+	require.NoError(t, err)
+	_, err = add(false, a2)
+	require.NoError(t, err, "disjoint addresses")
+	_, err = add(true, a2, netip.MustParseAddr("10.0.0.3"))
+	require.ErrorIs(t, err, endpoint.ErrPortInUse)
+	_, err = add(true)
+	require.ErrorIs(t, err, endpoint.ErrPortInUse, "the wildcard overlaps")
+	peer := netip.MustParseAddrPort("10.0.0.9:9899")
+	answer := func(to netip.Addr) chunk.Type {
+		_ = m.HandleDatagram(&association.Datagram{From: peer, To: to, Data: build(5000, port, 0, initChunk(1))})
+		out := outputs(0, m)
+		require.Len(t, out, 1)
+		_, first := parsed(t, out[0].Data)
+		return first.Type
+	}
+	require.Equal(t, chunk.TypeInitAck, answer(a1), "the first endpoint listens")
+	require.Equal(t, chunk.TypeAbort, answer(a2), "the second does not")
+	require.True(t, m.RemoveEndpoint(first))
+	require.False(t, m.RemoveEndpoint(first))
+	ep, ok := m.Endpoint(port)
+	require.True(t, ok)
+	require.NotSame(t, first, ep)
+	require.Equal(t, chunk.TypeAbort, answer(a1), "out of the blue")
+}

@@ -108,9 +108,9 @@ func (sh *shard) add(ep *endpoint.Endpoint, e *Endpoint) error {
 
 // remove takes the endpoint of e off the shard; the caller holds its lock.
 func (sh *shard) remove(e *Endpoint) {
-	sh.mux.Remove(e.port)
 	sh.ports = slices.DeleteFunc(sh.ports, func(p *shardPort) bool {
 		if p.port == e {
+			sh.mux.RemoveEndpoint(p.ep)
 			p.ep.SetNotify(nil)
 			return true
 		}
