@@ -68,6 +68,9 @@ func runServer(ctx context.Context, sio stdio, args []string, cmd command, port 
 	if len(pos) > 0 {
 		return usageFail(sio, cmd, usagef("unexpected argument %q", pos[0]))
 	}
+	if err := o.transport.resolve(ctx); err != nil {
+		return fail(sio, cmd, err)
+	}
 	opts := append(o.knobs.options(), api.SCTPNodelay(true), api.Port(uint16(o.port)),
 		api.MaxMessageSize(int(o.maxMessage)), lingerClose)
 	return o.capture.run(sio, cmd, func(capture []api.Option) int {

@@ -94,25 +94,27 @@ func TestCatListenOneAssociation(t *testing.T) {
 	require.Equal(t, "the first\n", srv.out.String())
 }
 
-// Peers may be given by host name: cat reaches a server as localhost (the
-// machine's /etc/hosts); a name that does not resolve fails with status 1
-// and nxdomain, fast (a fake DNS server answers).
+// Peers and local addresses may be given by host name: cat binds and
+// reaches a server as localhost (the machine's /etc/hosts); a name that
+// does not resolve fails with status 1 and nxdomain, fast (a fake DNS
+// server answers).
 func TestCatHostName(t *testing.T) {
 	srv := startCmd(t, 10*time.Second, nil, "echo", "-udp-port", "0", "-L", "127.0.0.1")
 	port := srv.udpPort(t)
 	code, out, errOut := runCmd(t, 5*time.Second, strings.NewReader("by name\n"),
-		"cat", "-L", "127.0.0.1", "-remote-udp-port", port, "-p", "7", "-q", "0.2", "localhost")
+		"cat", "-L", "localhost", "-remote-udp-port", port, "-p", "7", "-q", "0.2", "localhost")
 	require.Equal(t, 0, code, errOut)
 	require.Equal(t, "by name\n", out)
 
 	dns := dnstest.New(t, nil)
 	resolver = dns.Resolver()
 	t.Cleanup(func() { resolver = nil })
-	for _, cmd := range []string{"cat", "perf"} {
-		code, out, errOut = runCmd(t, 5*time.Second, nil, cmd, "nonexistent.invalid")
+	for _, args := range [][]string{{"cat", "nonexistent.invalid"}, {"perf", "nonexistent.invalid"},
+		{"echo", "-L", "nonexistent.invalid"}, {"cat", "-L", "nonexistent.invalid", "127.0.0.1"}} {
+		code, out, errOut = runCmd(t, 5*time.Second, nil, args...)
 		require.Equal(t, 1, code, errOut)
 		require.Empty(t, out)
-		require.Contains(t, errOut, "sctp "+cmd+": sctp lookup: nxdomain")
+		require.Contains(t, errOut, "sctp "+args[0]+": sctp lookup: nxdomain", "%v", args)
 	}
 	require.NotZero(t, dns.Queries())
 }

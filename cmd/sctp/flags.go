@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -109,27 +108,24 @@ func (v *durValue) Set(s string) error {
 	return nil
 }
 
-// addrList is a repeatable IP address flag.
-type addrList struct{ p *[]netip.Addr }
+// hostList is a repeatable flag of IP addresses or host names, commas
+// separating several in one value.
+type hostList struct{ p *[]string }
 
-func (v addrList) String() string {
+func (v hostList) String() string {
 	if v.p == nil {
 		return ""
 	}
-	s := make([]string, len(*v.p))
-	for i, a := range *v.p {
-		s[i] = a.String()
-	}
-	return strings.Join(s, ",")
+	return strings.Join(*v.p, ",")
 }
 
-func (v addrList) Set(s string) error {
+func (v hostList) Set(s string) error {
 	for _, part := range strings.Split(s, ",") {
-		a, err := netip.ParseAddr(strings.TrimSpace(part))
-		if err != nil {
-			return fmt.Errorf("not an IP address: %q", part)
+		part = strings.TrimSpace(part)
+		if part == "" {
+			return errors.New("empty address")
 		}
-		*v.p = append(*v.p, a.Unmap())
+		*v.p = append(*v.p, part)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"net/netip"
@@ -96,7 +97,9 @@ type transport struct {
 	udpPort       int64
 	udpPortFlag   *intValue
 	remoteUDPPort int64
-	local         []netip.Addr
+	// localHosts are the -local values, local their addresses (resolve).
+	localHosts []string
+	local      []netip.Addr
 }
 
 // register adds the transport flags; client adds -remote-udp-port and
@@ -117,8 +120,28 @@ func (t *transport) register(fs *flag.FlagSet, client, perf bool) {
 		newInt(fs, &t.remoteUDPPort, udpencap.DefaultPort, 1, 65535, remote, "the peer's UDP encapsulation `port`")
 	}
 	for _, n := range local {
-		fs.Var(addrList{&t.local}, n, "local IP `address` to bind and announce; repeat it (or use commas) for multihoming (default: the wildcard address)")
+		fs.Var(hostList{&t.localHosts}, n, "local IP `address` (or host name: all its addresses) to bind and announce; repeat it (or use commas) for multihoming (default: the wildcard address)")
 	}
+}
+
+// resolve sets the local addresses from the -local values, in order: IP
+// literals as they are (one given twice fails at Open), host names
+// resolved within ctx to every address they have, IPv6 first (as
+// api.Listen binds a name).
+func (t *transport) resolve(ctx context.Context) error {
+	t.local = t.local[:0]
+	for _, h := range t.localHosts {
+		if ip, err := netip.ParseAddr(h); err == nil {
+			t.local = append(t.local, ip.Unmap())
+			continue
+		}
+		addrs, err := api.LookupAddrs(ctx, resolver, "sctp", h)
+		if err != nil {
+			return err
+		}
+		t.local = append(t.local, addrs...)
+	}
+	return nil
 }
 
 // options returns the open-only options of the transport: a server

@@ -53,7 +53,7 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"discard", "-udp-port", "-1"}, "for flag -udp-port: must be an integer from 0 to 65535"},
 		{[]string{"discard", "-rcvbuf", "100"}, "for flag -rcvbuf: must be an integer from 1500"},
 		{[]string{"discard", "-os", "0"}, "for flag -os"},
-		{[]string{"discard", "-L", "localhost"}, `not an IP address: "localhost"`},
+		{[]string{"discard", "-L", "127.0.0.1,"}, `invalid value "127.0.0.1," for flag -L: empty address`},
 		{[]string{"discard", "extra"}, `unexpected argument "extra"`},
 		{[]string{"perf", "-n", "-5"}, `invalid value "-5" for flag -n: must be an integer of at least 0`},
 		{[]string{"perf", "-l", "0"}, "for flag -l: must be an integer from 1"},

@@ -73,7 +73,11 @@ func runPerf(ctx context.Context, sio stdio, args []string) int {
 	if o.frag > 0 && o.frag < api.MinMaxseg {
 		return usageFail(sio, perfCommand, usagef("-f must be 0 or at least %d", api.MinMaxseg))
 	}
-	addrs, err := parseAddrs(ctx, pos, o.local)
+	err := o.transport.resolve(ctx)
+	var addrs []netip.Addr
+	if err == nil {
+		addrs, err = parseAddrs(ctx, pos, o.local)
+	}
 	if err != nil {
 		return fail(sio, perfCommand, err)
 	}
