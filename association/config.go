@@ -10,7 +10,9 @@ import (
 
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/congestion"
+	"github.com/gensctp/gensctp/internal/logs"
 	"github.com/gensctp/gensctp/stream"
+	"github.com/pion/logging"
 )
 
 // Protocol parameters recommended by RFC 9260 Section 16, and defaults for
@@ -187,6 +189,15 @@ type Config struct {
 	// the endpoint gives all its associations one. When nil, New and
 	// NewAcceptor create one (an Acceptor's associations share it).
 	Buffers *stream.BufPool
+
+	// LoggerFactory makes the association's logger, scope sctp-assoc (see
+	// log.go: state changes, handshake steps, aborts and their causes,
+	// retransmission timeouts, path state changes; never per packet).
+	// nil logs nothing. The logger is made once, by WithDefaults, and
+	// shared by the copies of the configuration made after it.
+	LoggerFactory logging.LoggerFactory
+	// log is the logger of LoggerFactory; nil: off.
+	log *logs.Logger
 }
 
 // ErrInvalidConfig is wrapped by the errors of Config.Validate.
@@ -226,6 +237,9 @@ func (c Config) WithDefaults() Config {
 	def(&c.MTU, DefaultMTU)
 	def(&c.MaxBurst, DefaultMaxBurst)
 	def(&c.HBMaxBurst, DefaultHBMaxBurst)
+	if c.log == nil {
+		c.log = logs.New(c.LoggerFactory, logs.ScopeAssoc)
+	}
 	return c
 }
 

@@ -28,7 +28,7 @@ func (a *Association) Connect(now timer.Time) error {
 		a.endHandshake()
 		return ErrInitTooLarge
 	}
-	a.state = StateCookieWait
+	a.setState(StateCookieWait, "INIT sent")
 	// RFC 9260 Section 5.1 A: "After sending the INIT chunk, "A" starts the
 	// T1-init timer and enters the COOKIE-WAIT state."
 	a.hs.t1.ID = timer.T1Init
@@ -111,7 +111,7 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 	a.learnPeerAddrs(peerAddrs(params), from.Port())
 	a.setupPeer(c.InitialTSN, c.ARwnd, c.OutboundStreams, c.InboundStreams, params)
 	a.hs.cookieEcho = append(a.hs.cookieEcho[:0], c.StateCookie().Cookie...)
-	a.state = StateCookieEchoed
+	a.setState(StateCookieEchoed, "INIT ACK received, COOKIE ECHO sent")
 	// RFC 9260 Section 5.1 C: ""A" then sends the State Cookie received in
 	// the INIT ACK chunk in a COOKIE ECHO chunk, starts the T1-cookie
 	// timer, and enters the COOKIE-ECHOED state."
@@ -186,7 +186,7 @@ func (a *Association) setOutbound(n uint16) {
 // established enters ESTABLISHED (RFC 9260 Section 5.1 D and E) and tells
 // the user.
 func (a *Association) established(now timer.Time, ev AssocChangeState) {
-	a.state = StateEstablished
+	a.setState(StateEstablished, "handshake complete ("+ev.String()+")")
 	a.endHandshake()
 	a.pushEvent(&AssocChange{State: ev, OutboundStreams: a.outbound, InboundStreams: a.inbound})
 	if a.peerFeatures&featAdaptation != 0 {
@@ -217,6 +217,7 @@ func (a *Association) handleCookieAck(now timer.Time) error {
 // onT1Expired retransmits the INIT or COOKIE ECHO (RFC 9260 Sections 5.1
 // and 5.1.4), or gives up after Max.Init.Retransmits.
 func (a *Association) onT1Expired(now timer.Time, exhausted bool) {
+	a.logTimer(a.hs.t1.ID.String(), a.primary)
 	if exhausted {
 		// RFC 9260 Section 5.1.6: "This is repeated
 		// 'Max.Init.Retransmits' times before "A" considers "Z"
@@ -285,7 +286,7 @@ func (a *Association) handleStaleCookie(now timer.Time, sc *chunk.StaleCookieCau
 	a.dropCtrl(chunk.TypeCookieEcho)
 	a.hs.cookieEcho = a.hs.cookieEcho[:0]
 	a.peerTag = 0
-	a.state = StateCookieWait
+	a.setState(StateCookieWait, "Stale Cookie error received, INIT sent again")
 	if !a.sendInit(now) {
 		a.failWith(now, CantAssoc, ErrInitTooLarge)
 		return

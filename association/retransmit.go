@@ -17,6 +17,7 @@ func (a *Association) onT3Expired(now timer.Time, p *path) {
 		return
 	}
 	a.stats.T3Expirations++
+	a.logTimer("T3-rtx", p)
 	// E1: "adjust its ssthresh with rules defined in Section 7.2.3 and set
 	// cwnd = PMDCS."
 	p.cc.OnRetransmitTimeout()
@@ -101,6 +102,7 @@ func (a *Association) countError(now timer.Time, p *path, assoc bool) bool {
 	if a.cfg.PotentiallyFailed && p.state == PathActive && p.errorCount > a.cfg.PFMaxRetrans &&
 		p.errorCount <= p.maxRetrans {
 		p.state = PathPotentiallyFailed
+		a.logPath(p, PathActive)
 	}
 	// RFC 9260 Section 8.2: "When the value of this counter exceeds the
 	// protocol parameter 'Path.Max.Retrans' of that destination address,
@@ -129,6 +131,7 @@ func (a *Association) setPathState(p *path, s PathState, cause uint16) {
 	}
 	old := p.state
 	p.state = s
+	a.logPath(p, old)
 	if old == PathPotentiallyFailed && s == PathActive || s == PathPotentiallyFailed {
 		return // RFC 7829 states are internal; gen_sctp has no event for them
 	}

@@ -21,7 +21,7 @@ func (a *Association) Shutdown(now timer.Time) error {
 		// "Upon receipt of the SHUTDOWN primitive from its upper layer, the
 		// endpoint enters the SHUTDOWN-PENDING state and remains there
 		// until all outstanding data has been acknowledged by its peer."
-		a.state = StateShutdownPending
+		a.setState(StateShutdownPending, "shutdown asked")
 		a.afterAck(now)
 	}
 	// In the other shutdown states it is already under way ("it MUST
@@ -39,7 +39,7 @@ func (a *Association) afterAck(now timer.Time) {
 		// "Once all its outstanding data has been acknowledged, the endpoint
 		// sends a SHUTDOWN chunk ... It SHOULD then start the T2-shutdown
 		// timer and enter the SHUTDOWN-SENT state."
-		a.state = StateShutdownSent
+		a.setState(StateShutdownSent, "all data acknowledged, SHUTDOWN sent")
 		a.queueShutdown(now)
 		// "If the T5-shutdown-guard timer is used, it SHOULD be set to the
 		// RECOMMENDED value of 5 times 'RTO.Max'."
@@ -49,7 +49,7 @@ func (a *Association) afterAck(now timer.Time) {
 		// DATA chunks, the SHUTDOWN chunk receiver MUST send a SHUTDOWN ACK
 		// chunk and start a T2-shutdown timer of its own, entering the
 		// SHUTDOWN-ACK-SENT state."
-		a.state = StateShutdownAckSent
+		a.setState(StateShutdownAckSent, "all data acknowledged, SHUTDOWN ACK sent")
 		a.queueCtrl(ctrlChunk{c: &chunk.ShutdownAck{}})
 		a.t2.Start(now, a.primary.rto.RTO())
 	}
@@ -85,7 +85,7 @@ func (a *Association) handleShutdown(now timer.Time, c *chunk.Shutdown) error {
 		// "the endpoint SHOULD respond immediately with a SHUTDOWN ACK
 		// chunk to its peer and move into the SHUTDOWN-ACK-SENT state,
 		// restarting its T2-shutdown timer."
-		a.state = StateShutdownAckSent
+		a.setState(StateShutdownAckSent, "SHUTDOWN received, SHUTDOWN ACK sent")
 		a.dropCtrl(chunk.TypeShutdown)
 		a.queueCtrl(ctrlChunk{c: &chunk.ShutdownAck{}})
 		a.t2.Start(now, a.primary.rto.RTO())
@@ -127,11 +127,11 @@ func (a *Association) handleShutdown(now timer.Time, c *chunk.Shutdown) error {
 			a.dropCtrl(chunk.TypeShutdown)
 			a.t5.Stop()
 		}
-		a.state = st
+		a.setState(st, "SHUTDOWN received")
 	}
 	// "enter the SHUTDOWN-RECEIVED state, stop accepting new data from its
 	// SCTP user".
-	a.state = StateShutdownReceived
+	a.setState(StateShutdownReceived, "SHUTDOWN received")
 	a.pushEvent(&ShutdownEvent{})
 	// Whatever the user queued but never got sent is still sent: the RFC
 	// requires only that no new data is accepted.
@@ -177,6 +177,7 @@ func (a *Association) handleShutdownComplete(now timer.Time) error {
 // onT2Expired retransmits the SHUTDOWN or SHUTDOWN ACK, backing off like
 // T3-rtx and limited by Association.Max.Retrans (RFC 9260 Section 9.2).
 func (a *Association) onT2Expired(now timer.Time) {
+	a.logTimer("T2-shutdown", a.primary)
 	a.primary.rto.Backoff()
 	if a.countError(now, a.primary, true) {
 		return
@@ -255,6 +256,7 @@ func (a *Association) abort(now timer.Time, cause chunk.Cause, ev AssocChangeSta
 	if a.state == StateCookieWait || a.state == StateCookieEchoed {
 		ev = CantAssoc
 	}
+	a.logEnd("ABORT sent", ev, code, ab.Causes, nil)
 	a.close(now, ev, code, nil)
 }
 
@@ -302,6 +304,7 @@ func (a *Association) handleAbort(now timer.Time, c *chunk.Abort) {
 	}
 	a.flushAcks(now) // what the packet acknowledged before is not failed
 	a.clearCtrl()
+	a.logEnd("ABORT received", ev, code, c.Causes, err)
 	a.close(now, ev, code, copyCauses(c.Causes)).Err = err
 }
 
@@ -310,6 +313,7 @@ func (a *Association) fail(now timer.Time, ev AssocChangeState, code chunk.Cause
 	if a.state == StateClosed && a.localTag == 0 {
 		return
 	}
+	a.logEnd("failed", ev, code, causes, nil)
 	a.close(now, ev, code, causes)
 }
 
@@ -319,6 +323,7 @@ func (a *Association) failWith(now timer.Time, ev AssocChangeState, err error) {
 	if a.state == StateClosed && a.localTag == 0 {
 		return
 	}
+	a.logEnd("failed", ev, 0, nil, err)
 	a.close(now, ev, 0, nil).Err = err
 }
 
@@ -329,7 +334,7 @@ func (a *Association) close(now timer.Time, ev AssocChangeState, code chunk.Caus
 	if ev != ShutdownComp {
 		a.failOutstanding(code)
 	}
-	a.state = StateClosed
+	a.setState(StateClosed, ev.String())
 	a.endHandshake()
 	a.t2.Stop()
 	a.t5.Stop()

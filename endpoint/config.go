@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gensctp/gensctp/association"
+	"github.com/pion/logging"
 )
 
 // Style is the socket style of an endpoint (RFC 6458 Sections 3 and 4).
@@ -65,6 +66,10 @@ type Config struct {
 	// Assoc.Rand must be set: it is the endpoint's source of randomness
 	// (verification tags, initial TSNs, cookie secrets).
 	Assoc association.Config
+	// LoggerFactory makes the endpoint's logger, scope sctp-endpoint
+	// (see log.go); nil logs nothing. The associations log with
+	// Assoc.LoggerFactory.
+	LoggerFactory logging.LoggerFactory
 	// MaxAssociations bounds the associations the endpoint holds, closed
 	// ones whose last deliveries were not polled yet included; 0 means no
 	// limit. Beyond it, Connect fails with ErrTooManyAssociations and an

@@ -61,6 +61,7 @@ func (e *Endpoint) HandleDatagram(d *association.Datagram) error {
 		err = e.handlePacket(d, &p)
 	}
 	e.counters.in(len(d.Data), err)
+	e.logDrop(d, err)
 	return err
 }
 
@@ -208,6 +209,7 @@ func (e *Endpoint) handleInit(d *association.Datagram, p *packet.Packet, first p
 	if out == nil {
 		return &DropError{Reason: DropBadInit, Chunk: chunk.TypeInit}
 	}
+	e.logStep("INIT answered with INIT ACK", from, p.SrcPort, 0)
 	return nil
 }
 
@@ -281,6 +283,7 @@ func (e *Endpoint) handleCookieEcho(d *association.Datagram, p *packet.Packet, k
 		e.report(en, Backlogged)
 	}
 	e.sync(en)
+	e.logStep("COOKIE ECHO accepted", from, p.SrcPort, en.id)
 	return nil
 }
 

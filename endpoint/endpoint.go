@@ -5,6 +5,7 @@ import (
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/internal/logs"
 	"github.com/gensctp/gensctp/stream"
 	"github.com/gensctp/gensctp/timer"
 )
@@ -47,6 +48,7 @@ type Endpoint struct {
 	due       []*entry // scratch of HandleTimeout
 	link      muxLink  // its place in its Mux (mux.go)
 	counters  Counters // counters.go
+	log       *logs.Logger
 }
 
 // New returns an endpoint for cfg that does not listen yet. now starts
@@ -77,6 +79,7 @@ func New(cfg Config, now timer.Time) (*Endpoint, error) {
 		link:     muxLink{idx: -1},
 	}
 	e.initLimit.set(cfg.InitRate, cfg.InitBurst)
+	e.log = logs.New(cfg.LoggerFactory, logs.ScopeEndpoint)
 	return e, nil
 }
 
