@@ -21,11 +21,11 @@ const allocRuns = 2000
 
 // sendRecvAllocs returns the allocations per message of Send followed by
 // RecvBuffer with ctx, with both sockets' deadlines set far ahead if
-// deadline.
-func sendRecvAllocs(t *testing.T, ctx context.Context, deadline bool) float64 {
+// deadline, both sockets opened with opts.
+func sendRecvAllocs(t *testing.T, ctx context.Context, deadline bool, opts ...Option) float64 {
 	t.Helper()
-	srv := server(t)
-	cli := clientOf(t, srv, SCTPNodelay(true))
+	srv := server(t, opts...)
+	cli := clientOf(t, srv, append([]Option{SCTPNodelay(true)}, opts...)...)
 	ac := connect(t, cli, srv)
 	recvEvent[*AssocChange](t, srv)
 	if deadline {

@@ -81,6 +81,7 @@ func (s *Socket) Close() error {
 	if !(lg.on && lg.seconds == 0) && s.lingerWait(lg) {
 		err = opError("close", 0, -1, ErrDataDiscarded)
 	}
+	s.logClose()
 	s.share.release(s)
 	return err
 }

@@ -37,12 +37,13 @@ func Open(opts ...Option) (*Socket, error) {
 	if err := st.checkOpen(); err != nil {
 		return nil, &Error{Op: "open", Stream: -1, Reason: Badarg, Err: joinErrors(ErrInvalidOption, err)}
 	}
+	log := st.resolveLogger()
 	addrs := st.addrs
 	if st.v6only && st.family == FamilyInet6 && len(addrs) == 0 {
 		addrs = []netip.Addr{netip.IPv6Unspecified()} // no IPv4 wildcard
 	}
 	sh, err := acquireStack(stackSpec{port: st.localUDPPort, addrs: addrs, ipv6: st.family == FamilyInet6,
-		net: st.net, netns: st.netns, transport: st.transport, shards: st.shards})
+		net: st.net, netns: st.netns, transport: st.transport, shards: st.shards, logger: st.logger})
 	if err != nil {
 		return nil, opError("open", 0, -1, err)
 	}
@@ -50,7 +51,7 @@ func Open(opts ...Option) (*Socket, error) {
 		sh.release()
 		return nil, opError("open", 0, -1, err)
 	}
-	share := &epShare{sh: sh, peeled: make(map[AssocID]*Socket), refs: 1}
+	share := &epShare{sh: sh, peeled: make(map[AssocID]*Socket), refs: 1, log: log}
 	var s *Socket
 	err = addEndpoint(sh.st, share, st)
 	if err == nil {
@@ -70,6 +71,7 @@ func Open(opts ...Option) (*Socket, error) {
 	if st.capture != nil {
 		share.capture = startCapture(sh.st, share.ep.Port(), st.capture)
 	}
+	s.logOpen()
 	return s, nil
 }
 
@@ -78,7 +80,7 @@ func Open(opts ...Option) (*Socket, error) {
 func addEndpoint(st *stack.Stack, share *epShare, set settings) error {
 	tmpl := set.assoc
 	tmpl.Rand = stack.CryptoSource()
-	cfg := endpoint.Config{Port: set.port, Style: set.typ, Assoc: tmpl, Backlog: set.backlog}
+	cfg := endpoint.Config{Port: set.port, Style: set.typ, Assoc: tmpl, Backlog: set.backlog, LoggerFactory: set.logger}
 	endpointLimits(&cfg, &set)
 	if set.port != 0 {
 		ep, err := st.AddEndpoint(cfg)

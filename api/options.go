@@ -11,6 +11,7 @@ import (
 	"github.com/gensctp/gensctp/pcap"
 	"github.com/gensctp/gensctp/timer"
 	"github.com/gensctp/gensctp/udpencap"
+	"github.com/pion/logging"
 	"github.com/pion/transport/v3"
 )
 
@@ -106,6 +107,9 @@ type settings struct {
 	resolver *net.Resolver
 	// capture is the Capture option's Writer; nil: none.
 	capture *pcap.Writer
+	// logger is the LoggerFactory option, resolved by Open (see
+	// resolveLogger); nil: silent.
+	logger logging.LoggerFactory
 	// localUDPPortSet and remoteUDPPortSet: the options were given
 	// (refused over some transports).
 	localUDPPortSet, remoteUDPPortSet bool

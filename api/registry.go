@@ -11,6 +11,7 @@ import (
 	"github.com/gensctp/gensctp/internal/stack"
 	"github.com/gensctp/gensctp/packetio"
 	"github.com/gensctp/gensctp/udpencap"
+	"github.com/pion/logging"
 	"github.com/pion/transport/v3"
 )
 
@@ -48,6 +49,7 @@ type stackSpec struct {
 	netns     string
 	transport *userTransport
 	shards    int // the Shards option; 0: the default
+	logger    logging.LoggerFactory
 }
 
 // registry holds the stacks of the process by key.
@@ -69,7 +71,7 @@ func acquireStack(spec stackSpec) (*sharedStack, error) {
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
 	if ut := spec.transport; ut != nil {
-		return acquireUserStackLocked(ut, spec.shards)
+		return acquireUserStackLocked(ut, spec)
 	}
 	ipv6 := spec.ipv6 && len(spec.addrs) == 0
 	if spec.port != 0 {
@@ -83,7 +85,7 @@ func acquireStack(spec stackSpec) (*sharedStack, error) {
 		}
 	}
 	cfg := stack.Config{UDP: udpencap.Config{Net: spec.net, LocalAddrs: spec.addrs,
-		IPv6: ipv6, Port: spec.port}, Shards: shardsFor(spec.shards, false)}
+		IPv6: ipv6, Port: spec.port}, Shards: shardsFor(spec.shards, false), LoggerFactory: spec.logger}
 	st, err := inNetns(spec.netns, func() (*stack.Stack, error) { return stack.New(cfg) })
 	if err != nil {
 		return nil, addrInUse(err)
@@ -104,13 +106,14 @@ func addrInUse(err error) error {
 
 // acquireUserStackLocked returns the stack of a transport of the user's,
 // starting it if needed.
-func acquireUserStackLocked(ut *userTransport, shards int) (*sharedStack, error) {
+func acquireUserStackLocked(ut *userTransport, spec stackSpec) (*sharedStack, error) {
 	key := stackKey{user: ut.key}
 	if sh := registry.stacks[key]; sh != nil {
-		return sh.joinLocked(shards)
+		return sh.joinLocked(spec.shards)
 	}
 	_, connected := ut.t.(packetio.Connected)
-	st, err := stack.New(stack.Config{Transport: ut.t, Shards: shardsFor(shards, connected)})
+	st, err := stack.New(stack.Config{Transport: ut.t, Shards: shardsFor(spec.shards, connected),
+		LoggerFactory: spec.logger})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/internal/logs"
 	"github.com/gensctp/gensctp/internal/stack"
 	"github.com/gensctp/gensctp/timer"
 	"github.com/gensctp/gensctp/udpencap"
@@ -82,7 +83,8 @@ type epShare struct {
 	peeled       map[AssocID]*Socket // associations owned by peeled-off sockets
 	refs         int                 // sockets using the endpoint
 
-	capture *capture // the Capture option's recording; nil: none
+	capture *capture     // the Capture option's recording; nil: none
+	log     *logs.Logger // scope sctp-api; nil: off
 }
 
 // owner returns the socket that owns association id (closed or not), or

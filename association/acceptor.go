@@ -41,6 +41,7 @@ func NewAcceptor(cfg Config) (*Acceptor, error) {
 	if cfg.Buffers == nil {
 		cfg.Buffers = stream.NewBufPool(stream.DefaultPoolLimit)
 	}
+	cfg.makeLogger()
 	tmpl := cfg
 	return &Acceptor{cfg: cfg, tmpl: &tmpl}, nil
 }
@@ -60,6 +61,7 @@ func (l *Acceptor) SetConfig(cfg Config) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	cfg.makeLogger()
 	tmpl := cfg
 	l.cfg, l.tmpl = cfg, &tmpl
 	return nil

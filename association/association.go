@@ -275,6 +275,7 @@ func validConfig(cfg Config) (*Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.makeLogger()
 	return &cfg, nil
 }
 

@@ -193,8 +193,9 @@ type Config struct {
 	// LoggerFactory makes the association's logger, scope sctp-assoc (see
 	// log.go: state changes, handshake steps, aborts and their causes,
 	// retransmission timeouts, path state changes; never per packet).
-	// nil logs nothing. The logger is made once, by WithDefaults, and
-	// shared by the copies of the configuration made after it.
+	// nil logs nothing. The logger is made once per configuration the
+	// associations share (by New, NewAcceptor and Acceptor.SetConfig;
+	// Reconfigure keeps it).
 	LoggerFactory logging.LoggerFactory
 	// log is the logger of LoggerFactory; nil: off.
 	log *logs.Logger
@@ -237,10 +238,16 @@ func (c Config) WithDefaults() Config {
 	def(&c.MTU, DefaultMTU)
 	def(&c.MaxBurst, DefaultMaxBurst)
 	def(&c.HBMaxBurst, DefaultHBMaxBurst)
+	return c
+}
+
+// makeLogger makes the logger of LoggerFactory, unless c has it: New,
+// NewAcceptor and SetConfig do, once per configuration the associations
+// share (not WithDefaults, which callers use to read the defaults).
+func (c *Config) makeLogger() {
 	if c.log == nil {
 		c.log = logs.New(c.LoggerFactory, logs.ScopeAssoc)
 	}
-	return c
 }
 
 // Validate checks the configuration after defaults were applied. The

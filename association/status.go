@@ -55,8 +55,8 @@ func (a *Association) SetPrimary(addr netip.Addr) bool {
 // interval, SACK delay, Nagle, MaxSeg, DisableFragments, Autoclose,
 // MaxBurst, DefaultSend, buffers, the partial delivery point and the
 // potentially-failed state of RFC 7829 (switched off, it returns paths in
-// that state to active). Ports, stream counts, the randomness source and
-// the shard keep their values. An invalid configuration changes nothing. A receive
+// that state to active). Ports, stream counts, the randomness source,
+// the logger and the shard keep their values. An invalid configuration changes nothing. A receive
 // buffer set below the data held closes the window; data held out of
 // order is then dropped, the highest TSNs first, when it keeps out the
 // DATA chunk that fills the hole below it (reneging, RFC 9260 Section
@@ -65,6 +65,7 @@ func (a *Association) Reconfigure(now timer.Time, cfg Config) error {
 	cfg.LocalPort, cfg.PeerPort = a.localPort, a.peerPort
 	cfg.OutboundStreams, cfg.MaxInboundStreams = a.cfg.OutboundStreams, a.cfg.MaxInboundStreams
 	cfg.Rand, cfg.Cookies, cfg.Shard, cfg.Buffers = a.cfg.Rand, a.keys, a.cfg.Shard, a.cfg.Buffers
+	cfg.LoggerFactory, cfg.log = a.cfg.LoggerFactory, a.cfg.log
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return err

@@ -29,6 +29,7 @@ type knobs struct {
 	os, mis                    int64
 	maxAssocs                  int64
 	maxAssocsFlag              *intValue
+	log                        logFlag
 }
 
 const maxInt32 = 1<<31 - 1
@@ -63,6 +64,7 @@ func (k *knobs) register(fs *flag.FlagSet, perf bool) {
 	newInt(fs, &k.os, association.DefaultOutboundStreams, 1, 65535, names("os", ""), "`number` of outbound streams requested")
 	newInt(fs, &k.mis, association.DefaultMaxInboundStreams, 1, 65535, names("mis", ""), "maximum `number` of inbound streams accepted")
 	k.maxAssocsFlag = newInt(fs, &k.maxAssocs, api.DefaultMaxAssociations, 0, maxInt32, names("max-assocs", ""), "maximum `number` of associations of the endpoint; 0 means no limit")
+	k.log.register(fs)
 }
 
 // toMS converts a flag's duration (a whole number of milliseconds, at
@@ -77,7 +79,7 @@ func (k *knobs) options() []api.Option {
 	if k.noHB || k.hbInterval == 0 {
 		paddr.Flags, paddr.HbInterval = api.HBDisable, 0
 	}
-	return []api.Option{
+	return append(k.log.options(),
 		api.SCTPRtoInfo(api.RtoInfo{Initial: toMS(k.rtoInitial), Max: toMS(k.rtoMax), Min: toMS(k.rtoMin)}),
 		api.SCTPInitMsg(api.InitMsg{NumOstreams: uint16(k.os), MaxInstreams: uint16(k.mis),
 			MaxAttempts: uint16(k.maxInitRetrans + 1)}), // transmissions, not retransmissions
@@ -88,7 +90,7 @@ func (k *knobs) options() []api.Option {
 		api.Recbuf(int(k.rcvbuf)),
 		api.Sndbuf(int(k.sndbuf)),
 		api.MaxAssociations(int(k.maxAssocs)),
-	}
+	)
 }
 
 // transport holds the UDP encapsulation flags: local port and addresses,

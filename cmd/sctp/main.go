@@ -19,6 +19,13 @@
 // throughput. -pcap FILE records the packets of a command's socket in a
 // capture file that Wireshark opens. Bad flags exit with status 2, runtime
 // failures with status 1.
+//
+// Logs go to standard error: -log LEVEL (off, error, warn, info, debug,
+// trace) logs every scope at that level (trace adds a line per packet
+// sent and received, with its chunks); without it, pion's environment
+// variables decide, for example PION_LOG_TRACE=sctp-stack for the
+// packets alone, or PION_LOG_DEBUG=all (scopes sctp-api, sctp-stack,
+// sctp-endpoint, sctp-assoc).
 package main
 
 import (
@@ -128,6 +135,11 @@ func parseCommand(sio stdio, cmd command, fs *flag.FlagSet, args []string) (pos 
 	}
 	if err != nil {
 		return nil, usageFail(sio, cmd, err), false
+	}
+	if f := fs.Lookup("log"); f != nil {
+		if l, ok := f.Value.(*logFlag); ok {
+			l.out = sio.err // the logs go to the command's standard error
+		}
 	}
 	return pos, 0, true
 }

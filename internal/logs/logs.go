@@ -1,7 +1,6 @@
-// Package logs is how gensctp logs (DESIGN.md "Logging and
-// observability"): through a github.com/pion/logging LoggerFactory, with
-// one scope per component, silent by default, and with no formatting on
-// the hot path when a level is off.
+// Package logs is how gensctp logs: through a github.com/pion/logging
+// LoggerFactory, with one scope per component, silent by default, and
+// with no formatting on the hot path when a level is off.
 //
 // The scopes, one per component:
 //

@@ -1,0 +1,52 @@
+package api
+
+import (
+	"github.com/gensctp/gensctp/internal/logs"
+	"github.com/pion/logging"
+)
+
+// LoggerFactory makes the socket log through f (github.com/pion/logging),
+// an addition to gen_sctp, with one scope per component:
+//
+//	sctp-api       the socket: open and close
+//	sctp-stack     its SCTP stack (UDP port): the packet transport's
+//	               failures, and at trace level every packet sent and
+//	               received as one line with its chunks, the way tshark
+//	               summarises them
+//	sctp-endpoint  its SCTP port: INITs answered, COOKIE ECHOs accepted,
+//	               packets dropped and why (debug)
+//	sctp-assoc     its associations: state changes and handshake steps,
+//	               retransmission timeouts (debug), path changes (info),
+//	               aborts with their causes and failures (warn)
+//
+// Without it a socket is silent, unless pion's environment variables are
+// set: PION_LOG_TRACE, PION_LOG_DEBUG, PION_LOG_INFO, PION_LOG_WARN or
+// PION_LOG_ERROR, each "all" or a comma-separated list of scopes (for
+// example PION_LOG_TRACE=sctp-stack PION_LOG_DEBUG=sctp-assoc); the
+// socket then logs through logging.NewDefaultLoggerFactory(), which reads
+// them.
+//
+// Nothing is formatted for a level that is off: the level of each logger
+// is found when it is made, from the fields of a
+// *logging.DefaultLoggerFactory, or from the Level(scope) method of a
+// factory that has one; the loggers of any other factory get every level
+// and filter it themselves. Changing a DefaultLeveledLogger's level later
+// (SetLevel) does not change what is formatted.
+//
+// Sockets that share a UDP port share its stack: the sctp-stack logger is
+// that of the socket that opened the port. Open-only.
+func LoggerFactory(f logging.LoggerFactory) Option {
+	return Option{name: "logger_factory", openOnly: true, apply: func(c *optCtx) error {
+		c.st.logger = f
+		return nil
+	}}
+}
+
+// resolveLogger sets the factory the socket logs with (LoggerFactory, or
+// pion's default one when its environment variables are set, or none)
+// and returns the socket's logger, scope sctp-api.
+func (st *settings) resolveLogger() *logs.Logger {
+	st.logger = logs.Resolve(st.logger)
+	st.assoc.LoggerFactory = st.logger
+	return logs.New(st.logger, logs.ScopeAPI)
+}
