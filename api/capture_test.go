@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -230,4 +231,105 @@ func TestCaptureLocalFor(t *testing.T) {
 	} {
 		require.Equal(t, c.want, localFor(c.locals, c.remote, c.addr, c.port), c.name)
 	}
+}
+
+// On wildcard-bound sockets, the capture shows the real local addresses
+// (the ones packets arrived on and left from), for IPv4 and IPv6; only
+// the first INIT, sent before the stack knew its source (the operating
+// system chose it), shows the unspecified address.
+func TestCaptureWildcardShowsRealAddresses(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("UDP sockets report the addresses of packets on Linux only (udpencap)")
+	}
+	for _, peer := range []netip.Addr{lo, netip.IPv6Loopback()} {
+		t.Run(peer.String(), func(t *testing.T) {
+			opts := []Option{LocalUDPPort(0)}
+			if peer.Is6() {
+				opts = append(opts, Inet6())
+			}
+			srv, err := Open(opts...)
+			if err != nil && peer.Is6() {
+				t.Skipf("no IPv6: %v", err)
+			}
+			require.NoError(t, err)
+			defer srv.Close()
+			require.NoError(t, srv.Listen(true))
+			var buf bytes.Buffer
+			w, err := pcap.NewWriter(&buf)
+			require.NoError(t, err)
+			c, err := Open(append(opts, RemoteUDPPort(srv.UDPPort()), Capture(w))...)
+			require.NoError(t, err)
+			ac, err := c.Connect(testCtx(t), peer, srv.Port())
+			if err != nil && peer.Is6() {
+				t.Skipf("no IPv6 loopback: %v", err)
+			}
+			require.NoError(t, err)
+			require.NoError(t, c.Send(ac.AssocID, 0, []byte("x")))
+			require.Equal(t, "x", string(recvData(t, srv).Data))
+			require.NoError(t, c.Close())
+			require.NoError(t, w.Close())
+
+			pkts, err := pcap.Parse(buf.Bytes())
+			require.NoError(t, err)
+			require.Greater(t, len(pkts), 4)
+			unspecified := netip.IPv4Unspecified()
+			if peer.Is6() {
+				unspecified = netip.IPv6Unspecified()
+			}
+			for i, p := range pkts {
+				src := peer
+				if i == 0 {
+					require.Equal(t, chunk.TypeInit, chunk.Type(p.Payload[12]))
+					src = unspecified
+				}
+				require.Equal(t, src, p.Src, "packet %d", i+1)
+				require.Equal(t, peer, p.Dst, "packet %d", i+1)
+				ports := []uint16{p.SrcPort, p.DstPort}
+				require.ElementsMatch(t, []uint16{uint16(c.UDPPort()), uint16(srv.UDPPort())}, ports, "packet %d", i+1)
+			}
+		})
+	}
+}
+
+// The capture of a socket covers the sockets peeled off it, and goes on
+// after the socket closed until they are closed too.
+func TestCapturePeeledOff(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := pcap.NewWriter(&buf)
+	require.NoError(t, err)
+	srv := server(t, Capture(w))
+	c := clientOf(t, srv)
+	ac := connect(t, c, srv)
+	up := recvEvent[*AssocChange](t, srv)
+	p, err := srv.Peeloff(up.AssocID)
+	require.NoError(t, err)
+	require.NoError(t, srv.Close())
+	require.NoError(t, p.Send(0, 0, []byte("from the peeled socket")))
+	require.Equal(t, "from the peeled socket", string(recvData(t, c).Data))
+	require.NoError(t, c.Eof(ac.AssocID))
+	recvState(t, c, ShutdownComp)
+	require.NoError(t, p.Close())
+	require.NoError(t, w.Close())
+
+	pkts, err := pcap.Parse(buf.Bytes())
+	require.NoError(t, err)
+	var data, shutdownComplete int
+	for _, pk := range pkts {
+		sp, err := packet.Parse(pk.Payload, packet.Options{})
+		require.NoError(t, err)
+		for it := sp.Chunks(); ; {
+			r, ok := it.Next()
+			if !ok {
+				break
+			}
+			switch {
+			case r.Type == chunk.TypeData && bytes.Contains(r.Bytes, []byte("from the peeled socket")):
+				data++
+			case r.Type == chunk.TypeShutdownComplete:
+				shutdownComplete++
+			}
+		}
+	}
+	require.Equal(t, 1, data, "the peeled socket's DATA")
+	require.Equal(t, 1, shutdownComplete, "its shutdown")
 }
