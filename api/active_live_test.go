@@ -129,3 +129,23 @@ func TestActiveSlowReaderBackPressure(t *testing.T) {
 		<-srv.Deliveries()
 	}
 }
+
+// Active mode delivers no message beyond MaxMessageSize either: the
+// association is aborted and the error-class delivery says why.
+func TestActiveMessageTooLarge(t *testing.T) {
+	noLeak(t)
+	srv := server(t, MaxMessageSize(64<<10), Active(ActiveTrue))
+	cli := clientOf(t, srv)
+	ac := connect(t, cli, srv)
+	require.NoError(t, cli.Send(ac.AssocID, 0, make([]byte, 256<<10)))
+	for range 10 {
+		d := next(t, srv.Deliveries())
+		require.NotEqual(t, KindData, d.Kind, "the message is not delivered")
+		if d.Kind == KindError {
+			require.IsType(t, &PdapiEvent{}, d.Event)
+			require.ErrorIs(t, d.Err(), ErrMessageTooLarge)
+			return
+		}
+	}
+	t.Fatal("no error delivery")
+}

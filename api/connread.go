@@ -144,7 +144,7 @@ func (s *Socket) stashLocked(now timer.Time, w rawDelivery) (ev Delivery, over b
 		if a, ok := s.share.ep.Assoc(w.id); ok && a.State() != association.StateClosed {
 			a.Abort(now, []byte("receive stash full"))
 		}
-		pd := &PdapiEvent{Indication: PartialDeliveryAborted, AssocID: w.id}
+		pd := &PdapiEvent{Indication: PartialDeliveryAborted, AssocID: w.id, Err: s.tooLargeErrLocked()}
 		for k := range s.pieced {
 			if k.id == w.id {
 				pd.Stream = k.stream

@@ -131,4 +131,5 @@ func TestConnReadStashBounded(t *testing.T) {
 	var ee *EventError
 	require.True(t, errors.As(rerr, &ee), "Read fails once the budget is exceeded: %v", rerr)
 	require.IsType(t, &PdapiEvent{}, ee.Event, "the partial delivery aborted")
+	require.ErrorIs(t, rerr, ErrMessageTooLarge, "and why")
 }

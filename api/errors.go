@@ -270,11 +270,16 @@ func (e *EventError) Error() string {
 	return s
 }
 
-// Unwrap returns the local reason of a failed association (the Err of an
-// AssocChange, for example ErrCookieTooLarge), or nil.
+// Unwrap returns the reason of a failed association (the Err of an
+// AssocChange, for example ErrCookieTooLarge or ErrConnRefused) or of a
+// partial delivery aborted (the Err of a PdapiEvent, for example
+// ErrMessageTooLarge), or nil.
 func (e *EventError) Unwrap() error {
-	if ac, ok := e.Event.(*AssocChange); ok {
-		return ac.Err
+	switch ev := e.Event.(type) {
+	case *AssocChange:
+		return ev.Err
+	case *PdapiEvent:
+		return ev.Err
 	}
 	return nil
 }

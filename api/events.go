@@ -100,6 +100,11 @@ type PdapiEvent struct {
 	AssocID    AssocID
 	// Stream is the stream of the message (an addition).
 	Stream uint16
+	// Err is the local reason of the abort, an addition: an error
+	// wrapping ErrMessageTooLarge when this socket aborted the message
+	// and its association for the MaxMessageSize option; nil when the
+	// association ended otherwise.
+	Err error
 }
 
 // Record returns "sctp_assoc_change".

@@ -158,6 +158,8 @@ func TestMessageTooLarge(t *testing.T) {
 	var e *Error
 	require.True(t, errors.As(err, &e))
 	require.Equal(t, Atom("sctp_pdapi_event"), e.Reason)
+	require.ErrorIs(t, err, ErrMessageTooLarge, "the reason, named")
+	require.Contains(t, err.Error(), "MaxMessageSize")
 	require.Equal(t, CommLost, recvEvent[*AssocChange](t, srv).State)
 	recvState(t, cli, CommLost)
 }
@@ -185,6 +187,8 @@ func TestMessageTooLargeWhole(t *testing.T) {
 	require.Equal(t, PartialDeliveryAborted, pd.Indication)
 	require.Equal(t, uint16(1), pd.Stream)
 	require.Equal(t, up.AssocID, pd.AssocID)
+	require.ErrorIs(t, err, ErrMessageTooLarge)
+	require.Contains(t, err.Error(), "above MaxMessageSize (65536 bytes)")
 	require.Equal(t, CommLost, recvEvent[*AssocChange](t, srv).State)
 	recvState(t, cli, CommLost)
 }

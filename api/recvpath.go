@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/netip"
 
 	"github.com/gensctp/gensctp/association"
@@ -86,6 +87,9 @@ func (s *Socket) eventLocked(now timer.Time, r rawDelivery) (Delivery, bool) {
 	case *PdapiEvent:
 		for _, u := range []bool{false, true} {
 			k := partialKey{r.id, e.Stream, u}
+			if p := s.partial[k]; p != nil && p.dropping {
+				e.Err = s.tooLargeErrLocked() // the abort tooLargeLocked made
+			}
 			s.dropPartialLocked(k)
 			delete(s.pieced, k)
 		}
@@ -264,8 +268,14 @@ func (s *Socket) abortTooLargeLocked(now timer.Time, id AssocID) bool {
 // pdAbortedLocked returns the error-class delivery of the partial
 // delivery of the message k aborted.
 func (s *Socket) pdAbortedLocked(k partialKey) Delivery {
-	ev := &PdapiEvent{Indication: PartialDeliveryAborted, AssocID: k.id, Stream: k.stream}
+	ev := &PdapiEvent{Indication: PartialDeliveryAborted, AssocID: k.id, Stream: k.stream, Err: s.tooLargeErrLocked()}
 	return Delivery{Kind: KindError, Socket: s, From: s.peerLocked(k.id), Event: ev}
+}
+
+// tooLargeErrLocked returns the reason of a message aborted for the
+// MaxMessageSize option.
+func (s *Socket) tooLargeErrLocked() error {
+	return fmt.Errorf("%w: above MaxMessageSize (%d bytes): the association was aborted", ErrMessageTooLarge, s.st.maxMessage)
 }
 
 // peerAddrs returns the peer transport addresses for Connect: each IP
