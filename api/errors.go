@@ -79,7 +79,7 @@ var (
 	// Err of the cant_assoc AssocChange, so that a failed Connect or Dial
 	// wraps it; errors.Is(err, syscall.ECONNREFUSED) holds too, as for a
 	// refused TCP connection.
-	ErrConnRefused error = &errnoError{msg: "sctp: association refused by the peer (is anything listening on that SCTP port?)",
+	ErrConnRefused error = &errnoError{msg: "sctp: association refused by the peer (its ABORT: nothing listens on that SCTP port, or it turned the association down)",
 		errno: syscall.ECONNREFUSED}
 	// ErrNoAnswer: the peer never answered the INIT (or the COOKIE ECHO),
 	// sent Max.Init.Retransmits times more (SCTPInitMsg MaxAttempts; RFC

@@ -64,13 +64,14 @@ func TestCatListen(t *testing.T) {
 }
 
 // A client whose peer does not answer gives up after -max-init-retrans
-// with a clear error and status 1.
+// with a clear error, naming the UDP port its INITs went to, and status 1.
 func TestCatNoPeer(t *testing.T) {
 	code, _, errOut := runCmd(t, 5*time.Second, nil,
 		"cat", "-L", "127.0.0.1", "-remote-udp-port", "9", "-rto-initial", "20ms", "-rto-min", "10ms", "-rto-max", "40ms",
 		"-max-init-retrans", "1", "127.0.0.1")
 	require.Equal(t, 1, code)
-	require.Contains(t, errOut, "sctp cat: association failed: assoc_change cant_assoc")
+	require.Contains(t, errOut, "sctp cat: association failed: assoc_change cant_assoc: no answer from 127.0.0.1")
+	require.Contains(t, errOut, "UDP port 9:")
 }
 
 // cat -l takes one association: a second peer gets an ABORT with an Out
@@ -86,7 +87,7 @@ func TestCatListenOneAssociation(t *testing.T) {
 	require.NoError(t, err)
 	_, err = connect(ctx, knobClient(t, udp), []netip.Addr{knobLo}, 4002)
 	require.ErrorIs(t, err, errAssocFailed)
-	require.ErrorContains(t, err, "cant_assoc, error Out of Resource")
+	require.ErrorContains(t, err, "cant_assoc, error Out of Resource: sctp: association refused by the peer")
 	require.NoError(t, first.Send(ac.AssocID, 0, []byte("the first\n")))
 	require.NoError(t, shutdownAndWait(ctx, first, ac.AssocID))
 	srv.wait(t, 5*time.Second)

@@ -161,6 +161,9 @@ func describeEvent(ev api.Event) string {
 		if e.Error != 0 {
 			s += fmt.Sprintf(", error %v", e.Error)
 		}
+		if e.Err != nil {
+			s += ": " + e.Err.Error() // refused, no answer (and where the INITs went), ...
+		}
 		return s
 	case *api.PaddrChange:
 		return fmt.Sprintf("paddr_change %v %s", e.Addr, e.State)
@@ -173,6 +176,9 @@ func describeEvent(ev api.Event) string {
 	case *api.AdaptationEvent:
 		return fmt.Sprintf("adaptation_event indication %d", e.AdaptationInd)
 	case *api.PdapiEvent:
+		if e.Err != nil {
+			return fmt.Sprintf("pdapi_event %s on stream %d: %v", e.Indication, e.Stream, e.Err)
+		}
 		return fmt.Sprintf("pdapi_event %s on stream %d", e.Indication, e.Stream)
 	}
 	return fmt.Sprintf("%T", ev)
