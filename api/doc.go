@@ -32,7 +32,11 @@
 //	getopts sctp_get_peer_addr_info    PeerAddrInfo(assoc, addr) (PaddrInfo, error)
 //	inet:port/1, socknames, peernames  Port(), SockNames(assoc), PeerNames(assoc)
 //	inet:getstat/1                     Stats()
-//	(Linux SCTP_GET_ASSOC_STATS)       AssocStats(assoc): one association's counters, unrounded SRTT and RTO
+//	(Linux SCTP_GET_ASSOC_STATS)       AssocStats(assoc): one association's counters (packets, bytes, chunks
+//	                                   by type, retransmissions fast and T3, gap reports, duplicates,
+//	                                   abandoned messages), per path RTT, SRTT, RTO, cwnd, ssthresh, flight
+//	(not in gen_sctp)                  TransportStats(): the UDP port's datagrams and drops (bad CRC,
+//	                                   out of the blue, ...), AssocIDs() (RFC 6458 SCTP_GET_ASSOC_ID_LIST)
 //	{active, false|true|once|N}        Active(ActiveFalse|ActiveTrue|ActiveOnce|ActiveCount(n))
 //	{sctp, S, IP, Port, {Anc, Data}}   Delivery{Kind: KindData|KindEvent, From, Info, Data, Event}
 //	{sctp_error, S, IP, Port, ...}     Delivery{Kind: KindError}; from Recv: an error (*EventError)
