@@ -87,8 +87,8 @@ func Type(t SocketType) Option {
 // is out of the blue and refused. The UDP
 // sockets of the port cover the addresses of all its SCTP sockets (one
 // per specific address, and the wildcard of each family asked for, which
-// on Linux covers that family's specific addresses by learning the
-// destination of each packet, IP_PKTINFO) and stay bound while any of
+// on Linux and macOS covers that family's specific addresses by learning
+// the destination of each packet, IP_PKTINFO) and stay bound while any of
 // them is open; another process cannot take the port meanwhile. Open-only.
 func LocalUDPPort(port int) Option {
 	return Option{name: "local_udp_port", openOnly: true, apply: func(c *optCtx) error {

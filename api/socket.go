@@ -220,7 +220,8 @@ func (s *Socket) UDPPort() int {
 // association lists its own local addresses, never the wildcard: on a
 // wildcard socket, the addresses its peer's packets arrived on (learned
 // from each datagram's destination address where the platform reports it:
-// Linux's IP_PKTINFO and IPV6_RECVPKTINFO), so that the socket names of
+// Linux's and macOS's IP_PKTINFO and IPV6_RECVPKTINFO; elsewhere the
+// association lists the socket's addresses), so that the socket names of
 // one end are the peer names of the other. IPv6 addresses come first on
 // an inet6 socket.
 func (s *Socket) SockNames(assoc AssocID) ([]netip.AddrPort, error) {

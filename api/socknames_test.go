@@ -13,10 +13,10 @@ import (
 )
 
 // needPktinfo skips the test where a wildcard socket does not learn the
-// destination address of each datagram (Linux only, see udpencap).
+// destination address of each datagram (Linux and macOS, see udpencap).
 func needPktinfo(t *testing.T) {
 	t.Helper()
-	if runtime.GOOS != "linux" {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" {
 		t.Skipf("no IP_PKTINFO on %s", runtime.GOOS)
 	}
 }

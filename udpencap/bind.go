@@ -27,7 +27,7 @@ func (c *Conn) sockets() []*socket {
 // cover yet, with the buffers of the [Config] and the IP options set
 // since, and starts its reader. An address is covered by a socket bound
 // to it and, where the platform reports the destination of each datagram
-// and takes the source of each one sent (Linux: IP_PKTINFO and
+// and takes the source of each one sent (Linux and macOS: IP_PKTINFO and
 // IPV6_RECVPKTINFO), by the wildcard socket of its family. A wildcard
 // address joins specific ones of the Conn on the port with SO_REUSEADDR
 // set on the sockets concerned while it binds, and cleared then (not on

@@ -49,8 +49,9 @@
 // address, so its source address is the local address of its path: this is
 // what SCTP multihoming needs.
 //
-// On Linux a socket bound to a wildcard address asks for the destination
-// address of every datagram (IP_PKTINFO, IPV6_RECVPKTINFO) and reports it
+// On Linux and macOS a socket bound to a wildcard address asks for the
+// destination address of every datagram (IP_PKTINFO on Linux,
+// IP_RECVPKTINFO on macOS, IPV6_RECVPKTINFO) and reports it
 // as [Message].To, parsed from the control data without allocating, on
 // the batch path and the portable one alike; and a datagram whose From is
 // an address no socket is bound to leaves through the wildcard socket of

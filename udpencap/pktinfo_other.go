@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !darwin
 
 package udpencap
 
@@ -9,7 +9,9 @@ import (
 
 // BUG(gensctp): The destination address of datagrams received on a
 // wildcard socket, and the source address of those sent from one, are
-// Linux-only (IP_PKTINFO, IPV6_RECVPKTINFO). Elsewhere a wildcard socket
+// known on Linux and macOS only (IP_PKTINFO, IPV6_RECVPKTINFO); not on
+// Windows (which would need WSARecvMsg's own control message layout) nor
+// on the other systems. There a wildcard socket
 // reports the wildcard as [Message].To, the kernel picks the source of
 // what it sends, and [Conn.Bind] binds a socket of its own for every
 // specific address, beside the wildcard.

@@ -4,16 +4,12 @@ import (
 	"encoding/binary"
 	"net"
 	"net/netip"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
 // recvIPSupported: the sockets can report IP header fields.
 const recvIPSupported = true
-
-// cmsgLenSize is the size of cmsg_len (size_t).
-const cmsgLenSize = int(unsafe.Sizeof(unix.Cmsghdr{}.Len))
 
 // ctrlSpace is the control buffer of one received datagram: room for the
 // two control messages of its family (IP_TOS and IP_TTL, or IPV6_TCLASS
@@ -64,28 +60,17 @@ func setRecvIP(c *net.UDPConn, is4 bool, old, want RecvIP) error {
 // control messages of oob, the control data recvmsg(2) returned, and the
 // destination address of the datagram from IP_PKTINFO or IPV6_PKTINFO
 // (the zero Addr without), without allocating. Other control messages
-// are skipped. A message cut short
-// (the kernel truncates the last one that does not fit and sets
-// MSG_CTRUNC) is ignored, and so is everything after a malformed header.
+// are skipped, and so are a message cut short and what follows a
+// malformed header (see cmsgs).
 func parseIPInfo(oob []byte) (IPInfo, netip.Addr) {
 	var info IPInfo
 	var dst netip.Addr
-	hdr := unix.CmsgLen(0) // the aligned header size
-	for len(oob) >= hdr {
-		// struct cmsghdr {size_t len; int level; int type}, read field by
-		// field: the buffer need not be aligned for a pointer conversion.
-		var l int
-		if cmsgLenSize == 8 {
-			l = int(min(binary.NativeEndian.Uint64(oob), uint64(len(oob)+1)))
-		} else {
-			l = int(binary.NativeEndian.Uint32(oob))
+	it := cmsgs{b: oob}
+	for {
+		level, typ, data, ok := it.next()
+		if !ok {
+			return info, dst
 		}
-		if l < hdr || l > len(oob) {
-			break
-		}
-		level := int(int32(binary.NativeEndian.Uint32(oob[cmsgLenSize:])))
-		typ := int(int32(binary.NativeEndian.Uint32(oob[cmsgLenSize+4:])))
-		data := oob[hdr:l]
 		switch {
 		case level == unix.IPPROTO_IP && typ == unix.IP_TOS && len(data) >= 1:
 			info.TOS = data[0] // a single byte (ip_cmsg_recv_tos)
@@ -99,19 +84,10 @@ func parseIPInfo(oob []byte) (IPInfo, netip.Addr) {
 		case level == unix.IPPROTO_IPV6 && typ == unix.IPV6_HOPLIMIT && len(data) >= 4:
 			info.HopLimit = uint8(binary.NativeEndian.Uint32(data))
 			info.Has |= RecvHopLimit
-		case level == unix.IPPROTO_IP && typ == unix.IP_PKTINFO && len(data) >= unix.SizeofInet4Pktinfo:
-			// struct in_pktinfo {int ifindex; in_addr spec_dst; in_addr
-			// addr}: addr is the header's destination address.
-			dst = netip.AddrFrom4([4]byte(data[8:12]))
-		case level == unix.IPPROTO_IPV6 && typ == unix.IPV6_PKTINFO && len(data) >= unix.SizeofInet6Pktinfo:
-			// struct in6_pktinfo {in6_addr addr; int ifindex}.
-			dst = netip.AddrFrom16([16]byte(data[:16])).Unmap()
+		default:
+			if a, ok := parseDst(level, typ, data); ok {
+				dst = a
+			}
 		}
-		next := unix.CmsgSpace(l - hdr)
-		if next >= len(oob) {
-			break
-		}
-		oob = oob[next:]
 	}
-	return info, dst
 }

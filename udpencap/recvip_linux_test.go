@@ -9,23 +9,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// cmsg appends one control message as the kernel lays it out: struct
-// cmsghdr (cmsg_len counts the header and the data, not the padding),
-// the data, and padding to the next aligned header.
-func cmsg(b []byte, level, typ int, data []byte) []byte {
-	hdr := make([]byte, unix.CmsgLen(0))
-	if cmsgLenSize == 8 {
-		binary.NativeEndian.PutUint64(hdr, uint64(unix.CmsgLen(len(data))))
-	} else {
-		binary.NativeEndian.PutUint32(hdr, uint32(unix.CmsgLen(len(data))))
-	}
-	binary.NativeEndian.PutUint32(hdr[cmsgLenSize:], uint32(int32(level)))
-	binary.NativeEndian.PutUint32(hdr[cmsgLenSize+4:], uint32(int32(typ)))
-	b = append(b, hdr...)
-	b = append(b, data...)
-	return append(b, make([]byte, unix.CmsgSpace(len(data))-unix.CmsgLen(len(data)))...)
-}
-
 // cint is a C int in native byte order: the data of IP_TTL, IPV6_TCLASS
 // and IPV6_HOPLIMIT.
 func cint(v int32) []byte { return binary.NativeEndian.AppendUint32(nil, uint32(v)) }
