@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -332,4 +333,27 @@ func TestCapturePeeledOff(t *testing.T) {
 	}
 	require.Equal(t, 1, data, "the peeled socket's DATA")
 	require.Equal(t, 1, shutdownComplete, "its shutdown")
+}
+
+// BenchmarkSendRecvCapture is BenchmarkSendRecv without a capture, and
+// with both sockets recording their packets (to io.Discard): the cost of
+// a capture per message, and that it allocates nothing per packet.
+func BenchmarkSendRecvCapture(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		name := "none"
+		var opts []Option
+		if on {
+			name = "capture"
+			w, err := pcap.NewWriter(io.Discard)
+			if err != nil {
+				b.Fatal(err)
+			}
+			opts = []Option{Capture(w)}
+		}
+		b.Run(name, func(b *testing.B) {
+			benchSendRecv(b, append([]Option{IP(lo), LocalUDPPort(0)}, opts...), func(srv *Socket) []Option {
+				return append([]Option{IP(lo), LocalUDPPort(0), RemoteUDPPort(srv.UDPPort())}, opts...)
+			}, lo)
+		})
+	}
 }

@@ -39,6 +39,7 @@ type Writer struct {
 	mu     sync.Mutex
 	bw     *bufio.Writer
 	buf    []byte
+	rh     [recordHeaderLen]byte // a record header, kept here so as not to allocate one per packet
 	id     uint16
 	err    error // the first error of bw, wrapped in ErrWriterFailed
 	closed bool
@@ -164,12 +165,12 @@ func (w *Writer) WritePacket(p Packet) error {
 	binary.BigEndian.PutUint16(b[ipHdrLen+6:], udpChecksum(b, ipHdrLen))
 	w.buf = b
 
-	var rh [recordHeaderLen]byte
+	rh := w.rh[:]
 	binary.LittleEndian.PutUint32(rh[0:], uint32(sec))
 	binary.LittleEndian.PutUint32(rh[4:], uint32(nsec))
 	binary.LittleEndian.PutUint32(rh[8:], uint32(len(b)))
 	binary.LittleEndian.PutUint32(rh[12:], uint32(len(b)))
-	_, _ = w.bw.Write(rh[:])
+	_, _ = w.bw.Write(rh)
 	_, err := w.bw.Write(b)
 	w.fail(err) // bufio keeps the first error: the second Write has it
 	return w.err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"sync"
 	"testing"
@@ -126,5 +127,18 @@ func TestWriterErrors(t *testing.T) {
 	}
 	if pkts, err := Parse(buf.Bytes()); err != nil || len(pkts) != 0 {
 		t.Errorf("an empty capture: %d packets, %v", len(pkts), err)
+	}
+}
+
+// Writing a packet allocates nothing (a capture runs on the packet path).
+func TestWritePacketAllocs(t *testing.T) {
+	w, err := NewWriter(io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Packet{Timestamp: time.Unix(1, 2), Src: netip.MustParseAddr("127.0.0.1"), Dst: netip.MustParseAddr("127.0.0.2"),
+		SrcPort: 9899, DstPort: 9899, Payload: make([]byte, 1200)}
+	if n := testing.AllocsPerRun(100, func() { _ = w.WritePacket(p) }); n != 0 {
+		t.Errorf("%v allocations per packet", n)
 	}
 }
