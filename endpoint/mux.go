@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"cmp"
 	"container/heap"
 	"fmt"
 	"net/netip"
@@ -33,7 +34,7 @@ import (
 // A Mux is not safe for concurrent use; the caller serialises.
 type Mux struct {
 	eps      map[uint16][]*Endpoint // by port: bound to disjoint addresses
-	list     []*Endpoint            // in the order added
+	added    uint64                 // endpoints added so far: the seq of the next one
 	replies  replyQueue
 	touched  []*Endpoint     // called into or changed since the last settle
 	ready    fifo[*Endpoint] // may have something to send; in turn
@@ -50,6 +51,7 @@ type muxLink struct {
 	ready    bool // in m.ready
 	idx      int  // index in m.heap; -1 when absent
 	deadline timer.Time
+	seq      uint64 // the order it was added in (Endpoints)
 }
 
 // touch tells e's Mux, if any, that e was called into or changed: its
@@ -84,8 +86,8 @@ func (m *Mux) Add(ep *Endpoint) error {
 		return fmt.Errorf("%w: the endpoint is in a Mux", ErrInvalidConfig)
 	}
 	m.eps[ep.Port()] = append(m.eps[ep.Port()], ep)
-	m.list = append(m.list, ep)
-	ep.link = muxLink{m: m, idx: -1}
+	ep.link = muxLink{m: m, idx: -1, seq: m.added}
+	m.added++
 	ep.touch()
 	return nil
 }
@@ -112,7 +114,6 @@ func (m *Mux) RemoveEndpoint(ep *Endpoint) bool {
 	if len(m.eps[port]) == 0 {
 		delete(m.eps, port)
 	}
-	m.list = slices.DeleteFunc(m.list, func(x *Endpoint) bool { return x == ep })
 	if ep.link.touched {
 		m.touched = slices.DeleteFunc(m.touched, func(x *Endpoint) bool { return x == ep })
 	}
@@ -139,8 +140,17 @@ func (m *Mux) Endpoint(port uint16) (*Endpoint, bool) {
 	return nil, false
 }
 
-// Endpoints returns the endpoints in the order they were added.
-func (m *Mux) Endpoints() []*Endpoint { return append([]*Endpoint(nil), m.list...) }
+// Endpoints returns the endpoints in the order they were added. Its cost
+// is that of sorting them: the Mux keeps no list, so that removing one of
+// many endpoints costs no more than removing one of few.
+func (m *Mux) Endpoints() []*Endpoint {
+	var eps []*Endpoint
+	for _, of := range m.eps {
+		eps = append(eps, of...)
+	}
+	slices.SortFunc(eps, func(a, b *Endpoint) int { return cmp.Compare(a.link.seq, b.link.seq) })
+	return eps
+}
 
 // HandleDatagram hands the SCTP packet of d to the endpoint of its
 // destination port bound to its destination address d.To (which parses

@@ -134,6 +134,50 @@ func TestMuxAddTwice(t *testing.T) {
 	require.NoError(t, b.Add(ep))
 }
 
+// Endpoints lists the endpoints in the order they were added, without
+// those removed, an endpoint added again last.
+func TestMuxEndpointsInOrder(t *testing.T) {
+	m := endpoint.NewMux()
+	eps := map[uint16]*endpoint.Endpoint{}
+	for _, port := range []uint16{9, 3, 7, 5} {
+		ep, err := endpoint.New(endpointtest.Config(uint64(port), port), 0)
+		require.NoError(t, err)
+		require.NoError(t, m.Add(ep))
+		eps[port] = ep
+	}
+	require.True(t, m.Remove(3))
+	require.False(t, m.Remove(3))
+	require.NoError(t, m.Add(eps[3]))
+	require.True(t, m.Remove(7))
+	require.Equal(t, []*endpoint.Endpoint{eps[9], eps[5], eps[3]}, m.Endpoints())
+}
+
+// BenchmarkMuxAddRemove: an endpoint added to a Mux and removed (a socket
+// opened and closed on a UDP port) with idle endpoints besides: the cost
+// stays flat, so that closing many sockets costs linear time, not
+// quadratic.
+func BenchmarkMuxAddRemove(b *testing.B) {
+	for _, n := range []int{0, 20000} {
+		b.Run(fmt.Sprintf("idle=%d", n), func(b *testing.B) {
+			m := endpoint.NewMux()
+			for i := range n {
+				ep, err := endpoint.New(endpointtest.Config(uint64(100+i), uint16(20000+i)), 0)
+				require.NoError(b, err)
+				require.NoError(b, m.Add(ep))
+			}
+			m.NextDeadline() // settles the idle ones
+			ep, err := endpoint.New(endpointtest.Config(1, 7), 0)
+			require.NoError(b, err)
+			b.ResetTimer()
+			for range b.N {
+				require.NoError(b, m.Add(ep))
+				m.NextDeadline()
+				require.True(b, m.Remove(7))
+			}
+		})
+	}
+}
+
 // BenchmarkMuxIdleEndpoints: a message sent on one association, written
 // out through the Mux, and the Mux's next deadline, with idle endpoints
 // besides (one per socket sharing the UDP port): the cost per change,

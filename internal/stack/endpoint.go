@@ -32,6 +32,7 @@ type Endpoint struct {
 	// Guarded by the stack's lock.
 	watch      WatchFunc
 	removed    bool
+	idx        int // its index in the stack's eps
 	pollNext   int // the shard Poll tries first
 	acceptNext int // the shard Accept tries first
 	// The quotas shared among the shards (nil with one shard, or when
@@ -78,6 +79,7 @@ func (s *Stack) AddEndpoint(cfg endpoint.Config) (*Endpoint, error) {
 				return err
 			}
 		}
+		e.idx = len(s.eps)
 		s.eps = append(s.eps, e)
 		return nil
 	})
@@ -122,7 +124,12 @@ func (s *Stack) RemoveEndpoint(e *Endpoint) error {
 			s.shardLocked(i).remove(e)
 		}
 		e.removed = true
-		s.eps = slices.DeleteFunc(s.eps, func(x *Endpoint) bool { return x == e })
+		// The last one takes its place: a socket closing among many
+		// costs no more than among few.
+		last := s.eps[len(s.eps)-1]
+		s.eps[e.idx], last.idx = last, e.idx
+		s.eps[len(s.eps)-1] = nil
+		s.eps = s.eps[:len(s.eps)-1]
 		return nil
 	})
 }

@@ -79,3 +79,37 @@ func TestRemoveEndpoint(t *testing.T) {
 	require.NoError(t, srv.Close())
 	require.ErrorIs(t, srv.RemoveEndpoint(sep2), ErrClosed)
 }
+
+// Endpoints removed in any order leave the others attached, each where
+// the stack finds it (the last one takes the place of one removed, so
+// that closing a socket among many costs no more than among few), and
+// each shard's Mux without them.
+func TestRemoveEndpointsAnyOrder(t *testing.T) {
+	s := newStack(t)
+	var eps []*Endpoint
+	for port := uint16(1); port <= 5; port++ {
+		e, err := s.AddEndpoint(epConfig(port))
+		require.NoError(t, err)
+		eps = append(eps, e)
+	}
+	for _, i := range []int{0, 3, 4} {
+		require.NoError(t, s.RemoveEndpoint(eps[i]))
+		require.ErrorIs(t, s.RemoveEndpoint(eps[i]), ErrNoEndpoint)
+	}
+	require.NoError(t, s.Do(func(timer.Time) error {
+		require.ElementsMatch(t, []*Endpoint{eps[1], eps[2]}, s.eps)
+		for i, e := range s.eps {
+			require.Equal(t, i, e.idx)
+		}
+		for i := range s.shards {
+			sh := s.shardLocked(i)
+			for port := uint16(1); port <= 5; port++ {
+				_, ok := sh.mux.Endpoint(port)
+				require.Equal(t, port == 2 || port == 3, ok, "port %d on shard %d", port, i)
+			}
+		}
+		return nil
+	}))
+	_, err := s.AddEndpoint(epConfig(1))
+	require.NoError(t, err, "a removed port is free again")
+}

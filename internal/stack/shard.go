@@ -23,7 +23,6 @@ type shard struct {
 
 	mu     sync.Mutex // guards the core (mux, its endpoints and associations) and the fields below
 	mux    *endpoint.Mux
-	ports  []*shardPort // the endpoints of mux and their Endpoints
 	ready  []*shardPort // the endpoints with changes to take
 	closed bool
 	timer  *time.Timer
@@ -96,7 +95,6 @@ func (sh *shard) add(ep *endpoint.Endpoint, e *Endpoint) error {
 		return err
 	}
 	p := &shardPort{ep: ep, port: e}
-	sh.ports = append(sh.ports, p)
 	ep.SetNotify(func() {
 		if !p.ready {
 			p.ready = true
@@ -107,15 +105,11 @@ func (sh *shard) add(ep *endpoint.Endpoint, e *Endpoint) error {
 }
 
 // remove takes the endpoint of e off the shard; the caller holds its lock.
+// Its cost does not grow with the other endpoints of the shard.
 func (sh *shard) remove(e *Endpoint) {
-	sh.ports = slices.DeleteFunc(sh.ports, func(p *shardPort) bool {
-		if p.port == e {
-			sh.mux.RemoveEndpoint(p.ep)
-			p.ep.SetNotify(nil)
-			return true
-		}
-		return false
-	})
+	if ep := e.eps[sh.index]; sh.mux.RemoveEndpoint(ep) {
+		ep.SetNotify(nil)
+	}
 	sh.ready = slices.DeleteFunc(sh.ready, func(p *shardPort) bool { return p.port == e })
 }
 

@@ -129,7 +129,7 @@ type Stack struct {
 	// failed is the error of the transport once it closed under the
 	// stack (transportClosed).
 	failed error
-	eps    []*Endpoint // the SCTP ports, in the order added
+	eps    []*Endpoint // the SCTP ports, in no particular order
 	held   []*shard    // the shards the holder of mu locked, in order
 	dirty  uint64      // shards with packets queued by the holder of mu
 	wake   waking      // whom to wake after a change (watch.go, wait.go)
