@@ -107,10 +107,30 @@ func (s *Socket) eventLocked(now timer.Time, r rawDelivery) (Delivery, bool) {
 	return Delivery{Kind: kind, Socket: s, From: from, Event: ev}, true
 }
 
+// minPeersShrink is the peak below which the peers map is kept as it is.
+const minPeersShrink = 256
+
+// forgetPeerLocked drops the peer address of association id. A Go map
+// keeps its storage when entries go: peers is made anew, sized for what
+// is left, once that is a quarter of its peak, so that a server that held
+// 100,000 associations does not keep their table for good. The copy costs
+// no more than the deletions since the peak: O(1) amortized.
+func (s *Socket) forgetPeerLocked(id AssocID) {
+	s.peersPeak = max(s.peersPeak, len(s.peers))
+	delete(s.peers, id)
+	if n := len(s.peers); s.peersPeak >= minPeersShrink && n <= s.peersPeak/4 {
+		fresh := make(map[AssocID]netip.AddrPort, n)
+		for k, v := range s.peers {
+			fresh[k] = v
+		}
+		s.peers, s.peersPeak = fresh, n
+	}
+}
+
 // forgetLocked drops what the socket keeps about an association that
 // ended; its final AssocChange, being delivered, is its last delivery.
 func (s *Socket) forgetLocked(id AssocID) {
-	delete(s.peers, id)
+	s.forgetPeerLocked(id)
 	for k := range s.partial {
 		if k.id == id {
 			s.dropPartialLocked(k)

@@ -53,6 +53,7 @@ type Socket struct {
 	partialLen map[AssocID]int // bytes in partial and whole in stash, per association
 	connecting map[AssocID]*connectWait
 	peers      map[AssocID]netip.AddrPort // last known peer address per association
+	peersPeak  int                        // the most entries peers held since it was made (forgetPeerLocked)
 	own        chan Delivery
 	owner      chan<- Delivery
 	handoff    bool                   // SetOwner is changing the owner: the pump waits
