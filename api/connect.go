@@ -136,13 +136,22 @@ func checkPeerAddrs(addrs []netip.Addr) error {
 // waitConnect waits for the AssocChange of association id.
 func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait) (*AssocChange, error) {
 	var to netip.AddrPort
+	got := false // the outcome, and to, read by the condition
 	err := s.wait(ctx, &s.wdl, &w.q, func(now timer.Time) bool {
-		if s.closed || w.ev != nil {
-			return true
+		if !s.closed && w.ev == nil {
+			s.driveConnectLocked(now, id, w)
 		}
-		s.driveConnectLocked(now, id, w)
-		return w.ev != nil
+		if w.ev != nil {
+			to, got = s.st.show(w.to), true
+		}
+		return got || s.closed
 	})
+	if err == nil && got {
+		// The outcome came with the end of the wait, under the lock
+		// (connectDoneLocked dropped the connectWait): nothing to tidy,
+		// no second locking.
+		return connectOutcome(id, w.ev, to)
+	}
 	derr := s.stk.Do(func(timer.Time) error {
 		to = s.st.show(w.to)
 		if w.ev != nil {
@@ -167,11 +176,17 @@ func (s *Socket) waitConnect(ctx context.Context, id AssocID, w *connectWait) (*
 	if err != nil {
 		return nil, opError("connect", id, -1, err)
 	}
-	if w.ev.State != CommUp {
-		return nil, &Error{Op: "connect", Assoc: id, Stream: -1, Reason: eventReason(w.ev),
-			Err: &EventError{From: to, Event: w.ev}}
+	return connectOutcome(id, w.ev, to)
+}
+
+// connectOutcome returns what Connect returns for the AssocChange ev of
+// association id, whose peer is to.
+func connectOutcome(id AssocID, ev *AssocChange, to netip.AddrPort) (*AssocChange, error) {
+	if ev.State != CommUp {
+		return nil, &Error{Op: "connect", Assoc: id, Stream: -1, Reason: eventReason(ev),
+			Err: &EventError{From: to, Event: ev}}
 	}
-	return w.ev, nil
+	return ev, nil
 }
 
 // assocErrLocked returns the Err of an AssocChange of association id
