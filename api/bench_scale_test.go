@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/netip"
+	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -142,12 +145,19 @@ func (e *idleEcho) blocked(n int) bool {
 // wakeups returns the wake-ups of the server's stack so far.
 func (e *idleEcho) wakeups() uint64 { return e.l.s.stk.Wakeups() }
 
-// BenchmarkHandshakes sets up assocs associations from one client socket
-// to one listening socket with 64 Connects at a time, and reports the
-// associations per second and the heap each pair of ends keeps.
+// BenchmarkHandshakes sets up assocs associations from client sockets to
+// one listening socket with 64 Connects at a time, and reports the
+// associations per second, the heap each pair of ends keeps and the CPU
+// time the process spent per association (both ends; on a busy machine
+// the steadier figure). The
+// largest size runs only when EnvBenchLarge is set (opening its client
+// sockets takes a while and a few GB).
 func BenchmarkHandshakes(b *testing.B) {
 	for _, n := range scaleHandshakes {
 		b.Run(fmt.Sprintf("assocs=%d", n), func(b *testing.B) {
+			if n > 10000 && os.Getenv(envBenchLarge) == "" {
+				b.Skipf("set %s=1 to run it", envBenchLarge)
+			}
 			for range b.N {
 				handshakes(b, n)
 			}
@@ -155,8 +165,42 @@ func BenchmarkHandshakes(b *testing.B) {
 	}
 }
 
+// envBenchLarge, set, runs the largest sizes of the scale benchmarks.
+const envBenchLarge = "GENSCTP_BENCH_LARGE"
+
 // scaleHandshakes are the association counts BenchmarkHandshakes sets up.
-var scaleHandshakes = []int{1000, 2000}
+var scaleHandshakes = []int{1000, 2000, 10000, 100000}
+
+// clientsPerIP is the number of client sockets (SCTP ports) the scale
+// benchmarks open on one client address: a socket has one association
+// per peer, and the server tells peers apart by address and SCTP port.
+const clientsPerIP = 50000
+
+// scaleClients opens n client sockets of the server srv, each with an
+// SCTP port of its own: the first clientsPerIP on 127.0.0.1 sharing one
+// UDP port, the next ones on 127.0.0.2 sharing another, and so on. They
+// abort their associations when they close (Linger(true, 0)), so that
+// closing them all takes no round trips; close them before srv.
+func scaleClients(tb testing.TB, srv *Socket, n int) []*Socket {
+	tb.Helper()
+	var clis []*Socket
+	udp := 0
+	for i := range n {
+		k := i % clientsPerIP
+		ip := netip.AddrFrom4([4]byte{127, 0, 0, byte(1 + i/clientsPerIP)})
+		if k == 0 {
+			udp = 0
+		}
+		c, err := Open(IP(ip), LocalUDPPort(udp), RemoteUDPPort(srv.UDPPort()), Port(uint16(10000+k)), Linger(true, 0))
+		if err != nil {
+			closeAll(clis)
+			tb.Fatal(err)
+		}
+		udp = int(c.UDPPort())
+		clis = append(clis, c)
+	}
+	return clis
+}
 
 func handshakes(b *testing.B, n int) {
 	srv, err := Open(append(scaleServerOpts(), IP(lo), LocalUDPPort(0))...)
@@ -165,31 +209,14 @@ func handshakes(b *testing.B, n int) {
 	}
 	defer srv.Close()
 	_ = srv.Listen(true)
-	// Client sockets sharing one UDP port, each with its own SCTP port (a
-	// socket has one association per peer).
-	first, err := Open(IP(lo), LocalUDPPort(0), RemoteUDPPort(srv.UDPPort()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	clis := []*Socket{first}
-	defer func() {
-		for _, c := range clis {
-			c.Close()
-		}
-	}()
-	for len(clis) < n {
-		c, err := Open(IP(lo), LocalUDPPort(first.UDPPort()), RemoteUDPPort(srv.UDPPort()))
-		if err != nil {
-			b.Fatal(err)
-		}
-		clis = append(clis, c)
-	}
+	clis := scaleClients(b, srv, n)
+	defer closeAll(clis)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	runtime.GC()
 	var m0 runtime.MemStats
 	runtime.ReadMemStats(&m0)
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	var wg sync.WaitGroup
 	work := make(chan int)
 	var mu sync.Mutex
@@ -215,14 +242,22 @@ func handshakes(b *testing.B, n int) {
 	if firstErr != nil {
 		b.Fatal(firstErr)
 	}
-	el := time.Since(start)
+	el, cpu := time.Since(start), cpuTime()-cpu0
 	runtime.GC()
 	var m1 runtime.MemStats
 	runtime.ReadMemStats(&m1)
 	b.ReportMetric(float64(n)/el.Seconds(), "assocs/s")
 	b.ReportMetric(float64(int64(m1.HeapAlloc)-int64(m0.HeapAlloc))/float64(n), "heapB/assoc-pair")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-µs/assoc")
 	runtime.KeepAlive(srv)
 	runtime.KeepAlive(clis)
+}
+
+// closeAll closes the sockets.
+func closeAll(ss []*Socket) {
+	for _, s := range ss {
+		s.Close()
+	}
 }
 
 // scaleServerOpts lifts the association limit and the INIT rate limit,
@@ -232,4 +267,131 @@ func scaleServerOpts() []Option { return []Option{MaxAssociations(0), InitRate(0
 // scaleClientOpts are the options of a client of l.
 func scaleClientOpts(l *Listener) []Option {
 	return []Option{RemoteUDPPort(l.Addr().(*Addr).UDPPort)}
+}
+
+// BenchmarkIdleAssociations sets up assocs associations on one one-to-many
+// server socket, whose events a goroutine reads (Recv), from a rawCrowd
+// (cheap peers, so that the process's heap is the server's), lets them
+// idle, then has the peers abort them. It reports the heap the server
+// keeps per idle association (heapB/assoc), the goroutines they added
+// (goroutines), and the heap left per association once they are gone
+// (heapB-left/assoc, against the heap before they were set up, after a
+// warm-up round of the same size: the stack's packet buffers, bounded
+// but not per association, are then at their steady level). The largest
+// size runs only when EnvBenchLarge is set.
+func BenchmarkIdleAssociations(b *testing.B) {
+	for _, n := range scaleIdle {
+		b.Run(fmt.Sprintf("assocs=%d", n), func(b *testing.B) {
+			if n > 10000 && os.Getenv(envBenchLarge) == "" {
+				b.Skipf("set %s=1 to run it", envBenchLarge)
+			}
+			is := newIdleServer(b)
+			is.round(b, n) // warm-up: the stack's buffer pools fill up to their bounds
+			for range b.N {
+				heap, gor, left := is.round(b, n)
+				b.ReportMetric(float64(heap)/float64(n), "heapB/assoc")
+				b.ReportMetric(float64(gor), "goroutines")
+				b.ReportMetric(float64(left)/float64(n), "heapB-left/assoc")
+			}
+		})
+	}
+}
+
+// scaleIdle are the association counts BenchmarkIdleAssociations sets up.
+var scaleIdle = []int{1000, 10000, 100000}
+
+// idleServer is a one-to-many server socket whose events a goroutine
+// reads, counting the comm_up and comm_lost ones.
+type idleServer struct {
+	srv        *Socket
+	up, lost   atomic.Int64
+	drainEnded chan struct{}
+}
+
+func newIdleServer(tb testing.TB) *idleServer {
+	srv, err := Open(append(scaleServerOpts(), IP(lo), LocalUDPPort(0), Linger(true, 0))...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_ = srv.Listen(true)
+	is := &idleServer{srv: srv, drainEnded: make(chan struct{})}
+	go is.drain()
+	tb.Cleanup(func() {
+		srv.Close()
+		<-is.drainEnded
+	})
+	return is
+}
+
+// drain reads the server's deliveries until it closes.
+func (is *idleServer) drain() {
+	defer close(is.drainEnded)
+	for {
+		d, err := is.srv.Recv(context.Background())
+		if err != nil {
+			return
+		}
+		if ac, ok := d.Event.(*AssocChange); ok {
+			switch ac.State {
+			case CommUp:
+				is.up.Add(1)
+			case CommLost:
+				is.lost.Add(1)
+			}
+		}
+	}
+}
+
+// round sets up n associations with a new rawCrowd, waits until the
+// server read their comm_up, measures, has the crowd abort them and waits
+// until they are gone and their comm_lost read. It returns the heap the
+// associations added, the goroutines they added, and the heap left once
+// they are gone.
+func (is *idleServer) round(tb testing.TB, n int) (heap, goroutines, left int64) {
+	tb.Helper()
+	deadline := time.Now().Add(5 * time.Minute)
+	crowd := newRawCrowd(tb, is.srv, n)
+	up0, lost0 := is.up.Load(), is.lost.Load()
+	h0, g0 := settledHeap(), runtime.NumGoroutine()
+	if err := crowd.setUp(deadline); err != nil {
+		tb.Fatal(err)
+	}
+	is.await(tb, deadline, func() bool { return is.up.Load()-up0 == int64(n) })
+	h1, g1 := settledHeap(), runtime.NumGoroutine()
+	if err := crowd.abortAll(func() bool { return is.assocs() == 0 }, deadline); err != nil {
+		tb.Fatal(err)
+	}
+	is.await(tb, deadline, func() bool { return is.lost.Load()-lost0 == int64(n) })
+	crowd.close()
+	return h1 - h0, int64(g1 - g0), settledHeap() - h0
+}
+
+// await waits until cond holds, polling.
+func (is *idleServer) await(tb testing.TB, deadline time.Time, cond func() bool) {
+	tb.Helper()
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("server: %d up, %d lost, %d associations: not there by the deadline",
+				is.up.Load(), is.lost.Load(), is.assocs())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// assocs returns the server's associations.
+func (is *idleServer) assocs() (n int) {
+	_ = is.srv.stk.Do(func(timer.Time) error {
+		n = is.srv.share.ep.Len()
+		return nil
+	})
+	return n
+}
+
+// settledHeap returns the live heap after a full collection.
+func settledHeap() int64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }
