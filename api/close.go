@@ -213,6 +213,9 @@ func (e *epShare) release(s *Socket) {
 		if e.capture != nil {
 			e.capture.stop()
 		}
+		if e.untrace != nil {
+			e.untrace()
+		}
 		e.sh.release()
 	}
 }

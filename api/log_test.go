@@ -191,3 +191,24 @@ func BenchmarkSendRecvLogging(b *testing.B) {
 		})
 	}
 }
+
+// On a UDP port shared with other sockets, a socket traces the packets of
+// its own SCTP port, and only those.
+func TestLoggerFactoryTraceOnSharedPort(t *testing.T) {
+	clearPionEnv(t)
+	var buf logBuffer
+	srv := server(t)
+	traced := server(t, LocalUDPPort(srv.UDPPort()), LoggerFactory(traceFactory(&buf, logging.LogLevelTrace)))
+	require.Equal(t, srv.UDPPort(), traced.UDPPort())
+	cli := clientOf(t, srv)
+	connect(t, cli, srv)
+	connect(t, cli, traced)
+	require.NoError(t, cli.Close())
+
+	lines := buf.lines("sctp-stack")
+	port := strconv.Itoa(int(traced.Port()))
+	require.NotEmpty(t, matching(lines, `^recv .* sctp \d+ → `+port+` vtag 0x00000000 INIT\(`), "%q", lines)
+	require.NotEmpty(t, matching(lines, `^send .* sctp `+port+` → \d+ vtag 0x[0-9a-f]+ INIT_ACK\(`), "%q", lines)
+	other := `sctp (\d+ → )?` + strconv.Itoa(int(srv.Port())) + `( →|\b)`
+	require.Empty(t, matching(lines, other), "packets of the other socket's port")
+}

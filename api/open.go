@@ -5,6 +5,7 @@ import (
 	"net/netip"
 
 	"github.com/gensctp/gensctp/endpoint"
+	"github.com/gensctp/gensctp/internal/logs"
 	"github.com/gensctp/gensctp/internal/stack"
 	"github.com/gensctp/gensctp/timer"
 )
@@ -71,6 +72,7 @@ func Open(opts ...Option) (*Socket, error) {
 	if st.capture != nil {
 		share.capture = startCapture(sh.st, share.ep.Port(), st.capture)
 	}
+	share.untrace = sh.st.Trace(logs.New(st.logger, logs.ScopeStack), share.ep.Port())
 	s.logOpen()
 	return s, nil
 }

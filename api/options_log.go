@@ -10,9 +10,9 @@ import (
 //
 //	sctp-api       the socket: open and close
 //	sctp-stack     its SCTP stack (UDP port): the packet transport's
-//	               failures, and at trace level every packet sent and
-//	               received as one line with its chunks, the way tshark
-//	               summarises them
+//	               failures, and at trace level every packet of the
+//	               socket's SCTP port sent and received, as one line with
+//	               its chunks, the way tshark summarises them
 //	sctp-endpoint  its SCTP port: INITs answered, COOKIE ECHOs accepted,
 //	               packets dropped and why (debug)
 //	sctp-assoc     its associations: state changes and handshake steps,
@@ -33,8 +33,9 @@ import (
 // and filter it themselves. Changing a DefaultLeveledLogger's level later
 // (SetLevel) does not change what is formatted.
 //
-// Sockets that share a UDP port share its stack: the sctp-stack logger is
-// that of the socket that opened the port. Open-only.
+// The packet trace of a socket is that of its SCTP port, also on a UDP
+// port shared with other sockets; the failures of a shared UDP port are
+// logged by the socket that opened it. Open-only.
 func LoggerFactory(f logging.LoggerFactory) Option {
 	return Option{name: "logger_factory", openOnly: true, apply: func(c *optCtx) error {
 		c.st.logger = f

@@ -86,6 +86,7 @@ type epShare struct {
 
 	capture *capture     // the Capture option's recording; nil: none
 	log     *logs.Logger // scope sctp-api; nil: off
+	untrace func()       // ends the packet trace of the port (stack.Trace)
 }
 
 // owner returns the socket that owns association id (closed or not), or

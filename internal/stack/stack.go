@@ -102,9 +102,9 @@ type Config struct {
 	// must be safe for concurrent use (CryptoSource is).
 	Shards int
 	// LoggerFactory makes the logger of the stack, scope sctp-stack (see
-	// internal/logs): the transport's failures, and at trace level one
-	// line per packet sent and received. nil logs nothing, unless pion's
-	// PION_LOG_* environment variables are set (logs.Resolve).
+	// internal/logs): the transport's failures. nil logs nothing, unless
+	// pion's PION_LOG_* environment variables are set (logs.Resolve). The
+	// packets are traced with Trace, by SCTP port.
 	LoggerFactory logging.LoggerFactory
 	// Taps see every packet received and sent (see Tap).
 	Taps []Tap
@@ -118,7 +118,7 @@ type Stack struct {
 	router endpoint.Router
 	shards []*shard
 	log    *logs.Logger // scope sctp-stack; nil: off
-	taps   taps         // Config.Taps, the packet trace and AddTap's
+	taps   taps         // Config.Taps and AddTap's (the packet traces among them)
 
 	// mu is the stack's lock: it guards the fields below, the fields of
 	// the Endpoints, the WaitQueues, Tasks and Parkers, and whatever its
@@ -183,11 +183,7 @@ func New(cfg Config) (*Stack, error) {
 		readTurn: make(chan struct{}, 1),
 	}
 	s.log = logs.New(logs.Resolve(cfg.LoggerFactory), logs.ScopeStack)
-	fixed := slices.Clone(cfg.Taps)
-	if t := newTracer(s.log, conn); t != nil {
-		fixed = append(fixed, t)
-	}
-	s.taps.set(fixed)
+	s.taps.set(slices.Clone(cfg.Taps))
 	s.readTurn <- struct{}{}
 	for i := range s.shards {
 		s.shards[i] = newShard(s, i)

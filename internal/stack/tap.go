@@ -9,8 +9,8 @@ import (
 	"github.com/gensctp/gensctp/packetio"
 )
 
-// Tap sees the packets of a stack (Config.Taps): the packet trace of the
-// logs (trace.go) is one, the captures of the api package's sockets are
+// Tap sees the packets of a stack (Config.Taps): the packet traces of the
+// logs (Trace) are some, the captures of the api package's sockets are
 // others (AddTap). With no tap, the packet path pays one atomic load per
 // packet.
 type Tap interface {

@@ -36,10 +36,10 @@ func (r *tapRecorder) Sent(m *packetio.OutMessage) {
 }
 
 // associate starts a server stack with srvCfg (listening on SCTP port 7)
-// and a client stack with cliCfg, both on loopback, and sets up an
-// association from the client to the server. The stacks close when the
-// test ends.
-func associate(t *testing.T, srvCfg, cliCfg Config) (srv, cli *Stack) {
+// and a client stack with cliCfg, both on loopback, runs setup (if not
+// nil) on them, and sets up an association from the client (SCTP port
+// 40000) to the server. The stacks close when the test ends.
+func associate(t *testing.T, srvCfg, cliCfg Config, setup ...func(srv, cli *Stack)) (srv, cli *Stack) {
 	t.Helper()
 	open := func(cfg Config) *Stack {
 		cfg.UDP = udpencap.Config{LocalAddrs: []netip.Addr{loopback}}
@@ -49,6 +49,9 @@ func associate(t *testing.T, srvCfg, cliCfg Config) (srv, cli *Stack) {
 		return s
 	}
 	srv, cli = open(srvCfg), open(cliCfg)
+	for _, f := range setup {
+		f(srv, cli)
+	}
 	sep, err := srv.AddEndpoint(epConfig(7))
 	require.NoError(t, err)
 	require.NoError(t, srv.Do(func(timer.Time) error { sep.Listen(true); return nil }))

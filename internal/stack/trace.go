@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"encoding/binary"
 	"net/netip"
 
 	"github.com/gensctp/gensctp/internal/logs"
@@ -8,30 +9,35 @@ import (
 	"github.com/pion/logging"
 )
 
-// tracer is the Tap that logs every packet sent and received as one line
-// (appendSummary) at trace level, in scope sctp-stack. The stack adds it
-// only when that scope logs at trace level (logs.Logger.On): otherwise
-// nothing is formatted, nor even called, per packet.
+// tracer is the Tap that logs every packet of an SCTP port sent and
+// received as one line (appendSummary) at trace level (Trace).
 type tracer struct {
 	log   *logs.Logger
+	port  uint16         // the SCTP port whose packets it logs; 0: every port
 	local netip.AddrPort // the transport's first local address, for packets that do not say theirs
 }
 
-// newTracer returns the tracer of the stack of conn, or nil when log does
-// not log at trace level.
-func newTracer(log *logs.Logger, conn packetio.Transport) *tracer {
+// Trace logs with log, at trace level, one line per packet the stack
+// sends from or receives for the SCTP port (every packet for port 0),
+// with its chunks (appendSummary), until remove is called. When log does
+// not log at trace level it adds nothing: the packet path formats
+// nothing, and does not even call a tap.
+func (s *Stack) Trace(log *logs.Logger, port uint16) (remove func()) {
 	if !log.On(logging.LogLevelTrace) {
-		return nil
+		return func() {}
 	}
-	t := &tracer{log: log}
-	if la := conn.LocalAddrs(); len(la) > 0 {
+	t := &tracer{log: log, port: port}
+	if la := s.conn.LocalAddrs(); len(la) > 0 {
 		t.local = la[0]
 	}
-	return t
+	return s.AddTap(t)
 }
 
 // Received implements Tap.
 func (t *tracer) Received(m *packetio.Message) {
+	if t.port != 0 && (len(m.Data) < 4 || binary.BigEndian.Uint16(m.Data[2:]) != t.port) {
+		return
+	}
 	to := m.To
 	if !to.IsValid() {
 		to = t.local
@@ -41,6 +47,9 @@ func (t *tracer) Received(m *packetio.Message) {
 
 // Sent implements Tap.
 func (t *tracer) Sent(m *packetio.OutMessage) {
+	if t.port != 0 && (len(m.Data) < 2 || binary.BigEndian.Uint16(m.Data) != t.port) {
+		return
+	}
 	from := t.local
 	if m.From.IsValid() && !m.From.IsUnspecified() {
 		from = netip.AddrPortFrom(m.From, t.local.Port())

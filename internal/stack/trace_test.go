@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gensctp/gensctp/internal/logs"
 	"github.com/pion/logging"
 	"github.com/stretchr/testify/require"
 )
@@ -28,19 +29,24 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// A stack whose sctp-stack logger logs at trace level logs every packet
-// it sends and receives as one line; at debug level, none.
+// A trace (Trace) at trace level logs every packet of its SCTP port
+// that the stack sends and receives as one line; one at debug level, or
+// for another port, none.
 func TestTracePackets(t *testing.T) {
-	var trace, debug syncBuffer
-	factory := func(w *syncBuffer, level logging.LogLevel) *logging.DefaultLoggerFactory {
-		return &logging.DefaultLoggerFactory{Writer: w, DefaultLogLevel: logging.LogLevelError,
-			ScopeLevels: map[string]logging.LogLevel{"sctp-stack": level}}
+	var trace, debug, other syncBuffer
+	logger := func(w *syncBuffer, level logging.LogLevel) *logs.Logger {
+		return logs.New(&logging.DefaultLoggerFactory{Writer: w, DefaultLogLevel: logging.LogLevelError,
+			ScopeLevels: map[string]logging.LogLevel{"sctp-stack": level}}, logs.ScopeStack)
 	}
-	srv, cli := associate(t, Config{LoggerFactory: factory(&debug, logging.LogLevelDebug)},
-		Config{LoggerFactory: factory(&trace, logging.LogLevelTrace)})
+	srv, cli := associate(t, Config{}, Config{}, func(srv, cli *Stack) {
+		srv.Trace(logger(&debug, logging.LogLevelDebug), 0)
+		cli.Trace(logger(&other, logging.LogLevelTrace), 40001)
+		cli.Trace(logger(&trace, logging.LogLevelTrace), 40000)
+	})
 	require.NoError(t, cli.Close())
 	require.NoError(t, srv.Close())
 	require.Empty(t, debug.String())
+	require.Empty(t, other.String())
 	var lines []string
 	for _, l := range strings.Split(strings.TrimSpace(trace.String()), "\n") {
 		_, msg, ok := strings.Cut(l, "trace.go")
