@@ -132,3 +132,26 @@ func TestSockNamesInet6Order(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestConnLocalAddrWildcard checks that a Conn accepted on a wildcard
+// Listener reports as its LocalAddr the address the client dialled
+// (127.0.0.2), which is the client's RemoteAddr, not the wildcard.
+func TestConnLocalAddrWildcard(t *testing.T) {
+	noLeak(t)
+	needLoopbacks(t)
+	needPktinfo(t)
+	l, err := Listen("sctp", ":0", LocalUDPPort(0))
+	require.NoError(t, err)
+	defer l.Close()
+	a := l.Addr().(*Addr)
+	c, err := Dial(testCtx(t), "sctp", netip.AddrPortFrom(lo2, a.Port).String(), RemoteUDPPort(a.UDPPort))
+	require.NoError(t, err)
+	defer abort(c)
+	sc, err := l.AcceptSCTP(testCtx(t))
+	require.NoError(t, err)
+	defer abort(sc)
+	local := sc.LocalAddr().(*Addr)
+	require.Equal(t, lo2, local.IP)
+	require.Equal(t, c.RemoteAddr().(*Addr).IP, local.IP)
+	require.Equal(t, c.LocalAddr().(*Addr).IP, sc.RemoteAddr().(*Addr).IP)
+}
