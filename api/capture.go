@@ -21,14 +21,14 @@ import (
 // A sent packet is recorded as it goes to the UDP socket (one that then
 // fails to go out, which SCTP takes for a loss, is recorded too). A
 // received packet's local address is the one it arrived on when the
-// transport reports it (UDP sockets do on Linux), else the socket's bound
-// address of its family (the wildcard for a wildcard-bound socket); a sent
-// packet's is the address the stack sent it from, else the same: on a
-// wildcard-bound socket, an INIT sent before the association knew its
-// local address shows the unspecified address (0.0.0.0 or ::), the
-// operating system choosing the source. The capture starts when Open
-// returns and stops when the socket and its peeled-off sockets are
-// closed, which flushes w.
+// transport reports it (UDP sockets do on Linux and macOS), else the
+// socket's bound address of its family (the wildcard for a wildcard-bound
+// socket); a sent packet's is the address the stack sent it from, else
+// the same: on a wildcard-bound socket, an INIT sent before the
+// association knew its local address shows the unspecified address
+// (0.0.0.0 or ::), the operating system choosing the source. The capture
+// starts when Open returns and stops when the socket and its peeled-off
+// sockets are closed, which flushes w.
 //
 // Several sockets may share one Writer (it is safe for concurrent use),
 // but the packets between two sockets of one process are then recorded
