@@ -35,7 +35,10 @@ func startCapture(t *testing.T, limit time.Duration) *capture {
 	tshark := needTool(t, "tshark", "tshark")
 	c := &capture{tshark: tshark, file: filepath.Join(t.TempDir(), "interop.pcap"), done: make(chan struct{})}
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
-	c.cmd = exec.CommandContext(ctx, tshark, "-i", "lo", "-F", "pcap", "-w", c.file, "udp")
+	// -B: a 64 MiB kernel buffer, so that a loaded machine drops no packet
+	// of the capture (with the default 2 MiB, a test once missed the
+	// shutdown chunks under load).
+	c.cmd = exec.CommandContext(ctx, tshark, "-i", "lo", "-B", "64", "-F", "pcap", "-w", c.file, "udp")
 	c.cmd.WaitDelay = 2 * time.Second
 	stderr, err := c.cmd.StderrPipe()
 	if err != nil {

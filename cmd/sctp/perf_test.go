@@ -105,8 +105,9 @@ func TestPerfIPv6(t *testing.T) {
 func TestPerfInterrupted(t *testing.T) {
 	srv := startCmd(t, 10*time.Second, nil, "perf", "-E", "0", "-L", "127.0.0.1", "-c", "1")
 	port := srv.udpPort(t)
-	cli := startCmd(t, 10*time.Second, nil, "perf", "-L", "127.0.0.1", "-U", port, "-n", "0", "-l", "800", "127.0.0.1")
-	time.Sleep(200 * time.Millisecond)
+	cli := startCmd(t, 10*time.Second, nil, "perf", "-v", "-L", "127.0.0.1", "-U", port, "-n", "0", "-l", "800", "127.0.0.1")
+	cli.waitOutput(t, "Start sending") // the association is up (under load it may take longer than any fixed sleep)
+	time.Sleep(100 * time.Millisecond)
 	cli.cancel() // like SIGINT
 	cli.wait(t, 5*time.Second)
 	require.Equal(t, 0, cli.code, cli.err.String())
