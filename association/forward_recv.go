@@ -53,7 +53,13 @@ func (a *Association) handleForwardTSN(now timer.Time, c *chunk.ForwardTSN) erro
 	// 9260 Section 7.2.4), so that the sender stops sending it.
 	a.packetSawGap = true
 	a.rcv.skip(newCum)
-	for _, pa := range a.reasm.Forward(newCum, c.Streams, a.forgetHeldIP) {
+	r := a.reasm
+	if r == nil && len(c.Streams) > 0 {
+		// The skipped SSNs count even before the first DATA chunk: the
+		// next message of the stream takes the SSN after them.
+		r = a.reassembly()
+	}
+	for _, pa := range r.Forward(newCum, c.Streams, a.forgetHeldIP) {
 		if pa.Delivered > 0 {
 			// "In the event that the receiver has invoked the partial
 			// delivery API, a notification SHOULD also be generated to

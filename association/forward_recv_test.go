@@ -152,3 +152,20 @@ func TestPRSCTPReceiveForwardTSNNotNegotiated(t *testing.T) {
 	require.Zero(t, p.Z.PRStatus().ForwardTSNsReceived)
 	require.Equal(t, cum+1, sendAndDeliver(t, p, []byte("next")).TSN)
 }
+
+// A FORWARD TSN before any DATA arrived (the first messages were all
+// abandoned) still moves the stream's SSN: the next message, with the SSN
+// after the skipped one, is delivered, not held for the skipped one.
+func TestPRSCTPReceiveForwardTSNBeforeData(t *testing.T) {
+	cfgA, cfgZ := scenarioConfigs(1208)
+	p, c := newScenarioPair(t, 1208, cfgA, cfgZ)
+	require.NoError(t, p.Handshake())
+	r, _ := c.with(p.AddrA, chunk.TypeInit)[0].chunk(chunk.TypeInit)
+	var in chunk.Init
+	parseChunk(t, r, &in)
+	first := in.InitialTSN
+	hand(p, p.Z, &chunk.ForwardTSN{NewCumTSN: first, Streams: []chunk.ForwardTSNStream{{StreamID: 1, SSN: 0}}})
+	hand(p, p.Z, &chunk.Data{Flags: be, TSN: first + 1, StreamID: 1, SSN: 1, UserData: []byte("second")})
+	lastSACKOfZ(t, p, c)
+	require.Equal(t, []string{"second"}, texts(p.DeliveredZ))
+}

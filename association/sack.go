@@ -142,6 +142,9 @@ func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
 		// window change. Only rule D ii applies.
 		a.peerARwnd = s.ARwnd
 		a.peerRwnd = int(s.ARwnd) - a.out.bytes
+		// A SACK that repeats the last one a round trip after a FORWARD
+		// TSN: the FORWARD TSN was lost (RFC 3758 Section 3.5 C3).
+		a.forwardAgain(now, false)
 		return
 	}
 	defer a.rememberAcks(s, renege)
