@@ -197,6 +197,9 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 		a.details().DroppedDataChunks++
 		return discard("too many gaps", chunk.TypeData, nil)
 	}
+	if a.skippedRest(tsn, d) {
+		return nil
+	}
 	if err := a.reassembly().Add(tsn, d); err != nil {
 		if errors.Is(err, stream.ErrInvalidStream) {
 			// RFC 9260 Section 6.5: "the endpoint MUST acknowledge the

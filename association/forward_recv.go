@@ -59,7 +59,7 @@ func (a *Association) handleForwardTSN(now timer.Time, c *chunk.ForwardTSN) erro
 		// next message of the stream takes the SSN after them.
 		r = a.reassembly()
 	}
-	for _, pa := range r.Forward(newCum, c.Streams, a.forgetHeldIP) {
+	for _, pa := range r.Forward(newCum, a.rcv.cum, c.Streams, a.forgetHeldIP) {
 		if pa.Delivered > 0 {
 			// "In the event that the receiver has invoked the partial
 			// delivery API, a notification SHOULD also be generated to
@@ -76,4 +76,53 @@ func (a *Association) handleForwardTSN(now timer.Time, c *chunk.ForwardTSN) erro
 // reassembly unfinished, kept of its packet (see holdEndIP).
 func (a *Association) forgetHeldIP(_, last chunk.TSN) {
 	delete(a.heldIP, last)
+}
+
+// skippedRest takes the DATA chunk d at tsn, the next TSN expected, when
+// it continues a message whose earlier chunks a FORWARD TSN skipped (it
+// lacks the B bit, and reassembly holds no message it continues): that
+// message will never be complete. The chunk is acknowledged and dropped,
+// and for an ordered message its SSN counts as skipped, so that the
+// stream goes on (RFC 3758 Section 3.6: the receiver "MUST remove any
+// partially reassembled message, which is still missing one or more TSNs
+// earlier than or equal to the new cumulative TSN point"). It reports
+// whether it took the chunk.
+func (a *Association) skippedRest(tsn chunk.TSN, d *chunk.Data) bool {
+	if tsn != a.rcv.cum+1 || !a.prsctp() {
+		return false
+	}
+	if d.Flags.Has(chunk.FlagBeginning) {
+		a.skippedBefore(d)
+		return false
+	}
+	if a.reasm.EndsAt(tsn - 1) {
+		return false
+	}
+	a.rcv.add(tsn)
+	if !d.Flags.Has(chunk.FlagUnordered) {
+		for _, pa := range a.reassembly().Skip(d.StreamID, d.SSN) {
+			if pa.Delivered > 0 {
+				a.pushEvent(&PDAPIEvent{Indication: PartialDeliveryAborted, Stream: pa.Stream})
+			}
+		}
+		a.deliver()
+	}
+	return true
+}
+
+// skippedBefore settles the SSNs of d's stream before d's, when d, the
+// first chunk of an ordered message, comes at the next TSN expected with
+// an SSN beyond the stream's next one: the messages with the SSNs between
+// took earlier TSNs (RFC 9260 Section 6.5), all of which are received or
+// skipped, so they will not come (a FORWARD TSN that left the stream out
+// skipped them).
+func (a *Association) skippedBefore(d *chunk.Data) {
+	if d.Flags.Has(chunk.FlagUnordered) {
+		return
+	}
+	for _, pa := range a.reassembly().Skip(d.StreamID, d.SSN-1) {
+		if pa.Delivered > 0 {
+			a.pushEvent(&PDAPIEvent{Indication: PartialDeliveryAborted, Stream: pa.Stream})
+		}
+	}
 }

@@ -169,3 +169,31 @@ func TestPRSCTPReceiveForwardTSNBeforeData(t *testing.T) {
 	lastSACKOfZ(t, p, c)
 	require.Equal(t, []string{"second"}, texts(p.DeliveredZ))
 }
+
+// The rest of a message whose beginning a FORWARD TSN skipped, arriving
+// after it, is acknowledged and dropped, and its SSN counts as skipped
+// even when the FORWARD TSN did not list the stream: the next message of
+// the stream is delivered.
+func TestPRSCTPReceiveRestOfSkippedMessage(t *testing.T) {
+	p, cum := hostilePair(t, 1209, nil)
+	c := capturePackets(p)
+	hand(p, p.Z, &chunk.ForwardTSN{NewCumTSN: cum + 1}) // SSN 1 began at cum+1
+	hand(p, p.Z, ordered(cum+2, 1, 0, "mid"), ordered(cum+3, 1, chunk.FlagEnd, "end"),
+		ordered(cum+4, 2, be, "next"))
+	s := lastSACKOfZ(t, p, c)
+	require.Equal(t, cum+4, s.CumTSNAck)
+	require.Equal(t, []string{"first", "next"}, texts(p.DeliveredZ))
+	require.Zero(t, p.Z.Status().PendData)
+}
+
+// A FORWARD TSN that leaves out the stream of a message it skipped whole
+// does not stall the stream: the next message, coming at the next TSN
+// expected with a later SSN, shows the SSNs between skipped.
+func TestPRSCTPReceiveUnlistedSkippedMessage(t *testing.T) {
+	p, cum := hostilePair(t, 1210, nil)
+	c := capturePackets(p)
+	hand(p, p.Z, &chunk.ForwardTSN{NewCumTSN: cum + 1}) // SSN 1, not listed
+	hand(p, p.Z, ordered(cum+2, 2, be, "next"))
+	lastSACKOfZ(t, p, c)
+	require.Equal(t, []string{"first", "next"}, texts(p.DeliveredZ))
+}

@@ -37,6 +37,15 @@ var probe = []byte("probe after the injection")
 //     receives the other's probe message, sent after the injection, or is
 //     closed with an assoc change event (an injected ABORT, or a protocol
 //     violation that the association answers by aborting).
+//
+// With sel bit 3 set, the New Cumulative TSN of the FORWARD TSN chunks
+// injected is taken relative to the receiver's cumulative TSN (as its last
+// delivered message reported it): within 56 TSNs ahead of it or 8
+// behind, so that the FORWARD TSNs skip data of the live transfer
+// (PR-SCTP is negotiated: RFC 3758 Section 3.6). Such a FORWARD TSN may
+// skip TSNs its sender has yet to use, the probe's among them, as a
+// forged DATA chunk may take them: a probe acknowledged and not delivered
+// is sent again (at most 64 times), and one of them must arrive.
 func FuzzInjectChunks(f *testing.F) {
 	f.Add(uint8(0), uint8(0), appendChunks(nil, &chunk.SACK{CumTSNAck: 5, ARwnd: 0}))
 	f.Add(uint8(1), uint8(3), appendChunks(nil, &chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd,
@@ -47,6 +56,10 @@ func FuzzInjectChunks(f *testing.F) {
 		&chunk.SACK{CumTSNAck: 1, ARwnd: 1 << 20, GapBlocks: []chunk.GapBlock{{Start: 2, End: 9}}}))
 	f.Add(uint8(1), uint8(0), []byte{0xbf, 0, 0, 8, 1, 2, 3, 4})
 	f.Add(uint8(2), uint8(4), appendChunks(nil, &chunk.ForwardTSN{NewCumTSN: 100}))
+	f.Add(uint8(8), uint8(6), appendChunks(nil, &chunk.ForwardTSN{NewCumTSN: 3,
+		Streams: []chunk.ForwardTSNStream{{StreamID: 1, SSN: 2}, {StreamID: 2, SSN: 0}}}))
+	f.Add(uint8(10), uint8(9), appendChunks(nil, &chunk.ForwardTSN{NewCumTSN: 1},
+		&chunk.Data{Flags: chunk.FlagBeginning, TSN: 9, StreamID: 3, UserData: []byte("x")}))
 	f.Fuzz(func(t *testing.T, sel, when uint8, chunks []byte) {
 		if len(chunks) > 4096 {
 			return
@@ -60,7 +73,13 @@ func FuzzInjectChunks(f *testing.F) {
 			t.Fatal(err)
 		}
 		gotZ, gotA, endZ, endA := false, false, false, false
+		var cumZ, cumA chunk.TSN // the cumulative TSN each end last reported
 		p.OnDeliver = func(toZ bool, d association.Delivery) {
+			if d.Event == nil && toZ {
+				cumZ = d.Message.CumTSN
+			} else if d.Event == nil {
+				cumA = d.Message.CumTSN
+			}
 			if ac, ok := d.Event.(*association.AssocChange); ok && ac.State != association.CommUp {
 				if toZ {
 					endZ = true
@@ -102,6 +121,13 @@ func FuzzInjectChunks(f *testing.F) {
 		binary.BigEndian.PutUint16(b[2:], h.DstPort)
 		binary.BigEndian.PutUint32(b[4:], uint32(h.VerificationTag))
 		b = append(b, chunks...)
+		if sel&8 != 0 {
+			cum := cumZ
+			if !toZ {
+				cum = cumA
+			}
+			relativeForwardTSN(b, cum-8)
+		}
 		packet.SetChecksum(b)
 		if sel&2 != 0 {
 			// Straight into the association, as if it came in now.
@@ -117,6 +143,17 @@ func FuzzInjectChunks(f *testing.F) {
 		}
 		closed := func(a *association.Association) bool { return a.State() == association.StateClosed }
 		sentA, sentZ := false, false
+		resends := 0
+		// again sends the probe of a again when its last one was
+		// acknowledged without being delivered (skipped by a FORWARD
+		// TSN injected relative to the receiver's TSNs).
+		again := func(a *association.Association, sent, got bool) {
+			if sel&8 != 0 && sent && !got && resends < 64 && a.State() == association.StateEstablished &&
+				a.Buffered() == 0 && a.Status().UnackData == 0 {
+				resends++
+				_ = a.Send(p.Now, association.SendInfo{Stream: 0}, probe)
+			}
+		}
 		limit := p.Now.Add(10 * time.Minute)
 		release := p.Now.Add(2 * time.Second)
 		for {
@@ -132,6 +169,8 @@ func FuzzInjectChunks(f *testing.F) {
 			if !sentZ && !closed(p.Z) && p.Z.Send(p.Now, association.SendInfo{Stream: 0}, probe) == nil {
 				sentZ = true
 			}
+			again(p.A, sentA, gotZ)
+			again(p.Z, sentZ, gotA)
 			anyClosed := closed(p.A) || closed(p.Z)
 			if (gotZ && gotA || anyClosed) && !p.HoldZ {
 				break
@@ -153,4 +192,21 @@ func FuzzInjectChunks(f *testing.F) {
 			t.Fatalf("Z closed without an assoc change event")
 		}
 	})
+}
+
+// relativeForwardTSN makes the New Cumulative TSN of every FORWARD TSN
+// chunk of the packet b cum plus its value modulo 64, walking the chunks the way a receiver does
+// (RFC 9260 Section 3.2).
+func relativeForwardTSN(b []byte, cum chunk.TSN) {
+	for off := 12; off+4 <= len(b); {
+		l := int(binary.BigEndian.Uint16(b[off+2:]))
+		if l < 4 {
+			return
+		}
+		if chunk.Type(b[off]) == chunk.TypeForwardTSN && l >= 8 && off+8 <= len(b) {
+			v := binary.BigEndian.Uint32(b[off+4:]) % 64
+			binary.BigEndian.PutUint32(b[off+4:], v+uint32(cum))
+		}
+		off += (l + 3) &^ 3
+	}
 }

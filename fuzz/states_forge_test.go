@@ -217,7 +217,16 @@ func (w *world) genChunk(to int, tagKind byte) chunk.Chunk {
 		}
 		return &chunk.OperationError{Causes: []chunk.Cause{c}}
 	default:
-		return &chunk.ForwardTSN{NewCumTSN: w.lastCum[to] + d}
+		// PR-SCTP (RFC 3758 Section 3.6), negotiated by both ends: a
+		// FORWARD TSN near the cumulative TSN, listing up to three
+		// streams (some beyond those negotiated) with SSNs near the
+		// start.
+		f := &chunk.ForwardTSN{NewCumTSN: w.lastCum[to] + d}
+		for i := range int(y % 4) {
+			f.Streams = append(f.Streams, chunk.ForwardTSNStream{StreamID: chunk.StreamID((y >> 2) % 6),
+				SSN: chunk.SSN(x>>5) + chunk.SSN(i)})
+		}
+		return f
 	}
 }
 

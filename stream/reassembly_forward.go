@@ -9,7 +9,8 @@ import (
 
 // Forward applies a FORWARD TSN chunk (RFC 3758 Section 3.6) whose New
 // Cumulative TSN is newCum and whose stream entries are skipped, after the
-// association moved its cumulative TSN point to newCum. It returns the
+// association moved its cumulative TSN point to newCum, then to settled
+// over the TSNs received after it. It returns the
 // partial deliveries it ended, as AbortPartial does ("In the event that
 // the receiver has invoked the partial delivery API, a notification
 // SHOULD also be generated"), and calls dropped, if not nil, with the
@@ -28,10 +29,19 @@ import (
 // a stream at or above Streams, or with an SSN before the stream's next
 // one (already delivered or skipped), changes nothing.
 //
+// What the chunks held show counts as listed, so that a sender that
+// leaves a stream out (RFC 3758 Section 3.2: "For ordered DATA chunks
+// this field MUST be filled in") cannot stall it for good: an ordered
+// message dropped with a chunk at or below newCum, or held complete with
+// every TSN before it settled (at or below settled), settles the SSNs of
+// its stream up to its own, all of which the sender assigned to earlier
+// TSNs (RFC 9260 Section 6.5). Fragments that follow newCum without their
+// first one belong to a message begun at or below it, and go as well.
+//
 // The work is a step per run held and per entry, the sorting of what is
 // dropped and delivered included; it allocates only while it drops or
 // delivers messages held out of order.
-func (r *Reassembly) Forward(newCum chunk.TSN, skipped []chunk.ForwardTSNStream,
+func (r *Reassembly) Forward(newCum, settled chunk.TSN, skipped []chunk.ForwardTSNStream,
 	dropped func(first, last chunk.TSN)) []PartialAbort {
 	if r == nil {
 		return nil
@@ -47,14 +57,26 @@ func (r *Reassembly) Forward(newCum chunk.TSN, skipped []chunk.ForwardTSNStream,
 	}
 	var stale []*run
 	for first, x := range r.byFirst {
-		if first.LE(newCum) {
+		// A run that starts after newCum without its first fragment
+		// continues a message whose earlier chunks were skipped.
+		if first.LE(newCum) || !x.begun && first == newCum+1 {
 			stale = append(stale, x)
 		}
 	}
-	slices.SortFunc(stale, func(x, y *run) int { return cmp.Compare(x.first.Sub(newCum), y.first.Sub(newCum)) })
+	slices.SortFunc(stale, func(x, y *run) int { return cmp.Compare(x.first-newCum, y.first-newCum) })
+	implied := slices.Clone(skipped)
 	for _, x := range stale {
+		if !x.unordered {
+			implied = append(implied, chunk.ForwardTSNStream{StreamID: x.stream, SSN: x.ssn})
+		}
 		drop(x)
 	}
+	for _, x := range r.ordered {
+		if x.begun && x.lastE && x.first.LE(settled+1) {
+			implied = append(implied, chunk.ForwardTSNStream{StreamID: x.stream, SSN: x.ssn})
+		}
+	}
+	skipped = implied
 	var waiting []*run // the ordered runs held, by stream and SSN from its next
 	if len(r.ordered) > 0 && len(skipped) > 0 {
 		waiting = r.orderedRuns()
@@ -184,4 +206,32 @@ func (r *Reassembly) dropRun(x *run) (pa PartialAbort, ok bool) {
 		r.settle(s)
 	}
 	return pa, ok
+}
+
+// EndsAt reports whether r holds an incomplete message whose last chunk
+// so far has TSN tsn: the message a chunk at tsn+1 without the B bit
+// continues.
+func (r *Reassembly) EndsAt(tsn chunk.TSN) bool {
+	return r != nil && r.byLast[tsn] != nil
+}
+
+// Skip settles the SSNs of ordered stream id up to ssn, as a FORWARD TSN
+// entry does (Forward), for a chunk that shows them skipped: the rest of
+// a message whose beginning a FORWARD TSN skipped. It returns the partial
+// deliveries it ended.
+func (r *Reassembly) Skip(id chunk.StreamID, ssn chunk.SSN) []PartialAbort {
+	if r == nil || int(id) >= r.numStreams || ssn.LT(r.ssns.get(id)) {
+		return nil
+	}
+	var out []PartialAbort
+	var waiting []*run
+	if len(r.ordered) > 0 {
+		waiting = r.orderedRuns()
+	}
+	r.skipTo(id, ssn, waiting, func(x *run) {
+		if pa, ok := r.dropRun(x); ok {
+			out = append(out, pa)
+		}
+	})
+	return out
 }

@@ -30,22 +30,24 @@ func TestReassemblyForward(t *testing.T) {
 		// abandoned; one above the new cumulative TSN, missing its end.
 		{tsn: 16, sid: 1, flags: "UE", data: "lost"},
 		{tsn: 22, sid: 1, flags: "UB", data: "keep"},
-		// Stream 2: SSN 0 held, nothing skipped on it.
+		// Stream 2: SSN 1 held, not listed.
 		{tsn: 18, sid: 2, ssn: 1, flags: "BE", data: "s2"},
 	})
 	require.Empty(t, got)
 	type span struct{ first, last chunk.TSN }
 	var drops []span
-	aborted := r.Forward(20, []chunk.ForwardTSNStream{{StreamID: 0, SSN: 2}, {StreamID: 0, SSN: 0}},
+	aborted := r.Forward(20, 20, []chunk.ForwardTSNStream{{StreamID: 0, SSN: 2}, {StreamID: 0, SSN: 0}},
 		func(first, last chunk.TSN) { drops = append(drops, span{first, last}) })
 	require.Empty(t, aborted, "no partial delivery was under way")
 	require.Equal(t, []span{{12, 12}, {16, 16}}, drops)
-	require.Equal(t, []out{whole(0, 1, "one"), whole(0, 3, "three"), whole(0, 4, "four")}, popAll(t, r))
-	require.Equal(t, len("keep")+len("s2"), r.Buffered(), "stream 2 still waits for SSN 0")
+	// Stream 2 is not listed, but its SSN 1 at TSN 18 shows that its SSN
+	// 0, sent earlier, was skipped too.
+	require.Equal(t, []out{whole(0, 1, "one"), whole(0, 3, "three"), whole(0, 4, "four"), whole(2, 1, "s2")},
+		popAll(t, r))
+	require.Equal(t, len("keep"), r.Buffered())
 	require.Equal(t, []out{unord(1, "keep!")},
 		feed(t, r, []in{{tsn: 23, sid: 1, flags: "UE", data: "!"}}))
-	require.Equal(t, []out{whole(2, 0, "s2-0"), whole(2, 1, "s2")},
-		feed(t, r, []in{{tsn: 24, sid: 2, ssn: 0, flags: "BE", data: "s2-0"}}))
+	feed(t, r, []in{{tsn: 24, sid: 2, ssn: 0, flags: "BE", data: "s2-0", err: ErrInvalidFragment}})
 	require.Zero(t, r.Buffered())
 	require.Zero(t, r.Chunks())
 	require.Zero(t, r.Records())
@@ -76,7 +78,7 @@ func TestReassemblyForwardAbortsPartialDelivery(t *testing.T) {
 		if !u {
 			skipped = []chunk.ForwardTSNStream{{StreamID: 1, SSN: 0}}
 		}
-		aborted := r.Forward(12, skipped, nil)
+		aborted := r.Forward(12, 12, skipped, nil)
 		require.Equal(t, []PartialAbort{{Stream: 1, Unordered: u, Delivered: len("partial")}}, aborted)
 		want := whole(1, 1, "next")
 		if u {
@@ -94,7 +96,7 @@ func TestReassemblyForwardAbortsPartialDelivery(t *testing.T) {
 // says; a nil Reassembly takes a FORWARD TSN.
 func TestReassemblyForwardEntries(t *testing.T) {
 	var nilR *Reassembly
-	require.Nil(t, nilR.Forward(5, []chunk.ForwardTSNStream{{StreamID: 1, SSN: 1}}, nil))
+	require.Nil(t, nilR.Forward(5, 5, []chunk.ForwardTSNStream{{StreamID: 1, SSN: 1}}, nil))
 
 	r := NewReassembly(2)
 	require.Equal(t, []out{whole(0, 0, "a")}, feed(t, r, []in{{tsn: 1, sid: 0, ssn: 0, flags: "BE", data: "a"}}))
@@ -102,7 +104,7 @@ func TestReassemblyForwardEntries(t *testing.T) {
 		{tsn: 4, sid: 0, ssn: 3, flags: "BE", data: "d"},
 		{tsn: 6, sid: 0, ssn: 5, flags: "BE", data: "f"},
 	}))
-	r.Forward(3, []chunk.ForwardTSNStream{
+	r.Forward(3, 3, []chunk.ForwardTSNStream{
 		{StreamID: 9, SSN: 7}, // no such stream
 		{StreamID: 0, SSN: 0}, // delivered already
 		{StreamID: 0, SSN: 2}, // the highest of the stream
@@ -113,7 +115,7 @@ func TestReassemblyForwardEntries(t *testing.T) {
 		feed(t, r, []in{{tsn: 5, sid: 0, ssn: 4, flags: "BE", data: "e"}}))
 	// An SSN before the stream's next one is stale: a chunk of SSN 5
 	// again would be one already delivered.
-	r.Forward(6, []chunk.ForwardTSNStream{{StreamID: 0, SSN: 2}}, nil)
+	r.Forward(6, 6, []chunk.ForwardTSNStream{{StreamID: 0, SSN: 2}}, nil)
 	require.Equal(t, []out{whole(0, 6, "g")}, feed(t, r, []in{{tsn: 7, sid: 0, ssn: 6, flags: "BE", data: "g"}}))
 }
 
@@ -133,7 +135,26 @@ func TestReassemblyAbandonable(t *testing.T) {
 		{tsn: 11, sid: 0, ssn: 1, flags: "BE", data: "next"},
 		{tsn: 9, sid: 0, ssn: 7, flags: "U", data: "x"}, // no E before 10's B
 	}))
-	r.Forward(10, []chunk.ForwardTSNStream{{StreamID: 0, SSN: 0}}, nil)
+	r.Forward(10, 10, []chunk.ForwardTSNStream{{StreamID: 0, SSN: 0}}, nil)
+	require.Equal(t, []out{whole(0, 1, "next")}, popAll(t, r))
+	require.Zero(t, r.Buffered())
+	require.Zero(t, r.Records())
+}
+
+// A FORWARD TSN that leaves out a stream it skipped on (RFC 3758 Section
+// 3.2 says it MUST list it) does not stall the stream: the fragments
+// after the New Cumulative TSN whose first fragment it skipped go, and
+// their SSN with them; the next message is delivered.
+func TestReassemblyForwardUnlistedStream(t *testing.T) {
+	r := NewReassembly(1)
+	require.Empty(t, feed(t, r, []in{
+		{tsn: 11, sid: 0, ssn: 0, data: "mid"}, // SSN 0 began at TSN 10, skipped
+		{tsn: 12, sid: 0, ssn: 0, flags: "E", data: "end"},
+		{tsn: 13, sid: 0, ssn: 1, flags: "BE", data: "next"},
+	}))
+	var drops []chunk.TSN
+	r.Forward(10, 10, nil, func(first, last chunk.TSN) { drops = append(drops, first, last) })
+	require.Equal(t, []chunk.TSN{11, 12}, drops)
 	require.Equal(t, []out{whole(0, 1, "next")}, popAll(t, r))
 	require.Zero(t, r.Buffered())
 	require.Zero(t, r.Records())
