@@ -110,6 +110,17 @@
 // a socket's state is shared by its shards. Association IDs tell their
 // shard, so they are not consecutive.
 //
+// # Logs
+//
+// gen_sctp's debug option has no effect; gensctp logs the pion way
+// instead: LoggerFactory(f) (a github.com/pion/logging LoggerFactory)
+// with the scopes sctp-api, sctp-stack, sctp-endpoint and sctp-assoc,
+// silent by default, switched on by pion's PION_LOG_TRACE, PION_LOG_DEBUG,
+// ... environment variables when the option is not given. At trace level,
+// sctp-stack logs one line per packet of the socket's SCTP port, with its
+// chunks. A level that is off formats nothing: the data path costs the
+// same.
+//
 // # Semantics kept from gen_sctp (its gen_sctp and inet documentation)
 //
 //   - Active mode counting (§4.1): {active, N} adds to the count within

@@ -121,10 +121,11 @@ func ExclusiveAddrUse(on bool) Option {
 
 // Debug is gen_sctp {debug, B} (default false), which turns on the debug
 // printouts of the Erlang driver of the socket. The value is kept and
-// read back, and has no other effect: gensctp prints nothing by itself
-// (its packet observer hooks and counters serve for debugging instead,
-// see udpencap.Conn.SetHook and Stats). As in gen_sctp, GetOpts returns
-// it bare (OptionValue.Bare).
+// read back, and has no other effect: gensctp logs through the
+// LoggerFactory option (or pion's PION_LOG_* environment variables)
+// instead, and its captures (Capture) and counters (Stats, AssocStats)
+// serve for debugging too. As in gen_sctp, GetOpts returns it bare
+// (OptionValue.Bare).
 func Debug(on bool) Option {
 	return Option{name: "debug", apply: func(c *optCtx) error {
 		c.st.debug = on
