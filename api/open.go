@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/netip"
+	"slices"
 
 	"github.com/gensctp/gensctp/endpoint"
 	"github.com/gensctp/gensctp/internal/logs"
@@ -40,6 +41,9 @@ func Open(opts ...Option) (*Socket, error) {
 	}
 	log := st.resolveLogger()
 	addrs := st.addrs
+	if !slices.ContainsFunc(addrs, func(a netip.Addr) bool { return !a.IsUnspecified() }) {
+		addrs = nil // the wildcard given explicitly is the wildcard: IPv4 too on inet6
+	}
 	if st.v6only && st.family == FamilyInet6 && len(addrs) == 0 {
 		addrs = []netip.Addr{netip.IPv6Unspecified()} // no IPv4 wildcard
 	}

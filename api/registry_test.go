@@ -147,3 +147,34 @@ func TestSameSCTPPortDisjointAddrs(t *testing.T) {
 		require.Equal(t, []netip.AddrPort{netip.AddrPortFrom(s.to, s.s.Port())}, names)
 	}
 }
+
+// TestExplicitWildcardIsNone checks that the wildcard given explicitly
+// (gen_sctp's {ifaddr, any}) is the wildcard given by no address: the
+// same UDP sockets, and on inet6 IPv4 peers too.
+func TestExplicitWildcardIsNone(t *testing.T) {
+	noLeak(t)
+	needLoopbacks(t)
+	for _, tc := range []struct {
+		explicit, none []Option
+	}{
+		{[]Option{IfAddr(netip.IPv4Unspecified())}, nil},
+		{[]Option{Inet6(), IfAddr(netip.IPv6Unspecified())}, []Option{Inet6()}},
+	} {
+		var udp [2][]netip.AddrPort
+		for i, opts := range [][]Option{tc.explicit, tc.none} {
+			s, err := Open(append([]Option{LocalUDPPort(0)}, opts...)...)
+			require.NoError(t, err)
+			for _, ap := range s.stk.LocalAddrs() {
+				udp[i] = append(udp[i], netip.AddrPortFrom(ap.Addr(), 0))
+			}
+			require.NoError(t, s.Listen(true))
+			cli, err := Open(LocalUDPPort(0), RemoteUDPPort(s.UDPPort()))
+			require.NoError(t, err)
+			_, err = cli.Connect(testCtx(t), lo, s.Port())
+			require.NoError(t, err, "an IPv4 peer")
+			cli.Close()
+			s.Close()
+		}
+		require.Equal(t, udp[1], udp[0])
+	}
+}
