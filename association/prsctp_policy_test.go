@@ -166,3 +166,42 @@ func TestPRSCTPInvalidPolicy(t *testing.T) {
 	require.True(t, errors.Is(err, association.ErrInvalidPolicy))
 	require.Equal(t, "SCTP_PR_SCTP_RTX", association.PRRetransmit.String())
 }
+
+// FORWARD TSNs listing many streams (RFC 3758 Section 3.5 C4: each
+// ordered stream of an abandoned chunk once, with its highest SSN) stay
+// within the packet: 1000 messages on 1000 streams, abandoned while A's
+// packets that start with DATA are lost (those that start with a FORWARD
+// TSN pass), then one more on each stream; every message is delivered
+// or handed back, and those delivered are in order.
+func TestPRSCTPForwardTSNManyStreams(t *testing.T) {
+	r := newPRRun(t, 1460, lossy(0), func(a, z *association.Config) {
+		a.OutboundStreams, z.MaxInboundStreams = 1000, 1000
+	})
+	down := r.p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
+		if d.From == r.p.AddrA && len(d.Data) > 12 && chunk.Type(d.Data[12]) == chunk.TypeData {
+			return sim.Drop
+		}
+		return sim.Pass
+	})
+	for i := range 1000 {
+		require.NoError(t, r.send(association.SendInfo{Stream: chunk.StreamID(i),
+			PRPolicy: association.PRRetransmit}, 40))
+	}
+	r.settle(time.Minute)
+	down()
+	fs, _ := r.forwards()
+	mtu, most := r.p.A.Config().MTU, 0
+	for _, f := range fs {
+		require.LessOrEqual(t, f.Len()+12, mtu)
+		most = max(most, len(f.Streams))
+	}
+	require.Greater(t, most, 1, "FORWARD TSNs list several streams")
+	for i := range 1000 {
+		require.NoError(t, r.send(association.SendInfo{Stream: chunk.StreamID(i)}, 40))
+	}
+	r.settle(time.Minute)
+	abandoned := r.check()
+	require.NotZero(t, abandoned)
+	require.Equal(t, 2000, abandoned+len(r.delivered))
+	t.Logf("%d abandoned, %d FORWARD TSNs, up to %d streams each", abandoned, len(fs), most)
+}
