@@ -370,10 +370,13 @@ func New(cfg Config, now timer.Time, peers ...netip.AddrPort) (*Association, err
 	return a, nil
 }
 
-// Config returns the configuration in use.
+// Config returns the configuration in use. The copy does not carry the
+// association's logger: an association made from it (New) makes its own
+// from its LoggerFactory (Reconfigure keeps the association's).
 func (a *Association) Config() Config {
 	cfg := *a.cfg
 	cfg.LocalPort, cfg.PeerPort = a.localPort, a.peerPort
+	cfg.log = nil
 	return cfg
 }
 

@@ -2,6 +2,7 @@ package association_test
 
 import (
 	"bytes"
+	"net/netip"
 	"regexp"
 	"strings"
 	"testing"
@@ -99,4 +100,23 @@ func TestLogRetransmissionTimeouts(t *testing.T) {
 	for i, w := range want {
 		require.Regexp(t, "^"+w+"$", got[i])
 	}
+}
+
+// A Config read back from an association (Config) does not carry that
+// association's logger: an association made from it with another
+// LoggerFactory logs to that factory, not to the first one.
+func TestLogConfigCopyUsesItsOwnFactory(t *testing.T) {
+	var first, second bytes.Buffer
+	cfg, _ := scenarioConfigs(90)
+	cfg.LoggerFactory = logTo(&first, logging.LogLevelDebug)
+	peer := netip.MustParseAddrPort("10.0.0.2:9899")
+	a, err := association.New(cfg, 0, peer)
+	require.NoError(t, err)
+	cfg2 := a.Config()
+	cfg2.LoggerFactory = logTo(&second, logging.LogLevelDebug)
+	b, err := association.New(cfg2, 0, peer)
+	require.NoError(t, err)
+	require.NoError(t, b.Connect(0)) // closed → cookie_wait, logged at debug
+	require.Empty(t, first.String(), "the second association logs to the first one's factory")
+	require.NotEmpty(t, second.String(), "the second association logs nothing to its own factory")
 }
