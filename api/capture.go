@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/binary"
 	"net/netip"
 
 	"github.com/gensctp/gensctp/internal/stack"
@@ -17,7 +16,9 @@ import (
 //
 // The packets of the socket are those of its SCTP port: sent from it or
 // addressed to it, including those of the sockets peeled off it (Peeloff,
-// Accept); packets too short for an SCTP common header are not recorded.
+// Accept); for a socket bound to specific addresses, only those sent from
+// or to them (another socket may have the same SCTP port on other
+// addresses); packets too short for an SCTP common header are not recorded.
 // A sent packet is recorded as it goes to the UDP socket (one that then
 // fails to go out, which SCTP takes for a loss, is recorded too). A
 // received packet's local address is the one it arrived on when the
@@ -55,14 +56,14 @@ func Capture(w *pcap.Writer) Option {
 type capture struct {
 	w      *pcap.Writer
 	st     *stack.Stack
-	port   uint16
+	of     stack.TapFilter  // the packets of the socket
 	locals []netip.AddrPort // the stack's local addresses, for packets that do not tell theirs
 	remove func()           // takes the tap off the stack
 }
 
-// startCapture starts recording the packets of port on st in w.
-func startCapture(st *stack.Stack, port uint16, w *pcap.Writer) *capture {
-	c := &capture{w: w, st: st, port: port, locals: st.LocalAddrs()}
+// startCapture starts recording the packets of st that of selects in w.
+func startCapture(st *stack.Stack, of stack.TapFilter, w *pcap.Writer) *capture {
+	c := &capture{w: w, st: st, of: of, locals: st.LocalAddrs()}
 	c.remove = st.AddTap(c)
 	return c
 }
@@ -75,19 +76,18 @@ func (c *capture) stop() {
 }
 
 // Received implements stack.Tap: it records a packet addressed to the
-// port (RFC 9260 Section 3.1: the destination port follows the source
-// port in the common header).
+// socket (stack.TapFilter).
 func (c *capture) Received(m *packetio.Message) {
-	if len(m.Data) < 12 || binary.BigEndian.Uint16(m.Data[2:]) != c.port {
+	if len(m.Data) < 12 || !c.of.Received(m) {
 		return
 	}
 	remote := netip.AddrPortFrom(m.From.Addr().Unmap(), m.From.Port())
 	c.write(remote, localFor(c.locals, remote.Addr(), m.To.Addr(), m.To.Port()), m.Data)
 }
 
-// Sent implements stack.Tap: it records a packet sent from the port.
+// Sent implements stack.Tap: it records a packet sent by the socket.
 func (c *capture) Sent(m *packetio.OutMessage) {
-	if len(m.Data) < 12 || binary.BigEndian.Uint16(m.Data[0:]) != c.port {
+	if len(m.Data) < 12 || !c.of.Sent(m) {
 		return
 	}
 	remote := netip.AddrPortFrom(m.To.Addr().Unmap(), m.To.Port())

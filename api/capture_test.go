@@ -49,6 +49,55 @@ func captureSession(t *testing.T, opts ...Option) (c, srv, other *Socket) {
 	return c, srv, other
 }
 
+// sharedSCTPPort opens a, bound to lo with opts, and b, bound to lo2 on
+// a's UDP port and SCTP port (disjoint addresses may share an SCTP port),
+// both listening, and a client that makes an association with each and
+// sends a message on each. It returns a and b.
+func sharedSCTPPort(t *testing.T, opts ...Option) (a, b *Socket) {
+	t.Helper()
+	needLoopbacks(t)
+	a, err := Open(append([]Option{IP(lo), LocalUDPPort(0)}, opts...)...)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = a.Close() })
+	b, err = Open(IP(lo2), LocalUDPPort(a.UDPPort()), Port(a.Port()))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	cli, err := Open(LocalUDPPort(0), RemoteUDPPort(a.UDPPort()))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = cli.Close() })
+	for _, s := range []*Socket{a, b} {
+		require.NoError(t, s.Listen(true))
+		addr := lo
+		if s == b {
+			addr = lo2
+		}
+		ac, err := cli.Connect(testCtx(t), addr, s.Port())
+		require.NoError(t, err)
+		require.NoError(t, cli.Send(ac.AssocID, 0, []byte("hello")))
+		require.Equal(t, "hello", string(recvData(t, s).Data))
+	}
+	return a, b
+}
+
+// Two sockets share an SCTP port and a UDP port on disjoint addresses:
+// the capture of the one bound to lo records its own packets and none of
+// the other's (bound to lo2).
+func TestCaptureSharedSCTPPort(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := pcap.NewWriter(&buf)
+	require.NoError(t, err)
+	a, _ := sharedSCTPPort(t, Capture(w))
+	require.NoError(t, a.Close())
+	require.NoError(t, w.Close())
+	pkts, err := pcap.Parse(buf.Bytes())
+	require.NoError(t, err)
+	require.NotEmpty(t, pkts)
+	for i, p := range pkts {
+		require.False(t, p.Src == lo2 || p.Dst == lo2, "packet %d of a's capture is b's: %v → %v", i+1, p.Src, p.Dst)
+		require.True(t, p.Src == lo || p.Dst == lo, "packet %d: %v → %v", i+1, p.Src, p.Dst)
+	}
+}
+
 // A socket opened with Capture records its packets, both ways, as on the
 // wire: a capture read back holds the handshake, the messages, their
 // SACKs and the shutdown, each packet with a valid CRC32c between the

@@ -212,3 +212,16 @@ func TestLoggerFactoryTraceOnSharedPort(t *testing.T) {
 	other := `sctp (\d+ → )?` + strconv.Itoa(int(srv.Port())) + `( →|\b)`
 	require.Empty(t, matching(lines, other), "packets of the other socket's port")
 }
+
+// Two sockets share an SCTP port and a UDP port on disjoint addresses:
+// the packet trace of the one bound to lo shows its own packets and none
+// of the other's (bound to lo2).
+func TestLoggerFactoryTraceSharedSCTPPort(t *testing.T) {
+	clearPionEnv(t)
+	var buf logBuffer
+	a, _ := sharedSCTPPort(t, LoggerFactory(traceFactory(&buf, logging.LogLevelTrace)))
+	require.NoError(t, a.Close())
+	lines := buf.lines("sctp-stack")
+	require.NotEmpty(t, matching(lines, `^recv .* → 127\.0\.0\.1:\d+ sctp \d+ → \d+ vtag 0x00000000 INIT\(`), "%q", lines)
+	require.Empty(t, matching(lines, `127\.0\.0\.2`), "the other socket's packets")
+}

@@ -73,10 +73,11 @@ func Open(opts ...Option) (*Socket, error) {
 		sh.release()
 		return nil, opError("open", 0, -1, err)
 	}
+	of := stack.TapFilter{Port: share.ep.Port(), Addrs: st.assoc.LocalAddrs}
 	if st.capture != nil {
-		share.capture = startCapture(sh.st, share.ep.Port(), st.capture)
+		share.capture = startCapture(sh.st, of, st.capture)
 	}
-	share.untrace = sh.st.Trace(logs.New(st.logger, logs.ScopeStack), share.ep.Port())
+	share.untrace = sh.st.Trace(logs.New(st.logger, logs.ScopeStack), of)
 	s.logOpen()
 	return s, nil
 }

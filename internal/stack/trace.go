@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"encoding/binary"
 	"net/netip"
 
 	"github.com/gensctp/gensctp/internal/logs"
@@ -13,20 +12,20 @@ import (
 // received as one line (appendSummary) at trace level (Trace).
 type tracer struct {
 	log   *logs.Logger
-	port  uint16         // the SCTP port whose packets it logs; 0: every port
+	of    TapFilter      // the packets it logs
 	local netip.AddrPort // the transport's first local address, for packets that do not say theirs
 }
 
 // Trace logs with log, at trace level, one line per packet the stack
-// sends from or receives for the SCTP port (every packet for port 0),
-// with its chunks (appendSummary), until remove is called. When log does
-// not log at trace level it adds nothing: the packet path formats
-// nothing, and does not even call a tap.
-func (s *Stack) Trace(log *logs.Logger, port uint16) (remove func()) {
+// sends from or receives for the endpoint that of selects (every packet
+// for port 0), with its chunks (appendSummary), until remove is called.
+// When log does not log at trace level it adds nothing: the packet path
+// formats nothing, and does not even call a tap.
+func (s *Stack) Trace(log *logs.Logger, of TapFilter) (remove func()) {
 	if !log.On(logging.LogLevelTrace) {
 		return func() {}
 	}
-	t := &tracer{log: log, port: port}
+	t := &tracer{log: log, of: of}
 	if la := s.conn.LocalAddrs(); len(la) > 0 {
 		t.local = la[0]
 	}
@@ -35,7 +34,7 @@ func (s *Stack) Trace(log *logs.Logger, port uint16) (remove func()) {
 
 // Received implements Tap.
 func (t *tracer) Received(m *packetio.Message) {
-	if t.port != 0 && (len(m.Data) < 4 || binary.BigEndian.Uint16(m.Data[2:]) != t.port) {
+	if !t.of.Received(m) {
 		return
 	}
 	to := m.To
@@ -47,7 +46,7 @@ func (t *tracer) Received(m *packetio.Message) {
 
 // Sent implements Tap.
 func (t *tracer) Sent(m *packetio.OutMessage) {
-	if t.port != 0 && (len(m.Data) < 2 || binary.BigEndian.Uint16(m.Data) != t.port) {
+	if !t.of.Sent(m) {
 		return
 	}
 	from := t.local

@@ -39,9 +39,9 @@ func TestTracePackets(t *testing.T) {
 			ScopeLevels: map[string]logging.LogLevel{"sctp-stack": level}}, logs.ScopeStack)
 	}
 	srv, cli := associate(t, Config{}, Config{}, func(srv, cli *Stack) {
-		srv.Trace(logger(&debug, logging.LogLevelDebug), 0)
-		cli.Trace(logger(&other, logging.LogLevelTrace), 40001)
-		cli.Trace(logger(&trace, logging.LogLevelTrace), 40000)
+		srv.Trace(logger(&debug, logging.LogLevelDebug), TapFilter{})
+		cli.Trace(logger(&other, logging.LogLevelTrace), TapFilter{Port: 40001})
+		cli.Trace(logger(&trace, logging.LogLevelTrace), TapFilter{Port: 40000})
 	})
 	require.NoError(t, cli.Close())
 	require.NoError(t, srv.Close())
