@@ -178,6 +178,7 @@ func (a *Association) scr() *scratch {
 // started (Acceptor) never has one.
 type handshake struct {
 	cookieEcho  []byte // the COOKIE ECHO we send and retransmit (T1-cookie)
+	cookieTo    *path  // where the COOKIE ECHO goes (nextConfirmed)
 	t1          timer.Timer
 	preserveFor time.Duration // Cookie Preservative to add to the next INIT
 	// staleRetries counts the INITs sent again after a Stale Cookie error.

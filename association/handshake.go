@@ -109,6 +109,15 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 		a.addPath(from, false)
 	}
 	a.learnPeerAddrs(peerAddrs(params), from.Port())
+	// The address that answered is reachable, while the last INIT may
+	// have gone to another that is not (nextConfirmed): it becomes the
+	// primary path if it is CONFIRMED (RFC 9260 Section 5.4 rule 1: one
+	// given to New), since a COOKIE ECHO to an UNCONFIRMED one would have
+	// to be bundled with a HEARTBEAT.
+	if p := a.pathFor(from.Addr()); p != nil && p.state != PathUnconfirmed {
+		a.primary = p
+	}
+	a.hs.cookieTo = a.primary
 	a.setupPeer(c.InitialTSN, c.ARwnd, c.OutboundStreams, c.InboundStreams, params)
 	a.hs.cookieEcho = append(a.hs.cookieEcho[:0], c.StateCookie().Cookie...)
 	a.setState(StateCookieEchoed, "INIT ACK received, COOKIE ECHO sent")
@@ -130,11 +139,11 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 	return nil
 }
 
-// queueCookieEcho queues the COOKIE ECHO; it is put first in its packet.
-// When it no longer fits the PMTU of the primary path (lowered since the
-// INIT ACK came), the attempt fails.
+// queueCookieEcho queues the COOKIE ECHO to hs.cookieTo; it is put first
+// in its packet. When it no longer fits the PMTU of that path (lowered
+// since the INIT ACK came), the attempt fails.
 func (a *Association) queueCookieEcho(now timer.Time) {
-	if !a.queueCtrl(ctrlChunk{c: &chunk.CookieEcho{Cookie: a.hs.cookieEcho}, to: a.primary}) {
+	if !a.queueCtrl(ctrlChunk{c: &chunk.CookieEcho{Cookie: a.hs.cookieEcho}, to: a.hs.cookieTo}) {
 		a.failWith(now, CantAssoc, ErrCookieTooLarge)
 	}
 }
@@ -230,31 +239,41 @@ func (a *Association) onT1Expired(now timer.Time, exhausted bool) {
 	switch a.state {
 	case StateCookieWait:
 		a.dropCtrl(chunk.TypeInit)
-		a.nextInitPath()
+		a.primary = a.nextConfirmed(a.primary)
 		if !a.sendInit(now) {
 			a.failWith(now, CantAssoc, ErrInitTooLarge)
 		}
 	case StateCookieEchoed:
 		a.dropCtrl(chunk.TypeCookieEcho)
+		a.hs.cookieTo = a.nextConfirmed(a.hs.cookieTo)
 		a.queueCookieEcho(now)
 	default:
 		a.endHandshake()
 	}
 }
 
-// nextInitPath moves the primary path to the next address of the peer
-// before an INIT retransmission (RFC 9260 Section 5.1: "Retransmissions
-// of INIT chunks and COOKIE ECHO chunks SHOULD use all addresses of the
-// peer similar to retransmissions of DATA chunks"), so that a peer given
-// by several addresses (connectx, a host name of both families) is
-// reached on the first that answers, which stays the primary path. In
-// COOKIE-WAIT the paths are the addresses given to New, in order.
-func (a *Association) nextInitPath() {
-	if len(a.paths) < 2 {
-		return
+// nextConfirmed returns the peer's next CONFIRMED address after p (p if
+// there is none), the destination of an INIT or COOKIE ECHO
+// retransmission (RFC 9260 Section 5.1: "Retransmissions of INIT chunks
+// and COOKIE ECHO chunks SHOULD use all addresses of the peer similar to
+// retransmissions of DATA chunks"), so that a peer given by several
+// addresses (connectx, a host name of both families) is reached on the
+// first that answers. An INIT retransmission moves the primary path, and
+// the address whose INIT ACK comes stays primary (handleInitAck); a
+// COOKIE ECHO retransmission leaves it on that address, which answered.
+// In COOKIE-WAIT the paths are the addresses given to New, in order; in
+// COOKIE-ECHOED the UNCONFIRMED addresses the INIT ACK listed are skipped
+// (RFC 9260 Section 5.4: a COOKIE ECHO goes to one only bundled with a
+// HEARTBEAT).
+func (a *Association) nextConfirmed(p *path) *path {
+	i := slices.Index(a.paths, p)
+	for range len(a.paths) - 1 {
+		i = (i + 1) % len(a.paths)
+		if a.paths[i].state != PathUnconfirmed {
+			return a.paths[i]
+		}
 	}
-	i := slices.Index(a.paths, a.primary)
-	a.primary = a.paths[(i+1)%len(a.paths)]
+	return p
 }
 
 // handleStaleCookie processes an ERROR with a Stale Cookie cause (RFC 9260

@@ -354,6 +354,21 @@ func TestMultihomePotentiallyFailed(t *testing.T) {
 	require.Equal(t, association.PathPotentiallyFailed, pathState(p.A, z1))
 }
 
+// newMHConnect is a pair with two addresses on each side, links of the
+// given delay, and A about to connect to z1 and z2, in that order (as a
+// connectx to both would), bound to a1 and a2.
+func newMHConnect(t *testing.T, seed uint64, delay time.Duration) *associationtest.Pair {
+	t.Helper()
+	p, err := associationtest.NewMultihomedPair(seed, mhConfig(seed, 5000, 5001), mhConfig(seed+7, 5001, 5000),
+		sim.LinkConfig{Delay: delay}, []netip.AddrPort{a1, a2}, []netip.AddrPort{z1, z2})
+	require.NoError(t, err)
+	cfgA := mhConfig(seed, 5000, 5001)
+	cfgA.LocalAddrs = []netip.Addr{a1.Addr(), a2.Addr()}
+	p.A, err = association.New(cfgA, p.Now, z1, z2)
+	require.NoError(t, err)
+	return p
+}
+
 // A peer given by two addresses, the first unreachable: the INIT's
 // retransmission goes to the second (RFC 9260 Section 5.1: "Retransmissions
 // of INIT chunks and COOKIE ECHO chunks SHOULD use all addresses of the
@@ -361,19 +376,52 @@ func TestMultihomePotentiallyFailed(t *testing.T) {
 // primary path.
 func TestMultihomeInitToNextAddress(t *testing.T) {
 	const seed = 11
-	p, err := associationtest.NewMultihomedPair(seed, mhConfig(seed, 5000, 5001), mhConfig(seed+7, 5001, 5000),
-		sim.LinkConfig{Delay: 10 * time.Millisecond}, []netip.AddrPort{a1, a2}, []netip.AddrPort{z1, z2})
-	require.NoError(t, err)
-	cfgA := mhConfig(seed, 5000, 5001)
-	cfgA.LocalAddrs = []netip.Addr{a1.Addr(), a2.Addr()}
-	p.A, err = association.New(cfgA, p.Now, z1, z2)
-	require.NoError(t, err)
+	handshakeAround(t, newMHConnect(t, seed, 10*time.Millisecond), z1, z2)
+}
+
+// handshakeAround connects p's A with every packet to dead lost, and
+// checks that the association comes up with live as its primary path and
+// that an INIT went to dead.
+func handshakeAround(t *testing.T, p *associationtest.Pair, dead, live netip.AddrPort) {
+	t.Helper()
 	for _, a := range []netip.AddrPort{a1, a2} {
-		p.Net.SetDown(a, z1, true)
+		p.Net.SetDown(a, dead, true)
 	}
 	require.NoError(t, p.Handshake())
 	for _, pi := range p.A.Paths() {
-		require.Equal(t, pi.Addr == z2, pi.Primary, "%v", pi.Addr)
+		require.Equal(t, pi.Addr == live, pi.Primary, "%v", pi.Addr)
 	}
-	require.NotZero(t, p.Net.LinkStats(a1, z1).Sent+p.Net.LinkStats(a2, z1).Sent, "the first INIT went to z1")
+	require.NotZero(t, p.Net.LinkStats(a1, dead).Sent+p.Net.LinkStats(a2, dead).Sent, "an INIT went to %v", dead)
+}
+
+// A peer given by two addresses, the first answering every INIT later than
+// T1-init: by the time its INIT ACK comes, the INIT was retransmitted to
+// the second, unreachable address. The COOKIE ECHO goes to the address the
+// INIT ACK came from, which becomes the primary path, not to the address
+// the last INIT went to.
+func TestMultihomeLateInitAckCookieToAnsweringAddress(t *testing.T) {
+	const seed = 11
+	// z1 answers every INIT, only later than T1 (a round trip of 800 ms,
+	// an initial RTO of 300 ms).
+	handshakeAround(t, newMHConnect(t, seed, 400*time.Millisecond), z2, z1)
+}
+
+// The COOKIE ECHO's retransmissions go to the peer's next address too (RFC
+// 9260 Section 5.1: "Retransmissions of INIT chunks and COOKIE ECHO chunks
+// SHOULD use all addresses of the peer"): every COOKIE ECHO sent to the
+// address that answered the INIT is lost, the association comes up through
+// the other.
+func TestMultihomeCookieEchoToNextAddress(t *testing.T) {
+	const seed = 12
+	p := newMHConnect(t, seed, 10*time.Millisecond)
+	lost := 0
+	p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
+		if ct, ok := sim.FirstChunkType(d.Data); ok && ct == chunk.TypeCookieEcho && d.To.Addr() == z1.Addr() {
+			lost++
+			return sim.Drop
+		}
+		return sim.Pass
+	})
+	require.NoError(t, p.Handshake())
+	require.NotZero(t, lost, "the first COOKIE ECHO went to z1")
 }
