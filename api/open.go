@@ -87,7 +87,10 @@ func Open(opts ...Option) (*Socket, error) {
 func addEndpoint(st *stack.Stack, share *epShare, set settings) error {
 	tmpl := set.assoc
 	tmpl.Rand = stack.CryptoSource()
-	cfg := endpoint.Config{Port: set.port, Style: set.typ, Assoc: tmpl, Backlog: set.backlog, LoggerFactory: set.logger}
+	cfg := endpoint.Config{Port: set.port, Style: set.typ, Assoc: tmpl, Backlog: set.backlog, LoggerFactory: set.logger,
+		// The socket's family: no IPv6 on inet, no IPv4 on inet6 with
+		// ipv6_v6only, whoever else opened the UDP sockets of the port.
+		NoIPv6: set.family != FamilyInet6, NoIPv4: set.family == FamilyInet6 && set.v6only}
 	endpointLimits(&cfg, &set)
 	if set.port != 0 {
 		ep, err := st.AddEndpoint(cfg)

@@ -81,10 +81,13 @@ func Type(t SocketType) Option {
 // [::] given explicitly), specific addresses, and both together, of
 // either family. The rule is the kernel's for SCTP ports: sockets on one
 // UDP port and one SCTP port (Port) must be bound to disjoint specific
-// addresses; overlapping ones (an address in common, or the wildcard and
-// anything) fail with ErrAddrInUse. Each socket takes only the packets
-// sent to its own addresses: an INIT to another address of the UDP port
-// is out of the blue and refused. The UDP
+// addresses; overlapping ones (an address in common, the wildcard and
+// anything, or the wildcards of two sockets with a family in common) fail
+// with ErrAddrInUse: an inet wildcard socket and an inet6 one with
+// IPv6V6Only do not overlap. Each socket takes only the packets sent to
+// its own addresses, on the wildcard those of its family (no IPv6 on
+// inet, no IPv4 on inet6 with IPv6V6Only): an INIT to another address
+// of the UDP port is out of the blue and refused. The UDP
 // sockets of the port cover the addresses of all its SCTP sockets (one
 // per specific address, and the wildcard of each family asked for, which
 // on Linux and macOS covers that family's specific addresses by learning

@@ -132,19 +132,25 @@ func TestSameSCTPPortDisjointAddrs(t *testing.T) {
 	cli, err := Open(LocalUDPPort(0), RemoteUDPPort(a.UDPPort()))
 	require.NoError(t, err)
 	defer cli.Close()
-	for _, s := range []struct {
-		s  *Socket
-		to netip.Addr
-	}{{a, lo}, {b, lo2}} {
-		require.NoError(t, s.s.Listen(true))
-		ac, err := cli.Connect(testCtx(t), s.to, s.s.Port())
+	connectEach(t, cli, []*Socket{a, b}, []netip.Addr{lo, lo2})
+}
+
+// connectEach makes each socket of socks listen and connects cli to it at
+// the address of tos of the same index: the association's data reaches
+// that socket, whose local address for it is the one connected to.
+func connectEach(t *testing.T, cli *Socket, socks []*Socket, tos []netip.Addr) {
+	t.Helper()
+	for i, s := range socks {
+		to := tos[i]
+		require.NoError(t, s.Listen(true))
+		ac, err := cli.Connect(testCtx(t), to, s.Port())
 		require.NoError(t, err)
-		require.NoError(t, cli.Send(ac.AssocID, 0, []byte(s.to.String())))
-		d := recvData(t, s.s)
-		require.Equal(t, s.to.String(), string(d.Data), "the socket bound to the address connected to")
-		names, err := s.s.SockNames(d.Info.AssocID)
+		require.NoError(t, cli.Send(ac.AssocID, 0, []byte(to.String())))
+		d := recvData(t, s)
+		require.Equal(t, to.String(), string(d.Data), "the socket of the address connected to")
+		names, err := s.SockNames(d.Info.AssocID)
 		require.NoError(t, err)
-		require.Equal(t, []netip.AddrPort{netip.AddrPortFrom(s.to, s.s.Port())}, names)
+		require.Equal(t, []netip.AddrPort{netip.AddrPortFrom(to, s.Port())}, names)
 	}
 }
 
@@ -177,4 +183,65 @@ func TestExplicitWildcardIsNone(t *testing.T) {
 		}
 		require.Equal(t, udp[1], udp[0])
 	}
+}
+
+// TestWildcardTakesOnlyItsFamily checks that a wildcard socket takes no
+// association of a family it does not have, though the UDP port it shares
+// receives that family for another socket: an inet socket no IPv6 peer,
+// an inet6 socket with IPv6V6Only no IPv4 peer. The INIT is out of the
+// blue and the association refused; one of the socket's own family comes
+// up.
+func TestWildcardTakesOnlyItsFamily(t *testing.T) {
+	noLeak(t)
+	needLoopbacks(t)
+	for _, tc := range []struct {
+		name         string
+		opts, other  []Option // the wildcard socket, another on its UDP port
+		cli          []Option
+		refused, own netip.Addr
+	}{
+		{"inet", nil, []Option{IP(lo6)}, []Option{Inet6()}, lo6, lo},
+		{"inet6 v6only", []Option{Inet6(), IPv6V6Only(true)}, []Option{IP(lo)}, []Option{Inet6()}, lo, lo6},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Open(append([]Option{LocalUDPPort(0)}, tc.opts...)...)
+			require.NoError(t, err)
+			defer s.Close()
+			require.NoError(t, s.Listen(true))
+			other, err := Open(append([]Option{LocalUDPPort(s.UDPPort())}, tc.other...)...)
+			require.NoError(t, err)
+			defer other.Close()
+			cli, err := Open(append([]Option{LocalUDPPort(0), RemoteUDPPort(s.UDPPort()), fastRTO,
+				SCTPInitMsg(InitMsg{MaxAttempts: 2})}, tc.cli...)...)
+			require.NoError(t, err)
+			defer cli.Close()
+			_, err = cli.Connect(testCtx(t), tc.refused, s.Port())
+			require.ErrorIs(t, err, ErrConnRefused, "a peer of another family")
+			ac, err := cli.Connect(testCtx(t), tc.own, s.Port())
+			require.NoError(t, err, "a peer of the socket's family")
+			require.Equal(t, CommUp, ac.State)
+		})
+	}
+}
+
+// TestInetAndV6OnlyWildcardsShareSCTPPort checks that an inet wildcard
+// socket and an inet6 one with IPv6V6Only share an SCTP port on one UDP
+// port, as the kernel allows (their addresses are disjoint), each taking
+// the associations of its family; an inet6 wildcard without IPv6V6Only
+// overlaps both.
+func TestInetAndV6OnlyWildcardsShareSCTPPort(t *testing.T) {
+	noLeak(t)
+	needLoopbacks(t)
+	s4, err := Open(LocalUDPPort(0))
+	require.NoError(t, err)
+	defer s4.Close()
+	s6, err := Open(LocalUDPPort(s4.UDPPort()), Port(s4.Port()), Inet6(), IPv6V6Only(true))
+	require.NoError(t, err)
+	defer s6.Close()
+	_, err = Open(LocalUDPPort(s4.UDPPort()), Port(s4.Port()), Inet6())
+	require.ErrorIs(t, err, ErrAddrInUse)
+	cli, err := Open(LocalUDPPort(0), Inet6(), RemoteUDPPort(s4.UDPPort()))
+	require.NoError(t, err)
+	defer cli.Close()
+	connectEach(t, cli, []*Socket{s4, s6}, []netip.Addr{lo, lo6})
 }

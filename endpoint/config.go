@@ -133,6 +133,14 @@ type Config struct {
 	// COOKIE ECHO is dropped as with a full Backlog, which still bounds
 	// the endpoint's own.
 	BacklogQuota Quota
+	// NoIPv4 and NoIPv6 leave a family out of an endpoint bound to the
+	// wildcard (no Assoc.LocalAddrs), as the family of a socket does
+	// (inet: no IPv6; inet6 with ipv6_v6only: no IPv4): it does not take
+	// packets sent to an address of that family (an IPv4-mapped IPv6
+	// address counts as IPv4), which another endpoint of the port may
+	// take, or else the out-of-the-blue rules apply, and it shares its
+	// port with a wildcard endpoint of the other family (see Mux.Add).
+	NoIPv4, NoIPv6 bool
 }
 
 // withDefaults returns c with its zero fields set.

@@ -75,7 +75,8 @@ func NewMux() *Mux { return &Mux{eps: make(map[uint16][]*Endpoint)} }
 // packets sent to its addresses (HandleDatagram). Add fails with
 // ErrPortInUse if an endpoint of the port overlaps ep (an address in
 // common, or either bound to the wildcard), and with ErrInvalidConfig if
-// ep is attached to a Mux.
+// ep is attached to a Mux. Two wildcard endpoints overlap only when they
+// have a family in common (Config.NoIPv4, NoIPv6).
 func (m *Mux) Add(ep *Endpoint) error {
 	for _, x := range m.eps[ep.Port()] {
 		if x.overlaps(ep) {
@@ -173,7 +174,7 @@ func (m *Mux) handleDatagram(d *association.Datagram) error {
 		return &DropError{Reason: DropMalformed, Err: err}
 	}
 	for _, ep := range m.eps[h.DstPort] {
-		if ep.bound(d.To) {
+		if ep.bound(d.To, d.From.Addr()) {
 			err := ep.HandleDatagram(d)
 			ep.touch()
 			return err

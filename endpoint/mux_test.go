@@ -282,3 +282,54 @@ func TestMuxSharedPort(t *testing.T) {
 	require.NotSame(t, first, ep)
 	require.Equal(t, chunk.TypeAbort, answer(a1), "out of the blue")
 }
+
+// TestMuxWildcardFamilies checks that a wildcard endpoint leaving a
+// family out (Config.NoIPv4, NoIPv6: an inet socket, an inet6 one with
+// ipv6_v6only) does not take the packets sent to an address of that
+// family, an IPv4-mapped IPv6 address being IPv4, nor, when the
+// destination is unknown, those from a peer of that family: they are out
+// of the blue unless another endpoint of the port has the family. Two
+// wildcard endpoints share a port when their families are disjoint.
+func TestMuxWildcardFamilies(t *testing.T) {
+	const port = 7
+	m := endpoint.NewMux()
+	add := func(noIPv4, noIPv6 bool) (*endpoint.Endpoint, error) {
+		cfg := endpointtest.Config(5, port)
+		cfg.NoIPv4, cfg.NoIPv6 = noIPv4, noIPv6
+		ep, err := endpoint.New(cfg, 0)
+		require.NoError(t, err)
+		ep.Listen(true)
+		return ep, m.Add(ep)
+	}
+	peer4, peer6 := netip.MustParseAddrPort("10.0.0.9:9899"), netip.MustParseAddrPort("[fd00::9]:9899")
+	own4, own6 := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("fd00::1")
+	mapped := netip.AddrFrom16(own4.As16())
+	answer := func(from netip.AddrPort, to netip.Addr) chunk.Type {
+		err := m.HandleDatagram(&association.Datagram{From: from, To: to, Data: build(5000, port, 0, initChunk(1))})
+		out := outputs(0, m)
+		require.Len(t, out, 1, "%v -> %v", from, to)
+		_, first := parsed(t, out[0].Data)
+		if first.Type == chunk.TypeAbort {
+			var de *endpoint.DropError
+			require.ErrorAs(t, err, &de)
+			require.Equal(t, endpoint.DropOutOfTheBlue, de.Reason)
+		}
+		return first.Type
+	}
+	_, err := add(true, false) // inet6 with ipv6_v6only
+	require.NoError(t, err)
+	require.Equal(t, chunk.TypeInitAck, answer(peer6, own6))
+	require.Equal(t, chunk.TypeAbort, answer(peer4, own4), "no IPv4")
+	require.Equal(t, chunk.TypeAbort, answer(peer4, mapped), "an IPv4-mapped address is IPv4")
+	require.Equal(t, chunk.TypeAbort, answer(peer4, netip.Addr{}), "an IPv4 peer, destination unknown")
+	_, err = add(false, false)
+	require.ErrorIs(t, err, endpoint.ErrPortInUse, "a wildcard of both families overlaps")
+	_, err = add(true, false)
+	require.ErrorIs(t, err, endpoint.ErrPortInUse, "IPv6 in common")
+	_, err = add(false, true) // inet
+	require.NoError(t, err, "disjoint families")
+	for _, to := range []netip.Addr{own4, mapped, {}} {
+		require.Equal(t, chunk.TypeInitAck, answer(peer4, to), "to %v", to)
+	}
+	require.Equal(t, chunk.TypeInitAck, answer(peer6, own6))
+}
