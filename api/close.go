@@ -30,6 +30,10 @@ const (
 //   - default: the same, waiting as long as the shutdowns make progress
 //     (at most 3 minutes, and no more than 5 seconds without progress).
 //
+// An association still in its handshake (ConnectInit, ConnectxInit) with
+// data queued is left to come up within that time, deliver the data and
+// shut down; without data queued it is aborted at once.
+//
 // Close unblocks every call waiting on the socket: they fail with an
 // error satisfying errors.Is(err, net.ErrClosed). Deliveries still in the
 // delivery channel stay there. The associations of sockets peeled off
@@ -38,7 +42,9 @@ const (
 // When the wait runs out (linger T, or the bounds without linger) while
 // an association still has data queued or not acknowledged, that data
 // is discarded with the abort, and Close, having closed the socket all
-// the same, returns an *Error wrapping ErrDataDiscarded (reason timeout).
+// the same, returns an *Error wrapping ErrDataDiscarded (reason timeout);
+// so it does when an association whose data was queued during its
+// handshake fails to come up.
 // Linger(true, 0) discards by request and returns nil.
 func (s *Socket) Close() error {
 	if s == nil {
@@ -64,11 +70,7 @@ func (s *Socket) Close() error {
 					a.Abort(now, nil)
 					continue
 				}
-				_ = a.Shutdown(now)
-				sh.dropDeliveries(id) // nobody will read them
-				if a.State() != association.StateClosed {
-					s.linger.add(id)
-				}
+				s.closeAssocLocked(now, id, a)
 			}
 		}
 		s.kickLocked() // its callers fail: closed
@@ -84,6 +86,31 @@ func (s *Socket) Close() error {
 	s.logClose()
 	s.share.release(s)
 	return err
+}
+
+// closeAssocLocked starts the graceful close of association id of the
+// closed socket and counts it for lingerWait unless it closed at once.
+// One still in its handshake (COOKIE-WAIT, COOKIE-ECHOED) with data
+// queued, which a shutdown would abort (association.Shutdown), is left
+// to come up, deliver its data and then shut down (closedChangedLocked),
+// as long as the linger lasts.
+func (s *Socket) closeAssocLocked(now timer.Time, id AssocID, a *association.Association) {
+	if handshaking(a.State()) && a.Buffered()+a.Outstanding() > 0 {
+		s.linger.add(id)
+		s.linger.handshaking[id] = struct{}{}
+		return
+	}
+	_ = a.Shutdown(now)
+	s.share.dropDeliveries(id) // nobody will read them
+	if a.State() != association.StateClosed {
+		s.linger.add(id)
+	}
+}
+
+// handshaking reports whether st is a state of the handshake of the
+// side that connects.
+func handshaking(st association.State) bool {
+	return st == association.StateCookieWait || st == association.StateCookieEchoed
 }
 
 // releaseLocked drops what the socket holds in memory.
@@ -104,12 +131,18 @@ type lingering struct {
 	q        stack.WaitQueue
 	open     map[AssocID]struct{}
 	progress uint64 // changes of the associations that are progress: data sent, a new state
+	// handshaking are the associations of open still in their handshake
+	// with data queued: each shuts down once established; one that
+	// closes first discarded its data (discarded).
+	handshaking map[AssocID]struct{}
+	discarded   bool
 }
 
 // add counts association id as not closed.
 func (l *lingering) add(id AssocID) {
 	if l.open == nil {
 		l.open = make(map[AssocID]struct{})
+		l.handshaking = make(map[AssocID]struct{})
 	}
 	l.open[id] = struct{}{}
 }
@@ -118,12 +151,24 @@ func (l *lingering) add(id AssocID) {
 // closed socket s: its deliveries are dropped (nobody reads them; once
 // they are, the closed association goes), and the Close waiting for it,
 // if any, learns of the progress and is woken: data sent (the send
-// buffer emptied), a new state, the association closed or gone.
-func (s *Socket) closedChangedLocked(c endpoint.Change) {
+// buffer emptied), a new state, the association closed or gone. One
+// that was in its handshake with data queued shuts down once it is
+// established, or discarded its data if it closed.
+func (s *Socket) closedChangedLocked(now timer.Time, c endpoint.Change) {
+	l := &s.linger
+	if _, ok := l.handshaking[c.ID]; ok && c.What&ended != 0 {
+		if a, ok := s.share.ep.Assoc(c.ID); !ok || !handshaking(a.State()) {
+			delete(l.handshaking, c.ID)
+			if ok && a.State() == association.StateEstablished {
+				_ = a.Shutdown(now)
+			} else {
+				l.discarded = true // the attempt failed with the data
+			}
+		}
+	}
 	if c.What&endpoint.Readable != 0 {
 		s.share.dropDeliveries(c.ID)
 	}
-	l := &s.linger
 	if _, ok := l.open[c.ID]; !ok || c.What&writable == 0 {
 		return
 	}
@@ -161,7 +206,7 @@ func (s *Socket) lingerWait(lg lingerSetting) (discarded bool) {
 		})
 		stop()
 		if done {
-			return false
+			return s.lingerDiscarded()
 		}
 	}
 	_ = s.stk.Do(func(now timer.Time) error {
@@ -175,6 +220,16 @@ func (s *Socket) lingerWait(lg lingerSetting) (discarded bool) {
 			}
 		}
 		s.linger.open = nil
+		return nil
+	})
+	return discarded || s.lingerDiscarded()
+}
+
+// lingerDiscarded reports whether an association of the closed socket
+// failed its handshake with data queued (closedChangedLocked).
+func (s *Socket) lingerDiscarded() (discarded bool) {
+	_ = s.stk.Do(func(timer.Time) error {
+		discarded = s.linger.discarded
 		return nil
 	})
 	return discarded

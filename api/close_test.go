@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/netip"
 	"testing"
 	"time"
 
@@ -84,4 +85,55 @@ func TestLingerCloseDelivered(t *testing.T) {
 	require.NoError(t, cli.Send(ac.AssocID, 0, []byte("last words")))
 	require.NoError(t, cli.Close())
 	require.Equal(t, "last words", string(recvData(t, srv).Data))
+}
+
+// A Close while an association is still in its handshake with data
+// queued honours the linger: the association comes up, delivers the data
+// and shuts down, and Close returns nil (with Linger, and without it
+// within the bounds of a graceful close).
+func TestCloseDuringHandshakeDelivers(t *testing.T) {
+	noLeak(t)
+	for _, tc := range []struct {
+		name string
+		opts []Option
+	}{{"linger", []Option{Linger(true, 5)}}, {"no linger", nil}} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := server(t)
+			cli := clientOf(t, srv, tc.opts...)
+			id, err := cli.ConnectxInit(testCtx(t), []netip.Addr{lo}, srv.Port())
+			require.NoError(t, err)
+			require.NoError(t, cli.Send(id, 0, []byte("queued during the handshake")))
+			require.NoError(t, cli.Close())
+			require.Equal(t, "queued during the handshake", string(recvData(t, srv).Data))
+			ev := recvEvent[*ShutdownEvent](t, srv)
+			require.NotNil(t, ev, "a graceful shutdown, not an abort")
+		})
+	}
+}
+
+// A Close while an association is still in its handshake with data
+// queued returns ErrDataDiscarded when the data is lost: the peer never
+// answers within the linger time, or the attempt fails before it ends
+// (its INITs exhausted).
+func TestCloseDuringHandshakeDiscards(t *testing.T) {
+	noLeak(t)
+	for _, tc := range []struct {
+		name string
+		opts []Option
+	}{
+		{"linger runs out", []Option{Linger(true, 1)}},
+		{"attempt fails", []Option{Linger(true, 30), fastRTO, SCTPInitMsg(InitMsg{MaxAttempts: 1})}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cli := open(t, append([]Option{RemoteUDPPort(holeUDPPort(t))}, tc.opts...)...)
+			id, err := cli.ConnectxInit(testCtx(t), []netip.Addr{lo}, 5000)
+			require.NoError(t, err)
+			require.NoError(t, cli.Send(id, 0, []byte("queued during the handshake")))
+			err = cli.Close()
+			require.ErrorIs(t, err, ErrDataDiscarded)
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			require.Equal(t, "close", e.Op)
+		})
+	}
 }

@@ -91,9 +91,10 @@ var (
 	// ErrDataDiscarded: Close ran out of time (the Linger option's
 	// seconds, or without linger the bounds of a graceful close) with
 	// data still queued or unacknowledged on associations it then
-	// aborted: that data was discarded (reason timeout). The socket is
-	// closed all the same.
-	ErrDataDiscarded = errors.New("sctp: linger time ran out: queued data discarded (associations aborted)")
+	// aborted, or an association whose data was queued during its
+	// handshake failed to come up: that data was discarded (reason
+	// timeout). The socket is closed all the same.
+	ErrDataDiscarded = errors.New("sctp: queued data discarded (linger time ran out and associations aborted, or one never came up)")
 	// ErrNoPeerAddress: ConnectAddrs or ConnectxInit without a peer
 	// address (reason einval); nothing is applied to the socket.
 	ErrNoPeerAddress = errors.New("sctp: no peer address to connect to")

@@ -40,7 +40,7 @@ const writable = endpoint.Writable | ended
 // association's senders for send buffer space, a new state or the
 // association gone. A change of an association of a closed socket
 // concerns only the Close waiting for it (closedChangedLocked).
-func (e *epShare) changedLocked(_ timer.Time, cs []endpoint.Change) {
+func (e *epShare) changedLocked(now timer.Time, cs []endpoint.Change) {
 	if len(cs) == 0 { // the transport closed (stack.WatchFunc)
 		e.failedLocked()
 		return
@@ -51,7 +51,7 @@ func (e *epShare) changedLocked(_ timer.Time, cs []endpoint.Change) {
 			continue
 		}
 		if s.closed {
-			s.closedChangedLocked(c)
+			s.closedChangedLocked(now, c)
 			continue
 		}
 		if c.What&readable != 0 {
