@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/netip"
+	"time"
 
 	"github.com/gensctp/gensctp/internal/stack"
 	"github.com/gensctp/gensctp/packetio"
@@ -41,6 +42,15 @@ import (
 // When writing to w fails, the capture stops (the socket goes on without
 // it) and w.Err reports the error, as do w.Flush and w.Close. A nil w is
 // ErrInvalidOption.
+//
+// A slow io.Writer under w holds up no packet, of the socket or of any
+// other on its UDP port: the packet path only copies each packet into
+// w's buffers, and a goroutine of w's writes them out (see pcap.Writer).
+// When the buffers are full, the packet is left out of the capture and
+// counted (w.Dropped). Closing the socket flushes w, waiting at most a
+// second for its io.Writer: after that the socket closes and the flush
+// goes on without it (a capture whose io.Writer blocks forever ends
+// there, cut short).
 func Capture(w *pcap.Writer) Option {
 	return Option{name: "capture", openOnly: true, apply: func(c *optCtx) error {
 		if w == nil {
@@ -68,11 +78,26 @@ func startCapture(st *stack.Stack, of stack.TapFilter, w *pcap.Writer) *capture 
 	return c
 }
 
+// captureStopWait bounds how long closing a socket waits for the
+// io.Writer of its capture (Capture).
+const captureStopWait = time.Second
+
 // stop ends the capture: it takes the tap off the stack and flushes the
-// Writer. A packet under way may still be written to it after that.
+// Writer, waiting for its io.Writer for at most captureStopWait. A packet
+// under way may still be written to it after that.
 func (c *capture) stop() {
 	c.remove()
-	_ = c.w.Flush() // its error stays in the Writer for its owner
+	flushed := make(chan struct{})
+	go func() {
+		_ = c.w.Flush() // its error stays in the Writer for its owner
+		close(flushed)
+	}()
+	timer := time.NewTimer(captureStopWait)
+	defer timer.Stop()
+	select {
+	case <-flushed:
+	case <-timer.C: // the io.Writer blocks: the flush goes on without the socket
+	}
 }
 
 // Received implements stack.Tap: it records a packet addressed to the
@@ -94,11 +119,13 @@ func (c *capture) Sent(m *packetio.OutMessage) {
 	c.write(localFor(c.locals, remote.Addr(), m.From, 0), remote, m.Data)
 }
 
-// write records a packet. An error is the Writer's to report (Err: once
-// it failed, it writes nothing more, and the capture stopped), or a packet
-// it cannot represent, left out.
+// write records a packet, unless the Writer's io.Writer is slow
+// (pcap.Writer.TryWritePacket: the packet is dropped and counted). An
+// error is the Writer's to report (Err: once it failed, it writes nothing
+// more, and the capture stopped), or a packet it cannot represent, left
+// out.
 func (c *capture) write(src, dst netip.AddrPort, data []byte) {
-	_ = c.w.WritePacket(pcap.Packet{Timestamp: c.st.WallClock(), Src: src.Addr(), Dst: dst.Addr(),
+	_ = c.w.TryWritePacket(pcap.Packet{Timestamp: c.st.WallClock(), Src: src.Addr(), Dst: dst.Addr(),
 		SrcPort: src.Port(), DstPort: dst.Port(), Payload: data})
 }
 

@@ -13,11 +13,14 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/internal/stack"
 	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/packetio"
 	"github.com/gensctp/gensctp/pcap"
 	"github.com/stretchr/testify/require"
 )
@@ -404,5 +407,127 @@ func BenchmarkSendRecvCapture(b *testing.B) {
 				return append([]Option{IP(lo), LocalUDPPort(0), RemoteUDPPort(srv.UDPPort())}, opts...)
 			}, lo)
 		})
+	}
+}
+
+// stuckWriter is an io.Writer that blocks every Write once stuck is set,
+// until release is closed: a full disk, a pipe nobody reads.
+type stuckWriter struct {
+	stuck   atomic.Bool
+	release chan struct{}
+}
+
+func (w *stuckWriter) Write(b []byte) (int, error) {
+	if w.stuck.Load() {
+		<-w.release
+	}
+	return len(b), nil
+}
+
+// recvDataWithin receives until a message arrives, within d.
+func recvDataWithin(t *testing.T, s *Socket, d time.Duration) (Delivery, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	for {
+		m, err := s.Recv(ctx)
+		if err != nil || m.Kind == KindData {
+			return m, err
+		}
+	}
+}
+
+// closeWithin closes s and reports whether Close returned within d.
+func closeWithin(s *Socket, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() {
+		_ = s.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+// checkNotHeldUp opens a client with opts (a capture or a trace writing
+// to g) and another socket on its UDP port, makes an association from
+// each to a server, then blocks g; the client sends n messages of size
+// bytes, which the server receives; so does a message of the other
+// socket; the other socket then closes, and the client within 3 s.
+func checkNotHeldUp(t *testing.T, g *stuckWriter, n, size int, opts ...Option) {
+	t.Helper()
+	srv := server(t)
+	c := clientOf(t, srv, opts...)
+	other := clientOf(t, srv, LocalUDPPort(c.UDPPort()))
+	require.Same(t, c.stk, other.stk)
+	ac := connect(t, c, srv)
+	oac := connect(t, other, srv)
+	g.stuck.Store(true)
+
+	go func() {
+		for range n {
+			if c.Send(ac.AssocID, 0, make([]byte, size)) != nil {
+				return
+			}
+		}
+	}()
+	for i := range n {
+		d, err := recvDataWithin(t, srv, 5*time.Second)
+		require.NoError(t, err, "message %d of the client", i)
+		require.Len(t, d.Data, size)
+	}
+	go func() { _ = other.Send(oac.AssocID, 0, []byte("after")) }()
+	d, err := recvDataWithin(t, srv, 5*time.Second)
+	require.NoError(t, err, "the other socket's message")
+	require.Equal(t, "after", string(d.Data))
+
+	require.True(t, closeWithin(other, 5*time.Second), "Close of the other socket")
+	start := time.Now()
+	require.True(t, closeWithin(c, 5*time.Second), "Close of the client")
+	require.Less(t, time.Since(start), 3*time.Second)
+}
+
+// A capture whose io.Writer blocks holds up no packet: neither the
+// socket's own (more than the Writer buffers: the rest is dropped and
+// counted) nor those of another socket on the same UDP port; and closing
+// either socket does not wait for the io.Writer for more than a second.
+func TestCaptureBlockedWriter(t *testing.T) {
+	g := &stuckWriter{release: make(chan struct{})}
+	defer close(g.release)
+	w, err := pcap.NewWriter(g)
+	require.NoError(t, err)
+	checkNotHeldUp(t, g, 60, 4000, Capture(w)) // more than the Writer's 2 × 64 KiB
+	require.Positive(t, w.Dropped(), "packets beyond the Writer's buffers")
+}
+
+// Recording a packet allocates nothing once the Writer's buffers are
+// there (a capture runs on the packet path), also when the io.Writer is
+// slow and the packet is dropped.
+func TestCaptureAllocs(t *testing.T) {
+	st := open(t).stk
+	for _, stuck := range []bool{false, true} {
+		g := &stuckWriter{release: make(chan struct{})}
+		w, err := pcap.NewWriter(g)
+		require.NoError(t, err)
+		g.stuck.Store(stuck)
+		c := &capture{w: w, st: st, of: stack.TapFilter{Port: 7}, locals: st.LocalAddrs()}
+		at := netip.AddrPortFrom(lo, 9899)
+		m := &packetio.Message{Data: make([]byte, 1200), From: at, To: at}
+		m.Data[3] = 7 // destination port 7
+		out := &packetio.OutMessage{Data: make([]byte, 1200), To: at, From: lo}
+		out.Data[1] = 7 // source port 7
+		n := testing.AllocsPerRun(200, func() {
+			c.Received(m)
+			c.Sent(out)
+		})
+		require.Zero(t, n, "allocations per packet, io.Writer stuck %v", stuck)
+		if stuck {
+			require.Positive(t, w.Dropped())
+		}
+		close(g.release)
+		require.NoError(t, w.Close())
 	}
 }

@@ -225,3 +225,17 @@ func TestLoggerFactoryTraceSharedSCTPPort(t *testing.T) {
 	require.NotEmpty(t, matching(lines, `^recv .* → 127\.0\.0\.1:\d+ sctp \d+ → \d+ vtag 0x00000000 INIT\(`), "%q", lines)
 	require.Empty(t, matching(lines, `127\.0\.0\.2`), "the other socket's packets")
 }
+
+// A packet trace whose logger's writer blocks holds up no packet: neither
+// the socket's own (the lines beyond the queue are dropped) nor those of
+// another socket on the same UDP port; and closing the socket does not
+// wait for the writer for more than a second.
+func TestLoggerFactoryTraceBlockedWriter(t *testing.T) {
+	clearPionEnv(t)
+	g := &stuckWriter{release: make(chan struct{})}
+	defer close(g.release)
+	f := &logging.DefaultLoggerFactory{Writer: g, DefaultLogLevel: logging.LogLevelDisabled,
+		ScopeLevels: map[string]logging.LogLevel{"sctp-stack": logging.LogLevelTrace}}
+	// More packet lines (a DATA and a SACK each) than the trace queues.
+	checkNotHeldUp(t, g, 600, 1, LoggerFactory(f))
+}

@@ -33,9 +33,18 @@ import (
 // and filter it themselves. Changing a DefaultLeveledLogger's level later
 // (SetLevel) does not change what is formatted.
 //
-// The packet trace of a socket is that of its SCTP port, also on a UDP
-// port shared with other sockets; the failures of a shared UDP port are
-// logged by the socket that opened it. Open-only.
+// The packet trace of a socket is that of its SCTP port (and of its
+// bound addresses, when another socket has the port on other addresses),
+// also on a UDP port shared with other sockets; the failures of a shared
+// UDP port are logged by the socket that opened it. Open-only.
+//
+// The packet path only formats the trace lines: a goroutine hands them to
+// the logger, so that a logger whose writer is slow or blocks holds up no
+// packet. Up to 1024 lines wait for it; beyond, lines are dropped, and
+// their count is logged (at trace level) once the logger takes lines
+// again. Closing the socket waits at most a second for the lines queued.
+// The other scopes log from the packet path, at most a few lines per
+// association event: their writer must not block.
 func LoggerFactory(f logging.LoggerFactory) Option {
 	return Option{name: "logger_factory", openOnly: true, apply: func(c *optCtx) error {
 		c.st.logger = f

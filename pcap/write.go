@@ -1,20 +1,20 @@
 package pcap
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"sync"
+	"sync/atomic"
 )
 
 // writeSnapLen is the snapshot length written in file headers; it is
 // larger than any packet the writer produces.
 const writeSnapLen = 262144
 
-// writeBufSize is the size of a Writer's buffer.
+// writeBufSize is the size of each of a Writer's two buffers.
 const writeBufSize = 64 << 10
 
 // ErrWriterFailed is wrapped by the errors of a [Writer] whose
@@ -22,6 +22,11 @@ const writeBufSize = 64 << 10
 // record cut in the middle would make the rest of the file unreadable),
 // and every WritePacket and Flush fails with that first error.
 var ErrWriterFailed = errors.New("pcap: capture writer failed")
+
+// ErrDropped is returned by [Writer.TryWritePacket] for a packet it left
+// out because the io.Writer had not taken the records before it yet (see
+// [Writer.Dropped]).
+var ErrDropped = errors.New("pcap: packet dropped: the capture writer is slow")
 
 // Writer writes UDP datagrams to a classic libpcap file with nanosecond
 // timestamps and link type raw IP (LINKTYPE_RAW, 101), building IPv4 or
@@ -35,18 +40,31 @@ var ErrWriterFailed = errors.New("pcap: capture writer failed")
 // It buffers what it writes: call [Writer.Flush] (or [Writer.Close]) to
 // get everything into the io.Writer. Once the io.Writer fails, the
 // Writer stops (see [ErrWriterFailed]) and [Writer.Err] reports why.
+//
+// A slow io.Writer: a Writer has two buffers of 64 KiB. The records go
+// into one while the other is written to the io.Writer by a goroutine of
+// its own, never under the mutex: a packet is never held up by the
+// io.Writer unless both buffers are full, when WritePacket waits for the
+// write under way to end and [Writer.TryWritePacket] (what the captures
+// of package api use, on the packet path) leaves the packet out and
+// counts it ([Writer.Dropped]). An io.Writer that blocks forever blocks
+// Flush and Close (and WritePacket once the buffers are full) forever.
 type Writer struct {
-	mu     sync.Mutex
-	bw     *bufio.Writer
-	buf    []byte
-	rh     [recordHeaderLen]byte // a record header, kept here so as not to allocate one per packet
-	id     uint16
-	err    error // the first error of bw, wrapped in ErrWriterFailed
-	closed bool
+	mu      sync.Mutex
+	wrote   sync.Cond // signalled, with mu, when a write to out ends
+	out     io.Writer
+	cur     []byte // the records not yet handed to out
+	spare   []byte // the other buffer, empty; nil while it is written to out
+	buf     []byte
+	rh      [recordHeaderLen]byte // a record header, kept here so as not to allocate one per packet
+	id      uint16
+	err     error // the first error of out, wrapped in ErrWriterFailed
+	closed  bool
+	dropped atomic.Uint64
 }
 
 // NewWriter writes the file header to w and returns a Writer for the
-// packet records. The header is flushed to w at once, so that a capture
+// packet records. The header is written to w at once, so that a capture
 // with no packet is a valid file.
 func NewWriter(w io.Writer) (*Writer, error) {
 	var h [fileHeaderLen]byte
@@ -55,10 +73,21 @@ func NewWriter(w io.Writer) (*Writer, error) {
 	binary.LittleEndian.PutUint16(h[6:], 4)
 	binary.LittleEndian.PutUint32(h[16:], writeSnapLen)
 	binary.LittleEndian.PutUint32(h[20:], linkTypeRaw)
-	if _, err := w.Write(h[:]); err != nil {
+	if err := writeAll(w, h[:]); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrWriterFailed, err)
 	}
-	return &Writer{bw: bufio.NewWriterSize(w, writeBufSize)}, nil
+	pw := &Writer{out: w, cur: make([]byte, 0, writeBufSize), spare: make([]byte, 0, writeBufSize)}
+	pw.wrote.L = &pw.mu
+	return pw, nil
+}
+
+// writeAll writes b to w: a short write with no error is io.ErrShortWrite.
+func writeAll(w io.Writer, b []byte) error {
+	n, err := w.Write(b)
+	if err == nil && n < len(b) {
+		err = io.ErrShortWrite
+	}
+	return err
 }
 
 // ErrWriterClosed is returned by the methods of a closed [Writer].
@@ -72,15 +101,52 @@ func (w *Writer) Err() error {
 	return w.err
 }
 
-// Flush writes the buffered records to the io.Writer. It returns the
-// error that stopped the Writer, if any.
+// Dropped returns how many packets [Writer.TryWritePacket] left out
+// because the io.Writer was slow.
+func (w *Writer) Dropped() uint64 { return w.dropped.Load() }
+
+// Flush writes the buffered records to the io.Writer, after the write
+// under way if any. It returns the error that stopped the Writer, if any.
 func (w *Writer) Flush() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.err == nil && !w.closed {
-		w.fail(w.bw.Flush())
+	for w.spare == nil {
+		w.wrote.Wait()
+	}
+	if w.err == nil && !w.closed && len(w.cur) > 0 {
+		full := w.handOff()
+		w.mu.Unlock()
+		err := writeAll(w.out, full)
+		w.mu.Lock()
+		w.written(full, err)
 	}
 	return w.err
+}
+
+// handOff takes the buffered records out, for writing them to the
+// io.Writer out of the mutex (written then ends the write). With mu, and
+// no write under way.
+func (w *Writer) handOff() []byte {
+	full := w.cur
+	w.cur, w.spare = w.spare, nil
+	return full
+}
+
+// written ends the write of full, which failed with err if not nil. With
+// mu.
+func (w *Writer) written(full []byte, err error) {
+	w.fail(err)
+	w.spare = full[:0]
+	w.wrote.Broadcast()
+}
+
+// writeOut writes full, handed off, to the io.Writer: the goroutine of a
+// write under way.
+func (w *Writer) writeOut(full []byte) {
+	err := writeAll(w.out, full)
+	w.mu.Lock()
+	w.written(full, err)
+	w.mu.Unlock()
 }
 
 // Close flushes the Writer and closes it: later writes fail with
@@ -107,8 +173,17 @@ func (w *Writer) fail(err error) {
 // timestamps must lie between 1970 and 2106. p.Index is ignored. A
 // packet it refuses leaves the Writer as it was; once the io.Writer
 // failed, it fails with the error that stopped the Writer (see
-// [ErrWriterFailed]).
-func (w *Writer) WritePacket(p Packet) error {
+// [ErrWriterFailed]). When its buffers are full, it waits for the
+// io.Writer (see [Writer]).
+func (w *Writer) WritePacket(p Packet) error { return w.writePacket(p, true) }
+
+// TryWritePacket is WritePacket, except that it never waits for the
+// io.Writer: when the Writer's buffers are full it leaves p out, counts
+// it ([Writer.Dropped]) and returns [ErrDropped].
+func (w *Writer) TryWritePacket(p Packet) error { return w.writePacket(p, false) }
+
+// writePacket is WritePacket, waiting for the io.Writer or not.
+func (w *Writer) writePacket(p Packet, wait bool) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	switch {
@@ -117,22 +192,50 @@ func (w *Writer) WritePacket(p Packet) error {
 	case w.closed:
 		return ErrWriterClosed
 	}
-	if !p.Src.IsValid() || !p.Dst.IsValid() {
-		return errors.New("pcap: write: invalid source or destination address")
+	b, sec, nsec, err := w.record(p)
+	if err != nil {
+		return err
 	}
-	var sec, nsec int64
+	if len(w.cur) > 0 && len(w.cur)+len(w.rh)+len(b) > cap(w.cur) {
+		for wait && w.spare == nil && w.err == nil {
+			w.wrote.Wait()
+		}
+		switch {
+		case w.err != nil:
+			return w.err
+		case w.spare == nil:
+			w.dropped.Add(1)
+			return ErrDropped
+		}
+		go w.writeOut(w.handOff())
+	}
+	rh := w.rh[:]
+	binary.LittleEndian.PutUint32(rh[0:], uint32(sec))
+	binary.LittleEndian.PutUint32(rh[4:], uint32(nsec))
+	binary.LittleEndian.PutUint32(rh[8:], uint32(len(b)))
+	binary.LittleEndian.PutUint32(rh[12:], uint32(len(b)))
+	w.cur = append(append(w.cur, rh...), b...)
+	return nil
+}
+
+// record builds the IP packet of p in w.buf and returns it with p's
+// timestamp. With mu.
+func (w *Writer) record(p Packet) (b []byte, sec, nsec int64, err error) {
+	if !p.Src.IsValid() || !p.Dst.IsValid() {
+		return nil, 0, 0, errors.New("pcap: write: invalid source or destination address")
+	}
 	if !p.Timestamp.IsZero() {
 		sec, nsec = p.Timestamp.Unix(), int64(p.Timestamp.Nanosecond())
 		if sec < 0 || sec > math.MaxUint32 {
-			return fmt.Errorf("pcap: write: timestamp %v out of range", p.Timestamp)
+			return nil, 0, 0, fmt.Errorf("pcap: write: timestamp %v out of range", p.Timestamp)
 		}
 	}
 	udpLen := 8 + len(p.Payload)
-	b := w.buf[:0]
+	b = w.buf[:0]
 	switch {
 	case p.Src.Is4() && p.Dst.Is4():
 		if 20+udpLen > math.MaxUint16 {
-			return fmt.Errorf("pcap: write: payload of %d bytes too large for IPv4", len(p.Payload))
+			return nil, 0, 0, fmt.Errorf("pcap: write: payload of %d bytes too large for IPv4", len(p.Payload))
 		}
 		w.id++
 		b = append(b, 0x45, 0)
@@ -145,7 +248,7 @@ func (w *Writer) WritePacket(p Packet) error {
 		binary.BigEndian.PutUint16(b[10:], ^onesSum(0, b[:20]))
 	case p.Src.Is6() && p.Dst.Is6():
 		if udpLen > math.MaxUint16 {
-			return fmt.Errorf("pcap: write: payload of %d bytes too large for IPv6", len(p.Payload))
+			return nil, 0, 0, fmt.Errorf("pcap: write: payload of %d bytes too large for IPv6", len(p.Payload))
 		}
 		b = append(b, 0x60, 0, 0, 0)
 		b = binary.BigEndian.AppendUint16(b, uint16(udpLen))
@@ -154,7 +257,7 @@ func (w *Writer) WritePacket(p Packet) error {
 		b = append(b, s[:]...)
 		b = append(b, d[:]...)
 	default:
-		return fmt.Errorf("pcap: write: address families differ: %v, %v", p.Src, p.Dst)
+		return nil, 0, 0, fmt.Errorf("pcap: write: address families differ: %v, %v", p.Src, p.Dst)
 	}
 	ipHdrLen := len(b)
 	b = binary.BigEndian.AppendUint16(b, p.SrcPort)
@@ -164,16 +267,7 @@ func (w *Writer) WritePacket(p Packet) error {
 	b = append(b, p.Payload...)
 	binary.BigEndian.PutUint16(b[ipHdrLen+6:], udpChecksum(b, ipHdrLen))
 	w.buf = b
-
-	rh := w.rh[:]
-	binary.LittleEndian.PutUint32(rh[0:], uint32(sec))
-	binary.LittleEndian.PutUint32(rh[4:], uint32(nsec))
-	binary.LittleEndian.PutUint32(rh[8:], uint32(len(b)))
-	binary.LittleEndian.PutUint32(rh[12:], uint32(len(b)))
-	_, _ = w.bw.Write(rh)
-	_, err := w.bw.Write(b)
-	w.fail(err) // bufio keeps the first error: the second Write has it
-	return w.err
+	return b, sec, nsec, nil
 }
 
 // Write writes a complete libpcap file holding pkts to w, as [NewWriter],

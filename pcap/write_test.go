@@ -93,16 +93,16 @@ func TestWriterErrors(t *testing.T) {
 	if err := w.WritePacket(Packet{Src: a}); err == nil || w.Err() != nil {
 		t.Fatalf("a refused packet: %v, then Err %v", err, w.Err())
 	}
-	// The Writer buffers 64 KiB: the fourth packet is beyond.
+	// The Writer buffers 64 KiB: the fourth packet sends the first three
+	// to the io.Writer, which fails; Flush reports it.
 	p := Packet{Src: a, Dst: a, Payload: make([]byte, 20000)}
 	for i := range 4 {
-		err := w.WritePacket(p)
-		if i < 3 && err != nil {
+		if err := w.WritePacket(p); err != nil {
 			t.Fatalf("packet %d: %v", i, err)
 		}
-		if i == 3 && (!errors.Is(err, errShort) || !errors.Is(err, ErrWriterFailed)) {
-			t.Fatalf("a packet beyond the buffer: %v", err)
-		}
+	}
+	if err := w.Flush(); !errors.Is(err, errShort) || !errors.Is(err, ErrWriterFailed) {
+		t.Fatalf("a write beyond the buffer: %v", err)
 	}
 	if sw.n != 0 {
 		t.Fatalf("%d bytes left", sw.n)
@@ -140,5 +140,82 @@ func TestWritePacketAllocs(t *testing.T) {
 		SrcPort: 9899, DstPort: 9899, Payload: make([]byte, 1200)}
 	if n := testing.AllocsPerRun(100, func() { _ = w.WritePacket(p) }); n != 0 {
 		t.Errorf("%v allocations per packet", n)
+	}
+}
+
+// gateWriter blocks every Write until open is closed, and keeps what it
+// is given.
+type gateWriter struct {
+	open chan struct{}
+	buf  bytes.Buffer
+}
+
+func (g *gateWriter) Write(b []byte) (int, error) {
+	<-g.open
+	return g.buf.Write(b)
+}
+
+// A Writer never writes to its io.Writer under its mutex: while the
+// io.Writer blocks, TryWritePacket goes on, filling the second buffer,
+// then drops and counts the packets; WritePacket waits for the io.Writer.
+// Once it takes records again, the file holds every packet not dropped,
+// in order.
+func TestWriterBlockedWriter(t *testing.T) {
+	g := &gateWriter{open: make(chan struct{})}
+	close(g.open) // the file header
+	w, err := NewWriter(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.open = make(chan struct{})
+	const n = 200
+	a := netip.MustParseAddr("127.0.0.1")
+	tried := make(chan int)
+	go func() {
+		kept := 0
+		for i := range n {
+			p := Packet{Src: a, Dst: a, SrcPort: uint16(i), Payload: make([]byte, 1200)}
+			if err := w.TryWritePacket(p); err == nil {
+				kept++
+			} else if !errors.Is(err, ErrDropped) {
+				t.Error(err)
+			}
+		}
+		tried <- kept
+	}()
+	var kept int
+	select {
+	case kept = <-tried:
+	case <-time.After(10 * time.Second):
+		t.Fatal("TryWritePacket waits for the io.Writer")
+	}
+	if dropped := w.Dropped(); dropped == 0 || kept+int(dropped) != n {
+		t.Fatalf("%d kept, %d dropped of %d", kept, dropped, n)
+	}
+	waited := make(chan error)
+	go func() { waited <- w.WritePacket(Packet{Src: a, Dst: a, SrcPort: n, Payload: make([]byte, 1200)}) }()
+	select {
+	case err := <-waited:
+		t.Fatalf("WritePacket did not wait for the io.Writer: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(g.open)
+	if err := <-waited; err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	pkts, err := Parse(g.buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkts) != kept+1 {
+		t.Fatalf("%d packets in the file, want %d", len(pkts), kept+1)
+	}
+	for i := 1; i < len(pkts); i++ {
+		if pkts[i].SrcPort <= pkts[i-1].SrcPort {
+			t.Fatalf("packet %d (%d) after %d", i, pkts[i].SrcPort, pkts[i-1].SrcPort)
+		}
 	}
 }

@@ -265,6 +265,7 @@ func (s *Stack) Close() error {
 	err := s.conn.Close()
 	s.readers.Wait()
 	s.parkers.Wait()
+	s.waitTraces()
 	return err
 }
 

@@ -2,9 +2,11 @@ package stack
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gensctp/gensctp/internal/logs"
 	"github.com/pion/logging"
@@ -66,4 +68,54 @@ func TestTracePackets(t *testing.T) {
 	require.Contains(t, lines[1], "INIT_ACK(itag=")
 	require.Contains(t, lines[2], "COOKIE_ECHO(len=")
 	require.Contains(t, lines[3], "COOKIE_ACK(len=0)")
+}
+
+// gatedBuffer is a syncBuffer whose Writes wait until open is closed;
+// entered is closed by the first.
+type gatedBuffer struct {
+	open, entered chan struct{}
+	once          sync.Once
+	syncBuffer
+}
+
+func (b *gatedBuffer) Write(p []byte) (int, error) {
+	b.once.Do(func() { close(b.entered) })
+	<-b.open
+	return b.syncBuffer.Write(p)
+}
+
+// A trace queues its lines for the logger: a logger whose writer blocks
+// holds up no packet; the lines beyond maxTraceLines are dropped, and
+// their count logged once the writer takes lines again; wait bounds the
+// wait for the writer.
+func TestTraceBlockedWriter(t *testing.T) {
+	out := &gatedBuffer{open: make(chan struct{}), entered: make(chan struct{})}
+	tr := &tracer{log: logs.New(&logging.DefaultLoggerFactory{Writer: out, DefaultLogLevel: logging.LogLevelTrace},
+		logs.ScopeStack)}
+	tr.push("0")
+	select {
+	case <-out.entered: // the logger's writer now blocks
+	case <-time.After(10 * time.Second):
+		t.Fatal("the line was not handed to the logger")
+	}
+	const n = maxTraceLines + 100
+	for i := 1; i < n; i++ {
+		tr.push(strconv.Itoa(i)) // does not wait for the writer
+	}
+	start := time.Now()
+	tr.wait(time.Now().Add(50 * time.Millisecond))
+	require.Less(t, time.Since(start), 5*time.Second)
+	close(out.open)
+	tr.wait(time.Now().Add(10 * time.Second))
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		_, msg, _ := strings.Cut(l, "trace.go:")
+		_, msg, _ = strings.Cut(msg, " ")
+		lines = append(lines, msg)
+	}
+	want := []string{"0", "99 packet lines dropped: the logger's writer is slow"}
+	for i := 1; i <= maxTraceLines; i++ {
+		want = append(want, strconv.Itoa(i))
+	}
+	require.Equal(t, want, lines)
 }
