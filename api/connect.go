@@ -197,22 +197,34 @@ func (s *Socket) assocErrLocked(id AssocID, err error) error {
 	case errors.Is(err, association.ErrRefused):
 		return ErrConnRefused
 	case errors.Is(err, association.ErrNoAnswer):
-		return s.noAnswerLocked(id, ErrNoAnswer)
+		na := s.noAnswerLocked(id, ErrNoAnswer)
+		na.InitAcked = errors.Is(err, association.ErrNoCookieAck)
+		return na
 	}
 	return err
 }
 
 // noAnswerLocked returns the *NoAnswerError of association id, wrapping
-// err: the peer's primary address and SCTP port, and the UDP port its
-// packets go to.
-func (s *Socket) noAnswerLocked(id AssocID, err error) error {
+// err: the peer's addresses the handshake went to (those given to
+// connect, not those its INIT ACK listed), each with the UDP port its
+// packets go to, and its SCTP port.
+func (s *Socket) noAnswerLocked(id AssocID, err error) *NoAnswerError {
 	peer := s.peers[id]
-	udp := s.st.remoteUDP(peer.Addr())
+	na := &NoAnswerError{Err: err}
 	if a, ok := s.share.ep.Assoc(id); ok {
-		pa := a.Status().Primary.Addr
-		peer, udp = netip.AddrPortFrom(pa.Addr(), a.Config().PeerPort), pa.Port()
+		for _, pi := range a.Paths() {
+			if pi.State != association.PathUnconfirmed {
+				na.Addrs = append(na.Addrs, s.st.show(pi.Addr))
+			}
+		}
+		peer = netip.AddrPortFrom(peer.Addr(), a.Config().PeerPort)
 	}
-	return &NoAnswerError{Peer: s.st.show(peer), UDPPort: udp, Err: err}
+	if len(na.Addrs) == 0 {
+		na.Addrs = []netip.AddrPort{s.st.show(netip.AddrPortFrom(peer.Addr(), s.st.remoteUDP(peer.Addr())))}
+	}
+	na.Peer = netip.AddrPortFrom(na.Addrs[0].Addr(), peer.Port())
+	na.UDPPort = na.Addrs[0].Port()
+	return na
 }
 
 // driveConnectLocked reads the connecting association directly until its

@@ -239,3 +239,39 @@ func TestConnectNoAnswer(t *testing.T) {
 	require.Equal(t, uint16(port), na.UDPPort)
 	require.Contains(t, err.Error(), fmt.Sprintf("no answer from 127.0.0.1 (SCTP port 5000, UDP port %d", port))
 }
+
+// A multihomed connect that no address answers names every address its
+// INITs went to in turn, with their UDP port.
+func TestConnectNoAnswerNamesEveryAddress(t *testing.T) {
+	noLeak(t)
+	port := holeUDPPort(t)
+	cli := open(t, RemoteUDPPort(port), fastRTO, SCTPInitMsg(InitMsg{MaxAttempts: 3}))
+	_, err := cli.ConnectAddrs(testCtx(t), []netip.Addr{lo, lo2}, 5000)
+	require.ErrorIs(t, err, ErrNoAnswer)
+	var na *NoAnswerError
+	require.ErrorAs(t, err, &na)
+	require.Equal(t, []netip.AddrPort{netip.AddrPortFrom(lo, uint16(port)), netip.AddrPortFrom(lo2, uint16(port))}, na.Addrs)
+	require.Equal(t, netip.AddrPortFrom(lo, 5000), na.Peer, "the first address given")
+	require.False(t, na.InitAcked)
+	require.Contains(t, err.Error(), fmt.Sprintf("no answer from 127.0.0.1, 127.0.0.2 (SCTP port 5000, UDP port %d: is that", port))
+}
+
+// A connect whose INIT was answered and whose COOKIE ECHO was not (the
+// one-to-one listener's backlog is full: it drops the COOKIE ECHO)
+// fails with a *NoAnswerError that says so, and no longer suggests a
+// wrong UDP port.
+func TestConnectNoCookieAck(t *testing.T) {
+	noLeak(t)
+	srv := server(t, Type(Stream), Backlog(1))
+	connect(t, clientOf(t, srv), srv) // fills the backlog
+	cli := clientOf(t, srv, fastRTO, SCTPInitMsg(InitMsg{MaxAttempts: 2}))
+	_, err := cli.Connect(testCtx(t), lo, srv.Port())
+	require.ErrorIs(t, err, ErrNoAnswer)
+	var na *NoAnswerError
+	require.ErrorAs(t, err, &na)
+	require.True(t, na.InitAcked)
+	require.Equal(t, []netip.AddrPort{netip.AddrPortFrom(lo, uint16(srv.UDPPort()))}, na.Addrs)
+	require.Contains(t, err.Error(), fmt.Sprintf("no answer from 127.0.0.1 (SCTP port %d, UDP port %d: its INIT ACK came",
+		srv.Port(), srv.UDPPort()))
+	require.NotContains(t, err.Error(), "encapsulation port?")
+}

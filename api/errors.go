@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -343,25 +344,56 @@ func (e *errnoError) Error() string { return e.msg }
 func (e *errnoError) Is(target error) bool { return target == error(e.errno) }
 
 // NoAnswerError is the error of a connect the peer never answered (no
-// INIT ACK came back): it names where the INITs went, since a wrong UDP
-// encapsulation port (RFC 6951; RemoteUDPPort, RemoteUDPPortFor) is the
-// usual cause. It wraps ErrNoAnswer, as the Err of the cant_assoc
-// AssocChange once the INITs are exhausted, or the deadline or context
-// error of a Connect or Dial that gave up first.
+// INIT ACK came back, or no COOKIE ACK): it names where the INITs went,
+// since a wrong UDP encapsulation port (RFC 6951; RemoteUDPPort,
+// RemoteUDPPortFor) is the usual cause when no INIT ACK came. It wraps
+// ErrNoAnswer, as the Err of the cant_assoc AssocChange once the INITs
+// (or COOKIE ECHOs) are exhausted, or the deadline or context error of a
+// Connect or Dial that gave up first.
 type NoAnswerError struct {
-	// Peer is the peer's IP and SCTP port.
+	// Peer is the peer's first address and its SCTP port.
 	Peer netip.AddrPort
-	// UDPPort is the UDP port the INITs were sent to.
+	// UDPPort is the UDP port the INITs were sent to (at Peer).
 	UDPPort uint16
+	// Addrs are the peer's addresses the INITs went to in turn (those
+	// given to connect), each with the UDP port they were sent to.
+	Addrs []netip.AddrPort
+	// InitAcked reports that an INIT ACK came: the peer was reached,
+	// its COOKIE ECHO went unanswered.
+	InitAcked bool
 	// Err is ErrNoAnswer or the deadline or context error.
 	Err error
 }
 
 // Error implements error.
 func (e *NoAnswerError) Error() string {
-	return "no answer from " + e.Peer.Addr().String() + " (SCTP port " + strconv.Itoa(int(e.Peer.Port())) +
-		", UDP port " + strconv.Itoa(int(e.UDPPort)) + ": is that the peer's UDP encapsulation port? see RemoteUDPPort): " +
-		e.Err.Error()
+	addrs := e.Addrs
+	if len(addrs) == 0 {
+		addrs = []netip.AddrPort{netip.AddrPortFrom(e.Peer.Addr(), e.UDPPort)}
+	}
+	oneUDP := !slices.ContainsFunc(addrs, func(a netip.AddrPort) bool { return a.Port() != addrs[0].Port() })
+	var b strings.Builder
+	b.WriteString("no answer from ")
+	for i, a := range addrs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(a.Addr().String())
+		if !oneUDP {
+			b.WriteString(" (UDP port " + strconv.Itoa(int(a.Port())) + ")")
+		}
+	}
+	b.WriteString(" (SCTP port " + strconv.Itoa(int(e.Peer.Port())))
+	if oneUDP {
+		b.WriteString(", UDP port " + strconv.Itoa(int(addrs[0].Port())))
+	}
+	if e.InitAcked {
+		b.WriteString(": its INIT ACK came, its COOKIE ACK did not")
+	} else {
+		b.WriteString(": is that the peer's UDP encapsulation port? see RemoteUDPPort")
+	}
+	b.WriteString("): " + e.Err.Error())
+	return b.String()
 }
 
 // Unwrap returns Err.

@@ -50,6 +50,9 @@ var (
 	// "Z" unreachable): the attempt ends with a CantAssoc AssocChange
 	// whose Err is this error.
 	ErrNoAnswer = errors.New("association: no answer to the handshake")
+	// ErrNoCookieAck is the ErrNoAnswer (errors.Is holds) of an attempt
+	// whose INIT was answered: the COOKIE ECHO went unanswered.
+	ErrNoCookieAck = fmt.Errorf("%w (INIT ACK received, no COOKIE ACK)", ErrNoAnswer)
 
 	errNoPeer = errors.New("association: no peer address")
 )

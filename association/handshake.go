@@ -232,7 +232,11 @@ func (a *Association) onT1Expired(now timer.Time, exhausted bool) {
 		// 'Max.Init.Retransmits' times before "A" considers "Z"
 		// unreachable and reports the failure to its upper layer (and thus
 		// the association enters the CLOSED state)."
-		a.failWith(now, CantAssoc, ErrNoAnswer)
+		err := ErrNoAnswer
+		if a.state == StateCookieEchoed {
+			err = ErrNoCookieAck
+		}
+		a.failWith(now, CantAssoc, err)
 		return
 	}
 	a.stats.Retransmissions++

@@ -1,6 +1,7 @@
 package association_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -318,6 +319,8 @@ func TestScenarioT1Exhausted(t *testing.T) {
 			require.Len(t, ev, 1)
 			require.Equal(t, association.CantAssoc, ev[0].State)
 			require.ErrorIs(t, ev[0].Err, association.ErrNoAnswer, "the reason, for the user")
+			require.Equal(t, tc.lost == chunk.TypeCookieEcho, errors.Is(ev[0].Err, association.ErrNoCookieAck),
+				"whether the INIT was answered")
 			require.Equal(t, association.StateClosed, p.A.State())
 			require.Equal(t, timer.Never, p.A.NextDeadline(), "no timer left running")
 			if tc.lost == chunk.TypeCookieEcho {
