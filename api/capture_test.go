@@ -531,3 +531,40 @@ func TestCaptureAllocs(t *testing.T) {
 		require.NoError(t, w.Close())
 	}
 }
+
+// An IPv4 wildcard socket and a v6only IPv6 wildcard socket share an SCTP
+// port and a UDP port: the capture of the IPv4 one records its IPv4
+// association and none of the other's IPv6 packets.
+func TestCaptureWildcardFamiliesShareSCTPPort(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := pcap.NewWriter(&buf)
+	require.NoError(t, err)
+	s4, err := Open(LocalUDPPort(0), Capture(w))
+	require.NoError(t, err)
+	defer s4.Close()
+	s6, err := Open(LocalUDPPort(s4.UDPPort()), Port(s4.Port()), Inet6(), IPv6V6Only(true))
+	require.NoError(t, err)
+	defer s6.Close()
+	for _, c := range []struct {
+		s    *Socket
+		addr netip.Addr
+		opts []Option
+	}{{s4, lo, nil}, {s6, lo6, []Option{Inet6()}}} {
+		require.NoError(t, c.s.Listen(true))
+		cli, err := Open(append([]Option{LocalUDPPort(0), RemoteUDPPort(s4.UDPPort())}, c.opts...)...)
+		require.NoError(t, err)
+		defer cli.Close()
+		ac, err := cli.Connect(testCtx(t), c.addr, c.s.Port())
+		require.NoError(t, err)
+		require.NoError(t, cli.Send(ac.AssocID, 0, []byte("hello")))
+		require.Equal(t, "hello", string(recvData(t, c.s).Data))
+	}
+	require.NoError(t, s4.Close())
+	require.NoError(t, w.Close())
+	pkts, err := pcap.Parse(buf.Bytes())
+	require.NoError(t, err)
+	require.NotEmpty(t, pkts)
+	for i, p := range pkts {
+		require.True(t, p.Src.Is4() && p.Dst.Is4(), "packet %d of the IPv4 socket's capture: %v → %v", i+1, p.Src, p.Dst)
+	}
+}

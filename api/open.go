@@ -73,7 +73,8 @@ func Open(opts ...Option) (*Socket, error) {
 		sh.release()
 		return nil, opError("open", 0, -1, err)
 	}
-	of := stack.TapFilter{Port: share.ep.Port(), Addrs: st.assoc.LocalAddrs}
+	of := stack.TapFilter{Port: share.ep.Port(), Addrs: st.assoc.LocalAddrs,
+		NoIPv6: st.family != FamilyInet6, NoIPv4: st.family == FamilyInet6 && st.v6only}
 	if st.capture != nil {
 		share.capture = startCapture(sh.st, of, st.capture)
 	}

@@ -16,8 +16,12 @@ type TapFilter struct {
 	Port uint16
 	// Addrs are the endpoint's specific local addresses
 	// (association.Config.LocalAddrs); none: the wildcard, every
-	// address of the port (the endpoint is then the port's only one).
+	// address of the port of the families it has.
 	Addrs []netip.Addr
+	// NoIPv4 and NoIPv6 leave out the packets of a family a wildcard
+	// endpoint does not take (endpoint.Config.NoIPv4, NoIPv6): an IPv4
+	// and a v6only IPv6 wildcard endpoint may share a port.
+	NoIPv4, NoIPv6 bool
 }
 
 // Received reports whether m is addressed to the endpoint: to its port
@@ -28,7 +32,7 @@ func (f *TapFilter) Received(m *packetio.Message) bool {
 	if f.Port == 0 {
 		return true
 	}
-	return len(m.Data) >= 4 && binary.BigEndian.Uint16(m.Data[2:]) == f.Port && f.bound(m.To.Addr())
+	return len(m.Data) >= 4 && binary.BigEndian.Uint16(m.Data[2:]) == f.Port && f.bound(m.To.Addr(), m.From.Addr())
 }
 
 // Sent reports whether m was sent by the endpoint: from its port and one
@@ -38,12 +42,29 @@ func (f *TapFilter) Sent(m *packetio.OutMessage) bool {
 	if f.Port == 0 {
 		return true
 	}
-	return len(m.Data) >= 2 && binary.BigEndian.Uint16(m.Data) == f.Port && f.bound(m.From)
+	return len(m.Data) >= 2 && binary.BigEndian.Uint16(m.Data) == f.Port && f.bound(m.From, m.To.Addr())
 }
 
-// bound reports whether a, a local address, may be the endpoint's.
-func (f *TapFilter) bound(a netip.Addr) bool {
-	if len(f.Addrs) == 0 || !a.IsValid() || a.IsUnspecified() {
+// bound reports whether a, a local address, may be the endpoint's, peer
+// being the other end of the packet: as endpoint.Mux routes, a wildcard
+// endpoint takes the addresses of its families (the family is a's, or
+// peer's when a is unknown).
+func (f *TapFilter) bound(a, peer netip.Addr) bool {
+	if len(f.Addrs) == 0 {
+		fam := a
+		if !fam.IsValid() || fam.IsUnspecified() {
+			fam = peer
+		}
+		switch {
+		case !fam.IsValid():
+			return true
+		case fam.Unmap().Is4():
+			return !f.NoIPv4
+		default:
+			return !f.NoIPv6
+		}
+	}
+	if !a.IsValid() || a.IsUnspecified() {
 		return true
 	}
 	a = a.Unmap()

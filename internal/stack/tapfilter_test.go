@@ -30,6 +30,14 @@ func TestTapFilter(t *testing.T) {
 		{TapFilter{Port: 40000, Addrs: []netip.Addr{lo2, lo}}, lo, false, true},
 		{TapFilter{Port: 40000, Addrs: []netip.Addr{lo}}, lo2, false, false},
 		{TapFilter{Port: 40000, Addrs: []netip.Addr{netip.AddrFrom16(lo.As16())}}, lo, false, true},
+		// Wildcard endpoints of one family: an IPv4 one and a v6only IPv6
+		// one share a port (the peer is IPv4, so is an unknown local).
+		{TapFilter{Port: 7, NoIPv6: true}, lo2, true, false},
+		{TapFilter{Port: 7, NoIPv4: true}, lo2, false, false},
+		{TapFilter{Port: 7, NoIPv4: true}, netip.Addr{}, false, false},
+		{TapFilter{Port: 40000, NoIPv4: true}, netip.IPv4Unspecified(), false, false},
+		{TapFilter{Port: 40000, NoIPv6: true}, netip.IPv4Unspecified(), false, true},
+		{TapFilter{Port: 7, NoIPv6: true}, netip.MustParseAddr("::ffff:127.0.0.2"), true, false},
 	} {
 		to := netip.AddrPort{}
 		if c.local.IsValid() {
