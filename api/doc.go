@@ -37,6 +37,11 @@
 //	                                   abandoned messages), per path RTT, SRTT, RTO, cwnd, ssthresh, flight
 //	(not in gen_sctp)                  TransportStats(): the UDP port's datagrams and drops (bad CRC,
 //	                                   out of the blue, ...), AssocIDs() (RFC 6458 SCTP_GET_ASSOC_ID_LIST)
+//	(not in gen_sctp, RFC 7496)        PR-SCTP: SCTPPrSupported(bool) (sctp_pr_supported), SndRcvInfo.PrInfo
+//	                                   and SCTPDefaultPrInfo(PrInfo) (sctp_default_prinfo: PrNone, PrTTL,
+//	                                   PrRtx, PrPrio), PrStatus(assoc) and PrStreamStatus(assoc, stream)
+//	                                   (sctp_pr_assoc_status, sctp_pr_stream_status); abandoned messages
+//	                                   come back as SendFailed events with their data
 //	{active, false|true|once|N}        Active(ActiveFalse|ActiveTrue|ActiveOnce|ActiveCount(n))
 //	{sctp, S, IP, Port, {Anc, Data}}   Delivery{Kind: KindData|KindEvent, From, Info, Data, Event}
 //	{sctp_error, S, IP, Port, ...}     Delivery{Kind: KindError}; from Recv: an error (*EventError)

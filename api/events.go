@@ -214,7 +214,8 @@ func convertEvent(ev association.Event, id AssocID, peerPort uint16) Event {
 // SndRcvInfo (for SendFailed).
 func sendInfoRecord(si association.SendInfo, id AssocID) SndRcvInfo {
 	r := SndRcvInfo{Stream: uint16(si.Stream), PPID: uint32(si.PPID), Context: si.Context,
-		TimeToLive: uint32(si.TimeToLive.Milliseconds()), AssocID: id}
+		TimeToLive: uint32(si.TimeToLive.Milliseconds()), AssocID: id,
+		PrInfo: PrInfo{Policy: si.PRPolicy, Value: si.PRValue}}
 	if si.Unordered {
 		r.Flags |= Unordered
 	}

@@ -24,7 +24,7 @@ import (
 // sctp_peer_addr_params, sctp_default_send_param, sctp_events,
 // sctp_delayed_ack_time, sctp_status, sctp_get_peer_addr_info, and the
 // additions max_message_size, backlog, max_associations, init_rate and
-// sctp_potentially_failed.
+// sctp_potentially_failed, sctp_pr_supported and sctp_default_prinfo.
 type OptionQuery struct {
 	Name string
 	// AssocID is the assoc_id of the options whose record has one
@@ -57,7 +57,8 @@ type OptionQuery struct {
 //	recvtos, recvtclass, recvttl,
 //	ipv6_v6only, non_block_send,
 //	sctp_nodelay, sctp_disable_fragments,
-//	sctp_i_want_mapped_v4_addr
+//	sctp_i_want_mapped_v4_addr,
+//	sctp_pr_supported
 //	bind_to_device                           string
 //	sctp_rtoinfo                             RtoInfo
 //	sctp_associnfo                           AssocParams
@@ -71,6 +72,7 @@ type OptionQuery struct {
 //	sctp_status                              Status
 //	sctp_get_peer_addr_info                  PaddrInfo
 //	init_rate                                InitRateValue
+//	sctp_default_prinfo                      PrInfo
 type OptionValue struct {
 	Name  string
 	Value any
@@ -214,4 +216,6 @@ var getters = map[string]getter{
 	"sctp_status":                getStatus,
 	"sctp_get_peer_addr_info":    getPeerAddrInfo,
 	"sctp_potentially_failed":    getPotentiallyFailed,
+	"sctp_pr_supported":          func(s *Socket, _ OptionQuery) (any, error) { return !s.st.assoc.PartialReliabilityDisabled, nil },
+	"sctp_default_prinfo":        func(s *Socket, _ OptionQuery) (any, error) { return s.st.defaultPr, nil },
 }

@@ -126,6 +126,8 @@ type settings struct {
 	assoc association.Config
 	// defaultSend is sctp_default_send_param for assoc_id 0.
 	defaultSend SndRcvInfo
+	// defaultPr is sctp_default_prinfo.
+	defaultPr PrInfo
 	// perAssoc holds the settings of single associations.
 	perAssoc map[AssocID]*assocSettings
 

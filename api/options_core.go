@@ -180,6 +180,9 @@ func SCTPDefaultSendParam(info SndRcvInfo) Option {
 		if c.merge() {
 			info = mergeSndRcvInfo(*cur, info)
 		}
+		if err := info.PrInfo.check(); err != nil {
+			return err
+		}
 		info.SSN, info.TSN, info.CumTSN = 0, 0, 0
 		*cur = info
 		return nil
@@ -202,6 +205,9 @@ func mergeSndRcvInfo(cur, v SndRcvInfo) SndRcvInfo {
 	}
 	if v.TimeToLive != 0 {
 		cur.TimeToLive = v.TimeToLive
+	}
+	if v.PrInfo != (PrInfo{}) {
+		cur.PrInfo = v.PrInfo
 	}
 	cur.AssocID = v.AssocID
 	return cur

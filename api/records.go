@@ -28,6 +28,11 @@ type SndRcvInfo struct {
 	// SendFailed event (RFC 6458 Section 5.3.2); once sent in part, it
 	// is delivered reliably.
 	TimeToLive uint32
+	// PrInfo is the partial reliability policy of the message, an
+	// addition (RFC 6458 Section 5.3.7's SCTP_PRINFO ancillary data):
+	// the zero PrInfo means the socket's SCTPDefaultPrInfo. A SendFailed
+	// event reports the policy the message was sent with.
+	PrInfo PrInfo
 	// TSN is the TSN of the first DATA chunk of a received message and
 	// CumTSN the cumulative TSN acknowledged when it was delivered.
 	TSN, CumTSN uint32

@@ -127,6 +127,8 @@ func (s *Socket) sendLocked(now timer.Time, a *association.Association, p SndRcv
 		si := association.SendInfo{Stream: chunk.StreamID(p.Stream), PPID: chunk.PPID(p.PPID),
 			Unordered: p.Flags&Unordered != 0, Context: p.Context,
 			TimeToLive: time.Duration(p.TimeToLive) * time.Millisecond}
+		pr := s.st.prInfoOf(p)
+		si.PRPolicy, si.PRValue = pr.Policy, pr.Value
 		err = a.Send(now, si, data)
 		if err == association.ErrWouldBlock && !s.st.nonBlockSend {
 			return true, nil
