@@ -29,6 +29,10 @@ gracefully and prints
   Throughput was T Byte/sec.
 where S runs from the association's establishment until the peer
 acknowledged everything and the shutdown completed.
+-P and -t give the messages a partial reliability policy (RFC 7496), as
+tsctp does: -P 1 -t MS abandons a message MS milliseconds after it was
+queued, -P 2 -t N after N retransmissions, -P 3 -t PRIO when the send
+buffer needs room for a message of a higher priority (a smaller PRIO).
 One-letter flags may be glued as with getopt: -n1000, -uD.`,
 }
 
@@ -37,6 +41,7 @@ type perfOpts struct {
 	knobs
 	transport
 	port, length, count, frag, adapt, done int64
+	policy, prValue                        int64
 	countFlag                              *intValue
 	runtime, interval                      time.Duration
 	unordered, nodelay, verbose, vverbose  bool
@@ -51,6 +56,8 @@ func runPerf(ctx context.Context, sio stdio, args []string) int {
 	o.countFlag = newInt(fs, &o.count, 1024, 0, 1<<62, []string{"n"}, "`number` of messages to send, 0 means infinite")
 	newDur(fs, &o.runtime, 0, 0, 1e6*time.Second, true, []string{"T"}, "send for this many `seconds` (-n then defaults to 0)")
 	fs.BoolVar(&o.unordered, "u", false, "send unordered messages")
+	newInt(fs, &o.policy, 0, 0, 3, []string{"P"}, "partial reliability `policy` of the messages (0=none, 1=ttl, 2=rtx, 3=buf)")
+	newInt(fs, &o.prValue, 0, 0, 1<<32-1, []string{"t"}, "based on -P the time to live (ms), number of retransmissions, or `priority` of the messages")
 	fs.BoolVar(&o.nodelay, "D", false, "turn Nagle off (SCTP_NODELAY)")
 	newInt(fs, &o.frag, 0, 0, 65535, []string{"f"}, "fragmentation point: largest user data of a DATA chunk (`bytes`, SCTP_MAXSEG; 0: the path's)")
 	newInt(fs, &o.adapt, 0, 0, 1<<32-1, []string{"a"}, "send this Adaptation Layer `indication` (RFC 5061; 0: none)")
@@ -97,7 +104,10 @@ func runPerf(ctx context.Context, sio stdio, args []string) int {
 
 // perfClient sends the messages and prints tsctp's client summary.
 func perfClient(ctx context.Context, sio stdio, o *perfOpts, opts []api.Option, addrs []netip.Addr) int {
-	s, err := openSocket(append(opts, api.Linger(true, 0)), false, false)
+	// Abandoned messages (-P) are not read back: no sctp_send_failed
+	// event holds their data.
+	noFailed := api.SCTPEvents(api.EventSubscribe{SendFailureEvent: api.False})
+	s, err := openSocket(append(opts, api.Linger(true, 0), noFailed), false, false)
 	if err != nil {
 		return fail(sio, perfCommand, err)
 	}
@@ -150,10 +160,7 @@ func perfSend(ctx context.Context, sio stdio, s *api.Socket, id api.AssocID, o *
 		}
 	}
 	buf := bytes.Repeat([]byte{'b'}, int(o.length))
-	info := api.SndRcvInfo{AssocID: id}
-	if o.unordered {
-		info.Flags = api.Unordered
-	}
+	info := o.sendInfo(id)
 	var sent uint64
 	for o.count == 0 || sent < uint64(o.count) {
 		if err := s.SendInfo(info, buf); err != nil {
@@ -168,4 +175,14 @@ func perfSend(ctx context.Context, sio stdio, s *api.Socket, id api.AssocID, o *
 		}
 	}
 	return sent, nil
+}
+
+// sendInfo returns the send parameters of the messages of perfSend:
+// -u, -P and -t.
+func (o *perfOpts) sendInfo(id api.AssocID) api.SndRcvInfo {
+	info := api.SndRcvInfo{AssocID: id, PrInfo: api.PrInfo{Policy: api.PrPolicy(o.policy), Value: uint32(o.prValue)}}
+	if o.unordered {
+		info.Flags = api.Unordered
+	}
+	return info
 }

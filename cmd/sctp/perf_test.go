@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/gensctp/gensctp/api"
 )
 
 var (
@@ -117,4 +119,37 @@ func TestPerfInterrupted(t *testing.T) {
 	s := serverRE.FindStringSubmatch(srv.out.String())
 	require.NotNil(t, s, srv.out.String())
 	require.Equal(t, m[1], s[2])
+}
+
+// -P and -t, tsctp's partial reliability flags, give every message the
+// policy (RFC 7496): with -P 1 -t 0 (timed reliability, a lifetime of 0
+// ms) every message is abandoned before it is sent and the server
+// receives none; with -P 2 -t 0 (no retransmission) and -P 3 -t 5
+// (priority) on a lossless path, and -P 0, every message is delivered.
+func TestPerfPolicy(t *testing.T) {
+	for _, tc := range []struct {
+		flags    []string
+		received string
+	}{
+		{[]string{"-P", "1", "-t", "0"}, "0"},
+		{[]string{"-P2", "-t0"}, "200"},
+		{[]string{"-P", "3", "-t", "5"}, "200"},
+		{[]string{"-P", "0", "-t", "7"}, "200"},
+	} {
+		cout, sout := perfPair(t, nil, append([]string{"-n", "200", "-l", "100"}, tc.flags...))
+		m := clientRE.FindStringSubmatch(cout)
+		require.NotNil(t, m, "%v: client output:\n%s", tc.flags, cout)
+		require.Equal(t, "200", m[1], "%v: messages sent", tc.flags)
+		s := serverRE.FindStringSubmatch(sout)
+		require.NotNil(t, s, "%v: server output:\n%s", tc.flags, sout)
+		require.Equal(t, tc.received, s[2], "%v: messages received", tc.flags)
+	}
+}
+
+// The send parameters of perf's messages carry -u, -P and -t.
+func TestPerfSendInfo(t *testing.T) {
+	o := perfOpts{policy: 2, prValue: 3, unordered: true}
+	require.Equal(t, api.SndRcvInfo{AssocID: 4, Flags: api.Unordered, PrInfo: api.PrInfo{Policy: api.PrRtx, Value: 3}}, o.sendInfo(4))
+	o = perfOpts{}
+	require.Equal(t, api.SndRcvInfo{AssocID: 4}, o.sendInfo(4))
 }
