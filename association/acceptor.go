@@ -205,6 +205,7 @@ func (a *Association) fromCookie(now timer.Time, ck *cookie) {
 	a.setOutbound(ck.outbound)
 	a.setInbound(ck.inbound)
 	a.rcv.init(ck.peerTSN)
+	a.peerInitialTSN = ck.peerTSN
 	a.peerARwnd = ck.peerRwnd
 	a.peerRwnd = int(ck.peerRwnd)
 	for _, p := range a.paths {

@@ -93,6 +93,7 @@ type Association struct {
 	packetsUnacked     int           // packets with DATA since the last SACK
 	lastARwnd          int           // a_rwnd in the last SACK, for window updates
 	rxAvg              uint32        // average user data of DATA received, in 1/16 byte, 0 before any (notePayload)
+	peerInitialTSN     chunk.TSN     // the first Re-configuration Request Sequence Number of the peer (RFC 6525 Section 5.1.2)
 	sackTimer          timer.Timer
 	packetHasData      bool // the packet being processed carried DATA
 	packetHasDup       bool // ... and a duplicate
@@ -160,6 +161,11 @@ type scratch struct {
 	// forwardScratch is the FORWARD TSN received, forwardOut the one
 	// being sent (PR-SCTP).
 	forwardScratch, forwardOut chunk.ForwardTSN
+
+	// rc is the RE-CONFIG receiver state (reconfig.go), nil until the
+	// first RE-CONFIG chunk: kept here rather than in the Association,
+	// which stays within 1 KiB.
+	rc *reconfState
 }
 
 // scr returns the scratch buffers, allocated at their first use: the

@@ -300,6 +300,7 @@ func (a *Association) setupFromCookieCollision(ck *cookie) {
 	a.setOutbound(ck.outbound)
 	a.setInbound(ck.inbound)
 	a.rcv.init(ck.peerTSN)
+	a.peerInitialTSN = ck.peerTSN
 	a.peerARwnd, a.peerRwnd = ck.peerRwnd, int(ck.peerRwnd)
 	for _, p := range a.paths {
 		p.cc.SetSSThresh(int(ck.peerRwnd))

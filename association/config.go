@@ -167,6 +167,13 @@ type Config struct {
 	// used on an association only if the peer offered it too.
 	PartialReliabilityDisabled bool
 
+	// ReconfigDisabled turns stream reconfiguration (RE-CONFIG, RFC 6525)
+	// off: the Supported Extensions parameter of the INIT and INIT ACK
+	// then does not list RE-CONFIG, and a RE-CONFIG chunk from the peer
+	// is handled as an unrecognized chunk. When on (the default), the
+	// association answers the peer's requests if the peer offered it too.
+	ReconfigDisabled bool
+
 	// DefaultSend holds the send parameters Send uses
 	// (sctp_default_send_param).
 	DefaultSend SendInfo

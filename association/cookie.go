@@ -129,6 +129,7 @@ const (
 	featForwardTSN features = 1 << iota
 	featAdaptation
 	featZeroChecksum
+	featReconfig
 )
 
 const (

@@ -187,6 +187,11 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 		a.details().DroppedDataChunks++
 		return discard("DATA beyond the receive window", chunk.TypeData, nil)
 	}
+	if a.holdsForReset(tsn, d) {
+		a.sackNow = true
+		a.details().DroppedDataChunks++
+		return discard("DATA held for a stream reset", chunk.TypeData, nil)
+	}
 	if !a.roomFor(tsn, len(d.UserData)) {
 		a.sackNow = true
 		a.details().DroppedDataChunks++

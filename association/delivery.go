@@ -72,6 +72,7 @@ const (
 	noticePaddrChange            // path states flapping with the peer's answers
 	noticeRestart                // an AssocChange Restart: a handshake each
 	noticeAdaptation             // with each restart
+	noticeStreamReset            // a RE-CONFIG request each
 	numNoticeKinds
 )
 
@@ -99,6 +100,8 @@ func noticeOf(e Event) noticeKind {
 		return noticePaddrChange
 	case *AdaptationEvent:
 		return noticeAdaptation
+	case *StreamResetEvent:
+		return noticeStreamReset
 	case *AssocChange:
 		if e.State == Restart {
 			return noticeRestart

@@ -8,7 +8,8 @@ import (
 
 // Event is a notification for the user, named after the gen_sctp records
 // (RFC 6458 Section 6.1): *AssocChange, *PaddrChange, *RemoteError,
-// *SendFailed, *ShutdownEvent, *AdaptationEvent or *PDAPIEvent.
+// *SendFailed, *ShutdownEvent, *AdaptationEvent, *PDAPIEvent or
+// *StreamResetEvent.
 type Event interface {
 	isEvent()
 }
@@ -154,6 +155,34 @@ type PDAPIEvent struct {
 	Stream     chunk.StreamID
 }
 
+// StreamResetFlags are the strreset_flags of a StreamResetEvent (RFC 6525
+// Section 6.1.1).
+type StreamResetFlags uint16
+
+// The flags of RFC 6525 Section 6.1.1.
+const (
+	// StreamResetIncoming: the incoming streams listed were reset
+	// (SCTP_STREAM_RESET_INCOMING_SSN): the peer's next message on each
+	// has SSN 0.
+	StreamResetIncoming StreamResetFlags = 1 << iota
+	// StreamResetOutgoing: the outgoing streams listed were reset
+	// (SCTP_STREAM_RESET_OUTGOING_SSN).
+	StreamResetOutgoing
+	// StreamResetDenied: the peer denied the reset
+	// (SCTP_STREAM_RESET_DENIED).
+	StreamResetDenied
+	// StreamResetFailed: the reset failed (SCTP_STREAM_RESET_FAILED).
+	StreamResetFailed
+)
+
+// StreamResetEvent is the SCTP_STREAM_RESET_EVENT of RFC 6525 Section
+// 6.1.1: streams were reset (or a reset was denied or failed).
+type StreamResetEvent struct {
+	Flags StreamResetFlags
+	// Streams are the streams reset; empty means all of them.
+	Streams []chunk.StreamID
+}
+
 func (*AssocChange) isEvent()     {}
 func (*PaddrChange) isEvent()     {}
 func (*RemoteError) isEvent()     {}
@@ -161,3 +190,5 @@ func (*SendFailed) isEvent()      {}
 func (*ShutdownEvent) isEvent()   {}
 func (*AdaptationEvent) isEvent() {}
 func (*PDAPIEvent) isEvent()      {}
+
+func (*StreamResetEvent) isEvent() {}

@@ -5,13 +5,13 @@ import "github.com/gensctp/gensctp/chunk"
 // extensions lists the extension chunks this implementation supports,
 // each with the Config switch that turns it off: the Supported Extensions
 // parameter of RFC 5061 Section 4.2.7 in our INIT and INIT ACK lists those
-// that are on. (RE-CONFIG, RFC 6525, joins once the association answers
-// it.)
+// that are on.
 var extensions = [...]struct {
 	t  chunk.Type
 	on func(*Config) bool
 }{
 	{chunk.TypeForwardTSN, func(c *Config) bool { return !c.PartialReliabilityDisabled }},
+	{chunk.TypeReConfig, func(c *Config) bool { return !c.ReconfigDisabled }},
 }
 
 // extensionLists holds the Supported Extensions parameter for each set of
@@ -57,7 +57,8 @@ func extensionParams(cfg *Config, ps []chunk.Param) []chunk.Param {
 // extensionFeatures returns what the peer's Forward-TSN-Supported or
 // Supported Extensions parameter p offers. Either one offers PR-SCTP:
 // RFC 3758 Section 3.3 negotiates it with the first, and some stacks
-// list FORWARD-TSN in the second alone.
+// list FORWARD-TSN in the second alone. RE-CONFIG is offered in the
+// second (RFC 6525 Section 5.1.1).
 func extensionFeatures(p chunk.Param) features {
 	var f features
 	switch p := p.(type) {
@@ -66,6 +67,9 @@ func extensionFeatures(p chunk.Param) features {
 	case *chunk.SupportedExtensions:
 		if p.Supports(chunk.TypeForwardTSN) {
 			f |= featForwardTSN
+		}
+		if p.Supports(chunk.TypeReConfig) {
+			f |= featReconfig
 		}
 	}
 	return f

@@ -57,7 +57,8 @@ func offerOf(ps []chunk.Param) offer {
 // TestPRSCTPNegotiation checks the offer of RFC 3758 Section 3.3 and RFC
 // 5061 Section 4.2.7 in INIT and INIT ACK, on by default and switchable
 // off on either side, and that PR-SCTP is in use only when both offer it.
-// RE-CONFIG is not listed: the association does not answer it yet.
+// RE-CONFIG (RFC 6525) is listed beside FORWARD-TSN, on whatever the
+// PR-SCTP switch says.
 func TestPRSCTPNegotiation(t *testing.T) {
 	for _, tc := range []struct {
 		name         string
@@ -66,16 +67,18 @@ func TestPRSCTPNegotiation(t *testing.T) {
 		active       bool
 	}{
 		{"both", false, false,
-			offer{forwardTSN: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeForwardTSN}},
-			offer{forwardTSN: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeForwardTSN}}, true},
-		{"A off", true, false, offer{},
-			offer{forwardTSN: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeForwardTSN}}, false},
+			offer{forwardTSN: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeForwardTSN, chunk.TypeReConfig}},
+			offer{forwardTSN: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeForwardTSN, chunk.TypeReConfig}}, true},
+		{"A off", true, false, offer{hasExtParam: true, extensions: []chunk.Type{chunk.TypeReConfig}},
+			offer{forwardTSN: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeForwardTSN, chunk.TypeReConfig}}, false},
 		// RFC 3758 Section 3.3.2: Z, not supporting it, reports the
 		// Forward-TSN-Supported parameter of the INIT as unrecognized.
 		{"Z off", false, true,
-			offer{forwardTSN: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeForwardTSN}},
-			offer{unrecognized: true}, false},
-		{"both off", true, true, offer{}, offer{}, false},
+			offer{forwardTSN: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeForwardTSN, chunk.TypeReConfig}},
+			offer{unrecognized: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeReConfig}}, false},
+		{"both off", true, true,
+			offer{hasExtParam: true, extensions: []chunk.Type{chunk.TypeReConfig}},
+			offer{hasExtParam: true, extensions: []chunk.Type{chunk.TypeReConfig}}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfgA, cfgZ := scenarioConfigs(1)

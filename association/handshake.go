@@ -156,6 +156,7 @@ func (a *Association) setupPeer(peerTSN chunk.TSN, arwnd uint32, peerOS, peerMIS
 	a.setOutbound(min(a.cfg.OutboundStreams, peerMIS))
 	a.setInbound(min(a.cfg.MaxInboundStreams, peerOS))
 	a.rcv.init(peerTSN)
+	a.peerInitialTSN = peerTSN
 	a.peerARwnd = arwnd
 	a.peerRwnd = int(arwnd)
 	for _, p := range a.paths {

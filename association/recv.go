@@ -197,6 +197,7 @@ func (a *Association) processFrom(now timer.Time, from netip.AddrPort, pth *path
 	if gotData {
 		a.afterData(now)
 	}
+	a.flushReconfig()
 	return err
 }
 
@@ -224,6 +225,15 @@ func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path
 		}
 		*gotData = true // the SACK rules of DATA apply (afterData)
 		return false, a.handleForwardTSN(now, c)
+	case chunk.TypeReConfig:
+		if !a.reconfig() {
+			break // RFC 6525 Section 5.1.1: not negotiated
+		}
+		var c chunk.ReConfig
+		if _, err := c.Parse(r.Bytes); err != nil {
+			return a.malformed(now, r, err)
+		}
+		return false, a.handleReConfig(now, &c)
 	case chunk.TypeSACK:
 		s := &a.scr().sackScratch
 		if _, err := s.Parse(r.Bytes); err != nil {
