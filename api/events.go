@@ -215,7 +215,7 @@ func convertEvent(ev association.Event, id AssocID, peerPort uint16) Event {
 func sendInfoRecord(si association.SendInfo, id AssocID) SndRcvInfo {
 	r := SndRcvInfo{Stream: uint16(si.Stream), PPID: uint32(si.PPID), Context: si.Context,
 		TimeToLive: uint32(si.TimeToLive.Milliseconds()), AssocID: id,
-		PrInfo: PrInfo{Policy: si.PRPolicy, Value: si.PRValue}}
+		PrInfo: PrInfo{Policy: si.PRPolicy, Value: si.PRValue}, PrInfoValid: true}
 	if si.Unordered {
 		r.Flags |= Unordered
 	}

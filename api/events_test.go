@@ -33,8 +33,10 @@ func TestConvertEvents(t *testing.T) {
 			&RemoteError{Error: 1, AssocID: 7, Data: []CauseCode{1, 5},
 				Causes: []chunk.Cause{&chunk.UnknownCause{Code: 1}, &chunk.UnknownCause{Code: 5}}},
 			"sctp_remote_error", true},
-		{&association.SendFailed{Sent: true, Error: 12, Info: association.SendInfo{Stream: 2, PPID: 9, Unordered: true, Context: 4}, Data: []byte("x")},
-			&SendFailed{Flags: true, Error: 12, Info: SndRcvInfo{Stream: 2, PPID: 9, Flags: Unordered, Context: 4, AssocID: 7},
+		{&association.SendFailed{Sent: true, Error: 12, Info: association.SendInfo{Stream: 2, PPID: 9, Unordered: true, Context: 4,
+			PRPolicy: association.PRTimed, PRValue: 5}, Data: []byte("x")},
+			&SendFailed{Flags: true, Error: 12, Info: SndRcvInfo{Stream: 2, PPID: 9, Flags: Unordered, Context: 4, AssocID: 7,
+				PrInfo: PrInfo{Policy: PrTTL, Value: 5}, PrInfoValid: true},
 				AssocID: 7, Data: []byte("x")}, "sctp_send_failed", true},
 		{&association.ShutdownEvent{}, &ShutdownEvent{AssocID: 7}, "sctp_shutdown_event", false},
 		{&association.AdaptationEvent{Indication: 0x01020304},
@@ -145,7 +147,7 @@ func TestSendFailedUngrantedStreams(t *testing.T) {
 	}
 	require.Len(t, failed, 1)
 	require.Equal(t, &SendFailed{Flags: false, Error: CauseCode(chunk.CauseInvalidStreamIdentifier),
-		Info: SndRcvInfo{Stream: 5, PPID: 9, Context: 42, AssocID: id}, AssocID: id,
+		Info: SndRcvInfo{Stream: 5, PPID: 9, Context: 42, AssocID: id, PrInfoValid: true}, AssocID: id,
 		Data: []byte("not granted")}, failed[0])
 	require.Equal(t, "granted", string(recvData(t, srv).Data))
 }
@@ -169,7 +171,7 @@ func TestSendFailedTimeToLive(t *testing.T) {
 	_, err = cli.Recv(testCtx(t))
 	var ee *EventError
 	require.ErrorAs(t, err, &ee)
-	require.Equal(t, &SendFailed{Flags: false, Info: SndRcvInfo{Stream: 1, PPID: 7, AssocID: id},
+	require.Equal(t, &SendFailed{Flags: false, Info: SndRcvInfo{Stream: 1, PPID: 7, AssocID: id, PrInfoValid: true},
 		AssocID: id, Data: []byte("too late")}, ee.Event)
 	hold.Store(false)
 	require.Equal(t, "in time", string(recvData(t, srv).Data))

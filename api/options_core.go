@@ -206,8 +206,8 @@ func mergeSndRcvInfo(cur, v SndRcvInfo) SndRcvInfo {
 	if v.TimeToLive != 0 {
 		cur.TimeToLive = v.TimeToLive
 	}
-	if v.PrInfo != (PrInfo{}) {
-		cur.PrInfo = v.PrInfo
+	if v.PrInfo != (PrInfo{}) || v.PrInfoValid {
+		cur.PrInfo, cur.PrInfoValid = v.PrInfo, v.PrInfoValid
 	}
 	cur.AssocID = v.AssocID
 	return cur

@@ -33,7 +33,8 @@ const (
 // PrInfo is RFC 7496's struct sctp_prinfo (RFC 6458 Section 5.3.7): the
 // partial reliability policy of a message and its value, an addition to
 // gen_sctp. The zero PrInfo in a SndRcvInfo given to SendInfo means the
-// socket's default (SCTPDefaultPrInfo, itself PrNone by default).
+// socket's default (SCTPDefaultPrInfo, itself PrNone by default), unless
+// the SndRcvInfo's PrInfoValid is set.
 type PrInfo struct {
 	Policy PrPolicy
 	Value  uint32
@@ -63,7 +64,9 @@ func SCTPPrSupported(on bool) Option {
 // SCTPDefaultPrInfo sets the partial reliability policy of the messages
 // sent with no PrInfo of their own (RFC 7496 Section 4.2,
 // SCTP_DEFAULT_PRINFO), for every association of the socket, an
-// addition to gen_sctp; the default is PrNone. A policy that does not
+// addition to gen_sctp; the default is PrNone. The PrInfo of
+// sctp_default_send_param, when not zero, and that of a SndRcvInfo given
+// to SendInfo (see SndRcvInfo.PrInfoValid) take precedence. A policy that does not
 // exist is an error wrapping ErrInvalidOption and
 // association.ErrInvalidPolicy. GetOpts reads it as a PrInfo.
 func SCTPDefaultPrInfo(p PrInfo) Option {
@@ -78,7 +81,7 @@ func SCTPDefaultPrInfo(p PrInfo) Option {
 
 // prInfoOf returns the partial reliability of a message sent with p.
 func (st *settings) prInfoOf(p SndRcvInfo) PrInfo {
-	if p.PrInfo == (PrInfo{}) {
+	if p.PrInfo == (PrInfo{}) && !p.PrInfoValid {
 		return st.defaultPr
 	}
 	return p.PrInfo

@@ -79,8 +79,10 @@ func recvSendFailed(t *testing.T, s *Socket) *SendFailed {
 // whose DATA is lost, is abandoned at its first retransmission and comes
 // back to the sender as #sctp_send_failed{} with the data, flags
 // SCTP_DATA_SENT and its policy; a FORWARD TSN skips it, so that the next
-// message of the same ordered stream is delivered first; the counters of
-// sctp_pr_assoc_status and sctp_pr_stream_status show it.
+// message of the same ordered stream, sent reliably (PrInfoValid with
+// PrNone, whatever the default) and lost too, is retransmitted and
+// delivered first; the counters of sctp_pr_assoc_status and
+// sctp_pr_stream_status show it.
 func TestPrAbandonedSendFailed(t *testing.T) {
 	rtx0 := PrInfo{Policy: PrRtx, Value: 0}
 	for _, viaDefault := range []bool{false, true} {
@@ -104,14 +106,24 @@ func TestPrAbandonedSendFailed(t *testing.T) {
 				require.NoError(t, cli.SendInfo(SndRcvInfo{AssocID: ac.AssocID, Stream: 1, PPID: 7, Context: 3, PrInfo: rtx0}, []byte("lost")))
 			}
 			sf := recvSendFailed(t, cli)
-			drop.Store(false)
 			require.True(t, sf.Flags, "SCTP_DATA_SENT")
 			require.Equal(t, "lost", string(sf.Data))
 			require.Equal(t, ac.AssocID, sf.AssocID)
 			require.Equal(t, rtx0, sf.Info.PrInfo)
+			require.True(t, sf.Info.PrInfoValid)
 			require.Equal(t, uint16(1), sf.Info.Stream)
 
-			require.NoError(t, cli.SendInfo(SndRcvInfo{AssocID: ac.AssocID, Stream: 1, PrInfo: PrInfo{Policy: PrNone}}, []byte("kept")))
+			// Reliable whatever the default (PrInfoValid), and sent while
+			// its DATA is still dropped: retransmitted, not abandoned.
+			before, err := cli.AssocStats(ac.AssocID)
+			require.NoError(t, err)
+			require.NoError(t, cli.SendInfo(SndRcvInfo{AssocID: ac.AssocID, Stream: 1, PrInfo: PrInfo{Policy: PrNone}, PrInfoValid: true}, []byte("kept")))
+			require.Eventually(t, func() bool {
+				s, err := cli.AssocStats(ac.AssocID)
+				require.NoError(t, err)
+				return s.T3Retransmissions > before.T3Retransmissions
+			}, 10*time.Second, time.Millisecond, "retransmitted")
+			drop.Store(false)
 			d := recvData(t, srv)
 			require.Equal(t, "kept", string(d.Data), "the abandoned message skipped")
 

@@ -30,9 +30,13 @@ type SndRcvInfo struct {
 	TimeToLive uint32
 	// PrInfo is the partial reliability policy of the message, an
 	// addition (RFC 6458 Section 5.3.7's SCTP_PRINFO ancillary data):
-	// the zero PrInfo means the socket's SCTPDefaultPrInfo. A SendFailed
-	// event reports the policy the message was sent with.
-	PrInfo PrInfo
+	// the zero PrInfo means the socket's SCTPDefaultPrInfo unless
+	// PrInfoValid is set (RFC 7496's SCTP_SEND_PRINFO_VALID), so that
+	// PrInfo{PrNone} with PrInfoValid sends a message reliably whatever
+	// the default. A SendFailed event reports the policy the message was
+	// sent with, PrInfoValid set.
+	PrInfo      PrInfo
+	PrInfoValid bool
 	// TSN is the TSN of the first DATA chunk of a received message and
 	// CumTSN the cumulative TSN acknowledged when it was delivered.
 	TSN, CumTSN uint32
