@@ -41,6 +41,17 @@ func TestPrOptions(t *testing.T) {
 	def, err = GetOpt[PrInfo](s, OptionQuery{Name: "sctp_default_prinfo"})
 	require.NoError(t, err)
 	require.Equal(t, PrInfo{Policy: PrTTL, Value: 30}, def, "a refused value changes nothing")
+
+	// sctp_default_send_param carries a PrInfo too, which takes
+	// precedence over sctp_default_prinfo.
+	require.NoError(t, s.SetOpts(SCTPDefaultSendParam(SndRcvInfo{PrInfo: PrInfo{Policy: PrRtx, Value: 2}})))
+	ds, err := GetOpt[SndRcvInfo](s, OptionQuery{Name: "sctp_default_send_param"})
+	require.NoError(t, err)
+	require.Equal(t, PrInfo{Policy: PrRtx, Value: 2}, ds.PrInfo)
+	st := &settings{defaultPr: def}
+	require.Equal(t, PrInfo{Policy: PrRtx, Value: 2}, st.prInfoOf(ds))
+	require.Equal(t, PrInfo{Policy: PrTTL, Value: 30}, st.prInfoOf(SndRcvInfo{}), "the sctp_default_prinfo")
+	require.Equal(t, PrInfo{}, st.prInfoOf(SndRcvInfo{PrInfoValid: true}), "reliable whatever the default")
 }
 
 // dropData makes c's UDP socket drop the datagrams it sends that carry
