@@ -200,6 +200,7 @@ func (a *Association) fromCookie(now timer.Time, ck *cookie) {
 	a.localTag, a.peerTag = ck.localTag, ck.peerTag
 	a.upCookie, a.upFromInitAck = ck.created, false
 	a.nextTSN = ck.localTSN
+	a.initialTSN = a.nextTSN
 	a.cumAckPoint = a.nextTSN - 1
 	a.out.reset(a.nextTSN)
 	a.setOutbound(ck.outbound)

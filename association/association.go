@@ -59,6 +59,7 @@ type Association struct {
 	// Send side.
 	nextTSN      chunk.TSN // the TSN of the next new DATA chunk
 	cumAckPoint  chunk.TSN // highest TSN the peer acknowledged cumulatively
+	initialTSN   chunk.TSN // our Initial TSN, our first Re-configuration Request Sequence Number (RFC 6525 Section 5.1.2)
 	sendq        *stream.SendQueue
 	out          outstanding
 	peerRwnd     int // rwnd of RFC 9260 Section 6.2.1

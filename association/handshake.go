@@ -20,6 +20,7 @@ func (a *Association) Connect(now timer.Time) error {
 	}
 	a.localTag = a.cfg.Shard.tag(a.rnd)
 	a.nextTSN = chunk.TSN(a.rnd.Uint64())
+	a.initialTSN = a.nextTSN
 	a.cumAckPoint = a.nextTSN - 1
 	a.out.reset(a.nextTSN)
 	a.startHandshake()

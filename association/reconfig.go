@@ -35,6 +35,13 @@ type reconfState struct {
 	// out are the responses to the RE-CONFIG chunks of the packet being
 	// processed, sent once it is processed completely (E6).
 	out []chunk.ReconfigResponse
+
+	// The sender side (reconfig_send.go): outSeq is our next
+	// Re-configuration Request Sequence Number, send our request until
+	// answered (nil if none), t4 the Re-configuration Timer.
+	outSeq uint32
+	send   *reconfOut
+	t4     timer.Timer
 }
 
 // reconfig reports whether stream reconfiguration (RFC 6525) is in use:
@@ -60,7 +67,12 @@ func (a *Association) StreamReconfig() bool {
 func (a *Association) reconf() *reconfState {
 	s := a.scr()
 	if s.rc == nil || s.rc.initial != a.peerInitialTSN {
-		s.rc = &reconfState{initial: a.peerInitialTSN, inSeq: uint32(a.peerInitialTSN)}
+		if s.rc != nil {
+			a.timers.Remove(&s.rc.t4)
+		}
+		s.rc = &reconfState{initial: a.peerInitialTSN, inSeq: uint32(a.peerInitialTSN),
+			outSeq: uint32(a.initialTSN), t4: timer.Timer{ID: timer.T4Reconfig}}
+		a.timers.Add(&s.rc.t4)
 	}
 	return s.rc
 }
@@ -103,19 +115,16 @@ func (a *Association) handleReConfig(now timer.Time, c *chunk.ReConfig) error {
 		case *chunk.AddOutgoingStreams:
 			seq, perform = p.ReqSeq, func() chunk.ReconfigResult { return a.addInbound(p.NumNewStreams) }
 		case *chunk.IncomingSSNResetRequest:
-			// Performing it takes an Outgoing SSN Reset Request of ours
-			// (RFC 6525 Section 5.2.3 F1), which this side does not send
-			// yet: "If for whatever reason the endpoint does not wish to
-			// process a received request parameter, it MUST send a
-			// corresponding response parameter ... with an appropriate
-			// Result field" (Section 5.2.1).
-			seq, perform = p.ReqSeq, deny
+			seq, perform = p.ReqSeq, func() chunk.ReconfigResult { return a.incomingRequest(p) }
 		case *chunk.SSNTSNResetRequest:
 			seq, perform = p.ReqSeq, deny
 		case *chunk.AddIncomingStreams:
 			seq, perform = p.ReqSeq, deny
+		case *chunk.ReconfigResponse:
+			a.handleReconfigResponse(now, p)
+			continue
 		default:
-			continue // a response: we sent no request it could answer
+			continue
 		}
 		request = true
 		rs.out = append(rs.out, chunk.ReconfigResponse{RespSeq: seq, Result: rs.answer(seq, perform)})
@@ -128,6 +137,36 @@ func (a *Association) handleReConfig(now timer.Time, c *chunk.ReConfig) error {
 	}
 	a.touch(now)
 	return nil
+}
+
+// incomingRequest answers the peer's Incoming SSN Reset Request p (RFC
+// 6525 Section 5.2.3): "Nothing to do" when our Outgoing SSN Reset
+// Request in progress covers its streams ("If the Outgoing SSN Reset
+// Request Parameter that was just sent completely overlaps the received
+// Incoming SSN Reset Request Parameter, respond to the peer with an
+// acknowledgment indicating that there was "Nothing to do""), denied
+// otherwise: performing it takes an Outgoing SSN Reset Request of ours
+// (F1), which the user asks for with ResetStreams ("If for whatever
+// reason the endpoint does not wish to process a received request
+// parameter, it MUST send a corresponding response parameter ... with an
+// appropriate Result field", Section 5.2.1).
+func (a *Association) incomingRequest(p *chunk.IncomingSSNResetRequest) chunk.ReconfigResult {
+	o := a.reconf().send
+	if o == nil {
+		return chunk.ReconfigDenied
+	}
+	if len(o.req.Streams) == 0 {
+		return chunk.ReconfigSuccessNothingToDo
+	}
+	if len(p.Streams) == 0 {
+		return chunk.ReconfigDenied
+	}
+	for _, id := range p.Streams {
+		if !lists(o.req.Streams, id) {
+			return chunk.ReconfigDenied
+		}
+	}
+	return chunk.ReconfigSuccessNothingToDo
 }
 
 // deny is the result of a request this side does not perform.

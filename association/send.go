@@ -160,6 +160,9 @@ func (a *Association) startBurst() { a.burstLeft = a.cfg.MaxBurst }
 // appendPacket builds the next packet to send in buf (see AppendPacket,
 // which counts it).
 func (a *Association) appendPacket(now timer.Time, buf []byte) (Outgoing, bool) {
+	if a.scratchBuf != nil && a.scratchBuf.rc != nil {
+		a.trySendReset(now)
+	}
 	if len(a.ctrl) == 0 && !a.sackNow && a.out.marked == 0 &&
 		(a.sendq.Buffered() == 0 || !a.canSendData()) && !a.forwardPending() {
 		return Outgoing{}, false // the common case: nothing to send

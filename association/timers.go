@@ -86,6 +86,10 @@ func (a *Association) onTimer(now timer.Time, t *timer.Timer, exhausted bool) {
 		a.sweepExpired(now)
 		return
 	}
+	if rs := a.reconfIf(); rs != nil && t == &rs.t4 {
+		a.onT4Expired(now)
+		return
+	}
 	for _, p := range a.paths {
 		switch t {
 		case &p.t3:

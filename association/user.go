@@ -55,6 +55,9 @@ func (a *Association) Send(now timer.Time, info SendInfo, data []byte) error {
 	if uint32(info.Stream) >= uint32(streams) {
 		return ErrInvalidStream
 	}
+	if a.resetting(info.Stream) {
+		return ErrStreamResetting
+	}
 	if len(data) == 0 {
 		return ErrEmptyMessage
 	}

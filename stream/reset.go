@@ -33,3 +33,22 @@ func (r *Reassembly) NextSSN(id chunk.StreamID) chunk.SSN {
 	}
 	return r.ssns.get(id)
 }
+
+// ResetSSNs sets the next SSN of the listed outbound streams to 0, or of
+// every outbound stream when ids is empty: the outgoing side of a stream
+// reset (RFC 6525 Section 5.1.2). The caller resets streams with nothing
+// queued.
+func (q *SendQueue) ResetSSNs(ids []chunk.StreamID) {
+	if q == nil {
+		return
+	}
+	if len(ids) == 0 {
+		q.streams.each(0, func(_ chunk.StreamID, s *sendStream) { s.nextSSN = 0 })
+		return
+	}
+	for _, id := range ids {
+		if s := q.streams.get(id); s != nil {
+			s.nextSSN = 0
+		}
+	}
+}
