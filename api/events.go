@@ -10,7 +10,8 @@ import (
 
 // Event is a notification: *AssocChange, *PaddrChange, *RemoteError,
 // *SendFailed, *ShutdownEvent, *AdaptationEvent or *PdapiEvent, the
-// gen_sctp event records with their field names plus AssocID. SendFailed,
+// gen_sctp event records with their field names plus AssocID, and
+// *StreamResetEvent, a gensctp addition. SendFailed,
 // RemoteError and PdapiEvent are error-class: Recv returns them as an
 // error (an *EventError), as gen_sctp does.
 type Event interface {
@@ -168,6 +169,31 @@ func (e *AdaptationEvent) String() string {
 	return fmt.Sprintf("#sctp_adaptation_event{adaptation_ind=%d,assoc_id=%d}", e.AdaptationInd, e.AssocID)
 }
 
+// StreamResetEvent is the SCTP_STREAM_RESET_EVENT of RFC 6525 Section
+// 6.1.1, a gensctp addition (gen_sctp has no such record): streams of
+// the association were reset (the peer reset its outgoing streams, so
+// that its next message on each has stream sequence number 0), or a
+// reset asked for was denied or failed. It is delivered only when the
+// stream_reset_event of the sctp_events option is on (off by default).
+type StreamResetEvent struct {
+	// Flags are strreset_flags: association.StreamResetIncoming,
+	// StreamResetOutgoing, StreamResetDenied, StreamResetFailed.
+	Flags association.StreamResetFlags
+	// Streams are the streams reset; empty means all of them.
+	Streams []uint16
+	AssocID AssocID
+}
+
+// Record returns "sctp_stream_reset_event".
+func (*StreamResetEvent) Record() string { return "sctp_stream_reset_event" }
+
+func (e *StreamResetEvent) assoc() AssocID { return e.AssocID }
+
+// String formats the record.
+func (e *StreamResetEvent) String() string {
+	return fmt.Sprintf("#sctp_stream_reset_event{flags=%d,streams=%v,assoc_id=%d}", e.Flags, e.Streams, e.AssocID)
+}
+
 // String formats the record.
 func (e *PdapiEvent) String() string {
 	return fmt.Sprintf("#sctp_pdapi_event{indication=%v,assoc_id=%d}", e.Indication, e.AssocID)
@@ -206,6 +232,12 @@ func convertEvent(ev association.Event, id AssocID, peerPort uint16) Event {
 		return &AdaptationEvent{AdaptationInd: e.Indication, AssocID: id}
 	case *association.PDAPIEvent:
 		return &PdapiEvent{Indication: e.Indication, AssocID: id, Stream: uint16(e.Stream)}
+	case *association.StreamResetEvent:
+		ids := make([]uint16, len(e.Streams))
+		for i, s := range e.Streams {
+			ids[i] = uint16(s)
+		}
+		return &StreamResetEvent{Flags: e.Flags, Streams: ids, AssocID: id}
 	}
 	return nil
 }

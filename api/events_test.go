@@ -43,6 +43,9 @@ func TestConvertEvents(t *testing.T) {
 			&AdaptationEvent{AdaptationInd: 0x01020304, AssocID: 7}, "sctp_adaptation_event", false},
 		{&association.PDAPIEvent{Indication: association.PartialDeliveryAborted, Stream: 3},
 			&PdapiEvent{Indication: PartialDeliveryAborted, AssocID: 7, Stream: 3}, "sctp_pdapi_event", true},
+		{&association.StreamResetEvent{Flags: association.StreamResetIncoming, Streams: []chunk.StreamID{1, 4}},
+			&StreamResetEvent{Flags: association.StreamResetIncoming, Streams: []uint16{1, 4}, AssocID: 7},
+			"sctp_stream_reset_event", false},
 	}
 	for _, c := range cases {
 		got := convertEvent(c.in, 7, 5000)
@@ -188,4 +191,15 @@ func holdInits(n *testNet) *atomic.Bool {
 		return !(isInit && hold.Load())
 	})
 	return &hold
+}
+
+// The stream reset event, a gensctp addition, is delivered only to a
+// socket that subscribed to it (stream_reset_event of sctp_events, off by
+// default).
+func TestStreamResetEventSubscription(t *testing.T) {
+	ev := &StreamResetEvent{Flags: association.StreamResetIncoming}
+	m := defaultEvents()
+	require.False(t, m.wants(ev))
+	m.streamReset = true
+	require.True(t, m.wants(ev))
 }

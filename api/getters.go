@@ -219,6 +219,6 @@ func (m *eventMask) record() EventSubscribe {
 		DataIoEvent: b(m.dataIO), AssociationEvent: b(m.association), AddressEvent: b(m.address),
 		SendFailureEvent: b(m.sendFailure), PeerErrorEvent: b(m.peerError), ShutdownEvent: b(m.shutdown),
 		PartialDeliveryEvent: b(m.partialDelivery), AdaptationLayerEvent: b(m.adaptation),
-		AuthenticationEvent: False,
+		AuthenticationEvent: False, StreamResetEvent: b(m.streamReset),
 	}
 }

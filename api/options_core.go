@@ -217,12 +217,13 @@ func mergeSndRcvInfo(cur, v SndRcvInfo) SndRcvInfo {
 type eventMask struct {
 	dataIO, association, address, sendFailure, peerError, shutdown,
 	partialDelivery, adaptation bool
+	streamReset bool
 }
 
 // defaultEvents is gen_sctp's open default: everything but the
 // adaptation layer event (REFERENCE §3.3).
 func defaultEvents() eventMask {
-	return eventMask{true, true, true, true, true, true, true, false}
+	return eventMask{true, true, true, true, true, true, true, false, false}
 }
 
 // SCTPEvents chooses the events delivered (gen_sctp {sctp_events,
@@ -249,6 +250,7 @@ func SCTPEvents(e EventSubscribe) Option {
 		pick(&m.shutdown, e.ShutdownEvent, true)
 		pick(&m.partialDelivery, e.PartialDeliveryEvent, true)
 		pick(&m.adaptation, e.AdaptationLayerEvent, false)
+		pick(&m.streamReset, e.StreamResetEvent, false)
 		return nil
 	}}
 }
@@ -270,6 +272,8 @@ func (m *eventMask) wants(ev Event) bool {
 		return m.partialDelivery
 	case *AdaptationEvent:
 		return m.adaptation
+	case *StreamResetEvent:
+		return m.streamReset
 	}
 	return false
 }

@@ -70,10 +70,10 @@ func roundTrips() []optCase {
 				Flags: HBDisable | PMTUDDisable | SACKDelayEnable}},
 		{SCTPDefaultSendParam(SndRcvInfo{PPID: 9, Context: 3, Flags: Unordered}), q("sctp_default_send_param"),
 			SndRcvInfo{PPID: 9, Context: 3, Flags: Unordered}},
-		{SCTPEvents(EventSubscribe{AddressEvent: False, AdaptationLayerEvent: True}), q("sctp_events"),
+		{SCTPEvents(EventSubscribe{AddressEvent: False, AdaptationLayerEvent: True, StreamResetEvent: True}), q("sctp_events"),
 			EventSubscribe{DataIoEvent: True, AssociationEvent: True, AddressEvent: False, SendFailureEvent: True,
 				PeerErrorEvent: True, ShutdownEvent: True, PartialDeliveryEvent: True, AdaptationLayerEvent: True,
-				AuthenticationEvent: False}},
+				AuthenticationEvent: False, StreamResetEvent: True}},
 		{SCTPDelayedAckTime(AssocValue{AssocValue: 300}), q("sctp_delayed_ack_time"), AssocValue{AssocValue: 300}},
 		{SCTPDelayedAckTime(AssocValue{}), q("sctp_delayed_ack_time"), AssocValue{}},
 	}
@@ -127,6 +127,7 @@ func TestOptionsDefaults(t *testing.T) {
 	ev, err := GetOpt[EventSubscribe](s, OptionQuery{Name: "sctp_events"})
 	require.NoError(t, err)
 	require.Equal(t, False, ev.AdaptationLayerEvent)
+	require.Equal(t, False, ev.StreamResetEvent, "a gensctp addition, off by default")
 	require.Equal(t, True, ev.DataIoEvent)
 	// Recbuf raises buffer (REFERENCE §3.1).
 	require.NoError(t, s.SetOpts(Recbuf(100000)))

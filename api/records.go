@@ -173,6 +173,10 @@ type EventSubscribe struct {
 	// AdaptationLayerEvent is off by default (gen_sctp open).
 	AdaptationLayerEvent OptBool
 	AuthenticationEvent  OptBool
+	// StreamResetEvent (a gensctp addition, RFC 6525 Section 6.2.1
+	// SCTP_STREAM_RESET_EVENT) delivers StreamResetEvent; off by
+	// default, as gen_sctp knows no such event.
+	StreamResetEvent OptBool
 }
 
 // AssocValue is gen_sctp's #sctp_assoc_value{} (option
