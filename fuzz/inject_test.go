@@ -60,6 +60,20 @@ func FuzzInjectChunks(f *testing.F) {
 		Streams: []chunk.ForwardTSNStream{{StreamID: 1, SSN: 2}, {StreamID: 2, SSN: 0}}}))
 	f.Add(uint8(10), uint8(9), appendChunks(nil, &chunk.ForwardTSN{NewCumTSN: 1},
 		&chunk.Data{Flags: chunk.FlagBeginning, TSN: 9, StreamID: 3, UserData: []byte("x")}))
+	// RE-CONFIG (RFC 6525): requests with sequence numbers the receiver
+	// does not expect, answers to requests never sent, a combination RFC
+	// 6525 Section 3.1 does not allow, and a parameter with a bad Length.
+	f.Add(uint8(2), uint8(4), appendChunks(nil, &chunk.ReConfig{Params: []chunk.Param{
+		&chunk.OutgoingSSNResetRequest{ReqSeq: 1, SenderLastTSN: 5, Streams: []chunk.StreamID{0, 1}}}}))
+	f.Add(uint8(1), uint8(2), appendChunks(nil, &chunk.ReConfig{Params: []chunk.Param{
+		&chunk.ReconfigResponse{RespSeq: 7, Result: chunk.ReconfigSuccessPerformed},
+		&chunk.OutgoingSSNResetRequest{ReqSeq: 2}}}))
+	f.Add(uint8(0), uint8(7), appendChunks(nil, &chunk.ReConfig{Params: []chunk.Param{
+		&chunk.AddOutgoingStreams{ReqSeq: 3, NumNewStreams: 0xffff},
+		&chunk.AddIncomingStreams{ReqSeq: 4, NumNewStreams: 1}}}))
+	f.Add(uint8(2), uint8(1), appendChunks(nil, &chunk.ReConfig{Params: []chunk.Param{
+		&chunk.SSNTSNResetRequest{ReqSeq: 1}, &chunk.IncomingSSNResetRequest{ReqSeq: 2}}}))
+	f.Add(uint8(3), uint8(8), []byte{130, 0, 0, 24, 0, 13, 0, 17, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, sel, when uint8, chunks []byte) {
 		if len(chunks) > 4096 {
 			return
