@@ -1,0 +1,43 @@
+package api
+
+import (
+	"testing"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/stretchr/testify/require"
+)
+
+// ResetStreams over loopback: the client resets stream 2 after a
+// message; the server gets the message, then the incoming reset event,
+// the client the outgoing one; sends to the stream fail meanwhile, and
+// the next message on it arrives with SSN 0.
+func TestResetStreams(t *testing.T) {
+	noLeak(t)
+	ev := SCTPEvents(EventSubscribe{StreamResetEvent: True})
+	srv := server(t, ev)
+	cli := clientOf(t, srv, ev)
+	ac := connect(t, cli, srv)
+	for _, m := range []string{"one", "two"} {
+		require.NoError(t, cli.Send(ac.AssocID, 2, []byte(m)))
+	}
+	require.NoError(t, cli.ResetStreams(ac.AssocID, 2))
+	err := cli.Send(ac.AssocID, 2, []byte("too early"))
+	require.ErrorIs(t, err, association.ErrStreamResetting)
+	require.ErrorIs(t, cli.ResetStreams(ac.AssocID), association.ErrReconfigInProgress)
+	require.ErrorIs(t, cli.ResetStreams(ac.AssocID, 60000), ErrInvalidStream)
+	for i, m := range []string{"one", "two"} {
+		d := recvData(t, srv)
+		require.Equal(t, m, string(d.Data))
+		require.Equal(t, uint16(i), d.Info.SSN)
+	}
+	in := recvEvent[*StreamResetEvent](t, srv)
+	require.Equal(t, association.StreamResetIncoming, in.Flags)
+	require.Equal(t, []uint16{2}, in.Streams)
+	out := recvEvent[*StreamResetEvent](t, cli)
+	require.Equal(t, association.StreamResetOutgoing, out.Flags)
+	require.Equal(t, ac.AssocID, out.AssocID)
+	require.NoError(t, cli.Send(ac.AssocID, 2, []byte("again")))
+	d := recvData(t, srv)
+	require.Equal(t, "again", string(d.Data))
+	require.Equal(t, uint16(0), d.Info.SSN)
+}
