@@ -19,8 +19,7 @@ var (
 	// reconfiguration (RFC 6525 Section 5.1.1: such a request "SHOULD be
 	// responded to with an appropriate error indicating that the peer
 	// SCTP stack does not support the re-configuration extension"), or
-	// Config.ReconfigDisabled is set, or the association is not
-	// established.
+	// Config.ReconfigDisabled is set.
 	ErrReconfigNotSupported = errors.New("association: the peer does not support stream reconfiguration (RFC 6525)")
 	// ErrReconfigInProgress: a stream reset is already waiting for its
 	// answer (RFC 6525 Section 5.1.1: "there MUST NOT be more than one
@@ -47,10 +46,14 @@ type reconfOut struct {
 // to those streams fail with ErrStreamResetting meanwhile. The answer
 // comes as a StreamResetEvent with StreamResetOutgoing, plus
 // StreamResetDenied or StreamResetFailed if the streams were not reset;
-// once reset, the streams' next message has SSN 0.
+// once reset, the streams' next message has SSN 0. An association not
+// established returns ErrNotEstablished.
 func (a *Association) ResetStreams(now timer.Time, ids []chunk.StreamID) error {
 	defer a.startBurst()
-	if a.state != StateEstablished || !a.reconfig() {
+	if a.state != StateEstablished {
+		return ErrNotEstablished
+	}
+	if !a.reconfig() {
 		return ErrReconfigNotSupported
 	}
 	for _, id := range ids {

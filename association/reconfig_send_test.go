@@ -169,12 +169,16 @@ func TestReconfigResetStreamsCollision(t *testing.T) {
 }
 
 // Without RE-CONFIG negotiated, ResetStreams fails with
-// ErrReconfigNotSupported (RFC 6525 Section 5.1.1), and a stream out of
-// range with ErrInvalidStream.
+// ErrReconfigNotSupported (RFC 6525 Section 5.1.1), on an association
+// shutting down with ErrNotEstablished, and for a stream out of range
+// with ErrInvalidStream.
 func TestReconfigResetStreamsErrors(t *testing.T) {
 	p, _ := hostilePair(t, 1713, func(_, z *association.Config) { z.ReconfigDisabled = true })
 	require.ErrorIs(t, p.A.ResetStreams(p.Now, nil), association.ErrReconfigNotSupported)
 	q, _ := hostilePair(t, 1714, nil)
+	require.NoError(t, q.A.Shutdown(q.Now))
+	require.ErrorIs(t, q.A.ResetStreams(q.Now, nil), association.ErrNotEstablished)
+	q, _ = hostilePair(t, 1714, nil)
 	require.ErrorIs(t, q.A.ResetStreams(q.Now, []chunk.StreamID{chunk.StreamID(q.A.Status().OutStreams)}),
 		association.ErrInvalidStream)
 }
