@@ -54,7 +54,7 @@ func (v ActiveSetting) String() string {
 	return "false"
 }
 
-// Active sets the delivery mode (gen_sctp {active, V}, REFERENCE §4.1).
+// Active sets the delivery mode (gen_sctp {active, V}, the gen_sctp documentation).
 // In active mode messages and events go to the delivery channel
 // (Socket.Deliveries, Socket.SetOwner) instead of Recv; error-class
 // events arrive as deliveries of kind KindError.

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The counting of {active, N}, step by step, as REFERENCE §4.1 states it
+// The counting of {active, N}, step by step, as the gen_sctp documentation states it
 // (from inet_drv and gen_sctp_SUITE active_n).
 func TestActiveCounting(t *testing.T) {
 	type step struct {

@@ -41,15 +41,17 @@ func sendRecv(t *testing.T, cli, srv *Socket, assoc AssocID, msg []byte) Deliver
 	return d
 }
 
-// gen_sctp recvtos and recvttl (REFERENCE §3.1: "adds {tos, V} / ... /
+// gen_sctp recvtos and recvttl (the gen_sctp documentation: "adds {tos, V} / ... /
 // {ttl, V} to AncData"): a message carries the TOS and TTL of the IPv4
 // datagram that brought it, here those the sender set with its tos and
 // ttl options, while the options are on; with them off, and on events,
 // nothing. A message fragmented over several datagrams carries them too.
 func TestAncillaryIPv4(t *testing.T) {
 	noLeak(t)
-	srv := server(t, RecvTOS(true), RecvTTL(true))
-	cli := clientOf(t, srv, TOS(0x28), TTL(33))
+	// ECN off: its ECT(0) would be in the TOS, and its requests in RecvIP
+	// (TestECNOverLoopback).
+	srv := server(t, RecvTOS(true), RecvTTL(true), SCTPEcnSupported(false))
+	cli := clientOf(t, srv, TOS(0x28), TTL(33), SCTPEcnSupported(false))
 	ac := connect(t, cli, srv)
 	up := recv(t, srv)
 	require.IsType(t, &AssocChange{}, up.Event)
@@ -89,10 +91,10 @@ func TestAncillaryIPv4(t *testing.T) {
 // requests; so does one whose options go off.
 func TestAncillaryShared(t *testing.T) {
 	noLeak(t)
-	a := open(t, RecvTOS(true))
+	a := open(t, RecvTOS(true), SCTPEcnSupported(false)) // ECN asks for the TOS too
 	conn := a.stk.Conn()
 	require.Equal(t, udpencap.RecvTOS, conn.RecvIP())
-	b, err := Open(IP(lo), LocalUDPPort(a.UDPPort()), RecvTOS(true), RecvTTL(true))
+	b, err := Open(IP(lo), LocalUDPPort(a.UDPPort()), RecvTOS(true), RecvTTL(true), SCTPEcnSupported(false))
 	require.NoError(t, err)
 	require.Same(t, conn, b.stk.Conn(), "one UDP port, one set of UDP sockets")
 	require.Equal(t, udpencap.RecvTOS|udpencap.RecvTTL|udpencap.RecvHopLimit, conn.RecvIP())
@@ -126,7 +128,7 @@ func TestAncillaryIPv6(t *testing.T) {
 	}
 	srv := open6(RecvTClass(true), RecvTTL(true), RecvTOS(true))
 	require.NoError(t, srv.Listen(true))
-	cli := open6(RemoteUDPPort(srv.UDPPort()), TClass(0x48))
+	cli := open6(RemoteUDPPort(srv.UDPPort()), TClass(0x48), SCTPEcnSupported(false)) // no ECT(0) in the class
 	ac, err := cli.Connect(testCtx(t), lo6, srv.Port())
 	require.NoError(t, err)
 	require.Equal(t, CommUp, ac.State)

@@ -21,6 +21,10 @@ type AssocStats struct {
 	association.Stats
 	// Paths are the peer addresses, the primary first.
 	Paths []PathStats
+	// ZeroChecksum reports whether the association negotiated the zero
+	// checksum of RFC 9653 (SCTPAcceptZeroChecksum on both ends): its
+	// packets go out without a CRC32c (Stats.ZeroChecksumsSent).
+	ZeroChecksum bool
 }
 
 // PathStats is one peer address of an association, with its smoothed
@@ -43,6 +47,9 @@ type PathStats struct {
 	// its error counter (Section 8.2).
 	Cwnd, SSThresh, Flight, MTU int
 	ErrorCount                  int
+	// Pmtud is the state of the path's MTU discovery (RFC 8899): with
+	// pmtud_enable, MTU is the PLPMTU found so far.
+	Pmtud PmtudState
 }
 
 // AssocStats returns the counters of association assoc; on a one-to-one
@@ -58,12 +65,13 @@ func (s *Socket) AssocStats(assoc AssocID) (AssocStats, error) {
 			return err
 		}
 		out.Stats = a.Stats()
+		out.ZeroChecksum = a.ZeroChecksum()
 		port := a.Config().PeerPort
 		for _, p := range a.Paths() {
 			ps := PathStats{Address: s.st.show(netip.AddrPortFrom(p.Addr.Addr(), port)),
 				State: p.State, Primary: p.Primary, SRTT: p.SRTT, RTO: p.RTO,
 				RTT: p.RTT, RTTVAR: p.RTTVAR, Cwnd: p.CWnd, SSThresh: p.SSThresh, Flight: p.FlightSize,
-				MTU: p.MTU, ErrorCount: p.ErrorCount}
+				MTU: p.MTU, ErrorCount: p.ErrorCount, Pmtud: p.PMTUD}
 			if p.Primary {
 				out.Paths = append([]PathStats{ps}, out.Paths...)
 			} else {

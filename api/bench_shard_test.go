@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -26,14 +27,26 @@ import (
 // within the receive window the server advertises in its SACKs (which
 // the double reads and then drops), so that what is measured is the
 // server: reading, routing, the two cores, the SACKs, the Conns' reads.
+// The double has a receive queue per shard (packetio.Queued), steered by
+// verification tag, as udpencap's group of sockets on Linux: each shard
+// has a reader of its own.
 // One op is one DATA packet processed and its message read; pkts/s is
 // the rate. Run it with -cpu 1,2: with two cores the rate should be at
-// least 1.6 times that with one. cpu-ns/pkt is the CPU time
+// least 1.6 times that with one (bench/cores.sh runs the two alternately
+// and prints the ratio of their medians). cpu-ns/pkt is the CPU time
 // the process spent per packet, and cpus the CPUs it kept busy on
 // average (where the system reports it): on a machine whose cores other
 // processes use meanwhile, the rate tells less than these two.
-func BenchmarkShardedServer(b *testing.B) {
-	f := newFeed()
+func BenchmarkShardedServer(b *testing.B) { benchShardedServer(b, newFeed(2)) }
+
+// BenchmarkShardedServerOneQueue is BenchmarkShardedServer over a
+// transport with one receive queue (as the portable fallback of
+// udpencap, or any packetio.Transport that is not packetio.Queued): the
+// stack's readers take turns reading it and hand each datagram to its
+// shard.
+func BenchmarkShardedServerOneQueue(b *testing.B) { benchShardedServer(b, newFeed(1)) }
+
+func benchShardedServer(b *testing.B, f *feed) {
 	l, err := Listen("sctp", ":7", OverTransport(f), Shards(2), Recbuf(1<<20), SCTPNodelay(true))
 	if err != nil {
 		b.Fatal(err)
@@ -115,15 +128,19 @@ const (
 // one peer after the other (as packets from two senders interleave on a
 // UDP socket), and WriteBatch reads the server's packets for what a peer
 // needs to know (the INIT ACK and COOKIE ACK of its handshake, the
-// cumulative TSN and window of its SACKs) and drops them.
+// cumulative TSN and window of its SACKs) and drops them. It is a
+// packetio.Queued transport with up to maxQueues queues, steered by
+// packetio.QueueOf as udpencap's socket group on Linux steers them.
 type feed struct {
-	mu     sync.Mutex
-	cond   *sync.Cond
-	closed bool
-	ctrl   []packetio.Message // handshake packets waiting to be read
-	peers  []*feedPeer
-	next   int // the peer ReadBatch starts with
-	local  netip.AddrPort
+	mu        sync.Mutex
+	conds     []*sync.Cond // of each queue: its readers wait on it
+	closed    bool
+	ctrl      []packetio.Message // handshake packets waiting to be read
+	peers     []*feedPeer
+	next      int // the peer ReadBatch starts with
+	local     netip.AddrPort
+	maxQueues int
+	queues    int // SetQueues's
 }
 
 // feedPeer is one peer of the feed: an address, its tags, and its DATA
@@ -144,9 +161,11 @@ type feedPeer struct {
 	tsn   uint32   // next TSN to build
 }
 
-func newFeed() *feed {
-	f := &feed{local: netip.MustParseAddrPort("127.0.0.1:9899")}
-	f.cond = sync.NewCond(&f.mu)
+func newFeed(maxQueues int) *feed {
+	f := &feed{local: netip.MustParseAddrPort("127.0.0.1:9899"), maxQueues: maxQueues, queues: 1}
+	for range maxQueues {
+		f.conds = append(f.conds, sync.NewCond(&f.mu))
+	}
 	return f
 }
 
@@ -219,7 +238,14 @@ func (f *feed) push(p *feedPeer, tag uint32, c chunk.Chunk) {
 	f.mu.Lock()
 	f.ctrl = append(f.ctrl, packetio.Message{Data: data, From: p.addr, To: f.local})
 	f.mu.Unlock()
-	f.cond.Broadcast()
+	f.wakeAll()
+}
+
+// wakeAll wakes the readers of every queue.
+func (f *feed) wakeAll() {
+	for _, c := range f.conds {
+		c.Broadcast()
+	}
 }
 
 // await waits until cond, called with f.mu held, holds.
@@ -271,23 +297,46 @@ func (f *feed) prepare(n int) {
 }
 
 // release lets ReadBatch hand out the packets prepared.
-func (f *feed) release() { f.cond.Broadcast() }
+func (f *feed) release() { f.wakeAll() }
 
 // ReadBatch implements packetio.Transport: it waits until a packet is
 // available, then fills msgs, one peer after the other.
-func (f *feed) ReadBatch(msgs []packetio.Message) (int, error) {
+func (f *feed) ReadBatch(msgs []packetio.Message) (int, error) { return f.ReadQueue(-1, msgs) }
+
+// SetQueues implements packetio.Queued.
+func (f *feed) SetQueues(n int) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n > f.maxQueues {
+		n = 1
+	}
+	f.queues = n
+	return n
+}
+
+// ReadQueue implements packetio.Queued: ReadBatch for the packets of
+// queue q (-1: all).
+func (f *feed) ReadQueue(q int, msgs []packetio.Message) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for {
 		if f.closed {
 			return 0, net.ErrClosed
 		}
-		n := copy(msgs, f.ctrl)
-		f.ctrl = f.ctrl[n:]
+		n := 0
+		f.ctrl = slices.DeleteFunc(f.ctrl, func(m packetio.Message) bool {
+			if n == len(msgs) || q >= 0 && packetio.QueueOf(m.Data, f.queues) != q {
+				return false
+			}
+			msgs[n] = m
+			n++
+			return true
+		})
 		for stalled := 0; n < len(msgs) && stalled < len(f.peers); {
 			p := f.peers[f.next]
 			f.next = (f.next + 1) % len(f.peers)
-			if p.sent >= len(p.pkts) || p.tsn0+uint32(p.sent) >= p.limit {
+			if p.sent >= len(p.pkts) || p.tsn0+uint32(p.sent) >= p.limit ||
+				q >= 0 && int(p.srvTag%uint32(f.queues)) != q {
 				stalled++
 				continue
 			}
@@ -299,7 +348,7 @@ func (f *feed) ReadBatch(msgs []packetio.Message) (int, error) {
 		if n > 0 {
 			return n, nil
 		}
-		f.cond.Wait()
+		f.conds[max(q, 0)].Wait()
 	}
 }
 
@@ -319,21 +368,23 @@ func (f *feed) WriteBatch(msgs []packetio.OutMessage) (int, error) {
 	if f.closed {
 		return 0, net.ErrClosed
 	}
-	opened := false
+	var opened uint64 // the queues of the peers whose window opened
 	for _, m := range msgs {
-		opened = f.heard(m.Data) || opened
+		opened |= f.heard(m.Data)
 	}
-	if opened {
-		f.cond.Broadcast()
+	for q, c := range f.conds {
+		if opened&(1<<q) != 0 {
+			c.Broadcast()
+		}
 	}
 	return len(msgs), nil
 }
 
-// heard takes in a packet of the server and reports whether it opened a
-// peer's window.
-func (f *feed) heard(b []byte) bool {
+// heard takes in a packet of the server and returns the bit of the
+// queue of the peer whose window it opened, if any.
+func (f *feed) heard(b []byte) (opened uint64) {
 	if len(b) < packet.HeaderLen+4 {
-		return false
+		return 0
 	}
 	tag := binary.BigEndian.Uint32(b[4:8])
 	var p *feedPeer
@@ -343,9 +394,8 @@ func (f *feed) heard(b []byte) bool {
 		}
 	}
 	if p == nil {
-		return false
+		return 0
 	}
-	opened := false
 	for c := b[packet.HeaderLen:]; len(c) >= 4; {
 		l := int(binary.BigEndian.Uint16(c[2:4]))
 		if l < 4 || l > len(c) {
@@ -357,7 +407,7 @@ func (f *feed) heard(b []byte) bool {
 				cum, rwnd := binary.BigEndian.Uint32(c[4:8]), binary.BigEndian.Uint32(c[8:12])
 				limit := cum + 1 + rwnd/feedMsgCost
 				if limit > p.limit {
-					p.limit, opened = limit, true
+					p.limit, opened = limit, 1<<(p.srvTag%uint32(f.queues))
 				}
 			}
 		case chunk.TypeInitAck:
@@ -382,8 +432,8 @@ func (f *feed) Close() error {
 	f.mu.Lock()
 	f.closed = true
 	f.mu.Unlock()
-	f.cond.Broadcast()
+	f.wakeAll()
 	return nil
 }
 
-var _ packetio.Transport = (*feed)(nil)
+var _ packetio.Queued = (*feed)(nil)

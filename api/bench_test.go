@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"testing"
@@ -52,6 +53,20 @@ func BenchmarkSendRecvTransport(b *testing.B) {
 			return []Option{OverConn(y), Port(5000)}
 		}, netip.IPv4Unspecified())
 	})
+	// The pipe taken for DTLS (OverDTLS: a PMTU of DTLSMTU), with and
+	// without the zero checksum of RFC 9653 (no CRC32c computed).
+	for _, zero := range []bool{false, true} {
+		b.Run(fmt.Sprintf("dtls-pipe/zero-checksum=%v", zero), func(b *testing.B) {
+			x, y := packetiotest.Pipe()
+			edmid := EDMIDNone
+			if zero {
+				edmid = EDMIDLowerLayerDTLS
+			}
+			benchSendRecv(b, []Option{OverDTLS(x), SCTPAcceptZeroChecksum(edmid)}, func(*Socket) []Option {
+				return []Option{OverDTLS(y), SCTPAcceptZeroChecksum(edmid)}
+			}, netip.IPv4Unspecified())
+		})
+	}
 }
 
 // benchSendRecv runs BenchmarkSendRecv with a server opened with srvOpts

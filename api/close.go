@@ -10,7 +10,7 @@ import (
 	"github.com/gensctp/gensctp/timer"
 )
 
-// Bounds of the graceful close without linger (REFERENCE §4.8: gen_sctp
+// Bounds of the graceful close without linger (the gen_sctp documentation: gen_sctp
 // waits up to 3 minutes for queued output to drain, giving up after 5
 // seconds without progress).
 const (
@@ -19,7 +19,7 @@ const (
 )
 
 // Close closes the socket and ends its associations (gen_sctp close/1),
-// per the Linger option (REFERENCE §4.8):
+// per the Linger option (the gen_sctp documentation):
 //
 //   - Linger(true, 0): every association is aborted at once (ABORT, the
 //     peer sees comm_lost);
@@ -56,6 +56,7 @@ func (s *Socket) Close() error {
 	var lg lingerSetting
 	_ = s.stk.Do(func(now timer.Time) error {
 		s.closed = true
+		s.direct.Store(false)
 		lg = s.st.linger
 		sh := s.share
 		ids := s.ownedLocked()

@@ -72,7 +72,7 @@ func (s *Socket) ConnectxInit(ctx context.Context, addrs []netip.Addr, port uint
 	return id, err
 }
 
-// startConnect applies opts and starts the handshake (REFERENCE §4.3
+// startConnect applies opts and starts the handshake (the gen_sctp documentation
 // steps 2 to 4).
 func (s *Socket) startConnect(op string, addrs []netip.Addr, port uint16, opts []Option, wait bool) (AssocID, *connectWait, error) {
 	var id AssocID

@@ -29,9 +29,9 @@ var fastRTO = assocOpt(func(c *association.Config) {
 	c.RTO.Initial, c.RTO.Min, c.RTO.Max = 50*time.Millisecond, 20*time.Millisecond, 100*time.Millisecond
 })
 
-// REFERENCE §4.3 step 2: Connect options are merged onto the socket
+// The gen_sctp documentation: Connect options are merged onto the socket
 // (record fields left zero keep their current values) and stay there;
-// SetOpts instead resets the zero fields to their defaults (§3.2).
+// SetOpts instead resets the zero fields to their defaults.
 func TestConnectMergesOptions(t *testing.T) {
 	noLeak(t)
 	// Four servers on one UDP port (one stack, four SCTP ports).
@@ -105,7 +105,7 @@ func TestConnectRefused(t *testing.T) {
 	require.Contains(t, err.Error(), "refused by the peer")
 }
 
-// REFERENCE §4.3 step 6: a Connect that times out leaves the attempt
+// The gen_sctp documentation: a Connect that times out leaves the attempt
 // running; its outcome arrives later as an ordinary event.
 func TestConnectTimeout(t *testing.T) {
 	noLeak(t)
@@ -143,7 +143,7 @@ func TestConnectTimeout(t *testing.T) {
 }
 
 // connect_init and connectx_init return at once; the outcome arrives as an
-// event carrying the same association id (REFERENCE §4.3 steps 7 and 10).
+// event carrying the same association id (the gen_sctp documentation).
 func TestConnectInit(t *testing.T) {
 	noLeak(t)
 	srv := server(t)

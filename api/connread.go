@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/endpoint"
 	"github.com/gensctp/gensctp/timer"
 )
 
@@ -53,6 +54,9 @@ func (c *Conn) Read(b []byte) (int, error) {
 // message was read; an error when the association is lost.
 func (c *Conn) read(b []byte) (int, error) {
 	s := c.s
+	if n, ok := c.readDirect(b); ok {
+		return n, nil
+	}
 	var n int
 	var err error
 	werr := s.wait(context.Background(), &s.rdl, &s.rq, func(now timer.Time) bool {
@@ -61,6 +65,7 @@ func (c *Conn) read(b []byte) (int, error) {
 		if got {
 			s.readTakenLocked()
 		}
+		s.direct.Store(s.directLocked())
 		return got || err != nil
 	})
 	if werr != nil {
@@ -77,6 +82,52 @@ func (c *Conn) read(b []byte) (int, error) {
 		return 0, err
 	}
 	return n, nil
+}
+
+// readDirect copies the next message into b straight from the
+// association, under the lock of its shard only (stack.Endpoint.Direct),
+// when the receive side is plain (s.direct, see directLocked) and the
+// next delivery is a whole message that fits in b: the reader of an
+// accepted or peeled-off socket then takes no lock that the other
+// associations of the UDP port need, and Reads of Conns on different
+// shards run in parallel. Anything else (nothing to read yet, an event, a
+// piece, a message larger than b) is left to the path under the stack's
+// lock (ok false). s.direct is read again under the shard's lock: the
+// other paths clear it when they poll, which they do with that lock
+// held, so that a message they began handing out is never overtaken.
+// Conn.Read's lock (rmu) keeps the Conn's own paths apart.
+func (c *Conn) readDirect(b []byte) (n int, ok bool) {
+	s := c.s
+	if !s.direct.Load() {
+		return 0, false
+	}
+	id := s.assoc1 // fixed for a peeled socket, which direct requires
+	ok = s.share.ep.Direct(id, func(_ timer.Time, ep *endpoint.Endpoint) bool {
+		if !s.direct.Load() {
+			return false
+		}
+		d, ok := ep.PeekAssoc(id)
+		m := d.Message
+		if !ok || d.Event != nil || !m.EndOfRecord || len(m.Data) > len(b) {
+			return false
+		}
+		ep.PollAssoc(id)
+		n = copy(b, m.Data)
+		ep.Buffers().Put(m.Data)
+		s.stats.received(n)
+		return true
+	})
+	return n, ok
+}
+
+// directLocked reports whether Conn.Read may take the socket's next
+// message straight from its association (readDirect): the socket is
+// peeled off (one association, polled with PollAssoc) and open, in
+// passive mode, and holds nothing of its own to hand out first (a rest,
+// the stash, messages in pieces or being gathered).
+func (s *Socket) directLocked() bool {
+	return s.peeled && !s.closed && !s.st.active.on() && !s.rest.on && s.stash.len() == 0 &&
+		s.outbox.len() == 0 && len(s.pieced) == 0 && len(s.partial) == 0
 }
 
 // nextLocked copies the next bytes into b (got), or reports that there

@@ -133,3 +133,100 @@ func TestConnReadStashBounded(t *testing.T) {
 	require.IsType(t, &PdapiEvent{}, ee.Event, "the partial delivery aborted")
 	require.ErrorIs(t, rerr, ErrMessageTooLarge, "and why")
 }
+
+// connPairShards is a dialed and an accepted Conn over loopback, the
+// server's stack with n shards; both are aborted at the end of the test.
+func connPairShards(t *testing.T, n int) (c1, c2 *Conn) {
+	t.Helper()
+	l := listenLo(t, Shards(n))
+	c1, err := dialLo(t, l)
+	require.NoError(t, err)
+	c2, err = l.AcceptSCTP(testCtx(t))
+	require.NoError(t, err)
+	t.Cleanup(func() { abort(c1, c2) })
+	return c1, c2
+}
+
+// awaitPending waits until the association of c holds n deliveries.
+func awaitPending(t *testing.T, c *Conn, n int) {
+	t.Helper()
+	s := c.Socket()
+	require.Eventually(t, func() bool {
+		var k int
+		_ = s.stk.Do(func(timer.Time) error { k = s.share.ep.PendingAssoc(s.assoc1); return nil })
+		return k >= n
+	}, 10*time.Second, time.Millisecond)
+}
+
+// An accepted Conn reads a message its association holds without the
+// stack's lock (readDirect, under the lock of the association's shard
+// only): a Read completes while an operation holds the stack's lock, so
+// that the readers of associations on different shards do not queue
+// behind each other and the other shards' operations.
+func TestConnReadDirect(t *testing.T) {
+	noLeak(t)
+	c1, c2 := connPairShards(t, 2)
+	for _, m := range []string{"one", "two"} {
+		_, err := c1.Write([]byte(m))
+		require.NoError(t, err)
+	}
+	buf := make([]byte, 16)
+	n, err := c2.Read(buf) // under the stack's lock: it finds the receive side plain
+	require.NoError(t, err)
+	require.Equal(t, "one", string(buf[:n]))
+	awaitPending(t, c2, 1)
+
+	ctx := testCtx(t)
+	held, release := make(chan struct{}), make(chan struct{})
+	stuck := make(chan bool, 1) // the operation held the lock until ctx ended
+	go func() {
+		_ = c2.Socket().stk.Do(func(timer.Time) error {
+			close(held)
+			select {
+			case <-release:
+				stuck <- false
+			case <-ctx.Done():
+				stuck <- true
+			}
+			return nil
+		})
+	}()
+	<-held
+	require.NoError(t, c2.SetReadDeadline(time.Now().Add(20*time.Second)))
+	n, err = c2.Read(buf)
+	close(release)
+	require.NoError(t, err)
+	require.Equal(t, "two", string(buf[:n]))
+	require.False(t, <-stuck, "Read waited for the stack's lock")
+	st, err := c2.Socket().Stats()
+	require.NoError(t, err)
+	require.Equal(t, uint64(2), st.RecvCnt, "the direct Read counted its message")
+}
+
+// A message that another path began handing out is finished before the
+// next one: RecvBuffer on the socket of a Conn takes the first bytes of a
+// message, and Read returns the rest of it, not the next message that
+// the association holds (RecvBuffer's poll turned the direct path off).
+func TestConnReadDirectAfterRecvBuffer(t *testing.T) {
+	noLeak(t)
+	c1, c2 := connPairShards(t, 2)
+	for _, m := range []string{"one", "abcdef", "XY"} {
+		_, err := c1.Write([]byte(m))
+		require.NoError(t, err)
+	}
+	buf := make([]byte, 16)
+	n, err := c2.Read(buf)
+	require.NoError(t, err)
+	require.Equal(t, "one", string(buf[:n]))
+	awaitPending(t, c2, 2)
+	d, err := c2.Socket().RecvBuffer(testCtx(t), make([]byte, 3))
+	require.NoError(t, err)
+	require.Equal(t, "abc", string(d.Data))
+	var reads []string
+	for range 2 {
+		n, err := c2.Read(buf)
+		require.NoError(t, err)
+		reads = append(reads, string(buf[:n]))
+	}
+	require.Equal(t, []string{"def", "XY"}, reads)
+}

@@ -42,6 +42,15 @@
 //	                                   PrRtx, PrPrio), PrStatus(assoc) and PrStreamStatus(assoc, stream)
 //	                                   (sctp_pr_assoc_status, sctp_pr_stream_status); abandoned messages
 //	                                   come back as SendFailed events with their data
+//	(not in gen_sctp, RFC 8260)        I-DATA: SCTPInterleavingSupported(bool) (sctp_interleaving_supported),
+//	                                   SndRcvInfo.MID; SCTPFragmentInterleave(level) (RFC 6458
+//	                                   sctp_fragment_interleave: 0, 1, 2)
+//	(not in gen_sctp, RFC 6525)        SCTPEnableStreamReset(AssocValue) (sctp_enable_stream_reset): the
+//	                                   peer's stream reconfiguration requests performed, all by default
+//	(not in gen_sctp, RFC 5061)        ASCONF: SCTPAsconfSupported(bool) (sctp_asconf_supported),
+//	                                   SCTPAsconfNoAuth, SCTPAsconfWildcard; BindxAdd and BindxRemove
+//	                                   (sctp_bindx) change the addresses of a live socket and its
+//	                                   associations; PaddrChange addr_added, addr_removed, addr_made_prim
 //	{active, false|true|once|N}        Active(ActiveFalse|ActiveTrue|ActiveOnce|ActiveCount(n))
 //	{sctp, S, IP, Port, {Anc, Data}}   Delivery{Kind: KindData|KindEvent, From, Info, Data, Event}
 //	{sctp_error, S, IP, Port, ...}     Delivery{Kind: KindError}; from Recv: an error (*EventError)
@@ -99,7 +108,10 @@
 // net.PacketConn of the caller's (a UDP socket, with the port rules
 // above), OverConn on a connected net.Conn that carries one packet per
 // Read and Write (a DTLS connection, RFC 8261: one peer, single-homed,
-// no addresses in INIT and INIT ACK), OverTransport on any
+// no addresses in INIT and INIT ACK), OverDTLS on a DTLS connection
+// with the defaults of SCTP over DTLS (SCTP port 5000, a PMTU of 1200
+// bytes less the DTLS overhead) and the zero checksum of RFC 9653 on
+// offer (SCTPAcceptZeroChecksum), OverTransport on any
 // packetio.Transport. Sockets share such a transport only with the
 // sockets opened over the same one, never a UDP port of the registry;
 // the options that need UDP sockets of the socket's own are refused
@@ -128,26 +140,26 @@
 //
 // # Semantics kept from gen_sctp (its gen_sctp and inet documentation)
 //
-//   - Active mode counting (§4.1): {active, N} adds to the count within
+//   - Active mode counting: {active, N} adds to the count within
 //     the int16 range (else einval), clamps a negative sum to 0, turns
 //     passive with a notice at 0 (also for {active, 0} when passive and at
 //     open), counts events too, and sends no notice when switching from N
 //     to true, once or false.
-//   - Recv (§4.2): one whole message or one event per call; error-class
+//   - Recv: one whole message or one event per call; error-class
 //     events (send failed, remote error, partial delivery aborted) come
 //     back as errors; address, shutdown, adaptation and association events
 //     never do; einval in active mode; closed when the socket closes.
-//   - Connect (§4.3): options applied first and kept, record fields left
+//   - Connect: options applied first and kept, record fields left
 //     zero keeping their values; comm_up or an error carrying the
 //     AssocChange; a timeout leaves the attempt running and its outcome
 //     arrives later as an event; connect_init and connectx_init report
 //     through the event only.
-//   - Send (§4.4): send/4 takes the association's default send
+//   - Send: send/4 takes the association's default send
 //     parameters; streams at or above the negotiated count are einval;
 //     Send blocks while the send buffer is full, or returns eagain with
 //     non_block_send.
-//   - Eof, abort, close and linger (§4.5, §4.8); peeloff (§4.7); the
-//     error_string table (§4.6); sctp_events defaults (§3.3: adaptation
+//   - Eof, abort, close and linger; peeloff; the
+//     error_string table; sctp_events defaults (adaptation
 //     layer events off).
 //
 // # Deliberate differences
@@ -184,7 +196,8 @@
 //     give messages the {tos, V}, {tclass, V} and {ttl, V} items of the
 //     UDP datagram that carried them (Delivery.TOS, TClass, TTL) on
 //     Linux; elsewhere no item is reported. sctp_set_peer_primary_addr needs
-//     ASCONF (RFC 5061) and is refused with ErrNotSupported.
+//     ASCONF (RFC 5061, SCTPAsconfSupported) negotiated on the association
+//     and is refused with ErrNotSupported otherwise.
 //   - GetOpts keeps gen_sctp's quirks (failures left out, non_block_send
 //     bare, sctp_status requiring an assoc_id); GetOpt reports the error
 //     of one option instead.

@@ -1,7 +1,7 @@
 package api
 
 // errorStrings are gen_sctp's error_string/1 results for the cause codes
-// of RFC 4960 Section 3.3.10 (REFERENCE §4.6), word for word.
+// of RFC 4960 Section 3.3.10 (the gen_sctp documentation), word for word.
 var errorStrings = [...]string{
 	1:  "Invalid Stream Identifier",
 	2:  "Missing Mandatory Parameter",

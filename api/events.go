@@ -11,7 +11,9 @@ import (
 // Event is a notification: *AssocChange, *PaddrChange, *RemoteError,
 // *SendFailed, *ShutdownEvent, *AdaptationEvent or *PdapiEvent, the
 // gen_sctp event records with their field names plus AssocID, and
-// *StreamResetEvent, a gensctp addition. SendFailed,
+// *StreamResetEvent, *AssocResetEvent and *StreamChangeEvent, gensctp
+// additions (RFC 6525 Section 6.1), and *AuthKeyEvent (RFC 6458 Section
+// 6.1.8). SendFailed,
 // RemoteError and PdapiEvent are error-class: Recv returns them as an
 // error (an *EventError), as gen_sctp does.
 type Event interface {
@@ -68,7 +70,18 @@ type RemoteError struct {
 }
 
 // SendFailed is #sctp_send_failed{}: a message that will not be
-// delivered, handed back.
+// delivered, handed back. Info is the send information the message was
+// sent with (RFC 6458 Section 6.1.4 ssf_info): Stream, Flags (Unordered),
+// PPID, Context, TimeToLive and PrInfo; SSN, TSN and CumTSN are 0.
+//
+// The SendFailed events an association holds until they are read are
+// bounded by the receive buffer (Recbuf, as the kernels charge
+// notifications to the socket's receive buffer; see
+// association.SendFailed): past it an event comes without its data
+// (DataDropped, counted in AssocStats.SendFailedDataDropped) or, when
+// ReceiveBuffer/256 events wait, is dropped (counted in
+// AssocStats.SendFailedDropped). AssocStats.AbandonedMessages counts
+// them all.
 type SendFailed struct {
 	// Flags is true (SCTP_DATA_SENT) if some of the message had been
 	// transmitted, false (SCTP_DATA_UNSENT) if none.
@@ -76,8 +89,11 @@ type SendFailed struct {
 	Error   CauseCode
 	Info    SndRcvInfo
 	AssocID AssocID
-	// Data is the message.
+	// Data is the message, nil if DataDropped.
 	Data []byte
+	// DataDropped: the message was dropped because the SendFailed
+	// events waiting held the receive buffer, an addition.
+	DataDropped bool
 }
 
 // ShutdownEvent is #sctp_shutdown_event{}: the peer started a graceful
@@ -225,7 +241,8 @@ func convertEvent(ev association.Event, id AssocID, peerPort uint16) Event {
 		}
 		return &RemoteError{Error: e.Error, AssocID: id, Data: codes, Causes: e.Causes}
 	case *association.SendFailed:
-		return &SendFailed{Flags: e.Sent, Error: e.Error, Info: sendInfoRecord(e.Info, id), AssocID: id, Data: e.Data}
+		return &SendFailed{Flags: e.Sent, Error: e.Error, Info: sendInfoRecord(e.Info, id), AssocID: id, Data: e.Data,
+			DataDropped: e.DataDropped}
 	case *association.ShutdownEvent:
 		return &ShutdownEvent{AssocID: id}
 	case *association.AdaptationEvent:
@@ -238,6 +255,12 @@ func convertEvent(ev association.Event, id AssocID, peerPort uint16) Event {
 			ids[i] = uint16(s)
 		}
 		return &StreamResetEvent{Flags: e.Flags, Streams: ids, AssocID: id}
+	case *association.AssocResetEvent:
+		return &AssocResetEvent{Flags: e.Flags, LocalTSN: uint32(e.LocalTSN), RemoteTSN: uint32(e.RemoteTSN), AssocID: id}
+	case *association.StreamChangeEvent:
+		return &StreamChangeEvent{Flags: e.Flags, InStreams: e.InStreams, OutStreams: e.OutStreams, AssocID: id}
+	case *association.AuthEvent:
+		return &AuthKeyEvent{KeyNumber: e.KeyNumber, Indication: e.Indication, AssocID: id}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
@@ -14,7 +15,7 @@ import (
 
 // Every association event becomes the gen_sctp record with its
 // association id; SendFailed, RemoteError and PdapiEvent are error-class
-// (REFERENCE §4.1, §4.2), the others never are (even addr_unreachable and
+// (the gen_sctp documentation), the others never are (even addr_unreachable and
 // cant_assoc).
 func TestConvertEvents(t *testing.T) {
 	peer := netip.MustParseAddrPort("10.0.0.1:9899")
@@ -34,10 +35,12 @@ func TestConvertEvents(t *testing.T) {
 				Causes: []chunk.Cause{&chunk.UnknownCause{Code: 1}, &chunk.UnknownCause{Code: 5}}},
 			"sctp_remote_error", true},
 		{&association.SendFailed{Sent: true, Error: 12, Info: association.SendInfo{Stream: 2, PPID: 9, Unordered: true, Context: 4,
-			PRPolicy: association.PRTimed, PRValue: 5}, Data: []byte("x")},
+			TimeToLive: 6 * time.Millisecond, PRPolicy: association.PRTimed, PRValue: 5}, Data: []byte("x")},
 			&SendFailed{Flags: true, Error: 12, Info: SndRcvInfo{Stream: 2, PPID: 9, Flags: Unordered, Context: 4, AssocID: 7,
-				PrInfo: PrInfo{Policy: PrTTL, Value: 5}, PrInfoValid: true},
+				TimeToLive: 6, PrInfo: PrInfo{Policy: PrTTL, Value: 5}, PrInfoValid: true},
 				AssocID: 7, Data: []byte("x")}, "sctp_send_failed", true},
+		{&association.SendFailed{DataDropped: true}, &SendFailed{Info: SndRcvInfo{AssocID: 7, PrInfoValid: true},
+			AssocID: 7, DataDropped: true}, "sctp_send_failed", true},
 		{&association.ShutdownEvent{}, &ShutdownEvent{AssocID: 7}, "sctp_shutdown_event", false},
 		{&association.AdaptationEvent{Indication: 0x01020304},
 			&AdaptationEvent{AdaptationInd: 0x01020304, AssocID: 7}, "sctp_adaptation_event", false},
@@ -158,7 +161,11 @@ func TestSendFailedUngrantedStreams(t *testing.T) {
 // TimeToLive takes effect (RFC 6458 Section 5.3.2 sinfo_timetolive, the
 // lifetime of RFC 9260 Section 10.1): a message that could not be sent
 // within it comes back through Recv as a SendFailed event, unsent, with
-// its data; a message without one is delivered. The client's INITs are
+// its data and the send information it was sent with, its TimeToLive
+// included (gen_sctp's #sctp_send_failed{} info, RFC 6458 Section 6.1.4
+// ssf_info: "the ancillary data ... used to send the undelivered
+// message"; SSN, TSN and CumTSN, not send parameters, are 0); a message
+// without one is delivered. The client's INITs are
 // held on the virtual network until the event came, so that nothing can
 // be sent meanwhile.
 func TestSendFailedTimeToLive(t *testing.T) {
@@ -169,12 +176,14 @@ func TestSendFailedTimeToLive(t *testing.T) {
 	cli := n.client(t, srv, SCTPRtoInfo(RtoInfo{Initial: 50, Min: 50, Max: 1000}))
 	id, err := cli.ConnectxInit(testCtx(t), []netip.Addr{n.hostB}, srv.Port())
 	require.NoError(t, err)
-	require.NoError(t, cli.SendInfo(SndRcvInfo{AssocID: id, Stream: 1, PPID: 7, TimeToLive: 20}, []byte("too late")))
+	require.NoError(t, cli.SendInfo(SndRcvInfo{AssocID: id, Stream: 1, PPID: 7, Flags: Unordered, Context: 3,
+		TimeToLive: 20, PrInfo: PrInfo{Policy: PrPrio, Value: 4}}, []byte("too late")))
 	require.NoError(t, cli.Send(id, 1, []byte("in time")))
 	_, err = cli.Recv(testCtx(t))
 	var ee *EventError
 	require.ErrorAs(t, err, &ee)
-	require.Equal(t, &SendFailed{Flags: false, Info: SndRcvInfo{Stream: 1, PPID: 7, AssocID: id, PrInfoValid: true},
+	require.Equal(t, &SendFailed{Flags: false, Info: SndRcvInfo{Stream: 1, PPID: 7, Flags: Unordered, Context: 3,
+		TimeToLive: 20, AssocID: id, PrInfo: PrInfo{Policy: PrPrio, Value: 4}, PrInfoValid: true},
 		AssocID: id, Data: []byte("too late")}, ee.Event)
 	hold.Store(false)
 	require.Equal(t, "in time", string(recvData(t, srv).Data))

@@ -227,12 +227,13 @@ func ExampleSocket_SetOpts() {
 	}
 	n, _ := api.GetOpt[int](s, api.OptionQuery{Name: "sndbuf"})
 	fmt.Println(n == 1<<16)
+	// sctp_set_peer_primary_addr names an association: none here.
 	err = s.SetOpts(api.SCTPSetPeerPrimaryAddr(api.SetPeerPrim{}))
 	if errors.As(err, &e) {
-		fmt.Println(e.Reason)
+		fmt.Println(e.Reason, errors.Is(err, api.ErrNoAssociation))
 	}
 	// Output:
 	// einval true
 	// false
-	// enotsup
+	// einval true
 }

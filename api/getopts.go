@@ -23,14 +23,20 @@ import (
 // sctp_primary_addr, sctp_set_peer_primary_addr, sctp_adaptation_layer,
 // sctp_peer_addr_params, sctp_default_send_param, sctp_events,
 // sctp_delayed_ack_time, sctp_status, sctp_get_peer_addr_info, and the
-// additions max_message_size, backlog, max_associations, init_rate and
-// sctp_potentially_failed, sctp_pr_supported and sctp_default_prinfo.
+// additions max_message_size, recbuf_max, sndbuf_max, backlog,
+// max_associations, init_rate and sctp_potentially_failed,
+// sctp_pr_supported, sctp_default_prinfo, sctp_enable_stream_reset,
+// sctp_stream_scheduler, sctp_stream_scheduler_value,
+// sctp_auth_supported, sctp_peer_auth_chunks, sctp_local_auth_chunks and
+// sctp_auth_active_key.
 type OptionQuery struct {
 	Name string
 	// AssocID is the assoc_id of the options whose record has one
 	// (sctp_rtoinfo, sctp_associnfo, sctp_primary_addr,
 	// sctp_peer_addr_params, sctp_default_send_param,
-	// sctp_delayed_ack_time, sctp_status, sctp_get_peer_addr_info): 0
+	// sctp_delayed_ack_time, sctp_status, sctp_get_peer_addr_info,
+	// sctp_enable_stream_reset, sctp_stream_scheduler,
+	// sctp_stream_scheduler_value): 0
 	// means the endpoint (on a one-to-one socket with an association, that
 	// association). Other options ignore it.
 	AssocID AssocID
@@ -38,6 +44,8 @@ type OptionQuery struct {
 	// sctp_get_peer_addr_info (required); its port, when not 0, must be
 	// the peer's SCTP port.
 	Addr netip.AddrPort
+	// StreamID is the outbound stream of sctp_stream_scheduler_value.
+	StreamID uint16
 }
 
 // OptionValue is one option read by GetOpts: gen_sctp's {OptName,
@@ -50,6 +58,7 @@ type OptionQuery struct {
 //	tclass, ttl, high_msgq_watermark,
 //	low_msgq_watermark, sctp_autoclose
 //	(seconds), sctp_maxseg, max_message_size,
+//	recbuf_max, sndbuf_max,
 //	backlog, max_associations,
 //	sctp_potentially_failed (-1: off)
 //	reuseaddr, reuseport, reuseport_lb,      bool
@@ -58,7 +67,9 @@ type OptionQuery struct {
 //	ipv6_v6only, non_block_send,
 //	sctp_nodelay, sctp_disable_fragments,
 //	sctp_i_want_mapped_v4_addr,
-//	sctp_pr_supported
+//	sctp_pr_supported, sctp_ecn_supported,
+//	sctp_interleaving_supported
+//	sctp_fragment_interleave                 int
 //	bind_to_device                           string
 //	sctp_rtoinfo                             RtoInfo
 //	sctp_associnfo                           AssocParams
@@ -68,17 +79,25 @@ type OptionQuery struct {
 //	sctp_peer_addr_params                    PaddrParams
 //	sctp_default_send_param                  SndRcvInfo
 //	sctp_events                              EventSubscribe
-//	sctp_delayed_ack_time                    AssocValue
+//	sctp_accept_zero_checksum                uint32
+//	sctp_delayed_ack_time,                   AssocValue
+//	sctp_enable_stream_reset,
+//	sctp_stream_scheduler
+//	sctp_stream_scheduler_value              StreamValue
 //	sctp_status                              Status
 //	sctp_get_peer_addr_info                  PaddrInfo
 //	init_rate                                InitRateValue
+//	sctp_auth_supported                      bool
+//	sctp_peer_auth_chunks,                   AuthChunks
+//	sctp_local_auth_chunks
+//	sctp_auth_active_key                     AuthKeyID
 //	sctp_default_prinfo                      PrInfo
 type OptionValue struct {
 	Name  string
 	Value any
 	// Bare reports that gen_sctp puts this value in the getopts list
 	// without its name: {ok, [true]} rather than {ok, [{non_block_send,
-	// true}]} (non_block_send and debug, REFERENCE §3.1). Here Name is
+	// true}]} (non_block_send and debug, the gen_sctp documentation). Here Name is
 	// always set.
 	Bare bool
 }
@@ -89,7 +108,7 @@ type OptionValue struct {
 // It mirrors gen_sctp's quirks: an option that cannot be read (an
 // association or peer address that does not exist, the write-only
 // sctp_set_peer_primary_addr) is left out of the result without an error
-// (REFERENCE §3.2: "getopts drops failures silently"), so the result may
+// (the gen_sctp documentation: "getopts drops failures silently"), so the result may
 // be shorter than the query; non_block_send and debug are marked Bare. The call
 // fails as a whole (an *Error, reason einval, wrapping ErrInvalidOption)
 // for an unknown option name (gen_sctp's einval) and for sctp_status
@@ -173,6 +192,8 @@ var getters = map[string]getter{
 	"buffer":           func(s *Socket, _ OptionQuery) (any, error) { return s.st.buffer, nil },
 	"sndbuf":           func(s *Socket, _ OptionQuery) (any, error) { return s.socketCfgLocked().SendBuffer, nil },
 	"recbuf":           func(s *Socket, _ OptionQuery) (any, error) { return s.socketCfgLocked().ReceiveBuffer, nil },
+	"recbuf_max":       getRecbufMax,
+	"sndbuf_max":       getSndbufMax,
 	"reuseaddr":        func(s *Socket, _ OptionQuery) (any, error) { return s.st.reuseAddr, nil },
 	"reuseport":        func(s *Socket, _ OptionQuery) (any, error) { return s.st.reusePort, nil },
 	"reuseport_lb":     func(s *Socket, _ OptionQuery) (any, error) { return s.st.reusePortLB, nil },
@@ -202,6 +223,7 @@ var getters = map[string]getter{
 	"sctp_associnfo":             getAssocInfo,
 	"sctp_initmsg":               getInitMsg,
 	"sctp_autoclose":             func(s *Socket, _ OptionQuery) (any, error) { return int(s.socketCfgLocked().Autoclose.Seconds()), nil },
+	"sctp_accept_zero_checksum":  getAcceptZeroChecksum,
 	"sctp_nodelay":               func(s *Socket, _ OptionQuery) (any, error) { return s.socketCfgLocked().NoDelay, nil },
 	"sctp_disable_fragments":     func(s *Socket, _ OptionQuery) (any, error) { return s.socketCfgLocked().DisableFragments, nil },
 	"sctp_i_want_mapped_v4_addr": func(s *Socket, _ OptionQuery) (any, error) { return s.st.mappedV4, nil },
@@ -218,4 +240,22 @@ var getters = map[string]getter{
 	"sctp_potentially_failed":    getPotentiallyFailed,
 	"sctp_pr_supported":          func(s *Socket, _ OptionQuery) (any, error) { return !s.st.assoc.PartialReliabilityDisabled, nil },
 	"sctp_default_prinfo":        func(s *Socket, _ OptionQuery) (any, error) { return s.st.defaultPr, nil },
+	"sctp_ecn_supported":         func(s *Socket, _ OptionQuery) (any, error) { return s.st.assoc.ECN, nil },
+	"sctp_enable_stream_reset":   getEnableStreamReset,
+
+	// RFC 8260 Section 4.3 (options_sched.go).
+	"sctp_stream_scheduler":       getStreamScheduler,
+	"sctp_stream_scheduler_value": getStreamSchedulerValue,
+	// I-DATA (idata.go).
+	"sctp_interleaving_supported": getInterleavingSupported,
+	"sctp_fragment_interleave":    getFragmentInterleave,
+	// AUTH (auth.go).
+	"sctp_auth_supported":    getAuthSupported,
+	"sctp_peer_auth_chunks":  getPeerAuthChunks,
+	"sctp_local_auth_chunks": getLocalAuthChunks,
+	"sctp_auth_active_key":   getAuthActiveKey,
+	// ASCONF (bindx.go).
+	"sctp_asconf_supported": getAsconfSupported,
+	"sctp_asconf_noauth":    getAsconfNoAuth,
+	"sctp_asconf_wildcard":  getAsconfWildcard,
 }

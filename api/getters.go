@@ -63,7 +63,7 @@ func getAssocInfo(s *Socket, q OptionQuery) (any, error) {
 		st := a.Status()
 		p.NumberPeerDestinations = clamp16(len(a.Paths()))
 		p.PeerRwnd = clamp32(st.Rwnd)
-		p.LocalRwnd = clamp32(cfg.ReceiveBuffer - st.PendData)
+		p.LocalRwnd = clamp32(st.ReceiveBuffer - st.PendData)
 	}
 	return p, nil
 }
@@ -111,7 +111,7 @@ func getPeerAddrParams(s *Socket, q OptionQuery) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return paddrParamsOf(id, netip.AddrPort{}, cfg.HeartbeatInterval, cfg.PathMaxRetrans, cfg.MTU,
+		return paddrParamsOf(id, netip.AddrPort{}, cfg.HeartbeatInterval, cfg.PathMaxRetrans, cfg.MTU, cfg.PMTUD.Enabled,
 			!cfg.HeartbeatDisabled, cfg), nil
 	}
 	if a == nil {
@@ -126,15 +126,18 @@ func getPeerAddrParams(s *Socket, q OptionQuery) (any, error) {
 		return nil, err
 	}
 	ap := s.st.show(netip.AddrPortFrom(addr, a.Config().PeerPort))
-	return paddrParamsOf(id, ap, pp.HeartbeatInterval, pp.PathMaxRetrans, pp.PathMTU,
+	return paddrParamsOf(id, ap, pp.HeartbeatInterval, pp.PathMaxRetrans, pp.PathMTU, pp.Flags&PMTUDEnable != 0,
 		pp.Flags&HBEnable != 0, a.Config()), nil
 }
 
 // paddrParamsOf builds a PaddrParams record; the SACK settings come from
 // the association (or template) configuration cfg.
-func paddrParamsOf(id AssocID, ap netip.AddrPort, hb time.Duration, pmr, mtu int, hbOn bool, cfg association.Config) PaddrParams {
+func paddrParamsOf(id AssocID, ap netip.AddrPort, hb time.Duration, pmr, mtu int, pmtud, hbOn bool, cfg association.Config) PaddrParams {
 	p := PaddrParams{AssocID: id, Address: ap, HbInterval: toMS(hb), PathMaxRxt: clamp16(pmr),
 		PathMtu: clamp32(mtu), SackDelay: toMS(cfg.SACKDelay), Flags: PMTUDDisable}
+	if pmtud {
+		p.Flags = PMTUDEnable
+	}
 	if hbOn {
 		p.Flags |= HBEnable
 	} else {
@@ -207,7 +210,7 @@ func getPeerAddrInfo(s *Socket, q OptionQuery) (any, error) {
 }
 
 // record returns the sctp_events value of the subscription
-// (authentication_event always reads false, REFERENCE §2.3).
+// (authentication_event always reads false, the gen_sctp documentation).
 func (m *eventMask) record() EventSubscribe {
 	b := func(v bool) OptBool {
 		if v {
@@ -219,6 +222,7 @@ func (m *eventMask) record() EventSubscribe {
 		DataIoEvent: b(m.dataIO), AssociationEvent: b(m.association), AddressEvent: b(m.address),
 		SendFailureEvent: b(m.sendFailure), PeerErrorEvent: b(m.peerError), ShutdownEvent: b(m.shutdown),
 		PartialDeliveryEvent: b(m.partialDelivery), AdaptationLayerEvent: b(m.adaptation),
-		AuthenticationEvent: False, StreamResetEvent: b(m.streamReset),
+		AuthenticationEvent: b(m.authentication), StreamResetEvent: b(m.streamReset),
+		AssocResetEvent: b(m.assocReset), StreamChangeEvent: b(m.streamChange),
 	}
 }

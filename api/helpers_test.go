@@ -107,7 +107,7 @@ func recv(t *testing.T, s *Socket) Delivery {
 }
 
 // recvEvent receives until an event of type E arrives, skipping others
-// (address events may interleave, REFERENCE §4.10).
+// (address events may interleave, the gen_sctp documentation).
 func recvEvent[E Event](t *testing.T, s *Socket) E {
 	t.Helper()
 	for range 100 {

@@ -11,7 +11,7 @@ import (
 
 var lo2 = netip.MustParseAddr("127.0.0.2")
 
-// Repeated IP options bind several addresses (REFERENCE §4.10); a
+// Repeated IP options bind several addresses (the gen_sctp documentation); a
 // multihomed Connect lists the peer's addresses; PeerNames and SockNames
 // report them with the SCTP ports.
 func TestMultihomedSockets(t *testing.T) {

@@ -2,17 +2,14 @@
 
 package api
 
-import (
-	"fmt"
-
-	"github.com/gensctp/gensctp/internal/stack"
-)
+import "fmt"
 
 // inNetns runs open; a namespace path is refused (Netns refuses it
 // first: there are no network namespaces outside Linux).
-func inNetns(path string, open func() (*stack.Stack, error)) (*stack.Stack, error) {
+func inNetns[T any](path string, open func() (T, error)) (T, error) {
 	if path != "" {
-		return nil, fmt.Errorf("%w: network namespaces are Linux's", ErrNotSupported)
+		var zero T
+		return zero, fmt.Errorf("%w: network namespaces are Linux's", ErrNotSupported)
 	}
 	return open()
 }

@@ -24,7 +24,7 @@ const (
 // peers on their UDP port 9899. The open-only options are IP (repeatable,
 // multihoming), IfAddr, Port, Inet, Inet6, Type, Netns, LocalUDPPort,
 // RemoteUDPPort, RemoteUDPPortFor, Network, Shards, Capture, and OverTransport,
-// OverPacketConn or OverConn to run on a packet transport other than UDP
+// OverPacketConn, OverConn or OverDTLS to run on a packet transport other than UDP
 // sockets of the socket's own; every socket option may be given too. A bad option is an *Error with reason badarg wrapping
 // ErrInvalidOption (gen_sctp raises badarg); a taken port one with reason
 // eaddrinuse. Sockets of any bound addresses share a UDP port as
@@ -36,6 +36,7 @@ func Open(opts ...Option) (*Socket, error) {
 	if err := applyOptions(&optCtx{st: &st, mode: modeOpen}, opts); err != nil {
 		return nil, &Error{Op: "open", Stream: -1, Reason: Badarg, Err: err}
 	}
+	st.dtlsDefaults()
 	if err := st.checkOpen(); err != nil {
 		return nil, &Error{Op: "open", Stream: -1, Reason: Badarg, Err: joinErrors(ErrInvalidOption, err)}
 	}
@@ -86,7 +87,7 @@ func Open(opts ...Option) (*Socket, error) {
 // addEndpoint creates the endpoint of the socket on its SCTP port, or on
 // a free one for port 0.
 func addEndpoint(st *stack.Stack, share *epShare, set settings) error {
-	tmpl := set.assoc
+	tmpl := onTransport(set.inNamespace(set.assoc), st.Transport())
 	tmpl.Rand = stack.CryptoSource()
 	cfg := endpoint.Config{Port: set.port, Style: set.typ, Assoc: tmpl, Backlog: set.backlog, LoggerFactory: set.logger,
 		// The socket's family: no IPv6 on inet, no IPv4 on inet6 with

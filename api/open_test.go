@@ -83,7 +83,7 @@ func TestSharedStack(t *testing.T) {
 	require.NoError(t, c.Close())
 }
 
-// ErrorString, REFERENCE §4.6.
+// ErrorString, the gen_sctp documentation
 func TestErrorString(t *testing.T) {
 	cases := map[int]string{
 		0:  "ok",

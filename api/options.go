@@ -37,10 +37,10 @@ const (
 	// modeOpen: Open. Records set like setopts.
 	modeOpen applyMode = iota
 	// modeSet: SetOpts. Record fields left zero take the type default
-	// (REFERENCE §3.2: "undefined fields take the type default").
+	// (the gen_sctp documentation: "undefined fields take the type default").
 	modeSet
 	// modeConnect: Connect and friends. Record fields left zero keep the
-	// current value (gen_sctp prim_inet:chgopts, REFERENCE §4.3 step 2).
+	// current value (gen_sctp prim_inet:chgopts, the gen_sctp documentation).
 	modeConnect
 )
 
@@ -113,6 +113,8 @@ type settings struct {
 	// localUDPPortSet and remoteUDPPortSet: the options were given
 	// (refused over some transports).
 	localUDPPortSet, remoteUDPPortSet bool
+	// portSet: the Port option was given (see dtlsDefaults).
+	portSet bool
 
 	// Socket options.
 	active       activeState
@@ -168,6 +170,7 @@ const (
 	ipDontRoute
 	ipPriority
 	ipBindToDevice
+	ipDontFragment
 )
 
 // assocSettings are the option values of one association that differ
@@ -184,8 +187,8 @@ const DefaultMaxMessageSize = 16 << 20
 // Socket.Deliveries.
 const DefaultDeliveryBuffer = 16
 
-// defaultSettings returns the settings of gen_sctp open/0 (REFERENCE
-// §3.3), plus the UDP encapsulation defaults.
+// defaultSettings returns the settings of gen_sctp open/0 (the
+// gen_sctp documentation), plus the UDP encapsulation defaults.
 func defaultSettings() settings {
 	return settings{
 		family:        FamilyInet,
@@ -200,6 +203,7 @@ func defaultSettings() settings {
 		lowMsgq:       DefaultLowMsgqWatermark,
 		maxAssocs:     DefaultMaxAssociations,
 		initRate:      defaultInitRate,
+		assoc:         association.Config{ECN: true}, // where the transport can: onTransport
 	}
 }
 

@@ -81,13 +81,15 @@ func MaxMessageSize(n int) Option {
 // RFC 9260 Section 3.3.2: a_rwnd "MUST NOT be smaller than 1500"). A
 // larger buffer opens the window of a live association at once (a window
 // update goes out); a smaller one closes it as data arrives. As in
-// gen_sctp, it raises the buffer option to at least N.
+// gen_sctp, it raises the buffer option to at least N. Set, it turns
+// receive-buffer autotuning off (see RecbufMax), as SO_RCVBUF does on
+// Linux: the buffer stays N.
 func Recbuf(n int) Option {
 	return Option{name: "recbuf", apply: func(c *optCtx) error {
 		if n < int(chunk.MinARwnd) {
 			return badValue(n)
 		}
-		if err := c.changeAll(func(cfg *association.Config) { cfg.ReceiveBuffer = n }); err != nil {
+		if err := c.changeAll(func(cfg *association.Config) { cfg.ReceiveBuffer, cfg.ReceiveBufferMax = n, n }); err != nil {
 			return err
 		}
 		c.st.buffer = max(c.st.buffer, n)
@@ -100,13 +102,14 @@ func Recbuf(n int) Option {
 // (gen_sctp {sndbuf, N}; default association.DefaultSendBuffer, at least
 // 1). Shrinking it below what is queued drops nothing: Send waits until
 // the queue is below the new size. Unlike Linux, the value reads back
-// as set, not doubled.
+// as set, not doubled. Set, it turns send-buffer autotuning off (see
+// SndbufMax), as SO_SNDBUF does on Linux.
 func Sndbuf(n int) Option {
 	return Option{name: "sndbuf", apply: func(c *optCtx) error {
 		if n < 1 {
 			return badValue(n)
 		}
-		return c.changeAll(func(cfg *association.Config) { cfg.SendBuffer = n })
+		return c.changeAll(func(cfg *association.Config) { cfg.SendBuffer, cfg.SendBufferMax = n, n })
 	}}
 }
 
@@ -217,19 +220,21 @@ func mergeSndRcvInfo(cur, v SndRcvInfo) SndRcvInfo {
 type eventMask struct {
 	dataIO, association, address, sendFailure, peerError, shutdown,
 	partialDelivery, adaptation bool
-	streamReset bool
+	streamReset, assocReset, streamChange bool
+	authentication                        bool
 }
 
 // defaultEvents is gen_sctp's open default: everything but the
-// adaptation layer event (REFERENCE §3.3).
+// adaptation layer event (the gen_sctp documentation of sctp_events).
 func defaultEvents() eventMask {
-	return eventMask{true, true, true, true, true, true, true, false, false}
+	return eventMask{true, true, true, true, true, true, true, false, false, false, false, false}
 }
 
 // SCTPEvents chooses the events delivered (gen_sctp {sctp_events,
 // #sctp_event_subscribe{}}): Undefined fields mean True for the first
 // seven and False for AdaptationLayerEvent, or with Connect, keep the
-// current value. AuthenticationEvent is ignored.
+// current value. AuthenticationEvent (off by default) delivers
+// AuthKeyEvent (RFC 6458 Section 6.1.8; gen_sctp ignores it).
 func SCTPEvents(e EventSubscribe) Option {
 	return Option{name: "sctp_events", apply: func(c *optCtx) error {
 		m := &c.st.events
@@ -251,6 +256,13 @@ func SCTPEvents(e EventSubscribe) Option {
 		pick(&m.partialDelivery, e.PartialDeliveryEvent, true)
 		pick(&m.adaptation, e.AdaptationLayerEvent, false)
 		pick(&m.streamReset, e.StreamResetEvent, false)
+		pick(&m.assocReset, e.AssocResetEvent, false)
+		pick(&m.streamChange, e.StreamChangeEvent, false)
+		pick(&m.authentication, e.AuthenticationEvent, false)
+		if m.authentication {
+			// The associations make the events only when asked to.
+			return c.changeAll(func(cfg *association.Config) { cfg.Auth.Events = true })
+		}
 		return nil
 	}}
 }
@@ -274,6 +286,12 @@ func (m *eventMask) wants(ev Event) bool {
 		return m.adaptation
 	case *StreamResetEvent:
 		return m.streamReset
+	case *AssocResetEvent:
+		return m.assocReset
+	case *StreamChangeEvent:
+		return m.streamChange
+	case *AuthKeyEvent:
+		return m.authentication
 	}
 	return false
 }

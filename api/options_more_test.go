@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The options of inet:sctp_options/0 kept and read back (REFERENCE §3.1:
+// The options of inet:sctp_options/0 kept and read back (the gen_sctp documentation:
 // reuseport_lb, exclusiveaddruse, debug, bind_to_device), at Open and
 // with SetOpts; debug reads back bare, as gen_sctp's getopts returns it.
 func TestOptionsMoreRoundTrip(t *testing.T) {

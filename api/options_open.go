@@ -36,10 +36,10 @@ func IfAddr(addr netip.Addr) Option {
 }
 
 // Port sets the local SCTP port (gen_sctp {port, Port}); 0, the default,
-// picks a free port. Open-only.
+// picks a free port (over DTLS the default is DTLSPort). Open-only.
 func Port(p uint16) Option {
 	return Option{name: "port", openOnly: true, apply: func(c *optCtx) error {
-		c.st.port = p
+		c.st.port, c.st.portSet = p, true
 		return nil
 	}}
 }

@@ -36,10 +36,16 @@ const sackFlags = SACKDelayEnable | SACKDelayDisable
 //
 // Flags: hb_enable / hb_disable switch heartbeats, hb_demand sends one now
 // (it needs an Address), sackdelay_enable / sackdelay_disable switch
-// delayed SACKs, pmtud_disable is accepted (the path MTU is what PathMtu
-// sets). An enable and a disable of one feature together are invalid
-// (gen_sctp's einval); pmtud_enable is refused with ErrNotSupported: PMTU
-// discovery (RFC 8899) is not implemented. Deviation from RFC 6458: the
+// delayed SACKs. pmtud_enable starts path MTU discovery (RFC 8899,
+// DPLPMTUD with HEARTBEAT and PAD probes) and sets the Don't Fragment bit
+// on the socket's UDP sockets (udpencap.Conn.SetDontFragment; a transport
+// without IP-level options refuses it): each path starts at 1200 bytes
+// less the IP and UDP headers and searches up to its interface's MTU, or
+// up to PathMtu when given; PaddrInfo.Mtu reports what it found.
+// pmtud_disable stops it and keeps PathMtu (or the MTU found) fixed.
+// Without either flag, PathMtu is the fixed MTU, or the search's limit
+// while discovery runs. An enable and a disable of one feature together
+// are invalid (gen_sctp's einval). Deviation from RFC 6458: the
 // SACK delay and its flags apply to the whole association, which has one
 // SACK timer.
 func SCTPPeerAddrParams(p PaddrParams) Option {
@@ -54,6 +60,9 @@ func SCTPPeerAddrParams(p PaddrParams) Option {
 		id, a, err := c.paddrTarget(p.AssocID, p.Address, hasAddr)
 		if err != nil {
 			return err
+		}
+		if p.Flags&PMTUDEnable != 0 {
+			c.setIP(ipDontFragment, func() { c.st.ip.DontFragment = true })
 		}
 		if a == nil {
 			if hasAddr {
@@ -90,8 +99,6 @@ func checkPaddrParams(p PaddrParams) error {
 	case f&(HBEnable|HBDisable) == HBEnable|HBDisable, f&(PMTUDEnable|PMTUDDisable) == PMTUDEnable|PMTUDDisable,
 		f&sackFlags == sackFlags:
 		return errFlagPair
-	case f&PMTUDEnable != 0:
-		return fmt.Errorf("%w: pmtud_enable (PMTU discovery, RFC 8899)", ErrNotSupported)
 	case ms(p.SackDelay) > association.MaxSACKDelay:
 		return fmt.Errorf("sackdelay %d ms above 500: %w", p.SackDelay, badValue(p.SackDelay))
 	case p.PathMtu != 0 && (p.PathMtu < association.MinMTU || p.PathMtu > 65535):
@@ -133,6 +140,7 @@ func applyPaddrParams(cfg *association.Config, p PaddrParams, wholeAssoc bool) {
 	if p.PathMtu != 0 {
 		cfg.MTU = int(p.PathMtu)
 	}
+	applyPMTUD(cfg, p)
 }
 
 // paddrTarget resolves the association of a record with an address

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/gensctp/gensctp/association"
@@ -185,16 +186,33 @@ func peerPath(a *association.Association, ap netip.AddrPort) (netip.Addr, error)
 	return addr, nil
 }
 
-// SCTPSetPeerPrimaryAddr would ask the peer to make a local address its
-// primary path to this end (gen_sctp {sctp_set_peer_primary_addr,
-// #sctp_setpeerprim{}}). That takes an ASCONF chunk with a Set Primary
-// Address parameter (RFC 5061 Section 4.2.5), and gensctp does not
-// implement ASCONF yet: SetOpts refuses it with ErrNotSupported (reason
-// enotsup). It is write-only: GetOpts leaves it out, as gen_sctp does
-// when the operating system cannot read it.
+// SCTPSetPeerPrimaryAddr asks the peer of the association p.AssocID to
+// make p.Addr, a local address of the association, its primary path to
+// this end (gen_sctp {sctp_set_peer_primary_addr, #sctp_setpeerprim{}}):
+// an ASCONF chunk with a Set Primary Address parameter (RFC 5061 Section
+// 4.2.4), which the peer may decline. The port of p.Addr is ignored. An
+// association that did not negotiate ASCONF (SCTPAsconfSupported) refuses
+// it with ErrNotSupported (reason enotsup); an address that is not one of
+// the association's is reason einval. It is write-only: GetOpts leaves it
+// out, as gen_sctp does when the operating system cannot read it.
 func SCTPSetPeerPrimaryAddr(p SetPeerPrim) Option {
-	return Option{name: "sctp_set_peer_primary_addr", apply: func(*optCtx) error {
-		return fmt.Errorf("%w: sctp_set_peer_primary_addr needs ASCONF (RFC 5061), not implemented", ErrNotSupported)
+	return Option{name: "sctp_set_peer_primary_addr", apply: func(c *optCtx) error {
+		_, a, err := c.target(p.AssocID)
+		if err != nil {
+			return err
+		}
+		if a == nil {
+			return fmt.Errorf("%w: sctp_set_peer_primary_addr needs an association", ErrNoAssociation)
+		}
+		if !a.ASCONF() {
+			return fmt.Errorf("%w: %w", ErrNotSupported, association.ErrASCONFNotSupported)
+		}
+		addr := p.Addr.Addr().Unmap()
+		if !slices.Contains(a.LocalAddrsRequested(), addr) {
+			return fmt.Errorf("%w: %v", association.ErrNotLocalAddr, addr)
+		}
+		c.effect(func(now timer.Time) error { return a.SetPeerPrimary(now, addr) })
+		return nil
 	}}
 }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// REFERENCE §4.7: after peeloff, the association's data and events
+// The gen_sctp documentation: after peeloff, the association's data and events
 // arrive only on the new socket, which inherits the options; the parent
 // keeps its other associations; closing the parent does not affect the
 // peeled-off association.

@@ -29,6 +29,7 @@ type rawDelivery struct {
 // message goes out in pieces, stashing the other messages it meets
 // meanwhile.
 func (s *Socket) pollLocked(skipStash bool) (rawDelivery, bool) {
+	s.direct.Store(false) // the caller may leave the receive side otherwise (see directLocked)
 	if !skipStash {
 		if r, ok := s.stash.pop(); ok {
 			if r.whole {

@@ -99,7 +99,9 @@ type PrStatus struct {
 	Stream    uint16
 	Abandoned [association.PRPolicies]association.PRCounts
 	// ForwardTSNsSent and ForwardTSNsReceived count the FORWARD TSN
-	// chunks of the association (Socket.PrStatus only).
+	// chunks of the association (Socket.PrStatus only): those sent, and
+	// those received and accepted, out-of-date ones included, not those
+	// discarded (see association.PRStatus).
 	ForwardTSNsSent, ForwardTSNsReceived uint64
 }
 

@@ -97,7 +97,7 @@ func (s *Socket) stop() {
 // associations, of the socket itself, or its parked delivery sent): while
 // the socket is active it takes one delivery at a time from its
 // associations and hands it to the owner's channel without blocking,
-// counting it (REFERENCE §4.1) when taken. When the channel is full the
+// counting it (the gen_sctp documentation) when taken. When the channel is full the
 // delivery is parked (stack.Parker), with a goroutine that sends it once
 // there is room and runs the pump again; meanwhile the socket polls
 // nothing more, so a slow reader holds data in the receive windows

@@ -58,11 +58,23 @@ func (p *rawPeer) data(tsn chunk.TSN, stream uint16, f chunk.DataFlags, ssn uint
 func rawConn(t *testing.T, opts ...Option) (*rawPeer, *Conn) {
 	l := listenLo(t, opts...)
 	a := l.Addr().(*Addr)
+	p := rawAssociate(t, a.UDPPort, a.Port)
+	c, err := l.AcceptSCTP(testCtx(t))
+	require.NoError(t, err)
+	t.Cleanup(func() { abort(c) })
+	return p, c
+}
+
+// rawAssociate returns a raw peer associated with the SCTP port port on
+// UDP port udpPort of 127.0.0.1, its Initial TSN 1, 10 streams each way
+// and params in its INIT. What arrives for it after the handshake is read
+// and dropped.
+func rawAssociate(t *testing.T, udpPort int, port uint16, params ...chunk.Param) *rawPeer {
 	uc, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	require.NoError(t, err)
 	t.Cleanup(func() { uc.Close() })
-	p := &rawPeer{t: t, uc: uc, to: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: a.UDPPort}, dst: a.Port}
-	p.send(0, &chunk.Init{InitiateTag: 0x11223344, ARwnd: 1 << 20, OutboundStreams: 10, InboundStreams: 10, InitialTSN: 1})
+	p := &rawPeer{t: t, uc: uc, to: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: udpPort}, dst: port}
+	p.send(0, &chunk.Init{InitiateTag: 0x11223344, ARwnd: 1 << 20, OutboundStreams: 10, InboundStreams: 10, InitialTSN: 1, Params: params})
 	var ack chunk.InitAck
 	_, err = ack.Parse(p.await(chunk.TypeInitAck))
 	require.NoError(t, err)
@@ -80,10 +92,7 @@ func rawConn(t *testing.T, opts ...Option) (*rawPeer, *Conn) {
 		}
 	}()
 	t.Cleanup(func() { uc.Close(); <-done })
-	c, err := l.AcceptSCTP(testCtx(t))
-	require.NoError(t, err)
-	t.Cleanup(func() { abort(c) })
-	return p, c
+	return p
 }
 
 // flagsOf returns the B and E flags of fragment i of n.

@@ -1,10 +1,5 @@
 package api
 
-import (
-	"github.com/gensctp/gensctp/chunk"
-	"github.com/gensctp/gensctp/timer"
-)
-
 // ResetStreams resets the outgoing streams of association assoc, all of
 // them when none is given (RFC 6525 Section 6.3.2 sctp_reset_streams with
 // SCTP_STREAM_RESET_OUTGOING, a gensctp addition): once the messages
@@ -18,15 +13,5 @@ import (
 // an earlier reset waits for its answer, and ErrInvalidStream for a
 // stream the association does not have.
 func (s *Socket) ResetStreams(assoc AssocID, streams ...uint16) error {
-	return opError("reset_streams", assoc, -1, s.do(func(now timer.Time) error {
-		_, a, err := s.assocLocked(assoc)
-		if err != nil {
-			return err
-		}
-		ids := make([]chunk.StreamID, len(streams))
-		for i, id := range streams {
-			ids[i] = chunk.StreamID(id)
-		}
-		return a.ResetStreams(now, ids)
-	}))
+	return s.ResetStreamsDir(assoc, ResetOutgoing, streams...)
 }

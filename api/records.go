@@ -14,8 +14,14 @@ import (
 type SndRcvInfo struct {
 	// Stream is the stream number.
 	Stream uint16
-	// SSN is the stream sequence number of a received message.
+	// SSN is the stream sequence number of a received message; for one
+	// received in I-DATA chunks, the lower-order 16 bits of its MID (RFC
+	// 8260 Section 4.1).
 	SSN uint16
+	// MID is the Message Identifier of a message received in I-DATA
+	// chunks (RFC 8260 Section 2.1; SCTPInterleavingSupported), an
+	// addition to gen_sctp; 0 otherwise, and ignored on send.
+	MID uint32
 	// Flags: Unordered, AddrOver, Abort, EOF.
 	Flags SndRcvFlags
 	// PPID is the payload protocol identifier, in host byte order (as
@@ -160,7 +166,8 @@ func (b OptBool) Bool() bool { return b == True }
 // EventSubscribe is gen_sctp's #sctp_event_subscribe{} (option
 // sctp_events): which events are delivered. When set, Undefined means
 // True for the first seven fields and False for the last two, as in
-// gen_sctp. AuthenticationEvent is ignored and reads False.
+// gen_sctp. AuthenticationEvent (off by default; gen_sctp ignores it)
+// delivers AuthKeyEvent.
 type EventSubscribe struct {
 	// DataIoEvent: received messages carry their SndRcvInfo.
 	DataIoEvent          OptBool
@@ -177,6 +184,13 @@ type EventSubscribe struct {
 	// SCTP_STREAM_RESET_EVENT) delivers StreamResetEvent; off by
 	// default, as gen_sctp knows no such event.
 	StreamResetEvent OptBool
+	// AssocResetEvent (a gensctp addition, RFC 6525 Section 6.1.2
+	// SCTP_ASSOC_RESET_EVENT) delivers AssocResetEvent; off by default.
+	AssocResetEvent OptBool
+	// StreamChangeEvent (a gensctp addition, RFC 6525 Section 6.1.3
+	// SCTP_STREAM_CHANGE_EVENT) delivers StreamChangeEvent; off by
+	// default.
+	StreamChangeEvent OptBool
 }
 
 // AssocValue is gen_sctp's #sctp_assoc_value{} (option
@@ -199,8 +213,13 @@ type PaddrInfo struct {
 	Srtt uint32
 	Rto  uint32
 	// Mtu is the SCTP packet budget of the path in bytes: the path MTU
-	// less the IP and UDP encapsulation headers (see PaddrParams.PathMtu).
+	// less the IP and UDP encapsulation headers (see PaddrParams.PathMtu);
+	// with path MTU discovery on (pmtud_enable), the PLPMTU found so far.
 	Mtu uint32
+	// Pmtud is the state of the path's MTU discovery (RFC 8899 Section
+	// 5.2: disabled, base, searching, search_complete, error; not in
+	// gen_sctp's sctp_paddrinfo).
+	Pmtud PmtudState
 }
 
 // Status is gen_sctp's #sctp_status{} (option sctp_status, read only; the

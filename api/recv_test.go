@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// REFERENCE §4.2: a timeout gives {error, timeout}: here the read
+// The gen_sctp documentation: a timeout gives {error, timeout}: here the read
 // deadline or the context.
 func TestRecvTimeout(t *testing.T) {
 	noLeak(t)
@@ -52,7 +52,7 @@ func TestRecvTimeout(t *testing.T) {
 	}
 }
 
-// REFERENCE §4.2 (test recv_close): closing the socket while a recv is
+// The gen_sctp documentation (test recv_close): closing the socket while a recv is
 // blocked returns {error, closed}; so for a blocked Send, Connect and
 // Accept, and for every call afterwards.
 func TestCloseUnblocks(t *testing.T) {
@@ -105,7 +105,7 @@ func TestCloseUnblocks(t *testing.T) {
 	require.ErrorIs(t, cli.SetOpts(NonBlockSend(true)), net.ErrClosed)
 }
 
-// REFERENCE §3.1 buffer: messages larger than the buffers are delivered
+// The gen_sctp documentation buffer: messages larger than the buffers are delivered
 // whole: the pieces of a partial delivery are gathered.
 func TestLargeMessagesWhole(t *testing.T) {
 	noLeak(t)

@@ -31,6 +31,9 @@ func (st *settings) recvIPWanted() udpencap.RecvIP {
 // the platform lacks.
 func (s *Socket) syncRecvIPLocked() {
 	want := s.st.recvIPWanted()
+	if s.st.assoc.ECN && ecnCapable(s.stk.Transport()) {
+		want |= udpencap.RecvTOS | udpencap.RecvTClass // the ECN field of the packets received
+	}
 	if s.closed {
 		want = 0
 	}

@@ -221,7 +221,7 @@ func (s *Socket) dataLocked(r rawDelivery) Delivery {
 	d := Delivery{Kind: KindData, Socket: s, From: from, Data: m.Data}
 	if s.st.events.dataIO {
 		d.HasInfo = true
-		d.Info = SndRcvInfo{Stream: uint16(m.Stream), SSN: uint16(m.SSN), PPID: uint32(m.PPID),
+		d.Info = SndRcvInfo{Stream: uint16(m.Stream), SSN: uint16(m.SSN), MID: uint32(m.MID), PPID: uint32(m.PPID),
 			TSN: uint32(m.TSN), CumTSN: uint32(m.CumTSN), AssocID: r.id}
 		if m.Unordered {
 			d.Info.Flags = Unordered

@@ -20,6 +20,22 @@ func needLoopbacks(t *testing.T) {
 	}
 }
 
+// bothFamiliesPort opens a socket whose stack holds the IPv4 and the IPv6
+// wildcard of one ephemeral UDP port, bound together (udpencap.Listen
+// takes another port when one family's is taken), for sockets of both
+// families to join; close it once they have: the stack keeps its UDP
+// sockets while one of them is open. A port the system picked for one
+// family alone may be held in the other by any socket of the machine
+// (another test's on 127.0.0.1, say), and a socket of that family
+// opened on it then fails with EADDRINUSE.
+func bothFamiliesPort(t *testing.T) *Socket {
+	t.Helper()
+	s, err := Open(LocalUDPPort(0), Inet6())
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // TestSocketsShareUDPPort opens two sockets on one UDP port with every
 // combination of bound addresses the kernel allows for two SCTP ports
 // (the wildcard given or not, specific addresses of either family, and
@@ -204,14 +220,20 @@ func TestWildcardTakesOnlyItsFamily(t *testing.T) {
 		{"inet6 v6only", []Option{Inet6(), IPv6V6Only(true)}, []Option{IP(lo)}, []Option{Inet6()}, lo, lo6},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := Open(append([]Option{LocalUDPPort(0)}, tc.opts...)...)
+			port := bothFamiliesPort(t)
+			s, err := Open(append([]Option{LocalUDPPort(port.UDPPort())}, tc.opts...)...)
 			require.NoError(t, err)
 			defer s.Close()
 			require.NoError(t, s.Listen(true))
 			other, err := Open(append([]Option{LocalUDPPort(s.UDPPort())}, tc.other...)...)
 			require.NoError(t, err)
 			defer other.Close()
-			cli, err := Open(append([]Option{LocalUDPPort(0), RemoteUDPPort(s.UDPPort()), fastRTO,
+			require.NoError(t, port.Close())
+			// The default RTO: the ABORT that refuses the first
+			// association must come before the INIT's retransmissions
+			// are exhausted, and on a loaded machine it may take
+			// longer than a fast RTO's 150 ms.
+			cli, err := Open(append([]Option{LocalUDPPort(0), RemoteUDPPort(s.UDPPort()),
 				SCTPInitMsg(InitMsg{MaxAttempts: 2})}, tc.cli...)...)
 			require.NoError(t, err)
 			defer cli.Close()
@@ -232,12 +254,14 @@ func TestWildcardTakesOnlyItsFamily(t *testing.T) {
 func TestInetAndV6OnlyWildcardsShareSCTPPort(t *testing.T) {
 	noLeak(t)
 	needLoopbacks(t)
-	s4, err := Open(LocalUDPPort(0))
+	port := bothFamiliesPort(t)
+	s4, err := Open(LocalUDPPort(port.UDPPort()))
 	require.NoError(t, err)
 	defer s4.Close()
 	s6, err := Open(LocalUDPPort(s4.UDPPort()), Port(s4.Port()), Inet6(), IPv6V6Only(true))
 	require.NoError(t, err)
 	defer s6.Close()
+	require.NoError(t, port.Close())
 	_, err = Open(LocalUDPPort(s4.UDPPort()), Port(s4.Port()), Inet6())
 	require.ErrorIs(t, err, ErrAddrInUse)
 	cli, err := Open(LocalUDPPort(0), Inet6(), RemoteUDPPort(s4.UDPPort()))

@@ -45,7 +45,7 @@ func buffered(t *testing.T, s *Socket, id AssocID) int {
 	return n
 }
 
-// REFERENCE §4.8 linger {true, T}: close/1 shuts the associations down
+// The gen_sctp documentation linger {true, T}: close/1 shuts the associations down
 // gracefully and waits up to T seconds; what has not closed by then (here
 // data the peer never acknowledges: it does not read, its window is
 // closed) is aborted: the peer sees comm_lost, never a shutdown event,
@@ -115,7 +115,7 @@ func TestRemoteUDPPortFor(t *testing.T) {
 
 // connectx_init with two peer addresses returns the association id at
 // once; the comm_up event carries it, and the association has both
-// addresses, the first the primary (REFERENCE §1 connectx_init).
+// addresses, the first the primary (the gen_sctp documentation connectx_init).
 func TestConnectxInitTwoAddrs(t *testing.T) {
 	noLeak(t)
 	srv := multihomedServer(t)
@@ -136,7 +136,7 @@ func TestConnectxInitTwoAddrs(t *testing.T) {
 
 // connect_init to a port that does not accept: the call succeeds, and the
 // outcome arrives as a cant_assoc event with the attempt's association
-// id (REFERENCE §4.3 step 7).
+// id (the gen_sctp documentation).
 func TestConnectInitRefused(t *testing.T) {
 	noLeak(t)
 	srv := open(t) // not listening: the INIT is answered with an ABORT
@@ -179,7 +179,7 @@ func TestCloseUnblocksConnect(t *testing.T) {
 	}
 }
 
-// REFERENCE §1.2 (OTP 27.2): peeloff/2 copies the parent's options:
+// The gen_sctp documentation (OTP 27.2): peeloff/2 copies the parent's options:
 // sctp_nodelay, linger, priority, tos and the active mode.
 func TestPeeloffInheritsOptions(t *testing.T) {
 	noLeak(t)
@@ -212,7 +212,7 @@ func TestPeeloffInheritsOptions(t *testing.T) {
 	require.ErrorIs(t, err, ErrActive)
 }
 
-// sctp_events (REFERENCE §3.1): with data_io_event off, messages come
+// sctp_events (the gen_sctp documentation): with data_io_event off, messages come
 // without an sctp_sndrcvinfo; with association_event off, no AssocChange
 // is delivered (comm_up, shutdown_comp), and Connect still gets its own.
 func TestEventsSubscription(t *testing.T) {
@@ -309,7 +309,7 @@ func TestStatsValues(t *testing.T) {
 // action bits are 11 (RFC 9260 Section 3.2: "Skip this chunk and continue
 // processing, but report in an ERROR chunk using the 'Unrecognized Chunk
 // Type' error cause"); the server's ERROR reaches the client as an
-// error-class event (REFERENCE §4.2): Recv returns it as an error, an
+// error-class event (the gen_sctp documentation): Recv returns it as an error, an
 // *EventError carrying the RemoteError with cause 6.
 func TestRemoteErrorLive(t *testing.T) {
 	noLeak(t)
@@ -354,7 +354,7 @@ func TestRemoteErrorLive(t *testing.T) {
 	require.Equal(t, "still up", string(recvData(t, srv).Data))
 }
 
-// {active, N} and Connect (REFERENCE §4.1, §4.3): the comm_up that
+// {active, N} and Connect (the gen_sctp documentation): the comm_up that
 // Connect consumes still counts, as gen_sctp's connect reads it from the
 // mailbox; it is not delivered on the channel.
 func TestConnectCountsInActiveN(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// REFERENCE §4.4: send/4 uses sctp_default_send_param of its association
+// The gen_sctp documentation: send/4 uses sctp_default_send_param of its association
 // (assoc 0: the socket's); test def_sndrcvinfo of gen_sctp_SUITE.
 func TestDefaultSendParamsPerAssociation(t *testing.T) {
 	noLeak(t)
@@ -53,7 +53,7 @@ func TestDefaultSendParamsPerAssociation(t *testing.T) {
 }
 
 // The gen_sctp client example: with 5 outbound streams, stream 5 fails
-// (the OS returns EINVAL, REFERENCE §4.4).
+// (the OS returns EINVAL, the gen_sctp documentation).
 func TestSendInvalidStream(t *testing.T) {
 	noLeak(t)
 	srv := server(t)
@@ -87,7 +87,7 @@ func TestSendCopies(t *testing.T) {
 	require.Equal(t, "XXXXX", string(recvData(t, srv).Data))
 }
 
-// REFERENCE §4.4 "Blocking": send blocks while the send buffer is full
+// The gen_sctp documentation "Blocking": send blocks while the send buffer is full
 // and completes once the peer reads; with non_block_send it returns
 // eagain instead.
 func TestSendBackPressure(t *testing.T) {

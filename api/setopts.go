@@ -36,6 +36,7 @@ func (s *Socket) setOptsLocked(now timer.Time, mode applyMode, opts []Option) er
 	if len(opts) == 0 {
 		return nil
 	}
+	s.direct.Store(false) // Conn.Read looks at the settings again (active mode, say)
 	st := s.st.clone()
 	c := &optCtx{st: &st, mode: mode, s: s, now: now}
 	if err := applyOptions(c, opts); err != nil {
@@ -69,7 +70,7 @@ func (s *Socket) commitLocked(c *optCtx) error {
 		return err
 	}
 	if st.templateChanged && !s.peeled { // a peeled socket has no future associations
-		if err := s.share.ep.SetAssocConfig(st.assoc); err != nil {
+		if err := s.share.ep.SetAssocConfig(onTransport(st.inNamespace(st.assoc), s.stk.Transport())); err != nil {
 			return err // not reached: checked above
 		}
 	}
@@ -78,7 +79,7 @@ func (s *Socket) commitLocked(c *optCtx) error {
 	}
 	s.commitLimitsLocked(st)
 	for _, l := range c.live {
-		_ = l.a.Reconfigure(c.now, *l.cfg) // checked above
+		_ = l.a.Reconfigure(c.now, onTransport(st.inNamespace(*l.cfg), s.stk.Transport())) // checked above
 	}
 	for _, fn := range c.effects {
 		if err := fn(c.now); err != nil {
@@ -117,6 +118,7 @@ func pushIP(t packetio.Transport, o udpencap.IPOptions, mask ipMask) error {
 		{ipDontRoute, func(o udpencap.IPOptions) error { return conn.SetDontRoute(o.DontRoute) }},
 		{ipPriority, func(o udpencap.IPOptions) error { return conn.SetPriority(o.Priority) }},
 		{ipBindToDevice, func(o udpencap.IPOptions) error { return conn.SetBindToDevice(o.BindToDevice) }},
+		{ipDontFragment, func(o udpencap.IPOptions) error { return conn.SetDontFragment(o.DontFragment) }},
 	}
 	for i, x := range setters {
 		if mask&x.bit == 0 {

@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// REFERENCE §4.5 eof/2: the peer sees #sctp_shutdown_event{} then
+// The gen_sctp documentation eof/2: the peer sees #sctp_shutdown_event{} then
 // shutdown_comp; the local side sees shutdown_comp with error 0.
 func TestEofEvents(t *testing.T) {
 	noLeak(t)
@@ -34,7 +34,7 @@ func TestEofEvents(t *testing.T) {
 	connect(t, cli, srv)
 }
 
-// REFERENCE §4.5 abort/2: the peer sees comm_lost; so does the aborting
+// The gen_sctp documentation abort/2: the peer sees comm_lost; so does the aborting
 // side (as on Linux).
 func TestAbortEvents(t *testing.T) {
 	noLeak(t)
@@ -51,7 +51,7 @@ func TestAbortEvents(t *testing.T) {
 	require.Equal(t, CommLost, mine.State)
 }
 
-// send/3 with the abort and eof flags (REFERENCE §4.5: eof and abort are
+// send/3 with the abort and eof flags (the gen_sctp documentation: eof and abort are
 // empty messages with those flags).
 func TestSendInfoFlags(t *testing.T) {
 	noLeak(t)
@@ -72,9 +72,9 @@ func TestSendInfoFlags(t *testing.T) {
 	require.Len(t, lost.Causes, 1)
 }
 
-// REFERENCE §4.5 close/1: all associations are shut down gracefully;
+// The gen_sctp documentation close/1: all associations are shut down gracefully;
 // peers see a shutdown event followed by shutdown_comp. With linger
-// {true, 0} they are aborted (§4.8).
+// {true, 0} they are aborted.
 func TestCloseEndsAssociations(t *testing.T) {
 	noLeak(t)
 	srv := server(t)

@@ -21,7 +21,11 @@ import (
 // may block takes a context or honours the deadlines; Close unblocks them
 // all. Internally every socket state is guarded by the lock of the stack
 // (the event loop of its UDP port, shared with the other sockets on that
-// port), which also guards the sans-IO endpoint and associations. The
+// port), which also guards the sans-IO endpoint and associations; the
+// Read of a Conn on an accepted or peeled-off socket takes a message that
+// is there under the lock of its association's shard only (see
+// Conn.readDirect), so that busy Conns on different shards are read in
+// parallel. The
 // stack wakes a socket's callers only when one of its associations, or
 // the socket itself, changed. Active-mode delivery runs on the stack's
 // event loop (a task, run when the socket was notified), so a socket has
@@ -36,6 +40,12 @@ type Socket struct {
 	peeled bool
 
 	closeStarted atomic.Bool
+	// direct: Conn.Read may take the next message straight from the
+	// association, under its shard's lock only (connread.go). Set by
+	// Conn.Read with the stack's lock held when the receive side is
+	// plain (directLocked), cleared by whatever may leave it otherwise:
+	// every poll of the other paths, options, Close.
+	direct atomic.Bool
 
 	rdl, wdl deadline
 

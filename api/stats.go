@@ -1,6 +1,8 @@
 package api
 
 import (
+	"sync"
+
 	"github.com/gensctp/gensctp/timer"
 )
 
@@ -19,6 +21,7 @@ type Stats struct {
 
 // counters are the running statistics of one direction.
 type counters struct {
+	mu         sync.Mutex // a leaf: Conn.Read counts without the stack's lock (connread.go)
 	recv, send dirCounters
 }
 
@@ -41,8 +44,17 @@ func (c *dirCounters) add(n int) {
 	c.dvi += (d - c.dvi) / float64(c.cnt)
 }
 
-func (c *counters) received(n int) { c.recv.add(n) }
-func (c *counters) sent(n int)     { c.send.add(n) }
+func (c *counters) received(n int) {
+	c.mu.Lock()
+	c.recv.add(n)
+	c.mu.Unlock()
+}
+
+func (c *counters) sent(n int) {
+	c.mu.Lock()
+	c.send.add(n)
+	c.mu.Unlock()
+}
 
 // Stats returns the counters of the socket. Receive counters count whole
 // messages as delivered by Recv or on the channel (RecvBuffer and
@@ -53,9 +65,11 @@ func (c *counters) sent(n int)     { c.send.add(n) }
 func (s *Socket) Stats() (Stats, error) {
 	var out Stats
 	err := s.do(func(timer.Time) error {
+		s.stats.mu.Lock()
 		r, w := &s.stats.recv, &s.stats.send
 		out = Stats{RecvCnt: r.cnt, RecvOct: r.oct, RecvMax: r.max, RecvAvg: uint64(r.avg), RecvDvi: uint64(r.dvi),
 			SendCnt: w.cnt, SendOct: w.oct, SendMax: w.max, SendAvg: uint64(w.avg)}
+		s.stats.mu.Unlock()
 		for _, id := range s.ownedLocked() {
 			if a, ok := s.share.ep.Assoc(id); ok {
 				out.SendPend += uint64(a.Buffered())

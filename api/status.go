@@ -64,6 +64,7 @@ func paddrInfoRecord(id AssocID, p association.PathInfo, peerPort uint16, set *s
 	return PaddrInfo{
 		AssocID: id, Address: set.show(netip.AddrPortFrom(p.Addr.Addr(), peerPort)),
 		State: p.State, Cwnd: clamp32(p.CWnd), Srtt: toMS(p.SRTT), Rto: toMS(p.RTO), Mtu: clamp32(p.MTU),
+		Pmtud: p.PMTUD,
 	}
 }
 

@@ -95,7 +95,8 @@ func OverPacketConn(pc net.PacketConn) Option {
 // with ErrTransportClosed. UDPPort is 0. c's writes must not wait for the
 // peer to read (see packetio.Conn): net.Pipe does not fit, the pipe of
 // package packetio/packetiotest does. The rest is as for OverTransport.
-// An addition to gen_sctp. Open-only.
+// For a DTLS connection, OverDTLS adds the defaults of SCTP over DTLS
+// and the zero checksum. An addition to gen_sctp. Open-only.
 func OverConn(c net.Conn) Option {
 	return userTransportOption(c, func() packetio.Transport { return packetio.NewConn(c) })
 }
@@ -136,7 +137,7 @@ func unsupported(what string) error { return fmt.Errorf("%w: %s", ErrTransportUn
 func (st *settings) checkTransport() error {
 	ut := st.transport
 	if ut == nil {
-		return nil
+		return st.checkZeroChecksum(nil)
 	}
 	_, connected := ut.t.(packetio.Connected)
 	switch {
@@ -159,8 +160,11 @@ func (st *settings) checkTransport() error {
 
 // checkTransportOpts refuses the socket options that t cannot carry out.
 func (st *settings) checkTransportOpts(t packetio.Transport) error {
+	if err := st.checkZeroChecksum(t); err != nil {
+		return err
+	}
 	if _, ok := t.(ipOptioner); !ok && st.ipSet != 0 {
-		return unsupported("IP-level options (tos, tclass, ttl, dontroute, priority, bind_to_device)")
+		return unsupported("IP-level options (tos, tclass, ttl, dontroute, priority, bind_to_device, the DF bit of pmtud_enable)")
 	}
 	if _, ok := t.(packetio.IPReporter); !ok && st.recvIPWanted() != 0 {
 		return unsupported("recvtos, recvtclass, recvttl")
@@ -177,6 +181,7 @@ type ipOptioner interface {
 	SetDontRoute(on bool) error
 	SetPriority(prio int) error
 	SetBindToDevice(ifname string) error
+	SetDontFragment(on bool) error
 }
 
 // ipGetter is the getter of an IP-level option: field of the transport's

@@ -30,14 +30,23 @@ type TransportStats struct {
 
 // TransportStats returns the counters of the UDP socket(s) and SCTP port
 // of s. Errors: net.ErrClosed once the socket is closed.
+//
+// The Stack and Port counters are read at one moment, the UDP ones after
+// them (datagrams keep arriving meanwhile): Stack.PacketsIn is at least
+// Port.PacketsIn, and at most UDP.DatagramsIn - UDP.HookDropsIn +
+// UDP.HookDuplicates (the datagrams read and not handled yet make the
+// difference).
 func (s *Socket) TransportStats() (TransportStats, error) {
 	var out TransportStats
 	err := s.do(func(timer.Time) error {
+		out.Stack = s.stk.Counters() // the shards stay locked until do returns
+		out.Port = s.share.ep.Counters()
+		// Last: the UDP sockets' readers count a datagram before a shard
+		// handles it, and keep reading meanwhile, so that read after the
+		// shards' counters UDP.DatagramsIn is at least Stack.PacketsIn.
 		if c := s.stk.Conn(); c != nil {
 			out.UDP = c.Stats()
 		}
-		out.Stack = s.stk.Counters()
-		out.Port = s.share.ep.Counters()
 		return nil
 	})
 	return out, opError("getstat", 0, -1, err)

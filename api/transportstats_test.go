@@ -40,12 +40,21 @@ func TestTransportStats(t *testing.T) {
 	for _, b := range [][]byte{ootb, nowhere, bad, {1, 2, 3}} {
 		require.NoError(t, cli.stk.Conn().WriteTo(b, to, lo))
 	}
+	as, err := srv.AssocIDs()
+	require.NoError(t, err)
+	require.Len(t, as, 1)
+	// The ABORTs answering the out-of-the-blue packets are counted after
+	// the drops that caused them, and the UDP socket counts what it wrote
+	// after the stack handed it over: wait for both too.
 	var ts TransportStats
+	var st AssocStats
 	require.Eventually(t, func() bool {
-		var err error
+		st, err = srv.AssocStats(as[0])
+		require.NoError(t, err)
 		ts, err = srv.TransportStats()
 		require.NoError(t, err)
-		return ts.Stack.Dropped() >= 4
+		return ts.Stack.Dropped() >= 4 && ts.Stack.PacketsOut >= st.PacketsSent+2 &&
+			ts.UDP.DatagramsOut+1 >= ts.Stack.PacketsOut
 	}, 10*time.Second, time.Millisecond)
 	require.Equal(t, uint64(2), ts.Stack.OutOfTheBlue())
 	require.Equal(t, uint64(1), ts.Stack.ChecksumErrors)
@@ -55,11 +64,6 @@ func TestTransportStats(t *testing.T) {
 	require.Equal(t, uint64(1), ts.Port.ChecksumErrors)
 	require.Zero(t, ts.Port.Truncated, "too short to name a port")
 
-	as, err := srv.AssocIDs()
-	require.NoError(t, err)
-	require.Len(t, as, 1)
-	st, err := srv.AssocStats(as[0])
-	require.NoError(t, err)
 	require.GreaterOrEqual(t, ts.Port.PacketsIn, st.PacketsReceived+2, "the association's and the dropped ones")
 	require.GreaterOrEqual(t, ts.Stack.PacketsIn, ts.Port.PacketsIn+2)
 	require.GreaterOrEqual(t, ts.UDP.DatagramsIn, ts.Stack.PacketsIn, "the UDP socket read them all")
@@ -71,6 +75,45 @@ func TestTransportStats(t *testing.T) {
 	require.ErrorIs(t, err, net.ErrClosed)
 	_, err = srv.AssocIDs()
 	require.ErrorIs(t, err, net.ErrClosed)
+}
+
+// TransportStats reads the counters in an order that keeps them
+// consistent while datagrams arrive: the UDP socket counts a datagram
+// before the stack handles it, so the UDP counters read last are never
+// behind the stack's. Before, they were read first, and a datagram read
+// and handled between the two reads made the stack's count the larger.
+func TestTransportStatsWhileReceiving(t *testing.T) {
+	srv := server(t)
+	cli := open(t)
+	to := netip.AddrPortFrom(lo, uint16(srv.UDPPort()))
+	stop := make(chan struct{})
+	sent := make(chan error, 1)
+	go func() {
+		// Datagrams too short for an SCTP header: each one is counted
+		// and dropped, nothing answers.
+		for {
+			select {
+			case <-stop:
+				sent <- nil
+				return
+			default:
+			}
+			if err := cli.stk.Conn().WriteTo([]byte{1, 2, 3}, to, lo); err != nil {
+				sent <- err
+				return
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		require.NoError(t, <-sent)
+	}()
+	for range 10000 {
+		ts, err := srv.TransportStats()
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, ts.UDP.DatagramsIn, ts.Stack.PacketsIn)
+		require.GreaterOrEqual(t, ts.Stack.PacketsIn, ts.Port.PacketsIn)
+	}
 }
 
 // AssocIDs lists the associations of a one-to-many socket that are not

@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// testNet is a network for the tests of the semantics of REFERENCE §4:
+// testNet is a network for the tests of the semantics of the gen_sctp documentation:
 // real UDP sockets on loopback, or two hosts of a pion vnet virtual
 // network (in-process: nothing reaches a real interface; the addresses
 // are RFC 5737 documentation addresses). Servers open on host B, clients
@@ -137,7 +137,7 @@ type uncomparableNet struct {
 }
 
 // connect, then messages both ways with their sndrcvinfo and sender
-// (REFERENCE §4.4).
+// (the gen_sctp documentation).
 func TestNetsConnectSendRecv(t *testing.T) {
 	noLeak(t)
 	forEachNet(t, func(t *testing.T, n *testNet) {
@@ -167,8 +167,8 @@ func TestNetsConnectSendRecv(t *testing.T) {
 }
 
 // {active, N}: every delivery counts, events included; at 0 the socket
-// turns passive with a notice and the rest is read with Recv (REFERENCE
-// §4.1).
+// turns passive with a notice and the rest is read with Recv (the
+// gen_sctp documentation of {active, N}).
 func TestNetsActiveCount(t *testing.T) {
 	noLeak(t)
 	forEachNet(t, func(t *testing.T, n *testNet) {
@@ -188,7 +188,7 @@ func TestNetsActiveCount(t *testing.T) {
 	})
 }
 
-// eof/2 and abort/2: the events on both sides (REFERENCE §4.5).
+// eof/2 and abort/2: the events on both sides (the gen_sctp documentation).
 func TestNetsEofAbort(t *testing.T) {
 	noLeak(t)
 	forEachNet(t, func(t *testing.T, n *testNet) {
@@ -216,7 +216,7 @@ func TestNetsEofAbort(t *testing.T) {
 }
 
 // A message far larger than the PMTU and the receive buffer is
-// delivered whole (REFERENCE §3.1 buffer).
+// delivered whole (the gen_sctp documentation buffer).
 func TestNetsLargeMessage(t *testing.T) {
 	noLeak(t)
 	forEachNet(t, func(t *testing.T, n *testNet) {
@@ -238,7 +238,7 @@ func TestNetsLargeMessage(t *testing.T) {
 }
 
 // send/3 blocks while the send buffer is full and completes when the
-// peer reads; with non_block_send it is eagain (REFERENCE §4.4).
+// peer reads; with non_block_send it is eagain (the gen_sctp documentation).
 func TestNetsSendBackPressure(t *testing.T) {
 	noLeak(t)
 	forEachNet(t, func(t *testing.T, n *testNet) {
@@ -276,7 +276,7 @@ func TestNetsSendBackPressure(t *testing.T) {
 }
 
 // peeloff/2: the association's messages arrive on the new socket and
-// its sends go through it (REFERENCE §4.7).
+// its sends go through it (the gen_sctp documentation).
 func TestNetsPeeloff(t *testing.T) {
 	noLeak(t)
 	forEachNet(t, func(t *testing.T, n *testNet) {

@@ -129,6 +129,9 @@ func (l *Acceptor) HandleCookieEcho(d *Datagram, p *packet.Packet, buf []byte) (
 	a.learnPeerAddrs(ck.peerAddrs, from.Port())
 	a.learnPort(from, d.To) // the local address of the path (Datagram.To)
 	a.fromCookie(now, &ck)
+	if err := a.authCookieEcho(p, &raw); err != nil {
+		return nil, nil, err
+	}
 	// Steps 5 and 6: enter ESTABLISHED and send COOKIE ACK.
 	a.queueCtrl(ctrlChunk{c: &chunk.CookieAck{}, to: a.primary})
 	a.established(now, CommUp)
@@ -169,9 +172,8 @@ func (l *Acceptor) CheckCookieEcho(now timer.Time, p *packet.Packet, buf []byte)
 // how long ago that was.
 func (l *Acceptor) verifyCookieEcho(now timer.Time, p *packet.Packet, ck *cookie) (raw packet.Raw,
 	stale time.Duration, err error) {
-	it := p.Chunks()
-	raw, ok := it.Next()
-	if !ok || raw.Type != chunk.TypeCookieEcho {
+	raw, _ = p.Lead() // RFC 4895 Section 6.3: an AUTH chunk may come first
+	if raw.Type != chunk.TypeCookieEcho {
 		return raw, 0, discard("not a COOKIE ECHO", raw.Type, nil)
 	}
 	var ce chunk.CookieEcho
@@ -210,10 +212,11 @@ func (a *Association) fromCookie(now timer.Time, ck *cookie) {
 	a.peerARwnd = ck.peerRwnd
 	a.peerRwnd = int(ck.peerRwnd)
 	for _, p := range a.paths {
-		p.cc.SetSSThresh(int(ck.peerRwnd))
+		p.cc.SetSSThresh(initialSSThresh)
 	}
 	a.peerFeatures = ck.peerFeatures
 	a.peerAdaptation = ck.peerAdaptation
+	a.authFromCookie(ck)
 }
 
 // staleCookieReply appends a packet with an ERROR chunk carrying the "Stale

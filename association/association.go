@@ -23,8 +23,11 @@ type Association struct {
 	cfg                 *Config
 	localPort, peerPort uint16
 	state               State
-	rnd                 rand.Source
-	keys                *CookieKeys
+	// ecnEcho: ECNE chunks go with every SACK, for ecnEchoTSN (ecn.go;
+	// the two fill padding, as the Association stays within 1 KiB).
+	ecnEcho bool
+	rnd     rand.Source
+	keys    *CookieKeys
 
 	localTag, peerTag chunk.VerificationTag
 	// Tie-tags remembered for the collision cases (RFC 9260 Section
@@ -34,7 +37,9 @@ type Association struct {
 	outbound, inbound       uint16 // negotiated stream counts
 	peerFeatures            features
 	peerAdaptation          uint32
-	zeroChecksum            bool // the peer accepts packets with a zero checksum
+	// sndGrown is the send buffer autotuning grew to (growSendBuffer);
+	// here, where alignment leaves room for it.
+	sndGrown uint32
 
 	paths   []*path
 	primary *path
@@ -55,6 +60,10 @@ type Association struct {
 	// COOKIE ACK (RFC 9260 Section 5.1 E), not from a State Cookie. See
 	// handleCookieEchoTCB, action B.
 	upFromInitAck bool
+	// probeDue: a PLPMTUD probe waits on some path (appendProbe).
+	probeDue   bool
+	inRecovery bool // Fast Recovery (RFC 9260 Section 7.2.4)
+	fastRtxNow bool // send one packet of fast retransmissions regardless of cwnd
 
 	// Send side.
 	nextTSN      chunk.TSN // the TSN of the next new DATA chunk
@@ -64,10 +73,8 @@ type Association struct {
 	out          outstanding
 	peerRwnd     int // rwnd of RFC 9260 Section 6.2.1
 	peerARwnd    uint32
-	inRecovery   bool // Fast Recovery (RFC 9260 Section 7.2.4)
 	recoveryExit chunk.TSN
-	fastRtxNow   bool // send one packet of fast retransmissions regardless of cwnd
-	burstLeft    int  // packets of new data left in this send opportunity
+	burstLeft    int // packets of new data left in this send opportunity
 	lastSACK     timer.Time
 	rtxPath      *path // where retransmissions after a T3 expiry go
 	sackPath     *path // where the DATA to acknowledge came from
@@ -85,6 +92,7 @@ type Association struct {
 	// Receive side.
 	rcv                tsnTracker
 	reasm              *stream.Reassembly
+	tune               *rcvTune      // receive-buffer autotuning (autotune.go), nil until the first DATA when on
 	pending            deliveryQueue // messages and events not yet polled
 	pendingBytes       int           // message bytes in pending, counted against a_rwnd
 	pendingMsgs        int           // messages (not events) in pending, charged ChunkOverhead each
@@ -100,6 +108,11 @@ type Association struct {
 	packetHasDup       bool // ... and a duplicate
 	packetSawGap       bool // ... and arrived while a TSN was missing
 	gotFirstData       bool
+	// peerCharges: the peer charges its buffer per chunk; charge it
+	// PeerChunkOverhead per chunk (peerRoom). peerChargeSeen counts the
+	// SACKs in a row that showed it (notePeerWindow).
+	peerCharges    bool
+	peerChargeSeen uint8
 	// cookieVerified: the COOKIE ECHO of the packet being processed
 	// carried a valid cookie matching the packet (RFC 9260 Section 5.1.5
 	// steps 1 to 3).
@@ -109,11 +122,12 @@ type Association struct {
 	// read only while they run) and the path of the packet being
 	// processed, the message end it just brought (rxEnd, rxEndTSN), and
 	// what the message ends still in reassembly keep, by TSN.
-	rxIP     IPInfo
-	rxFrom   netip.AddrPort
-	rxEnd    bool
-	rxEndTSN chunk.TSN
-	heldIP   map[chunk.TSN]heldEnd
+	rxIP       IPInfo
+	ecnEchoTSN chunk.TSN // with ecnEcho (ecn.go), here where alignment leaves room
+	rxFrom     netip.AddrPort
+	rxEnd      bool
+	rxEndTSN   chunk.TSN
+	heldIP     map[chunk.TSN]heldEnd
 
 	// Shutdown.
 	t2           timer.Timer
@@ -136,8 +150,8 @@ type Association struct {
 	timers timer.Set
 	stats  BasicStats
 	// detail holds the DetailStats, allocated with the first packet
-	// (detail()).
-	detail *DetailStats
+	// (detail()), and failedHeld.
+	detail *detailState
 
 	// ccAckedBytes counts the bytes acknowledgements gave to the
 	// congestion windows (for tests).
@@ -155,18 +169,28 @@ type scratch struct {
 	sackScratch chunk.SACK // received SACK
 	sackPending chunk.SACK // the last SACK of the packet, not yet processed
 	sackOut     chunk.SACK // SACK being sent
+	ecneOut     chunk.ECNE // ECNE being sent (ecneChunk)
 	dataScratch chunk.Data // received DATA
 	dataOut     chunk.Data // DATA being sent
-	lastAckGaps []chunk.GapBlock
+	// idataScratch is the I-DATA received, idataOut the one being sent
+	// (RFC 8260, idata.go).
+	idataScratch, idataOut chunk.IData
+	lastAckGaps            []chunk.GapBlock
 
 	// forwardScratch is the FORWARD TSN received, forwardOut the one
 	// being sent (PR-SCTP).
 	forwardScratch, forwardOut chunk.ForwardTSN
+	// iforwardScratch and iforwardOut are the same for I-FORWARD-TSN
+	// (RFC 8260 Section 2.3.1).
+	iforwardScratch, iforwardOut chunk.IForwardTSN
 
 	// rc is the RE-CONFIG receiver state (reconfig.go), nil until the
 	// first RE-CONFIG chunk: kept here rather than in the Association,
 	// which stays within 1 KiB.
 	rc *reconfState
+	// as is the ASCONF state (asconf.go), nil until used, kept here for
+	// the same reason.
+	as *asconfState
 }
 
 // scr returns the scratch buffers, allocated at their first use: the
@@ -207,6 +231,9 @@ type ctrlChunk struct {
 	addr netip.AddrPort
 	// n is the size on the wire (ctrlLen), set by queueCtrl.
 	n int
+	// from, when valid, is the source address of a packet of c's own
+	// instead of the path's (an ASCONF with ASCONFWildcard).
+	from netip.Addr
 }
 
 // Stats are counters of an association (gen_sctp getstat and RFC 6458
@@ -241,7 +268,8 @@ type BasicStats struct {
 	T3Expirations       uint64
 	// DroppedRemoteErrors counts the ERROR chunks not reported because
 	// too many RemoteError events were waiting in Poll; DroppedEvents the
-	// PaddrChange, Restart AssocChange and AdaptationEvent events not
+	// PaddrChange, Restart AssocChange, AdaptationEvent and RE-CONFIG
+	// (StreamResetEvent, StreamChangeEvent, AssocResetEvent) events not
 	// reported because too many of their kind were waiting.
 	DroppedRemoteErrors      uint64
 	DroppedEvents            uint64
@@ -300,11 +328,12 @@ func (a *Association) newStreams() {
 // negotiated (those asked for before the handshake completes).
 func (a *Association) sendQueue() *stream.SendQueue {
 	if a.sendq == nil {
-		n := a.cfg.OutboundStreams
-		if a.outbound != 0 {
-			n = a.outbound
-		}
-		a.sendq = stream.NewSendQueue(int(n))
+		a.sendq = stream.NewSendQueue(int(a.outboundStreams()))
+		a.applyScheduler(a.sendq)
+		// I-DATA: the scheduler may switch streams between the fragments
+		// of a message (RFC 8260 Section 2.2.2: "This way messages from
+		// other streams may be interleaved with the fragmented message").
+		a.sendq.SetInterleave(a.idata())
 	}
 	return a.sendq
 }
@@ -321,6 +350,8 @@ func (a *Association) reassembly() *stream.Reassembly {
 		a.reasm.SetPool(a.cfg.Buffers)
 		a.reasm.SetPartialDeliveryPoint(partialDeliveryPoint(a.cfg))
 		a.reasm.SetAbandonable(a.prsctp())
+		a.reasm.SetIData(a.idata())
+		a.reasm.SetFragmentInterleave(fragmentInterleave(a.cfg))
 	}
 	return a.reasm
 }
@@ -332,6 +363,15 @@ func (a *Association) setInbound(n uint16) {
 	if a.reasm != nil {
 		a.reasm.SetStreams(int(n))
 	}
+}
+
+// fragmentInterleave returns the fragment interleave level of cfg (RFC
+// 6458 Section 8.1.20): FragmentInterleave if set, else 2.
+func fragmentInterleave(cfg *Config) int {
+	if cfg.HasFragmentInterleave {
+		return cfg.FragmentInterleave
+	}
+	return 2
 }
 
 // partialDeliveryPoint returns the partial delivery point of cfg: its
@@ -402,13 +442,25 @@ func (a *Association) Poll() (Delivery, bool) {
 	if ok && d.Event == nil {
 		a.pendingBytes -= len(d.Message.Data)
 		a.pendingMsgs--
+		a.tuneRead(len(d.Message.Data))
+		if a.pendingMsgs == 0 {
+			a.relieve() // I-DATA: incomplete messages may fill the buffer
+		}
 		a.maybeWindowUpdate()
 	}
 	if k := noticeOf(d.Event); ok && k != noticeNone {
 		a.queuedEventsByKind[k]--
 	}
+	if f, isF := d.Event.(*SendFailed); isF {
+		a.detail.failedEvents--
+		a.detail.failedBytes -= len(f.Data)
+	}
 	return d, ok
 }
+
+// Peek returns the delivery Poll would return next, without taking it: it
+// stays queued, and its bytes keep counting against the receive window.
+func (a *Association) Peek() (Delivery, bool) { return a.pending.peek() }
 
 // Pending returns the number of deliveries waiting in Poll.
 func (a *Association) Pending() int { return a.pending.len() }
@@ -429,8 +481,14 @@ type Delivery struct {
 // Message is a received user message (or a piece of one: see
 // EndOfRecord).
 type Message struct {
-	Stream    chunk.StreamID
-	SSN       chunk.SSN
+	Stream chunk.StreamID
+	// SSN is the Stream Sequence Number; for a message received in
+	// I-DATA chunks, the lower-order 16 bits of its MID (RFC 8260
+	// Section 4.1).
+	SSN chunk.SSN
+	// MID is the Message Identifier of a message received in I-DATA
+	// chunks (RFC 8260 Section 2.1), a gensctp addition; zero for DATA.
+	MID       chunk.MID
 	PPID      chunk.PPID
 	Unordered bool
 	// TSN is the TSN of the first DATA chunk of the message and CumTSN the

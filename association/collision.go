@@ -39,6 +39,13 @@ func (a *Association) handleInit(now timer.Time, from netip.AddrPort, init *chun
 		to = p.remote
 	}
 	r := responder{cfg: a.cfg, local: a.localPort, peer: a.peerPort, keys: a.keys, rnd: a.rnd, from: to, mtu: a.pathOrPrimary(to).mtu}
+	if s := a.authOf(); s != nil && (a.state == StateCookieWait || a.state == StateCookieEchoed) {
+		// RFC 4895 Section 6.1: "In case of INIT collision, the rules
+		// governing the handling of this Random Number follow the same
+		// pattern as those for the Verification Tag": the INIT ACK of
+		// Section 5.2.1 carries ours unchanged.
+		r.random = &s.localRandom
+	}
 	switch a.state {
 	case StateShutdownAckSent:
 		// RFC 9260 Section 9.2: "the endpoint MUST discard the INIT chunk
@@ -303,9 +310,10 @@ func (a *Association) setupFromCookieCollision(ck *cookie) {
 	a.peerInitialTSN = ck.peerTSN
 	a.peerARwnd, a.peerRwnd = ck.peerRwnd, int(ck.peerRwnd)
 	for _, p := range a.paths {
-		p.cc.SetSSThresh(int(ck.peerRwnd))
+		p.cc.SetSSThresh(initialSSThresh)
 	}
 	a.peerFeatures, a.peerAdaptation = ck.peerFeatures, ck.peerAdaptation
+	a.authFromCookie(ck)
 	a.dropCtrl(chunk.TypeInit)
 	a.dropCtrl(chunk.TypeCookieEcho)
 }
@@ -340,6 +348,8 @@ func (a *Association) cookieRestart(now timer.Time, ck *cookie) (bool, error) {
 		a.pushEvent(&PDAPIEvent{Indication: PartialDeliveryAborted, Stream: pa.Stream})
 	}
 	a.newStreams()
+	a.endResetOnRestart()
+	a.asconfRestart()
 	a.resetTransfer()
 	for _, p := range a.paths {
 		a.resetPath(p)

@@ -57,6 +57,11 @@ const (
 	DefaultReceiveBuffer = 1 << 20
 	// DefaultSendBuffer bounds the user data queued for sending.
 	DefaultSendBuffer = 1 << 20
+	// DefaultReceiveBufferMax and DefaultSendBufferMax are the caps of
+	// buffer autotuning (32 MiB, Linux's tcp_rmem[2] default): enough
+	// for the bandwidth-delay product of 1 Gbit/s at 200 ms.
+	DefaultReceiveBufferMax = 32 << 20
+	DefaultSendBufferMax    = 32 << 20
 	// DefaultMTU is the default size budget of an SCTP packet: a 1500-byte
 	// path less an IPv6 header (40) and the UDP encapsulation header (8,
 	// RFC 6951 Section 5.6).
@@ -122,9 +127,54 @@ type Config struct {
 	// is dropped and sent again by the peer.
 	ReceiveBuffer int
 	SendBuffer    int
+	// ReceiveBufferMax caps receive-buffer autotuning, a gensctp addition
+	// (Linux TCP's receive-buffer moderation, tcp_rmem[2]): the receive
+	// buffer starts at ReceiveBuffer and grows, once per round trip, to
+	// twice what the user read in the last round trip, up to
+	// ReceiveBufferMax, so that the window follows the bandwidth-delay
+	// product of the path (autotune.go). 0 means
+	// DefaultReceiveBufferMax; a value at most ReceiveBuffer keeps the
+	// buffer at ReceiveBuffer (the api's Recbuf does that, as Linux's
+	// SO_RCVBUF turns autotuning off).
+	ReceiveBufferMax int
+	// SendBufferMax caps send-buffer autotuning, a gensctp addition: the
+	// send buffer is SendBuffer, or the largest congestion window of the
+	// primary path so far when that is larger (it does not shrink when
+	// cwnd does), up to SendBufferMax, so that a user
+	// sending in bursts can queue what one round trip sends (Linux's
+	// tcp_sndbuf_expand). 0 means DefaultSendBufferMax; a value at most
+	// SendBuffer keeps it at SendBuffer (the api's Sndbuf does that).
+	SendBufferMax int
 	// MTU is the size budget of an SCTP packet on the path: the path MTU
-	// less the IP and UDP headers.
+	// less the IP and UDP headers. With PMTUD.Enabled it is MAX_PLPMTU,
+	// the largest size path MTU discovery probes.
 	MTU int
+	// PMTUD configures path MTU discovery (RFC 8899); off by default.
+	PMTUD PMTUDConfig
+	// ZeroChecksum is the alternate error detection method (RFC 9653)
+	// the association announces in its INIT and INIT ACK with the Zero
+	// Checksum Acceptable parameter: chunk.EDMIDDTLS, SCTP over DTLS
+	// (RFC 9653 Section 6), the only one implemented. Set it only when
+	// the packets travel over DTLS: the association cannot tell. It then
+	// accepts packets with a checksum of zero (Section 5.3), and sends
+	// them with a zero checksum when the peer announced the same method
+	// (Section 5.2; packets with an INIT or COOKIE ECHO chunk, and the
+	// replies to out-of-the-blue packets, still carry the CRC32c). The
+	// default, chunk.EDMIDReserved (0), announces nothing, accepts only
+	// correct CRC32c checksums and sends them always.
+	ZeroChecksum chunk.EDMID
+	// ECN turns on Explicit Congestion Notification (RFC 4960 Appendix
+	// A, over RFC 3168): the association announces the ECN Capable
+	// parameter in its INIT and INIT ACK and, when the peer announced it
+	// too, marks its packets of new DATA ECT(0) (Outgoing.ECN), echoes the
+	// Congestion Experienced marks of received packets (Datagram.IP) in
+	// ECNE chunks until the peer's CWR, and reduces its congestion window
+	// once per window of data for the ECNE chunks it receives. Turn it on
+	// only when the I/O layer sets the ECN field of the packets sent and
+	// reports that of the packets received: a receiver that cannot see
+	// the marks would hide congestion. Off by default; the api package
+	// turns it on where the platform can.
+	ECN bool
 	// MaxSeg caps the user data of a DATA chunk (sctp_maxseg); 0 means
 	// the path's largest.
 	MaxSeg int
@@ -174,9 +224,83 @@ type Config struct {
 	// association answers the peer's requests if the peer offered it too.
 	ReconfigDisabled bool
 
+	// Interleaving offers user message interleaving (I-DATA, RFC 8260;
+	// the sctp_interleaving_supported option of RFC 8260 Section 4.3.1):
+	// the Supported Extensions parameter of the INIT and INIT ACK then
+	// lists I-DATA, and I-FORWARD-TSN unless PartialReliabilityDisabled.
+	// When the peer lists I-DATA too, every user message goes in I-DATA
+	// chunks (RFC 8260 Section 2.2.1), and a DATA chunk from the peer is
+	// a protocol violation that aborts the association; otherwise the
+	// association uses DATA, and an I-DATA chunk is the violation. Off
+	// by default, as RFC 8260 Section 2.2.1 asks: the receiver must be
+	// ready for interleaved messages (see FragmentInterleave).
+	Interleaving bool
+
+	// Auth configures the authentication of chunks (AUTH, RFC 4895): on
+	// by default.
+	Auth AuthConfig
+
+	// ASCONF offers dynamic address reconfiguration (RFC 5061): the
+	// Supported Extensions parameter of the INIT and INIT ACK then lists
+	// ASCONF and ASCONF-ACK, and with a peer that lists them too the
+	// association adds, deletes and asks for primary addresses
+	// (AddLocalAddr, DeleteLocalAddr, SetPeerPrimary) and answers the
+	// peer's requests. RFC 5061 Section 4.1 asks for both chunks to be
+	// authenticated (AUTH, RFC 4895): ASCONF is offered only with AUTH,
+	// or with ASCONFNoAuth. Off by default.
+	ASCONF bool
+	// ASCONFNoAuth offers and accepts ASCONF without AUTH, as Linux's
+	// net.sctp.addip_noauth_enable does for peers that predate RFC 5061
+	// Section 4.1. Anyone who can see the verification tags of the
+	// association can then add, delete and choose its addresses (new
+	// ones are still confirmed by a HEARTBEAT before data goes to them,
+	// RFC 9260 Section 5.4). For tests and closed networks only.
+	ASCONFNoAuth bool
+	// ASCONFWildcard sends the addresses of ASCONF requests as the
+	// wildcard (0.0.0.0 or ::), each request from the address it names,
+	// as RFC 6951 Section 5.7 requires behind a NAT that rewrites
+	// addresses: the peer takes the packet's source (RFC 5061 Section
+	// 4.2.1). A Delete IP Address request then deletes every address
+	// but the one it is sent from.
+	ASCONFWildcard bool
+
+	// FragmentInterleave is the fragment interleave level of RFC 6458
+	// Section 8.1.20 (SCTP_FRAGMENT_INTERLEAVE), used when
+	// HasFragmentInterleave is set; otherwise level 2. At level 2 a
+	// message delivered in pieces (partial delivery) blocks only the
+	// later messages of its stream; at level 0 or 1 it blocks every other
+	// message of the association until its last piece is delivered. RFC
+	// 8260 Section 4.3.1 advises level 2 with Interleaving ("Failure to
+	// set this option can possibly lead to application deadlock").
+	FragmentInterleave    int
+	HasFragmentInterleave bool
+
+	// ResetRequestsDenied are the kinds of the peer's stream
+	// reconfiguration requests answered "Denied" without being performed
+	// (RFC 6525 Section 6.3.1, SCTP_ENABLE_STREAM_RESET, whose enabled
+	// set is the complement). By default (none denied) every kind is
+	// performed; Linux denies every kind by default, usrsctp-based WebRTC
+	// stacks enable stream resets and adding streams.
+	ResetRequestsDenied ResetRequests
+
 	// DefaultSend holds the send parameters Send uses
 	// (sctp_default_send_param).
 	DefaultSend SendInfo
+
+	// Scheduler is the stream scheduler that picks the outbound stream
+	// of the next message (RFC 8260 Section 3, SCTP_STREAM_SCHEDULER);
+	// the zero value is stream.RoundRobin. It may be changed on a live
+	// association (Reconfigure): the queued messages stay.
+	Scheduler stream.Scheduler
+	// StreamValues are the per-stream values of the scheduler (RFC 8260
+	// Section 4.3.3, SCTP_STREAM_SCHEDULER_VALUE), read as Scheduler
+	// reads them: priorities for stream.Priority (0, the default, the
+	// highest), weights for stream.WeightedFairQueueing (1 by default, 0
+	// invalid); the other schedulers ignore them. The last value of a
+	// stream counts; streams beyond the outbound streams negotiated wait
+	// until streams are added. The slice may be shared between
+	// configurations: replace it, never modify it (SetStreamValue).
+	StreamValues []StreamValue
 
 	// Rand is the source of randomness: verification tags, initial TSNs,
 	// heartbeat nonces and jitter. Use a cryptographically secure source
@@ -242,9 +366,12 @@ func (c Config) WithDefaults() Config {
 	def(&c.SACKFrequency, DefaultSACKFrequency)
 	def(&c.ReceiveBuffer, DefaultReceiveBuffer)
 	def(&c.SendBuffer, DefaultSendBuffer)
+	def(&c.ReceiveBufferMax, DefaultReceiveBufferMax)
+	def(&c.SendBufferMax, DefaultSendBufferMax)
 	def(&c.MTU, DefaultMTU)
 	def(&c.MaxBurst, DefaultMaxBurst)
 	def(&c.HBMaxBurst, DefaultHBMaxBurst)
+	c.PMTUD.withDefaults()
 	return c
 }
 
@@ -285,6 +412,8 @@ func (c *Config) Validate() error {
 		// RFC 9260 Section 6.2: "the ACK delay MUST NOT be more than 500
 		// ms".
 		return bad("SACKDelay", c.SACKDelay)
+	case c.ResetRequestsDenied&^AllResetRequests != 0:
+		return bad("ResetRequestsDenied", c.ResetRequestsDenied)
 	case c.SACKFrequency < 1:
 		return bad("SACKFrequency", c.SACKFrequency)
 	case c.ReceiveBuffer < int(chunk.MinARwnd):
@@ -292,8 +421,14 @@ func (c *Config) Validate() error {
 		return bad("ReceiveBuffer", c.ReceiveBuffer)
 	case c.SendBuffer < 1:
 		return bad("SendBuffer", c.SendBuffer)
+	case c.ReceiveBufferMax < 0:
+		return bad("ReceiveBufferMax", c.ReceiveBufferMax)
+	case c.SendBufferMax < 0:
+		return bad("SendBufferMax", c.SendBufferMax)
 	case c.MTU < MinMTU || c.MTU > 65535:
 		return bad("MTU", c.MTU)
+	case c.ZeroChecksum != chunk.EDMIDReserved && c.ZeroChecksum != chunk.EDMIDDTLS:
+		return bad("ZeroChecksum", c.ZeroChecksum)
 	case c.MaxSeg < 0:
 		return bad("MaxSeg", c.MaxSeg)
 	case c.Autoclose < 0:
@@ -304,6 +439,8 @@ func (c *Config) Validate() error {
 		return bad("HBMaxBurst", c.HBMaxBurst)
 	case c.PFMaxRetrans < 0:
 		return bad("PFMaxRetrans", c.PFMaxRetrans)
+	case c.FragmentInterleave < 0 || c.FragmentInterleave > 2:
+		return bad("FragmentInterleave", c.FragmentInterleave)
 	case c.PartialDeliveryPoint < 0:
 		return bad("PartialDeliveryPoint", c.PartialDeliveryPoint)
 	case c.Rand == nil:
@@ -311,5 +448,11 @@ func (c *Config) Validate() error {
 	case !c.Shard.Valid():
 		return bad("Shard", c.Shard)
 	}
-	return nil
+	if err := c.PMTUD.validate(); err != nil {
+		return err
+	}
+	if err := c.Auth.validate(); err != nil {
+		return err
+	}
+	return c.validScheduler()
 }

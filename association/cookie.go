@@ -120,6 +120,16 @@ type cookie struct {
 	// sent", not the source of the COOKIE ECHO, which anyone who saw the
 	// INIT ACK can forge.
 	initFrom netip.AddrPort
+
+	// auth: we offered AUTH (RFC 4895) in the INIT ACK, with the Random
+	// Number localRandom; peerAuth is the peer's key vector (its RANDOM,
+	// CHUNKS and HMAC-ALGO parameters, empty if it offered none): RFC
+	// 4895 Section 6.3, "authentication is based on the contents of the
+	// COOKIE-ECHO chunk". The cookie carries no endpoint-pair key
+	// ("the cookie ... MUST NOT contain any endpoint pair shared keys").
+	auth        bool
+	localRandom [authRandomLen]byte
+	peerAuth    []byte
 }
 
 // features records what the peer announced in its INIT or INIT ACK.
@@ -130,10 +140,14 @@ const (
 	featAdaptation
 	featZeroChecksum
 	featReconfig
+	featIData
+	featIForwardTSN
+	featECN
+	featASCONF
 )
 
 const (
-	cookieVersion  = 2
+	cookieVersion  = 3
 	cookieFixedLen = 1 + 4 + 8 + 4 + 2 + 2 + 4*6 + 4 + 2 + 2 + 1 + 4 + 1 + 1
 	maxCookieAddrs = 32
 )
@@ -172,6 +186,7 @@ func (c *cookie) encode(b []byte, k *CookieKeys, m *cookieMAC) []byte {
 	for _, a := range c.peerAddrs[:n] {
 		b = appendCookieAddr(b, a)
 	}
+	b = c.appendAuth(b)
 	return m.sign(b, start, k)
 }
 
@@ -203,7 +218,7 @@ func (c *cookie) minLen() int {
 	if c.initFrom.IsValid() {
 		size += 2
 	}
-	return size
+	return size + c.authLen()
 }
 
 // cookieAddrLen returns the bytes appendCookieAddr appends for a.
@@ -257,7 +272,7 @@ func (c *cookie) decode(b []byte, k *CookieKeys, m *cookieMAC) error {
 		}
 		c.peerAddrs = append(c.peerAddrs, a)
 	}
-	if len(p) != 0 {
+	if p, ok2 = c.parseAuth(p); !ok2 || len(p) != 0 {
 		return errCookieFormat
 	}
 	return nil

@@ -65,6 +65,8 @@ type DetailStats struct {
 	// type (BasicStats.DataChunksSent is ChunksSent.Of(chunk.TypeData)).
 	WireBytesSent, WireBytesReceived uint64
 	ChunksSent, ChunksReceived       ChunkCounts
+	// Auth counts the received chunks AUTH discarded (RFC 4895).
+	Auth AuthStats
 	// T3Retransmissions counts the DATA chunks sent again after a T3-rtx
 	// expiry marked them (RFC 9260 Section 6.3.3 E3), as opposed to
 	// BasicStats.FastRetransmissions.
@@ -79,19 +81,47 @@ type DetailStats struct {
 	// their stream, or their partial reliability policy or lifetime
 	// abandoned them (by policy: PRStatus).
 	AbandonedMessages uint64
+	// SendFailedDataDropped counts the SendFailed events reported
+	// without their data, and SendFailedDropped those not reported,
+	// because the events waiting in Poll held the receive buffer (see
+	// SendFailed).
+	SendFailedDataDropped, SendFailedDropped uint64
 	// DroppedDataChunks counts the DATA chunks received and dropped
 	// without being acknowledged: beyond the receive window, without
 	// room in the receive buffer or with too many gaps (RFC 9260 Section
 	// 6.2; the peer sends them again); and those for a stream that does
 	// not exist (acknowledged and reported with an ERROR, Section 6.5).
 	DroppedDataChunks uint64
+	// ZeroChecksumsSent counts the packets sent with a zero checksum
+	// (RFC 9653 Section 5.2), ZeroChecksumsReceived those received with
+	// one and accepted because the association announced Config.
+	// ZeroChecksum (Section 5.3), and ZeroChecksumsDropped those
+	// received with a zero checksum field that is not their CRC32c
+	// while it did not: discarded (Section 5.3: "the endpoint MUST drop
+	// all SCTP packets with an incorrect CRC32c checksum").
+	ZeroChecksumsSent, ZeroChecksumsReceived, ZeroChecksumsDropped uint64
+	// PMTUProbesSent counts the PLPMTUD probes sent (HEARTBEAT and PAD,
+	// RFC 8899 Section 6.2.1.2) and PMTUProbesAcked those acknowledged.
+	PMTUProbesSent, PMTUProbesAcked uint64
+	// CEMarksReceived counts the packets with DATA that arrived marked
+	// Congestion Experienced while ECN was on, and ECNReductions the
+	// congestion window reductions ECNE chunks caused (once per window
+	// of data; RFC 4960 Appendix A).
+	CEMarksReceived, ECNReductions uint64
+	// PTBsReceived counts the Packet Too Big messages that passed
+	// validation (HandlePTB), used or not.
+	PTBsReceived uint64
+	// PeerChargesChunks: the peer's window showed that it charges its
+	// receive buffer per DATA chunk (usrsctp, FreeBSD), and new data is
+	// charged PeerChunkOverhead per chunk in flight against it.
+	PeerChargesChunks bool
 }
 
 // Stats returns the counters.
 func (a *Association) Stats() Stats {
 	st := Stats{BasicStats: a.stats}
 	if a.detail != nil {
-		st.DetailStats = *a.detail
+		st.DetailStats = a.detail.DetailStats
 	}
 	return st
 }
@@ -99,9 +129,21 @@ func (a *Association) Stats() Stats {
 // details returns the DetailStats, allocating them on first use.
 func (a *Association) details() *DetailStats {
 	if a.detail == nil {
-		a.detail = new(DetailStats)
+		a.detail = new(detailState)
 	}
-	return a.detail
+	return &a.detail.DetailStats
+}
+
+// detailState is what the association allocates with its first packet:
+// the DetailStats, and the SendFailed events waiting in Poll and the
+// bytes of their data (see SendFailed).
+type detailState struct {
+	DetailStats
+	failedEvents, failedBytes int
+	// auth is the AUTH state (RFC 4895, auth.go), nil when we do not
+	// offer AUTH: here, since every association that sends or receives
+	// has a detailState (TestAssociationSize).
+	auth *authState
 }
 
 // countIn counts the packet pkt received: its bytes and its chunks.
@@ -125,6 +167,9 @@ func (a *Association) AppendPacket(now timer.Time, buf []byte) (Outgoing, bool) 
 		d := a.details()
 		d.WireBytesSent += uint64(len(out.Data))
 		d.ChunksSent.count(out.Data)
+		if a.sendsZeroChecksum() && binary.BigEndian.Uint32(out.Data[8:]) == 0 {
+			d.ZeroChecksumsSent++
+		}
 	}
 	return out, ok
 }

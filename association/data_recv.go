@@ -38,23 +38,24 @@ const ChunkOverhead = 256
 // one is also charged ChunkOverhead as a record of reassembly), which
 // stay while no byte of that message is held (some 270 bytes measured).
 // An idle stream costs at most its next SSN and is not charged, so a peer
-// that sends one message on each of 65535 streams leaves at most 128 KiB
+// that sends one message on each of 65535 streams leaves at most 136 KiB
 // behind; a peer that keeps partial deliveries open on many streams
 // closes its own window instead of growing the receiver's memory.
 const StreamOverhead = 256
 
 // cost returns what the received data holds of the receive buffer: its
-// bytes and the overhead of its chunks, messages and busy streams.
+// bytes and the overhead of its chunks, messages and busy streams, and
+// the chunks held for a deferred stream reset.
 func (a *Association) cost() int {
 	return a.held() + ChunkOverhead*(a.reasm.Records()+a.pendingMsgs) +
-		StreamOverhead*a.reasm.BusyStreams()
+		StreamOverhead*a.reasm.BusyStreams() + a.resetHeldCost()
 }
 
 // arwnd returns the receive window to advertise (RFC 9260 Section 6.2 B
 // and C): the receive buffer less what the received data costs, in user
 // data of the size of the DATA chunks arriving (payloadEstimate).
 func (a *Association) arwnd() int {
-	return advertised(a.cfg.ReceiveBuffer-a.cost(), a.payloadEstimate())
+	return advertised(a.rcvBuf()-a.cost(), a.payloadEstimate())
 }
 
 // advertised returns the window to advertise for free bytes of receive
@@ -143,32 +144,61 @@ const dataChunkHeaderLen = 16
 // kernel stacks drop what their TSN maps cannot hold), and its sender
 // sends it again once the TSNs before it are acknowledged.
 func (a *Association) tsnWindow() uint32 {
-	return uint32(min(a.cfg.ReceiveBuffer/(ChunkOverhead+1), maxTSNAhead))
+	return uint32(min(a.rcvBuf()/(ChunkOverhead+1), maxTSNAhead))
+}
+
+// takesData reports whether the state has a receive path for DATA (and
+// I-DATA) chunks: RFC 9260 Section 9.2, once the peer sent SHUTDOWN it
+// sends no new data; in the other states there is none.
+func (a *Association) takesData() bool {
+	switch a.state {
+	case StateEstablished, StateShutdownPending, StateShutdownSent:
+		return true
+	}
+	return false
 }
 
 // handleData processes one DATA chunk (RFC 9260 Section 6.2).
 func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error {
-	switch a.state {
-	case StateEstablished, StateShutdownPending, StateShutdownSent:
-	default:
-		// RFC 9260 Section 9.2: once the peer sent SHUTDOWN it sends no new
-		// data; in the other states there is no receive path.
-		return discard("DATA in state "+a.state.String(), chunk.TypeData, nil)
+	tsn := d.TSN
+	if ok, err := a.acceptData(pth, chunk.TypeData, tsn, d.Flags, len(d.UserData)); !ok {
+		return err
+	}
+	if a.holdForReset(now, tsn, d, nil) {
+		return nil
+	}
+	if a.skippedRest(tsn, d) {
+		return nil
+	}
+	err := a.reassembly().Add(tsn, d)
+	return a.added(now, tsn, d.StreamID, d.Flags, chunk.TypeData, err)
+}
+
+// acceptData applies to a DATA or I-DATA chunk of type t, at tsn with
+// flags and n bytes of user data, the rules that do not depend on its
+// kind (RFC 9260 Section 6.2): the state, duplicates, the receive window
+// and buffer. It reports whether the chunk goes on to reassembly, and
+// why not if it does not (a duplicate is no error).
+func (a *Association) acceptData(pth *path, t chunk.Type, tsn chunk.TSN, flags chunk.DataFlags, n int) (bool, error) {
+	if !a.takesData() {
+		return false, discard(t.String()+" in state "+a.state.String(), t, nil)
 	}
 	a.stats.DataChunksReceived++
-	a.notePayload(len(d.UserData))
+	a.notePayload(n)
+	if !a.packetHasData {
+		a.noteCE(tsn) // the first DATA chunk of the packet has its lowest TSN
+	}
 	a.packetHasData = true
 	a.rxFrom = pth.remote
 	if a.rcv.hasGaps() {
 		a.packetSawGap = true
 	}
 	a.sackPath = pth
-	if d.Flags.Has(chunk.FlagImmediate) {
+	if flags.Has(chunk.FlagImmediate) {
 		// RFC 9260 Section 6.2: "the receiver SHOULD NOT delay the sending
 		// of the corresponding SACK chunk".
 		a.sackNow = true
 	}
-	tsn := d.TSN
 	if a.rcv.has(tsn) {
 		// "When a packet arrives with duplicate DATA chunk(s) and with no
 		// new DATA chunk(s), the endpoint MUST immediately send a SACK
@@ -177,7 +207,7 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 		a.rcv.addDup(tsn)
 		a.stats.DuplicateTSNs++
 		a.packetHasDup = true
-		return nil
+		return false, nil
 	}
 	if tsn.Sub(a.rcv.cum) > a.tsnWindow() {
 		// Beyond what the receive buffer could hold: dropped, and "the
@@ -185,27 +215,33 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 		// 6.2, a chunk outside the receive window).
 		a.sackNow = true
 		a.details().DroppedDataChunks++
-		return discard("DATA beyond the receive window", chunk.TypeData, nil)
+		return false, discard(t.String()+" beyond the receive window", t, nil)
 	}
-	if a.holdsForReset(tsn, d) {
+	if !a.roomFor(tsn, n) {
 		a.sackNow = true
 		a.details().DroppedDataChunks++
-		return discard("DATA held for a stream reset", chunk.TypeData, nil)
-	}
-	if !a.roomFor(tsn, len(d.UserData)) {
-		a.sackNow = true
-		a.details().DroppedDataChunks++
-		return discard("receive window full", chunk.TypeData, nil)
+		return false, discard("receive window full", t, nil)
 	}
 	if !a.rcv.canAdd(tsn) {
 		a.sackNow = true
 		a.details().DroppedDataChunks++
-		return discard("too many gaps", chunk.TypeData, nil)
+		return false, discard("too many gaps", t, nil)
 	}
-	if a.skippedRest(tsn, d) {
-		return nil
-	}
-	if err := a.reassembly().Add(tsn, d); err != nil {
+	return true, nil
+}
+
+// added finishes the DATA or I-DATA chunk of type t at tsn, on stream sid
+// with flags, that reassembly took (err nil) or refused (err): the TSN is
+// received and what it completes delivered, or the error answered.
+func (a *Association) added(now timer.Time, tsn chunk.TSN, sid chunk.StreamID, flags chunk.DataFlags, t chunk.Type, err error) error {
+	if err != nil {
+		if errors.Is(err, stream.ErrStaleMessage) {
+			// I-DATA of a message delivered or skipped already (an
+			// I-FORWARD-TSN overtook it): received, and dropped.
+			a.rcv.add(tsn)
+			a.details().DroppedDataChunks++
+			return nil
+		}
 		if errors.Is(err, stream.ErrInvalidStream) {
 			// RFC 9260 Section 6.5: "the endpoint MUST acknowledge the
 			// reception of the DATA chunk following the normal procedure,
@@ -215,20 +251,21 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 			a.details().DroppedDataChunks++
 			if a.canReport() {
 				a.queueAnswer(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
-					&chunk.InvalidStreamIdentifierCause{StreamID: d.StreamID}}}})
+					&chunk.InvalidStreamIdentifierCause{StreamID: sid}}}})
 			}
 			a.sackNow = true
 			return nil
 		}
 		// Inconsistent fragments: a protocol violation by the peer.
 		a.abort(now, &chunk.ProtocolViolationCause{Info: []byte{}}, CommLost)
-		return discard("invalid fragment", chunk.TypeData, err)
+		return discard("invalid fragment", t, err)
 	}
 	a.rcv.add(tsn)
 	a.touch(now)
-	a.rxEndIP(tsn, d)
+	a.rxEndIP(tsn, flags)
 	a.deliver()
 	a.holdEndIP()
+	a.tuneReceived(now)
 	return nil
 }
 
@@ -263,16 +300,17 @@ func (a *Association) roomFor(tsn chunk.TSN, n int) bool {
 	if tsn.GT(a.rcv.highest) {
 		need += a.holeReserve()
 	}
-	if a.cost()+need <= a.cfg.ReceiveBuffer {
+	buf := a.rcvBuf()
+	if a.cost()+need <= buf {
 		return true
 	}
 	if tsn != a.rcv.cum+1 {
 		return false
 	}
-	if a.cost()+n > a.cfg.ReceiveBuffer+a.cfg.MTU {
+	if a.cost()+n > buf+a.cfg.MTU {
 		a.renege(tsn, n)
 	}
-	return a.cost()+n <= a.cfg.ReceiveBuffer+a.cfg.MTU
+	return a.cost()+n <= buf+a.cfg.MTU
 }
 
 // holeReserve returns the receive buffer held for the TSNs missing below
@@ -316,7 +354,7 @@ func (a *Association) holeReserve() int {
 // sent and the buffer held, and a step per 64 TSNs of the gap below the
 // highest TSN when that one goes (at most maxTSNAhead/64).
 func (a *Association) renege(tsn chunk.TSN, n int) {
-	limit := a.cfg.ReceiveBuffer + a.cfg.MTU - n
+	limit := a.rcvBuf() + a.cfg.MTU - n
 	for a.cost()-a.pendingBytes-ChunkOverhead*a.pendingMsgs > limit {
 		first, last, ok := a.reasm.Renege(tsn, a.rcv.highest)
 		if !ok {
@@ -417,7 +455,7 @@ func (a *Association) deliver() {
 		}
 		a.pendingMsgs++
 		a.pending.push(Delivery{Message: Message{
-			Stream: m.Stream, SSN: m.SSN, PPID: m.PPID, Unordered: m.Unordered,
+			Stream: m.Stream, SSN: m.SSN, MID: m.MID, PPID: m.PPID, Unordered: m.Unordered,
 			TSN: m.FirstTSN, CumTSN: a.rcv.cum, Data: m.Data,
 			EndOfRecord: end, IP: ip, From: from,
 		}})
@@ -456,7 +494,7 @@ func (a *Association) maybeWindowUpdate() {
 		return
 	}
 	w := a.arwnd()
-	if w-a.lastARwnd >= max(advertised(a.cfg.ReceiveBuffer, a.payloadEstimate())/4, a.cfg.MTU) ||
+	if w-a.lastARwnd >= max(advertised(a.rcvBuf(), a.payloadEstimate())/4, a.cfg.MTU) ||
 		a.lastARwnd < a.cfg.MTU && w >= a.cfg.MTU {
 		a.sackDue, a.sackNow = true, true
 	}

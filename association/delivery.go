@@ -32,6 +32,14 @@ func (q *deliveryQueue) last() *Delivery {
 	return &q.buf[(q.head+q.n-1)&(len(q.buf)-1)]
 }
 
+// peek returns the delivery pop would return, leaving it queued.
+func (q *deliveryQueue) peek() (Delivery, bool) {
+	if q.n == 0 {
+		return Delivery{}, false
+	}
+	return q.buf[q.head], true
+}
+
 func (q *deliveryQueue) pop() (Delivery, bool) {
 	if q.n == 0 {
 		return Delivery{}, false
@@ -46,8 +54,8 @@ func (q *deliveryQueue) pop() (Delivery, bool) {
 // pushEvent queues an event for Poll, unless too many of its kind wait
 // (see maxQueuedNotices).
 func (a *Association) pushEvent(e Event) {
-	if _, ok := e.(*SendFailed); ok {
-		a.details().AbandonedMessages++
+	if f, ok := e.(*SendFailed); ok && !a.chargeFailed(f) {
+		return
 	}
 	if k := noticeOf(e); k != noticeNone {
 		if a.queuedEventsByKind[k] >= maxQueuedNotices {
@@ -63,6 +71,28 @@ func (a *Association) pushEvent(e Event) {
 	a.pending.push(Delivery{Event: e})
 }
 
+// chargeFailed counts the SendFailed event f and charges it against the
+// receive buffer, without its data if that does not fit (see SendFailed).
+// It reports false if the event does not fit: it is dropped.
+func (a *Association) chargeFailed(f *SendFailed) bool {
+	d := a.details()
+	d.AbandonedMessages++
+	st := a.detail
+	if (st.failedEvents+1)*ChunkOverhead > a.cfg.ReceiveBuffer {
+		d.SendFailedDropped++
+		return false
+	}
+	if st.failedBytes+len(f.Data) > a.cfg.ReceiveBuffer {
+		// The buffer is left to the garbage collector: chunks still
+		// outstanding may share it.
+		f.Data, f.DataDropped = nil, true
+		d.SendFailedDataDropped++
+	}
+	st.failedEvents++
+	st.failedBytes += len(f.Data)
+	return true
+}
+
 // noticeKind is a kind of event the peer can cause again and again.
 type noticeKind uint8
 
@@ -72,7 +102,7 @@ const (
 	noticePaddrChange            // path states flapping with the peer's answers
 	noticeRestart                // an AssocChange Restart: a handshake each
 	noticeAdaptation             // with each restart
-	noticeStreamReset            // a RE-CONFIG request each
+	noticeReconfig               // a RE-CONFIG request each: resets, added streams
 	numNoticeKinds
 )
 
@@ -100,8 +130,13 @@ func noticeOf(e Event) noticeKind {
 		return noticePaddrChange
 	case *AdaptationEvent:
 		return noticeAdaptation
-	case *StreamResetEvent:
-		return noticeStreamReset
+	case *StreamResetEvent, *StreamChangeEvent, *AssocResetEvent:
+		return noticeReconfig
+	case *AuthEvent:
+		// A key change each (NEW_KEY), or one per handshake (NO_AUTH):
+		// counted with the events of a restart, rather than growing
+		// the Association (TestAssociationSize).
+		return noticeAdaptation
 	case *AssocChange:
 		if e.State == Restart {
 			return noticeRestart

@@ -9,7 +9,8 @@ import (
 // Event is a notification for the user, named after the gen_sctp records
 // (RFC 6458 Section 6.1): *AssocChange, *PaddrChange, *RemoteError,
 // *SendFailed, *ShutdownEvent, *AdaptationEvent, *PDAPIEvent or
-// *StreamResetEvent.
+// *StreamResetEvent, *AssocResetEvent or *StreamChangeEvent, or
+// *AuthEvent.
 type Event interface {
 	isEvent()
 }
@@ -120,13 +121,28 @@ type RemoteError struct {
 
 // SendFailed is the sctp_send_failed event: a message that will not be
 // delivered, handed back with its data.
+//
+// The SendFailed events waiting in Poll are bounded by the receive
+// buffer (Config.ReceiveBuffer), as the kernels charge notifications to
+// the socket's receive buffer, apart from the received data (they do not
+// shrink the window advertised): their Data holds at most ReceiveBuffer
+// bytes, and they are at most ReceiveBuffer/ChunkOverhead. A user that
+// never polls cannot make them grow without bound: an event whose data
+// does not fit comes without it (Data nil, DataDropped set, counted in
+// DetailStats.SendFailedDataDropped), and one past the count is dropped
+// (counted in DetailStats.SendFailedDropped). DetailStats.
+// AbandonedMessages counts them all.
 type SendFailed struct {
 	// Sent is gen_sctp's flags field: true (SCTP_DATA_SENT) if some of
 	// the message had been transmitted, false (SCTP_DATA_UNSENT) if none.
 	Sent  bool
 	Error chunk.CauseCode
 	Info  SendInfo
-	Data  []byte
+	// Data is the message, nil if DataDropped.
+	Data []byte
+	// DataDropped: the message was dropped because too many SendFailed
+	// events were waiting in Poll (see above).
+	DataDropped bool
 }
 
 // ShutdownEvent is the sctp_shutdown_event: the peer started a graceful

@@ -153,3 +153,86 @@ func TestTinyChunksBoundedByTheReceiveBuffer(t *testing.T) {
 		})
 	}
 }
+
+// The SendFailed events waiting in Poll are bounded by the receive
+// buffer (Config.ReceiveBuffer), as the kernels charge notifications to
+// the socket's receive buffer: a user that keeps sending messages that
+// expire and never reads its events holds at most the receive buffer of
+// their data, and ReceiveBuffer/ChunkOverhead events. Past it an event
+// comes without its data (DataDropped, DetailStats.SendFailedDataDropped);
+// past the count, it is dropped (DetailStats.SendFailedDropped).
+// Every message abandoned is counted (AbandonedMessages). Once read, they
+// carry their data again.
+func TestSendFailedBounded(t *testing.T) {
+	cfgA, cfgZ := scenarioConfigs(94)
+	cfgZ.ReceiveBuffer, cfgZ.SendBuffer = 64<<10, 64<<10
+	p, _ := newScenarioPair(t, 94, cfgA, cfgZ)
+	require.NoError(t, p.Handshake())
+	p.HoldZ = true
+	msg := make([]byte, 1000)
+	// Each round fills Z's send buffer with messages that live 1 ms:
+	// what the congestion window does not let go at once expires.
+	for range 40 {
+		for p.Z.Send(p.Now, association.SendInfo{TimeToLive: time.Millisecond}, msg) == nil {
+		}
+		p.Run(100 * time.Millisecond)
+	}
+	st := p.Z.Stats()
+	require.Greater(t, st.AbandonedMessages, uint64(4*cfgZ.ReceiveBuffer/len(msg)), "abandoned: several receive buffers")
+	require.LessOrEqual(t, p.Z.Pending(), 1+cfgZ.ReceiveBuffer/association.ChunkOverhead)
+	require.Positive(t, st.SendFailedDataDropped)
+	require.Positive(t, st.SendFailedDropped)
+
+	p.ReleaseZ()
+	fails := eventsOf[*association.SendFailed](p.DeliveredZ)
+	held, withData := 0, 0
+	for _, f := range fails {
+		held += len(f.Data)
+		require.Equal(t, f.Data == nil, f.DataDropped)
+		require.Equal(t, time.Millisecond, f.Info.TimeToLive)
+		if f.Data != nil {
+			withData++
+			require.Equal(t, msg, f.Data)
+		}
+	}
+	require.LessOrEqual(t, held, cfgZ.ReceiveBuffer)
+	require.Positive(t, withData)
+	require.Equal(t, st.AbandonedMessages, uint64(len(fails))+st.SendFailedDropped)
+	require.Equal(t, st.SendFailedDataDropped, uint64(len(fails)-withData))
+
+	// Read, the budget is free again.
+	for p.Z.Send(p.Now, association.SendInfo{TimeToLive: time.Millisecond}, msg) == nil {
+	}
+	p.Run(time.Second)
+	later := eventsOf[*association.SendFailed](p.DeliveredZ)[len(fails):]
+	require.NotEmpty(t, later)
+	for _, f := range later {
+		require.Equal(t, msg, f.Data)
+	}
+	require.Equal(t, association.StateEstablished, p.Z.State())
+}
+
+// The peer decides how many Add Streams and SSN/TSN Reset Requests it
+// sends (RFC 6525 Sections 5.2.4-5.2.6), each reported to the user: while
+// the user does not poll, at most 64 of their StreamChangeEvents,
+// AssocResetEvents and StreamResetEvents wait, the rest counted in
+// DroppedEvents (FuzzStates input 3bb4d759ec406690: one event per
+// request, without bound).
+func TestReconfigEventsBounded(t *testing.T) {
+	p, first := hostilePair(t, 93, nil)
+	p.HoldZ = true
+	_, in0 := p.Z.Streams()
+	for i := range 100 {
+		hand(p, p.Z, &chunk.ReConfig{Params: []chunk.Param{&chunk.AddOutgoingStreams{ReqSeq: uint32(first) + uint32(2*i), NumNewStreams: 1}}})
+		hand(p, p.Z, assocReset(first+chunk.TSN(2*i+1)))
+	}
+	p.Run(time.Second)
+	require.Equal(t, 64, p.Z.Pending())
+	require.Equal(t, uint64(200-64), p.Z.Stats().DroppedEvents)
+	p.ReleaseZ()
+	require.Len(t, eventsOf[*association.StreamChangeEvent](p.DeliveredZ), 32)
+	require.Len(t, eventsOf[*association.AssocResetEvent](p.DeliveredZ), 32)
+	_, in := p.Z.Streams()
+	require.Equal(t, in0+100, in, "every request performed, its event dropped or not")
+	require.Equal(t, association.StateEstablished, p.Z.State())
+}

@@ -67,3 +67,13 @@ func FootprintOf(a *Association) Footprint {
 	return Footprint{Scratch: a.scratchBuf != nil, Handshake: a.hs != nil, SendQueue: a.sendq != nil,
 		Reassembly: a.reasm != nil, CtrlCap: cap(a.ctrl), PendingCap: len(a.pending.buf)}
 }
+
+// PRQueued returns the counts the partial reliability state keeps of the
+// send queue: the messages with a lifetime, and those of the priority
+// policy.
+func PRQueued(a *Association) (expiring, prio int) {
+	if a.prs == nil {
+		return 0, 0
+	}
+	return a.prs.expiring, a.prs.prioQueued
+}

@@ -12,6 +12,22 @@ var extensions = [...]struct {
 }{
 	{chunk.TypeForwardTSN, func(c *Config) bool { return !c.PartialReliabilityDisabled }},
 	{chunk.TypeReConfig, func(c *Config) bool { return !c.ReconfigDisabled }},
+	// RFC 8260 Section 2.2.1: I-DATA only when asked for; I-FORWARD-TSN
+	// with it when PR-SCTP is on (Section 2.3.1: "the partial
+	// reliability extension is negotiated and can be used in combination
+	// with user message interleaving only if both endpoints indicated
+	// their support of user message interleaving and the I-FORWARD-TSN
+	// chunk").
+	{chunk.TypeIData, func(c *Config) bool { return c.Interleaving }},
+	{chunk.TypeIForwardTSN, func(c *Config) bool { return c.Interleaving && !c.PartialReliabilityDisabled }},
+	// RFC 4895 has no Supported Extensions rule of its own; Linux and
+	// usrsctp list AUTH there when they offer it, and so do we.
+	{chunk.TypeAuth, func(c *Config) bool { return !c.Auth.Disabled }},
+	// RFC 5061 Section 4.1: "An implementation supporting this extension
+	// MUST list the ASCONF, the ASCONF-ACK, and the AUTH chunks in its
+	// INIT and INIT-ACK parameters" (see asconfOffered).
+	{chunk.TypeASCONF, asconfOffered},
+	{chunk.TypeASCONFAck, asconfOffered},
 }
 
 // extensionLists holds the Supported Extensions parameter for each set of
@@ -71,6 +87,15 @@ func extensionFeatures(p chunk.Param) features {
 		if p.Supports(chunk.TypeReConfig) {
 			f |= featReconfig
 		}
+		if p.Supports(chunk.TypeIData) {
+			f |= featIData
+		}
+		if p.Supports(chunk.TypeIForwardTSN) {
+			f |= featIForwardTSN
+		}
+		if p.Supports(chunk.TypeASCONF) && p.Supports(chunk.TypeASCONFAck) {
+			f |= featASCONF
+		}
 	}
 	return f
 }
@@ -80,8 +105,34 @@ func extensionFeatures(p chunk.Param) features {
 // whose peer did not offer it "MUST NOT send a FORWARD TSN chunk at any
 // time during the associations life", and one that did not offer it
 // treats a FORWARD TSN as an unknown chunk.
+//
+// With user message interleaving (idata) PR-SCTP also needs both ends to
+// have listed I-FORWARD-TSN (RFC 8260 Section 2.3.1), which then takes
+// the place of FORWARD TSN.
 func (a *Association) prsctp() bool {
-	return !a.cfg.PartialReliabilityDisabled && a.peerFeatures&featForwardTSN != 0
+	return !a.cfg.PartialReliabilityDisabled && a.peerFeatures&featForwardTSN != 0 &&
+		(!a.idata() || a.peerFeatures&featIForwardTSN != 0)
+}
+
+// idata reports whether user message interleaving (RFC 8260) is in use:
+// on in our Config and offered by the peer. RFC 8260 Section 2.2.1: "User
+// message interleaving has been negotiated for an association if both
+// endpoints have indicated I-DATA support"; then "I-DATA chunks MUST be
+// used for all user messages and DATA chunks MUST NOT be used", and
+// otherwise the reverse.
+func (a *Association) idata() bool {
+	return a.cfg.Interleaving && a.peerFeatures&featIData != 0
+}
+
+// iforward reports whether I-FORWARD-TSN takes the place of FORWARD TSN:
+// PR-SCTP with user message interleaving (RFC 8260 Section 2.3.1).
+func (a *Association) iforward() bool { return a.idata() && a.prsctp() }
+
+// Interleaving reports whether the association negotiated user message
+// interleaving (I-DATA, RFC 8260): both ends offered it. Before the
+// handshake completes it is false.
+func (a *Association) Interleaving() bool {
+	return a.state >= StateEstablished && a.idata()
 }
 
 // PartialReliability reports whether the association negotiated partial

@@ -67,18 +67,18 @@ func TestPRSCTPNegotiation(t *testing.T) {
 		active       bool
 	}{
 		{"both", false, false,
-			offer{forwardTSN: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeForwardTSN, chunk.TypeReConfig}},
-			offer{forwardTSN: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeForwardTSN, chunk.TypeReConfig}}, true},
-		{"A off", true, false, offer{hasExtParam: true, extensions: []chunk.Type{chunk.TypeReConfig}},
-			offer{forwardTSN: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeForwardTSN, chunk.TypeReConfig}}, false},
+			offer{forwardTSN: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeForwardTSN, chunk.TypeReConfig, chunk.TypeAuth}},
+			offer{forwardTSN: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeForwardTSN, chunk.TypeReConfig, chunk.TypeAuth}}, true},
+		{"A off", true, false, offer{hasExtParam: true, extensions: []chunk.Type{chunk.TypeReConfig, chunk.TypeAuth}},
+			offer{forwardTSN: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeForwardTSN, chunk.TypeReConfig, chunk.TypeAuth}}, false},
 		// RFC 3758 Section 3.3.2: Z, not supporting it, reports the
 		// Forward-TSN-Supported parameter of the INIT as unrecognized.
 		{"Z off", false, true,
-			offer{forwardTSN: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeForwardTSN, chunk.TypeReConfig}},
-			offer{unrecognized: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeReConfig}}, false},
+			offer{forwardTSN: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeForwardTSN, chunk.TypeReConfig, chunk.TypeAuth}},
+			offer{unrecognized: true, hasExtParam: true, extensions: []chunk.Type{chunk.TypeReConfig, chunk.TypeAuth}}, false},
 		{"both off", true, true,
-			offer{hasExtParam: true, extensions: []chunk.Type{chunk.TypeReConfig}},
-			offer{hasExtParam: true, extensions: []chunk.Type{chunk.TypeReConfig}}, false},
+			offer{hasExtParam: true, extensions: []chunk.Type{chunk.TypeReConfig, chunk.TypeAuth}},
+			offer{hasExtParam: true, extensions: []chunk.Type{chunk.TypeReConfig, chunk.TypeAuth}}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfgA, cfgZ := scenarioConfigs(1)

@@ -20,14 +20,31 @@ const maxForwardAhead = maxTSNAhead
 // and delivers what the skipped stream sequence numbers held back, and a
 // SACK follows as for a DATA chunk (the caller runs afterData).
 func (a *Association) handleForwardTSN(now timer.Time, c *chunk.ForwardTSN) error {
-	switch a.state {
-	case StateEstablished, StateShutdownPending, StateShutdownSent:
-	default:
-		// As DATA: once the peer sent SHUTDOWN it sends nothing new.
-		return discard("FORWARD TSN in state "+a.state.String(), chunk.TypeForwardTSN, nil)
+	if ok, err := a.forwardCum(now, chunk.TypeForwardTSN, c.NewCumTSN); !ok {
+		return err
 	}
-	a.pr().stats.ForwardTSNsReceived++
-	newCum := c.NewCumTSN
+	r := a.reasm
+	if r == nil && len(c.Streams) > 0 {
+		// The skipped SSNs count even before the first DATA chunk: the
+		// next message of the stream takes the SSN after them.
+		r = a.reassembly()
+	}
+	a.partialAborts(r.Forward(c.NewCumTSN, a.rcv.cum, c.Streams, a.forgetHeldIP))
+	a.deliver()
+	return nil
+}
+
+// forwardCum applies the New Cumulative TSN newCum of a FORWARD TSN or
+// I-FORWARD-TSN chunk of type t (RFC 3758 Section 3.6, RFC 8260 Section
+// 2.3.1: "Same as the New Cumulative TSN for FORWARD TSN chunks"): the
+// Cumulative TSN Ack Point moves to it and over what was received after
+// it. It reports whether the chunk's stream entries are to be applied,
+// and why not if not.
+func (a *Association) forwardCum(now timer.Time, t chunk.Type, newCum chunk.TSN) (bool, error) {
+	if !a.takesData() {
+		// As DATA: once the peer sent SHUTDOWN it sends nothing new.
+		return false, discard(t.String()+" in state "+a.state.String(), t, nil)
+	}
 	if !newCum.GT(a.rcv.cum) {
 		// "if the "New Cumulative TSN" value carried in the arrived
 		// FORWARD TSN chunk is found to be behind or at the current
@@ -35,8 +52,9 @@ func (a *Association) handleForwardTSN(now timer.Time, c *chunk.ForwardTSN) erro
 		// TSN as out-of-date and MUST NOT update its Cumulative TSN. The
 		// receiver SHOULD send a SACK to its peer ... since such a
 		// duplicate may indicate the previous SACK was lost".
+		a.pr().stats.ForwardTSNsReceived++
 		a.sackDue, a.sackNow = true, true
-		return nil
+		return false, nil
 	}
 	if newCum.Sub(a.rcv.cum) > uint32(a.cfg.ReceiveBuffer)+maxForwardAhead {
 		// Further than any sender that respects our window can have
@@ -45,31 +63,16 @@ func (a *Association) handleForwardTSN(now timer.Time, c *chunk.ForwardTSN) erro
 		// been assigned a TSN"), a protocol violation (RFC 9260 Section
 		// 3.3.10.13).
 		a.abort(now, &chunk.ProtocolViolationCause{Info: []byte("FORWARD TSN beyond the receive window")}, CommLost)
-		return discard("FORWARD TSN beyond the receive window", chunk.TypeForwardTSN, nil)
+		return false, discard("FORWARD TSN beyond the receive window", t, nil)
 	}
+	a.pr().stats.ForwardTSNsReceived++
 	a.packetHasData = true
 	// The FORWARD TSN fills the holes below the New Cumulative TSN: like
 	// the DATA chunk that fills a hole, it gets its SACK at once (RFC
 	// 9260 Section 7.2.4), so that the sender stops sending it.
 	a.packetSawGap = true
 	a.rcv.skip(newCum)
-	r := a.reasm
-	if r == nil && len(c.Streams) > 0 {
-		// The skipped SSNs count even before the first DATA chunk: the
-		// next message of the stream takes the SSN after them.
-		r = a.reassembly()
-	}
-	for _, pa := range r.Forward(newCum, a.rcv.cum, c.Streams, a.forgetHeldIP) {
-		if pa.Delivered > 0 {
-			// "In the event that the receiver has invoked the partial
-			// delivery API, a notification SHOULD also be generated to
-			// inform the upper layer API that the message being
-			// partially delivered will NOT be completed."
-			a.pushEvent(&PDAPIEvent{Indication: PartialDeliveryAborted, Stream: pa.Stream})
-		}
-	}
-	a.deliver()
-	return nil
+	return true, nil
 }
 
 // forgetHeldIP forgets what the message end at last, dropped from

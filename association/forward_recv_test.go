@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
@@ -196,4 +197,38 @@ func TestPRSCTPReceiveUnlistedSkippedMessage(t *testing.T) {
 	hand(p, p.Z, ordered(cum+2, 2, be, "next"))
 	lastSACKOfZ(t, p, c)
 	require.Equal(t, []string{"first", "next"}, texts(p.DeliveredZ))
+}
+
+// PRStatus.ForwardTSNsReceived counts the FORWARD TSN chunks Z accepted,
+// out-of-date ones included, and none of those it discarded: malformed,
+// beyond the receive window (the association aborts), or after the
+// peer's SHUTDOWN. A test that compares it with the chunks on the wire
+// compares those that reached an association taking them.
+func TestPRSCTPForwardTSNsReceivedCounts(t *testing.T) {
+	p, cum := hostilePair(t, 1211, nil)
+	require.NoError(t, p.Z.Send(p.Now, association.SendInfo{}, []byte("back")))
+	require.True(t, p.RunUntil(10*time.Second, func() bool { return len(messagesOf(p.DeliveredA)) == 1 }))
+	received := func() uint64 { return p.Z.PRStatus().ForwardTSNsReceived }
+	hand(p, p.Z, &chunk.ForwardTSN{NewCumTSN: cum + 1})
+	require.Equal(t, uint64(1), received(), "one that moves the point")
+	hand(p, p.Z, &chunk.ForwardTSN{NewCumTSN: cum + 1})
+	require.Equal(t, uint64(2), received(), "an out-of-date one, answered with a SACK")
+	raw := rawChunk{byte(chunk.TypeForwardTSN), 0, 0, 10, 0, 0, 0, 0, 0, 1}
+	binary.BigEndian.PutUint32(raw[4:], uint32(cum+2))
+	tag, _ := p.Z.Tags()
+	require.Error(t, p.Z.HandleDatagram(&association.Datagram{Now: p.Now, From: p.AddrA, Data: packetOf(headerAZ(tag), raw)}))
+	require.Equal(t, uint64(2), received(), "a malformed one")
+
+	// After the peer's SHUTDOWN (acknowledging Z's only message), Z takes
+	// no FORWARD TSN, as it takes no DATA.
+	hand(p, p.Z, &chunk.Shutdown{CumTSNAck: messagesOf(p.DeliveredA)[0].TSN})
+	require.Equal(t, association.StateShutdownAckSent, p.Z.State())
+	hand(p, p.Z, &chunk.ForwardTSN{NewCumTSN: cum + 2})
+	require.Equal(t, uint64(2), received(), "one after the peer's SHUTDOWN")
+
+	// One beyond the receive window aborts the association, uncounted.
+	q, cum2 := hostilePair(t, 1212, nil)
+	hand(q, q.Z, &chunk.ForwardTSN{NewCumTSN: cum2 + chunk.TSN(q.Z.Config().ReceiveBuffer) + 1<<15 + 1})
+	require.Equal(t, association.StateClosed, q.Z.State())
+	require.Zero(t, q.Z.PRStatus().ForwardTSNsReceived)
 }

@@ -20,6 +20,7 @@ func (a *Association) Connect(now timer.Time) error {
 	}
 	a.localTag = a.cfg.Shard.tag(a.rnd)
 	a.nextTSN = chunk.TSN(a.rnd.Uint64())
+	a.authStart()
 	a.initialTSN = a.nextTSN
 	a.cumAckPoint = a.nextTSN - 1
 	a.out.reset(a.nextTSN)
@@ -43,7 +44,10 @@ func (a *Association) initParams(ps []chunk.Param) []chunk.Param {
 	if a.cfg.HasAdaptation {
 		ps = append(ps, &chunk.AdaptationLayerIndication{Indication: a.cfg.Adaptation})
 	}
-	return extensionParams(a.cfg, ps)
+	if s := a.authOf(); s != nil {
+		ps = new(authParamSet).params(a.cfg, &s.localRandom, ps)
+	}
+	return ecnParams(a.cfg, zeroChecksumParams(a.cfg, extensionParams(a.cfg, ps)))
 }
 
 // sendInit queues the INIT chunk (RFC 9260 Section 3.3.2). It is sent with
@@ -102,6 +106,13 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 	// action bits say stop are not processed; the State Cookie is used
 	// whatever its place.
 	unrec, params := classifyParams(a.cfg, c.Params)
+	if cause := a.authFromPeer(params); cause != nil {
+		// RFC 4895 Section 6.1: "If the Random Number is not 32 bytes,
+		// the association MUST be aborted."
+		a.abortWithTag(c.InitiateTag, cause)
+		a.fail(now, CantAssoc, cause.CauseCode(), nil)
+		return discard("unusable AUTH parameters", chunk.TypeInitAck, nil)
+	}
 	a.peerTag = c.InitiateTag
 	// RFC 9260 Section 3.3.3: "the source address of the IP datagram
 	// containing the INIT ACK chunk and any additional address(es)
@@ -161,7 +172,7 @@ func (a *Association) setupPeer(peerTSN chunk.TSN, arwnd uint32, peerOS, peerMIS
 	a.peerARwnd = arwnd
 	a.peerRwnd = int(arwnd)
 	for _, p := range a.paths {
-		p.cc.SetSSThresh(int(arwnd))
+		p.cc.SetSSThresh(initialSSThresh)
 	}
 	a.peerFeatures = 0
 	for _, p := range ps {
@@ -171,6 +182,10 @@ func (a *Association) setupPeer(peerTSN chunk.TSN, arwnd uint32, peerOS, peerMIS
 			a.peerAdaptation = p.Indication
 		case *chunk.ForwardTSNSupported, *chunk.SupportedExtensions:
 			a.peerFeatures |= extensionFeatures(p)
+		case *chunk.ZeroChecksumAcceptable:
+			a.peerFeatures |= zeroChecksumFeature(a.cfg, p)
+		case *chunk.ECNCapable:
+			a.peerFeatures |= featECN
 		}
 	}
 }
@@ -188,9 +203,14 @@ func (a *Association) setOutbound(n uint16) {
 	if a.sendq == nil {
 		return // created for n streams (sendQueue)
 	}
+	grown := int(n) > a.sendq.Streams()
 	for _, m := range a.sendq.SetStreams(int(n)) {
+		a.unqueued(m)
 		a.pushEvent(&SendFailed{Sent: m.SentBytes() > 0, Error: chunk.CauseInvalidStreamIdentifier,
 			Info: infoOf(m), Data: m.Data})
+	}
+	if grown {
+		a.applyStreamValues(a.sendq) // those of the streams added
 	}
 }
 
@@ -199,13 +219,21 @@ func (a *Association) setOutbound(n uint16) {
 func (a *Association) established(now timer.Time, ev AssocChangeState) {
 	a.setState(StateEstablished, "handshake complete ("+ev.String()+")")
 	a.endHandshake()
+	a.ecnEcho = false
+	if a.sendq != nil {
+		a.sendq.SetInterleave(a.idata()) // queued during the handshake
+	}
 	a.pushEvent(&AssocChange{State: ev, OutboundStreams: a.outbound, InboundStreams: a.inbound})
 	if a.peerFeatures&featAdaptation != 0 {
 		a.pushEvent(&AdaptationEvent{Indication: a.peerAdaptation})
 	}
+	if s := a.authOf(); s != nil && !s.on {
+		a.authEvent(AuthNoAuth, 0)
+	}
 	for _, p := range a.paths {
 		a.startHeartbeat(now, p)
 	}
+	a.pmtudStart()
 	a.touch(now)
 }
 

@@ -181,29 +181,55 @@ func (a *Association) handleHeartbeat(now timer.Time, from netip.AddrPort, c *ch
 	return nil
 }
 
+// heartbeatPath returns the path whose HEARTBEAT carried the index i and
+// the nonce, or nil: the i-th path, or, since a path the peer deleted
+// (RFC 5061) moves those after it down, the one waiting for that nonce.
+func (a *Association) heartbeatPath(i int, nonce uint64) *path {
+	if i >= 0 && i < len(a.paths) && a.paths[i].hbOutstanding && a.paths[i].hbNonce == nonce {
+		return a.paths[i]
+	}
+	for _, p := range a.paths {
+		if p.hbOutstanding && p.hbNonce == nonce {
+			return p
+		}
+	}
+	return nil
+}
+
 // handleHeartbeatAck measures the RTT, confirms the path and clears its
 // error counter (RFC 9260 Section 8.3: "Upon the receipt of the HEARTBEAT
 // ACK, the sender of the HEARTBEAT chunk SHOULD clear the error counter of
 // the destination transport address to which the HEARTBEAT chunk was sent
 // ... and SHOULD measure the RTT").
 func (a *Association) handleHeartbeatAck(now timer.Time, _ *path, c *chunk.HeartbeatAck) error {
+	if len(c.Info) == probeInfoLen {
+		return a.handleProbeAck(now, c)
+	}
 	if len(c.Info) != heartbeatInfoLen {
 		return discard("foreign heartbeat information", chunk.TypeHeartbeatAck, nil)
 	}
-	i := int(binary.BigEndian.Uint32(c.Info))
-	if i < 0 || i >= len(a.paths) {
-		return discard("heartbeat for an unknown path", chunk.TypeHeartbeatAck, nil)
-	}
-	p := a.paths[i]
 	// RFC 9260 Section 5.4: the nonce must match to confirm the path.
-	if !p.hbOutstanding || binary.BigEndian.Uint64(c.Info[4:]) != p.hbNonce {
+	p := a.heartbeatPath(int(binary.BigEndian.Uint32(c.Info)), binary.BigEndian.Uint64(c.Info[4:]))
+	if p == nil {
 		return discard("stale heartbeat nonce", chunk.TypeHeartbeatAck, nil)
 	}
 	sent := timer.Time(binary.BigEndian.Uint64(c.Info[12:]))
 	p.hbOutstanding = false
 	p.measure(now.Sub(sent))
 	p.errorCount = 0
-	a.errorCount = 0
+	// RFC 9260 Section 8.1: "The receiver of the HEARTBEAT ACK chunk MAY
+	// choose not to clear the counter if there is outstanding data on the
+	// association. This allows for handling the possible difference in
+	// reachability based on DATA chunks and HEARTBEAT chunks." It does:
+	// a peer that answers HEARTBEATs and never acknowledges our DATA (a
+	// path that loses large packets only, a peer whose TSNs no longer
+	// match ours) fails the association after Association.Max.Retrans
+	// timeouts instead of holding it open for ever. A SACK acknowledging
+	// data clears the counter (Section 8.3), and window probes answered
+	// by SACKs do not count (Section 6.1 rule A).
+	if a.out.len() == 0 {
+		a.errorCount = 0
+	}
 	if p.state != PathActive {
 		a.setPathState(p, PathActive, 0)
 	}

@@ -129,8 +129,8 @@ func heapInUse() int64 {
 
 // One message of one byte on each of 65535 streams (RFC 9260 Section
 // 5.1.1: "MIS ... there is no negotiation ... up to 65535") leaves at most
-// the streams' next SSNs behind once the user read them: two bytes a
-// stream, 128 KiB in all. Before, every stream kept a record of its
+// the streams' next SSNs behind once the user read them: two bytes and a
+// bit a stream, 136 KiB in all. Before, every stream kept a record of its
 // delivery state for the life of the association, uncharged to the
 // receive buffer: 4.6 MiB. The bound is 512 KiB, and the window is fully
 // open again afterwards: nothing of those streams is charged.

@@ -52,8 +52,8 @@ type heldEnd struct {
 // packet for the message it completes. On an association with one path
 // and no IP header fields there is nothing to remember: every message
 // comes from that path.
-func (a *Association) rxEndIP(tsn chunk.TSN, d *chunk.Data) {
-	if (a.rxIP.Has != 0 || len(a.paths) > 1) && d.Flags.Has(chunk.FlagEnd) {
+func (a *Association) rxEndIP(tsn chunk.TSN, flags chunk.DataFlags) {
+	if (a.rxIP.Has != 0 || len(a.paths) > 1) && flags.Has(chunk.FlagEnd) {
 		a.rxEnd, a.rxEndTSN = true, tsn
 	}
 }

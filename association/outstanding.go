@@ -36,6 +36,7 @@ type outstanding struct {
 	head   int       // index of base in buf
 	n      int       // entries
 	base   chunk.TSN // TSN of the first entry
+	probe  chunk.TSN // an entry that asked for an immediate SACK, for Nagle (nagle.go)
 	bytes  int       // user data bytes not yet acknowledged (cum or gap)
 	marked int       // entries marked for retransmission
 	// gapAcked is the number of entries acknowledged by Gap Ack Blocks.

@@ -59,6 +59,7 @@ type path struct {
 
 	t3 timer.Timer
 	hb timer.Timer
+	pl *plpmtud // PLPMTUD (RFC 8899); nil when off
 
 	hbEnabled     bool
 	hbInterval    time.Duration
@@ -104,6 +105,7 @@ func (a *Association) addPath(remote netip.AddrPort, confirmed bool) *path {
 		hbEnabled:  !a.cfg.HeartbeatDisabled,
 		hbInterval: a.cfg.HeartbeatInterval,
 	}
+	a.pmtudInit(p)
 	if !confirmed {
 		p.state = PathUnconfirmed
 	}
@@ -134,9 +136,12 @@ func (a *Association) pathFor(addr netip.Addr) *path {
 }
 
 // maxPayload returns the largest user data a DATA chunk to p can carry in
-// a packet of its own (RFC 9260 Section 6.9 "PMDCS").
+// a packet of its own (RFC 9260 Section 6.9 "PMDCS"): the chunk is padded
+// to a multiple of 4 bytes (Section 3.2), so that on a path whose MTU is
+// not one (1163 over DTLS, for example) the packet holds what its MTU
+// rounded down allows, as addNewData counts.
 func (a *Association) maxPayload(p *path) int {
-	n := p.mtu - 12 - 16 // common header, DATA header
+	n := (p.mtu-12)&^3 - a.dataHeaderLen() - a.authDataLen() // common header, AUTH, DATA or I-DATA header
 	if a.cfg.MaxSeg > 0 && a.cfg.MaxSeg < n {
 		n = a.cfg.MaxSeg
 	}
@@ -156,6 +161,9 @@ type PathInfo struct {
 	MTU int
 	// Primary reports whether this is the primary path.
 	Primary bool
+	// PMTUD is the state of the path's MTU discovery (RFC 8899);
+	// PLPMTUDDisabled when it is off. MTU is then the PLPMTU found.
+	PMTUD PLPMTUDState
 	// ErrorCount is the path's error counter (RFC 9260 Section 8.2).
 	ErrorCount int
 	// FlightSize is the number of bytes outstanding to this path.
@@ -183,6 +191,6 @@ func (a *Association) pathInfo(p *path) PathInfo {
 		Addr: p.remote, State: p.state, CWnd: p.cc.CWnd(), SRTT: p.rto.SRTT(),
 		RTO: p.rto.RTO(), MTU: p.mtu, Primary: p == a.primary,
 		ErrorCount: p.errorCount, FlightSize: p.flightSize, SSThresh: p.cc.SSThresh(),
-		RTT: p.rtt, RTTVAR: p.rto.RTTVAR(),
+		RTT: p.rtt, RTTVAR: p.rto.RTTVAR(), PMTUD: p.pmtudState(),
 	}
 }

@@ -46,8 +46,6 @@ func TestPathParams(t *testing.T) {
 	} {
 		require.ErrorIs(t, a.SetPathParams(m.Now, z2.Addr(), bad), association.ErrInvalidPathParams, "%+v", bad)
 	}
-	require.ErrorIs(t, a.SetPathParams(m.Now, z2.Addr(), association.PathParams{Flags: association.PMTUDEnable}),
-		association.ErrNotSupported)
 	require.ErrorIs(t, a.SetPathParams(m.Now, netip.MustParseAddr("192.0.2.1"), association.PathParams{}),
 		association.ErrNoSuchPath)
 	pp, _ = a.GetPathParams(z2.Addr())

@@ -73,7 +73,16 @@ type PRStatus struct {
 	// TimeToLive ended before they were sent (RFC 9260 Section 10.1),
 	// with no policy.
 	Abandoned [PRPolicies]PRCounts
-	// ForwardTSNsSent and ForwardTSNsReceived count FORWARD TSN chunks.
+	// ForwardTSNsSent counts the FORWARD TSN chunks in the packets
+	// AppendPacket returned. ForwardTSNsReceived counts the FORWARD TSN
+	// chunks the association accepted (RFC 3758 Section 3.6): well
+	// formed, with PR-SCTP negotiated, in a packet whose verification tag
+	// it verified, in the states that take DATA (ESTABLISHED,
+	// SHUTDOWN-PENDING, SHUTDOWN-SENT) and within the receive window,
+	// out-of-date ones (New Cumulative TSN at or behind its Cumulative
+	// TSN Ack Point, answered with a SACK) included. The ones it discards
+	// are not counted; DetailStats.ChunksReceived counts every chunk of
+	// the packets received.
 	ForwardTSNsSent, ForwardTSNsReceived uint64
 }
 
@@ -163,7 +172,7 @@ func (a *Association) countAbandoned(m *stream.OutMessage, policy PRPolicy, sent
 // setPR records the partial reliability of a message sent at now with
 // info in m.PR.
 func (a *Association) setPR(now timer.Time, m *stream.OutMessage, info SendInfo) {
-	m.PR = stream.PRInfo{Policy: uint8(info.PRPolicy), Value: info.PRValue}
+	m.PR = stream.PRInfo{Policy: uint8(info.PRPolicy), Value: info.PRValue, Lifetime: int64(info.TimeToLive)}
 	if info.TimeToLive > 0 {
 		m.PR.UnsentBy, m.PR.HasUnsentBy = int64(now.Add(info.TimeToLive)), true
 	}

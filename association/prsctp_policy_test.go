@@ -116,6 +116,65 @@ func TestPRSCTPPriority(t *testing.T) {
 	require.Contains(t, r.delivered, r.rcv.NextID()-2, "the priority 1 message")
 }
 
+// The priority policy abandons queued messages only when that makes room
+// (RFC 7496 Section 3.2: "After lower-priority messages have been
+// abandoned, high-priority messages can be transferred without the send
+// call blocking"): a message that would not fit even with every message
+// of lower priority gone is refused (ErrWouldBlock) and abandons none of
+// them; one that fits once they are gone abandons them.
+func TestPRSCTPPriorityAbandonsOnlyForRoom(t *testing.T) {
+	r := newPRRun(t, 1425, lossy(0), func(a, z *association.Config) {
+		a.SendBuffer = 4000
+		z.ReceiveBuffer = 8000
+	})
+	r.p.HoldZ = true
+	// Close Z's window, so that what A queues stays queued.
+	for i := 0; r.p.A.Buffered() == 0 && i < 100; i++ {
+		require.NoError(t, r.send(association.SendInfo{}, 1000))
+		r.p.Run(100 * time.Millisecond)
+	}
+	b := r.p.A.Buffered()
+	require.Positive(t, b)
+	if b < 3000 {
+		require.NoError(t, r.send(association.SendInfo{}, 3000-b))
+	}
+	prio := func(v uint32) association.SendInfo {
+		return association.SendInfo{PRPolicy: association.PRPriority, PRValue: v}
+	}
+	require.NoError(t, r.send(prio(5), 4000-r.p.A.Buffered()-500))
+	queued := r.p.A.Buffered()
+	require.ErrorIs(t, r.p.A.Send(r.p.Now, prio(1), make([]byte, 4000-queued+1000)), association.ErrWouldBlock)
+	require.Equal(t, queued, r.p.A.Buffered(), "nothing abandoned for a message that does not fit anyway")
+	require.Zero(t, r.p.A.PRStatus().Total())
+	require.Empty(t, r.failed)
+	require.NoError(t, r.send(prio(1), 1000), "fits once the priority 5 message is gone")
+	require.Equal(t, association.PRCounts{Unsent: 1}, r.p.A.PRStatus().Abandoned[association.PRPriority])
+	r.p.ReleaseZ()
+	r.settle(time.Minute)
+	require.Equal(t, 1, r.check())
+}
+
+// Messages with a lifetime or of the priority policy queued during the
+// handshake on a stream the peer does not grant leave the send queue with
+// their SendFailed event, and the counts that make the sender look for
+// expired and lower priority messages (makeRoom, dropExpiredNext) forget
+// them.
+func TestPRSCTPUngrantedStreamLeavesCounts(t *testing.T) {
+	cfgA, cfgZ := scenarioConfigs(1427)
+	cfgZ.MaxInboundStreams = 2
+	p, _ := newScenarioPair(t, 1427, cfgA, cfgZ)
+	require.NoError(t, p.Connect())
+	require.NoError(t, p.A.Send(p.Now, association.SendInfo{Stream: 5, TimeToLive: time.Hour}, []byte("ttl")))
+	require.NoError(t, p.A.Send(p.Now, association.SendInfo{Stream: 5, PRPolicy: association.PRPriority}, []byte("prio")))
+	require.NoError(t, p.A.Send(p.Now, association.SendInfo{Stream: 1, TimeToLive: time.Hour}, []byte("kept")))
+	expiring, prio := association.PRQueued(p.A)
+	require.Equal(t, []int{2, 1}, []int{expiring, prio})
+	require.True(t, p.RunUntil(time.Minute, func() bool { return len(messagesOf(p.DeliveredZ)) == 1 }))
+	require.Len(t, eventsOf[*association.SendFailed](p.DeliveredA), 2)
+	expiring, prio = association.PRQueued(p.A)
+	require.Equal(t, []int{0, 0}, []int{expiring, prio})
+}
+
 // The lifetime of RFC 9260 Section 10.1 (TimeToLive) works without
 // PR-SCTP: a message none of which was sent when it ends is handed back
 // unsent, even while nothing is being sent (the peer's window closed);

@@ -31,8 +31,12 @@ func (a *Association) abandon(m *stream.OutMessage) bool {
 		return false
 	}
 	m.PR.Abandoned = true
+	cut := sent && m.SentBytes() < len(m.Data)
 	if a.sendq.Remove(m) {
 		a.unqueued(m)
+	}
+	if cut {
+		a.closeRun(m)
 	}
 	if sent {
 		a.abandonSent(m)
@@ -48,12 +52,42 @@ func (a *Association) abandon(m *stream.OutMessage) bool {
 	return true
 }
 
+// closeRun ends the TSNs of m, abandoned after its first fragments were
+// sent and before the rest had TSNs, with one more TSN for a last
+// fragment that is never sent: m's TSNs then run from its B fragment to
+// an E fragment, as a message's must (RFC 9260 Section 6.9), and the
+// FORWARD TSN that skips them skips a whole message. Without it the next
+// TSN would start another message right behind a B fragment that no E
+// fragment ends, which a receiver may take for part of the abandoned
+// message: usrsctp then lost later messages it had acknowledged. usrsctp
+// does the same for its own messages (a dummy last fragment in
+// sctp_release_pr_sctp_chunk). The entry, abandoned from the start, holds
+// no data and stays out of every account (abandonSent).
+func (a *Association) closeRun(m *stream.OutMessage) {
+	if a.idata() {
+		a.closeIData(m)
+		return
+	}
+	last := a.out.at(a.nextTSN - 1)
+	if last == nil || last.frag.Msg != m {
+		return // the fragments of m handed out are not the latest TSNs
+	}
+	f := last.frag
+	f.Flags = f.Flags&chunk.FlagUnordered | chunk.FlagEnd
+	f.Data = nil
+	a.out.push(txChunk{tsn: a.nextTSN, frag: f})
+	a.nextTSN++
+}
+
 // allAcked reports whether every fragment of m handed out so far (m is
 // still in the send queue) is below the Cumulative TSN Ack Point. The
 // fragments of a message take consecutive TSNs, the last one the latest
 // assigned while the rest of m waits.
 func (a *Association) allAcked(m *stream.OutMessage) bool {
 	queued := m.SentBytes() < len(m.Data)
+	if queued && a.idata() {
+		return !a.outstandingOf(m)
+	}
 	return queued && (a.nextTSN - 1).LE(a.cumAckPoint)
 }
 
@@ -63,16 +97,29 @@ func (a *Association) allAcked(m *stream.OutMessage) bool {
 // Section 3.5 A2: "The sender MUST NOT credit an "abandoned" data chunk to
 // the partial_bytes_acked ... and MUST NOT advance the cwnd based on this
 // "abandoned" data chunk"). They stay in the retransmission queue until
-// the peer's Cumulative TSN Ack passes them, after a FORWARD TSN.
+// the peer's Cumulative TSN Ack passes them, after a FORWARD TSN. A chunk
+// timing a round trip ends the measurement, which its acknowledgement
+// will not complete (newlyAcked skips abandoned chunks): the path
+// measures with the next chunk sent (RFC 9260 Section 6.3.1 C4).
 func (a *Association) abandonSent(m *stream.OutMessage) {
 	tsn := m.PR.FirstTSN
 	if tsn.LT(a.out.base) {
 		tsn = a.out.base
 	}
-	for c := a.out.at(tsn); c != nil && c.frag.Msg == m; tsn++ {
+	for c := a.out.at(tsn); c != nil; tsn++ {
+		if c.frag.Msg != m {
+			if !a.idata() {
+				break // the fragments of a DATA message take consecutive TSNs
+			}
+			c = a.out.at(tsn + 1) // I-DATA: those of other messages interleave
+			continue
+		}
 		if !c.abandoned {
 			c.abandoned = true
 			if !c.acked {
+				if p := c.path; p != nil && p.rttActive && p.rttTSN == c.tsn {
+					p.rttActive = false
+				}
 				n := len(c.frag.Data)
 				switch {
 				case c.marked:
@@ -193,19 +240,28 @@ func (a *Association) dropExpiredNext(now timer.Time) {
 // one"), lowest priority first, until it fits. Only messages of which
 // nothing was sent go: they free the send buffer (what was sent is not
 // in it). A reliable message ranks above every message of the priority
-// policy.
+// policy. If the message would not fit even with all of them gone, only
+// those whose lifetime ended go: none is abandoned for nothing (RFC 7496
+// Section 3.2: "After lower-priority messages have been abandoned,
+// high-priority messages can be transferred without the send call
+// blocking").
 func (a *Association) makeRoom(now timer.Time, info SendInfo, n int) {
 	if a.prs == nil || a.prs.expiring == 0 && a.prs.prioQueued == 0 {
 		return
 	}
-	fits := func() bool { return a.sendq.Buffered()+n <= a.cfg.SendBuffer }
+	fits := func(b int) bool { return b == 0 || b+n <= a.sendBuffer() } // as Send
 	var victims []*stream.OutMessage
+	freed := 0
 	a.sendq.Each(func(m *stream.OutMessage) bool {
 		if m.SentBytes() == 0 && (expiredUnsent(now, m) || a.lowerPriority(m, info)) {
 			victims = append(victims, m)
+			freed += len(m.Data)
 		}
 		return true
 	})
+	if !fits(a.sendq.Buffered() - freed) {
+		victims = slices.DeleteFunc(victims, func(m *stream.OutMessage) bool { return !expiredUnsent(now, m) })
+	}
 	// Expired ones first, then by priority, lowest first; the newest
 	// first among equals.
 	rank := func(m *stream.OutMessage) int64 {
@@ -217,7 +273,7 @@ func (a *Association) makeRoom(now timer.Time, info SendInfo, n int) {
 	slices.Reverse(victims)
 	slices.SortStableFunc(victims, func(x, y *stream.OutMessage) int { return cmp.Compare(rank(y), rank(x)) })
 	for _, m := range victims {
-		if fits() && !expiredUnsent(now, m) {
+		if fits(a.sendq.Buffered()) && !expiredUnsent(now, m) {
 			return
 		}
 		a.abandon(m)
@@ -305,7 +361,14 @@ func (a *Association) addForward(now timer.Time, b *packet.Builder, dest *path) 
 	if !a.wantForward() {
 		return
 	}
-	f := a.buildForward(b.Remaining())
+	var f chunk.Chunk
+	if a.iforward() {
+		if fi := a.buildIForward(b.Remaining()); fi != nil {
+			f = fi
+		}
+	} else if fd := a.buildForward(b.Remaining()); fd != nil {
+		f = fd
+	}
 	if f == nil || !b.Add(f) {
 		return
 	}
@@ -359,29 +422,41 @@ func (a *Association) buildForward(room int) *chunk.ForwardTSN {
 	clear(s.seen)
 	f := &a.scr().forwardOut
 	f.Flags, f.Streams = 0, f.Streams[:0]
-	newCum, adv := a.cumAckPoint, a.advancedPoint()
-	for tsn := newCum + 1; tsn.LE(adv); tsn++ {
-		c := a.out.at(tsn)
-		if c == nil {
-			break
+	f.NewCumTSN = a.forwardWalk(func(fr *stream.Fragment) bool {
+		if fr.Flags.Has(chunk.FlagUnordered) {
+			return true
 		}
-		if fr := &c.frag; !fr.Flags.Has(chunk.FlagUnordered) {
-			if i, ok := s.seen[fr.Stream]; ok {
-				f.Streams[i].SSN = fr.SSN
-			} else if len(f.Streams) == maxEntries {
-				break
-			} else {
-				s.seen[fr.Stream] = len(f.Streams)
-				f.Streams = append(f.Streams, chunk.ForwardTSNStream{StreamID: fr.Stream, SSN: fr.SSN})
-			}
+		if i, ok := s.seen[fr.Stream]; ok {
+			f.Streams[i].SSN = fr.SSN
+		} else if len(f.Streams) == maxEntries {
+			return false
+		} else {
+			s.seen[fr.Stream] = len(f.Streams)
+			f.Streams = append(f.Streams, chunk.ForwardTSNStream{StreamID: fr.Stream, SSN: fr.SSN})
 		}
-		newCum = tsn
-	}
-	f.NewCumTSN = newCum
-	if newCum == a.cumAckPoint {
+		return true
+	})
+	if f.NewCumTSN == a.cumAckPoint {
 		return nil
 	}
 	return f
+}
+
+// forwardWalk passes the fragments of the abandoned chunks after the
+// Cumulative TSN Ack Point, up to the Advanced.Peer.Ack.Point, to add,
+// in TSN order, until add reports that the entry of one does not fit
+// (rule C4: the point is then lowered to the last TSN that fits). It
+// returns the New Cumulative TSN: the last TSN passed.
+func (a *Association) forwardWalk(add func(*stream.Fragment) bool) chunk.TSN {
+	newCum, adv := a.cumAckPoint, a.advancedPoint()
+	for tsn := newCum + 1; tsn.LE(adv); tsn++ {
+		c := a.out.at(tsn)
+		if c == nil || !add(&c.frag) {
+			break
+		}
+		newCum = tsn
+	}
+	return newCum
 }
 
 // forwardOnT3 applies rule A5 of RFC 3758 Section 3.5 when T3-rtx of p

@@ -2,6 +2,7 @@ package association_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/gensctp/gensctp/association/associationtest"
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/internal/sim"
+	"github.com/gensctp/gensctp/packet"
 	"github.com/gensctp/gensctp/timer"
 	"github.com/stretchr/testify/require"
 )
@@ -200,4 +202,171 @@ func retransmitZero(t *testing.T, seed uint64) {
 		t.Logf("seed %d: %d of 400 abandoned, %d FORWARD TSNs, %d SACKs from Z", seed, abandoned,
 			st.ForwardTSNsSent, r.c.count(r.p.AddrZ, chunk.TypeSACK))
 	}
+}
+
+// A DATA chunk timing a round trip (RFC 9260 Section 6.3.1) that is
+// abandoned rather than retransmitted never gets its measurement; the
+// path measures again with the next chunk sent. Here the first DATA
+// chunk, of limited retransmissions 0, is lost and abandoned by Fast
+// Retransmit (no T3-rtx expiry, which would restart the measurements);
+// when the link's delay then grows, the round-trip time measured follows.
+func TestPRSCTPAbandonedChunkEndsRTTMeasurement(t *testing.T) {
+	r := newPRRun(t, 1440, lossy(0), func(a, _ *association.Config) { a.NoDelay = true })
+	r.p.Net.AddFilter(sim.DropFirstChunk(chunk.TypeData, 1))
+	rtx0 := association.SendInfo{PRPolicy: association.PRRetransmit}
+	sendFor := func(d time.Duration) {
+		for end := r.p.Now.Add(d); r.p.Now < end; {
+			require.NoError(t, r.send(rtx0, 100))
+			r.p.Run(10 * time.Millisecond)
+		}
+	}
+	sendFor(time.Second)
+	require.Equal(t, association.PRCounts{Sent: 1}, r.p.A.PRStatus().Abandoned[association.PRRetransmit])
+	slow := sim.LinkConfig{Delay: 60 * time.Millisecond}
+	require.NoError(t, r.p.Net.SetLinkBoth(r.p.AddrA, r.p.AddrZ, slow))
+	sendFor(3 * time.Second)
+	require.Zero(t, r.p.A.Stats().T3Expirations)
+	require.GreaterOrEqual(t, r.p.A.Paths()[0].RTT, 2*slow.Delay)
+	r.settle(time.Minute)
+	require.Positive(t, r.check())
+}
+
+// Every policy at once, ordered and unordered, with messages of up to
+// three fragments, under 15 % loss: the association stays up (the
+// receiver's FORWARD TSN and skip processing once shared a stream record
+// between two streams and aborted on "SSN already delivered"), the flight
+// size never goes negative nor above what is outstanding, and both are 0
+// once everything is settled: abandoned chunks leave the flight once.
+// With a small receive buffer, a low partial delivery point and a reader
+// that pauses, every message still arrives whole and in order or not at
+// all (the messages a FORWARD TSN made deliverable once overtook an
+// unordered message of their stream under partial delivery).
+func TestPRSCTPMixedPoliciesUnderLoss(t *testing.T) {
+	for seed := uint64(1500); seed < 1502; seed++ {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { mixedPolicies(t, seed, false) })
+	}
+	for seed := uint64(1606); seed < 1610; seed++ {
+		t.Run(fmt.Sprint(seed, "-pd"), func(t *testing.T) { mixedPolicies(t, seed, true) })
+	}
+}
+
+func mixedPolicies(t *testing.T, seed uint64, pd bool) {
+	link := lossy(0.15)
+	if pd {
+		link = lossy(0)
+	}
+	r := newPRRun(t, seed, link, func(a, z *association.Config) {
+		if pd {
+			z.ReceiveBuffer, z.PartialDeliveryPoint, a.NoDelay = 16000, 3000, seed%2 == 0
+		}
+	})
+	check := func() {
+		t.Helper()
+		require.NotEqual(t, association.StateClosed, r.p.A.State())
+		pi := r.p.A.Paths()[0]
+		require.GreaterOrEqual(t, pi.FlightSize, 0)
+		require.LessOrEqual(t, pi.FlightSize, r.p.A.Outstanding())
+	}
+	policies := []association.SendInfo{{PRPolicy: association.PRRetransmit},
+		{PRPolicy: association.PRRetransmit, PRValue: 1}, {PRPolicy: association.PRTimed, PRValue: 150}, {}}
+	msgs, size := 600, func(i int) int { return 100 + (i*337)%4000 }
+	pick := func(i int) association.SendInfo {
+		info := policies[i%4]
+		info.Stream, info.Unordered = chunk.StreamID(i%3), i%7 == 0
+		return info
+	}
+	if pd {
+		// 20 % loss each way, drawn from the seed; the reader pauses
+		// every other 50 messages.
+		rng := rand.New(rand.NewPCG(seed, 9))
+		r.p.Net.AddFilter(func(*sim.Datagram) sim.Verdict {
+			if rng.Float64() < 0.2 {
+				return sim.Drop
+			}
+			return sim.Pass
+		})
+		policies = []association.SendInfo{{PRPolicy: association.PRRetransmit},
+			{PRPolicy: association.PRRetransmit, PRValue: 2}, {PRPolicy: association.PRTimed, PRValue: 300}, {},
+			{TimeToLive: 50 * time.Millisecond}, {PRPolicy: association.PRPriority, PRValue: 3}}
+		msgs, size = 400, func(i int) int { return 1 + (i*1337)%9000 }
+		pick = func(i int) association.SendInfo {
+			info := policies[(i*7+int(seed))%len(policies)]
+			info.Stream, info.Unordered = chunk.StreamID(i%5), i%3 == 0
+			r.p.HoldZ = (i/50)%2 == 1
+			return info
+		}
+	}
+	for i := range msgs {
+		info := pick(i)
+		for k := 0; r.send(info, size(i)) != nil; k++ {
+			require.Less(t, k, 12000, "the send buffer stays full")
+			r.p.Run(10 * time.Millisecond)
+			if k == 100 {
+				r.p.ReleaseZ()
+			}
+			check()
+		}
+		if i%10 == 9 {
+			r.p.Run(10 * time.Millisecond)
+			check()
+		}
+	}
+	r.p.ReleaseZ()
+	r.settle(5 * time.Minute)
+	require.Positive(t, r.check())
+	pi := r.p.A.Paths()[0]
+	require.Zero(t, pi.FlightSize)
+	require.Zero(t, r.p.A.Outstanding())
+}
+
+// Messages with a lifetime queued behind a full congestion window, whose
+// lifetime ended when the SACK of the data in flight comes (their expiry
+// not yet handled, as when the runtime timer is late under load), go
+// then, and a shutdown asked meanwhile goes on: SHUTDOWN follows at once.
+// It waited forever: the SACK found them still queued, and dropping them
+// in the send path afterwards did not move the shutdown on.
+func TestPRSCTPShutdownAfterQueuedMessagesExpire(t *testing.T) {
+	p, cum := hostilePair(t, 1213, nil)
+	require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, make([]byte, 4000))) // 3 DATA chunks
+	for range 3 {
+		require.NoError(t, p.A.Send(p.Now, association.SendInfo{PRPolicy: association.PRTimed, PRValue: 5}, make([]byte, 1000)))
+	}
+	require.NoError(t, p.A.Shutdown(p.Now))
+	first := sentChunks(t, p.A, p.Now)
+	require.Less(t, first[chunk.TypeData], 6, "messages wait behind the congestion window; sent %v", first)
+	require.Zero(t, first[chunk.TypeShutdown], "data outstanding")
+	require.Equal(t, association.StateShutdownPending, p.A.State())
+
+	later := p.Now.Add(50 * time.Millisecond)
+	aTag, _ := p.A.Tags()
+	sack := packetOf(headerZA(aTag), &chunk.SACK{CumTSNAck: cum + chunk.TSN(first[chunk.TypeData]), ARwnd: 1 << 16})
+	require.NoError(t, p.A.HandleDatagram(&association.Datagram{Now: later, From: p.AddrZ, Data: sack}))
+	sent := sentChunks(t, p.A, later)
+	require.Equal(t, 1, sent[chunk.TypeShutdown], "SHUTDOWN with the SACK; sent %v", sent)
+	require.Zero(t, sent[chunk.TypeData])
+	require.Equal(t, association.StateShutdownSent, p.A.State())
+	require.Equal(t, uint64(6-first[chunk.TypeData]), p.A.PRStatus().Abandoned[association.PRTimed].Unsent)
+}
+
+// sentChunks drains a's packets at now and counts their chunks by type.
+func sentChunks(t *testing.T, a *association.Association, now timer.Time) map[chunk.Type]int {
+	t.Helper()
+	n := map[chunk.Type]int{}
+	for range 100 {
+		o, ok := a.AppendPacket(now, nil)
+		if !ok {
+			return n
+		}
+		pkt, err := packet.Parse(o.Data, packet.Options{AcceptZeroChecksum: true})
+		require.NoError(t, err)
+		for it := pkt.Chunks(); ; {
+			r, ok := it.Next()
+			if !ok {
+				break
+			}
+			n[r.Type]++
+		}
+	}
+	t.Fatal("more than 100 packets")
+	return nil
 }

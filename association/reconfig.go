@@ -32,16 +32,51 @@ type reconfState struct {
 	defSeq     uint32
 	defLast    chunk.TSN
 	defStreams []chunk.StreamID
+	// held are the DATA chunks held for the deferred reset, heldBytes
+	// their user data (reconfig_peer_defer.go).
+	held      []resetHeld
+	heldBytes int
+	// assoc is the peer's last SSN/TSN Reset Request answered
+	// (reconfig_peer_assoc.go).
+	assoc assocReset
 	// out are the responses to the RE-CONFIG chunks of the packet being
 	// processed, sent once it is processed completely (E6).
 	out []chunk.ReconfigResponse
 
 	// The sender side (reconfig_send.go): outSeq is our next
 	// Re-configuration Request Sequence Number, send our request until
-	// answered (nil if none), t4 the Re-configuration Timer.
-	outSeq uint32
-	send   *reconfOut
-	t4     timer.Timer
+	// answered (nil if none), t4 the Re-configuration Timer; addInTarget
+	// is the inbound stream count our Add Incoming Streams Request asks
+	// for; tsnSentAt is when our last SSN/TSN Reset Request went, if
+	// tsnSent.
+	outSeq      uint32
+	send        *reconfOut
+	t4          timer.Timer
+	addInTarget uint16
+	tsnSentAt   timer.Time
+	tsnSent     bool
+	// implicitSeq is the number of our last request, an Add Incoming
+	// Streams Request, if the peer's Add Outgoing Streams Request ended
+	// it without an answer of its own (implicit; addInByRequest).
+	implicitSeq uint32
+	implicit    bool
+	// refill: the peer answered our request "Error - Bad Sequence
+	// Number" as one that skipped implicitSeq, and an Add Incoming
+	// Streams Request for no stream fills that number while ours is in
+	// flight (refillRequest).
+	refill bool
+	// oldCum is our Cumulative TSN Ack Point before the last SSN/TSN
+	// reset performed by the answer to our request, if hasOldCum
+	// (staleAck).
+	oldCum    chunk.TSN
+	hasOldCum bool
+	// inDone is our last Incoming SSN Reset Request the peer answered
+	// "Performed" (its Outgoing SSN Reset Request comes after the answer,
+	// answersIncoming) or with its Outgoing SSN Reset Request.
+	inDone *chunk.IncomingSSNResetRequest
+	// inWaits: the peer answered inDone "Performed" and its Outgoing SSN
+	// Reset Request, which brings the user's event, has not arrived yet.
+	inWaits bool
 }
 
 // reconfig reports whether stream reconfiguration (RFC 6525) is in use:
@@ -117,9 +152,12 @@ func (a *Association) handleReConfig(now timer.Time, c *chunk.ReConfig) error {
 		case *chunk.IncomingSSNResetRequest:
 			seq, perform = p.ReqSeq, func() chunk.ReconfigResult { return a.incomingRequest(p) }
 		case *chunk.SSNTSNResetRequest:
-			seq, perform = p.ReqSeq, deny
+			seq, perform = p.ReqSeq, a.resetAssoc
+			if !a.denies(p) {
+				a.retryResetAssoc(seq)
+			}
 		case *chunk.AddIncomingStreams:
-			seq, perform = p.ReqSeq, deny
+			seq, perform = p.ReqSeq, func() chunk.ReconfigResult { return a.addOutgoingRequest(p.NumNewStreams) }
 		case *chunk.ReconfigResponse:
 			a.handleReconfigResponse(now, p)
 			continue
@@ -127,7 +165,15 @@ func (a *Association) handleReConfig(now timer.Time, c *chunk.ReConfig) error {
 			continue
 		}
 		request = true
-		rs.out = append(rs.out, chunk.ReconfigResponse{RespSeq: seq, Result: rs.answer(seq, perform)})
+		if a.denies(p) && !a.answersIncoming(p) {
+			perform = deny
+		}
+		fresh := seq == rs.inSeq // not a retransmission of a request answered
+		res := rs.answer(seq, perform)
+		rs.out = append(rs.out, rs.assocResponse(chunk.ReconfigResponse{RespSeq: seq, Result: res}))
+		if fresh {
+			a.peerRequestAnswered(p, res)
+		}
 	}
 	if request {
 		// "If the received RE-CONFIG chunk contains at least one request
@@ -137,36 +183,6 @@ func (a *Association) handleReConfig(now timer.Time, c *chunk.ReConfig) error {
 	}
 	a.touch(now)
 	return nil
-}
-
-// incomingRequest answers the peer's Incoming SSN Reset Request p (RFC
-// 6525 Section 5.2.3): "Nothing to do" when our Outgoing SSN Reset
-// Request in progress covers its streams ("If the Outgoing SSN Reset
-// Request Parameter that was just sent completely overlaps the received
-// Incoming SSN Reset Request Parameter, respond to the peer with an
-// acknowledgment indicating that there was "Nothing to do""), denied
-// otherwise: performing it takes an Outgoing SSN Reset Request of ours
-// (F1), which the user asks for with ResetStreams ("If for whatever
-// reason the endpoint does not wish to process a received request
-// parameter, it MUST send a corresponding response parameter ... with an
-// appropriate Result field", Section 5.2.1).
-func (a *Association) incomingRequest(p *chunk.IncomingSSNResetRequest) chunk.ReconfigResult {
-	o := a.reconf().send
-	if o == nil {
-		return chunk.ReconfigDenied
-	}
-	if len(o.req.Streams) == 0 {
-		return chunk.ReconfigSuccessNothingToDo
-	}
-	if len(p.Streams) == 0 {
-		return chunk.ReconfigDenied
-	}
-	for _, id := range p.Streams {
-		if !lists(o.req.Streams, id) {
-			return chunk.ReconfigDenied
-		}
-	}
-	return chunk.ReconfigSuccessNothingToDo
 }
 
 // deny is the result of a request this side does not perform.
@@ -283,57 +299,37 @@ func (a *Association) performReset(ids []chunk.StreamID) {
 // Section 5.2.5) for n more streams: granted within MaxInboundStreams
 // ("The SCTP endpoint SHOULD deny the request if the number of streams
 // exceeds a limit that should be configurable by the application"), the
-// new streams expecting SSN 0.
+// new streams expecting SSN 0, and the user told with a
+// StreamChangeEvent.
 func (a *Association) addInbound(n uint16) chunk.ReconfigResult {
 	total := int(a.inbound) + int(n)
 	if n == 0 || total > int(a.cfg.MaxInboundStreams) {
 		return chunk.ReconfigDenied
 	}
 	a.setInbound(uint16(total))
+	a.pushEvent(&StreamChangeEvent{InStreams: a.inbound, OutStreams: a.outbound})
 	return chunk.ReconfigSuccessPerformed
 }
 
-// holdsForReset reports whether the DATA chunk d at tsn must wait for a
-// deferred reset: it is beyond the Sender's Last Assigned TSN on a stream
-// the reset affects (RFC 6525 Section 5.2.2 E2: such data "MUST be
-// queued locally and held until the cumulative acknowledgment point
-// reaches the Sender's Last Assigned TSN"). Such a chunk is dropped
-// unacknowledged, as one beyond the receive window, and the peer
-// retransmits it: it carries an SSN of the new sequence, which only the
-// reset makes acceptable.
-func (a *Association) holdsForReset(tsn chunk.TSN, d *chunk.Data) bool {
-	rs := a.reconfIf()
-	if rs == nil || !rs.deferred || !tsn.GT(rs.defLast) {
-		return false
-	}
-	if len(rs.defStreams) == 0 {
-		return true
-	}
-	for _, id := range rs.defStreams {
-		if id == d.StreamID {
-			return true
-		}
-	}
-	return false
-}
-
 // flushReconfig runs after the chunks of a packet: a deferred reset
-// whose TSNs have all arrived is performed (RFC 6525 Section 5.2.2 E3 and
-// E4), and the responses to the packet's RE-CONFIG chunks go in one
+// whose TSNs have all arrived is performed (RFC 6525 Section 5.2.2 E3),
+// then the chunks held for it are processed (E4, releaseHeld), and the responses to the packet's RE-CONFIG chunks go in one
 // RE-CONFIG chunk (Section 5.2.1: "If multiple parameters have to be
 // returned, they MUST be put into one RE_CONFIG chunk"; E6: "The
 // RE-CONFIG chunk MUST be sent after the incoming RE-CONFIG chunk is
 // processed completely").
-func (a *Association) flushReconfig() {
+func (a *Association) flushReconfig(now timer.Time) {
 	rs := a.reconfIf()
 	if rs == nil {
 		return
 	}
-	if rs.deferred && a.rcv.cum.GE(rs.defLast) {
+	if a.deferredReset() != nil && a.rcv.cum.GE(rs.defLast) {
 		rs.deferred = false
 		a.performReset(rs.defStreams)
+		a.releaseHeld(now)
 		rs.setResult(rs.defSeq, chunk.ReconfigSuccessPerformed)
 	}
+	a.performWaitingAssocReset()
 	if len(rs.out) == 0 {
 		return
 	}

@@ -39,23 +39,32 @@ func onStream(ds []association.Delivery, id chunk.StreamID) []string {
 // peer, after every message of the old sequence. Stream 0 is not
 // touched. Each seed runs the same way twice (deterministic).
 func TestReconfigResetStreamsLossy(t *testing.T) {
-	requests := 0
-	for seed := uint64(1700); seed < 1710; seed++ {
-		var runs [2][]string
-		var n [2]int
-		for i := range runs {
-			runs[i], n[i] = resetStreamsRun(t, seed)
-		}
-		require.Equal(t, runs[0], runs[1], "seed %d is deterministic", seed)
-		require.Equal(t, n[0], n[1], "seed %d is deterministic", seed)
-		requests += n[0]
-	}
+	requests := runTwice(t, 1700, 1710, resetStreamsRun)
 	require.Greater(t, requests, 10, "some requests or answers were lost and the request sent again")
 }
 
-// resetStreamsRun runs TestReconfigResetStreamsLossy with seed and returns
-// what Z delivered on stream 1 and the number of RE-CONFIG chunks A sent.
-func resetStreamsRun(t *testing.T, seed uint64) ([]string, int) {
+// runTwice runs run twice for each seed from first to before end, checks
+// that both runs of a seed return the same (deterministic), and returns
+// the sum of the counts of the first runs.
+func runTwice(t *testing.T, first, end uint64, run func(*testing.T, uint64) ([]string, int)) int {
+	t.Helper()
+	total := 0
+	for seed := first; seed < end; seed++ {
+		var runs [2][]string
+		var n [2]int
+		for i := range runs {
+			runs[i], n[i] = run(t, seed)
+		}
+		require.Equal(t, runs[0], runs[1], "seed %d is deterministic", seed)
+		require.Equal(t, n[0], n[1], "seed %d is deterministic", seed)
+		total += n[0]
+	}
+	return total
+}
+
+// lossyPair returns an established pair for seed on a link that loses
+// 20 % of the packets, with a capture.
+func lossyPair(t *testing.T, seed uint64) (*associationtest.Pair, *capture) {
 	t.Helper()
 	logSeedOnFailure(t, seed)
 	cfgA, cfgZ := scenarioConfigs(seed)
@@ -63,6 +72,14 @@ func resetStreamsRun(t *testing.T, seed uint64) ([]string, int) {
 	require.NoError(t, err)
 	c := capturePackets(p)
 	require.NoError(t, p.HandshakeWithin(time.Minute))
+	return p, c
+}
+
+// resetStreamsRun runs TestReconfigResetStreamsLossy with seed and returns
+// what Z delivered on stream 1 and the number of RE-CONFIG chunks A sent.
+func resetStreamsRun(t *testing.T, seed uint64) ([]string, int) {
+	t.Helper()
+	p, c := lossyPair(t, seed)
 	for i := range 5 {
 		require.NoError(t, p.A.Send(p.Now, association.SendInfo{Stream: 1}, []byte(fmt.Sprint("old", i))))
 	}
@@ -191,4 +208,21 @@ func dropFrom(addr netip.AddrPort) sim.Filter {
 		}
 		return sim.Pass
 	}
+}
+
+// After an "In progress" answer the Re-configuration Timer runs again,
+// and its expiry retransmits the request without counting an error (RFC
+// 6525 Section 5.2.7 H2): with Association.Max.Retrans 2, four expiries
+// each after an "In progress" leave the association up.
+func TestReconfigInProgressCountsNoError(t *testing.T) {
+	p, first := hostilePair(t, 1715, func(a, _ *association.Config) { a.MaxRetrans = 2 })
+	c := capturePackets(p)
+	p.Net.AddFilter(dropFrom(p.AddrA))
+	require.NoError(t, p.A.ResetStreams(p.Now, nil))
+	for i := 1; i <= 5; i++ {
+		require.True(t, p.RunUntil(time.Minute, func() bool { return c.count(p.AddrA, chunk.TypeReConfig) == i }))
+		hand(p, p.A, &chunk.ReConfig{Params: []chunk.Param{&chunk.ReconfigResponse{RespSeq: uint32(first), Result: chunk.ReconfigInProgress}}})
+	}
+	require.Equal(t, association.StateEstablished, p.A.State())
+	require.Empty(t, resetEvents(p.DeliveredA))
 }

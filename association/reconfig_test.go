@@ -2,6 +2,7 @@ package association_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/gensctp/gensctp/association"
@@ -79,12 +80,15 @@ func TestReconfigResetIncomingPerformed(t *testing.T) {
 }
 
 // A reset whose Sender's Last Assigned TSN has not all arrived is
-// deferred (RFC 6525 Section 5.2.2 E2): answered "In progress", the
+// deferred (RFC 6525 Section 5.2.2 E2): answered "In progress", and the
 // retransmitted request (its response lost, or the peer waiting) gets
-// "In progress" again, and data of the new sequence on the stream is
-// not taken meanwhile. Once the missing TSN arrives the reset is
-// performed, after the messages before it; the retransmitted request
-// then gets "Success - Performed", and the new data is taken.
+// "In progress" again. Data of the new sequence on the stream that
+// arrives meanwhile is held, acknowledged (a Gap Ack Block) but not
+// delivered. Once the missing TSN arrives the reset is performed, after
+// the messages before it, and the held data is delivered after the
+// event, with its SSN of the new sequence (E4); the retransmitted
+// request then gets "Success - Performed", and the held data sent again
+// is a duplicate, not delivered twice.
 func TestReconfigResetDeferredUntilLastTSN(t *testing.T) {
 	p, cum := hostilePair(t, 1602, nil)
 	c := capturePackets(p)
@@ -92,16 +96,23 @@ func TestReconfigResetDeferredUntilLastTSN(t *testing.T) {
 	hand(p, p.Z, outReset(cum, cum+2, 0))
 	require.Equal(t, []chunk.ReconfigResponse{resp(cum, chunk.ReconfigInProgress)}, reconfAnswers(t, p, c))
 	hand(p, p.Z, ordered(cum+3, 0, be, "new"))
-	require.Equal(t, cum, lastSACKOfZ(t, p, c).CumTSNAck)
+	sack := lastSACKOfZ(t, p, c)
+	require.Equal(t, cum, sack.CumTSNAck)
+	require.Equal(t, []chunk.GapBlock{{Start: 2, End: 3}}, sack.GapBlocks, "the held chunk is acknowledged")
 	hand(p, p.Z, outReset(cum, cum+2, 0))
 	require.Equal(t, []chunk.ReconfigResponse{resp(cum, chunk.ReconfigInProgress)}, reconfAnswers(t, p, c))
 	require.Empty(t, eventsOf[*association.StreamResetEvent](p.DeliveredZ))
+	require.Equal(t, []string{"first"}, texts(p.DeliveredZ))
 
 	hand(p, p.Z, ordered(cum+1, 1, be, "one"))
-	require.Equal(t, cum+2, lastSACKOfZ(t, p, c).CumTSNAck)
+	require.Equal(t, cum+3, lastSACKOfZ(t, p, c).CumTSNAck)
 	require.Len(t, eventsOf[*association.StreamResetEvent](p.DeliveredZ), 1)
-	last := p.DeliveredZ[len(p.DeliveredZ)-1]
-	require.IsType(t, &association.StreamResetEvent{}, last.Event, "the event follows the messages of the old sequence")
+	ev := slices.IndexFunc(p.DeliveredZ, func(d association.Delivery) bool {
+		_, ok := d.Event.(*association.StreamResetEvent)
+		return ok
+	})
+	require.Equal(t, []string{"first", "one", "two"}, texts(p.DeliveredZ[:ev]), "the event follows the messages of the old sequence")
+	require.Equal(t, []string{"new@0"}, onStream(p.DeliveredZ[ev:], 0), "the held message follows it")
 	hand(p, p.Z, outReset(cum, cum+2, 0))
 	require.Equal(t, []chunk.ReconfigResponse{resp(cum, chunk.ReconfigSuccessPerformed)}, reconfAnswers(t, p, c))
 	hand(p, p.Z, ordered(cum+3, 0, be|chunk.FlagImmediate, "new"))
@@ -128,12 +139,16 @@ func TestReconfigResetDeferredSamePacket(t *testing.T) {
 // Request sequence numbers (RFC 6525 Section 5.2.1): a number other than
 // the next expected or one of the last two answered gets "Error - Bad
 // Sequence Number" and nothing is done; the last two answered get their
-// answer again, performed once. The requests this side does not perform
-// (Incoming SSN Reset, SSN/TSN Reset, Add Incoming Streams) are denied,
-// Add Outgoing Streams beyond MaxInboundStreams too, and every request
-// is answered.
+// answer again, performed once. Requests this side denies (an Incoming
+// SSN Reset of a stream it does not have, an SSN/TSN Reset its
+// configuration denies, Add Incoming Streams beyond 65535 streams, Add
+// Outgoing Streams beyond MaxInboundStreams) take their number too, and
+// every request is answered.
 func TestReconfigSequenceNumbers(t *testing.T) {
-	p, cum := hostilePair(t, 1604, func(_, z *association.Config) { z.MaxInboundStreams = 12 })
+	p, cum := hostilePair(t, 1604, func(_, z *association.Config) {
+		z.MaxInboundStreams = 12
+		z.ResetRequestsDenied = association.ResetAssocRequests
+	})
 	c := capturePackets(p)
 	bad := chunk.ReconfigErrorBadSequenceNumber
 	hand(p, p.Z, outReset(cum+1, cum))
@@ -143,7 +158,7 @@ func TestReconfigSequenceNumbers(t *testing.T) {
 
 	hand(p, p.Z, outReset(cum, cum))
 	hand(p, p.Z, outReset(cum, cum))
-	hand(p, p.Z, &chunk.ReConfig{Params: []chunk.Param{&chunk.IncomingSSNResetRequest{ReqSeq: uint32(cum + 1)}}})
+	hand(p, p.Z, &chunk.ReConfig{Params: []chunk.Param{&chunk.IncomingSSNResetRequest{ReqSeq: uint32(cum + 1), Streams: []chunk.StreamID{65535}}}})
 	hand(p, p.Z, outReset(cum, cum))
 	hand(p, p.Z, outReset(cum-1, cum))
 	require.Equal(t, []chunk.ReconfigResponse{
@@ -158,7 +173,7 @@ func TestReconfigSequenceNumbers(t *testing.T) {
 	hand(p, p.Z, &chunk.ReConfig{Params: []chunk.Param{&chunk.SSNTSNResetRequest{ReqSeq: uint32(cum + 2)}}})
 	hand(p, p.Z, &chunk.ReConfig{Params: []chunk.Param{
 		&chunk.AddOutgoingStreams{ReqSeq: uint32(cum + 3), NumNewStreams: 2},
-		&chunk.AddIncomingStreams{ReqSeq: uint32(cum + 4), NumNewStreams: 2}}})
+		&chunk.AddIncomingStreams{ReqSeq: uint32(cum + 4), NumNewStreams: 65535}}})
 	hand(p, p.Z, &chunk.ReConfig{Params: []chunk.Param{&chunk.AddOutgoingStreams{ReqSeq: uint32(cum + 5), NumNewStreams: 1000}}})
 	require.Equal(t, []chunk.ReconfigResponse{
 		resp(cum+2, chunk.ReconfigDenied),

@@ -17,7 +17,7 @@ import (
 // error explains a discarded packet; RFC 9260 discards invalid packets
 // silently, so it is informational.
 func (a *Association) HandleDatagram(d *Datagram) error {
-	p, err := packet.Parse(d.Data, packet.Options{AcceptZeroChecksum: a.zeroChecksum})
+	p, err := packet.Parse(d.Data, packet.Options{AcceptZeroChecksum: true})
 	if err != nil {
 		return discard("malformed packet", 0, err)
 	}
@@ -25,15 +25,23 @@ func (a *Association) HandleDatagram(d *Datagram) error {
 }
 
 // HandlePacket processes p, the packet of d that packet.Parse accepted
-// (the caller checked the CRC32c), received at d.Now from the peer
+// (the caller checked the CRC32c, or let a zero checksum through with
+// packet.Options.AcceptZeroChecksum: the association keeps it only if it
+// announced Config.ZeroChecksum, RFC 9653 Section 5.3), received at d.Now from the peer
 // address d.From. Each message whose last DATA chunk (the one with the E
 // bit) arrives in p carries d.IP in Message.IP when it is delivered, now
 // or later, after messages it waits for. Neither d nor p is retained.
 func (a *Association) HandlePacket(d *Datagram, p *packet.Packet) error {
 	defer a.startBurst()
 	now, from := d.Now, d.From
+	if err := a.checkZeroChecksum(p); err != nil {
+		return err
+	}
 	a.rxIP = d.IP
 	a.countIn(d.Data)
+	if s := a.authOf(); s != nil {
+		s.rxFrom, s.rxHeld = 0, 0
+	}
 	if p.DstPort != a.localPort || p.SrcPort != a.peerPort {
 		return discard("wrong ports", 0, nil)
 	}
@@ -48,7 +56,10 @@ func (a *Association) HandlePacket(d *Datagram, p *packet.Packet) error {
 	if !ok {
 		return discard("no chunks", 0, nil)
 	}
-	verified, err := a.checkTag(p, first)
+	// RFC 4895 Section 6.3: an AUTH chunk may come first, before the
+	// chunk the tag rules look at (a COOKIE ECHO in particular).
+	lead, _ := p.Lead()
+	verified, err := a.checkTag(p, lead)
 	if err != nil {
 		return err
 	}
@@ -62,7 +73,7 @@ func (a *Association) HandlePacket(d *Datagram, p *packet.Packet) error {
 	if pth == nil {
 		pth = a.primary
 	}
-	if first.Type == chunk.TypeCookieEcho {
+	if lead.Type == chunk.TypeCookieEcho {
 		a.cookieVerified = false
 		err := a.processFrom(now, from, pth, p, &it, &first)
 		if a.cookieVerified {
@@ -197,22 +208,54 @@ func (a *Association) processFrom(now timer.Time, from netip.AddrPort, pth *path
 	if gotData {
 		a.afterData(now)
 	}
-	a.flushReconfig()
+	a.flushReconfig(now)
 	return err
 }
 
 // handleChunk dispatches one chunk. It reports whether the rest of the
 // packet must be skipped.
 func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path, p *packet.Packet, r *packet.Raw, gotData *bool) (bool, error) {
+	if handled, stop, err := a.authGate(p, r); handled {
+		return stop, err
+	}
 	switch r.Type {
 	case chunk.TypeData:
+		if a.idata() {
+			return a.wrongKind(now, r.Type)
+		}
 		d := &a.scr().dataScratch
 		if _, err := d.Parse(r.Bytes); err != nil {
 			return a.malformed(now, r, err)
 		}
 		*gotData = true
 		return false, a.handleData(now, pth, d)
+	case chunk.TypeIData:
+		if !a.idata() {
+			return a.wrongKind(now, r.Type)
+		}
+		d := &a.scr().idataScratch
+		if _, err := d.Parse(r.Bytes); err != nil {
+			return a.malformed(now, r, err)
+		}
+		*gotData = true
+		return false, a.handleIData(now, pth, d)
+	case chunk.TypeIForwardTSN:
+		if !a.iforward() {
+			if a.prsctp() {
+				return a.wrongKind(now, r.Type) // FORWARD TSN negotiated
+			}
+			break // RFC 3758 Section 3.3.1, as FORWARD TSN
+		}
+		c := &a.scr().iforwardScratch
+		if _, err := c.Parse(r.Bytes); err != nil {
+			return a.malformed(now, r, err)
+		}
+		*gotData = true
+		return false, a.handleIForwardTSN(now, c)
 	case chunk.TypeForwardTSN:
+		if a.iforward() {
+			return a.wrongKind(now, r.Type) // I-FORWARD-TSN negotiated
+		}
 		if !a.prsctp() {
 			// RFC 3758 Section 3.3.1: without the negotiation the
 			// endpoint MUST "act as if it does NOT support the FORWARD TSN
@@ -234,6 +277,11 @@ func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path
 			return a.malformed(now, r, err)
 		}
 		return false, a.handleReConfig(now, &c)
+	case chunk.TypeASCONF, chunk.TypeASCONFAck:
+		if !a.asconf() {
+			break // RFC 5061 Section 4.1.1: not negotiated
+		}
+		return a.handleASCONFChunk(now, from, r)
 	case chunk.TypeSACK:
 		s := &a.scr().sackScratch
 		if _, err := s.Parse(r.Bytes); err != nil {
@@ -270,6 +318,7 @@ func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path
 			return true, discard("malformed COOKIE ECHO", r.Type, err)
 		}
 		more, err := a.handleCookieEchoTCB(now, p, &c)
+		a.authHeld(p)
 		return !more, err
 	case chunk.TypeCookieAck:
 		return false, a.handleCookieAck(now)
@@ -304,6 +353,10 @@ func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path
 		return ootb, a.handleShutdownAck(now, p)
 	case chunk.TypeShutdownComplete:
 		return true, a.handleShutdownComplete(now)
+	case chunk.TypeECNE, chunk.TypeCWR:
+		if a.ecnOn() {
+			return a.handleECNChunk(pth, r)
+		}
 	case chunk.TypeError:
 		var c chunk.OperationError
 		if _, err := c.Parse(r.Bytes); err != nil {

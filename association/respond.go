@@ -27,6 +27,9 @@ type responder struct {
 	mtu int
 	// scratch is reused from one INIT ACK to the next (nil: a new one).
 	scratch *initAckScratch
+	// random is the Random Number of the INIT ACK (RFC 4895 Section 6.1;
+	// nil: a new one).
+	random *[authRandomLen]byte
 }
 
 // initAckScratch is what answerInit builds an INIT ACK in: an Acceptor
@@ -37,6 +40,9 @@ type initAckScratch struct {
 	sc     chunk.StateCookie
 	cookie []byte
 	addrs  [maxCookieAddrs]netip.Addr // the cookie's peer addresses
+	auth   authParamSet
+	// peerAuth holds the peer's AUTH key vector for the cookie.
+	peerAuth []byte
 }
 
 // answerInit returns the reply to init appended to buf: an ABORT if the
@@ -61,7 +67,17 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 	if s == nil {
 		s = new(initAckScratch)
 	}
+	if !r.cfg.Auth.Disabled {
+		peerAuth, cause := authVector(params, s.peerAuth[:0])
+		if cause != nil {
+			// RFC 4895 Section 6.1: "the association MUST be aborted".
+			return abortPacket(r.local, r.peer, init.InitiateTag, false, cause, buf)
+		}
+		s.peerAuth = peerAuth
+	}
 	ck := cookie{
+		auth:        !r.cfg.Auth.Disabled,
+		peerAuth:    s.peerAuth,
 		peerAddrs:   s.addrs[:0],
 		created:     now,
 		lifetime:    r.cfg.CookieLife,
@@ -90,6 +106,10 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 			ck.peerAdaptation = p.Indication
 		case *chunk.ForwardTSNSupported, *chunk.SupportedExtensions:
 			ck.peerFeatures |= extensionFeatures(p)
+		case *chunk.ZeroChecksumAcceptable:
+			ck.peerFeatures |= zeroChecksumFeature(r.cfg, p)
+		case *chunk.ECNCapable:
+			ck.peerFeatures |= featECN
 		case *chunk.IPv4Address, *chunk.IPv6Address:
 			// The cookie keeps the first maxCookieAddrs listed addresses:
 			// an INIT may list thousands (RFC 5062 Section 6), and the
@@ -115,7 +135,15 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 	if r.cfg.HasAdaptation {
 		ack.Params = append(ack.Params, &chunk.AdaptationLayerIndication{Indication: r.cfg.Adaptation})
 	}
-	ack.Params = extensionParams(r.cfg, ack.Params)
+	if ck.auth {
+		if r.random != nil {
+			ck.localRandom = *r.random
+		} else {
+			ck.localRandom = authRandom(r.keys, localTag, localTSN)
+		}
+		ack.Params = s.auth.params(r.cfg, &ck.localRandom, ack.Params)
+	}
+	ack.Params = ecnParams(r.cfg, zeroChecksumParams(r.cfg, extensionParams(r.cfg, ack.Params)))
 	// RFC 9260 Section 6.10: "The total size of the resultant SCTP packet
 	// MUST be less that or equal to the current PMTU." The INIT ACK is
 	// kept within it: the cookie records fewer of the peer's addresses if

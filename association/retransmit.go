@@ -18,12 +18,21 @@ func (a *Association) onT3Expired(now timer.Time, p *path) {
 	}
 	a.stats.T3Expirations++
 	a.logTimer("T3-rtx", p)
+	a.pmtudOnT3(p)
 	// E1: "adjust its ssthresh with rules defined in Section 7.2.3 and set
 	// cwnd = PMDCS."
 	p.cc.OnRetransmitTimeout()
 	// E2: "set RTO = RTO * 2 ("back off the timer")", capped at RTO.Max.
 	p.rto.Backoff()
 	p.rttActive = false
+	// RFC 9260 Section 6.1 rule A: window probes that go unanswered while
+	// SACKs keep arriving "SHOULD NOT increment the error counter". The
+	// window is closed and a SACK came in after the last transmission of
+	// what is outstanding on p: the peer got the probe and had no room for
+	// it. (A SACK within one RTO, the test this replaces, missed the
+	// answer to a probe sent before the RTO was backed off and then
+	// lowered by a heartbeat's RTT measurement.)
+	probing := a.peerARwnd == 0 && a.lastSACK >= a.lastSentOn(p)
 	// Every outstanding chunk sent to p is marked for retransmission; E3
 	// sends as many as fit in one packet (cwnd is now one PMDCS), the rest
 	// "SHOULD be marked for retransmission and sent as soon as cwnd
@@ -44,9 +53,6 @@ func (a *Association) onT3Expired(now timer.Time, p *path) {
 	// RFC 9260 Section 7.2.4 does not say to leave Fast Recovery on a
 	// timeout; T3 recovery supersedes it, as in RFC 5681.
 	a.inRecovery = false
-	// RFC 9260 Section 6.1 rule A: window probes that go unanswered while
-	// SACKs keep arriving "SHOULD NOT increment the error counter".
-	probing := a.peerARwnd == 0 && now.Sub(a.lastSACK) < p.rto.RTO()
 	wasPF := p.state == PathPotentiallyFailed
 	if !probing && a.countError(now, p, true) {
 		return // the association failed
@@ -63,6 +69,18 @@ func (a *Association) onT3Expired(now timer.Time, p *path) {
 	// destination if there is one, and its T3-rtx starts when it is sent
 	// (rule R1).
 	a.rtxPath = a.retransmitPath(p)
+}
+
+// lastSentOn returns the time of the last transmission of the chunks
+// outstanding on p.
+func (a *Association) lastSentOn(p *path) timer.Time {
+	var last timer.Time
+	for i := 0; i < a.out.len(); i++ {
+		if c := a.out.index(i); c.path == p && !c.acked && !c.abandoned && c.sentAt > last {
+			last = c.sentAt
+		}
+	}
+	return last
 }
 
 // retransmitPath returns where retransmissions of data last sent to p go:
@@ -132,6 +150,7 @@ func (a *Association) setPathState(p *path, s PathState, cause uint16) {
 	old := p.state
 	p.state = s
 	a.logPath(p, old)
+	a.pmtudPathState(p)
 	if old == PathPotentiallyFailed && s == PathActive || s == PathPotentiallyFailed {
 		return // RFC 7829 states are internal; gen_sctp has no event for them
 	}
@@ -147,4 +166,7 @@ func (a *Association) setPathState(p *path, s PathState, cause uint16) {
 		return
 	}
 	a.pushEvent(&PaddrChange{Addr: p.remote, State: ev})
+	if ev == AddrConfirmed {
+		a.asconfConfirmed(p)
+	}
 }

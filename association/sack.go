@@ -43,6 +43,9 @@ func (a *Association) handleSACK(now timer.Time, s *chunk.SACK) error {
 	// half the TSN space away is not less than the point, and acknowledges
 	// what was never sent.
 	if _, reported := validGapBlocks(s); a.notSent(cum) || a.notSent(reported) {
+		if a.oldSequenceAck(s.CumTSNAck) {
+			return discard("SACK in another TSN sequence, across an SSN/TSN reset", chunk.TypeSACK, nil)
+		}
 		return a.abortAckNotSent(now, chunk.TypeSACK)
 	}
 	if len(s.GapBlocks) > 0 {
@@ -148,6 +151,7 @@ func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
 		return
 	}
 	defer a.rememberAcks(s, renege)
+	bytesBefore, chunksBefore := a.out.bytes, a.out.len()-a.out.gapAcked
 	cumAdvanced := cum.GT(a.cumAckPoint)
 	for _, p := range a.paths {
 		p.ackedBytes, p.flightBefore, p.hasLowest = 0, p.flightSize, false
@@ -198,6 +202,7 @@ func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
 	// Rule D ii: "Set rwnd equal to the newly received a_rwnd minus the
 	// number of bytes still outstanding after processing the Cumulative
 	// TSN Ack and the Gap Ack Blocks."
+	a.notePeerWindow(a.peerARwnd, s, bytesBefore-a.out.bytes, chunksBefore-(a.out.len()-a.out.gapAcked))
 	a.peerARwnd = s.ARwnd
 	a.peerRwnd = int(s.ARwnd) - a.out.bytes
 	// Rule D iv: "If the Cumulative TSN Ack matches or exceeds the Fast
@@ -212,6 +217,7 @@ func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
 			p.cc.OnAck(p.ackedBytes, p.flightBefore, cumAdvanced, a.inRecovery)
 		}
 	}
+	a.growSendBuffer()
 	if haveHTNA {
 		a.missIndications(now, htna, reported, cumAdvanced)
 	}

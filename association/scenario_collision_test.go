@@ -56,16 +56,7 @@ func TestScenarioInitCollision(t *testing.T) {
 			cfgA.OutboundStreams, cfgA.MaxInboundStreams = 5, 7
 			cfgZ.OutboundStreams, cfgZ.MaxInboundStreams = 3, 4
 			p, c := newSymmetricScenarioPair(t, seed, cfgA, cfgZ)
-			if tc.initDelay > 0 {
-				held := false
-				p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
-					if ct, _ := sim.FirstChunkType(d.Data); ct == chunk.TypeInit && d.From == p.AddrZ && !held {
-						held = true
-						return sim.Delay(tc.initDelay)
-					}
-					return sim.Pass
-				})
-			}
+			holdFirstInitOfZ(p, tc.initDelay)
 			require.NoError(t, p.A.Connect(p.Now))
 			if tc.zAfter > 0 {
 				p.Run(tc.zAfter)

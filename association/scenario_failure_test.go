@@ -7,6 +7,7 @@ import (
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/association/associationtest"
 	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/internal/sim"
 	"github.com/gensctp/gensctp/timer"
 	"github.com/stretchr/testify/require"
 )
@@ -113,4 +114,75 @@ func TestScenarioHeartbeatsExhaustAssociation(t *testing.T) {
 	require.Len(t, unreachable, 1)
 	require.Equal(t, association.AddrUnreachable, unreachable[0].State)
 	require.Equal(t, p.AddrZ, unreachable[0].Addr)
+}
+
+// RFC 9260 Section 8.1: "The receiver of the HEARTBEAT ACK chunk MAY choose
+// not to clear the counter if there is outstanding data on the
+// association. This allows for handling the possible difference in
+// reachability based on DATA chunks and HEARTBEAT chunks." A path that
+// loses every DATA chunk and carries HEARTBEATs and their ACKs (a black
+// hole for large packets; a peer whose TSNs no longer match ours, as
+// after a forged SSN/TSN Reset Request, found by FuzzInjectChunks input
+// cb0f6fa01176af2f): the answered heartbeats keep the path's counter
+// down and not the association's, which fails after
+// Association.Max.Retrans timeouts instead of retransmitting for ever.
+// The test next to it keeps a closed window open far longer: window
+// probes answered by SACKs are not errors (Section 6.1 rule A).
+// https://www.rfc-editor.org/rfc/rfc9260#section-8.1
+func TestScenarioDataBlackHoleFailsAssociation(t *testing.T) {
+	const seed = 82
+	cfgA, cfgZ := scenarioConfigs(seed) // RTO 1 s .. 8 s
+	for _, c := range []*association.Config{&cfgA, &cfgZ} {
+		c.MaxRetrans, c.PathMaxRetrans, c.HeartbeatInterval = 5, 5, time.Second
+	}
+	p, c := newScenarioPair(t, seed, cfgA, cfgZ)
+	require.NoError(t, p.Handshake())
+	p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
+		if ct, _ := sim.FirstChunkType(d.Data); d.From == p.AddrA && ct == chunk.TypeData {
+			return sim.Drop
+		}
+		return sim.Pass
+	})
+	msg := []byte("never acknowledged")
+	require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, msg))
+	closed := runUntilAClosed(t, p, seed, 10*time.Minute)
+
+	acks := c.with(p.AddrZ, chunk.TypeHeartbeatAck)
+	require.NotEmpty(t, acks, "seed %d: Z answered heartbeats while A's data was outstanding", seed)
+	require.Less(t, acks[0].at, closed)
+	require.Equal(t, uint64(cfgA.MaxRetrans+1), p.A.Stats().T3Expirations, "seed %d", seed)
+	require.Equal(t, []association.AssocChangeState{association.CommUp, association.CommLost}, assocStates(p.DeliveredA))
+	failed := eventsOf[*association.SendFailed](p.DeliveredA)
+	require.Len(t, failed, 1)
+	require.Equal(t, msg, failed[0].Data)
+}
+
+// A receiver that stops reading for ten minutes, with heartbeats on: the
+// sender probes the closed window, its probes answered by SACKs, for
+// longer than Association.Max.Retrans timeouts take, and the association
+// stays up (RFC 9260 Section 6.1 rule A; the heartbeats' ACKs clear
+// nothing while the probe is outstanding, see
+// TestScenarioDataBlackHoleFailsAssociation).
+func TestScenarioZeroWindowOutlivesMaxRetrans(t *testing.T) {
+	const seed, n, size, rbuf = 83, 30, 1000, 8000
+	cfgA, cfgZ := scenarioConfigs(seed)
+	for _, c := range []*association.Config{&cfgA, &cfgZ} {
+		c.MaxRetrans, c.PathMaxRetrans, c.HeartbeatInterval = 3, 3, time.Second
+	}
+	cfgZ.ReceiveBuffer = rbuf
+	p, _ := newScenarioPair(t, seed, cfgA, cfgZ)
+	require.NoError(t, p.Handshake())
+	p.HoldZ = true
+	for i := range n {
+		require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, numbered(i, size)))
+	}
+	p.Run(10 * time.Minute)
+	require.Equal(t, association.StateEstablished, p.A.State(), "seed %d", seed)
+	require.Positive(t, p.A.Buffered(), "seed %d: A is stalled with data queued", seed)
+	p.ReleaseZ()
+	require.True(t, p.RunUntil(time.Minute, func() bool { return len(messagesOf(p.DeliveredZ)) == n }),
+		"seed %d: %d/%d delivered", seed, len(messagesOf(p.DeliveredZ)), n)
+	for i, m := range messagesOf(p.DeliveredZ) {
+		require.Equal(t, numbered(i, size), m.Data, "seed %d: message %d", seed, i)
+	}
 }

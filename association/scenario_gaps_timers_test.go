@@ -321,19 +321,8 @@ func TestScenarioAdaptationIndication(t *testing.T) {
 			// On the wire: the INIT and INIT ACK carry the parameter of
 			// their sender's configuration.
 			hasALI := func(from sentAddr, typ chunk.Type, want uint32) bool {
-				sps := c.with(from, typ)
-				require.NotEmpty(t, sps)
-				r, _ := sps[0].chunk(typ)
-				var params []chunk.Param
-				if typ == chunk.TypeInit {
-					var in chunk.Init
-					parseChunk(t, r, &in)
-					params = in.Params
-				} else {
-					params = ghInitAck(t, sps[0]).Params
-				}
 				found := false
-				for _, prm := range params {
+				for _, prm := range handshakeParams(t, c, from, typ) {
 					if ali, ok := prm.(*chunk.AdaptationLayerIndication); ok {
 						require.Equal(t, want, ali.Indication)
 						found = true

@@ -25,12 +25,16 @@ var scenarioLink = sim.LinkConfig{Delay: 10 * time.Millisecond}
 
 // scenarioConfigs returns configurations for A and Z derived from seed,
 // with RTO.Initial = RTO.Min = 1 s and RTO.Max = 8 s so that backoffs are
-// easy to follow, and heartbeats every 30 s.
+// easy to follow, heartbeats every 30 s, and the least PROBE_TIMER of
+// path MTU discovery (1 s, so that a probe is lost after one RTO: the
+// figures of the PMTUD tests count probes of the search, not the 15 s
+// default, which TestPMTUDProbeTimerDefault shows).
 func scenarioConfigs(seed uint64) (cfgA, cfgZ association.Config) {
 	cfgA = associationtest.Config(seed*2+1, 5000, 5001)
 	cfgZ = associationtest.Config(seed*2+2, 5001, 5000)
 	for _, c := range []*association.Config{&cfgA, &cfgZ} {
 		c.RTO = congestion.RTOConfig{Initial: time.Second, Min: time.Second, Max: 8 * time.Second}
+		c.PMTUD.ProbeTimer = association.MinPMTUDProbeTimer
 	}
 	return cfgA, cfgZ
 }
@@ -185,6 +189,21 @@ func parseChunk(t *testing.T, r packet.Raw, c interface{ Parse([]byte) (int, err
 	t.Helper()
 	_, err := c.Parse(r.Bytes)
 	require.NoError(t, err)
+}
+
+// handshakeParams returns the parameters of the first INIT or INIT ACK
+// (typ) that the capture c saw from from.
+func handshakeParams(t *testing.T, c *capture, from sentAddr, typ chunk.Type) []chunk.Param {
+	t.Helper()
+	sps := c.with(from, typ)
+	require.NotEmpty(t, sps)
+	if typ == chunk.TypeInitAck {
+		return ghInitAck(t, sps[0]).Params
+	}
+	r, _ := sps[0].chunk(typ)
+	var in chunk.Init
+	parseChunk(t, r, &in)
+	return in.Params
 }
 
 // soleCause returns the error cause of the ERROR or ABORT chunk (ct) of

@@ -17,6 +17,10 @@ type Outgoing struct {
 	// Data is the SCTP packet, appended to the buffer given to
 	// AppendPacket.
 	Data []byte
+	// ECN is the ECN codepoint the packet should carry in its IP header:
+	// ECT0 on packets of new DATA when the association negotiated ECN
+	// (Config.ECN), NotECT otherwise.
+	ECN ECNCodepoint
 }
 
 // maxCtrlBytes bounds the bytes of the replies waiting in the control
@@ -163,13 +167,32 @@ func (a *Association) appendPacket(now timer.Time, buf []byte) (Outgoing, bool) 
 	if a.scratchBuf != nil && a.scratchBuf.rc != nil {
 		a.trySendReset(now)
 	}
+	if as := a.asc(); as != nil && as.out == nil && len(as.queue) > 0 {
+		a.sendNextASCONF(now) // the requests of the user's calls since the last packet
+	}
+	if a.probeDue && !a.cookieAckQueued() {
+		// A probe of the server must not overtake its COOKIE ACK, which
+		// a client in COOKIE-ECHOED needs before it answers a HEARTBEAT.
+		if out, ok := a.appendProbe(now, buf); ok {
+			return out, true
+		}
+	}
 	if len(a.ctrl) == 0 && !a.sackNow && a.out.marked == 0 &&
 		(a.sendq.Buffered() == 0 || !a.canSendData()) && !a.forwardPending() {
 		return Outgoing{}, false // the common case: nothing to send
 	}
 	a.dropUnsendable()
+	if a.state == StateShutdownPending || a.state == StateShutdownReceived {
+		// The messages whose lifetime ended while the shutdown waited for
+		// the acknowledgement of the data in flight go, and the shutdown
+		// goes on once nothing is left: afterAck ran with the SACK that
+		// acknowledged the last of it, while they were still queued, and
+		// nothing else would call it again.
+		a.dropExpiredNext(now)
+		a.afterAck(now)
+	}
 	if len(a.ctrl) > 0 {
-		if c := a.ctrl[0]; c.raw != nil || c.useTag {
+		if c := a.ctrl[0]; c.raw != nil || c.useTag || c.from.IsValid() {
 			return a.sendSpecial(buf)
 		}
 	}
@@ -211,16 +234,25 @@ func (a *Association) appendPacket(now timer.Time, buf []byte) (Outgoing, bool) 
 	}
 	var pb packet.Builder
 	b := &pb
-	b.ZeroChecksum = a.zeroChecksum
+	b.ZeroChecksum = a.sendsZeroChecksum()
 	b.Reset(buf, packet.Header{SrcPort: a.localPort, DstPort: a.peerPort,
 		VerificationTag: a.peerTag}, dest.mtu)
+	b.Auth = a.authSigner()
 	a.addCtrl(b, dest)
-	dataOK := a.canSendData() && dest == dataDest
+	// RFC 9260 Section 5.4: no DATA to an UNCONFIRMED address, not even
+	// when the peer deleted every other (RFC 5061 Section 5.3 F14).
+	dataOK := a.canSendData() && dest == dataDest && dest.state != PathUnconfirmed
 	if a.sackDue && dest == sackPath && (a.sackNow || dataOK && a.wantsToSend(dest)) {
-		if b.Add(a.buildSACK(b.Remaining())) {
+		if e := a.ecneChunk(); e != nil {
+			// RFC 3168 Section 6.1.3: the echo rides with every
+			// acknowledgement until the CWR.
+			b.Add(e)
+		}
+		if b.Add(a.buildSACK(b.RemainingFor(chunk.TypeSACK))) {
 			a.sackSent()
 		}
 	}
+	sent, rtx := a.stats.DataChunksSent, a.stats.Retransmissions
 	if dataOK {
 		// RFC 3758 Section 3.5 F2: the FORWARD TSN rides with the DATA
 		// chunks, before them.
@@ -237,7 +269,21 @@ func (a *Association) appendPacket(now timer.Time, buf []byte) (Outgoing, bool) 
 	if b.Empty() {
 		return Outgoing{}, false
 	}
-	return Outgoing{To: dest.remote, From: dest.local, Data: b.Finish()}, true
+	out := Outgoing{To: dest.remote, From: dest.local, Data: b.Finish(),
+		ECN: a.packetECN(a.stats.DataChunksSent != sent, a.stats.Retransmissions != rtx)}
+	dest.pmtudSent(len(out.Data))
+	return out, true
+}
+
+// cookieAckQueued reports whether a COOKIE ACK waits in the control
+// queue.
+func (a *Association) cookieAckQueued() bool {
+	for _, c := range a.ctrl {
+		if c.c != nil && c.c.Type() == chunk.TypeCookieAck {
+			return true
+		}
+	}
+	return false
 }
 
 // dropUnsendable drops the entries at the head of the control queue
@@ -269,11 +315,21 @@ func (a *Association) sendSpecial(buf []byte) (Outgoing, bool) {
 		}
 		return Outgoing{To: dst, From: to.local, Data: append(buf, c.raw...)}, true
 	}
+	tag, from := c.tag, to.local
+	if !c.useTag {
+		tag = a.peerTag
+	}
+	if c.from.IsValid() {
+		from = c.from
+	}
 	var b packet.Builder
 	b.Reset(buf, packet.Header{SrcPort: a.localPort, DstPort: a.peerPort,
-		VerificationTag: c.tag}, to.mtu)
+		VerificationTag: tag}, to.mtu)
+	if !c.useTag {
+		b.Auth = a.authSigner() // an ASCONF (RFC 5061 Section 4.1.1)
+	}
 	b.Add(c.c)
-	return Outgoing{To: to.remote, From: to.local, Data: b.Finish()}, true
+	return Outgoing{To: to.remote, From: from, Data: b.Finish()}, true
 }
 
 // addCtrl adds the queued control chunks bound for dest, in order, as far
@@ -286,8 +342,8 @@ func (a *Association) addCtrl(b *packet.Builder, dest *path) {
 	stop := false
 	for _, c := range a.ctrl {
 		switch {
-		case stop || c.raw != nil || c.useTag || c.to != nil && c.to != dest:
-			stop = stop || c.raw != nil || c.useTag
+		case stop || c.raw != nil || c.useTag || c.from.IsValid() || c.to != nil && c.to != dest:
+			stop = stop || c.raw != nil || c.useTag || c.from.IsValid()
 			out = append(out, c)
 		case b.Add(c.c):
 			a.ctrlBytes -= c.n
@@ -365,9 +421,7 @@ func (a *Association) addRetransmissions(now timer.Time, b *packet.Builder, dest
 			earliest = earliest && (c.acked || c.path != dest)
 			continue
 		}
-		d := &a.scr().dataOut
-		*d = chunk.Data{Flags: c.frag.Flags, TSN: c.tsn, StreamID: c.frag.Stream,
-			SSN: c.frag.SSN, PPID: c.frag.PPID, UserData: c.frag.Data}
+		d := a.dataChunk(&c.frag, c.tsn)
 		// RFC 9260 Section 6.9: "Once a user message is fragmented, it
 		// cannot be re-fragmented. Instead, if the PMTU has been reduced,
 		// then IP fragmentation MUST be used": a chunk cut for a larger
@@ -431,14 +485,18 @@ func (a *Association) newDataAllowed(dest *path, n int) bool {
 	if dest.flightSize >= dest.cc.CWnd() {
 		return false
 	}
-	// Rule D: Max.Burst packets of new data per send opportunity.
-	if a.burstLeft <= 0 {
+	// Rule D: Max.Burst packets of new data per send opportunity. And no
+	// new TSN while our SSN/TSN Reset Request waits (RFC 6525 Section
+	// 5.1.4 C2).
+	if a.burstLeft <= 0 || a.tsnResetHolds() {
 		return false
 	}
 	// Rule A: no new data beyond the peer's rwnd, "except for zero window
 	// probes", which are sent only when "all outstanding DATA chunks have
 	// been cumulatively acknowledged and no DATA chunks are in flight".
-	if a.peerRwnd < n {
+	// A peer that charges its buffer per chunk is charged
+	// PeerChunkOverhead per chunk on top of its data.
+	if a.peerRoom() < a.chunkCharge(n) {
 		return a.out.len() == 0
 	}
 	return true
@@ -452,21 +510,22 @@ func (a *Association) addNewData(now timer.Time, b *packet.Builder, dest *path) 
 	}
 	a.dropExpiredNext(now)
 	maxPayload := a.maxPayload(dest)
-	// Nagle-style bundling (RFC 9260 Section 6.1: implementations may
-	// delay to increase bundling efficiency; sctp_nodelay turns it off):
-	// with data in flight, wait until a full packet can be sent.
-	if !a.cfg.NoDelay && a.out.len() > 0 && a.sendq.Buffered() < maxPayload &&
-		a.state == StateEstablished {
+	// Nagle-style bundling (sctp_nodelay turns it off): with data in
+	// flight, wait until a full packet can be sent or the SACK that the
+	// last probe asked for comes (nagle.go).
+	hold, probe := a.nagleHolds(maxPayload)
+	if hold {
 		return
 	}
 	a.idleDecay(now, dest)
+	a.sendq.StartPacket() // RFC 8260 Section 3.3: SCTP_SS_RR_PKT switches streams here
 	added := false
 	for a.sendq.Buffered() > 0 {
 		a.dropExpiredNext(now)
 		if a.sendq.Buffered() == 0 {
 			break
 		}
-		room := (b.Remaining()&^3 - 16)
+		room := (b.RemainingFor(a.dataType())&^3 - a.dataHeaderLen())
 		if room < min(128, maxPayload) {
 			break
 		}
@@ -485,6 +544,9 @@ func (a *Association) addNewData(now timer.Time, b *packet.Builder, dest *path) 
 		if !ok {
 			break
 		}
+		if a.idata() {
+			a.sendq.StampIData(&frag)
+		}
 		if a.state == StateShutdownPending && a.sendq.Buffered() == 0 && frag.Flags.Has(chunk.FlagEnd) {
 			// RFC 9260 Section 6.1: reasons to set the I bit include
 			// "The sender is in the SHUTDOWN-PENDING state": the last
@@ -493,16 +555,17 @@ func (a *Association) addNewData(now timer.Time, b *packet.Builder, dest *path) 
 		}
 		tsn := a.nextTSN
 		a.nextTSN++
+		if probe {
+			a.markNagleProbe(&frag.Flags, tsn)
+			probe = false
+		}
 		if frag.Flags.Has(chunk.FlagBeginning) {
 			frag.Msg.PR.FirstTSN = tsn
 		}
 		if frag.Flags.Has(chunk.FlagEnd) && a.prs != nil {
 			a.unqueued(frag.Msg)
 		}
-		d := &a.scr().dataOut
-		*d = chunk.Data{Flags: frag.Flags, TSN: tsn, StreamID: frag.Stream, SSN: frag.SSN,
-			PPID: frag.PPID, UserData: frag.Data}
-		b.Add(d)
+		b.Add(a.dataChunk(&frag, tsn))
 		n := len(frag.Data)
 		a.out.push(txChunk{tsn: tsn, frag: frag, path: dest, sentAt: now, sends: 1, inFlight: true})
 		dest.flightSize += n

@@ -103,7 +103,10 @@ func (a *Association) handleShutdown(now timer.Time, c *chunk.Shutdown) error {
 	cum := c.CumTSNAck
 	stale := cum.LT(a.ackPoint())
 	if !stale && a.notSent(cum) {
-		return a.abortAckNotSent(now, chunk.TypeShutdown)
+		if !a.oldSequenceAck(cum) {
+			return a.abortAckNotSent(now, chunk.TypeShutdown)
+		}
+		stale = true
 	}
 	valid := !stale
 	if a.state == StateShutdownReceived {
@@ -373,6 +376,7 @@ func (a *Association) handleError(now timer.Time, c *chunk.OperationError) {
 			a.handleStaleCookie(now, sc)
 			return
 		}
+		a.asconfUnrecognized(cause)
 	}
 	if a.queuedEventsByKind[noticeRemoteError] >= maxQueuedNotices {
 		// Not reported (see maxQueuedNotices): do not copy the causes.

@@ -18,6 +18,11 @@ type Status struct {
 	UnackData int
 	// PendData is the number of bytes received and not yet delivered.
 	PendData int
+	// ReceiveBuffer is the receive buffer in use, which backs a_rwnd:
+	// Config.ReceiveBuffer, or more once autotuning grew it (at most
+	// Config.ReceiveBufferMax). SendBuffer is the send buffer in use,
+	// likewise (at most Config.SendBufferMax).
+	ReceiveBuffer, SendBuffer int
 	// InStreams and OutStreams are the negotiated stream counts.
 	InStreams, OutStreams uint16
 	// FragmentationPoint is the largest user data of a DATA chunk.
@@ -30,7 +35,8 @@ type Status struct {
 func (a *Association) Status() Status {
 	return Status{
 		State: a.state, Rwnd: max(0, a.peerRwnd), UnackData: a.out.len(),
-		PendData: a.held(), InStreams: a.inbound, OutStreams: a.outbound,
+		PendData: a.held(), ReceiveBuffer: a.rcvBuf(), SendBuffer: a.sendBuffer(),
+		InStreams: a.inbound, OutStreams: a.outbound,
 		FragmentationPoint: a.maxPayload(a.primary), Primary: a.pathInfo(a.primary),
 	}
 }
@@ -56,7 +62,8 @@ func (a *Association) SetPrimary(addr netip.Addr) bool {
 // MaxBurst, DefaultSend, buffers, the partial delivery point and the
 // potentially-failed state of RFC 7829 (switched off, it returns paths in
 // that state to active). Ports, stream counts, the randomness source,
-// the logger and the shard keep their values. An invalid configuration changes nothing. A receive
+// the logger, the shard, ZeroChecksum, and Interleaving and ECN once the
+// handshake began keep their values. An invalid configuration changes nothing. A receive
 // buffer set below the data held closes the window; data held out of
 // order is then dropped, the highest TSNs first, when it keeps out the
 // DATA chunk that fills the hole below it (reneging, RFC 9260 Section
@@ -66,12 +73,25 @@ func (a *Association) Reconfigure(now timer.Time, cfg Config) error {
 	cfg.OutboundStreams, cfg.MaxInboundStreams = a.cfg.OutboundStreams, a.cfg.MaxInboundStreams
 	cfg.Rand, cfg.Cookies, cfg.Shard, cfg.Buffers = a.cfg.Rand, a.keys, a.cfg.Shard, a.cfg.Buffers
 	cfg.LoggerFactory, cfg.log = a.cfg.LoggerFactory, a.cfg.log
+	cfg.ZeroChecksum = a.cfg.ZeroChecksum // announced at the handshake (RFC 9653 Section 7.1)
+	if a.state != StateClosed {
+		// Offered at the handshake: the chunks an association uses
+		// cannot change (RFC 8260 Section 2.2.1).
+		cfg.Interleaving = a.cfg.Interleaving
+		// Likewise ECN: a receiver that stopped echoing the marks of a
+		// peer that still sends ECT(0) would hide its congestion.
+		cfg.ECN = a.cfg.ECN
+		cfg.ASCONF, cfg.ASCONFNoAuth = a.cfg.ASCONF, a.cfg.ASCONFNoAuth
+		// Changed by ASCONF (AddLocalAddr, DeleteLocalAddr) only.
+		cfg.LocalAddrs = a.cfg.LocalAddrs
+	}
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
 	old := a.cfg
 	a.cfg = &cfg
+	a.retune(old)
 	if cfg.RTO != old.RTO {
 		for _, p := range a.paths {
 			_ = p.rto.Reset(cfg.RTO)
@@ -102,10 +122,15 @@ func (a *Association) Reconfigure(now timer.Time, cfg Config) error {
 		// them refused.
 		a.deliver()
 	}
+	if a.reasm != nil && fragmentInterleave(&cfg) != fragmentInterleave(old) {
+		a.reasm.SetFragmentInterleave(fragmentInterleave(&cfg))
+		a.deliver()
+	}
 	if cfg.Autoclose != old.Autoclose {
 		a.autoclose.Stop()
 		a.touch(now)
 	}
+	a.reconfigureScheduler(old)
 	a.maybeWindowUpdate()
 	return nil
 }
@@ -151,7 +176,9 @@ type PathParams struct {
 	// PathMaxRetrans is Path.Max.Retrans for the path.
 	PathMaxRetrans int
 	// PathMTU is the packet budget of the path (the path MTU less the IP
-	// and UDP headers).
+	// and UDP headers): fixed while PMTU discovery is off; while it is on
+	// (PMTUDEnable, or Config.PMTUD), the largest size it probes
+	// (MAX_PLPMTU), and GetPathParams reports the PLPMTU found.
 	PathMTU int
 	// SACKDelay is the delayed-SACK timeout. gensctp keeps one SACK timer
 	// per association, so it applies to the whole association.
@@ -168,8 +195,7 @@ var (
 	// ErrInvalidPathParams: a negative value, an MTU below MinMTU, or an
 	// enable and a disable flag of the same feature together.
 	ErrInvalidPathParams = errors.New("association: invalid peer address parameters")
-	// ErrNotSupported: the feature is not implemented (PMTU discovery, RFC
-	// 8899, is not: the path MTU is what PathMTU sets).
+	// ErrNotSupported: the feature is not implemented.
 	ErrNotSupported = errors.New("association: not supported")
 )
 
@@ -196,8 +222,6 @@ func (a *Association) SetPathParams(now timer.Time, addr netip.Addr, pp PathPara
 		// gen_sctp: "an enable/disable pair together is rejected with
 		// einval".
 		return ErrInvalidPathParams
-	case f&PMTUDEnable != 0:
-		return ErrNotSupported
 	}
 	for _, p := range paths {
 		if pp.PathMaxRetrans > 0 {
@@ -212,10 +236,7 @@ func (a *Association) SetPathParams(now timer.Time, addr netip.Addr, pp PathPara
 		case f&HBDisable != 0:
 			p.hbEnabled = false
 		}
-		if pp.PathMTU > 0 {
-			p.mtu = pp.PathMTU
-			p.cc.SetMTU(a.pmdcs(p))
-		}
+		a.setPathPMTUD(p, pp)
 		if a.state >= StateEstablished && a.state != StateClosed {
 			if f&HBDemand != 0 {
 				a.sendHeartbeat(now, p)
@@ -249,6 +270,9 @@ func (a *Association) GetPathParams(addr netip.Addr) (PathParams, error) {
 	}
 	pp := PathParams{HeartbeatInterval: p.hbInterval, PathMaxRetrans: p.maxRetrans,
 		PathMTU: p.mtu, SACKDelay: a.cfg.SACKDelay, Flags: PMTUDDisable}
+	if p.pl != nil {
+		pp.Flags = PMTUDEnable
+	}
 	if p.hbEnabled {
 		pp.Flags |= HBEnable
 	} else {

@@ -86,11 +86,19 @@ func (a *Association) onTimer(now timer.Time, t *timer.Timer, exhausted bool) {
 		a.sweepExpired(now)
 		return
 	}
+	if as := a.asc(); as != nil && t == &as.t4 {
+		a.onASCONFTimer(now)
+		return
+	}
 	if rs := a.reconfIf(); rs != nil && t == &rs.t4 {
 		a.onT4Expired(now)
 		return
 	}
 	for _, p := range a.paths {
+		if p.pl != nil && t == &p.pl.t {
+			a.onPMTUDTimer(now, p)
+			return
+		}
 		switch t {
 		case &p.t3:
 			a.onT3Expired(now, p)

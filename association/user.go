@@ -71,9 +71,9 @@ func (a *Association) Send(now timer.Time, info SendInfo, data []byte) error {
 	if info.PRPolicy >= PRPolicies {
 		return ErrInvalidPolicy
 	}
-	if b := a.sendq.Buffered(); b > 0 && b+len(data) > a.cfg.SendBuffer {
+	if b := a.sendq.Buffered(); b > 0 && b+len(data) > a.sendBuffer() {
 		a.makeRoom(now, info, len(data))
-		if b := a.sendq.Buffered(); b > 0 && b+len(data) > a.cfg.SendBuffer {
+		if b := a.sendq.Buffered(); b > 0 && b+len(data) > a.sendBuffer() {
 			return ErrWouldBlock
 		}
 	}
@@ -154,10 +154,11 @@ func (a *Association) failOutstanding(code chunk.CauseCode) {
 }
 
 // infoOf returns the send parameters of m that a SendFailed event
-// reports.
+// reports: all those Send was given (RFC 6458 Section 6.1.4, ssf_info:
+// "the ancillary data ... used to send the undelivered message").
 func infoOf(m *stream.OutMessage) SendInfo {
 	return SendInfo{Stream: m.Stream, PPID: m.PPID, Unordered: m.Unordered, Context: m.Context,
-		PRPolicy: PRPolicy(m.PR.Policy), PRValue: m.PR.Value}
+		TimeToLive: time.Duration(m.PR.Lifetime), PRPolicy: PRPolicy(m.PR.Policy), PRValue: m.PR.Value}
 }
 
 // resetTransfer clears the data-transfer state for a restart.

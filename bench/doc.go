@@ -3,7 +3,9 @@
 // goodput in simulated time, handshakes), the raw UDP ceiling of the
 // machine (BenchmarkUDPLoopback), and the public api over real UDP on
 // loopback as users run it (BenchmarkAPIThroughput, BenchmarkAPIRoundTrip).
-// bench/compare.sh runs the sctp command against usrsctp's tsctp.
+// bench/compare.sh runs the sctp command against usrsctp (tsctp,
+// echo_server and bench/usrsctp/ping.c) and pion/sctp (bench/pionperf), two
+// processes each, next to the UDP ceilings of BenchmarkUDPLoopback.
 //
 // Run them with
 //

@@ -19,17 +19,18 @@ const udpWindow = 128
 // BenchmarkUDPLoopback is this machine's raw-UDP ceiling, the baseline for
 // gensctp's loopback numbers: send+receive of 1200-byte and 100-byte
 // datagrams between two udpencap Conns on 127.0.0.1, with the batch path
-// (recvmmsg/sendmmsg on Linux) and the portable one (a system call per
-// datagram), and the same over plain *net.UDPConn for reference. MB/s is
-// UDP payload.
+// (recvmmsg/sendmmsg on Linux) with and without UDP GSO (a run of equal
+// datagrams in one super-datagram) and the portable one (a system call
+// per datagram), and the same over plain *net.UDPConn for reference. MB/s
+// is UDP payload.
 func BenchmarkUDPLoopback(b *testing.B) {
 	for _, size := range []int{1200, 100} {
 		for _, mode := range []struct {
-			name    string
-			noBatch bool
-		}{{"batch", false}, {"portable", true}} {
+			name           string
+			noBatch, noGSO bool
+		}{{"gso", false, false}, {"batch", false, true}, {"portable", true, true}} {
 			b.Run(fmt.Sprintf("udpencap-%s/%d", mode.name, size), func(b *testing.B) {
-				benchConns(b, size, mode.noBatch)
+				benchConns(b, size, mode.noBatch, mode.noGSO)
 			})
 		}
 		b.Run(fmt.Sprintf("net.UDPConn/%d", size), func(b *testing.B) { benchStdUDP(b, size) })
@@ -69,9 +70,10 @@ func report(b *testing.B, n int) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "dgrams/s")
 }
 
-func benchConns(b *testing.B, size int, noBatch bool) {
+func benchConns(b *testing.B, size int, noBatch, noGSO bool) {
 	lo := netip.MustParseAddr("127.0.0.1")
-	cfg := udpencap.Config{LocalAddrs: []netip.Addr{lo}, ReadBuffer: 4 << 20, WriteBuffer: 4 << 20, DisableBatch: noBatch}
+	cfg := udpencap.Config{LocalAddrs: []netip.Addr{lo}, ReadBuffer: 4 << 20, WriteBuffer: 4 << 20,
+		DisableBatch: noBatch, DisableGSO: noGSO}
 	tx, err := udpencap.Listen(cfg)
 	if err != nil {
 		b.Fatal(err)

@@ -43,6 +43,11 @@ type Controller interface {
 	// OnIdle is called once per RTO during which no DATA was sent to this
 	// destination (RFC 9260 Sections 7.2.1 and 7.2.2).
 	OnIdle()
+	// OnECNEcho is called for each ECN-Echo that reports congestion on
+	// this destination: echoed is the serial number (TSN) it reports,
+	// highest the highest sent so far. It reduces the window once per
+	// window of data and reports whether it did.
+	OnECNEcho(echoed, highest uint32) bool
 	// SetMTU updates the path's PMDCS.
 	SetMTU(mtu int)
 }

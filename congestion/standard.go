@@ -37,6 +37,10 @@ type Standard struct {
 	l                 int  // the L of Section 7.2.1; 0 means 1
 	ipv6              bool // the peer address family, for Reset
 	idle              bool // an idle period began: ssthresh was saved
+	// ecnReduced: OnECNEcho reduced the window, when the highest serial
+	// number sent was ecnRecover (the end of its window of data).
+	ecnReduced bool
+	ecnRecover uint32
 }
 
 var _ Controller = (*Standard)(nil)

@@ -54,7 +54,9 @@ import (
 func (e *Endpoint) HandleDatagram(d *association.Datagram) error {
 	e.tick(d.Now)
 	e.flushDirty() // routing changed by the user (see Assoc)
-	p, err := packet.Parse(d.Data, packet.Options{})
+	// A zero checksum is let through here and checked where the packet
+	// goes (see crcChecked).
+	p, err := packet.Parse(d.Data, packet.Options{AcceptZeroChecksum: true})
 	if err != nil {
 		err = &DropError{Reason: DropMalformed, Err: err}
 	} else {
@@ -76,15 +78,20 @@ func (e *Endpoint) handlePacket(d *association.Datagram, p *packet.Packet) error
 		return e.outOfTheBlue(from, to, p, first)
 	}
 	key := keyOf(from.Addr(), p.SrcPort)
+	// RFC 4895 Section 6.3: a packet with an AUTH chunk first is looked up
+	// by the chunks after it (a COOKIE ECHO may follow its AUTH chunk).
+	lead, _ := p.Lead()
 	switch {
+	case (first.Type == chunk.TypeInit || lead.Type == chunk.TypeCookieEcho) && !crcChecked(p):
+		return &DropError{Reason: DropMalformed, Err: errZeroChecksum}
 	case first.Type == chunk.TypeInit:
 		if !e.initLimit.allow(now, from.Addr(), e.cfg.Assoc.Rand) {
 			return &DropError{Reason: DropInitRate, Chunk: chunk.TypeInit}
 		}
 		return e.handleInit(d, p, first, key)
-	case first.Type == chunk.TypeCookieEcho:
+	case lead.Type == chunk.TypeCookieEcho:
 		return e.handleCookieEcho(d, p, key)
-	case reflected(first):
+	case reflected(lead):
 		if en := e.byPeer[key]; en != nil {
 			return e.deliver(d, en, p)
 		}
@@ -125,6 +132,9 @@ func (e *Endpoint) deliver(d *association.Datagram, en *entry, p *packet.Packet)
 
 // outOfTheBlue applies RFC 9260 Section 8.4 and queues the reply, if any.
 func (e *Endpoint) outOfTheBlue(from netip.AddrPort, to netip.Addr, p *packet.Packet, first packet.Raw) error {
+	if !crcChecked(p) {
+		return &DropError{Reason: DropMalformed, Err: errZeroChecksum}
+	}
 	buf := e.replies.buf()
 	if buf == nil {
 		return &DropError{Reason: DropReplyQueueFull, Chunk: first.Type}
@@ -374,4 +384,21 @@ func (e *Endpoint) cookieFor(now timer.Time, en *entry, from netip.AddrPort, p *
 	}
 	_, own := en.a.Tags()
 	return peer == own
+}
+
+// errZeroChecksum is the error of a packet dropped for a zero checksum
+// field that is not its CRC32c.
+var errZeroChecksum = &packet.Error{Err: packet.ErrChecksum, Offset: 8}
+
+// crcChecked reports whether p, parsed with a zero checksum let through,
+// has a correct CRC32c: it was verified, or the zero is the CRC32c. RFC
+// 9653 Section 5.2: the packets with an INIT chunk (restriction 1a) or a
+// COOKIE ECHO chunk (restriction 2) always carry a correct CRC32c, and
+// only an association that announced Zero Checksum Acceptable accepts a
+// zero (Section 5.3; association.Association.HandlePacket checks that);
+// out-of-the-blue packets are processed only with a correct CRC32c (as
+// Section 5.3 allows: an implementation "MAY also process OOTB packets
+// having an incorrect zero checksum").
+func crcChecked(p *packet.Packet) bool {
+	return !p.Findings.Has(packet.FindingZeroChecksum) || packet.Checksum(p.Bytes()) == 0
 }

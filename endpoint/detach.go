@@ -45,6 +45,17 @@ func (e *Endpoint) PollAssoc(id AssocID) (association.Delivery, bool) {
 	return d, ok
 }
 
+// PeekAssoc returns the delivery PollAssoc would return next, without
+// taking it (see association.Association.Peek): for a reader that takes
+// only some kinds of deliveries and leaves the others for another path.
+func (e *Endpoint) PeekAssoc(id AssocID) (association.Delivery, bool) {
+	en, ok := e.ids[id]
+	if !ok || en.removed || en.backlog {
+		return association.Delivery{}, false
+	}
+	return en.a.Peek()
+}
+
 // PendingAssoc returns the number of deliveries association id holds for
 // PollAssoc (0 for an unknown association), without marking it for
 // re-examination as Assoc does.

@@ -11,13 +11,23 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// pollAll drains association id with PollAssoc.
-func pollAll(ep *endpoint.Endpoint, id endpoint.AssocID) []association.Delivery {
+// pollAll drains association id with PollAssoc, checking that PeekAssoc
+// shows each delivery before PollAssoc takes it, and none after the last.
+func pollAll(t *testing.T, ep *endpoint.Endpoint, id endpoint.AssocID) []association.Delivery {
+	t.Helper()
 	var out []association.Delivery
-	for d, ok := ep.PollAssoc(id); ok; d, ok = ep.PollAssoc(id) {
+	for {
+		p, pok := ep.PeekAssoc(id)
+		again, _ := ep.PeekAssoc(id)
+		require.Equal(t, p, again, "a peek takes nothing")
+		d, ok := ep.PollAssoc(id)
+		require.Equal(t, ok, pok)
+		if !ok {
+			return out
+		}
+		require.Equal(t, d, p)
 		out = append(out, d)
 	}
-	return out
 }
 
 // A detached association's deliveries come only from PollAssoc, in order;
@@ -57,7 +67,7 @@ func TestDetachPollAssoc(t *testing.T) {
 	for _, d := range rest {
 		require.NotEqual(t, det, d.ID, "Poll never reports a detached association")
 	}
-	got := pollAll(s, det)
+	got := pollAll(t, s, det)
 	require.NotEmpty(t, got)
 	require.Equal(t, association.CommUp, got[0].Event.(*association.AssocChange).State, "order kept")
 	last := got[len(got)-1]
@@ -73,7 +83,7 @@ func TestDetachPollAssoc(t *testing.T) {
 	w.Touch()
 	var detGot []association.Delivery
 	require.True(t, w.RunUntil(time.Minute, func() bool {
-		detGot = append(detGot, pollAll(s, det)...)
+		detGot = append(detGot, pollAll(t, s, det)...)
 		rest = append(rest, endpointtest.Drain(s)...)
 		_, held := s.Assoc(det)
 		return !held && s.Len() == 0
@@ -83,6 +93,8 @@ func TestDetachPollAssoc(t *testing.T) {
 		require.NotEqual(t, det, d.ID)
 	}
 	_, ok := s.PollAssoc(det)
+	require.False(t, ok, "forgotten")
+	_, ok = s.PeekAssoc(det)
 	require.False(t, ok, "forgotten")
 }
 

@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"net/netip"
 	"slices"
 
 	"github.com/gensctp/gensctp/association"
@@ -49,6 +50,10 @@ type Endpoint struct {
 	link      muxLink  // its place in its Mux (mux.go)
 	counters  Counters // counters.go
 	log       *logs.Logger
+
+	// retired are the addresses SetLocalAddrs removed, which still take
+	// packets (bindx.go).
+	retired []netip.Addr
 }
 
 // New returns an endpoint for cfg that does not listen yet. now starts

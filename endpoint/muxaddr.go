@@ -24,6 +24,11 @@ func (e *Endpoint) bound(to, from netip.Addr) bool {
 			return true
 		}
 	}
+	for _, a := range e.retired {
+		if a == to {
+			return true
+		}
+	}
 	return false
 }
 

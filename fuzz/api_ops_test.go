@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gensctp/gensctp/api"
+	"github.com/gensctp/gensctp/association"
 )
 
 // The opcodes of FuzzAPI: a byte of a goroutine's share of the input
@@ -26,11 +27,19 @@ const (
 	apiSleep              // n: let n*50 ms pass
 	apiDrain              // s: read what waits on the delivery channel
 	apiListen             // on: the server stops or starts listening
+	apiSendPR             // a, stream, size, policy, value: send with a PR-SCTP policy and lifetime, up to 1 s
+	apiReset              // a, mask: reset the outgoing streams of mask (RFC 6525)
+	apiResetDir           // a, dir, mask: reset the streams of mask incoming, or both ways
+	apiResetAssoc         // a: reset the TSNs and SSNs (sctp_reset_assoc)
+	apiAddStreams         // a, out, in: add streams (sctp_add_streams)
 	numAPIOps
 )
 
 // apiErrors are the sentinel errors the api documents.
-var apiErrors = []error{api.ErrWouldBlock, api.ErrInvalidStream, api.ErrActive, api.ErrNoAssociation,
+var apiErrors = []error{association.ErrStreamResetting, association.ErrReconfigInProgress,
+	association.ErrReconfigNotSupported, association.ErrInvalidPolicy, association.ErrInvalidResetFlags,
+	association.ErrResetAssocTooSoon, association.ErrNoStreamsToAdd, association.ErrTooManyStreams, association.ErrResetTooLarge,
+	association.ErrNotEstablished, api.ErrWouldBlock, api.ErrInvalidStream, api.ErrActive, api.ErrNoAssociation,
 	api.ErrAssociationClosed, api.ErrMessageTooLarge, api.ErrEmptyMessage, api.ErrInvalidOption,
 	api.ErrNotConnected, api.ErrAlreadyConnected, api.ErrAddrInUse, api.ErrTooManyAssociations,
 	api.ErrNotSupported, api.ErrReadOnly, net.ErrClosed, os.ErrDeadlineExceeded}
@@ -73,6 +82,21 @@ var apiSeeds = [][]byte{
 	apiSeed([]byte{apiSetOpts, 1, 1, 1, apiSetOpts, 1, 2, 0, apiConnect, 1, apiSend, 0, 0, 255, apiSend, 0, 0, 255},
 		[]byte{apiSetOpts, 0, 3, 0, apiSetOpts, 1, 4, 3, apiSleep, 2, apiClose, 1},
 		[]byte{apiSleep, 1, apiRecv, 0, apiListen, 1, apiConnect, 1, apiListen, 0, apiClose, 0}),
+	// PR-SCTP and stream resets: sends with each policy (a policy that
+	// does not exist among them) while both ends reset streams, some
+	// of them the streams sent to.
+	apiSeed([]byte{apiConnect, 1, apiSendPR, 0, 0, 30, 1, 10, apiSendPR, 0, 2, 60, 2, 0, apiReset, 0, 0,
+		apiSendPR, 0, 0, 5, 0x83, 1, apiSendPR, 0, 4, 9, 4, 1, apiSleep, 10},
+		[]byte{apiSleep, 5, apiReset, 1, 5, apiSendPR, 1, 2, 20, 3, 2, apiRecv, 1, apiDrain, 0, apiRecv, 0},
+		[]byte{apiSleep, 8, apiRecv, 0, apiReset, 0, 0xff, apiSend, 0, 0, 4, apiDrain, 1, apiSleep, 10}),
+	// Our other requests: incoming and both-way resets, an SSN/TSN
+	// reset and additions of streams (some beyond the limit) from both
+	// ends at once, with their events on, while messages go both ways.
+	apiSeed([]byte{apiSetOpts, 0, 8, 108, apiSetOpts, 1, 8, 108, apiConnect, 1, apiSend, 0, 0, 20,
+		apiResetDir, 0, 1, 3, apiAddStreams, 0, 2, 1, apiSleep, 10, apiResetAssoc, 0, apiSend, 0, 1, 20, apiSleep, 10},
+		[]byte{apiSleep, 6, apiResetDir, 1, 3, 0, apiAddStreams, 1, 7, 3, apiResetAssoc, 1, apiRecv, 1, apiRecv, 0,
+			apiSend, 1, 3, 5, apiDrain, 0},
+		[]byte{apiSleep, 8, apiRecv, 0, apiResetDir, 0, 0, 1, apiRecv, 1, apiDrain, 1, apiSleep, 10, apiDrain, 0}),
 }
 
 // lane runs one goroutine's share of the input.
@@ -141,6 +165,27 @@ func (w *apiWorld) op(code byte, next func() byte) {
 	case apiListen:
 		on := next()&1 == 0
 		w.ignore("listen", w.bounded("listen", time.Second, func(context.Context) error { return w.srv.Listen(on) }))
+	case apiSendPR:
+		a, stream, size, pol, v := w.assoc(next()), uint16(next()%12), 1+int(next())*40, next(), next()
+		info := api.SndRcvInfo{AssocID: a.id, Stream: stream, TimeToLive: uint32(pol>>2) * 50,
+			PrInfo: api.PrInfo{Policy: api.PrPolicy(pol % 5), Value: uint32(v)}, PrInfoValid: pol&0x80 == 0}
+		msg := w.message(size)
+		w.ignore("send_pr", w.bounded("send_pr", time.Second, func(ctx context.Context) error {
+			return a.s.SendInfoContext(ctx, info, msg)
+		}))
+	case apiReset:
+		a, mask := w.assoc(next()), next()
+		var ids []uint16
+		for i := range uint16(8) {
+			if mask&(1<<i) != 0 {
+				ids = append(ids, i*2)
+			}
+		}
+		w.ignore("reset_streams", w.bounded("reset_streams", time.Second, func(context.Context) error {
+			return a.s.ResetStreams(a.id, ids...)
+		}))
+	default:
+		w.reconfigOp(code%numAPIOps, next)
 	}
 }
 
@@ -211,7 +256,8 @@ func apiOption(which, v byte) api.Option {
 		return api.SCTPMaxseg(int(v) * 8)
 	case 8:
 		return api.SCTPEvents(api.EventSubscribe{DataIoEvent: api.OptBool(v % 3), AssociationEvent: api.OptBool(v / 3 % 3),
-			ShutdownEvent: api.OptBool(v / 9 % 3)})
+			ShutdownEvent: api.OptBool(v / 9 % 3), StreamResetEvent: api.OptBool(v / 27 % 3),
+			AssocResetEvent: api.OptBool(v / 27 % 3), StreamChangeEvent: api.OptBool(v / 81 % 3)})
 	case 9:
 		return api.SCTPInitMsg(api.InitMsg{NumOstreams: uint16(v % 16), MaxInstreams: uint16(v / 16),
 			MaxAttempts: uint16(v % 5), MaxInitTimeo: uint16(v) * 10})

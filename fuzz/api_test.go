@@ -20,8 +20,9 @@ import (
 )
 
 // FuzzAPI fuzzes sequences of api calls made from three goroutines at
-// once: open, connect (blocking and not), send, recv, setopts, peeloff,
-// eof, abort, close, listen and reading the delivery channel, on a server
+// once: open, connect (blocking and not), send (with PR-SCTP policies and
+// lifetimes too), reset_streams, recv, setopts, peeloff, eof, abort,
+// close, listen and reading the delivery channel, on a server
 // socket and the client sockets the input opens, over a pion vnet network
 // inside a testing/synctest bubble (virtual time: every timeout is free,
 // and the bubble's own checks apply). Each input byte goes to one
@@ -43,7 +44,8 @@ import (
 //     bounded wait;
 //   - bounded memory: the live heap after the iteration stays under
 //     256 MiB;
-//   - every message is delivered at most once: each carries a unique id.
+//   - every message is delivered at most once: each carries a unique id;
+//     one handed back unsent (SendFailed, SCTP_DATA_UNSENT) never is.
 func FuzzAPI(f *testing.F) {
 	for _, s := range apiSeeds {
 		f.Add(s)
@@ -105,6 +107,7 @@ type apiWorld struct {
 	assocs []apiAssoc // associations seen: (socket, id)
 	nextID uint64
 	got    map[uint64]int // message id -> deliveries
+	unsent map[uint64]bool
 }
 
 // apiAssoc is an association of a socket.
@@ -124,7 +127,7 @@ func runAPI(t *testing.T, in []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &apiWorld{t: t, got: map[uint64]int{}}
+	w := &apiWorld{t: t, got: map[uint64]int{}, unsent: map[uint64]bool{}}
 	for _, h := range []struct {
 		ip  netip.Addr
 		dst *transport.Net
@@ -214,12 +217,21 @@ func (w *apiWorld) message(size int) []byte {
 	return b
 }
 
-// received records a delivery: a message must come at most once.
+// received records a delivery: a message must come at most once, and
+// not if it was handed back unsent (a SendFailed event of SCTP_DATA_UNSENT).
 func (w *apiWorld) received(s *api.Socket, d api.Delivery) {
+	w.streamChange(s, d)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if id := d.Assoc(); id != 0 {
 		w.assocs = append(w.assocs, apiAssoc{s: s, id: id})
+	}
+	if sf, ok := d.Event.(*api.SendFailed); ok && !sf.Flags && len(sf.Data) >= 8 {
+		id := binary.BigEndian.Uint64(sf.Data)
+		if w.got[id] > 0 {
+			w.t.Errorf("message %d handed back unsent after it was delivered", id)
+		}
+		w.unsent[id] = true
 	}
 	if d.Kind != api.KindData {
 		return
@@ -231,6 +243,9 @@ func (w *apiWorld) received(s *api.Socket, d api.Delivery) {
 	id := binary.BigEndian.Uint64(d.Data)
 	if w.got[id]++; w.got[id] > 1 {
 		w.t.Errorf("message %d delivered %d times", id, w.got[id])
+	}
+	if w.unsent[id] {
+		w.t.Errorf("message %d delivered after it was handed back unsent", id)
 	}
 }
 

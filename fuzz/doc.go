@@ -1,5 +1,5 @@
 // Package fuzz holds gensctp's scenario fuzzers: native Go fuzz targets
-// that drive whole associations on the simulated network (internal/sim)
+// that drive whole associations on the simulated network (package sim)
 // rather than single parsers. The parser fuzzers live beside their parsers
 // (chunk, packet, endpoint, stream, timer, congestion).
 //
@@ -16,9 +16,17 @@
 //     any state of RFC 9260 Section 4 (or a collision or a restart),
 //     reached by holding packets back, and then delivers, drops,
 //     duplicates, reorders and corrupts packets, expires timers, runs user
-//     operations and injects generated chunks, checking invariants after
-//     every step (TestFuzzStatesReachesEveryState shows its corpus reaches
-//     every state).
+//     operations (sends with PR-SCTP policies and lifetimes, stream
+//     resets among them) and injects generated chunks (FORWARD TSN and
+//     RE-CONFIG among them), checking invariants after every step
+//     (TestFuzzStatesReachesEveryState shows its corpus reaches every
+//     state; states_reconfig_test.go lists the PR-SCTP and RE-CONFIG
+//     ones).
+//   - FuzzUserProtocol is the worked example for users: their own
+//     protocol (here a request/response one) over gensctp, with the
+//     seed, the link impairments, the fate of single packets and the
+//     timing of the protocol's steps read from the fuzzer's bytes through
+//     sim.Fuzz, and the protocol's invariants checked.
 //   - FuzzAPI runs sequences of api calls from three goroutines on a
 //     virtual network inside a testing/synctest bubble, and checks that
 //     no call blocks beyond its bound, no goroutine leaks and no message

@@ -46,6 +46,18 @@ var probe = []byte("probe after the injection")
 // skip TSNs its sender has yet to use, the probe's among them, as a
 // forged DATA chunk may take them: a probe acknowledged and not delivered
 // is sent again (at most 64 times), and one of them must arrive.
+//
+// With sel bit 4 set, the RE-CONFIG chunks injected are made relative to
+// the receiver (see relativeReconfig): requests it performs, answers to
+// its own request; the probes go unordered, since a forged reset of
+// their stream leaves the receiver expecting SSN 0. With sel bit 5 set,
+// the receiver resets its stream 3 before the injection, and that reset
+// must complete with its event, whatever was injected (no stream stuck
+// resetting).
+//
+// With sel bit 6 set, both ends negotiate I-DATA (RFC 8260): the
+// injected DATA and FORWARD TSN chunks are then protocol violations, and
+// I-DATA and I-FORWARD-TSN chunks go to reassembly.
 func FuzzInjectChunks(f *testing.F) {
 	f.Add(uint8(0), uint8(0), appendChunks(nil, &chunk.SACK{CumTSNAck: 5, ARwnd: 0}))
 	f.Add(uint8(1), uint8(3), appendChunks(nil, &chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd,
@@ -74,11 +86,36 @@ func FuzzInjectChunks(f *testing.F) {
 	f.Add(uint8(2), uint8(1), appendChunks(nil, &chunk.ReConfig{Params: []chunk.Param{
 		&chunk.SSNTSNResetRequest{ReqSeq: 1}, &chunk.IncomingSSNResetRequest{ReqSeq: 2}}}))
 	f.Add(uint8(3), uint8(8), []byte{130, 0, 0, 24, 0, 13, 0, 17, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0})
+	// The same made relative to the receiver (sel bit 4), which resets a
+	// stream of its own (bit 5): a reset performed or deferred, answers
+	// to the receiver's request, an SSN/TSN reset and an added stream.
+	f.Add(uint8(48), uint8(4), appendChunks(nil, &chunk.ReConfig{Params: []chunk.Param{
+		&chunk.OutgoingSSNResetRequest{SenderLastTSN: 8, Streams: []chunk.StreamID{0, 1}}}}))
+	f.Add(uint8(49), uint8(2), appendChunks(nil, &chunk.ReConfig{Params: []chunk.Param{
+		&chunk.ReconfigResponse{Result: chunk.ReconfigInProgress},
+		&chunk.OutgoingSSNResetRequest{SenderLastTSN: 40}}}))
+	f.Add(uint8(50), uint8(6), appendChunks(nil, &chunk.ReConfig{Params: []chunk.Param{
+		&chunk.ReconfigResponse{Result: chunk.ReconfigDenied}}}))
+	f.Add(uint8(17), uint8(1), appendChunks(nil, &chunk.ReConfig{Params: []chunk.Param{
+		&chunk.AddOutgoingStreams{NumNewStreams: 2}, &chunk.AddIncomingStreams{ReqSeq: 1, NumNewStreams: 1}}},
+		&chunk.ReConfig{Params: []chunk.Param{&chunk.SSNTSNResetRequest{ReqSeq: 2}}}))
+	// I-DATA (sel bit 6): fragments of messages interleaved and
+	// contradicting each other, a forged I-FORWARD-TSN, and DATA where
+	// I-DATA was negotiated.
+	f.Add(uint8(64), uint8(3), appendChunks(nil,
+		&chunk.IData{Flags: chunk.FlagBeginning, TSN: 1000, StreamID: 1, MID: 0, UserData: []byte("a")},
+		&chunk.IData{TSN: 1001, StreamID: 1, MID: 0, FSN: 2, UserData: []byte("c")},
+		&chunk.IData{Flags: chunk.FlagEnd, TSN: 1002, StreamID: 1, MID: 0, FSN: 1, UserData: []byte("b")}))
+	f.Add(uint8(64+8), uint8(5), appendChunks(nil, &chunk.IForwardTSN{NewCumTSN: 3,
+		Streams: []chunk.IForwardTSNStream{{StreamID: 0, MID: 2}, {StreamID: 1, Flags: chunk.IForwardTSNUnordered, MID: 9}}}))
+	f.Add(uint8(64+1), uint8(2), appendChunks(nil, &chunk.Data{Flags: chunk.FlagBeginning | chunk.FlagEnd,
+		TSN: 1000, StreamID: 1, UserData: []byte("forged")}))
 	f.Fuzz(func(t *testing.T, sel, when uint8, chunks []byte) {
 		if len(chunks) > 4096 {
 			return
 		}
 		cfgA, cfgZ := fuzzConfig(11, 5000, 5001), fuzzConfig(12, 5001, 5000)
+		cfgA.Interleaving, cfgZ.Interleaving = sel&64 != 0, sel&64 != 0 // I-DATA (RFC 8260)
 		p, err := associationtest.NewPair(7, cfgA, cfgZ, sim.LinkConfig{Delay: 10 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
@@ -87,6 +124,8 @@ func FuzzInjectChunks(f *testing.F) {
 			t.Fatal(err)
 		}
 		gotZ, gotA, endZ, endA := false, false, false, false
+		resetZ, resetA := false, false // the end's own reset completed (sel bit 5)
+		inits := initialTSNs(p)
 		var cumZ, cumA chunk.TSN // the cumulative TSN each end last reported
 		p.OnDeliver = func(toZ bool, d association.Delivery) {
 			if d.Event == nil && toZ {
@@ -100,6 +139,9 @@ func FuzzInjectChunks(f *testing.F) {
 				} else {
 					endA = true
 				}
+			}
+			if ev, ok := d.Event.(*association.StreamResetEvent); ok && ev.Flags&association.StreamResetOutgoing != 0 {
+				resetZ, resetA = resetZ || toZ, resetA || !toZ
 			}
 			if d.Event == nil && string(d.Message.Data) == string(probe) {
 				if toZ {
@@ -130,6 +172,13 @@ func FuzzInjectChunks(f *testing.F) {
 			h.SrcPort, h.DstPort = h.DstPort, h.SrcPort
 		}
 		h.VerificationTag, _ = rcv.Tags()
+		peerInit, ownInit, rcvCum, rcvReset := inits[0], inits[1], cumZ, &resetZ
+		if !toZ {
+			peerInit, ownInit, rcvCum, rcvReset = inits[1], inits[0], cumA, &resetA
+		}
+		if sel&32 != 0 && rcv.ResetStreams(p.Now, []chunk.StreamID{3}) != nil {
+			*rcvReset = true // no reset to wait for
+		}
 		b := make([]byte, 12, 12+len(chunks))
 		binary.BigEndian.PutUint16(b[0:], h.SrcPort)
 		binary.BigEndian.PutUint16(b[2:], h.DstPort)
@@ -141,6 +190,9 @@ func FuzzInjectChunks(f *testing.F) {
 				cum = cumA
 			}
 			relativeForwardTSN(b, cum-8)
+		}
+		if sel&16 != 0 {
+			relativeReconfig(b, peerInit, ownInit, rcvCum)
 		}
 		packet.SetChecksum(b)
 		if sel&2 != 0 {
@@ -157,6 +209,9 @@ func FuzzInjectChunks(f *testing.F) {
 		}
 		closed := func(a *association.Association) bool { return a.State() == association.StateClosed }
 		sentA, sentZ := false, false
+		// A forged RE-CONFIG may reset the probe's stream: unordered, the
+		// probe does not wait for the SSN the receiver then expects.
+		probeInfo := association.SendInfo{Stream: 0, Unordered: sel&16 != 0}
 		resends := 0
 		// again sends the probe of a again when its last one was
 		// acknowledged without being delivered (skipped by a FORWARD
@@ -165,7 +220,7 @@ func FuzzInjectChunks(f *testing.F) {
 			if sel&8 != 0 && sent && !got && resends < 64 && a.State() == association.StateEstablished &&
 				a.Buffered() == 0 && a.Status().UnackData == 0 {
 				resends++
-				_ = a.Send(p.Now, association.SendInfo{Stream: 0}, probe)
+				_ = a.Send(p.Now, probeInfo, probe)
 			}
 		}
 		limit := p.Now.Add(10 * time.Minute)
@@ -177,16 +232,16 @@ func FuzzInjectChunks(f *testing.F) {
 			if p.HoldZ && p.Now >= release {
 				p.ReleaseZ()
 			}
-			if !sentA && !closed(p.A) && p.A.Send(p.Now, association.SendInfo{Stream: 0}, probe) == nil {
+			if !sentA && !closed(p.A) && p.A.Send(p.Now, probeInfo, probe) == nil {
 				sentA = true
 			}
-			if !sentZ && !closed(p.Z) && p.Z.Send(p.Now, association.SendInfo{Stream: 0}, probe) == nil {
+			if !sentZ && !closed(p.Z) && p.Z.Send(p.Now, probeInfo, probe) == nil {
 				sentZ = true
 			}
 			again(p.A, sentA, gotZ)
 			again(p.Z, sentZ, gotA)
 			anyClosed := closed(p.A) || closed(p.Z)
-			if (gotZ && gotA || anyClosed) && !p.HoldZ {
+			if (gotZ && gotA || anyClosed) && !p.HoldZ && (sel&32 == 0 || *rcvReset || closed(rcv)) {
 				break
 			}
 			if !p.Advance(limit) {
@@ -194,8 +249,8 @@ func FuzzInjectChunks(f *testing.F) {
 					p.Now = release
 					continue
 				}
-				t.Fatalf("wedged at %v: probe to Z %v, to A %v; A %v %+v; Z %v %+v; discards %v",
-					p.Now, gotZ, gotA, p.A.State(), p.A.Status(), p.Z.State(), p.Z.Status(), p.Discards)
+				t.Fatalf("wedged at %v: probe to Z %v, to A %v, reset done %v; A %v %+v; Z %v %+v; discards %v",
+					p.Now, gotZ, gotA, *rcvReset, p.A.State(), p.A.Status(), p.Z.State(), p.Z.Status(), p.Discards)
 			}
 		}
 		// An end that closed says so with an assoc change event.

@@ -27,7 +27,8 @@ func percent(b uint8, max float64) float64 { return float64(b) / 255 * max }
 // message is delivered exactly once, intact, in order on its stream when
 // ordered, and the association then shuts down: gracefully, or by the
 // T5-shutdown-guard's abort seen by both ends (Scenario.Run checks all of
-// it).
+// it). An odd seed runs it with I-DATA on both ends (RFC 8260: user
+// message interleaving).
 func FuzzScenario(f *testing.F) {
 	f.Add(uint64(1), uint8(0), uint8(0), uint8(0), uint8(0), uint8(10), uint8(1), uint8(4), uint16(1200))
 	f.Add(uint64(2), uint8(255), uint8(255), uint8(255), uint8(255), uint8(50), uint8(64), uint8(20), uint16(65535))
@@ -50,7 +51,9 @@ func FuzzScenario(f *testing.F) {
 			AllowGuardAbort: true,
 		}
 		sc.Link.ReorderDelay = sc.Link.Delay + time.Millisecond
-		if _, err := sc.Run(fuzzConfig(seed*2+1, 5000, 5001), fuzzConfig(seed*2+2, 5001, 5000)); err != nil {
+		cfgA, cfgZ := fuzzConfig(seed*2+1, 5000, 5001), fuzzConfig(seed*2+2, 5001, 5000)
+		cfgA.Interleaving, cfgZ.Interleaving = seed&1 == 1, seed&1 == 1
+		if _, err := sc.Run(cfgA, cfgZ); err != nil {
 			t.Fatal(err)
 		}
 	})

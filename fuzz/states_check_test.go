@@ -22,6 +22,7 @@ func (w *world) observe(s int, b []byte) {
 	}
 	it := pkt.Chunks()
 	for c, ok := it.Next(); ok; c, ok = it.Next() {
+		w.observePR(s, pkt.VerificationTag, c)
 		switch c.Type {
 		case chunk.TypeSACK:
 			var sack chunk.SACK
@@ -81,6 +82,7 @@ func (w *world) cumAck(s int, tag chunk.VerificationTag, cum chunk.TSN, what str
 		w.cum[k] = cum
 	}
 	w.lastCum[s] = cum
+	w.cumNotBehindForward(s, cum, what)
 }
 
 // pendingBound is how many deliveries may wait in Poll of an end whose
@@ -98,6 +100,7 @@ func (w *world) check() {
 		if a == nil {
 			continue
 		}
+		w.pr.ends[s][a] = true
 		w.visited[a.State().String()] = true
 		st := a.Status()
 		buf, out := a.Buffered(), a.Outstanding()
@@ -150,7 +153,7 @@ func (w *world) settle() {
 		case association.StateClosed:
 			return true
 		case association.StateEstablished:
-			return a.Buffered() == 0 && a.Outstanding() == 0
+			return a.Buffered() == 0 && a.Outstanding() == 0 && !w.resetStuck(s)
 		}
 		return false
 	}
@@ -159,7 +162,11 @@ func (w *world) settle() {
 		return w.err != nil || idle(sideA) && idle(sideZ)
 	})
 	if !settled && !w.forged && len(w.known) == 0 && w.err == nil {
-		w.fail("wedged: A %v buffered %d outstanding %d; Z %v; discards %v",
-			p.A.State(), p.A.Buffered(), p.A.Outstanding(), w.stateOf(sideZ), p.Discards)
+		w.fail("wedged: A %v buffered %d outstanding %d waiting for %s; Z %v waiting for %s; discards %v",
+			p.A.State(), p.A.Buffered(), p.A.Outstanding(), w.pr.waitsFor(w.end(sideA)), w.stateOf(sideZ),
+			w.pr.waitsFor(w.end(sideZ)), p.Discards)
+	}
+	if settled && w.err == nil {
+		w.nothingLost()
 	}
 }

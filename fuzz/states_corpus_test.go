@@ -62,6 +62,36 @@ var stateSeeds = []struct {
 		opHold, 0, opHold, 1, opReleaseAll, opSend, 1, 0, 3, 2, opAdvance, 10)},
 	{"collision-cookie-echoed-gets-init", seed(startCollisionEchoed, opReleaseAll, opHold, 0, opHold, 1,
 		opReleaseAll, opAdvance, 10)},
+	// PR-SCTP and stream reconfiguration: sends with every policy while
+	// packets are lost, a reset with data queued and its request lost, a
+	// reset from both ends at once, forged RE-CONFIG and FORWARD TSN
+	// chunks.
+	{"established-pr-policies-lossy", seed(startEstablished, opHold, 0,
+		opSendPR, 0, 0, 20, 2, 1, 10, opSendPR, 0, 1, 30, 2, 2, 0, opSendPR, 0, 2, 9, 2, 5, 3,
+		opSendPR, 0, 1, 4, 3, 2, 1, opDrop, 0, opDrop, 0, opHold, 0, opTimer, opTimer, opAdvance, 20)},
+	{"established-reset-request-lost", seed(startEstablished, opSend, 0, 1, 10, 2, opHold, 0,
+		opReset, 0, 2, opSend, 0, 1, 3, 2, opDrop, 0, opHold, 0, opTimer, opSend, 0, 1, 3, 2, opAdvance, 40)},
+	{"established-reset-collision", seed(startEstablished, opHold, 0, opHold, 1, opReset, 0, 0,
+		opReset, 1, 1, opRelease, 1, opRelease, 0, opHold, 0, opHold, 1, opReleaseAll, opAdvance, 20,
+		opReset, 1, 0, opAdvance, 20)},
+	{"established-forged-reconfig", seed(startEstablished, opReset, 0, 3, opInject, 1, tagValid, 2,
+		14, 0x20, 0x43, 15, 0x01, 0x80, opInject, 0, tagValid, 1, 15, 0x62, 0xc1, opAdvance, 20)},
+	// Our other requests: incoming resets and both ways, an SSN/TSN
+	// reset with data in flight both ways, additions of streams with the
+	// request lost, and requests of both ends crossing.
+	{"established-reset-incoming-both", seed(startEstablished, opSend, 1, 0, 5, 2, opSend, 1, 1, 5, 2,
+		opResetDir, 0, 0, 3, opAdvance, 10, opSend, 1, 1, 4, 2, opResetDir, 1, 1, 0, opSend, 0, 2, 3, 2,
+		opAdvance, 20, opSend, 1, 0, 3, 2, opAdvance, 10)},
+	{"established-reset-assoc-data-in-flight", seed(startEstablished, opSend, 0, 0, 6, 2, opSend, 1, 1, 6, 2,
+		opHold, 0, opResetAssoc, 0, opSend, 0, 0, 3, 2, opSend, 0, 1, 3, 2, opDrop, 0, opHold, 0, opTimer,
+		opAdvance, 20, opSend, 1, 0, 3, 2, opSend, 0, 0, 3, 2, opAdvance, 20, opResetAssoc, 1, opAdvance, 20)},
+	{"established-add-streams-request-lost", seed(startEstablished, opHold, 0, opAddStreams, 0, 2, 1,
+		opSend, 0, 0, 3, 2, opDrop, 0, opHold, 0, opTimer, opAdvance, 20, opAddStreams, 1, 1, 3, opAdvance, 20)},
+	{"established-requests-crossing", seed(startEstablished, opHold, 0, opHold, 1, opAddStreams, 0, 1, 1,
+		opResetAssoc, 1, opResetDir, 0, 1, 1, opRelease, 1, opRelease, 0, opHold, 0, opHold, 1, opReleaseAll,
+		opAdvance, 20, opResetDir, 1, 0, 0, opAddStreams, 1, 3, 0, opAdvance, 20)},
+	{"established-forged-forward-tsn", seed(startEstablished, opHold, 0, opSendPR, 0, 1, 10, 2, 2, 0,
+		opDrop, 0, opHold, 0, opInject, 1, tagValid, 1, 13, 3, 0x05, opSend, 0, 1, 3, 2, opAdvance, 20)},
 	{"restart-established", seed(startRestart, opSend, 1, 0, 5, 2, opReleaseAll, opHold, 0, opHold, 1,
 		opReleaseAll, opSend, 0, 0, 7, 2, opAdvance, 10)},
 }

@@ -170,7 +170,7 @@ func (w *world) genChunk(to int, tagKind byte) chunk.Chunk {
 	if tagKind == tagReflected {
 		t = chunk.FlagT
 	}
-	switch kind % 14 {
+	switch kind % 16 {
 	case 0:
 		return &chunk.Data{Flags: chunk.DataFlags(y & 0x0f), TSN: w.lastCum[to] + 1 + d,
 			StreamID: chunk.StreamID(y >> 4 % 5), SSN: chunk.SSN(x >> 4), UserData: bytes.Repeat([]byte{x}, 1+int(y))}
@@ -216,6 +216,8 @@ func (w *world) genChunk(to int, tagKind byte) chunk.Chunk {
 			c = &chunk.ProtocolViolationCause{Info: []byte{x, y}}
 		}
 		return &chunk.OperationError{Causes: []chunk.Cause{c}}
+	case 14, 15:
+		return w.genReconfig(to, x, y)
 	default:
 		// PR-SCTP (RFC 3758 Section 3.6), negotiated by both ends: a
 		// FORWARD TSN near the cumulative TSN, listing up to three

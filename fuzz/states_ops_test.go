@@ -28,6 +28,11 @@ const (
 	opInject             // to, tag, n, then n generated chunks
 	opRaw                // to, tag, n, then n raw bytes of chunks
 	opCorrupt            // i, pos, xor, fix: corrupt held packet i and deliver it
+	opSendPR             // s, stream, size, flags, policy, value: send with a PR-SCTP policy or lifetime
+	opReset              // s, mask: reset the outgoing streams of mask (RFC 6525)
+	opResetDir           // s, dir, mask: reset the streams of mask incoming, or both ways
+	opResetAssoc         // s: reset the TSNs and SSNs (SSN/TSN Reset Request)
+	opAddStreams         // s, out, in: add outgoing and incoming streams
 	numOps
 )
 
@@ -35,7 +40,8 @@ var traceStates = flag.Bool("trace-states", false, "log the steps and packets of
 
 // opNames name the opcodes in traces.
 var opNames = [numOps]string{"release-all", "release", "duplicate", "drop", "hold", "timer", "advance",
-	"send", "shutdown", "abort", "option", "connect", "stop-reading", "inject", "raw", "corrupt"}
+	"send", "shutdown", "abort", "option", "connect", "stop-reading", "inject", "raw", "corrupt", "send-pr", "reset",
+	"reset-dir", "reset-assoc", "add-streams"}
 
 // tracef logs when -trace-states is set.
 func (w *world) tracef(format string, args ...any) {
@@ -78,6 +84,7 @@ func (w *world) step() {
 	case opAbort:
 		if a := w.end(int(w.next() & 1)); a != nil {
 			a.Abort(p.Now, []byte("fuzz"))
+			w.pr.aborted = true
 		}
 	case opOption:
 		w.option(int(w.next()&1), w.next(), w.next())
@@ -95,6 +102,16 @@ func (w *world) step() {
 		w.raw()
 	case opCorrupt:
 		w.corrupt()
+	case opSendPR:
+		w.sendPR()
+	case opReset:
+		w.reset()
+	case opResetDir:
+		w.resetDir(int(w.next()&1), w.next(), w.next())
+	case opResetAssoc:
+		w.resetAssoc(int(w.next() & 1))
+	case opAddStreams:
+		w.addStreams(int(w.next()&1), w.next(), w.next())
 	}
 }
 

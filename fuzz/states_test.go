@@ -30,9 +30,13 @@ import (
 // message is delivered at most once, and those of an ordered stream in
 // the order they were sent; no byte count is negative; the send queue,
 // the received data and the deliveries waiting in Poll stay within their
-// bounds. At the end, unless an association accepted an injected packet
-// (which may legitimately wedge it), the link is released and both ends
-// must settle: closed, or established with nothing left to send.
+// bounds; and the PR-SCTP and RE-CONFIG invariants of
+// states_reconfig_test.go (user operations that send with a policy or a
+// lifetime and reset streams, forged FORWARD TSN and RE-CONFIG chunks).
+// At the end, unless an association accepted an injected packet (which
+// may legitimately wedge it), the link is released and both ends must
+// settle: closed, or established with nothing left to send and no stream
+// reset in progress; and no message was silently lost.
 func FuzzStates(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		if len(in) > 2048 {
@@ -115,6 +119,8 @@ type world struct {
 
 	maxRcvBuf, maxSndBuf int
 
+	pr prWorld // partial reliability and stream reconfiguration
+
 	visited  map[string]bool // states (and "collision", "restart") reached
 	restarts int
 	err      error
@@ -144,7 +150,7 @@ func stateConfig(seed uint64, local, peer uint16) association.Config {
 // runStates runs one input and returns the world (w.err is the first
 // violation).
 func runStates(t testing.TB, in []byte) *world {
-	w := &world{t: t, in: in, cum: map[cumKey]chunk.TSN{}, visited: map[string]bool{}}
+	w := &world{t: t, in: in, cum: map[cumKey]chunk.TSN{}, visited: map[string]bool{}, pr: newPRWorld()}
 	start := int(w.next()) % numStarts
 	w.sym = start == startCollision || start == startCollisionEchoed
 	w.setup()
@@ -205,6 +211,7 @@ func (w *world) setup() {
 	}
 	w.p.OnDeliver = w.deliver
 	w.p.Net.AddFilter(w.filter)
+	w.p.Net.SetTrace(w.onDelivered)
 }
 
 // end returns the association of side s (nil if Z does not exist yet).
@@ -238,6 +245,8 @@ func (w *world) deliver(toZ bool, d association.Delivery) {
 		w.visited["restart"] = true
 	}
 	w.rcv[s].Check(d)
+	w.prEvent(s, d)
+	w.oursEvent(s, d)
 }
 
 // filter sees every datagram sent on the link: it observes what the ends
@@ -332,18 +341,29 @@ func (w *world) connect(s int) {
 // send has side s send message of size bytes on stream, ordered or not,
 // and tells the receiver of the other side when Send accepts it.
 func (w *world) send(s int, stream chunk.StreamID, size int, unordered bool) {
+	_ = w.sendInfo(s, association.SendInfo{Stream: stream, Unordered: unordered}, size)
+}
+
+// sendInfo has side s send a message of size bytes with info (its PPID
+// set to the message id), and tells the receiver of the other side when
+// Send accepts it. It returns Send's error.
+func (w *world) sendInfo(s int, info association.SendInfo, size int) error {
 	a := w.end(s)
 	if a == nil {
-		return
+		return association.ErrNotEstablished
 	}
 	r := w.rcv[1-s]
 	id := r.NextID()
-	info := association.SendInfo{Stream: stream, PPID: chunk.PPID(id), Unordered: unordered}
+	info.PPID = chunk.PPID(id)
 	data := associationtest.ScenarioMessage(id, size)
-	if a.Send(w.p.Now, info, data) == nil {
+	err := a.Send(w.p.Now, info, data)
+	w.sendResult(s, a, info.Stream, err)
+	if err == nil {
 		r.Expect(info, data)
 		w.sent[s]++
+		w.pr.sentIDs[s] = append(w.pr.sentIDs[s], id)
 	}
+	return err
 }
 
 // drive brings the pair into the starting state start, and fails the

@@ -180,12 +180,18 @@ func TestCaptureNoMalformed(t *testing.T) {
 			t.Errorf("the capture holds no chunk of type %s", typ)
 		}
 	}
-	// No malformed packet, and every packet's CRC32c (RFC 9260 Appendix
-	// A) checks, both sides'. Our DATA carry random bytes and PPIDs 0 to
-	// 99, which tshark would hand to the dissectors registered for them
-	// (M3UA, SUA, ...): those find random bytes malformed, so only SCTP
-	// itself is dissected.
-	if out := c.decode(t, peerUDP, "_ws.malformed || (sctp && sctp.checksum.status != 1)",
+	c.checkNoMalformed(t, peerUDP)
+}
+
+// checkNoMalformed checks that tshark finds no malformed packet in c (SCTP
+// on UDP port port), and that every packet's CRC32c (RFC 9260 Appendix A)
+// checks, both sides'. Our DATA carry random bytes and PPIDs 0 to 99,
+// which tshark would hand to the dissectors registered for them (M3UA,
+// SUA, ...): those find random bytes malformed, so only SCTP itself is
+// dissected.
+func (c *capture) checkNoMalformed(t *testing.T, port int) {
+	t.Helper()
+	if out := c.decode(t, port, "_ws.malformed || (sctp && sctp.checksum.status != 1)",
 		"-o", "sctp.ulp_dissection:FALSE", "-o", "sctp.checksum:CRC 32c"); out != "" {
 		t.Errorf("tshark finds malformed packets or bad checksums:\n%s", tail(out))
 	}

@@ -28,6 +28,25 @@
 //     TestWeAbortPion).
 //   - a tshark capture of a usrsctp echo run holds no malformed packet and
 //     no bad CRC32c (TestCaptureNoMalformed).
+//   - partial reliability (RFC 3758, RFC 7496) with tsctp's -P 1 -t 10,
+//     -P 2 -t 0 and -P 3: tsctp → `sctp perf` and `sctp perf -P -t` →
+//     tsctp over a clean path (TestPRTsctpToPerf, TestPRPerfToTsctp), and
+//     tsctp → our socket and our socket → tsctp with a udpencap fault hook
+//     on our socket dropping a seeded share of the DATA datagrams
+//     (TestPRTsctpToUsLossy, TestPRUsToTsctpLossy): messages abandoned,
+//     FORWARD TSN counted on the wire and by PrStatus, what arrives whole
+//     and in order.
+//   - pion's unreliable streams (SetReliabilityParams with
+//     ReliabilityTypeRexmit 0 and ReliabilityTypeTimed, ordered and
+//     unordered) sending to us, and our PrInfo sending to pion, under the
+//     same loss (TestPionUnreliableToUs, TestUsUnreliableToPion); our
+//     ResetStreams closing a stream on pion, pion closing its side in
+//     turn, and the stream reused (TestWeCloseStreamOnPion; pion closing
+//     first: TestPionStreamClose).
+//   - tshark decodes our pcap captures (api.Capture) of those runs with no
+//     malformed packet and finds their FORWARD TSN and RE-CONFIG chunks.
+//     Each lossy run logs a "counters" line: messages abandoned and
+//     FORWARD TSNs sent and received, per peer.
 //
 // gensctp's side is a socket of the public api package (node_test.go) or
 // the sctp command, which is built on it: the tests exercise what users

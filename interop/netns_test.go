@@ -109,9 +109,12 @@ type peerProcess struct {
 
 // startPeer runs prog with args for at most limit. Its very verbose debug
 // output is discarded, except the lines that do not start with "[S]"
-// (usrsctp's debug prefix), which are kept for the test to read. The
-// program's standard output is line-buffered (stdbuf -oL, when coreutils'
-// stdbuf is there), so that what it printed can be read while it runs.
+// (usrsctp's debug prefix), which are kept for the test to read, with
+// those of its standard error (tsctp's perror messages, the sctp
+// command's "listening" line), so that a program that exits early says
+// why in the test's failure. The program's standard output is
+// line-buffered (stdbuf -oL, when coreutils' stdbuf is there), so that
+// what it printed can be read while it runs.
 func startPeer(t *testing.T, limit time.Duration, prog string, args ...string) *peerProcess {
 	t.Helper()
 	return startPeerIO(t, limit, false, prog, args...)
@@ -134,8 +137,7 @@ func startPeerIO(t *testing.T, limit time.Duration, withStdin bool, prog string,
 	cmd := exec.CommandContext(ctx, prog, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out := &filterWriter{}
-	cmd.Stdout = out
-	cmd.Stderr = nil
+	cmd.Stdout, cmd.Stderr = out, out // the same writer: one pipe for both
 	cmd.WaitDelay = 2 * time.Second
 	p := &peerProcess{cmd: cmd, cancel: cancel, done: make(chan struct{}), stdout: out}
 	if withStdin {

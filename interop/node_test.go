@@ -48,6 +48,7 @@ type nodeMsg struct {
 	id     api.AssocID
 	stream uint16
 	ppid   uint32
+	ssn    uint16
 	data   []byte
 }
 
@@ -121,7 +122,7 @@ func (n *node) read() {
 		case d.Event != nil:
 			n.events = append(n.events, nodeEvent{d.Assoc(), d.Event})
 		case !echo:
-			n.msgs = append(n.msgs, nodeMsg{d.Info.AssocID, d.Info.Stream, d.Info.PPID, d.Data})
+			n.msgs = append(n.msgs, nodeMsg{d.Info.AssocID, d.Info.Stream, d.Info.PPID, d.Info.SSN, d.Data})
 		}
 		n.changedLocked()
 		pace := n.pace

@@ -29,6 +29,21 @@ func ourPerf(t *testing.T, limit time.Duration, args ...string) outputSource {
 	return startPeer(t, limit, sctpBinary(t), append([]string{"perf"}, args...)...)
 }
 
+// waitListening waits until `sctp perf` started as a server (ourPerf)
+// listens: it prints "sctp perf: listening on ..." (to its standard
+// error, which startPeer keeps) once its socket does. Its UDP port is
+// bound before (api.Open binds it, Listen follows), and an INIT that
+// arrives in between is refused with an ABORT (RFC 9260 Section 8.4, as
+// any socket that does not listen refuses it): tsctp's usrsctp_connect
+// then fails and tsctp exits without its summary, which waiting for the
+// port alone (waitUDPBound) let happen under load.
+func waitListening(ctx context.Context, t *testing.T, srv outputSource) {
+	t.Helper()
+	waitOutput(ctx, t, srv, "gensctp perf server listening", func(l string) bool {
+		return strings.HasPrefix(l, "sctp perf: listening on ")
+	})
+}
+
 // envSCTPBin names a prebuilt sctp binary to run instead of building one.
 const envSCTPBin = "GENSCTP_SCTP_BIN"
 
@@ -147,7 +162,7 @@ func TestPerfTsctpToGensctp(t *testing.T) {
 	defer cancel()
 	ourUDP, peerUDP := udpPort(), udpPort()
 	srv := ourPerf(t, 20*time.Second, "-E", strconv.Itoa(ourUDP), "-p", "5001", "-L", "127.0.0.1")
-	waitUDPBound(t, ourUDP, 5*time.Second)
+	waitListening(ctx, t, srv)
 	cli := startPeer(t, 20*time.Second, tsctp, "-E", strconv.Itoa(peerUDP), "-U", strconv.Itoa(ourUDP), "-p", "5001",
 		"-l", strconv.Itoa(perfLength), "-n", strconv.Itoa(perfCount), "127.0.0.1")
 	checkPerf(t, waitOutput(ctx, t, cli, "tsctp client summary", isClientSummary),
@@ -169,6 +184,27 @@ func TestPerfGensctpToTsctp(t *testing.T) {
 		"-l", strconv.Itoa(perfLength), "-n", strconv.Itoa(perfCount), "127.0.0.1")
 	checkPerf(t, waitOutput(ctx, t, cli, "gensctp perf client summary", isClientSummary),
 		waitOutput(ctx, t, srv, "tsctp server summary", isServerSummary))
+}
+
+// What waitListening guards against, and what the failure says: tsctp
+// connecting to our socket whose UDP port is bound and which does not
+// listen yet gets an ABORT for its INIT; its connect fails and it exits
+// 1 without a summary, and its output (its standard error kept) says
+// why.
+func TestTsctpRefusedBeforeListen(t *testing.T) {
+	needNetns(t)
+	tsctp := usrsctpProgram(t, "tsctp")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ourUDP, peerUDP := udpPort(), udpPort()
+	newNode(t, ourUDP, 5001) // not listening
+	cli := startPeer(t, 20*time.Second, tsctp, "-E", strconv.Itoa(peerUDP), "-U", strconv.Itoa(ourUDP), "-p", "5001",
+		"-l", "100", "-n", "1", "127.0.0.1")
+	waitExit(ctx, t, cli, "tsctp exit")
+	if code := cli.exitCode(); code != 1 || strings.Contains(cli.Output(), "Sending of ") ||
+		!strings.Contains(cli.Output(), "usrsctp_connect: Connection refused") {
+		t.Errorf("tsctp exited %d with output %q; want 1, no summary, and usrsctp_connect's error", code, cli.Output())
+	}
 }
 
 // checkPerf compares a client's and a server's summaries.

@@ -47,9 +47,9 @@ func pionConn(t *testing.T, local, remote int) *net.UDPConn {
 // associations list no local address: pion/sctp v1.12.1 knows neither the
 // IPv4 nor the IPv6 Address parameter (RFC 9260 Section 3.3.2.1), whose
 // action bits (00) make it refuse the whole INIT.
-func newPionNode(t *testing.T, pionUDP int) *node {
+func newPionNode(t *testing.T, pionUDP int, opts ...api.Option) *node {
 	t.Helper()
-	return newNodeOn(t, []api.Option{api.LocalUDPPort(udpPort()), api.Port(pionPort), api.RemoteUDPPort(pionUDP)})
+	return newNodeOn(t, append([]api.Option{api.LocalUDPPort(udpPort()), api.Port(pionPort), api.RemoteUDPPort(pionUDP)}, opts...))
 }
 
 func pionLogger() logging.LoggerFactory {
@@ -59,10 +59,14 @@ func pionLogger() logging.LoggerFactory {
 }
 
 // pionClient connects pion to a gensctp node listening on SCTP port 5000.
-func pionClient(ctx context.Context, t *testing.T, n *node) *sctp.Association {
+func pionClient(ctx context.Context, t *testing.T, n *node, opts ...sctp.AssociationOption) *sctp.Association {
 	t.Helper()
 	conn := pionConn(t, udpPort(), int(n.addr().Port()))
-	a, err := sctp.ClientContext(ctx, sctp.WithNetConn(conn), sctp.WithLoggerFactory(pionLogger()), sctp.WithName("pion client"))
+	co := []sctp.ClientOption{sctp.WithNetConn(conn), sctp.WithLoggerFactory(pionLogger()), sctp.WithName("pion client")}
+	for _, o := range opts {
+		co = append(co, o)
+	}
+	a, err := sctp.ClientContext(ctx, co...)
 	if err != nil {
 		t.Fatalf("pion client: %v", err)
 	}
@@ -72,14 +76,14 @@ func pionClient(ctx context.Context, t *testing.T, n *node) *sctp.Association {
 
 // pionServer starts a pion server on UDP port pionUDP (the node's remote
 // UDP port), connected to our node, and connects the node to it.
-func pionServer(ctx context.Context, t *testing.T, n *node, pionUDP int) (*sctp.Association, api.AssocID) {
+func pionServer(ctx context.Context, t *testing.T, n *node, pionUDP int, opts ...sctp.AssociationOption) (*sctp.Association, api.AssocID) {
 	t.Helper()
-	return pionServerVia(ctx, t, n, pionUDP, int(n.addr().Port()))
+	return pionServerVia(ctx, t, n, pionUDP, int(n.addr().Port()), opts...)
 }
 
 // pionServerVia is pionServer with pion's socket connected to UDP port
 // remote of 127.0.0.1 (a proxy's) instead of the node's.
-func pionServerVia(ctx context.Context, t *testing.T, n *node, pionUDP, remote int) (*sctp.Association, api.AssocID) {
+func pionServerVia(ctx context.Context, t *testing.T, n *node, pionUDP, remote int, opts ...sctp.AssociationOption) (*sctp.Association, api.AssocID) {
 	t.Helper()
 	conn := pionConn(t, pionUDP, remote)
 	type result struct {
@@ -88,7 +92,11 @@ func pionServerVia(ctx context.Context, t *testing.T, n *node, pionUDP, remote i
 	}
 	ch := make(chan result, 1)
 	go func() {
-		a, err := sctp.ServerWithOptions(sctp.WithNetConn(conn), sctp.WithLoggerFactory(pionLogger()), sctp.WithName("pion server"))
+		so := []sctp.ServerOption{sctp.WithNetConn(conn), sctp.WithLoggerFactory(pionLogger()), sctp.WithName("pion server")}
+		for _, o := range opts {
+			so = append(so, o)
+		}
+		a, err := sctp.ServerWithOptions(so...)
 		ch <- result{a, err}
 	}()
 	id := n.connect(ctx, pionPort)
@@ -189,7 +197,20 @@ func TestPionClient(t *testing.T) {
 			t.Fatalf("pion write %d: %v", k, err)
 		}
 	}
-	for range streams {
+	pionReadersThenShutdown(ctx, t, errs, len(streams), a, n, id)
+	if got := n.eventKinds(id); !slices.Equal(got, []string{"comm_up", "shutdown_event", "shutdown_comp"}) {
+		t.Errorf("gensctp events %v, want [comm_up shutdown_event shutdown_comp]", got)
+	}
+}
+
+// pionReadersThenShutdown waits for the results of k of pion's readers
+// on errs, failing t on the first error, then shuts pion's association a
+// down gracefully and waits for shutdown_comp on the node's association
+// id.
+func pionReadersThenShutdown(ctx context.Context, t *testing.T, errs <-chan error, k int,
+	a *sctp.Association, n *node, id api.AssocID) {
+	t.Helper()
+	for range k {
 		select {
 		case err := <-errs:
 			if err != nil {
@@ -199,14 +220,10 @@ func TestPionClient(t *testing.T) {
 			t.Fatalf("pion: echoes: %v", ctx.Err())
 		}
 	}
-
 	if err := a.Shutdown(ctx); err != nil {
 		t.Fatalf("pion shutdown: %v", err)
 	}
 	n.waitState(ctx, id, api.ShutdownComp)
-	if got := n.eventKinds(id); !slices.Equal(got, []string{"comm_up", "shutdown_event", "shutdown_comp"}) {
-		t.Errorf("gensctp events %v, want [comm_up shutdown_event shutdown_comp]", got)
-	}
 }
 
 // readEchoes reads len(want) messages from s and compares them.

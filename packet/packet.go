@@ -196,3 +196,21 @@ func (it *Iter) Next() (Raw, bool) {
 	it.off += n
 	return r, true
 }
+
+// Lead returns the chunk that identifies p: its first chunk, or, when
+// that is an AUTH chunk followed by another, the chunk after it (RFC 4895
+// Section 6.3: for "a packet containing an AUTH chunk as the first chunk",
+// the receiver "MUST use the chunks after the AUTH chunk to look up an
+// existing association"; an AUTH chunk may precede a COOKIE ECHO). auth
+// reports whether an AUTH chunk was skipped.
+func (p *Packet) Lead() (lead Raw, auth bool) {
+	it := p.Chunks()
+	first, _ := it.Next()
+	if first.Type != chunk.TypeAuth {
+		return first, false
+	}
+	if next, ok := it.Next(); ok {
+		return next, true
+	}
+	return first, false
+}

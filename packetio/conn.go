@@ -33,11 +33,12 @@ type Conn struct {
 	c           net.Conn
 	r           *reader
 	peer, local netip.AddrPort
+	dtls        bool // made by NewDTLSConn
 	closed      atomic.Bool
 	once        sync.Once
 }
 
-var _ Connected = (*Conn)(nil)
+var _ DTLS = (*Conn)(nil)
 
 // standIn is the peer address of a Conn whose net.Conn has no IP
 // address: 192.0.0.8, the IPv4 dummy address of RFC 7600 (an address
@@ -60,6 +61,19 @@ func NewConn(c net.Conn) *Conn {
 	}
 	return t
 }
+
+// NewDTLSConn is [NewConn] for c, a DTLS connection (RFC 8261): the
+// Conn's [Conn.DTLS] reports true, so that SCTP over it takes the
+// defaults of SCTP over DTLS and may negotiate a zero checksum (RFC 9653
+// Section 6). The caller vouches for c: nothing checks that it is DTLS.
+func NewDTLSConn(c net.Conn) *Conn {
+	t := NewConn(c)
+	t.dtls = true
+	return t
+}
+
+// DTLS reports whether the Conn was made by [NewDTLSConn] (see [DTLS]).
+func (t *Conn) DTLS() bool { return t.dtls }
 
 // unicast reports whether a may be a peer's address.
 func unicast(a netip.Addr) bool {

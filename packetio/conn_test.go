@@ -143,3 +143,21 @@ func (c *lastPacketConn) Read(b []byte) (int, error) {
 func (c *lastPacketConn) Close() error         { return nil }
 func (c *lastPacketConn) LocalAddr() net.Addr  { return nil }
 func (c *lastPacketConn) RemoteAddr() net.Addr { return nil }
+
+// A Conn says it is DTLS (packetio.DTLS) only when NewDTLSConn made it;
+// both are connected transports.
+func TestConnDTLS(t *testing.T) {
+	ca, cb := packetiotest.Pipe()
+	a, b := packetio.NewConn(ca), packetio.NewDTLSConn(cb)
+	defer a.Close()
+	defer b.Close()
+	for _, tc := range []struct {
+		t    packetio.Transport
+		dtls bool
+	}{{a, false}, {b, true}} {
+		d, ok := tc.t.(packetio.DTLS)
+		require.True(t, ok)
+		require.Equal(t, tc.dtls, d.DTLS())
+		require.Equal(t, netip.AddrPortFrom(netip.MustParseAddr("192.0.0.8"), 0), d.Peer())
+	}
+}

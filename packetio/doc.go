@@ -7,7 +7,8 @@
 // batches ([Transport.WriteBatch]), reports its local addresses and
 // closes. Capabilities that only some transports have are separate
 // interfaces found by type assertion: [IPReporter] (IP header fields of
-// received packets) and [Connected] (one peer, implied address). The
+// received packets), [Connected] (one peer, implied address) and [DTLS]
+// (a DTLS connection). The
 // transports of the module:
 //
 //   - package udpencap: SCTP over UDP (RFC 6951) on sockets of its own,
@@ -16,7 +17,8 @@
 //     caller's for example, with the same port rules as udpencap;
 //   - [Conn]: over a connected net.Conn carrying one packet per Read and
 //     Write, a DTLS connection for example (RFC 8261): one peer, its
-//     address implied, no multihoming.
+//     address implied, no multihoming; [NewDTLSConn] says that it is
+//     DTLS.
 //
 // Users may implement Transport for anything else. The package imports
 // no other package of the module: udpencap implements the interface and

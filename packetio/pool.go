@@ -5,20 +5,46 @@ import "sync"
 // Pool is a bounded free list of receive buffers, all of one size, for
 // transports to read packets into and take back with ReleaseBatch. It
 // does not allocate in steady state: unlike a sync.Pool, putting a []byte
-// back needs no interface conversion. Buffers beyond the bound, and
-// buffers of another capacity, are left to the garbage collector. Safe
-// for concurrent use.
+// back needs no interface conversion. It keeps max free buffers, or, when
+// more were out at once (read into and held by the transport's reader
+// and its consumer, a stack that queues batches while its shards are
+// busy, say), as many as were out at most: a burst as large as one seen
+// before then takes no new buffer, where a fixed bound below it would
+// have the garbage collector take the buffers after each burst and the
+// next one allocate them again. Buffers beyond the bound, and buffers of
+// another capacity, are left to the garbage collector. Safe for
+// concurrent use.
 type Pool struct {
-	mu   sync.Mutex // guards free
+	mu   sync.Mutex // guards the fields below
 	free [][]byte
 	size int
 	max  int
+	out  int // buffers handed out and not given back
+	peak int // the most buffers out at once
 }
 
-// NewPool returns a pool of buffers of size bytes that keeps at most max
-// free buffers.
+// NewPool returns a pool of buffers of size bytes that keeps at least max
+// free buffers (see Pool).
 func NewPool(size, max int) *Pool {
 	return &Pool{size: size, max: max, free: make([][]byte, 0, max)}
+}
+
+// lent counts n buffers handed out; the caller holds mu.
+func (p *Pool) lent(n int) {
+	p.out += n
+	p.peak = max(p.peak, p.out)
+}
+
+// keep counts b as given back and keeps it if it fits the bound (see
+// Pool); the caller holds mu.
+func (p *Pool) keep(b []byte) {
+	if b == nil {
+		return
+	}
+	p.out = max(p.out-1, 0)
+	if cap(b) == p.size && (len(p.free) < p.max || len(p.free)+p.out < p.peak) {
+		p.free = append(p.free, b[:p.size])
+	}
 }
 
 // Grow raises the number of free buffers the pool keeps by n: for a
@@ -35,6 +61,7 @@ func (p *Pool) Size() int { return p.size }
 // Get returns a buffer of len Size.
 func (p *Pool) Get() []byte {
 	p.mu.Lock()
+	p.lent(1)
 	if n := len(p.free); n > 0 {
 		b := p.free[n-1]
 		p.free[n-1] = nil
@@ -53,13 +80,12 @@ func (p *Pool) Fill(ms []Message) {
 		if ms[i].Buf != nil {
 			continue
 		}
-		n := len(p.free)
-		if n == 0 {
-			break
+		p.lent(1)
+		if n := len(p.free); n > 0 {
+			ms[i].Buf = p.free[n-1]
+			p.free[n-1] = nil
+			p.free = p.free[:n-1]
 		}
-		ms[i].Buf = p.free[n-1]
-		p.free[n-1] = nil
-		p.free = p.free[:n-1]
 	}
 	p.mu.Unlock()
 	for i := range ms {
@@ -71,13 +97,8 @@ func (p *Pool) Fill(ms []Message) {
 
 // Put returns b to the pool.
 func (p *Pool) Put(b []byte) {
-	if cap(b) != p.size {
-		return
-	}
 	p.mu.Lock()
-	if len(p.free) < p.max {
-		p.free = append(p.free, b[:p.size])
-	}
+	p.keep(b)
 	p.mu.Unlock()
 }
 
@@ -86,11 +107,8 @@ func (p *Pool) Put(b []byte) {
 func (p *Pool) ReleaseBatch(ms []Message) {
 	p.mu.Lock()
 	for i := range ms {
-		b := ms[i].Buf
+		p.keep(ms[i].Buf)
 		ms[i].Buf, ms[i].Data = nil, nil
-		if cap(b) == p.size && len(p.free) < p.max {
-			p.free = append(p.free, b[:p.size])
-		}
 	}
 	p.mu.Unlock()
 }

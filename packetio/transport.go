@@ -69,6 +69,14 @@ type Message struct {
 	// IP holds the IP header fields the Transport reported for the
 	// packet (see [IPReporter]); zero when it reports none.
 	IP IPInfo
+	// PTB, when positive, makes the message a Packet Too Big report
+	// rather than a packet received (see [PTBReporter]): an ICMP
+	// Fragmentation Needed or ICMPv6 Packet Too Big message for a
+	// packet sent to From, whose next-hop MTU (IP layer) is PTB; Data is
+	// what it quotes of the packet from the start of the SCTP packet on
+	// (the UDP payload), possibly nothing. Unvalidated: anyone on the
+	// path can forge one.
+	PTB int
 }
 
 // OutMessage is one packet to send.
@@ -82,6 +90,10 @@ type OutMessage struct {
 	// From is the local address the packet should leave from; an
 	// invalid or unspecified From lets the Transport choose.
 	From netip.Addr
+	// ECN is the ECN field (RFC 3168 Section 5: 1 ECT(1), 2 ECT(0)) the
+	// packet's IP header should carry; 0 leaves the Transport's default.
+	// Only an [ECNCapable] Transport sets it; others ignore it.
+	ECN uint8
 }
 
 // Optional capabilities. A Transport may implement any of these; users of
@@ -102,6 +114,26 @@ type IPReporter interface {
 	RemoveRecvIP(what RecvIP) error
 }
 
+// ECNCapable is a [Transport] that can carry ECN (RFC 3168): it sets the
+// ECN field of the packets it sends from [OutMessage].ECN, and, as an
+// [IPReporter], reports the TOS byte or traffic class of the packets it
+// receives (RecvTOS, RecvTClass), whose low bits are their ECN field
+// (package udpencap does on Linux).
+type ECNCapable interface {
+	IPReporter
+	// ECNCapable reports whether the Transport sets and reports the ECN
+	// field here (the platform and the sockets can).
+	ECNCapable() bool
+}
+
+// PTBReporter is a [Transport] that can report the Packet Too Big
+// messages the network returns for the packets it sent, as messages
+// with PTB set (package udpencap does on Linux: IP_RECVERR).
+type PTBReporter interface {
+	// EnablePTB turns the reports on.
+	EnablePTB() error
+}
+
 // Connected is a [Transport] with one peer, whose address is implied: a
 // connected net.Conn such as a DTLS connection (RFC 8261). Every packet
 // arrives from Peer and every packet goes to it, whatever the
@@ -111,4 +143,15 @@ type Connected interface {
 	Transport
 	// Peer returns the address packets arrive from ([Message].From).
 	Peer() netip.AddrPort
+}
+
+// DTLS is a [Connected] transport that can say whether it is a DTLS
+// connection (RFC 8261): one that protects each packet with an integrity
+// check at least as strong as the CRC32c of SCTP, so that SCTP over it may
+// do without the CRC32c (RFC 9653 Section 6), and whose records take
+// bytes of the path MTU. [Conn] implements it ([NewDTLSConn]).
+type DTLS interface {
+	Connected
+	// DTLS reports whether the transport is a DTLS connection.
+	DTLS() bool
 }

@@ -15,6 +15,21 @@ type sendLoad struct {
 	i    int
 }
 
+// newSchedLoad is newSendLoad with scheduler s and interleaving on or
+// off, for stepPackets. Every stream has the same priority or weight,
+// 3, so that each drains as fast as it fills.
+func newSchedLoad(size, backlog int, s Scheduler, interleave bool) *sendLoad {
+	l := newSendLoad(size, backlog)
+	l.q.SetScheduler(s)
+	l.q.SetInterleave(interleave)
+	for sid := range chunk.StreamID(8) {
+		if err := l.q.SetStreamValue(sid, 3); err != nil {
+			panic(err)
+		}
+	}
+	return l
+}
+
 func newSendLoad(size, backlog int) *sendLoad {
 	l := &sendLoad{q: NewSendQueue(8), msgs: make([]OutMessage, 2*backlog)}
 	data := make([]byte, size)
@@ -51,6 +66,24 @@ func (l *sendLoad) step(maxPayload int) int {
 	}
 }
 
+// stepPackets is step with a packet a fragment: StartPacket before each
+// Next (step is kept as it was, to compare the default path across
+// versions).
+func (l *sendLoad) stepPackets(maxPayload int) int {
+	l.enqueue()
+	n := 0
+	for end := false; !end; {
+		l.q.StartPacket()
+		f, ok := l.q.Next(maxPayload)
+		if !ok {
+			panic("empty")
+		}
+		n += len(f.Data)
+		end = f.Flags.Has(chunk.FlagEnd)
+	}
+	return n
+}
+
 func BenchmarkSendQueue(b *testing.B) {
 	for _, bc := range []struct {
 		name string
@@ -64,6 +97,25 @@ func BenchmarkSendQueue(b *testing.B) {
 				l.step(1200)
 			}
 		})
+	}
+}
+
+func BenchmarkSendQueueScheduler(b *testing.B) {
+	for s := range numSchedulers {
+		for _, interleave := range []bool{false, true} {
+			name := s.String()
+			if interleave {
+				name += "-interleave"
+			}
+			b.Run(name, func(b *testing.B) {
+				l := newSchedLoad(64<<10, 64, s, interleave)
+				b.ReportAllocs()
+				b.SetBytes(64 << 10)
+				for b.Loop() {
+					l.stepPackets(1200)
+				}
+			})
+		}
 	}
 }
 
@@ -152,6 +204,15 @@ func TestSendQueueAllocs(t *testing.T) {
 			l.step(1200)
 		}
 		require.Zero(t, testing.AllocsPerRun(1000, func() { l.step(1200) }), "size %d", size)
+	}
+	for s := range numSchedulers {
+		for _, interleave := range []bool{false, true} {
+			l := newSchedLoad(5000, 64, s, interleave)
+			for range 1000 {
+				l.stepPackets(1200)
+			}
+			require.Zero(t, testing.AllocsPerRun(1000, func() { l.stepPackets(1200) }), "%v interleave %v", s, interleave)
+		}
 	}
 }
 

@@ -18,37 +18,44 @@ func (q *SendQueue) Discard(id chunk.StreamID) []*OutMessage {
 	out := q.drain(nil, s)
 	if q.sched == FirstComeFirstServed {
 		q.ready.filter(func(x chunk.StreamID) bool { return x != id })
-	} else if s.inReady {
-		s.inReady = false
-		q.ready.filter(func(x chunk.StreamID) bool { return x != id })
+	} else {
+		q.unready(s)
 	}
 	return out
 }
 
 // DiscardAll removes every queued message and returns them: first the
-// message partly handed out by Next, if any (see Discard), then the
-// streams in increasing identifier order, each in queue order. It keeps
-// the SSN counters. It returns nil if the queue was empty.
+// messages partly handed out by Next, if any (see Discard; one without
+// interleaving), then the rest, streams in increasing identifier order,
+// each in queue order. It keeps the SSN counters. It returns nil if the
+// queue was empty.
 func (q *SendQueue) DiscardAll() []*OutMessage {
 	if q == nil || q.msgs == 0 {
 		return nil
 	}
 	out := make([]*OutMessage, 0, q.msgs)
-	if s := q.cur; s != nil {
-		m, _ := s.q.pop()
-		rest := len(m.Data) - m.sent
-		s.buffered -= rest
-		q.buffered -= rest
-		m.queued = false
-		q.msgs--
-		q.cur = nil
-		out = append(out, m)
+	if q.cur != nil || q.partial > 0 {
+		q.streams.each(0, func(_ chunk.StreamID, s *sendStream) {
+			if m, ok := s.q.front(); ok && m.sent > 0 {
+				s.q.pop()
+				rest := len(m.Data) - m.sent
+				s.buffered -= rest
+				q.buffered -= rest
+				m.queued = false
+				q.msgs--
+				out = append(out, m)
+			}
+		})
+		q.partial = 0
 	}
 	q.streams.each(0, func(_ chunk.StreamID, s *sendStream) {
 		out = q.drain(out, s)
 		s.inReady = false
 	})
+	q.cur, q.pkt = nil, nil
 	q.ready.reset()
+	clear(q.heap.s)
+	q.heap.s = q.heap.s[:0]
 	return out
 }
 
@@ -82,6 +89,9 @@ func (q *SendQueue) drain(out []*OutMessage, s *sendStream) []*OutMessage {
 		if !ok {
 			break
 		}
+		if m.sent > 0 && q.cur != s {
+			q.partial-- // (cur's is not counted)
+		}
 		m.queued = false
 		q.msgs--
 		out = append(out, m)
@@ -90,6 +100,9 @@ func (q *SendQueue) drain(out []*OutMessage, s *sendStream) []*OutMessage {
 	s.buffered = 0
 	if q.cur == s {
 		q.cur = nil
+	}
+	if q.pkt == s {
+		q.pkt = nil
 	}
 	return out
 }

@@ -20,27 +20,33 @@
 //     ordered delivery by SSN per stream, unordered delivery on completion.
 //   - RFC 9260 Section 6.9 (https://www.rfc-editor.org/rfc/rfc9260#section-6.9):
 //     fragmentation on send, reassembly on receipt, partial delivery.
-//   - RFC 8260 Section 3.1 and 3.2 (https://www.rfc-editor.org/rfc/rfc8260#section-3):
-//     the first-come-first-served and round-robin schedulers, without
-//     user message interleaving.
+//   - RFC 8260 Section 3 (https://www.rfc-editor.org/rfc/rfc8260#section-3):
+//     the stream schedulers SCTP_SS_FCFS, SCTP_SS_RR, SCTP_SS_RR_PKT,
+//     SCTP_SS_PRIO, SCTP_SS_FB (fair capacity) and SCTP_SS_WFQ, with
+//     per-stream priorities and weights (Section 4.3.3), with or without
+//     user message interleaving (SendQueue.SetInterleave: per-fragment
+//     scheduling for I-DATA).
 //   - RFC 6458 Section 8.1.21 (https://www.rfc-editor.org/rfc/rfc6458#section-8.1.21):
 //     the partial delivery point; Section 8.1.20: fragment interleave
 //     levels; Section 6.1.7: what a "partial delivery aborted" event
 //     reports.
-//
-// Not implemented yet: I-DATA reassembly and interleaving (RFC 8260
-// Section 2), the other schedulers of RFC 8260 Section 3, skipping
-// abandoned messages (RFC 3758 FORWARD TSN) and SSN reset (RFC 6525).
+//   - RFC 8260 Section 2 (https://www.rfc-editor.org/rfc/rfc8260#section-2):
+//     the MID and FSN of I-DATA chunks on send (SendQueue.StampIData),
+//     reassembly per stream, U bit and MID on receipt (Reassembly.AddI),
+//     and the skipping of I-FORWARD-TSN (Reassembly.ForwardI).
 //
 // # Send side
 //
-// SendQueue keeps one FIFO of *OutMessage per stream and a ready list of
-// streams. Next cuts the message at the head of the chosen stream into
-// fragments of at most the size the caller asks for, as sub-slices of the
-// message: no copy. A message's fragments are handed out back to back;
+// SendQueue keeps one FIFO of *OutMessage per stream and the streams
+// ready to send: a ring for the round-robin and first-come-first-served
+// schedulers, a heap by priority or virtual time for the others. Next
+// cuts the message at the head of the chosen stream into fragments of at
+// most the size the caller asks for, as sub-slices of the message: no
+// copy. By default a message's fragments are handed out back to back:
 // with DATA (unlike I-DATA) a receiver needs a message's TSNs to be
-// consecutive. The ordered message takes its SSN with its first fragment,
-// so messages discarded before they start consume none.
+// consecutive. With interleaving on, the scheduler picks a stream for
+// every fragment. The ordered message takes its SSN with its first
+// fragment, so messages discarded before they start consume none.
 //
 // # Receive side
 //
@@ -59,7 +65,9 @@
 // is busy (a partial delivery, or messages held); between messages it
 // costs its next SSN, two bytes in a page of 256 streams.
 //
-// I-DATA will add a second index keyed by (stream, MID, FSN) in place of
-// TSN adjacency; the delivery FIFO, per-stream ordering, partial delivery
-// and buffer pool carry over.
+// With I-DATA (SetIData) a second index keyed by (stream, U bit, MID)
+// takes the place of TSN adjacency, and the fragments that arrive ahead of
+// their message's contiguous part wait keyed by FSN; the delivery FIFO,
+// per-stream ordering (by the lower 16 bits of the MID, RFC 8260 Section
+// 4.1), partial delivery and buffer pool carry over.
 package stream

@@ -25,6 +25,9 @@ var (
 	// ErrAlreadyQueued reports an OutMessage passed to Enqueue while it is
 	// still queued.
 	ErrAlreadyQueued = errors.New("stream: message already queued")
+	// ErrInvalidStreamValue reports a per-stream scheduler value the
+	// scheduler refuses: a weight of 0 for WeightedFairQueueing.
+	ErrInvalidStreamValue = errors.New("stream: invalid stream scheduler value")
 	// ErrInvalidFragment reports a DATA chunk that cannot be part of a
 	// valid message given the chunks Reassembly holds: flags, stream,
 	// unordered bit or SSN that contradict a neighbouring fragment, an SSN
@@ -41,6 +44,9 @@ type FragmentError struct {
 	TSN    chunk.TSN
 	Stream chunk.StreamID
 	SSN    chunk.SSN
+	// MID is the Message Identifier of a refused I-DATA chunk, whose
+	// lower-order 16 bits SSN holds; zero for DATA.
+	MID chunk.MID
 	// Reason says what is inconsistent, in a few words.
 	Reason string
 }

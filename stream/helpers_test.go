@@ -62,22 +62,29 @@ func feed(t *testing.T, r *Reassembly, chunks []in) []out {
 		before := r.Buffered()
 		d := &chunk.Data{StreamID: c.sid, SSN: c.ssn, Flags: fl(c.flags),
 			PPID: chunk.PPID(c.sid), UserData: []byte(c.data)}
-		err := r.Add(c.tsn, d)
-		if c.err != nil {
-			require.ErrorIs(t, err, c.err, "chunk %d", i)
-			require.Equal(t, before, r.Buffered(), "chunk %d refused but counted", i)
-			continue
-		}
-		require.NoError(t, err, "chunk %d", i)
-		require.Equal(t, before+len(c.data), r.Buffered(), "chunk %d", i)
-		// The packet buffer is reused after Add: Reassembly must have
-		// copied it.
-		for j := range d.UserData {
-			d.UserData[j] = '#'
-		}
-		got = append(got, popAll(t, r)...)
+		got = append(got, checkAdded(t, r, i, before, r.Add(c.tsn, d), c.err, d.UserData)...)
 	}
 	return got
+}
+
+// checkAdded checks what adding chunk i with user data data did to r,
+// whose Buffered was before: err is wantErr and nothing counted, or no
+// error and data counted. It then scribbles over data (the packet buffer
+// is reused after Add: Reassembly must have copied it) and pops every
+// deliverable message.
+func checkAdded(t *testing.T, r *Reassembly, i, before int, err, wantErr error, data []byte) []out {
+	t.Helper()
+	if wantErr != nil {
+		require.ErrorIs(t, err, wantErr, "chunk %d", i)
+		require.Equal(t, before, r.Buffered(), "chunk %d refused but counted", i)
+		return nil
+	}
+	require.NoError(t, err, "chunk %d", i)
+	require.Equal(t, before+len(data), r.Buffered(), "chunk %d", i)
+	for j := range data {
+		data[j] = '#'
+	}
+	return popAll(t, r)
 }
 
 // popAll pops every deliverable message and checks the accounting.
@@ -102,4 +109,27 @@ func popAll(t *testing.T, r *Reassembly) []out {
 		got = append(got, o)
 		r.Release(m.Data)
 	}
+}
+
+// deliverOrdered adds and pops n single-chunk ordered messages on stream
+// sid, SSNs (or MIDs) from 0, from TSN tsn on, as DATA or I-DATA as r
+// takes, and returns the next TSN.
+func deliverOrdered(t *testing.T, r *Reassembly, sid chunk.StreamID, n int, tsn chunk.TSN) chunk.TSN {
+	t.Helper()
+	one := []byte{1}
+	for i := range n {
+		var err error
+		if r.IData() {
+			err = r.AddI(tsn, &chunk.IData{StreamID: sid, MID: chunk.MID(i), Flags: fl("BE"), UserData: one})
+		} else {
+			err = r.Add(tsn, &chunk.Data{StreamID: sid, SSN: chunk.SSN(i), Flags: fl("BE"), UserData: one})
+		}
+		require.NoError(t, err)
+		m, ok := r.Pop()
+		require.True(t, ok)
+		require.Equal(t, chunk.SSN(i), m.SSN)
+		r.Release(m.Data)
+		tsn++
+	}
+	return tsn
 }

@@ -157,12 +157,24 @@ func TestTable(t *testing.T) {
 func TestSSNTable(t *testing.T) {
 	var tb ssnTable
 	require.Zero(t, tb.get(300))
-	tb.set(300, 0)
-	require.Empty(t, tb.pages, "storing 0 allocates nothing")
+	tb.clear(300)
+	require.Empty(t, tb.pages, "clearing allocates nothing")
+	require.False(t, tb.stale(300, 0xffff), "nothing is stale on a stream never set")
 	tb.set(300, 7)
 	tb.set(301, 0xffff)
 	require.Equal(t, chunk.SSN(7), tb.get(300))
 	require.Equal(t, chunk.SSN(0xffff), tb.get(301))
 	require.Zero(t, tb.get(302))
 	require.Zero(t, tb.get(3))
+
+	// A next SSN of 0 that was set (the sequence wrapped) makes the SSNs
+	// before it stale, until the stream is cleared (reset).
+	tb.set(301, 0)
+	require.True(t, tb.stale(301, 0xffff))
+	require.False(t, tb.stale(301, 0))
+	require.False(t, tb.stale(302, 0xffff))
+	require.True(t, tb.stale(300, 6))
+	tb.clear(301)
+	require.False(t, tb.stale(301, 0xffff))
+	require.Equal(t, chunk.SSN(7), tb.get(300))
 }

@@ -15,6 +15,10 @@ type InMessage struct {
 	// 9260 Section 3.3.1: "the receiver MUST ignore the Stream Sequence
 	// Number field").
 	SSN chunk.SSN
+	// MID is the Message Identifier of a message received in I-DATA
+	// chunks (RFC 8260 Section 2.1); SSN then holds its lower-order 16
+	// bits (RFC 8260 Section 4.1). Zero for DATA.
+	MID chunk.MID
 	// Data is the user data. The caller owns it, and may hand it back
 	// with Reassembly.Release once done with it.
 	Data []byte
@@ -38,6 +42,9 @@ type PartialAbort struct {
 	Stream    chunk.StreamID
 	SSN       chunk.SSN
 	Unordered bool
+	// MID is the Message Identifier of an I-DATA message, whose
+	// lower-order 16 bits SSN holds; zero for DATA.
+	MID chunk.MID
 	// Delivered is the number of bytes Pop handed out before the abort.
 	// When it is 0 the user saw nothing of the message, and no
 	// SCTP_PARTIAL_DELIVERY_ABORTED event is needed.
@@ -49,6 +56,11 @@ type PartialAbort struct {
 type frag struct {
 	data []byte
 	next *frag
+	// I-DATA (ireassembly.go): the fragment's TSN and FSN, and the
+	// previous fragment in the list of its message.
+	tsn  chunk.TSN
+	fsn  chunk.FSN
+	prev *frag
 }
 
 // run is a maximal set of held DATA chunks of one message with consecutive
@@ -81,6 +93,17 @@ type run struct {
 	// neither.
 	uidx int
 	hpos int // 1 + index in Reassembly.held, 0 if not there
+
+	// I-DATA (ireassembly.go): the Message Identifier (ssn holds its
+	// lower 16 bits for an ordered message), the FSN of the next
+	// fragment buf takes, the FSN of the E fragment when hasEnd, and
+	// the fragments held ahead of nextFSN (head, tail: in arrival order;
+	// npend of them, bytes of user data).
+	mid     chunk.MID
+	nextFSN chunk.FSN
+	endFSN  chunk.FSN
+	hasEnd  bool
+	npend   int
 }
 
 // recvStream is the delivery state of one inbound stream beyond its next
@@ -89,7 +112,7 @@ type run struct {
 type recvStream struct {
 	id    chunk.StreamID
 	pd    *run   // message under partial delivery
-	held  []*run // unordered messages complete while pd is set
+	held  []*run // messages complete while pd is set: unordered, and ordered ones skipped to (pushSkipped)
 	unord []*run // begun, incomplete unordered runs
 }
 
@@ -129,8 +152,8 @@ const (
 // record of 32 to 120 bytes per held chunk, so tiny chunks cost far more
 // than Buffered says: Chunks reports their number for the association to
 // cap. Per stream, an idle stream (nothing held, no partial delivery)
-// costs at most its next SSN, two bytes, in pages of 256 streams (128 KiB
-// for all 65535 streams); a busy one costs a record of some 64 bytes, and
+// costs at most its next SSN, two bytes and a bit, in pages of 256
+// streams (136 KiB for all 65535 streams); a busy one costs a record of some 64 bytes, and
 // one under partial delivery also the record of its message while no byte
 // of it is held: BusyStreams reports their number for the association to
 // charge.
@@ -165,6 +188,22 @@ type Reassembly struct {
 
 	// abandonable: the sender may abandon messages (SetAbandonable).
 	abandonable bool
+
+	// I-DATA (SetIData, ireassembly.go): the messages being reassembled
+	// by stream, U bit and MID, the fragments held ahead of their
+	// message's contiguous part, and per stream the highest unordered
+	// MID an I-FORWARD-TSN skipped.
+	idata  bool
+	imsgs  map[imsgKey]*run
+	ifrags map[ifragKey]*frag
+	uskip  table[chunk.MID]
+
+	// pdPages counts, per page of streams (table), the streams under
+	// partial delivery (setPD), so that StartPartialDeliveries skips the
+	// pages whose busy streams all are; steps counts the streams it
+	// looked at (tests).
+	pdPages []uint16
+	steps   uint64
 }
 
 // NewReassembly returns an empty Reassembly for numStreams inbound

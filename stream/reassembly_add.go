@@ -54,9 +54,8 @@ func (r *Reassembly) neighbours(tsn chunk.TSN, d *chunk.Data) (left, right *run,
 	e := d.Flags.Has(chunk.FlagEnd)
 	u := d.Flags.Has(chunk.FlagUnordered)
 	if !u {
-		// A next SSN of 0 is that of a stream never used (or wrapped):
-		// nothing is known to be delivered.
-		if next := r.ssns.get(d.StreamID); next != 0 && d.SSN.LT(next) {
+		// Nothing is known to be delivered on a stream never used.
+		if r.ssns.stale(d.StreamID, d.SSN) {
 			return nil, nil, "SSN already delivered"
 		}
 	}

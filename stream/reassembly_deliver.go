@@ -12,7 +12,7 @@ func (r *Reassembly) complete(s *recvStream, x *run) {
 	if !x.queued {
 		r.push(x)
 	}
-	s.pd = nil
+	r.clearPD(s)
 	if !x.unordered {
 		delete(r.ordered, orderedKey(x.stream, x.ssn))
 		r.ssns.set(s.id, x.ssn.Add(1))
@@ -109,9 +109,27 @@ func (r *Reassembly) maybeStartPartial(s *recvStream, x *run) {
 		!x.unordered && x.ssn != r.ssns.get(s.id) {
 		return
 	}
+	r.setPD(s, x)
+	r.push(x)
+}
+
+// setPD puts the message x of stream s under partial delivery.
+func (r *Reassembly) setPD(s *recvStream, x *run) {
 	s.pd = x
 	x.pd = true
-	r.push(x)
+	hi := int(s.id >> 8)
+	for hi >= len(r.pdPages) {
+		r.pdPages = append(r.pdPages, 0)
+	}
+	r.pdPages[hi]++
+}
+
+// clearPD ends the partial delivery of stream s, if any (setPD).
+func (r *Reassembly) clearPD(s *recvStream) {
+	if s.pd != nil {
+		s.pd = nil
+		r.pdPages[s.id>>8]--
+	}
 }
 
 // push appends x to the delivery queue. The message whose partial

@@ -46,15 +46,11 @@ func (r *Reassembly) Forward(newCum, settled chunk.TSN, skipped []chunk.ForwardT
 	if r == nil {
 		return nil
 	}
-	var out []PartialAbort
-	drop := func(x *run) {
-		if dropped != nil {
-			dropped(x.first, x.last)
-		}
-		if pa, ok := r.dropRun(x); ok {
-			out = append(out, pa)
-		}
+	if r.idata {
+		return r.forwardAllI(dropped)
 	}
+	var out []PartialAbort
+	drop := r.dropper(&out, dropped)
 	var stale []*run
 	for first, x := range r.byFirst {
 		// A run that starts after newCum without its first fragment
@@ -89,6 +85,20 @@ func (r *Reassembly) Forward(newCum, settled chunk.TSN, skipped []chunk.ForwardT
 		r.skipTo(e.StreamID, e.SSN, waiting, drop)
 	}
 	return out
+}
+
+// dropper returns the function that drops an incomplete run for Forward
+// and ForwardI: it tells dropped, if not nil, of the run's first and last
+// TSN, and appends the partial delivery it ends to out.
+func (r *Reassembly) dropper(out *[]PartialAbort, dropped func(first, last chunk.TSN)) func(*run) {
+	return func(x *run) {
+		if dropped != nil {
+			dropped(x.first, x.last)
+		}
+		if pa, ok := r.dropRun(x); ok {
+			*out = append(*out, pa)
+		}
+	}
 }
 
 // orderedRuns returns the ordered runs held (Reassembly.ordered) sorted
@@ -140,7 +150,9 @@ func (r *Reassembly) cmpOrdered(x, y *run) int {
 // the complete messages held (among waiting, see orderedRuns) with SSNs
 // from the stream's next one to last are queued in order, the incomplete
 // ones dropped with drop. The messages are found by binary search: a walk
-// over the SSNs skipped would cost up to 2^15 steps per entry.
+// over the SSNs skipped would cost up to 2^15 steps per entry. The
+// stream's record is looked up after the drops: dropping the last thing
+// the stream held releases it (dropRun, settle).
 func (r *Reassembly) skipTo(id chunk.StreamID, last chunk.SSN, waiting []*run, drop func(*run)) {
 	next := r.ssns.get(id)
 	span := uint16(last - next)
@@ -148,20 +160,36 @@ func (r *Reassembly) skipTo(id chunk.StreamID, last chunk.SSN, waiting []*run, d
 	i, _ := slices.BinarySearchFunc(waiting, id, func(x *run, id chunk.StreamID) int {
 		return cmp.Compare(x.stream, id)
 	})
-	s := r.stream(id)
 	for ; i < len(waiting) && waiting[i].stream == id && uint16(waiting[i].ssn-next) <= span; i++ {
 		x := waiting[i]
 		switch key := orderedKey(id, x.ssn); {
 		case x.begun && x.lastE:
 			delete(r.ordered, key)
-			r.push(x)
+			r.pushSkipped(id, x)
 		default:
 			drop(x)
 		}
 	}
 	r.ssns.set(id, last.Add(1))
+	s := r.stream(id)
 	r.chase(s)
 	r.settle(s)
+}
+
+// pushSkipped queues the complete ordered message x of stream id that a
+// skip made deliverable, or, while a partial delivery is in progress on
+// the stream, which nothing of the stream overtakes, holds it behind it
+// (recvStream.held, which resume queues when it ends). Its SSN is passed:
+// it is out of reach of Renege, as if queued.
+func (r *Reassembly) pushSkipped(id chunk.StreamID, x *run) {
+	s := r.streams.get(id)
+	if s == nil || s.pd == nil {
+		r.push(x)
+		return
+	}
+	r.unhold(x)
+	x.uidx = len(s.held)
+	s.held = append(s.held, x)
 }
 
 // dropRun removes the incomplete run x (held for reassembly, or under
@@ -170,8 +198,8 @@ func (r *Reassembly) skipTo(id chunk.StreamID, last chunk.SSN, waiting []*run, d
 func (r *Reassembly) dropRun(x *run) (pa PartialAbort, ok bool) {
 	s := r.streams.get(x.stream)
 	if x.pd && s != nil && s.pd == x {
-		pa, ok = PartialAbort{Stream: x.stream, SSN: x.ssn, Unordered: x.unordered, Delivered: x.delivered}, true
-		s.pd = nil
+		pa, ok = PartialAbort{Stream: x.stream, SSN: x.ssn, Unordered: x.unordered, MID: x.mid, Delivered: x.delivered}, true
+		r.clearPD(s)
 		switch {
 		case x == r.active:
 			r.active = nil

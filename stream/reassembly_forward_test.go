@@ -159,3 +159,48 @@ func TestReassemblyForwardUnlistedStream(t *testing.T) {
 	require.Zero(t, r.Buffered())
 	require.Zero(t, r.Records())
 }
+
+// Skip (and Forward) dropping the last thing a stream held releases the
+// stream's record: what skipTo does afterwards must not use it, or the
+// record goes to the free list twice, two streams then share it and the
+// next SSN of one of them advances for a message of the other (seen in a
+// lossy PR-SCTP transfer as "SSN already delivered" and an ABORT). Here
+// the stream records released by the skip serve streams 0 and 2 at once:
+// each must deliver its own messages, in order.
+func TestReassemblySkipReleasesStreamOnce(t *testing.T) {
+	r := NewReassembly(4)
+	require.Empty(t, feed(t, r, []in{{tsn: 1, sid: 1, ssn: 0, flags: "B", data: "lost"}}))
+	require.Empty(t, r.Skip(1, 0))
+	got := feed(t, r, []in{
+		{tsn: 30, sid: 0, ssn: 0, flags: "B", data: "a"},
+		{tsn: 40, sid: 2, ssn: 0, flags: "B", data: "b"},
+		{tsn: 31, sid: 0, ssn: 0, flags: "E", data: "c"},
+		{tsn: 41, sid: 2, ssn: 0, flags: "E", data: "d"},
+		{tsn: 50, sid: 0, ssn: 1, flags: "BE", data: "e"},
+		{tsn: 51, sid: 1, ssn: 1, flags: "BE", data: "f"},
+	})
+	require.Equal(t, []out{whole(0, 0, "ac"), whole(2, 0, "bd"), whole(0, 1, "e"), whole(1, 1, "f")}, got)
+	require.Zero(t, r.Records())
+	require.Zero(t, r.BusyStreams())
+}
+
+// Nothing of a stream overtakes its partial delivery in progress, not
+// even the messages a FORWARD TSN (or skipped SSNs) makes deliverable:
+// they follow once the partial delivery ends. Here an unordered message
+// of stream 1 is being delivered in pieces when the FORWARD TSN skips SSN
+// 0, which lets the complete SSN 1 go; it comes after the last piece.
+func TestReassemblyForwardWaitsForPartialDelivery(t *testing.T) {
+	r := NewReassembly(2)
+	r.SetPartialDeliveryPoint(4)
+	got := feed(t, r, []in{
+		{tsn: 12, sid: 1, ssn: 1, flags: "BE", data: "later"},
+		{tsn: 30, sid: 1, flags: "UB", data: "part"},
+	})
+	require.Equal(t, []out{{sid: 1, u: true, data: "part", partial: true}}, got)
+	require.Empty(t, r.Forward(11, 12, []chunk.ForwardTSNStream{{StreamID: 1, SSN: 0}}, nil))
+	require.Empty(t, popAll(t, r), "behind the partial delivery")
+	require.Equal(t, []out{{sid: 1, u: true, data: "ial", partial: true, eom: true}, whole(1, 1, "later")},
+		feed(t, r, []in{{tsn: 31, sid: 1, flags: "UE", data: "ial"}}))
+	require.Zero(t, r.Records())
+	require.Zero(t, r.BusyStreams())
+}

@@ -27,7 +27,7 @@ func (r *Reassembly) Pop() (m InMessage, ok bool) {
 	}
 	x.queued = false
 	m = InMessage{
-		Stream: x.stream, PPID: x.ppid, Unordered: x.unordered, SSN: x.ssn,
+		Stream: x.stream, PPID: x.ppid, Unordered: x.unordered, SSN: x.ssn, MID: x.mid,
 		Data: x.buf, FirstTSN: x.pieceFirst, LastTSN: x.last,
 		// A partial delivery that completed before its first piece
 		// was popped yields the whole message.
@@ -142,7 +142,7 @@ func (r *Reassembly) AbortPartial() []PartialAbort {
 			return
 		}
 		out = append(out, PartialAbort{
-			Stream: x.stream, SSN: x.ssn, Unordered: x.unordered, Delivered: x.delivered,
+			Stream: x.stream, SSN: x.ssn, Unordered: x.unordered, MID: x.mid, Delivered: x.delivered,
 		})
 		switch {
 		case x == r.active:
@@ -155,13 +155,16 @@ func (r *Reassembly) AbortPartial() []PartialAbort {
 		delete(r.byFirst, x.first)
 		delete(r.byLast, x.last)
 		r.untrack(s, x)
-		s.pd = nil
+		r.clearPD(s)
 		if !x.unordered {
 			delete(r.ordered, orderedKey(x.stream, x.ssn))
 			r.ssns.set(s.id, x.ssn.Add(1))
 		}
 		r.bufs().Put(x.buf)
 		x.buf = nil
+		if r.idata {
+			r.forgetI(x)
+		}
 		r.freeRun(x)
 		r.resume(s)
 		r.settle(s)

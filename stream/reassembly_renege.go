@@ -64,6 +64,10 @@ func (r *Reassembly) unhold(x *run) {
 // Buffered and Chunks.
 func (r *Reassembly) dropData(x *run) {
 	r.chunks -= x.nchunks
+	if r.idata {
+		r.dropIData(x)
+		return
+	}
 	if x.begun {
 		r.buffered -= len(x.buf)
 		r.bufs().Put(x.buf)

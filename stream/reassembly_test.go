@@ -154,6 +154,18 @@ func TestReassemblySSNWrap(t *testing.T) {
 	require.Equal(t, []out{whole(0, 65534, "65534"), whole(0, 65535, "65535"), whole(0, 0, "0"), whole(0, 1, "1")}, got)
 }
 
+// Once a stream's SSNs have wrapped, so that its next SSN is 0 again, a
+// fragment of an old SSN is refused as delivered: it was held as if
+// nothing had been delivered on the stream.
+func TestReassemblyStaleAfterSSNWrap(t *testing.T) {
+	r := NewReassembly(2)
+	tsn := deliverOrdered(t, r, 1, 1<<16, 1000)
+	require.Zero(t, r.NextSSN(1))
+	feed(t, r, []in{{tsn: tsn + 1, sid: 1, ssn: 65000, flags: "B", data: "old", err: ErrInvalidFragment}})
+	require.Equal(t, []out{whole(1, 0, "new")}, feed(t, r, []in{{tsn: tsn, sid: 1, ssn: 0, flags: "BE", data: "new"}}))
+	require.Zero(t, r.Buffered())
+}
+
 func TestReassemblyErrors(t *testing.T) {
 	tests := []struct {
 		name   string

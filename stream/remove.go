@@ -6,13 +6,9 @@ import "github.com/gensctp/gensctp/chunk"
 // and false if the queue is empty. The association checks its lifetime
 // before sending it.
 func (q *SendQueue) Peek() (*OutMessage, bool) {
-	s := q.cur
+	s := q.peekStream()
 	if s == nil {
-		id, ok := q.ready.front()
-		if !ok {
-			return nil, false
-		}
-		s = q.streams.get(id)
+		return nil, false
 	}
 	return s.q.front()
 }
@@ -67,12 +63,15 @@ func (q *SendQueue) Remove(m *OutMessage) bool {
 	if q.cur == s && idx == 0 {
 		// The message being handed out: its stream is not in ready.
 		q.cur = nil
-		if s.q.len() > 0 && q.sched == RoundRobin {
+		if s.q.len() > 0 && q.sched != FirstComeFirstServed {
 			// First come, first served: its other messages are in ready
 			// already.
 			q.markReady(s)
 		}
 		return true
+	}
+	if m.sent > 0 {
+		q.partial--
 	}
 	if q.sched == FirstComeFirstServed {
 		// The k-th entry of s in ready is its k-th message waiting (the
@@ -84,9 +83,8 @@ func (q *SendQueue) Remove(m *OutMessage) bool {
 		filterNth(&q.ready, s.id, k)
 		return true
 	}
-	if s.q.len() == 0 && s.inReady {
-		s.inReady = false
-		q.ready.filter(func(x chunk.StreamID) bool { return x != s.id })
+	if s.q.len() == 0 {
+		q.unready(s)
 	}
 	return true
 }

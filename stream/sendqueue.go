@@ -42,6 +42,8 @@ type OutMessage struct {
 
 	sent   int       // bytes handed out by Next
 	ssn    chunk.SSN // assigned with the first fragment (ordered only)
+	mid    chunk.MID // I-DATA: assigned with the first fragment (StampIData)
+	fsn    chunk.FSN // I-DATA: the FSN of the next fragment (StampIData)
 	seq    uint64    // enqueue order, for the first-come-first-served scheduler
 	queued bool
 }
@@ -58,6 +60,9 @@ type PRInfo struct {
 	// time unit, when HasUnsentBy and HasSentBy are set.
 	UnsentBy, SentBy       int64
 	HasUnsentBy, HasSentBy bool
+	// Lifetime is the lifetime the message was sent with, in the
+	// caller's time unit, for the caller to report back.
+	Lifetime int64
 	// FirstTSN is the TSN of the first fragment handed out.
 	FirstTSN chunk.TSN
 	// Abandoned is set once the message is given up.
@@ -87,6 +92,11 @@ type Fragment struct {
 	PPID   chunk.PPID
 	// Flags holds the B, E and U bits.
 	Flags chunk.DataFlags
+	// MID and FSN are the Message Identifier and Fragment Sequence
+	// Number of an I-DATA chunk (RFC 8260 Section 2.1), set by
+	// SendQueue.StampIData; zero for DATA.
+	MID chunk.MID
+	FSN chunk.FSN
 	// Data aliases the message's Data: no copy is made.
 	Data []byte
 	// Msg is the message this fragment belongs to.
@@ -98,8 +108,16 @@ type sendStream struct {
 	id       chunk.StreamID
 	q        ring[*OutMessage]
 	nextSSN  chunk.SSN
+	nextMID  [2]chunk.MID // I-DATA: ordered, unordered (StampIData)
 	buffered int
-	inReady  bool // in SendQueue.ready (round robin only)
+	inReady  bool // in SendQueue.ready or heap (not first come, first served)
+	// The per-stream values (SetStreamValue) and the heap position of
+	// the Priority, FairBandwidth and WeightedFairQueueing schedulers.
+	prio   uint16
+	weight uint16 // 0 means 1
+	vt     uint64 // virtual time: bytes served scaled by vtUnit/weight
+	turn   uint64 // when the stream last joined the heap
+	hidx   int    // index in SendQueue.heap while inReady
 }
 
 // SendQueue holds the user messages not yet handed out for transmission,
@@ -117,16 +135,34 @@ type sendStream struct {
 type SendQueue struct {
 	numStreams int
 	sched      Scheduler
-	streams    table[sendStream]
-	// ready lists the streams to serve next. Round robin: each stream
-	// with a queued message that is not cur, once. First come, first
-	// served: the stream of every queued message, in enqueue order,
-	// except the message cur is sending.
+	interleave bool
+	// perFragment: interleave, and a scheduler other than first come,
+	// first served, which picks a stream for each fragment.
+	perFragment bool
+	streams     table[sendStream]
+	// ready lists the streams to serve next. Round robin (per message or
+	// per packet): each stream with a queued message that is not held
+	// (cur or pkt), once. First come, first served: the stream of every
+	// queued message, in enqueue order, except the message cur is
+	// sending.
 	ready    ring[chunk.StreamID]
-	cur      *sendStream // stream whose front message is partly handed out
+	cur      *sendStream // stream whose front message goes out back to back
+	partial  int         // messages partly handed out, but cur's
 	buffered int
 	msgs     int
 	seq      uint64
+
+	// The other schedulers' state, after what every Next touches.
+	// heap holds the streams to serve next of the Priority,
+	// FairBandwidth and WeightedFairQueueing schedulers: each stream
+	// with a queued message that is not cur, once.
+	heap  streamHeap
+	vnow  uint64      // virtual time of the stream picked last
+	turns uint64      // heap joins so far
+	pkt   *sendStream // stream of the current packet (RoundRobinPacket)
+	// pktCarried: the packet began with the rest of pkt's message of
+	// the packet before (RoundRobinPacket without interleaving).
+	pktCarried bool
 }
 
 // NewSendQueue returns an empty queue for numStreams outbound streams
@@ -187,15 +223,37 @@ func (q *SendQueue) Enqueue(m *OutMessage) error {
 	return nil
 }
 
-// markReady records that s has a new message for the scheduler.
+// markReady records that s has a new message for the scheduler, or
+// (other than first come, first served) more to send.
 func (q *SendQueue) markReady(s *sendStream) {
-	if q.sched == FirstComeFirstServed {
+	switch {
+	case q.sched == FirstComeFirstServed:
 		q.ready.push(s.id)
-		return
-	}
-	if !s.inReady && s != q.cur {
+	case s.inReady || s == q.cur:
+	case q.sched == RoundRobin: // the default first: no pkt to look at
 		s.inReady = true
 		q.ready.push(s.id)
+	case s == q.pkt:
+	case q.sched == RoundRobinPacket:
+		s.inReady = true
+		q.ready.push(s.id)
+	default:
+		s.inReady = true
+		q.heapJoin(s)
+	}
+}
+
+// unready takes s, whose queue just emptied, out of the scheduler
+// (other than first come, first served).
+func (q *SendQueue) unready(s *sendStream) {
+	if !s.inReady {
+		return
+	}
+	s.inReady = false
+	if q.sched <= RoundRobinPacket {
+		q.ready.filter(func(x chunk.StreamID) bool { return x != s.id })
+	} else {
+		q.heapRemove(s)
 	}
 }
 
@@ -204,25 +262,25 @@ func (q *SendQueue) markReady(s *sendStream) {
 // empty. The association uses it to avoid splitting a small message
 // across packets.
 func (q *SendQueue) NextLen() (int, bool) {
-	s := q.cur
+	s := q.peekStream()
 	if s == nil {
-		id, ok := q.ready.front()
-		if !ok {
-			return 0, false
-		}
-		s = q.streams.get(id)
+		return 0, false
 	}
 	m, _ := s.q.front()
 	return len(m.Data) - m.sent, true
 }
 
 // Next hands out the next fragment to send: at most maxPayload bytes of
-// user data of the message the scheduler picks. Once a message's first
-// fragment is out, Next continues that message until its last fragment
-// before it serves another (no interleaving without I-DATA; RFC 8260
-// Section 3.2: "When not interleaving user messages, this scheduler
-// provides a fair scheduling based on the number of user messages"). It
-// returns false if the queue is empty or maxPayload is not positive.
+// user data of the message the scheduler picks. Without interleaving,
+// once a message's first fragment is out, Next continues that message
+// until its last fragment before it serves another (RFC 8260 Section
+// 3.2: "When not interleaving user messages, this scheduler provides a
+// fair scheduling based on the number of user messages"); with
+// interleaving (SetInterleave) the scheduler picks again for every
+// fragment ("When interleaving user messages, this scheduler provides a
+// fair scheduling based on the number of I-DATA chunks"). It returns
+// false if the queue is empty, maxPayload is not positive, or the
+// scheduler serves nothing more in this packet (RoundRobinPacket).
 //
 // The first fragment of an ordered message takes the stream's next SSN
 // (RFC 9260 Section 6.5: "The Stream Sequence Number of an outgoing
@@ -237,13 +295,18 @@ func (q *SendQueue) Next(maxPayload int) (Fragment, bool) {
 		return Fragment{}, false
 	}
 	s := q.cur
-	if s == nil {
-		id, ok := q.ready.pop()
-		if !ok {
+	picked := s == nil
+	if picked {
+		if q.sched == RoundRobin { // the default, inline
+			id, ok := q.ready.pop()
+			if !ok {
+				return Fragment{}, false
+			}
+			s = q.streams.get(id)
+			s.inReady = false
+		} else if s = q.pick(); s == nil {
 			return Fragment{}, false
 		}
-		s = q.streams.get(id)
-		s.inReady = false
 		q.cur = s
 	}
 	m, _ := s.q.front()
@@ -257,6 +320,8 @@ func (q *SendQueue) Next(maxPayload int) (Fragment, bool) {
 			m.ssn = s.nextSSN
 			s.nextSSN = s.nextSSN.Add(1)
 		}
+	} else if picked {
+		q.partial-- // a message left partly sent resumes
 	}
 	n := min(maxPayload, len(m.Data)-m.sent)
 	f := Fragment{
@@ -266,16 +331,29 @@ func (q *SendQueue) Next(maxPayload int) (Fragment, bool) {
 	m.sent += n
 	s.buffered -= n
 	q.buffered -= n
-	if m.sent == len(m.Data) {
+	if q.sched >= FairBandwidth {
+		q.charge(s, n)
+	}
+	switch {
+	case m.sent == len(m.Data):
 		flags |= chunk.FlagEnd
 		s.q.pop()
 		m.queued = false
 		q.msgs--
 		q.cur = nil
-		if q.sched == RoundRobin && s.q.len() > 0 {
+		switch {
+		case s.q.len() == 0 || q.sched == FirstComeFirstServed:
+		case q.sched == RoundRobin: // markReady, inline
 			s.inReady = true
 			q.ready.push(s.id)
+		default:
+			q.markReady(s)
 		}
+	case q.perFragment:
+		// I-DATA: the scheduler picks again for the next fragment.
+		q.cur = nil
+		q.partial++
+		q.markReady(s)
 	}
 	f.Flags = flags
 	return f, true

@@ -36,14 +36,7 @@ func (m *sendModel) enqueue(sid chunk.StreamID, n int, unordered bool) {
 	for i := range msg.Data {
 		msg.Data[i] = byte(len(m.sent) + i)
 	}
-	err := m.q.Enqueue(msg)
-	switch {
-	case n == 0:
-		require.ErrorIs(m.t, err, ErrEmptyMessage)
-	case int(sid) >= m.streams:
-		require.ErrorIs(m.t, err, ErrInvalidStream)
-	default:
-		require.NoError(m.t, err)
+	if enqueueChecked(m.t, m.q, msg, m.streams) {
 		if len(m.fifo[sid]) == 0 || len(m.fifo[sid]) == 1 && m.fifo[sid][0] == m.cur {
 			m.served[sid] = map[chunk.StreamID]int{} // joins the cycle
 		}
@@ -51,6 +44,22 @@ func (m *sendModel) enqueue(sid chunk.StreamID, n int, unordered bool) {
 		m.order = append(m.order, msg)
 		m.sent[msg] = 0
 	}
+}
+
+// enqueueChecked enqueues msg in q of the given number of streams,
+// checks the error Enqueue must return, and reports whether it queued.
+func enqueueChecked(t *testing.T, q *SendQueue, msg *OutMessage, streams int) bool {
+	err := q.Enqueue(msg)
+	switch {
+	case len(msg.Data) == 0:
+		require.ErrorIs(t, err, ErrEmptyMessage)
+	case int(msg.Stream) >= streams:
+		require.ErrorIs(t, err, ErrInvalidStream)
+	default:
+		require.NoError(t, err)
+		return true
+	}
+	return false
 }
 
 func (m *sendModel) next(maxPayload int) {

@@ -108,38 +108,65 @@ func (t *table[T]) each(first int, f func(chunk.StreamID, *T)) {
 
 // ssnTable holds a stream sequence number per stream identifier, zero
 // unless set: the next SSN of each inbound stream, whether or not the
-// stream has other state. It is paged like table, with pages of 256 SSNs
-// (512 bytes) allocated when a nonzero SSN is first stored in them, so all
-// 65535 streams cost at most 128 KiB, and streams never used cost nothing;
-// the directory grows to the highest page used.
+// stream has other state, and whether it was set at all since the stream
+// began or was reset, which a next SSN of 0 does not tell: that of a
+// stream never used, or of one whose sequence wrapped after 65535. It is
+// paged like table, with pages of 256 SSNs and 256 bits (544 bytes)
+// allocated when an SSN is first set in them, so all 65535 streams cost at
+// most 136 KiB, and streams never used cost nothing; the directory grows
+// to the highest page used.
 type ssnTable struct {
-	pages []*[256]chunk.SSN
+	pages []*ssnPage
+}
+
+// ssnPage holds the SSNs of 256 streams and, a bit each, whether they
+// were set.
+type ssnPage struct {
+	ssn [256]chunk.SSN
+	set [4]uint64
 }
 
 // get returns the SSN of stream id.
 func (t *ssnTable) get(id chunk.StreamID) chunk.SSN {
 	if hi := int(id >> 8); hi < len(t.pages) && t.pages[hi] != nil {
-		return t.pages[hi][id&0xff]
+		return t.pages[hi].ssn[id&0xff]
 	}
 	return 0
+}
+
+// stale reports whether ssn is before the next SSN of stream id, which
+// was set (a message delivered or skipped): with nothing delivered
+// nothing is known to be stale.
+func (t *ssnTable) stale(id chunk.StreamID, ssn chunk.SSN) bool {
+	hi := int(id >> 8)
+	if hi >= len(t.pages) || t.pages[hi] == nil {
+		return false
+	}
+	p, lo := t.pages[hi], id&0xff
+	return p.set[lo/64]&(1<<(lo%64)) != 0 && ssn.LT(p.ssn[lo])
 }
 
 // set sets the SSN of stream id to v.
 func (t *ssnTable) set(id chunk.StreamID, v chunk.SSN) {
 	hi := int(id >> 8)
 	if hi >= len(t.pages) {
-		if v == 0 {
-			return
-		}
-		t.pages = append(t.pages, make([]*[256]chunk.SSN, hi+1-len(t.pages))...)
+		t.pages = append(t.pages, make([]*ssnPage, hi+1-len(t.pages))...)
 	}
 	p := t.pages[hi]
 	if p == nil {
-		if v == 0 {
-			return
-		}
-		p = new([256]chunk.SSN)
-		t.pages[id>>8] = p
+		p = new(ssnPage)
+		t.pages[hi] = p
 	}
-	p[id&0xff] = v
+	lo := id & 0xff
+	p.ssn[lo] = v
+	p.set[lo/64] |= 1 << (lo % 64)
+}
+
+// clear returns stream id to 0, not set, as a stream never used.
+func (t *ssnTable) clear(id chunk.StreamID) {
+	if hi := int(id >> 8); hi < len(t.pages) && t.pages[hi] != nil {
+		lo := id & 0xff
+		t.pages[hi].ssn[lo] = 0
+		t.pages[hi].set[lo/64] &^= 1 << (lo % 64)
+	}
 }

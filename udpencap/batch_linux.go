@@ -160,8 +160,9 @@ type mmsgWriter struct {
 }
 
 // outCtrlSpace is the control data of one sendmmsg header: a UDP_SEGMENT
-// control message and a PKTINFO one.
-var outCtrlSpace = unix.CmsgSpace(2) + pktinfoSpace
+// control message, a PKTINFO one and an IP_TOS or IPV6_TCLASS one (the
+// ECN field).
+var outCtrlSpace = unix.CmsgSpace(2) + pktinfoSpace + ecnSpace
 
 func newMmsgWriter(rc syscall.RawConn, s *socket, gso bool, size int, st *counters) *mmsgWriter {
 	w := &mmsgWriter{
@@ -225,7 +226,7 @@ func (w *mmsgWriter) fill(ms []OutMessage, gso bool) (nhdr, nmsg int) {
 		for gso && seg > 0 && nmsg+g < len(ms) && g < maxGSOSegments {
 			m := &ms[nmsg+g]
 			l := len(m.Data)
-			if l == 0 || l > seg || total+l > maxGSOBytes || dest(m.To, w.is4) != to ||
+			if l == 0 || l > seg || total+l > maxGSOBytes || dest(m.To, w.is4) != to || m.ECN != ms[nmsg].ECN ||
 				from.IsValid() && m.From.Unmap() != from || !from.IsValid() && w.sock.sourced(m.From) {
 				break
 			}
@@ -256,6 +257,9 @@ func (w *mmsgWriter) fill(ms []OutMessage, gso bool) (nhdr, nmsg int) {
 		}
 		if from.IsValid() {
 			n += putPktinfo(c[n:], from)
+		}
+		if e := ms[nmsg].ECN; e != 0 {
+			n += putTOS(c[n:], w.is4, w.sock.c.tosFor(w.is4, e))
 		}
 		if n > 0 {
 			h.hdr.Control = &c[0]
@@ -292,6 +296,9 @@ func (w *mmsgWriter) write(ms []OutMessage) (int, error) {
 				// segment exceeds the path MTU. Send it without GSO.
 				w.gso = w.gso && e != unix.EIO
 				plain = true
+				if e == unix.EMSGSIZE && w.sock.c.ptb.Load() {
+					w.sock.drainPTB() // the pending error of a Packet Too Big, perhaps
+				}
 				continue
 			}
 			return sent, os.NewSyscallError("sendmmsg", e)

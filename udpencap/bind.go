@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"syscall"
 
 	"github.com/pion/transport/v3/stdnet"
@@ -82,7 +83,7 @@ func (c *Conn) overlaps(a netip.Addr) bool {
 // add opens the socket of a on the Conn's port and starts it. The caller
 // holds c.mu.
 func (c *Conn) add(a netip.Addr) error {
-	s, err := c.open(c.cfg, a, c.port, c.paths, false)
+	s, err := c.open(c.cfg, a, c.port, c.paths, nil)
 	if err != nil && errors.Is(err, syscall.EADDRINUSE) && reuseSupported && c.overlaps(a) {
 		if _, std := c.cfg.Net.(*stdnet.Net); std {
 			s, err = c.openReusing(a)
@@ -107,7 +108,8 @@ func (c *Conn) add(a netip.Addr) error {
 }
 
 // openReusing opens the socket of a with SO_REUSEADDR set on it and on
-// the sockets of the Conn it overlaps while it binds (see listenReuse).
+// the sockets of the Conn it overlaps, members of their groups included,
+// while it binds (see listenReuse).
 func (c *Conn) openReusing(a netip.Addr) (*socket, error) {
 	var set []*socket
 	defer func() {
@@ -115,7 +117,7 @@ func (c *Conn) openReusing(a netip.Addr) (*socket, error) {
 			_ = setReuse(s.std, false)
 		}
 	}()
-	for _, s := range c.sockets() {
+	for _, s := range slices.Concat(c.sockets(), c.group) {
 		if s.is4 == a.Is4() && s.std != nil && s.wild != a.IsUnspecified() {
 			if err := setReuse(s.std, true); err != nil {
 				return nil, fmt.Errorf("udpencap: SO_REUSEADDR: %w", err)
@@ -123,7 +125,7 @@ func (c *Conn) openReusing(a netip.Addr) (*socket, error) {
 			set = append(set, s)
 		}
 	}
-	return c.open(c.cfg, a, c.port, c.paths, true)
+	return c.open(c.cfg, a, c.port, c.paths, listenReuse)
 }
 
 // applyIPTo gives the new socket s the IP options and the requests for IP
@@ -149,8 +151,14 @@ func (c *Conn) applyIPTo(s *socket) error {
 	if o.BindToDevice != "" {
 		errs = append(errs, setBindToDevice(s.std, o.BindToDevice))
 	}
+	if o.DontFragment {
+		errs = append(errs, setDontFragment(s.std, s.is4, true))
+	}
 	if recvIPSupported && c.rip.on != 0 {
 		errs = append(errs, setRecvIP(s.std, s.is4, 0, c.rip.on))
+	}
+	if c.ptb.Load() {
+		errs = append(errs, setRecvErr(s.std, s.is4))
 	}
 	return errors.Join(errs...)
 }

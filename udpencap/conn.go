@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -69,6 +70,15 @@ type Config struct {
 	// DisableGSO keeps the batch path from using UDP generic segmentation
 	// offload (Linux UDP_SEGMENT) for runs of equal-sized datagrams.
 	DisableGSO bool
+	// Queues asks for that many receive queues (packetio.Queued: a stack
+	// sharded that many ways reads each shard's packets on a queue of
+	// its own): on Linux, over the operating system's network, each
+	// local address gets a group of Queues sockets on the port, whose
+	// kernel steers each datagram by its SCTP verification tag
+	// (packetio.QueueOf) to the socket of its queue; elsewhere, and
+	// with 0 or 1, one socket per address and one queue. See
+	// [Conn.SetQueues].
+	Queues int
 }
 
 // Conn is a set of UDP sockets, one per local address, sharing one port. It
@@ -82,17 +92,21 @@ type Conn struct {
 	stats     counters
 	hook      atomic.Pointer[Hook]
 
-	// Read side: batches from the readers (and re-injected datagrams).
-	full     chan *batch
-	rmu      sync.Mutex // serialises ReadBatch; guards cur, pos, pending
-	cur      *batch
-	pos      int
-	pending  error
+	// Read side: the receive queues (rqs[0] for ReadBatch; more for a
+	// group of sockets per address, see queues.go) and their deadline.
+	rqs      []*rqueue
+	queued   atomic.Bool // SetQueues took the queues: each socket fills its own
+	group    []*socket   // the sockets of the groups beyond the first of each
 	deadline packetio.Deadline
 
 	ipmu sync.Mutex // guards ipo and rip and serialises the IP option setters
 	ipo  IPOptions
 	rip  recvIPState
+	// tos is ipo.TOS (low byte) and ipo.TrafficClass (next byte), for
+	// the writers that set the ECN field (storeTOSLocked, tosFor).
+	tos atomic.Uint32
+	// ptb: the sockets report Packet Too Big messages (EnablePTB).
+	ptb atomic.Bool
 
 	cfg   Config  // as normalised by Listen, for Bind
 	paths ioPaths // the fast paths of the sockets, for Bind
@@ -107,8 +121,10 @@ type Conn struct {
 
 // A Conn is the packet transport of SCTP over UDP.
 var (
-	_ packetio.Transport  = (*Conn)(nil)
-	_ packetio.IPReporter = (*Conn)(nil)
+	_ packetio.Transport   = (*Conn)(nil)
+	_ packetio.IPReporter  = (*Conn)(nil)
+	_ packetio.ECNCapable  = (*Conn)(nil)
+	_ packetio.PTBReporter = (*Conn)(nil)
 )
 
 // Listen opens the sockets described by cfg and starts one reader goroutine
@@ -144,7 +160,8 @@ func Listen(cfg Config) (*Conn, error) {
 	c.cfg = cfg
 	c.paths = paths
 	c.pool = packetio.NewPool(cfg.BufferSize, 2*buffered)
-	c.full = make(chan *batch, buffered+len(socks))
+	c.rqs = []*rqueue{{full: make(chan *batch, buffered+len(socks))}}
+	c.startGroups()
 	for _, s := range socks {
 		c.wg.Add(1)
 		go s.readLoop()
@@ -208,7 +225,7 @@ func (c *Conn) bind(cfg Config, addrs []netip.Addr, paths ioPaths) error {
 	var socks []*socket
 	port := cfg.Port
 	for _, a := range addrs {
-		s, err := c.open(cfg, a, port, paths, false)
+		s, err := c.open(cfg, a, port, paths, nil)
 		if err != nil {
 			for _, s := range socks {
 				_ = s.uc.Close()
@@ -223,21 +240,21 @@ func (c *Conn) bind(cfg Config, addrs []netip.Addr, paths ioPaths) error {
 	return nil
 }
 
-// open binds one socket and sets its buffers; with reuse, with
-// SO_REUSEADDR set while it binds (see listenReuse).
-func (c *Conn) open(cfg Config, a netip.Addr, port int, paths ioPaths, reuse bool) (*socket, error) {
+// listenFunc binds a UDP socket.
+type listenFunc func(network string, laddr *net.UDPAddr) (transport.UDPConn, error)
+
+// open binds one socket with listen (nil: cfg.Net's ListenUDP) and sets
+// its buffers.
+func (c *Conn) open(cfg Config, a netip.Addr, port int, paths ioPaths, listen listenFunc) (*socket, error) {
 	network := "udp4"
 	if a.Is6() {
 		network = "udp6"
 	}
 	laddr := &net.UDPAddr{IP: a.AsSlice(), Port: port, Zone: a.Zone()}
-	var uc transport.UDPConn
-	var err error
-	if reuse {
-		uc, err = listenReuse(network, laddr)
-	} else {
-		uc, err = cfg.Net.ListenUDP(network, laddr)
+	if listen == nil {
+		listen = cfg.Net.ListenUDP
 	}
+	uc, err := listen(network, laddr)
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +319,7 @@ func (c *Conn) Close() error {
 		c.closed.Store(true)
 		close(c.done)
 		c.mu.Unlock()
-		for _, s := range c.sockets() {
+		for _, s := range slices.Concat(c.sockets(), c.group) {
 			if e := s.uc.Close(); e != nil && err == nil {
 				err = e
 			}

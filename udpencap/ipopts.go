@@ -29,6 +29,9 @@ type IPOptions struct {
 	// Priority is the queueing priority of the packets (SO_PRIORITY).
 	// Linux only: elsewhere it is remembered and has no effect.
 	Priority int
+	// DontFragment: the packets carry the Don't Fragment bit, as path MTU
+	// discovery needs (SetDontFragment).
+	DontFragment bool
 	// BindToDevice is the network interface the sockets are bound to
 	// (SO_BINDTODEVICE), "" for none. Linux only: elsewhere
 	// [Conn.SetBindToDevice] fails with [errors.ErrUnsupported].
@@ -79,6 +82,7 @@ func (c *Conn) readIPOptions() {
 		}
 	}
 	c.ipo = o
+	c.storeTOSLocked()
 }
 
 // SetTOS sets IP_TOS (0 to 255) on the IPv4 sockets. On failure the
@@ -198,5 +202,6 @@ func (c *Conn) setIP(mod func(*IPOptions), apply func(*socket, IPOptions) error)
 		}
 	}
 	c.ipo = o
+	c.storeTOSLocked()
 	return nil
 }

@@ -28,6 +28,11 @@ func setPktinfo(c *net.UDPConn, is4 bool) error {
 	if !is4 {
 		level, opt = unix.IPPROTO_IPV6, unix.IPV6_RECVPKTINFO
 	}
+	return setOptOn(c, level, opt)
+}
+
+// setOptOn sets the integer socket option level, opt of c to 1.
+func setOptOn(c *net.UDPConn, level, opt int) error {
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return err

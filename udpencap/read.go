@@ -26,20 +26,23 @@ type Message = packetio.Message
 // an unexpected socket error is returned once, after which that socket no
 // longer reads. Concurrent calls are serialised. With an empty msgs it
 // returns 0, nil at once.
-func (c *Conn) ReadBatch(msgs []Message) (int, error) {
+func (c *Conn) ReadBatch(msgs []Message) (int, error) { return c.readFrom(c.rqs[0], msgs) }
+
+// readFrom implements ReadBatch and ReadQueue on the receive queue q.
+func (c *Conn) readFrom(q *rqueue, msgs []Message) (int, error) {
 	if len(msgs) == 0 {
 		return 0, nil
 	}
-	c.rmu.Lock()
-	defer c.rmu.Unlock()
-	if err := c.pending; err != nil {
-		c.pending = nil
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if err := q.pending; err != nil {
+		q.pending = nil
 		return 0, c.opError("read", err)
 	}
 	n := 0
 	for n < len(msgs) {
-		if c.cur == nil {
-			b, err := c.next(n == 0)
+		if q.cur == nil {
+			b, err := c.next(q, n == 0)
 			if err != nil {
 				return n, c.opError("read", err)
 			}
@@ -52,32 +55,32 @@ func (c *Conn) ReadBatch(msgs []Message) (int, error) {
 				if n == 0 {
 					return 0, c.opError("read", err)
 				}
-				c.pending = err
+				q.pending = err
 				break
 			}
-			c.cur, c.pos = b, 0
+			q.cur, q.pos = b, 0
 		}
-		b := c.cur
-		for c.pos < b.n && n < len(msgs) {
-			msgs[n] = b.msgs[c.pos]
-			b.msgs[c.pos].Buf, b.msgs[c.pos].Data = nil, nil
-			c.pos++
+		b := q.cur
+		for q.pos < b.n && n < len(msgs) {
+			msgs[n] = b.msgs[q.pos]
+			b.msgs[q.pos].Buf, b.msgs[q.pos].Data = nil, nil
+			q.pos++
 			n++
 		}
-		if c.pos == b.n {
-			c.cur = nil
+		if q.pos == b.n {
+			q.cur = nil
 			c.recycle(b)
 		}
 	}
 	return n, nil
 }
 
-// next returns the next batch, waiting for it if block is set, or nil if
-// none is ready and block is not set.
-func (c *Conn) next(block bool) (*batch, error) {
+// next returns the next batch of q, waiting for it if block is set, or
+// nil if none is ready and block is not set.
+func (c *Conn) next(q *rqueue, block bool) (*batch, error) {
 	if !block {
 		select {
-		case b := <-c.full:
+		case b := <-q.full:
 			return b, nil
 		default:
 			return nil, nil
@@ -93,7 +96,7 @@ func (c *Conn) next(block bool) (*batch, error) {
 	default:
 	}
 	select {
-	case b := <-c.full:
+	case b := <-q.full:
 		return b, nil
 	case <-c.done:
 		return nil, net.ErrClosed
@@ -112,12 +115,13 @@ func (c *Conn) recycle(b *batch) {
 }
 
 // inject queues received datagrams (duplicated or delayed by a hook) for
-// ReadBatch. It blocks while the queue is full, and drops them once the
-// Conn is closed.
+// ReadBatch (on the first queue, whose reader hands them on where the
+// Conn has several). It blocks while the queue is full, and drops them
+// once the Conn is closed.
 func (c *Conn) inject(ms []Message) {
 	b := &batch{msgs: ms, n: len(ms)}
 	select {
-	case c.full <- b:
+	case c.rqs[0].full <- b:
 	case <-c.done:
 	}
 }

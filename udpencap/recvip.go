@@ -1,6 +1,10 @@
 package udpencap
 
-import "github.com/gensctp/gensctp/packetio"
+import (
+	"slices"
+
+	"github.com/gensctp/gensctp/packetio"
+)
 
 // RecvIP is a set of IP header fields of received datagrams:
 // [packetio.RecvIP], what [Conn.AddRecvIP] asks the sockets to report.
@@ -91,7 +95,7 @@ func (c *Conn) applyRecvIPLocked() error {
 		return nil
 	}
 	var first error
-	for _, s := range c.sockets() {
+	for _, s := range slices.Concat(c.sockets(), c.group) {
 		if s.std == nil {
 			continue
 		}

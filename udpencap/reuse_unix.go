@@ -21,10 +21,24 @@ const reuseSupported = true
 // caller sets it on its own sockets around the call, setReuse), BSD
 // when the new one has it.
 func listenReuse(network string, laddr *net.UDPAddr) (transport.UDPConn, error) {
+	uc, err := listenWith(network, laddr, unix.SO_REUSEADDR)
+	if err != nil {
+		return nil, err
+	}
+	if err := setReuse(uc, false); err != nil {
+		_ = uc.Close()
+		return nil, err
+	}
+	return uc, nil
+}
+
+// listenWith binds a standard-library UDP socket with the socket option
+// opt (level SOL_SOCKET) set to 1 before it binds.
+func listenWith(network string, laddr *net.UDPAddr, opt int) (*net.UDPConn, error) {
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
 		var serr error
 		if err := c.Control(func(fd uintptr) {
-			serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
+			serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, opt, 1)
 		}); err != nil {
 			return err
 		}
@@ -34,12 +48,7 @@ func listenReuse(network string, laddr *net.UDPAddr) (transport.UDPConn, error) 
 	if err != nil {
 		return nil, err
 	}
-	uc := pc.(*net.UDPConn)
-	if err := setReuse(uc, false); err != nil {
-		_ = uc.Close()
-		return nil, err
-	}
-	return uc, nil
+	return pc.(*net.UDPConn), nil
 }
 
 // setReuse sets or clears SO_REUSEADDR on c.

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pion/transport/v3"
 )
@@ -61,6 +62,9 @@ type socket struct {
 
 	free chan *batch
 	nbuf int // receive buffers the batches hold when full
+	q    int // the receive queue it fills (see queues.go)
+	// errq: the error queue may hold a Packet Too Big report (ptb.go).
+	errq atomic.Bool
 }
 
 // newSocket wraps uc and chooses its read and write paths.
@@ -113,8 +117,16 @@ func (s *socket) readLoop() {
 			return
 		}
 		c.pool.Fill(b.msgs)
-		n, err := s.r.read(b.msgs)
+		var n int
+		var err error
+		if s.errq.Swap(false) {
+			n = s.readPTB(b.msgs)
+		}
+		if n == 0 {
+			n, err = s.r.read(b.msgs)
+		}
 		if err != nil {
+			s.ptbWanted()
 			if c.closed.Load() {
 				return
 			}
@@ -124,7 +136,7 @@ func (s *socket) readLoop() {
 			}
 			b.n, b.err = 0, err
 			select {
-			case c.full <- b:
+			case s.queue() <- b:
 			case <-c.done:
 			}
 			return
@@ -149,7 +161,7 @@ func (s *socket) readLoop() {
 		}
 		b.n = n
 		select {
-		case c.full <- b:
+		case s.queue() <- b:
 		case <-c.done:
 			return
 		}
@@ -177,13 +189,17 @@ func (s *socket) transient(err error) bool {
 func (s *socket) write(ms []OutMessage) (int, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	sent := 0
+	sent, retried := 0, false
 	for sent < len(ms) {
 		n, err := s.w.write(ms[sent:])
 		s.c.stats.sent(ms[sent : sent+n])
 		sent += n
 		if errors.Is(err, errNoBatch) {
 			s.w = s.pw
+			continue
+		}
+		if err != nil && !retried && s.sendRetry(err) {
+			retried = true
 			continue
 		}
 		if err != nil {
@@ -196,7 +212,7 @@ func (s *socket) write(ms []OutMessage) (int, error) {
 // writeOne sends one datagram on the portable path, which needs no lock
 // unless the datagram names its source address on a wildcard socket.
 func (s *socket) writeOne(m *OutMessage) error {
-	if s.sourced(m.From) {
+	if s.sourced(m.From) || ecnSupported && m.ECN != 0 && s.std != nil {
 		s.wmu.Lock()
 		s.one[0] = *m
 		_, err := s.pw.write(s.one[:])
@@ -287,14 +303,21 @@ type stdWriter struct {
 	is4  bool
 	st   *counters
 	sock *socket
-	oob  [pktinfoSpace]byte
+	oob  [pktinfoSpace + 32]byte // a PKTINFO and an IP_TOS or IPV6_TCLASS (ecnSpace, 24 on 64-bit platforms)
 }
 
 func (w *stdWriter) write(ms []OutMessage) (int, error) {
 	for i := range ms {
 		var err error
-		if w.sock.sourced(ms[i].From) {
-			n := putPktinfo(w.oob[:], ms[i].From.Unmap())
+		ecn := ecnSupported && ms[i].ECN != 0
+		if w.sock.sourced(ms[i].From) || ecn {
+			n := 0
+			if w.sock.sourced(ms[i].From) {
+				n = putPktinfo(w.oob[:], ms[i].From.Unmap())
+			}
+			if ecn {
+				n += putTOS(w.oob[n:], w.is4, w.sock.c.tosFor(w.is4, ms[i].ECN))
+			}
 			_, _, err = w.conn.WriteMsgUDPAddrPort(ms[i].Data, w.oob[:n], dest(ms[i].To, w.is4))
 		} else {
 			_, err = w.conn.WriteToUDPAddrPort(ms[i].Data, dest(ms[i].To, w.is4))

@@ -19,8 +19,8 @@ import (
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
-	"github.com/gensctp/gensctp/internal/sim"
 	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/sim"
 	"github.com/gensctp/gensctp/timer"
 )
 
@@ -130,7 +130,7 @@ func (p *Pair) flush(a *association.Association, from netip.AddrPort) int {
 		if out.From.IsValid() {
 			src = netip.AddrPortFrom(out.From, from.Port())
 		}
-		p.Net.Send(p.Now, src, out.To, out.Data)
+		p.Net.SendECN(p.Now, src, out.To, out.Data, uint8(out.ECN))
 		n++
 	}
 	return n
@@ -158,7 +158,7 @@ func (p *Pair) deliver(d sim.Datagram) {
 
 // datagram is what the receiver of d is handed at p.Now.
 func (p *Pair) datagram(d sim.Datagram) *association.Datagram {
-	return &association.Datagram{Now: p.Now, From: d.From, To: d.To.Addr(), Data: d.Data}
+	return &association.Datagram{Now: p.Now, From: d.From, To: d.To.Addr(), Data: d.Data, IP: d.IP()}
 }
 
 func (p *Pair) isA(a netip.AddrPort) bool { return contains(p.AddrsA, a) }
@@ -196,11 +196,7 @@ func (p *Pair) toZ(d sim.Datagram) error {
 	if err != nil {
 		return err
 	}
-	it := pkt.Chunks()
-	first, ok := it.Next()
-	if !ok {
-		return nil
-	}
+	first, _ := pkt.Lead() // an AUTH chunk may precede a COOKIE ECHO (RFC 4895 Section 6.3)
 	switch first.Type {
 	case chunk.TypeInit:
 		var init chunk.Init

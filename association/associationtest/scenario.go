@@ -10,7 +10,7 @@ import (
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/congestion"
-	"github.com/gensctp/gensctp/internal/sim"
+	"github.com/gensctp/gensctp/sim"
 )
 
 // Scenario is one randomized exchange: two associations send messages to

@@ -4,7 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/gensctp/gensctp/association"
-	"github.com/gensctp/gensctp/internal/sim"
+	"github.com/gensctp/gensctp/sim"
 )
 
 // NewSymmetricPair returns a Pair of two active associations, A with cfgA

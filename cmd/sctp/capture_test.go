@@ -4,7 +4,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -54,8 +53,8 @@ func TestPcapFlag(t *testing.T) {
 
 	srv := startCmd(t, 10*time.Second, nil, "echo", "-udp-port", "0", "-L", "127.0.0.1", "-c", "1", "-pcap", file("echo.pcap"))
 	port := srv.udpPort(t)
-	code, out, errOut := runCmd(t, 5*time.Second, strings.NewReader("hello\n"),
-		"cat", "-L", "127.0.0.1", "-remote-udp-port", port, "-p", "7", "-q", "0.2", "-pcap", file("cat.pcap"), "127.0.0.1")
+	code, out, errOut := runCmd(t, 5*time.Second, replyTo("hello\n"),
+		"cat", "-L", "127.0.0.1", "-remote-udp-port", port, "-p", "7", "-pcap", file("cat.pcap"), "127.0.0.1")
 	require.Equal(t, 0, code, errOut)
 	require.Equal(t, "hello\n", out)
 	srv.wait(t, 5*time.Second)

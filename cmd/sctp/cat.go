@@ -62,11 +62,7 @@ func runCat(ctx context.Context, sio stdio, args []string) int {
 	if o.stream >= o.os {
 		return usageFail(sio, catCommand, usagef("-stream %d needs -os > %d", o.stream, o.stream))
 	}
-	err := o.transport.resolve(ctx)
-	var addrs []netip.Addr
-	if err == nil {
-		addrs, err = parseAddrs(ctx, pos, o.local)
-	}
+	addrs, err := o.transport.peers(ctx, pos)
 	if err != nil {
 		return fail(sio, catCommand, err)
 	}

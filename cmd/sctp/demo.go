@@ -19,7 +19,13 @@ measures the echo round-trip time of small ping messages, transfers
 -l-byte messages round-robin on -streams streams for -T, and prints the
 throughput, the RTTs (SRTT of the primary paths and measured echo RTT,
 idle and under load), the status of the association on both sides and the
-events of the graceful shutdown. It finishes by itself.`,
+events of the graceful shutdown. It finishes by itself.
+
+With -migrate it shows connection migration instead (ASCONF, RFC 5061, with
+AUTH, RFC 4895): the client, bound to 127.0.0.1, adds 127.0.0.2 halfway
+through the transfer, makes it the server's primary address and deletes
+127.0.0.1; the demo prints the messages sent and received, the longest
+pause of the flow and the address events the server saw.`,
 }
 
 // demoOpts are the flags of demo.
@@ -28,6 +34,7 @@ type demoOpts struct {
 	runtime, status       time.Duration
 	streams, length, pngs int64
 	capture               captureFlag
+	migrate               bool
 	// clientOpts are the options of the client's socket only (its
 	// capture).
 	clientOpts []api.Option
@@ -54,6 +61,7 @@ func runDemo(ctx context.Context, sio stdio, args []string) int {
 	newInt(fs, &o.streams, 4, 1, 65535, []string{"streams"}, "`number` of streams the transfer uses")
 	newInt(fs, &o.length, 1200, 1, 1<<20, []string{"l"}, "message `length` in bytes")
 	newInt(fs, &o.pngs, 20, 1, 10000, []string{"pings"}, "`number` of idle pings")
+	fs.BoolVar(&o.migrate, "migrate", false, "connection migration instead: the client, bound to 127.0.0.1, adds 127.0.0.2 halfway through the transfer, makes it the server's primary and deletes 127.0.0.1 (ASCONF, RFC 5061)")
 	registerStatus(fs, &o.status)
 	o.knobs.register(fs, false)
 	o.capture.register(fs, "the association, as the client's socket sends and receives it,")
@@ -71,7 +79,11 @@ func runDemo(ctx context.Context, sio stdio, args []string) int {
 	defer cancel()
 	return o.capture.run(sio, demoCommand, func(capture []api.Option) int {
 		o.clientOpts = capture
-		if err := demo(ctx, sio, &o, opts); err != nil {
+		run := demo
+		if o.migrate {
+			run = demoMigrate
+		}
+		if err := run(ctx, sio, &o, opts); err != nil {
 			return fail(sio, demoCommand, err)
 		}
 		return 0
@@ -84,16 +96,11 @@ func demo(ctx context.Context, sio stdio, o *demoOpts, opts []api.Option) error 
 	defer wg.Wait() // the goroutines end once the sockets closed
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	srvSock, err := openSocket(append(opts, api.Port(demoPort)), true, false)
+	srvSock, cliSock, err := openDemoSockets(o, opts)
 	if err != nil {
 		return err
 	}
 	defer srvSock.Close()
-	cliSock, err := openSocket(append(append(opts, api.RemoteUDPPort(srvSock.UDPPort())), o.clientOpts...), false, false)
-	if err != nil {
-		return err
-	}
-	o.capture.opened(cliSock)
 	defer cliSock.Close()
 	defer onDone(ctx, srvSock)()
 	defer onDone(ctx, cliSock)()
@@ -154,6 +161,22 @@ func demo(ctx context.Context, sio stdio, o *demoOpts, opts []api.Option) error 
 	printShutdown(w, events)
 	fmt.Fprintf(w, "demo done in %.2f s\n", time.Since(began).Seconds())
 	return nil
+}
+
+// openDemoSockets opens the demo's server socket, listening on demoPort,
+// and its client socket, with the capture of -pcap.
+func openDemoSockets(o *demoOpts, opts []api.Option) (srv, cli *api.Socket, err error) {
+	srv, err = openSocket(append(opts, api.Port(demoPort)), true, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	cli, err = openSocket(append(append(opts, api.RemoteUDPPort(srv.UDPPort())), o.clientOpts...), false, false)
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	o.capture.opened(cli)
+	return srv, cli, nil
 }
 
 // demoClient is the client side of the demo: the demo goroutine sends

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"regexp"
 	"strconv"
 	"testing"
@@ -41,4 +42,32 @@ func TestDemo(t *testing.T) {
 	require.Equal(t, sent[1], got[1])
 	n, _ := strconv.Atoi(sent[1])
 	require.Positive(t, n)
+}
+
+// demo -migrate moves the association from 127.0.0.1 to 127.0.0.2 during
+// the transfer: every message sent arrives, and the server reports the
+// new address added, made primary and the old one removed.
+func TestDemoMigrate(t *testing.T) {
+	if c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 2)}); err != nil {
+		t.Skipf("cannot bind 127.0.0.2: %v", err)
+	} else {
+		c.Close()
+	}
+	code, out, errOut := runCmd(t, 30*time.Second, nil, "demo", "-migrate", "-T", "1s")
+	require.Equal(t, 0, code, errOut)
+	t.Log("\n" + out)
+	requireLines(t, out,
+		`^transfer for 1s: 1200-byte messages, migrated from 127\.0\.0\.1 to 127\.0\.0\.2 halfway$`,
+		`^  interruption \d+\.\d+ ms \(longest pause`,
+		`^  client addresses now \[127\.0\.0\.2:\d+\]$`,
+		`^  server's peer addresses now \[127\.0\.0\.2:\d+\]$`,
+		`server +paddr_change 127\.0\.0\.2:\d+ addr_added$`,
+		`server +paddr_change 127\.0\.0\.2:\d+ addr_made_prim$`,
+		`server +paddr_change 127\.0\.0\.1:\d+ addr_removed$`,
+		`^demo done in \d+\.\d\d s$`)
+	sent := regexp.MustCompile(`(?m)^  sent +(\d+) messages`).FindStringSubmatch(out)
+	got := regexp.MustCompile(`(?m)^  received +(\d+) messages, in order`).FindStringSubmatch(out)
+	require.NotNil(t, sent)
+	require.NotNil(t, got)
+	require.Equal(t, sent[1], got[1])
 }

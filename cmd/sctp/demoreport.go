@@ -54,7 +54,8 @@ func printStatus(w io.Writer, cli, srv sideStatus) {
 	row("SRTT", func(s sideStatus) string { return ms(primaryPath(s.stats).SRTT) })
 	row("RTO", func(s sideStatus) string { return ms(primaryPath(s.stats).RTO) })
 	row("MTU / fragmentation point", func(s sideStatus) string {
-		return fmt.Sprintf("%d / %d bytes", s.status.Primary.Mtu, s.status.FragmentationPoint)
+		return fmt.Sprintf("%d (pmtud %s) / %d bytes", s.status.Primary.Mtu, s.status.Primary.Pmtud,
+			s.status.FragmentationPoint)
 	})
 	row("unacked DATA chunks", func(s sideStatus) string { return fmt.Sprint(s.status.Unackdata) })
 	row("retransmissions", func(s sideStatus) string {

@@ -16,8 +16,8 @@ import (
 func TestEchoWithCat(t *testing.T) {
 	srv := startCmd(t, 10*time.Second, nil, "echo", "-udp-port", "0", "-L", "127.0.0.1", "-v")
 	port := srv.udpPort(t)
-	code, out, errOut := runCmd(t, 5*time.Second, strings.NewReader("hello, world\n"),
-		"cat", "-L", "127.0.0.1", "-remote-udp-port", port, "-p", "7", "-stream", "3", "-ppid", "42", "-q", "0.2", "-v", "127.0.0.1")
+	code, out, errOut := runCmd(t, 5*time.Second, replyTo("hello, world\n"),
+		"cat", "-L", "127.0.0.1", "-remote-udp-port", port, "-p", "7", "-stream", "3", "-ppid", "42", "-v", "127.0.0.1")
 	require.Equal(t, 0, code, errOut)
 	require.Equal(t, "hello, world\n", out)
 	requireLines(t, errOut, `^sctp cat: association \d+ with 127\.0\.0\.1:\d+ up$`, `shutdown_comp`)
@@ -54,8 +54,9 @@ func TestCatListen(t *testing.T) {
 	srv := startCmd(t, 10*time.Second, srvIn, "cat", "-l", "-p", "4000", "-udp-port", "0", "-L", "127.0.0.1")
 	port := srv.udpPort(t)
 	go func() { _, _ = io.WriteString(srvInW, "from the server\n") }()
-	code, out, errOut := runCmd(t, 5*time.Second, strings.NewReader("from the client\n"),
-		"cat", "-L", "127.0.0.1", "-remote-udp-port", port, "-p", "4000", "-q", "0.3", "127.0.0.1")
+	in := &replyInput{msg: strings.NewReader("from the client\n"), want: len("from the server\n")}
+	code, out, errOut := runCmd(t, 5*time.Second, in,
+		"cat", "-L", "127.0.0.1", "-remote-udp-port", port, "-p", "4000", "127.0.0.1")
 	require.Equal(t, 0, code, errOut)
 	require.Equal(t, "from the server\n", out)
 	srv.wait(t, 5*time.Second)
@@ -102,8 +103,8 @@ func TestCatListenOneAssociation(t *testing.T) {
 func TestCatHostName(t *testing.T) {
 	srv := startCmd(t, 10*time.Second, nil, "echo", "-udp-port", "0", "-L", "127.0.0.1")
 	port := srv.udpPort(t)
-	code, out, errOut := runCmd(t, 5*time.Second, strings.NewReader("by name\n"),
-		"cat", "-L", "localhost", "-remote-udp-port", port, "-p", "7", "-q", "0.2", "localhost")
+	code, out, errOut := runCmd(t, 5*time.Second, replyTo("by name\n"),
+		"cat", "-L", "localhost", "-remote-udp-port", port, "-p", "7", "localhost")
 	require.Equal(t, 0, code, errOut)
 	require.Equal(t, "by name\n", out)
 

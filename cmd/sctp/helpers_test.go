@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"net"
 	"regexp"
 	"strings"
 	"sync"
@@ -32,6 +34,46 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// Len returns the number of bytes written.
+func (s *syncBuffer) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Len()
+}
+
+// replyInput is the stdin of a cat that expects a reply of want bytes to
+// msg: it reads msg, then holds EOF until the cat's stdout has want
+// bytes or the cat has ended. At EOF cat shuts the association down
+// (after -q), and a peer that got the SHUTDOWN accepts no more data from
+// its user (RFC 9260 Section 9.2): a fixed -q would assume how soon the
+// reply comes, which on a loaded machine may be later than any.
+type replyInput struct {
+	msg  *strings.Reader
+	want int
+	r    *result // the cat's, set by startCmd before it starts
+}
+
+// replyTo returns the stdin of a cat whose peer echoes msg.
+func replyTo(msg string) *replyInput {
+	return &replyInput{msg: strings.NewReader(msg), want: len(msg)}
+}
+
+func (in *replyInput) started(r *result) { in.r = r }
+
+func (in *replyInput) Read(b []byte) (int, error) {
+	if in.msg.Len() > 0 {
+		return in.msg.Read(b)
+	}
+	for in.r.out.Len() < in.want {
+		select {
+		case <-in.r.done:
+			return 0, io.EOF
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return 0, io.EOF
+}
+
 // result is the outcome of a command run in the background.
 type result struct {
 	code     int
@@ -58,6 +100,9 @@ func startCmd(t *testing.T, limit time.Duration, in io.Reader, args ...string) *
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	r := &result{out: &syncBuffer{}, err: &syncBuffer{}, done: make(chan struct{}), cancel: cancel}
+	if w, ok := in.(interface{ started(*result) }); ok {
+		w.started(r) // a replyInput watches stdout
+	}
 	go func() {
 		defer close(r.done)
 		r.code = runWith(ctx, stdio{in: in, out: r.out, err: r.err}, args)
@@ -146,4 +191,18 @@ func (r *result) assocOf(t *testing.T, suffix string) string {
 		return m != nil
 	})
 	return id
+}
+
+// loopbackMTU returns the MTU of the loopback interface.
+func loopbackMTU() (int, error) {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return 0, err
+	}
+	for _, ifc := range ifs {
+		if ifc.Flags&net.FlagLoopback != 0 && ifc.Flags&net.FlagUp != 0 {
+			return ifc.MTU, nil
+		}
+	}
+	return 0, errors.New("no loopback interface")
 }

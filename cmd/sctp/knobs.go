@@ -24,8 +24,11 @@ type knobs struct {
 	cookieLife                 time.Duration
 	hbInterval                 time.Duration
 	noHB                       bool
+	pmtud                      bool
+	asconf                     bool
 	sackDelay                  time.Duration
 	rcvbuf, sndbuf             int64
+	rcvbufFlag, sndbufFlag     *intValue // set: the buffer is fixed (no autotuning)
 	os, mis                    int64
 	maxAssocs                  int64
 	maxAssocsFlag              *intValue
@@ -58,9 +61,13 @@ func (k *knobs) register(fs *flag.FlagSet, perf bool) {
 	msDur(&k.cookieLife, association.DefaultCookieLife, time.Second, day, "cookie-life", "Valid.Cookie.Life: lifetime (a `duration`) of a State Cookie")
 	msDur(&k.hbInterval, association.DefaultHeartbeatInterval, 0, day, "hb-interval", "HB.interval: heartbeat `interval` on idle paths; 0 turns heartbeats off")
 	fs.BoolVar(&k.noHB, "no-hb", false, "turn heartbeats off (like -hb-interval 0)")
+	fs.BoolVar(&k.pmtud, "pmtud", false, "path MTU discovery (RFC 8899, pmtud_enable): probe each path from 1200 bytes up to its interface's MTU, with the DF bit set; off, the MTU is fixed at 1500 less the headers")
+	fs.BoolVar(&k.asconf, "asconf", false, "dynamic address reconfiguration (ASCONF, RFC 5061, with AUTH): the peer may add, delete and choose the primary of its addresses during the association")
 	msDur(&k.sackDelay, association.DefaultSACKDelay, 0, association.MaxSACKDelay, "sack-delay", "delayed SACK timeout (a `duration`, at most 500ms); 0 acknowledges every packet at once")
-	newInt(fs, &k.rcvbuf, association.DefaultReceiveBuffer, 1500, maxInt32, names("rcvbuf", "R"), "receive buffer in `bytes`: the advertised window (a_rwnd)")
-	newInt(fs, &k.sndbuf, association.DefaultSendBuffer, 1, maxInt32, names("sndbuf", "S"), "send buffer in `bytes`: user data queued and not yet sent")
+	k.rcvbufFlag = newInt(fs, &k.rcvbuf, association.DefaultReceiveBuffer, 1500, maxInt32, names("rcvbuf", "R"),
+		"receive buffer in `bytes`: the advertised window (a_rwnd); without it, the buffer starts at the default and autotuning grows it with the path")
+	k.sndbufFlag = newInt(fs, &k.sndbuf, association.DefaultSendBuffer, 1, maxInt32, names("sndbuf", "S"),
+		"send buffer in `bytes`: user data queued and not yet sent; without it, autotuning grows it with the congestion window")
 	newInt(fs, &k.os, association.DefaultOutboundStreams, 1, 65535, names("os", ""), "`number` of outbound streams requested")
 	newInt(fs, &k.mis, association.DefaultMaxInboundStreams, 1, 65535, names("mis", ""), "maximum `number` of inbound streams accepted")
 	k.maxAssocsFlag = newInt(fs, &k.maxAssocs, api.DefaultMaxAssociations, 0, maxInt32, names("max-assocs", ""), "maximum `number` of associations of the endpoint; 0 means no limit")
@@ -79,7 +86,10 @@ func (k *knobs) options() []api.Option {
 	if k.noHB || k.hbInterval == 0 {
 		paddr.Flags, paddr.HbInterval = api.HBDisable, 0
 	}
-	return append(k.log.options(),
+	if k.pmtud {
+		paddr.Flags |= api.PMTUDEnable
+	}
+	opts := append(k.log.options(),
 		api.SCTPRtoInfo(api.RtoInfo{Initial: toMS(k.rtoInitial), Max: toMS(k.rtoMax), Min: toMS(k.rtoMin)}),
 		api.SCTPInitMsg(api.InitMsg{NumOstreams: uint16(k.os), MaxInstreams: uint16(k.mis),
 			MaxAttempts: uint16(k.maxInitRetrans + 1)}), // transmissions, not retransmissions
@@ -87,10 +97,18 @@ func (k *knobs) options() []api.Option {
 		api.SCTPPeerAddrParams(paddr),
 		api.SCTPDelayedAckTime(api.AssocValue{AssocValue: toMS(k.sackDelay)}), // 0: every packet at once
 		api.SCTPPotentiallyFailed(int(k.pfMaxRetrans)),                        // -1: off
-		api.Recbuf(int(k.rcvbuf)),
-		api.Sndbuf(int(k.sndbuf)),
 		api.MaxAssociations(int(k.maxAssocs)),
+		api.SCTPAsconfSupported(k.asconf),
 	)
+	// A buffer set on the command line is fixed, as gen_sctp's recbuf and
+	// sndbuf (and SO_RCVBUF, SO_SNDBUF) turn autotuning off.
+	if k.rcvbufFlag.set {
+		opts = append(opts, api.Recbuf(int(k.rcvbuf)))
+	}
+	if k.sndbufFlag.set {
+		opts = append(opts, api.Sndbuf(int(k.sndbuf)))
+	}
+	return opts
 }
 
 // transport holds the UDP encapsulation flags: local port and addresses,
@@ -144,6 +162,15 @@ func (t *transport) resolve(ctx context.Context) error {
 		t.local = append(t.local, addrs...)
 	}
 	return nil
+}
+
+// peers resolves the local addresses (resolve), then the peer addresses
+// of the positional arguments args (parseAddrs).
+func (t *transport) peers(ctx context.Context, args []string) ([]netip.Addr, error) {
+	if err := t.resolve(ctx); err != nil {
+		return nil, err
+	}
+	return parseAddrs(ctx, args, t.local)
 }
 
 // options returns the open-only options of the transport: a server

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"flag"
-	"io"
 	"testing"
 
-	"github.com/gensctp/gensctp/api"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,16 +19,7 @@ func TestKnobPotentiallyFailed(t *testing.T) {
 		{[]string{"-pf", "0"}, 0},
 		{[]string{"-pf", "2"}, 2},
 	} {
-		var k knobs
-		fs := flag.NewFlagSet("t", flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		k.register(fs, false)
-		require.NoError(t, fs.Parse(tc.args), "%v", tc.args)
-		s, err := openSocket(append(k.options(), api.IP(knobLo), api.LocalUDPPort(0)), false, false)
-		require.NoError(t, err, "%v", tc.args)
-		got, err := api.GetOpt[int](s, api.OptionQuery{Name: "sctp_potentially_failed"})
-		s.Close()
-		require.NoError(t, err, "%v", tc.args)
+		got := knobOpt(t, false, tc.args, "sctp_potentially_failed")
 		require.Equal(t, tc.pfmr, got, "%v", tc.args)
 	}
 }

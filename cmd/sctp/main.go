@@ -7,7 +7,9 @@
 //	sctp echo [flags]                     echo server (SCTP port 7)
 //	sctp discard [flags]                  discard server (SCTP port 9)
 //	sctp perf [flags] [address...]        throughput test, flag-compatible with usrsctp's tsctp
+//	sctp ping [flags] address...          round-trip latency against an echo server
 //	sctp cat [flags] address... | -l      stdin to the peer, the peer's data to stdout
+//	sctp sim [flags]                      a transfer on a simulated network in virtual time
 //	sctp version                          the version, commit and Go version it was built with
 //	sctp help [command]
 //
@@ -60,7 +62,9 @@ func init() {
 		{echoCommand, runEcho},
 		{discardCommand, runDiscard},
 		{perfCommand, runPerf},
+		{pingCommand, runPing},
 		{catCommand, runCat},
+		{simCommand, runSim},
 		{versionCommand, runVersion},
 	}
 }

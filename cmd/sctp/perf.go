@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gensctp/gensctp/api"
+	"github.com/gensctp/gensctp/stream"
 )
 
 var perfCommand = command{
@@ -33,6 +34,13 @@ acknowledged everything and the shutdown completed.
 tsctp does: -P 1 -t MS abandons a message MS milliseconds after it was
 queued, -P 2 -t N after N retransmissions, -P 3 -t PRIO when the send
 buffer needs room for a message of a higher priority (a smaller PRIO).
+-streams N sends the messages on streams 0 to N-1 in turn, and -scheduler
+picks the stream scheduler that shares the association between them (RFC
+8260 Section 3: fcfs, rr, rr_pkt, prio, fb or wfq, with or without the
+SCTP_SS_ prefix; the stream values are the defaults, so prio and wfq
+share as rr and fb do). -I offers user message interleaving (I-DATA, RFC
+8260), used when both ends offer it: the scheduler then interleaves the
+fragments of messages of different streams.
 One-letter flags may be glued as with getopt: -n1000, -uD.`,
 }
 
@@ -42,10 +50,14 @@ type perfOpts struct {
 	transport
 	port, length, count, frag, adapt, done int64
 	policy, prValue                        int64
+	streams                                int64
+	scheduler                              schedulerFlag
 	countFlag                              *intValue
 	runtime, interval                      time.Duration
 	unordered, nodelay, verbose, vverbose  bool
+	interleave                             bool
 	capture                                captureFlag
+	profile                                cpuProfile
 }
 
 func runPerf(ctx context.Context, sio stdio, args []string) int {
@@ -59,6 +71,9 @@ func runPerf(ctx context.Context, sio stdio, args []string) int {
 	newInt(fs, &o.policy, 0, 0, 3, []string{"P"}, "partial reliability `policy` of the messages (0=none, 1=ttl, 2=rtx, 3=buf)")
 	newInt(fs, &o.prValue, 0, 0, 1<<32-1, []string{"t"}, "based on -P the time to live (ms), number of retransmissions, or `priority` of the messages")
 	fs.BoolVar(&o.nodelay, "D", false, "turn Nagle off (SCTP_NODELAY)")
+	newInt(fs, &o.streams, 1, 1, 65535, []string{"streams"}, "send on this `number` of streams in turn, from stream 0")
+	fs.BoolVar(&o.interleave, "I", false, "offer user message interleaving (I-DATA, RFC 8260; used when both ends offer it)")
+	fs.Var(&o.scheduler, "scheduler", "stream scheduler `name` (RFC 8260: fcfs, rr, rr_pkt, prio, fb, wfq; default rr)")
 	newInt(fs, &o.frag, 0, 0, 65535, []string{"f"}, "fragmentation point: largest user data of a DATA chunk (`bytes`, SCTP_MAXSEG; 0: the path's)")
 	newInt(fs, &o.adapt, 0, 0, 1<<32-1, []string{"a"}, "send this Adaptation Layer `indication` (RFC 5061; 0: none)")
 	newDur(fs, &o.interval, 0, 0, 1e6*time.Second, true, []string{"d"},
@@ -69,10 +84,20 @@ func runPerf(ctx context.Context, sio stdio, args []string) int {
 	o.knobs.register(fs, true)
 	o.transport.register(fs, true, true)
 	o.capture.register(fs, "the socket")
+	o.profile.register(fs)
 	pos, code, ok := parseCommand(sio, perfCommand, fs, expandGetopt(fs, args))
 	if !ok {
 		return code
 	}
+	stopProfile, err := o.profile.start()
+	if err != nil {
+		return fail(sio, perfCommand, err)
+	}
+	defer func() {
+		if err := stopProfile(); err != nil {
+			fmt.Fprintf(sio.err, "sctp perf: -cpuprofile: %v\n", err)
+		}
+	}()
 	if o.runtime > 0 && !o.countFlag.set {
 		o.count = 0
 	}
@@ -80,16 +105,17 @@ func runPerf(ctx context.Context, sio stdio, args []string) int {
 	if o.frag > 0 && o.frag < api.MinMaxseg {
 		return usageFail(sio, perfCommand, usagef("-f must be 0 or at least %d", api.MinMaxseg))
 	}
-	err := o.transport.resolve(ctx)
-	var addrs []netip.Addr
-	if err == nil {
-		addrs, err = parseAddrs(ctx, pos, o.local)
+	if o.streams > o.os {
+		return usageFail(sio, perfCommand, usagef("-streams %d is more than the %d outbound streams of -os", o.streams, o.os))
 	}
+	addrs, err := o.transport.peers(ctx, pos)
 	if err != nil {
 		return fail(sio, perfCommand, err)
 	}
 	opts := append(o.knobs.options(), api.SCTPNodelay(o.nodelay), api.SCTPMaxseg(int(o.frag)),
-		api.SCTPAdaptationLayer(api.SetAdaptation{AdaptationInd: uint32(o.adapt)}))
+		api.SCTPAdaptationLayer(api.SetAdaptation{AdaptationInd: uint32(o.adapt)}),
+		api.SCTPStreamScheduler(api.AssocValue{AssocValue: uint32(o.scheduler.s)}),
+		api.SCTPInterleavingSupported(o.interleave))
 	return o.capture.run(sio, perfCommand, func(capture []api.Option) int {
 		opts := append(opts, capture...)
 		if len(addrs) == 0 {
@@ -163,6 +189,7 @@ func perfSend(ctx context.Context, sio stdio, s *api.Socket, id api.AssocID, o *
 	info := o.sendInfo(id)
 	var sent uint64
 	for o.count == 0 || sent < uint64(o.count) {
+		info.Stream = uint16(sent % uint64(o.streams))
 		if err := s.SendInfo(info, buf); err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				break // -T elapsed or interrupted: shut down
@@ -185,4 +212,20 @@ func (o *perfOpts) sendInfo(id api.AssocID) api.SndRcvInfo {
 		info.Flags = api.Unordered
 	}
 	return info
+}
+
+// schedulerFlag is the -scheduler flag: an RFC 8260 scheduler name.
+type schedulerFlag struct{ s api.StreamScheduler }
+
+// String implements flag.Value.
+func (f *schedulerFlag) String() string { return f.s.String() }
+
+// Set implements flag.Value.
+func (f *schedulerFlag) Set(v string) error {
+	s, ok := stream.ParseScheduler(v)
+	if !ok {
+		return fmt.Errorf("unknown stream scheduler %q (fcfs, rr, rr_pkt, prio, fb, wfq)", v)
+	}
+	f.s = s
+	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,6 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gensctp/gensctp/api"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/pcap"
 )
 
 var (
@@ -152,4 +156,76 @@ func TestPerfSendInfo(t *testing.T) {
 	require.Equal(t, api.SndRcvInfo{AssocID: 4, Flags: api.Unordered, PrInfo: api.PrInfo{Policy: api.PrRtx, Value: 3}}, o.sendInfo(4))
 	o = perfOpts{}
 	require.Equal(t, api.SndRcvInfo{AssocID: 4}, o.sendInfo(4))
+}
+
+// -streams 3 sends perf's messages on streams 0, 1 and 2 in turn (the
+// capture shows the DATA chunks of each), under the -scheduler named; an
+// unknown scheduler and more streams than -os are usage errors.
+func TestPerfStreamsScheduler(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "perf.pcap")
+	cout, sout := perfPair(t, nil, []string{"-n", "30", "-l", "100", "-streams", "3", "-scheduler", "SCTP_SS_WFQ", "-pcap", file})
+	require.NotNil(t, clientRE.FindStringSubmatch(cout), cout)
+	s := serverRE.FindStringSubmatch(sout)
+	require.NotNil(t, s, sout)
+	require.Equal(t, "30", s[2])
+	perStream := map[chunk.StreamID]int{}
+	eachChunk(t, file, func(r packet.Raw) {
+		var d chunk.Data
+		if r.Type == chunk.TypeData {
+			_, err := d.Parse(r.Bytes)
+			require.NoError(t, err)
+			perStream[d.StreamID]++
+		}
+	})
+	require.Equal(t, map[chunk.StreamID]int{0: 10, 1: 10, 2: 10}, perStream)
+
+	for _, args := range [][]string{{"-scheduler", "lifo"}, {"-streams", "11"}} {
+		code, _, errOut := runCmd(t, 5*time.Second, nil, append(append([]string{"perf"}, args...), "127.0.0.1")...)
+		require.Equal(t, 2, code, "%v: %s", args, errOut)
+	}
+}
+
+// sctp perf -I on both ends: the association uses I-DATA (RFC 8260), and
+// the capture holds I-DATA chunks for every message and no DATA chunk;
+// -I on one end only leaves DATA.
+func TestPerfInterleaving(t *testing.T) {
+	for _, both := range []bool{true, false} {
+		file := filepath.Join(t.TempDir(), "perf.pcap")
+		var srvArgs []string
+		if both {
+			srvArgs = []string{"-I"}
+		}
+		_, sout := perfPair(t, srvArgs, []string{"-I", "-n", "20", "-l", "3000", "-streams", "2", "-pcap", file})
+		s := serverRE.FindStringSubmatch(sout)
+		require.NotNil(t, s, sout)
+		require.Equal(t, "20", s[2])
+		kinds := map[chunk.Type]int{}
+		eachChunk(t, file, func(r packet.Raw) { kinds[r.Type]++ })
+		if both {
+			require.Zero(t, kinds[chunk.TypeData], "both ends offered I-DATA")
+			require.GreaterOrEqual(t, kinds[chunk.TypeIData], 20*3, "3000-byte messages: at least 3 fragments each")
+		} else {
+			require.Zero(t, kinds[chunk.TypeIData], "one end did not offer I-DATA")
+			require.GreaterOrEqual(t, kinds[chunk.TypeData], 20*3)
+		}
+	}
+}
+
+// eachChunk calls f with every chunk of every packet of the capture file,
+// each of which must parse.
+func eachChunk(t *testing.T, file string, f func(packet.Raw)) {
+	t.Helper()
+	pkts, err := pcap.ReadFile(file)
+	require.NoError(t, err)
+	for _, p := range pkts {
+		sp, err := packet.Parse(p.Payload, packet.Options{})
+		require.NoError(t, err)
+		for it := sp.Chunks(); ; {
+			r, ok := it.Next()
+			if !ok {
+				break
+			}
+			f(r)
+		}
+	}
 }

@@ -109,11 +109,12 @@ func assocLine(name string, id api.AssocID, st, prev api.AssocStats, secs float6
 	}
 	path := primaryPath(st)
 	return fmt.Sprintf("status %s: tx %s rx %s, pkts %d/%d out/in, rtx %d (fast %d, T3 %d), "+
-		"gap reports %d/%d, dup %d, cwnd %d ssthresh %d flight %d, rtt %s srtt %s rto %s",
+		"gap reports %d/%d, dup %d, cwnd %d ssthresh %d flight %d, rtt %s srtt %s rto %s, mtu %d (%s)",
 		who, rate(st.SentBytes-prev.SentBytes, secs), rate(st.ReceivedBytes-prev.ReceivedBytes, secs),
 		st.PacketsSent, st.PacketsReceived, st.Retransmissions, st.FastRetransmissions, st.T3Retransmissions,
 		st.GapReportsSent, st.GapReportsReceived, st.DuplicateTSNs,
-		path.Cwnd, path.SSThresh, path.Flight, short(path.RTT), short(path.SRTT), short(path.RTO))
+		path.Cwnd, path.SSThresh, path.Flight, short(path.RTT), short(path.SRTT), short(path.RTO),
+		path.MTU, path.Pmtud)
 }
 
 // transportLine is the status line of a UDP port: its datagrams and the

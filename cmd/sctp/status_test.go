@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gensctp/gensctp/api"
+	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/endpoint"
 	"github.com/stretchr/testify/require"
 )
@@ -15,7 +16,7 @@ import (
 var (
 	statusRE = regexp.MustCompile(`(?m)^status (?:(client|server) )?assoc (\d+): tx (\d+(?:\.\d)?) (B|kB|MB)/s rx (\d+(?:\.\d)?) (?:B|kB|MB)/s, ` +
 		`pkts (\d+)/(\d+) out/in, rtx (\d+) \(fast (\d+), T3 (\d+)\), gap reports \d+/\d+, dup \d+, ` +
-		`cwnd (\d+) ssthresh \d+ flight \d+, rtt \S+ srtt \S+ rto \S+$`)
+		`cwnd (\d+) ssthresh \d+ flight \d+, rtt \S+ srtt \S+ rto \S+, mtu (\d+) \((\w+)\)$`)
 	udpStatusRE = regexp.MustCompile(`(?m)^status udp (\d+): datagrams (\d+)/(\d+) out/in, dropped \d+ \(bad CRC \d+, short \d+, out of the blue \d+\)$`)
 )
 
@@ -86,6 +87,24 @@ func TestStatusDemo(t *testing.T) {
 	require.Equal(t, map[string]bool{"client": true, "server": true}, sides, errOut)
 }
 
+// demo -pmtud -d: the status lines report the path MTU that discovery
+// found over loopback, the loopback interface's less the IPv4 and UDP
+// headers (at most what an IPv4 packet holds), and the search state.
+func TestStatusDemoPmtud(t *testing.T) {
+	lo, err := loopbackMTU()
+	require.NoError(t, err)
+	want := min(lo-28, 65535-28) &^ 3
+	code, _, errOut := runCmd(t, 15*time.Second, nil, "demo", "-pmtud", "-T", "1s", "-pings", "2", "-d", "0.2")
+	require.Equal(t, 0, code, errOut)
+	found := map[string]bool{}
+	for _, l := range statusLines(errOut) {
+		if l[12] == strconv.Itoa(want) && l[13] == "search_complete" {
+			found[l[1]] = true
+		}
+	}
+	require.Equal(t, map[string]bool{"client": true, "server": true}, found, errOut)
+}
+
 // The status line of an association: the rates of the last interval,
 // the counters, and the primary path.
 func TestStatusLine(t *testing.T) {
@@ -96,9 +115,9 @@ func TestStatusLine(t *testing.T) {
 	st.Retransmissions, st.FastRetransmissions, st.T3Retransmissions = 5, 3, 2
 	st.GapReportsSent, st.GapReportsReceived, st.DuplicateTSNs = 1, 4, 6
 	st.Paths = []api.PathStats{{Cwnd: 12000, SSThresh: 64000, Flight: 4800, RTT: 1234567 * time.Nanosecond,
-		SRTT: 2 * time.Millisecond, RTO: time.Second}}
+		SRTT: 2 * time.Millisecond, RTO: time.Second, MTU: 1252, Pmtud: association.PLPMTUDSearchComplete}}
 	require.Equal(t, "status client assoc 7: tx 1.2 MB/s rx 1.2 kB/s, pkts 2000/900 out/in, rtx 5 (fast 3, T3 2), "+
-		"gap reports 1/4, dup 6, cwnd 12000 ssthresh 64000 flight 4800, rtt 1.23ms srtt 2ms rto 1s",
+		"gap reports 1/4, dup 6, cwnd 12000 ssthresh 64000 flight 4800, rtt 1.23ms srtt 2ms rto 1s, mtu 1252 (search_complete)",
 		assocLine("client", 7, st, prev, 2))
 	require.Regexp(t, statusRE, assocLine("", 7, st, prev, 2))
 	require.Contains(t, assocLine("", 7, st, st, 0.5), "tx 0 B/s rx 0 B/s", "nothing in the interval")

@@ -40,9 +40,13 @@ var allowed = map[string][]string{
 	"udpencap":    {"packetio"},
 	"pcap":        {},
 	"api":         append([]string{"internal/stack", "pcap"}, below...),
+	// sim, the public simulator, is at the level of the I/O edge: it
+	// drives the sans-IO core (endpoints, associations) on a simulated
+	// network, and is a packet transport (packetio) that api can run on.
+	"sim": {"association", "endpoint", "chunk", "packet", "stream", "timer", "congestion", "packetio", "pcap"},
 	// internal/: the event loop under api, and test scaffolding.
 	"internal/stack":   below,
-	"internal/sim":     {"chunk", "packet", "timer"},
+	"internal/sim":     {"sim"},
 	"internal/dnstest": {},
 	"internal/logs":    {},
 	"internal/layers":  {},

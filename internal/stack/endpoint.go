@@ -311,6 +311,18 @@ func (e *Endpoint) SetAssocConfig(cfg association.Config) error {
 	return nil
 }
 
+// SetLocalAddrs changes the specific local addresses of the endpoint on
+// every shard (see endpoint.Endpoint.SetLocalAddrs). The shards hold the
+// same endpoints of the port: the first refuses what all would.
+func (e *Endpoint) SetLocalAddrs(addrs []netip.Addr) error {
+	for _, ep := range e.all() {
+		if err := ep.SetLocalAddrs(addrs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // SetBacklog changes the one-to-one backlog, shared by the shards (see
 // endpoint.Endpoint.SetBacklog).
 func (e *Endpoint) SetBacklog(n int) error {

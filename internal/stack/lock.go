@@ -16,9 +16,9 @@ import (
 // index order for what concerns a port as a whole; it unlocks them when
 // it settles, after queueing their output and taking their changes.
 //
-// A reader or a timer holds one shard lock, never the stack's lock: when
-// it is done with the shard it leaves the changes it found in pending and
-// tries the stack's lock (kick). If another goroutine holds it, that one
+// A reader, a timer or a caller of Endpoint.Direct holds one shard lock,
+// never the stack's lock: when it is done with the shard it leaves the
+// changes it found in pending and tries the stack's lock (kick). If another goroutine holds it, that one
 // hands the changes to the watchers before it leaves: whoever releases
 // the stack's lock looks at pending afterwards (unlock). So no goroutine
 // waits for the stack's lock while it holds a shard lock, and no cycle of
@@ -178,15 +178,17 @@ func (s *Stack) release() {
 
 // kick hands on the changes that shards left in pending: it takes the
 // stack's lock for that as long as there are some and nobody else holds
-// it (whoever does hands them on when it releases it). Call it without
-// locks.
-func (s *Stack) kick() {
+// it (whoever does hands them on when it releases it), and reports
+// whether it did. Call it without locks.
+func (s *Stack) kick() (woke bool) {
 	for s.pend.flag.Load() && s.mu.TryLock() {
 		if s.closed {
 			s.mu.Unlock()
-			return
+			return woke
 		}
 		s.afterLocked(s.Now())
 		s.release()
+		woke = true
 	}
+	return woke
 }

@@ -136,7 +136,7 @@ func (sh *shard) produceLocked(now timer.Time) bool {
 			sh.spare = append(sh.spare, buf)
 			break
 		}
-		msgs = append(msgs, packetio.OutMessage{Data: o.Data, To: o.To, From: o.From})
+		msgs = append(msgs, packetio.OutMessage{Data: o.Data, To: o.To, From: o.From, ECN: uint8(o.ECN)})
 	}
 	if len(msgs) == 0 {
 		return false

@@ -72,23 +72,7 @@ func TestShardsEchoManyAssociations(t *testing.T) {
 			defer stop()
 			go echo(echoCtx, srv, sep)
 
-			const assocs, msgs = 16, 50
-			var wg sync.WaitGroup
-			errs := make(chan error, assocs)
-			for i := range assocs {
-				cep, err := cli.AddEndpoint(epConfig(uint16(40000 + i)))
-				require.NoError(t, err)
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					errs <- echoRun(ctx, cli, cep, tc.peer(srv, cli), i, msgs)
-				}()
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				require.NoError(t, err)
-			}
+			echoMany(t, ctx, cli, tc.peer(srv, cli), 16, 50)
 			shards := map[int]int{}
 			require.NoError(t, srv.Do(func(timer.Time) error {
 				for _, id := range sep.Associations() {
@@ -98,6 +82,24 @@ func TestShardsEchoManyAssociations(t *testing.T) {
 			}))
 			require.Greater(t, len(shards), 1, "the associations are spread over the shards: %v", shards)
 		})
+	}
+}
+
+// echoMany runs echoRun on assocs endpoints of cli at once, each with
+// msgs messages, and requires that all succeed.
+func echoMany(t *testing.T, ctx context.Context, cli *Stack, peer netip.AddrPort, assocs, msgs int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, assocs)
+	for i := range assocs {
+		cep, err := cli.AddEndpoint(epConfig(uint16(40000 + i)))
+		require.NoError(t, err)
+		wg.Go(func() { errs <- echoRun(ctx, cli, cep, peer, i, msgs) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
 	}
 }
 

@@ -19,7 +19,9 @@
 //     the lock of each shard an operation touches when it touches it
 //     (Endpoint), and callers block for deliveries or send-buffer space
 //     with WaitOn, on a WaitQueue of their own (the readers of a socket,
-//     say);
+//     say); a caller working on one association only (the reader of a
+//     one-to-one socket taking a message that is there) runs on its shard
+//     alone, as a reader does, without the stack's lock (Endpoint.Direct);
 //   - after every input the stack takes from each endpoint the
 //     associations that changed (endpoint.Endpoint.TakeChanged) and hands
 //     them to the watcher of its port (Watch), which wakes exactly the
@@ -136,15 +138,12 @@ type Stack struct {
 
 	pend pending // changes the shards found, for the holder of mu (lock.go)
 
-	// readTurn is the turn to read (a token, not a mutex: a reader waits
-	// for it as long as another one waits for packets, and a channel is
-	// what a testing/synctest bubble sees as durably blocked): ReadBatch
-	// is serialised, so datagrams reach a shard in the order read.
-	readTurn    chan struct{}
-	readBackoff backoff // paces the reads while they fail; guarded by readTurn
-	done        chan struct{}
-	parkers     sync.WaitGroup // the goroutines of parked values (park.go)
-	readers     sync.WaitGroup
+	// queued: the transport splits its packets over a queue per shard
+	// (packetio.Queued), each read by a reader of its own (startReaders).
+	queued  bool
+	done    chan struct{}
+	parkers sync.WaitGroup // the goroutines of parked values (park.go)
+	readers sync.WaitGroup
 }
 
 // batch is the number of packets read per ReadBatch call, and queued per
@@ -166,6 +165,9 @@ func New(cfg Config) (*Stack, error) {
 	}
 	conn := cfg.Transport
 	if conn == nil {
+		if cfg.UDP.Queues == 0 && n <= maxReaders {
+			cfg.UDP.Queues = n // a socket per shard and address (startReaders)
+		}
 		udp, err := udpencap.Listen(cfg.UDP)
 		if err != nil {
 			return nil, err
@@ -174,25 +176,24 @@ func New(cfg Config) (*Stack, error) {
 	}
 	udp, _ := conn.(*udpencap.Conn)
 	s := &Stack{
-		conn:     conn,
-		udp:      udp,
-		epoch:    time.Now(),
-		router:   router,
-		shards:   make([]*shard, n),
-		done:     make(chan struct{}),
-		readTurn: make(chan struct{}, 1),
+		conn:   conn,
+		udp:    udp,
+		epoch:  time.Now(),
+		router: router,
+		shards: make([]*shard, n),
+		done:   make(chan struct{}),
 	}
 	s.log = logs.New(logs.Resolve(cfg.LoggerFactory), logs.ScopeStack)
 	s.taps.set(slices.Clone(cfg.Taps))
-	s.readTurn <- struct{}{}
 	for i := range s.shards {
 		s.shards[i] = newShard(s, i)
 	}
-	readers := min(n, maxReaders)
-	s.readers.Add(readers)
-	for range readers {
-		go s.readLoop()
+	if p, ok := conn.(packetio.PTBReporter); ok {
+		// Packet Too Big reports for PLPMTUD (RFC 8899 Section 4.6),
+		// validated by the associations (Mux.HandlePTB).
+		_ = p.EnablePTB()
 	}
+	s.startReaders()
 	return s, nil
 }
 

@@ -3,6 +3,7 @@ package stack
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 
 	"github.com/gensctp/gensctp/packetio"
@@ -46,7 +47,14 @@ func (s *Stack) transportClosed(err error) {
 	now := s.Now()
 	cause := fmt.Errorf("%w: %w", ErrTransportClosed, err)
 	s.failed = cause
-	if s.log.On(logging.LogLevelError) {
+	// A connected transport's peer closing it (a DTLS close_notify, io.EOF)
+	// is how SCTP over DTLS normally ends (RFC 8261 Section 6): not an
+	// error worth an ERROR line.
+	if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
+		if s.log.On(logging.LogLevelInfo) {
+			s.log.Infof("%v: every association ends", cause)
+		}
+	} else if s.log.On(logging.LogLevelError) {
 		s.log.Errorf("%v: every association ends", cause)
 	}
 	for _, ep := range s.eps {

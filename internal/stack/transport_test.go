@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/gensctp/gensctp/packetio"
 	"github.com/gensctp/gensctp/packetio/packetiotest"
 	"github.com/gensctp/gensctp/timer"
+	"github.com/pion/logging"
 	"github.com/stretchr/testify/require"
 )
 
@@ -215,4 +217,21 @@ type closedTransport struct {
 func (c *closedTransport) WriteBatch([]packetio.OutMessage) (int, error) {
 	c.calls++
 	return 0, net.ErrClosed
+}
+
+// The peer closing a connected transport (io.EOF: how SCTP over DTLS
+// ends, RFC 8261 Section 6) is logged at INFO, not as an ERROR.
+func TestTransportClosedLogLevel(t *testing.T) {
+	var buf syncBuffer
+	ca, cb := packetiotest.Pipe()
+	s, err := New(Config{Transport: packetio.NewConn(ca), LoggerFactory: &logging.DefaultLoggerFactory{
+		Writer: &buf, DefaultLogLevel: logging.LogLevelInfo}})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	require.NoError(t, cb.Close())
+	require.NoError(t, s.Wait(waitCtx(t), func(timer.Time) bool { return s.Failed() != nil }))
+	require.Eventually(t, func() bool { return strings.Contains(buf.String(), "every association ends") },
+		10*time.Second, time.Millisecond)
+	require.Contains(t, buf.String(), "sctp-stack INFO")
+	require.NotContains(t, buf.String(), "ERROR")
 }

@@ -1,0 +1,241 @@
+package association
+
+import (
+	"encoding/binary"
+	"net/netip"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// handleASCONFChunk checks and dispatches an ASCONF or ASCONF-ACK chunk
+// of a negotiated association. It reports whether the rest of the packet
+// must be skipped.
+func (a *Association) handleASCONFChunk(now timer.Time, from netip.AddrPort, r *packet.Raw) (bool, error) {
+	// RFC 5061 Section 5.2 D5: "Prior to finding the ASCONF chunk, the
+	// receiver MUST encounter an AUTH chunk as described in [RFC4895]. If
+	// either authentication fails, or the AUTH chunk is missing, the
+	// receiver MUST silently discard this chunk and the rest of the
+	// packet." Section 4.1.2 says the same of the ASCONF-ACK.
+	if !a.cfg.ASCONFNoAuth && !a.authenticated(r) {
+		return true, discard("unauthenticated", r.Type, nil)
+	}
+	if !a.asconfStateOK() {
+		return false, discard("ASCONF in state "+a.state.String(), r.Type, nil)
+	}
+	if r.Type == chunk.TypeASCONFAck {
+		var c chunk.ASCONFAck
+		if _, err := c.Parse(r.Bytes); err != nil {
+			return a.malformed(now, r, err)
+		}
+		return false, a.handleASCONFAck(now, &c)
+	}
+	var c chunk.ASCONF
+	if _, err := c.Parse(r.Bytes); err != nil {
+		return a.malformed(now, r, err)
+	}
+	return false, a.handleASCONF(now, from, &c)
+}
+
+// handleASCONF applies the Sequence Number rules of RFC 5061 Section 5.2
+// (E1 to E6) to the peer's ASCONF and answers it with an ASCONF-ACK to
+// the source address of the packet.
+func (a *Association) handleASCONF(now timer.Time, from netip.AddrPort, c *chunk.ASCONF) error {
+	as := a.asconfSt()
+	switch {
+	case c.Serial == as.peerSerial+1:
+		// E4 and V5; the previous answer is let go (E1).
+		as.ack = a.processASCONF(now, from, c)
+		as.peerSerial = c.Serial
+	case as.ack != nil && c.Serial == as.ack.Serial:
+		// E2: a retransmission; the cached answer goes again.
+	default:
+		// E2 without a cached answer, and E5: "the ASCONF Chunk is
+		// discarded since it must be either a stale packet or from an
+		// attacker."
+		return discard("ASCONF out of sequence", chunk.TypeASCONF, nil)
+	}
+	// E6: "The destination address of the SCTP packet containing the
+	// ASCONF-ACK Chunks MUST be the source address of the SCTP packet
+	// that held the ASCONF Chunks." F1 allows it to a new address before
+	// it is confirmed.
+	to := a.pathFor(from.Addr())
+	if to == nil {
+		to = a.primary
+	}
+	a.dropCtrlTo(chunk.TypeASCONFAck, to)
+	if !a.queueReply(ctrlChunk{c: as.ack, to: to}) {
+		return discard("ASCONF-ACK does not fit", chunk.TypeASCONF, nil)
+	}
+	return nil
+}
+
+// processASCONF performs the requests of c in order (RFC 5061 Section 5.2
+// V1 to V3) and returns the answer. Successes are implicit (Section 4.2.5)
+// until a request fails; after it they are reported, since the peer takes
+// the requests after a failure without an answer as failed (Section 5.1
+// A7).
+func (a *Association) processASCONF(now timer.Time, from netip.AddrPort, c *chunk.ASCONF) *chunk.ASCONFAck {
+	ack := &chunk.ASCONFAck{Serial: c.Serial}
+	failing, failed := false, false
+	for _, p := range c.Params {
+		var cid uint32
+		var cause chunk.Cause
+		stop, req := false, true
+		switch p := p.(type) {
+		case *chunk.AddIPAddress:
+			cid = p.CorrelationID
+			cause = a.peerAdd(now, from, p, &failing)
+		case *chunk.DeleteIPAddress:
+			cid = p.CorrelationID
+			cause = a.peerDelete(now, from, p, failing)
+		case *chunk.SetPrimaryAddress:
+			cid = p.CorrelationID
+			cause = a.peerSetPrimary(from, p)
+		case *chunk.UnknownParam:
+			// V2: "build a response message with the appropriate error
+			// TLVs, as specified in the Parameter type bits, for any
+			// ASCONF Parameter it does not understand." Its Correlation
+			// ID is where the requests have theirs, if anywhere.
+			act := p.Action()
+			req = false
+			if act.Report() {
+				if len(p.Value) >= 4 {
+					cid = binary.BigEndian.Uint32(p.Value)
+				}
+				cause = &chunk.UnrecognizedParametersCause{Params: p.Append(nil)}
+			}
+			stop = act.Stop()
+		default:
+			// Section 4.2.6: the Adaptation Layer Indication "MUST NOT be
+			// sent in any other chunks, and if it is received in another
+			// chunk, it MUST be ignored"; so are the other parameters of
+			// INIT chunks.
+			continue
+		}
+		switch {
+		case cause != nil:
+			failed = true
+			ack.Params = append(ack.Params, &chunk.ErrorCauseIndication{CorrelationID: cid, Causes: []chunk.Cause{cause}})
+		case failed && req:
+			ack.Params = append(ack.Params, &chunk.SuccessIndication{CorrelationID: cid})
+		}
+		if stop {
+			break
+		}
+	}
+	return ack
+}
+
+// requestAddr returns the address of a request: the source of the packet
+// for the wildcard (RFC 5061 Sections 4.2.1, 4.2.4).
+func requestAddr(p chunk.Param, from netip.AddrPort) (netip.Addr, bool) {
+	addr, ok := chunk.ParamAddress(p)
+	if !ok {
+		return netip.Addr{}, false
+	}
+	addr = addr.Unmap()
+	if addr.IsUnspecified() {
+		return from.Addr().Unmap(), true
+	}
+	return addr, true
+}
+
+// peerAdd performs an Add IP Address request (RFC 5061 Section 4.2.1):
+// the address becomes an UNCONFIRMED path, verified by HEARTBEATs before
+// anything but HEARTBEATs and the ASCONF-ACK goes to it (F1, F14; RFC
+// 9260 Section 5.4), with the UDP encapsulation port of the packet until
+// one from the address itself says otherwise (RFC 6951 Section 5.4).
+// *failing is set by a refusal for resources, after which F11 fails the
+// later additions and deletions of the chunk.
+func (a *Association) peerAdd(now timer.Time, from netip.AddrPort, p *chunk.AddIPAddress, failing *bool) chunk.Cause {
+	if *failing {
+		return &chunk.ResourceShortageCause{Param: p.Append(nil)}
+	}
+	addr, ok := requestAddr(p.Address, from)
+	if !ok || !usableAddr(addr) || !a.inScope(addr) {
+		return &chunk.UnresolvableAddressCause{Address: p.Address.Append(nil)}
+	}
+	if a.pathFor(addr) != nil {
+		return nil
+	}
+	if len(a.paths) >= MaxPaths {
+		// F9: "does not have the local resources to add this new address".
+		*failing = true
+		return &chunk.ResourceShortageCause{Param: p.Append(nil)}
+	}
+	np := a.addPath(netip.AddrPortFrom(addr, from.Port()), false)
+	a.pushEvent(&PaddrChange{Addr: np.remote, State: AddrAdded})
+	a.probeUnconfirmed(now, np)
+	return nil
+}
+
+// peerDelete performs a Delete IP Address request (RFC 5061 Section
+// 4.2.2), refusing to delete the last address (F7) or the source of the
+// packet (F8); the wildcard deletes every address but the source.
+func (a *Association) peerDelete(now timer.Time, from netip.AddrPort, p *chunk.DeleteIPAddress, failing bool) chunk.Cause {
+	if failing {
+		return &chunk.ResourceShortageCause{Param: p.Append(nil)}
+	}
+	addr, ok := chunk.ParamAddress(p.Address)
+	if !ok {
+		return &chunk.UnresolvableAddressCause{Address: p.Address.Append(nil)}
+	}
+	src := from.Addr().Unmap()
+	if addr.Unmap().IsUnspecified() {
+		keep := a.pathFor(src)
+		if keep == nil {
+			return &chunk.DeleteLastRemainingAddressCause{Param: p.Append(nil)}
+		}
+		for len(a.paths) > 1 {
+			q := a.paths[0]
+			if q == keep {
+				q = a.paths[1]
+			}
+			a.removePath(now, q)
+		}
+		return nil
+	}
+	q := a.pathFor(addr)
+	switch {
+	case q == nil:
+		return nil // not an address of the association: nothing to do
+	case len(a.paths) == 1:
+		return &chunk.DeleteLastRemainingAddressCause{Param: p.Append(nil)}
+	case addr.Unmap() == src:
+		return &chunk.DeleteSourceAddressCause{Param: p.Append(nil)}
+	}
+	a.removePath(now, q)
+	return nil
+}
+
+// peerSetPrimary performs a Set Primary Address request (RFC 5061 Section
+// 4.2.4): an address of the association becomes the primary path, at
+// once when it is confirmed, else once a HEARTBEAT confirms it (RFC 9260
+// Section 5.4: no data to an unconfirmed address). An unknown address
+// leaves the primary path as it is (Section 5.4: "the receiver SHOULD NOT
+// honor the request") and is reported unresolvable.
+func (a *Association) peerSetPrimary(from netip.AddrPort, p *chunk.SetPrimaryAddress) chunk.Cause {
+	addr, ok := requestAddr(p.Address, from)
+	q := a.pathFor(addr)
+	if !ok || q == nil {
+		return &chunk.UnresolvableAddressCause{Address: p.Address.Append(nil)}
+	}
+	if q.state == PathUnconfirmed {
+		a.asc().wantPrimary = q
+		return nil
+	}
+	a.asc().wantPrimary = nil
+	a.SetPrimary(addr)
+	return nil
+}
+
+// asconfConfirmed makes p primary when the peer asked for it before a
+// HEARTBEAT confirmed it (see peerSetPrimary).
+func (a *Association) asconfConfirmed(p *path) {
+	if as := a.asc(); as != nil && as.wantPrimary == p {
+		as.wantPrimary = nil
+		a.SetPrimary(p.remote.Addr())
+	}
+}

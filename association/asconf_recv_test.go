@@ -1,0 +1,261 @@
+package association_test
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/association/associationtest"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/internal/sim"
+	"github.com/gensctp/gensctp/packet"
+	"github.com/stretchr/testify/require"
+)
+
+// forgeASCONF sends Z an ASCONF from A's address from (A's tag), and
+// returns the ASCONF-ACK Z sends back (nil if none). The ASCONF-ACKs do
+// not reach A (see dropASCONFAcks).
+func forgeASCONF(t *testing.T, p *associationtest.Pair, c *capture, from netip.AddrPort, a *chunk.ASCONF) *chunk.ASCONFAck {
+	t.Helper()
+	_, zTag := p.A.Tags()
+	n := len(c.pkts)
+	forge(p, from, associationtest.AddrZ, headerAZ(zTag), a)
+	p.Run(50 * time.Millisecond)
+	for _, sp := range c.pkts[n:] {
+		if r, ok := sp.chunk(chunk.TypeASCONFAck); ok {
+			require.Equal(t, from, sp.to, "RFC 5061 Section 5.2 E6: to the source of the ASCONF")
+			var ack chunk.ASCONFAck
+			parseChunk(t, r, &ack)
+			return &ack
+		}
+	}
+	return nil
+}
+
+// dropASCONFAcks keeps the answers to forged ASCONFs from A, which
+// would abort the association as it sent none (RFC 5061 Section 5.3 F0,
+// TestASCONFIllegalAck): the network takes the ASCONF-ACK chunks out of
+// the packets (after the capture, installed before, saw them).
+func dropASCONFAcks(p *associationtest.Pair) {
+	p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
+		pkt, err := packet.Parse(d.Data, packet.Options{AcceptZeroChecksum: true})
+		if err != nil {
+			return sim.Pass
+		}
+		var keep []chunk.Chunk
+		acks := false
+		it := pkt.Chunks()
+		for r, ok := it.Next(); ok; r, ok = it.Next() {
+			if r.Type == chunk.TypeASCONFAck {
+				acks = true
+				continue
+			}
+			u := &chunk.Unknown{}
+			if _, err := u.Parse(r.Bytes); err == nil {
+				keep = append(keep, u)
+			}
+		}
+		switch {
+		case !acks:
+			return sim.Pass
+		case len(keep) == 0:
+			return sim.Drop
+		}
+		d.Data = packetOf(pkt.Header, keep...)
+		return sim.Pass
+	})
+}
+
+// v4 returns the IPv4 Address parameter of s.
+func v4(s string) chunk.Param { return chunk.AddressParam(netip.MustParseAddr(s)) }
+
+// firstSerial returns the Sequence Number the peer A's first ASCONF
+// carries: its Initial TSN (RFC 5061 Section 5.1 A2), one less than the
+// TSN of its first DATA, which sendAndDeliver shows; from then on the
+// ASCONF-ACKs to A are dropped.
+func firstSerial(t *testing.T, p *associationtest.Pair, c *capture) uint32 {
+	t.Helper()
+	sendAndDeliver(t, p, []byte("x"))
+	dropASCONFAcks(p)
+	sps := c.with(associationtest.AddrA, chunk.TypeData)
+	require.NotEmpty(t, sps)
+	r, _ := sps[0].chunk(chunk.TypeData)
+	var d chunk.Data
+	parseChunk(t, r, &d)
+	return uint32(d.TSN)
+}
+
+func TestASCONFRecvSerial(t *testing.T) {
+	p, c := asconfPair(t, 11, scenarioLink, noAUTH)
+	s := firstSerial(t, p, c)
+	add := &chunk.ASCONF{Serial: s, Address: v4("10.0.0.1"),
+		Params: []chunk.Param{&chunk.AddIPAddress{CorrelationID: 1, Address: v4("10.0.0.3")}}}
+	// E5: not the next one expected.
+	add.Serial = s + 1
+	require.Nil(t, forgeASCONF(t, p, c, associationtest.AddrA, add))
+	require.Len(t, p.Z.Paths(), 1)
+	add.Serial = s
+	ack := forgeASCONF(t, p, c, associationtest.AddrA, add)
+	require.NotNil(t, ack)
+	require.Equal(t, s, ack.Serial)
+	require.Empty(t, ack.Params, "implicit success (RFC 5061 Section 4.2.5)")
+	require.Len(t, p.Z.Paths(), 2)
+	// E2: a retransmission gets the cached answer and changes nothing.
+	add.Params = []chunk.Param{&chunk.AddIPAddress{CorrelationID: 1, Address: v4("10.0.0.4")}}
+	ack = forgeASCONF(t, p, c, associationtest.AddrA, add)
+	require.NotNil(t, ack)
+	require.Equal(t, s, ack.Serial)
+	require.Len(t, p.Z.Paths(), 2)
+	// An older one is discarded.
+	add.Serial = s - 1
+	require.Nil(t, forgeASCONF(t, p, c, associationtest.AddrA, add))
+	require.Equal(t, []string{"addr_added 10.0.0.3", "addr_confirmed 10.0.0.3"}, paddrEvents(p.DeliveredZ))
+}
+
+// causeOf returns the code of the single cause answering cid, or 0 for
+// a success indication, and whether there is an answer.
+func causeOf(t *testing.T, ack *chunk.ASCONFAck, cid uint32) (chunk.CauseCode, bool) {
+	t.Helper()
+	for _, prm := range ack.Params {
+		switch prm := prm.(type) {
+		case *chunk.SuccessIndication:
+			if prm.CorrelationID == cid {
+				return 0, true
+			}
+		case *chunk.ErrorCauseIndication:
+			if prm.CorrelationID == cid {
+				require.Len(t, prm.Causes, 1)
+				return prm.Causes[0].CauseCode(), true
+			}
+		}
+	}
+	return 0, false
+}
+
+func TestASCONFRecvRefusals(t *testing.T) {
+	p, c := asconfPair(t, 12, scenarioLink, noAUTH)
+	s := firstSerial(t, p, c)
+	a1 := associationtest.AddrA
+	ack := forgeASCONF(t, p, c, a1, &chunk.ASCONF{Serial: s, Address: v4("10.0.0.1"), Params: []chunk.Param{
+		// F7: the last address.
+		&chunk.DeleteIPAddress{CorrelationID: 1, Address: v4("10.0.0.1")},
+		// Multicast, broadcast: refused (RFC 5061 Section 4.2.1).
+		&chunk.AddIPAddress{CorrelationID: 2, Address: v4("224.0.0.9")},
+		&chunk.AddIPAddress{CorrelationID: 3, Address: v4("255.255.255.255")},
+		// After a failure, a success is reported (A7).
+		&chunk.AddIPAddress{CorrelationID: 4, Address: v4("10.0.0.3")},
+		// F8: the source address of the packet.
+		&chunk.DeleteIPAddress{CorrelationID: 5, Address: v4("10.0.0.1")},
+		// Section 5.4: an unknown primary is not honoured.
+		&chunk.SetPrimaryAddress{CorrelationID: 6, Address: v4("10.9.9.9")},
+		// Section 4.2.6: ignored in an ASCONF, no answer.
+		&chunk.AdaptationLayerIndication{Indication: 7},
+		// V2: an unknown parameter whose type bits say "skip and report".
+		&chunk.UnknownParam{Type: 0xC00F, Value: []byte{0, 0, 0, 8}},
+		&chunk.SetPrimaryAddress{CorrelationID: 9, Address: v4("10.0.0.3")},
+	}})
+	require.NotNil(t, ack)
+	for _, want := range []struct {
+		cid  uint32
+		code chunk.CauseCode
+	}{{1, chunk.CauseDeleteLastRemainingAddress}, {2, chunk.CauseUnresolvableAddress},
+		{3, chunk.CauseUnresolvableAddress}, {4, 0}, {5, chunk.CauseDeleteSourceAddress},
+		{6, chunk.CauseUnresolvableAddress}, {8, chunk.CauseUnrecognizedParameters}, {9, 0}} {
+		code, ok := causeOf(t, ack, want.cid)
+		require.True(t, ok, "no answer to %d", want.cid)
+		require.Equal(t, want.code, code, "answer to %d", want.cid)
+	}
+	require.Len(t, ack.Params, 8, "none for the Adaptation Layer Indication")
+	require.Len(t, p.Z.Paths(), 2)
+	require.Empty(t, eventsOf[*association.AdaptationEvent](p.DeliveredZ[1:]))
+	// The primary waits for the confirmation of 10.0.0.3, which A gives:
+	// the pair receives for A there.
+	require.True(t, p.RunUntil(10*time.Second, func() bool { return p.Z.Status().Primary.Addr == addrA2 }))
+	require.Equal(t, []string{"addr_added 10.0.0.3", "addr_confirmed 10.0.0.3", "addr_made_prim 10.0.0.3"},
+		paddrEvents(p.DeliveredZ))
+}
+
+// TestASCONFRecvResourceShortage: beyond MaxPaths an addition is refused
+// for resources (F9), and every later addition and deletion of the chunk
+// with it (F11).
+func TestASCONFRecvResourceShortage(t *testing.T) {
+	p, c := asconfPair(t, 13, scenarioLink, noAUTH)
+	s := firstSerial(t, p, c)
+	var ps []chunk.Param
+	for i := range association.MaxPaths + 2 {
+		ps = append(ps, &chunk.AddIPAddress{CorrelationID: uint32(i + 1),
+			Address: chunk.AddressParam(netip.AddrFrom4([4]byte{10, 0, 1, byte(i)}))})
+	}
+	ps = append(ps, &chunk.DeleteIPAddress{CorrelationID: 100, Address: v4("10.0.1.0")})
+	ack := forgeASCONF(t, p, c, associationtest.AddrA, &chunk.ASCONF{Serial: s, Address: v4("10.0.0.1"), Params: ps})
+	require.NotNil(t, ack)
+	require.Len(t, p.Z.Paths(), association.MaxPaths)
+	for cid := uint32(association.MaxPaths); cid <= association.MaxPaths+2; cid++ {
+		code, _ := causeOf(t, ack, cid)
+		require.Equal(t, chunk.CauseResourceShortage, code, "cid %d", cid)
+	}
+	code, _ := causeOf(t, ack, 100)
+	require.Equal(t, chunk.CauseResourceShortage, code)
+}
+
+// TestASCONFRecvWildcardDelete: Delete IP Address with 0.0.0.0 deletes
+// every address of the peer but the source of the packet (RFC 5061
+// Section 4.2.2), and the primary moves to what is left.
+func TestASCONFRecvWildcardDelete(t *testing.T) {
+	p, c := asconfPair(t, 14, scenarioLink, noAUTH)
+	s := firstSerial(t, p, c)
+	ack := forgeASCONF(t, p, c, associationtest.AddrA, &chunk.ASCONF{Serial: s, Address: v4("0.0.0.0"), Params: []chunk.Param{
+		&chunk.AddIPAddress{CorrelationID: 1, Address: v4("10.0.0.3")},
+		&chunk.AddIPAddress{CorrelationID: 2, Address: v4("10.0.0.4")},
+	}})
+	require.NotNil(t, ack)
+	require.True(t, p.RunUntil(10*time.Second, func() bool { return p.Z.Paths()[1].State == association.PathActive }))
+	ack = forgeASCONF(t, p, c, addrA2, &chunk.ASCONF{Serial: s + 1, Address: v4("0.0.0.0"), Params: []chunk.Param{
+		&chunk.DeleteIPAddress{CorrelationID: 3, Address: v4("0.0.0.0")},
+	}})
+	require.NotNil(t, ack)
+	require.Empty(t, ack.Params)
+	paths := p.Z.Paths()
+	require.Len(t, paths, 1)
+	require.Equal(t, addrA2, paths[0].Addr)
+	require.True(t, paths[0].Primary)
+	require.Equal(t, []string{"addr_added 10.0.0.3", "addr_added 10.0.0.4", "addr_confirmed 10.0.0.3",
+		"addr_removed 10.0.0.1", "addr_made_prim 10.0.0.3", "addr_removed 10.0.0.4"}, paddrEvents(p.DeliveredZ))
+	// Data keeps flowing, on the path left.
+	sendAndDeliver(t, p, []byte("after"))
+}
+
+// TestASCONFRecvOnlyUnconfirmedLeft: a peer that adds an address and
+// deletes its other one at once leaves Z a single path, not confirmed
+// yet: Z sends its DATA there only after a HEARTBEAT ACK confirmed it
+// (RFC 9260 Section 5.4).
+func TestASCONFRecvOnlyUnconfirmedLeft(t *testing.T) {
+	p, c := asconfPair(t, 15, scenarioLink, noAUTH)
+	s := firstSerial(t, p, c)
+	require.NoError(t, p.Z.Send(p.Now, association.SendInfo{}, []byte("queued")))
+	_, zTag := p.A.Tags()
+	p.Net.AddFilter(sim.DropFirstChunk(chunk.TypeData, 0)) // keep Z's DATA from reaching A before
+	forge(p, addrA2, associationtest.AddrZ, headerAZ(zTag),
+		&chunk.ASCONF{Serial: s, Address: v4("10.0.0.1"), Params: []chunk.Param{
+			&chunk.AddIPAddress{CorrelationID: 1, Address: v4("0.0.0.0")}}},
+		&chunk.ASCONF{Serial: s + 1, Address: v4("10.0.0.3"), Params: []chunk.Param{
+			&chunk.DeleteIPAddress{CorrelationID: 2, Address: v4("10.0.0.1")}}})
+	// Within a round trip, although the HEARTBEAT went out with the path
+	// second and its ACK finds it first.
+	p.Run(100 * time.Millisecond)
+	paths := p.Z.Paths()
+	require.Len(t, paths, 1)
+	require.Equal(t, association.PathActive, paths[0].State)
+	p.Run(5 * time.Second)
+	confirmed := false
+	dataTo := 0
+	for _, sp := range c.pkts {
+		if sp.to == addrA2 && sp.has(chunk.TypeData) {
+			require.True(t, confirmed, "DATA before the HEARTBEAT ACK")
+			dataTo++
+		}
+		confirmed = confirmed || sp.from.Addr() != associationtest.AddrZ.Addr() && sp.has(chunk.TypeHeartbeatAck)
+	}
+	require.NotZero(t, dataTo)
+}

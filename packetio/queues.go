@@ -1,0 +1,39 @@
+package packetio
+
+import "encoding/binary"
+
+// Queued is a [Transport] that can split the packets it receives over
+// several queues, so that a stack sharded across cores reads each shard's
+// packets on a queue of its own, with a reader of its own, instead of
+// having one reader hand them across (package udpencap does on Linux,
+// with a group of SO_REUSEPORT sockets whose kernel steering program
+// applies [QueueOf]).
+//
+// Packets are steered by [QueueOf]: by their SCTP verification tag,
+// which a sharded stack draws per shard (a tag of shard k is k mod n), so
+// that every packet of an association, once its handshake began, arrives
+// on the queue of its shard. A packet that a queue's reader finds
+// belongs to another shard (an INIT, whose tag is 0, a packet with the T
+// bit, whose tag is the peer's) is the reader's to hand on.
+type Queued interface {
+	Transport
+	// SetQueues asks for n queues and returns how many the Transport
+	// provides from now on: n, or 1 when it cannot (then ReadBatch reads
+	// every packet, as before). Call it before the first read.
+	SetQueues(n int) int
+	// ReadQueue is ReadBatch for the packets of queue q (0 ≤ q < the
+	// number SetQueues returned): each received packet is returned by
+	// exactly one queue. Each queue keeps the order of its packets.
+	ReadQueue(q int, msgs []Message) (n int, err error)
+}
+
+// QueueOf returns the queue of n (n ≥ 1) that the SCTP packet b is
+// steered to by a [Queued] transport: its verification tag (bytes 4 to 8
+// of the common header, RFC 9260 Section 3.1) mod n, or 0 for a packet
+// too short to have one.
+func QueueOf(b []byte, n int) int {
+	if n <= 1 || len(b) < 8 {
+		return 0
+	}
+	return int(binary.BigEndian.Uint32(b[4:8]) % uint32(n))
+}
