@@ -393,7 +393,10 @@ func (w *world) answerArrived(a *association.Association, r *chunk.ReconfigRespo
 	}
 	delete(w.pr.inFlight[a], r.RespSeq)
 	if r.Result == chunk.ReconfigErrorBadSequenceNumber {
-		w.pr.badSeq[a] = r.RespSeq
+		if w.pr.badSeq[a] == nil {
+			w.pr.badSeq[a] = map[uint32]bool{}
+		}
+		w.pr.badSeq[a][r.RespSeq] = true
 	}
 	if in, ok := q.(*chunk.IncomingSSNResetRequest); ok && r.Result == chunk.ReconfigSuccessNothingToDo {
 		p := w.pr.ours(a)

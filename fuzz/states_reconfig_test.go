@@ -86,9 +86,9 @@ type prWorld struct {
 	// inFlight are the requests an association sent, by number, that
 	// no answer other than "In progress" reached yet.
 	inFlight map[*association.Association]map[uint32]chunk.Param
-	// badSeq is the request of an association answered "Error - Bad
-	// Sequence Number" last.
-	badSeq map[*association.Association]uint32
+	// badSeq are the requests of an association answered "Error - Bad
+	// Sequence Number".
+	badSeq map[*association.Association]map[uint32]bool
 	// initTSN is the Initial TSN of the last INIT or INIT ACK each side
 	// sent (hasInit).
 	initTSN [2]uint32
@@ -115,7 +115,7 @@ type ansKey struct {
 func newPRWorld() prWorld {
 	return prWorld{fwd: map[prKey]chunk.TSN{}, fwdIn: map[prKey]chunk.TSN{}, highData: map[prKey]chunk.TSN{},
 		req: map[prKey][]reqSent{}, inFlight: map[*association.Association]map[uint32]chunk.Param{},
-		badSeq: map[*association.Association]uint32{}, answers: map[ansKey]chunk.ReconfigResult{},
+		badSeq: map[*association.Association]map[uint32]bool{}, answers: map[ansKey]chunk.ReconfigResult{},
 		resetting: map[*association.Association][]pendingReset{}, unsent: map[uint32]bool{}, failed: map[uint32]bool{},
 		delivered: map[uint32]bool{}, ends: [2]map[*association.Association]bool{{}, {}},
 		pending: map[*association.Association]*oursPending{}, ssnReset: map[*association.Association]*ssnReset{},
@@ -407,7 +407,7 @@ func (w *world) observeRequests(s int, k prKey, reqs []reqSent) {
 		// (input cbd777ff2833436a).
 		prev = nil
 	}
-	if len(reqs) == 1 && len(prev) > 0 && reqs[0].seq == prev[0].seq-1 && w.pr.badSeq[k.a] == prev[0].seq {
+	if len(reqs) == 1 && len(prev) > 0 && reqs[0].seq == prev[0].seq-1 && w.pr.badSeq[k.a][prev[0].seq] {
 		// An Add Incoming Streams Request for no stream filling the
 		// number the peer answered "Bad Sequence Number" for the
 		// request after it expects, sent with that request again (the
