@@ -117,3 +117,30 @@ func TestSimProtocolFlags(t *testing.T) {
 	require.NotEqual(t, plain, hash("-sack-delay", "0"))
 	require.Equal(t, plain, hash("-sack-delay", "200ms"), "the default")
 }
+
+// The goodput of a trace line is over the time since the previous line:
+// with -d longer than -T, or a -T that is not a multiple of -d, the last
+// line's interval is shorter than -d, and its goodput is the report's.
+func TestSimTraceGoodputLastInterval(t *testing.T) {
+	for _, args := range [][]string{{"-T", "1", "-d", "10"}, {"-T", "1.5", "-d", "0.5"}, {"-T", "2.5", "-d", "1"}} {
+		code, out, errOut := runCmd(t, time.Minute, nil, append([]string{"sim"}, args...)...)
+		require.Equal(t, 0, code, errOut)
+		lines := regexp.MustCompile(`(?m)^\s+(\S+) 10\.1\.0\.2:9899 .* (\d+\.\d+)$`).FindAllStringSubmatch(out, -1)
+		require.NotEmpty(t, lines, out)
+		var bits float64
+		prev := time.Duration(0)
+		for _, l := range lines {
+			at, err := time.ParseDuration(l[1])
+			require.NoError(t, err)
+			mbps, err := strconv.ParseFloat(l[2], 64)
+			require.NoError(t, err)
+			bits += mbps * 1e6 * (at - prev).Seconds()
+			prev = at
+		}
+		m := regexp.MustCompile(`\((\d+) bytes in`).FindStringSubmatch(out)
+		require.NotNil(t, m, out)
+		total, err := strconv.ParseFloat(m[1], 64)
+		require.NoError(t, err)
+		require.InDelta(t, total*8, bits, total*8*0.01+1e4, "%v: the trace lines' goodput sums to the bytes received\n%s", args, out)
+	}
+}

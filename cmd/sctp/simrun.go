@@ -51,6 +51,7 @@ type simRun struct {
 	stream         uint16
 	received       uint64 // bytes the server read
 	tick           uint64 // received at the last trace line
+	tickAt         time.Duration
 }
 
 // run plays the scenario and prints its report to out.
@@ -154,15 +155,17 @@ func (r *simRun) transfer(ctx context.Context, out io.Writer) error {
 	}
 }
 
-// trace prints a line per path of the client.
+// trace prints a line per path of the client, at at since the start,
+// with the goodput since the previous line (the last interval of a run
+// whose -T is not a multiple of -d is shorter than -d).
 func (r *simRun) trace(out io.Writer, at time.Duration) {
+	rate := float64(r.received-r.tick) * 8 / (at - r.tickAt).Seconds() / 1e6
+	r.tick, r.tickAt = r.received, at
 	a, ok := r.client.Assoc(r.id)
 	if !ok {
 		fmt.Fprintf(out, "%9v association gone\n", at)
 		return
 	}
-	rate := float64(r.received-r.tick) * 8 / r.o.interval.Seconds() / 1e6
-	r.tick = r.received
 	for i, p := range a.Paths() {
 		mbps := ""
 		if i == 0 {
