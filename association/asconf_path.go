@@ -18,6 +18,7 @@ func (a *Association) removePath(now timer.Time, p *path) {
 		return
 	}
 	a.paths = slices.Delete(a.paths, i, i+1)
+	a.pathsGen++
 	for _, t := range []*timer.Timer{&p.t3, &p.hb} {
 		t.Stop()
 		a.timers.Remove(t)

@@ -26,8 +26,11 @@ type Association struct {
 	// ecnEcho: ECNE chunks go with every SACK, for ecnEchoTSN (ecn.go;
 	// the two fill padding, as the Association stays within 1 KiB).
 	ecnEcho bool
-	rnd     rand.Source
-	keys    *CookieKeys
+	// pathsGen counts the paths added and removed (PeerAddrsGen); here,
+	// in padding.
+	pathsGen uint16
+	rnd      rand.Source
+	keys     *CookieKeys
 
 	localTag, peerTag chunk.VerificationTag
 	// Tie-tags remembered for the collision cases (RFC 9260 Section

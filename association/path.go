@@ -121,7 +121,27 @@ func (a *Association) addPath(remote netip.AddrPort, confirmed bool) *path {
 	a.timers.Add(&p.t3)
 	a.timers.Add(&p.hb)
 	a.paths = append(a.paths, p)
+	a.pathsGen++
 	return p
+}
+
+// PeerAddrsGen changes each time a peer address is added to the
+// association or removed from it: at the handshake, and by the peer's
+// ASCONF Add and Delete IP Address requests (RFC 5061 Sections 4.2.1,
+// 4.2.2). A user that routes packets by the peer's addresses (an
+// endpoint's lookup table, RFC 9260 Section 5.2) compares it with the
+// value it last saw after each call into the association and re-reads
+// AppendPeerAddrs when it differs (no call changes it by anywhere near
+// 65536).
+func (a *Association) PeerAddrsGen() uint16 { return a.pathsGen }
+
+// AppendPeerAddrs appends the peer's IP addresses, one per path (IPv4-
+// mapped addresses unmapped), to dst and returns the extended slice.
+func (a *Association) AppendPeerAddrs(dst []netip.Addr) []netip.Addr {
+	for _, p := range a.paths {
+		dst = append(dst, p.remote.Addr().Unmap())
+	}
+	return dst
 }
 
 // pathFor returns the path whose peer IP is addr, or nil.

@@ -51,6 +51,9 @@ type Endpoint struct {
 	counters  Counters // counters.go
 	log       *logs.Logger
 
+	// addrScratch is followPeers' scratch of peer addresses.
+	addrScratch []netip.Addr
+
 	// retired are the addresses SetLocalAddrs removed, which still take
 	// packets (bindx.go).
 	retired []netip.Addr
@@ -301,8 +304,11 @@ func (e *Endpoint) sync(en *entry) {
 	if !en.closed {
 		if a.State() == association.StateClosed {
 			e.unroute(en)
-		} else if local, _ := a.Tags(); local != en.tag {
-			e.retag(en, local)
+		} else {
+			if local, _ := a.Tags(); local != en.tag {
+				e.retag(en, local)
+			}
+			e.followPeers(en)
 		}
 	}
 	e.touch()

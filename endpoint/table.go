@@ -3,6 +3,7 @@ package endpoint
 import (
 	"math"
 	"net/netip"
+	"slices"
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
@@ -33,6 +34,9 @@ type entry struct {
 	peerPort uint16
 	peers    []peerKey  // registered peer keys
 	peer0    [1]peerKey // storage of peers for the common single peer
+	// peersGen is the association's PeerAddrsGen when peers was last
+	// brought in line with its peer addresses (followPeers).
+	peersGen uint16
 	// closed: the association reached CLOSED and left the routing
 	// tables; the entry lives on until its deliveries are polled.
 	closed bool
@@ -160,6 +164,41 @@ func (e *Endpoint) retag(en *entry, tag chunk.VerificationTag) {
 	if tag != 0 {
 		e.byTag[tag] = en
 	}
+}
+
+// followPeers brings the peer keys under which en is looked up in line
+// with the peer addresses of its association, which change after the
+// handshake when the peer adds or deletes addresses with ASCONF (RFC 5061
+// Sections 4.2.1, 4.2.2): a packet from an address added finds the
+// association by its source (RFC 9260 Section 5.2, RFC 5061 Section 5.2
+// D1), and one from an address deleted is out of the blue (RFC 5061
+// Section 5.3 F13). An address another association of the endpoint is
+// looked up by stays with that one.
+func (e *Endpoint) followPeers(en *entry) {
+	gen := en.a.PeerAddrsGen()
+	if gen == en.peersGen {
+		return
+	}
+	en.peersGen = gen
+	addrs := en.a.AppendPeerAddrs(e.addrScratch[:0])
+	kept := en.peers[:0]
+	for _, k := range en.peers {
+		if slices.Contains(addrs, k.addr) {
+			kept = append(kept, k)
+		} else if e.byPeer[k] == en {
+			deleteShrink(&e.byPeer, &e.peaks.byPeer, k)
+		}
+	}
+	en.peers = kept
+	for _, addr := range addrs {
+		k := keyOf(addr, en.peerPort)
+		if _, taken := e.byPeer[k]; !taken {
+			e.byPeer[k] = en
+			en.peers = append(en.peers, k)
+		}
+	}
+	clear(addrs)
+	e.addrScratch = addrs[:0]
 }
 
 // unroute takes a closed association out of the routing tables, so that

@@ -1,0 +1,93 @@
+package endpoint_test
+
+import (
+	"errors"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/endpoint"
+	"github.com/stretchr/testify/require"
+)
+
+// addrC2 is the address the client adds with ASCONF.
+var addrC2 = netip.MustParseAddrPort("10.0.0.3:9899")
+
+// asconfSetup is a setup with ASCONF on at both ends, each bound to its
+// address; the client also receives on addrC2, which it can add.
+func asconfSetup(t *testing.T, seed uint64) *setup {
+	t.Helper()
+	st := newSetup(t, seed, func(c, s *endpoint.Config) {
+		c.Assoc.ASCONF, s.Assoc.ASCONF = true, true
+		c.Assoc.LocalAddrs = []netip.Addr{addrC.Addr()}
+		s.Assoc.LocalAddrs = []netip.Addr{addrS.Addr()}
+	})
+	st.w.Remove(addrC) // again, at both addresses
+	st.w.AddMultihomed(st.c, addrC, addrC2)
+	return st
+}
+
+// asconfDone runs until the client's address changes are acknowledged.
+func (st *setup) asconfDone(t *testing.T, id endpoint.AssocID) {
+	t.Helper()
+	st.w.Touch()
+	ok := st.w.RunUntil(time.Minute, func() bool {
+		st.poll()
+		a, ok := st.c.Assoc(id)
+		return ok && a.ASCONFPending() == 0
+	})
+	require.True(t, ok, "ASCONF not acknowledged: drops %v", st.w.Drops)
+}
+
+// abortFrom hands the server an ABORT with the T bit (RFC 9260 Section
+// 8.5.1 B: it carries the peer's tag, so the endpoint finds the
+// association by the packet's source) from the client's address from,
+// and returns the endpoint's verdict.
+func (st *setup) abortFrom(from netip.AddrPort, sid endpoint.AssocID) error {
+	a, _ := st.s.Assoc(sid)
+	_, peer := a.Tags()
+	data := build(5000, 7, peer, &chunk.Abort{Flags: chunk.FlagT})
+	return st.s.HandleDatagram(&association.Datagram{Now: st.w.Now, From: from, To: addrS.Addr(), Data: data})
+}
+
+// isOOTB reports whether err is the endpoint treating a packet as out of
+// the blue.
+func isOOTB(err error) bool {
+	var de *endpoint.DropError
+	return errors.As(err, &de) && de.Reason == endpoint.DropOutOfTheBlue
+}
+
+// The endpoint looks an association up by the peer addresses it has now:
+// one the peer added with ASCONF finds it (RFC 9260 Section 5.2, RFC 5061
+// Section 5.2 D1), one the peer deleted no longer does (RFC 5061 Section
+// 5.3 F13: out of the blue), and closing the association releases the
+// ones added.
+func TestByPeerFollowsASCONF(t *testing.T) {
+	st := asconfSetup(t, 51)
+	id, sid := st.connect(t)
+	ca, _ := st.c.Assoc(id)
+	require.True(t, ca.ASCONF())
+
+	require.NoError(t, ca.AddLocalAddr(st.w.Now, addrC2.Addr()))
+	st.asconfDone(t, id)
+	sa, _ := st.s.Assoc(sid)
+	require.Len(t, sa.Paths(), 2, "the server added the client's new address")
+	require.Equal(t, 2, st.s.Tables().ByPeer)
+
+	require.NoError(t, ca.DeleteLocalAddr(st.w.Now, addrC.Addr()))
+	st.asconfDone(t, id)
+	require.Len(t, sa.Paths(), 1, "the server deleted the client's old address")
+	require.Equal(t, 1, st.s.Tables().ByPeer)
+
+	err := st.abortFrom(addrC, sid)
+	require.True(t, isOOTB(err), "a packet from the deleted address is out of the blue: %v", err)
+	require.Equal(t, association.StateEstablished, sa.State())
+
+	err = st.abortFrom(addrC2, sid)
+	require.False(t, isOOTB(err), "a packet from the added address finds the association: %v", err)
+	require.Equal(t, association.StateClosed, sa.State(), "the ABORT reached the association")
+	st.poll()
+	require.Zero(t, st.s.Tables().ByPeer, "closing released the added address")
+}
