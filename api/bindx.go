@@ -26,7 +26,9 @@ var errBindxWildcard = errors.New("bindx on a socket bound to the wildcard")
 // reason einval for an invalid or unspecified address, one of a family
 // the socket does not have, or a socket bound to the wildcard; eaddrinuse
 // when another socket holds an address; enotsup on a peeled-off socket or
-// one over a transport of its own. Addresses bound already are skipped.
+// one over a transport of its own. Addresses bound already are skipped,
+// also when concurrent calls add the same address: it is added once, and
+// each call returns once it is bound.
 func (s *Socket) BindxAdd(addrs ...netip.Addr) error {
 	var add []netip.Addr
 	var netns string
@@ -47,6 +49,13 @@ func (s *Socket) BindxAdd(addrs ...netip.Addr) error {
 	}
 	if err == nil && len(add) > 0 {
 		err = s.do(func(now timer.Time) error {
+			// Another BindxAdd may have added some of them while the
+			// lock was released for the UDP sockets: they are bound
+			// already, and skipped, so that each is added once.
+			add = slices.DeleteFunc(add, func(a netip.Addr) bool { return slices.Contains(s.st.addrs, a) })
+			if len(add) == 0 {
+				return nil
+			}
 			return s.setAddrsLocked(now, append(slices.Clone(s.st.addrs), add...), add, nil)
 		})
 	}

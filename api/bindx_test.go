@@ -168,3 +168,34 @@ func TestSetPeerPrimaryAddrNeedsASCONF(t *testing.T) {
 	require.Equal(t, Einval, e.Reason)
 	require.NoError(t, c2.SetOpts(SCTPSetPeerPrimaryAddr(SetPeerPrim{AssocID: ac2.AssocID, Addr: netip.AddrPortFrom(lo, 0)})))
 }
+
+// Concurrent BindxAdd calls of one address add it once (the documented
+// skip of addresses bound already holds across calls that race): the
+// socket lists it once, and one BindxRemove takes it away.
+func TestBindxAddRace(t *testing.T) {
+	canBindLo2(t)
+	for round := range 20 {
+		s := open(t)
+		const n = 8
+		errs := make(chan error, n)
+		start := make(chan struct{})
+		for range n {
+			go func() {
+				<-start
+				errs <- s.BindxAdd(lo2)
+			}()
+		}
+		close(start)
+		for range n {
+			require.NoError(t, <-errs)
+		}
+		names, err := s.SockNames(0)
+		require.NoError(t, err)
+		require.ElementsMatch(t, []netip.Addr{lo, lo2}, addrsOf(names), "round %d", round)
+		require.NoError(t, s.BindxRemove(lo2))
+		names, err = s.SockNames(0)
+		require.NoError(t, err)
+		require.Equal(t, []netip.Addr{lo}, addrsOf(names), "round %d", round)
+		require.NoError(t, s.Close())
+	}
+}
