@@ -8,10 +8,12 @@ type inflight struct {
 	link *link
 }
 
-// heapKey orders the in-flight datagrams: by arrival time, then by
-// scheduling order. It points at the datagram's slot.
+// heapKey orders the in-flight datagrams: by arrival time, then by their
+// link's tie (see link.tie), then by scheduling order. It points at the
+// datagram's slot.
 type heapKey struct {
 	at   timer.Time
+	tie  uint64
 	seq  uint64
 	slot int
 }
@@ -20,12 +22,15 @@ func (k heapKey) before(o heapKey) bool {
 	if k.at != o.at {
 		return k.at < o.at
 	}
+	if k.tie != o.tie {
+		return k.tie < o.tie
+	}
 	return k.seq < o.seq
 }
 
 // inflightQueue holds the scheduled datagrams: the datagrams themselves
 // in a slab of reusable slots, and a binary min-heap of small keys, so
-// that sifting moves 24 bytes rather than whole datagrams and scheduling
+// that sifting moves 32 bytes rather than whole datagrams and scheduling
 // allocates nothing once the slab and the heap have grown to their working
 // size. The heap is written out rather than built on container/heap, whose
 // interface-typed Push and Pop would allocate for every value.
@@ -73,7 +78,7 @@ func (q *inflightQueue) push(e inflight, seq uint64) {
 		slot = len(q.slots)
 		q.slots = append(q.slots, e)
 	}
-	key := heapKey{at: e.d.At, seq: seq, slot: slot}
+	key := heapKey{at: e.d.At, tie: e.link.tie, seq: seq, slot: slot}
 	if q.n == 0 || !key.before(q.fifoAt(q.n-1)) {
 		q.fifoPush(key)
 		return

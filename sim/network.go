@@ -43,7 +43,11 @@ type link struct {
 	lastArrival timer.Time // latest FIFO arrival scheduled on this link
 	inBurst     bool       // in a loss burst (LinkConfig.BurstLoss)
 	rng         *rand.Rand // the link's own source (IsolateLinks), else nil
-	stats       Stats
+	// tie orders the link's datagrams among those of other links that
+	// arrive at the same instant (IsolateLinks: the hash of its addresses;
+	// else 0, and the order of the sends decides).
+	tie   uint64
+	stats Stats
 }
 
 // Network is a simulated datagram network on virtual time.
@@ -164,7 +168,7 @@ func (n *Network) link(from, to Addr) *link {
 	if !ok {
 		l = &link{}
 		if n.isolated {
-			l.rng = n.linkSource(k)
+			n.isolate(k, l)
 		}
 		n.links[k] = l
 	}
@@ -194,17 +198,22 @@ func (n *Network) IsolateLinks() {
 	n.isolated = true
 	for k, l := range n.links {
 		if l.rng == nil {
-			l.rng = n.linkSource(k)
+			n.isolate(k, l)
 		}
 	}
 }
 
-// linkSource returns the random source of link k for IsolateLinks: a PCG
-// seeded with the network's seed and an FNV-1a hash of the addresses.
-func (n *Network) linkSource(k linkKey) *rand.Rand {
+// isolate gives link k, l, what IsolateLinks gives every link: a random
+// source of its own, a PCG seeded with the network's seed and an FNV-1a
+// hash of the addresses, and that hash as its tie, so that datagrams of
+// different links arriving at the same instant come out of Receive in an
+// order that does not depend on the order of their sends either (the
+// trace hash, and which datagram a receiver gets first).
+func (n *Network) isolate(k linkKey, l *link) {
 	h := fnv.New64a()
 	b, _ := k.from.AppendBinary(nil)
 	b, _ = k.to.AppendBinary(append(b, '>'))
 	h.Write(b)
-	return rand.New(rand.NewPCG(n.seed, h.Sum64()))
+	l.tie = h.Sum64()
+	l.rng = rand.New(rand.NewPCG(n.seed, l.tie))
 }

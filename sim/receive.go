@@ -8,8 +8,9 @@ func (n *Network) NextArrival() timer.Time { return n.inflight.peek() }
 
 // Receive removes and returns the earliest datagram whose arrival time is
 // at or before now; datagrams arriving at the same time come out in the
-// order they were scheduled. It returns false if no datagram has arrived
-// by now. The caller owns d.Data (see Recycle).
+// order they were scheduled (with IsolateLinks, those of one link so, the
+// links in an order fixed by their addresses). It returns false if no
+// datagram has arrived by now. The caller owns d.Data (see Recycle).
 func (n *Network) Receive(now timer.Time) (d Datagram, ok bool) {
 	if n.inflight.len() == 0 || n.inflight.peek() > now {
 		return Datagram{}, false
