@@ -76,11 +76,20 @@ func (l *logFlag) options() []api.Option {
 	if !l.set {
 		return nil
 	}
+	return []api.Option{api.LoggerFactory(l.factory())}
+}
+
+// factory returns the logger factory of the flag (see options), nil
+// without it.
+func (l *logFlag) factory() logging.LoggerFactory {
+	if !l.set {
+		return nil
+	}
 	f := logging.NewDefaultLoggerFactory()
 	f.DefaultLogLevel = l.level
 	f.Writer = os.Stderr
 	if l.out != nil {
 		f.Writer = l.out
 	}
-	return []api.Option{api.LoggerFactory(f)}
+	return f
 }

@@ -126,6 +126,17 @@ func (k *knobs) assocConfig(mtu int) association.Config {
 		OutboundStreams: uint16(k.os), MaxInboundStreams: uint16(k.mis), MTU: mtu,
 	}
 	cfg.PMTUD.Enabled = k.pmtud
+	cfg.ASCONF = k.asconf
+	cfg.LoggerFactory = k.log.factory()
+	// A buffer set on the command line is fixed, as in the other
+	// commands (api.Recbuf, api.Sndbuf): a maximum at most the buffer
+	// turns its autotuning off.
+	if k.rcvbufFlag.set {
+		cfg.ReceiveBufferMax = cfg.ReceiveBuffer
+	}
+	if k.sndbufFlag.set {
+		cfg.SendBufferMax = cfg.SendBuffer
+	}
 	if k.pfMaxRetrans >= 0 {
 		cfg.PotentiallyFailed, cfg.PFMaxRetrans = true, int(k.pfMaxRetrans)
 	}
@@ -149,8 +160,9 @@ func (v *rateValue) Set(s string) error {
 		mult, s = 1e9, s[:len(s)-1]
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 || math.IsNaN(f) || f*mult > 1e12 {
-		return fmt.Errorf("must be a rate in bits/s from 0 to 1000G (10M, 1.5G, 64k)")
+	// A rate below 1 bit/s would truncate to 0, which means unlimited.
+	if err != nil || f < 0 || math.IsNaN(f) || f*mult > 1e12 || f > 0 && f*mult < 1 {
+		return fmt.Errorf("must be 0 (unlimited) or a rate in bits/s from 1 to 1000G (10M, 1.5G, 64k)")
 	}
 	*v = rateValue(f * mult)
 	return nil

@@ -144,3 +144,35 @@ func TestSimTraceGoodputLastInterval(t *testing.T) {
 		require.InDelta(t, total*8, bits, total*8*0.01+1e4, "%v: the trace lines' goodput sums to the bytes received\n%s", args, out)
 	}
 }
+
+// The protocol flags that sim once ignored reach it: -rcvbuf fixes the
+// receive window as on sockets (no autotuning: the goodput stays under
+// the window per round trip), -asconf offers ASCONF (another run), -log
+// logs the simulated endpoints to stderr; a rate under 1 bit/s is a
+// usage error rather than an unlimited link.
+func TestSimBufferAsconfLogFlags(t *testing.T) {
+	code, out, errOut := runCmd(t, time.Minute, nil, "sim", "-rcvbuf", "20000", "-bw", "100M", "-T", "5", "-d", "5")
+	require.Equal(t, 0, code, errOut)
+	m := regexp.MustCompile(`goodput: (\d+\.\d+) Mbit/s`).FindStringSubmatch(out)
+	require.NotNil(t, m, out)
+	mbps, err := strconv.ParseFloat(m[1], 64)
+	require.NoError(t, err)
+	require.Less(t, mbps, 20000*8/0.1/1e6, "a 20000-byte window over a 100 ms round trip:\n%s", out)
+	require.Greater(t, mbps, 0.0)
+
+	hash := func(args ...string) string {
+		code, out, errOut := runCmd(t, time.Minute, nil, append([]string{"sim", "-T", "1"}, args...)...)
+		require.Equal(t, 0, code, errOut)
+		return regexp.MustCompile(`trace hash: ([0-9a-f]{64})`).FindString(out)
+	}
+	require.NotEqual(t, hash(), hash("-asconf"))
+
+	code, _, errOut = runCmd(t, time.Minute, nil, "sim", "-T", "1", "-log", "debug")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "sctp-assoc")
+	require.Contains(t, errOut, "INIT sent")
+
+	code, _, errOut = runCmd(t, time.Minute, nil, "sim", "-bw", "0.5")
+	require.Equal(t, 2, code, errOut)
+	require.Contains(t, errOut, "-bw")
+}

@@ -93,7 +93,8 @@ func (sc *simScenario) run(ctx context.Context, out io.Writer) (err error) {
 // connect sets up the hosts and the association.
 func (r *simRun) connect() error {
 	mk := func(addrs []netip.AddrPort) (*sim.Host, error) {
-		return r.w.NewHost(endpoint.Config{Port: simPort, Assoc: r.cfg, MaxAssociations: int(r.o.knobs.maxAssocs)}, addrs...)
+		return r.w.NewHost(endpoint.Config{Port: simPort, Assoc: r.cfg, MaxAssociations: int(r.o.knobs.maxAssocs),
+			LoggerFactory: r.cfg.LoggerFactory}, addrs...)
 	}
 	var err error
 	if r.client, err = mk(r.simScenario.client); err != nil {
