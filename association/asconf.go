@@ -36,10 +36,14 @@ var (
 
 // MaxASCONFRequests bounds the address changes waiting to be sent or
 // acknowledged; maxASCONFParams bounds those of one ASCONF chunk, so that
-// it stays well within the minimum PMTU (RFC 5061 Section 5.1.1 C5).
+// it stays well within the minimum PMTU (RFC 5061 Section 5.1.1 C5);
+// maxCachedASCONFAcks bounds the ASCONF-ACKs cached for the peer's
+// retransmissions (RFC 5061 Section 5.2 E4): as many as a peer bundles
+// (Section 5.5) when it retransmits.
 const (
-	MaxASCONFRequests = 16
-	maxASCONFParams   = 8
+	MaxASCONFRequests   = 16
+	maxASCONFParams     = 8
+	maxCachedASCONFAcks = 8
 )
 
 // asconfState is the ASCONF state of an association, allocated at its
@@ -62,8 +66,11 @@ type asconfState struct {
 	deleting                     []netip.Addr // local addresses being deleted (F4)
 
 	// Receiving (RFC 5061 Section 5.2).
-	peerSerial uint32           // the last Sequence Number processed (V5)
-	ack        *chunk.ASCONFAck // the answer to it (E4)
+	peerSerial uint32 // the last Sequence Number processed (V5)
+	// acks are the answers cached for retransmissions (E4), in Sequence
+	// Number order, at most maxCachedASCONFAcks: from the last new ASCONF
+	// that came first in its packet on (E1, E1-ext).
+	acks []*chunk.ASCONFAck
 	// wantPrimary is a path the peer asked for as primary, made primary
 	// once a HEARTBEAT confirms it (RFC 9260 Section 5.4).
 	wantPrimary *path

@@ -9,10 +9,10 @@ import (
 	"github.com/gensctp/gensctp/timer"
 )
 
-// handleASCONFChunk checks and dispatches an ASCONF or ASCONF-ACK chunk
-// of a negotiated association. It reports whether the rest of the packet
+// handleASCONFChunk checks and dispatches an ASCONF or ASCONF-ACK chunk r
+// of p, for a negotiated association. It reports whether the rest of the packet
 // must be skipped.
-func (a *Association) handleASCONFChunk(now timer.Time, from netip.AddrPort, r *packet.Raw) (bool, error) {
+func (a *Association) handleASCONFChunk(now timer.Time, from netip.AddrPort, p *packet.Packet, r *packet.Raw) (bool, error) {
 	// RFC 5061 Section 5.2 D5: "Prior to finding the ASCONF chunk, the
 	// receiver MUST encounter an AUTH chunk as described in [RFC4895]. If
 	// either authentication fails, or the AUTH chunk is missing, the
@@ -35,40 +35,80 @@ func (a *Association) handleASCONFChunk(now timer.Time, from netip.AddrPort, r *
 	if _, err := c.Parse(r.Bytes); err != nil {
 		return a.malformed(now, r, err)
 	}
-	return false, a.handleASCONF(now, from, &c)
+	return false, a.handleASCONF(now, from, &c, firstASCONF(p, r))
 }
 
 // handleASCONF applies the Sequence Number rules of RFC 5061 Section 5.2
-// (E1 to E6) to the peer's ASCONF and answers it with an ASCONF-ACK to
-// the source address of the packet.
-func (a *Association) handleASCONF(now timer.Time, from netip.AddrPort, c *chunk.ASCONF) error {
+// (E1 to E7) to the peer's ASCONF c, the first ASCONF of its packet when
+// first, and answers it with an ASCONF-ACK to the source address of the
+// packet. Each ASCONF of a packet is answered (Section 5.5: a peer may
+// bundle several when it retransmits), and each answer is cached for the
+// retransmissions of its ASCONF, until a new ASCONF comes first in a
+// packet (E1).
+func (a *Association) handleASCONF(now timer.Time, from netip.AddrPort, c *chunk.ASCONF, first bool) error {
 	as := a.asconfSt()
+	var ack *chunk.ASCONFAck
 	switch {
 	case c.Serial == as.peerSerial+1:
-		// E4 and V5; the previous answer is let go (E1).
-		as.ack = a.processASCONF(now, from, c)
+		// E4 and V5. E1: a new ASCONF first in its packet lets the old
+		// answers go; E1-ext: after others in its packet it keeps them
+		// (but the oldest beyond the bound).
+		ack = a.processASCONF(now, from, c)
 		as.peerSerial = c.Serial
-	case as.ack != nil && c.Serial == as.ack.Serial:
-		// E2: a retransmission; the cached answer goes again.
+		if first || len(as.acks) == maxCachedASCONFAcks {
+			n := len(as.acks)
+			if !first {
+				n = 1
+			}
+			copy(as.acks, as.acks[n:])
+			clear(as.acks[len(as.acks)-n:])
+			as.acks = as.acks[:len(as.acks)-n]
+		}
+		as.acks = append(as.acks, ack)
+	case chunk.TSN(c.Serial).LT(chunk.TSN(as.peerSerial + 1)):
+		// E2: a retransmission gets its cached answer again; without one
+		// (an old ASCONF out of order), it is skipped.
+		for _, k := range as.acks {
+			if k.Serial == c.Serial {
+				ack = k
+			}
+		}
+		if ack == nil {
+			return discard("old ASCONF with no cached ASCONF-ACK", chunk.TypeASCONF, nil)
+		}
 	default:
-		// E2 without a cached answer, and E5: "the ASCONF Chunk is
-		// discarded since it must be either a stale packet or from an
-		// attacker."
+		// E5: "the ASCONF Chunk is discarded since it must be either a
+		// stale packet or from an attacker."
 		return discard("ASCONF out of sequence", chunk.TypeASCONF, nil)
 	}
 	// E6: "The destination address of the SCTP packet containing the
 	// ASCONF-ACK Chunks MUST be the source address of the SCTP packet
 	// that held the ASCONF Chunks." F1 allows it to a new address before
-	// it is confirmed.
+	// it is confirmed. The answers of an earlier packet still queued go:
+	// this one's answer them again.
 	to := a.pathFor(from.Addr())
 	if to == nil {
 		to = a.primary
 	}
-	a.dropCtrlTo(chunk.TypeASCONFAck, to)
-	if !a.queueReply(ctrlChunk{c: as.ack, to: to}) {
+	if first {
+		a.dropCtrlTo(chunk.TypeASCONFAck, to)
+	}
+	if !a.queueReply(ctrlChunk{c: ack, to: to}) {
+		// E7: the answer stays cached for the retransmission.
 		return discard("ASCONF-ACK does not fit", chunk.TypeASCONF, nil)
 	}
 	return nil
+}
+
+// firstASCONF reports whether r is the first ASCONF chunk of p.
+func firstASCONF(p *packet.Packet, r *packet.Raw) bool {
+	it := p.Chunks()
+	for c, ok := it.Next(); ok; c, ok = it.Next() {
+		if c.Type == chunk.TypeASCONF {
+			return c.Offset == r.Offset
+		}
+	}
+	return false
 }
 
 // processASCONF performs the requests of c in order (RFC 5061 Section 5.2

@@ -259,3 +259,61 @@ func TestASCONFRecvOnlyUnconfirmedLeft(t *testing.T) {
 	}
 	require.NotZero(t, dataTo)
 }
+
+// forgeASCONFs sends Z one packet with the ASCONFs cs from A's address
+// and returns the Sequence Numbers of the ASCONF-ACKs Z sends back, all
+// in one packet to the source of the ASCONFs (RFC 5061 Section 5.2 E6).
+func forgeASCONFs(t *testing.T, p *associationtest.Pair, c *capture, cs ...chunk.Chunk) []uint32 {
+	t.Helper()
+	_, zTag := p.A.Tags()
+	n := len(c.pkts)
+	forge(p, associationtest.AddrA, associationtest.AddrZ, headerAZ(zTag), cs...)
+	p.Run(50 * time.Millisecond)
+	var serials []uint32
+	pkts := 0
+	for _, sp := range c.pkts[n:] {
+		if !sp.has(chunk.TypeASCONFAck) {
+			continue
+		}
+		pkts++
+		require.Equal(t, associationtest.AddrA, sp.to)
+		it := sp.pkt.Chunks()
+		for r, ok := it.Next(); ok; r, ok = it.Next() {
+			if r.Type == chunk.TypeASCONFAck {
+				var ack chunk.ASCONFAck
+				parseChunk(t, r, &ack)
+				serials = append(serials, ack.Serial)
+			}
+		}
+	}
+	require.LessOrEqual(t, pkts, 1, "one response packet (E6)")
+	return serials
+}
+
+// TestASCONFRecvBundled: a packet with several ASCONFs (RFC 5061 Section
+// 5.5, as a peer retransmitting bundles them) gets an ASCONF-ACK for each
+// (E4), in one packet (E6), and each answer is cached: a retransmission
+// of the packet, or of one of its ASCONFs, gets them again, changing
+// nothing (E2), also after a new ASCONF bundled behind a retransmitted
+// one (E1-ext).
+func TestASCONFRecvBundled(t *testing.T) {
+	p, c := asconfPair(t, 16, scenarioLink, noAUTH)
+	s := firstSerial(t, p, c)
+	add := func(serial uint32, addr string) *chunk.ASCONF {
+		return &chunk.ASCONF{Serial: serial, Address: v4("10.0.0.1"), Params: []chunk.Param{
+			&chunk.AddIPAddress{CorrelationID: serial, Address: v4(addr)}}}
+	}
+	a0, a1, a2 := add(s, "10.0.0.3"), add(s+1, "10.0.0.4"), add(s+2, "10.0.0.5")
+	require.Equal(t, []uint32{s, s + 1}, forgeASCONFs(t, p, c, a0, a1))
+	require.Len(t, p.Z.Paths(), 3)
+	require.Equal(t, []uint32{s, s + 1}, forgeASCONFs(t, p, c, a0, a1), "both answers cached")
+	require.Equal(t, []uint32{s + 1}, forgeASCONFs(t, p, c, a1))
+	require.Equal(t, []uint32{s + 1, s + 2}, forgeASCONFs(t, p, c, a1, a2))
+	require.Equal(t, []uint32{s}, forgeASCONFs(t, p, c, a0), "E1-ext kept the cache")
+	require.Len(t, p.Z.Paths(), 4)
+	// A new ASCONF first in its packet lets the old answers go (E1).
+	require.Equal(t, []uint32{s + 3}, forgeASCONFs(t, p, c, add(s+3, "10.0.0.6")))
+	require.Empty(t, forgeASCONFs(t, p, c, a2))
+	require.Equal(t, []uint32{s + 3}, forgeASCONFs(t, p, c, add(s+3, "10.0.0.6")))
+	require.Len(t, p.Z.Paths(), 5)
+}

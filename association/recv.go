@@ -281,7 +281,7 @@ func (a *Association) handleChunk(now timer.Time, from netip.AddrPort, pth *path
 		if !a.asconf() {
 			break // RFC 5061 Section 4.1.1: not negotiated
 		}
-		return a.handleASCONFChunk(now, from, r)
+		return a.handleASCONFChunk(now, from, p, r)
 	case chunk.TypeSACK:
 		s := &a.scr().sackScratch
 		if _, err := s.Parse(r.Bytes); err != nil {
