@@ -118,7 +118,8 @@ func firstASCONF(p *packet.Packet, r *packet.Raw) bool {
 // A7).
 func (a *Association) processASCONF(now timer.Time, from netip.AddrPort, c *chunk.ASCONF) *chunk.ASCONFAck {
 	ack := &chunk.ASCONFAck{Serial: c.Serial}
-	failing, failed := false, false
+	var failing chunk.Cause // the first Add or Delete refused (F11)
+	failed := false
 	for _, p := range c.Params {
 		var cid uint32
 		var cause chunk.Cause
@@ -126,10 +127,10 @@ func (a *Association) processASCONF(now timer.Time, from netip.AddrPort, c *chun
 		switch p := p.(type) {
 		case *chunk.AddIPAddress:
 			cid = p.CorrelationID
-			cause = a.peerAdd(now, from, p, &failing)
+			cause = a.peerAddDelete(now, from, p, &failing)
 		case *chunk.DeleteIPAddress:
 			cid = p.CorrelationID
-			cause = a.peerDelete(now, from, p, failing)
+			cause = a.peerAddDelete(now, from, p, &failing)
 		case *chunk.SetPrimaryAddress:
 			cid = p.CorrelationID
 			cause = a.peerSetPrimary(from, p)
@@ -168,6 +169,47 @@ func (a *Association) processASCONF(now timer.Time, from netip.AddrPort, c *chun
 	return ack
 }
 
+// peerAddDelete performs the Add or Delete IP Address request p, unless
+// an earlier one of its ASCONF was refused (*failing, see refusedAfter),
+// and returns its refusal, nil if none. The first refusal goes to
+// *failing.
+func (a *Association) peerAddDelete(now timer.Time, from netip.AddrPort, p chunk.Param, failing *chunk.Cause) chunk.Cause {
+	cause := refusedAfter(*failing, p)
+	if cause == nil {
+		switch p := p.(type) {
+		case *chunk.AddIPAddress:
+			cause = a.peerAdd(now, from, p)
+		case *chunk.DeleteIPAddress:
+			cause = a.peerDelete(now, from, p)
+		}
+	}
+	if *failing == nil {
+		*failing = cause
+	}
+	return cause
+}
+
+// refusedAfter returns the refusal of the Add or Delete IP Address
+// request p after the refusal failing of an earlier one of its ASCONF, or
+// nil when none was refused. RFC 5061 Section 5.3 F11: "The receiver MUST
+// NOT reject an ADD and then accept a subsequent DELETE of an IP address
+// in the same ASCONF Chunk. In other words, once a receiver begins
+// failing any ADD or DELETE request, it must fail all subsequent ADD or
+// DELETE requests contained in that single ASCONF." After a refusal for
+// resources (F9) the later ones are refused for resources too, as F11
+// has it; after any other refusal (an address that cannot be added, the
+// last address or the source deleted, F7, F8), by the local policy that
+// F11 is: "Request Refused - No Authorization" (Section 4.3.5).
+func refusedAfter(failing chunk.Cause, p chunk.Param) chunk.Cause {
+	switch failing.(type) {
+	case nil:
+		return nil
+	case *chunk.ResourceShortageCause:
+		return &chunk.ResourceShortageCause{Param: p.Append(nil)}
+	}
+	return &chunk.NoAuthorizationCause{Param: p.Append(nil)}
+}
+
 // requestAddr returns the address of a request: the source of the packet
 // for the wildcard (RFC 5061 Sections 4.2.1, 4.2.4).
 func requestAddr(p chunk.Param, from netip.AddrPort) (netip.Addr, bool) {
@@ -187,12 +229,7 @@ func requestAddr(p chunk.Param, from netip.AddrPort) (netip.Addr, bool) {
 // anything but HEARTBEATs and the ASCONF-ACK goes to it (F1, F14; RFC
 // 9260 Section 5.4), with the UDP encapsulation port of the packet until
 // one from the address itself says otherwise (RFC 6951 Section 5.4).
-// *failing is set by a refusal for resources, after which F11 fails the
-// later additions and deletions of the chunk.
-func (a *Association) peerAdd(now timer.Time, from netip.AddrPort, p *chunk.AddIPAddress, failing *bool) chunk.Cause {
-	if *failing {
-		return &chunk.ResourceShortageCause{Param: p.Append(nil)}
-	}
+func (a *Association) peerAdd(now timer.Time, from netip.AddrPort, p *chunk.AddIPAddress) chunk.Cause {
 	addr, ok := requestAddr(p.Address, from)
 	if !ok || !usableAddr(addr) || !a.inScope(addr) {
 		return &chunk.UnresolvableAddressCause{Address: p.Address.Append(nil)}
@@ -202,7 +239,6 @@ func (a *Association) peerAdd(now timer.Time, from netip.AddrPort, p *chunk.AddI
 	}
 	if len(a.paths) >= MaxPaths {
 		// F9: "does not have the local resources to add this new address".
-		*failing = true
 		return &chunk.ResourceShortageCause{Param: p.Append(nil)}
 	}
 	np := a.addPath(netip.AddrPortFrom(addr, from.Port()), false)
@@ -214,10 +250,7 @@ func (a *Association) peerAdd(now timer.Time, from netip.AddrPort, p *chunk.AddI
 // peerDelete performs a Delete IP Address request (RFC 5061 Section
 // 4.2.2), refusing to delete the last address (F7) or the source of the
 // packet (F8); the wildcard deletes every address but the source.
-func (a *Association) peerDelete(now timer.Time, from netip.AddrPort, p *chunk.DeleteIPAddress, failing bool) chunk.Cause {
-	if failing {
-		return &chunk.ResourceShortageCause{Param: p.Append(nil)}
-	}
+func (a *Association) peerDelete(now timer.Time, from netip.AddrPort, p *chunk.DeleteIPAddress) chunk.Cause {
 	addr, ok := chunk.ParamAddress(p.Address)
 	if !ok {
 		return &chunk.UnresolvableAddressCause{Address: p.Address.Append(nil)}

@@ -133,40 +133,65 @@ func causeOf(t *testing.T, ack *chunk.ASCONFAck, cid uint32) (chunk.CauseCode, b
 	return 0, false
 }
 
+// answer is the answer an ASCONF-ACK should give to a Correlation ID: a
+// cause code, 0 for a success indication.
+type answer struct {
+	cid  uint32
+	code chunk.CauseCode
+}
+
+// requireAnswers checks that ack answers each of want as said, and
+// nothing else.
+func requireAnswers(t *testing.T, ack *chunk.ASCONFAck, want ...answer) {
+	t.Helper()
+	require.NotNil(t, ack)
+	for _, w := range want {
+		code, ok := causeOf(t, ack, w.cid)
+		require.True(t, ok, "no answer to %d", w.cid)
+		require.Equal(t, w.code, code, "answer to %d", w.cid)
+	}
+	require.Len(t, ack.Params, len(want))
+}
+
+// TestASCONFRecvRefusals: the refusals of RFC 5061 Section 5.3 and the
+// answers of Section 5.2 V2, each in an ASCONF of its own since a refused
+// Add or Delete refuses the later ones of its chunk (F11,
+// TestASCONFRecvF11).
 func TestASCONFRecvRefusals(t *testing.T) {
 	p, c := asconfPair(t, 12, scenarioLink, noAUTH)
 	s := firstSerial(t, p, c)
 	a1 := associationtest.AddrA
-	ack := forgeASCONF(t, p, c, a1, &chunk.ASCONF{Serial: s, Address: v4("10.0.0.1"), Params: []chunk.Param{
+	asconf := func(ps ...chunk.Param) *chunk.ASCONFAck {
+		t.Helper()
+		ack := forgeASCONF(t, p, c, a1, &chunk.ASCONF{Serial: s, Address: v4("10.0.0.1"), Params: ps})
+		s++
+		return ack
+	}
+	requireAnswers(t, asconf(
 		// F7: the last address.
 		&chunk.DeleteIPAddress{CorrelationID: 1, Address: v4("10.0.0.1")},
-		// Multicast, broadcast: refused (RFC 5061 Section 4.2.1).
-		&chunk.AddIPAddress{CorrelationID: 2, Address: v4("224.0.0.9")},
-		&chunk.AddIPAddress{CorrelationID: 3, Address: v4("255.255.255.255")},
-		// After a failure, a success is reported (A7).
-		&chunk.AddIPAddress{CorrelationID: 4, Address: v4("10.0.0.3")},
-		// F8: the source address of the packet.
-		&chunk.DeleteIPAddress{CorrelationID: 5, Address: v4("10.0.0.1")},
 		// Section 5.4: an unknown primary is not honoured.
 		&chunk.SetPrimaryAddress{CorrelationID: 6, Address: v4("10.9.9.9")},
 		// Section 4.2.6: ignored in an ASCONF, no answer.
 		&chunk.AdaptationLayerIndication{Indication: 7},
 		// V2: an unknown parameter whose type bits say "skip and report".
 		&chunk.UnknownParam{Type: 0xC00F, Value: []byte{0, 0, 0, 8}},
+	), answer{1, chunk.CauseDeleteLastRemainingAddress}, answer{6, chunk.CauseUnresolvableAddress},
+		answer{8, chunk.CauseUnrecognizedParameters})
+	// Multicast, broadcast: refused (RFC 5061 Section 4.2.1).
+	requireAnswers(t, asconf(&chunk.AddIPAddress{CorrelationID: 2, Address: v4("224.0.0.9")}),
+		answer{2, chunk.CauseUnresolvableAddress})
+	requireAnswers(t, asconf(&chunk.AddIPAddress{CorrelationID: 3, Address: v4("255.255.255.255")}),
+		answer{3, chunk.CauseUnresolvableAddress})
+	require.Empty(t, paddrEvents(p.DeliveredZ))
+	requireAnswers(t, asconf(
+		// Implicit success before a failure.
+		&chunk.AddIPAddress{CorrelationID: 4, Address: v4("10.0.0.3")},
+		// F8: the source address of the packet.
+		&chunk.DeleteIPAddress{CorrelationID: 5, Address: v4("10.0.0.1")},
+		// After a failure, a success is reported (A7).
 		&chunk.SetPrimaryAddress{CorrelationID: 9, Address: v4("10.0.0.3")},
-	}})
-	require.NotNil(t, ack)
-	for _, want := range []struct {
-		cid  uint32
-		code chunk.CauseCode
-	}{{1, chunk.CauseDeleteLastRemainingAddress}, {2, chunk.CauseUnresolvableAddress},
-		{3, chunk.CauseUnresolvableAddress}, {4, 0}, {5, chunk.CauseDeleteSourceAddress},
-		{6, chunk.CauseUnresolvableAddress}, {8, chunk.CauseUnrecognizedParameters}, {9, 0}} {
-		code, ok := causeOf(t, ack, want.cid)
-		require.True(t, ok, "no answer to %d", want.cid)
-		require.Equal(t, want.code, code, "answer to %d", want.cid)
-	}
-	require.Len(t, ack.Params, 8, "none for the Adaptation Layer Indication")
+	), answer{5, chunk.CauseDeleteSourceAddress}, answer{9, 0})
 	require.Len(t, p.Z.Paths(), 2)
 	require.Empty(t, eventsOf[*association.AdaptationEvent](p.DeliveredZ[1:]))
 	// The primary waits for the confirmation of 10.0.0.3, which A gives:
@@ -174,6 +199,41 @@ func TestASCONFRecvRefusals(t *testing.T) {
 	require.True(t, p.RunUntil(10*time.Second, func() bool { return p.Z.Status().Primary.Addr == addrA2 }))
 	require.Equal(t, []string{"addr_added 10.0.0.3", "addr_confirmed 10.0.0.3", "addr_made_prim 10.0.0.3"},
 		paddrEvents(p.DeliveredZ))
+}
+
+// TestASCONFRecvF11: once an Add or a Delete of an ASCONF is refused,
+// every later Add and Delete of that ASCONF is refused too (RFC 5061
+// Section 5.3 F11: "The receiver MUST NOT reject an ADD and then accept a
+// subsequent DELETE of an IP address in the same ASCONF Chunk"), with
+// "Request Refused - No Authorization" (Section 4.3.5) after a refusal
+// other than for resources; a Set Primary Address is still performed.
+// Nothing changes of the peer's addresses.
+func TestASCONFRecvF11(t *testing.T) {
+	p, c := asconfPair(t, 17, scenarioLink, noAUTH)
+	s := firstSerial(t, p, c)
+	a1 := associationtest.AddrA
+	requireAnswers(t, forgeASCONF(t, p, c, a1, &chunk.ASCONF{Serial: s, Address: v4("10.0.0.1"), Params: []chunk.Param{
+		&chunk.AddIPAddress{CorrelationID: 1, Address: v4("10.0.0.3")}}}))
+	require.Len(t, p.Z.Paths(), 2)
+	requireAnswers(t, forgeASCONF(t, p, c, a1, &chunk.ASCONF{Serial: s + 1, Address: v4("10.0.0.1"), Params: []chunk.Param{
+		&chunk.AddIPAddress{CorrelationID: 2, Address: v4("224.0.0.9")},
+		&chunk.DeleteIPAddress{CorrelationID: 3, Address: v4("10.0.0.3")},
+		&chunk.AddIPAddress{CorrelationID: 4, Address: v4("10.0.0.4")},
+		&chunk.SetPrimaryAddress{CorrelationID: 5, Address: v4("10.0.0.1")},
+	}}), answer{2, chunk.CauseUnresolvableAddress}, answer{3, chunk.CauseNoAuthorization},
+		answer{4, chunk.CauseNoAuthorization}, answer{5, 0})
+	// A refused Delete refuses a later Add.
+	requireAnswers(t, forgeASCONF(t, p, c, a1, &chunk.ASCONF{Serial: s + 2, Address: v4("10.0.0.1"), Params: []chunk.Param{
+		&chunk.DeleteIPAddress{CorrelationID: 6, Address: v4("10.0.0.1")},
+		&chunk.AddIPAddress{CorrelationID: 7, Address: v4("10.0.0.5")},
+	}}), answer{6, chunk.CauseDeleteSourceAddress}, answer{7, chunk.CauseNoAuthorization})
+	var addrs []string
+	for _, pi := range p.Z.Paths() {
+		addrs = append(addrs, pi.Addr.Addr().String())
+	}
+	require.Equal(t, []string{"10.0.0.1", "10.0.0.3"}, addrs)
+	require.Equal(t, []string{"addr_added 10.0.0.3"}, paddrEvents(p.DeliveredZ)[:1])
+	require.NotContains(t, paddrEvents(p.DeliveredZ), "addr_removed 10.0.0.3")
 }
 
 // TestASCONFRecvResourceShortage: beyond MaxPaths an addition is refused
