@@ -224,14 +224,16 @@ func requestAddr(p chunk.Param, from netip.AddrPort) (netip.Addr, bool) {
 	return addr, true
 }
 
-// peerAdd performs an Add IP Address request (RFC 5061 Section 4.2.1):
-// the address becomes an UNCONFIRMED path, verified by HEARTBEATs before
+// peerAdd performs an Add IP Address request (RFC 5061 Section 4.2.1),
+// refusing an address out of the association's scope or of another scope
+// than the packet's source (sameScope) as unresolvable: the address
+// becomes an UNCONFIRMED path, verified by HEARTBEATs before
 // anything but HEARTBEATs and the ASCONF-ACK goes to it (F1, F14; RFC
 // 9260 Section 5.4), with the UDP encapsulation port of the packet until
 // one from the address itself says otherwise (RFC 6951 Section 5.4).
 func (a *Association) peerAdd(now timer.Time, from netip.AddrPort, p *chunk.AddIPAddress) chunk.Cause {
 	addr, ok := requestAddr(p.Address, from)
-	if !ok || !usableAddr(addr) || !a.inScope(addr) {
+	if !ok || !usableAddr(addr) || !a.inScope(addr) || !sameScope(addr, from.Addr()) {
 		return &chunk.UnresolvableAddressCause{Address: p.Address.Append(nil)}
 	}
 	if a.pathFor(addr) != nil {

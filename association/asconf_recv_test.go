@@ -377,3 +377,31 @@ func TestASCONFRecvBundled(t *testing.T) {
 	require.Equal(t, []uint32{s + 3}, forgeASCONFs(t, p, c, add(s+3, "10.0.0.6")))
 	require.Len(t, p.Z.Paths(), 5)
 }
+
+// TestASCONFRecvScope: an end bound to the wildcard (every address in
+// scope) refuses to add a loopback or link-local address for a peer that
+// reaches it from another scope, as unresolvable: a peer elsewhere cannot
+// point the association at this machine or its link. A peer on loopback
+// adds loopback addresses.
+func TestASCONFRecvScope(t *testing.T) {
+	p, c := asconfPair(t, 18, scenarioLink, func(a, z *association.Config) {
+		noAUTH(a, z)
+		z.LocalAddrs = nil
+	})
+	s := firstSerial(t, p, c)
+	for _, addr := range []string{"127.0.0.1", "127.0.0.2", "169.254.0.9", "::1", "fe80::9"} {
+		ack := forgeASCONF(t, p, c, associationtest.AddrA, &chunk.ASCONF{Serial: s, Address: v4("10.0.0.1"),
+			Params: []chunk.Param{&chunk.AddIPAddress{CorrelationID: 1, Address: chunk.AddressParam(netip.MustParseAddr(addr))}}})
+		requireAnswers(t, ack, answer{1, chunk.CauseUnresolvableAddress})
+		s++
+	}
+	require.Len(t, p.Z.Paths(), 1)
+	require.Empty(t, paddrEvents(p.DeliveredZ))
+	// From loopback, loopback addresses are added: the source (the
+	// wildcard), and another.
+	lo := netip.MustParseAddrPort("127.0.0.1:9899")
+	requireAnswers(t, forgeASCONF(t, p, c, lo, &chunk.ASCONF{Serial: s, Address: v4("10.0.0.1"),
+		Params: []chunk.Param{&chunk.AddIPAddress{CorrelationID: 1, Address: v4("0.0.0.0")},
+			&chunk.AddIPAddress{CorrelationID: 2, Address: v4("127.0.0.2")}}}))
+	require.Equal(t, []string{"addr_added 127.0.0.1", "addr_added 127.0.0.2"}, paddrEvents(p.DeliveredZ))
+}

@@ -83,6 +83,19 @@ func (a *Association) inScope(addr netip.Addr) bool {
 	return false
 }
 
+// sameScope reports whether the peer addresses addr and src have the same
+// scope: both loopback, both link-local, or both neither. A peer that
+// reaches the association from an address of one scope (src, the source
+// of its packet) and asks to add one of another (RFC 5061 Section 4.2.1)
+// is refused: a loopback or link-local address named by a peer elsewhere
+// is not the peer's but a host on our side (this machine, our link), and
+// a peer on loopback has no other address this machine should send to
+// for it.
+func sameScope(addr, src netip.Addr) bool {
+	addr, src = addr.Unmap(), src.Unmap()
+	return addr.IsLoopback() == src.IsLoopback() && addr.IsLinkLocalUnicast() == src.IsLinkLocalUnicast()
+}
+
 // localFor picks the local address a new path to remote sends from: the
 // k-th local address of the same family for the k-th path of that family,
 // so that two peer addresses use two local addresses when there are two.
