@@ -88,9 +88,18 @@ func isDTLS(t packetio.Transport) bool {
 }
 
 // dtlsDefaults applies the defaults of a socket over DTLS (see OverDTLS)
-// to what the options left unset.
+// to what the options left unset, and makes the associations over a
+// connected transport (DTLS among them) single-homed: the address
+// parameters of the peer's INIT or INIT ACK make no paths (RFC 8261
+// Section 6.1).
 func (st *settings) dtlsDefaults() {
-	if st.transport == nil || !isDTLS(st.transport.t) {
+	if st.transport == nil {
+		return
+	}
+	if _, ok := st.transport.t.(packetio.Connected); ok {
+		st.assoc.SingleHomed = true
+	}
+	if !isDTLS(st.transport.t) {
 		return
 	}
 	if !st.portSet {

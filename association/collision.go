@@ -172,7 +172,8 @@ func (a *Association) refuseNewPort(p *path, from netip.AddrPort, init *chunk.In
 // new whatever its scope: an INIT ACK to it would carry the Tie-Tags to an
 // address that is not the peer's, and a blind COOKIE ECHO could then
 // restart the association. Listed addresses out of scope (see inScope)
-// were never used as paths and are not new. Parameters after one whose
+// were never used as paths and are not new, nor is any listed address of
+// a SingleHomed association. Parameters after one whose
 // action bits stop the processing are not looked at (Section 3.2.1). At
 // most MaxPaths addresses are listed, the most an association could have
 // added: an INIT listing thousands must not make an ABORT of thousands.
@@ -189,7 +190,7 @@ func (a *Association) newAddresses(from netip.AddrPort, init *chunk.Init) []byte
 	}
 	_, ps := classifyParams(a.cfg, init.Params)
 	for _, p := range ps {
-		if n >= MaxPaths {
+		if n >= MaxPaths || a.cfg.SingleHomed {
 			break
 		}
 		addr, ok := chunk.ParamAddress(p)

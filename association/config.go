@@ -203,6 +203,14 @@ type Config struct {
 	// addresses out of their scope are not used. Empty means a single
 	// unspecified local address: the peer uses the packets' source.
 	LocalAddrs []netip.Addr
+	// SingleHomed keeps the association on the one peer address it is
+	// set up with: the IPv4 and IPv6 Address parameters of the peer's
+	// INIT or INIT ACK make no paths, nor count as new addresses of a
+	// restart. RFC 8261 Section 6.1: over DTLS "All SCTP associations are
+	// single-homed, because DTLS does not expose any address management
+	// to its upper layer". The api sets it over a connected transport
+	// (OverConn, OverDTLS), whose one peer is every packet's destination.
+	SingleHomed bool
 	// PotentiallyFailed turns on the potentially-failed path state of RFC
 	// 7829 (off by default); PFMaxRetrans is its PFMR (default 0).
 	PotentiallyFailed bool

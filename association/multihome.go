@@ -122,8 +122,12 @@ func (a *Association) localFor(remote netip.Addr) netip.Addr {
 // for every listed peer address in scope that is not known yet, up to
 // MaxPaths paths. The remote UDP encapsulation port of a new address is
 // the one of the packet that listed it until a packet from the address
-// itself tells otherwise (RFC 6951 Section 5.4).
+// itself tells otherwise (RFC 6951 Section 5.4). A SingleHomed
+// association adds none.
 func (a *Association) learnPeerAddrs(addrs []netip.Addr, port uint16) {
+	if a.cfg.SingleHomed {
+		return
+	}
 	for _, addr := range addrs {
 		if len(a.paths) >= MaxPaths {
 			return
