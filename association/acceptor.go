@@ -103,6 +103,9 @@ func (l *Acceptor) HandleInitFrom(now timer.Time, from netip.AddrPort, h packet.
 // packet is to be discarded silently and the error says why.
 func (l *Acceptor) HandleCookieEcho(d *Datagram, p *packet.Packet, buf []byte) (*Association, []byte, error) {
 	now, from := d.Now, d.From
+	if _, n := authChunks(p); n > 1 {
+		return nil, nil, discard("more than one AUTH chunk", chunk.TypeAuth, nil) // see authPrecheck
+	}
 	ck := cookie{peerAddrs: l.addrs[:0]}
 	raw, stale, err := l.verifyCookieEcho(now, p, &ck)
 	switch {

@@ -81,6 +81,47 @@ func ourAuthChunks(cfg *AuthConfig, ts []chunk.Type) []chunk.Type {
 	return ts
 }
 
+// defaultAuthChunks is ourAuthChunks of a configuration without Chunks,
+// shared (never written through) so that the usual handshake builds no
+// list.
+var defaultAuthChunks = ourAuthChunks(&AuthConfig{}, nil)
+
+// authChunksOf returns ourAuthChunks of cfg, in own (reused, appended
+// to from its start) unless cfg lists no chunk type; own is returned too.
+func authChunksOf(cfg *AuthConfig, own []chunk.Type) (ts, owned []chunk.Type) {
+	if len(cfg.Chunks) == 0 {
+		return defaultAuthChunks, own
+	}
+	own = ourAuthChunks(cfg, own[:0])
+	return own, own
+}
+
+// appendAuthTail appends to b the CHUNKS parameter listing ts and our
+// HMAC-ALGO parameter, without padding: the part of our key vector (RFC
+// 4895 Section 6.1) after the RANDOM parameter, as our INIT or INIT ACK
+// advertises it.
+func appendAuthTail(b []byte, ts []chunk.Type) []byte {
+	b = binary.BigEndian.AppendUint16(b, uint16(chunk.ParamChunkList))
+	b = binary.BigEndian.AppendUint16(b, uint16(4+len(ts)))
+	for _, t := range ts {
+		b = append(b, byte(t))
+	}
+	b = binary.BigEndian.AppendUint16(b, uint16(chunk.ParamRequestedHMACAlgorithm))
+	b = binary.BigEndian.AppendUint16(b, uint16(4+2*len(ourHMACs.HMACs)))
+	for _, h := range ourHMACs.HMACs {
+		b = binary.BigEndian.AppendUint16(b, uint16(h))
+	}
+	return b
+}
+
+// maxAuthTail bounds the part of our key vector a State Cookie carries
+// (appendAuthTail): a CHUNKS parameter of at most 260 bytes and our
+// HMAC-ALGO parameter.
+const maxAuthTail = 260 + 4 + 2*hmacCount
+
+// hmacCount is the number of HMAC identifiers we implement (ourHMACs).
+const hmacCount = 2
+
 // authRandom returns the Random Number of the association with the
 // local verification tag and initial TSN (RFC 4895 Section 6.1: it
 // "should be generated in accordance with RFC 4086"): a hash of them
@@ -104,6 +145,8 @@ func authRandom(k *CookieKeys, tag chunk.VerificationTag, tsn chunk.TSN) (r [aut
 type authParamSet struct {
 	random chunk.Random
 	chunks chunk.ChunkList
+	// own backs chunks.Types when the configuration lists chunk types.
+	own []chunk.Type
 }
 
 // params appends our AUTH parameters, with the Random Number r, to ps,
@@ -113,7 +156,7 @@ func (s *authParamSet) params(cfg *Config, r *[authRandomLen]byte, ps []chunk.Pa
 		return ps
 	}
 	s.random.Random = r[:]
-	s.chunks.Types = ourAuthChunks(&cfg.Auth, s.chunks.Types[:0])
+	s.chunks.Types, s.own = authChunksOf(&cfg.Auth, s.own)
 	return append(ps, &s.random, &s.chunks, ourHMACs)
 }
 
@@ -202,14 +245,15 @@ type authState struct {
 	on bool
 	// localChunks are the types we asked the peer to authenticate,
 	// peerChunks those it asked of us (less INIT, INIT ACK, SHUTDOWN
-	// COMPLETE and AUTH, RFC 4895 Section 3.2), peerList as it listed them.
+	// COMPLETE and AUTH, RFC 4895 Section 3.2).
 	localChunks, peerChunks typeSet
-	peerList                []chunk.Type
 	// sendChunks are the types we authenticate unasked (peerChunks too).
 	sendChunks typeSet
 	// sendHMAC is the algorithm of the AUTH chunks we send.
 	sendHMAC chunk.HMACIdentifier
-	// localVec and peerVec are the key vectors (RFC 4895 Section 6.1).
+	// localVec and peerVec are the key vectors (RFC 4895 Section 6.1),
+	// our RANDOM, CHUNKS and HMAC-ALGO parameters as we advertised them
+	// and the peer's (peerVec lists the peer's CHUNKS in its order).
 	localVec, peerVec []byte
 	// keys are the endpoint-pair shared keys; active the identifier of the
 	// one that signs what we send.
@@ -223,8 +267,10 @@ type authState struct {
 	recvKey uint16
 	// rxFrom is the offset of the first chunk a valid AUTH chunk covers
 	// in the packet being processed, 0 if none; rxHeld the offset of an
-	// AUTH chunk left for the COOKIE ECHO after it (authGate), 0 if none.
-	rxFrom, rxHeld int
+	// AUTH chunk left for the COOKIE ECHO after it (authGate), 0 if none;
+	// rxChecked the offset of the AUTH chunk authPrecheck verified, 0 if
+	// none.
+	rxFrom, rxHeld, rxChecked int
 	// mac receives an HMAC being computed.
 	mac [sha256.Size]byte
 }
@@ -295,65 +341,98 @@ func compareVectors(a, b []byte) int {
 }
 
 // setupAuth makes the AUTH state of the association from our Random
-// Number and the peer's key vector peerVec (empty when the peer did not
-// offer AUTH), once the peer's INIT or INIT ACK is known. It returns the
-// cause to abort with when peerVec cannot be used.
-func (a *Association) setupAuth(local *[authRandomLen]byte, peerVec []byte) chunk.Cause {
+// Number and the key vectors vecs: ours, the first nLocal bytes, as we
+// advertised it, then the peer's (none when the peer did not offer AUTH),
+// once the peer's INIT or INIT ACK is known. The state keeps vecs. It
+// returns the cause to abort with when the peer's vector cannot be used.
+//
+// The endpoint-pair keys and the active key of an association already
+// using AUTH stay (a restart, RFC 9260 Section 5.2.4, or a collision):
+// they are the user's (RFC 6458 Sections 8.1.18 and 8.3.3), while the
+// association shared key is made again from the new key vectors.
+func (a *Association) setupAuth(local *[authRandomLen]byte, vecs []byte, nLocal int) chunk.Cause {
 	if a.cfg.Auth.Disabled {
 		a.setAuth(nil)
 		return nil
 	}
-	s := &authState{localRandom: *local}
-	if old := a.authOf(); old != nil {
-		s.rxHeld = old.rxHeld // a collision's COOKIE ECHO (authHeld)
+	s := a.authOf()
+	if s == nil {
+		s = new(authState)
+		a.setAuth(s)
 	}
-	a.setAuth(s)
-	if len(peerVec) == 0 {
+	// The packet being processed keeps what its AUTH chunk covers, and a
+	// collision's COOKIE ECHO its AUTH chunk (authHeld).
+	old := *s
+	*s = authState{localRandom: *local, rxFrom: old.rxFrom, rxHeld: old.rxHeld, rxChecked: old.rxChecked}
+	if len(vecs) <= nLocal {
 		return nil
 	}
-	var ps authParamSet
-	s.localVec = nil
-	for _, p := range ps.params(a.cfg, local, nil) {
-		s.localVec = appendUnpadded(s.localVec, p)
-	}
-	s.peerVec = append([]byte(nil), peerVec...)
-	for _, t := range ps.chunks.Types {
-		s.localChunks.add(t)
+	s.localVec, s.peerVec = vecs[:nLocal:nLocal], vecs[nLocal:]
+	if !walkAuthVec(s.localVec, func(t chunk.Type) { s.localChunks.add(t) }, nil) {
+		return authViolation("AUTH parameters")
 	}
 	for _, t := range a.cfg.Auth.SendChunks {
 		s.sendChunks.add(t)
 	}
-	for b := s.peerVec; len(b) >= 4; {
-		n := int(binary.BigEndian.Uint16(b[2:]))
-		if n < 4 || n > len(b) {
-			return authViolation("AUTH parameters")
+	peerChunk := func(t chunk.Type) {
+		s.peerChunks.add(t)
+		s.sendChunks.add(t)
+	}
+	pickSend := func(h chunk.HMACIdentifier) {
+		if s.sendHMAC == 0 && hmacSupported(h) {
+			s.sendHMAC = h
 		}
-		switch chunk.ParamType(binary.BigEndian.Uint16(b)) {
-		case chunk.ParamChunkList:
-			for _, t := range b[4:n] {
-				if authListable(chunk.Type(t)) && !s.peerChunks.has(chunk.Type(t)) {
-					s.peerChunks.add(chunk.Type(t))
-					s.sendChunks.add(chunk.Type(t))
-					s.peerList = append(s.peerList, chunk.Type(t))
-				}
-			}
-		case chunk.ParamRequestedHMACAlgorithm:
-			for v := b[4:n]; len(v) >= 2 && s.sendHMAC == 0; v = v[2:] {
-				if h := chunk.HMACIdentifier(binary.BigEndian.Uint16(v)); hmacSupported(h) {
-					s.sendHMAC = h
-				}
-			}
-		}
-		b = b[n:]
+	}
+	if !walkAuthVec(s.peerVec, peerChunk, pickSend) {
+		return authViolation("AUTH parameters")
 	}
 	if s.sendHMAC == 0 {
 		return authViolation("no supported HMAC identifier")
 	}
-	s.keys = a.cfg.Auth.Keys.orNull()
-	s.active = a.cfg.Auth.ActiveKey
-	s.recvKey = s.active
+	if old.on {
+		s.keys, s.active, s.recvKey = old.keys, old.active, old.recvKey
+	} else {
+		s.keys = a.cfg.Auth.Keys.orNull()
+		s.active = a.cfg.Auth.ActiveKey
+		s.recvKey = s.active
+	}
 	s.on = true
 	return nil
+}
+
+// appendRandom appends the RANDOM parameter with the Random Number r,
+// as a key vector has it (it needs no padding).
+func appendRandom(b []byte, r *[authRandomLen]byte) []byte {
+	b = binary.BigEndian.AppendUint16(b, uint16(chunk.ParamRandom))
+	b = binary.BigEndian.AppendUint16(b, 4+authRandomLen)
+	return append(b, r[:]...)
+}
+
+// walkAuthVec calls chunkFn with each listable chunk type (authListable)
+// of the CHUNKS parameter of the key vector v, in its order, and hmacFn
+// (if not nil) with each identifier of its HMAC-ALGO parameter. It
+// reports false when v is not a sequence of parameters.
+func walkAuthVec(v []byte, chunkFn func(chunk.Type), hmacFn func(chunk.HMACIdentifier)) bool {
+	for len(v) >= 4 {
+		n := int(binary.BigEndian.Uint16(v[2:]))
+		if n < 4 || n > len(v) {
+			return false
+		}
+		switch chunk.ParamType(binary.BigEndian.Uint16(v)) {
+		case chunk.ParamChunkList:
+			for _, t := range v[4:n] {
+				if authListable(chunk.Type(t)) {
+					chunkFn(chunk.Type(t))
+				}
+			}
+		case chunk.ParamRequestedHMACAlgorithm:
+			for h := v[4:n]; hmacFn != nil && len(h) >= 2; h = h[2:] {
+				hmacFn(chunk.HMACIdentifier(binary.BigEndian.Uint16(h)))
+			}
+		}
+		v = v[n:]
+	}
+	return len(v) == 0
 }
 
 // authOn reports whether the association authenticates chunks: both ends
@@ -379,21 +458,61 @@ func (a *Association) authFromPeer(params []chunk.Param) chunk.Cause {
 	if s == nil {
 		return nil
 	}
-	vec, cause := authVector(params, nil)
+	room := authVectorRoom(params)
+	if room == 0 {
+		return a.setupAuth(&s.localRandom, nil, 0) // the peer offers no AUTH
+	}
+	// Our INIT advertised a.cfg's list (the configuration of an
+	// association does not change). Both vectors in one allocation.
+	ts, _ := authChunksOf(&a.cfg.Auth, nil)
+	vecs := make([]byte, 0, 4+authRandomLen+4+len(ts)+4+2*hmacCount+room)
+	vecs = appendAuthTail(appendRandom(vecs, &s.localRandom), ts)
+	n := len(vecs)
+	vecs, cause := authVector(params, vecs)
 	if cause != nil {
 		return cause
 	}
-	return a.setupAuth(&s.localRandom, vec)
+	return a.setupAuth(&s.localRandom, vecs, n)
+}
+
+// authVectorRoom returns the bytes of the RANDOM, CHUNKS and HMAC-ALGO
+// parameters among ps with their padding (at least what authVector
+// appends), 0 when there is no RANDOM parameter.
+func authVectorRoom(ps []chunk.Param) int {
+	n, rnd := 0, false
+	for _, p := range ps {
+		switch p.(type) {
+		case *chunk.Random:
+			rnd = true
+			n += p.Len()
+		case *chunk.ChunkList, *chunk.RequestedHMACAlgorithm:
+			n += p.Len()
+		}
+	}
+	if !rnd {
+		return 0
+	}
+	return n
 }
 
 // authFromCookie sets up AUTH from a State Cookie (the cookie was made
-// with the peer's parameters checked: authVector).
+// with the peer's parameters checked: authVector), with our key vector as
+// the INIT ACK advertised it, which the cookie carries (RFC 4895 Section
+// 6.3: "using the RANDOM parameters, CHUNKS parameters and HMAC_ALGO
+// parameters obtained from the COOKIE-ECHO chunk").
 func (a *Association) authFromCookie(ck *cookie) {
 	if !ck.auth {
 		a.setAuth(nil)
 		return
 	}
-	a.setupAuth(&ck.localRandom, ck.peerAuth)
+	if len(ck.peerAuth) == 0 {
+		a.setupAuth(&ck.localRandom, nil, 0)
+		return
+	}
+	vecs := make([]byte, 0, 4+authRandomLen+len(ck.localAuth)+len(ck.peerAuth))
+	vecs = append(appendRandom(vecs, &ck.localRandom), ck.localAuth...)
+	n := len(vecs)
+	a.setupAuth(&ck.localRandom, append(vecs, ck.peerAuth...), n)
 }
 
 // authLen returns the bytes appendAuth appends.
@@ -401,23 +520,26 @@ func (c *cookie) authLen() int {
 	if !c.auth {
 		return 1
 	}
-	return 1 + authRandomLen + 2 + len(c.peerAuth)
+	return 1 + authRandomLen + 2 + len(c.peerAuth) + 2 + len(c.localAuth)
 }
 
 // appendAuth appends the AUTH part of the cookie: a flag byte, then with
-// AUTH offered our Random Number and the peer's key vector, its length
-// first.
+// AUTH offered our Random Number, the peer's key vector and the rest of
+// ours (CHUNKS and HMAC-ALGO as the INIT ACK listed them), each vector
+// its length first.
 func (c *cookie) appendAuth(b []byte) []byte {
 	if !c.auth {
 		return append(b, 0)
 	}
 	b = append(append(b, 1), c.localRandom[:]...)
 	b = binary.BigEndian.AppendUint16(b, uint16(len(c.peerAuth)))
-	return append(b, c.peerAuth...)
+	b = append(b, c.peerAuth...)
+	b = binary.BigEndian.AppendUint16(b, uint16(len(c.localAuth)))
+	return append(b, c.localAuth...)
 }
 
 // parseAuth reads what appendAuth wrote at the start of p and returns the
-// rest. c.peerAuth aliases p.
+// rest. c.peerAuth and c.localAuth alias p.
 func (c *cookie) parseAuth(p []byte) ([]byte, bool) {
 	if len(p) < 1 || p[0] > 1 {
 		return p, false
@@ -426,17 +548,31 @@ func (c *cookie) parseAuth(p []byte) ([]byte, bool) {
 	if !c.auth {
 		return p, true
 	}
-	if len(p) < authRandomLen+2 {
+	if len(p) < authRandomLen {
 		return p, false
 	}
 	copy(c.localRandom[:], p)
-	n := int(binary.BigEndian.Uint16(p[authRandomLen:]))
-	p = p[authRandomLen+2:]
-	if n > len(p) || n > maxPeerAuthVec {
+	p = p[authRandomLen:]
+	var ok bool
+	if c.peerAuth, p, ok = cookieVec(p, maxPeerAuthVec); !ok {
 		return p, false
 	}
-	c.peerAuth = p[:n]
-	return p[n:], true
+	c.localAuth, p, ok = cookieVec(p, maxAuthTail)
+	return p, ok
+}
+
+// cookieVec reads a vector of at most limit bytes, its length first, at
+// the start of p and returns it (aliasing p) and the rest.
+func cookieVec(p []byte, limit int) (v, rest []byte, ok bool) {
+	if len(p) < 2 {
+		return nil, p, false
+	}
+	n := int(binary.BigEndian.Uint16(p))
+	p = p[2:]
+	if n > len(p) || n > limit {
+		return nil, p, false
+	}
+	return p[:n], p[n:], true
 }
 
 // authOf returns the AUTH state, nil when we do not offer AUTH.

@@ -19,7 +19,15 @@ func (a *Association) PeerAuthChunks() []chunk.Type {
 	if !a.authOn() {
 		return nil
 	}
-	return slices.Clone(a.authOf().peerList)
+	var ts []chunk.Type
+	var seen typeSet
+	walkAuthVec(a.authOf().peerVec, func(t chunk.Type) {
+		if !seen.has(t) {
+			seen.add(t)
+			ts = append(ts, t)
+		}
+	}, nil)
+	return ts
 }
 
 // LocalAuthChunks returns the chunk types this end requires to be

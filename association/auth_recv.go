@@ -24,6 +24,9 @@ type AuthStats struct {
 	// not list (each answered with an ERROR chunk, within the reply
 	// limits).
 	UnsupportedHMAC uint64
+	// ExtraAuth counts packets discarded whole for carrying more than
+	// one AUTH chunk (none of them verified).
+	ExtraAuth uint64
 }
 
 // authenticated reports whether the chunk r of the packet being processed
@@ -57,6 +60,9 @@ func (a *Association) authGate(p *packet.Packet, r *packet.Raw) (handled, stop b
 		return false, false, nil
 	}
 	if r.Type == chunk.TypeAuth {
+		if r.Offset == a.authOf().rxChecked {
+			return true, false, nil // verified by authPrecheck
+		}
 		stop, err := a.handleAuth(p, r)
 		return true, stop, err
 	}
@@ -65,6 +71,53 @@ func (a *Association) authGate(p *packet.Packet, r *packet.Raw) (handled, stop b
 		return true, false, discard("chunk not authenticated", r.Type, nil)
 	}
 	return false, false, nil
+}
+
+// authPrecheck applies RFC 4895 Section 6.3 to the packet p before it
+// changes anything (its chunks, the UDP port learned from it, the timers
+// a packet from the peer restarts): with AUTH in use, its AUTH chunk is
+// verified first, and a packet whose AUTH chunk does not verify is
+// discarded whole ("all the chunks following the AUTH chunk MUST be
+// silently discarded"; those before it, which anyone could have sent
+// without it, go with them). A packet with more than one AUTH chunk is
+// discarded whole, none verified: a sender puts one AUTH chunk before
+// the chunks it authenticates (Section 6.2), and verifying each would
+// cost one HMAC over the rest of the packet per AUTH chunk.
+func (a *Association) authPrecheck(p *packet.Packet) error {
+	s := a.authOf()
+	if s == nil {
+		return nil
+	}
+	first, n := authChunks(p)
+	switch {
+	case n == 0:
+		return nil
+	case n > 1:
+		a.details().Auth.ExtraAuth++
+		return discard("more than one AUTH chunk", chunk.TypeAuth, nil)
+	case !s.on:
+		return nil // an initialization collision's: authGate holds it
+	}
+	if _, err := a.handleAuth(p, &first); err != nil {
+		return err
+	}
+	s.rxChecked = first.Offset
+	return nil
+}
+
+// authChunks returns the first AUTH chunk of p and the number of AUTH
+// chunks in p, at most 2.
+func authChunks(p *packet.Packet) (first packet.Raw, n int) {
+	it := p.Chunks()
+	for r, ok := it.Next(); ok && n < 2; r, ok = it.Next() {
+		if r.Type == chunk.TypeAuth {
+			if n == 0 {
+				first = r
+			}
+			n++
+		}
+	}
+	return first, n
 }
 
 // authZeros is the HMAC field of Figure 6 of RFC 4895 Section 6.2.

@@ -130,6 +130,11 @@ type cookie struct {
 	auth        bool
 	localRandom [authRandomLen]byte
 	peerAuth    []byte
+	// localAuth is the rest of our key vector as the INIT ACK advertised
+	// it, its CHUNKS and HMAC-ALGO parameters (appendAuthTail): the
+	// association authenticates with what the peer was told, whatever
+	// the configuration of the Acceptor became since.
+	localAuth []byte
 }
 
 // features records what the peer announced in its INIT or INIT ACK.
@@ -147,7 +152,7 @@ const (
 )
 
 const (
-	cookieVersion  = 3
+	cookieVersion  = 4
 	cookieFixedLen = 1 + 4 + 8 + 4 + 2 + 2 + 4*6 + 4 + 2 + 2 + 1 + 4 + 1 + 1
 	maxCookieAddrs = 32
 )

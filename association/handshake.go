@@ -62,7 +62,11 @@ func (a *Association) sendInit(now timer.Time) bool {
 		InboundStreams:  a.cfg.MaxInboundStreams,
 		InitialTSN:      a.nextTSN,
 	}
-	init.Params = a.initParams(init.Params)
+	// One allocation for the list: the address parameters, then at most
+	// an Adaptation Layer Indication, the three of AUTH, Supported
+	// Extensions, Forward-TSN-Supported, ECN, Zero Checksum and a Cookie
+	// Preservative.
+	init.Params = a.initParams(make([]chunk.Param, 0, len(a.cfg.LocalAddrs)+9))
 	if a.hs.preserveFor > 0 {
 		// RFC 9260 Section 5.2.6 alternative 3: ask for a longer cookie
 		// life after a Stale Cookie error.

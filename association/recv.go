@@ -40,7 +40,7 @@ func (a *Association) HandlePacket(d *Datagram, p *packet.Packet) error {
 	a.rxIP = d.IP
 	a.countIn(d.Data)
 	if s := a.authOf(); s != nil {
-		s.rxFrom, s.rxHeld = 0, 0
+		s.rxFrom, s.rxHeld, s.rxChecked = 0, 0, 0
 	}
 	if p.DstPort != a.localPort || p.SrcPort != a.peerPort {
 		return discard("wrong ports", 0, nil)
@@ -72,6 +72,12 @@ func (a *Association) HandlePacket(d *Datagram, p *packet.Packet) error {
 	pth := a.pathFor(from.Addr())
 	if pth == nil {
 		pth = a.primary
+	}
+	// RFC 4895 Section 6.3: a packet whose AUTH chunk does not verify
+	// changes nothing, not even the port and timers below.
+	a.replyAllowance = replyAllowance(p, pth)
+	if err := a.authPrecheck(p); err != nil {
+		return err
 	}
 	if lead.Type == chunk.TypeCookieEcho {
 		a.cookieVerified = false
@@ -196,7 +202,7 @@ func (a *Association) processFrom(now timer.Time, from netip.AddrPort, pth *path
 	it *packet.Iter, r *packet.Raw) error {
 	gotData := false
 	var err error
-	a.replyAllowance = min(max(len(p.Bytes()), minReplyAllowance), pth.mtu)
+	a.replyAllowance = replyAllowance(p, pth)
 	for ok := true; ok; *r, ok = it.Next() {
 		var stop bool
 		stop, err = a.handleChunk(now, from, pth, p, r, &gotData)
@@ -409,6 +415,12 @@ const maxQueuedCtrl = 16
 // than it received, or queue without bound.
 func (a *Association) canReport() bool {
 	return a.peerTag != 0 && len(a.ctrl) < maxQueuedCtrl
+}
+
+// replyAllowance returns the reply allowance of the packet p from the
+// path pth (see queueAnswer).
+func replyAllowance(p *packet.Packet, pth *path) int {
+	return min(max(len(p.Bytes()), minReplyAllowance), pth.mtu)
 }
 
 // minReplyAllowance is the reply allowance of a packet smaller than it,

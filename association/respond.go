@@ -41,8 +41,9 @@ type initAckScratch struct {
 	cookie []byte
 	addrs  [maxCookieAddrs]netip.Addr // the cookie's peer addresses
 	auth   authParamSet
-	// peerAuth holds the peer's AUTH key vector for the cookie.
-	peerAuth []byte
+	// peerAuth holds the peer's AUTH key vector for the cookie, localAuth
+	// the rest of ours (appendAuthTail).
+	peerAuth, localAuth []byte
 }
 
 // answerInit returns the reply to init appended to buf: an ABORT if the
@@ -142,6 +143,8 @@ func (r *responder) answerInit(now timer.Time, init *chunk.Init, localTag chunk.
 			ck.localRandom = authRandom(r.keys, localTag, localTSN)
 		}
 		ack.Params = s.auth.params(r.cfg, &ck.localRandom, ack.Params)
+		s.localAuth = appendAuthTail(s.localAuth[:0], s.auth.chunks.Types)
+		ck.localAuth = s.localAuth
 	}
 	ack.Params = ecnParams(r.cfg, zeroChecksumParams(r.cfg, extensionParams(r.cfg, ack.Params)))
 	// RFC 9260 Section 6.10: "The total size of the resultant SCTP packet

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"slices"
 )
 
 // parseParams parses the parameter region b of a chunk, which runs to the
@@ -12,6 +13,11 @@ import (
 // Length runs past its end is reported as ErrLength at that Length field,
 // and 1 to 3 bytes left over as ErrPadding.
 func parseParams(b []byte, dst []Param) ([]Param, error) {
+	if len(dst) == cap(dst) {
+		// One allocation for the list rather than one per doubling: an
+		// INIT or INIT ACK carries about ten parameters.
+		dst = slices.Grow(dst, countTLVs(b))
+	}
 	for off := 0; off < len(b); {
 		rest := b[off:]
 		if len(rest) < headerLen {
@@ -29,6 +35,19 @@ func parseParams(b []byte, dst []Param) ([]Param, error) {
 		off += n
 	}
 	return dst, nil
+}
+
+// countTLVs returns the number of parameters (TLVs, padded to 4 bytes)
+// in b, counting a truncated last one; at most len(b)/4+1.
+func countTLVs(b []byte) int {
+	n := 0
+	for off := 0; off < len(b); n++ {
+		if len(b)-off < headerLen {
+			return n + 1
+		}
+		off += max(pad4(int(binary.BigEndian.Uint16(b[off+2:]))), headerLen)
+	}
+	return n
 }
 
 // paramsLen is the number of bytes appendParams adds.
