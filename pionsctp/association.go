@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gensctp/gensctp/api"
+	"github.com/gensctp/gensctp/chunk"
 	"github.com/pion/logging"
 )
 
@@ -118,7 +119,10 @@ func socketOptions(cfg Config, conn net.Conn) []api.Option {
 		api.SCTPEvents(api.EventSubscribe{DataIoEvent: api.True, AssociationEvent: api.True,
 			ShutdownEvent: api.True, StreamResetEvent: api.True, SendFailureEvent: api.False,
 			PeerErrorEvent: api.False, AddressEvent: api.False, PartialDeliveryEvent: api.True}),
-		api.Recbuf(int(cfg.MaxReceiveBufferSize)),
+		// The socket's window is at least the 1500 bytes of RFC 9260
+		// Section 3.3.2 (pion/sctp takes a smaller MaxReceiveBufferSize
+		// as it is); recvLoop bounds what is held at the size asked for.
+		api.Recbuf(max(int(cfg.MaxReceiveBufferSize), int(chunk.MinARwnd))),
 		// MaxMessageSize bounds what is written (the socket takes at
 		// least that); received messages are bounded by the receive
 		// buffer, as in pion/sctp (recvLoop).

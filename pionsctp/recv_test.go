@@ -110,3 +110,26 @@ func (s *Stream) readErrIs(target error) bool {
 	defer s.mu.Unlock()
 	return s.readErr == target
 }
+
+// A MaxReceiveBufferSize under the smallest window of RFC 9260 (1500
+// bytes), which pion/sctp takes, sets the association up too: messages up
+// to that size are received.
+func TestSmallMaxReceiveBufferSize(t *testing.T) {
+	const limit = 1000
+	a, b := connectOurs(t, []AssociationOption{WithMaxReceiveBufferSize(limit)},
+		[]AssociationOption{WithMaxReceiveBufferSize(limit)})
+	s, err := a.OpenStream(1, PayloadTypeWebRTCBinary)
+	require.NoError(t, err)
+	for i := range 3 {
+		_, err = s.Write(message(i, limit))
+		require.NoError(t, err)
+	}
+	r, err := acceptWithin(t, ours{b}, 10*time.Second)
+	require.NoError(t, err)
+	buf := make([]byte, limit)
+	for i := range 3 {
+		n, _, err := readWithin(t, r, buf, 10*time.Second)
+		require.NoError(t, err)
+		require.Equal(t, message(i, limit), buf[:n])
+	}
+}
