@@ -84,16 +84,11 @@ func (a *Association) buildProbe(now timer.Time, p *path, i int, buf []byte) Out
 // updates the association and path counters"). An answer to a probe no
 // longer outstanding (a stale nonce or size) is discarded.
 func (a *Association) handleProbeAck(now timer.Time, c *chunk.HeartbeatAck) error {
-	i := int(binary.BigEndian.Uint32(c.Info))
-	if i < 0 || i >= len(a.paths) {
-		return discard("probe for an unknown path", chunk.TypeHeartbeatAck, nil)
-	}
-	p := a.paths[i]
-	pl := p.pl
-	if pl == nil || !pl.outstanding || binary.BigEndian.Uint64(c.Info[4:]) != pl.nonce ||
-		int(binary.BigEndian.Uint32(c.Info[20:])) != pl.probed {
+	p := a.probePath(c.Info)
+	if p == nil || int(binary.BigEndian.Uint32(c.Info[20:])) != p.pl.probed {
 		return discard("stale probe nonce", chunk.TypeHeartbeatAck, nil)
 	}
+	pl := p.pl
 	pl.outstanding = false
 	pl.t.Stop()
 	sent := timer.Time(binary.BigEndian.Uint64(c.Info[12:]))
@@ -107,6 +102,24 @@ func (a *Association) handleProbeAck(now timer.Time, c *chunk.HeartbeatAck) erro
 	}
 	a.details().PMTUProbesAcked++
 	a.pmtudAcked(now, p)
+	return nil
+}
+
+// probePath returns the path whose outstanding probe carried the
+// Heartbeat Information info (path index, nonce), or nil: the path of
+// that index, or, since a path the peer deleted (RFC 5061 Section 5.3
+// F13) moves those after it down, the one whose probe has that nonce.
+func (a *Association) probePath(info []byte) *path {
+	i, nonce := binary.BigEndian.Uint32(info), binary.BigEndian.Uint64(info[4:])
+	probing := func(p *path) bool { return p.pl != nil && p.pl.outstanding && p.pl.nonce == nonce }
+	if i < uint32(len(a.paths)) && probing(a.paths[i]) {
+		return a.paths[i]
+	}
+	for _, p := range a.paths {
+		if probing(p) {
+			return p
+		}
+	}
 	return nil
 }
 

@@ -92,7 +92,7 @@ func (a *Association) HandlePTB(now timer.Time, ptb PTB) error {
 // quotedProbeOK checks a PTB message that quotes enough of one of our
 // probes to show its Heartbeat Information (RFC 8899 Section 4.6.1: "a PL
 // can use the nonce ... to validate the PTB message"): it must be the
-// probe outstanding on p, path index and nonce. A quote of anything else
+// probe outstanding on p (see probePath). A quote of anything else
 // (a DATA packet; too short to show the nonce, as ICMPv4 routers that
 // quote 8 bytes after the IP header leave it) passes on the ports and the
 // tag alone.
@@ -102,8 +102,5 @@ func (a *Association) quotedProbeOK(p *path, q []byte) bool {
 		binary.BigEndian.Uint16(q[packet.HeaderLen+6:]) != 4+probeInfoLen {
 		return true
 	}
-	info := q[at:]
-	pl := p.pl
-	return pl != nil && pl.outstanding && int(binary.BigEndian.Uint32(info)) < len(a.paths) &&
-		a.paths[binary.BigEndian.Uint32(info)] == p && binary.BigEndian.Uint64(info[4:]) == pl.nonce
+	return a.probePath(q[at:]) == p
 }

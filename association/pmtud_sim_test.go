@@ -1,6 +1,8 @@
 package association_test
 
 import (
+	"encoding/binary"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -8,6 +10,7 @@ import (
 	"github.com/gensctp/gensctp/association/associationtest"
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/internal/sim"
+	"github.com/gensctp/gensctp/packet"
 	"github.com/gensctp/gensctp/timer"
 	"github.com/stretchr/testify/require"
 )
@@ -269,4 +272,57 @@ func TestPMTUDServerFirstProbe(t *testing.T) {
 		require.Equal(t, uint64(2), st.PMTUProbesSent, "BASE_PLPMTU, then MAX_PLPMTU")
 		require.Equal(t, st.PMTUProbesSent, st.PMTUProbesAcked)
 	}
+}
+
+// The HEARTBEAT ACK of a probe finds its path after the peer deleted an
+// address before it (RFC 5061 Section 5.3 F13), which moves the path down
+// the list its probe named it by: the probe is acknowledged, not taken
+// for stale.
+func TestPMTUDProbeAckAfterPathDeleted(t *testing.T) {
+	p, _ := asconfPair(t, 1620, scenarioLink, func(a, z *association.Config) {
+		z.PMTUD = association.PMTUDConfig{Enabled: true, ProbeTimer: 5 * time.Second}
+	})
+	require.NoError(t, p.A.AddLocalAddr(p.Now, addrA2.Addr()))
+	require.True(t, p.RunUntil(10*time.Second, func() bool {
+		ps := p.Z.Paths()
+		return len(ps) == 2 && ps[1].State == association.PathActive
+	}))
+	// Hold the answer to a probe of the new path.
+	var held []byte
+	var heldFrom netip.AddrPort
+	remove := p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
+		if held != nil {
+			return sim.Pass
+		}
+		pkt, err := packet.Parse(d.Data, packet.Options{AcceptZeroChecksum: true})
+		if err != nil {
+			return sim.Pass
+		}
+		it := pkt.Chunks()
+		for r, ok := it.Next(); ok; r, ok = it.Next() {
+			var ack chunk.HeartbeatAck
+			// A probe's information: path index (the second path),
+			// nonce, time, size.
+			if r.Type == chunk.TypeHeartbeatAck && parseOK(&ack, r.Bytes) && len(ack.Info) == 24 &&
+				binary.BigEndian.Uint32(ack.Info) == 1 {
+				held, heldFrom = append([]byte(nil), d.Data...), d.From
+				return sim.Drop
+			}
+		}
+		return sim.Pass
+	})
+	require.True(t, p.RunUntil(10*time.Second, func() bool { return held != nil }), "no probe of the new path")
+	remove()
+	require.NoError(t, p.A.DeleteLocalAddr(p.Now, associationtest.AddrA.Addr()))
+	require.True(t, p.RunUntil(time.Second, func() bool { return len(p.Z.Paths()) == 1 }))
+	acked := p.Z.Stats().PMTUProbesAcked
+	p.Net.Send(p.Now, heldFrom, associationtest.AddrZ, held)
+	p.Run(50 * time.Millisecond)
+	require.Equal(t, acked+1, p.Z.Stats().PMTUProbesAcked)
+}
+
+// parseOK reports whether c parses from b.
+func parseOK(c interface{ Parse([]byte) (int, error) }, b []byte) bool {
+	_, err := c.Parse(b)
+	return err == nil
 }
