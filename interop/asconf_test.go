@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -83,17 +82,12 @@ func TestASCONFBetweenProcesses(t *testing.T) {
 // packets from 127.0.0.2, and no malformed packet nor bad checksum.
 func checkASCONFCapture(t *testing.T, c *capture, port int) {
 	t.Helper()
-	out := c.decode(t, port, "sctp", "-T", "fields", "-e", "ip.src", "-e", "sctp.chunk_type")
 	count := map[string]int{}
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		src, list, ok := strings.Cut(line, "\t")
-		if !ok {
-			continue
-		}
+	for _, pkt := range c.chunkTypes(t, port, "ip.src") {
+		src, types := pkt.src, pkt.types
 		if src == "127.0.0.2" {
 			count["from 127.0.0.2"]++
 		}
-		types := strings.Split(list, ",")
 		for i, ty := range types {
 			if ty != "193" && ty != "128" { // ASCONF, ASCONF-ACK
 				continue
@@ -108,8 +102,5 @@ func checkASCONFCapture(t *testing.T, c *capture, port int) {
 	if count["193"] == 0 || count["128"] == 0 || count["from 127.0.0.2"] == 0 {
 		t.Errorf("the capture lacks ASCONF, ASCONF-ACK or packets from 127.0.0.2: %v", count)
 	}
-	if out := c.decode(t, port, "_ws.malformed || (sctp && sctp.checksum.status != 1)",
-		"-o", "sctp.ulp_dissection:FALSE", "-o", "sctp.checksum:CRC 32c"); out != "" {
-		t.Errorf("tshark finds malformed packets or bad checksums:\n%s", tail(out))
-	}
+	c.checkNoMalformed(t, port)
 }

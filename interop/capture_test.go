@@ -183,6 +183,28 @@ func TestCaptureNoMalformed(t *testing.T) {
 	c.checkNoMalformed(t, peerUDP)
 }
 
+// capturedChunks is one SCTP packet of a capture as tshark decodes it: a
+// field of the packet (its source) and its chunk types, in order.
+type capturedChunks struct {
+	src   string
+	types []string
+}
+
+// chunkTypes decodes c (SCTP on UDP port port) and returns the source of
+// each SCTP packet (the tshark field srcField: "ip.src", "udp.srcport")
+// and its chunk types.
+func (c *capture) chunkTypes(t *testing.T, port int, srcField string) []capturedChunks {
+	t.Helper()
+	out := c.decode(t, port, "sctp", "-T", "fields", "-e", srcField, "-e", "sctp.chunk_type")
+	var pkts []capturedChunks
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if src, list, ok := strings.Cut(line, "\t"); ok {
+			pkts = append(pkts, capturedChunks{src: src, types: strings.Split(list, ",")})
+		}
+	}
+	return pkts
+}
+
 // checkNoMalformed checks that tshark finds no malformed packet in c (SCTP
 // on UDP port port), and that every packet's CRC32c (RFC 9260 Appendix A)
 // checks, both sides'. Our DATA carry random bytes and PPIDs 0 to 99,

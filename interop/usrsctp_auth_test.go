@@ -49,14 +49,9 @@ func checkPeerAuthChunks(t *testing.T, n *node, id api.AssocID) {
 // malformed packet and no bad checksum.
 func checkAuthCapture(t *testing.T, c *capture, port int) {
 	t.Helper()
-	out := c.decode(t, port, "sctp", "-T", "fields", "-e", "udp.srcport", "-e", "sctp.chunk_type")
 	authed := map[string]int{}
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		src, list, ok := strings.Cut(line, "\t")
-		if !ok {
-			continue
-		}
-		types := strings.Split(list, ",")
+	for _, pkt := range c.chunkTypes(t, port, "udp.srcport") {
+		src, types := pkt.src, pkt.types
 		i := slices.IndexFunc(types, func(s string) bool { return s == "0" || s == "3" })
 		if i < 0 {
 			continue
