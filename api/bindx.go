@@ -154,7 +154,9 @@ func (s *Socket) setAddrsLocked(now timer.Time, addrs, add, del []netip.Addr) er
 // the addresses of live associations and SCTPSetPeerPrimaryAddr works.
 // RFC 5061 Section 4.1 has ASCONF authenticated (AUTH, RFC 4895): it is
 // offered only with AUTH (SCTPAuthSupported, on by default), or with
-// SCTPAsconfNoAuth. GetOpts reads it as a
+// SCTPAsconfNoAuth. A socket over a connected transport (OverConn,
+// OverDTLS), whose associations are single-homed (RFC 8261 Section 6.1),
+// refuses it with ErrTransportUnsupported. GetOpts reads it as a
 // bool: with the AssocID of an association, whether that association
 // negotiated it; otherwise the setting.
 func SCTPAsconfSupported(on bool) Option {

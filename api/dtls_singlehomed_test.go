@@ -74,3 +74,26 @@ func TestOverDTLSSingleHomed(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, st.Paths, 1)
 }
+
+// ASCONF, whose Add IP Address would give a peer another path, is refused
+// over a connected transport, at Open and later; off it is accepted.
+func TestAsconfRefusedOverConnectedTransport(t *testing.T) {
+	on := SCTPAsconfSupported(true)
+	for _, over := range []func(c *packetiotest.PipeConn) Option{
+		func(c *packetiotest.PipeConn) Option { return OverDTLS(c) },
+		func(c *packetiotest.PipeConn) Option { return OverConn(c) },
+	} {
+		a, b := packetiotest.Pipe()
+		_, err := Open(over(a), on)
+		require.ErrorIs(t, err, ErrTransportUnsupported)
+		require.ErrorIs(t, err, ErrInvalidOption)
+		s, err := Open(over(a), SCTPAsconfSupported(false))
+		require.NoError(t, err)
+		require.ErrorIs(t, s.SetOpts(on), ErrTransportUnsupported)
+		v, err := GetOpt[bool](s, OptionQuery{Name: "sctp_asconf_supported"})
+		require.NoError(t, err)
+		require.False(t, v)
+		require.NoError(t, s.Close())
+		require.NoError(t, b.Close())
+	}
+}

@@ -163,6 +163,11 @@ func (st *settings) checkTransportOpts(t packetio.Transport) error {
 	if err := st.checkZeroChecksum(t); err != nil {
 		return err
 	}
+	// RFC 8261 Section 6.1: over DTLS "All SCTP associations are
+	// single-homed"; a peer's Add IP Address would make another path.
+	if _, ok := t.(packetio.Connected); ok && st.assoc.ASCONF {
+		return unsupported("sctp_asconf_supported on a connected transport (RFC 8261 Section 6.1: single-homed)")
+	}
 	if _, ok := t.(ipOptioner); !ok && st.ipSet != 0 {
 		return unsupported("IP-level options (tos, tclass, ttl, dontroute, priority, bind_to_device, the DF bit of pmtud_enable)")
 	}
