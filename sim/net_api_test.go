@@ -122,7 +122,7 @@ colour=blue    after 40ms
 weight=(none)  after 40ms
 shape=round    after 40ms
 nothing more: sctp recv: timeout: i/o timeout
-packets sent 16, lost 2, trace 9d6559faa28a3629
+packets sent 16, lost 2, trace 77bc521a6d318d98
 `
 	first := runRequestResponse(t, 1)
 	require.Equal(t, want, first)
