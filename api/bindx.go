@@ -67,7 +67,12 @@ func (s *Socket) BindxAdd(addrs ...netip.Addr) error {
 // up later no longer list them, and each association that negotiated
 // ASCONF asks its peer to delete them (RFC 5061 Section 4.2.2) and stops
 // sending from them at once. The socket still receives on them, for the
-// packets its peers send before they learn of it. The last address cannot
+// packets its peers send before they learn of it, until no association
+// of the socket has them any more (each peer acknowledged the deletion,
+// or the association closed; one that did not negotiate ASCONF keeps
+// them until it closes): then another socket of the SCTP port can bind
+// them. The UDP sockets of the stack stay bound to them until it closes.
+// The last address cannot
 // go (reason einval; add another first), nor an address the socket does
 // not have.
 func (s *Socket) BindxRemove(addrs ...netip.Addr) error {

@@ -163,3 +163,22 @@ func (a *Association) LocalAddrs() []netip.Addr {
 	}
 	return out
 }
+
+// HasLocalAddr reports whether addr is among LocalAddrs, without
+// building them: a local address of the association, one it asked its
+// peer to delete until the peer acknowledged (RFC 5061 Section 5.3 F4),
+// or the source of a path.
+func (a *Association) HasLocalAddr(addr netip.Addr) bool {
+	addr = addr.Unmap()
+	for _, l := range a.cfg.LocalAddrs {
+		if l.Unmap() == addr {
+			return true
+		}
+	}
+	for _, p := range a.paths {
+		if p.local.Unmap() == addr {
+			return true
+		}
+	}
+	return false
+}

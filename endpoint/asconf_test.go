@@ -9,6 +9,7 @@ import (
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/endpoint"
+	"github.com/gensctp/gensctp/endpoint/endpointtest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -90,4 +91,45 @@ func TestByPeerFollowsASCONF(t *testing.T) {
 	require.Equal(t, association.StateClosed, sa.State(), "the ABORT reached the association")
 	st.poll()
 	require.Zero(t, st.s.Tables().ByPeer, "closing released the added address")
+}
+
+// A local address removed with SetLocalAddrs keeps taking packets while
+// an association has it (RFC 5061 Section 5.3 F4: until the peer
+// acknowledges its deletion), so that another endpoint of the port
+// cannot take it; once the peer acknowledged, or the association closed,
+// it is released, and the other endpoint can.
+func TestRetiredAddrReleased(t *testing.T) {
+	st := asconfSetup(t, 52)
+	m := endpoint.NewMux()
+	require.NoError(t, m.Add(st.c))
+	ocfg := endpointtest.Config(53, 5000)
+	ocfg.Assoc.LocalAddrs = []netip.Addr{netip.MustParseAddr("10.0.0.9")}
+	other, err := endpoint.New(ocfg, st.w.Now)
+	require.NoError(t, err)
+	require.NoError(t, m.Add(other))
+	st.w.Remove(addrC)
+	st.w.AddMultihomed(m, addrC, addrC2)
+	id, _ := st.connect(t)
+	ca, _ := st.c.Assoc(id)
+
+	require.NoError(t, st.c.SetLocalAddrs([]netip.Addr{addrC.Addr(), addrC2.Addr()}))
+	require.NoError(t, ca.AddLocalAddr(st.w.Now, addrC2.Addr()))
+	st.asconfDone(t, id)
+	require.NoError(t, st.c.SetLocalAddrs([]netip.Addr{addrC2.Addr()}))
+	take := []netip.Addr{ocfg.Assoc.LocalAddrs[0], addrC.Addr()}
+	require.ErrorIs(t, other.SetLocalAddrs(take), endpoint.ErrPortInUse, "the association still has it")
+
+	require.NoError(t, ca.DeleteLocalAddr(st.w.Now, addrC.Addr()))
+	st.asconfDone(t, id)
+	require.Equal(t, []netip.Addr{addrC2.Addr()}, ca.LocalAddrs())
+	require.NoError(t, other.SetLocalAddrs(take), "released once the peer acknowledged its deletion")
+
+	// Closing the association releases what it had.
+	require.NoError(t, st.c.SetLocalAddrs([]netip.Addr{netip.MustParseAddr("10.0.0.7")}))
+	take = append(take, addrC2.Addr())
+	require.ErrorIs(t, other.SetLocalAddrs(take), endpoint.ErrPortInUse)
+	ca.Abort(st.w.Now, nil)
+	st.w.Run(100 * time.Millisecond)
+	require.Equal(t, association.StateClosed, ca.State())
+	require.NoError(t, other.SetLocalAddrs(take), "released when the association closed")
 }

@@ -14,7 +14,11 @@ import (
 // address removed still takes packets: RFC 5061 Section 5.3 F4, an
 // address being deleted "MUST be considered a valid destination address
 // for the reception of SCTP packets until the ASCONF-ACK arrives", and
-// what arrives on it is not out of the blue. An endpoint bound to the
+// what arrives on it is not out of the blue. It is released, free for
+// another endpoint of the port to take, once no association of the
+// endpoint has it any more (HasLocalAddr: the peer acknowledged its
+// deletion, or the association closed); at once when none has it. An
+// endpoint bound to the
 // wildcard, or an empty addrs, is ErrInvalidConfig; an address added that
 // another endpoint of the port in the Mux takes packets for is
 // ErrPortInUse. On error nothing changes.
@@ -45,11 +49,70 @@ func (e *Endpoint) SetLocalAddrs(addrs []netip.Addr) error {
 		return err
 	}
 	e.cfg.Assoc = e.acceptor.Config()
-	for _, a := range old {
-		if a = a.Unmap(); !slices.Contains(addrs, a) && !slices.Contains(e.retired, a) {
-			e.retired = append(e.retired, a)
+	for _, a := range e.retired {
+		if slices.Contains(addrs, a) {
+			e.unretire(a) // taken back
 		}
 	}
-	e.retired = slices.DeleteFunc(e.retired, func(a netip.Addr) bool { return slices.Contains(addrs, a) })
+	for _, a := range old {
+		if a = a.Unmap(); !slices.Contains(addrs, a) && !slices.Contains(e.retired, a) {
+			e.retire(a)
+		}
+	}
 	return nil
+}
+
+// retire keeps the local address a, removed by SetLocalAddrs, taking
+// packets while associations of the endpoint have it: each of them lists
+// it in its entry's retiredUse, and followRetired releases it when the
+// last lets it go.
+func (e *Endpoint) retire(a netip.Addr) {
+	n := 0
+	for _, en := range e.ids {
+		if !en.closed && en.a.HasLocalAddr(a) {
+			en.retiredUse = append(en.retiredUse, a)
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	if e.retiredUsers == nil {
+		e.retiredUsers = make(map[netip.Addr]int)
+	}
+	e.retired = append(e.retired, a)
+	e.retiredUsers[a] = n
+}
+
+// unretire forgets the retired address a, which SetLocalAddrs took back.
+func (e *Endpoint) unretire(a netip.Addr) {
+	e.retired = slices.DeleteFunc(e.retired, func(r netip.Addr) bool { return r == a })
+	delete(e.retiredUsers, a)
+	for _, en := range e.ids {
+		en.retiredUse = slices.DeleteFunc(en.retiredUse, func(r netip.Addr) bool { return r == a })
+	}
+}
+
+// followRetired drops from en's retiredUse the retired addresses its
+// association no longer has (it closed, or the peer acknowledged their
+// deletion: RFC 5061 Section 5.3 F4), and releases those no association
+// has any more.
+func (e *Endpoint) followRetired(en *entry) {
+	var released []netip.Addr
+	keep := en.retiredUse[:0]
+	for _, a := range en.retiredUse {
+		switch {
+		case !en.closed && en.a.HasLocalAddr(a):
+			keep = append(keep, a)
+		case e.retiredUsers[a] > 1:
+			e.retiredUsers[a]--
+		default:
+			released = append(released, a)
+		}
+	}
+	clear(en.retiredUse[len(keep):])
+	en.retiredUse = keep
+	for _, a := range released {
+		e.unretire(a)
+	}
 }

@@ -55,8 +55,10 @@ type Endpoint struct {
 	addrScratch []netip.Addr
 
 	// retired are the addresses SetLocalAddrs removed, which still take
-	// packets (bindx.go).
-	retired []netip.Addr
+	// packets while associations have them, and retiredUsers how many
+	// (bindx.go).
+	retired      []netip.Addr
+	retiredUsers map[netip.Addr]int
 }
 
 // New returns an endpoint for cfg that does not listen yet. now starts
@@ -310,6 +312,9 @@ func (e *Endpoint) sync(en *entry) {
 			}
 			e.followPeers(en)
 		}
+	}
+	if len(en.retiredUse) > 0 {
+		e.followRetired(en)
 	}
 	e.touch()
 	e.deadlines.set(en, a.NextDeadline())

@@ -34,6 +34,9 @@ type entry struct {
 	peerPort uint16
 	peers    []peerKey  // registered peer keys
 	peer0    [1]peerKey // storage of peers for the common single peer
+	// retiredUse are the retired local addresses (bindx.go) the
+	// association still has.
+	retiredUse []netip.Addr
 	// peersGen is the association's PeerAddrsGen when peers was last
 	// brought in line with its peer addresses (followPeers).
 	peersGen uint16
