@@ -57,8 +57,12 @@ func runSim(ctx context.Context, sio stdio, args []string) int {
 	fs := newFlagSet(simCommand)
 	var o simOpts
 	o.register(fs)
-	if _, code, ok := parseCommand(sio, simCommand, fs, expandGetopt(fs, args)); !ok {
+	pos, code, ok := parseCommand(sio, simCommand, fs, expandGetopt(fs, args))
+	if !ok {
 		return code
+	}
+	if len(pos) > 0 {
+		return usageFail(sio, simCommand, usagef("unexpected argument %q", pos[0]))
 	}
 	sc, err := o.scenario()
 	if err != nil {

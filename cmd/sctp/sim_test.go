@@ -81,6 +81,8 @@ func TestSimBadFlags(t *testing.T) {
 		{"sim", "-bw", "fast"},
 		{"sim", "-paths", "9"},
 		{"sim", "-burst-len", "-1"},
+		{"sim", "-T", "1", "extra"},
+		{"sim", "1%", "-T", "1"}, // the flags after it would be ignored
 	} {
 		code, _, errOut := runCmd(t, time.Minute, nil, args...)
 		require.Equal(t, 2, code, "%v: %s", args, errOut)
