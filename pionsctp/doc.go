@@ -73,6 +73,15 @@
 //     congestion tunings (MinCwnd, FastRtxWnd, CwndCAStep) are accepted
 //     and ignored; the interleaving, RACK and ActiveHeartbeat APIs of
 //     pion/sctp are absent (pion/webrtc does not use them).
+//   - A read into a buffer shorter than the message returns the
+//     message's length and io.ErrShortBuffer and keeps the message, as
+//     pion/sctp does, but copies none of it (pion/sctp copies the
+//     fragments that fit).
+//   - SetReliabilityParams applies to the messages written after it, each
+//     keeping its own (pion/sctp looks at the stream's settings when it
+//     retransmits); ReliabilityTypeTimed counts from the write (RFC 7496
+//     Section 3.1 lifetime; pion/sctp: from the first transmission).
+//     DCEP messages are always reliable (pion/sctp only orders them).
 //   - MTU returns the path's packet budget, not the configured MTU;
 //     Metadata reports FORWARD TSN without checking the peer offered it.
 package sctp
