@@ -20,11 +20,27 @@ type Acceptor struct {
 	cfg Config
 	// tmpl is cfg on the heap, shared by the associations created (see
 	// Association.cfg); SetConfig replaces it, nothing changes it.
-	tmpl    *Config
-	mac     cookieMAC
+	tmpl *Config
+	mac  cookieMAC
+	// scratch is made with the first INIT or COOKIE ECHO: the Acceptor
+	// of an endpoint that only connects never needs it.
+	scratch *acceptorScratch
+}
+
+// acceptorScratch is what an Acceptor builds INIT ACK chunks and reads
+// cookies in, reused from one to the next.
+type acceptorScratch struct {
 	initAck initAckScratch
 	// addrs holds the addresses of the cookie being checked.
 	addrs [maxCookieAddrs]netip.Addr
+}
+
+// scr returns the scratch space, made at first use.
+func (l *Acceptor) scr() *acceptorScratch {
+	if l.scratch == nil {
+		l.scratch = new(acceptorScratch)
+	}
+	return l.scratch
 }
 
 // NewAcceptor returns an Acceptor that creates associations with cfg (its
@@ -89,7 +105,7 @@ func (l *Acceptor) HandleInit(now timer.Time, h packet.Header, init *chunk.Init,
 func (l *Acceptor) HandleInitFrom(now timer.Time, from netip.AddrPort, h packet.Header, init *chunk.Init, buf []byte) []byte {
 	l.cfg.Cookies.Rotate(now)
 	r := responder{cfg: l.tmpl, local: h.DstPort, peer: h.SrcPort, keys: l.cfg.Cookies, mac: &l.mac,
-		rnd: l.cfg.Rand, from: from, scratch: &l.initAck}
+		rnd: l.cfg.Rand, from: from, scratch: &l.scr().initAck}
 	return r.answerInit(now, init, 0, 0, 0, 0, buf)
 }
 
@@ -106,7 +122,7 @@ func (l *Acceptor) HandleCookieEcho(d *Datagram, p *packet.Packet, buf []byte) (
 	if _, n := authChunks(p); n > 1 {
 		return nil, nil, discard("more than one AUTH chunk", chunk.TypeAuth, nil) // see authPrecheck
 	}
-	ck := cookie{peerAddrs: l.addrs[:0]}
+	ck := cookie{peerAddrs: l.scr().addrs[:0]}
 	raw, stale, err := l.verifyCookieEcho(now, p, &ck)
 	switch {
 	case err != nil:
@@ -158,7 +174,7 @@ func (l *Acceptor) HandleCookieEcho(d *Datagram, p *packet.Packet, buf []byte) (
 // why.
 func (l *Acceptor) CheckCookieEcho(now timer.Time, p *packet.Packet, buf []byte) (local, peer chunk.VerificationTag,
 	reply []byte, err error) {
-	ck := cookie{peerAddrs: l.addrs[:0]}
+	ck := cookie{peerAddrs: l.scr().addrs[:0]}
 	_, stale, err := l.verifyCookieEcho(now, p, &ck)
 	switch {
 	case err != nil:

@@ -19,6 +19,14 @@ func TestAssociationSize(t *testing.T) {
 			"allocated on first use, as hs and scratchBuf are")
 }
 
+// Every endpoint has an Acceptor, those that only connect too, made with
+// their first association: its scratch space for INIT ACK chunks and
+// cookies comes with the first INIT or COOKIE ECHO.
+func TestAcceptorSize(t *testing.T) {
+	require.LessOrEqual(t, association.AcceptorSize, uintptr(1024),
+		"keep the Acceptor within 1 KiB: scratch space behind a pointer allocated on first use")
+}
+
 // An established association that carried no data holds no buffer for
 // data transfer, no state of the handshake, no send queue, no reassembly,
 // no control queue and room for one delivery: its CommUp event, polled.

@@ -51,6 +51,9 @@ func CwndAckedBytes(a *Association) uint64 { return a.ccAckedBytes }
 // AssociationSize is the size of the Association struct.
 const AssociationSize = unsafe.Sizeof(Association{})
 
+// AcceptorSize is the size of the Acceptor struct.
+const AcceptorSize = unsafe.Sizeof(Acceptor{})
+
 // Footprint is what an association holds besides its struct and paths.
 type Footprint struct {
 	// Scratch, Handshake, SendQueue and Reassembly report whether the
