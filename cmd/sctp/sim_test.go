@@ -178,3 +178,30 @@ func TestSimBufferAsconfLogFlags(t *testing.T) {
 	require.Equal(t, 2, code, errOut)
 	require.Contains(t, errOut, "-bw")
 }
+
+// An interrupt (SIGINT cancels the context) stops the run within the
+// interval under way, however long: the last trace line is at the virtual
+// time reached.
+func TestSimInterruptedWithinInterval(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	var out, errOut syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- runWith(ctx, stdio{in: strings.NewReader(""), out: &out, err: &errOut},
+			[]string{"sim", "-T", "1000000", "-d", "1000000", "-bw", "1G", "-rtt", "1ms"})
+	}()
+	select {
+	case code := <-done:
+		require.Equal(t, 1, code)
+	case <-time.After(20 * time.Second):
+		t.Fatal("sim went on after the interrupt")
+	}
+	require.Contains(t, errOut.String(), "context canceled")
+	line := regexp.MustCompile(`(?m)^\s*(\S+) 10\.1\.0\.2:9899 `).FindStringSubmatch(out.String())
+	require.NotNil(t, line, "%q %q", out.String(), errOut.String())
+	at, err := time.ParseDuration(line[1])
+	require.NoError(t, err)
+	require.Less(t, at, 1000000*time.Second)
+	require.NotContains(t, out.String(), "NaN")
+}

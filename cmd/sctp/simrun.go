@@ -136,7 +136,8 @@ func (r *simRun) pump(sending bool) bool {
 }
 
 // transfer runs the transfer for -T, printing the paths every -d; it
-// stops early when ctx ends (SIGINT).
+// stops early when ctx ends (SIGINT), within the step of the simulation
+// under way (an interval may be long).
 func (r *simRun) transfer(ctx context.Context, out io.Writer) error {
 	start := r.w.Now
 	end := start.Add(r.o.runtime)
@@ -144,14 +145,15 @@ func (r *simRun) transfer(ctx context.Context, out io.Writer) error {
 		"time", "path", "state", "cwnd", "ssthresh", "flight", "srtt", "rto", "Mbit/s")
 	for t := start.Add(r.o.interval); ; t = t.Add(r.o.interval) {
 		t = min(t, end)
-		r.w.RunUntil(t.Sub(r.w.Now), func() bool { return r.pump(true) })
+		r.w.RunUntil(t.Sub(r.w.Now), func() bool { return r.pump(true) || ctx.Err() != nil })
+		if err := ctx.Err(); err != nil {
+			r.trace(out, r.w.Now.Sub(start))
+			return err
+		}
 		r.w.Now = t
 		r.trace(out, t.Sub(start))
 		if t == end {
 			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return err
 		}
 	}
 }
@@ -160,7 +162,10 @@ func (r *simRun) transfer(ctx context.Context, out io.Writer) error {
 // with the goodput since the previous line (the last interval of a run
 // whose -T is not a multiple of -d is shorter than -d).
 func (r *simRun) trace(out io.Writer, at time.Duration) {
-	rate := float64(r.received-r.tick) * 8 / (at - r.tickAt).Seconds() / 1e6
+	rate := 0.0
+	if d := at - r.tickAt; d > 0 { // 0 when interrupted at once
+		rate = float64(r.received-r.tick) * 8 / d.Seconds() / 1e6
+	}
 	r.tick, r.tickAt = r.received, at
 	a, ok := r.client.Assoc(r.id)
 	if !ok {
