@@ -315,6 +315,32 @@ func (a *Association) advance() {
 	a.prs.advPoint, a.prs.hasAdv = p, true
 }
 
+// abandonExpiredHead abandons the messages of the chunks right after the
+// Advanced.Peer.Ack.Point whose lifetime ended (the timed policy), when
+// a SACK comes: RFC 3758 Section 4.1 TR5, "The sending SCTP MAY evaluate
+// the lifetime of messages at anytime", here where the peer's Cumulative
+// TSN Ack waits for them. Without it a chunk lost at the end of a
+// transfer was found expired only when it was to be retransmitted: on
+// the T3-rtx expiry, the timer backed off by the expiries before it, as
+// only FORWARD TSNs and SACKs then flow and no round trip is measured.
+// Each step abandons a message, and the check stops at the first chunk
+// that does not end one.
+func (a *Association) abandonExpiredHead(now timer.Time) {
+	if a.prs == nil || !a.prsctp() {
+		return
+	}
+	for range a.out.len() {
+		c := a.out.at(a.advancedPoint() + 1)
+		if c == nil || c.abandoned || c.acked {
+			return
+		}
+		m := c.frag.Msg
+		if m == nil || PRPolicy(m.PR.Policy) != PRTimed || !a.expiredSent(now, m) || !a.abandon(m) {
+			return
+		}
+	}
+}
+
 // forwardPending reports whether the peer has yet to learn of abandoned
 // chunks: the Advanced.Peer.Ack.Point is past the Cumulative TSN Ack
 // Point (RFC 3758 Section 3.5 C3).

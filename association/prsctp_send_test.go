@@ -370,3 +370,62 @@ func sentChunks(t *testing.T, a *association.Association, now timer.Time) map[ch
 	t.Fatal("more than 100 packets")
 	return nil
 }
+
+// A lost message of the timed policy (RFC 3758 Section 4.1) that holds
+// up the one behind it on its ordered stream is abandoned as soon as a
+// SACK shows it still missing after its lifetime ended (rule TR5), and
+// the FORWARD TSN goes at once, DATA and I-DATA alike, even when that
+// SACK reports nothing new above it (one answering a FORWARD TSN, as at
+// the end of a transfer): it used to wait for the chunk to be
+// retransmitted, on the T3-rtx expiry, which at the end of a transfer
+// under loss is backed off by the expiries before it
+// (TestIDataPRSCTPSimTimed failed its bound on half of its seeds).
+func TestPRSCTPExpiredHeadAbandonedOnSACK(t *testing.T) {
+	for _, idata := range []bool{false, true} {
+		t.Run(fmt.Sprint("idata=", idata), func(t *testing.T) {
+			r := newPRRun(t, 1460, lossy(0), func(a, z *association.Config) {
+				a.NoDelay = true
+				if idata {
+					interleave(a, z)
+				}
+			})
+			// The first and third DATA packets are lost.
+			n := 0
+			r.p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
+				if ct, ok := sim.FirstChunkType(d.Data); ok && (ct == chunk.TypeData || ct == chunk.TypeIData) {
+					n++
+					if n == 1 || n == 3 {
+						return sim.Drop
+					}
+				}
+				return sim.Pass
+			})
+			timed := func(stream chunk.StreamID, ms uint32) association.SendInfo {
+				return association.SendInfo{Stream: stream, PRPolicy: association.PRTimed, PRValue: ms}
+			}
+			// The first message is abandoned on the SACK of the second
+			// (20+20 ms later), which reports it missing; its FORWARD TSN
+			// brings a SACK that reports nothing new (60 ms later than
+			// the third was sent) after the third's lifetime ended.
+			require.NoError(t, r.send(timed(1, 30), 100))
+			r.p.Run(5 * time.Millisecond)
+			require.NoError(t, r.send(association.SendInfo{Stream: 1}, 100))
+			r.p.Run(5 * time.Millisecond)
+			require.NoError(t, r.send(timed(0, 60), 100))
+			r.p.Run(5 * time.Millisecond)
+			require.NoError(t, r.send(association.SendInfo{Stream: 0}, 100))
+			fourth := r.p.Now
+			r.p.Run(500 * time.Millisecond)
+			require.Contains(t, r.delivered, uint32(3), "the fourth message waits for the third")
+			// The third is abandoned on that SACK, 70 ms after the fourth
+			// was sent, and its FORWARD TSN arrives 20 ms later; the
+			// T3-rtx timer (RTO.Min 200 ms) has not expired.
+			require.LessOrEqual(t, r.delivered[3].Sub(fourth), 100*time.Millisecond)
+			require.Zero(t, r.p.A.Stats().T3Expirations)
+			require.NotNil(t, r.failed[0])
+			require.NotNil(t, r.failed[2])
+			r.settle(time.Minute)
+			require.Equal(t, 2, r.check())
+		})
+	}
+}

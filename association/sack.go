@@ -225,6 +225,7 @@ func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
 	// the Advanced.Peer.Ack.Point moves over the abandoned chunks; C3,
 	// the FORWARD TSN, goes with the next packet (wantForward).
 	a.advance()
+	a.abandonExpiredHead(now)
 	a.forwardAgain(now, false)
 	for _, p := range a.paths {
 		if p.hasLowest {
