@@ -71,10 +71,11 @@ func (s *Socket) BindxAdd(addrs ...netip.Addr) error {
 // of the socket has them any more (each peer acknowledged the deletion,
 // or the association closed; one that did not negotiate ASCONF keeps
 // them until it closes): then another socket of the SCTP port can bind
-// them. The UDP sockets of the stack stay bound to them until it closes.
-// The last address cannot
-// go (reason einval; add another first), nor an address the socket does
-// not have.
+// them, and the stack closes its UDP sockets of an address that no socket
+// sharing its UDP port binds, so that other sockets and processes can
+// bind that UDP port on it (BindxAdd opens them again). The last address
+// cannot go (reason einval; add another first), nor an address the
+// socket does not have.
 func (s *Socket) BindxRemove(addrs ...netip.Addr) error {
 	return opError("bindx", 0, -1, s.do(func(now timer.Time) error {
 		if _, err := s.bindxCheckLocked(nil); err != nil {

@@ -75,6 +75,7 @@ func (e *Endpoint) retire(a netip.Addr) {
 		}
 	}
 	if n == 0 {
+		e.releaseAddr(a)
 		return
 	}
 	if e.retiredUsers == nil {
@@ -114,5 +115,40 @@ func (e *Endpoint) followRetired(en *entry) {
 	en.retiredUse = keep
 	for _, a := range released {
 		e.unretire(a)
+		e.releaseAddr(a)
 	}
+}
+
+// releaseAddr notes that the endpoint no longer takes packets for the local
+// address a, which SetLocalAddrs removed, for TakeReleased, and tells
+// the user (SetNotify).
+func (e *Endpoint) releaseAddr(a netip.Addr) {
+	if !slices.Contains(e.released, a) {
+		e.released = append(e.released, a)
+	}
+	if e.notify != nil {
+		e.notify()
+	}
+}
+
+// TakeReleased appends to dst the local addresses the endpoint released
+// since the last call (see SetLocalAddrs: it no longer takes packets for
+// them), and forgets them: the user may close what it opened for them,
+// the UDP socket of an address, say, unless another endpoint Binds it.
+// An address taken back (SetLocalAddrs again) before the call is listed
+// too: check Binds.
+func (e *Endpoint) TakeReleased(dst []netip.Addr) []netip.Addr {
+	dst = append(dst, e.released...)
+	clear(e.released)
+	e.released = e.released[:0]
+	return dst
+}
+
+// Binds reports whether the endpoint takes packets for the specific local
+// address a: one of its addresses, or one SetLocalAddrs removed that an
+// association still has. An endpoint bound to the wildcard binds no
+// specific address.
+func (e *Endpoint) Binds(a netip.Addr) bool {
+	a = a.Unmap()
+	return len(e.cfg.Assoc.LocalAddrs) > 0 && e.bound(a, netip.Addr{})
 }

@@ -59,6 +59,8 @@ type Endpoint struct {
 	// (bindx.go).
 	retired      []netip.Addr
 	retiredUsers map[netip.Addr]int
+	// released are the retired addresses let go since TakeReleased.
+	released []netip.Addr
 }
 
 // New returns an endpoint for cfg that does not listen yet. now starts

@@ -48,10 +48,16 @@ func (p *Pool) keep(b []byte) {
 }
 
 // Grow raises the number of free buffers the pool keeps by n: for a
-// transport that starts reading from another socket.
+// transport that starts reading from another socket. A negative n lowers
+// it (not below 0), for one that stops, and lets the garbage collector
+// take the free buffers beyond the new bound.
 func (p *Pool) Grow(n int) {
 	p.mu.Lock()
-	p.max += n
+	p.max = max(p.max+n, 0)
+	if k := len(p.free); k > p.max {
+		clear(p.free[p.max:])
+		p.free = p.free[:p.max]
+	}
 	p.mu.Unlock()
 }
 

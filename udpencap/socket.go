@@ -65,6 +65,9 @@ type socket struct {
 	q    int // the receive queue it fills (see queues.go)
 	// errq: the error queue may hold a Packet Too Big report (ptb.go).
 	errq atomic.Bool
+	// unbound: Conn.Unbind closed the socket; its reader ends at its
+	// next read, which fails, without reporting it.
+	unbound atomic.Bool
 }
 
 // newSocket wraps uc and chooses its read and write paths.
@@ -127,7 +130,8 @@ func (s *socket) readLoop() {
 		}
 		if err != nil {
 			s.ptbWanted()
-			if c.closed.Load() {
+			if c.closed.Load() || s.unbound.Load() {
+				c.pool.ReleaseBatch(b.msgs)
 				return
 			}
 			if s.transient(err) {

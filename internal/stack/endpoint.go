@@ -81,6 +81,7 @@ func (s *Stack) AddEndpoint(cfg endpoint.Config) (*Endpoint, error) {
 		}
 		e.idx = len(s.eps)
 		s.eps = append(s.eps, e)
+		s.unholdLocked(cfg.Assoc.LocalAddrs) // bound by the endpoint now
 		return nil
 	})
 	if err != nil {
@@ -315,11 +316,14 @@ func (e *Endpoint) SetAssocConfig(cfg association.Config) error {
 // every shard (see endpoint.Endpoint.SetLocalAddrs). The shards hold the
 // same endpoints of the port: the first refuses what all would.
 func (e *Endpoint) SetLocalAddrs(addrs []netip.Addr) error {
+	old := e.on(0).Config().Assoc.LocalAddrs
 	for _, ep := range e.all() {
 		if err := ep.SetLocalAddrs(addrs); err != nil {
 			return err
 		}
 	}
+	// The addresses added are bound by the endpoint now (see Bind).
+	e.s.unholdLocked(slices.DeleteFunc(slices.Clone(addrs), func(a netip.Addr) bool { return slices.Contains(old, a) }))
 	return nil
 }
 

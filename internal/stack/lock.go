@@ -34,6 +34,8 @@ type pending struct {
 	// after an input; it is read without mu, after the stack's lock is
 	// released, to see whether there is work for a new holder.
 	flag atomic.Bool
+	// released: the local addresses endpoints released (unbind.go).
+	released releasedAddrs
 }
 
 // pendingChange is an association of an Endpoint that changed.

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"net/netip"
 	"slices"
 	"sync"
 	"time"
@@ -31,6 +32,8 @@ type shard struct {
 	prod   []packetio.OutMessage // scratch of produceLocked
 	spare  [][]byte              // packet buffers at hand for produceLocked
 	inTake []group               // scratch of handleLocked
+	// released is the scratch of takeReleasedLocked.
+	released []netip.Addr
 
 	// held: locked by the holder of the stack's lock; guarded by the
 	// stack's lock.
@@ -271,6 +274,7 @@ func (s *Stack) takeChangesLocked(sh *shard) {
 		if len(cs) > 0 {
 			s.pend.add(p.port, cs)
 		}
+		s.takeReleasedLocked(sh, p)
 		clear(cs)
 		if cap(cs) > maxKeptChanges {
 			cs = nil // a burst's scratch goes with it

@@ -137,6 +137,9 @@ type Stack struct {
 	wake   waking      // whom to wake after a change (watch.go, wait.go)
 
 	pend pending // changes the shards found, for the holder of mu (lock.go)
+	// holds counts, by address, the Bind calls whose endpoint does not
+	// bind it yet: its UDP sockets stay open (unbind.go).
+	holds map[netip.Addr]int
 
 	// queued: the transport splits its packets over a queue per shard
 	// (packetio.Queued), each read by a reader of its own (startReaders).

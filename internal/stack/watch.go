@@ -87,6 +87,7 @@ func (s *Stack) settleLocked(now timer.Time) (changed bool) {
 		if s.drainLocked(now)+s.runTasksLocked(now) > 0 {
 			changed = true
 		}
+		s.sweepLocked() // may lock shards: another round
 		if len(s.held) == 0 && len(s.wake.tasks) == 0 {
 			return changed
 		}

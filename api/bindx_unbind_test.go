@@ -1,0 +1,72 @@
+package api
+
+import (
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestBindxRemoveFreesUDPPort: once the peer acknowledged the deletion of
+// 127.0.0.2 (BindxRemove) and no association uses it, the stack closes
+// its UDP socket(s): the UDP port on 127.0.0.2 is free for another
+// socket, the association carries on on 127.0.0.1 (the closed socket's
+// reader ended quietly, no transport failure), and BindxAdd binds
+// 127.0.0.2 again, which the peer then adds.
+func TestBindxRemoveFreesUDPPort(t *testing.T) {
+	canBindLo2(t)
+	srv := server(t, asconfOpts...)
+	c := clientOf(t, srv, append([]Option{IP(lo2)}, asconfOpts...)...)
+	ac := connect(t, c, srv)
+	sac := recvState(t, srv, CommUp)
+	udp2 := net.UDPAddrFromAddrPort(netip.AddrPortFrom(lo2, uint16(c.UDPPort())))
+	_, err := net.ListenUDP("udp4", udp2)
+	require.Error(t, err, "bound by the client's stack")
+
+	require.NoError(t, c.BindxRemove(lo2))
+	waitPaddr(t, srv, AddrRemoved, lo2)
+	free := false
+	for range 500 { // the ASCONF-ACK is on its way back to the client
+		if u, err := net.ListenUDP("udp4", udp2); err == nil {
+			require.NoError(t, u.Close())
+			free = true
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.True(t, free, "the UDP port on 127.0.0.2 stays bound")
+
+	require.NoError(t, c.Send(ac.AssocID, 0, []byte("there")))
+	require.Equal(t, []byte("there"), recvData(t, srv).Data)
+	require.NoError(t, srv.Send(sac.AssocID, 0, []byte("back")))
+	require.Equal(t, []byte("back"), recvData(t, c).Data)
+
+	require.NoError(t, c.BindxAdd(lo2))
+	_, err = net.ListenUDP("udp4", udp2)
+	require.Error(t, err, "bound again")
+	waitPaddr(t, srv, AddrAdded, lo2)
+	var names []netip.AddrPort
+	for range 500 { // the client adds it with the ASCONF-ACK
+		names, err = c.SockNames(ac.AssocID)
+		require.NoError(t, err)
+		if len(names) == 2 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	require.ElementsMatch(t, []netip.Addr{lo, lo2}, addrsOf(names))
+}
+
+// waitPaddr reads s until the peer address event st for addr arrives.
+func waitPaddr(t *testing.T, s *Socket, st PaddrState, addr netip.Addr) {
+	t.Helper()
+	for range 100 {
+		d := recv(t, s)
+		if e, ok := d.Event.(*PaddrChange); ok && e.State == st && e.Addr.Addr() == addr {
+			return
+		}
+	}
+	t.Fatalf("no %v event for %v", st, addr)
+}
