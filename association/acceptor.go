@@ -145,7 +145,12 @@ func (l *Acceptor) HandleCookieEcho(d *Datagram, p *packet.Packet, buf []byte) (
 	if confirmed != from {
 		a.addPath(from, false)
 	}
-	a.learnPeerAddrs(ck.peerAddrs, from.Port())
+	// The INIT listed the addresses: their scope is that of its source.
+	initSrc := from.Addr()
+	if ck.initFrom.IsValid() {
+		initSrc = ck.initFrom.Addr()
+	}
+	a.learnPeerAddrs(ck.peerAddrs, initSrc, from.Port())
 	a.learnPort(from, d.To) // the local address of the path (Datagram.To)
 	a.fromCookie(now, &ck)
 	if err := a.authCookieEcho(p, &raw); err != nil {

@@ -171,8 +171,9 @@ func (a *Association) refuseNewPort(p *path, from netip.AddrPort, init *chunk.In
 // INIT ACK chunk"); it gets a TLV of its own, and an unknown source is
 // new whatever its scope: an INIT ACK to it would carry the Tie-Tags to an
 // address that is not the peer's, and a blind COOKIE ECHO could then
-// restart the association. Listed addresses out of scope (see inScope)
-// were never used as paths and are not new, nor is any listed address of
+// restart the association. Listed addresses out of scope (see inScope,
+// and learnPeerAddrs for the scope of the source) were never used as
+// paths and are not new, nor is any listed address of
 // a SingleHomed association. Parameters after one whose
 // action bits stop the processing are not looked at (Section 3.2.1). At
 // most MaxPaths addresses are listed, the most an association could have
@@ -194,7 +195,7 @@ func (a *Association) newAddresses(from netip.AddrPort, init *chunk.Init) []byte
 			break
 		}
 		addr, ok := chunk.ParamAddress(p)
-		if ok && a.pathFor(addr) == nil && a.inScope(addr) && addr != src {
+		if ok && a.pathFor(addr) == nil && a.inScope(addr) && sameScope(addr, src) && addr != src {
 			out = p.Append(out)
 			n++
 		}

@@ -124,7 +124,7 @@ func (a *Association) handleInitAck(now timer.Time, from netip.AddrPort, c *chun
 	if a.pathFor(from.Addr()) == nil && a.inScope(from.Addr()) && len(a.paths) < MaxPaths {
 		a.addPath(from, false)
 	}
-	a.learnPeerAddrs(peerAddrs(params), from.Port())
+	a.learnPeerAddrs(peerAddrs(params), from.Addr(), from.Port())
 	// The address that answered is reachable, while the last INIT may
 	// have gone to another that is not (nextConfirmed): it becomes the
 	// primary path if it is CONFIRMED (RFC 9260 Section 5.4 rule 1: one

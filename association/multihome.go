@@ -119,12 +119,17 @@ func (a *Association) localFor(remote netip.Addr) netip.Addr {
 }
 
 // learnPeerAddrs adds a path, unconfirmed (RFC 9260 Section 5.4 rule 3),
-// for every listed peer address in scope that is not known yet, up to
-// MaxPaths paths. The remote UDP encapsulation port of a new address is
-// the one of the packet that listed it until a packet from the address
-// itself tells otherwise (RFC 6951 Section 5.4). A SingleHomed
-// association adds none.
-func (a *Association) learnPeerAddrs(addrs []netip.Addr, port uint16) {
+// for every peer address listed in an INIT or INIT ACK (RFC 9260 Section
+// 5.1.2 C) that is in scope and not known yet, up to MaxPaths paths. The
+// scope is that of the association (inScope) and that of src, the source
+// of the packet that listed them (sameScope, as for an ASCONF's Add IP
+// Address): a peer elsewhere that lists a loopback or link-local address
+// must not point the association at this machine's loopback or link, an
+// end bound to the wildcard included. The remote UDP encapsulation port
+// of a new address is port, that of the packet that listed it, until a
+// packet from the address itself tells otherwise (RFC 6951 Section 5.4).
+// A SingleHomed association adds none.
+func (a *Association) learnPeerAddrs(addrs []netip.Addr, src netip.Addr, port uint16) {
 	if a.cfg.SingleHomed {
 		return
 	}
@@ -132,7 +137,7 @@ func (a *Association) learnPeerAddrs(addrs []netip.Addr, port uint16) {
 		if len(a.paths) >= MaxPaths {
 			return
 		}
-		if a.pathFor(addr) == nil && a.inScope(addr) {
+		if a.pathFor(addr) == nil && a.inScope(addr) && sameScope(addr, src) {
 			a.addPath(netip.AddrPortFrom(addr, port), false)
 		}
 	}
