@@ -70,3 +70,28 @@ func waitPaddr(t *testing.T, s *Socket, st PaddrState, addr netip.Addr) {
 	}
 	t.Fatalf("no %v event for %v", st, addr)
 }
+
+// TestBindxRemoveKeepsSharedUDPSocket: the UDP socket of an address stays
+// while another socket sharing the UDP port (another SCTP port) binds it,
+// and closes once none does; without associations the address is
+// released at once.
+func TestBindxRemoveKeepsSharedUDPSocket(t *testing.T) {
+	canBindLo2(t)
+	s1 := open(t, IP(lo2))
+	s2, err := Open(IP(lo2), LocalUDPPort(s1.UDPPort()))
+	require.NoError(t, err)
+	t.Cleanup(func() { s2.Close() })
+	udp2 := net.UDPAddrFromAddrPort(netip.AddrPortFrom(lo2, uint16(s1.UDPPort())))
+	require.NoError(t, s1.BindxRemove(lo2))
+	_, err = net.ListenUDP("udp4", udp2)
+	require.Error(t, err, "bound by the other socket of the UDP port")
+	require.NoError(t, s2.BindxAdd(lo))
+	require.NoError(t, s2.BindxRemove(lo2))
+	u, err := net.ListenUDP("udp4", udp2)
+	require.NoError(t, err, "no socket binds 127.0.0.2 any more")
+	require.NoError(t, u.Close())
+	// The sockets still work on 127.0.0.1.
+	require.NoError(t, s1.Listen(true))
+	c := clientOf(t, s1)
+	connect(t, c, s1)
+}
