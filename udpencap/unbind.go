@@ -1,10 +1,24 @@
 package udpencap
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"slices"
 )
+
+// errUnbound is the error of a write through a socket that Unbind closed
+// under it (chosen before): that datagram is lost, but the Conn is not
+// closed, so the error must not be taken for net.ErrClosed.
+var errUnbound = errors.New("udpencap: the socket of the source address was unbound")
+
+// unboundErr returns errUnbound for an error of s once Unbind closed it.
+func (s *socket) unboundErr(err error) error {
+	if s.unbound.Load() {
+		return errUnbound
+	}
+	return err
+}
 
 // Unbind closes the sockets of the Conn bound to the specific addresses
 // addrs (for an address with a group of sockets, see [Config].Queues,

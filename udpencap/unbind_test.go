@@ -26,7 +26,14 @@ func TestUnbind(t *testing.T) {
 		lo2 := net.UDPAddrFromAddrPort(netip.AddrPortFrom(lo4b, port))
 		_, err := net.ListenUDP("udp4", lo2)
 		require.Error(t, err, "bound by the Conn")
+		sock := c.sockFor(lo4b, lo4) // as a write racing Unbind chose it
+		require.Equal(t, lo4b, sock.local.Addr())
 		require.NoError(t, c.Unbind([]netip.Addr{lo4b, netip.IPv4Unspecified(), lo6}))
+		// Its write fails, but not as a closed Conn (which would end the
+		// writes of its user).
+		_, err = sock.write([]OutMessage{{Data: []byte("z"), To: netip.AddrPortFrom(lo4, port), From: lo4b}})
+		require.Error(t, err)
+		require.NotErrorIs(t, sock.unboundErr(err), net.ErrClosed)
 		require.Equal(t, []netip.AddrPort{netip.AddrPortFrom(lo4, port)}, c.LocalAddrs())
 		u, err := net.ListenUDP("udp4", lo2)
 		require.NoError(t, err, "queues %d: the port on 127.0.0.2 is free", queues)

@@ -43,7 +43,7 @@ func (c *Conn) WriteBatch(msgs []OutMessage) (int, error) {
 		n, err := s.write(msgs[i:j])
 		i += n
 		if err != nil {
-			return i, c.opError("write", err)
+			return i, c.opError("write", s.unboundErr(err))
 		}
 	}
 	return len(msgs), nil
@@ -65,7 +65,7 @@ func (c *Conn) WriteTo(b []byte, to netip.AddrPort, from netip.Addr) error {
 		return c.opError("write", ErrNoSocket)
 	}
 	if err := s.writeOne(&m); err != nil {
-		return c.opError("write", err)
+		return c.opError("write", s.unboundErr(err))
 	}
 	return nil
 }
