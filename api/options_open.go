@@ -92,7 +92,8 @@ func Type(t SocketType) Option {
 // per specific address, and the wildcard of each family asked for, which
 // on Linux and macOS covers that family's specific addresses by learning
 // the destination of each packet, IP_PKTINFO) and stay bound while any of
-// them is open; another process cannot take the port meanwhile. Open-only.
+// them is open (but for an address BindxRemove released); another process
+// cannot take the port meanwhile. Open-only.
 func LocalUDPPort(port int) Option {
 	return Option{name: "local_udp_port", openOnly: true, apply: func(c *optCtx) error {
 		if port < 0 || port > 65535 {

@@ -33,7 +33,7 @@ func (c *Conn) sockets() []*socket {
 // address joins specific ones of the Conn on the port with SO_REUSEADDR
 // set on the sockets concerned while it binds, and cleared then (not on
 // Windows, see the BUGS section); the sockets of other processes keep
-// their rights. Sockets stay bound until [Conn.Close]. On failure the
+// their rights. Sockets stay bound until [Conn.Unbind] or [Conn.Close]. On failure the
 // sockets opened by this call before it stay, and the error is the
 // operating system's (EADDRINUSE when another socket holds an address).
 // Bind is safe for concurrent use.

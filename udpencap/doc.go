@@ -44,7 +44,8 @@
 //
 // [Listen] binds one socket per configured local address (or the wildcard
 // 0.0.0.0, and [::] with IPV6_V6ONLY when [Config].IPv6 is set), and
-// [Conn.Bind] adds addresses later, on the same port. A datagram
+// [Conn.Bind] adds addresses later, on the same port, and [Conn.Unbind]
+// closes those of specific addresses. A datagram
 // written with [OutMessage].From leaves through the socket bound to that
 // address, so its source address is the local address of its path: this is
 // what SCTP multihoming needs.
