@@ -117,13 +117,18 @@ func (a *Association) assocResetAnswered(p *chunk.ReconfigResponse) {
 	if o.quiet && (flags != 0 || !p.HasTSNs || !a.nearReceived(p.SenderNextTSN)) {
 		return
 	}
+	remote := a.rcv.cum + 1
 	switch {
 	case flags == 0 && p.HasTSNs:
 		a.resetTSNs(p.ReceiverNextTSN, p.SenderNextTSN)
+		// The peer's first TSN of the new sequence (RFC 6458 Section
+		// 6.1.9: "the next TSN used by the remote endpoint"), also when
+		// its DATA from there came before its answer, received already.
+		remote = p.SenderNextTSN
 	case flags == 0:
 		flags = ReconfigFailed
 	}
-	a.pushEvent(&AssocResetEvent{Flags: flags, LocalTSN: a.nextTSN, RemoteTSN: a.rcv.cum + 1})
+	a.pushEvent(&AssocResetEvent{Flags: flags, LocalTSN: a.nextTSN, RemoteTSN: remote})
 }
 
 // nearReceived reports whether tsn is within 2^30 of the next TSN we

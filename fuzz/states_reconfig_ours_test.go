@@ -135,6 +135,21 @@ type ssnReset struct {
 	seen map[chunk.StreamID]bool
 }
 
+// maxRecent is how many of the last messages an association delivered
+// the harness keeps (recentDelivered).
+const maxRecent = 64
+
+// recentDelivered keeps message m that a delivered among its last
+// maxRecent, and checks it against an SSN/TSN reset performed.
+func (w *world) recentDelivered(s int, a *association.Association, m association.Message) {
+	r := append(w.pr.recent[a], m)
+	if len(r) > maxRecent {
+		r = slices.Delete(r, 0, len(r)-maxRecent)
+	}
+	w.pr.recent[a] = r
+	w.ssnAfterReset(s, a, m)
+}
+
 // resetDir has side s reset the streams of mask (all if none) incoming,
 // or both ways (ResetStreamsDir).
 func (w *world) resetDir(s int, dir, mask byte) {
@@ -293,7 +308,7 @@ func (w *world) oursEvent(s int, d association.Delivery) {
 	p := w.pr.ours(a)
 	switch ev := d.Event.(type) {
 	case nil:
-		w.ssnAfterReset(s, a, d.Message)
+		w.recentDelivered(s, a, d.Message)
 	case *association.StreamResetEvent:
 		if ev.Flags&association.StreamResetIncoming != 0 {
 			p.incomingDone(ev)
@@ -304,6 +319,17 @@ func (w *world) oursEvent(s int, d association.Delivery) {
 		}
 		if ev.Flags == 0 {
 			w.pr.ssnReset[a] = &ssnReset{from: ev.RemoteTSN, seen: map[chunk.StreamID]bool{}}
+			// The peer's DATA of the new sequence may come before the
+			// answer of the request that performs it, and is delivered
+			// before its event (FuzzStates input reset-assoc-peer-data-before-answer): those
+			// messages count, in their order. The old sequence's are
+			// behind the new, or 2^31 away at the end that performed the
+			// peer's request (RFC 6525 Section 5.2.4 G1).
+			for _, m := range w.pr.recent[a] {
+				if m.TSN.Sub(ev.RemoteTSN) < 1<<30 {
+					w.ssnAfterReset(s, a, m)
+				}
+			}
 		}
 	case *association.StreamChangeEvent:
 		p.changeDone(ev)

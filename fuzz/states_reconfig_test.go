@@ -74,6 +74,9 @@ type prWorld struct {
 	// wait for, ssnReset the SSN/TSN resets performed, by association.
 	pending  map[*association.Association]*oursPending
 	ssnReset map[*association.Association]*ssnReset
+	// recent are the last messages each association delivered
+	// (recentDelivered).
+	recent map[*association.Association][]association.Message
 	// inAsked counts the Incoming SSN Reset Requests of the peer of an
 	// association accepted: each may reset its outgoing streams unasked.
 	inAsked map[*association.Association]int
@@ -119,6 +122,7 @@ func newPRWorld() prWorld {
 		resetting: map[*association.Association][]pendingReset{}, unsent: map[uint32]bool{}, failed: map[uint32]bool{},
 		delivered: map[uint32]bool{}, ends: [2]map[*association.Association]bool{{}, {}},
 		pending: map[*association.Association]*oursPending{}, ssnReset: map[*association.Association]*ssnReset{},
+		recent:  map[*association.Association][]association.Message{},
 		inAsked: map[*association.Association]int{}, inSeen: map[inKey]bool{}, performs: map[*association.Association]bool{}}
 }
 
