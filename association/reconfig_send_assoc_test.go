@@ -367,8 +367,8 @@ func TestPRRestartForgetsAdvancedPoint(t *testing.T) {
 // nothing before the reset, its messages, from SSN 0, are delivered once
 // and in order, and the event's RemoteTSN is the peer's first TSN of
 // the new sequence, that of the first message (FuzzStates input
-// 5bfbc0499d227f77: it was the next TSN not yet received). On a stream
-// that delivered messages before, the peer's SSN 0 of the new sequence
+// reset-assoc-peer-data-before-answer: it was the next TSN not yet
+// received). On a stream that delivered messages before, the peer's SSN 0 of the new sequence
 // arriving before the answer still aborts the association as a
 // protocol violation: a known defect (the chunks would have to be held
 // until the answer says which sequence they are of).
