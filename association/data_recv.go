@@ -164,7 +164,7 @@ func (a *Association) handleData(now timer.Time, pth *path, d *chunk.Data) error
 	if ok, err := a.acceptData(pth, chunk.TypeData, tsn, d.Flags, len(d.UserData)); !ok {
 		return err
 	}
-	if a.holdForReset(now, tsn, d, nil) {
+	if a.holdAhead(now, tsn, d, nil) || a.holdForReset(now, tsn, d, nil) {
 		return nil
 	}
 	if a.skippedRest(tsn, d) {

@@ -20,6 +20,9 @@ const maxForwardAhead = maxTSNAhead
 // and delivers what the skipped stream sequence numbers held back, and a
 // SACK follows as for a DATA chunk (the caller runs afterData).
 func (a *Association) handleForwardTSN(now timer.Time, c *chunk.ForwardTSN) error {
+	if held, err := a.holdAheadForward(now, chunk.TypeForwardTSN, c, nil); held {
+		return err
+	}
 	if ok, err := a.forwardCum(now, chunk.TypeForwardTSN, c.NewCumTSN); !ok {
 		return err
 	}
@@ -91,7 +94,14 @@ func (a *Association) forgetHeldIP(_, last chunk.TSN) {
 // earlier than or equal to the new cumulative TSN point"). It reports
 // whether it took the chunk.
 func (a *Association) skippedRest(tsn chunk.TSN, d *chunk.Data) bool {
-	if tsn != a.rcv.cum+1 || !a.prsctp() {
+	return tsn == a.rcv.cum+1 && a.skippedRestAt(tsn, d, true)
+}
+
+// skippedRestAt is skippedRest for the chunk d at tsn known to have come
+// at the Cumulative TSN Ack Point + 1; it receives the chunk if add, or
+// the chunk is received already.
+func (a *Association) skippedRestAt(tsn chunk.TSN, d *chunk.Data, add bool) bool {
+	if !a.prsctp() {
 		return false
 	}
 	if d.Flags.Has(chunk.FlagBeginning) {
@@ -101,7 +111,9 @@ func (a *Association) skippedRest(tsn chunk.TSN, d *chunk.Data) bool {
 	if a.reasm.EndsAt(tsn - 1) {
 		return false
 	}
-	a.rcv.add(tsn)
+	if add {
+		a.rcv.add(tsn)
+	}
 	if !d.Flags.Has(chunk.FlagUnordered) {
 		for _, pa := range a.reassembly().Skip(d.StreamID, d.SSN) {
 			if pa.Delivered > 0 {

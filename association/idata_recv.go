@@ -17,7 +17,7 @@ func (a *Association) handleIData(now timer.Time, pth *path, d *chunk.IData) err
 		a.relieve() // the buffer may be full of incomplete messages
 		return err
 	}
-	if a.holdForReset(now, tsn, nil, d) {
+	if a.holdAhead(now, tsn, nil, d) || a.holdForReset(now, tsn, nil, d) {
 		return nil
 	}
 	err := a.reassembly().AddI(tsn, d)
@@ -60,6 +60,9 @@ func (a *Association) relieve() {
 // interleaving: the New Cumulative TSN as for FORWARD TSN, then the
 // messages skipped by stream, U bit and MID (stream.Reassembly.ForwardI).
 func (a *Association) handleIForwardTSN(now timer.Time, c *chunk.IForwardTSN) error {
+	if held, err := a.holdAheadForward(now, chunk.TypeIForwardTSN, nil, c); held {
+		return err
+	}
 	if ok, err := a.forwardCum(now, chunk.TypeIForwardTSN, c.NewCumTSN); !ok {
 		return err
 	}

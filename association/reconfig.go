@@ -36,6 +36,11 @@ type reconfState struct {
 	// their user data (reconfig_peer_defer.go).
 	held      []resetHeld
 	heldBytes int
+	// ahead are the peer's chunks held while our SSN/TSN Reset Request
+	// is in flight, in the order they came, aheadBytes their user data
+	// and stream entries (reconfig_send_assoc_hold.go).
+	ahead      []resetHeld
+	aheadBytes int
 	// assoc is the peer's last SSN/TSN Reset Request answered
 	// (reconfig_peer_assoc.go).
 	assoc assocReset
@@ -152,9 +157,9 @@ func (a *Association) handleReConfig(now timer.Time, c *chunk.ReConfig) error {
 		case *chunk.IncomingSSNResetRequest:
 			seq, perform = p.ReqSeq, func() chunk.ReconfigResult { return a.incomingRequest(p) }
 		case *chunk.SSNTSNResetRequest:
-			seq, perform = p.ReqSeq, a.resetAssoc
+			seq, perform = p.ReqSeq, func() chunk.ReconfigResult { return a.resetAssoc(now) }
 			if !a.denies(p) {
-				a.retryResetAssoc(seq)
+				a.retryResetAssoc(now, seq)
 			}
 		case *chunk.AddIncomingStreams:
 			seq, perform = p.ReqSeq, func() chunk.ReconfigResult { return a.addOutgoingRequest(p.NumNewStreams) }
@@ -329,7 +334,7 @@ func (a *Association) flushReconfig(now timer.Time) {
 		a.releaseHeld(now)
 		rs.setResult(rs.defSeq, chunk.ReconfigSuccessPerformed)
 	}
-	a.performWaitingAssocReset()
+	a.performWaitingAssocReset(now)
 	if len(rs.out) == 0 {
 		return
 	}

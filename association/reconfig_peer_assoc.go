@@ -1,6 +1,9 @@
 package association
 
-import "github.com/gensctp/gensctp/chunk"
+import (
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/timer"
+)
 
 // The peer's SSN/TSN Reset Request (RFC 6525 Section 5.2.4): both
 // directions start new TSN and SSN sequences.
@@ -26,7 +29,7 @@ type assocReset struct {
 // a reset of the peer is deferred, it is answered "Error - Request
 // already in progress", unless ours is an SSN/TSN Reset Request that
 // yields to it (yieldAssocReset).
-func (a *Association) resetAssoc() chunk.ReconfigResult {
+func (a *Association) resetAssoc(now timer.Time) chunk.ReconfigResult {
 	rs := a.reconf()
 	seq := rs.inSeq - 1
 	yield := a.yieldAssocReset(rs)
@@ -36,6 +39,14 @@ func (a *Association) resetAssoc() chunk.ReconfigResult {
 	if !yield && (a.out.len() > 0 || a.sendq.MidMessage()) {
 		rs.assoc = assocReset{resp: chunk.ReconfigResponse{RespSeq: seq, Result: chunk.ReconfigInProgress}}
 		return chunk.ReconfigInProgress
+	}
+	if yield {
+		// The peer's data held for our request came before its own:
+		// it is of the sequence in place.
+		a.releaseAhead(now, false, 0)
+		if a.state == StateClosed {
+			return chunk.ReconfigErrorRequestAlreadyInProgress
+		}
 	}
 	// G1: "The value SHOULD be the smallest TSN not acknowledged by the
 	// receiver of the request plus 2^31." G2: "The value SHOULD be the
@@ -111,13 +122,13 @@ func (a *Association) yieldAssocReset(rs *reconfState) bool {
 // retryResetAssoc performs again the peer's SSN/TSN Reset Request seq
 // answered "In progress" when the peer retransmits it (RFC 6525 Section
 // 5.2.7 H2), recording its new result for answer.
-func (a *Association) retryResetAssoc(seq uint32) {
+func (a *Association) retryResetAssoc(now timer.Time, seq uint32) {
 	rs := a.reconf()
 	if rs.assoc.ok || rs.assoc.resp.RespSeq != seq || rs.assoc.resp.Result != chunk.ReconfigInProgress ||
 		rs.inSeq-1 != seq {
 		return
 	}
-	res := a.resetAssoc()
+	res := a.resetAssoc(now)
 	if !rs.assoc.ok {
 		rs.assoc.resp.Result = res
 	}
@@ -145,13 +156,13 @@ func (a *Association) peerAssocWaits() bool {
 // peer's) would hold our data for ever. The peer takes the answer as
 // the one to its outstanding request (Section 5.2.7), and a
 // retransmission of the request gets the same answer again.
-func (a *Association) performWaitingAssocReset() {
+func (a *Association) performWaitingAssocReset(now timer.Time) {
 	if !a.peerAssocWaits() || a.out.len() > 0 || a.sendq.MidMessage() {
 		return
 	}
 	rs := a.reconf()
 	seq := rs.assoc.resp.RespSeq
-	a.retryResetAssoc(seq)
+	a.retryResetAssoc(now, seq)
 	if rs.assoc.ok {
 		rs.out = append(rs.out, rs.assocResponse(chunk.ReconfigResponse{RespSeq: seq, Result: chunk.ReconfigSuccessPerformed}))
 	}

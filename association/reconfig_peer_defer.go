@@ -19,15 +19,25 @@ import (
 // TSN", then "released and processed normally".
 
 // resetHeld is a DATA chunk (d), or an I-DATA chunk (id, when isI), held
-// for a deferred reset, with what its packet said for Message.IP and
-// Message.From.
+// for a deferred reset or for our SSN/TSN Reset Request, with what its
+// packet said for Message.IP and Message.From. Held for our SSN/TSN
+// Reset Request (reconfig_send_assoc_hold.go), it may also be the stream
+// entries of a FORWARD TSN (fs) or I-FORWARD-TSN (ifs, when isI) chunk,
+// when fwd, tsn its New Cumulative TSN and settled the Cumulative TSN Ack
+// Point it left; atCum tells whether a DATA chunk came at the Cumulative
+// TSN Ack Point + 1.
 type resetHeld struct {
-	tsn  chunk.TSN
-	d    chunk.Data
-	id   chunk.IData
-	isI  bool
-	ip   IPInfo
-	from netip.AddrPort
+	tsn     chunk.TSN
+	d       chunk.Data
+	id      chunk.IData
+	isI     bool
+	ip      IPInfo
+	from    netip.AddrPort
+	atCum   bool
+	fwd     bool
+	fs      []chunk.ForwardTSNStream
+	ifs     []chunk.IForwardTSNStream
+	settled chunk.TSN
 }
 
 // flags returns the flags of the chunk held.
@@ -36,6 +46,40 @@ func (h *resetHeld) flags() chunk.DataFlags {
 		return h.id.Flags
 	}
 	return h.d.Flags
+}
+
+// streamID returns the stream of the chunk held.
+func (h *resetHeld) streamID() chunk.StreamID {
+	if h.isI {
+		return h.id.StreamID
+	}
+	return h.d.StreamID
+}
+
+// size returns the bytes h is charged for besides ChunkOverhead: its user
+// data, or its stream entries.
+func (h *resetHeld) size() int {
+	switch {
+	case h.fwd:
+		return forwardEntryCost * (len(h.fs) + len(h.ifs))
+	case h.isI:
+		return len(h.id.UserData)
+	}
+	return len(h.d.UserData)
+}
+
+// heldChunk returns the DATA chunk d (or the I-DATA chunk id, with d nil)
+// at tsn to hold, with its user data copied out of the packet.
+func (a *Association) heldChunk(tsn chunk.TSN, d *chunk.Data, id *chunk.IData) resetHeld {
+	h := resetHeld{tsn: tsn, ip: a.rxIP, from: a.rxFrom}
+	if d != nil {
+		h.d = *d
+		h.d.UserData = append([]byte(nil), d.UserData...)
+	} else {
+		h.id, h.isI = *id, true
+		h.id.UserData = append([]byte(nil), id.UserData...)
+	}
+	return h
 }
 
 // deferredReset returns the RE-CONFIG state if a reset of the peer is
@@ -61,45 +105,43 @@ func (a *Association) deferredReset() *reconfState {
 // window; it reports whether it held d. A chunk for a stream we do not
 // have goes the usual way, to its Invalid Stream Identifier error.
 func (a *Association) holdForReset(now timer.Time, tsn chunk.TSN, d *chunk.Data, id *chunk.IData) bool {
-	rs := a.deferredReset()
-	if rs == nil || !tsn.GT(rs.defLast) {
-		return false
-	}
 	sid := chunk.StreamID(0)
 	if d != nil {
 		sid = d.StreamID
 	} else {
 		sid = id.StreamID
 	}
-	if !lists(rs.defStreams, sid) || uint16(sid) >= a.inbound {
+	if !a.defers(tsn, sid) {
 		return false
 	}
-	h := resetHeld{tsn: tsn, ip: a.rxIP, from: a.rxFrom}
-	var n int
-	if d != nil {
-		h.d = *d
-		h.d.UserData = append([]byte(nil), d.UserData...)
-		n = len(d.UserData)
-	} else {
-		h.id, h.isI = *id, true
-		h.id.UserData = append([]byte(nil), id.UserData...)
-		n = len(id.UserData)
-	}
+	rs := a.reconfIf()
+	h := a.heldChunk(tsn, d, id)
 	rs.held = append(rs.held, h)
-	rs.heldBytes += n
+	rs.heldBytes += h.size()
 	a.rcv.add(tsn)
 	a.touch(now)
 	return true
 }
 
-// resetHeldCost returns what the chunks held for a deferred reset take of
-// the receive buffer: their user data and ChunkOverhead each.
-func (a *Association) resetHeldCost() int {
+// defers reports whether a deferred reset holds the chunk at tsn on
+// stream sid (holdForReset).
+func (a *Association) defers(tsn chunk.TSN, sid chunk.StreamID) bool {
 	rs := a.deferredReset()
-	if rs == nil {
-		return 0
+	return rs != nil && tsn.GT(rs.defLast) && lists(rs.defStreams, sid) && uint16(sid) < a.inbound
+}
+
+// resetHeldCost returns what the chunks held for a deferred reset or for
+// our SSN/TSN Reset Request take of the receive buffer: their user data
+// (stream entries) and ChunkOverhead each.
+func (a *Association) resetHeldCost() int {
+	n := 0
+	if rs := a.deferredReset(); rs != nil {
+		n = rs.heldBytes + ChunkOverhead*len(rs.held)
 	}
-	return rs.heldBytes + ChunkOverhead*len(rs.held)
+	if rs := a.aheadHold(); rs != nil {
+		n += rs.aheadCost()
+	}
+	return n
 }
 
 // releaseHeld processes the chunks held for the reset just performed, in
@@ -123,20 +165,7 @@ func (a *Association) releaseHeld(now timer.Time) {
 		return 1
 	})
 	for i := range held {
-		h := &held[i]
-		if h.flags().Has(chunk.FlagEnd) {
-			if a.heldIP == nil {
-				a.heldIP = make(map[chunk.TSN]heldEnd)
-			}
-			a.heldIP[h.tsn] = heldEnd{h.ip, h.from}
-		}
-		var err error
-		if h.isI {
-			err = a.reassembly().AddI(h.tsn, &h.id)
-		} else {
-			err = a.reassembly().Add(h.tsn, &h.d)
-		}
-		if err != nil && !errors.Is(err, stream.ErrStaleMessage) {
+		if err := a.addHeld(&held[i]); err != nil && !errors.Is(err, stream.ErrStaleMessage) {
 			// Inconsistent fragments: a protocol violation by the peer,
 			// as in handleData.
 			a.abort(now, &chunk.ProtocolViolationCause{Info: []byte{}}, CommLost)
@@ -144,4 +173,19 @@ func (a *Association) releaseHeld(now timer.Time) {
 		}
 	}
 	a.deliver()
+}
+
+// addHeld adds the DATA or I-DATA chunk h, held and received already, to
+// reassembly, with what its packet said for the message it may end.
+func (a *Association) addHeld(h *resetHeld) error {
+	if h.flags().Has(chunk.FlagEnd) {
+		if a.heldIP == nil {
+			a.heldIP = make(map[chunk.TSN]heldEnd)
+		}
+		a.heldIP[h.tsn] = heldEnd{h.ip, h.from}
+	}
+	if h.isI {
+		return a.reassembly().AddI(h.tsn, &h.id)
+	}
+	return a.reassembly().Add(h.tsn, &h.d)
 }

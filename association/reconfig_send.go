@@ -252,6 +252,11 @@ func (a *Association) endResetOnRestart() {
 		a.pushEvent(&StreamResetEvent{Flags: StreamResetIncoming, Streams: rs.inDone.Streams})
 	}
 	rs := a.reconfIf()
+	if rs != nil {
+		// What the old peer sent while our SSN/TSN Reset Request was in
+		// flight goes with it (reconfig_send_assoc_hold.go).
+		rs.ahead, rs.aheadBytes = nil, 0
+	}
 	if rs == nil || rs.send == nil {
 		return
 	}
@@ -292,7 +297,7 @@ func (a *Association) handleReconfigResponse(now timer.Time, p *chunk.ReconfigRe
 	case o.in != nil && p.RespSeq == o.in.ReqSeq:
 		done = a.inResetAnswered
 	case o.tsn != nil && p.RespSeq == o.tsn.ReqSeq:
-		done = a.assocResetAnswered
+		done = func(p *chunk.ReconfigResponse) { a.assocResetAnswered(now, p) }
 	case o.addOut != nil && p.RespSeq == o.addOut.ReqSeq:
 		done = a.addOutAnswered
 	case o.addIn != nil && p.RespSeq == o.addIn.ReqSeq:

@@ -110,16 +110,21 @@ func (a *Association) tsnResetHolds() bool {
 // The Sender's Next TSN tells which: the peer's next TSN after the
 // reset we performed is near our receive sequence, its next TSN before
 // it 2^31 away (RFC 6525 Section 5.2.4 G1).
-func (a *Association) assocResetAnswered(p *chunk.ReconfigResponse) {
+func (a *Association) assocResetAnswered(now timer.Time, p *chunk.ReconfigResponse) {
 	o := a.reconf().send
 	o.tsn = nil
 	flags := resultFlags(p.Result)
-	if o.quiet && (flags != 0 || !p.HasTSNs || !a.nearReceived(p.SenderNextTSN)) {
+	reset := flags == 0 && p.HasTSNs && (!o.quiet || a.nearReceived(p.SenderNextTSN))
+	// The peer's data held while the request was in flight
+	// (reconfig_send_assoc_hold.go): below the Sender's Next TSN in the
+	// sequence in place, the rest after the reset.
+	a.releaseAhead(now, reset, p.SenderNextTSN)
+	if a.state == StateClosed || o.quiet && !reset {
 		return
 	}
 	remote := a.rcv.cum + 1
 	switch {
-	case flags == 0 && p.HasTSNs:
+	case reset:
 		a.resetTSNs(p.ReceiverNextTSN, p.SenderNextTSN)
 		// The peer's first TSN of the new sequence (RFC 6458 Section
 		// 6.1.9: "the next TSN used by the remote endpoint"), also when
@@ -129,6 +134,8 @@ func (a *Association) assocResetAnswered(p *chunk.ReconfigResponse) {
 		flags = ReconfigFailed
 	}
 	a.pushEvent(&AssocResetEvent{Flags: flags, LocalTSN: a.nextTSN, RemoteTSN: remote})
+	// The new sequence's data after the event that begins it.
+	a.releaseAhead(now, false, 0)
 }
 
 // nearReceived reports whether tsn is within 2^30 of the next TSN we
@@ -166,9 +173,9 @@ func (a *Association) resetTSNs(local, remote chunk.TSN) {
 		a.rcv.init(remote)
 	default:
 		// The peer's new DATA from remote on, sent once it performed
-		// the reset, came before its answer: received (and delivered)
-		// already, it stays received, or its retransmission would be
-		// delivered again.
+		// the reset, came before its answer: received (and held, see
+		// releaseAhead) already, it stays received, or its
+		// retransmission would be delivered again.
 	}
 	a.partialAborts(a.reasm.Forward(newCum, a.rcv.cum, nil, a.forgetHeldIP))
 	a.reasm.ResetSSNs(nil)

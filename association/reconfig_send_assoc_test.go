@@ -363,48 +363,63 @@ func TestPRRestartForgetsAdvancedPoint(t *testing.T) {
 // The peer's DATA of the new sequence arrives before its answer to our
 // SSN/TSN Reset Request (the first answer lost): its Sender's Next TSN
 // follows the TSNs it sent before (RFC 6525 Section 5.2.4 G2), so the
-// DATA is in sequence and received at once. On streams that delivered
-// nothing before the reset, its messages, from SSN 0, are delivered once
-// and in order, and the event's RemoteTSN is the peer's first TSN of
-// the new sequence, that of the first message (FuzzStates input
-// reset-assoc-peer-data-before-answer: it was the next TSN not yet
-// received). On a stream that delivered messages before, the peer's SSN 0 of the new sequence
-// arriving before the answer still aborts the association as a
-// protocol violation: a known defect (the chunks would have to be held
-// until the answer says which sequence they are of).
+// DATA is in sequence, and its SSNs (MIDs) start at 0 (G5). It is held,
+// acknowledged, until the answer says where the new sequence begins:
+// on stream 0, which delivered a message before the reset, its SSN 0
+// is not taken for one delivered already (it aborted the association
+// as a protocol violation), and on stream 3, which delivered nothing,
+// the reset does not make the stream expect SSN 0 again after its
+// messages (FuzzStates input reset-assoc-peer-data-before-answer). The
+// messages come once, in order, after the AssocResetEvent, whose
+// RemoteTSN is the peer's first TSN of the new sequence.
 func TestReconfigResetAssocPeerDataBeforeAnswer(t *testing.T) {
-	p, _, _ := twoWayPair(t, 1815, nil)
-	dropped := false
-	p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
-		if ct, ok := sim.FirstChunkType(d.Data); ok && ct == chunk.TypeReConfig && d.From == p.AddrZ && !dropped {
-			dropped = true
-			return sim.Drop
-		}
-		return sim.Pass
-	})
-	require.NoError(t, p.A.ResetAssoc(p.Now))
-	require.True(t, p.RunUntil(time.Second, func() bool { return dropped }))
-	require.Len(t, assocResets(p.DeliveredZ), 1)
-	first := assocResets(p.DeliveredZ)[0].LocalTSN
-	before := len(messagesOf(p.DeliveredA))
-	for i, sid := range []chunk.StreamID{3, 5, 3} {
-		require.NoError(t, p.Z.Send(p.Now, association.SendInfo{Stream: sid}, []byte{byte(i)}))
+	for _, tc := range []struct {
+		name  string
+		tweak func(a, z *association.Config)
+	}{{"DATA", nil}, {"I-DATA", interleave}} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, _, _ := twoWayPair(t, 1815, tc.tweak)
+			dropped := false
+			p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
+				if ct, ok := sim.FirstChunkType(d.Data); ok && ct == chunk.TypeReConfig && d.From == p.AddrZ && !dropped {
+					dropped = true
+					return sim.Drop
+				}
+				return sim.Pass
+			})
+			require.NoError(t, p.A.ResetAssoc(p.Now))
+			require.True(t, p.RunUntil(time.Second, func() bool { return dropped }))
+			require.Len(t, assocResets(p.DeliveredZ), 1)
+			first := assocResets(p.DeliveredZ)[0].LocalTSN
+			before := len(p.DeliveredA)
+			for i, sid := range []chunk.StreamID{0, 3, 0} {
+				require.NoError(t, p.Z.Send(p.Now, association.SendInfo{Stream: sid}, []byte{byte(i)}))
+			}
+			p.Run(50 * time.Millisecond)
+			require.Len(t, p.DeliveredA, before, "held until the answer")
+			require.True(t, p.RunUntil(10*time.Second, func() bool { return len(assocResets(p.DeliveredA)) == 1 }))
+			require.NoError(t, p.Z.Send(p.Now, association.SendInfo{Stream: 3}, []byte{3}))
+			require.True(t, p.RunUntil(10*time.Second, func() bool { return len(messagesOf(p.DeliveredA[before:])) == 4 }))
+			p.Run(time.Second)
+			evs := p.DeliveredA[before:]
+			require.NotNil(t, evs[0].Event, "the event before the new sequence's messages")
+			require.Equal(t, first, assocResets(evs)[0].RemoteTSN)
+			ms := messagesOf(evs)
+			require.Len(t, ms, 4)
+			for i, want := range []struct {
+				sid chunk.StreamID
+				ssn chunk.SSN
+			}{{0, 0}, {3, 0}, {0, 1}, {3, 1}} {
+				require.Equal(t, []byte{byte(i)}, ms[i].Data, "message %d", i)
+				require.Equal(t, want.sid, ms[i].Stream, "message %d", i)
+				if tc.tweak == nil {
+					require.Equal(t, want.ssn, ms[i].SSN, "message %d", i)
+				} else {
+					require.Equal(t, chunk.MID(want.ssn), ms[i].MID, "message %d", i)
+				}
+			}
+			require.Equal(t, first, ms[0].TSN)
+			require.Equal(t, association.StateEstablished, p.A.State())
+		})
 	}
-	require.True(t, p.RunUntil(10*time.Second, func() bool { return len(assocResets(p.DeliveredA)) == 1 }))
-	require.NoError(t, p.Z.Send(p.Now, association.SendInfo{Stream: 5}, []byte{3}))
-	require.True(t, p.RunUntil(10*time.Second, func() bool { return len(messagesOf(p.DeliveredA)) == before+4 }))
-	p.Run(time.Second)
-	ms := messagesOf(p.DeliveredA)[before:]
-	require.Len(t, ms, 4)
-	for i, want := range []struct {
-		sid chunk.StreamID
-		ssn chunk.SSN
-	}{{3, 0}, {5, 0}, {3, 1}, {5, 1}} {
-		require.Equal(t, []byte{byte(i)}, ms[i].Data, "message %d", i)
-		require.Equal(t, want.sid, ms[i].Stream, "message %d", i)
-		require.Equal(t, want.ssn, ms[i].SSN, "message %d", i)
-	}
-	require.Equal(t, first, ms[0].TSN)
-	require.Equal(t, first, assocResets(p.DeliveredA)[0].RemoteTSN)
-	require.Equal(t, association.StateEstablished, p.A.State())
 }

@@ -73,6 +73,10 @@ func (a *Association) queueShutdown(now timer.Time) {
 
 // handleShutdown processes a SHUTDOWN (RFC 9260 Section 9.2).
 func (a *Association) handleShutdown(now timer.Time, c *chunk.Shutdown) error {
+	// The peer sends no new data after its SHUTDOWN: what it sent while
+	// our SSN/TSN Reset Request was in flight is processed in the
+	// sequence in place, not left behind (releaseAhead).
+	a.releaseAhead(now, false, 0)
 	if a.state != StateShutdownReceived {
 		a.flushAcks(now) // the packet's SACKs, before the state changes
 	}

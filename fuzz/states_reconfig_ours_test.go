@@ -320,14 +320,16 @@ func (w *world) oursEvent(s int, d association.Delivery) {
 		if ev.Flags == 0 {
 			w.pr.ssnReset[a] = &ssnReset{from: ev.RemoteTSN, seen: map[chunk.StreamID]bool{}}
 			// The peer's DATA of the new sequence may come before the
-			// answer of the request that performs it, and is delivered
-			// before its event (FuzzStates input reset-assoc-peer-data-before-answer): those
-			// messages count, in their order. The old sequence's are
+			// answer of the request that performs it (FuzzStates input
+			// reset-assoc-peer-data-before-answer): it is held until
+			// the answer, and no message of the new sequence is
+			// delivered before its event. The old sequence's are
 			// behind the new, or 2^31 away at the end that performed the
 			// peer's request (RFC 6525 Section 5.2.4 G1).
 			for _, m := range w.pr.recent[a] {
-				if m.TSN.Sub(ev.RemoteTSN) < 1<<30 {
-					w.ssnAfterReset(s, a, m)
+				if m.TSN.Sub(ev.RemoteTSN) < 1<<30 && !w.forged {
+					w.fail("side %d: message on stream %d at TSN %d of the new sequence (from %d) delivered before the SSN/TSN reset event",
+						s, m.Stream, m.TSN, ev.RemoteTSN)
 				}
 			}
 		}

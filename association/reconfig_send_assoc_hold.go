@@ -1,0 +1,179 @@
+package association
+
+import (
+	"errors"
+	"slices"
+
+	"github.com/gensctp/gensctp/chunk"
+	"github.com/gensctp/gensctp/stream"
+	"github.com/gensctp/gensctp/timer"
+)
+
+// The peer's data while our SSN/TSN Reset Request is in flight.
+//
+// The peer performs our request (RFC 6525 Section 5.2.4) and sends its
+// answer, and from then on its DATA is of the new sequence: the TSNs go
+// on from the Sender's Next TSN, "the highest TSN sent by the receiver of
+// the request plus 1" (G2), and the SSNs (MIDs with I-DATA) start at 0
+// on every stream (G5). Until the answer arrives (it may be lost, and
+// come again only to our retransmission) a DATA chunk of the peer may be
+// of either sequence: its TSN follows the TSNs before either way, and
+// its SSN is valid in both. Taken in the old sequence, the first message
+// of the new one on a stream that delivered messages before is an SSN
+// delivered already, a protocol violation; on a stream that delivered
+// none, it is delivered, and the reset then makes the stream expect SSN
+// 0 again.
+//
+// So, from when our request goes until its answer, the peer's DATA and
+// I-DATA chunks are held, and the stream entries of its FORWARD TSN and
+// I-FORWARD-TSN chunks with them: received (acknowledged, the Cumulative
+// TSN Ack Point moved) and charged to the receive buffer, as the chunks
+// held for the peer's deferred reset are (reconfig_peer_defer.go). The
+// answer tells where the new sequence begins: what was held is
+// processed in the order it came, first what is below the Sender's Next
+// TSN, in the old sequence, then, after the reset, the rest. An answer
+// that resets nothing, a failure, the peer's own SSN/TSN Reset Request
+// performed in place of ours (yieldAssocReset) and the peer's SHUTDOWN
+// process it all in the sequence in place.
+
+// aheadHold returns the RE-CONFIG state if the peer's data is held for
+// our SSN/TSN Reset Request, nil if not.
+func (a *Association) aheadHold() *reconfState {
+	if !a.tsnResetSent() {
+		return nil
+	}
+	return a.reconfIf()
+}
+
+// holdAhead holds the DATA chunk d (or the I-DATA chunk id, with d nil)
+// at tsn, which acceptData took, while our SSN/TSN Reset Request is in
+// flight, and reports whether it did.
+func (a *Association) holdAhead(now timer.Time, tsn chunk.TSN, d *chunk.Data, id *chunk.IData) bool {
+	rs := a.aheadHold()
+	if rs == nil {
+		return false
+	}
+	h := a.heldChunk(tsn, d, id)
+	h.atCum = tsn == a.rcv.cum+1
+	rs.ahead = append(rs.ahead, h)
+	rs.aheadBytes += h.size()
+	a.rcv.add(tsn)
+	a.touch(now)
+	return true
+}
+
+// forwardEntryCost is what a held stream entry of a FORWARD TSN or
+// I-FORWARD-TSN chunk is charged of the receive buffer.
+const forwardEntryCost = 8
+
+// holdAheadForward holds the stream entries of a FORWARD TSN (f) or
+// I-FORWARD-TSN (fi, with f nil) chunk while our SSN/TSN Reset Request
+// is in flight, and moves the Cumulative TSN Ack Point (forwardCum): the
+// TSNs skipped are the same in either sequence. It reports whether it
+// took the chunk (err nil) or refused it. A chunk whose entries the
+// receive buffer has no room for is dropped whole: the peer sends it
+// again.
+func (a *Association) holdAheadForward(now timer.Time, t chunk.Type, f *chunk.ForwardTSN, fi *chunk.IForwardTSN) (bool, error) {
+	rs := a.aheadHold()
+	if rs == nil || !a.takesData() {
+		return false, nil
+	}
+	h := resetHeld{fwd: true, ip: a.rxIP, from: a.rxFrom}
+	if f != nil {
+		h.tsn, h.fs = f.NewCumTSN, slices.Clone(f.Streams)
+	} else {
+		h.tsn, h.ifs, h.isI = fi.NewCumTSN, slices.Clone(fi.Streams), true
+	}
+	if a.cost()+h.size()+ChunkOverhead > a.rcvBuf() {
+		a.sackNow = true
+		return true, discard(t.String()+" held for the SSN/TSN reset: receive buffer full", t, nil)
+	}
+	if ok, err := a.forwardCum(now, t, h.tsn); !ok {
+		return true, err
+	}
+	h.settled = a.rcv.cum
+	rs.ahead = append(rs.ahead, h)
+	rs.aheadBytes += h.size()
+	return true, nil
+}
+
+// aheadCost returns what the chunks held for our SSN/TSN Reset Request
+// take of the receive buffer.
+func (rs *reconfState) aheadCost() int {
+	return rs.aheadBytes + ChunkOverhead*len(rs.ahead)
+}
+
+// releaseAhead processes what was held for our SSN/TSN Reset Request
+// (see above) in the sequence in place: all of it, or, if split, what is
+// below next, the peer's Sender's Next TSN, and leaves the rest held for
+// a second call. A DATA chunk of the old sequence lies below next; a
+// FORWARD TSN of the new sequence skips a TSN of it, at or above next.
+func (a *Association) releaseAhead(now timer.Time, split bool, next chunk.TSN) {
+	rs := a.reconfIf()
+	if rs == nil || len(rs.ahead) == 0 {
+		return
+	}
+	held := rs.ahead
+	rs.ahead, rs.aheadBytes = nil, 0
+	for i := range held {
+		h := &held[i]
+		if split && !h.tsn.LT(next) {
+			rs.ahead = append(rs.ahead, *h)
+			rs.aheadBytes += h.size()
+			continue
+		}
+		if a.state == StateClosed {
+			continue
+		}
+		a.processHeld(now, rs, h)
+	}
+	a.deliver()
+	a.relieve() // with I-DATA, the buffer may be full of incomplete messages
+}
+
+// processHeld processes the chunk h held for our SSN/TSN Reset Request as
+// handleData, handleIData, handleForwardTSN or handleIForwardTSN would
+// have on its arrival, its TSN received already.
+func (a *Association) processHeld(now timer.Time, rs *reconfState, h *resetHeld) {
+	if h.fwd {
+		r := a.reasm
+		if r == nil && (len(h.fs) > 0 || len(h.ifs) > 0) {
+			r = a.reassembly()
+		}
+		if h.isI {
+			a.partialAborts(r.ForwardI(h.ifs, a.forgetHeldIP))
+		} else {
+			a.partialAborts(r.Forward(h.tsn, h.settled, h.fs, a.forgetHeldIP))
+		}
+		a.deliver()
+		return
+	}
+	if a.defers(h.tsn, h.streamID()) {
+		// The peer's Outgoing SSN Reset Request, deferred, holds it
+		// further.
+		rs.held = append(rs.held, *h)
+		rs.heldBytes += h.size()
+		return
+	}
+	if !h.isI && h.atCum && a.skippedRestAt(h.tsn, &h.d, false) {
+		return
+	}
+	switch err := a.addHeld(h); {
+	case err == nil:
+		a.deliver()
+	case errors.Is(err, stream.ErrStaleMessage):
+		delete(a.heldIP, h.tsn)
+		a.details().DroppedDataChunks++
+	case errors.Is(err, stream.ErrInvalidStream):
+		delete(a.heldIP, h.tsn)
+		a.details().DroppedDataChunks++
+		if a.canReport() {
+			a.queueAnswer(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
+				&chunk.InvalidStreamIdentifierCause{StreamID: h.streamID()}}}})
+		}
+	default:
+		// Inconsistent fragments: a protocol violation by the peer, as
+		// in handleData.
+		a.abort(now, &chunk.ProtocolViolationCause{Info: []byte{}}, CommLost)
+	}
+}
