@@ -333,6 +333,9 @@ func (w *world) oursEvent(s int, d association.Delivery) {
 				}
 			}
 		}
+		// The messages before are of sequences that ended: those of two
+		// resets ago may be anywhere from the next one.
+		w.pr.recent[a] = w.pr.recent[a][:0]
 	case *association.StreamChangeEvent:
 		p.changeDone(ev)
 		// The counts are those of Status once no event polled since:
@@ -346,6 +349,8 @@ func (w *world) oursEvent(s int, d association.Delivery) {
 			w.probeStream(s, chunk.StreamID(ev.OutStreams-1), true)
 		}
 	case *association.AssocChange:
+		// A restart begins new sequences too (RFC 9260 Section 5.2.4).
+		w.pr.recent[a] = w.pr.recent[a][:0]
 		switch ev.State {
 		case association.CommUp:
 		case association.Restart:
