@@ -157,9 +157,9 @@ func (a *Association) handleReConfig(now timer.Time, c *chunk.ReConfig) error {
 		case *chunk.IncomingSSNResetRequest:
 			seq, perform = p.ReqSeq, func() chunk.ReconfigResult { return a.incomingRequest(p) }
 		case *chunk.SSNTSNResetRequest:
-			seq, perform = p.ReqSeq, func() chunk.ReconfigResult { return a.resetAssoc(now) }
+			seq, perform = p.ReqSeq, a.resetAssoc
 			if !a.denies(p) {
-				a.retryResetAssoc(now, seq)
+				a.retryResetAssoc(seq)
 			}
 		case *chunk.AddIncomingStreams:
 			seq, perform = p.ReqSeq, func() chunk.ReconfigResult { return a.addOutgoingRequest(p.NumNewStreams) }
@@ -273,8 +273,11 @@ func (a *Association) resetIncoming(p *chunk.OutgoingSSNResetRequest) chunk.Reco
 			return chunk.ReconfigDenied
 		}
 	}
-	if p.SenderLastTSN.GT(a.rcv.cum) {
-		if p.SenderLastTSN.Sub(a.rcv.cum) > uint32(a.cfg.ReceiveBuffer)+maxForwardAhead {
+	if p.SenderLastTSN.GT(a.rcv.cum) || a.aheadAtOrBelow(p.SenderLastTSN) {
+		// Also deferred while chunks up to the Sender's Last Assigned
+		// TSN, received, are held for our SSN/TSN Reset Request
+		// (reconfig_send_assoc_hold.go): they come first.
+		if p.SenderLastTSN.GT(a.rcv.cum) && p.SenderLastTSN.Sub(a.rcv.cum) > uint32(a.cfg.ReceiveBuffer)+maxForwardAhead {
 			// TSNs further ahead than a sender that respects our window
 			// can have assigned: waiting for them would hold the streams
 			// for ever (see maxForwardAhead).
@@ -328,13 +331,13 @@ func (a *Association) flushReconfig(now timer.Time) {
 	if rs == nil {
 		return
 	}
-	if a.deferredReset() != nil && a.rcv.cum.GE(rs.defLast) {
+	if a.deferredReset() != nil && a.rcv.cum.GE(rs.defLast) && !a.aheadAtOrBelow(rs.defLast) {
 		rs.deferred = false
 		a.performReset(rs.defStreams)
 		a.releaseHeld(now)
 		rs.setResult(rs.defSeq, chunk.ReconfigSuccessPerformed)
 	}
-	a.performWaitingAssocReset(now)
+	a.performWaitingAssocReset()
 	if len(rs.out) == 0 {
 		return
 	}

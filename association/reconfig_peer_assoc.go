@@ -1,9 +1,6 @@
 package association
 
-import (
-	"github.com/gensctp/gensctp/chunk"
-	"github.com/gensctp/gensctp/timer"
-)
+import "github.com/gensctp/gensctp/chunk"
 
 // The peer's SSN/TSN Reset Request (RFC 6525 Section 5.2.4): both
 // directions start new TSN and SSN sequences.
@@ -29,7 +26,7 @@ type assocReset struct {
 // a reset of the peer is deferred, it is answered "Error - Request
 // already in progress", unless ours is an SSN/TSN Reset Request that
 // yields to it (yieldAssocReset).
-func (a *Association) resetAssoc(now timer.Time) chunk.ReconfigResult {
+func (a *Association) resetAssoc() chunk.ReconfigResult {
 	rs := a.reconf()
 	seq := rs.inSeq - 1
 	yield := a.yieldAssocReset(rs)
@@ -39,14 +36,6 @@ func (a *Association) resetAssoc(now timer.Time) chunk.ReconfigResult {
 	if !yield && (a.out.len() > 0 || a.sendq.MidMessage()) {
 		rs.assoc = assocReset{resp: chunk.ReconfigResponse{RespSeq: seq, Result: chunk.ReconfigInProgress}}
 		return chunk.ReconfigInProgress
-	}
-	if yield {
-		// The peer's data held for our request came before its own:
-		// it is of the sequence in place.
-		a.releaseAhead(now, false, 0)
-		if a.state == StateClosed {
-			return chunk.ReconfigErrorRequestAlreadyInProgress
-		}
 	}
 	// G1: "The value SHOULD be the smallest TSN not acknowledged by the
 	// receiver of the request plus 2^31." G2: "The value SHOULD be the
@@ -97,6 +86,11 @@ func (a *Association) resetAssoc(now timer.Time) chunk.ReconfigResult {
 // no message is partly handed out, which our own request waited for too
 // (Section 5.1.4 C2); the messages our request held go after the reset.
 // Our user learns of the reset from the event of the peer's request.
+// It does not yield while the peer's data waits for the answer to ours
+// to tell its sequence (reconfig_send_assoc_hold.go): the peer may have
+// performed ours, its answer lost, and sent data of that new sequence
+// before its own request; refused, that request lets our retransmission
+// get the answer.
 //
 // Ours, if sent, stays in flight, quiet, until answered: the peer may receive it
 // after its own request was answered, with nothing left to cross it, and
@@ -105,7 +99,7 @@ func (a *Association) resetAssoc(now timer.Time) chunk.ReconfigResult {
 // wait for that answer, as for any request of ours (Section 5.1.4 C2).
 func (a *Association) yieldAssocReset(rs *reconfState) bool {
 	o := rs.send
-	if rs.deferred || o == nil || o.tsn == nil || len(o.params()) != 1 ||
+	if rs.deferred || o == nil || o.tsn == nil || len(o.params()) != 1 || len(rs.ahead) > 0 ||
 		a.out.len() > 0 || a.sendq.MidMessage() || o.sent && a.localTag >= a.peerTag {
 		return false
 	}
@@ -122,13 +116,13 @@ func (a *Association) yieldAssocReset(rs *reconfState) bool {
 // retryResetAssoc performs again the peer's SSN/TSN Reset Request seq
 // answered "In progress" when the peer retransmits it (RFC 6525 Section
 // 5.2.7 H2), recording its new result for answer.
-func (a *Association) retryResetAssoc(now timer.Time, seq uint32) {
+func (a *Association) retryResetAssoc(seq uint32) {
 	rs := a.reconf()
 	if rs.assoc.ok || rs.assoc.resp.RespSeq != seq || rs.assoc.resp.Result != chunk.ReconfigInProgress ||
 		rs.inSeq-1 != seq {
 		return
 	}
-	res := a.resetAssoc(now)
+	res := a.resetAssoc()
 	if !rs.assoc.ok {
 		rs.assoc.resp.Result = res
 	}
@@ -156,13 +150,13 @@ func (a *Association) peerAssocWaits() bool {
 // peer's) would hold our data for ever. The peer takes the answer as
 // the one to its outstanding request (Section 5.2.7), and a
 // retransmission of the request gets the same answer again.
-func (a *Association) performWaitingAssocReset(now timer.Time) {
+func (a *Association) performWaitingAssocReset() {
 	if !a.peerAssocWaits() || a.out.len() > 0 || a.sendq.MidMessage() {
 		return
 	}
 	rs := a.reconf()
 	seq := rs.assoc.resp.RespSeq
-	a.retryResetAssoc(now, seq)
+	a.retryResetAssoc(seq)
 	if rs.assoc.ok {
 		rs.out = append(rs.out, rs.assocResponse(chunk.ReconfigResponse{RespSeq: seq, Result: chunk.ReconfigSuccessPerformed}))
 	}

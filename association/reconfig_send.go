@@ -317,6 +317,9 @@ func (a *Association) handleReconfigResponse(now timer.Time, p *chunk.ReconfigRe
 		// Number is started again".
 		o.inProgress = true
 		rs.t4.Start(now, o.rto)
+		// Not performed: the peer's data held for it is of the
+		// sequence in place (aheadHold).
+		a.releaseAhead(now, false, 0)
 		return
 	}
 	done(p)

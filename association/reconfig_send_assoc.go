@@ -117,8 +117,10 @@ func (a *Association) assocResetAnswered(now timer.Time, p *chunk.ReconfigRespon
 	reset := flags == 0 && p.HasTSNs && (!o.quiet || a.nearReceived(p.SenderNextTSN))
 	// The peer's data held while the request was in flight
 	// (reconfig_send_assoc_hold.go): below the Sender's Next TSN in the
-	// sequence in place, the rest after the reset.
-	a.releaseAhead(now, reset, p.SenderNextTSN)
+	// sequence in place, the rest after the reset. A Sender's Next TSN
+	// far from what we received does not follow the TSNs the peer sent
+	// (Section 5.2.4 G2): all of it is of the sequence in place then.
+	a.releaseAhead(now, reset && a.nearReceived(p.SenderNextTSN), p.SenderNextTSN)
 	if a.state == StateClosed || o.quiet && !reset {
 		return
 	}

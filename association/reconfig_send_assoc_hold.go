@@ -32,17 +32,47 @@ import (
 // answer tells where the new sequence begins: what was held is
 // processed in the order it came, first what is below the Sender's Next
 // TSN, in the old sequence, then, after the reset, the rest. An answer
-// that resets nothing, a failure, the peer's own SSN/TSN Reset Request
-// performed in place of ours (yieldAssocReset) and the peer's SHUTDOWN
-// process it all in the sequence in place.
+// that resets nothing, a failure, and an answer "In progress" process
+// it all in the sequence in place; a restart of the peer drops it. While
+// something is held, the peer's own SSN/TSN Reset Request does not take
+// the place of ours (yieldAssocReset), its Outgoing SSN Reset Request
+// waits for what is held up to its Sender's Last Assigned TSN, and our
+// SHUTDOWN ACK for the answer (afterAck): the peer sends SHUTDOWN with
+// all its data acknowledged, of whichever sequence.
 
 // aheadHold returns the RE-CONFIG state if the peer's data is held for
-// our SSN/TSN Reset Request, nil if not.
+// our SSN/TSN Reset Request, nil if not. An answer "In progress" says
+// that the peer has not performed it (RFC 6525 Section 5.2.7 H2): what
+// came until then is of the sequence in place, released at once, and
+// what comes until our request goes again is too; holding it would
+// close the window on a message the peer must finish first (its data
+// outstanding is why it waits).
 func (a *Association) aheadHold() *reconfState {
 	if !a.tsnResetSent() {
 		return nil
 	}
-	return a.reconfIf()
+	rs := a.reconfIf()
+	if rs.send.inProgress {
+		return nil
+	}
+	return rs
+}
+
+// aheadAtOrBelow reports whether a chunk held for our SSN/TSN Reset
+// Request has a TSN (a New Cumulative TSN) at or below last: a reset of
+// the peer's outgoing streams up to last waits for it (resetIncoming,
+// flushReconfig), as for a TSN not yet received.
+func (a *Association) aheadAtOrBelow(last chunk.TSN) bool {
+	rs := a.reconfIf()
+	if rs == nil {
+		return false
+	}
+	for i := range rs.ahead {
+		if !rs.ahead[i].tsn.GT(last) {
+			return true
+		}
+	}
+	return false
 }
 
 // holdAhead holds the DATA chunk d (or the I-DATA chunk id, with d nil)
@@ -129,6 +159,10 @@ func (a *Association) releaseAhead(now timer.Time, split bool, next chunk.TSN) {
 	}
 	a.deliver()
 	a.relieve() // with I-DATA, the buffer may be full of incomplete messages
+	if len(rs.ahead) == 0 && a.state == StateShutdownReceived {
+		// The SHUTDOWN ACK waited for it (afterAck).
+		a.afterAck(now)
+	}
 }
 
 // processHeld processes the chunk h held for our SSN/TSN Reset Request as
@@ -167,6 +201,7 @@ func (a *Association) processHeld(now timer.Time, rs *reconfState, h *resetHeld)
 	case errors.Is(err, stream.ErrInvalidStream):
 		delete(a.heldIP, h.tsn)
 		a.details().DroppedDataChunks++
+		a.sackNow = true
 		if a.canReport() {
 			a.queueAnswer(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
 				&chunk.InvalidStreamIdentifierCause{StreamID: h.streamID()}}}})

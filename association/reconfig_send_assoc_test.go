@@ -379,22 +379,9 @@ func TestReconfigResetAssocPeerDataBeforeAnswer(t *testing.T) {
 	}{{"DATA", nil}, {"I-DATA", interleave}} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, _, _ := twoWayPair(t, 1815, tc.tweak)
-			dropped := false
-			p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
-				if ct, ok := sim.FirstChunkType(d.Data); ok && ct == chunk.TypeReConfig && d.From == p.AddrZ && !dropped {
-					dropped = true
-					return sim.Drop
-				}
-				return sim.Pass
-			})
-			require.NoError(t, p.A.ResetAssoc(p.Now))
-			require.True(t, p.RunUntil(time.Second, func() bool { return dropped }))
+			before := answerLostThenData(t, p)
 			require.Len(t, assocResets(p.DeliveredZ), 1)
 			first := assocResets(p.DeliveredZ)[0].LocalTSN
-			before := len(p.DeliveredA)
-			for i, sid := range []chunk.StreamID{0, 3, 0} {
-				require.NoError(t, p.Z.Send(p.Now, association.SendInfo{Stream: sid}, []byte{byte(i)}))
-			}
 			p.Run(50 * time.Millisecond)
 			require.Len(t, p.DeliveredA, before, "held until the answer")
 			require.True(t, p.RunUntil(10*time.Second, func() bool { return len(assocResets(p.DeliveredA)) == 1 }))

@@ -48,7 +48,12 @@ func (a *Association) afterAck(now timer.Time) {
 		// "If the receiver of the SHUTDOWN chunk has no more outstanding
 		// DATA chunks, the SHUTDOWN chunk receiver MUST send a SHUTDOWN ACK
 		// chunk and start a T2-shutdown timer of its own, entering the
-		// SHUTDOWN-ACK-SENT state."
+		// SHUTDOWN-ACK-SENT state." Not while the peer's data waits for
+		// the answer to our SSN/TSN Reset Request to tell its sequence
+		// (releaseAhead calls again).
+		if rs := a.reconfIf(); rs != nil && len(rs.ahead) > 0 && rs.initial == a.peerInitialTSN {
+			return
+		}
 		a.setState(StateShutdownAckSent, "all data acknowledged, SHUTDOWN ACK sent")
 		a.queueCtrl(ctrlChunk{c: &chunk.ShutdownAck{}})
 		a.t2.Start(now, a.primary.rto.RTO())
@@ -73,10 +78,6 @@ func (a *Association) queueShutdown(now timer.Time) {
 
 // handleShutdown processes a SHUTDOWN (RFC 9260 Section 9.2).
 func (a *Association) handleShutdown(now timer.Time, c *chunk.Shutdown) error {
-	// The peer sends no new data after its SHUTDOWN: what it sent while
-	// our SSN/TSN Reset Request was in flight is processed in the
-	// sequence in place, not left behind (releaseAhead).
-	a.releaseAhead(now, false, 0)
 	if a.state != StateShutdownReceived {
 		a.flushAcks(now) // the packet's SACKs, before the state changes
 	}
