@@ -331,6 +331,10 @@ func (a *Association) flushReconfig(now timer.Time) {
 	if rs == nil {
 		return
 	}
+	if a.state == StateShutdownPending || a.state == StateShutdownReceived {
+		// The shutdown may have waited for our SSN/TSN Reset Request.
+		a.afterAck(now)
+	}
 	if a.deferredReset() != nil && a.rcv.cum.GE(rs.defLast) && !a.aheadAtOrBelow(rs.defLast) {
 		rs.deferred = false
 		a.performReset(rs.defStreams)

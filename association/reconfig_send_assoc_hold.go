@@ -37,8 +37,8 @@ import (
 // something is held, the peer's own SSN/TSN Reset Request does not take
 // the place of ours (yieldAssocReset), its Outgoing SSN Reset Request
 // waits for what is held up to its Sender's Last Assigned TSN, and our
-// SHUTDOWN ACK for the answer (afterAck): the peer sends SHUTDOWN with
-// all its data acknowledged, of whichever sequence.
+// SHUTDOWN (ACK) for the answer (afterAck): the peer sends SHUTDOWN
+// with all its data acknowledged, of whichever sequence.
 
 // aheadHold returns the RE-CONFIG state if the peer's data is held for
 // our SSN/TSN Reset Request, nil if not. An answer "In progress" says
@@ -159,10 +159,6 @@ func (a *Association) releaseAhead(now timer.Time, split bool, next chunk.TSN) {
 	}
 	a.deliver()
 	a.relieve() // with I-DATA, the buffer may be full of incomplete messages
-	if len(rs.ahead) == 0 && a.state == StateShutdownReceived {
-		// The SHUTDOWN ACK waited for it (afterAck).
-		a.afterAck(now)
-	}
 }
 
 // processHeld processes the chunk h held for our SSN/TSN Reset Request as
@@ -211,4 +207,11 @@ func (a *Association) processHeld(now timer.Time, rs *reconfState, h *resetHeld)
 		// in handleData.
 		a.abort(now, &chunk.ProtocolViolationCause{Info: []byte{}}, CommLost)
 	}
+}
+
+// assocResetPending reports whether our SSN/TSN Reset Request waits to
+// go or for its answer.
+func (a *Association) assocResetPending() bool {
+	rs := a.reconfIf()
+	return rs != nil && rs.initial == a.peerInitialTSN && rs.send != nil && rs.send.tsn != nil
 }

@@ -175,3 +175,30 @@ func logDeliveries(t *testing.T, ds []association.Delivery) {
 		}
 	}
 }
+
+// A shuts down while its SSN/TSN Reset Request waits for the answer (the
+// first one lost) and chunks of the new sequence are held: its SHUTDOWN
+// waits for the answer too (it went at once, the peer's SHUTDOWN ACK
+// closed the association, and the chunks held were lost, FuzzStates input
+// ccba37fbaae0133a).
+func TestReconfigHoldOwnShutdownWaitsForAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		tweak func(a, z *association.Config)
+	}{{"DATA", nil}, {"I-DATA", interleave}} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, _, _ := twoWayPair(t, 1815, tc.tweak)
+			before := answerLostThenData(t, p)
+			p.Run(50 * time.Millisecond)
+			require.NoError(t, p.A.Shutdown(p.Now))
+			p.Run(time.Minute)
+			evs := p.DeliveredA[before:]
+			logDeliveries(t, evs)
+			require.Len(t, assocResets(evs), 1)
+			require.NotNil(t, evs[0].Event, "the reset event before the messages")
+			require.Len(t, messagesOf(evs), 3, "the three messages of the new sequence")
+			require.Equal(t, []association.AssocChangeState{association.CommUp, association.ShutdownComp},
+				assocStates(p.DeliveredA), "a graceful close")
+		})
+	}
+}

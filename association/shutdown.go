@@ -30,8 +30,14 @@ func (a *Association) Shutdown(now timer.Time) error {
 }
 
 // afterAck moves the shutdown forward once all data is acknowledged.
+//
+// Our SSN/TSN Reset Request, waiting or in flight, holds it back too
+// (flushReconfig calls again): its answer tells the sequence of the
+// peer's data that waits for it (releaseAhead), which a SHUTDOWN ACK
+// or SHUTDOWN COMPLETE would leave behind, and it sets the TSNs of the
+// data our request holds back.
 func (a *Association) afterAck(now timer.Time) {
-	if a.out.len() > 0 || a.sendq.Buffered() > 0 {
+	if a.out.len() > 0 || a.sendq.Buffered() > 0 || a.assocResetPending() {
 		return
 	}
 	switch a.state {
@@ -48,12 +54,7 @@ func (a *Association) afterAck(now timer.Time) {
 		// "If the receiver of the SHUTDOWN chunk has no more outstanding
 		// DATA chunks, the SHUTDOWN chunk receiver MUST send a SHUTDOWN ACK
 		// chunk and start a T2-shutdown timer of its own, entering the
-		// SHUTDOWN-ACK-SENT state." Not while the peer's data waits for
-		// the answer to our SSN/TSN Reset Request to tell its sequence
-		// (releaseAhead calls again).
-		if rs := a.reconfIf(); rs != nil && len(rs.ahead) > 0 && rs.initial == a.peerInitialTSN {
-			return
-		}
+		// SHUTDOWN-ACK-SENT state."
 		a.setState(StateShutdownAckSent, "all data acknowledged, SHUTDOWN ACK sent")
 		a.queueCtrl(ctrlChunk{c: &chunk.ShutdownAck{}})
 		a.t2.Start(now, a.primary.rto.RTO())
