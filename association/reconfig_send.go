@@ -62,6 +62,9 @@ type reconfOut struct {
 	// (yieldAssocReset): the user already has its event, and a restart
 	// ends it without another.
 	quiet bool
+	// shutdownRetx: the request was retransmitted in SHUTDOWN-RECEIVED
+	// with the peer's data held for it (onT4Expired).
+	shutdownRetx bool
 }
 
 // params returns the request parameters not yet answered.
@@ -227,6 +230,17 @@ func (a *Association) onT4Expired(now timer.Time) {
 	o.rto = min(2*o.rto, a.primary.rto.Config().Max)
 	if !o.inProgress && a.countError(now, a.primary, true) {
 		return // the association failed
+	}
+	if a.state == StateShutdownReceived && len(rs.ahead) > 0 {
+		// The peer, in SHUTDOWN-SENT, may not answer (shutdownWaits):
+		// if the retransmission sent in this state got no answer either,
+		// what it sent is processed in the sequence in place, and the
+		// shutdown goes on.
+		if o.shutdownRetx {
+			a.releaseAhead(now, false, 0)
+			a.afterAck(now)
+		}
+		o.shutdownRetx = true
 	}
 	o.inProgress = false
 	a.sendReset(now)

@@ -209,9 +209,24 @@ func (a *Association) processHeld(now timer.Time, rs *reconfState, h *resetHeld)
 	}
 }
 
-// assocResetPending reports whether our SSN/TSN Reset Request waits to
-// go or for its answer.
-func (a *Association) assocResetPending() bool {
-	rs := a.reconfIf()
-	return rs != nil && rs.initial == a.peerInitialTSN && rs.send != nil && rs.send.tsn != nil
+// shutdownWaits reports whether the next step of a graceful shutdown
+// (afterAck) waits for the answer to our SSN/TSN Reset Request, which
+// tells the sequence of the peer's data held for it: our SHUTDOWN, while
+// the request is in flight and not answered "In progress" (once it goes,
+// the peer's data, which may be of either sequence, would be held until
+// the SHUTDOWN ACK ends the association); our SHUTDOWN ACK, while data
+// is held (the peer sends none after its SHUTDOWN). The wait ends with
+// the answer, with an expiry of the Re-configuration Timer in
+// SHUTDOWN-RECEIVED (a peer in SHUTDOWN-SENT may discard RE-CONFIG, as
+// Linux does: what is held is then processed in the sequence in place,
+// onT4Expired), or with the association, when the timer's errors end it.
+func (a *Association) shutdownWaits() bool {
+	rs := a.aheadHold()
+	switch {
+	case rs == nil:
+		return false
+	case a.state == StateShutdownPending:
+		return true
+	}
+	return a.state == StateShutdownReceived && len(rs.ahead) > 0
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gensctp/gensctp/association/associationtest"
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/internal/sim"
+	"github.com/gensctp/gensctp/packet"
 	"github.com/stretchr/testify/require"
 )
 
@@ -201,4 +202,157 @@ func TestReconfigHoldOwnShutdownWaitsForAnswer(t *testing.T) {
 				assocStates(p.DeliveredA), "a graceful close")
 		})
 	}
+}
+
+// stripChunks removes the chunks of type t from the SCTP packet b and
+// reports whether any chunk is left.
+func stripChunks(d *sim.Datagram, t chunk.Type) bool {
+	b := d.Data
+	out := append([]byte(nil), b[:12]...)
+	for off := 12; off+4 <= len(b); {
+		n := int(b[off+2])<<8 | int(b[off+3])
+		if n < 4 {
+			return true
+		}
+		end := min(off+(n+3)&^3, len(b))
+		if chunk.Type(b[off]) != t {
+			out = append(out, b[off:end]...)
+		}
+		off = end
+	}
+	packet.SetChecksum(out)
+	d.Data = out
+	return len(out) > 12
+}
+
+// hasChunkType reports whether the SCTP packet b carries a chunk of type t.
+func hasChunkType(b []byte, t chunk.Type) bool {
+	for off := 12; off+4 <= len(b); {
+		if chunk.Type(b[off]) == t {
+			return true
+		}
+		n := int(b[off+2])<<8 | int(b[off+3])
+		if n < 4 {
+			return false
+		}
+		off += (n + 3) &^ 3
+	}
+	return false
+}
+
+// Z shuts down while A's SSN/TSN Reset Request waits for A's DATA to be
+// acknowledged. Z, in SHUTDOWN-SENT, discards RE-CONFIG (as Linux does).
+// A, in SHUTDOWN-RECEIVED, holds nothing of Z's: its SHUTDOWN ACK does
+// not wait for the answer that never comes (the graceful close became an
+// abort minutes later).
+func TestReconfigShutdownReceivedPeerDiscardsReconfig(t *testing.T) {
+	p, _, _ := twoWayPair(t, 1815, nil)
+	p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
+		if d.From != p.AddrZ && p.Z.State() == association.StateShutdownSent && hasChunkType(d.Data, chunk.TypeReConfig) {
+			if !stripChunks(d, chunk.TypeReConfig) {
+				return sim.Drop
+			}
+		}
+		return sim.Pass
+	})
+	require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, []byte("x")))
+	p.Run(time.Millisecond) // the DATA is on its way, outstanding: the request waits for its SACK
+	require.NoError(t, p.A.ResetAssoc(p.Now))
+	require.NoError(t, p.Z.Shutdown(p.Now))
+	start := p.Now
+	p.RunUntil(20*time.Minute, func() bool { return p.A.State() == association.StateClosed })
+	t.Logf("A closed after %v: %v", p.Now.Sub(start), assocStates(p.DeliveredA))
+	require.Equal(t, []association.AssocChangeState{association.CommUp, association.ShutdownComp},
+		assocStates(p.DeliveredA), "a graceful close")
+	require.Less(t, p.Now.Sub(start), 10*time.Second)
+}
+
+// inProgressAnswers rewrites the Result of every Re-configuration
+// Response Parameter in the datagram to "In progress" (6), as a peer
+// whose send queue is never empty answers an SSN/TSN Reset Request.
+func inProgressAnswers(d *sim.Datagram) {
+	b := d.Data
+	changed := false
+	for off := 12; off+4 <= len(b); {
+		n := int(b[off+2])<<8 | int(b[off+3])
+		if n < 4 {
+			return
+		}
+		if chunk.Type(b[off]) == chunk.TypeReConfig {
+			for po := off + 4; po+12 <= off+n; {
+				pt := int(b[po])<<8 | int(b[po+1])
+				pl := int(b[po+2])<<8 | int(b[po+3])
+				if pl < 4 {
+					break
+				}
+				if pt == 16 {
+					b[po+8], b[po+9], b[po+10], b[po+11] = 0, 0, 0, 6
+					changed = true
+				}
+				po += (pl + 3) &^ 3
+			}
+		}
+		off += (n + 3) &^ 3
+	}
+	if changed {
+		packet.SetChecksum(b)
+	}
+}
+
+// A shuts down with its SSN/TSN Reset Request in flight, nothing of A's
+// outstanding or queued; the peer answers "In progress" each time. The
+// SHUTDOWN waits for no answer "In progress" (A stayed in
+// SHUTDOWN-PENDING for ever: "In progress" counts no error of the
+// Re-configuration Timer, RFC 6525 Section 5.2.7 H2, and T5 starts only
+// with the SHUTDOWN).
+func TestReconfigShutdownPendingInProgress(t *testing.T) {
+	p, _, _ := twoWayPair(t, 1815, nil)
+	p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
+		if d.From == p.AddrZ {
+			inProgressAnswers(d)
+		}
+		return sim.Pass
+	})
+	require.NoError(t, p.A.ResetAssoc(p.Now))
+	p.Run(time.Millisecond)
+	require.NoError(t, p.A.Shutdown(p.Now))
+	start := p.Now
+	p.RunUntil(time.Hour, func() bool { return p.A.State() == association.StateClosed })
+	t.Logf("after %v: A %v, Z %v, %v", p.Now.Sub(start), p.A.State(), p.Z.State(), assocStates(p.DeliveredA))
+	require.Equal(t, []association.AssocChangeState{association.CommUp, association.ShutdownComp},
+		assocStates(p.DeliveredA), "a graceful close")
+}
+
+// Z performs A's SSN/TSN Reset Request, its answer is lost, Z sends a
+// message and shuts down, and in SHUTDOWN-SENT discards RE-CONFIG (as
+// Linux does): A's SHUTDOWN ACK waits for the answer to one
+// retransmission of its request, then A processes what it held in the
+// sequence in place and the association closes gracefully.
+func TestReconfigHoldShutdownPeerDiscardsReconfig(t *testing.T) {
+	p, _, _ := twoWayPair(t, 1815, nil)
+	dropped := false
+	p.Net.AddFilter(func(d *sim.Datagram) sim.Verdict {
+		switch {
+		case d.From == p.AddrZ && !dropped && hasChunkType(d.Data, chunk.TypeReConfig):
+			dropped = true
+			return sim.Drop
+		case d.From != p.AddrZ && p.Z.State() == association.StateShutdownSent && hasChunkType(d.Data, chunk.TypeReConfig):
+			if !stripChunks(d, chunk.TypeReConfig) {
+				return sim.Drop
+			}
+		}
+		return sim.Pass
+	})
+	require.NoError(t, p.A.ResetAssoc(p.Now))
+	require.True(t, p.RunUntil(time.Second, func() bool { return dropped }))
+	before := len(p.DeliveredA)
+	require.NoError(t, p.Z.Send(p.Now, association.SendInfo{Stream: 3}, []byte("new")))
+	p.Run(time.Millisecond)
+	require.NoError(t, p.Z.Shutdown(p.Now))
+	require.True(t, p.RunUntil(time.Minute, func() bool { return p.A.State() == association.StateClosed }))
+	evs := p.DeliveredA[before:]
+	logDeliveries(t, evs)
+	require.Len(t, messagesOf(evs), 1)
+	require.Equal(t, []association.AssocChangeState{association.CommUp, association.ShutdownComp},
+		assocStates(p.DeliveredA), "a graceful close")
 }

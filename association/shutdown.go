@@ -31,13 +31,10 @@ func (a *Association) Shutdown(now timer.Time) error {
 
 // afterAck moves the shutdown forward once all data is acknowledged.
 //
-// Our SSN/TSN Reset Request, waiting or in flight, holds it back too
-// (flushReconfig calls again): its answer tells the sequence of the
-// peer's data that waits for it (releaseAhead), which a SHUTDOWN ACK
-// or SHUTDOWN COMPLETE would leave behind, and it sets the TSNs of the
-// data our request holds back.
+// Our SSN/TSN Reset Request in flight holds it back too (shutdownWaits;
+// flushReconfig calls again).
 func (a *Association) afterAck(now timer.Time) {
-	if a.out.len() > 0 || a.sendq.Buffered() > 0 || a.assocResetPending() {
+	if a.out.len() > 0 || a.sendq.Buffered() > 0 || a.shutdownWaits() {
 		return
 	}
 	switch a.state {
@@ -91,6 +88,7 @@ func (a *Association) handleShutdown(now timer.Time, c *chunk.Shutdown) error {
 		// "the endpoint SHOULD respond immediately with a SHUTDOWN ACK
 		// chunk to its peer and move into the SHUTDOWN-ACK-SENT state,
 		// restarting its T2-shutdown timer."
+		a.releaseAhead(now, false, 0) // the peer answers no RE-CONFIG from now on
 		a.setState(StateShutdownAckSent, "SHUTDOWN received, SHUTDOWN ACK sent")
 		a.dropCtrl(chunk.TypeShutdown)
 		a.queueCtrl(ctrlChunk{c: &chunk.ShutdownAck{}})
@@ -162,7 +160,9 @@ func (a *Association) handleShutdownAck(now timer.Time, p *packet.Packet) error 
 	case StateShutdownSent, StateShutdownAckSent:
 		// "the sender of the SHUTDOWN chunk MUST stop the T2-shutdown
 		// timer, send a SHUTDOWN COMPLETE chunk to its peer, and remove all
-		// record of the association."
+		// record of the association." Nothing the peer sent is left
+		// behind (releaseAhead).
+		a.releaseAhead(now, false, 0)
 		// RFC 9260 Section 6.10: "An endpoint MUST NOT bundle ... SHUTDOWN
 		// COMPLETE chunks with any other chunks": it goes alone.
 		a.queueCtrl(ctrlChunk{c: &chunk.ShutdownComplete{}, useTag: true, tag: a.peerTag})
