@@ -45,29 +45,37 @@ func newMmsgVec(size int) mmsgVec {
 
 // newBatchIO returns the recvmmsg reader and sendmmsg writer of conn, the
 // UDP socket of s; the writer uses GSO if gso is set and the kernel has
-// it.
-func newBatchIO(conn *net.UDPConn, s *socket, gso bool, size int, st *counters) (reader, writer, error) {
+// it, the reader GRO if gro is set and the kernel has it (groReader).
+func newBatchIO(conn *net.UDPConn, s *socket, gso, gro bool, size int, st *counters) (reader, writer, error) {
 	rc, err := conn.SyscallConn()
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &mmsgReader{rc: rc, v: newMmsgVec(size), st: st, ctrl: make([]byte, size*ctrlSpace)}
+	r := &mmsgReader{rc: rc, v: newMmsgVec(size), st: st, ctrl: make([]byte, size*ctrlSpace), cspace: ctrlSpace}
 	r.fn = r.recv
 	w := newMmsgWriter(rc, s, gso && probeGSO(rc), size, st)
+	if gro && enableGRO(rc) {
+		return newGROReader(r, size), w, nil
+	}
 	return r, w, nil
 }
 
 // mmsgReader reads with recvmmsg(2). Only the socket's reader goroutine
 // uses it.
 type mmsgReader struct {
-	rc    syscall.RawConn
-	v     mmsgVec
-	ctrl  []byte // ctrlSpace bytes of control data per message (IP header fields)
-	st    *counters
-	fn    func(fd uintptr) bool // r.recv, bound once so that Read does not allocate
-	vlen  int
-	got   int
-	errno syscall.Errno
+	rc   syscall.RawConn
+	v    mmsgVec
+	ctrl []byte // cspace bytes of control data per message (IP header fields)
+	// cspace is the control data room of a message: ctrlSpace, and a
+	// UDP_GRO control message's with GRO (groReader), whose segment
+	// sizes go to segs.
+	cspace int
+	segs   []int
+	st     *counters
+	fn     func(fd uintptr) bool // r.recv, bound once so that Read does not allocate
+	vlen   int
+	got    int
+	errno  syscall.Errno
 }
 
 // recv is the RawConn.Read callback: false asks the poller to wait.
@@ -95,8 +103,8 @@ func (r *mmsgReader) read(ms []Message) (int, error) {
 		v.iovs[i].SetLen(len(b))
 		v.hdrs[i].hdr.Namelen = unix.SizeofSockaddrInet6
 		// The kernel overwrites Controllen with the length it used.
-		v.hdrs[i].hdr.Control = &r.ctrl[i*ctrlSpace]
-		v.hdrs[i].hdr.SetControllen(ctrlSpace)
+		v.hdrs[i].hdr.Control = &r.ctrl[i*r.cspace]
+		v.hdrs[i].hdr.SetControllen(r.cspace)
 		v.hdrs[i].hdr.Flags = 0
 		v.hdrs[i].n = 0
 	}
@@ -122,9 +130,13 @@ func (r *mmsgReader) read(ms []Message) (int, error) {
 		// With MSG_CTRUNC the control messages that fit are whole, the
 		// one cut short is not: parseIPInfo skips it.
 		var dst netip.Addr
-		ms[i].IP, dst = parseIPInfo(r.ctrl[i*ctrlSpace : i*ctrlSpace+min(int(h.hdr.Controllen), ctrlSpace)])
+		oob := r.ctrl[i*r.cspace : i*r.cspace+min(int(h.hdr.Controllen), r.cspace)]
+		ms[i].IP, dst = parseIPInfo(oob)
 		ms[i].To = netip.AddrPortFrom(dst, 0)
 		ms[i], ms[k] = ms[k], ms[i]
+		if r.segs != nil {
+			r.segs[k] = groSegment(oob)
+		}
 		k++
 	}
 	return k, nil

@@ -13,6 +13,12 @@ func gsoEnabled(c *Conn) bool {
 	return ok && w.gso
 }
 
+// groEnabled reports whether c's first socket reads with UDP_GRO.
+func groEnabled(c *Conn) bool {
+	_, ok := c.sockets()[0].r.(*groReader)
+	return ok
+}
+
 // BenchmarkXNetReadBatch measures golang.org/x/net/ipv4's
 // PacketConn.ReadBatch (recvmmsg too) on loopback, for comparison with
 // this package's own recvmmsg: x/net decodes every source address into a

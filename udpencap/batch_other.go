@@ -6,6 +6,6 @@ import "net"
 
 // newBatchIO returns no batch reader or writer: outside Linux the portable
 // path reads and writes one datagram per system call.
-func newBatchIO(*net.UDPConn, *socket, bool, int, *counters) (reader, writer, error) {
+func newBatchIO(*net.UDPConn, *socket, bool, bool, int, *counters) (reader, writer, error) {
 	return nil, nil, nil
 }

@@ -29,6 +29,7 @@ const (
 	bindRetries       = 8
 	envNoBatch        = "GENSCTP_UDP_NOBATCH"
 	envNoGSO          = "GENSCTP_UDP_NOGSO"
+	envNoGRO          = "GENSCTP_UDP_NOGRO"
 )
 
 // ErrNoSocket is returned by [Conn.WriteBatch] and [Conn.WriteTo] when the
@@ -70,6 +71,10 @@ type Config struct {
 	// DisableGSO keeps the batch path from using UDP generic segmentation
 	// offload (Linux UDP_SEGMENT) for runs of equal-sized datagrams.
 	DisableGSO bool
+	// DisableGRO keeps the batch path from asking for UDP generic receive
+	// offload (Linux UDP_GRO): coalesced datagrams, split again into
+	// their segments as they are read.
+	DisableGRO bool
 	// Queues asks for that many receive queues (packetio.Queued: a stack
 	// sharded that many ways reads each shard's packets on a queue of
 	// its own): on Linux, over the operating system's network, each
@@ -141,6 +146,7 @@ func Listen(cfg Config) (*Conn, error) {
 	paths := ioPaths{
 		noBatch: cfg.DisableBatch || os.Getenv(envNoBatch) != "",
 		gso:     !cfg.DisableGSO && os.Getenv(envNoGSO) == "",
+		gro:     !cfg.DisableGRO && os.Getenv(envNoGRO) == "",
 	}
 	for try := 0; ; try++ {
 		err = c.bind(cfg, addrs, paths)
@@ -217,7 +223,7 @@ func normalise(cfg Config) (Config, []netip.Addr, error) {
 }
 
 // ioPaths are the fast paths Listen may use.
-type ioPaths struct{ noBatch, gso bool }
+type ioPaths struct{ noBatch, gso, gro bool }
 
 // bind opens one socket per address on one port. On failure it closes what
 // it opened.

@@ -110,6 +110,16 @@
 // is retried without GSO; neither error reaches the caller. The receiving
 // side needs nothing: a peer without GRO gets ordinary datagrams.
 //
+// On receive the batch path asks for UDP generic receive offload
+// (UDP_GRO, Linux 5.0+): the kernel may then queue a run of datagrams from
+// one sender as one super-datagram (on loopback, a GSO super-datagram
+// arrives whole instead of being split and queued datagram by datagram).
+// The reader takes up to 16 of them per recvmmsg call into buffers of its
+// own (64 KiB each, 1 MiB per socket) and hands out their segments in
+// order, each copied into a pooled buffer as its own [Message]; Stats
+// counts them in DatagramsIn and the super-datagrams in GROReceives.
+// [Config].DisableGRO or GENSCTP_UDP_NOGRO turn it off.
+//
 // Everywhere else, when [Config].DisableBatch is set, when the environment
 // variable GENSCTP_UDP_NOBATCH is non-empty, or when the kernel answers
 // ENOSYS, the portable path reads and writes one datagram per system call
@@ -141,9 +151,4 @@
 // sent and can pass, drop, duplicate or delay it. Hooks are for tests: they
 // move the send path off its batched fast path and allocate for duplicated
 // and delayed datagrams.
-//
-// BUG(gensctp): UDP GRO (UDP_GRO) is not used on receive: recvmmsg already
-// returns up to BatchSize datagrams per system call, and GRO would hand
-// over coalesced super-datagrams that must be split by the segment size
-// carried in a control message, into buffers of up to 64 KB each.
 package udpencap

@@ -15,16 +15,20 @@ import (
 // that every datagram arrives intact, in order per destination, as its
 // own datagram. It runs with GSO on and off; on Linux kernels with
 // UDP_SEGMENT the GSO run must have used it.
+//
+// The receivers read with GRO (UDP_GRO) where the kernel has it, or
+// without: with GSO on, the super-datagrams then reach them whole, and
+// they must split them again.
 func TestGSORuns(t *testing.T) {
-	for _, gsoOff := range []bool{false, true} {
-		name := "gso"
-		if gsoOff {
-			name = "nogso"
-		}
-		t.Run(name, func(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		gsoOff, groOff bool
+	}{{"gso", false, false}, {"nogso", true, false}, {"gso-nogro", false, true}} {
+		gsoOff := tc.gsoOff
+		t.Run(tc.name, func(t *testing.T) {
 			a := listen(t, Config{LocalAddrs: []netip.Addr{lo4}, BatchSize: 256, DisableGSO: gsoOff})
-			b := listen(t, Config{LocalAddrs: []netip.Addr{lo4}, ReadBuffer: 4 << 20})
-			c := listen(t, Config{LocalAddrs: []netip.Addr{lo4}, ReadBuffer: 4 << 20})
+			b := listen(t, Config{LocalAddrs: []netip.Addr{lo4}, ReadBuffer: 4 << 20, DisableGRO: tc.groOff})
+			c := listen(t, Config{LocalAddrs: []netip.Addr{lo4}, ReadBuffer: 4 << 20, DisableGRO: tc.groOff})
 			bAddr, cAddr := b.LocalAddrs()[0], c.LocalAddrs()[0]
 			var out []OutMessage
 			add := func(to netip.AddrPort, size int) {
@@ -72,6 +76,16 @@ func TestGSORuns(t *testing.T) {
 			} else {
 				t.Log("kernel without UDP_SEGMENT: GSO not exercised")
 			}
+			rb := b.Stats()
+			switch {
+			case tc.groOff || gsoOff || !gsoEnabled(a):
+				require.Zero(t, rb.GROReceives)
+			case groEnabled(b):
+				require.GreaterOrEqual(t, rb.GROReceives, uint64(2), "the 1200-byte run arrived coalesced")
+			default:
+				t.Log("kernel without UDP_GRO: GRO not exercised")
+			}
+			require.EqualValues(t, len(wantB), rb.DatagramsIn, "each datagram counted once")
 		})
 	}
 }

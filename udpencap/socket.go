@@ -78,7 +78,7 @@ func newSocket(c *Conn, uc transport.UDPConn, local netip.AddrPort, batchSize in
 		s.pr = newStdReader(std)
 		s.pw = &stdWriter{conn: std, is4: s.is4, st: &c.stats, sock: s}
 		if !paths.noBatch {
-			r, w, err := newBatchIO(std, s, paths.gso, batchSize, &c.stats)
+			r, w, err := newBatchIO(std, s, paths.gso, paths.gro, batchSize, &c.stats)
 			if err != nil {
 				return nil, fmt.Errorf("udpencap: %w", err)
 			}

@@ -36,6 +36,9 @@ type Stats struct {
 	// GSOSends counts UDP GSO super-datagrams sent (each carries several
 	// datagrams of DatagramsOut).
 	GSOSends uint64
+	// GROReceives counts UDP GRO super-datagrams received (each carried
+	// several datagrams of DatagramsIn).
+	GROReceives uint64
 }
 
 // counters is the live, atomically updated form of Stats.
@@ -46,6 +49,7 @@ type counters struct {
 	hookDropsIn, hookDropsOut                    atomic.Uint64
 	hookDuplicates, hookDelays                   atomic.Uint64
 	icmpErrors, truncated, gsoSends              atomic.Uint64
+	groReceives                                  atomic.Uint64
 }
 
 func class(n int) int {
@@ -106,6 +110,7 @@ func (c *Conn) Stats() Stats {
 		ICMPErrors:     s.icmpErrors.Load(),
 		Truncated:      s.truncated.Load(),
 		GSOSends:       s.gsoSends.Load(),
+		GROReceives:    s.groReceives.Load(),
 	}
 	for i := range BatchClasses {
 		out.ReadBatches[i] = s.readBatches[i].Load()

@@ -3,3 +3,5 @@
 package udpencap
 
 func gsoEnabled(*Conn) bool { return false }
+
+func groEnabled(*Conn) bool { return false }
