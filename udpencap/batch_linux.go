@@ -55,7 +55,7 @@ func newBatchIO(conn *net.UDPConn, s *socket, gso, gro bool, size int, st *count
 	r.fn = r.recv
 	w := newMmsgWriter(rc, s, gso && probeGSO(rc), size, st)
 	if gro && enableGRO(rc) {
-		return newGROReader(r, size), w, nil
+		return newGROReader(r, size, s.c), w, nil
 	}
 	return r, w, nil
 }
@@ -126,7 +126,7 @@ func (r *mmsgReader) read(ms []Message) (int, error) {
 			continue
 		}
 		ms[i].Data = ms[i].Buf[:h.n]
-		ms[i].From = from
+		ms[i].From, ms[i].PTB = from, 0
 		// With MSG_CTRUNC the control messages that fit are whole, the
 		// one cut short is not: parseIPInfo skips it.
 		var dst netip.Addr

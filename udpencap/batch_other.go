@@ -9,3 +9,6 @@ import "net"
 func newBatchIO(*net.UDPConn, *socket, bool, bool, int, *counters) (reader, writer, error) {
 	return nil, nil, nil
 }
+
+// noGRO does nothing: UDP_GRO is Linux's.
+func (s *socket) noGRO() {}

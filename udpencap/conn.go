@@ -30,6 +30,7 @@ const (
 	envNoBatch        = "GENSCTP_UDP_NOBATCH"
 	envNoGSO          = "GENSCTP_UDP_NOGSO"
 	envNoGRO          = "GENSCTP_UDP_NOGRO"
+	maxGRODatagram    = 1 << 16 // the largest UDP GRO super-datagram
 )
 
 // ErrNoSocket is returned by [Conn.WriteBatch] and [Conn.WriteTo] when the
@@ -146,7 +147,9 @@ func Listen(cfg Config) (*Conn, error) {
 	paths := ioPaths{
 		noBatch: cfg.DisableBatch || os.Getenv(envNoBatch) != "",
 		gso:     !cfg.DisableGSO && os.Getenv(envNoGSO) == "",
-		gro:     !cfg.DisableGRO && os.Getenv(envNoGRO) == "",
+		// GRO only where every receive buffer takes a super-datagram,
+		// or the kernel would truncate it.
+		gro: !cfg.DisableGRO && os.Getenv(envNoGRO) == "" && cfg.BufferSize >= maxGRODatagram,
 	}
 	for try := 0; ; try++ {
 		err = c.bind(cfg, addrs, paths)

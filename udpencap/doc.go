@@ -111,13 +111,14 @@
 // side needs nothing: a peer without GRO gets ordinary datagrams.
 //
 // On receive the batch path asks for UDP generic receive offload
-// (UDP_GRO, Linux 5.0+): the kernel may then queue a run of datagrams from
-// one sender as one super-datagram (on loopback, a GSO super-datagram
-// arrives whole instead of being split and queued datagram by datagram).
-// The reader takes up to 16 of them per recvmmsg call into buffers of its
-// own (64 KiB each, 1 MiB per socket) and hands out their segments in
-// order, each copied into a pooled buffer as its own [Message]; Stats
-// counts them in DatagramsIn and the super-datagrams in GROReceives.
+// (UDP_GRO, Linux 5.0+) when the receive buffers take 64 KiB (the default
+// BufferSize): the kernel may then queue a run of datagrams from one
+// sender as one super-datagram (on loopback, a GSO super-datagram arrives
+// whole instead of being split and queued datagram by datagram). The
+// reader hands out its segments in order, each copied into a pooled
+// buffer as its own [Message]; the datagrams before it in the same
+// recvmmsg call stay where they were read. Stats counts the segments in
+// DatagramsIn and the super-datagrams in GROReceives.
 // [Config].DisableGRO or GENSCTP_UDP_NOGRO turn it off.
 //
 // Everywhere else, when [Config].DisableBatch is set, when the environment

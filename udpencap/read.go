@@ -63,7 +63,9 @@ func (c *Conn) readFrom(q *rqueue, msgs []Message) (int, error) {
 		b := q.cur
 		for q.pos < b.n && n < len(msgs) {
 			msgs[n] = b.msgs[q.pos]
-			b.msgs[q.pos].Buf, b.msgs[q.pos].Data = nil, nil
+			// The slot is read into afresh: nothing of this message,
+			// its PTB mark included, stays for the next.
+			b.msgs[q.pos] = Message{}
 			q.pos++
 			n++
 		}

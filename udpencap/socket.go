@@ -35,6 +35,13 @@ type writer interface {
 	write(ms []OutMessage) (int, error)
 }
 
+// callCounter is a reader that may fill messages without a system call
+// (groReader, handing out the rest of a super-datagram): it tells
+// whether its last read made one, for Stats.ReadCalls.
+type callCounter interface {
+	syscalled() bool
+}
+
 // errNoBatch is returned by a batch reader or writer when the kernel lacks
 // recvmmsg/sendmmsg (ENOSYS): the socket falls back to the portable path.
 var errNoBatch = errors.New("udpencap: batch system calls unsupported")
@@ -145,7 +152,11 @@ func (s *socket) readLoop() {
 			}
 			return
 		}
-		c.stats.received(b.msgs[:n])
+		call := true
+		if cc, ok := s.r.(callCounter); ok {
+			call = cc.syscalled()
+		}
+		c.stats.received(b.msgs[:n], call)
 		for i := range n {
 			// The destination the socket reported (pktinfo), else its
 			// own address.
@@ -179,6 +190,7 @@ func (s *socket) transient(err error) bool {
 	switch {
 	case errors.Is(err, errNoBatch):
 		s.r = s.pr
+		s.noGRO() // the portable reader does not split super-datagrams
 	case isICMPError(err):
 		s.c.stats.icmpErrors.Add(1)
 	case isTruncated(err):

@@ -19,7 +19,8 @@ type Stats struct {
 	// to the kernel, after hooks.
 	DatagramsOut, BytesOut uint64
 	// ReadCalls and WriteCalls count the system calls that read or wrote
-	// at least one datagram; DatagramsIn/ReadCalls is the mean read batch.
+	// at least one datagram; DatagramsIn/ReadCalls is the mean read batch
+	// (with GRO, of datagrams, not of the super-datagrams a call read).
 	ReadCalls, WriteCalls uint64
 	// ReadBatches and WriteBatches histogram the datagrams per system call
 	// by powers of two (see [BatchClasses]), for tuning BatchSize.
@@ -56,8 +57,10 @@ func class(n int) int {
 	return min(bits.Len(uint(n))-1, BatchClasses-1)
 }
 
-// received counts one read system call that returned ms.
-func (c *counters) received(ms []Message) {
+// received counts the datagrams ms read, and, if call, one read system
+// call that returned them (with GRO, later reads may hand out more
+// datagrams of the super-datagrams it read without a call).
+func (c *counters) received(ms []Message, call bool) {
 	if len(ms) == 0 {
 		return
 	}
@@ -67,8 +70,10 @@ func (c *counters) received(ms []Message) {
 	}
 	c.datagramsIn.Add(uint64(len(ms)))
 	c.bytesIn.Add(uint64(bytes))
-	c.readCalls.Add(1)
-	c.readBatches[class(len(ms))].Add(1)
+	if call {
+		c.readCalls.Add(1)
+		c.readBatches[class(len(ms))].Add(1)
+	}
 }
 
 // writeCall counts one write system call that sent n datagrams.
