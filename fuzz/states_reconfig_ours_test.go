@@ -415,6 +415,26 @@ func (w *world) tsnsReset(a *association.Association, r *chunk.ReconfigResponse)
 	maps.DeleteFunc(w.pr.highData, of)
 }
 
+// tsnsResetArrived is tsnsReset at a, the end that asked, which performs
+// the reset as the answer r arrives: the link reports the delivery once
+// a has processed it, and what a sent and acknowledged in the new
+// sequences since (its data held back until the answer, a FORWARD TSN
+// abandoning some of it, input f7c8d7063ae0845e) stays recorded: a's
+// TSNs from the Receiver's Next TSN on, the peer's from the Sender's
+// Next TSN on.
+func (w *world) tsnsResetArrived(a *association.Association, r *chunk.ReconfigResponse) {
+	if !r.HasTSNs || r.Result != chunk.ReconfigSuccessPerformed || a == nil {
+		return
+	}
+	from := func(first chunk.TSN) func(cumKey, chunk.TSN) bool {
+		return func(k cumKey, t chunk.TSN) bool { return k.a == a && t.Sub(first-1) >= 1<<30 }
+	}
+	maps.DeleteFunc(w.cum, from(r.SenderNextTSN))
+	maps.DeleteFunc(w.pr.fwd, from(r.ReceiverNextTSN))
+	maps.DeleteFunc(w.pr.fwdIn, from(r.SenderNextTSN))
+	maps.DeleteFunc(w.pr.highData, from(r.ReceiverNextTSN))
+}
+
 // answerArrived sees the answer r delivered to a: a request of a's that
 // it answers is no longer in flight, unless it is "In progress". An
 // Incoming SSN Reset Request of ours answered "Nothing to do" ends
@@ -453,7 +473,7 @@ func (w *world) reconfigDelivered(a *association.Association, c packet.Raw) {
 			if _, ok := w.pr.inFlight[a][r.RespSeq]; ok {
 				// The first answer to a request of a's in flight: a
 				// copy of it, or an answer sent again, changes nothing.
-				w.tsnsReset(a, r)
+				w.tsnsResetArrived(a, r)
 			}
 			w.answerArrived(a, r)
 		}
