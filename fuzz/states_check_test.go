@@ -153,7 +153,10 @@ func (w *world) settle() {
 		case association.StateClosed:
 			return true
 		case association.StateEstablished:
-			return a.Buffered() == 0 && a.Outstanding() == 0 && !w.resetStuck(s)
+			// An SSN/TSN Reset Request of its own in flight, even one
+			// without an event of its own (yielded), holds the peer's
+			// data until its answer.
+			return a.Buffered() == 0 && a.Outstanding() == 0 && !w.resetStuck(s) && !w.pr.assocResetInFlight(a)
 		}
 		return false
 	}

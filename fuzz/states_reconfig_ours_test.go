@@ -266,6 +266,18 @@ func (pw *prWorld) waiting(a *association.Association) bool {
 	return len(pw.resetting[a]) > 0 || p != nil && (len(p.in) > 0 || p.assoc > 0 || len(p.addOut) > 0 || len(p.addIn) > 0)
 }
 
+// assocResetInFlight reports whether an SSN/TSN Reset Request of a's is
+// on its way and not answered: the peer's data is held until its answer
+// (RFC 6525 Section 5.2.4 G2, G5: it may be of either sequence).
+func (pw *prWorld) assocResetInFlight(a *association.Association) bool {
+	for _, q := range pw.inFlight[a] {
+		if _, ok := q.(*chunk.SSNTSNResetRequest); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // waitsFor describes what a's requests wait for, for a wedge's report.
 func (pw *prWorld) waitsFor(a *association.Association) string {
 	if !pw.waiting(a) {
