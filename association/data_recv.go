@@ -235,29 +235,10 @@ func (a *Association) acceptData(pth *path, t chunk.Type, tsn chunk.TSN, flags c
 // received and what it completes delivered, or the error answered.
 func (a *Association) added(now timer.Time, tsn chunk.TSN, sid chunk.StreamID, flags chunk.DataFlags, t chunk.Type, err error) error {
 	if err != nil {
-		if errors.Is(err, stream.ErrStaleMessage) {
-			// I-DATA of a message delivered or skipped already (an
-			// I-FORWARD-TSN overtook it): received, and dropped.
+		if a.refused(now, sid, err) {
 			a.rcv.add(tsn)
-			a.details().DroppedDataChunks++
 			return nil
 		}
-		if errors.Is(err, stream.ErrInvalidStream) {
-			// RFC 9260 Section 6.5: "the endpoint MUST acknowledge the
-			// reception of the DATA chunk following the normal procedure,
-			// immediately send an ERROR chunk with cause set to "Invalid
-			// Stream Identifier" ... and discard the DATA chunk."
-			a.rcv.add(tsn)
-			a.details().DroppedDataChunks++
-			if a.canReport() {
-				a.queueAnswer(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
-					&chunk.InvalidStreamIdentifierCause{StreamID: sid}}}})
-			}
-			a.sackNow = true
-			return nil
-		}
-		// Inconsistent fragments: a protocol violation by the peer.
-		a.abort(now, &chunk.ProtocolViolationCause{Info: []byte{}}, CommLost)
 		return discard("invalid fragment", t, err)
 	}
 	a.rcv.add(tsn)
@@ -267,6 +248,35 @@ func (a *Association) added(now timer.Time, tsn chunk.TSN, sid chunk.StreamID, f
 	a.holdEndIP()
 	a.tuneReceived(now)
 	return nil
+}
+
+// refused answers the error err with which reassembly refused a DATA or
+// I-DATA chunk on stream sid. It reports whether the chunk counts as
+// received (acknowledged and dropped); if not, the association is
+// aborted.
+func (a *Association) refused(now timer.Time, sid chunk.StreamID, err error) bool {
+	switch {
+	case errors.Is(err, stream.ErrStaleMessage):
+		// I-DATA of a message delivered or skipped already (an
+		// I-FORWARD-TSN overtook it): received, and dropped.
+		a.details().DroppedDataChunks++
+		return true
+	case errors.Is(err, stream.ErrInvalidStream):
+		// RFC 9260 Section 6.5: "the endpoint MUST acknowledge the
+		// reception of the DATA chunk following the normal procedure,
+		// immediately send an ERROR chunk with cause set to "Invalid
+		// Stream Identifier" ... and discard the DATA chunk."
+		a.details().DroppedDataChunks++
+		if a.canReport() {
+			a.queueAnswer(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
+				&chunk.InvalidStreamIdentifierCause{StreamID: sid}}}})
+		}
+		a.sackNow = true
+		return true
+	}
+	// Inconsistent fragments: a protocol violation by the peer.
+	a.abort(now, &chunk.ProtocolViolationCause{Info: []byte{}}, CommLost)
+	return false
 }
 
 // roomFor reports whether the receive buffer takes a DATA chunk of n

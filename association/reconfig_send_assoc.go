@@ -114,13 +114,14 @@ func (a *Association) assocResetAnswered(now timer.Time, p *chunk.ReconfigRespon
 	o := a.reconf().send
 	o.tsn = nil
 	flags := resultFlags(p.Result)
-	reset := flags == 0 && p.HasTSNs && (!o.quiet || a.nearReceived(p.SenderNextTSN))
+	near := a.nearReceived(p.SenderNextTSN)
+	reset := flags == 0 && p.HasTSNs && (!o.quiet || near)
 	// The peer's data held while the request was in flight
 	// (reconfig_send_assoc_hold.go): below the Sender's Next TSN in the
 	// sequence in place, the rest after the reset. A Sender's Next TSN
 	// far from what we received does not follow the TSNs the peer sent
 	// (Section 5.2.4 G2): all of it is of the sequence in place then.
-	a.releaseAhead(now, reset && a.nearReceived(p.SenderNextTSN), p.SenderNextTSN)
+	a.releaseAhead(now, reset && near, p.SenderNextTSN)
 	if a.state == StateClosed || o.quiet && !reset {
 		return
 	}

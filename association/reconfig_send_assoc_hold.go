@@ -1,11 +1,9 @@
 package association
 
 import (
-	"errors"
 	"slices"
 
 	"github.com/gensctp/gensctp/chunk"
-	"github.com/gensctp/gensctp/stream"
 	"github.com/gensctp/gensctp/timer"
 )
 
@@ -188,25 +186,14 @@ func (a *Association) processHeld(now timer.Time, rs *reconfState, h *resetHeld)
 	if !h.isI && h.atCum && a.skippedRestAt(h.tsn, &h.d, false) {
 		return
 	}
-	switch err := a.addHeld(h); {
-	case err == nil:
-		a.deliver()
-	case errors.Is(err, stream.ErrStaleMessage):
+	if err := a.addHeld(h); err != nil {
+		// Received already: dropped (its end's packet forgotten), or
+		// the association aborted.
 		delete(a.heldIP, h.tsn)
-		a.details().DroppedDataChunks++
-	case errors.Is(err, stream.ErrInvalidStream):
-		delete(a.heldIP, h.tsn)
-		a.details().DroppedDataChunks++
-		a.sackNow = true
-		if a.canReport() {
-			a.queueAnswer(ctrlChunk{c: &chunk.OperationError{Causes: []chunk.Cause{
-				&chunk.InvalidStreamIdentifierCause{StreamID: h.streamID()}}}})
-		}
-	default:
-		// Inconsistent fragments: a protocol violation by the peer, as
-		// in handleData.
-		a.abort(now, &chunk.ProtocolViolationCause{Info: []byte{}}, CommLost)
+		a.refused(now, h.streamID(), err)
+		return
 	}
+	a.deliver()
 }
 
 // shutdownWaits reports whether the next step of a graceful shutdown
