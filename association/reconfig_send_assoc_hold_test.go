@@ -19,60 +19,61 @@ import (
 // until its request goes again, so that its window does not close on the
 // message (it did: the message never ended).
 func TestReconfigHoldInProgressReleases(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		tweak func(a, z *association.Config)
-	}{{"DATA", func(a, z *association.Config) { a.ReceiveBuffer, a.ReceiveBufferMax = 16<<10, 16<<10 }},
-		{"I-DATA", func(a, z *association.Config) {
-			interleave(a, z)
-			a.ReceiveBuffer, a.ReceiveBufferMax = 16<<10, 16<<10
-		}}} {
-		t.Run(tc.name, func(t *testing.T) {
-			p, _, _ := twoWayPair(t, 1815, tc.tweak)
-			big := make([]byte, 200<<10)
-			require.NoError(t, p.Z.Send(p.Now, association.SendInfo{Stream: 1}, big))
-			p.Run(20 * time.Millisecond) // Z is mid-message
-			require.NoError(t, p.A.ResetAssoc(p.Now))
-			got := func() int {
-				n := 0
-				for _, m := range messagesOf(p.DeliveredA) {
-					if m.Stream == 1 {
-						n += len(m.Data)
-					}
-				}
-				return n
+	eachDataKind(t, func(t *testing.T, tweak func(a, z *association.Config)) {
+		p, _, _ := twoWayPair(t, 1815, func(a, z *association.Config) {
+			if tweak != nil {
+				tweak(a, z)
 			}
-			ok := p.RunUntil(2*time.Minute, func() bool { return len(assocResets(p.DeliveredA)) == 1 && got() == len(big) })
-			t.Logf("A state %v, delivered %d of %d, resets %d", p.A.State(), got(), len(big), len(assocResets(p.DeliveredA)))
-			require.True(t, ok, "the message and the reset complete")
+			a.ReceiveBuffer, a.ReceiveBufferMax = 16<<10, 16<<10
 		})
-	}
+		big := make([]byte, 200<<10)
+		require.NoError(t, p.Z.Send(p.Now, association.SendInfo{Stream: 1}, big))
+		p.Run(20 * time.Millisecond) // Z is mid-message
+		require.NoError(t, p.A.ResetAssoc(p.Now))
+		got := func() int {
+			n := 0
+			for _, m := range messagesOf(p.DeliveredA) {
+				if m.Stream == 1 {
+					n += len(m.Data)
+				}
+			}
+			return n
+		}
+		ok := p.RunUntil(2*time.Minute, func() bool { return len(assocResets(p.DeliveredA)) == 1 && got() == len(big) })
+		t.Logf("A state %v, delivered %d of %d, resets %d", p.A.State(), got(), len(big), len(assocResets(p.DeliveredA)))
+		require.True(t, ok, "the message and the reset complete")
+	})
 }
 
 // The peer performs A's SSN/TSN Reset Request, its answer is lost, it
 // sends messages of the new sequence (SSN 0 on stream 0, which
-// delivered "back" at SSN 0 before) and then SHUTDOWN. A's SHUTDOWN ACK
-// waits for the answer, which tells the sequence of the chunks held (they
-// were processed in the old one: a protocol violation).
+// delivered "back" at SSN 0 before), and then Z, or A, shuts down. The
+// shutdown waits for the answer, which tells the sequence of the chunks
+// held. Before, with Z shutting down, A processed them in the old
+// sequence (a protocol violation); with A shutting down, its SHUTDOWN
+// went at once, Z's SHUTDOWN ACK closed the association and the chunks
+// held were lost (FuzzStates input ccba37fbaae0133a).
 func TestReconfigHoldShutdownWaitsForAnswer(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		tweak func(a, z *association.Config)
-	}{{"DATA", nil}, {"I-DATA", interleave}} {
-		t.Run(tc.name, func(t *testing.T) {
-			p, _, _ := twoWayPair(t, 1815, tc.tweak)
-			before := answerLostThenData(t, p)
-			p.Run(50 * time.Millisecond)
-			require.NoError(t, p.Z.Shutdown(p.Now))
-			p.Run(time.Minute)
-			evs := p.DeliveredA[before:]
-			t.Logf("A %v, Z %v, deliveries %d, messages %d, resets %d", p.A.State(), p.Z.State(), len(evs), len(messagesOf(evs)), len(assocResets(evs)))
-			logDeliveries(t, evs)
-			require.Len(t, messagesOf(evs), 3, "the three messages of the new sequence")
-			require.NotNil(t, evs[0].Event, "the reset event before them")
-			require.Len(t, assocResets(evs), 1)
-			require.Equal(t, []association.AssocChangeState{association.CommUp, association.ShutdownComp},
-				assocStates(p.DeliveredA), "a graceful close")
+	for _, side := range []string{"Z", "A"} {
+		t.Run(side+" shuts down", func(t *testing.T) {
+			eachDataKind(t, func(t *testing.T, tweak func(a, z *association.Config)) {
+				p, _, _ := twoWayPair(t, 1815, tweak)
+				before := answerLostThenData(t, p)
+				p.Run(50 * time.Millisecond)
+				closer := p.Z
+				if side == "A" {
+					closer = p.A
+				}
+				require.NoError(t, closer.Shutdown(p.Now))
+				p.Run(time.Minute)
+				evs := p.DeliveredA[before:]
+				logDeliveries(t, evs)
+				require.Len(t, messagesOf(evs), 3, "the three messages of the new sequence")
+				require.NotNil(t, evs[0].Event, "the reset event before them")
+				require.Len(t, assocResets(evs), 1)
+				require.Equal(t, []association.AssocChangeState{association.CommUp, association.ShutdownComp},
+					assocStates(p.DeliveredA), "a graceful close")
+			})
 		})
 	}
 }
@@ -174,33 +175,6 @@ func logDeliveries(t *testing.T, ds []association.Delivery) {
 		} else {
 			t.Logf("message stream %d ssn %d mid %d data %v", d.Message.Stream, d.Message.SSN, d.Message.MID, d.Message.Data)
 		}
-	}
-}
-
-// A shuts down while its SSN/TSN Reset Request waits for the answer (the
-// first one lost) and chunks of the new sequence are held: its SHUTDOWN
-// waits for the answer too (it went at once, the peer's SHUTDOWN ACK
-// closed the association, and the chunks held were lost, FuzzStates input
-// ccba37fbaae0133a).
-func TestReconfigHoldOwnShutdownWaitsForAnswer(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		tweak func(a, z *association.Config)
-	}{{"DATA", nil}, {"I-DATA", interleave}} {
-		t.Run(tc.name, func(t *testing.T) {
-			p, _, _ := twoWayPair(t, 1815, tc.tweak)
-			before := answerLostThenData(t, p)
-			p.Run(50 * time.Millisecond)
-			require.NoError(t, p.A.Shutdown(p.Now))
-			p.Run(time.Minute)
-			evs := p.DeliveredA[before:]
-			logDeliveries(t, evs)
-			require.Len(t, assocResets(evs), 1)
-			require.NotNil(t, evs[0].Event, "the reset event before the messages")
-			require.Len(t, messagesOf(evs), 3, "the three messages of the new sequence")
-			require.Equal(t, []association.AssocChangeState{association.CommUp, association.ShutdownComp},
-				assocStates(p.DeliveredA), "a graceful close")
-		})
 	}
 }
 
@@ -355,4 +329,16 @@ func TestReconfigHoldShutdownPeerDiscardsReconfig(t *testing.T) {
 	require.Len(t, messagesOf(evs), 1)
 	require.Equal(t, []association.AssocChangeState{association.CommUp, association.ShutdownComp},
 		assocStates(p.DeliveredA), "a graceful close")
+}
+
+// eachDataKind runs f as a subtest with DATA, and with I-DATA (user
+// message interleaving, RFC 8260) negotiated.
+func eachDataKind(t *testing.T, f func(t *testing.T, tweak func(a, z *association.Config))) {
+	t.Helper()
+	for _, tc := range []struct {
+		name  string
+		tweak func(a, z *association.Config)
+	}{{"DATA", nil}, {"I-DATA", interleave}} {
+		t.Run(tc.name, func(t *testing.T) { f(t, tc.tweak) })
+	}
 }

@@ -373,40 +373,35 @@ func TestPRRestartForgetsAdvancedPoint(t *testing.T) {
 // messages come once, in order, after the AssocResetEvent, whose
 // RemoteTSN is the peer's first TSN of the new sequence.
 func TestReconfigResetAssocPeerDataBeforeAnswer(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		tweak func(a, z *association.Config)
-	}{{"DATA", nil}, {"I-DATA", interleave}} {
-		t.Run(tc.name, func(t *testing.T) {
-			p, _, _ := twoWayPair(t, 1815, tc.tweak)
-			before := answerLostThenData(t, p)
-			require.Len(t, assocResets(p.DeliveredZ), 1)
-			first := assocResets(p.DeliveredZ)[0].LocalTSN
-			p.Run(50 * time.Millisecond)
-			require.Len(t, p.DeliveredA, before, "held until the answer")
-			require.True(t, p.RunUntil(10*time.Second, func() bool { return len(assocResets(p.DeliveredA)) == 1 }))
-			require.NoError(t, p.Z.Send(p.Now, association.SendInfo{Stream: 3}, []byte{3}))
-			require.True(t, p.RunUntil(10*time.Second, func() bool { return len(messagesOf(p.DeliveredA[before:])) == 4 }))
-			p.Run(time.Second)
-			evs := p.DeliveredA[before:]
-			require.NotNil(t, evs[0].Event, "the event before the new sequence's messages")
-			require.Equal(t, first, assocResets(evs)[0].RemoteTSN)
-			ms := messagesOf(evs)
-			require.Len(t, ms, 4)
-			for i, want := range []struct {
-				sid chunk.StreamID
-				ssn chunk.SSN
-			}{{0, 0}, {3, 0}, {0, 1}, {3, 1}} {
-				require.Equal(t, []byte{byte(i)}, ms[i].Data, "message %d", i)
-				require.Equal(t, want.sid, ms[i].Stream, "message %d", i)
-				if tc.tweak == nil {
-					require.Equal(t, want.ssn, ms[i].SSN, "message %d", i)
-				} else {
-					require.Equal(t, chunk.MID(want.ssn), ms[i].MID, "message %d", i)
-				}
+	eachDataKind(t, func(t *testing.T, tweak func(a, z *association.Config)) {
+		p, _, _ := twoWayPair(t, 1815, tweak)
+		before := answerLostThenData(t, p)
+		require.Len(t, assocResets(p.DeliveredZ), 1)
+		first := assocResets(p.DeliveredZ)[0].LocalTSN
+		p.Run(50 * time.Millisecond)
+		require.Len(t, p.DeliveredA, before, "held until the answer")
+		require.True(t, p.RunUntil(10*time.Second, func() bool { return len(assocResets(p.DeliveredA)) == 1 }))
+		require.NoError(t, p.Z.Send(p.Now, association.SendInfo{Stream: 3}, []byte{3}))
+		require.True(t, p.RunUntil(10*time.Second, func() bool { return len(messagesOf(p.DeliveredA[before:])) == 4 }))
+		p.Run(time.Second)
+		evs := p.DeliveredA[before:]
+		require.NotNil(t, evs[0].Event, "the event before the new sequence's messages")
+		require.Equal(t, first, assocResets(evs)[0].RemoteTSN)
+		ms := messagesOf(evs)
+		require.Len(t, ms, 4)
+		for i, want := range []struct {
+			sid chunk.StreamID
+			ssn chunk.SSN
+		}{{0, 0}, {3, 0}, {0, 1}, {3, 1}} {
+			require.Equal(t, []byte{byte(i)}, ms[i].Data, "message %d", i)
+			require.Equal(t, want.sid, ms[i].Stream, "message %d", i)
+			if tweak == nil {
+				require.Equal(t, want.ssn, ms[i].SSN, "message %d", i)
+			} else {
+				require.Equal(t, chunk.MID(want.ssn), ms[i].MID, "message %d", i)
 			}
-			require.Equal(t, first, ms[0].TSN)
-			require.Equal(t, association.StateEstablished, p.A.State())
-		})
-	}
+		}
+		require.Equal(t, first, ms[0].TSN)
+		require.Equal(t, association.StateEstablished, p.A.State())
+	})
 }
