@@ -37,3 +37,31 @@ func QueueOf(b []byte, n int) int {
 	}
 	return int(binary.BigEndian.Uint32(b[4:8]) % uint32(n))
 }
+
+// Pusher is a [Transport] that can hand the packets it receives to a
+// function, on the goroutine that received them, instead of queueing
+// them for ReadBatch or ReadQueue: the receiver saves a goroutine
+// hand-off (a wake-up, some microseconds) per batch. Package udpencap
+// does, from the reader goroutine of each of its sockets.
+//
+// Errors, the end of the Transport and the packets it produces itself
+// (a test hook's delayed or duplicated copies, say) still come through
+// ReadBatch and ReadQueue, which the receiver keeps reading; so may
+// packets received before SetPush, in which case they may be handled
+// after pushed ones.
+type Pusher interface {
+	Transport
+	// SetPush makes the Transport call fn with each batch of packets it
+	// receives and the queue that would have returned them (0, unless
+	// [Queued] queues were taken); nil stops the calls. fn owns the
+	// buffers of the packets, as ReadBatch's caller does, but not msgs,
+	// which it must not keep. fn may be called from several goroutines
+	// at once (one per socket, say), each with its packets in the order
+	// received; it may block, which holds up that goroutine's receiving.
+	//
+	// fn reports whether it woke goroutines that should run before more
+	// packets are received (the readers of the messages it delivered,
+	// on the core where the messages are in cache): the Transport then
+	// yields (runtime.Gosched) before it receives more.
+	SetPush(fn func(queue int, msgs []Message) (yield bool))
+}

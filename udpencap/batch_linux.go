@@ -76,6 +76,12 @@ type mmsgReader struct {
 	vlen   int
 	got    int
 	errno  syscall.Errno
+	// Within a sticky read (stickyReader): inSticky is set, fd is the
+	// socket's descriptor, drained that the last read returned fewer
+	// datagrams than it had room for (the socket's queue was empty then),
+	// blocked that it found none.
+	inSticky, drained, blocked bool
+	fd                         uintptr
 }
 
 // recv is the RawConn.Read callback: false asks the poller to wait.
@@ -108,7 +114,13 @@ func (r *mmsgReader) read(ms []Message) (int, error) {
 		v.hdrs[i].hdr.Flags = 0
 		v.hdrs[i].n = 0
 	}
-	if err := r.rc.Read(r.fn); err != nil {
+	if r.inSticky {
+		if !r.recv(r.fd) {
+			r.blocked = true
+			return 0, errWouldBlock
+		}
+		r.drained = r.errno == 0 && r.got < r.vlen
+	} else if err := r.rc.Read(r.fn); err != nil {
 		return 0, err
 	}
 	if r.errno != 0 {
@@ -140,6 +152,35 @@ func (r *mmsgReader) read(ms []Message) (int, error) {
 		k++
 	}
 	return k, nil
+}
+
+// sticky implements stickyReader.
+func (r *mmsgReader) sticky(step func() bool) error { return r.stickyPending(step, nil) }
+
+// stickyPending is sticky for a reader that may hold datagrams read
+// before (groReader): while pending reports some, the steps go on
+// without waiting.
+//
+// On an echo round trip the recvmmsg that only answers EAGAIN came
+// between the reply going out and the goroutine that reads the next
+// request running: a plain read makes one before each wait, as Go's
+// poller requires of a new RawConn.Read, which forgets readiness seen
+// before it.
+func (r *mmsgReader) stickyPending(step func() bool, pending func() bool) error {
+	return r.rc.Read(func(fd uintptr) bool {
+		r.inSticky, r.fd = true, fd
+		for {
+			r.blocked, r.drained = false, false
+			if step() {
+				r.inSticky = false
+				return true
+			}
+			if r.blocked || r.drained && (pending == nil || !pending()) {
+				r.inSticky = false
+				return false
+			}
+		}
+	})
 }
 
 // UDP GSO limits: the kernel's UDP_MAX_SEGMENTS (64 before Linux 6.11)

@@ -30,6 +30,7 @@ const (
 	envNoBatch        = "GENSCTP_UDP_NOBATCH"
 	envNoGSO          = "GENSCTP_UDP_NOGSO"
 	envNoGRO          = "GENSCTP_UDP_NOGRO"
+	envNoPush         = "GENSCTP_UDP_NOPUSH"
 	maxGRODatagram    = 1 << 16 // the largest UDP GRO super-datagram
 )
 
@@ -76,6 +77,11 @@ type Config struct {
 	// offload (Linux UDP_GRO): coalesced datagrams, split again into
 	// their segments as they are read.
 	DisableGRO bool
+	// DisablePush makes [Conn.SetPush] do nothing: the datagrams go
+	// through the receive queues (ReadBatch, ReadQueue) whatever the
+	// receiver asks. The environment variable GENSCTP_UDP_NOPUSH, when
+	// non-empty, does the same.
+	DisablePush bool
 	// Queues asks for that many receive queues (packetio.Queued: a stack
 	// sharded that many ways reads each shard's packets on a queue of
 	// its own): on Linux, over the operating system's network, each
@@ -97,6 +103,9 @@ type Conn struct {
 	pool      *packetio.Pool
 	stats     counters
 	hook      atomic.Pointer[Hook]
+	// push: the function the sockets' readers hand their batches to
+	// (SetPush), instead of the receive queues.
+	push atomic.Pointer[pushFunc]
 
 	// Read side: the receive queues (rqs[0] for ReadBatch; more for a
 	// group of sockets per address, see queues.go) and their deadline.

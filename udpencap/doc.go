@@ -73,6 +73,16 @@
 // ([Conn.SetReadDeadline]), and [Conn.Close] closes the sockets, stops the
 // readers and unblocks [Conn.ReadBatch].
 //
+// A receiver that handles datagrams as they come (a stack) may instead
+// have the readers hand them over themselves ([Conn.SetPush],
+// packetio.Pusher): each reader calls its function with the datagrams it
+// read, saving a goroutine wake-up per batch, and on Linux keeps reading
+// within one wait of Go's poller, so that after a read that drained the
+// socket it waits without the recvmmsg that would only answer EAGAIN. On
+// an echo round trip both came between a request arriving and its reply
+// going out. [Config].DisablePush or the environment variable
+// GENSCTP_UDP_NOPUSH keep the datagrams on the channel.
+//
 // Receive buffers come from a bounded free list of equal-sized buffers,
 // [Config].BufferSize bytes each (64 KiB by default, so that no UDP datagram
 // is ever truncated). A free list rather than a [sync.Pool]: putting a

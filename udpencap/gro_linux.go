@@ -119,6 +119,12 @@ func (g *groReader) read(ms []Message) (int, error) {
 	return g.handOut(ms, j), nil
 }
 
+// sticky implements stickyReader: the segments pending are handed out
+// without waiting.
+func (g *groReader) sticky(step func() bool) error {
+	return g.r.stickyPending(step, func() bool { return g.head < len(g.pend) })
+}
+
 // coalesced reports whether the datagram ms[i] of the last call holds
 // more than one segment.
 func (g *groReader) coalesced(i int, ms []Message) bool {

@@ -3,6 +3,7 @@ package udpencap
 import (
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 
 	"github.com/gensctp/gensctp/packetio"
@@ -92,6 +93,38 @@ func (s *socket) queue() chan *batch {
 	}
 	return s.c.rqs[0].full
 }
+
+// queueIndex returns the index of the queue s fills (see queue).
+func (s *socket) queueIndex() int {
+	if s.q > 0 && s.c.queued.Load() {
+		return s.q
+	}
+	return 0
+}
+
+// pushFunc is the function of SetPush.
+type pushFunc = func(queue int, msgs []Message) (yield bool)
+
+// SetPush implements packetio.Pusher: from now on the reader goroutine of
+// each socket calls fn with the datagrams it receives, and the index of
+// the queue that would have returned them, instead of queueing them for
+// ReadBatch or ReadQueue; nil queues them again. When fn asks to yield,
+// the reader yields (runtime.Gosched) before it reads on. Read errors, the end of
+// the Conn and the datagrams a Hook delays or duplicates still go
+// through the queues. With [Config].DisablePush or GENSCTP_UDP_NOPUSH it
+// does nothing.
+func (c *Conn) SetPush(fn func(queue int, msgs []Message) (yield bool)) {
+	if c.cfg.DisablePush || os.Getenv(envNoPush) != "" {
+		return
+	}
+	if fn == nil {
+		c.push.Store(nil)
+		return
+	}
+	c.push.Store(&fn)
+}
+
+var _ packetio.Pusher = (*Conn)(nil)
 
 // SetQueues implements packetio.Queued: it takes the Conn's n receive
 // queues (see [Config].Queues) and returns n, or returns 1 when the Conn

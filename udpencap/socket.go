@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -45,6 +46,10 @@ type callCounter interface {
 // errNoBatch is returned by a batch reader or writer when the kernel lacks
 // recvmmsg/sendmmsg (ENOSYS): the socket falls back to the portable path.
 var errNoBatch = errors.New("udpencap: batch system calls unsupported")
+
+// errWouldBlock is returned by a read made within a sticky read (see
+// stickyReader) that found no datagram: the reader waits for the poller.
+var errWouldBlock = errors.New("udpencap: read would block")
 
 // socket is one bound UDP socket of a Conn.
 type socket struct {
@@ -116,70 +121,145 @@ func newSocket(c *Conn, uc transport.UDPConn, local netip.AddrPort, batchSize in
 
 // readLoop is the socket's reader goroutine: it fills free batches and
 // passes them to the Conn until the Conn is closed or the socket fails.
+// While the Conn pushes its datagrams (SetPush) and the socket's reader
+// can, it reads within one wait of the poller (readSticky).
 func (s *socket) readLoop() {
-	c := s.c
-	defer c.wg.Done()
+	defer s.c.wg.Done()
 	for {
-		var b *batch
-		select {
-		case b = <-s.free:
-		case <-c.done:
-			return
-		}
-		c.pool.Fill(b.msgs)
-		var n int
-		var err error
-		if s.errq.Swap(false) {
-			n = s.readPTB(b.msgs)
-		}
-		if n == 0 {
-			n, err = s.r.read(b.msgs)
-		}
-		if err != nil {
-			s.ptbWanted()
-			if c.closed.Load() || s.unbound.Load() {
-				c.pool.ReleaseBatch(b.msgs)
+		if sr, ok := s.r.(stickyReader); ok && s.stickyOK(sr) {
+			if !s.readSticky(sr) {
 				return
 			}
-			if s.transient(err) {
-				s.free <- b
-				continue
-			}
-			b.n, b.err = 0, err
-			select {
-			case s.queue() <- b:
-			case <-c.done:
-			}
-			return
-		}
-		call := true
-		if cc, ok := s.r.(callCounter); ok {
-			call = cc.syscalled()
-		}
-		c.stats.received(b.msgs[:n], call)
-		for i := range n {
-			// The destination the socket reported (pktinfo), else its
-			// own address.
-			m := &b.msgs[i]
-			if a := m.To.Addr(); s.pktinfo && a.IsValid() {
-				m.To = netip.AddrPortFrom(a, s.local.Port())
-			} else {
-				m.To = s.local
-			}
-		}
-		if h := c.hook.Load(); h != nil {
-			n = s.filterIn(*h, b.msgs[:n])
-		}
-		if n == 0 {
-			s.free <- b
 			continue
 		}
-		b.n = n
+		if !s.readOnce(false) {
+			return
+		}
+	}
+}
+
+// stickyReader is a reader that can make its reads from within one
+// RawConn.Read: sticky calls step until it returns true, and, after a
+// step whose read found the socket empty or drained it, waits for the
+// poller before the next, with no system call that would only answer
+// EAGAIN. A datagram that arrives meanwhile makes the socket ready
+// again (the poller is edge-triggered, each arrival an edge), so none is
+// missed; a read of its own from step would wait for itself, so step
+// reads through the reader only.
+type stickyReader interface {
+	reader
+	sticky(step func() (stop bool)) error
+}
+
+// stickyOK reports whether s reads with sr's sticky reads now: the
+// datagrams are pushed, and no Packet Too Big report waits (readPTB
+// reads outside the reader).
+func (s *socket) stickyOK(sr stickyReader) bool {
+	return s.c.push.Load() != nil && !s.errq.Load() && s.r == sr
+}
+
+// readSticky reads with sr's sticky reads while stickyOK holds, and
+// reports whether the reader goes on. An error of the wait itself (the
+// socket closed under it) is left to a plain read, which meets it again
+// and handles it.
+func (s *socket) readSticky(sr stickyReader) bool {
+	more := true
+	err := sr.sticky(func() bool {
+		if !s.readOnce(true) {
+			more = false
+			return true
+		}
+		return !s.stickyOK(sr)
+	})
+	if err != nil && more {
+		return s.readOnce(false)
+	}
+	return more
+}
+
+// readOnce reads one batch and hands it on (readLoop), and reports
+// whether the reader goes on. Within a sticky read it leaves Packet Too
+// Big reports for later (stickyOK), and a read that would wait puts the
+// batch back.
+func (s *socket) readOnce(sticky bool) bool {
+	c := s.c
+	var b *batch
+	select {
+	case b = <-s.free:
+	case <-c.done:
+		return false
+	}
+	c.pool.Fill(b.msgs)
+	var n int
+	var err error
+	if !sticky && s.errq.Swap(false) {
+		n = s.readPTB(b.msgs)
+	}
+	if n == 0 {
+		n, err = s.r.read(b.msgs)
+	}
+	if err == errWouldBlock {
+		s.free <- b
+		return true
+	}
+	if err != nil {
+		s.ptbWanted()
+		if c.closed.Load() || s.unbound.Load() {
+			c.pool.ReleaseBatch(b.msgs)
+			return false
+		}
+		if s.transient(err) {
+			s.free <- b
+			return true
+		}
+		b.n, b.err = 0, err
 		select {
 		case s.queue() <- b:
 		case <-c.done:
-			return
 		}
+		return false
+	}
+	call := true
+	if cc, ok := s.r.(callCounter); ok {
+		call = cc.syscalled()
+	}
+	c.stats.received(b.msgs[:n], call)
+	for i := range n {
+		// The destination the socket reported (pktinfo), else its
+		// own address.
+		m := &b.msgs[i]
+		if a := m.To.Addr(); s.pktinfo && a.IsValid() {
+			m.To = netip.AddrPortFrom(a, s.local.Port())
+		} else {
+			m.To = s.local
+		}
+	}
+	if h := c.hook.Load(); h != nil {
+		n = s.filterIn(*h, b.msgs[:n])
+	}
+	if n == 0 {
+		s.free <- b
+		return true
+	}
+	if p := c.push.Load(); p != nil {
+		yield := (*p)(s.queueIndex(), b.msgs[:n]) // the buffers are its
+		clear(b.msgs[:n])
+		s.free <- b
+		if yield {
+			// Whether or not the next read would wait: the goroutines
+			// woken run now, on this core, and this one after them
+			// (parking instead lets another core take them, slower on
+			// an echo round trip).
+			runtime.Gosched()
+		}
+		return true
+	}
+	b.n = n
+	select {
+	case s.queue() <- b:
+		return true
+	case <-c.done:
+		return false
 	}
 }
 

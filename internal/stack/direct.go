@@ -26,7 +26,7 @@ func (e *Endpoint) Direct(id endpoint.AssocID, fn func(now timer.Time, ep *endpo
 	sh := s.shards[i]
 	sh.mu.Lock()
 	if sh.closed {
-		sh.mu.Unlock()
+		sh.unlock()
 		return false
 	}
 	now := s.Now()
@@ -35,7 +35,7 @@ func (e *Endpoint) Direct(id endpoint.AssocID, fn func(now timer.Time, ep *endpo
 	if ok {
 		s.inputLocked()
 	}
-	sh.mu.Unlock()
+	sh.unlock()
 	s.service(sh)
 	s.kick()
 	return ok

@@ -30,10 +30,15 @@ type Endpoint struct {
 	eps  []*endpoint.Endpoint // one per shard, by index
 
 	// Guarded by the stack's lock.
-	watch      WatchFunc
-	removed    bool
-	idx        int // its index in the stack's eps
-	pollNext   int // the shard Poll tries first
+	watch    WatchFunc
+	removed  bool
+	idx      int // its index in the stack's eps
+	pollNext int // the shard Poll tries first
+	// emptyAt holds, per shard, its gen (shard.gen) when Poll or
+	// Deliverable last found nothing to deliver there and released it;
+	// while the gen has not moved since, nobody touched the shard, and
+	// they skip it without locking it. 0: not known.
+	emptyAt    []uint64
 	acceptNext int // the shard Accept tries first
 	// The quotas shared among the shards (nil with one shard, or when
 	// the configuration brought its own).
@@ -229,16 +234,34 @@ func (e *Endpoint) Poll() (endpoint.AssocID, association.Delivery, bool) {
 	n := len(e.eps)
 	for k := range n {
 		i := (e.pollNext + k) % n
+		if e.knownEmpty(i) {
+			continue
+		}
 		held := e.s.shards[i].held
 		if id, d, ok := e.on(i).Poll(); ok {
 			e.pollNext = (i + 1) % n
 			return id, d, true
 		}
 		if !held && n > 1 {
-			e.s.releaseShardLocked(e.s.shards[i])
+			e.emptyAt[i] = e.s.releaseShardLocked(e.s.shards[i])
 		}
 	}
 	return 0, association.Delivery{}, false
+}
+
+// knownEmpty reports whether shard i, not held, had nothing to deliver
+// when it was last released by Poll or Deliverable and has not been
+// locked since: a port whose associations live on one shard then costs
+// its other shards nothing per Poll (no lock, no settling).
+func (e *Endpoint) knownEmpty(i int) bool {
+	if len(e.eps) == 1 {
+		return false
+	}
+	if e.emptyAt == nil {
+		e.emptyAt = make([]uint64, len(e.eps))
+	}
+	sh := e.s.shards[i]
+	return e.emptyAt[i] != 0 && !sh.held && sh.gen.Load() == e.emptyAt[i]
 }
 
 // PollAssoc returns the next delivery of association id only (see
@@ -256,12 +279,15 @@ func (e *Endpoint) PendingAssoc(id endpoint.AssocID) int { return e.of(id).Pendi
 // unlocked again at once, unless it was locked before.
 func (e *Endpoint) Deliverable() bool {
 	for i := range e.eps {
+		if e.knownEmpty(i) {
+			continue
+		}
 		held := e.s.shards[i].held
 		if e.on(i).Deliverable() {
 			return true
 		}
 		if !held && len(e.eps) > 1 {
-			e.s.releaseShardLocked(e.s.shards[i])
+			e.emptyAt[i] = e.s.releaseShardLocked(e.s.shards[i])
 		}
 	}
 	return false

@@ -105,7 +105,7 @@ func (s *Stack) lockFor(q *WaitQueue) {
 		s.held = append(s.held, sh)
 		return
 	}
-	sh.mu.Unlock()
+	sh.unlock()
 	s.service(sh) // what readers left while it held the shard
 	s.mu.Lock()
 }
@@ -124,20 +124,22 @@ func (s *Stack) shardLocked(i int) *shard {
 
 // releaseShardLocked settles sh (see settleShardLocked) and unlocks it;
 // once the stack's lock is released, its packets are written and the
-// datagrams readers left meanwhile handled (service).
-func (s *Stack) releaseShardLocked(sh *shard) {
+// datagrams readers left meanwhile handled (service). It returns the
+// shard's gen of the release.
+func (s *Stack) releaseShardLocked(sh *shard) uint64 {
 	if !sh.closed {
 		s.settleShardLocked(sh, s.Now())
 	}
 	s.dirty |= sh.bit // serviced once the stack's lock is released
 	sh.held = false
-	sh.mu.Unlock()
+	g := sh.unlock()
 	for i, x := range s.held {
 		if x == sh {
 			s.held = append(s.held[:i], s.held[i+1:]...)
 			break
 		}
 	}
+	return g
 }
 
 // releaseShardsLocked releases every shard the holder of the stack's lock
@@ -153,7 +155,7 @@ func (s *Stack) releaseShardsLocked() bool {
 		}
 		s.dirty |= sh.bit // serviced once the stack's lock is released
 		sh.held = false
-		sh.mu.Unlock()
+		sh.unlock()
 	}
 	clear(s.held)
 	s.held = s.held[:0]

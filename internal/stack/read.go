@@ -9,6 +9,7 @@ import (
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/packetio"
+	"github.com/gensctp/gensctp/timer"
 )
 
 // readBatches is the number of batches a reader reads into in turn: one
@@ -98,6 +99,61 @@ func (s *Stack) readLoop(turn chan struct{}, bo *backoff, read func([]packetio.M
 	}
 }
 
+// pushed handles the datagrams a packetio.Pusher transport received for
+// queue q, on the goroutine that received them, as a reader handles a
+// batch it read (readLoop): each goes to its shard's inbox in the order
+// received, the free shards handle them, and the callers they woke run
+// before it receives more (it returns whether it woke some, for the
+// transport to yield when it does not wait first). It waits for a free
+// batch of the queue, as a reader does, and gives the datagrams back
+// once the stack is closed.
+func (s *Stack) pushed(q int, msgs []packetio.Message) (yield bool) {
+	if q < 0 || q >= len(s.pushFree) {
+		q = 0
+	}
+	for len(msgs) > 0 {
+		if yield {
+			runtime.Gosched() // as readLoop does
+		}
+		var b *rbatch
+		select {
+		case b = <-s.pushFree[q]:
+		case <-s.done:
+			s.conn.ReleaseBatch(msgs)
+			return false
+		}
+		n := copy(b.msgs, msgs)
+		clear(msgs[:n])
+		msgs = msgs[n:]
+		touched := s.route(b, n)
+		for m := touched; m != 0; m &= m - 1 {
+			s.service(s.shards[bits.TrailingZeros64(m)])
+		}
+		yield = s.kick()
+	}
+	return yield
+}
+
+// startPush makes a packetio.Pusher transport hand its datagrams to
+// pushed, with readBatches batches for each of its nq queues; the
+// readers still read what it queues (errors, its end, datagrams from
+// before).
+func (s *Stack) startPush(nq int) {
+	p, ok := s.conn.(packetio.Pusher)
+	if !ok {
+		return
+	}
+	s.pushFree = make([]chan *rbatch, nq)
+	for q := range nq {
+		free := make(chan *rbatch, readBatches)
+		for range readBatches {
+			free <- &rbatch{msgs: make([]packetio.Message, batch), groups: make([][]*packetio.Message, len(s.shards)), free: free}
+		}
+		s.pushFree[q] = free
+	}
+	p.SetPush(s.pushed)
+}
+
 // startReaders starts the reader goroutines. A transport that splits
 // its packets over a queue per shard (packetio.Queued) gets one reader
 // per queue, which reads the packets of one shard and mostly handles
@@ -117,8 +173,10 @@ func (s *Stack) startReaders() {
 				return qt.ReadQueue(q, msgs)
 			})
 		}
+		s.startPush(n)
 		return
 	}
+	s.startPush(1)
 	turn := make(chan struct{}, 1)
 	turn <- struct{}{}
 	bo := new(backoff)
@@ -188,8 +246,10 @@ func (in *inbox) waiting() bool {
 // and settles the shard; it reports whether the shard queued packets.
 func (s *Stack) handleLocked(sh *shard) (queued bool) {
 	gs := sh.in.take(sh.inTake)
+	var now timer.Time
+	read := false
 	if len(gs) > 0 && !sh.closed {
-		now := s.Now()
+		now, read = s.Now(), true
 		for _, g := range gs {
 			for _, m := range g.msgs {
 				if m.PTB > 0 {
@@ -210,7 +270,14 @@ func (s *Stack) handleLocked(sh *shard) (queued bool) {
 	if sh.closed {
 		return false
 	}
-	return s.settleShardLocked(sh, s.Now())
+	if !read {
+		now = s.Now()
+	}
+	// The time the datagrams were handled at: the timers re-armed from
+	// it run late by the handling's microseconds at most, and a clock
+	// read per batch is saved (round trips of small messages read it
+	// often).
+	return s.settleShardLocked(sh, now)
 }
 
 // handled counts g as handled: its batch goes back to the transport, and

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gensctp/gensctp/endpoint"
@@ -22,7 +23,10 @@ type shard struct {
 	index int
 	bit   uint64 // 1 << index
 
-	mu     sync.Mutex // guards the core (mux, its endpoints and associations) and the fields below
+	mu sync.Mutex // guards the core (mux, its endpoints and associations) and the fields below
+	// gen counts the releases of mu (unlock): a shard whose gen did not
+	// move since it was seen is unchanged since, whoever held it.
+	gen    atomic.Uint64
 	mux    *endpoint.Mux
 	ready  []*shardPort // the endpoints with changes to take
 	closed bool
@@ -87,7 +91,15 @@ func (sh *shard) close() {
 	sh.mu.Lock()
 	sh.closed = true
 	sh.timer.Stop()
+	sh.unlock()
+}
+
+// unlock releases the shard's lock, counting the release in gen, which
+// it returns.
+func (sh *shard) unlock() uint64 {
+	g := sh.gen.Add(1)
 	sh.mu.Unlock()
+	return g
 }
 
 // add attaches ep, the endpoint of e on the shard; the caller holds its
@@ -215,7 +227,7 @@ func (s *Stack) service(sh *shard) {
 			return
 		}
 		s.handleLocked(sh)
-		sh.mu.Unlock()
+		sh.unlock()
 	}
 }
 
@@ -250,7 +262,7 @@ func (sh *shard) rearmLocked(now timer.Time) {
 func (s *Stack) onTimer(sh *shard) {
 	sh.mu.Lock()
 	if sh.closed {
-		sh.mu.Unlock()
+		sh.unlock()
 		return
 	}
 	now := s.Now()
@@ -258,7 +270,7 @@ func (s *Stack) onTimer(sh *shard) {
 	sh.mux.HandleTimeout(now)
 	s.settleShardLocked(sh, now)
 	s.inputLocked()
-	sh.mu.Unlock()
+	sh.unlock()
 	s.service(sh)
 	s.kick()
 }

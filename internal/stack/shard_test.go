@@ -23,9 +23,14 @@ import (
 
 // shardedStack returns a stack of n shards on 127.0.0.1, closed at the
 // end of the test.
-func shardedStack(t *testing.T, n int) *Stack {
+func shardedStack(t *testing.T, n int) *Stack { return shardedStackUDP(t, n, udpencap.Config{}) }
+
+// shardedStackUDP is shardedStack with the UDP configuration cfg (its
+// local address set to 127.0.0.1).
+func shardedStackUDP(t *testing.T, n int, cfg udpencap.Config) *Stack {
 	t.Helper()
-	s, err := New(Config{UDP: udpencap.Config{LocalAddrs: []netip.Addr{loopback}}, Shards: n})
+	cfg.LocalAddrs = []netip.Addr{loopback}
+	s, err := New(Config{UDP: cfg, Shards: n})
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	require.Equal(t, n, s.Shards())
@@ -48,9 +53,9 @@ func shardedPipe(t *testing.T, n int) (a, b *Stack) {
 
 // Many associations of one server port, spread over the shards of its
 // stack (4 here), each exchange messages with the server's echo at the
-// same time, over real UDP sockets and over an in-memory pipe: every
-// message comes back intact, in order per association, whichever shard
-// and reader handled it.
+// same time, over real UDP sockets (their readers pushing the datagrams,
+// and not) and over an in-memory pipe: every message comes back intact,
+// in order per association, whichever shard and reader handled it.
 func TestShardsEchoManyAssociations(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -59,6 +64,10 @@ func TestShardsEchoManyAssociations(t *testing.T) {
 	}{
 		{"loopback", func(t *testing.T) (*Stack, *Stack) { return shardedStack(t, 4), shardedStack(t, 4) },
 			func(srv, _ *Stack) netip.AddrPort { return srv.LocalAddrs()[0] }},
+		{"loopback, no push", func(t *testing.T) (*Stack, *Stack) {
+			cfg := udpencap.Config{DisablePush: true}
+			return shardedStackUDP(t, 4, cfg), shardedStackUDP(t, 4, cfg)
+		}, func(srv, _ *Stack) netip.AddrPort { return srv.LocalAddrs()[0] }},
 		{"pipe", func(t *testing.T) (*Stack, *Stack) { return shardedPipe(t, 4) },
 			func(_, cli *Stack) netip.AddrPort { return cli.Transport().(packetio.Connected).Peer() }},
 	} {

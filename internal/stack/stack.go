@@ -143,10 +143,13 @@ type Stack struct {
 
 	// queued: the transport splits its packets over a queue per shard
 	// (packetio.Queued), each read by a reader of its own (startReaders).
-	queued  bool
-	done    chan struct{}
-	parkers sync.WaitGroup // the goroutines of parked values (park.go)
-	readers sync.WaitGroup
+	queued bool
+	// pushFree: the batches of pushed, per queue, when the transport
+	// hands its datagrams over (packetio.Pusher, startPush).
+	pushFree []chan *rbatch
+	done     chan struct{}
+	parkers  sync.WaitGroup // the goroutines of parked values (park.go)
+	readers  sync.WaitGroup
 }
 
 // batch is the number of packets read per ReadBatch call, and queued per

@@ -1,0 +1,161 @@
+package udpencap
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// pushed collects what a Conn's SetPush function receives, on a channel
+// the test reads.
+type pushed struct {
+	c  *Conn
+	ch chan Message
+}
+
+// pushTo makes c push its datagrams to a new pushed, which keeps a copy
+// of each and releases its buffer.
+func pushTo(c *Conn, depth int) *pushed { return pushSlowTo(c, depth, 0) }
+
+// pushSlowTo is pushTo with a push function that takes delay after it
+// handed the datagrams over, as one that handles them would.
+func pushSlowTo(c *Conn, depth int, delay time.Duration) *pushed {
+	p := &pushed{c: c, ch: make(chan Message, depth)}
+	c.SetPush(func(q int, msgs []Message) bool {
+		for i := range msgs {
+			m := msgs[i]
+			m.Data = append([]byte(nil), m.Data...)
+			m.PTB = q // the queue, for the test to check
+			c.Release(&msgs[i])
+			p.ch <- m
+		}
+		if delay > 0 {
+			time.Sleep(delay)
+		}
+		return false
+	})
+	return p
+}
+
+// next returns the next datagram pushed, failing after 10 s.
+func (p *pushed) next(t *testing.T) Message {
+	t.Helper()
+	select {
+	case m := <-p.ch:
+		return m
+	case <-time.After(10 * time.Second):
+		t.Fatal("no datagram pushed within 10 s")
+		return Message{}
+	}
+}
+
+// numbered returns a datagram of 100 bytes carrying i.
+func numbered(i int) []byte {
+	b := make([]byte, 100)
+	binary.BigEndian.PutUint32(b, uint32(i))
+	return b
+}
+
+// A Conn that pushes hands each datagram to the function, in order, on
+// queue 0, once: one at a time (each read drains the socket, and the
+// reader waits for the poller without a read first), also when the next
+// arrives while the function still runs (the readiness it brings must
+// not be forgotten), and in bursts of more than a read takes (it reads
+// on without waiting). Nothing goes to ReadBatch meanwhile; after
+// SetPush(nil), ReadBatch gets the datagrams again. The portable path
+// pushes too.
+func TestPushDelivers(t *testing.T) {
+	for _, delay := range []time.Duration{0, time.Millisecond} {
+		t.Run(delay.String(), func(t *testing.T) {
+			modes(t, func(t *testing.T, noBatch bool) { testPushDelivers(t, noBatch, delay) })
+		})
+	}
+}
+
+func testPushDelivers(t *testing.T, noBatch bool, delay time.Duration) {
+	cfg := Config{LocalAddrs: []netip.Addr{lo4}, ReadBuffer: 1 << 20, DisableBatch: noBatch}
+	a, b := listen(t, cfg), listen(t, cfg)
+	to := b.LocalAddrs()[0]
+	p := pushSlowTo(b, 1024, delay)
+	want := 0
+	check := func(m Message) {
+		t.Helper()
+		require.Equal(t, want, int(binary.BigEndian.Uint32(m.Data)), "in order, none lost")
+		require.Equal(t, a.LocalAddrs()[0], m.From)
+		require.Zero(t, m.PTB, "queue 0")
+		want++
+	}
+	// One at a time: a datagram that arrives while the reader is
+	// about to wait is not missed.
+	for i := range 200 {
+		require.NoError(t, a.WriteTo(numbered(i), to, netip.Addr{}))
+		check(p.next(t))
+	}
+	// Bursts larger than one read (the batch size).
+	const burst = 3 * defaultBatchSize
+	for range 5 {
+		out := make([]OutMessage, burst)
+		for k := range out {
+			out[k] = OutMessage{Data: numbered(want + k), To: to}
+		}
+		n, err := a.WriteBatch(out)
+		require.NoError(t, err)
+		require.Equal(t, burst, n)
+		for range burst {
+			check(p.next(t))
+		}
+	}
+	require.Equal(t, uint64(want), b.Stats().DatagramsIn)
+
+	b.SetPush(nil)
+	require.NoError(t, a.WriteTo(numbered(want), to, netip.Addr{}))
+	in := readN(t, b, 1, 10*time.Second)
+	require.Equal(t, want, int(binary.BigEndian.Uint32(in[0].data)), "ReadBatch has it again")
+	select {
+	case m := <-p.ch:
+		t.Fatalf("pushed after SetPush(nil): %x", m.Data[:4])
+	default:
+	}
+}
+
+// With Config.DisablePush, SetPush does nothing: the datagrams go to
+// ReadBatch.
+func TestPushDisabled(t *testing.T) {
+	a := listen(t, Config{LocalAddrs: []netip.Addr{lo4}})
+	b := listen(t, Config{LocalAddrs: []netip.Addr{lo4}, DisablePush: true})
+	p := pushTo(b, 1)
+	require.NoError(t, a.WriteTo(numbered(7), b.LocalAddrs()[0], netip.Addr{}))
+	in := readN(t, b, 1, 10*time.Second)
+	require.Equal(t, 7, int(binary.BigEndian.Uint32(in[0].data)))
+	require.Empty(t, p.ch)
+}
+
+// Close ends a reader that waits for datagrams to push (within a sticky
+// read on Linux), and one whose push function is busy.
+func TestPushClose(t *testing.T) {
+	modes(t, func(t *testing.T, noBatch bool) {
+		cfg := Config{LocalAddrs: []netip.Addr{lo4}, DisableBatch: noBatch}
+		a, b := listen(t, cfg), listen(t, cfg)
+		p := pushTo(b, 1)
+		require.NoError(t, a.WriteTo(numbered(0), b.LocalAddrs()[0], netip.Addr{}))
+		p.next(t)
+		// The channel holds one: the second push waits until the test
+		// reads it, after Close started.
+		require.NoError(t, a.WriteTo(numbered(1), b.LocalAddrs()[0], netip.Addr{}))
+		require.NoError(t, a.WriteTo(numbered(2), b.LocalAddrs()[0], netip.Addr{}))
+		require.Eventually(t, func() bool { return len(p.ch) == 1 }, 10*time.Second, time.Millisecond)
+		closed := make(chan error, 1)
+		go func() { closed <- b.Close() }()
+		p.next(t)
+		p.next(t)
+		select {
+		case err := <-closed:
+			require.NoError(t, err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("Close did not return")
+		}
+	})
+}
