@@ -136,7 +136,7 @@ func (s *Socket) sendLocked(now timer.Time, a *association.Association, p SndRcv
 		if err != nil {
 			return false, err
 		}
-		s.stats.sent(len(data))
+		s.stats.sentLocked(len(data))
 	}
 	if p.Flags&EOF != 0 {
 		return false, a.Shutdown(now)

@@ -21,8 +21,11 @@ type Stats struct {
 
 // counters are the running statistics of one direction.
 type counters struct {
-	mu         sync.Mutex // a leaf: Conn.Read counts without the stack's lock (connread.go)
-	recv, send dirCounters
+	mu   sync.Mutex  // a leaf: Conn.Read counts without the stack's lock (connread.go)
+	recv dirCounters // guarded by mu
+	// send is guarded by the stack's lock, under which the Send family
+	// counts and Stats reads: no lock of its own per message.
+	send dirCounters
 }
 
 type dirCounters struct {
@@ -50,11 +53,8 @@ func (c *counters) received(n int) {
 	c.mu.Unlock()
 }
 
-func (c *counters) sent(n int) {
-	c.mu.Lock()
-	c.send.add(n)
-	c.mu.Unlock()
-}
+// sentLocked counts a message sent; the caller holds the stack's lock.
+func (c *counters) sentLocked(n int) { c.send.add(n) }
 
 // Stats returns the counters of the socket. Receive counters count whole
 // messages as delivered by Recv or on the channel (RecvBuffer and

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gensctp/gensctp/endpoint"
+	"github.com/gensctp/gensctp/timer"
 )
 
 // The stack's two levels of locks.
@@ -148,7 +149,15 @@ func (s *Stack) releaseShardsLocked() bool {
 	if len(s.held) == 0 {
 		return false
 	}
-	now := s.Now()
+	return s.releaseShardsAtLocked(s.Now())
+}
+
+// releaseShardsAtLocked is releaseShardsLocked settling the shards at
+// now, a time read under the lock (by a caller that read one already).
+func (s *Stack) releaseShardsAtLocked(now timer.Time) bool {
+	if len(s.held) == 0 {
+		return false
+	}
 	for _, sh := range s.held {
 		if !sh.closed {
 			s.settleShardLocked(sh, now)
@@ -166,6 +175,14 @@ func (s *Stack) releaseShardsLocked() bool {
 // holds), writes the packets queued meanwhile, then hands on the changes
 // that shards left in pending while it was held (kick).
 func (s *Stack) unlock() {
+	s.release()
+	s.kick()
+}
+
+// unlockAt is unlock for a holder that read the time now under the lock
+// already: the shards settle at now.
+func (s *Stack) unlockAt(now timer.Time) {
+	s.releaseShardsAtLocked(now)
 	s.release()
 	s.kick()
 }
