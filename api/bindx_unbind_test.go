@@ -95,3 +95,39 @@ func TestBindxRemoveKeepsSharedUDPSocket(t *testing.T) {
 	c := clientOf(t, s1)
 	connect(t, c, s1)
 }
+
+// An ABORT that arrives on the client's socket of 127.0.0.1, retired by
+// BindxRemove but kept by the association until then, ends the last user
+// of the address: its UDP socket closes, although the goroutine that
+// handled the ABORT is that socket's own reader (which, pushing its
+// datagrams to the stack within one wait of the poller, holds the
+// socket: the close is left to another goroutine), and Close returns.
+func TestBindxRemoveAbortOnRetiredAddress(t *testing.T) {
+	canBindLo2(t)
+	srv := server(t)
+	c := clientOf(t, srv)
+	connect(t, c, srv)
+	sac := recvState(t, srv, CommUp)
+	require.NoError(t, c.BindxAdd(lo2))
+	require.NoError(t, c.BindxRemove(lo)) // retired: the association keeps it
+	udp1 := net.UDPAddrFromAddrPort(netip.AddrPortFrom(lo, uint16(c.UDPPort())))
+	_, err := net.ListenUDP("udp4", udp1)
+	require.Error(t, err, "still bound: the association uses it")
+
+	require.NoError(t, srv.Abort(sac.AssocID))
+	require.Eventually(t, func() bool {
+		u, err := net.ListenUDP("udp4", udp1)
+		if err == nil {
+			u.Close()
+		}
+		return err == nil
+	}, 10*time.Second, 10*time.Millisecond, "127.0.0.1's UDP port freed")
+	closed := make(chan error, 1)
+	go func() { closed <- c.Close() }()
+	select {
+	case err := <-closed:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close hangs")
+	}
+}

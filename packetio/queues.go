@@ -53,15 +53,21 @@ type Pusher interface {
 	Transport
 	// SetPush makes the Transport call fn with each batch of packets it
 	// receives and the queue that would have returned them (0, unless
-	// [Queued] queues were taken); nil stops the calls. fn owns the
-	// buffers of the packets, as ReadBatch's caller does, but not msgs,
-	// which it must not keep. fn may be called from several goroutines
-	// at once (one per socket, say), each with its packets in the order
-	// received; it may block, which holds up that goroutine's receiving.
+	// [Queued] queues were taken); nil stops the calls. fn may be called
+	// from several goroutines at once (one per socket, say), each with
+	// its packets in the order received.
+	//
+	// fn takes the first n packets of msgs and owns their buffers, as
+	// ReadBatch's caller does, but not msgs, which it must not keep.
+	// With wait set it takes them all, waiting for room if it must;
+	// without, it takes what it can without waiting (the Transport holds
+	// something the rest of the system may wait for, the socket Close
+	// needs, say) and the Transport offers the rest again, with wait
+	// set, once it let go of it.
 	//
 	// fn reports whether it woke goroutines that should run before more
 	// packets are received (the readers of the messages it delivered,
 	// on the core where the messages are in cache): the Transport then
 	// yields (runtime.Gosched) before it receives more.
-	SetPush(fn func(queue int, msgs []Message) (yield bool))
+	SetPush(fn func(queue int, msgs []Message, wait bool) (n int, yield bool))
 }

@@ -3,6 +3,7 @@ package udpencap
 import (
 	"encoding/binary"
 	"net/netip"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ func pushTo(c *Conn, depth int) *pushed { return pushSlowTo(c, depth, 0) }
 // handed the datagrams over, as one that handles them would.
 func pushSlowTo(c *Conn, depth int, delay time.Duration) *pushed {
 	p := &pushed{c: c, ch: make(chan Message, depth)}
-	c.SetPush(func(q int, msgs []Message) bool {
+	c.SetPush(func(q int, msgs []Message, _ bool) (int, bool) {
 		for i := range msgs {
 			m := msgs[i]
 			m.Data = append([]byte(nil), m.Data...)
@@ -35,7 +36,7 @@ func pushSlowTo(c *Conn, depth int, delay time.Duration) *pushed {
 		if delay > 0 {
 			time.Sleep(delay)
 		}
-		return false
+		return len(msgs), false
 	})
 	return p
 }
@@ -158,4 +159,86 @@ func TestPushClose(t *testing.T) {
 			t.Fatal("Close did not return")
 		}
 	})
+}
+
+// A push function that takes nothing without waiting, and waits when
+// asked to: the reader lets go of the socket before it offers the
+// datagrams again, waiting, so that Unbind, which closes the socket,
+// does not wait for the function (a stack's lock holder unbinding an
+// address while the stack waits for that holder).
+func TestPushRefusedOutsideSocket(t *testing.T) {
+	modes(t, func(t *testing.T, noBatch bool) {
+		cfg := Config{LocalAddrs: []netip.Addr{lo4}, DisableBatch: noBatch}
+		a, b := listen(t, cfg), listen(t, cfg)
+		to := b.LocalAddrs()[0]
+		release := make(chan struct{})
+		waiting := make(chan struct{}, 1)
+		got := make(chan []byte, 1)
+		b.SetPush(func(_ int, msgs []Message, wait bool) (int, bool) {
+			if !wait {
+				return 0, false
+			}
+			waiting <- struct{}{}
+			<-release
+			got <- append([]byte(nil), msgs[0].Data...)
+			b.ReleaseBatch(msgs)
+			return len(msgs), false
+		})
+		require.NoError(t, a.WriteTo(numbered(1), to, netip.Addr{}))
+		select {
+		case <-waiting:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the datagram was not offered")
+		}
+		unbound := make(chan error, 1)
+		go func() { unbound <- b.Unbind([]netip.Addr{lo4}) }()
+		select {
+		case err := <-unbound:
+			require.NoError(t, err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("Unbind waited for the push function")
+		}
+		close(release)
+		require.Equal(t, numbered(1), <-got)
+	})
+}
+
+// A Hook set while the reader pushes within a sticky read, whose verdict
+// delays a datagram (Conn.delay takes the Conn's mutex, which Unbind
+// holds while it closes the socket): the reader filters after it let go
+// of the socket, and Unbind returns.
+func TestPushHookSetDuringStickyRead(t *testing.T) {
+	cfg := Config{LocalAddrs: []netip.Addr{lo4}, ReadBuffer: 1 << 20}
+	a, b := listen(t, cfg), listen(t, cfg)
+	in, token := make(chan int, 16), make(chan struct{})
+	b.SetPush(func(_ int, msgs []Message, _ bool) (int, bool) {
+		n := len(msgs)
+		b.ReleaseBatch(msgs)
+		in <- n
+		<-token
+		return n, false
+	})
+	to := b.LocalAddrs()[0]
+	require.NoError(t, a.WriteTo(numbered(0), to, netip.Addr{}))
+	require.Equal(t, 1, <-in) // a read that drained the socket
+	var k atomic.Int32
+	b.SetHook(func(d Direction, _, _ netip.AddrPort, _ []byte) Verdict {
+		if d == In && k.Add(1) == 3 {
+			return Delay(time.Millisecond)
+		}
+		return Pass
+	})
+	for i := range defaultBatchSize + 5 {
+		require.NoError(t, a.WriteTo(numbered(1+i), to, netip.Addr{}))
+	}
+	done := make(chan error, 1)
+	go func() { done <- b.Unbind([]netip.Addr{lo4}) }()
+	time.Sleep(100 * time.Millisecond) // Unbind waits in the socket's Close
+	close(token)
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Unbind deadlocked with the reader")
+	}
 }

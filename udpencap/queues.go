@@ -103,17 +103,20 @@ func (s *socket) queueIndex() int {
 }
 
 // pushFunc is the function of SetPush.
-type pushFunc = func(queue int, msgs []Message) (yield bool)
+type pushFunc = func(queue int, msgs []Message, wait bool) (n int, yield bool)
 
 // SetPush implements packetio.Pusher: from now on the reader goroutine of
 // each socket calls fn with the datagrams it receives, and the index of
 // the queue that would have returned them, instead of queueing them for
-// ReadBatch or ReadQueue; nil queues them again. When fn asks to yield,
-// the reader yields (runtime.Gosched) before it reads on. Read errors, the end of
+// ReadBatch or ReadQueue; nil queues them again. Within a sticky read
+// (Linux: the reader holds the socket, which Close and Unbind wait for)
+// it calls fn without wait, and offers what fn left with wait once it
+// let go of the socket. When fn asks to yield, the reader yields
+// (runtime.Gosched) before it reads on. Read errors, the end of
 // the Conn and the datagrams a Hook delays or duplicates still go
 // through the queues. With [Config].DisablePush or GENSCTP_UDP_NOPUSH it
 // does nothing.
-func (c *Conn) SetPush(fn func(queue int, msgs []Message) (yield bool)) {
+func (c *Conn) SetPush(fn func(queue int, msgs []Message, wait bool) (n int, yield bool)) {
 	if c.cfg.DisablePush || os.Getenv(envNoPush) != "" {
 		return
 	}

@@ -80,6 +80,12 @@ type socket struct {
 	// unbound: Conn.Unbind closed the socket; its reader ends at its
 	// next read, which fails, without reporting it.
 	unbound atomic.Bool
+	// left is a batch that a sticky read could not hand on without
+	// waiting, from index leftAt on, not yet filtered by the Hook if
+	// leftRaw (used by the reader goroutine only).
+	left    *batch
+	leftAt  int
+	leftRaw bool
 }
 
 // newSocket wraps uc and chooses its read and write paths.
@@ -126,6 +132,12 @@ func newSocket(c *Conn, uc transport.UDPConn, local netip.AddrPort, batchSize in
 func (s *socket) readLoop() {
 	defer s.c.wg.Done()
 	for {
+		if s.left != nil {
+			if !s.handLeft() {
+				return
+			}
+			continue
+		}
 		if sr, ok := s.r.(stickyReader); ok && s.stickyOK(sr) {
 			if !s.readSticky(sr) {
 				return
@@ -146,16 +158,25 @@ func (s *socket) readLoop() {
 // again (the poller is edge-triggered, each arrival an edge), so none is
 // missed; a read of its own from step would wait for itself, so step
 // reads through the reader only.
+//
+// Within it the reader holds the socket: Close and Unbind wait until it
+// returns. So step waits for nothing but the poller: what it cannot
+// hand on at once it leaves (socket.left) for after.
 type stickyReader interface {
 	reader
 	sticky(step func() (stop bool)) error
 }
 
 // stickyOK reports whether s reads with sr's sticky reads now: the
-// datagrams are pushed, and no Packet Too Big report waits (readPTB
-// reads outside the reader).
+// datagrams are pushed, nothing waits to be handed on, no Packet Too Big
+// report waits (readPTB reads outside the reader), no Hook is set (its
+// delays take the Conn's mutex, which Unbind holds while it closes the
+// socket), and neither the socket nor the Conn is closing (their close
+// waits for the reader to let go).
 func (s *socket) stickyOK(sr stickyReader) bool {
-	return s.c.push.Load() != nil && !s.errq.Load() && s.r == sr
+	c := s.c
+	return c.push.Load() != nil && s.left == nil && !s.errq.Load() && c.hook.Load() == nil &&
+		!s.unbound.Load() && !c.closed.Load() && s.r == sr
 }
 
 // readSticky reads with sr's sticky reads while stickyOK holds, and
@@ -171,7 +192,7 @@ func (s *socket) readSticky(sr stickyReader) bool {
 		}
 		return !s.stickyOK(sr)
 	})
-	if err != nil && more {
+	if err != nil && more && s.left == nil {
 		return s.readOnce(false)
 	}
 	return more
@@ -179,8 +200,9 @@ func (s *socket) readSticky(sr stickyReader) bool {
 
 // readOnce reads one batch and hands it on (readLoop), and reports
 // whether the reader goes on. Within a sticky read it leaves Packet Too
-// Big reports for later (stickyOK), and a read that would wait puts the
-// batch back.
+// Big reports for later (stickyOK), a read that would wait puts the
+// batch back, and what cannot be handed on without waiting is left for
+// after (hand).
 func (s *socket) readOnce(sticky bool) bool {
 	c := s.c
 	var b *batch
@@ -213,6 +235,10 @@ func (s *socket) readOnce(sticky bool) bool {
 			return true
 		}
 		b.n, b.err = 0, err
+		if sticky {
+			s.left, s.leftAt = b, 0
+			return true
+		}
 		select {
 		case s.queue() <- b:
 		case <-c.done:
@@ -234,33 +260,86 @@ func (s *socket) readOnce(sticky bool) bool {
 			m.To = s.local
 		}
 	}
-	if h := c.hook.Load(); h != nil {
-		n = s.filterIn(*h, b.msgs[:n])
-	}
-	if n == 0 {
-		s.free <- b
-		return true
-	}
-	if p := c.push.Load(); p != nil {
-		yield := (*p)(s.queueIndex(), b.msgs[:n]) // the buffers are its
-		clear(b.msgs[:n])
-		s.free <- b
-		if yield {
-			// Whether or not the next read would wait: the goroutines
-			// woken run now, on this core, and this one after them
-			// (parking instead lets another core take them, slower on
-			// an echo round trip).
-			runtime.Gosched()
-		}
-		return true
-	}
 	b.n = n
-	select {
-	case s.queue() <- b:
+	if c.hook.Load() != nil && sticky {
+		// Set since the sticky read began: filtered after it.
+		s.left, s.leftAt, s.leftRaw = b, 0, true
 		return true
-	case <-c.done:
-		return false
 	}
+	return s.filterHand(b, !sticky)
+}
+
+// filterHand applies the Hook, if any, to the datagrams of b and hands
+// on what it keeps (hand).
+func (s *socket) filterHand(b *batch, wait bool) bool {
+	if h := s.c.hook.Load(); h != nil {
+		b.n = s.filterIn(*h, b.msgs[:b.n])
+	}
+	if b.n == 0 {
+		s.free <- b
+		return true
+	}
+	return s.hand(b, 0, wait)
+}
+
+// hand passes on the datagrams of b from index k on: to the push
+// function, or to the queue. Without wait (within a sticky read) what
+// the push function does not take at once, or a batch for the queue, is
+// left in s.left for readLoop to hand on after. It reports whether the
+// reader goes on.
+func (s *socket) hand(b *batch, k int, wait bool) bool {
+	c := s.c
+	p := c.push.Load()
+	if p == nil || b.err != nil {
+		if !wait {
+			s.left, s.leftAt = b, k
+			return true
+		}
+		if k > 0 {
+			n := copy(b.msgs, b.msgs[k:b.n])
+			clear(b.msgs[n:b.n]) // moved: their buffers are the moved ones'
+			b.n = n
+		}
+		failed := b.err != nil // b is the consumer's once sent
+		select {
+		case s.queue() <- b:
+			return !failed
+		case <-c.done:
+			return false
+		}
+	}
+	taken, yield := (*p)(s.queueIndex(), b.msgs[k:b.n], wait) // the buffers taken are its
+	clear(b.msgs[k : k+taken])
+	if k += taken; k < b.n {
+		if wait {
+			// Refused against the contract: dropped, not retried forever.
+			c.pool.ReleaseBatch(b.msgs[k:b.n])
+		} else {
+			s.left, s.leftAt = b, k
+			return true
+		}
+	}
+	b.n = 0
+	s.free <- b
+	if yield {
+		// Whether or not the next read would wait: the goroutines
+		// woken run now, on this core, and this one after them
+		// (parking instead lets another core take them, slower on an
+		// echo round trip).
+		runtime.Gosched()
+	}
+	return true
+}
+
+// handLeft hands on, waiting if it must, what a sticky read left, and
+// reports whether the reader goes on.
+func (s *socket) handLeft() bool {
+	b, k, raw := s.left, s.leftAt, s.leftRaw
+	s.left, s.leftRaw = nil, false
+	if raw {
+		return s.filterHand(b, true)
+	}
+	return s.hand(b, k, true)
 }
 
 // transient reports whether the read error err is one to count and skip:

@@ -213,3 +213,23 @@ func (s *Stack) kick() (woke bool) {
 	}
 	return woke
 }
+
+// kickHolding is kick for a goroutine that holds a socket of the
+// transport (a reader pushing datagrams within its sticky read, see
+// packetio.Pusher): closing a UDP socket would wait for it, so the
+// addresses released meanwhile are unbound by a goroutine of their own
+// (sweepLocked).
+func (s *Stack) kickHolding() (woke bool) {
+	for s.pend.flag.Load() && s.mu.TryLock() {
+		if s.closed {
+			s.mu.Unlock()
+			return woke
+		}
+		s.holding = true
+		s.afterLocked(s.Now())
+		s.holding = false
+		s.release()
+		woke = true
+	}
+	return woke
+}

@@ -20,13 +20,13 @@ import (
 // the transport). It counts the packets pushed and those given back.
 type pusher struct {
 	packetio.Transport
-	fn      atomic.Pointer[func(int, []packetio.Message) bool]
+	fn      atomic.Pointer[func(int, []packetio.Message, bool) (int, bool)]
 	set     chan struct{}
 	setOnce sync.Once
 	done    chan struct{}
 	ended   chan struct{}
 
-	pushed, released, yields atomic.Int64
+	pushed, released, yields, partial atomic.Int64
 }
 
 func newPusher(inner packetio.Transport) *pusher {
@@ -35,7 +35,7 @@ func newPusher(inner packetio.Transport) *pusher {
 	return p
 }
 
-func (p *pusher) SetPush(fn func(int, []packetio.Message) bool) {
+func (p *pusher) SetPush(fn func(int, []packetio.Message, bool) (int, bool)) {
 	p.fn.Store(&fn)
 	p.setOnce.Do(func() { close(p.set) })
 }
@@ -53,7 +53,15 @@ func (p *pusher) run() {
 		n, err := p.Transport.ReadBatch(msgs)
 		if n > 0 {
 			p.pushed.Add(int64(n))
-			if (*p.fn.Load())(0, msgs[:n]) {
+			// First without waiting, as a transport holding its socket
+			// does, then the rest waiting.
+			fn := *p.fn.Load()
+			k, yield := fn(0, msgs[:n], false)
+			if k < n {
+				p.partial.Add(1)
+				_, yield = fn(0, msgs[k:n], true)
+			}
+			if yield {
 				p.yields.Add(1)
 			}
 		}
@@ -121,7 +129,8 @@ func TestPushTransport(t *testing.T) {
 	}
 }
 
-// Packets pushed after the stack closed are given back at once.
+// Packets pushed after the stack closed are taken and given back at
+// once, waiting or not.
 func TestPushAfterClose(t *testing.T) {
 	ca, _ := packetiotest.Pipe()
 	p := newPusher(packetio.NewConn(ca))
@@ -129,9 +138,14 @@ func TestPushAfterClose(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 	before := p.released.Load()
-	msgs := []packetio.Message{{Data: []byte{1}}, {Data: []byte{2}}}
-	require.False(t, s.pushed(0, msgs))
-	require.Equal(t, before+2, p.released.Load())
+	for _, wait := range []bool{false, true} {
+		msgs := []packetio.Message{{Data: []byte{1}}, {Data: []byte{2}}}
+		n, yield := s.pushed(0, msgs, wait)
+		require.Equal(t, 2, n)
+		require.False(t, yield)
+		require.Equal(t, before+2, p.released.Load())
+		before += 2
+	}
 }
 
 // Poll and Deliverable skip, without locking it, a shard they found with

@@ -102,36 +102,52 @@ func (s *Stack) readLoop(turn chan struct{}, bo *backoff, read func([]packetio.M
 // pushed handles the datagrams a packetio.Pusher transport received for
 // queue q, on the goroutine that received them, as a reader handles a
 // batch it read (readLoop): each goes to its shard's inbox in the order
-// received, the free shards handle them, and the callers they woke run
-// before it receives more (it returns whether it woke some, for the
-// transport to yield when it does not wait first). It waits for a free
-// batch of the queue, as a reader does, and gives the datagrams back
-// once the stack is closed.
-func (s *Stack) pushed(q int, msgs []packetio.Message) (yield bool) {
+// received, the free shards handle them, and it reports whether callers
+// were woken, for the transport to let them run before it receives more.
+// It takes a free batch of the queue for them, as a reader does; without
+// wait it takes only the datagrams for which one is free at once (the
+// transport then offers the rest again, waiting). Once the stack is
+// closed it gives them back.
+func (s *Stack) pushed(q int, msgs []packetio.Message, wait bool) (taken int, yield bool) {
 	if q < 0 || q >= len(s.pushFree) {
 		q = 0
 	}
-	for len(msgs) > 0 {
+	for taken < len(msgs) {
 		if yield {
-			runtime.Gosched() // as readLoop does
+			runtime.Gosched() // as readLoop does, between batches
 		}
 		var b *rbatch
-		select {
-		case b = <-s.pushFree[q]:
-		case <-s.done:
-			s.conn.ReleaseBatch(msgs)
-			return false
+		if wait {
+			select {
+			case b = <-s.pushFree[q]:
+			case <-s.done:
+			}
+		} else {
+			select {
+			case b = <-s.pushFree[q]:
+			case <-s.done:
+			default:
+				return taken, yield
+			}
 		}
-		n := copy(b.msgs, msgs)
-		clear(msgs[:n])
-		msgs = msgs[n:]
+		if b == nil { // closed
+			s.conn.ReleaseBatch(msgs[taken:])
+			return len(msgs), false
+		}
+		n := copy(b.msgs, msgs[taken:])
+		clear(msgs[taken : taken+n])
+		taken += n
 		touched := s.route(b, n)
 		for m := touched; m != 0; m &= m - 1 {
 			s.service(s.shards[bits.TrailingZeros64(m)])
 		}
-		yield = s.kick()
+		if wait {
+			yield = s.kick()
+		} else {
+			yield = s.kickHolding()
+		}
 	}
-	return yield
+	return taken, yield
 }
 
 // startPush makes a packetio.Pusher transport hand its datagrams to

@@ -147,9 +147,12 @@ type Stack struct {
 	// pushFree: the batches of pushed, per queue, when the transport
 	// hands its datagrams over (packetio.Pusher, startPush).
 	pushFree []chan *rbatch
-	done     chan struct{}
-	parkers  sync.WaitGroup // the goroutines of parked values (park.go)
-	readers  sync.WaitGroup
+	// holding: the holder of the lock holds a UDP socket (kickHolding);
+	// sweeping: a goroutine of sweepLocked's is on its way. Guarded by mu.
+	holding, sweeping bool
+	done              chan struct{}
+	parkers           sync.WaitGroup // the goroutines of parked values (park.go)
+	readers           sync.WaitGroup
 }
 
 // batch is the number of packets read per ReadBatch call, and queued per

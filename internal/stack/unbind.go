@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync/atomic"
 
+	"github.com/gensctp/gensctp/timer"
 	"github.com/pion/logging"
 )
 
@@ -64,6 +65,19 @@ func (s *Stack) takeReleasedLocked(sh *shard, p *shardPort) {
 // endpoint binds and no Bind holds (see above).
 func (s *Stack) sweepLocked() {
 	if !s.pend.released.some.Load() {
+		return
+	}
+	if s.holding {
+		// The holder of the lock holds a UDP socket too (kickHolding),
+		// whose close would wait for it: another goroutine sweeps.
+		if !s.sweeping {
+			s.sweeping = true
+			s.parkers.Add(1)
+			go func() {
+				defer s.parkers.Done()
+				_ = s.Do(func(timer.Time) error { s.sweeping = false; return nil })
+			}()
+		}
 		return
 	}
 	addrs := s.pend.takeReleased()
