@@ -126,7 +126,8 @@ type Conn struct {
 	cfg   Config  // as normalised by Listen, for Bind
 	paths ioPaths // the fast paths of the sockets, for Bind
 
-	mu        sync.Mutex // guards delays, Bind and the start of goroutines after Listen
+	mu        sync.Mutex // guards Bind and the start of goroutines after Listen
+	dmu       sync.Mutex // guards delays and the start of their goroutine
 	delays    *delayQueue
 	closed    atomic.Bool
 	done      chan struct{}
@@ -337,6 +338,10 @@ func (c *Conn) Close() error {
 		c.closed.Store(true)
 		close(c.done)
 		c.mu.Unlock()
+		// A delay that saw the Conn open has started its goroutine
+		// (wg.Add) by the time dmu is free: before wg.Wait below.
+		c.dmu.Lock()
+		c.dmu.Unlock() //nolint:staticcheck // a barrier
 		for _, s := range slices.Concat(c.sockets(), c.group) {
 			if e := s.uc.Close(); e != nil && err == nil {
 				err = e

@@ -16,8 +16,9 @@ type delayed struct {
 }
 
 // delayQueue holds the delayed datagrams of a Conn in due order. The Conn's
-// mu guards it; one timer goroutine, started with the first delay and
-// stopped by Close, releases them.
+// dmu guards it (not mu, which Unbind holds while it closes a socket whose
+// reader may be delaying a datagram); one timer goroutine, started with
+// the first delay and stopped by Close, releases them.
 type delayQueue struct {
 	items delayHeap
 	seq   uint64
@@ -44,8 +45,8 @@ func (h *delayHeap) Pop() any {
 
 // delay schedules d after the duration dur. After Close it drops d.
 func (c *Conn) delay(dur time.Duration, d delayed) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.dmu.Lock()
+	defer c.dmu.Unlock()
 	if c.closed.Load() {
 		return
 	}
@@ -71,7 +72,7 @@ func (c *Conn) delayLoop(q *delayQueue) {
 	t := time.NewTimer(time.Hour)
 	defer t.Stop()
 	for {
-		c.mu.Lock()
+		c.dmu.Lock()
 		var due []delayed
 		now := time.Now()
 		for len(q.items) > 0 && !q.items[0].when.After(now) {
@@ -81,7 +82,7 @@ func (c *Conn) delayLoop(q *delayQueue) {
 		if len(q.items) > 0 {
 			wait = q.items[0].when.Sub(now)
 		}
-		c.mu.Unlock()
+		c.dmu.Unlock()
 		for i := range due {
 			c.release(&due[i])
 		}

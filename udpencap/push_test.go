@@ -242,3 +242,48 @@ func TestPushHookSetDuringStickyRead(t *testing.T) {
 		t.Fatal("Unbind deadlocked with the reader")
 	}
 }
+
+// Within its sticky read the reader's push function writes (the stack's
+// pushed flushes the shard's replies: flushShard -> WriteBatch). A Hook
+// set meanwhile (stickyOK looks at it only between steps) that delays an
+// outgoing datagram queues it under the delay queue's own mutex, not the
+// Conn's, which Unbind holds while its close of the reader's socket waits
+// for the reader to let go: Unbind returns.
+func TestPushHookOutDuringStickyRead(t *testing.T) {
+	need127x(t)
+	cfg := Config{LocalAddrs: []netip.Addr{lo4, lo4b}}
+	a, b := listen(t, Config{LocalAddrs: []netip.Addr{lo4}}), listen(t, cfg)
+	inside, proceed := make(chan struct{}, 1), make(chan struct{})
+	b.SetPush(func(_ int, msgs []Message, wait bool) (int, bool) {
+		n := len(msgs)
+		b.ReleaseBatch(msgs)
+		if !wait { // within the sticky read: the reply goes out from here
+			inside <- struct{}{}
+			<-proceed
+			_ = b.WriteTo(numbered(9), a.LocalAddrs()[0], lo4b)
+		}
+		return n, false
+	})
+	require.NoError(t, a.WriteTo(numbered(0), netip.AddrPortFrom(lo4, uint16(b.Port())), netip.Addr{}))
+	select {
+	case <-inside:
+	case <-time.After(10 * time.Second):
+		t.Skip("no sticky read on this platform")
+	}
+	b.SetHook(func(d Direction, _, _ netip.AddrPort, _ []byte) Verdict {
+		if d == Out {
+			return Delay(time.Millisecond)
+		}
+		return Pass
+	})
+	done := make(chan error, 1)
+	go func() { done <- b.Unbind([]netip.Addr{lo4}) }()
+	time.Sleep(100 * time.Millisecond) // Unbind holds c.mu, waiting in the socket's Close
+	close(proceed)
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Unbind deadlocked with the reader's write inside its sticky read")
+	}
+}

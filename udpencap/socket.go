@@ -261,18 +261,19 @@ func (s *socket) readOnce(sticky bool) bool {
 		}
 	}
 	b.n = n
-	if c.hook.Load() != nil && sticky {
+	h := c.hook.Load() // once: a Hook set meanwhile waits for the next batch
+	if h != nil && sticky {
 		// Set since the sticky read began: filtered after it.
 		s.left, s.leftAt, s.leftRaw = b, 0, true
 		return true
 	}
-	return s.filterHand(b, !sticky)
+	return s.filterHand(b, h, !sticky)
 }
 
-// filterHand applies the Hook, if any, to the datagrams of b and hands
+// filterHand applies the Hook h, if any, to the datagrams of b and hands
 // on what it keeps (hand).
-func (s *socket) filterHand(b *batch, wait bool) bool {
-	if h := s.c.hook.Load(); h != nil {
+func (s *socket) filterHand(b *batch, h *Hook, wait bool) bool {
+	if h != nil {
 		b.n = s.filterIn(*h, b.msgs[:b.n])
 	}
 	if b.n == 0 {
@@ -337,7 +338,7 @@ func (s *socket) handLeft() bool {
 	b, k, raw := s.left, s.leftAt, s.leftRaw
 	s.left, s.leftRaw = nil, false
 	if raw {
-		return s.filterHand(b, true)
+		return s.filterHand(b, s.c.hook.Load(), true)
 	}
 	return s.hand(b, k, true)
 }

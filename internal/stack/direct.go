@@ -24,7 +24,7 @@ func (e *Endpoint) Direct(id endpoint.AssocID, fn func(now timer.Time, ep *endpo
 	s := e.s
 	i := endpoint.ShardOfAssoc(id, len(e.eps))
 	sh := s.shards[i]
-	sh.mu.Lock()
+	sh.lock()
 	if sh.closed {
 		sh.unlock()
 		return false

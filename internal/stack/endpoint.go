@@ -243,7 +243,7 @@ func (e *Endpoint) Poll() (endpoint.AssocID, association.Delivery, bool) {
 			return id, d, true
 		}
 		if !held && n > 1 {
-			e.emptyAt[i] = e.s.releaseShardLocked(e.s.shards[i])
+			e.emptyAt[i] = e.s.releaseShardEmptyLocked(e.s.shards[i], e.eps[i])
 		}
 	}
 	return 0, association.Delivery{}, false
@@ -287,7 +287,7 @@ func (e *Endpoint) Deliverable() bool {
 			return true
 		}
 		if !held && len(e.eps) > 1 {
-			e.emptyAt[i] = e.s.releaseShardLocked(e.s.shards[i])
+			e.emptyAt[i] = e.s.releaseShardEmptyLocked(e.s.shards[i], e.eps[i])
 		}
 	}
 	return false

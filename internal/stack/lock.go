@@ -5,7 +5,6 @@ import (
 	"sync/atomic"
 
 	"github.com/gensctp/gensctp/endpoint"
-	"github.com/gensctp/gensctp/timer"
 )
 
 // The stack's two levels of locks.
@@ -100,7 +99,7 @@ func (s *Stack) lockFor(q *WaitQueue) {
 		return
 	}
 	sh := s.shards[i]
-	sh.mu.Lock()
+	sh.lock()
 	if s.mu.TryLock() {
 		sh.held = true
 		s.held = append(s.held, sh)
@@ -116,7 +115,7 @@ func (s *Stack) lockFor(q *WaitQueue) {
 func (s *Stack) shardLocked(i int) *shard {
 	sh := s.shards[i]
 	if !sh.held {
-		sh.mu.Lock()
+		sh.lock()
 		sh.held = true
 		s.held = append(s.held, sh)
 	}
@@ -127,10 +126,18 @@ func (s *Stack) shardLocked(i int) *shard {
 // once the stack's lock is released, its packets are written and the
 // datagrams readers left meanwhile handled (service). It returns the
 // shard's gen of the release.
-func (s *Stack) releaseShardLocked(sh *shard) uint64 {
+func (s *Stack) releaseShardLocked(sh *shard) uint64 { return s.releaseShardEmptyLocked(sh, nil) }
+
+// releaseShardEmptyLocked is releaseShardLocked for a caller that found
+// nothing to deliver on ep, the shard's endpoint of its port: it returns
+// the shard's gen of the release only if ep still has nothing to deliver
+// once settled (settling may add a delivery: a message abandoned as it
+// was about to be sent, say), else 0.
+func (s *Stack) releaseShardEmptyLocked(sh *shard, ep *endpoint.Endpoint) uint64 {
 	if !sh.closed {
 		s.settleShardLocked(sh, s.Now())
 	}
+	empty := ep == nil || !ep.Deliverable()
 	s.dirty |= sh.bit // serviced once the stack's lock is released
 	sh.held = false
 	g := sh.unlock()
@@ -139,6 +146,9 @@ func (s *Stack) releaseShardLocked(sh *shard) uint64 {
 			s.held = append(s.held[:i], s.held[i+1:]...)
 			break
 		}
+	}
+	if !empty {
+		return 0
 	}
 	return g
 }
@@ -149,15 +159,7 @@ func (s *Stack) releaseShardsLocked() bool {
 	if len(s.held) == 0 {
 		return false
 	}
-	return s.releaseShardsAtLocked(s.Now())
-}
-
-// releaseShardsAtLocked is releaseShardsLocked settling the shards at
-// now, a time read under the lock (by a caller that read one already).
-func (s *Stack) releaseShardsAtLocked(now timer.Time) bool {
-	if len(s.held) == 0 {
-		return false
-	}
+	now := s.Now()
 	for _, sh := range s.held {
 		if !sh.closed {
 			s.settleShardLocked(sh, now)
@@ -175,14 +177,6 @@ func (s *Stack) releaseShardsAtLocked(now timer.Time) bool {
 // holds), writes the packets queued meanwhile, then hands on the changes
 // that shards left in pending while it was held (kick).
 func (s *Stack) unlock() {
-	s.release()
-	s.kick()
-}
-
-// unlockAt is unlock for a holder that read the time now under the lock
-// already: the shards settle at now.
-func (s *Stack) unlockAt(now timer.Time) {
-	s.releaseShardsAtLocked(now)
 	s.release()
 	s.kick()
 }

@@ -24,8 +24,9 @@ type shard struct {
 	bit   uint64 // 1 << index
 
 	mu sync.Mutex // guards the core (mux, its endpoints and associations) and the fields below
-	// gen counts the releases of mu (unlock): a shard whose gen did not
-	// move since it was seen is unchanged since, whoever held it.
+	// gen counts the acquisitions and releases of mu (lock, unlock): a
+	// shard whose gen did not move since it was seen was not locked
+	// since, by anyone: it is unchanged.
 	gen    atomic.Uint64
 	mux    *endpoint.Mux
 	ready  []*shardPort // the endpoints with changes to take
@@ -88,10 +89,27 @@ func newShard(s *Stack, i int) *shard {
 
 // close stops the shard: datagrams and timers find it closed.
 func (sh *shard) close() {
-	sh.mu.Lock()
+	sh.lock()
 	sh.closed = true
 	sh.timer.Stop()
 	sh.unlock()
+}
+
+// lock takes the shard's lock and counts it in gen: a holder may change
+// the core, and publish its changes (pending) before it unlocks, so a
+// shard locked since it was seen is not the shard seen.
+func (sh *shard) lock() {
+	sh.mu.Lock()
+	sh.gen.Add(1)
+}
+
+// tryLock is lock if the lock is free; it reports whether it took it.
+func (sh *shard) tryLock() bool {
+	if !sh.mu.TryLock() {
+		return false
+	}
+	sh.gen.Add(1)
+	return true
 }
 
 // unlock releases the shard's lock, counting the release in gen, which
@@ -223,7 +241,7 @@ func (s *Stack) flushShard(sh *shard) (more bool) {
 func (s *Stack) service(sh *shard) {
 	for {
 		more := s.flushShard(sh)
-		if !more && !sh.in.waiting() || !sh.mu.TryLock() {
+		if !more && !sh.in.waiting() || !sh.tryLock() {
 			return
 		}
 		s.handleLocked(sh)
@@ -260,7 +278,7 @@ func (sh *shard) rearmLocked(now timer.Time) {
 
 // onTimer runs the shard's protocol timers that are due.
 func (s *Stack) onTimer(sh *shard) {
-	sh.mu.Lock()
+	sh.lock()
 	if sh.closed {
 		sh.unlock()
 		return

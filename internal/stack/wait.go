@@ -197,10 +197,10 @@ func (s *Stack) wait(ctx context.Context, expire <-chan struct{}, q *WaitQueue, 
 		}
 		if in == nil {
 			s.freeLocked(w)
-			s.unlockAt(now)
+			s.unlock()
 			return nil
 		}
-		s.unlockAt(now)
+		s.unlock()
 		select {
 		case <-w.ch:
 		case <-s.done: // evaluated again: the stack is closed
