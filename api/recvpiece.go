@@ -104,6 +104,12 @@ func (s *Socket) nextLocked(now timer.Time, b []byte) (Delivery, bool) {
 		if ev.Kind != 0 {
 			return ev, true
 		}
+		if m := r.d.Message; b == nil && m.EndOfRecord && len(s.pieced) == 0 && len(s.partial) == 0 &&
+			len(m.Data) <= s.st.maxMessage {
+			// The common case, as the steps below would take it: a whole
+			// message, none in pieces, within the limit.
+			return s.receiverLocked(r), true
+		}
 		k := msgKey(r)
 		if r.whole && b == nil {
 			return s.receiverLocked(r), true // never gathered into another
