@@ -114,8 +114,10 @@ type pushFunc = func(queue int, msgs []Message, wait bool) (n int, yield bool)
 // let go of the socket. When fn asks to yield, the reader yields
 // (runtime.Gosched) before it reads on. Read errors, the end of
 // the Conn and the datagrams a Hook delays or duplicates still go
-// through the queues. With [Config].DisablePush or GENSCTP_UDP_NOPUSH it
-// does nothing.
+// through the queues. [Conn.Close] waits for the calls in progress to
+// return: a function that waits (wait set) must stop waiting once its
+// user is done with the Conn. With [Config].DisablePush or
+// GENSCTP_UDP_NOPUSH it does nothing.
 func (c *Conn) SetPush(fn func(queue int, msgs []Message, wait bool) (n int, yield bool)) {
 	if c.cfg.DisablePush || os.Getenv(envNoPush) != "" {
 		return
