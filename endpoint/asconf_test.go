@@ -133,3 +133,45 @@ func TestRetiredAddrReleased(t *testing.T) {
 	require.Equal(t, association.StateClosed, ca.State())
 	require.NoError(t, other.SetLocalAddrs(take), "released when the association closed")
 }
+
+// A packet of the peer that arrives on a local address the association
+// deleted (sent before the peer processed the ASCONF, or delayed), where
+// no endpoint of the port binds it any more, is discarded silently: it
+// is not out of the blue (RFC 9260 Section 8.4: the receiver identifies
+// its association), and the ABORT with the T bit that rule 8 would send
+// back would end the association at the peer. A packet whose tag is no
+// association's, on that address, is still out of the blue.
+func TestDeletedAddrLatePacket(t *testing.T) {
+	st := asconfSetup(t, 54)
+	m := endpoint.NewMux()
+	require.NoError(t, m.Add(st.c))
+	st.w.Remove(addrC)
+	st.w.AddMultihomed(m, addrC, addrC2)
+	id, sid := st.connect(t)
+	ca, _ := st.c.Assoc(id)
+	require.NoError(t, st.c.SetLocalAddrs([]netip.Addr{addrC.Addr(), addrC2.Addr()}))
+	require.NoError(t, ca.AddLocalAddr(st.w.Now, addrC2.Addr()))
+	st.asconfDone(t, id)
+	require.NoError(t, st.c.SetLocalAddrs([]netip.Addr{addrC2.Addr()}))
+	require.NoError(t, ca.DeleteLocalAddr(st.w.Now, addrC.Addr()))
+	st.asconfDone(t, id)
+	require.Equal(t, []netip.Addr{addrC2.Addr()}, ca.LocalAddrs())
+	_ = outputs(st.w.Now, m)
+
+	local, _ := ca.Tags()
+	sa, _ := st.s.Assoc(sid)
+	_, toClient := sa.Tags()
+	require.Equal(t, local, toClient)
+	late := build(7, 5000, local, &chunk.Heartbeat{Info: []byte("late")})
+	err := m.HandleDatagram(&association.Datagram{Now: st.w.Now, From: addrS, To: addrC.Addr(), Data: late})
+	var de *endpoint.DropError
+	require.ErrorAs(t, err, &de)
+	require.Equal(t, endpoint.DropUnboundAddress, de.Reason)
+	for _, o := range outputs(st.w.Now, m) {
+		require.NotEqual(t, addrS, o.To, "no reply to the late packet: %x", o.Data)
+	}
+	require.Equal(t, association.StateEstablished, ca.State())
+
+	stray := build(7, 5000, local+1, &chunk.Heartbeat{Info: []byte("stray")})
+	require.True(t, isOOTB(m.HandleDatagram(&association.Datagram{Now: st.w.Now, From: addrS, To: addrC.Addr(), Data: stray})))
+}

@@ -8,7 +8,7 @@ import (
 
 // DropReasons is the length of Counters.Drops: one entry per DropReason
 // (entry 0 unused).
-const DropReasons = int(DropInitRate) + 1
+const DropReasons = int(DropUnboundAddress) + 1
 
 // Counters count the SCTP packets an Endpoint (one SCTP port) or a Mux
 // (one UDP encapsulation socket, every SCTP port on it) was handed and

@@ -116,6 +116,19 @@ func (e *Endpoint) handlePacket(d *association.Datagram, p *packet.Packet) error
 	return e.outOfTheBlue(from, to, p, first)
 }
 
+// hasAssocOf reports whether the endpoint has an association whose
+// local verification tag is tag and whose peer's port is srcPort: the
+// packet of a common header (tag, srcPort) is its (tag 0 is no
+// association's: an INIT).
+func (e *Endpoint) hasAssocOf(tag chunk.VerificationTag, srcPort uint16) bool {
+	if tag == 0 {
+		return false
+	}
+	e.flushDirty() // routing changed by the user (see Assoc)
+	en := e.byTag[tag]
+	return en != nil && en.peerPort == srcPort
+}
+
 // reflected reports whether r is an ABORT or SHUTDOWN COMPLETE with the T
 // bit: its packet carries the peer's tag, not ours.
 func reflected(r packet.Raw) bool {

@@ -74,6 +74,11 @@ const (
 	// COOKIE ECHO that is refused (DropNotListening, DropFull) from a
 	// source over it; it is discarded silently.
 	DropInitRate
+	// DropUnboundAddress: a packet of an association of the port that
+	// arrived on a local address no endpoint binds (one the association
+	// deleted, RFC 5061, to which the peer's packets sent before its
+	// ASCONF-ACK still come); it is discarded silently (Mux).
+	DropUnboundAddress
 )
 
 var dropNames = [...]string{
@@ -89,6 +94,7 @@ var dropNames = [...]string{
 	DropCookie:         "cookie refused",
 	DropReplyQueueFull: "reply queue full",
 	DropInitRate:       "INIT rate",
+	DropUnboundAddress: "address not bound",
 }
 
 // String names the reason.

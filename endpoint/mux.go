@@ -180,6 +180,18 @@ func (m *Mux) handleDatagram(d *association.Datagram) error {
 			return err
 		}
 	}
+	// A packet of an association of the port that arrived on an address
+	// no endpoint binds is not out of the blue: RFC 9260 Section 8.4
+	// calls so a packet whose association the receiver cannot identify.
+	// It is the peer's, sent to an address the association deleted (RFC
+	// 5061) before the peer processed the ASCONF; the ABORT with the T
+	// bit that rule 8 would send back ends the association at the peer.
+	// It is discarded silently.
+	for _, ep := range m.eps[h.DstPort] {
+		if ep.hasAssocOf(h.VerificationTag, h.SrcPort) {
+			return &DropError{Reason: DropUnboundAddress}
+		}
+	}
 	return m.outOfTheBlue(d.From, d.To, d.Data)
 }
 
