@@ -341,7 +341,7 @@ func (c *Conn) Close() error {
 		// A delay that saw the Conn open has started its goroutine
 		// (wg.Add) by the time dmu is free: before wg.Wait below.
 		c.dmu.Lock()
-		c.dmu.Unlock() //nolint:staticcheck // a barrier
+		c.dmu.Unlock()
 		for _, s := range slices.Concat(c.sockets(), c.group) {
 			if e := s.uc.Close(); e != nil && err == nil {
 				err = e

@@ -169,10 +169,10 @@ type stickyReader interface {
 
 // stickyOK reports whether s reads with sr's sticky reads now: the
 // datagrams are pushed, nothing waits to be handed on, no Packet Too Big
-// report waits (readPTB reads outside the reader), no Hook is set (its
-// delays take the Conn's mutex, which Unbind holds while it closes the
-// socket), and neither the socket nor the Conn is closing (their close
-// waits for the reader to let go).
+// report waits (readPTB reads outside the reader), no Hook is set (a
+// datagram it duplicates waits for room in the first queue), and neither
+// the socket nor the Conn is closing (their close waits for the reader
+// to let go).
 func (s *socket) stickyOK(sr stickyReader) bool {
 	c := s.c
 	return c.push.Load() != nil && s.left == nil && !s.errq.Load() && c.hook.Load() == nil &&

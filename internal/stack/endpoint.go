@@ -54,7 +54,7 @@ func (s *Stack) AddEndpoint(cfg endpoint.Config) (*Endpoint, error) {
 		if s.failed != nil {
 			return s.failed
 		}
-		e = &Endpoint{s: s, port: cfg.Port, eps: make([]*endpoint.Endpoint, len(s.shards))}
+		e = &Endpoint{s: s, port: cfg.Port, eps: make([]*endpoint.Endpoint, len(s.shards)), emptyAt: make([]uint64, len(s.shards))}
 		if n := len(s.shards); n > 1 {
 			if cfg.AssocQuota == nil {
 				e.assocs = endpoint.NewSharedLimit(cfg.MaxAssociations)
@@ -256,9 +256,6 @@ func (e *Endpoint) Poll() (endpoint.AssocID, association.Delivery, bool) {
 func (e *Endpoint) knownEmpty(i int) bool {
 	if len(e.eps) == 1 {
 		return false
-	}
-	if e.emptyAt == nil {
-		e.emptyAt = make([]uint64, len(e.eps))
 	}
 	sh := e.s.shards[i]
 	return e.emptyAt[i] != 0 && !sh.held && sh.gen.Load() == e.emptyAt[i]

@@ -124,9 +124,8 @@ func (s *Stack) shardLocked(i int) *shard {
 
 // releaseShardLocked settles sh (see settleShardLocked) and unlocks it;
 // once the stack's lock is released, its packets are written and the
-// datagrams readers left meanwhile handled (service). It returns the
-// shard's gen of the release.
-func (s *Stack) releaseShardLocked(sh *shard) uint64 { return s.releaseShardEmptyLocked(sh, nil) }
+// datagrams readers left meanwhile handled (service).
+func (s *Stack) releaseShardLocked(sh *shard) { s.releaseShardEmptyLocked(sh, nil) }
 
 // releaseShardEmptyLocked is releaseShardLocked for a caller that found
 // nothing to deliver on ep, the shard's endpoint of its port: it returns
@@ -195,31 +194,23 @@ func (s *Stack) release() {
 // stack's lock for that as long as there are some and nobody else holds
 // it (whoever does hands them on when it releases it), and reports
 // whether it did. Call it without locks.
-func (s *Stack) kick() (woke bool) {
-	for s.pend.flag.Load() && s.mu.TryLock() {
-		if s.closed {
-			s.mu.Unlock()
-			return woke
-		}
-		s.afterLocked(s.Now())
-		s.release()
-		woke = true
-	}
-	return woke
-}
+func (s *Stack) kick() (woke bool) { return s.kickAs(false) }
 
 // kickHolding is kick for a goroutine that holds a socket of the
 // transport (a reader pushing datagrams within its sticky read, see
 // packetio.Pusher): closing a UDP socket would wait for it, so the
 // addresses released meanwhile are unbound by a goroutine of their own
 // (sweepLocked).
-func (s *Stack) kickHolding() (woke bool) {
+func (s *Stack) kickHolding() bool { return s.kickAs(true) }
+
+// kickAs implements kick and kickHolding.
+func (s *Stack) kickAs(holding bool) (woke bool) {
 	for s.pend.flag.Load() && s.mu.TryLock() {
 		if s.closed {
 			s.mu.Unlock()
 			return woke
 		}
-		s.holding = true
+		s.holding = holding
 		s.afterLocked(s.Now())
 		s.holding = false
 		s.release()
