@@ -60,6 +60,38 @@ func numbered(i int) []byte {
 	return b
 }
 
+// warmMark is the number carried by the datagram setStickyPush sends
+// first.
+const warmMark = 0xffffffff
+
+// setStickyPush makes b push to fn once the reader has pushed a first
+// datagram, which fn does not see. A reader already waiting in a plain
+// read when SetPush is called reads the next datagram there and pushes
+// it waiting; after that push it reads within a sticky read (Linux batch
+// path), so the datagrams the test sends next are offered there.
+func setStickyPush(t *testing.T, a, b *Conn, fn func(int, []Message, bool) (int, bool)) {
+	t.Helper()
+	warmed := make(chan struct{}, 1)
+	b.SetPush(func(q int, msgs []Message, wait bool) (int, bool) {
+		if len(msgs) > 0 && binary.BigEndian.Uint32(msgs[0].Data) == warmMark {
+			b.ReleaseBatch(msgs[:1])
+			warmed <- struct{}{}
+			if len(msgs) == 1 {
+				return 1, false
+			}
+			n, yield := fn(q, msgs[1:], wait)
+			return 1 + n, yield
+		}
+		return fn(q, msgs, wait)
+	})
+	require.NoError(t, a.WriteTo(numbered(warmMark), b.LocalAddrs()[0], netip.Addr{}))
+	select {
+	case <-warmed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first datagram was not pushed")
+	}
+}
+
 // A Conn that pushes hands each datagram to the function, in order, on
 // queue 0, once: one at a time (each read drains the socket, and the
 // reader waits for the poller without a read first), also when the next
@@ -176,7 +208,7 @@ func TestPushRefusedOutsideSocket(t *testing.T) {
 		release := make(chan struct{})
 		waiting := make(chan struct{}, 1)
 		got := make(chan []byte, 1)
-		b.SetPush(func(_ int, msgs []Message, wait bool) (int, bool) {
+		setStickyPush(t, a, b, func(_ int, msgs []Message, wait bool) (int, bool) {
 			if !wait {
 				return 0, false
 			}
@@ -213,7 +245,7 @@ func TestPushHookSetDuringStickyRead(t *testing.T) {
 	cfg := Config{LocalAddrs: []netip.Addr{lo4}, ReadBuffer: 1 << 20}
 	a, b := listen(t, cfg), listen(t, cfg)
 	in, token := make(chan int, 16), make(chan struct{})
-	b.SetPush(func(_ int, msgs []Message, _ bool) (int, bool) {
+	setStickyPush(t, a, b, func(_ int, msgs []Message, _ bool) (int, bool) {
 		n := len(msgs)
 		b.ReleaseBatch(msgs)
 		in <- n
@@ -259,7 +291,7 @@ func TestPushHookOutDuringStickyRead(t *testing.T) {
 		t.Skip("no sticky reads here: they need the batch path (Linux recvmmsg)")
 	}
 	inside, proceed := make(chan struct{}, 1), make(chan struct{})
-	b.SetPush(func(_ int, msgs []Message, wait bool) (int, bool) {
+	setStickyPush(t, a, b, func(_ int, msgs []Message, wait bool) (int, bool) {
 		n := len(msgs)
 		b.ReleaseBatch(msgs)
 		if !wait { // within the sticky read: the reply goes out from here
