@@ -23,7 +23,7 @@ import (
 // sctp_primary_addr, sctp_set_peer_primary_addr, sctp_adaptation_layer,
 // sctp_peer_addr_params, sctp_default_send_param, sctp_events,
 // sctp_delayed_ack_time, sctp_status, sctp_get_peer_addr_info, and the
-// additions max_message_size, recbuf_max, sndbuf_max, backlog,
+// additions max_message_size, recbuf_max, sndbuf_max, lone_sack_delay, backlog,
 // max_associations, init_rate and sctp_potentially_failed,
 // sctp_pr_supported, sctp_default_prinfo, sctp_enable_stream_reset,
 // sctp_stream_scheduler, sctp_stream_scheduler_value,
@@ -87,6 +87,7 @@ type OptionQuery struct {
 //	sctp_status                              Status
 //	sctp_get_peer_addr_info                  PaddrInfo
 //	init_rate                                InitRateValue
+//	lone_sack_delay                          time.Duration
 //	sctp_auth_supported                      bool
 //	sctp_peer_auth_chunks,                   AuthChunks
 //	sctp_local_auth_chunks
@@ -193,6 +194,7 @@ var getters = map[string]getter{
 	"sndbuf":           func(s *Socket, _ OptionQuery) (any, error) { return s.socketCfgLocked().SendBuffer, nil },
 	"recbuf":           func(s *Socket, _ OptionQuery) (any, error) { return s.socketCfgLocked().ReceiveBuffer, nil },
 	"recbuf_max":       getRecbufMax,
+	"lone_sack_delay":  getLoneSackDelay,
 	"sndbuf_max":       getSndbufMax,
 	"reuseaddr":        func(s *Socket, _ OptionQuery) (any, error) { return s.st.reuseAddr, nil },
 	"reuseport":        func(s *Socket, _ OptionQuery) (any, error) { return s.st.reusePort, nil },

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/gensctp/gensctp/association"
 	"github.com/gensctp/gensctp/endpoint"
@@ -35,6 +36,7 @@ func roundTrips() []optCase {
 		{RecbufMax(0), q("recbuf_max"), association.DefaultReceiveBuffer},
 		{Sndbuf(70000), q("sndbuf_max"), 70000},
 		{SndbufMax(8 << 20), q("sndbuf_max"), 8 << 20},
+		{LoneSackDelay(300 * time.Microsecond), q("lone_sack_delay"), 300 * time.Microsecond},
 		{ReuseAddr(true), q("reuseaddr"), true},
 		{ReusePort(true), q("reuseport"), true},
 		{DontRoute(true), q("dontroute"), true},
@@ -124,6 +126,7 @@ func TestOptionsDefaults(t *testing.T) {
 		"high_msgq_watermark": 8192, "low_msgq_watermark": 4096, "sctp_maxseg": 0,
 		"sctp_rtoinfo":          RtoInfo{Initial: 1000, Max: 60000, Min: 1000},
 		"sctp_delayed_ack_time": AssocValue{AssocValue: 200},
+		"lone_sack_delay":       association.DefaultLoneSACKDelay,
 		"sctp_adaptation_layer": SetAdaptation{},
 		"max_associations":      DefaultMaxAssociations,
 		"init_rate":             InitRateValue{PerSecond: 128, Burst: 256},
@@ -215,6 +218,9 @@ func TestOptionsInvalid(t *testing.T) {
 		{Buffer(0), nil, Einval},
 		{Recbuf(100), nil, Einval},
 		{Sndbuf(0), nil, Einval},
+		{LoneSackDelay(0), nil, Einval},
+		{LoneSackDelay(-time.Millisecond), nil, Einval},
+		{LoneSackDelay(501 * time.Millisecond), nil, Einval},
 		{Priority(-1), nil, Einval},
 		{TOS(256), nil, Einval},
 		{TOS(-1), nil, Einval},

@@ -102,14 +102,15 @@ type Association struct {
 	queuedEventsByKind noticeCounts  // events in pending, by noticeKind
 	sackDue            bool          // a SACK must be sent (delayed or not)
 	sackNow            bool          // a SACK must be sent in the next packet
-	packetsUnacked     int           // packets with DATA since the last SACK
-	lastARwnd          int           // a_rwnd in the last SACK, for window updates
+	packetsUnacked     uint32        // packets with DATA since the last SACK
+	lastARwnd          uint32        // a_rwnd in the last SACK, for window updates
 	rxAvg              uint32        // average user data of DATA received, in 1/16 byte, 0 before any (notePayload)
 	peerInitialTSN     chunk.TSN     // the first Re-configuration Request Sequence Number of the peer (RFC 6525 Section 5.1.2)
 	sackTimer          timer.Timer
-	packetHasData      bool // the packet being processed carried DATA
-	packetHasDup       bool // ... and a duplicate
-	packetSawGap       bool // ... and arrived while a TSN was missing
+	sackSince          timer.Time // arrival of the first packet the SACK owed covers (armSACK)
+	packetHasData      bool       // the packet being processed carried DATA
+	packetHasDup       bool       // ... and a duplicate
+	packetSawGap       bool       // ... and arrived while a TSN was missing
 	gotFirstData       bool
 	// peerCharges: the peer charges its buffer per chunk; charge it
 	// PeerChunkOverhead per chunk (peerRoom). peerChargeSeen counts the
@@ -302,7 +303,7 @@ func newAssociation(cfg *Config, localPort, peerPort uint16, keys *CookieKeys, n
 	a.newStreams()
 	a.lastActivity = now
 	a.probeEnd = now // the first path-verification probe opens a window
-	a.lastARwnd = initialARwnd(cfg)
+	a.lastARwnd = uint32(initialARwnd(cfg))
 	a.initTimers()
 	return a
 }

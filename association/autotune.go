@@ -90,7 +90,7 @@ func (a *Association) tuneRTT(now timer.Time) {
 	if p := a.primary; p != nil && p.rto.Measured() && (t.rtt == 0 || p.rto.SRTT() < t.rtt) {
 		t.rtt = p.rto.SRTT()
 	}
-	t.rttAt, t.rttEnd = now, received+uint64(max(a.lastARwnd, 1))
+	t.rttAt, t.rttEnd = now, received+uint64(max(int(a.lastARwnd), 1))
 }
 
 // received returns the user data received so far: delivered, and held in

@@ -40,6 +40,10 @@ const (
 	DefaultSACKDelay = 200 * time.Millisecond
 	// MaxSACKDelay is the largest SACK delay RFC 9260 Section 6.2 allows.
 	MaxSACKDelay = 500 * time.Millisecond
+	// DefaultLoneSACKDelay is LoneSACKDelay: long enough for the reply
+	// of a user that answers at once to carry the SACK, short enough that
+	// a peer holding data for it (Nagle's algorithm) barely waits.
+	DefaultLoneSACKDelay = time.Millisecond
 	// DefaultSACKFrequency: "an acknowledgement SHOULD be generated for at
 	// least every second packet" (RFC 9260 Section 6.2).
 	DefaultSACKFrequency = 2
@@ -119,6 +123,17 @@ type Config struct {
 	// SACKDelayDisabled acknowledges every packet at once
 	// (sackdelay_disable).
 	SACKDelayDisabled bool
+	// LoneSACKDelay, a gensctp addition, is how long a SACK owed waits
+	// for the next packet with DATA: when none comes within it, the SACK
+	// goes out then, not SACKDelay after the first packet it covers. A
+	// peer that uses Nagle's algorithm without asking for an immediate
+	// SACK (RFC 7053) holds its next data until the SACK comes; a user
+	// that waits for that data before it answers (write-write-read)
+	// would otherwise wait SACKDelay for each exchange. A reply sent
+	// within it still carries the SACK; a second packet still brings it
+	// at once (SACKFrequency). At least SACKDelay turns it off. Default
+	// DefaultLoneSACKDelay.
+	LoneSACKDelay time.Duration
 
 	// ReceiveBuffer backs the advertised receiver window (a_rwnd) and
 	// SendBuffer bounds the data queued for sending (recbuf / sndbuf).
@@ -372,6 +387,7 @@ func (c Config) WithDefaults() Config {
 	defd(&c.HeartbeatInterval, DefaultHeartbeatInterval)
 	defd(&c.SACKDelay, DefaultSACKDelay)
 	def(&c.SACKFrequency, DefaultSACKFrequency)
+	defd(&c.LoneSACKDelay, DefaultLoneSACKDelay)
 	def(&c.ReceiveBuffer, DefaultReceiveBuffer)
 	def(&c.SendBuffer, DefaultSendBuffer)
 	def(&c.ReceiveBufferMax, DefaultReceiveBufferMax)
@@ -420,6 +436,8 @@ func (c *Config) Validate() error {
 		// RFC 9260 Section 6.2: "the ACK delay MUST NOT be more than 500
 		// ms".
 		return bad("SACKDelay", c.SACKDelay)
+	case c.LoneSACKDelay < 0 || c.LoneSACKDelay > MaxSACKDelay:
+		return bad("LoneSACKDelay", c.LoneSACKDelay)
 	case c.ResetRequestsDenied&^AllResetRequests != 0:
 		return bad("ResetRequestsDenied", c.ResetRequestsDenied)
 	case c.SACKFrequency < 1:

@@ -1,9 +1,8 @@
 package association
 
 import (
-	"net/netip"
-
 	"errors"
+	"net/netip"
 
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/packet"
@@ -414,11 +413,11 @@ func (a *Association) afterData(now timer.Time) {
 		// sender learns at once that the hole is gone and leaves Fast
 		// Recovery.
 		a.sackNow = true
-	case a.packetsUnacked >= a.cfg.SACKFrequency || a.cfg.SACKDelayDisabled:
+	case int(a.packetsUnacked) >= a.cfg.SACKFrequency || a.cfg.SACKDelayDisabled:
 		// "an acknowledgement SHOULD be generated for at least every
 		// second packet".
 		a.sackNow = true
-	case a.lastARwnd < 2*a.cfg.MTU:
+	case int(a.lastARwnd) < 2*a.cfg.MTU:
 		// The window last advertised fits less than two packets: the
 		// sender cannot send the second packet that would trigger the
 		// SACK, and would wait the SACK delay for each window. RFC 9260
@@ -437,11 +436,32 @@ func (a *Association) afterData(now timer.Time) {
 	if a.state == StateShutdownSent {
 		a.queueShutdown(now)
 	}
-	if !a.sackNow && !a.sackTimer.Running() {
-		// "... and SHOULD be generated within 200 ms of the arrival of any
-		// unacknowledged DATA chunk."
-		a.sackTimer.Start(now, a.cfg.SACKDelay)
+	if !a.sackNow {
+		a.armSACK(now)
 	}
+}
+
+// armSACK (re)arms the delayed-SACK timer for a packet with DATA that
+// arrived at now and left the SACK owed: SACKDelay after the first
+// packet the SACK covers (RFC 9260 Section 6.2: "... SHOULD be generated
+// within 200 ms of the arrival of any unacknowledged DATA chunk"), or,
+// sooner, LoneSACKDelay after this one, should no other follow. The
+// section leaves when to acknowledge within the delay to the receiver;
+// a peer that waits for the SACK (Nagle's algorithm without the I bit)
+// sends nothing more, and acknowledging a packet that ends a burst
+// sooner costs at most one SACK that a reply would have carried.
+func (a *Association) armSACK(now timer.Time) {
+	if !a.sackTimer.Running() {
+		a.sackSince = now
+	}
+	deadline := a.sackSince.Add(a.cfg.SACKDelay)
+	if lone := a.cfg.LoneSACKDelay; lone < a.cfg.SACKDelay {
+		deadline = timer.Min(deadline, now.Add(lone))
+	}
+	if a.sackTimer.Running() && a.sackTimer.Deadline() == deadline {
+		return
+	}
+	a.sackTimer.Start(now, deadline.Sub(now))
 }
 
 // deliver moves every deliverable message from reassembly to the poll
@@ -504,8 +524,8 @@ func (a *Association) maybeWindowUpdate() {
 		return
 	}
 	w := a.arwnd()
-	if w-a.lastARwnd >= max(advertised(a.rcvBuf(), a.payloadEstimate())/4, a.cfg.MTU) ||
-		a.lastARwnd < a.cfg.MTU && w >= a.cfg.MTU {
+	if last := int(a.lastARwnd); w-last >= max(advertised(a.rcvBuf(), a.payloadEstimate())/4, a.cfg.MTU) ||
+		last < a.cfg.MTU && w >= a.cfg.MTU {
 		a.sackDue, a.sackNow = true, true
 	}
 }

@@ -192,7 +192,9 @@ func stateName(s association.PathState) string {
 // replying." With A's data on its second path (a2 -> z2), every SACK of
 // Z goes z2 -> a2, and none takes the first path.
 func TestMultihomeSACKToDataSource(t *testing.T) {
-	g := newGapPair(t, 101, nil, nil)
+	// Without LoneSACKDelay, for the count below: the last packet of
+	// each burst the congestion window lets A send is not SACKed alone.
+	g := newGapPair(t, 101, nil, func(c *association.Config) { c.LoneSACKDelay = c.SACKDelay })
 	g.confirm(t)
 	require.True(t, g.A.SetPrimary(z2.Addr()))
 	start := g.Now

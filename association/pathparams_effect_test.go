@@ -50,9 +50,14 @@ func TestPathHeartbeatInterval(t *testing.T) {
 // sctp_paddrparams SPP_SACKDELAY_DISABLE turns delayed SACKs off (RFC
 // 6458 Section 8.1.12): a lone DATA packet, which RFC 9260 Section 6.2
 // lets the receiver acknowledge up to SACK.Delay later, is acknowledged at
-// once; SPP_SACKDELAY_ENABLE brings the delay back.
+// once; SPP_SACKDELAY_ENABLE brings the delay back. (LoneSACKDelay is
+// off here, so that the whole delay shows.)
 func TestSACKDelayDisable(t *testing.T) {
-	p, c := establishedPair(t, 73)
+	const seed = 73
+	cfgA, cfgZ := scenarioConfigs(seed)
+	cfgZ.LoneSACKDelay = association.DefaultSACKDelay
+	p, c := newScenarioPair(t, seed, cfgA, cfgZ)
+	require.NoError(t, p.Handshake())
 	lone := func() time.Duration {
 		start := p.Now
 		require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, []byte("lone")))

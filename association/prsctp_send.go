@@ -363,10 +363,12 @@ func (a *Association) wantForward() bool {
 }
 
 // forwardAgain lets the last FORWARD TSN go again, if still pending, when
-// a SACK (rule C3) comes a round trip or more after it (the IMPLEMENTATION
-// NOTE of rule F2: "waiting a full RTT before sending a duplicate FORWARD
-// TSN"), or on a T3-rtx expiry (rule A5, force).
-func (a *Association) forwardAgain(now timer.Time, force bool) {
+// a SACK (rule C3) or a T3-rtx expiry (rule A5) comes a round trip or
+// more after it (the IMPLEMENTATION NOTE of rule F2: "waiting a full RTT
+// before sending a duplicate FORWARD TSN"). A T3-rtx timer started before
+// the FORWARD TSN went says nothing of its loss; a later expiry, or the
+// next SACK, sends it again (C5 keeps a timer running meanwhile).
+func (a *Association) forwardAgain(now timer.Time) {
 	s := a.prs
 	if s == nil || !s.hasFwd || !a.forwardPending() {
 		return
@@ -375,7 +377,7 @@ func (a *Association) forwardAgain(now timer.Time, force bool) {
 	if a.primary.rto.Measured() {
 		rtt = a.primary.rto.SRTT()
 	}
-	if force || now.Sub(s.lastFwdAt) >= rtt {
+	if now.Sub(s.lastFwdAt) >= rtt {
 		s.again = true
 	}
 }
@@ -495,7 +497,7 @@ func (a *Association) forwardWalk(add func(*stream.Fragment) bool) chunk.TSN {
 // that a peer that answers nothing is given up on.
 func (a *Association) forwardOnT3(now timer.Time, p *path, nothingElse bool) {
 	a.advance()
-	a.forwardAgain(now, true)
+	a.forwardAgain(now)
 	if !a.forwardPending() || !nothingElse {
 		return
 	}

@@ -147,7 +147,7 @@ func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
 		a.peerRwnd = int(s.ARwnd) - a.out.bytes
 		// A SACK that repeats the last one a round trip after a FORWARD
 		// TSN: the FORWARD TSN was lost (RFC 3758 Section 3.5 C3).
-		a.forwardAgain(now, false)
+		a.forwardAgain(now)
 		return
 	}
 	defer a.rememberAcks(s, renege)
@@ -226,7 +226,7 @@ func (a *Association) processSACK(now timer.Time, s *chunk.SACK, renege bool) {
 	// the FORWARD TSN, goes with the next packet (wantForward).
 	a.advance()
 	a.abandonExpiredHead(now)
-	a.forwardAgain(now, false)
+	a.forwardAgain(now)
 	for _, p := range a.paths {
 		if p.hasLowest {
 			c := a.out.at(p.lowest)
@@ -518,7 +518,7 @@ func (a *Association) buildSACK(room int) *chunk.SACK {
 	a.rcv.fillSACK(s, max(0, (room-16)/4))
 	w := a.arwnd()
 	s.ARwnd = uint32(w)
-	a.lastARwnd = w
+	a.lastARwnd = s.ARwnd
 	return s
 }
 

@@ -492,7 +492,9 @@ func TestScenarioImmediateBitReceiver(t *testing.T) {
 			}
 			sacks, at := sacksFrom(t, c, p.AddrZ, start)
 			require.Len(t, sacks, 1, "seed %d", seed)
-			wantAt := scenarioLink.Delay + association.DefaultSACKDelay
+			// Without the I bit, a lone packet's SACK waits
+			// LoneSACKDelay (Z has measured no round trip).
+			wantAt := scenarioLink.Delay + association.DefaultLoneSACKDelay
 			if immediate {
 				wantAt = scenarioLink.Delay
 			}
@@ -652,6 +654,9 @@ func TestScenarioPathMTU(t *testing.T) {
 	const seed, mtu, big = 322, 1200, 10000
 	cfgA, cfgZ := scenarioConfigs(seed)
 	cfgA.MTU, cfgZ.MTU = mtu, mtu
+	// SACKs delayed the whole SACK.Delay (LoneSACKDelay off), so that
+	// they ride with the DATA the other end's SACKs release.
+	cfgA.LoneSACKDelay, cfgZ.LoneSACKDelay = association.DefaultSACKDelay, association.DefaultSACKDelay
 	logSeedOnFailure(t, seed)
 	link := scenarioLink
 	link.MTU = mtu

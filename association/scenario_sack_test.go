@@ -53,9 +53,59 @@ func TestScenarioDelayedSACK(t *testing.T) {
 		p.Run(time.Second)
 		sacks, at := sacksFrom(t, c, p.AddrZ, start)
 		require.Len(t, sacks, 1, "seed %d", seed)
+		require.Equal(t, scenarioLink.Delay+association.DefaultLoneSACKDelay, at[0],
+			"no packet follows: the SACK leaves LoneSACKDelay after the DATA arrived (Z has measured no round trip)")
+		require.Len(t, messagesOf(p.DeliveredZ), 2)
+	})
+	t.Run("one-packet-lone-off", func(t *testing.T) {
+		// LoneSACKDelay at SACKDelay: the SACK waits the whole delay.
+		const seed = 104
+		cfgA, cfgZ := scenarioConfigs(seed)
+		cfgZ.LoneSACKDelay = association.DefaultSACKDelay
+		p, c := newScenarioPair(t, seed, cfgA, cfgZ)
+		require.NoError(t, p.Handshake())
+		sendAndDeliver(t, p, []byte("first"))
+		p.Run(time.Second)
+		start := p.Now
+		require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, []byte("one packet")))
+		p.Run(time.Second)
+		sacks, at := sacksFrom(t, c, p.AddrZ, start)
+		require.Len(t, sacks, 1, "seed %d", seed)
 		require.Equal(t, scenarioLink.Delay+association.DefaultSACKDelay, at[0],
 			"the SACK leaves SACK.Delay after the DATA arrived")
-		require.Len(t, messagesOf(p.DeliveredZ), 2)
+	})
+	t.Run("lone-restarts", func(t *testing.T) {
+		// With a SACK every 1000 packets (sack_freq), packets that keep
+		// coming within LoneSACKDelay of each other hold the SACK back,
+		// but not beyond SACK.Delay after the first of them; one that
+		// no other follows has it LoneSACKDelay later.
+		const seed = 105
+		cfgA, cfgZ := scenarioConfigs(seed)
+		cfgZ.SACKFrequency = 1000
+		cfgA.NoDelay = true
+		p, c := newScenarioPair(t, seed, cfgA, cfgZ)
+		require.NoError(t, p.Handshake())
+		sendAndDeliver(t, p, []byte("first"))
+		p.Run(time.Second)
+		start := p.Now
+		gap := association.DefaultLoneSACKDelay / 2
+		n := 0
+		for ; time.Duration(n)*gap < 2*association.DefaultSACKDelay+10*gap; n++ {
+			require.NoError(t, p.A.Send(p.Now, association.SendInfo{}, []byte("paced")))
+			p.Run(gap)
+		}
+		p.Run(time.Second)
+		require.Len(t, c.since(start).with(p.AddrA, chunk.TypeData), n, "one packet each")
+		_, at := sacksFrom(t, c, p.AddrZ, start)
+		require.NotEmpty(t, at)
+		require.Equal(t, scenarioLink.Delay+association.DefaultSACKDelay, at[0],
+			"SACK.Delay after the first packet, though others kept coming")
+		last := scenarioLink.Delay + time.Duration(n-1)*gap
+		require.Equal(t, last+association.DefaultLoneSACKDelay, at[len(at)-1],
+			"LoneSACKDelay after the last packet")
+		for i := 1; i < len(at)-1; i++ {
+			require.Equal(t, association.DefaultSACKDelay, at[i]-at[i-1], "SACK %d: one per SACK.Delay while packets come", i)
+		}
 	})
 	t.Run("two-packets", func(t *testing.T) {
 		const seed = 101

@@ -31,17 +31,21 @@ const (
 )
 
 // shareResult is what shareRun measured, per stream: the bytes among the
-// first shareWindow bytes delivered to Z, and until then the DATA or
-// I-DATA chunks A sent and its packets of new data with chunks of that
-// stream only; and A's packets of new data with chunks of several
-// streams. A packet with a retransmission counts in neither: the
-// retransmissions go first, whatever their streams, and new data fills
-// the rest (RFC 9260 Section 6.1 rule C), which the scheduler does not
-// decide.
+// first shareWindow bytes delivered to Z, among the first shareWindow
+// bytes of user data A sent (new, not retransmitted), and until Z had
+// its share the DATA or I-DATA chunks A sent and its
+// packets of new data with chunks of that stream only; and A's packets
+// of new data with chunks of several streams. A packet with a
+// retransmission counts in neither: the retransmissions go first,
+// whatever their streams, and new data fills the rest (RFC 9260 Section
+// 6.1 rule C), which the scheduler does not decide. The shares of
+// bandwidth are measured on what A sent: what Z delivers of an ordered
+// stream waits, after a loss, for the retransmission (head-of-line
+// blocking), longer for a stream of larger messages.
 type shareResult struct {
-	bytes, chunks, packets [len(shareStreams)]int
-	mixed                  int
-	tsns                   map[chunk.TSN]bool // sent so far
+	bytes, sent, chunks, packets [len(shareStreams)]int
+	mixed                        int
+	tsns                         map[chunk.TSN]bool // sent so far
 }
 
 // shareRun queues shareQueued bytes on each shareStreams stream of A,
@@ -99,20 +103,24 @@ func (r *shareResult) count(t *testing.T, s sentPacket) {
 		var id chunk.IData
 		var sid chunk.StreamID
 		var tsn chunk.TSN
+		var n int
 		switch c.Type {
 		case chunk.TypeData:
 			_, err := d.Parse(c.Bytes)
 			require.NoError(t, err)
-			sid, tsn = d.StreamID, d.TSN
+			sid, tsn, n = d.StreamID, d.TSN, len(d.UserData)
 		case chunk.TypeIData:
 			_, err := id.Parse(c.Bytes)
 			require.NoError(t, err)
-			sid, tsn = id.StreamID, id.TSN
+			sid, tsn, n = id.StreamID, id.TSN, len(id.UserData)
 		default:
 			continue
 		}
 		streams[sid] = true
 		r.chunks[sid]++
+		if !r.tsns[tsn] && r.sent[0]+r.sent[1]+r.sent[2] < shareWindow {
+			r.sent[sid] += n
+		}
 		rtx = rtx || r.tsns[tsn]
 		r.tsns[tsn] = true
 	}
@@ -129,7 +137,8 @@ func (r *shareResult) count(t *testing.T, s sentPacket) {
 
 // The share of the bytes sent that each stream gets under each scheduler
 // (RFC 8260 Section 3), measured at the receiver over the first
-// shareWindow bytes, with every stream backlogged: messages of 100, 1000
+// shareWindow bytes (sent by A for the schedulers that share bandwidth:
+// see shareResult), with every stream backlogged: messages of 100, 1000
 // and 4000 bytes on streams 0, 1 and 2, queued in turn (so first come,
 // first served is round robin here). Round robin shares by messages
 // (100:1000:4000); round robin per packet by packets (about 12 messages
@@ -150,7 +159,7 @@ func TestSchedulerShares(t *testing.T) {
 		sched  stream.Scheduler
 		values []association.StreamValue
 		idata  bool
-		unit   string     // what is shared: bytes (""), chunks or packets
+		unit   string     // what is shared: bytes delivered (""), sent, chunks or packets
 		want   [3]float64 // relative shares
 	}{
 		{stream.FirstComeFirstServed, nil, false, "", [3]float64{100, 1000, 4000}},
@@ -158,16 +167,16 @@ func TestSchedulerShares(t *testing.T) {
 		{stream.RoundRobinPacket, nil, false, "", [3]float64{1200, 1000, 4000}},
 		{stream.Priority, vals(2, 0, 1), false, "", [3]float64{0, 1, 0}},
 		{stream.Priority, vals(1, 1, 0), false, "", [3]float64{0, 0, 1}},
-		{stream.FairBandwidth, nil, false, "", [3]float64{1, 1, 1}},
-		{stream.WeightedFairQueueing, nil, false, "", [3]float64{1, 1, 1}},
-		{stream.WeightedFairQueueing, vals(1, 2, 4), false, "", [3]float64{1, 2, 4}},
-		{stream.WeightedFairQueueing, vals(6, 1, 1), false, "", [3]float64{6, 1, 1}},
+		{stream.FairBandwidth, nil, false, "sent", [3]float64{1, 1, 1}},
+		{stream.WeightedFairQueueing, nil, false, "sent", [3]float64{1, 1, 1}},
+		{stream.WeightedFairQueueing, vals(1, 2, 4), false, "sent", [3]float64{1, 2, 4}},
+		{stream.WeightedFairQueueing, vals(6, 1, 1), false, "sent", [3]float64{6, 1, 1}},
 		{stream.FirstComeFirstServed, nil, true, "", [3]float64{100, 1000, 4000}},
 		{stream.RoundRobin, nil, true, "chunks", [3]float64{1, 1, 1}},
 		{stream.RoundRobinPacket, nil, true, "packets", [3]float64{1, 1, 1}},
 		{stream.Priority, vals(2, 0, 1), true, "", [3]float64{0, 1, 0}},
-		{stream.FairBandwidth, nil, true, "", [3]float64{1, 1, 1}},
-		{stream.WeightedFairQueueing, vals(1, 2, 4), true, "", [3]float64{1, 2, 4}},
+		{stream.FairBandwidth, nil, true, "sent", [3]float64{1, 1, 1}},
+		{stream.WeightedFairQueueing, vals(1, 2, 4), true, "sent", [3]float64{1, 2, 4}},
 	} {
 		name := fmt.Sprintf("%v%v", tc.sched, tc.values)
 		if tc.idata {
@@ -181,6 +190,8 @@ func TestSchedulerShares(t *testing.T) {
 			require.Equal(t, r, again, "seed %d: deterministic", seed)
 			got := r.bytes
 			switch tc.unit {
+			case "sent":
+				got = r.sent
 			case "chunks":
 				got = r.chunks
 			case "packets":
@@ -193,7 +204,7 @@ func TestSchedulerShares(t *testing.T) {
 				line += fmt.Sprintf(" stream %d %.1f%% (want %.1f%%)", s, 100*share, 100*w/sum)
 				require.InDelta(t, w/sum, share, 0.03, "seed %d stream %d: %v", seed, s, got)
 			}
-			t.Logf("%s: %s%s; bytes %v", name, cmp.Or(tc.unit, "bytes"), line, r.bytes)
+			t.Logf("%s: %s%s; bytes sent %v, delivered %v", name, cmp.Or(tc.unit, "bytes"), line, r.sent, r.bytes)
 			if tc.sched == stream.RoundRobinPacket {
 				// RFC 8260 Section 3.3: "It bundles only DATA or I-DATA
 				// chunks referring to the same stream in a packet."

@@ -123,7 +123,7 @@ colour=blue    after 40ms
 weight=(none)  after 40ms
 shape=round    after 40ms
 nothing more: sctp recv: timeout: i/o timeout
-packets sent 16, lost 2, trace 77bc521a6d318d98
+packets sent 16, lost 2, trace 3d6fd28e618829c8
 `
 	first := runRequestResponse(t, 1)
 	require.Equal(t, want, first)

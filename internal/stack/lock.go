@@ -103,6 +103,7 @@ func (s *Stack) lockFor(q *WaitQueue) {
 	if s.mu.TryLock() {
 		sh.held = true
 		s.held = append(s.held, sh)
+		s.dueLocked(sh, s.Now())
 		return
 	}
 	sh.unlock()
@@ -118,6 +119,7 @@ func (s *Stack) shardLocked(i int) *shard {
 		sh.lock()
 		sh.held = true
 		s.held = append(s.held, sh)
+		s.dueLocked(sh, s.Now())
 	}
 	return sh
 }

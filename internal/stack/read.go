@@ -266,6 +266,7 @@ func (s *Stack) handleLocked(sh *shard) (queued bool) {
 	read := false
 	if len(gs) > 0 && !sh.closed {
 		now, read = s.Now(), true
+		s.dueLocked(sh, now)
 		for _, g := range gs {
 			for _, m := range g.msgs {
 				if m.PTB > 0 {

@@ -276,6 +276,24 @@ func (sh *shard) rearmLocked(now timer.Time) {
 	sh.timer.Reset(max(next.Sub(now), 0))
 }
 
+// dueLocked runs the shard's protocol timers due by now, if any, and
+// settles it, for a holder about to give the core an input at now (a
+// datagram, a user's operation). So at one instant the timers run first,
+// whichever goroutine got the shard first: a run on virtual time
+// (testing/synctest, package sim) is the same whether the runtime
+// timer's goroutine or the input's ran first, and in real time a timer
+// the runtime fires late runs as soon as anyone takes the shard. The
+// runtime timer, when it fires, finds nothing due.
+func (s *Stack) dueLocked(sh *shard, now timer.Time) {
+	if sh.closed || sh.armed < 0 || sh.armed > now {
+		return
+	}
+	sh.armed = -1 // set again whatever the next deadline
+	sh.mux.HandleTimeout(now)
+	s.settleShardLocked(sh, now)
+	s.inputLocked()
+}
+
 // onTimer runs the shard's protocol timers that are due.
 func (s *Stack) onTimer(sh *shard) {
 	sh.lock()
