@@ -1,6 +1,7 @@
 package association
 
 import (
+	"math"
 	"math/rand/v2"
 	"net/netip"
 	"time"
@@ -303,7 +304,7 @@ func newAssociation(cfg *Config, localPort, peerPort uint16, keys *CookieKeys, n
 	a.newStreams()
 	a.lastActivity = now
 	a.probeEnd = now // the first path-verification probe opens a window
-	a.lastARwnd = uint32(initialARwnd(cfg))
+	a.lastARwnd = uint32(min(initialARwnd(cfg), math.MaxUint32))
 	a.initTimers()
 	return a
 }

@@ -494,11 +494,17 @@ func (a *Association) forwardWalk(add func(*stream.Fragment) bool) chunk.TSN {
 // outstanding on p (every chunk sent there was abandoned), the expiry is
 // handled as one of data: the timer backs off and runs again (C5), and
 // the error counters count (RFC 9260 Section 6.3.3 E2, Section 8), so
-// that a peer that answers nothing is given up on.
+// that a peer that answers nothing is given up on. An expiry that sends
+// nothing (the FORWARD TSN went less than a round trip ago, see
+// forwardAgain) only runs the timer again: it counts no error.
 func (a *Association) forwardOnT3(now timer.Time, p *path, nothingElse bool) {
 	a.advance()
 	a.forwardAgain(now)
 	if !a.forwardPending() || !nothingElse {
+		return
+	}
+	if !a.wantForward() {
+		p.t3.Start(now, p.rto.RTO())
 		return
 	}
 	a.stats.T3Expirations++

@@ -1,9 +1,11 @@
 package association
 
 import (
+	"math"
+	"slices"
+
 	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/timer"
-	"slices"
 )
 
 // maxFreeMsgs bounds the recycled message descriptors.
@@ -517,7 +519,7 @@ func (a *Association) buildSACK(room int) *chunk.SACK {
 	s := &a.scr().sackOut
 	a.rcv.fillSACK(s, max(0, (room-16)/4))
 	w := a.arwnd()
-	s.ARwnd = uint32(w)
+	s.ARwnd = uint32(min(w, math.MaxUint32))
 	a.lastARwnd = s.ARwnd
 	return s
 }

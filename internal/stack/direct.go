@@ -30,6 +30,7 @@ func (e *Endpoint) Direct(id endpoint.AssocID, fn func(now timer.Time, ep *endpo
 		return false
 	}
 	now := s.Now()
+	s.dueLocked(sh, now) // the timers due first, as for a datagram
 	ok := fn(now, e.eps[i])
 	s.settleShardLocked(sh, now)
 	if ok {

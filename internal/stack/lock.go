@@ -103,7 +103,9 @@ func (s *Stack) lockFor(q *WaitQueue) {
 	if s.mu.TryLock() {
 		sh.held = true
 		s.held = append(s.held, sh)
-		s.dueLocked(sh, s.Now())
+		if s.dueLocked(sh, s.Now()) {
+			s.timersRan = true
+		}
 		return
 	}
 	sh.unlock()
@@ -119,7 +121,9 @@ func (s *Stack) shardLocked(i int) *shard {
 		sh.lock()
 		sh.held = true
 		s.held = append(s.held, sh)
-		s.dueLocked(sh, s.Now())
+		if s.dueLocked(sh, s.Now()) {
+			s.timersRan = true
+		}
 	}
 	return sh
 }

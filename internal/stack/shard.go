@@ -283,15 +283,17 @@ func (sh *shard) rearmLocked(now timer.Time) {
 // (testing/synctest, package sim) is the same whether the runtime
 // timer's goroutine or the input's ran first, and in real time a timer
 // the runtime fires late runs as soon as anyone takes the shard. The
-// runtime timer, when it fires, finds nothing due.
-func (s *Stack) dueLocked(sh *shard, now timer.Time) {
+// runtime timer, when it fires, finds nothing due. It reports whether
+// timers ran.
+func (s *Stack) dueLocked(sh *shard, now timer.Time) bool {
 	if sh.closed || sh.armed < 0 || sh.armed > now {
-		return
+		return false
 	}
 	sh.armed = -1 // set again whatever the next deadline
 	sh.mux.HandleTimeout(now)
 	s.settleShardLocked(sh, now)
 	s.inputLocked()
+	return true
 }
 
 // onTimer runs the shard's protocol timers that are due.

@@ -150,7 +150,11 @@ type Stack struct {
 	// holding: the holder of the lock holds a UDP socket (kickHolding);
 	// sweeping: a goroutine of sweepLocked's is on its way. Guarded by mu.
 	holding, sweeping bool
-	done              chan struct{}
+	// timersRan: a holder of mu ran a shard's protocol timers as it took
+	// the shard (dueLocked), an input for the callers of Wait. Guarded
+	// by mu.
+	timersRan bool
+	done      chan struct{}
 	parkers           sync.WaitGroup // the goroutines of parked values (park.go)
 	readers           sync.WaitGroup
 }
@@ -245,6 +249,7 @@ func (s *Stack) Do(fn func(now timer.Time) error) error {
 // wakes the callers of Wait.
 func (s *Stack) afterLocked(now timer.Time) {
 	s.settleLocked(now)
+	s.timersRan = false
 	s.wake.any.Wake()
 }
 

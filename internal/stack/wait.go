@@ -192,7 +192,10 @@ func (s *Stack) wait(ctx context.Context, expire <-chan struct{}, q *WaitQueue, 
 			}
 			in.push(w)
 		}
-		if s.settleLocked(now) || in == nil {
+		// Timers run as the shard was taken (dueLocked) are an input,
+		// as when the shard's runtime timer runs them (onTimer).
+		if s.settleLocked(now) || in == nil || s.timersRan {
+			s.timersRan = false
 			s.wake.any.Wake()
 		}
 		if in == nil {
