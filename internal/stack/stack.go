@@ -155,8 +155,8 @@ type Stack struct {
 	// by mu.
 	timersRan bool
 	done      chan struct{}
-	parkers           sync.WaitGroup // the goroutines of parked values (park.go)
-	readers           sync.WaitGroup
+	parkers   sync.WaitGroup // the goroutines of parked values (park.go)
+	readers   sync.WaitGroup
 }
 
 // batch is the number of packets read per ReadBatch call, and queued per
