@@ -175,3 +175,49 @@ func TestDeletedAddrLatePacket(t *testing.T) {
 	stray := build(7, 5000, local+1, &chunk.Heartbeat{Info: []byte("stray")})
 	require.True(t, isOOTB(m.HandleDatagram(&association.Datagram{Now: st.w.Now, From: addrS, To: addrC.Addr(), Data: stray})))
 }
+
+// The same late packet to the deleted address, where another endpoint of
+// the port now binds that address: it is not that endpoint's, which does
+// not know its tag and would answer it as out of the blue (an ABORT with
+// the T bit, ending the association at the peer); it is discarded
+// silently too. A packet whose tag no endpoint of the port has is still
+// the other endpoint's to answer.
+func TestDeletedAddrLatePacketOtherEndpoint(t *testing.T) {
+	st := asconfSetup(t, 55)
+	m := endpoint.NewMux()
+	require.NoError(t, m.Add(st.c))
+	st.w.Remove(addrC)
+	st.w.AddMultihomed(m, addrC, addrC2)
+	id, sid := st.connect(t)
+	ca, _ := st.c.Assoc(id)
+	require.NoError(t, st.c.SetLocalAddrs([]netip.Addr{addrC.Addr(), addrC2.Addr()}))
+	require.NoError(t, ca.AddLocalAddr(st.w.Now, addrC2.Addr()))
+	st.asconfDone(t, id)
+	require.NoError(t, st.c.SetLocalAddrs([]netip.Addr{addrC2.Addr()}))
+	require.NoError(t, ca.DeleteLocalAddr(st.w.Now, addrC.Addr()))
+	st.asconfDone(t, id)
+	_ = outputs(st.w.Now, m)
+
+	cfg := endpointtest.Config(56, 5000)
+	cfg.Assoc.LocalAddrs = []netip.Addr{addrC.Addr()}
+	other, err := endpoint.New(cfg, st.w.Now)
+	require.NoError(t, err)
+	require.NoError(t, m.Add(other))
+
+	local, _ := ca.Tags()
+	sa, _ := st.s.Assoc(sid)
+	_, toClient := sa.Tags()
+	require.Equal(t, local, toClient)
+	late := build(7, 5000, local, &chunk.Heartbeat{Info: []byte("late")})
+	err = m.HandleDatagram(&association.Datagram{Now: st.w.Now, From: addrS, To: addrC.Addr(), Data: late})
+	var de *endpoint.DropError
+	require.ErrorAs(t, err, &de)
+	require.Equal(t, endpoint.DropUnboundAddress, de.Reason)
+	for _, o := range outputs(st.w.Now, m) {
+		require.NotEqual(t, addrS, o.To, "no reply to the late packet: %x", o.Data)
+	}
+	require.Equal(t, association.StateEstablished, ca.State())
+
+	stray := build(7, 5000, local+1, &chunk.Heartbeat{Info: []byte("stray")})
+	require.True(t, isOOTB(m.HandleDatagram(&association.Datagram{Now: st.w.Now, From: addrS, To: addrC.Addr(), Data: stray})))
+}

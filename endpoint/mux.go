@@ -173,8 +173,19 @@ func (m *Mux) handleDatagram(d *association.Datagram) error {
 	if err != nil {
 		return &DropError{Reason: DropMalformed, Err: err}
 	}
-	for _, ep := range m.eps[h.DstPort] {
+	eps := m.eps[h.DstPort]
+	for _, ep := range eps {
 		if ep.bound(d.To, d.From.Addr()) {
+			if len(eps) > 1 && !ep.hasAssocOf(h.VerificationTag, h.SrcPort) {
+				// Another endpoint's association: that endpoint's if it
+				// binds the address too, else discarded (see below).
+				if owner := ownerOf(eps, ep, &h); owner != nil {
+					if !owner.bound(d.To, d.From.Addr()) {
+						return &DropError{Reason: DropUnboundAddress}
+					}
+					ep = owner
+				}
+			}
 			err := ep.HandleDatagram(d)
 			ep.touch()
 			return err
@@ -187,12 +198,25 @@ func (m *Mux) handleDatagram(d *association.Datagram) error {
 	// 5061) before the peer processed the ASCONF; the ABORT with the T
 	// bit that rule 8 would send back ends the association at the peer.
 	// It is discarded silently.
-	for _, ep := range m.eps[h.DstPort] {
-		if ep.hasAssocOf(h.VerificationTag, h.SrcPort) {
-			return &DropError{Reason: DropUnboundAddress}
-		}
+	if ownerOf(eps, nil, &h) != nil {
+		return &DropError{Reason: DropUnboundAddress}
 	}
 	return m.outOfTheBlue(d.From, d.To, d.Data)
+}
+
+// ownerOf returns the endpoint of eps, other than but, that has an
+// association the packet of header h belongs to, or nil. A packet that
+// came to an address its association deleted, which another endpoint of
+// the port binds (or none does), is the association's peer's, not out of
+// the blue for that other endpoint, whose ABORT would end the
+// association (see handleDatagram).
+func ownerOf(eps []*Endpoint, but *Endpoint, h *packet.Header) *Endpoint {
+	for _, ep := range eps {
+		if ep != but && ep.hasAssocOf(h.VerificationTag, h.SrcPort) {
+			return ep
+		}
+	}
+	return nil
 }
 
 // outOfTheBlue applies the out-of-the-blue rules to a packet for a port
