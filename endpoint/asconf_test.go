@@ -142,7 +142,16 @@ func TestRetiredAddrReleased(t *testing.T) {
 // back would end the association at the peer. A packet whose tag is no
 // association's, on that address, is still out of the blue.
 func TestDeletedAddrLatePacket(t *testing.T) {
-	st := asconfSetup(t, 54)
+	st, m, ca, sid := deletedAddrSetup(t, 54)
+	checkLatePacket(t, st, m, ca, sid)
+}
+
+// deletedAddrSetup connects the client, multihomed on addrC and addrC2
+// through the Mux it returns, adds addrC2 and deletes addrC with ASCONF
+// (RFC 5061), and returns the client's association and the server's ID.
+func deletedAddrSetup(t *testing.T, seed uint64) (*setup, *endpoint.Mux, *association.Association, endpoint.AssocID) {
+	t.Helper()
+	st := asconfSetup(t, seed)
 	m := endpoint.NewMux()
 	require.NoError(t, m.Add(st.c))
 	st.w.Remove(addrC)
@@ -157,7 +166,14 @@ func TestDeletedAddrLatePacket(t *testing.T) {
 	st.asconfDone(t, id)
 	require.Equal(t, []netip.Addr{addrC2.Addr()}, ca.LocalAddrs())
 	_ = outputs(st.w.Now, m)
+	return st, m, ca, sid
+}
 
+// checkLatePacket hands m a packet of the association ca from the server
+// to the deleted addrC, which is discarded without a reply, and one of
+// a tag no association has, which is out of the blue.
+func checkLatePacket(t *testing.T, st *setup, m *endpoint.Mux, ca *association.Association, sid endpoint.AssocID) {
+	t.Helper()
 	local, _ := ca.Tags()
 	sa, _ := st.s.Assoc(sid)
 	_, toClient := sa.Tags()
@@ -183,41 +199,11 @@ func TestDeletedAddrLatePacket(t *testing.T) {
 // silently too. A packet whose tag no endpoint of the port has is still
 // the other endpoint's to answer.
 func TestDeletedAddrLatePacketOtherEndpoint(t *testing.T) {
-	st := asconfSetup(t, 55)
-	m := endpoint.NewMux()
-	require.NoError(t, m.Add(st.c))
-	st.w.Remove(addrC)
-	st.w.AddMultihomed(m, addrC, addrC2)
-	id, sid := st.connect(t)
-	ca, _ := st.c.Assoc(id)
-	require.NoError(t, st.c.SetLocalAddrs([]netip.Addr{addrC.Addr(), addrC2.Addr()}))
-	require.NoError(t, ca.AddLocalAddr(st.w.Now, addrC2.Addr()))
-	st.asconfDone(t, id)
-	require.NoError(t, st.c.SetLocalAddrs([]netip.Addr{addrC2.Addr()}))
-	require.NoError(t, ca.DeleteLocalAddr(st.w.Now, addrC.Addr()))
-	st.asconfDone(t, id)
-	_ = outputs(st.w.Now, m)
-
+	st, m, ca, sid := deletedAddrSetup(t, 55)
 	cfg := endpointtest.Config(56, 5000)
 	cfg.Assoc.LocalAddrs = []netip.Addr{addrC.Addr()}
 	other, err := endpoint.New(cfg, st.w.Now)
 	require.NoError(t, err)
 	require.NoError(t, m.Add(other))
-
-	local, _ := ca.Tags()
-	sa, _ := st.s.Assoc(sid)
-	_, toClient := sa.Tags()
-	require.Equal(t, local, toClient)
-	late := build(7, 5000, local, &chunk.Heartbeat{Info: []byte("late")})
-	err = m.HandleDatagram(&association.Datagram{Now: st.w.Now, From: addrS, To: addrC.Addr(), Data: late})
-	var de *endpoint.DropError
-	require.ErrorAs(t, err, &de)
-	require.Equal(t, endpoint.DropUnboundAddress, de.Reason)
-	for _, o := range outputs(st.w.Now, m) {
-		require.NotEqual(t, addrS, o.To, "no reply to the late packet: %x", o.Data)
-	}
-	require.Equal(t, association.StateEstablished, ca.State())
-
-	stray := build(7, 5000, local+1, &chunk.Heartbeat{Info: []byte("stray")})
-	require.True(t, isOOTB(m.HandleDatagram(&association.Datagram{Now: st.w.Now, From: addrS, To: addrC.Addr(), Data: stray})))
+	checkLatePacket(t, st, m, ca, sid)
 }

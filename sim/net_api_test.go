@@ -191,11 +191,7 @@ func runBidirectional(t *testing.T) string {
 			}()
 		}
 		wg.Wait()
-		var hash [32]byte
-		var st sim.Stats
-		net.Do(func(n *sim.Network, _ sim.Time) { hash, st = n.TraceHash(), n.Stats() })
-		res = fmt.Sprintf("trace %x, %d sent, %d lost, %d delivered, at %v", hash[:8], st.Sent, st.DroppedLoss,
-			st.Delivered, net.Now())
+		res = traceSummary(net)
 	})
 	return res
 }
@@ -272,11 +268,7 @@ func runConnEcho(t *testing.T) string {
 			}
 		}()
 		wg.Wait()
-		var hash [32]byte
-		var st sim.Stats
-		net.Do(func(n *sim.Network, _ sim.Time) { hash, st = n.TraceHash(), n.Stats() })
-		res = fmt.Sprintf("trace %x, %d sent, %d lost, %d delivered, at %v", hash[:8], st.Sent, st.DroppedLoss,
-			st.Delivered, net.Now())
+		res = traceSummary(net)
 	})
 	return res
 }
@@ -291,4 +283,14 @@ func TestAPIOverNetConnDeterministic(t *testing.T) {
 	for range 4 {
 		require.Equal(t, first, runConnEcho(t))
 	}
+}
+
+// traceSummary returns the trace hash of net, its counts and its virtual
+// time.
+func traceSummary(net *sim.Net) string {
+	var hash [32]byte
+	var st sim.Stats
+	net.Do(func(n *sim.Network, _ sim.Time) { hash, st = n.TraceHash(), n.Stats() })
+	return fmt.Sprintf("trace %x, %d sent, %d lost, %d delivered, at %v", hash[:8], st.Sent, st.DroppedLoss,
+		st.Delivered, net.Now())
 }
