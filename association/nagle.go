@@ -22,7 +22,7 @@ import "github.com/gensctp/gensctp/chunk"
 // that SACK, one round trip. A packet sent with nothing in flight asks
 // for nothing: a request's SACK still rides on the answer.
 func (a *Association) nagleHolds(maxPayload int) (hold, probe bool) {
-	if a.cfg.NoDelay || a.out.len() == 0 || a.sendq.Buffered() >= maxPayload || a.state != StateEstablished {
+	if a.cfg.NoDelay || !a.dataInFlight() || a.sendq.Buffered() >= maxPayload || a.state != StateEstablished {
 		return false, false
 	}
 	if a.out.gapAcked > 0 {
@@ -42,4 +42,20 @@ func (a *Association) nagleHolds(maxPayload int) (hold, probe bool) {
 func (a *Association) markNagleProbe(f *chunk.DataFlags, tsn chunk.TSN) {
 	*f |= chunk.FlagImmediate
 	a.out.probe = tsn
+}
+
+// dataInFlight reports whether DATA is in flight on any path: sent, and
+// neither acknowledged, abandoned (RFC 3758 Section 3.5 A2: "no longer
+// outstanding") nor marked for retransmission. Only such data brings the
+// SACK that Nagle-style bundling waits for: chunks abandoned and not yet
+// passed by the peer's Cumulative TSN Ack (a FORWARD TSN on its way, or
+// lost) bring none, and data held behind them would wait for a T3-rtx
+// expiry.
+func (a *Association) dataInFlight() bool {
+	for _, p := range a.paths {
+		if p.flightSize > 0 {
+			return true
+		}
+	}
+	return false
 }

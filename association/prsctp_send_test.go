@@ -429,3 +429,33 @@ func TestPRSCTPExpiredHeadAbandonedOnSACK(t *testing.T) {
 		})
 	}
 }
+
+// Nagle-style bundling (sctp_nodelay off) waits for a SACK only while
+// DATA is in flight. Here the only chunks left unacknowledged are one
+// abandoned (limited retransmissions 0, lost, given up at its T3-rtx
+// expiry: RFC 3758 Section 3.5 A2, "no longer outstanding") whose
+// FORWARD TSN is lost too, and one the peer acknowledged in a gap: no
+// SACK is coming. A small message sent then goes at once, not at the
+// next T3-rtx expiry (backed off to two RTOs).
+func TestPRSCTPNagleNotHeldBehindAbandoned(t *testing.T) {
+	r := newPRRun(t, 1450, lossy(0), func(a, _ *association.Config) { a.NoDelay = false })
+	info := association.SendInfo{Unordered: true, PRPolicy: association.PRRetransmit}
+	r.p.Net.AddFilter(sim.DropFirstChunk(chunk.TypeData, 1))
+	require.NoError(t, r.send(info, 100)) // lost
+	r.p.Run(time.Millisecond)
+	require.NoError(t, r.send(info, 100)) // acknowledged in a gap
+	r.p.Net.AddFilter(sim.DropFirstChunk(chunk.TypeForwardTSN, 1))
+	// Its T3-rtx expiry abandons the first; its FORWARD TSN is lost.
+	require.True(t, r.p.RunUntil(5*time.Second, func() bool { return r.p.A.PRStatus().ForwardTSNsSent == 1 }))
+	r.p.Run(100 * time.Millisecond) // the FORWARD TSN lost, nothing in flight
+	require.Zero(t, r.p.A.Paths()[0].FlightSize)
+	require.NotZero(t, r.p.A.Status().UnackData, "the abandoned chunk, not passed by the peer's cumulative ack")
+	start := r.p.Now
+	require.NoError(t, r.send(info, 100))
+	r.p.Run(10 * time.Millisecond)
+	data := r.c.since(start).with(r.p.AddrA, chunk.TypeData)
+	require.NotEmpty(t, data, "the message waited: Nagle held it with nothing in flight")
+	require.Equal(t, start, data[0].at)
+	r.settle(10 * time.Second)
+	r.check()
+}
