@@ -1,6 +1,7 @@
 package endpoint_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"net/netip"
 	"testing"
@@ -206,4 +207,63 @@ func TestDeletedAddrLatePacketOtherEndpoint(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, m.Add(other))
 	checkLatePacket(t, st, m, ca, sid)
+}
+
+// Only a tag the receiver chose names its association: the other
+// endpoint's own peer, whose Initiate Tag happens to equal the local tag
+// of the association that deleted the address (a 1 in 2^32 chance, or a
+// peer's choice), sets up its association with that endpoint, and its
+// ABORT with the T bit, which carries that tag, reaches it: it is not
+// discarded as the other association's late packet. (A COOKIE ECHO is
+// not looked up either: the tag it carries, chosen in the INIT ACK, is
+// not in the endpoint's table yet, and may be another's.)
+func TestDeletedAddrOtherEndpointPeerTag(t *testing.T) {
+	st, m, ca, _ := deletedAddrSetup(t, 57)
+	cfg := endpointtest.Config(58, 5000)
+	cfg.Assoc.LocalAddrs = []netip.Addr{addrC.Addr()}
+	other, err := endpoint.New(cfg, st.w.Now)
+	require.NoError(t, err)
+	other.Listen(true)
+	require.NoError(t, m.Add(other))
+	local, _ := ca.Tags()
+	q := netip.AddrPortFrom(netip.MustParseAddr("10.9.0.1"), addrS.Port())
+	hand := func(b []byte) []association.Outgoing {
+		t.Helper()
+		_ = m.HandleDatagram(&association.Datagram{Now: st.w.Now, From: q, To: addrC.Addr(), Data: b})
+		var to []association.Outgoing
+		for _, o := range outputs(st.w.Now, m) {
+			if o.To == q {
+				to = append(to, o)
+			}
+		}
+		return to
+	}
+	init := &chunk.Init{InitiateTag: local, ARwnd: 1 << 20, OutboundStreams: 10, InboundStreams: 10, InitialTSN: 1}
+	out := hand(build(7, 5000, 0, init))
+	require.Len(t, out, 1)
+	_, first := parsed(t, out[0].Data)
+	require.Equal(t, chunk.TypeInitAck, first.Type)
+	v := first.Value()
+	itag := chunk.VerificationTag(binary.BigEndian.Uint32(v))
+	out = hand(build(7, 5000, itag, &chunk.CookieEcho{Cookie: append([]byte(nil), stateCookie(v[16:])...)}))
+	require.Len(t, out, 1, "the COOKIE ECHO reached the other endpoint")
+	_, first = parsed(t, out[0].Data)
+	require.Equal(t, chunk.TypeCookieAck, first.Type)
+	var ids []endpoint.AssocID
+	for _, d := range endpointtest.Drain(other) {
+		if ch, ok := d.Event.(*association.AssocChange); ok && ch.State == association.CommUp {
+			ids = append(ids, d.ID)
+		}
+	}
+	require.Len(t, ids, 1)
+	abort := &chunk.Abort{Flags: chunk.FlagT}
+	_ = hand(build(7, 5000, local, abort))
+	gone := false
+	for _, d := range endpointtest.Drain(other) {
+		if ch, ok := d.Event.(*association.AssocChange); ok && ch.State == association.CommLost {
+			gone = true
+		}
+	}
+	require.True(t, gone, "the ABORT with the T bit reached the other endpoint's association")
+	require.Equal(t, association.StateEstablished, ca.State())
 }

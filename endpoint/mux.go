@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/gensctp/gensctp/association"
+	"github.com/gensctp/gensctp/chunk"
 	"github.com/gensctp/gensctp/packet"
 	"github.com/gensctp/gensctp/timer"
 )
@@ -176,7 +177,7 @@ func (m *Mux) handleDatagram(d *association.Datagram) error {
 	eps := m.eps[h.DstPort]
 	for _, ep := range eps {
 		if ep.bound(d.To, d.From.Addr()) {
-			if len(eps) > 1 && !ep.hasAssocOf(h.VerificationTag, h.SrcPort) {
+			if len(eps) > 1 && localTag(d.Data) && !ep.hasAssocOf(h.VerificationTag, h.SrcPort) {
 				// Another endpoint's association: that endpoint's if it
 				// binds the address too, else discarded (see below).
 				if owner := ownerOf(eps, ep, &h); owner != nil {
@@ -198,10 +199,31 @@ func (m *Mux) handleDatagram(d *association.Datagram) error {
 	// 5061) before the peer processed the ASCONF; the ABORT with the T
 	// bit that rule 8 would send back ends the association at the peer.
 	// It is discarded silently.
-	if ownerOf(eps, nil, &h) != nil {
+	if localTag(d.Data) && ownerOf(eps, nil, &h) != nil {
 		return &DropError{Reason: DropUnboundAddress}
 	}
 	return m.outOfTheBlue(d.From, d.To, d.Data)
+}
+
+// localTag reports whether the verification tag of packet b names an
+// association the receiver already has: not for an ABORT or SHUTDOWN
+// COMPLETE with the T bit, which carries the peer's tag (RFC 9260
+// Section 8.5.1), nor for a COOKIE ECHO, whose tag the receiver chose in
+// an INIT ACK and may not have yet (another endpoint of the port may use
+// the same value). Only such a tag tells another endpoint's association
+// by ownerOf.
+func localTag(b []byte) bool {
+	const first = 12 // the common header's length
+	if len(b) < first+2 {
+		return true
+	}
+	switch chunk.Type(b[first]) {
+	case chunk.TypeCookieEcho:
+		return false
+	case chunk.TypeAbort, chunk.TypeShutdownComplete:
+		return !chunk.TFlags(b[first+1]).Reflected()
+	}
+	return true
 }
 
 // ownerOf returns the endpoint of eps, other than but, that has an
