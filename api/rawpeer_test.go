@@ -2,6 +2,7 @@ package api
 
 import (
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +20,10 @@ type rawPeer struct {
 	to  *net.UDPAddr
 	dst uint16
 	tag chunk.VerificationTag
+	// cum is the Cumulative TSN Ack of the last SACK that arrived (the
+	// goroutine of rawAssociate reads them), and acked whether one did.
+	cum   atomic.Uint32
+	acked atomic.Bool
 }
 
 // send sends c alone in a packet with verification tag tag.
@@ -53,6 +58,25 @@ func (p *rawPeer) data(tsn chunk.TSN, stream uint16, f chunk.DataFlags, ssn uint
 	p.send(p.tag, &chunk.Data{Flags: f, TSN: tsn, StreamID: chunk.StreamID(stream), SSN: chunk.SSN(ssn), UserData: b})
 }
 
+// dataAcked sends a DATA chunk, as data does, and sends it again every
+// 50 ms until a SACK acknowledges it cumulatively (5 s at most): the
+// test's datagrams may be dropped on loopback when the receiver's UDP
+// socket buffer overflows under load, and the raw peer retransmits
+// nothing otherwise. Use it only for TSNs sent in sequence.
+func (p *rawPeer) dataAcked(tsn chunk.TSN, stream uint16, f chunk.DataFlags, ssn uint16, b []byte) {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		p.data(tsn, stream, f, ssn, b)
+		for end := time.Now().Add(50 * time.Millisecond); time.Now().Before(end); {
+			if p.acked.Load() && chunk.TSN(p.cum.Load()).GE(tsn) {
+				return
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+		require.True(p.t, time.Now().Before(deadline), "TSN %d not acknowledged within 5 s", tsn)
+	}
+}
+
 // rawConn returns a raw peer associated with a Listener made with opts,
 // and the accepted Conn. The peer's SACKs are read and dropped.
 func rawConn(t *testing.T, opts ...Option) (*rawPeer, *Conn) {
@@ -82,12 +106,28 @@ func rawAssociate(t *testing.T, udpPort int, port uint16, params ...chunk.Param)
 	p.send(p.tag, &chunk.CookieEcho{Cookie: ack.StateCookie().Cookie})
 	p.await(chunk.TypeCookieAck)
 	done := make(chan struct{})
-	go func() { // drain SACKs until the socket closes
+	go func() { // drain SACKs until the socket closes, noting their Cumulative TSN Ack
 		defer close(done)
 		buf := make([]byte, 1<<16)
 		for {
-			if _, _, err := uc.ReadFromUDP(buf); err != nil {
+			n, _, err := uc.ReadFromUDP(buf)
+			if err != nil {
 				return
+			}
+			pkt, err := packet.Parse(buf[:n], packet.Options{})
+			if err != nil {
+				continue
+			}
+			it := pkt.Chunks()
+			for r, ok := it.Next(); ok; r, ok = it.Next() {
+				var s chunk.SACK
+				if r.Type != chunk.TypeSACK {
+					continue
+				}
+				if _, err := s.Parse(r.Bytes); err == nil {
+					p.cum.Store(uint32(s.CumTSNAck))
+					p.acked.Store(true)
+				}
 			}
 		}
 	}()
