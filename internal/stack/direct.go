@@ -27,6 +27,7 @@ func (e *Endpoint) Direct(id endpoint.AssocID, fn func(now timer.Time, ep *endpo
 	sh.lock()
 	if sh.closed {
 		sh.unlock()
+		s.service(sh) // what a reader routed meanwhile goes back
 		return false
 	}
 	now := s.Now()

@@ -301,6 +301,7 @@ func (s *Stack) onTimer(sh *shard) {
 	sh.lock()
 	if sh.closed {
 		sh.unlock()
+		s.service(sh) // what a reader routed meanwhile goes back
 		return
 	}
 	now := s.Now()

@@ -273,9 +273,10 @@ func (s *Stack) Close() error {
 	// What the shards queued before goes out, as a single-threaded loop
 	// would have written it before anyone saw the change that made it
 	// (the SHUTDOWN COMPLETE of an association whose end let a socket
-	// close, say).
+	// close, say); the datagrams a reader routed to a shard while its
+	// close held it go back to the transport (service).
 	for _, sh := range s.shards {
-		s.flushShard(sh)
+		s.service(sh)
 	}
 	err := s.conn.Close()
 	s.readers.Wait()
